@@ -1,0 +1,142 @@
+//! The occupations (从业类型) a worker chooses from when joining.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A new-employment-form occupation; the code is the stable identifier used in the API
+/// and the database, the labels are what people read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Occupation {
+    /// 货车司机
+    TruckDriver,
+    /// 快递员
+    Courier,
+    /// 网约配送员
+    DeliveryRider,
+    /// 网约车司机
+    RideHailingDriver,
+    /// 护工护理员
+    CareWorker,
+    /// 家政服务员
+    DomesticWorker,
+    /// 商场信息员
+    MallInfoWorker,
+    /// 房产中介员
+    RealEstateAgent,
+    /// 保安员
+    SecurityGuard,
+    /// 其他
+    Other,
+}
+
+/// The text is not one of the occupation codes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown occupation")]
+pub struct UnknownOccupation;
+
+impl Occupation {
+    /// Every occupation, in the order forms list them.
+    pub const ALL: [Occupation; 10] = [
+        Self::TruckDriver,
+        Self::Courier,
+        Self::DeliveryRider,
+        Self::RideHailingDriver,
+        Self::CareWorker,
+        Self::DomesticWorker,
+        Self::MallInfoWorker,
+        Self::RealEstateAgent,
+        Self::SecurityGuard,
+        Self::Other,
+    ];
+
+    /// The four groups the provincial campaign organises first (the article's 四大群体).
+    pub const MAIN_FOUR: [Occupation; 4] = [
+        Self::TruckDriver,
+        Self::Courier,
+        Self::DeliveryRider,
+        Self::RideHailingDriver,
+    ];
+
+    /// The stable code, e.g. `truck_driver`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::TruckDriver => "truck_driver",
+            Self::Courier => "courier",
+            Self::DeliveryRider => "delivery_rider",
+            Self::RideHailingDriver => "ride_hailing_driver",
+            Self::CareWorker => "care_worker",
+            Self::DomesticWorker => "domestic_worker",
+            Self::MallInfoWorker => "mall_info_worker",
+            Self::RealEstateAgent => "real_estate_agent",
+            Self::SecurityGuard => "security_guard",
+            Self::Other => "other",
+        }
+    }
+
+    /// The Chinese label, e.g. 货车司机.
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Self::TruckDriver => "货车司机",
+            Self::Courier => "快递员",
+            Self::DeliveryRider => "网约配送员",
+            Self::RideHailingDriver => "网约车司机",
+            Self::CareWorker => "护工护理员",
+            Self::DomesticWorker => "家政服务员",
+            Self::MallInfoWorker => "商场信息员",
+            Self::RealEstateAgent => "房产中介员",
+            Self::SecurityGuard => "保安员",
+            Self::Other => "其他",
+        }
+    }
+
+    /// The English label, e.g. "Truck driver".
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Self::TruckDriver => "Truck driver",
+            Self::Courier => "Courier",
+            Self::DeliveryRider => "Delivery rider",
+            Self::RideHailingDriver => "Ride-hailing driver",
+            Self::CareWorker => "Care worker",
+            Self::DomesticWorker => "Domestic worker",
+            Self::MallInfoWorker => "Mall information worker",
+            Self::RealEstateAgent => "Real-estate agent",
+            Self::SecurityGuard => "Security guard",
+            Self::Other => "Other",
+        }
+    }
+}
+
+impl FromStr for Occupation {
+    type Err = UnknownOccupation;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.code() == code)
+            .ok_or(UnknownOccupation)
+    }
+}
+
+impl fmt::Display for Occupation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        for occupation in Occupation::ALL {
+            assert_eq!(occupation.code().parse(), Ok(occupation));
+        }
+        let mut codes: Vec<_> = Occupation::ALL.iter().map(|o| o.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), Occupation::ALL.len());
+        assert_eq!("Truck_driver".parse::<Occupation>(), Err(UnknownOccupation));
+        assert_eq!("".parse::<Occupation>(), Err(UnknownOccupation));
+    }
+}

@@ -1,0 +1,261 @@
+//! Settings, in order of precedence: command-line flags > `HUIJI_*` environment variables
+//! > an optional TOML file > defaults.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Cli, Command};
+
+/// A database URL. It may hold a password, so `Debug` shows it with the password hidden.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseUrl(url.into())
+    }
+
+    /// The full URL, for connecting. Never log this.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with any password replaced by `***`, safe for logs and output.
+    pub fn redacted(&self) -> String {
+        let Some((scheme, rest)) = self.0.split_once("://") else {
+            return self.0.clone();
+        };
+        let Some((credentials, host)) = rest.rsplit_once('@') else {
+            return self.0.clone();
+        };
+        match credentials.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => self.0.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DatabaseUrl")
+            .field(&self.redacted())
+            .finish()
+    }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Everything the binary can be configured with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The database; each command has its own default when unset.
+    pub database_url: Option<DatabaseUrl>,
+    /// Where `serve` and `demo` listen.
+    pub listen: SocketAddr,
+    /// A tracing filter, e.g. `info,sqlx=warn`.
+    pub log: String,
+    /// Text or JSON logs.
+    pub log_format: LogFormat,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: None,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            log: "info,sqlx=warn".to_owned(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// The flags that override everything else; absent flags are left out so they override
+/// nothing.
+#[derive(Serialize)]
+struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<SocketAddr>,
+}
+
+/// The configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `--config` names a file that does not exist.
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    /// A value has the wrong form.
+    #[error("{0}")]
+    Invalid(Box<figment::Error>),
+}
+
+impl Settings {
+    /// Reads the settings for this command line.
+    pub fn load(cli: &Cli) -> Result<Settings, ConfigError> {
+        let explicit = cli
+            .config
+            .clone()
+            .or_else(|| std::env::var_os("HUIJI_CONFIG").map(PathBuf::from));
+        let file = match explicit {
+            Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path)),
+            Some(path) => path,
+            None => PathBuf::from("huiji.toml"),
+        };
+        let listen = match &cli.command {
+            Command::Serve(args) | Command::Demo(args) => args.listen,
+            _ => None,
+        };
+        let flags = FlagOverrides {
+            database_url: cli.database_url.clone(),
+            listen,
+        };
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("HUIJI_").ignore(&["config"]))
+            .merge(Serialized::globals(flags))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    /// The database URL, or `default` when none is configured.
+    pub fn database_url_or(&self, default: &str) -> DatabaseUrl {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::new(default))
+    }
+}
+
+/// Installs the global tracing subscriber. An invalid filter falls back to `info` rather
+/// than leaving the operator blind.
+pub fn init_logging(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match settings.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    // figment::Jail fixes the closure's error type; it is test-only.
+    #![allow(clippy::unwrap_used, clippy::result_large_err)]
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_password() {
+        let url = DatabaseUrl::new("postgres://huiji:s3cret@db.internal:5432/huiji");
+        let shown = format!(
+            "{:?}",
+            Settings {
+                database_url: Some(url.clone()),
+                ..Settings::default()
+            }
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://huiji:***@db.internal:5432/huiji"));
+        assert_eq!(
+            url.expose(),
+            "postgres://huiji:s3cret@db.internal:5432/huiji"
+        );
+        assert_eq!(
+            DatabaseUrl::new("sqlite:data/x.db").redacted(),
+            "sqlite:data/x.db"
+        );
+        assert_eq!(
+            DatabaseUrl::new("postgres://postgres@h/db").redacted(),
+            "postgres://postgres@h/db"
+        );
+    }
+
+    #[test]
+    fn flags_beat_environment_beats_file_beats_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "huiji.toml",
+                "listen = \"127.0.0.1:9000\"\nlog = \"debug\"\ndatabase_url = \"sqlite:file.db\"",
+            )?;
+            let parse = |args: &[&str]| {
+                let cli = <Cli as clap::Parser>::try_parse_from(args).unwrap();
+                Settings::load(&cli).unwrap()
+            };
+            let from_file = parse(&["huiji", "serve"]);
+            assert_eq!(from_file.listen, "127.0.0.1:9000".parse().unwrap());
+            assert_eq!(from_file.log, "debug");
+            assert_eq!(
+                from_file.database_url,
+                Some(DatabaseUrl::new("sqlite:file.db"))
+            );
+            assert_eq!(from_file.log_format, LogFormat::Text);
+
+            jail.set_env("HUIJI_DATABASE_URL", "sqlite:env.db");
+            jail.set_env("HUIJI_LISTEN", "127.0.0.1:9001");
+            let from_env = parse(&["huiji", "serve"]);
+            assert_eq!(
+                from_env.database_url,
+                Some(DatabaseUrl::new("sqlite:env.db"))
+            );
+            assert_eq!(from_env.listen, "127.0.0.1:9001".parse().unwrap());
+            assert_eq!(from_env.log, "debug");
+
+            let from_flags = parse(&[
+                "huiji",
+                "serve",
+                "--database-url",
+                "sqlite:flag.db",
+                "--listen",
+                "127.0.0.1:9002",
+            ]);
+            assert_eq!(
+                from_flags.database_url,
+                Some(DatabaseUrl::new("sqlite:flag.db"))
+            );
+            assert_eq!(from_flags.listen, "127.0.0.1:9002".parse().unwrap());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_explicit_config_file_is_an_error() {
+        let cli = <Cli as clap::Parser>::try_parse_from([
+            "huiji",
+            "--config",
+            "/nonexistent/huiji.toml",
+            "migrate",
+        ])
+        .unwrap();
+        assert!(matches!(
+            Settings::load(&cli),
+            Err(ConfigError::MissingFile(_))
+        ));
+    }
+
+    #[test]
+    fn bad_values_are_reported() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HUIJI_LISTEN", "not an address");
+            let cli = <Cli as clap::Parser>::try_parse_from(["huiji", "serve"]).unwrap();
+            assert!(matches!(Settings::load(&cli), Err(ConfigError::Invalid(_))));
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,47 @@
+//! The huiji command line: `serve`, `demo`, `migrate`, `seed`, `org`. `main.rs` only
+//! calls [`run`], so the commands are testable as library functions.
+
+mod cli;
+mod commands;
+mod config;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use cli::{Cli, Command};
+pub use commands::{CommandError, SystemClock};
+pub use config::{DatabaseUrl, Settings};
+
+/// Parses the arguments, runs the command, and turns failure into a message on stderr
+/// and a non-zero exit code.
+pub async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let settings = match Settings::load(&cli) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("huiji: configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    config::init_logging(&settings);
+    let mut stdout = std::io::stdout().lock();
+    match commands::execute(&cli.command, &settings, &mut stdout).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("huiji: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The huiji binary, run as a process against its own database on each backend.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use huiji_core::OrgKind;
+use huiji_core::org::Level;
+use huiji_store::testing::TestDb;
+use huiji_store::{OrgFilter, Store, both_databases};
+
+fn huiji(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_huiji"))
+        .args(args)
+        .arg("--database-url")
+        .arg(url)
+        .env_remove("HUIJI_DATABASE_URL")
+        .env("HUIJI_LOG", "warn")
+        .output()
+        .expect("run huiji")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "huiji failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+both_databases!(seed_anhui_then_list_orgs, |db: TestDb| async move {
+    let seeded = stdout(&huiji(&db.url, &["seed", "anhui"]));
+    assert!(
+        seeded.starts_with("seeded 1985 unions of Anhui"),
+        "{seeded}"
+    );
+    assert_eq!(
+        db.store.count_orgs(&OrgFilter::default()).await.unwrap(),
+        1985
+    );
+
+    // A second seed refuses and changes nothing.
+    let again = huiji(&db.url, &["seed", "anhui"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds 1985 unions"));
+    assert_eq!(
+        db.store.count_orgs(&OrgFilter::default()).await.unwrap(),
+        1985
+    );
+
+    // Every line: id, kind, name, region code; the id first so scripts can cut it.
+    let all = stdout(&huiji(&db.url, &["org", "list"]));
+    let lines: Vec<Vec<&str>> = all.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 1985);
+    assert!(
+        lines
+            .iter()
+            .all(|fields| fields.len() == 4 && fields[0].parse::<i64>().is_ok())
+    );
+    assert_eq!(lines[0][1..], ["federation/province", "安徽省总工会", "34"]);
+
+    let hefei_industry = stdout(&huiji(
+        &db.url,
+        &[
+            "org",
+            "list",
+            "--region",
+            "3401",
+            "--kind",
+            "industry_federation",
+        ],
+    ));
+    let names: Vec<&str> = hefei_industry
+        .lines()
+        .map(|l| l.split('\t').nth(2).unwrap())
+        .collect();
+    assert!(names.contains(&"合肥市货车司机工会联合会"));
+    assert!(names.contains(&"肥东县货车司机工会联合会"));
+    assert!(
+        hefei_industry
+            .lines()
+            .all(|l| l.split('\t').nth(3).unwrap().starts_with("3401"))
+    );
+
+    // --within takes an id printed by an earlier listing.
+    let county = all
+        .lines()
+        .find(|l| l.contains("\t肥东县总工会\t"))
+        .unwrap();
+    let county_id = county.split('\t').next().unwrap();
+    let within = stdout(&huiji(&db.url, &["org", "list", "--within", county_id]));
+    let county_orgs = db
+        .store
+        .orgs(&OrgFilter {
+            region: Some("340122".parse().unwrap()),
+            ..OrgFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(within.lines().count(), county_orgs.len());
+    assert!(
+        county_orgs
+            .iter()
+            .any(|o| o.kind == OrgKind::Federation(Level::County))
+    );
+});
+
+both_databases!(bad_arguments_are_explained, |db: TestDb| async move {
+    for (args, message) in [
+        (&["org", "list", "--region", "34x"][..], "--region 34x"),
+        (&["org", "list", "--kind", "club"][..], "--kind club"),
+        (&["org", "list", "--within", "424242"][..], "no such union"),
+    ] {
+        let output = huiji(&db.url, args);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+});
+
+#[test]
+fn unsupported_urls_are_refused() {
+    let output = huiji("mysql://localhost/huiji", &["migrate"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unsupported database URL"));
+}
+
+#[test]
+fn migrate_creates_the_sqlite_directory() {
+    let dir = std::env::temp_dir().join(format!("huiji-cli-{}", std::process::id()));
+    let url = format!("sqlite:{}/nested/huiji.db", dir.display());
+    let out = stdout(&huiji(&url, &["migrate"]));
+    assert!(out.contains("migrations applied"));
+    assert!(dir.join("nested/huiji.db").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,147 @@
+//! The two database adapters behind one [`SqlStore`]: connecting, pools and migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::{Result, StoreError};
+
+/// The database behind a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (WAL, one writer).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    /// A short name for logs and `/healthz`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The connection pools of one database.
+#[derive(Clone, Debug)]
+pub(crate) enum Pools {
+    /// SQLite allows one writer at a time: a single-connection write pool serialises
+    /// writers in the application instead of letting them collide on the database lock,
+    /// while readers use their own pool concurrently (WAL).
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    /// PostgreSQL handles concurrent writers itself.
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to the pool for reading (`read`) or writing (`write`),
+/// once per database; the body's SQL text is shared, so each query is written once.
+macro_rules! on_pool {
+    ($pools:expr, read, |$p:ident| $body:expr) => {
+        match $pools {
+            $crate::db::Pools::Sqlite { read: $p, .. } => $body,
+            $crate::db::Pools::Postgres($p) => $body,
+        }
+    };
+    ($pools:expr, write, |$p:ident| $body:expr) => {
+        match $pools {
+            $crate::db::Pools::Sqlite { write: $p, .. } => $body,
+            $crate::db::Pools::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// The store over SQLite or PostgreSQL, chosen once from the database URL at start.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pub(crate) pools: Pools,
+}
+
+impl SqlStore {
+    /// Connects to `sqlite:PATH` (created if missing) or `postgres://...`. Does not
+    /// migrate: call [`crate::Store::migrate`].
+    pub async fn connect(url: &str) -> Result<SqlStore> {
+        let pools = match Backend::of_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // With WAL, NORMAL loses no committed transaction when the process
+                    // dies; only a power cut can lose the last ones.
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
+                    .await?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options.read_only(true))
+                    .await?;
+                Pools::Sqlite { read, write }
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await?;
+                Pools::Postgres(pool)
+            }
+        };
+        Ok(SqlStore { pools })
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub(crate) async fn migrate(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn ping(&self) -> Result<()> {
+        on_pool!(&self.pools, read, |p| {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for queries in flight.
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}
