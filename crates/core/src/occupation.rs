@@ -50,12 +50,8 @@ impl Occupation {
     ];
 
     /// The four groups the provincial campaign organises first (the article's 四大群体).
-    pub const MAIN_FOUR: [Occupation; 4] = [
-        Self::TruckDriver,
-        Self::Courier,
-        Self::DeliveryRider,
-        Self::RideHailingDriver,
-    ];
+    pub const MAIN_FOUR: [Occupation; 4] =
+        [Self::TruckDriver, Self::Courier, Self::DeliveryRider, Self::RideHailingDriver];
 
     /// The stable code, e.g. `truck_driver`.
     pub const fn code(self) -> &'static str {
@@ -110,10 +106,7 @@ impl FromStr for Occupation {
     type Err = UnknownOccupation;
 
     fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|o| o.code() == code)
-            .ok_or(UnknownOccupation)
+        Self::ALL.into_iter().find(|o| o.code() == code).ok_or(UnknownOccupation)
     }
 }
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::membership::AutoApproval;
 use crate::occupation::Occupation;
 use crate::region::RegionCode;
 use crate::time::Timestamp;
@@ -75,9 +76,7 @@ pub enum OrgKind {
 
 /// The text names no org kind.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown org kind (expected federation, industry_federation, township, community or enterprise)"
-)]
+#[error("unknown org kind (expected federation, industry_federation, township, community or enterprise)")]
 pub struct UnknownOrgKind;
 
 /// The kind without its level: what `huiji org list --kind` and the database's `kind`
@@ -97,13 +96,8 @@ pub enum OrgKindCode {
 }
 
 impl OrgKindCode {
-    const ALL: [OrgKindCode; 5] = [
-        Self::Federation,
-        Self::IndustryFederation,
-        Self::Township,
-        Self::Community,
-        Self::Enterprise,
-    ];
+    const ALL: [OrgKindCode; 5] =
+        [Self::Federation, Self::IndustryFederation, Self::Township, Self::Community, Self::Enterprise];
 
     /// The stable code.
     pub const fn code(self) -> &'static str {
@@ -121,10 +115,7 @@ impl FromStr for OrgKindCode {
     type Err = UnknownOrgKind;
 
     fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.code() == code)
-            .ok_or(UnknownOrgKind)
+        Self::ALL.into_iter().find(|k| k.code() == code).ok_or(UnknownOrgKind)
     }
 }
 
@@ -199,9 +190,7 @@ impl OrgPath {
     pub fn parse(text: &str) -> Option<Self> {
         let inner = text.strip_prefix('/')?.strip_suffix('/')?;
         let valid = !inner.is_empty()
-            && inner
-                .split('/')
-                .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+            && inner.split('/').all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
         valid.then(|| Self(text.to_owned()))
     }
 
@@ -247,6 +236,14 @@ pub struct Org {
     pub turnover_pool: bool,
     /// Its place in the tree.
     pub path: OrgPath,
+    /// Its 一会一码 join code (the `/j/{code}` link), for orgs that receive applications.
+    pub join_code: Option<String>,
+    /// An enterprise union's unified social credit code.
+    pub credit_code: Option<String>,
+    /// Whether applications it receives are approved instantly.
+    pub auto_approval: AutoApproval,
+    /// Days an officer has to review an application before it escalates.
+    pub review_days: u16,
     /// When it was created.
     pub created_at: Timestamp,
 }
@@ -268,10 +265,7 @@ mod tests {
         assert!(!city.contains(&sibling) && !county.contains(&city));
         let bound = city.subtree_upper_bound();
         assert!(county.as_str() >= city.as_str() && county.as_str() < bound.as_str());
-        assert!(
-            sibling.as_str() >= bound.as_str(),
-            "/1/50/ is outside /1/5/"
-        );
+        assert!(sibling.as_str() >= bound.as_str(), "/1/50/ is outside /1/5/");
     }
 
     #[test]
@@ -296,19 +290,10 @@ mod tests {
             let code: OrgKindCode = kind.code().code().parse().unwrap();
             assert_eq!(OrgKind::from_parts(code, kind.level()), Some(kind));
         }
-        assert_eq!(
-            OrgKind::from_parts(OrgKindCode::Township, Some(Level::City)),
-            None
-        );
+        assert_eq!(OrgKind::from_parts(OrgKindCode::Township, Some(Level::City)), None);
         assert_eq!(OrgKind::from_parts(OrgKindCode::Federation, None), None);
-        assert_eq!(
-            OrgKind::from_parts(OrgKindCode::IndustryFederation, Some(Level::Province)),
-            None
-        );
-        assert_eq!(
-            OrgKind::IndustryFederation(Level::City).label(),
-            "industry_federation/city"
-        );
+        assert_eq!(OrgKind::from_parts(OrgKindCode::IndustryFederation, Some(Level::Province)), None);
+        assert_eq!(OrgKind::IndustryFederation(Level::City).label(), "industry_federation/city");
         assert!("union".parse::<OrgKindCode>().is_err());
     }
 }

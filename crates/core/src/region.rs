@@ -14,12 +14,7 @@ const STREETS_CSV: &str = include_str!("../data/streets.csv");
 /// Names the statistical table uses where a level does not exist in reality (the
 /// municipalities have no prefecture; some provinces govern counties directly). They are
 /// real entries of the code table but never part of a place's name.
-const PLACEHOLDER_NAMES: [&str; 4] = [
-    "市辖区",
-    "县",
-    "省直辖县级行政区划",
-    "自治区直辖县级行政区划",
-];
+const PLACEHOLDER_NAMES: [&str; 4] = ["市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"];
 
 /// The level of a division, fixed by the number of digits of its code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -88,10 +83,7 @@ impl RegionCode {
             RegionLevel::County => (100, RegionLevel::City),
             RegionLevel::Township => (1000, RegionLevel::County),
         };
-        Some(Self {
-            value: self.value / divisor,
-            level,
-        })
+        Some(Self { value: self.value / divisor, level })
     }
 
     /// The code's ancestor at `level`, or itself when it is already at that level.
@@ -156,9 +148,7 @@ impl RegionTable {
     /// The compiled-in 2023 table; parsed once on first use.
     pub fn national() -> &'static RegionTable {
         static TABLE: OnceLock<RegionTable> = OnceLock::new();
-        TABLE.get_or_init(|| {
-            RegionTable::from_csv([PROVINCES_CSV, CITIES_CSV, AREAS_CSV, STREETS_CSV])
-        })
+        TABLE.get_or_init(|| RegionTable::from_csv([PROVINCES_CSV, CITIES_CSV, AREAS_CSV, STREETS_CSV]))
     }
 
     /// Builds a table from the four CSV texts (header line first, code and name in the
@@ -170,10 +160,8 @@ impl RegionTable {
             regions.sort_by_key(|r| r.code);
             regions
         });
-        let by_code = levels
-            .iter()
-            .flat_map(|level| level.iter().enumerate().map(|(i, r)| (r.code, i)))
-            .collect();
+        let by_code =
+            levels.iter().flat_map(|level| level.iter().enumerate().map(|(i, r)| (r.code, i))).collect();
         RegionTable { levels, by_code }
     }
 
@@ -218,14 +206,8 @@ impl RegionTable {
     }
 
     /// Every division below `code` at `level` (e.g. all townships of a province).
-    pub fn descendants_at(
-        &self,
-        code: RegionCode,
-        level: RegionLevel,
-    ) -> impl Iterator<Item = &Region> {
-        self.level(level)
-            .iter()
-            .filter(move |r| code.contains(r.code))
+    pub fn descendants_at(&self, code: RegionCode, level: RegionLevel) -> impl Iterator<Item = &Region> {
+        self.level(level).iter().filter(move |r| code.contains(r.code))
     }
 
     /// The chain of divisions from the province down to `code`, placeholders included.
@@ -246,12 +228,8 @@ impl RegionTable {
     /// are left out ("北京市 / 东城区"). `None` if the code is not in the table.
     pub fn name_path(&self, code: RegionCode) -> Option<String> {
         self.get(code)?;
-        let names: Vec<&str> = self
-            .ancestry(code)
-            .into_iter()
-            .filter(|r| !r.is_placeholder())
-            .map(|r| r.name)
-            .collect();
+        let names: Vec<&str> =
+            self.ancestry(code).into_iter().filter(|r| !r.is_placeholder()).map(|r| r.name).collect();
         Some(names.join(" / "))
     }
 }
@@ -286,24 +264,15 @@ mod tests {
         let table = RegionTable::national();
         let anhui = code("34");
         assert_eq!(table.children(anhui).len(), 16);
-        assert_eq!(
-            table.descendants_at(anhui, RegionLevel::County).count(),
-            119
-        );
-        assert_eq!(
-            table.descendants_at(anhui, RegionLevel::Township).count(),
-            1685
-        );
+        assert_eq!(table.descendants_at(anhui, RegionLevel::County).count(), 119);
+        assert_eq!(table.descendants_at(anhui, RegionLevel::Township).count(), 1685);
     }
 
     #[test]
     fn lookup_by_code_and_name_path() {
         let table = RegionTable::national();
         assert_eq!(table.lookup("340104").unwrap().name, "蜀山区");
-        assert_eq!(
-            table.name_path(code("340104")).unwrap(),
-            "安徽省 / 合肥市 / 蜀山区"
-        );
+        assert_eq!(table.name_path(code("340104")).unwrap(), "安徽省 / 合肥市 / 蜀山区");
         assert_eq!(table.name_path(code("34")).unwrap(), "安徽省");
         assert_eq!(table.name_path(code("110101")).unwrap(), "北京市 / 东城区");
         let street = table.lookup("340104001").unwrap();
@@ -319,21 +288,8 @@ mod tests {
         assert!(table.lookup("99").is_none());
         assert!(table.lookup("349999").is_none());
         assert!(table.name_path(code("349999")).is_none());
-        for bad in [
-            "",
-            "3",
-            "340",
-            "34010",
-            "0401",
-            "34a1",
-            "3401040010",
-            "３４",
-        ] {
-            assert_eq!(
-                bad.parse::<RegionCode>(),
-                Err(RegionCodeError::Format),
-                "{bad}"
-            );
+        for bad in ["", "3", "340", "34010", "0401", "34a1", "3401040010", "３４"] {
+            assert_eq!(bad.parse::<RegionCode>(), Err(RegionCodeError::Format), "{bad}");
         }
         assert!(table.province_exists("34"));
         assert!(!table.province_exists("99"));
@@ -367,11 +323,7 @@ mod tests {
     #[test]
     fn every_entry_has_a_parent_in_the_table() {
         let table = RegionTable::national();
-        for level in [
-            RegionLevel::City,
-            RegionLevel::County,
-            RegionLevel::Township,
-        ] {
+        for level in [RegionLevel::City, RegionLevel::County, RegionLevel::Township] {
             for region in table.all(level) {
                 let parent = region.code.parent().unwrap();
                 assert!(table.get(parent).is_some(), "{} has no parent", region.code);

@@ -2,6 +2,7 @@
 //! they are called and which occupations their industry federations serve. The plan is
 //! pure data; the store turns it into rows.
 
+use crate::membership::AutoApproval;
 use crate::occupation::Occupation;
 use crate::org::{Level, OrgKind};
 use crate::region::{Region, RegionCode, RegionLevel, RegionTable};
@@ -21,6 +22,10 @@ pub struct PlannedOrg {
     pub occupations: Vec<Occupation>,
     /// Whether it keeps a turnover pool.
     pub turnover_pool: bool,
+    /// Its 一会一码 join code, for orgs that receive applications.
+    pub join_code: Option<String>,
+    /// Its auto-approval policy.
+    pub auto_approval: AutoApproval,
 }
 
 /// A whole tree, parents always before their children.
@@ -42,8 +47,8 @@ pub enum PlanError {
 /// means more couriers, riders and ride-hailing drivers, so the larger a city, the more of
 /// the four occupations get a city-level industry federation there.
 const ANHUI_CITIES_BY_POPULATION: [&str; 16] = [
-    "3401", "3412", "3413", "3416", "3415", "3408", "3411", "3402", "3403", "3404", "3418", "3405",
-    "3406", "3417", "3410", "3407",
+    "3401", "3412", "3413", "3416", "3415", "3408", "3411", "3402", "3403", "3404", "3418", "3405", "3406",
+    "3417", "3410", "3407",
 ];
 
 /// How many of the cities above (largest first) get a city-level industry federation for
@@ -55,6 +60,23 @@ const CITY_INDUSTRY_FEDERATIONS: [(Occupation, usize); 4] = [
     (Occupation::DeliveryRider, 10),
     (Occupation::RideHailingDriver, 6),
 ];
+
+/// The letter after the region code in an industry federation's join code, so codes stay
+/// short enough to type from a poster (`3401T` is 合肥市货车司机工会联合会).
+const fn occupation_letter(occupation: Occupation) -> char {
+    match occupation {
+        Occupation::TruckDriver => 'T',
+        Occupation::Courier => 'C',
+        Occupation::DeliveryRider => 'D',
+        Occupation::RideHailingDriver => 'R',
+        Occupation::CareWorker => 'H',
+        Occupation::DomesticWorker => 'J',
+        Occupation::MallInfoWorker => 'M',
+        Occupation::RealEstateAgent => 'E',
+        Occupation::SecurityGuard => 'S',
+        Occupation::Other => 'O',
+    }
+}
 
 /// What a county-level division is, read from its official name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,12 +120,7 @@ fn county_industry_occupations(class: CountyClass, core_district: bool) -> Vec<O
 pub fn anhui(table: &RegionTable) -> Result<TreePlan, PlanError> {
     let province = lookup(table, "34")?;
     let mut plan = TreePlan::default();
-    let root = plan.push(
-        None,
-        OrgKind::Federation(Level::Province),
-        province,
-        "总工会",
-    );
+    let root = plan.push(None, OrgKind::Federation(Level::Province), province, "总工会");
 
     for city_code in ANHUI_CITIES_BY_POPULATION {
         lookup(table, city_code)?;
@@ -111,6 +128,7 @@ pub fn anhui(table: &RegionTable) -> Result<TreePlan, PlanError> {
     for city in table.children(province.code) {
         let city_fed = plan.push(Some(root), OrgKind::Federation(Level::City), city, "总工会");
         plan.orgs[city_fed].turnover_pool = true;
+        plan.receive(city_fed, city.code.to_string());
 
         let rank = ANHUI_CITIES_BY_POPULATION
             .iter()
@@ -123,10 +141,7 @@ pub fn anhui(table: &RegionTable) -> Result<TreePlan, PlanError> {
         }
 
         let counties = table.children(city.code);
-        let core_district = counties
-            .iter()
-            .find(|c| classify(c) == CountyClass::District)
-            .map(|c| c.code);
+        let core_district = counties.iter().find(|c| classify(c) == CountyClass::District).map(|c| c.code);
         for county in counties {
             let class = classify(county);
             // Districts are known by their city's name too (合肥市蜀山区总工会); counties,
@@ -141,15 +156,9 @@ pub fn anhui(table: &RegionTable) -> Result<TreePlan, PlanError> {
                 format!("{county_name}总工会"),
                 county.code,
             );
-            for occupation in county_industry_occupations(class, core_district == Some(county.code))
-            {
-                plan.push_industry(
-                    county_fed,
-                    Level::County,
-                    &county_name,
-                    county.code,
-                    occupation,
-                );
+            plan.receive(county_fed, county.code.to_string());
+            for occupation in county_industry_occupations(class, core_district == Some(county.code)) {
+                plan.push_industry(county_fed, Level::County, &county_name, county.code, occupation);
             }
             for township in table.children(county.code) {
                 plan.push(Some(county_fed), OrgKind::Township, township, "工会");
@@ -160,25 +169,12 @@ pub fn anhui(table: &RegionTable) -> Result<TreePlan, PlanError> {
 }
 
 fn lookup<'t>(table: &'t RegionTable, code: &str) -> Result<&'t Region, PlanError> {
-    table
-        .lookup(code)
-        .ok_or_else(|| PlanError::MissingRegion(code.to_owned()))
+    table.lookup(code).ok_or_else(|| PlanError::MissingRegion(code.to_owned()))
 }
 
 impl TreePlan {
-    fn push(
-        &mut self,
-        parent: Option<usize>,
-        kind: OrgKind,
-        region: &Region,
-        suffix: &str,
-    ) -> usize {
-        self.push_named(
-            parent,
-            kind,
-            format!("{}{suffix}", region.name),
-            region.code,
-        )
+    fn push(&mut self, parent: Option<usize>, kind: OrgKind, region: &Region, suffix: &str) -> usize {
+        self.push_named(parent, kind, format!("{}{suffix}", region.name), region.code)
     }
 
     fn push_named(
@@ -195,6 +191,8 @@ impl TreePlan {
             region,
             occupations: Vec::new(),
             turnover_pool: false,
+            join_code: None,
+            auto_approval: AutoApproval::Off,
         });
         self.orgs.len() - 1
     }
@@ -208,13 +206,17 @@ impl TreePlan {
         occupation: Occupation,
     ) {
         let name = format!("{place}{}工会联合会", occupation.label_zh());
-        let index = self.push_named(
-            Some(parent),
-            OrgKind::IndustryFederation(level),
-            name,
-            region,
-        );
+        let index = self.push_named(Some(parent), OrgKind::IndustryFederation(level), name, region);
         self.orgs[index].occupations.push(occupation);
+        self.receive(index, format!("{region}{}", occupation_letter(occupation)));
+    }
+
+    /// Makes a planned org a receiving org: a join code, and 马上入会 until an officer
+    /// changes the policy.
+    fn receive(&mut self, index: usize, join_code: String) {
+        let org = &mut self.orgs[index];
+        org.join_code = Some(join_code);
+        org.auto_approval = AutoApproval::AllVerified;
     }
 
     /// How many planned unions are of this kind.
@@ -260,19 +262,11 @@ mod tests {
     fn every_anhui_township_has_its_union_under_its_county() {
         let table = RegionTable::national();
         let plan = plan();
-        let townships: HashSet<RegionCode> = plan
-            .orgs
-            .iter()
-            .filter(|o| o.kind == OrgKind::Township)
-            .map(|o| o.region)
-            .collect();
+        let townships: HashSet<RegionCode> =
+            plan.orgs.iter().filter(|o| o.kind == OrgKind::Township).map(|o| o.region).collect();
         let anhui = table.lookup("34").unwrap().code;
         for township in table.descendants_at(anhui, RegionLevel::Township) {
-            assert!(
-                townships.contains(&township.code),
-                "{} missing",
-                township.name
-            );
+            assert!(townships.contains(&township.code), "{} missing", township.name);
         }
         for org in plan.orgs.iter().filter(|o| o.kind == OrgKind::Township) {
             let parent = &plan.orgs[org.parent.unwrap()];
@@ -303,45 +297,34 @@ mod tests {
     #[test]
     fn industry_federations_cover_the_four_occupations_in_real_places() {
         let plan = plan();
-        let industry: Vec<&PlannedOrg> = plan
-            .orgs
-            .iter()
-            .filter(|o| matches!(o.kind, OrgKind::IndustryFederation(_)))
-            .collect();
+        let industry: Vec<&PlannedOrg> =
+            plan.orgs.iter().filter(|o| matches!(o.kind, OrgKind::IndustryFederation(_))).collect();
         for occupation in Occupation::MAIN_FOUR {
-            assert!(
-                industry.iter().any(|o| o.occupations == [occupation]),
-                "{occupation}"
-            );
+            assert!(industry.iter().any(|o| o.occupations == [occupation]), "{occupation}");
         }
         for org in &industry {
             let parent = &plan.orgs[org.parent.unwrap()];
-            assert_eq!(
-                parent.region, org.region,
-                "{} sits with its federation",
-                org.name
-            );
+            assert_eq!(parent.region, org.region, "{} sits with its federation", org.name);
             assert_eq!(parent.kind.level(), org.kind.level());
-            assert_eq!(
-                org.region.level(),
-                region_level_of(org.kind.level().unwrap())
-            );
+            assert_eq!(org.region.level(), region_level_of(org.kind.level().unwrap()));
         }
-        assert!(
-            industry
-                .iter()
-                .any(|o| o.name == "合肥市货车司机工会联合会")
-        );
-        assert!(
-            industry
-                .iter()
-                .any(|o| o.name == "肥东县货车司机工会联合会")
-        );
-        assert!(
-            industry
-                .iter()
-                .any(|o| o.name == "合肥市瑶海区网约配送员工会联合会")
-        );
+        assert!(industry.iter().any(|o| o.name == "合肥市货车司机工会联合会"));
+        assert!(industry.iter().any(|o| o.name == "肥东县货车司机工会联合会"));
+        assert!(industry.iter().any(|o| o.name == "合肥市瑶海区网约配送员工会联合会"));
+    }
+
+    #[test]
+    fn receiving_orgs_have_unique_join_codes_and_instant_approval() {
+        let plan = plan();
+        let receiving: Vec<&PlannedOrg> = plan.orgs.iter().filter(|o| o.join_code.is_some()).collect();
+        assert_eq!(receiving.len(), 16 + 119 + 44 + 120);
+        assert!(receiving.iter().all(|o| o.auto_approval == AutoApproval::AllVerified));
+        let codes: HashSet<&str> = receiving.iter().filter_map(|o| o.join_code.as_deref()).collect();
+        assert_eq!(codes.len(), receiving.len());
+        let hefei_trucks = plan.orgs.iter().find(|o| o.name == "合肥市货车司机工会联合会").unwrap();
+        assert_eq!(hefei_trucks.join_code.as_deref(), Some("3401T"));
+        let township = plan.orgs.iter().find(|o| o.kind == OrgKind::Township).unwrap();
+        assert_eq!((township.join_code.as_ref(), township.auto_approval), (None, AutoApproval::Off));
     }
 
     #[test]
@@ -349,11 +332,7 @@ mod tests {
         let plan = plan();
         let mut seen = HashSet::new();
         for (index, org) in plan.orgs.iter().enumerate() {
-            assert!(
-                seen.insert((org.parent, org.name.clone())),
-                "{} twice",
-                org.name
-            );
+            assert!(seen.insert((org.parent, org.name.clone())), "{} twice", org.name);
             if let Some(parent) = org.parent {
                 assert!(parent < index);
             }

@@ -1,0 +1,165 @@
+//! The states of applications and memberships, and how an application arrived.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Defines a closed set of codes stored as text, with `code()`, `FromStr` and `Display`.
+macro_rules! coded_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code stored in the database and used in the API.
+            pub const fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+
+            fn from_str(code: &str) -> Result<Self, Self::Err> {
+                Self::ALL.iter().copied().find(|v| v.code() == code).ok_or(UnknownCode)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+/// A code is not one of its set's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown code")]
+pub struct UnknownCode;
+
+coded_enum!(
+    /// The door an application came through.
+    Channel {
+        /// The general join page.
+        Portal = "portal",
+        /// A union's own QR code (一会一码).
+        Qr = "qr",
+        /// A platform company's app, through the API.
+        Platform = "platform",
+        /// A paper form entered by an officer.
+        Offline = "offline",
+        /// A personal outreach link.
+        Invite = "invite",
+    }
+);
+
+coded_enum!(
+    /// Where an application stands.
+    ApplicationStatus {
+        /// Waiting for an officer of the receiving org.
+        PendingReview = "pending_review",
+        /// Accepted: a membership exists.
+        Approved = "approved",
+        /// Refused, with a reason.
+        Rejected = "rejected",
+    }
+);
+
+coded_enum!(
+    /// The state of a membership (DESIGN.md "Membership lifecycle").
+    MembershipStatus {
+        /// A member in good standing.
+        Active = "active",
+        /// 保留会籍: unemployed or retired, no dues, seniority kept.
+        Retained = "retained",
+        /// 退会
+        Withdrawn = "withdrawn",
+        /// 除名
+        Expelled = "expelled",
+        /// Deceased.
+        Deceased = "deceased",
+    }
+);
+
+impl MembershipStatus {
+    /// Whether the person still holds this membership: only one may be held at a time.
+    pub const fn is_held(self) -> bool {
+        matches!(self, Self::Active | Self::Retained)
+    }
+}
+
+coded_enum!(
+    /// Whether a receiving org approves applications without an officer (马上入会).
+    AutoApproval {
+        /// Every application waits for review.
+        Off = "off",
+        /// Instant approval only for people on an imported real-name roster.
+        RosterOnly = "roster_only",
+        /// Instant approval for every verified applicant.
+        AllVerified = "all_verified",
+    }
+);
+
+/// What happens to a valid application from a person who holds no membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// A member now (马上入会).
+    Approve,
+    /// An officer reviews it before the deadline.
+    Review,
+}
+
+/// Instant approval needs a verified mobile (SMS code, or a platform's attestation) and a
+/// receiving org whose policy allows it for this person. The ID's validity, the age rule
+/// and "holds no membership" are established before anyone gets this far.
+pub fn decide(policy: AutoApproval, mobile_verified: bool, on_roster: bool) -> Decision {
+    let allowed = match policy {
+        AutoApproval::Off => false,
+        AutoApproval::RosterOnly => on_roster,
+        AutoApproval::AllVerified => true,
+    };
+    if allowed && mobile_verified { Decision::Approve } else { Decision::Review }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_policy_and_verification_combination() {
+        use AutoApproval::*;
+        use Decision::*;
+        let cases = [
+            (Off, true, true, Review),
+            (Off, true, false, Review),
+            (RosterOnly, true, true, Approve),
+            (RosterOnly, true, false, Review),
+            (RosterOnly, false, true, Review),
+            (AllVerified, true, false, Approve),
+            (AllVerified, true, true, Approve),
+            (AllVerified, false, false, Review),
+        ];
+        for (policy, verified, roster, expected) in cases {
+            assert_eq!(decide(policy, verified, roster), expected, "{policy} {verified} {roster}");
+        }
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for status in MembershipStatus::ALL {
+            assert_eq!(status.code().parse(), Ok(*status));
+        }
+        assert!(MembershipStatus::Retained.is_held() && !MembershipStatus::Withdrawn.is_held());
+        assert_eq!("qr".parse(), Ok(Channel::Qr));
+        assert_eq!("all_verified".parse(), Ok(AutoApproval::AllVerified));
+        assert_eq!("nope".parse::<ApplicationStatus>(), Err(UnknownCode));
+    }
+}
