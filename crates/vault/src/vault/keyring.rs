@@ -1,0 +1,269 @@
+use core::fmt;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::keys::is_valid_key_id;
+use super::{BlindIndexKey, EncryptionKey, KeyId, NonceSource, VaultError};
+
+/// Format version written as the first ciphertext byte.
+const VERSION: u8 = 1;
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+/// Domain tag of member-card signatures; differs from every [`Field`] tag.
+const CARD_TAG: &str = "member_card";
+
+/// Which column a value belongs to.
+///
+/// Bound into both the AEAD associated data and the blind index so values
+/// cannot be moved between columns or matched across them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Resident identity card number.
+    IdNumber,
+    /// Mobile phone number.
+    Mobile,
+}
+
+impl Field {
+    /// Stable domain-separation tag; changing it breaks every stored value.
+    #[must_use]
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Self::IdNumber => "id_number",
+            Self::Mobile => "mobile",
+        }
+    }
+}
+
+/// HMAC-SHA256 of a normalised value, stored alongside the ciphertext for
+/// equality lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlindIndex([u8; 32]);
+
+impl BlindIndex {
+    /// Raw 32 bytes, e.g. for a `BLOB` column.
+    #[must_use]
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Lower-case hex, e.g. for a `TEXT` column.
+    #[must_use]
+    pub fn to_hex(&self) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(64);
+        for b in self.0 {
+            out.push(char::from(DIGITS[usize::from(b >> 4)]));
+            out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        }
+        out
+    }
+}
+
+/// The keys in force: one current encryption key, retired keys that must stay
+/// readable until rotation finishes, and the blind-index key.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    /// Key used for every new encryption.
+    pub current: (KeyId, EncryptionKey),
+    /// Older keys, used only to decrypt rows not yet re-encrypted.
+    pub previous: Vec<(KeyId, EncryptionKey)>,
+    /// Blind-index key; never rotated with the encryption keys, because doing
+    /// so would invalidate every stored index at once.
+    pub blind: BlindIndexKey,
+}
+
+/// Parsed view of a ciphertext; borrowing avoids copying the body.
+struct Parsed<'a> {
+    header: &'a [u8],
+    key_id: &'a str,
+    nonce: &'a [u8],
+    body: &'a [u8],
+}
+
+fn parse(ciphertext: &[u8]) -> Option<Parsed<'_>> {
+    let (&version, rest) = ciphertext.split_first()?;
+    if version != VERSION {
+        return None;
+    }
+    let (&id_len, rest) = rest.split_first()?;
+    let (id, rest) = rest.split_at_checked(usize::from(id_len))?;
+    if !is_valid_key_id(id) {
+        return None;
+    }
+    let key_id = core::str::from_utf8(id).ok()?;
+    let (nonce, body) = rest.split_at_checked(NONCE_LEN)?;
+    if body.len() < TAG_LEN {
+        return None;
+    }
+    let header = ciphertext.get(..2 + id.len())?;
+    Some(Parsed { header, key_id, nonce, body })
+}
+
+/// Binds the field and the whole header so neither can be altered or swapped.
+fn associated_data(field: Field, header: &[u8]) -> Vec<u8> {
+    let tag = field.tag().as_bytes();
+    let mut aad = Vec::with_capacity(tag.len() + 1 + header.len());
+    aad.extend_from_slice(tag);
+    aad.push(0);
+    aad.extend_from_slice(header);
+    aad
+}
+
+impl Keyring {
+    /// A keyring with no previous keys.
+    #[must_use]
+    pub fn new(current_id: KeyId, current: EncryptionKey, blind: BlindIndexKey) -> Self {
+        Self { current: (current_id, current), previous: Vec::new(), blind }
+    }
+
+    /// Encrypts `plaintext` for `field` under the current key.
+    ///
+    /// Layout: `[1][id_len][id][24-byte nonce][ciphertext || 16-byte tag]`.
+    ///
+    /// # Errors
+    /// [`VaultError::Random`] if the nonce source fails.
+    pub fn encrypt(
+        &self,
+        field: Field,
+        plaintext: &str,
+        nonce_src: &mut impl NonceSource,
+    ) -> Result<Vec<u8>, VaultError> {
+        let (id, key) = &self.current;
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce_src.fill(&mut nonce)?;
+
+        let id = id.as_str().as_bytes();
+        let mut out = Vec::with_capacity(2 + id.len() + NONCE_LEN + plaintext.len() + TAG_LEN);
+        out.push(VERSION);
+        // KeyId is at most 16 bytes, so this never saturates.
+        out.push(u8::try_from(id.len()).unwrap_or(u8::MAX));
+        out.extend_from_slice(id);
+        let aad = associated_data(field, &out);
+        out.extend_from_slice(&nonce);
+
+        let cipher = XChaCha20Poly1305::new(&Key::from(*key.bytes()));
+        let sealed = cipher
+            .encrypt(&XNonce::from(nonce), Payload { msg: plaintext.as_bytes(), aad: &aad })
+            // Only reachable for messages beyond ~256 GiB.
+            .map_err(|_| VaultError::Malformed)?;
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Decrypts a value produced by [`Keyring::encrypt`] for the same `field`,
+    /// with whichever keyring key the ciphertext names.
+    ///
+    /// # Errors
+    /// [`VaultError::Malformed`], [`VaultError::UnknownKeyId`] or
+    /// [`VaultError::AuthenticationFailed`]; never panics on any input.
+    pub fn decrypt(&self, field: Field, ciphertext: &[u8]) -> Result<String, VaultError> {
+        let parsed = parse(ciphertext).ok_or(VaultError::Malformed)?;
+        let key =
+            self.key_for(parsed.key_id).ok_or_else(|| VaultError::UnknownKeyId(parsed.key_id.to_owned()))?;
+        let nonce = XNonce::try_from(parsed.nonce).map_err(|_| VaultError::Malformed)?;
+        let aad = associated_data(field, parsed.header);
+        let plain = XChaCha20Poly1305::new(&Key::from(*key.bytes()))
+            .decrypt(&nonce, Payload { msg: parsed.body, aad: &aad })
+            .map_err(|_| VaultError::AuthenticationFailed)?;
+        // Authenticated bytes came from `encrypt(&str)`, so this only fails if
+        // someone holding the key wrote non-UTF-8 deliberately.
+        String::from_utf8(plain).map_err(|_| VaultError::Malformed)
+    }
+
+    /// Key id named by a ciphertext, without decrypting; `None` if malformed.
+    #[must_use]
+    pub fn key_id_of(ciphertext: &[u8]) -> Option<&str> {
+        parse(ciphertext).map(|p| p.key_id)
+    }
+
+    /// Whether a stored value should be re-encrypted under the current key.
+    #[must_use]
+    pub fn needs_rotation(&self, ciphertext: &[u8]) -> bool {
+        Self::key_id_of(ciphertext) != Some(self.current.0.as_str())
+    }
+
+    /// Deterministic lookup token: HMAC-SHA256(blind, field tag || 0x00 || value).
+    ///
+    /// The caller must normalise first (e.g. upper-case the ID check digit,
+    /// strip `+86`), or equal values will not match.
+    #[must_use]
+    pub fn blind_index(&self, field: Field, normalised: &str) -> BlindIndex {
+        self.blind_index_tagged(field.tag(), normalised)
+    }
+
+    fn blind_index_tagged(&self, tag: &str, value: &str) -> BlindIndex {
+        // HMAC zero-pads short keys to the block size (RFC 2104), so padding
+        // here gives the same MAC while using the infallible constructor.
+        let mut padded = [0u8; 64];
+        padded[..32].copy_from_slice(self.blind.bytes());
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&padded.into());
+        mac.update(tag.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        BlindIndex(mac.finalize().into_bytes().into())
+    }
+
+    /// Signature of a member-card payload: HMAC-SHA256 under the blind-index key with
+    /// its own domain tag, so a card tag can never equal a blind index. The blind key
+    /// is used because it never rotates: cards stay valid across encryption-key
+    /// rotations, and revocation is checked online anyway.
+    #[must_use]
+    pub fn card_signature(&self, payload: &str) -> BlindIndex {
+        self.blind_index_tagged(CARD_TAG, payload)
+    }
+
+    /// Whether `signature_hex` is the card signature of `payload` (constant time).
+    #[must_use]
+    pub fn verify_card_signature(&self, payload: &str, signature_hex: &str) -> bool {
+        let expected = self.card_signature(payload).to_hex();
+        expected.len() == signature_hex.len()
+            && expected.bytes().zip(signature_hex.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+
+    /// Starts a rotation: `id`/`key` become current and the old current key
+    /// stays available for decryption.
+    #[must_use]
+    pub fn with_new_current(mut self, id: KeyId, key: EncryptionKey) -> Self {
+        let old = core::mem::replace(&mut self.current, (id, key));
+        // Drop any stale entry with the new id so lookups are unambiguous.
+        self.previous.retain(|(p, _)| *p != self.current.0);
+        self.previous.insert(0, old);
+        self
+    }
+
+    /// Decrypts with any known key and encrypts again under the current key.
+    ///
+    /// # Errors
+    /// Any error of [`Keyring::decrypt`] or [`Keyring::encrypt`].
+    pub fn reencrypt(
+        &self,
+        field: Field,
+        old_ciphertext: &[u8],
+        nonce_src: &mut impl NonceSource,
+    ) -> Result<Vec<u8>, VaultError> {
+        let plain = self.decrypt(field, old_ciphertext)?;
+        self.encrypt(field, &plain, nonce_src)
+    }
+
+    /// Key ids in lookup order: current first.
+    pub fn key_ids(&self) -> impl Iterator<Item = &KeyId> {
+        core::iter::once(&self.current.0).chain(self.previous.iter().map(|(id, _)| id))
+    }
+
+    fn key_for(&self, id: &str) -> Option<&EncryptionKey> {
+        core::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|(k, _)| k.as_str() == id)
+            .map(|(_, key)| key)
+    }
+}
+
+impl fmt::Display for BlindIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
