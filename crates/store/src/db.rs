@@ -89,14 +89,9 @@ impl SqlStore {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5));
-                let write = SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .connect_with(options.clone())
-                    .await?;
-                let read = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options.read_only(true))
-                    .await?;
+                let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+                let read =
+                    SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
                 Pools::Sqlite { read, write }
             }
             Backend::Postgres => {

@@ -26,15 +26,20 @@ pub enum StoreError {
 
 /// Constraints as SQLite reports them (it names the columns of a UNIQUE constraint, not
 /// the constraint) mapped to the names PostgreSQL reports, so both read alike.
-const SQLITE_UNIQUE_COLUMNS: [(&str, &str); 1] =
-    [("orgs.parent_id, orgs.name", "orgs_parent_name_key")];
+const SQLITE_UNIQUE_COLUMNS: [(&str, &str); 1] = [("orgs.parent_id, orgs.name", "orgs_parent_name_key")];
 
 /// Every named constraint of the schema.
-const CONSTRAINTS: [&str; 4] = [
+const CONSTRAINTS: [&str; 10] = [
     "orgs_parent_name_key",
+    "orgs_join_code_key",
+    "orgs_credit_code_key",
+    "orgs_auto_approval_check",
+    "orgs_review_days_check",
+    "memberships_one_held_key",
     "orgs_kind_check",
     "orgs_level_check",
     "orgs_name_check",
+    "applications_one_pending_key",
 ];
 
 impl From<sqlx::Error> for StoreError {

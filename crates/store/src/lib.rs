@@ -7,6 +7,7 @@
 
 mod db;
 mod error;
+mod joining;
 mod orgs;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -15,11 +16,16 @@ use std::fmt;
 
 use async_trait::async_trait;
 use huiji_core::org::{Level, OrgKindCode};
+use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::tree_plan::TreePlan;
-use huiji_core::{Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
+use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
+pub use joining::{
+    ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, OutboxMessage, Sealed, SubmitOutcome,
+};
+pub use orgs::DEFAULT_REVIEW_DAYS;
 
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -39,6 +45,14 @@ pub struct NewOrg {
     pub occupations: Vec<Occupation>,
     /// Whether it keeps a turnover pool.
     pub turnover_pool: bool,
+    /// Its join code, for orgs that receive applications.
+    pub join_code: Option<String>,
+    /// An enterprise union's credit code.
+    pub credit_code: Option<String>,
+    /// Its auto-approval policy.
+    pub auto_approval: AutoApproval,
+    /// Days to review before escalation.
+    pub review_days: u16,
 }
 
 /// Which orgs a listing returns. Every condition is optional; together they are ANDed.
@@ -86,4 +100,66 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// How many unions match the filter (ignoring `after` and `limit`).
     async fn count_orgs(&self, filter: &OrgFilter) -> Result<u64>;
+
+    /// The org behind a 一会一码 join code.
+    async fn org_by_join_code(&self, code: &str) -> Result<Option<Org>>;
+
+    /// The enterprise union of an employer: by credit code when given, else by exact name.
+    async fn enterprise_union(&self, credit_code: Option<&str>, name: &str) -> Result<Option<Org>>;
+
+    /// Sets a receiving org's auto-approval policy and review deadline (days).
+    async fn set_review_policy(&self, org: OrgId, policy: AutoApproval, review_days: u16) -> Result<()>;
+
+    /// The consent texts, oldest first; the last is current.
+    async fn consent_versions(&self) -> Result<Vec<ConsentVersion>>;
+
+    /// Stores an application and, when approved, its membership, in one transaction.
+    /// A person who holds a membership gets [`SubmitOutcome::AlreadyMember`] and nothing
+    /// is stored (unless `holds_membership` asks for a review); a person with an open
+    /// application gets that one back. The database's unique indexes make this hold
+    /// under concurrent submissions too.
+    async fn submit_application(&self, application: &NewApplication, at: Timestamp) -> Result<SubmitOutcome>;
+
+    /// One application.
+    async fn application(&self, id: i64) -> Result<Option<ApplicationRecord>>;
+
+    /// The latest applications made with a mobile (by its blind index).
+    async fn applications_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<ApplicationRecord>>;
+
+    /// The memberships recorded with a mobile (by its blind index).
+    async fn memberships_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<MembershipRecord>>;
+
+    /// A membership by its member number.
+    async fn membership_by_number(&self, number: &str) -> Result<Option<MembershipRecord>>;
+
+    /// A membership by id.
+    async fn membership(&self, id: i64) -> Result<Option<MembershipRecord>>;
+
+    /// Records a newly sent SMS code (its hash), valid for 5 minutes from `at`.
+    async fn create_sms_challenge(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+
+    /// How many codes were sent to a mobile since `since` (for send limits).
+    async fn sms_challenges_since(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64>;
+
+    /// Checks a typed code against the latest unused one; uses it up when right and
+    /// counts the try when wrong.
+    async fn check_sms_challenge(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<SmsCheck>;
+
+    /// Queues a message in the outbox SMS provider's table.
+    async fn push_sms_outbox(&self, mobile: &Sealed, masked: &str, body: &str, at: Timestamp) -> Result<()>;
+
+    /// The newest outbox messages.
+    async fn sms_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>>;
 }

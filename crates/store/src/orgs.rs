@@ -3,26 +3,37 @@
 use async_trait::async_trait;
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::tree_plan::TreePlan;
-use huiji_core::{Occupation, Org, OrgId, OrgKind, OrgPath, Timestamp};
+use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, Timestamp};
 
 use crate::db::{Backend, SqlStore, on_pool};
-use crate::{NewOrg, OrgFilter, Result, Store, StoreError};
+use crate::{
+    ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, NewOrg, OrgFilter, OutboxMessage,
+    Result, Sealed, Store, StoreError, SubmitOutcome,
+};
+use huiji_core::sms::{SmsCheck, SmsPurpose};
 
 /// The columns an [`OrgRow`] reads; a macro so statements can be assembled with
 /// `concat!` at compile time (sqlx takes only static SQL, and none is built at run time).
 macro_rules! org_columns {
     () => {
-        "id, parent_id, kind, level, name, region_code, occupations, turnover_pool, path, created_at"
+        "id, parent_id, kind, level, name, region_code, occupations, turnover_pool, path, \
+         join_code, credit_code, auto_approval, review_days, created_at"
     };
 }
 
 /// Inserted with an empty path: the path ends in the org's own id, known only after the
 /// insert, and is set by [`SET_PATH`] in the same transaction.
 const INSERT_ORG: &str = "INSERT INTO orgs \
-    (parent_id, kind, level, name, region_code, occupations, turnover_pool, path, created_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8) RETURNING id";
+    (parent_id, kind, level, name, region_code, occupations, turnover_pool, path, created_at, \
+     join_code, credit_code, auto_approval, review_days) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10, $11, $12) RETURNING id";
+
+/// DESIGN.md: manual review has a deadline of 3 days unless an officer sets another.
+pub const DEFAULT_REVIEW_DAYS: u16 = 3;
 
 const SET_PATH: &str = "UPDATE orgs SET path = $2 WHERE id = $1";
+
+const SET_REVIEW_POLICY: &str = "UPDATE orgs SET auto_approval = $2, review_days = $3 WHERE id = $1";
 
 const PARENT_PATH: &str = "SELECT path FROM orgs WHERE id = $1";
 
@@ -41,13 +52,20 @@ macro_rules! filtered {
 
 const SELECT_ORG: &str = concat!("SELECT ", org_columns!(), " FROM orgs WHERE id = $1");
 
-const SELECT_ORGS: &str = concat!(
+const SELECT_ORG_BY_JOIN_CODE: &str = concat!("SELECT ", org_columns!(), " FROM orgs WHERE join_code = $1");
+
+const SELECT_ORG_BY_CREDIT_CODE: &str =
+    concat!("SELECT ", org_columns!(), " FROM orgs WHERE credit_code = $1 AND kind = 'enterprise'");
+
+/// Exact-name matching is the fallback when no credit code was given (DESIGN.md).
+const SELECT_ENTERPRISE_BY_NAME: &str = concat!(
     "SELECT ",
     org_columns!(),
-    " ",
-    filtered!(),
-    " AND id > $7 ORDER BY id LIMIT $8"
+    " FROM orgs WHERE name = $1 AND kind = 'enterprise' ORDER BY id LIMIT 1"
 );
+
+const SELECT_ORGS: &str =
+    concat!("SELECT ", org_columns!(), " ", filtered!(), " AND id > $7 ORDER BY id LIMIT $8");
 
 const COUNT_ORGS: &str = concat!("SELECT COUNT(*) ", filtered!());
 
@@ -62,6 +80,10 @@ struct OrgRow {
     occupations: String,
     turnover_pool: bool,
     path: String,
+    join_code: Option<String>,
+    credit_code: Option<String>,
+    auto_approval: String,
+    review_days: i32,
     created_at: i64,
 }
 
@@ -87,13 +109,14 @@ impl TryFrom<OrgRow> for Org {
             id: OrgId(row.id),
             parent: row.parent_id.map(OrgId),
             kind,
-            region: row
-                .region_code
-                .parse()
-                .map_err(|_| corrupt("region_code"))?,
+            region: row.region_code.parse().map_err(|_| corrupt("region_code"))?,
             occupations,
             turnover_pool: row.turnover_pool,
             path: OrgPath::parse(&row.path).ok_or_else(|| corrupt("path"))?,
+            auto_approval: row.auto_approval.parse().map_err(|_| corrupt("auto_approval"))?,
+            review_days: u16::try_from(row.review_days).map_err(|_| corrupt("review_days"))?,
+            join_code: row.join_code,
+            credit_code: row.credit_code,
             created_at: Timestamp(row.created_at),
             name: row.name,
         })
@@ -101,11 +124,7 @@ impl TryFrom<OrgRow> for Org {
 }
 
 fn occupation_list(occupations: &[Occupation]) -> String {
-    occupations
-        .iter()
-        .map(|o| o.code())
-        .collect::<Vec<_>>()
-        .join(",")
+    occupations.iter().map(|o| o.code()).collect::<Vec<_>>().join(",")
 }
 
 /// The bind values of the `filtered!()` conditions, in placeholder order.
@@ -143,10 +162,8 @@ macro_rules! insert_org {
         let org: &NewOrg = $org;
         let parent_path = match org.parent {
             Some(parent) => {
-                let path: Option<String> = sqlx::query_scalar(PARENT_PATH)
-                    .bind(parent.0)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
+                let path: Option<String> =
+                    sqlx::query_scalar(PARENT_PATH).bind(parent.0).fetch_optional(&mut *$tx).await?;
                 let path = path.ok_or(StoreError::NotFound("parent org"))?;
                 Some(
                     OrgPath::parse(&path)
@@ -164,6 +181,10 @@ macro_rules! insert_org {
             .bind(occupation_list(&org.occupations))
             .bind(org.turnover_pool)
             .bind($at.millis())
+            .bind(org.join_code.as_deref())
+            .bind(org.credit_code.as_deref())
+            .bind(org.auto_approval.code())
+            .bind(i32::from(org.review_days))
             .fetch_one(&mut *$tx)
             .await?;
         let id = OrgId(id);
@@ -171,11 +192,7 @@ macro_rules! insert_org {
             Some(parent) => parent.child(id),
             None => OrgPath::root(id),
         };
-        sqlx::query(SET_PATH)
-            .bind(id.0)
-            .bind(path.as_str())
-            .execute(&mut *$tx)
-            .await?;
+        sqlx::query(SET_PATH).bind(id.0).bind(path.as_str()).execute(&mut *$tx).await?;
         id
     }};
 }
@@ -210,10 +227,7 @@ impl Store for SqlStore {
             let mut tx = pool.begin().await?;
             for planned in &plan.orgs {
                 let parent = match planned.parent {
-                    Some(index) => Some(
-                        *ids.get(index)
-                            .ok_or(StoreError::NotFound("planned parent"))?,
-                    ),
+                    Some(index) => Some(*ids.get(index).ok_or(StoreError::NotFound("planned parent"))?),
                     None => None,
                 };
                 let org = NewOrg {
@@ -223,6 +237,10 @@ impl Store for SqlStore {
                     region: planned.region,
                     occupations: planned.occupations.clone(),
                     turnover_pool: planned.turnover_pool,
+                    join_code: planned.join_code.clone(),
+                    credit_code: None,
+                    auto_approval: planned.auto_approval,
+                    review_days: DEFAULT_REVIEW_DAYS,
                 };
                 ids.push(insert_org!(tx, &org, at));
             }
@@ -233,10 +251,7 @@ impl Store for SqlStore {
 
     async fn org(&self, id: OrgId) -> Result<Option<Org>> {
         let row: Option<OrgRow> = on_pool!(&self.pools, read, |pool| {
-            sqlx::query_as(SELECT_ORG)
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(SELECT_ORG).bind(id.0).fetch_optional(pool).await?
         });
         row.map(Org::try_from).transpose()
     }
@@ -261,6 +276,28 @@ impl Store for SqlStore {
         rows.into_iter().map(Org::try_from).collect()
     }
 
+    async fn org_by_join_code(&self, code: &str) -> Result<Option<Org>> {
+        let row: Option<OrgRow> = on_pool!(&self.pools, read, |pool| {
+            sqlx::query_as(SELECT_ORG_BY_JOIN_CODE).bind(code).fetch_optional(pool).await?
+        });
+        row.map(Org::try_from).transpose()
+    }
+
+    async fn enterprise_union(&self, credit_code: Option<&str>, name: &str) -> Result<Option<Org>> {
+        let row: Option<OrgRow> = on_pool!(&self.pools, read, |pool| {
+            match credit_code {
+                Some(code) => {
+                    sqlx::query_as(SELECT_ORG_BY_CREDIT_CODE).bind(code).fetch_optional(pool).await?
+                }
+                None if !name.is_empty() => {
+                    sqlx::query_as(SELECT_ENTERPRISE_BY_NAME).bind(name).fetch_optional(pool).await?
+                }
+                None => None,
+            }
+        });
+        row.map(Org::try_from).transpose()
+    }
+
     async fn count_orgs(&self, filter: &OrgFilter) -> Result<u64> {
         let binds = FilterBinds::of(filter);
         let count: i64 = on_pool!(&self.pools, read, |pool| {
@@ -275,5 +312,78 @@ impl Store for SqlStore {
                 .await?
         });
         u64::try_from(count).map_err(|_| StoreError::Corrupt("negative count".to_owned()))
+    }
+
+    async fn set_review_policy(&self, org: OrgId, policy: AutoApproval, review_days: u16) -> Result<()> {
+        let changed = on_pool!(&self.pools, write, |pool| {
+            sqlx::query(SET_REVIEW_POLICY)
+                .bind(org.0)
+                .bind(policy.code())
+                .bind(i32::from(review_days))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 { Err(StoreError::NotFound("org")) } else { Ok(()) }
+    }
+
+    async fn consent_versions(&self) -> Result<Vec<ConsentVersion>> {
+        self.consent_versions_impl().await
+    }
+
+    async fn submit_application(&self, application: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+        self.submit_application_impl(application, at).await
+    }
+
+    async fn application(&self, id: i64) -> Result<Option<ApplicationRecord>> {
+        self.application_impl(id).await
+    }
+
+    async fn applications_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<ApplicationRecord>> {
+        self.applications_by_mobile_impl(mobile_bidx).await
+    }
+
+    async fn memberships_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<MembershipRecord>> {
+        self.memberships_by_mobile_impl(mobile_bidx).await
+    }
+
+    async fn membership_by_number(&self, number: &str) -> Result<Option<MembershipRecord>> {
+        self.membership_by_number_impl(number).await
+    }
+
+    async fn membership(&self, id: i64) -> Result<Option<MembershipRecord>> {
+        self.membership_impl(id).await
+    }
+
+    async fn create_sms_challenge(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.create_sms_challenge_impl(mobile_bidx, purpose, code_hash, at).await
+    }
+
+    async fn sms_challenges_since(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64> {
+        self.sms_challenges_since_impl(mobile_bidx, since).await
+    }
+
+    async fn check_sms_challenge(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<SmsCheck> {
+        self.check_sms_challenge_impl(mobile_bidx, purpose, code_hash, now).await
+    }
+
+    async fn push_sms_outbox(&self, mobile: &Sealed, masked: &str, body: &str, at: Timestamp) -> Result<()> {
+        self.push_sms_outbox_impl(mobile, masked, body, at).await
+    }
+
+    async fn sms_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
+        self.sms_outbox_impl(limit).await
     }
 }

@@ -40,9 +40,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A name no other test (of this or a concurrent process) uses.
 fn unique_name() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("huiji_test_{}_{n}_{nanos}", std::process::id())
 }
@@ -56,15 +54,9 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
         let url = format!("sqlite:{}", path.display());
-        let store = SqlStore::connect(&url)
-            .await
-            .expect("open SQLite test database");
+        let store = SqlStore::connect(&url).await.expect("open SQLite test database");
         store.migrate().await.expect("migrate SQLite test database");
-        TestDb {
-            store: Arc::new(store),
-            url,
-            cleanup: Cleanup::SqliteFile(path),
-        }
+        TestDb { store: Arc::new(store), url, cleanup: Cleanup::SqliteFile(path) }
     }
 
     /// A new PostgreSQL database, or `None` (after saying so on stderr) when no server
@@ -99,18 +91,9 @@ impl TestDb {
             Some((server, _)) => format!("{server}/{name}"),
             None => panic!("admin URL {admin_url} names no database"),
         };
-        let store = SqlStore::connect(&url)
-            .await
-            .expect("open PostgreSQL test database");
-        store
-            .migrate()
-            .await
-            .expect("migrate PostgreSQL test database");
-        Some(TestDb {
-            store: Arc::new(store),
-            url,
-            cleanup: Cleanup::PostgresDatabase { admin_url, name },
-        })
+        let store = SqlStore::connect(&url).await.expect("open PostgreSQL test database");
+        store.migrate().await.expect("migrate PostgreSQL test database");
+        Some(TestDb { store: Arc::new(store), url, cleanup: Cleanup::PostgresDatabase { admin_url, name } })
     }
 
     /// The store as the trait object the application uses.
@@ -135,17 +118,13 @@ impl Drop for TestDb {
                 let admin_url = admin_url.clone();
                 let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                 let _ = std::thread::spawn(move || {
-                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
+                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build()
                     else {
                         return;
                     };
                     runtime.block_on(async {
                         if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                                .execute(&mut admin)
-                                .await;
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
                             let _ = admin.close().await;
                         }
                     });

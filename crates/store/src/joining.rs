@@ -1,0 +1,518 @@
+//! Applications, memberships and SMS verification in the database.
+
+use huiji_core::joining::Landing;
+use huiji_core::sms::{self, SmsCheck, SmsPurpose};
+use huiji_core::{ApplicationStatus, Channel, Decision, MemberNumber, MembershipStatus, OrgId, Timestamp};
+
+use crate::db::{SqlStore, on_pool};
+use crate::{Result, StoreError};
+
+/// An encrypted personal value and its blind index, as the vault made them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// Ciphertext with its key id.
+    pub ciphertext: Vec<u8>,
+    /// Hex HMAC of the normalised value.
+    pub blind_index: String,
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealed(..)")
+    }
+}
+
+/// A checked application, ready to store. The decision was made by the core's rules.
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    /// The door it came through.
+    pub channel: Channel,
+    /// Join code or campaign.
+    pub source: Option<String>,
+    /// Who reviews.
+    pub receiving_org: OrgId,
+    /// Where the membership will live.
+    pub landing: Option<Landing>,
+    /// 姓名 (normalised).
+    pub name: String,
+    /// The ID number, sealed.
+    pub id_number: Sealed,
+    /// The mobile, sealed.
+    pub mobile: Sealed,
+    /// `male` or `female`, derived from the ID.
+    pub sex: &'static str,
+    /// Occupation code.
+    pub occupation: &'static str,
+    /// County-level work region.
+    pub region_code: String,
+    /// Employer name, if given.
+    pub employer_name: Option<String>,
+    /// Employer credit code, if given.
+    pub employer_credit_code: Option<String>,
+    /// Consent version accepted.
+    pub consent_version: String,
+    /// SMS-verified or platform-attested.
+    pub mobile_verified: bool,
+    /// Approve now, or queue for review.
+    pub decision: Decision,
+    /// When a review must be done by.
+    pub review_deadline: Timestamp,
+    /// The person already holds a membership under another mobile (review only).
+    pub holds_membership: bool,
+    /// Province digits for the member number.
+    pub province: String,
+    /// Calendar year of `at`, for the member number.
+    pub year: i32,
+}
+
+/// What became of a submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// A member now.
+    Approved {
+        /// The application.
+        application_id: i64,
+        /// The new membership.
+        membership_id: i64,
+        /// Its number.
+        member_number: MemberNumber,
+    },
+    /// Waiting for review; `existing` when an earlier open application was found instead.
+    Pending {
+        /// The (possibly earlier) application.
+        application_id: i64,
+        /// Whether it was an earlier application.
+        existing: bool,
+    },
+    /// The person holds a membership already; nothing was stored.
+    AlreadyMember {
+        /// Whether the verified mobile is the one the membership has.
+        same_mobile: bool,
+    },
+}
+
+/// An application as stored (without personal identifiers).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApplicationRecord {
+    /// Id.
+    pub id: i64,
+    /// `pending_review` | `approved` | `rejected`.
+    pub status: String,
+    /// Door.
+    pub channel: String,
+    /// Reviewer.
+    pub receiving_org_id: i64,
+    /// Landing union.
+    pub landing_org_id: Option<i64>,
+    /// Whether it lands in a turnover pool.
+    pub landing_in_pool: bool,
+    /// 姓名
+    pub name: String,
+    /// Occupation code.
+    pub occupation: String,
+    /// Region code.
+    pub region_code: String,
+    /// Review deadline (ms).
+    pub review_deadline: Option<i64>,
+    /// Decision time (ms).
+    pub decided_at: Option<i64>,
+    /// Rejection reason.
+    pub decision_reason: Option<String>,
+    /// The membership it made.
+    pub membership_id: Option<i64>,
+    /// Consent version accepted.
+    pub consent_version: String,
+    /// Submitted (ms).
+    pub created_at: i64,
+}
+
+impl ApplicationRecord {
+    /// The status as the domain type.
+    pub fn status(&self) -> Option<ApplicationStatus> {
+        self.status.parse().ok()
+    }
+}
+
+/// A membership as stored (without personal identifiers).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct MembershipRecord {
+    /// Id.
+    pub id: i64,
+    /// Member number.
+    pub member_number: Option<String>,
+    /// State code.
+    pub status: String,
+    /// Home union.
+    pub home_org_id: i64,
+    /// Whether it sits in a turnover pool.
+    pub in_pool: bool,
+    /// 姓名
+    pub name: String,
+    /// Occupation code.
+    pub occupation: String,
+    /// Region code.
+    pub region_code: String,
+    /// Joined (ms).
+    pub joined_at: i64,
+}
+
+impl MembershipRecord {
+    /// The state as the domain type.
+    pub fn status(&self) -> Option<MembershipStatus> {
+        self.status.parse().ok()
+    }
+}
+
+/// One consent text.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConsentVersion {
+    /// "1", "2", ...
+    pub version: String,
+    /// Chinese text.
+    pub text_zh: String,
+    /// English text.
+    pub text_en: String,
+}
+
+/// A message the outbox SMS provider holds.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxMessage {
+    /// Id.
+    pub id: i64,
+    /// The recipient, masked.
+    pub mobile_masked: String,
+    /// The text.
+    pub body: String,
+    /// Queued (ms).
+    pub created_at: i64,
+}
+
+macro_rules! application_columns {
+    () => {
+        "id, status, channel, receiving_org_id, landing_org_id, landing_in_pool, name, occupation, \
+         region_code, review_deadline, decided_at, decision_reason, membership_id, consent_version, created_at"
+    };
+}
+
+macro_rules! membership_columns {
+    () => {
+        "id, member_number, status, home_org_id, in_pool, name, occupation, region_code, joined_at"
+    };
+}
+
+const HELD_MEMBERSHIP: &str = "SELECT mobile_bidx FROM memberships \
+    WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
+
+const OPEN_APPLICATION: &str = "SELECT id FROM applications \
+    WHERE id_number_bidx = $1 AND status = 'pending_review'";
+
+const INSERT_APPLICATION: &str = "INSERT INTO applications (status, channel, source, receiving_org_id, \
+    landing_org_id, landing_in_pool, name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, \
+    occupation, region_code, employer_name, employer_credit_code, consent_version, consent_at, \
+    mobile_verified, holds_membership, review_deadline, decided_at, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $18) \
+    RETURNING id";
+
+/// The home path is copied from the org so subtree member queries need no join.
+const INSERT_MEMBERSHIP: &str = "INSERT INTO memberships (status, home_org_id, home_path, in_pool, name, \
+    id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, joined_at) \
+    SELECT 'active', id, path, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM orgs WHERE id = $1 \
+    RETURNING id";
+
+const SET_MEMBER_NUMBER: &str = "UPDATE memberships SET member_number = $2 WHERE id = $1";
+
+const LINK_APPLICATION: &str = "UPDATE applications SET membership_id = $2 WHERE id = $1";
+
+const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+const SELECT_APPLICATION: &str =
+    concat!("SELECT ", application_columns!(), " FROM applications WHERE id = $1");
+
+const APPLICATIONS_BY_MOBILE: &str = concat!(
+    "SELECT ",
+    application_columns!(),
+    " FROM applications WHERE mobile_bidx = $1 ORDER BY id DESC LIMIT 20"
+);
+
+const MEMBERSHIPS_BY_MOBILE: &str = concat!(
+    "SELECT ",
+    membership_columns!(),
+    " FROM memberships WHERE mobile_bidx = $1 ORDER BY id DESC LIMIT 20"
+);
+
+const MEMBERSHIP_BY_NUMBER: &str =
+    concat!("SELECT ", membership_columns!(), " FROM memberships WHERE member_number = $1");
+
+const MEMBERSHIP_BY_ID: &str = concat!("SELECT ", membership_columns!(), " FROM memberships WHERE id = $1");
+
+const CONSENT_VERSIONS: &str =
+    "SELECT version, text_zh, text_en FROM consent_versions ORDER BY created_at, version";
+
+const INSERT_CHALLENGE: &str = "INSERT INTO sms_challenges (mobile_bidx, purpose, code_hash, expires_at, created_at) \
+    VALUES ($1, $2, $3, $4, $5)";
+
+/// Only the latest code counts: sending a new one voids the earlier ones.
+const LATEST_CHALLENGE: &str = "SELECT id, code_hash, attempts, expires_at, used_at FROM sms_challenges \
+    WHERE mobile_bidx = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1";
+
+const COUNT_CHALLENGES_SINCE: &str =
+    "SELECT COUNT(*) FROM sms_challenges WHERE mobile_bidx = $1 AND created_at >= $2";
+
+const USE_CHALLENGE: &str = "UPDATE sms_challenges SET used_at = $2 WHERE id = $1";
+
+const FAIL_CHALLENGE: &str = "UPDATE sms_challenges SET attempts = attempts + 1 WHERE id = $1";
+
+const INSERT_OUTBOX: &str =
+    "INSERT INTO sms_outbox (mobile_ct, mobile_masked, body, created_at) VALUES ($1, $2, $3, $4)";
+
+const SELECT_OUTBOX: &str =
+    "SELECT id, mobile_masked, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1";
+
+/// Runs the submission in one transaction on whichever pool; `$p` is the write pool.
+macro_rules! submit_in {
+    ($p:expr, $app:expr, $at:expr) => {{
+        let app: &NewApplication = $app;
+        let mut tx = $p.begin().await?;
+        let held: Option<String> = sqlx::query_scalar(HELD_MEMBERSHIP)
+            .bind(&app.id_number.blind_index)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(mobile) = held.filter(|_| !app.holds_membership) {
+            return Ok(SubmitOutcome::AlreadyMember { same_mobile: mobile == app.mobile.blind_index });
+        }
+        let open: Option<i64> = sqlx::query_scalar(OPEN_APPLICATION)
+            .bind(&app.id_number.blind_index)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(application_id) = open {
+            return Ok(SubmitOutcome::Pending { application_id, existing: true });
+        }
+        let approved = app.decision == Decision::Approve && !app.holds_membership;
+        let status = if approved { ApplicationStatus::Approved } else { ApplicationStatus::PendingReview };
+        let in_pool = matches!(app.landing, Some(Landing::Pool(_)));
+        let application_id: i64 = sqlx::query_scalar(INSERT_APPLICATION)
+            .bind(status.code())
+            .bind(app.channel.code())
+            .bind(app.source.as_deref())
+            .bind(app.receiving_org.0)
+            .bind(app.landing.map(|l| l.org().0))
+            .bind(in_pool)
+            .bind(&app.name)
+            .bind(&app.id_number.ciphertext)
+            .bind(&app.id_number.blind_index)
+            .bind(&app.mobile.ciphertext)
+            .bind(&app.mobile.blind_index)
+            .bind(app.sex)
+            .bind(app.occupation)
+            .bind(&app.region_code)
+            .bind(app.employer_name.as_deref())
+            .bind(app.employer_credit_code.as_deref())
+            .bind(&app.consent_version)
+            .bind($at.millis())
+            .bind(app.mobile_verified)
+            .bind(app.holds_membership)
+            .bind((!approved).then_some(app.review_deadline.millis()))
+            .bind(approved.then_some($at.millis()))
+            .fetch_one(&mut *tx)
+            .await?;
+        let landing = match (approved, app.landing) {
+            (false, _) => {
+                tx.commit().await?;
+                return Ok(SubmitOutcome::Pending { application_id, existing: false });
+            }
+            (true, None) => return Err(StoreError::NotFound("landing org")),
+            (true, Some(landing)) => landing,
+        };
+        let membership_id: Option<i64> = sqlx::query_scalar(INSERT_MEMBERSHIP)
+            .bind(landing.org().0)
+            .bind(in_pool)
+            .bind(&app.name)
+            .bind(&app.id_number.ciphertext)
+            .bind(&app.id_number.blind_index)
+            .bind(&app.mobile.ciphertext)
+            .bind(&app.mobile.blind_index)
+            .bind(app.sex)
+            .bind(app.occupation)
+            .bind(&app.region_code)
+            .bind(application_id)
+            .bind($at.millis())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let membership_id = membership_id.ok_or(StoreError::NotFound("landing org"))?;
+        let serial =
+            u64::try_from(membership_id).map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
+        let member_number = MemberNumber::new(&app.province, app.year, serial)
+            .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))?;
+        sqlx::query(SET_MEMBER_NUMBER)
+            .bind(membership_id)
+            .bind(member_number.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(LINK_APPLICATION).bind(application_id).bind(membership_id).execute(&mut *tx).await?;
+        sqlx::query(INSERT_EVENT)
+            .bind(membership_id)
+            .bind("joined")
+            .bind(None::<i64>)
+            .bind(landing.org().0)
+            .bind(format!("application:{application_id}"))
+            .bind(None::<String>)
+            .bind($at.millis())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
+    }};
+}
+
+impl SqlStore {
+    pub(crate) async fn submit_application_impl(
+        &self,
+        app: &NewApplication,
+        at: Timestamp,
+    ) -> Result<SubmitOutcome> {
+        let attempt: Result<SubmitOutcome> =
+            async { on_pool!(&self.pools, write, |p| submit_in!(p, app, at)) }.await;
+        match attempt {
+            // A concurrent submission of the same person won the race: the database's
+            // unique indexes decided, so answer as if we had seen it first.
+            Err(StoreError::Constraint("memberships_one_held_key" | "applications_one_pending_key")) => {
+                async { on_pool!(&self.pools, write, |p| submit_in!(p, app, at)) }.await
+            }
+            other => other,
+        }
+    }
+
+    pub(crate) async fn application_impl(&self, id: i64) -> Result<Option<ApplicationRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_APPLICATION)
+            .bind(id)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    pub(crate) async fn applications_by_mobile_impl(
+        &self,
+        mobile_bidx: &str,
+    ) -> Result<Vec<ApplicationRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(APPLICATIONS_BY_MOBILE)
+            .bind(mobile_bidx)
+            .fetch_all(p)
+            .await?))
+    }
+
+    pub(crate) async fn memberships_by_mobile_impl(
+        &self,
+        mobile_bidx: &str,
+    ) -> Result<Vec<MembershipRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIPS_BY_MOBILE)
+            .bind(mobile_bidx)
+            .fetch_all(p)
+            .await?))
+    }
+
+    pub(crate) async fn membership_by_number_impl(&self, number: &str) -> Result<Option<MembershipRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIP_BY_NUMBER)
+            .bind(number)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    pub(crate) async fn membership_impl(&self, id: i64) -> Result<Option<MembershipRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIP_BY_ID)
+            .bind(id)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    pub(crate) async fn consent_versions_impl(&self) -> Result<Vec<ConsentVersion>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(CONSENT_VERSIONS).fetch_all(p).await?))
+    }
+
+    pub(crate) async fn create_sms_challenge_impl(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(INSERT_CHALLENGE)
+                .bind(mobile_bidx)
+                .bind(purpose.code())
+                .bind(code_hash)
+                .bind(at.millis() + sms::CODE_TTL_MILLIS)
+                .bind(at.millis())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn sms_challenges_since_impl(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64> {
+        let count: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_CHALLENGES_SINCE)
+            .bind(mobile_bidx)
+            .bind(since.millis())
+            .fetch_one(p)
+            .await?);
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub(crate) async fn check_sms_challenge_impl(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<SmsCheck> {
+        on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            let latest: Option<(i64, String, i32, i64, Option<i64>)> = sqlx::query_as(LATEST_CHALLENGE)
+                .bind(mobile_bidx)
+                .bind(purpose.code())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((id, hash, attempts, expires_at, None)) = latest else {
+                return Ok(SmsCheck::NoCode);
+            };
+            let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+            let verdict = sms::judge(attempts, expires_at, now.millis(), hash == code_hash);
+            match verdict {
+                SmsCheck::Verified => {
+                    sqlx::query(USE_CHALLENGE).bind(id).bind(now.millis()).execute(&mut *tx).await?;
+                }
+                SmsCheck::Wrong { .. } => {
+                    sqlx::query(FAIL_CHALLENGE).bind(id).execute(&mut *tx).await?;
+                }
+                SmsCheck::Expired | SmsCheck::Exhausted | SmsCheck::NoCode => {}
+            }
+            tx.commit().await?;
+            Ok(verdict)
+        })
+    }
+
+    pub(crate) async fn push_sms_outbox_impl(
+        &self,
+        mobile: &Sealed,
+        masked: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(INSERT_OUTBOX)
+                .bind(&mobile.ciphertext)
+                .bind(masked)
+                .bind(body)
+                .bind(at.millis())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn sms_outbox_impl(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_OUTBOX)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?))
+    }
+}
