@@ -13,6 +13,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub database_url: Option<String>,
 
+    /// Key file with the encryption and blind-index keys [env: HUIJI_KEY_FILE; default:
+    /// data/huiji.keys, data/demo.keys for `demo`].
+    #[arg(long, global = true)]
+    pub key_file: Option<PathBuf>,
+
     /// Optional TOML configuration file [env: HUIJI_CONFIG; default: huiji.toml if present].
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
@@ -37,6 +42,59 @@ pub enum Command {
     /// Inspect unions.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Write a union's join QR code (一会一码) as SVG or PNG.
+    Qr(QrArgs),
+    /// The SMS outbox.
+    #[command(subcommand)]
+    Sms(SmsCommand),
+    /// Key files.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// Options of `qr`.
+#[derive(Debug, Args)]
+pub struct QrArgs {
+    /// The union's id (see `huiji org list`).
+    pub org_id: i64,
+    /// Image format.
+    #[arg(long, value_enum, default_value = "svg")]
+    pub format: QrFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// QR image formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum QrFormat {
+    /// Scalable vector graphics.
+    Svg,
+    /// Portable network graphics.
+    Png,
+}
+
+/// `sms` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SmsCommand {
+    /// Show the newest messages the outbox provider holds (mobiles masked).
+    Outbox {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a new key file (encryption, blind-index and card-signing keys). Refuses to
+    /// overwrite: losing a key file loses every encrypted value.
+    Init {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Options of `serve` and `demo`.

@@ -1,6 +1,7 @@
 //! What each command does.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -8,10 +9,13 @@ use huiji_core::org::OrgKindCode;
 use huiji_core::tree_plan::{self, PlanError};
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
 use huiji_store::{OrgFilter, SqlStore, Store, StoreError};
-use huiji_web::AppState;
+use huiji_vault::{KeyFile, Keyring, OsRandom};
+use huiji_web::{AppState, qr};
 use tokio::net::TcpListener;
 
-use crate::cli::{Command, OrgCommand, OrgListArgs, SeedCommand, ServeArgs};
+use crate::cli::{
+    Command, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand, ServeArgs, SmsCommand,
+};
 use crate::config::{DatabaseUrl, Settings};
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
@@ -19,6 +23,12 @@ const DEFAULT_DATABASE_URL: &str = "sqlite:data/huiji.db";
 
 /// The demo's own database, so trying the demo never touches real data.
 const DEMO_DATABASE_URL: &str = "sqlite:data/demo.db";
+
+/// The key file `serve` and the other commands use unless told otherwise.
+const DEFAULT_KEY_FILE: &str = "data/huiji.keys";
+
+/// The demo's key file, created on first run.
+const DEMO_KEY_FILE: &str = "data/demo.keys";
 
 /// How many orgs `org list` fetches per query.
 const LIST_PAGE: u32 = 1000;
@@ -54,6 +64,14 @@ pub enum CommandError {
     /// The reference data lacks something the seed needs.
     #[error("{0}")]
     Plan(#[from] PlanError),
+    /// The key file is missing or malformed.
+    #[error("key file {path}: {reason}")]
+    Keys {
+        /// Which file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// Runs one command, writing its output to `out`.
@@ -79,7 +97,92 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             list_orgs(&store, args, out).await
         }
+        Command::Qr(args) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            write_qr(&store, args, &settings.public_url(), out).await
+        }
+        Command::Sms(SmsCommand::Outbox { limit }) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            for message in store.sms_outbox(*limit).await? {
+                let when = Timestamp(message.created_at);
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    message.id,
+                    when.china_date(),
+                    message.mobile_masked,
+                    message.body
+                )?;
+            }
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Init { out: path }) => {
+            create_key_file(path)?;
+            writeln!(out, "created key file {} — keep it secret and backed up", path.display())?;
+            Ok(())
+        }
     }
+}
+
+fn key_error(path: &Path, reason: impl ToString) -> CommandError {
+    CommandError::Keys { path: path.display().to_string(), reason: reason.to_string() }
+}
+
+/// Writes a new key file readable by its owner only; never overwrites one.
+pub fn create_key_file(path: &Path) -> Result<(), CommandError> {
+    let text = KeyFile::generate(&mut OsRandom).map_err(|e| key_error(path, e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| key_error(path, e))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Reads the keyring from a key file.
+pub fn load_keyring(path: &Path) -> Result<Keyring, CommandError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        key_error(path, format!("{e} (create one with `huiji keys init --out {}`)", path.display()))
+    })?;
+    Keyring::from_key_file_text(&text).map_err(|e| key_error(path, e))
+}
+
+/// Writes the QR code of a union's join link.
+async fn write_qr(
+    store: &dyn Store,
+    args: &QrArgs,
+    public_url: &str,
+    out: &mut dyn Write,
+) -> Result<(), CommandError> {
+    let org = store
+        .org(OrgId(args.org_id))
+        .await?
+        .ok_or_else(|| CommandError::InvalidArgument(format!("no union with id {}", args.org_id)))?;
+    let code = org.join_code.as_deref().ok_or_else(|| {
+        CommandError::InvalidArgument(format!(
+            "{} does not receive applications and has no join code",
+            org.name
+        ))
+    })?;
+    let url = huiji_web::join_url(public_url.trim_end_matches('/'), code);
+    let bytes = match args.format {
+        QrFormat::Svg => qr::svg(&url, 8).map(String::into_bytes),
+        QrFormat::Png => qr::png(&url, 10),
+    }
+    .map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, bytes)?;
+            eprintln!("wrote the QR code of {} ({url}) to {}", org.name, path.display());
+        }
+        None => out.write_all(&bytes)?,
+    }
+    Ok(())
 }
 
 /// Connects and applies pending migrations; creates the directory of a SQLite file so
@@ -119,14 +222,8 @@ pub async fn seed_anhui(
          {} industry federations, {} township/street unions)",
         ids.len(),
         started.elapsed().as_secs_f64(),
-        plan.orgs
-            .iter()
-            .filter(|o| o.kind.code() == OrgKindCode::IndustryFederation)
-            .count(),
-        plan.orgs
-            .iter()
-            .filter(|o| o.kind.code() == OrgKindCode::Township)
-            .count(),
+        plan.orgs.iter().filter(|o| o.kind.code() == OrgKindCode::IndustryFederation).count(),
+        plan.orgs.iter().filter(|o| o.kind.code() == OrgKindCode::Township).count(),
     )?;
     Ok(())
 }
@@ -139,9 +236,7 @@ pub async fn list_orgs(
 ) -> Result<(), CommandError> {
     let region = match &args.region {
         Some(code) => Some(code.parse::<RegionCode>().map_err(|_| {
-            CommandError::InvalidArgument(format!(
-                "--region {code}: a region code has 2, 4, 6 or 9 digits"
-            ))
+            CommandError::InvalidArgument(format!("--region {code}: a region code has 2, 4, 6 or 9 digits"))
         })?),
         None => None,
     };
@@ -154,31 +249,19 @@ pub async fn list_orgs(
     };
     let within = match args.within {
         Some(id) => {
-            let org = store.org(OrgId(id)).await?.ok_or_else(|| {
-                CommandError::InvalidArgument(format!("--within {id}: no such union"))
-            })?;
+            let org = store
+                .org(OrgId(id))
+                .await?
+                .ok_or_else(|| CommandError::InvalidArgument(format!("--within {id}: no such union")))?;
             Some(org.path)
         }
         None => None,
     };
-    let mut filter = OrgFilter {
-        within,
-        region,
-        kind,
-        limit: Some(LIST_PAGE),
-        ..OrgFilter::default()
-    };
+    let mut filter = OrgFilter { within, region, kind, limit: Some(LIST_PAGE), ..OrgFilter::default() };
     loop {
         let page = store.orgs(&filter).await?;
         for org in &page {
-            writeln!(
-                out,
-                "{}\t{}\t{}\t{}",
-                org.id,
-                org.kind.label(),
-                org.name,
-                org.region
-            )?;
+            writeln!(out, "{}\t{}\t{}\t{}", org.id, org.kind.label(), org.name, org.region)?;
         }
         match page.last() {
             Some(last) if page.len() == LIST_PAGE as usize => filter.after = Some(last.id),
@@ -188,26 +271,26 @@ pub async fn list_orgs(
     Ok(())
 }
 
-async fn serve(
-    settings: &Settings,
-    _args: &ServeArgs,
-    out: &mut dyn Write,
-) -> Result<(), CommandError> {
+async fn serve(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
     let url = settings.database_url_or(DEFAULT_DATABASE_URL);
+    let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+    let keyring = load_keyring(&keys)?;
     let store = open(&url).await?;
     let listener = TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;
     writeln!(out, "huiji serving http://{address}/ on {}", url.redacted())?;
     out.flush()?;
-    run_server(store, listener).await
+    run_server(store, listener, keyring, &settings.public_url()).await
 }
 
-async fn demo(
-    settings: &Settings,
-    _args: &ServeArgs,
-    out: &mut dyn Write,
-) -> Result<(), CommandError> {
+async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
     let url = settings.database_url_or(DEMO_DATABASE_URL);
+    let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEMO_KEY_FILE));
+    if !keys.exists() {
+        create_key_file(&keys)?;
+        writeln!(out, "created the demo key file {}", keys.display())?;
+    }
+    let keyring = load_keyring(&keys)?;
     let store = open(&url).await?;
     if store.count_orgs(&OrgFilter::default()).await? == 0 {
         seed_anhui(&store, &SystemClock, out).await?;
@@ -219,29 +302,32 @@ async fn demo(
             settings.listen
         ))
     })?;
-    let base = format!("http://{}", listener.local_addr()?);
-    writeln!(
-        out,
-        "\nhuiji demo — database {} ({unions} unions of Anhui)\n",
-        url.redacted()
-    )?;
-    writeln!(out, "  home page  {base}/")?;
-    writeln!(out, "  in English {base}/?lang=en")?;
-    writeln!(out, "  health     {base}/healthz")?;
-    writeln!(out, "  metrics    {base}/metrics")?;
-    writeln!(
-        out,
-        "\nList the unions:  huiji org list --database-url {} --region 3401",
-        url.redacted()
-    )?;
-    writeln!(out, "Stop with Ctrl-C.")?;
+    let local = format!("http://{}", listener.local_addr()?);
+    let base = settings.public_url.clone().unwrap_or(local);
+    let base = base.trim_end_matches('/');
+    let db = url.redacted();
+    writeln!(out, "\nhuiji demo — database {db} ({unions} unions of Anhui)\n")?;
+    writeln!(out, "  home page           {base}/")?;
+    writeln!(out, "  join (portal)       {base}/join")?;
+    writeln!(out, "  join by QR code     {base}/j/3401T  (合肥市货车司机工会联合会)")?;
+    writeln!(out, "  its printable poster {base}/qr/3401T/poster")?;
+    writeln!(out, "  application status  {base}/status")?;
+    writeln!(out, "  health, metrics     {base}/healthz  {base}/metrics")?;
+    writeln!(out, "\nThe demo sends no SMS: read the codes from the outbox with")?;
+    writeln!(out, "  cargo run --release -- sms outbox --database-url {db}")?;
+    writeln!(out, "A valid test ID number: 11010519491231002X. Stop with Ctrl-C.")?;
     out.flush()?;
-    run_server(store, listener).await
+    run_server(store, listener, keyring, base).await
 }
 
-async fn run_server(store: SqlStore, listener: TcpListener) -> Result<(), CommandError> {
+async fn run_server(
+    store: SqlStore,
+    listener: TcpListener,
+    keyring: Keyring,
+    public_url: &str,
+) -> Result<(), CommandError> {
     let store = Arc::new(store);
-    let state = AppState::new(store.clone(), Arc::new(SystemClock));
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url);
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().name(), "listening");
     huiji_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -44,9 +44,7 @@ impl DatabaseUrl {
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DatabaseUrl")
-            .field(&self.redacted())
-            .finish()
+        f.debug_tuple("DatabaseUrl").field(&self.redacted()).finish()
     }
 }
 
@@ -71,6 +69,11 @@ pub struct Settings {
     pub log: String,
     /// Text or JSON logs.
     pub log_format: LogFormat,
+    /// The key file (secret; each command has its own default when unset).
+    pub key_file: Option<PathBuf>,
+    /// The public base URL that QR codes and card links point at (default: the listen
+    /// address over http).
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -80,6 +83,8 @@ impl Default for Settings {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             log: "info,sqlx=warn".to_owned(),
             log_format: LogFormat::Text,
+            key_file: None,
+            public_url: None,
         }
     }
 }
@@ -92,6 +97,8 @@ struct FlagOverrides {
     database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_file: Option<PathBuf>,
 }
 
 /// The configuration could not be read.
@@ -108,10 +115,7 @@ pub enum ConfigError {
 impl Settings {
     /// Reads the settings for this command line.
     pub fn load(cli: &Cli) -> Result<Settings, ConfigError> {
-        let explicit = cli
-            .config
-            .clone()
-            .or_else(|| std::env::var_os("HUIJI_CONFIG").map(PathBuf::from));
+        let explicit = cli.config.clone().or_else(|| std::env::var_os("HUIJI_CONFIG").map(PathBuf::from));
         let file = match explicit {
             Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path)),
             Some(path) => path,
@@ -121,10 +125,8 @@ impl Settings {
             Command::Serve(args) | Command::Demo(args) => args.listen,
             _ => None,
         };
-        let flags = FlagOverrides {
-            database_url: cli.database_url.clone(),
-            listen,
-        };
+        let flags =
+            FlagOverrides { key_file: cli.key_file.clone(), database_url: cli.database_url.clone(), listen };
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("HUIJI_").ignore(&["config"]))
@@ -133,11 +135,14 @@ impl Settings {
             .map_err(|e| ConfigError::Invalid(Box::new(e)))
     }
 
+    /// The public URL: configured, or http on the listen address.
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
     /// The database URL, or `default` when none is configured.
     pub fn database_url_or(&self, default: &str) -> DatabaseUrl {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| DatabaseUrl::new(default))
+        self.database_url.clone().unwrap_or_else(|| DatabaseUrl::new(default))
     }
 }
 
@@ -146,9 +151,7 @@ impl Settings {
 pub fn init_logging(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
@@ -164,27 +167,12 @@ mod tests {
     #[test]
     fn debug_hides_the_password() {
         let url = DatabaseUrl::new("postgres://huiji:s3cret@db.internal:5432/huiji");
-        let shown = format!(
-            "{:?}",
-            Settings {
-                database_url: Some(url.clone()),
-                ..Settings::default()
-            }
-        );
+        let shown = format!("{:?}", Settings { database_url: Some(url.clone()), ..Settings::default() });
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("postgres://huiji:***@db.internal:5432/huiji"));
-        assert_eq!(
-            url.expose(),
-            "postgres://huiji:s3cret@db.internal:5432/huiji"
-        );
-        assert_eq!(
-            DatabaseUrl::new("sqlite:data/x.db").redacted(),
-            "sqlite:data/x.db"
-        );
-        assert_eq!(
-            DatabaseUrl::new("postgres://postgres@h/db").redacted(),
-            "postgres://postgres@h/db"
-        );
+        assert_eq!(url.expose(), "postgres://huiji:s3cret@db.internal:5432/huiji");
+        assert_eq!(DatabaseUrl::new("sqlite:data/x.db").redacted(), "sqlite:data/x.db");
+        assert_eq!(DatabaseUrl::new("postgres://postgres@h/db").redacted(), "postgres://postgres@h/db");
     }
 
     #[test]
@@ -201,34 +189,19 @@ mod tests {
             let from_file = parse(&["huiji", "serve"]);
             assert_eq!(from_file.listen, "127.0.0.1:9000".parse().unwrap());
             assert_eq!(from_file.log, "debug");
-            assert_eq!(
-                from_file.database_url,
-                Some(DatabaseUrl::new("sqlite:file.db"))
-            );
+            assert_eq!(from_file.database_url, Some(DatabaseUrl::new("sqlite:file.db")));
             assert_eq!(from_file.log_format, LogFormat::Text);
 
             jail.set_env("HUIJI_DATABASE_URL", "sqlite:env.db");
             jail.set_env("HUIJI_LISTEN", "127.0.0.1:9001");
             let from_env = parse(&["huiji", "serve"]);
-            assert_eq!(
-                from_env.database_url,
-                Some(DatabaseUrl::new("sqlite:env.db"))
-            );
+            assert_eq!(from_env.database_url, Some(DatabaseUrl::new("sqlite:env.db")));
             assert_eq!(from_env.listen, "127.0.0.1:9001".parse().unwrap());
             assert_eq!(from_env.log, "debug");
 
-            let from_flags = parse(&[
-                "huiji",
-                "serve",
-                "--database-url",
-                "sqlite:flag.db",
-                "--listen",
-                "127.0.0.1:9002",
-            ]);
-            assert_eq!(
-                from_flags.database_url,
-                Some(DatabaseUrl::new("sqlite:flag.db"))
-            );
+            let from_flags =
+                parse(&["huiji", "serve", "--database-url", "sqlite:flag.db", "--listen", "127.0.0.1:9002"]);
+            assert_eq!(from_flags.database_url, Some(DatabaseUrl::new("sqlite:flag.db")));
             assert_eq!(from_flags.listen, "127.0.0.1:9002".parse().unwrap());
             Ok(())
         });
@@ -243,10 +216,7 @@ mod tests {
             "migrate",
         ])
         .unwrap();
-        assert!(matches!(
-            Settings::load(&cli),
-            Err(ConfigError::MissingFile(_))
-        ));
+        assert!(matches!(Settings::load(&cli), Err(ConfigError::MissingFile(_))));
     }
 
     #[test]

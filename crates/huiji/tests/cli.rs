@@ -20,89 +20,46 @@ fn huiji(url: &str, args: &[&str]) -> Output {
 }
 
 fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "huiji failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "huiji failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
 both_databases!(seed_anhui_then_list_orgs, |db: TestDb| async move {
     let seeded = stdout(&huiji(&db.url, &["seed", "anhui"]));
-    assert!(
-        seeded.starts_with("seeded 1985 unions of Anhui"),
-        "{seeded}"
-    );
-    assert_eq!(
-        db.store.count_orgs(&OrgFilter::default()).await.unwrap(),
-        1985
-    );
+    assert!(seeded.starts_with("seeded 1985 unions of Anhui"), "{seeded}");
+    assert_eq!(db.store.count_orgs(&OrgFilter::default()).await.unwrap(), 1985);
 
     // A second seed refuses and changes nothing.
     let again = huiji(&db.url, &["seed", "anhui"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds 1985 unions"));
-    assert_eq!(
-        db.store.count_orgs(&OrgFilter::default()).await.unwrap(),
-        1985
-    );
+    assert_eq!(db.store.count_orgs(&OrgFilter::default()).await.unwrap(), 1985);
 
     // Every line: id, kind, name, region code; the id first so scripts can cut it.
     let all = stdout(&huiji(&db.url, &["org", "list"]));
     let lines: Vec<Vec<&str>> = all.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(lines.len(), 1985);
-    assert!(
-        lines
-            .iter()
-            .all(|fields| fields.len() == 4 && fields[0].parse::<i64>().is_ok())
-    );
+    assert!(lines.iter().all(|fields| fields.len() == 4 && fields[0].parse::<i64>().is_ok()));
     assert_eq!(lines[0][1..], ["federation/province", "安徽省总工会", "34"]);
 
-    let hefei_industry = stdout(&huiji(
-        &db.url,
-        &[
-            "org",
-            "list",
-            "--region",
-            "3401",
-            "--kind",
-            "industry_federation",
-        ],
-    ));
-    let names: Vec<&str> = hefei_industry
-        .lines()
-        .map(|l| l.split('\t').nth(2).unwrap())
-        .collect();
+    let hefei_industry =
+        stdout(&huiji(&db.url, &["org", "list", "--region", "3401", "--kind", "industry_federation"]));
+    let names: Vec<&str> = hefei_industry.lines().map(|l| l.split('\t').nth(2).unwrap()).collect();
     assert!(names.contains(&"合肥市货车司机工会联合会"));
     assert!(names.contains(&"肥东县货车司机工会联合会"));
-    assert!(
-        hefei_industry
-            .lines()
-            .all(|l| l.split('\t').nth(3).unwrap().starts_with("3401"))
-    );
+    assert!(hefei_industry.lines().all(|l| l.split('\t').nth(3).unwrap().starts_with("3401")));
 
     // --within takes an id printed by an earlier listing.
-    let county = all
-        .lines()
-        .find(|l| l.contains("\t肥东县总工会\t"))
-        .unwrap();
+    let county = all.lines().find(|l| l.contains("\t肥东县总工会\t")).unwrap();
     let county_id = county.split('\t').next().unwrap();
     let within = stdout(&huiji(&db.url, &["org", "list", "--within", county_id]));
     let county_orgs = db
         .store
-        .orgs(&OrgFilter {
-            region: Some("340122".parse().unwrap()),
-            ..OrgFilter::default()
-        })
+        .orgs(&OrgFilter { region: Some("340122".parse().unwrap()), ..OrgFilter::default() })
         .await
         .unwrap();
     assert_eq!(within.lines().count(), county_orgs.len());
-    assert!(
-        county_orgs
-            .iter()
-            .any(|o| o.kind == OrgKind::Federation(Level::County))
-    );
+    assert!(county_orgs.iter().any(|o| o.kind == OrgKind::Federation(Level::County)));
 });
 
 both_databases!(bad_arguments_are_explained, |db: TestDb| async move {
@@ -133,4 +90,63 @@ fn migrate_creates_the_sqlite_directory() {
     assert!(out.contains("migrations applied"));
     assert!(dir.join("nested/huiji.db").exists());
     let _ = std::fs::remove_dir_all(dir);
+}
+
+both_databases!(qr_codes_of_receiving_unions, |db: TestDb| async move {
+    stdout(&huiji(&db.url, &["seed", "anhui"]));
+    let union = db.store.org_by_join_code("3401T").await.unwrap().unwrap();
+    let id = union.id.to_string();
+    let svg = stdout(&huiji(&db.url, &["qr", &id, "--format", "svg"]));
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    let expected = huiji_web::qr::svg("http://127.0.0.1:8080/j/3401T", 8).unwrap();
+    assert_eq!(svg, expected, "the default public URL is the listen address");
+
+    let file = std::env::temp_dir().join(format!(
+        "huiji-qr-{}-{}.png",
+        std::process::id(),
+        db.store.backend().name()
+    ));
+    let out = huiji(&db.url, &["qr", &id, "--format", "png", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(std::fs::read(&file).unwrap().starts_with(b"\x89PNG"));
+    let _ = std::fs::remove_file(&file);
+
+    // A township union receives no applications, so it has no code.
+    let township = db
+        .store
+        .orgs(&OrgFilter { kind: Some("township".parse().unwrap()), limit: Some(1), ..OrgFilter::default() })
+        .await
+        .unwrap();
+    let refused = huiji(&db.url, &["qr", &township[0].id.to_string()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("has no join code"));
+});
+
+#[test]
+fn keys_init_writes_a_private_file_and_never_overwrites() {
+    let dir = std::env::temp_dir().join(format!("huiji-keys-{}", std::process::id()));
+    let path = dir.join("k.keys");
+    let out = huiji("sqlite::memory:", &["keys", "init", "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(huiji_vault::Keyring::from_key_file_text(&text).is_ok());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let again = huiji("sqlite::memory:", &["keys", "init", "--out", path.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the old keys survive");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn serve_without_a_key_file_says_how_to_make_one() {
+    let out = huiji(
+        "sqlite::memory:",
+        &["serve", "--key-file", "/nonexistent/huiji.keys", "--listen", "127.0.0.1:0"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("huiji keys init --out /nonexistent/huiji.keys"));
 }

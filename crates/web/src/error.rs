@@ -37,17 +37,11 @@ impl IntoResponse for WebError {
             WebError::NotFound => (StatusCode::NOT_FOUND, "not found / 未找到"),
             WebError::Unavailable(_) => {
                 tracing::warn!(error = %self, "dependency unavailable");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "service unavailable / 服务暂不可用",
-                )
+                (StatusCode::SERVICE_UNAVAILABLE, "service unavailable / 服务暂不可用")
             }
             WebError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal error / 服务器内部错误",
-                )
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error / 服务器内部错误")
             }
         };
         (status, public).into_response()

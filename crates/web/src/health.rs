@@ -11,9 +11,7 @@ use crate::{AppState, WebError};
 
 /// The operational routes.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
 }
 
 #[derive(Serialize)]
@@ -25,23 +23,10 @@ struct Health {
 /// Healthy means the database answers: an instance that cannot reach it must leave the
 /// load balancer's rotation.
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, WebError> {
-    state
-        .store
-        .ping()
-        .await
-        .map_err(|e| WebError::Unavailable(e.to_string()))?;
-    Ok(Json(Health {
-        status: "ok",
-        database: state.store.backend().name(),
-    }))
+    state.store.ping().await.map_err(|e| WebError::Unavailable(e.to_string()))?;
+    Ok(Json(Health { status: "ok", database: state.store.backend().name() }))
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }

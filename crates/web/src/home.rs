@@ -18,20 +18,20 @@ use crate::{AppState, WebError};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/static/site.css", get(stylesheet))
+        .route("/static/site.css", get(|| asset("text/css; charset=utf-8", SITE_CSS)))
+        .route("/static/poster.css", get(|| asset("text/css; charset=utf-8", POSTER_CSS)))
+        .route("/static/join.js", get(|| asset("text/javascript; charset=utf-8", JOIN_JS)))
 }
 
-/// One stylesheet for every worker page, small enough to inline-cache on a cheap phone.
-const SITE_CSS: &str = include_str!("../static/site.css");
+/// One stylesheet for every worker page, small enough to cache on a cheap phone.
+pub(crate) const SITE_CSS: &str = include_str!("../static/site.css");
+const POSTER_CSS: &str = include_str!("../static/poster.css");
+/// The join form's optional script (the form works without it).
+pub(crate) const JOIN_JS: &str = include_str!("../static/join.js");
 
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        SITE_CSS,
-    )
+/// Static assets are compiled in, so the binary serves everything offline.
+async fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
 }
 
 /// Texts of the home page in one language.
@@ -100,46 +100,24 @@ async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>,
         ..OrgFilter::default()
     };
     let root = store
-        .orgs(&OrgFilter {
-            limit: Some(1),
-            ..by_kind(OrgKindCode::Federation, Some(Level::Province))
-        })
+        .orgs(&OrgFilter { limit: Some(1), ..by_kind(OrgKindCode::Federation, Some(Level::Province)) })
         .await?
         .into_iter()
         .next();
     let counts = [
-        store
-            .count_orgs(&by_kind(OrgKindCode::Federation, Some(Level::City)))
-            .await?,
-        store
-            .count_orgs(&by_kind(OrgKindCode::Federation, Some(Level::County)))
-            .await?,
-        store
-            .count_orgs(&by_kind(OrgKindCode::IndustryFederation, None))
-            .await?,
-        store
-            .count_orgs(&by_kind(OrgKindCode::Township, None))
-            .await?,
+        store.count_orgs(&by_kind(OrgKindCode::Federation, Some(Level::City))).await?,
+        store.count_orgs(&by_kind(OrgKindCode::Federation, Some(Level::County))).await?,
+        store.count_orgs(&by_kind(OrgKindCode::IndustryFederation, None)).await?,
+        store.count_orgs(&by_kind(OrgKindCode::Township, None)).await?,
     ];
-    let federations = store
-        .orgs(&by_kind(OrgKindCode::Federation, Some(Level::City)))
-        .await?;
-    let industry = store
-        .orgs(&by_kind(OrgKindCode::IndustryFederation, Some(Level::City)))
-        .await?;
+    let federations = store.orgs(&by_kind(OrgKindCode::Federation, Some(Level::City))).await?;
+    let industry = store.orgs(&by_kind(OrgKindCode::IndustryFederation, Some(Level::City))).await?;
     let cities = federations
         .into_iter()
         .map(|federation| {
             let id: OrgId = federation.id;
-            let industry = industry
-                .iter()
-                .filter(|o| o.parent == Some(id))
-                .cloned()
-                .collect();
-            CityRow {
-                federation,
-                industry,
-            }
+            let industry = industry.iter().filter(|o| o.parent == Some(id)).cloned().collect();
+            CityRow { federation, industry }
         })
         .collect();
     let page = HomePage {

@@ -46,15 +46,10 @@ impl Lang {
     /// Picks the language from a query string and an `Accept-Language` header.
     pub fn negotiate(query: Option<&str>, accept_language: Option<&str>) -> Lang {
         let from_query = query.and_then(|q| {
-            q.split('&')
-                .filter_map(|pair| pair.strip_prefix("lang="))
-                .find_map(Lang::from_code)
+            q.split('&').filter_map(|pair| pair.strip_prefix("lang=")).find_map(Lang::from_code)
         });
         let from_header = || {
-            accept_language?
-                .split(',')
-                .filter_map(|item| item.split(';').next())
-                .find_map(Lang::from_code)
+            accept_language?.split(',').filter_map(|item| item.split(';').next()).find_map(Lang::from_code)
         };
         from_query.or_else(from_header).unwrap_or(Lang::Zh)
     }
@@ -64,10 +59,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let accept = parts
-            .headers
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
+        let accept = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         Ok(Lang::negotiate(parts.uri.query(), accept))
     }
 }
@@ -80,14 +72,8 @@ mod tests {
     fn query_beats_header_and_chinese_is_the_default() {
         assert_eq!(Lang::negotiate(None, None), Lang::Zh);
         assert_eq!(Lang::negotiate(Some("lang=en"), Some("zh-CN")), Lang::En);
-        assert_eq!(
-            Lang::negotiate(Some("a=1&lang=zh"), Some("en-US")),
-            Lang::Zh
-        );
-        assert_eq!(
-            Lang::negotiate(None, Some("fr-FR, en-GB;q=0.8, zh;q=0.5")),
-            Lang::En
-        );
+        assert_eq!(Lang::negotiate(Some("a=1&lang=zh"), Some("en-US")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, Some("fr-FR, en-GB;q=0.8, zh;q=0.5")), Lang::En);
         assert_eq!(Lang::negotiate(None, Some("zh-Hans-CN,zh;q=0.9")), Lang::Zh);
         assert_eq!(Lang::negotiate(Some("lang=xx"), Some("de")), Lang::Zh);
     }

@@ -1,11 +1,18 @@
 //! huiji's HTTP surface. Each area owns its `router()`; [`app`] mounts them all behind
 //! the shared layers (tracing, metrics, timeouts, body limits).
 
+mod card;
 mod error;
 mod health;
 mod home;
 mod i18n;
+pub mod join;
 mod metrics;
+mod poster;
+pub mod qr;
+pub mod random;
+pub mod sms;
+mod status;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,6 +22,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use huiji_core::{Clock, RegionTable};
 use huiji_store::Store;
+use huiji_vault::Keyring;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -22,6 +30,9 @@ use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
 pub use metrics::Metrics;
+pub use poster::join_url;
+pub use random::{OsRandomness, Randomness};
+pub use sms::{OutboxSms, SmsSender};
 
 /// Largest request body any route accepts; forms and API bodies are a few KB.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -40,17 +51,49 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The national division table.
     pub regions: &'static RegionTable,
+    /// Encryption, blind-index and card-signing keys.
+    pub keyring: Arc<Keyring>,
+    /// Where SMS go.
+    pub sms: Arc<dyn SmsSender>,
+    /// Random numbers (SMS codes, nonces).
+    pub random: Arc<dyn Randomness>,
+    /// The public base URL (no trailing slash) that QR codes and card links use.
+    pub public_url: String,
 }
 
 impl AppState {
-    /// State over a store and a clock, with fresh metrics.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> AppState {
+    /// State over a store, a clock and keys, with OS randomness, the outbox SMS provider
+    /// and fresh metrics; replace parts with the `with_*` methods.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        keyring: Arc<Keyring>,
+        public_url: &str,
+    ) -> AppState {
+        let random: Arc<dyn Randomness> = Arc::new(OsRandomness);
+        let sms = Arc::new(OutboxSms::new(store.clone(), keyring.clone(), clock.clone(), random.clone()));
         AppState {
             store,
             clock,
             metrics: Arc::new(Metrics::default()),
             regions: RegionTable::national(),
+            keyring,
+            sms,
+            random,
+            public_url: public_url.trim_end_matches('/').to_owned(),
         }
+    }
+
+    /// Uses another SMS provider.
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> AppState {
+        self.sms = sms;
+        self
+    }
+
+    /// Uses another source of randomness (the outbox provider keeps the one it had).
+    pub fn with_random(mut self, random: Arc<dyn Randomness>) -> AppState {
+        self.random = random;
+        self
     }
 }
 
@@ -59,14 +102,12 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
         .merge(health::router())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::record,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
+        .merge(join::router())
+        .merge(card::router())
+        .merge(status::router())
+        .merge(poster::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -79,7 +120,5 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }

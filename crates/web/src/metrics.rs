@@ -43,10 +43,7 @@ impl Metrics {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        *inner
-            .requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default() += 1;
+        *inner.requests.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
         let histogram = inner.latency.entry(route.to_owned()).or_default();
         for (count, bound) in histogram.counts.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
@@ -87,16 +84,9 @@ impl Metrics {
                 "huiji_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(
-                out,
-                "huiji_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "huiji_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                h.count
-            );
+            let _ = writeln!(out, "huiji_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
+            let _ =
+                writeln!(out, "huiji_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
         }
         out
     }
@@ -104,10 +94,7 @@ impl Metrics {
 
 /// Label values escape backslash, quote and newline (Prometheus text format).
 fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 /// Middleware recording every request into [`Metrics`].
@@ -119,12 +106,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    state.metrics.observe(
-        &method,
-        &route,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
+    state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 
@@ -139,16 +121,14 @@ mod tests {
         metrics.observe("GET", "/healthz", 200, 0.3);
         metrics.observe("GET", "/x\"y", 404, 0.0001);
         let text = metrics.render();
-        assert!(text.contains(
-            "huiji_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
-        ));
+        assert!(
+            text.contains("huiji_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2")
+        );
         assert!(text.contains("route=\"/x\\\"y\""));
-        assert!(text.contains(
-            "huiji_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.0025\"} 1"
-        ));
-        assert!(text.contains(
-            "huiji_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.5\"} 2"
-        ));
+        assert!(
+            text.contains("huiji_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.0025\"} 1")
+        );
+        assert!(text.contains("huiji_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.5\"} 2"));
         assert!(text.contains("huiji_http_request_duration_seconds_count{route=\"/healthz\"} 2"));
     }
 }

@@ -1,64 +1,17 @@
 //! The web app, spawned for real on port 0 over its own database, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+#[path = "web/join.rs"]
+mod join;
+#[path = "web/support.rs"]
+mod support;
 
-use huiji_core::tree_plan;
-use huiji_core::{Clock, RegionTable, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{Store, both_databases};
-use huiji_web::AppState;
-
-#[derive(Debug)]
-struct FixedClock(Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        self.0
-    }
-}
-
-/// A running app: its base URL, and the database kept alive as long as the app.
-struct TestApp {
-    base: String,
-    http: reqwest::Client,
-    _db: TestDb,
-}
-
-impl TestApp {
-    async fn spawn(db: TestDb) -> TestApp {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(db.dyn_store(), Arc::new(FixedClock(Timestamp(0))));
-        tokio::spawn(huiji_web::serve(listener, state, std::future::pending()));
-        TestApp {
-            base,
-            http: reqwest::Client::new(),
-            _db: db,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (u16, String, String) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        (status, content_type, response.text().await.unwrap())
-    }
-}
+use support::TestApp;
 
 async fn seeded(db: TestDb) -> TestApp {
-    let plan = tree_plan::anhui(RegionTable::national()).unwrap();
-    db.store.create_tree(&plan, Timestamp(0)).await.unwrap();
-    TestApp::spawn(db).await
+    TestApp::seeded(db).await
 }
 
 both_databases!(healthz_reports_the_database, |db: TestDb| async move {
@@ -67,41 +20,32 @@ both_databases!(healthz_reports_the_database, |db: TestDb| async move {
     let (status, content_type, body) = app.get("/healthz").await;
     assert_eq!(status, 200);
     assert!(content_type.starts_with("application/json"));
-    assert_eq!(
-        body,
-        format!("{{\"status\":\"ok\",\"database\":\"{backend}\"}}")
-    );
+    assert_eq!(body, format!("{{\"status\":\"ok\",\"database\":\"{backend}\"}}"));
 });
 
-both_databases!(
-    home_page_lists_the_tree_in_both_languages,
-    |db: TestDb| async move {
-        let app = seeded(db).await;
-        let (status, content_type, zh) = app.get("/").await;
-        assert_eq!(status, 200);
-        assert!(content_type.starts_with("text/html"));
-        assert!(zh.contains("<html lang=\"zh-CN\">"));
-        assert!(zh.contains("安徽省总工会"));
-        assert!(zh.contains("<b>164</b>新就业形态行业工会联合会"));
-        assert!(zh.contains("<b>1685</b>乡镇（街道）工会"));
-        assert!(zh.contains("合肥市货车司机工会联合会"));
-        assert!(zh.contains("黄山市货车司机工会联合会"));
-        let (_, _, en) = app.get("/?lang=en").await;
-        assert!(en.contains("<html lang=\"en\">"));
-        assert!(en.contains("Industry federations by city"));
-        assert!(en.contains("(Truck driver)"));
-    }
-);
+both_databases!(home_page_lists_the_tree_in_both_languages, |db: TestDb| async move {
+    let app = seeded(db).await;
+    let (status, content_type, zh) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/html"));
+    assert!(zh.contains("<html lang=\"zh-CN\">"));
+    assert!(zh.contains("安徽省总工会"));
+    assert!(zh.contains("<b>164</b>新就业形态行业工会联合会"));
+    assert!(zh.contains("<b>1685</b>乡镇（街道）工会"));
+    assert!(zh.contains("合肥市货车司机工会联合会"));
+    assert!(zh.contains("黄山市货车司机工会联合会"));
+    let (_, _, en) = app.get("/?lang=en").await;
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains("Industry federations by city"));
+    assert!(en.contains("(Truck driver)"));
+});
 
-both_databases!(
-    an_empty_database_says_how_to_seed,
-    |db: TestDb| async move {
-        let app = TestApp::spawn(db).await;
-        let (status, _, body) = app.get("/").await;
-        assert_eq!(status, 200);
-        assert!(body.contains("huiji seed anhui"));
-    }
-);
+both_databases!(an_empty_database_says_how_to_seed, |db: TestDb| async move {
+    let app = TestApp::spawn(db).await;
+    let (status, _, body) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("huiji seed anhui"));
+});
 
 both_databases!(metrics_count_requests_by_route, |db: TestDb| async move {
     let app = TestApp::spawn(db).await;
@@ -113,35 +57,24 @@ both_databases!(metrics_count_requests_by_route, |db: TestDb| async move {
     assert_eq!(status, 200);
     assert!(content_type.starts_with("text/plain"));
     assert!(
-        body.contains(
-            "huiji_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
-        ),
+        body.contains("huiji_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"),
         "{body}"
     );
-    assert!(
-        body.contains("route=\"unmatched\",status=\"404\"} 1"),
-        "{body}"
-    );
+    assert!(body.contains("route=\"unmatched\",status=\"404\"} 1"), "{body}");
     assert!(body.contains("# TYPE huiji_http_request_duration_seconds histogram"));
 });
 
-both_databases!(
-    a_dead_database_is_a_503_without_details,
-    |db: TestDb| async move {
-        let store = db.store.clone();
-        let app = TestApp::spawn(db).await;
-        store.close().await;
-        let (status, _, body) = app.get("/healthz").await;
-        assert_eq!(status, 503);
-        assert!(
-            !body.to_lowercase().contains("pool"),
-            "internal detail leaked: {body}"
-        );
-        let (status, _, body) = app.get("/").await;
-        assert_eq!(status, 500);
-        assert_eq!(body, "internal error / 服务器内部错误");
-    }
-);
+both_databases!(a_dead_database_is_a_503_without_details, |db: TestDb| async move {
+    let store = db.store.clone();
+    let app = TestApp::spawn(db).await;
+    store.close().await;
+    let (status, _, body) = app.get("/healthz").await;
+    assert_eq!(status, 503);
+    assert!(!body.to_lowercase().contains("pool"), "internal detail leaked: {body}");
+    let (status, _, body) = app.get("/").await;
+    assert_eq!(status, 500);
+    assert_eq!(body, "internal error / 服务器内部错误");
+});
 
 #[tokio::test]
 async fn the_stylesheet_is_served_and_small() {
@@ -149,9 +82,5 @@ async fn the_stylesheet_is_served_and_small() {
     let (status, content_type, css) = app.get("/static/site.css").await;
     assert_eq!(status, 200);
     assert!(content_type.starts_with("text/css"));
-    assert!(
-        css.len() < 4 * 1024,
-        "worker pages must stay small: {} bytes",
-        css.len()
-    );
+    assert!(css.len() < 4 * 1024, "worker pages must stay small: {} bytes", css.len());
 }

@@ -1,0 +1,318 @@
+//! Joining as every door uses it: check the fields, prove the mobile, find who reviews
+//! and where the membership lands, decide, store. The H5 form and the platform API call
+//! these functions; neither has rules of its own.
+
+use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
+use huiji_core::sms::{self, SmsCheck, SmsPurpose};
+use huiji_core::{Channel, Decision, MemberNumber, Mobile, Org, RegionLevel, Sex, Timestamp};
+use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
+use huiji_vault::{Field, Keyring, NonceSource, VaultError};
+
+use crate::AppState;
+use crate::random::Nonces;
+
+/// How many codes one mobile may receive in a day.
+const MAX_CODES_PER_DAY: u64 = 10;
+
+/// How the applicant's mobile was proven.
+#[derive(Clone, Debug)]
+pub enum MobileProof {
+    /// The 6-digit code typed on the H5 page.
+    SmsCode(String),
+    /// A platform's attestation (`mobile_verified: true`).
+    Attested,
+    /// Nothing: the application can only be reviewed.
+    None,
+}
+
+/// What became of a join request.
+#[derive(Clone, Debug)]
+pub enum JoinOutcome {
+    /// A member now.
+    Approved {
+        /// The application.
+        application_id: i64,
+        /// The new number.
+        member_number: MemberNumber,
+        /// The card link's token.
+        card_token: String,
+        /// Where the membership lives.
+        landing: Org,
+        /// Whether that is a city's turnover pool.
+        in_pool: bool,
+    },
+    /// An officer reviews it.
+    Pending {
+        /// The application (possibly an earlier open one).
+        application_id: i64,
+        /// Who reviews.
+        receiving: Org,
+        /// Review deadline.
+        deadline: Timestamp,
+    },
+    /// The verified owner of this membership's mobile asked again.
+    AlreadyMember {
+        /// Their card.
+        card_token: Option<String>,
+    },
+}
+
+/// Why a join request was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum JoinError {
+    /// Field problems, all of them.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// The SMS code did not verify the mobile.
+    #[error("mobile not verified: {0:?}")]
+    Sms(SmsCheck),
+    /// No union in the system serves the work region.
+    #[error("no union serves this region")]
+    Unserved,
+    /// Our side failed.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<huiji_store::StoreError> for JoinError {
+    fn from(error: huiji_store::StoreError) -> Self {
+        JoinError::Internal(error.to_string())
+    }
+}
+
+impl From<VaultError> for JoinError {
+    fn from(error: VaultError) -> Self {
+        JoinError::Internal(format!("vault: {error}"))
+    }
+}
+
+/// Encrypts a normalised value and computes its blind index.
+pub fn seal(
+    keyring: &Keyring,
+    field: Field,
+    value: &str,
+    nonces: &mut impl NonceSource,
+) -> Result<Sealed, VaultError> {
+    Ok(Sealed {
+        ciphertext: keyring.encrypt(field, value, nonces)?,
+        blind_index: keyring.blind_index(field, value).to_hex(),
+    })
+}
+
+/// The token of a member's card link: the number and a signature over it, so card
+/// pages cannot be found by counting through member numbers.
+pub fn card_token(keyring: &Keyring, number: &str) -> String {
+    format!("{number}.{}", keyring.card_signature(&card_payload(number)).to_hex())
+}
+
+/// The member number of a genuine card token.
+pub fn verify_card_token(keyring: &Keyring, token: &str) -> Option<MemberNumber> {
+    let (number, signature) = token.split_once('.')?;
+    let number = MemberNumber::parse(number)?;
+    keyring.verify_card_signature(&card_payload(number.as_str()), signature).then_some(number)
+}
+
+fn card_payload(number: &str) -> String {
+    format!("huiji-card-v1:{number}")
+}
+
+/// The stored hash of an SMS code, bound to the mobile and purpose.
+fn code_hash(keyring: &Keyring, mobile: &Mobile, purpose: SmsPurpose, code: &str) -> String {
+    let value = format!("sms-code:{}:{}:{code}", purpose.code(), mobile.as_str());
+    keyring.blind_index(Field::Mobile, &value).to_hex()
+}
+
+/// Why no code was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendCodeError {
+    /// The mobile is not a mainland number.
+    #[error("invalid mobile")]
+    Invalid(FieldError),
+    /// A code was sent less than a minute ago.
+    #[error("too soon")]
+    TooSoon,
+    /// Ten codes today already.
+    #[error("daily limit")]
+    DailyLimit,
+    /// Our side failed.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<huiji_store::StoreError> for SendCodeError {
+    fn from(error: huiji_store::StoreError) -> Self {
+        SendCodeError::Internal(error.to_string())
+    }
+}
+
+/// Sends a verification code to a mobile, at most one a minute and ten a day.
+pub async fn send_code(state: &AppState, mobile: &str, purpose: SmsPurpose) -> Result<Mobile, SendCodeError> {
+    let mobile = Mobile::parse(mobile).map_err(|e| {
+        SendCodeError::Invalid(FieldError {
+            field: "mobile",
+            code: e.code(),
+            message_zh: e.message_zh(),
+            message_en: e.message_en(),
+        })
+    })?;
+    let now = state.clock.now();
+    let bidx = state.keyring.blind_index(Field::Mobile, mobile.as_str()).to_hex();
+    if state.store.sms_challenges_since(&bidx, Timestamp(now.0 - sms::RESEND_INTERVAL_MILLIS)).await? > 0 {
+        return Err(SendCodeError::TooSoon);
+    }
+    if state.store.sms_challenges_since(&bidx, now.plus_days(-1)).await? >= MAX_CODES_PER_DAY {
+        return Err(SendCodeError::DailyLimit);
+    }
+    let random = state.random.next_u32().map_err(|e| SendCodeError::Internal(e.to_string()))?;
+    let code = sms::code_from_random(random);
+    let hash = code_hash(&state.keyring, &mobile, purpose, &code);
+    state.store.create_sms_challenge(&bidx, purpose, &hash, now).await?;
+    let text = format!("【会籍】您的验证码是{code}，5分钟内有效，请勿告诉他人。");
+    state.sms.send(&mobile, &text).await.map_err(|e| SendCodeError::Internal(e.to_string()))?;
+    Ok(mobile)
+}
+
+/// Checks a typed code for a mobile.
+pub async fn check_code(
+    state: &AppState,
+    mobile: &Mobile,
+    purpose: SmsPurpose,
+    typed: &str,
+) -> Result<SmsCheck, JoinError> {
+    let Some(code) = sms::normalise_code(typed) else {
+        return Ok(SmsCheck::Wrong { attempts_left: sms::MAX_ATTEMPTS });
+    };
+    let bidx = state.keyring.blind_index(Field::Mobile, mobile.as_str()).to_hex();
+    let hash = code_hash(&state.keyring, mobile, purpose, &code);
+    Ok(state.store.check_sms_challenge(&bidx, purpose, &hash, state.clock.now()).await?)
+}
+
+/// The unions of the work region's city: where receiving and landing look.
+async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
+    let Some(city) = request.region.ancestor_at(RegionLevel::City) else {
+        return Ok(Vec::new());
+    };
+    Ok(state.store.orgs(&OrgFilter { region: Some(city), ..OrgFilter::default() }).await?)
+}
+
+/// Takes one join request through every rule.
+pub async fn join(
+    state: &AppState,
+    form: &JoinForm<'_>,
+    channel: Channel,
+    qr_org: Option<&Org>,
+    source: Option<String>,
+    proof: MobileProof,
+) -> Result<JoinOutcome, JoinError> {
+    let now = state.clock.now();
+    let versions: Vec<String> =
+        state.store.consent_versions().await?.into_iter().map(|v| v.version).collect();
+    let ctx = JoinContext { today: now.china_date(), regions: state.regions, consent_versions: &versions };
+    let request = joining::parse_join(form, &ctx).map_err(JoinError::Invalid)?;
+
+    let mobile_verified = match &proof {
+        MobileProof::SmsCode(code) => {
+            match check_code(state, &request.mobile, SmsPurpose::Join, code).await? {
+                SmsCheck::Verified => true,
+                other => return Err(JoinError::Sms(other)),
+            }
+        }
+        MobileProof::Attested => true,
+        MobileProof::None => false,
+    };
+
+    let orgs = city_orgs(state, &request).await?;
+    let receiving = joining::receiving_org(qr_org, &orgs, request.occupation, request.region)
+        .cloned()
+        .ok_or(JoinError::Unserved)?;
+    let employer_union = match &request.employer {
+        Some(employer) => {
+            let code = employer.credit_code.as_ref().map(|c| c.as_str());
+            state.store.enterprise_union(code, &employer.name).await?
+        }
+        None => None,
+    };
+    let landing = joining::landing(employer_union.as_ref(), &orgs, request.occupation, request.region)
+        .ok_or(JoinError::Unserved)?;
+    // No roster exists yet (outreach imports it), so roster-only orgs review everyone.
+    let decision = huiji_core::membership::decide(receiving.auto_approval, mobile_verified, false);
+
+    let mut nonces = Nonces(state.random.as_ref());
+    let mut application = NewApplication {
+        channel,
+        source,
+        receiving_org: receiving.id,
+        landing: Some(landing),
+        name: request.name.as_str().to_owned(),
+        id_number: seal(&state.keyring, Field::IdNumber, request.id_number.as_str(), &mut nonces)?,
+        mobile: seal(&state.keyring, Field::Mobile, request.mobile.as_str(), &mut nonces)?,
+        sex: match request.id_number.sex() {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        },
+        occupation: request.occupation.code(),
+        region_code: request.region.to_string(),
+        employer_name: request.employer.as_ref().map(|e| e.name.clone()).filter(|n| !n.is_empty()),
+        employer_credit_code: request
+            .employer
+            .as_ref()
+            .and_then(|e| e.credit_code.as_ref())
+            .map(|c| c.to_string()),
+        consent_version: request.consent_version.clone(),
+        mobile_verified,
+        decision,
+        review_deadline: now.plus_days(i64::from(receiving.review_days)),
+        holds_membership: false,
+        province: request
+            .region
+            .ancestor_at(RegionLevel::Province)
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        year: now.china_date().year(),
+    };
+    let mut outcome = state.store.submit_application(&application, now).await?;
+    if let SubmitOutcome::AlreadyMember { same_mobile } = outcome
+        && !(same_mobile && mobile_verified)
+    {
+        // Someone proved a mobile that is not the member's: tell them nothing about the
+        // membership; an officer looks at it (a transfer, or a misused ID).
+        application.holds_membership = true;
+        application.decision = Decision::Review;
+        outcome = state.store.submit_application(&application, now).await?;
+    }
+    match outcome {
+        SubmitOutcome::Approved { application_id, member_number, .. } => {
+            let landing_org = state.store.org(landing.org()).await?.ok_or(JoinError::Unserved)?;
+            let text = format!(
+                "【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。",
+                member_number.as_str(),
+                landing_org.name
+            );
+            if let Err(error) = state.sms.send(&request.mobile, &text).await {
+                tracing::warn!(%error, "welcome SMS not sent");
+            }
+            Ok(JoinOutcome::Approved {
+                application_id,
+                card_token: card_token(&state.keyring, member_number.as_str()),
+                member_number,
+                in_pool: matches!(landing, joining::Landing::Pool(_)),
+                landing: landing_org,
+            })
+        }
+        SubmitOutcome::Pending { application_id, .. } => {
+            let stored = state.store.application(application_id).await?;
+            let deadline =
+                stored.and_then(|a| a.review_deadline).map_or(application.review_deadline, Timestamp);
+            Ok(JoinOutcome::Pending { application_id, receiving, deadline })
+        }
+        SubmitOutcome::AlreadyMember { .. } => {
+            let memberships = state.store.memberships_by_mobile(&application.mobile.blind_index).await?;
+            let card_token = memberships
+                .iter()
+                .filter(|m| m.status().is_some_and(|s| s.is_held()))
+                .find_map(|m| m.member_number.as_deref())
+                .map(|n| card_token(&state.keyring, n));
+            Ok(JoinOutcome::AlreadyMember { card_token })
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! A running app over its own database, and helpers to drive it like a phone would.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use huiji_core::tree_plan;
+use huiji_core::{Clock, RegionTable, Timestamp};
+use huiji_store::Store;
+use huiji_store::testing::TestDb;
+use huiji_vault::{KeyFile, Keyring, VaultError};
+use huiji_web::{AppState, Randomness};
+
+/// 2026-11-30 10:00 in China.
+pub const NOW: Timestamp = Timestamp(1_796_004_000_000);
+
+/// A clock tests can move.
+#[derive(Debug)]
+pub struct TestClock(pub AtomicI64);
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// Deterministic, never-repeating bytes (splitmix64).
+#[derive(Debug, Default)]
+pub struct TestRandom(AtomicU64);
+
+impl Randomness for TestRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), VaultError> {
+        for chunk in buf.chunks_mut(8) {
+            let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::SeqCst);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// Fixed keys, so tests are repeatable.
+pub fn test_keyring() -> Keyring {
+    let mut n = 0u8;
+    let text = KeyFile::generate(&mut |buf: &mut [u8]| {
+        for b in buf.iter_mut() {
+            n = n.wrapping_add(37);
+            *b = n;
+        }
+    })
+    .unwrap();
+    Keyring::from_key_file_text(&text).unwrap()
+}
+
+/// A running app: its base URL, its state and the database it runs on.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    pub clock: Arc<TestClock>,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let clock = Arc::new(TestClock(AtomicI64::new(NOW.0)));
+        let state = AppState::new(db.dyn_store(), clock.clone(), Arc::new(test_keyring()), &base)
+            .with_random(Arc::new(TestRandom::default()));
+        tokio::spawn(huiji_web::serve(listener, state.clone(), std::future::pending()));
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base, http, state, clock, db }
+    }
+
+    /// An app over the Anhui tree.
+    pub async fn seeded(db: TestDb) -> TestApp {
+        let plan = tree_plan::anhui(RegionTable::national()).unwrap();
+        db.store.create_tree(&plan, Timestamp(0)).await.unwrap();
+        TestApp::spawn(db).await
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, millis: i64) {
+        self.clock.0.fetch_add(millis, Ordering::SeqCst);
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.db.dyn_store()
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String, String) {
+        let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, content_type, response.text().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let response = self.http.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// The code in the newest outbox message to this mobile.
+    pub async fn sms_code(&self, mobile: &str) -> String {
+        let masked = format!("{}****{}", &mobile[..3], &mobile[7..]);
+        let outbox = self.store().sms_outbox(1000).await.unwrap();
+        let message = outbox.iter().find(|m| m.mobile_masked == masked).expect("an SMS to this mobile");
+        let digits: String = message.body.chars().filter(char::is_ascii_digit).take(6).collect();
+        assert_eq!(digits.len(), 6, "{}", message.body);
+        digits
+    }
+
+    /// Sends a code to the form's mobile, then submits the form with it.
+    pub async fn join(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let mobile = form.iter().find(|(k, _)| *k == "mobile").map(|(_, v)| *v).unwrap();
+        // One code a minute per mobile: let a minute pass, as a person would.
+        self.advance(61_000);
+        let (status, body) = self.post(path, &[("mobile", mobile), ("action", "send_code")]).await;
+        assert_eq!(status, 200, "send_code: {}", main_of(&body));
+        let code = self.sms_code(mobile).await;
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("sms_code", &code));
+        fields.push(("action", "submit"));
+        self.post(path, &fields).await
+    }
+}
+
+/// A complete, valid form for a truck driver working in 肥东县.
+pub fn form<'a>(id_number: &'a str, mobile: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("name", "王晓明"),
+        ("id_number", id_number),
+        ("mobile", mobile),
+        ("occupation", "truck_driver"),
+        ("province", "34"),
+        ("city", "3401"),
+        ("region_code", "340122"),
+        ("consent", "yes"),
+        ("consent_version", "1"),
+    ]
+}
+
+/// A valid ID number for a birth date and sequence (check character computed).
+pub fn id_number(area: &str, birth: &str, seq: u32) -> String {
+    let first17 = format!("{area}{birth}{seq:03}");
+    let bytes: [u8; 17] = first17.as_bytes().try_into().unwrap();
+    format!("{first17}{}", huiji_core::id_number::check_char(&bytes).unwrap())
+}
+
+/// Replaces one field of a form.
+pub fn with<'a>(
+    mut form: Vec<(&'static str, &'a str)>,
+    key: &'static str,
+    value: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    form.retain(|(k, _)| *k != key);
+    form.push((key, value));
+    form
+}
+
+/// The text between `<main>` and `</main>`: the page without its chrome.
+pub fn main_of(body: &str) -> &str {
+    let start = body.find("<main>").unwrap_or(0);
+    let end = body.find("</main>").unwrap_or(body.len());
+    &body[start..end]
+}
