@@ -10,7 +10,7 @@ use huiji_core::tree_plan::{self, PlanError};
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
 use huiji_store::{OrgFilter, SqlStore, Store, StoreError};
 use huiji_vault::{KeyFile, Keyring, OsRandom};
-use huiji_web::{AppState, qr};
+use huiji_web::{AppState, HttpGatewaySms, qr};
 use tokio::net::TcpListener;
 
 use crate::cli::{
@@ -280,7 +280,7 @@ async fn serve(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> R
     let address = listener.local_addr()?;
     writeln!(out, "huiji serving http://{address}/ on {}", url.redacted())?;
     out.flush()?;
-    run_server(store, listener, keyring, &settings.public_url()).await
+    run_server(store, listener, keyring, &settings.public_url(), settings).await
 }
 
 async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
@@ -317,7 +317,7 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "  cargo run --release -- sms outbox --database-url {db}")?;
     writeln!(out, "A valid test ID number: 11010519491231002X. Stop with Ctrl-C.")?;
     out.flush()?;
-    run_server(store, listener, keyring, base).await
+    run_server(store, listener, keyring, base, settings).await
 }
 
 async fn run_server(
@@ -325,9 +325,17 @@ async fn run_server(
     listener: TcpListener,
     keyring: Keyring,
     public_url: &str,
+    settings: &Settings,
 ) -> Result<(), CommandError> {
     let store = Arc::new(store);
-    let state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url);
+    let mut state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url);
+    if let Some(url) = &settings.sms_gateway_url {
+        let token = settings.sms_gateway_token.as_ref().map(|t| t.expose().to_owned());
+        let gateway =
+            HttpGatewaySms::new(url, token).map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
+        state = state.with_sms(Arc::new(gateway));
+        tracing::info!(%url, "SMS through the HTTP gateway");
+    }
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().name(), "listening");
     huiji_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

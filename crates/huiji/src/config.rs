@@ -48,6 +48,24 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// A secret setting (a token): usable, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for use. Never log this.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,6 +92,10 @@ pub struct Settings {
     /// The public base URL that QR codes and card links point at (default: the listen
     /// address over http).
     pub public_url: Option<String>,
+    /// An HTTP SMS gateway; unset, messages wait in the outbox (`huiji sms outbox`).
+    pub sms_gateway_url: Option<String>,
+    /// The gateway's bearer token.
+    pub sms_gateway_token: Option<Secret>,
 }
 
 impl Default for Settings {
@@ -85,6 +107,8 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             key_file: None,
             public_url: None,
+            sms_gateway_url: None,
+            sms_gateway_token: None,
         }
     }
 }
@@ -167,7 +191,11 @@ mod tests {
     #[test]
     fn debug_hides_the_password() {
         let url = DatabaseUrl::new("postgres://huiji:s3cret@db.internal:5432/huiji");
-        let shown = format!("{:?}", Settings { database_url: Some(url.clone()), ..Settings::default() });
+        let token = Some(Secret("t0ken".to_owned()));
+        let settings =
+            Settings { database_url: Some(url.clone()), sms_gateway_token: token, ..Settings::default() };
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("t0ken"), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("postgres://huiji:***@db.internal:5432/huiji"));
         assert_eq!(url.expose(), "postgres://huiji:s3cret@db.internal:5432/huiji");

@@ -32,7 +32,21 @@ pub use error::WebError;
 pub use metrics::Metrics;
 pub use poster::join_url;
 pub use random::{OsRandomness, Randomness};
-pub use sms::{OutboxSms, SmsSender};
+pub use sms::{HttpGatewaySms, OutboxSms, SmsSender};
+
+/// An HTTP client for outgoing calls (SMS gateways, webhooks): rustls with the ring
+/// provider and the system's root certificates, so nothing is downloaded at build or run
+/// time.
+pub fn http_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    install_crypto_provider();
+    reqwest::Client::builder().timeout(timeout).build()
+}
+
+/// Makes ring the process's TLS crypto provider (reqwest is built without one, to avoid
+/// compiling aws-lc). Installing twice is harmless: the first provider stays.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// Largest request body any route accepts; forms and API bodies are a few KB.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;

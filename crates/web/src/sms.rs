@@ -62,3 +62,52 @@ impl SmsSender for OutboxSms {
             .map_err(|e| SmsError(e.to_string()))
     }
 }
+
+/// Posts each message as JSON (`{"mobile": "13800138000", "text": "..."}`) to an SMS
+/// gateway's HTTP endpoint, with `Authorization: Bearer <token>` when a token is set.
+/// Any 2xx answer counts as accepted. Most providers' APIs differ, so installations put
+/// a small adapter of their own behind this one request shape.
+pub struct HttpGatewaySms {
+    client: reqwest::Client,
+    url: String,
+    token: Option<String>,
+}
+
+impl fmt::Debug for HttpGatewaySms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpGatewaySms").field("url", &self.url).field("token", &"[redacted]").finish()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct GatewayMessage<'a> {
+    mobile: &'a str,
+    text: &'a str,
+}
+
+/// How long a gateway may take before a send fails (the worker is waiting on the page).
+const GATEWAY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl HttpGatewaySms {
+    /// A gateway client for `url` (http or https; the system's root certificates).
+    pub fn new(url: &str, token: Option<String>) -> Result<HttpGatewaySms, SmsError> {
+        let client = crate::http_client(GATEWAY_TIMEOUT).map_err(|e| SmsError(e.to_string()))?;
+        Ok(HttpGatewaySms { client, url: url.to_owned(), token })
+    }
+}
+
+#[async_trait]
+impl SmsSender for HttpGatewaySms {
+    async fn send(&self, mobile: &Mobile, text: &str) -> Result<(), SmsError> {
+        let mut request = self.client.post(&self.url).json(&GatewayMessage { mobile: mobile.as_str(), text });
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|e| SmsError(format!("gateway unreachable: {e}")))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(SmsError(format!("gateway answered {}", response.status())))
+        }
+    }
+}

@@ -99,6 +99,10 @@ async fn submit(
             Err(SendCodeError::DailyLimit) => {
                 (page.notice, status) = (Some(t.code_daily_limit), StatusCode::TOO_MANY_REQUESTS);
             }
+            Err(SendCodeError::Delivery(error)) => {
+                tracing::warn!(%error, "verification SMS not sent");
+                (page.notice, status) = (Some(t.code_not_sent), StatusCode::SERVICE_UNAVAILABLE);
+            }
             Err(SendCodeError::Internal(e)) => return Err(WebError::Internal(e)),
         }
         return Ok((status, Html(page.render()?)).into_response());

@@ -3,6 +3,8 @@
 
 #[path = "web/join.rs"]
 mod join;
+#[path = "web/sms.rs"]
+mod sms;
 #[path = "web/support.rs"]
 mod support;
 

@@ -156,52 +156,27 @@ async fn handle_post(
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
     match form.action.as_str() {
-        "send_code" => match service::send_code(state, &form.mobile, SmsPurpose::Join).await {
-            Ok(_) => {
-                render_form(state, lang, union, &form, Vec::new(), Some(t.code_sent), true, StatusCode::OK)
-                    .await
-            }
-            Err(SendCodeError::Invalid(error)) => {
-                render_form(
-                    state,
-                    lang,
-                    union,
-                    &form,
-                    vec![error],
-                    None,
-                    false,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
+        "send_code" => {
+            let (errors, notice, status) = match service::send_code(state, &form.mobile, SmsPurpose::Join)
                 .await
-            }
-            Err(SendCodeError::TooSoon) => {
-                render_form(
-                    state,
-                    lang,
-                    union,
-                    &form,
-                    Vec::new(),
-                    Some(t.code_too_soon),
-                    true,
-                    StatusCode::TOO_MANY_REQUESTS,
-                )
-                .await
-            }
-            Err(SendCodeError::DailyLimit) => {
-                render_form(
-                    state,
-                    lang,
-                    union,
-                    &form,
-                    Vec::new(),
-                    Some(t.code_daily_limit),
-                    true,
-                    StatusCode::TOO_MANY_REQUESTS,
-                )
-                .await
-            }
-            Err(SendCodeError::Internal(error)) => Err(WebError::Internal(error)),
-        },
+            {
+                Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
+                Err(SendCodeError::Invalid(error)) => {
+                    (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY)
+                }
+                Err(SendCodeError::TooSoon) => (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS),
+                Err(SendCodeError::DailyLimit) => {
+                    (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS)
+                }
+                Err(SendCodeError::Delivery(error)) => {
+                    tracing::warn!(%error, "verification SMS not sent");
+                    (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
+                }
+                Err(SendCodeError::Internal(error)) => return Err(WebError::Internal(error)),
+            };
+            let code_sent = errors.is_empty();
+            render_form(state, lang, union, &form, errors, Some(notice), code_sent, status).await
+        }
         "submit" => submit(state, lang, union, form).await,
         // "refresh" and anything else: show the form again with narrower region choices.
         _ => {

@@ -134,6 +134,9 @@ pub enum SendCodeError {
     /// Ten codes today already.
     #[error("daily limit")]
     DailyLimit,
+    /// The SMS provider did not take the message.
+    #[error("{0}")]
+    Delivery(String),
     /// Our side failed.
     #[error("{0}")]
     Internal(String),
@@ -168,7 +171,7 @@ pub async fn send_code(state: &AppState, mobile: &str, purpose: SmsPurpose) -> R
     let hash = code_hash(&state.keyring, &mobile, purpose, &code);
     state.store.create_sms_challenge(&bidx, purpose, &hash, now).await?;
     let text = format!("【会籍】您的验证码是{code}，5分钟内有效，请勿告诉他人。");
-    state.sms.send(&mobile, &text).await.map_err(|e| SendCodeError::Internal(e.to_string()))?;
+    state.sms.send(&mobile, &text).await.map_err(|e| SendCodeError::Delivery(e.to_string()))?;
     Ok(mobile)
 }
 

@@ -70,8 +70,17 @@ impl TestApp {
         let state = AppState::new(db.dyn_store(), clock.clone(), Arc::new(test_keyring()), &base)
             .with_random(Arc::new(TestRandom::default()));
         tokio::spawn(huiji_web::serve(listener, state.clone(), std::future::pending()));
+        huiji_web::install_crypto_provider();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp { base, http, state, clock, db }
+    }
+
+    /// Serves `self.state` (after a test changed it) on a new port.
+    pub async fn restart(self) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(huiji_web::serve(listener, self.state.clone(), std::future::pending()));
+        TestApp { base, ..self }
     }
 
     /// An app over the Anhui tree.
