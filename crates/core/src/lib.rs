@@ -24,7 +24,9 @@ pub use civil_date::CivilDate;
 pub use credit_code::CreditCode;
 pub use id_number::{IdNumber, IdNumberError, Sex};
 pub use member_number::MemberNumber;
-pub use membership::{ApplicationStatus, AutoApproval, Channel, Decision, MembershipStatus};
+pub use membership::{
+    ApplicationStatus, AutoApproval, Channel, Decision, LifecycleAction, MembershipStatus, Role,
+};
 pub use mobile::{Mobile, MobileError};
 pub use occupation::Occupation;
 pub use org::{Level, Org, OrgId, OrgKind, OrgKindCode, OrgPath};

@@ -108,6 +108,76 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// An officer's role, within the subtree of their org.
+    Role {
+        /// Everything in the subtree, including officers' accounts.
+        Admin = "admin",
+        /// Review, distribute, transfer, lifecycle changes.
+        Reviewer = "reviewer",
+        /// Read only, masked data only.
+        Viewer = "viewer",
+    }
+);
+
+impl Role {
+    /// Whether the role may change anything (a viewer may not).
+    pub const fn can_act(self) -> bool {
+        matches!(self, Role::Admin | Role::Reviewer)
+    }
+
+    /// Whether the role may manage orgs, policies and accounts.
+    pub const fn is_admin(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+coded_enum!(
+    /// A change of a membership's state by an officer, with a reason.
+    LifecycleAction {
+        /// 保留会籍: unemployed or retired.
+        Retain = "retain",
+        /// Back to active from retained.
+        Reactivate = "reactivate",
+        /// 退会
+        Withdraw = "withdraw",
+        /// 除名
+        Expel = "expel",
+        /// The member died.
+        Deceased = "deceased",
+    }
+);
+
+impl LifecycleAction {
+    /// The state the action leads to.
+    pub const fn to(self) -> MembershipStatus {
+        match self {
+            Self::Retain => MembershipStatus::Retained,
+            Self::Reactivate => MembershipStatus::Active,
+            Self::Withdraw => MembershipStatus::Withdrawn,
+            Self::Expel => MembershipStatus::Expelled,
+            Self::Deceased => MembershipStatus::Deceased,
+        }
+    }
+
+    /// The states it may start from: only a held membership changes, and only a retained
+    /// one is reactivated (a withdrawn person joins anew).
+    pub const fn from(self) -> &'static [MembershipStatus] {
+        match self {
+            Self::Retain => &[MembershipStatus::Active],
+            Self::Reactivate => &[MembershipStatus::Retained],
+            Self::Withdraw | Self::Expel | Self::Deceased => {
+                &[MembershipStatus::Active, MembershipStatus::Retained]
+            }
+        }
+    }
+
+    /// Whether the action applies to a membership in `status`.
+    pub fn applies_to(self, status: MembershipStatus) -> bool {
+        self.from().contains(&status)
+    }
+}
+
 /// What happens to a valid application from a person who holds no membership.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -150,6 +220,20 @@ mod tests {
         for (policy, verified, roster, expected) in cases {
             assert_eq!(decide(policy, verified, roster), expected, "{policy} {verified} {roster}");
         }
+    }
+
+    #[test]
+    fn lifecycle_actions_start_only_from_held_states() {
+        use LifecycleAction::{Expel, Reactivate, Retain, Withdraw};
+        use MembershipStatus::{Active, Expelled, Retained, Withdrawn};
+        assert!(Retain.applies_to(Active) && !Retain.applies_to(Retained));
+        assert!(Reactivate.applies_to(Retained) && !Reactivate.applies_to(Withdrawn));
+        for action in [Withdraw, Expel, LifecycleAction::Deceased] {
+            assert!(action.applies_to(Active) && action.applies_to(Retained));
+            assert!(!action.applies_to(Withdrawn) && !action.applies_to(MembershipStatus::Deceased));
+        }
+        assert_eq!(Expel.to(), Expelled);
+        assert!(Role::Reviewer.can_act() && !Role::Viewer.can_act() && !Role::Reviewer.is_admin());
     }
 
     #[test]

@@ -50,6 +50,36 @@ pub enum Command {
     /// Key files.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Officer accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an officer account acting on the subtree of an org.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// The org id (see `huiji org list`).
+        #[arg(long)]
+        org: i64,
+        /// admin, reviewer or viewer.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (first line) instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts: username, role, org id, org name, state.
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        /// Login name.
+        username: String,
+    },
 }
 
 /// Options of `qr`.

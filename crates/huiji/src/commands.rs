@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use huiji_core::org::OrgKindCode;
 use huiji_core::tree_plan::{self, PlanError};
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
-use huiji_store::{OrgFilter, SqlStore, Store, StoreError};
+use huiji_store::{AccountStore as _, OrgFilter, SqlStore, Store, StoreError};
 use huiji_vault::{KeyFile, Keyring, OsRandom};
 use huiji_web::{AppState, HttpGatewaySms, qr};
 use tokio::net::TcpListener;
@@ -17,6 +17,7 @@ use crate::cli::{
     Command, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand, ServeArgs, SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
+use crate::users;
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
 const DEFAULT_DATABASE_URL: &str = "sqlite:data/huiji.db";
@@ -29,6 +30,18 @@ const DEFAULT_KEY_FILE: &str = "data/huiji.keys";
 
 /// The demo's key file, created on first run.
 const DEMO_KEY_FILE: &str = "data/demo.keys";
+
+/// The demo's officers: a province admin, a city reviewer and a county viewer, so the
+/// subtree scoping can be tried. The password is the demo's, printed at every start.
+/// (`None`: the root, the province federation.)
+const DEMO_OFFICERS: [(&str, Option<&str>, huiji_core::Role); 3] = [
+    ("anhui", None, huiji_core::Role::Admin),
+    ("hefei", Some("3401"), huiji_core::Role::Reviewer),
+    ("feidong", Some("340122"), huiji_core::Role::Viewer),
+];
+
+/// The demo officers' password (demo databases only).
+const DEMO_PASSWORD: &str = "huiji-demo-2026";
 
 /// How many orgs `org list` fetches per query.
 const LIST_PAGE: u32 = 1000;
@@ -115,6 +128,10 @@ pub async fn execute(
                 )?;
             }
             Ok(())
+        }
+        Command::User(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            users::execute(&store, command, out).await
         }
         Command::Keys(KeysCommand::Init { out: path }) => {
             create_key_file(path)?;
@@ -296,6 +313,23 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
         seed_anhui(&store, &SystemClock, out).await?;
     }
     let unions = store.count_orgs(&OrgFilter::default()).await?;
+    let mut officers = Vec::new();
+    for (username, code, role) in DEMO_OFFICERS {
+        let org = match code {
+            Some(code) => store.org_by_join_code(code).await?,
+            None => {
+                store.orgs(&OrgFilter { limit: Some(1), ..OrgFilter::default() }).await?.into_iter().next()
+            }
+        };
+        if let Some(org) = org {
+            officers.push((username, role, org));
+        }
+    }
+    if store.users().await?.is_empty() {
+        for (username, role, org) in &officers {
+            users::add_user(&store, username, org.id, *role, Some(DEMO_PASSWORD.to_owned())).await?;
+        }
+    }
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CommandError::InvalidArgument(format!(
             "cannot listen on {}: {e} (choose another address with --listen)",
@@ -313,6 +347,11 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "  its printable poster {base}/qr/3401T/poster")?;
     writeln!(out, "  application status  {base}/status")?;
     writeln!(out, "  health, metrics     {base}/healthz  {base}/metrics")?;
+    writeln!(out, "  officer console    {base}/console  (password {DEMO_PASSWORD} for each of:")?;
+    for (username, role, org) in &officers {
+        writeln!(out, "                       {username:<8} {role:<8} {}", org.name)?;
+    }
+    writeln!(out, "                     )")?;
     writeln!(out, "\nThe demo sends no SMS: read the codes from the outbox with")?;
     writeln!(out, "  cargo run --release -- sms outbox --database-url {db}")?;
     writeln!(out, "A valid test ID number: 11010519491231002X. Stop with Ctrl-C.")?;

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod config;
+mod users;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -29,7 +29,7 @@ pub enum StoreError {
 const SQLITE_UNIQUE_COLUMNS: [(&str, &str); 1] = [("orgs.parent_id, orgs.name", "orgs_parent_name_key")];
 
 /// Every named constraint of the schema.
-const CONSTRAINTS: [&str; 10] = [
+const CONSTRAINTS: [&str; 14] = [
     "orgs_parent_name_key",
     "orgs_join_code_key",
     "orgs_credit_code_key",
@@ -40,6 +40,10 @@ const CONSTRAINTS: [&str; 10] = [
     "orgs_level_check",
     "orgs_name_check",
     "applications_one_pending_key",
+    "users_username_key",
+    "users_role_check",
+    "transfers_one_open_key",
+    "transfers_status_check",
 ];
 
 impl From<sqlx::Error> for StoreError {

@@ -59,10 +59,6 @@ pub struct NewApplication {
     pub review_deadline: Timestamp,
     /// The person already holds a membership under another mobile (review only).
     pub holds_membership: bool,
-    /// Province digits for the member number.
-    pub province: String,
-    /// Calendar year of `at`, for the member number.
-    pub year: i32,
 }
 
 /// What became of a submission.
@@ -144,6 +140,8 @@ pub struct MembershipRecord {
     pub status: String,
     /// Home union.
     pub home_org_id: i64,
+    /// The home union's path (for scope checks).
+    pub home_path: String,
     /// Whether it sits in a turnover pool.
     pub in_pool: bool,
     /// 姓名
@@ -196,7 +194,7 @@ macro_rules! application_columns {
 
 macro_rules! membership_columns {
     () => {
-        "id, member_number, status, home_org_id, in_pool, name, occupation, region_code, joined_at"
+        "id, member_number, status, home_org_id, home_path, in_pool, name, occupation, region_code, joined_at"
     };
 }
 
@@ -206,24 +204,32 @@ const HELD_MEMBERSHIP: &str = "SELECT mobile_bidx FROM memberships \
 const OPEN_APPLICATION: &str = "SELECT id FROM applications \
     WHERE id_number_bidx = $1 AND status = 'pending_review'";
 
+/// Always inserted pending; approval is one path for instant and reviewed decisions.
+/// The receiving org reviews first (`reviewer_*`); escalation moves the review upwards.
 const INSERT_APPLICATION: &str = "INSERT INTO applications (status, channel, source, receiving_org_id, \
     landing_org_id, landing_in_pool, name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, \
     occupation, region_code, employer_name, employer_credit_code, consent_version, consent_at, \
-    mobile_verified, holds_membership, review_deadline, decided_at, created_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $18) \
+    mobile_verified, holds_membership, review_deadline, created_at, reviewer_org_id, reviewer_path) \
+    VALUES ('pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+    $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3)) \
     RETURNING id";
 
-/// The home path is copied from the org so subtree member queries need no join.
-const INSERT_MEMBERSHIP: &str = "INSERT INTO memberships (status, home_org_id, home_path, in_pool, name, \
-    id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, joined_at) \
-    SELECT 'active', id, path, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM orgs WHERE id = $1 \
-    RETURNING id";
+/// The membership an application makes, at its landing org. The home path is copied from
+/// the org so subtree member queries need no join.
+pub(crate) const MEMBERSHIP_FROM_APPLICATION: &str = "INSERT INTO memberships (status, home_org_id, home_path, in_pool, \
+    name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, \
+    joined_at) \
+    SELECT 'active', o.id, o.path, a.landing_in_pool, a.name, a.id_number_ct, a.id_number_bidx, a.mobile_ct, \
+    a.mobile_bidx, a.sex, a.occupation, a.region_code, a.id, $2 \
+    FROM applications a JOIN orgs o ON o.id = a.landing_org_id WHERE a.id = $1 AND a.status = 'pending_review' \
+    RETURNING id, region_code, home_org_id";
 
-const SET_MEMBER_NUMBER: &str = "UPDATE memberships SET member_number = $2 WHERE id = $1";
+pub(crate) const SET_MEMBER_NUMBER: &str = "UPDATE memberships SET member_number = $2 WHERE id = $1";
 
-const LINK_APPLICATION: &str = "UPDATE applications SET membership_id = $2 WHERE id = $1";
+pub(crate) const APPROVE_APPLICATION: &str = "UPDATE applications SET status = 'approved', membership_id = $2, \
+    decided_at = $3, decided_by = $4, review_deadline = NULL WHERE id = $1";
 
-const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 const SELECT_APPLICATION: &str =
@@ -288,16 +294,12 @@ macro_rules! submit_in {
         if let Some(application_id) = open {
             return Ok(SubmitOutcome::Pending { application_id, existing: true });
         }
-        let approved = app.decision == Decision::Approve && !app.holds_membership;
-        let status = if approved { ApplicationStatus::Approved } else { ApplicationStatus::PendingReview };
-        let in_pool = matches!(app.landing, Some(Landing::Pool(_)));
         let application_id: i64 = sqlx::query_scalar(INSERT_APPLICATION)
-            .bind(status.code())
             .bind(app.channel.code())
             .bind(app.source.as_deref())
             .bind(app.receiving_org.0)
             .bind(app.landing.map(|l| l.org().0))
-            .bind(in_pool)
+            .bind(matches!(app.landing, Some(Landing::Pool(_))))
             .bind(&app.name)
             .bind(&app.id_number.ciphertext)
             .bind(&app.id_number.blind_index)
@@ -312,58 +314,66 @@ macro_rules! submit_in {
             .bind($at.millis())
             .bind(app.mobile_verified)
             .bind(app.holds_membership)
-            .bind((!approved).then_some(app.review_deadline.millis()))
-            .bind(approved.then_some($at.millis()))
+            .bind(app.review_deadline.millis())
             .fetch_one(&mut *tx)
             .await?;
-        let landing = match (approved, app.landing) {
-            (false, _) => {
-                tx.commit().await?;
-                return Ok(SubmitOutcome::Pending { application_id, existing: false });
-            }
-            (true, None) => return Err(StoreError::NotFound("landing org")),
-            (true, Some(landing)) => landing,
-        };
-        let membership_id: Option<i64> = sqlx::query_scalar(INSERT_MEMBERSHIP)
-            .bind(landing.org().0)
-            .bind(in_pool)
-            .bind(&app.name)
-            .bind(&app.id_number.ciphertext)
-            .bind(&app.id_number.blind_index)
-            .bind(&app.mobile.ciphertext)
-            .bind(&app.mobile.blind_index)
-            .bind(app.sex)
-            .bind(app.occupation)
-            .bind(&app.region_code)
-            .bind(application_id)
-            .bind($at.millis())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let membership_id = membership_id.ok_or(StoreError::NotFound("landing org"))?;
-        let serial =
-            u64::try_from(membership_id).map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
-        let member_number = MemberNumber::new(&app.province, app.year, serial)
-            .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))?;
-        sqlx::query(SET_MEMBER_NUMBER)
-            .bind(membership_id)
-            .bind(member_number.as_str())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(LINK_APPLICATION).bind(application_id).bind(membership_id).execute(&mut *tx).await?;
-        sqlx::query(INSERT_EVENT)
-            .bind(membership_id)
-            .bind("joined")
-            .bind(None::<i64>)
-            .bind(landing.org().0)
-            .bind(format!("application:{application_id}"))
-            .bind(None::<String>)
-            .bind($at.millis())
-            .execute(&mut *tx)
-            .await?;
+        if app.decision != Decision::Approve || app.holds_membership || app.landing.is_none() {
+            tx.commit().await?;
+            return Ok(SubmitOutcome::Pending { application_id, existing: false });
+        }
+        let (membership_id, member_number) =
+            approve_in!(tx, application_id, $at, "instant").ok_or(StoreError::NotFound("landing org"))?;
         tx.commit().await?;
         Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
     }};
 }
+
+/// Approves a pending application inside the caller's transaction: the membership at its
+/// landing org, its number, the application's decision and the `joined` event. `None`
+/// when the application is no longer pending (or has no landing org).
+macro_rules! approve_in {
+    ($tx:expr, $application_id:expr, $at:expr, $actor:expr) => {{
+        let created: Option<(i64, String, i64)> = sqlx::query_as(MEMBERSHIP_FROM_APPLICATION)
+            .bind($application_id)
+            .bind($at.millis())
+            .fetch_optional(&mut *$tx)
+            .await?;
+        match created {
+            None => None,
+            Some((membership_id, region_code, landing_org_id)) => {
+                let serial = u64::try_from(membership_id)
+                    .map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
+                let province = region_code.get(..2).unwrap_or("00");
+                let member_number = MemberNumber::new(province, $at.china_date().year(), serial)
+                    .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))?;
+                sqlx::query(SET_MEMBER_NUMBER)
+                    .bind(membership_id)
+                    .bind(member_number.as_str())
+                    .execute(&mut *$tx)
+                    .await?;
+                sqlx::query(APPROVE_APPLICATION)
+                    .bind($application_id)
+                    .bind(membership_id)
+                    .bind($at.millis())
+                    .bind($actor)
+                    .execute(&mut *$tx)
+                    .await?;
+                sqlx::query(INSERT_EVENT)
+                    .bind(membership_id)
+                    .bind("joined")
+                    .bind(None::<i64>)
+                    .bind(landing_org_id)
+                    .bind($actor)
+                    .bind(format!("application {}", $application_id))
+                    .bind($at.millis())
+                    .execute(&mut *$tx)
+                    .await?;
+                Some((membership_id, member_number))
+            }
+        }
+    }};
+}
+pub(crate) use approve_in;
 
 impl SqlStore {
     pub(crate) async fn submit_application_impl(

@@ -5,10 +5,13 @@
 //! agree; where they differ, the adapter says so in one `match` arm per database. Each
 //! database has its own migrations tree, embedded in the binary and run at start.
 
+mod accounts;
 mod db;
 mod error;
 mod joining;
+mod members;
 mod orgs;
+mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -20,12 +23,15 @@ use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::tree_plan::TreePlan;
 use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
+pub use accounts::{AccountStore, NewUser, SessionRecord, UserRecord};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
 pub use joining::{
     ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, OutboxMessage, Sealed, SubmitOutcome,
 };
+pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
 pub use orgs::DEFAULT_REVIEW_DAYS;
+pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -75,7 +81,7 @@ pub struct OrgFilter {
 /// Everything huiji keeps. Implementations must behave identically; the conformance
 /// suite in `tests/` runs against each.
 #[async_trait]
-pub trait Store: Send + Sync + fmt::Debug {
+pub trait Store: AccountStore + ReviewStore + MemberStore + Send + Sync + fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

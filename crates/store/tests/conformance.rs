@@ -2,6 +2,8 @@
 //! two adapters cannot drift apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "conformance/console.rs"]
+mod console;
 #[path = "conformance/joining.rs"]
 mod joining;
 

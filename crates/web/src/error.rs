@@ -11,6 +11,12 @@ pub enum WebError {
     /// No such page or resource (also what a caller outside their scope sees).
     #[error("not found")]
     NotFound,
+    /// The caller may not do this (a viewer changing something, a bad CSRF token).
+    #[error("forbidden")]
+    Forbidden,
+    /// The request is malformed.
+    #[error("bad request: {0}")]
+    BadRequest(String),
     /// A dependency (the database) is down; the request may succeed later.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -35,6 +41,8 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, public) = match &self {
             WebError::NotFound => (StatusCode::NOT_FOUND, "not found / 未找到"),
+            WebError::Forbidden => (StatusCode::FORBIDDEN, "forbidden / 无权操作"),
+            WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad request / 请求有误"),
             WebError::Unavailable(_) => {
                 tracing::warn!(error = %self, "dependency unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "service unavailable / 服务暂不可用")

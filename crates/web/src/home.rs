@@ -20,12 +20,14 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/static/site.css", get(|| asset("text/css; charset=utf-8", SITE_CSS)))
         .route("/static/poster.css", get(|| asset("text/css; charset=utf-8", POSTER_CSS)))
+        .route("/static/console.css", get(|| asset("text/css; charset=utf-8", CONSOLE_CSS)))
         .route("/static/join.js", get(|| asset("text/javascript; charset=utf-8", JOIN_JS)))
 }
 
 /// One stylesheet for every worker page, small enough to cache on a cheap phone.
 pub(crate) const SITE_CSS: &str = include_str!("../static/site.css");
 const POSTER_CSS: &str = include_str!("../static/poster.css");
+const CONSOLE_CSS: &str = include_str!("../static/console.css");
 /// The join form's optional script (the form works without it).
 pub(crate) const JOIN_JS: &str = include_str!("../static/join.js");
 

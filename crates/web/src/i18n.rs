@@ -34,6 +34,15 @@ impl Lang {
         }
     }
 
+    /// Picks the text for this language; console templates use it inline, so each
+    /// string's two versions sit side by side and neither can be forgotten.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     fn from_code(code: &str) -> Option<Lang> {
         let primary = code.split(['-', '_']).next()?.trim().to_ascii_lowercase();
         match primary.as_str() {

@@ -2,12 +2,14 @@
 //! the shared layers (tracing, metrics, timeouts, body limits).
 
 mod card;
+pub mod console;
 mod error;
 mod health;
 mod home;
 mod i18n;
 pub mod join;
 mod metrics;
+pub mod passwords;
 mod poster;
 pub mod qr;
 pub mod random;
@@ -73,6 +75,9 @@ pub struct AppState {
     pub random: Arc<dyn Randomness>,
     /// The public base URL (no trailing slash) that QR codes and card links use.
     pub public_url: String,
+    /// Whether cookies carry `Secure` (the app is served over TLS, directly or behind a
+    /// proxy).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -94,6 +99,7 @@ impl AppState {
             keyring,
             sms,
             random,
+            secure_cookies: public_url.starts_with("https://"),
             public_url: public_url.trim_end_matches('/').to_owned(),
         }
     }
@@ -120,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(card::router())
         .merge(status::router())
         .merge(poster::router())
+        .merge(console::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

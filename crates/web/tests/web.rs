@@ -1,6 +1,10 @@
 //! The web app, spawned for real on port 0 over its own database, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "web/console_review.rs"]
+mod console_review;
+#[path = "web/console_support.rs"]
+mod console_support;
 #[path = "web/join.rs"]
 mod join;
 #[path = "web/sms.rs"]

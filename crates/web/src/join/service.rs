@@ -266,12 +266,6 @@ pub async fn join(
         decision,
         review_deadline: now.plus_days(i64::from(receiving.review_days)),
         holds_membership: false,
-        province: request
-            .region
-            .ancestor_at(RegionLevel::Province)
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        year: now.china_date().year(),
     };
     let mut outcome = state.store.submit_application(&application, now).await?;
     if let SubmitOutcome::AlreadyMember { same_mobile } = outcome

@@ -1,0 +1,246 @@
+//! Officers' accounts and their server-side sessions.
+
+use async_trait::async_trait;
+use huiji_core::{OrgId, Role, Timestamp};
+
+use crate::db::{SqlStore, on_pool};
+use crate::{Result, StoreError};
+
+/// A new officer account; the password is already hashed (argon2id).
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    /// Login name.
+    pub username: String,
+    /// The org whose subtree the officer acts on.
+    pub org: OrgId,
+    /// What the officer may do there.
+    pub role: Role,
+    /// PHC string of the password hash.
+    pub password_hash: String,
+}
+
+/// An officer account as stored.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserRecord {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Their org.
+    pub org_id: i64,
+    /// Role code.
+    pub role: String,
+    /// PHC string.
+    pub password_hash: String,
+    /// Disabled accounts cannot log in and lose their sessions.
+    pub disabled: bool,
+    /// Consecutive failed logins.
+    pub failed_logins: i32,
+    /// Logins refused until then (ms).
+    pub locked_until: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("org_id", &self.org_id)
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+impl UserRecord {
+    /// The role as the domain type (an unknown code reads as the weakest role).
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Viewer)
+    }
+}
+
+/// A live session and its officer.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    /// The officer.
+    pub user: UserRecord,
+    /// The token every form of this session must carry.
+    pub csrf_token: String,
+    /// When it ends (ms).
+    pub expires_at: i64,
+}
+
+macro_rules! user_columns {
+    () => {
+        "u.id, u.username, u.org_id, u.role, u.password_hash, u.disabled, u.failed_logins, u.locked_until, \
+         u.created_at"
+    };
+}
+
+const INSERT_USER: &str = "INSERT INTO users (username, org_id, role, password_hash, created_at) \
+    VALUES ($1, $2, $3, $4, $5) RETURNING id";
+const SELECT_USERS: &str = concat!("SELECT ", user_columns!(), " FROM users u ORDER BY u.username");
+const SELECT_USER: &str = concat!("SELECT ", user_columns!(), " FROM users u WHERE u.username = $1");
+const SET_DISABLED: &str = "UPDATE users SET disabled = $2 WHERE username = $1";
+const LOGIN_FAILED: &str = "UPDATE users SET failed_logins = failed_logins + 1, \
+    locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $2 ELSE locked_until END \
+    WHERE id = $1 RETURNING failed_logins";
+const LOGIN_SUCCEEDED: &str = "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1";
+const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+const SELECT_SESSION: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+     WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled"
+);
+const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
+const DELETE_USER_SESSIONS_BY_NAME: &str =
+    "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)";
+const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRecord,
+    csrf_token: String,
+    expires_at: i64,
+}
+
+/// Accounts and sessions.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates an account; a taken username is `Constraint("users_username_key")`.
+    async fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<i64>;
+    /// Every account, by username.
+    async fn users(&self) -> Result<Vec<UserRecord>>;
+    /// One account by username.
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    /// Disables or enables an account; disabling ends its sessions. `false` if no such user.
+    async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+    /// Counts a failed login; the `max_failures`-th locks the account until `lock_until`.
+    /// Returns the failures so far.
+    async fn login_failed(&self, user_id: i64, lock_until: Timestamp, max_failures: i32) -> Result<i32>;
+    /// Clears the failure count after a good login.
+    async fn login_succeeded(&self, user_id: i64) -> Result<()>;
+    /// Replaces the password hash and ends every session of the account.
+    async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()>;
+    /// Stores a session under the hash of its token.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        at: Timestamp,
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// The live session with this token hash, unless expired or its account disabled.
+    async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>>;
+    /// Ends a session (logout); also sweeps expired ones.
+    async fn delete_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<i64> {
+        Ok(on_pool!(&self.pools, write, |p| sqlx::query_scalar(INSERT_USER)
+            .bind(&user.username)
+            .bind(user.org.0)
+            .bind(user.role.code())
+            .bind(&user.password_hash)
+            .bind(at.millis())
+            .fetch_one(p)
+            .await?))
+    }
+
+    async fn users(&self) -> Result<Vec<UserRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_USERS).fetch_all(p).await?))
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_USER)
+            .bind(username)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
+        on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            let changed = sqlx::query(SET_DISABLED).bind(username).bind(disabled).execute(&mut *tx).await?;
+            if disabled {
+                sqlx::query(DELETE_USER_SESSIONS_BY_NAME).bind(username).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(changed.rows_affected() > 0)
+        })
+    }
+
+    async fn login_failed(&self, user_id: i64, lock_until: Timestamp, max_failures: i32) -> Result<i32> {
+        let failures: Option<i32> = on_pool!(&self.pools, write, |p| sqlx::query_scalar(LOGIN_FAILED)
+            .bind(user_id)
+            .bind(lock_until.millis())
+            .bind(max_failures)
+            .fetch_optional(p)
+            .await?);
+        failures.ok_or(StoreError::NotFound("user"))
+    }
+
+    async fn login_succeeded(&self, user_id: i64) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(LOGIN_SUCCEEDED).bind(user_id).execute(p).await?;
+        });
+        Ok(())
+    }
+
+    async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query(SET_PASSWORD).bind(user_id).bind(password_hash).execute(&mut *tx).await?;
+            sqlx::query(DELETE_USER_SESSIONS).bind(user_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        at: Timestamp,
+        expires: Timestamp,
+    ) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(INSERT_SESSION)
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(csrf)
+                .bind(at.millis())
+                .bind(expires.millis())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>> {
+        let row: Option<SessionRow> = on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_SESSION)
+            .bind(token_hash)
+            .bind(now.millis())
+            .fetch_optional(p)
+            .await?);
+        Ok(row.map(|r| SessionRecord { user: r.user, csrf_token: r.csrf_token, expires_at: r.expires_at }))
+    }
+
+    async fn delete_session(&self, token_hash: &str, now: Timestamp) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(DELETE_SESSION).bind(token_hash).execute(p).await?;
+            sqlx::query(DELETE_EXPIRED_SESSIONS).bind(now.millis()).execute(p).await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,424 @@
+//! Members as officers see them: search, detail, history, lifecycle, distribution and
+//! transfers. Every change writes an immutable event.
+
+use async_trait::async_trait;
+use huiji_core::{LifecycleAction, OrgId, OrgPath, Timestamp};
+use sqlx::QueryBuilder;
+
+use crate::db::{SqlStore, on_pool};
+use crate::joining::INSERT_EVENT;
+use crate::{MembershipRecord, Result, StoreError};
+
+/// A member search. Every condition is optional except the scope; results come newest
+/// first, a page at a time (keyset on id).
+#[derive(Clone, Debug, Default)]
+pub struct MemberQuery {
+    /// Only members whose home union is within this subtree (the officer's scope, or a
+    /// narrower org filter inside it).
+    pub within: Option<OrgPath>,
+    /// Names starting with this.
+    pub name_prefix: Option<String>,
+    /// Exactly this member number.
+    pub member_number: Option<String>,
+    /// The blind index of a full ID number.
+    pub id_number_bidx: Option<String>,
+    /// The blind index of a full mobile.
+    pub mobile_bidx: Option<String>,
+    /// Occupation code.
+    pub occupation: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Joined at or after (ms).
+    pub joined_from: Option<i64>,
+    /// Joined before (ms).
+    pub joined_to: Option<i64>,
+    /// Only turnover-pool members.
+    pub in_pool: bool,
+    /// Keyset: only ids below this.
+    pub before_id: Option<i64>,
+    /// Page size.
+    pub limit: u32,
+}
+
+/// A membership with its sealed identifiers.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MembershipDetail {
+    /// The record.
+    #[sqlx(flatten)]
+    pub record: MembershipRecord,
+    /// The ID number's ciphertext.
+    pub id_number_ct: Vec<u8>,
+    /// The mobile's ciphertext.
+    pub mobile_ct: Vec<u8>,
+    /// `male` / `female`.
+    pub sex: String,
+}
+
+impl std::fmt::Debug for MembershipDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MembershipDetail").field("record", &self.record).finish_non_exhaustive()
+    }
+}
+
+/// One entry of a membership's history.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventRecord {
+    /// Id (history order).
+    pub id: i64,
+    /// `joined`, `distributed`, `transferred`, `retain`, `withdraw`, ...
+    pub kind: String,
+    /// From this union.
+    pub from_org_id: Option<i64>,
+    /// To this union.
+    pub to_org_id: Option<i64>,
+    /// Who: `user:NAME`, `member`, `instant`.
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// A transfer (接转) between unions.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct TransferRecord {
+    /// Id.
+    pub id: i64,
+    /// The membership moving.
+    pub membership_id: i64,
+    /// The member's name.
+    pub member_name: String,
+    /// Outgoing union.
+    pub from_org_id: i64,
+    /// Its path.
+    pub from_path: String,
+    /// Receiving union.
+    pub to_org_id: i64,
+    /// Its path.
+    pub to_path: String,
+    /// `requested` | `accepted` | `rejected` | `cancelled`.
+    pub status: String,
+    /// `member` or `user:NAME`.
+    pub requested_by: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// Requested (ms).
+    pub created_at: i64,
+    /// Decided (ms).
+    pub decided_at: Option<i64>,
+}
+
+const MEMBERSHIP_DETAIL: &str = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, \
+    occupation, region_code, joined_at, id_number_ct, mobile_ct, sex FROM memberships WHERE id = $1";
+const EVENTS: &str = "SELECT id, kind, from_org_id, to_org_id, actor, reason, at FROM membership_events \
+    WHERE membership_id = $1 ORDER BY id";
+const CURRENT: &str = "SELECT status, home_org_id FROM memberships WHERE id = $1";
+const SET_STATUS: &str = "UPDATE memberships SET status = $2 WHERE id = $1 AND status = $3";
+/// A move keeps `joined_at`: seniority survives distribution and transfer.
+const MOVE: &str = "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
+    FROM orgs o WHERE memberships.id = $1 AND o.id = $2 AND memberships.home_org_id = $3 \
+    AND memberships.status IN ('active', 'retained')";
+const COUNT_MEMBERS: &str = "SELECT COUNT(*) FROM memberships WHERE home_path >= $1 AND home_path < $2 \
+    AND status IN ('active', 'retained')";
+const INSERT_TRANSFER: &str = "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
+    status, requested_by, reason, created_at) \
+    SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'requested', $3, $4, $5 \
+    FROM memberships m, orgs o WHERE m.id = $1 AND o.id = $2 AND m.status IN ('active', 'retained') \
+    AND m.home_org_id <> o.id RETURNING id";
+macro_rules! transfer_columns {
+    () => {
+        "SELECT t.id, t.membership_id, m.name AS member_name, t.from_org_id, t.from_path, t.to_org_id, t.to_path, \
+         t.status, t.requested_by, t.reason, t.decided_by, t.created_at, t.decided_at \
+         FROM transfers t JOIN memberships m ON m.id = t.membership_id "
+    };
+}
+const TRANSFERS_IN_SCOPE: &str = concat!(
+    transfer_columns!(),
+    "WHERE (t.to_path >= $1 AND t.to_path < $2) OR (t.from_path >= $1 AND t.from_path < $2) \
+     ORDER BY t.id DESC LIMIT $3"
+);
+const TRANSFER: &str = concat!(transfer_columns!(), "WHERE t.id = $1");
+const DECIDE_TRANSFER: &str = "UPDATE transfers SET status = $2, decided_by = $3, decided_at = $4 \
+    WHERE id = $1 AND status = 'requested'";
+const RENAME_ORG: &str = "UPDATE orgs SET name = $2 WHERE id = $1";
+
+/// Members and their changes.
+#[async_trait]
+pub trait MemberStore: Send + Sync {
+    /// A page of members matching the query, newest first.
+    async fn search_members(&self, query: &MemberQuery) -> Result<Vec<MembershipRecord>>;
+    /// Members holding their membership within a subtree.
+    async fn count_members(&self, within: &OrgPath) -> Result<u64>;
+    /// One membership with its sealed identifiers.
+    async fn membership_detail(&self, id: i64) -> Result<Option<MembershipDetail>>;
+    /// Its history, oldest first.
+    async fn membership_events(&self, id: i64) -> Result<Vec<EventRecord>>;
+    /// Applies a lifecycle action; `false` when the membership is not in a state it
+    /// applies to. Reactivating while the person holds another membership is
+    /// `Constraint("memberships_one_held_key")`.
+    async fn apply_lifecycle(
+        &self,
+        id: i64,
+        action: LifecycleAction,
+        actor: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Moves a held membership from `from` to `to` (分流 from a pool, or an accepted
+    /// transfer), keeping its seniority; `false` if it is no longer held at `from`.
+    async fn move_membership(
+        &self,
+        id: i64,
+        from: OrgId,
+        to: OrgId,
+        kind: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Requests a transfer of a held membership to another union. One open transfer per
+    /// membership (`Constraint("transfers_one_open_key")`).
+    async fn request_transfer(
+        &self,
+        membership_id: i64,
+        to: OrgId,
+        requested_by: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<i64>;
+    /// Transfers into or out of a subtree, newest first.
+    async fn transfers(&self, within: &OrgPath, limit: u32) -> Result<Vec<TransferRecord>>;
+    /// One transfer.
+    async fn transfer(&self, id: i64) -> Result<Option<TransferRecord>>;
+    /// Accepts (moving the membership) or rejects an open transfer; `false` if it was not open.
+    async fn decide_transfer(&self, id: i64, accept: bool, actor: &str, at: Timestamp) -> Result<bool>;
+    /// Renames an org (a name taken among its siblings is `Constraint("orgs_parent_name_key")`).
+    async fn rename_org(&self, id: OrgId, name: &str) -> Result<()>;
+}
+
+/// Appends the optional conditions of a member query; values are always bound.
+macro_rules! push_member_conditions {
+    ($qb:expr, $q:expr) => {{
+        let q: &MemberQuery = $q;
+        $qb.push(" WHERE 1 = 1");
+        if let Some(path) = &q.within {
+            $qb.push(" AND home_path >= ").push_bind(path.as_str().to_owned());
+            $qb.push(" AND home_path < ").push_bind(path.subtree_upper_bound());
+        }
+        if let Some(prefix) = &q.name_prefix {
+            // A range, not LIKE: it uses the name index on both databases.
+            $qb.push(" AND name >= ").push_bind(prefix.clone());
+            $qb.push(" AND name < ").push_bind(format!("{prefix}\u{10FFFF}"));
+        }
+        if let Some(number) = &q.member_number {
+            $qb.push(" AND member_number = ").push_bind(number.clone());
+        }
+        if let Some(bidx) = &q.id_number_bidx {
+            $qb.push(" AND id_number_bidx = ").push_bind(bidx.clone());
+        }
+        if let Some(bidx) = &q.mobile_bidx {
+            $qb.push(" AND mobile_bidx = ").push_bind(bidx.clone());
+        }
+        if let Some(occupation) = &q.occupation {
+            $qb.push(" AND occupation = ").push_bind(occupation.clone());
+        }
+        if let Some(status) = &q.status {
+            $qb.push(" AND status = ").push_bind(status.clone());
+        }
+        if let Some(from) = q.joined_from {
+            $qb.push(" AND joined_at >= ").push_bind(from);
+        }
+        if let Some(to) = q.joined_to {
+            $qb.push(" AND joined_at < ").push_bind(to);
+        }
+        if q.in_pool {
+            $qb.push(" AND in_pool");
+        }
+        if let Some(before) = q.before_id {
+            $qb.push(" AND id < ").push_bind(before);
+        }
+        $qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(q.limit));
+    }};
+}
+
+#[async_trait]
+impl MemberStore for SqlStore {
+    async fn search_members(&self, query: &MemberQuery) -> Result<Vec<MembershipRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| {
+            let mut qb = QueryBuilder::new(
+                "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, occupation, \
+                 region_code, joined_at FROM memberships",
+            );
+            push_member_conditions!(qb, query);
+            qb.build_query_as().fetch_all(p).await?
+        }))
+    }
+
+    async fn count_members(&self, within: &OrgPath) -> Result<u64> {
+        let count: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_MEMBERS)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
+            .fetch_one(p)
+            .await?);
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn membership_detail(&self, id: i64) -> Result<Option<MembershipDetail>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIP_DETAIL)
+            .bind(id)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    async fn membership_events(&self, id: i64) -> Result<Vec<EventRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(EVENTS).bind(id).fetch_all(p).await?))
+    }
+
+    async fn apply_lifecycle(
+        &self,
+        id: i64,
+        action: LifecycleAction,
+        actor: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            let current: Option<(String, i64)> =
+                sqlx::query_as(CURRENT).bind(id).fetch_optional(&mut *tx).await?;
+            let Some((status, home)) = current else { return Ok(false) };
+            let applies = status.parse().is_ok_and(|s| action.applies_to(s));
+            if !applies {
+                return Ok(false);
+            }
+            sqlx::query(SET_STATUS).bind(id).bind(action.to().code()).bind(&status).execute(&mut *tx).await?;
+            sqlx::query(INSERT_EVENT)
+                .bind(id)
+                .bind(action.code())
+                .bind(home)
+                .bind(home)
+                .bind(actor)
+                .bind(reason)
+                .bind(at.millis())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn move_membership(
+        &self,
+        id: i64,
+        from: OrgId,
+        to: OrgId,
+        kind: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            let moved = sqlx::query(MOVE).bind(id).bind(to.0).bind(from.0).execute(&mut *tx).await?;
+            if moved.rows_affected() != 1 {
+                return Ok(false);
+            }
+            sqlx::query(INSERT_EVENT)
+                .bind(id)
+                .bind(kind)
+                .bind(from.0)
+                .bind(to.0)
+                .bind(actor)
+                .bind(None::<String>)
+                .bind(at.millis())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn request_transfer(
+        &self,
+        membership_id: i64,
+        to: OrgId,
+        requested_by: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<i64> {
+        let id: Option<i64> = on_pool!(&self.pools, write, |p| sqlx::query_scalar(INSERT_TRANSFER)
+            .bind(membership_id)
+            .bind(to.0)
+            .bind(requested_by)
+            .bind(reason)
+            .bind(at.millis())
+            .fetch_optional(p)
+            .await?);
+        id.ok_or(StoreError::NotFound("held membership or different union"))
+    }
+
+    async fn transfers(&self, within: &OrgPath, limit: u32) -> Result<Vec<TransferRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(TRANSFERS_IN_SCOPE)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?))
+    }
+
+    async fn transfer(&self, id: i64) -> Result<Option<TransferRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(TRANSFER).bind(id).fetch_optional(p).await?))
+    }
+
+    async fn decide_transfer(&self, id: i64, accept: bool, actor: &str, at: Timestamp) -> Result<bool> {
+        let Some(transfer) = self.transfer(id).await? else { return Ok(false) };
+        on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            let status = if accept { "accepted" } else { "rejected" };
+            let decided = sqlx::query(DECIDE_TRANSFER)
+                .bind(id)
+                .bind(status)
+                .bind(actor)
+                .bind(at.millis())
+                .execute(&mut *tx)
+                .await?;
+            if decided.rows_affected() != 1 {
+                return Ok(false);
+            }
+            if accept {
+                let moved = sqlx::query(MOVE)
+                    .bind(transfer.membership_id)
+                    .bind(transfer.to_org_id)
+                    .bind(transfer.from_org_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if moved.rows_affected() != 1 {
+                    // The membership changed meanwhile (ended, or moved): nothing happens.
+                    return Ok(false);
+                }
+                sqlx::query(INSERT_EVENT)
+                    .bind(transfer.membership_id)
+                    .bind("transferred")
+                    .bind(transfer.from_org_id)
+                    .bind(transfer.to_org_id)
+                    .bind(actor)
+                    .bind(transfer.reason.as_deref())
+                    .bind(at.millis())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn rename_org(&self, id: OrgId, name: &str) -> Result<()> {
+        let changed = on_pool!(&self.pools, write, |p| sqlx::query(RENAME_ORG)
+            .bind(id.0)
+            .bind(name)
+            .execute(p)
+            .await?
+            .rows_affected());
+        if changed == 1 { Ok(()) } else { Err(StoreError::NotFound("org")) }
+    }
+}

@@ -1,0 +1,220 @@
+//! The review queue: pending applications by reviewing org, decisions, escalation.
+
+use async_trait::async_trait;
+use huiji_core::{MemberNumber, OrgPath, Timestamp};
+
+use crate::db::{SqlStore, on_pool};
+use crate::joining::{
+    APPROVE_APPLICATION, INSERT_EVENT, MEMBERSHIP_FROM_APPLICATION, SET_MEMBER_NUMBER, approve_in,
+};
+use crate::{ApplicationRecord, Result, StoreError};
+
+/// A pending application in a queue, with where its review stands.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueItem {
+    /// The application.
+    #[sqlx(flatten)]
+    pub application: ApplicationRecord,
+    /// Who reviews it now.
+    pub reviewer_org_id: Option<i64>,
+    /// When it was escalated, if it was.
+    pub escalated_at: Option<i64>,
+    /// The applicant holds a membership under another mobile.
+    pub holds_membership: bool,
+}
+
+/// An application with everything an officer's detail page shows (identifiers sealed).
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApplicationDetail {
+    /// Queue fields.
+    #[sqlx(flatten)]
+    pub item: QueueItem,
+    /// The reviewing org's path (for scope checks).
+    pub reviewer_path: String,
+    /// The ID number's ciphertext.
+    pub id_number_ct: Vec<u8>,
+    /// Its blind index (duplicates are found by it).
+    pub id_number_bidx: String,
+    /// The mobile's ciphertext.
+    pub mobile_ct: Vec<u8>,
+    /// `male` / `female`.
+    pub sex: String,
+    /// Join code or campaign.
+    pub source: Option<String>,
+    /// SMS-verified or attested.
+    pub mobile_verified: bool,
+    /// Employer as given.
+    pub employer_name: Option<String>,
+    /// Employer credit code as given.
+    pub employer_credit_code: Option<String>,
+    /// Who decided.
+    pub decided_by: Option<String>,
+}
+
+impl std::fmt::Debug for ApplicationDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationDetail").field("item", &self.item).finish_non_exhaustive()
+    }
+}
+
+/// What an officer's decision did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    /// A member now.
+    Approved {
+        /// The new number.
+        member_number: MemberNumber,
+    },
+    /// Refused.
+    Rejected,
+    /// Someone decided it already.
+    NotPending,
+    /// The applicant holds a membership meanwhile: approve would make a second one.
+    AlreadyMember,
+}
+
+macro_rules! queue_columns {
+    () => {
+        "a.id, a.status, a.channel, a.receiving_org_id, a.landing_org_id, a.landing_in_pool, a.name, \
+         a.occupation, a.region_code, a.review_deadline, a.decided_at, a.decision_reason, a.membership_id, \
+         a.consent_version, a.created_at, a.reviewer_org_id, a.escalated_at, a.holds_membership"
+    };
+}
+
+/// Oldest first: whoever waited longest is served first; keyset on (created_at, id).
+const QUEUE: &str = concat!(
+    "SELECT ",
+    queue_columns!(),
+    " FROM applications a WHERE a.status = 'pending_review' AND a.reviewer_path >= $1 AND a.reviewer_path < $2 \
+     AND (a.created_at > $3 OR (a.created_at = $3 AND a.id > $4)) ORDER BY a.created_at, a.id LIMIT $5"
+);
+const COUNT_PENDING: &str = "SELECT COUNT(*) FROM applications \
+    WHERE status = 'pending_review' AND reviewer_path >= $1 AND reviewer_path < $2";
+const DETAIL: &str = concat!(
+    "SELECT ",
+    queue_columns!(),
+    ", a.reviewer_path, a.id_number_ct, a.id_number_bidx, a.mobile_ct, a.sex, a.source, a.mobile_verified, \
+     a.employer_name, a.employer_credit_code, a.decided_by FROM applications a WHERE a.id = $1"
+);
+const REJECT: &str = "UPDATE applications SET status = 'rejected', decided_at = $2, decided_by = $3, \
+    decision_reason = $4, review_deadline = NULL WHERE id = $1 AND status = 'pending_review'";
+const SAME_PERSON: &str = concat!(
+    "SELECT ",
+    queue_columns!(),
+    " FROM applications a WHERE a.id_number_bidx = $1 AND a.id <> $2 ORDER BY a.id DESC LIMIT 20"
+);
+/// Overdue reviews move to the reviewing org's parent, with a fresh deadline by the
+/// parent's policy. Subqueries on the right-hand side see the row's old reviewer.
+const ESCALATE: &str = "UPDATE applications SET \
+    reviewer_path = (SELECT p.path FROM orgs o JOIN orgs p ON p.id = o.parent_id WHERE o.id = applications.reviewer_org_id), \
+    review_deadline = $1 + 86400000 * (SELECT p.review_days FROM orgs o JOIN orgs p ON p.id = o.parent_id \
+        WHERE o.id = applications.reviewer_org_id), \
+    reviewer_org_id = (SELECT o.parent_id FROM orgs o WHERE o.id = applications.reviewer_org_id), \
+    escalated_at = $1 \
+    WHERE status = 'pending_review' AND review_deadline < $1 \
+      AND (SELECT o.parent_id FROM orgs o WHERE o.id = applications.reviewer_org_id) IS NOT NULL";
+
+/// Pending applications and their decisions.
+#[async_trait]
+pub trait ReviewStore: Send + Sync {
+    /// Pending applications whose reviewer lies within `within`, oldest first, after the
+    /// keyset `(created_at, id)`.
+    async fn review_queue(&self, within: &OrgPath, after: (i64, i64), limit: u32) -> Result<Vec<QueueItem>>;
+    /// How many are pending within a subtree.
+    async fn count_pending(&self, within: &OrgPath) -> Result<u64>;
+    /// One application with its sealed identifiers.
+    async fn application_detail(&self, id: i64) -> Result<Option<ApplicationDetail>>;
+    /// Other applications of the same person (by the ID's blind index).
+    async fn applications_of_person(&self, id_number_bidx: &str, except: i64) -> Result<Vec<QueueItem>>;
+    /// Approves: the membership at the landing org, in one transaction.
+    async fn approve_application(&self, id: i64, actor: &str, at: Timestamp) -> Result<ReviewOutcome>;
+    /// Rejects with a reason.
+    async fn reject_application(
+        &self,
+        id: i64,
+        actor: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<ReviewOutcome>;
+    /// Moves every overdue review to the parent org; returns how many moved.
+    async fn escalate_overdue(&self, now: Timestamp) -> Result<u64>;
+}
+
+#[async_trait]
+impl ReviewStore for SqlStore {
+    async fn review_queue(&self, within: &OrgPath, after: (i64, i64), limit: u32) -> Result<Vec<QueueItem>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(QUEUE)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
+            .bind(after.0)
+            .bind(after.1)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?))
+    }
+
+    async fn count_pending(&self, within: &OrgPath) -> Result<u64> {
+        let count: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_PENDING)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
+            .fetch_one(p)
+            .await?);
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn application_detail(&self, id: i64) -> Result<Option<ApplicationDetail>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(DETAIL).bind(id).fetch_optional(p).await?))
+    }
+
+    async fn applications_of_person(&self, id_number_bidx: &str, except: i64) -> Result<Vec<QueueItem>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SAME_PERSON)
+            .bind(id_number_bidx)
+            .bind(except)
+            .fetch_all(p)
+            .await?))
+    }
+
+    async fn approve_application(&self, id: i64, actor: &str, at: Timestamp) -> Result<ReviewOutcome> {
+        let approved: Result<Option<(i64, MemberNumber)>> = async {
+            on_pool!(&self.pools, write, |p| {
+                let mut tx = p.begin().await?;
+                let made = approve_in!(tx, id, at, actor);
+                tx.commit().await?;
+                Ok(made)
+            })
+        }
+        .await;
+        match approved {
+            Ok(Some((_, member_number))) => Ok(ReviewOutcome::Approved { member_number }),
+            Ok(None) => Ok(ReviewOutcome::NotPending),
+            Err(StoreError::Constraint("memberships_one_held_key")) => Ok(ReviewOutcome::AlreadyMember),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn reject_application(
+        &self,
+        id: i64,
+        actor: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<ReviewOutcome> {
+        let changed = on_pool!(&self.pools, write, |p| sqlx::query(REJECT)
+            .bind(id)
+            .bind(at.millis())
+            .bind(actor)
+            .bind(reason)
+            .execute(p)
+            .await?
+            .rows_affected());
+        Ok(if changed == 1 { ReviewOutcome::Rejected } else { ReviewOutcome::NotPending })
+    }
+
+    async fn escalate_overdue(&self, now: Timestamp) -> Result<u64> {
+        Ok(on_pool!(&self.pools, write, |p| sqlx::query(ESCALATE)
+            .bind(now.millis())
+            .execute(p)
+            .await?
+            .rows_affected()))
+    }
+}

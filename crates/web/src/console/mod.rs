@@ -1,0 +1,215 @@
+//! The officer console. Every route acts for an [`Officer`] within the subtree of their
+//! org: records outside it are answered exactly like records that do not exist (404), and
+//! every state-changing form carries the session's CSRF token ([`Act`]).
+
+mod auth;
+mod review;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use huiji_core::{Org, OrgId, OrgPath, Role};
+use huiji_store::UserRecord;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::i18n::Lang;
+use crate::{AppState, WebError};
+
+pub use auth::SESSION_COOKIE;
+
+/// The console routes.
+pub fn router() -> Router<AppState> {
+    Router::new().merge(auth::router()).merge(review::router())
+}
+
+/// Lower-case hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The stored form of a session token: its SHA-256, so the sessions table opens nothing.
+pub(crate) fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The session token in the request's cookies.
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// A logged-in officer and the org whose subtree they act on.
+#[derive(Clone, Debug)]
+pub struct Officer {
+    /// The account.
+    pub user: UserRecord,
+    /// Its role.
+    pub role: Role,
+    /// Its org.
+    pub org: Org,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The session's token hash (for logout).
+    pub(crate) token_hash: String,
+}
+
+impl Officer {
+    /// The subtree this officer acts on.
+    pub fn scope(&self) -> &OrgPath {
+        &self.org.path
+    }
+
+    /// Whether a record at `path` lies in this officer's subtree.
+    pub fn sees(&self, path: &str) -> bool {
+        OrgPath::parse(path).is_some_and(|p| self.org.path.contains(&p))
+    }
+
+    /// The record if the officer may see it, else a 404 exactly like a missing one.
+    pub fn within<T>(&self, record: Option<T>, path: impl Fn(&T) -> &str) -> Result<T, WebError> {
+        record.filter(|r| self.sees(path(r))).ok_or(WebError::NotFound)
+    }
+
+    /// Who did it, for records and events.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.user.username)
+    }
+
+    /// Refuses viewers.
+    pub fn require_act(&self) -> Result<(), WebError> {
+        if self.role.can_act() { Ok(()) } else { Err(WebError::Forbidden) }
+    }
+
+    /// Refuses everyone but admins.
+    pub fn require_admin(&self) -> Result<(), WebError> {
+        if self.role.is_admin() { Ok(()) } else { Err(WebError::Forbidden) }
+    }
+
+    /// An org by id if it is in this officer's subtree.
+    pub async fn org_in_scope(&self, state: &AppState, id: OrgId) -> Result<Org, WebError> {
+        let org = state.store.org(id).await?;
+        self.within(org, |o| o.path.as_str())
+    }
+}
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || Redirect::to("/console/login").into_response();
+        let Some(token) = session_token(&parts.headers) else { return Err(to_login()) };
+        let hash = token_hash(&token);
+        let session = state
+            .store
+            .session(&hash, state.clock.now())
+            .await
+            .map_err(|e| WebError::from(e).into_response())?;
+        let Some(session) = session else { return Err(to_login()) };
+        let org = state
+            .store
+            .org(OrgId(session.user.org_id))
+            .await
+            .map_err(|e| WebError::from(e).into_response())?
+            .ok_or_else(to_login)?;
+        Ok(Officer {
+            role: session.user.role(),
+            user: session.user,
+            org,
+            csrf: session.csrf_token,
+            token_hash: hash,
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Compares in constant time, so the token cannot be guessed byte by byte.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A state-changing console form: an officer who may act (not a viewer), a matching CSRF
+/// token, and the form's fields (repeated keys become lists: `ids=1&ids=2`).
+pub struct Act<T> {
+    /// Who acts.
+    pub officer: Officer,
+    /// What they sent.
+    pub form: T,
+}
+
+/// Like [`Act`], for forms every role may send (logout, own password).
+pub struct Own<T> {
+    /// Who acts.
+    pub officer: Officer,
+    /// What they sent.
+    pub form: T,
+}
+
+async fn checked_form<T: DeserializeOwned>(req: Request, state: &AppState) -> Result<(Officer, T), Response> {
+    let (mut parts, body) = req.into_parts();
+    let officer = Officer::from_request_parts(&mut parts, state).await?;
+    let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let token: CsrfField =
+        serde_html_form::from_bytes(&bytes).map_err(|_| WebError::Forbidden.into_response())?;
+    if !same(&token.csrf, &officer.csrf) {
+        return Err(WebError::Forbidden.into_response());
+    }
+    let form = serde_html_form::from_bytes(&bytes)
+        .map_err(|e| WebError::BadRequest(format!("malformed form: {e}")).into_response())?;
+    Ok((officer, form))
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Act<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (officer, form) = checked_form(req, state).await?;
+        officer.require_act().map_err(IntoResponse::into_response)?;
+        Ok(Act { officer, form })
+    }
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Own<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (officer, form) = checked_form(req, state).await?;
+        Ok(Own { officer, form })
+    }
+}
+
+/// A form with no fields but the CSRF token.
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
+/// What every console page shows around its content.
+pub struct Frame<'a> {
+    /// Page language.
+    pub lang: Lang,
+    /// The officer.
+    pub officer: &'a Officer,
+    /// Which nav entry is current.
+    pub section: &'static str,
+}
+
+/// Renders a console page.
+pub(crate) fn page(template: &impl Template) -> Result<Response, WebError> {
+    // Console pages show personal data: never cache them.
+    Ok(([(header::CACHE_CONTROL, "no-store")], axum::response::Html(template.render()?)).into_response())
+}

@@ -1,0 +1,338 @@
+//! The review queue: pending applications of the officer's subtree, oldest first, with
+//! deadlines; an application's detail; approve, reject, approve in batches.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{Redirect, Response};
+use axum::routing::{get, post};
+use huiji_core::{OrgId, Timestamp};
+use huiji_store::{QueueItem, ReviewOutcome};
+use huiji_vault::Field;
+use serde::Deserialize;
+
+use super::{Act, Empty, Frame, Officer, page};
+use crate::card::mask_name;
+use crate::i18n::Lang;
+use crate::{AppState, WebError};
+
+/// Rows per page.
+const PAGE: u32 = 50;
+
+/// Reasons officers pick most; "other" takes free text.
+pub(crate) const REJECT_REASONS: [(&str, &str, &str); 4] = [
+    ("false_information", "信息不实", "False information"),
+    ("not_our_scope", "不属于本会承接范围", "Not this union's to receive"),
+    ("duplicate", "重复申请", "Duplicate application"),
+    ("other", "其他", "Other"),
+];
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(|| async { Redirect::to("/console/applications") }))
+        .route("/console/applications", get(queue))
+        .route("/console/applications/batch-approve", post(batch_approve))
+        .route("/console/applications/{id}", get(detail))
+        .route("/console/applications/{id}/approve", post(approve))
+        .route("/console/applications/{id}/reject", post(reject))
+}
+
+/// Names of orgs by id, fetched once per page.
+pub(crate) async fn org_names(
+    state: &AppState,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, WebError> {
+    let mut names = HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(entry) = names.entry(id) {
+            let name = state.store.org(OrgId(id)).await?.map(|o| o.name).unwrap_or_default();
+            entry.insert(name);
+        }
+    }
+    Ok(names)
+}
+
+/// A date in China, for lists.
+pub(crate) fn date(millis: i64) -> String {
+    Timestamp(millis).china_date().to_string()
+}
+
+struct Row {
+    id: i64,
+    name: String,
+    occupation: &'static str,
+    receiving: String,
+    submitted: String,
+    deadline: String,
+    overdue: bool,
+    escalated: bool,
+    flagged: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/queue.html")]
+struct QueuePage<'a> {
+    frame: Frame<'a>,
+    rows: Vec<Row>,
+    pending: u64,
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct QueueParams {
+    after: String,
+    notice: String,
+}
+
+fn occupation_label(lang: Lang, code: &str) -> &'static str {
+    code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    lang: Lang,
+    officer: Officer,
+    Query(params): Query<QueueParams>,
+) -> Result<Response, WebError> {
+    let after = params
+        .after
+        .split_once('.')
+        .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)))
+        .unwrap_or((i64::MIN, 0));
+    let items = state.store.review_queue(officer.scope(), after, PAGE).await?;
+    let pending = state.store.count_pending(officer.scope()).await?;
+    let names = org_names(&state, items.iter().map(|i| i.application.receiving_org_id)).await?;
+    let now = state.clock.now().millis();
+    let next = (items.len() == PAGE as usize)
+        .then(|| items.last().map(|i| format!("{}.{}", i.application.created_at, i.application.id)))
+        .flatten();
+    let rows = items
+        .into_iter()
+        .map(|QueueItem { application: a, escalated_at, holds_membership, .. }| Row {
+            id: a.id,
+            name: mask_name(&a.name),
+            occupation: occupation_label(lang, &a.occupation),
+            receiving: names.get(&a.receiving_org_id).cloned().unwrap_or_default(),
+            submitted: date(a.created_at),
+            deadline: a.review_deadline.map(date).unwrap_or_default(),
+            overdue: a.review_deadline.is_some_and(|d| d < now),
+            escalated: escalated_at.is_some(),
+            flagged: holds_membership,
+        })
+        .collect();
+    let notice = (!params.notice.is_empty()).then_some(params.notice);
+    page(&QueuePage {
+        frame: Frame { lang, officer: &officer, section: "applications" },
+        rows,
+        pending,
+        next,
+        notice,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "console/application.html")]
+struct DetailPage<'a> {
+    frame: Frame<'a>,
+    application: huiji_store::ApplicationDetail,
+    name: String,
+    id_number: String,
+    mobile: String,
+    occupation: &'static str,
+    region: String,
+    receiving: String,
+    landing: String,
+    reviewer: String,
+    submitted: String,
+    deadline: Option<String>,
+    others: Vec<(i64, String, String)>,
+    reasons: &'static [(&'static str, &'static str, &'static str)],
+    can_act: bool,
+    pending: bool,
+    message: Option<&'a str>,
+}
+
+/// The masked form of a sealed value ("" when it cannot be decrypted).
+pub(crate) fn masked(state: &AppState, field: Field, ciphertext: &[u8]) -> String {
+    let Ok(plain) = state.keyring.decrypt(field, ciphertext) else { return String::new() };
+    match field {
+        Field::IdNumber => {
+            let chars: Vec<char> = plain.chars().collect();
+            let keep = |range: std::ops::Range<usize>| chars.get(range).map(|c| c.iter().collect::<String>());
+            match (keep(0..4), keep(chars.len().saturating_sub(4)..chars.len())) {
+                (Some(head), Some(tail)) if chars.len() > 8 => {
+                    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+                }
+                _ => "*".repeat(chars.len()),
+            }
+        }
+        Field::Mobile => huiji_core::Mobile::parse(&plain).map(|m| m.masked()).unwrap_or_default(),
+    }
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    lang: Lang,
+    officer: Officer,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    render_detail(&state, lang, &officer, id, None).await
+}
+
+async fn render_detail(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    id: i64,
+    message: Option<&str>,
+) -> Result<Response, WebError> {
+    let application = state.store.application_detail(id).await?;
+    let application = officer.within(application, |a| a.reviewer_path.as_str())?;
+    let a = &application.item.application;
+    let others = state.store.applications_of_person(&application.id_number_bidx, a.id).await?;
+    let ids = [a.receiving_org_id]
+        .into_iter()
+        .chain(a.landing_org_id)
+        .chain(application.item.reviewer_org_id)
+        .chain(others.iter().map(|o| o.application.receiving_org_id));
+    let names = org_names(state, ids).await?;
+    let name_of = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+    let region = a
+        .region_code
+        .parse()
+        .ok()
+        .and_then(|code| state.regions.name_path(code))
+        .unwrap_or_else(|| a.region_code.clone());
+    let others = others
+        .iter()
+        .map(|o| {
+            let a = &o.application;
+            (
+                a.id,
+                format!("{} · {}", name_of(Some(a.receiving_org_id)), date(a.created_at)),
+                a.status.clone(),
+            )
+        })
+        .collect();
+    let page_data = DetailPage {
+        frame: Frame { lang, officer, section: "applications" },
+        name: mask_name(&a.name),
+        id_number: masked(state, Field::IdNumber, &application.id_number_ct),
+        mobile: masked(state, Field::Mobile, &application.mobile_ct),
+        occupation: occupation_label(lang, &a.occupation),
+        region,
+        receiving: name_of(Some(a.receiving_org_id)),
+        landing: name_of(a.landing_org_id),
+        reviewer: name_of(application.item.reviewer_org_id),
+        submitted: date(a.created_at),
+        deadline: a.review_deadline.map(date),
+        others,
+        reasons: &REJECT_REASONS,
+        can_act: officer.role.can_act(),
+        pending: a.status == "pending_review",
+        message,
+        application: application.clone(),
+    };
+    page(&page_data)
+}
+
+/// The applications an officer may decide: pending and in scope.
+async fn decidable(state: &AppState, officer: &Officer, id: i64) -> Result<(), WebError> {
+    let application = state.store.application_detail(id).await?;
+    officer.within(application, |a| a.reviewer_path.as_str()).map(|_| ())
+}
+
+fn outcome_message(lang: Lang, outcome: &ReviewOutcome) -> String {
+    match outcome {
+        ReviewOutcome::Approved { member_number } => {
+            format!("{} {}", lang.t("已批准，会员号", "Approved, member number"), member_number.grouped())
+        }
+        ReviewOutcome::Rejected => lang.t("已拒绝", "Rejected").to_owned(),
+        ReviewOutcome::NotPending => lang.t("该申请已处理", "Already decided").to_owned(),
+        ReviewOutcome::AlreadyMember => lang
+            .t(
+                "申请人已持有会籍，不能再次批准；如需转移会籍请发起接转",
+                "The applicant already holds a membership; start a transfer instead",
+            )
+            .to_owned(),
+    }
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Act { officer, .. }: Act<Empty>,
+) -> Result<Response, WebError> {
+    decidable(&state, &officer, id).await?;
+    let outcome = state.store.approve_application(id, &officer.actor(), state.clock.now()).await?;
+    render_detail(&state, lang, &officer, id, Some(&outcome_message(lang, &outcome))).await
+}
+
+#[derive(Deserialize)]
+struct RejectForm {
+    #[serde(default)]
+    preset: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Act { officer, form }: Act<RejectForm>,
+) -> Result<Response, WebError> {
+    decidable(&state, &officer, id).await?;
+    let preset = REJECT_REASONS.iter().find(|(code, ..)| *code == form.preset);
+    let free = form.reason.trim();
+    let reason = match (preset, free.is_empty()) {
+        (Some((_, zh, _)), true) if form.preset != "other" => (*zh).to_owned(),
+        (Some((_, zh, _)), false) => format!("{zh}：{free}"),
+        (None, false) => free.to_owned(),
+        _ => {
+            let message = lang.t("请选择或填写拒绝理由", "Choose or write a reason");
+            return render_detail(&state, lang, &officer, id, Some(message)).await;
+        }
+    };
+    if reason.chars().count() > 500 {
+        return Err(WebError::BadRequest("reason too long".to_owned()));
+    }
+    let outcome = state.store.reject_application(id, &officer.actor(), &reason, state.clock.now()).await?;
+    render_detail(&state, lang, &officer, id, Some(&outcome_message(lang, &outcome))).await
+}
+
+#[derive(Deserialize)]
+struct BatchForm {
+    #[serde(default)]
+    ids: Vec<i64>,
+}
+
+async fn batch_approve(
+    State(state): State<AppState>,
+    lang: Lang,
+    Act { officer, form }: Act<BatchForm>,
+) -> Result<Response, WebError> {
+    let mut approved = 0;
+    let mut skipped = 0;
+    for id in form.ids.iter().take(PAGE as usize) {
+        // Each id is checked like a single approval; out-of-scope ids count as skipped
+        // without saying why.
+        if decidable(&state, &officer, *id).await.is_err() {
+            skipped += 1;
+            continue;
+        }
+        match state.store.approve_application(*id, &officer.actor(), state.clock.now()).await? {
+            ReviewOutcome::Approved { .. } => approved += 1,
+            _ => skipped += 1,
+        }
+    }
+    let notice =
+        format!("{} {approved} · {} {skipped}", lang.t("已批准", "Approved"), lang.t("未处理", "Skipped"));
+    let query = serde_html_form::to_string([("notice", notice)]).unwrap_or_default();
+    Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/console/applications?{query}"))))
+}
