@@ -2,7 +2,7 @@
 
 use huiji_core::{AutoApproval, Role};
 use huiji_store::testing::TestDb;
-use huiji_store::{AccountStore as _, ReviewStore as _, both_databases};
+use huiji_store::both_databases;
 
 use super::console_support::PASSWORD;
 use super::support::{TestApp, form, id_number, main_of};

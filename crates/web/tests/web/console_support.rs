@@ -1,7 +1,7 @@
 //! Officers in tests: accounts, and a browser-like client with its own cookie jar.
 
 use huiji_core::{OrgId, Role, Timestamp};
-use huiji_store::{AccountStore as _, NewUser};
+use huiji_store::NewUser;
 use huiji_web::{OsRandomness, passwords};
 
 use super::support::TestApp;
