@@ -226,8 +226,10 @@ pub(crate) const MEMBERSHIP_FROM_APPLICATION: &str = "INSERT INTO memberships (s
 
 pub(crate) const SET_MEMBER_NUMBER: &str = "UPDATE memberships SET member_number = $2 WHERE id = $1";
 
+/// Only a still-pending application is approved: a rejection committed meanwhile wins,
+/// and the caller then rolls the new membership back.
 pub(crate) const APPROVE_APPLICATION: &str = "UPDATE applications SET status = 'approved', membership_id = $2, \
-    decided_at = $3, decided_by = $4, review_deadline = NULL WHERE id = $1";
+    decided_at = $3, decided_by = $4, review_deadline = NULL WHERE id = $1 AND status = 'pending_review'";
 
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -340,7 +342,7 @@ macro_rules! approve_in {
             .await?;
         match created {
             None => None,
-            Some((membership_id, region_code, landing_org_id)) => {
+            Some((membership_id, region_code, landing_org_id)) => 'approve: {
                 let serial = u64::try_from(membership_id)
                     .map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
                 let province = region_code.get(..2).unwrap_or("00");
@@ -351,13 +353,16 @@ macro_rules! approve_in {
                     .bind(member_number.as_str())
                     .execute(&mut *$tx)
                     .await?;
-                sqlx::query(APPROVE_APPLICATION)
+                let decided = sqlx::query(APPROVE_APPLICATION)
                     .bind($application_id)
                     .bind(membership_id)
                     .bind($at.millis())
                     .bind($actor)
                     .execute(&mut *$tx)
                     .await?;
+                if decided.rows_affected() != 1 {
+                    break 'approve None;
+                }
                 sqlx::query(INSERT_EVENT)
                     .bind(membership_id)
                     .bind("joined")

@@ -142,6 +142,8 @@ const TRANSFERS_IN_SCOPE: &str = concat!(
 const TRANSFER: &str = concat!(transfer_columns!(), "WHERE t.id = $1");
 const DECIDE_TRANSFER: &str = "UPDATE transfers SET status = $2, decided_by = $3, decided_at = $4 \
     WHERE id = $1 AND status = 'requested'";
+const DECIDE_TRANSFER_CANCELLED: &str =
+    "UPDATE transfers SET status = 'cancelled', decided_by = $2, decided_at = $3 WHERE id = $1";
 const RENAME_ORG: &str = "UPDATE orgs SET name = $2 WHERE id = $1";
 
 /// Members and their changes.
@@ -292,7 +294,16 @@ impl MemberStore for SqlStore {
             if !applies {
                 return Ok(false);
             }
-            sqlx::query(SET_STATUS).bind(id).bind(action.to().code()).bind(&status).execute(&mut *tx).await?;
+            // Only if nobody changed it since we read it: concurrent actions apply once.
+            let changed = sqlx::query(SET_STATUS)
+                .bind(id)
+                .bind(action.to().code())
+                .bind(&status)
+                .execute(&mut *tx)
+                .await?;
+            if changed.rows_affected() != 1 {
+                return Ok(false);
+            }
             sqlx::query(INSERT_EVENT)
                 .bind(id)
                 .bind(action.code())
@@ -393,7 +404,15 @@ impl MemberStore for SqlStore {
                     .execute(&mut *tx)
                     .await?;
                 if moved.rows_affected() != 1 {
-                    // The membership changed meanwhile (ended, or moved): nothing happens.
+                    // The membership ended or moved meanwhile: the transfer cannot happen,
+                    // so it is cancelled rather than left open for ever.
+                    sqlx::query(DECIDE_TRANSFER_CANCELLED)
+                        .bind(id)
+                        .bind(actor)
+                        .bind(at.millis())
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
                     return Ok(false);
                 }
                 sqlx::query(INSERT_EVENT)

@@ -107,7 +107,7 @@ const SAME_PERSON: &str = concat!(
 /// parent's policy. Subqueries on the right-hand side see the row's old reviewer.
 const ESCALATE: &str = "UPDATE applications SET \
     reviewer_path = (SELECT p.path FROM orgs o JOIN orgs p ON p.id = o.parent_id WHERE o.id = applications.reviewer_org_id), \
-    review_deadline = $1 + 86400000 * (SELECT p.review_days FROM orgs o JOIN orgs p ON p.id = o.parent_id \
+    review_deadline = $1 + CAST(86400000 AS BIGINT) * (SELECT p.review_days FROM orgs o JOIN orgs p ON p.id = o.parent_id \
         WHERE o.id = applications.reviewer_org_id), \
     reviewer_org_id = (SELECT o.parent_id FROM orgs o WHERE o.id = applications.reviewer_org_id), \
     escalated_at = $1 \
@@ -179,7 +179,10 @@ impl ReviewStore for SqlStore {
             on_pool!(&self.pools, write, |p| {
                 let mut tx = p.begin().await?;
                 let made = approve_in!(tx, id, at, actor);
-                tx.commit().await?;
+                // Nothing made (decided meanwhile): dropping the transaction undoes it all.
+                if made.is_some() {
+                    tx.commit().await?;
+                }
                 Ok(made)
             })
         }

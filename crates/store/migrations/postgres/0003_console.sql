@@ -61,6 +61,8 @@ CREATE UNIQUE INDEX transfers_one_open_key ON transfers (membership_id) WHERE st
 CREATE INDEX transfers_to_idx ON transfers (to_path, status);
 CREATE INDEX transfers_from_idx ON transfers (from_path, status);
 
+-- Names compare bytewise, so a prefix is one range whatever the cluster's locale.
+ALTER TABLE memberships ALTER COLUMN name TYPE TEXT COLLATE "C";
 CREATE INDEX memberships_name_idx ON memberships (name, id);
 CREATE INDEX memberships_id_number_idx ON memberships (id_number_bidx);
 CREATE INDEX memberships_pool_idx ON memberships (home_path, id) WHERE in_pool;

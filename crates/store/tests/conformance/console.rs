@@ -12,8 +12,8 @@ use huiji_core::{
 };
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    AccountStore, MemberQuery, MemberStore, MembershipRecord, NewApplication, NewOrg, NewUser, OrgFilter,
-    ReviewOutcome, ReviewStore, Sealed, Store, StoreError, SubmitOutcome, both_databases,
+    MemberQuery, MembershipRecord, NewApplication, NewOrg, NewUser, OrgFilter, ReviewOutcome, Sealed, Store,
+    StoreError, SubmitOutcome, both_databases,
 };
 
 const AT: Timestamp = Timestamp(1_764_460_800_000);
@@ -200,7 +200,8 @@ both_databases!(accounts_round_trip_and_are_listed_by_username, |db: TestDb| asy
     assert_eq!(ids(&users, |u| u.id), [an, li, zhang]);
 });
 
-both_databases!(a_taken_username_is_a_named_constraint, |db: TestDb| async move {
+/// A taken username is reported by the constraint's name, and nothing is stored.
+async fn a_taken_username_is_a_named_constraint_body(db: TestDb) {
     let store = db.dyn_store();
     let org = one_org(&store).await;
     store.create_user(&user("zhang", org, Role::Admin), AT).await.unwrap();
@@ -208,7 +209,23 @@ both_databases!(a_taken_username_is_a_named_constraint, |db: TestDb| async move 
     assert!(matches!(error, StoreError::Constraint("users_username_key")), "{error:?}");
     assert_eq!(store.users().await.unwrap().len(), 1);
     assert_eq!(store.user_by_username("zhang").await.unwrap().unwrap().role(), Role::Admin);
-});
+}
+
+mod a_taken_username_is_a_named_constraint {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        a_taken_username_is_a_named_constraint_body(TestDb::sqlite().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(db) = TestDb::postgres().await {
+            a_taken_username_is_a_named_constraint_body(db).await;
+        }
+    }
+}
 
 both_databases!(five_failed_logins_lock_and_a_good_one_resets, |db: TestDb| async move {
     let store = db.dyn_store();
@@ -536,9 +553,6 @@ mod approving_a_second_membership_is_refused {
     use super::*;
 
     #[tokio::test]
-    #[ignore = "bug: on SQLite the unique-index violation memberships_one_held_key is not mapped to \
-                StoreError::Constraint (error.rs SQLITE_UNIQUE_COLUMNS), so approve_application \
-                returns Err(Database) instead of ReviewOutcome::AlreadyMember"]
     async fn sqlite() {
         approving_a_second_membership_is_refused_body(TestDb::sqlite().await).await;
     }
@@ -678,9 +692,6 @@ mod escalation_to_a_parent_with_thirty_review_days {
     }
 
     #[tokio::test]
-    #[ignore = "bug: review.rs ESCALATE computes `86400000 * review_days` in PostgreSQL int4; \
-                from 25 days up it overflows (integer out of range) and escalate_overdue fails for \
-                every overdue application"]
     async fn postgres() {
         if let Some(db) = TestDb::postgres().await {
             escalation_to_a_parent_with_thirty_review_days_body(db).await;
@@ -1128,9 +1139,6 @@ mod a_second_open_transfer_is_a_named_constraint {
     use super::*;
 
     #[tokio::test]
-    #[ignore = "bug: on SQLite the unique-index violation transfers_one_open_key is not mapped to \
-                StoreError::Constraint (error.rs SQLITE_UNIQUE_COLUMNS) and comes back as \
-                StoreError::Database"]
     async fn sqlite() {
         a_second_open_transfer_is_a_named_constraint_body(TestDb::sqlite().await).await;
     }
@@ -1179,3 +1187,113 @@ both_databases!(orgs_are_renamed_unless_a_sibling_has_the_name, |db: TestDb| asy
     let error = store.rename_org(OrgId(999_999), "无名工会").await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(_)), "{error:?}");
 });
+
+// ---------------------------------------------------------------------------------------
+// Concurrent decisions
+// ---------------------------------------------------------------------------------------
+
+/// Officers acting on one membership at once: one change, one event.
+async fn concurrent_lifecycle_changes_apply_once_body(db: TestDb) {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let landing = Landing::Union(t.feidong_trucks.id);
+    let mut members = Vec::new();
+    for i in 0..10 {
+        let new = to_org(&t.feidong_trucks, "王晓明", &format!("id-c{i}"), landing, Decision::Approve);
+        members.push(member(&store, &new, AT).await);
+    }
+    let mut tasks = Vec::new();
+    for m in &members {
+        for officer in 0..8 {
+            let store = store.clone();
+            let id = m.id;
+            tasks.push(tokio::spawn(async move {
+                let actor = format!("user:{officer}");
+                (id, store.apply_lifecycle(id, LifecycleAction::Retain, &actor, "失业", AT).await.unwrap())
+            }));
+        }
+    }
+    let mut applied = std::collections::HashMap::<i64, usize>::new();
+    for task in tasks {
+        let (id, done) = task.await.unwrap();
+        *applied.entry(id).or_default() += usize::from(done);
+    }
+    for m in &members {
+        let events = store.membership_events(m.id).await.unwrap();
+        let retains = events.iter().filter(|e| e.kind == "retain").count();
+        assert_eq!((applied[&m.id], retains), (1, 1), "membership {}: {events:?}", m.id);
+        assert_eq!(store.membership(m.id).await.unwrap().unwrap().status(), Some(MembershipStatus::Retained));
+    }
+}
+
+mod concurrent_lifecycle_changes_apply_once {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        concurrent_lifecycle_changes_apply_once_body(TestDb::sqlite().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(db) = TestDb::postgres().await {
+            concurrent_lifecycle_changes_apply_once_body(db).await;
+        }
+    }
+}
+
+/// Two officers deciding one application at once: exactly one decision, and it is what is stored.
+async fn an_approval_and_a_rejection_at_once_agree_with_the_result_body(db: TestDb) {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let landing = Landing::Union(t.feidong_trucks.id);
+    let mut apps = Vec::new();
+    for i in 0..30 {
+        let new = to_org(&t.feidong_trucks, "王晓明", &format!("id-r{i}"), landing, Decision::Review);
+        apps.push((i, pending(&store, &new, AT).await));
+    }
+    let mut tasks = Vec::new();
+    for &(i, id) in &apps {
+        let approver = store.clone();
+        let rejecter = store.clone();
+        tasks.push((
+            i,
+            id,
+            tokio::spawn(async move { approver.approve_application(id, "user:a", AT).await.unwrap() }),
+            tokio::spawn(async move { rejecter.reject_application(id, "user:r", "不符", AT).await.unwrap() }),
+        ));
+    }
+    for (i, id, approve, reject) in tasks {
+        let (approve, reject) = (approve.await.unwrap(), reject.await.unwrap());
+        let app = store.application(id).await.unwrap().unwrap();
+        match (&approve, &reject) {
+            (ReviewOutcome::Approved { .. }, ReviewOutcome::NotPending) => {
+                assert_eq!(app.status, "approved", "{id}: {app:?}");
+                assert!(app.membership_id.is_some() && app.decision_reason.is_none(), "{id}: {app:?}");
+            }
+            (ReviewOutcome::NotPending, ReviewOutcome::Rejected) => {
+                assert_eq!(app.status, "rejected", "{id}: {app:?}");
+                assert_eq!(app.membership_id, None, "{id}: {app:?}");
+                let held = store.memberships_by_mobile(&format!("bidx:m-id-r{i}")).await.unwrap();
+                assert!(held.is_empty());
+            }
+            other => panic!("application {id}: both or neither decided: {other:?}, stored {app:?}"),
+        }
+    }
+}
+
+mod an_approval_and_a_rejection_at_once_agree_with_the_result {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        an_approval_and_a_rejection_at_once_agree_with_the_result_body(TestDb::sqlite().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(db) = TestDb::postgres().await {
+            an_approval_and_a_rejection_at_once_agree_with_the_result_body(db).await;
+        }
+    }
+}

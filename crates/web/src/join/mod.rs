@@ -223,24 +223,12 @@ async fn submit(
         message_zh: message.to_owned(),
         message_en: message.to_owned(),
     };
-    match service::join(state, &join_form, channel, union, source, proof).await {
+    let (errors, notice) = match service::join(state, &join_form, channel, union, source, proof).await {
         Ok(outcome) => {
             let page = ResultPage { lang, t, outcome: &outcome };
-            Ok(Html(page.render()?).into_response())
+            return Ok(Html(page.render()?).into_response());
         }
-        Err(JoinError::Invalid(errors)) => {
-            render_form(
-                state,
-                lang,
-                union,
-                &form,
-                errors,
-                Some(t.fix_errors),
-                true,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
         Err(JoinError::Sms(check)) => {
             let message = match check {
                 SmsCheck::Wrong { .. } => t.sms_wrong,
@@ -248,34 +236,12 @@ async fn submit(
                 SmsCheck::Exhausted => t.sms_exhausted,
                 SmsCheck::NoCode | SmsCheck::Verified => t.sms_none,
             };
-            let errors = vec![sms_error(message)];
-            render_form(
-                state,
-                lang,
-                union,
-                &form,
-                errors,
-                Some(t.fix_errors),
-                true,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            (vec![sms_error(message)], t.fix_errors)
         }
-        Err(JoinError::Unserved) => {
-            render_form(
-                state,
-                lang,
-                union,
-                &form,
-                Vec::new(),
-                Some(t.unserved),
-                true,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(JoinError::Internal(error)) => Err(WebError::Internal(error)),
-    }
+        Err(JoinError::Unserved) => (Vec::new(), t.unserved),
+        Err(JoinError::Internal(error)) => return Err(WebError::Internal(error)),
+    };
+    render_form(state, lang, union, &form, errors, Some(notice), true, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 #[allow(clippy::too_many_arguments)]
