@@ -376,7 +376,11 @@ async fn run_server(
         tracing::info!(%url, "SMS through the HTTP gateway");
     }
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().name(), "listening");
-    huiji_web::serve(listener, state, shutdown_signal()).await?;
+    // Overdue reviews move up to the parent federation; every instance may run this.
+    let escalation = huiji_web::jobs::spawn_escalation(state.clone(), std::time::Duration::from_secs(5 * 60));
+    let served = huiji_web::serve(listener, state, shutdown_signal()).await;
+    escalation.abort();
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -7,6 +7,7 @@ mod error;
 mod health;
 mod home;
 mod i18n;
+pub mod jobs;
 pub mod join;
 mod metrics;
 pub mod passwords;

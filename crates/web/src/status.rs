@@ -1,15 +1,21 @@
 //! `/status`: an applicant sees their applications and membership after proving their
 //! mobile with an SMS code. The answer for a mobile with nothing on record differs from
 //! one with records only after that proof, so the page is no oracle.
+//!
+//! A verified member may also ask to move a held membership to another union (接转) by
+//! typing that union's join code. `/status` keeps no session, so the result page hands
+//! each held membership a signed, short-lived token that stands for the SMS proof.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
+use huiji_core::joining::receives_applications;
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::{Mobile, OrgId, Timestamp};
+use huiji_store::StoreError;
 use huiji_vault::Field;
 use serde::Deserialize;
 
@@ -21,7 +27,35 @@ use crate::{AppState, WebError};
 
 /// The status routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/status", get(form).post(submit))
+    Router::new().route("/status", get(form).post(submit)).route("/status/transfer", post(transfer))
+}
+
+/// How long the SMS proof behind a transfer token lasts.
+const TRANSFER_TOKEN_MS: i64 = 15 * 60 * 1000;
+
+/// Longest reason a member may give.
+const TRANSFER_REASON_CHARS: usize = 200;
+
+fn transfer_payload(membership_id: i64, expires_ms: i64) -> String {
+    format!("transfer:{membership_id}:{expires_ms}")
+}
+
+/// `{membership_id}.{expires_ms}.{signature}`: proof that the owner of the membership's
+/// mobile verified it with an SMS code, valid for 15 minutes from `now`.
+fn transfer_token(state: &AppState, membership_id: i64, now: Timestamp) -> String {
+    let expires = now.millis() + TRANSFER_TOKEN_MS;
+    let signature = state.keyring.card_signature(&transfer_payload(membership_id, expires)).to_hex();
+    format!("{membership_id}.{expires}.{signature}")
+}
+
+/// The membership a genuine, unexpired token stands for.
+fn verify_transfer_token(state: &AppState, token: &str) -> Option<i64> {
+    let mut parts = token.splitn(3, '.');
+    let membership_id: i64 = parts.next()?.parse().ok()?;
+    let expires: i64 = parts.next()?.parse().ok()?;
+    let signature = parts.next()?;
+    let genuine = state.keyring.verify_card_signature(&transfer_payload(membership_id, expires), signature);
+    (genuine && state.clock.now().millis() <= expires).then_some(membership_id)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -38,6 +72,18 @@ struct Row {
     status: &'static str,
     date: String,
     card_token: Option<String>,
+    transfer_token: Option<String>,
+}
+
+/// The transfer part of the page: the form again (with what went wrong), or the
+/// confirmation naming the union.
+struct TransferStep {
+    /// The token, to try again; empty when it was not genuine.
+    token: String,
+    /// What went wrong.
+    error: Option<&'static str>,
+    /// The receiving union, once requested.
+    union: Option<String>,
 }
 
 #[derive(Template)]
@@ -50,6 +96,7 @@ struct StatusPage<'a> {
     error: Option<&'a str>,
     code_sent: bool,
     results: Option<(Vec<Row>, Vec<Row>)>,
+    transfer: Option<TransferStep>,
 }
 
 async fn form(lang: Lang) -> Result<Html<String>, WebError> {
@@ -61,6 +108,7 @@ async fn form(lang: Lang) -> Result<Html<String>, WebError> {
         error: None,
         code_sent: false,
         results: None,
+        transfer: None,
     };
     Ok(Html(page.render()?))
 }
@@ -79,6 +127,7 @@ async fn submit(
         error: None,
         code_sent: true,
         results: None,
+        transfer: None,
     };
     let mut status = StatusCode::OK;
     if form.action == "send_code" {
@@ -147,6 +196,7 @@ async fn records(
             status: t.status(&a.status),
             date: Timestamp(a.created_at).china_date().to_string(),
             card_token: None,
+            transfer_token: None,
         });
     }
     let mut memberships = Vec::new();
@@ -158,7 +208,75 @@ async fn records(
             status: t.status(&m.status),
             date: Timestamp(m.joined_at).china_date().to_string(),
             card_token: m.member_number.as_deref().filter(|_| held).map(|n| card_token(&state.keyring, n)),
+            transfer_token: held.then(|| transfer_token(state, m.id, state.clock.now())),
         });
     }
     Ok((applications, memberships))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TransferForm {
+    token: String,
+    join_code: String,
+    reason: String,
+}
+
+/// A verified member asks to move their membership to the union behind a join code.
+async fn transfer(
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(form): Form<TransferForm>,
+) -> Result<Response, WebError> {
+    let t = WorkerText::of(lang);
+    let render = |status: StatusCode, step: TransferStep| -> Result<Response, WebError> {
+        let page = StatusPage {
+            lang,
+            t,
+            mobile: "",
+            notice: None,
+            error: None,
+            code_sent: false,
+            results: None,
+            transfer: Some(step),
+        };
+        Ok((status, Html(page.render()?)).into_response())
+    };
+    let again =
+        |error: &'static str| TransferStep { token: form.token.clone(), error: Some(error), union: None };
+    let Some(membership_id) = verify_transfer_token(&state, &form.token) else {
+        let step = TransferStep { token: String::new(), error: Some(t.transfer_bad_token), union: None };
+        return render(StatusCode::FORBIDDEN, step);
+    };
+    let code = form.join_code.trim().to_ascii_uppercase();
+    let target = if code.is_empty() {
+        None
+    } else {
+        state.store.org_by_join_code(&code).await?.filter(receives_applications)
+    };
+    let Some(target) = target else {
+        return render(StatusCode::UNPROCESSABLE_ENTITY, again(t.transfer_unknown_code));
+    };
+    let membership = state.store.membership(membership_id).await?;
+    let Some(membership) = membership.filter(|m| m.status().is_some_and(|s| s.is_held())) else {
+        return render(StatusCode::UNPROCESSABLE_ENTITY, again(t.transfer_not_possible));
+    };
+    if membership.home_org_id == target.id.0 {
+        return render(StatusCode::UNPROCESSABLE_ENTITY, again(t.transfer_same_union));
+    }
+    let reason: String = form.reason.trim().chars().take(TRANSFER_REASON_CHARS).collect();
+    let now = state.clock.now();
+    match state.store.request_transfer(membership.id, target.id, "member", &reason, now).await {
+        Ok(_) => render(
+            StatusCode::OK,
+            TransferStep { token: String::new(), error: None, union: Some(target.name) },
+        ),
+        Err(StoreError::Constraint("transfers_one_open_key")) => {
+            render(StatusCode::CONFLICT, again(t.transfer_open))
+        }
+        Err(StoreError::NotFound(_)) => {
+            render(StatusCode::UNPROCESSABLE_ENTITY, again(t.transfer_not_possible))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

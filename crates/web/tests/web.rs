@@ -1,10 +1,18 @@
 //! The web app, spawned for real on port 0 over its own database, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "web/console_members.rs"]
+mod console_members;
+#[path = "web/console_orgs.rs"]
+mod console_orgs;
+#[path = "web/console_pool.rs"]
+mod console_pool;
 #[path = "web/console_review.rs"]
 mod console_review;
 #[path = "web/console_support.rs"]
 mod console_support;
+#[path = "web/console_transfers.rs"]
+mod console_transfers;
 #[path = "web/join.rs"]
 mod join;
 #[path = "web/sms.rs"]

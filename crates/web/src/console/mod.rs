@@ -3,7 +3,12 @@
 //! every state-changing form carries the session's CSRF token ([`Act`]).
 
 mod auth;
+mod members;
+mod orgs;
+mod outbox;
+mod pool;
 mod review;
+mod transfers;
 
 use askama::Template;
 use axum::Router;
@@ -24,7 +29,14 @@ pub use auth::SESSION_COOKIE;
 
 /// The console routes.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(auth::router()).merge(review::router())
+    Router::new()
+        .merge(auth::router())
+        .merge(members::router())
+        .merge(review::router())
+        .merge(orgs::router())
+        .merge(outbox::router())
+        .merge(pool::router())
+        .merge(transfers::router())
 }
 
 /// Lower-case hex of bytes.

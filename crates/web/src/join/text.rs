@@ -67,6 +67,18 @@ pub struct WorkerText {
     pub status_active: &'static str,
     pub status_retained: &'static str,
     pub status_ended: &'static str,
+    pub transfer_request: &'static str,
+    pub transfer_intro: &'static str,
+    pub transfer_join_code: &'static str,
+    pub transfer_reason: &'static str,
+    pub transfer_submit: &'static str,
+    pub transfer_bad_token: &'static str,
+    pub transfer_unknown_code: &'static str,
+    pub transfer_same_union: &'static str,
+    pub transfer_open: &'static str,
+    pub transfer_not_possible: &'static str,
+    pub transfer_done_title: &'static str,
+    pub transfer_done_body: &'static str,
 }
 
 const ZH: WorkerText = WorkerText {
@@ -132,6 +144,18 @@ const ZH: WorkerText = WorkerText {
     status_active: "正常",
     status_retained: "保留会籍",
     status_ended: "已终止",
+    transfer_request: "申请转移会籍",
+    transfer_intro: "换了工作地点？输入新工会海报上的入会码（一会一码），由对方工会确认接收，入会时间保持不变。",
+    transfer_join_code: "新工会的入会码",
+    transfer_reason: "原因（选填）",
+    transfer_submit: "提交转移申请",
+    transfer_bad_token: "验证已过期，请重新查询后再申请转移。",
+    transfer_unknown_code: "没有找到使用这个入会码的工会，请核对海报上的入会码。",
+    transfer_same_union: "您的会籍已在这个工会，无需转移。",
+    transfer_open: "您已有一个待处理的转移申请，请等待工会处理。",
+    transfer_not_possible: "这个会籍目前不能转移，请联系您的工会。",
+    transfer_done_title: "转移申请已提交",
+    transfer_done_body: "接收工会确认后，您的会籍将转入：",
 };
 
 const EN: WorkerText = WorkerText {
@@ -197,6 +221,18 @@ const EN: WorkerText = WorkerText {
     status_active: "Active",
     status_retained: "Retained",
     status_ended: "Ended",
+    transfer_request: "Request a transfer",
+    transfer_intro: "Moved to another place? Enter the join code printed on the new union's poster; that union confirms, and your membership keeps its start date.",
+    transfer_join_code: "The new union's join code",
+    transfer_reason: "Reason (optional)",
+    transfer_submit: "Request the transfer",
+    transfer_bad_token: "Your verification has expired; check your status again, then request the transfer.",
+    transfer_unknown_code: "No union uses this join code; check the code on the poster.",
+    transfer_same_union: "Your membership is already with this union.",
+    transfer_open: "You already have a transfer request waiting for the union.",
+    transfer_not_possible: "This membership cannot be transferred now; please contact your union.",
+    transfer_done_title: "Transfer requested",
+    transfer_done_body: "Once the union confirms, your membership moves to:",
 };
 
 impl WorkerText {

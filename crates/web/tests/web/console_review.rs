@@ -1,8 +1,8 @@
 //! Logging in and the review queue, through the real HTTP app with a cookie jar.
 
 use huiji_core::{AutoApproval, Role};
-use huiji_store::testing::TestDb;
 use huiji_store::both_databases;
+use huiji_store::testing::TestDb;
 
 use super::console_support::PASSWORD;
 use super::support::{TestApp, form, id_number, main_of};

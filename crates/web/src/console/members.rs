@@ -1,0 +1,519 @@
+//! Members of the officer's subtree: search (ID numbers and mobiles only through their
+//! blind indexes), a member's detail with the full history of its events, lifecycle
+//! changes (保留会籍, 恢复, 退会, 除名, 去世) and exports of the masked list.
+
+mod export;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use huiji_core::{
+    CivilDate, IdNumber, LifecycleAction, MemberNumber, MembershipStatus, Mobile, Occupation, Org, OrgId,
+};
+use huiji_store::{EventRecord, MemberQuery, MembershipDetail, StoreError};
+use huiji_vault::Field;
+use serde::Deserialize;
+
+use self::export::{Row, rows};
+use super::review::{date, masked, org_names};
+use super::{Act, Frame, Officer, page};
+use crate::card::mask_name;
+use crate::i18n::Lang;
+use crate::{AppState, WebError};
+
+/// Rows per page.
+const PAGE: u32 = 50;
+/// Longest lifecycle reason accepted.
+const MAX_REASON_CHARS: usize = 200;
+/// A day in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+/// China Standard Time is UTC+8 all year.
+const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/members", get(list))
+        .route("/console/members/export.csv", get(export::csv))
+        .route("/console/members/export.xlsx", get(export::xlsx))
+        .route("/console/members/{id}", get(detail))
+        .route("/console/members/{id}/lifecycle", post(lifecycle))
+}
+
+/// The list's filters as typed (a GET query); empty means "any". A typed ID number or
+/// mobile is never echoed into the page: links and the form carry its blind index
+/// (`id_key`, `mobile_key`) instead, so no page holds a full value.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct Filters {
+    name: String,
+    number: String,
+    id_number: String,
+    id_key: String,
+    mobile: String,
+    mobile_key: String,
+    org: String,
+    occupation: String,
+    status: String,
+    joined_from: String,
+    joined_to: String,
+    before: String,
+}
+
+/// A search the store can run, what the page says about it, and the fields that could
+/// not be read (a search with problems shows no results).
+pub(super) struct Search {
+    query: MemberQuery,
+    org: Option<Org>,
+    problems: Vec<String>,
+    /// The blind indexes in force, for the form and the links.
+    id_key: String,
+    mobile_key: String,
+    /// What the officer sees of the identifiers searched for.
+    id_shown: Option<String>,
+    mobile_shown: Option<String>,
+}
+
+impl Search {
+    /// The filters in force as a query string, without paging (for links and exports).
+    fn link_query(&self, filters: &Filters) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("name", filters.name.trim()),
+            ("number", filters.number.trim()),
+            ("id_key", self.id_key.as_str()),
+            ("mobile_key", self.mobile_key.as_str()),
+            ("org", filters.org.trim()),
+            ("occupation", filters.occupation.trim()),
+            ("status", filters.status.trim()),
+            ("joined_from", filters.joined_from.trim()),
+            ("joined_to", filters.joined_to.trim()),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+        serde_html_form::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// Midnight in China at the start of a date, in ms.
+fn china_midnight(date: CivilDate) -> i64 {
+    date.days_since_epoch() * DAY_MS - CHINA_OFFSET_MS
+}
+
+/// The blind index an identifier filter uses and its masked form: the typed value's
+/// (`Some(Err)` when it is invalid), else one carried in a link (64 hex digits).
+fn identifier(
+    typed: Option<Result<(String, String), String>>,
+    carried: &str,
+    problems: &mut Vec<String>,
+) -> (String, Option<String>) {
+    let carried = carried.trim();
+    match typed {
+        Some(Ok((key, shown))) => (key, Some(shown)),
+        Some(Err(problem)) => {
+            problems.push(problem);
+            (String::new(), None)
+        }
+        None if carried.len() == 64 && carried.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            (carried.to_owned(), None)
+        }
+        None => (String::new(), None),
+    }
+}
+
+/// Reads the filters into a store query within the officer's scope. An org outside the
+/// scope is a 404, like a missing one.
+pub(super) async fn resolve(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    filters: &Filters,
+    limit: u32,
+) -> Result<Search, WebError> {
+    let mut problems = Vec::new();
+    let mut query = MemberQuery { within: Some(officer.scope().clone()), limit, ..MemberQuery::default() };
+    let org = match filters.org.trim() {
+        "" => None,
+        text => {
+            let id = text.parse().map_err(|_| WebError::NotFound)?;
+            let org = officer.org_in_scope(state, OrgId(id)).await?;
+            query.within = Some(org.path.clone());
+            Some(org)
+        }
+    };
+    let name = filters.name.trim();
+    query.name_prefix = (!name.is_empty()).then(|| name.to_owned());
+    if !filters.number.trim().is_empty() {
+        match MemberNumber::parse(&filters.number) {
+            Some(number) => query.member_number = Some(number.as_str().to_owned()),
+            None => problems
+                .push(lang.t("会员号无效（13位数字，末位为校验位）", "Invalid member number").to_owned()),
+        }
+    }
+    let today = state.clock.now().china_date();
+    let words = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
+    let id_typed = (!filters.id_number.trim().is_empty()).then(|| {
+        IdNumber::parse(&filters.id_number, today, |p| state.regions.province_exists(p))
+            .map(|id| (state.keyring.blind_index(Field::IdNumber, id.as_str()).to_hex(), id.masked()))
+            .map_err(|e| {
+                format!("{}{}", lang.t("身份证号：", "ID number: "), words(e.message_zh(), e.message_en()))
+            })
+    });
+    let mobile_typed = (!filters.mobile.trim().is_empty()).then(|| {
+        Mobile::parse(&filters.mobile)
+            .map(|m| (state.keyring.blind_index(Field::Mobile, m.as_str()).to_hex(), m.masked()))
+            .map_err(|e| {
+                format!("{}{}", lang.t("手机号：", "Mobile: "), words(e.message_zh(), e.message_en()))
+            })
+    });
+    let (id_key, id_shown) = identifier(id_typed, &filters.id_key, &mut problems);
+    let (mobile_key, mobile_shown) = identifier(mobile_typed, &filters.mobile_key, &mut problems);
+    query.id_number_bidx = (!id_key.is_empty()).then(|| id_key.clone());
+    query.mobile_bidx = (!mobile_key.is_empty()).then(|| mobile_key.clone());
+    match filters.occupation.trim() {
+        "" => {}
+        code => match code.parse::<Occupation>() {
+            Ok(o) => query.occupation = Some(o.code().to_owned()),
+            Err(_) => problems.push(lang.t("未知的从业类型", "Unknown occupation").to_owned()),
+        },
+    }
+    match filters.status.trim() {
+        "" => {}
+        code => match code.parse::<MembershipStatus>() {
+            Ok(s) => query.status = Some(s.code().to_owned()),
+            Err(_) => problems.push(lang.t("未知的会籍状态", "Unknown status").to_owned()),
+        },
+    }
+    let mut day = |text: &str, what: &str| -> Option<CivilDate> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = CivilDate::parse_iso(text);
+        if parsed.is_none() {
+            problems.push(format!("{what}{}", lang.t("：日期格式应为 YYYY-MM-DD", ": use YYYY-MM-DD")));
+        }
+        parsed
+    };
+    query.joined_from = day(&filters.joined_from, lang.t("入会起", "Joined from")).map(china_midnight);
+    // Inclusive of the whole last day: before the next day's midnight.
+    query.joined_to =
+        day(&filters.joined_to, lang.t("入会止", "Joined to")).map(|d| china_midnight(d) + DAY_MS);
+    Ok(Search { query, org, problems, id_key, mobile_key, id_shown, mobile_shown })
+}
+
+/// The label of an occupation code.
+fn occupation_label(lang: Lang, code: &str) -> &'static str {
+    code.parse::<Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
+}
+
+/// A membership status in words.
+fn status_label(lang: Lang, status: MembershipStatus) -> &'static str {
+    match status {
+        MembershipStatus::Active => lang.t("在册", "Active"),
+        MembershipStatus::Retained => lang.t("保留会籍", "Retained"),
+        MembershipStatus::Withdrawn => lang.t("已退会", "Withdrawn"),
+        MembershipStatus::Expelled => lang.t("已除名", "Expelled"),
+        MembershipStatus::Deceased => lang.t("已故", "Deceased"),
+    }
+}
+
+/// A lifecycle action in words (the form's choices and the history's entries).
+fn action_label(lang: Lang, action: LifecycleAction) -> &'static str {
+    match action {
+        LifecycleAction::Retain => lang.t("保留会籍", "Retain membership"),
+        LifecycleAction::Reactivate => lang.t("恢复会籍", "Reactivate"),
+        LifecycleAction::Withdraw => lang.t("退会", "Withdraw"),
+        LifecycleAction::Expel => lang.t("除名", "Expel"),
+        LifecycleAction::Deceased => lang.t("去世", "Deceased"),
+    }
+}
+
+/// What an event of the history was, in words.
+fn event_label(lang: Lang, kind: &str) -> String {
+    if let Ok(action) = kind.parse::<LifecycleAction>() {
+        return action_label(lang, action).to_owned();
+    }
+    match kind {
+        "joined" => lang.t("入会", "Joined").to_owned(),
+        "distributed" => lang.t("分流", "Distributed").to_owned(),
+        "transferred" => lang.t("接转", "Transferred").to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Who did it, in words.
+fn actor_label(lang: Lang, actor: &str) -> String {
+    match actor {
+        "instant" => lang.t("系统（马上入会）", "System (instant approval)").to_owned(),
+        "member" => lang.t("会员本人", "The member").to_owned(),
+        other => other.strip_prefix("user:").unwrap_or(other).to_owned(),
+    }
+}
+
+/// A date and minute in China.
+fn when(millis: i64) -> String {
+    let minutes = (millis + CHINA_OFFSET_MS).rem_euclid(DAY_MS) / 60_000;
+    format!("{} {:02}:{:02}", date(millis), minutes / 60, minutes % 60)
+}
+
+/// A member number as printed, grouped for reading.
+fn number_shown(number: Option<&str>) -> String {
+    number.map(|n| MemberNumber::parse(n).map_or_else(|| n.to_owned(), |n| n.grouped())).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "console/members.html")]
+struct ListPage<'a> {
+    frame: Frame<'a>,
+    filters: &'a Filters,
+    search: &'a Search,
+    held: u64,
+    rows: Vec<Row>,
+    links: String,
+    next: Option<String>,
+    occupations: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    officer: Officer,
+    Query(filters): Query<Filters>,
+) -> Result<Response, WebError> {
+    let mut search = resolve(&state, lang, &officer, &filters, PAGE).await?;
+    search.query.before_id = filters.before.trim().parse().ok();
+    let members = if search.problems.is_empty() {
+        state.store.search_members(&search.query).await?
+    } else {
+        Vec::new()
+    };
+    let held = state.store.count_members(officer.scope()).await?;
+    let links = search.link_query(&filters);
+    let next = (members.len() == PAGE as usize).then(|| members.last().map(|m| m.id)).flatten().map(|last| {
+        let before = serde_html_form::to_string([("before", last)]).unwrap_or_default();
+        if links.is_empty() { before } else { format!("{links}&{before}") }
+    });
+    let rows = rows(&state, lang, &members).await?;
+    let occupations =
+        Occupation::ALL.iter().map(|o| (o.code(), lang.t(o.label_zh(), o.label_en()))).collect();
+    let statuses = MembershipStatus::ALL.iter().map(|s| (s.code(), status_label(lang, *s))).collect();
+    let mut response = page(&ListPage {
+        frame: Frame { lang, officer: &officer, section: "members" },
+        filters: &filters,
+        search: &search,
+        held,
+        rows,
+        links,
+        next,
+        occupations,
+        statuses,
+    })?;
+    if !search.problems.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// An event of the history, in words.
+struct EventRow {
+    when: String,
+    what: String,
+    from: String,
+    to: String,
+    actor: String,
+    reason: String,
+}
+
+/// A message shown above the detail: a confirmation or a refusal.
+struct Notice {
+    ok: bool,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/member.html")]
+struct MemberPage<'a> {
+    frame: Frame<'a>,
+    id: i64,
+    number: String,
+    name: String,
+    id_number: String,
+    mobile: String,
+    sex: &'static str,
+    occupation: &'static str,
+    region: String,
+    status: &'static str,
+    joined: String,
+    home: String,
+    home_org_id: i64,
+    in_pool: bool,
+    events: Vec<EventRow>,
+    actions: Vec<(&'static str, &'static str)>,
+    can_act: bool,
+    notice: Option<Notice>,
+    reason: &'a str,
+}
+
+/// The membership if it lies in the officer's subtree, else a 404 like a missing one.
+async fn member_in_scope(state: &AppState, officer: &Officer, id: i64) -> Result<MembershipDetail, WebError> {
+    let member = state.store.membership_detail(id).await?;
+    officer.within(member, |m| m.record.home_path.as_str())
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    lang: Lang,
+    officer: Officer,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let member = member_in_scope(&state, &officer, id).await?;
+    render_detail(&state, lang, &officer, member, None, "").await
+}
+
+async fn render_detail(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    member: MembershipDetail,
+    notice: Option<Notice>,
+    reason: &str,
+) -> Result<Response, WebError> {
+    let m = &member.record;
+    let events: Vec<EventRecord> = state.store.membership_events(m.id).await?;
+    let ids = std::iter::once(m.home_org_id)
+        .chain(events.iter().flat_map(|e| e.from_org_id.into_iter().chain(e.to_org_id)));
+    let names = org_names(state, ids).await?;
+    let name_of = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+    let region = m
+        .region_code
+        .parse()
+        .ok()
+        .and_then(|code| state.regions.name_path(code))
+        .unwrap_or_else(|| m.region_code.clone());
+    let status = m.status();
+    let actions = LifecycleAction::ALL
+        .iter()
+        .filter(|a| status.is_some_and(|s| a.applies_to(s)))
+        .map(|a| (a.code(), action_label(lang, *a)))
+        .collect();
+    let events = events
+        .iter()
+        .map(|e| EventRow {
+            when: when(e.at),
+            what: event_label(lang, &e.kind),
+            from: name_of(e.from_org_id),
+            to: name_of(e.to_org_id),
+            actor: actor_label(lang, &e.actor),
+            reason: e.reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    page(&MemberPage {
+        frame: Frame { lang, officer, section: "members" },
+        id: m.id,
+        number: number_shown(m.member_number.as_deref()),
+        name: mask_name(&m.name),
+        id_number: masked(state, Field::IdNumber, &member.id_number_ct),
+        mobile: masked(state, Field::Mobile, &member.mobile_ct),
+        sex: match member.sex.as_str() {
+            "male" => lang.t("男", "Male"),
+            "female" => lang.t("女", "Female"),
+            _ => "",
+        },
+        occupation: occupation_label(lang, &m.occupation),
+        region,
+        status: status.map_or("", |s| status_label(lang, s)),
+        joined: date(m.joined_at),
+        home: name_of(Some(m.home_org_id)),
+        home_org_id: m.home_org_id,
+        in_pool: m.in_pool,
+        events,
+        actions,
+        can_act: officer.role.can_act(),
+        notice,
+        reason,
+    })
+}
+
+#[derive(Deserialize)]
+struct LifecycleForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn lifecycle(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Act { officer, form }: Act<LifecycleForm>,
+) -> Result<Response, WebError> {
+    let member = member_in_scope(&state, &officer, id).await?;
+    let reason = form.reason.trim();
+    let refuse = |member, status, text: &str| {
+        let notice = Notice { ok: false, text: text.to_owned() };
+        refused(&state, lang, &officer, member, status, notice, reason)
+    };
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let current = member.record.status();
+    let Some(action) =
+        form.action.parse::<LifecycleAction>().ok().filter(|a| current.is_some_and(|s| a.applies_to(s)))
+    else {
+        let text =
+            lang.t("该操作不适用于当前会籍状态", "That change does not apply to this membership's status");
+        return refuse(member, unprocessable, text).await;
+    };
+    if reason.is_empty() {
+        return refuse(member, unprocessable, lang.t("请填写理由", "Give a reason")).await;
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return refuse(
+            member,
+            unprocessable,
+            lang.t("理由不能超过200字", "The reason is limited to 200 characters"),
+        )
+        .await;
+    }
+    match state.store.apply_lifecycle(id, action, &officer.actor(), reason, state.clock.now()).await {
+        Ok(true) => {
+            let member = member_in_scope(&state, &officer, id).await?;
+            let text = format!("{}：{}", lang.t("已办理", "Done"), action_label(lang, action));
+            render_detail(&state, lang, &officer, member, Some(Notice { ok: true, text }), "").await
+        }
+        Ok(false) => {
+            let text = lang.t(
+                "会籍状态已变化，该操作不再适用",
+                "The membership changed meanwhile; that no longer applies",
+            );
+            let member = member_in_scope(&state, &officer, id).await?;
+            refuse(member, unprocessable, text).await
+        }
+        Err(StoreError::Constraint("memberships_one_held_key")) => {
+            let text = lang.t(
+                "此人已持有另一会籍，不能恢复；如需转移，请在那一会籍上发起接转",
+                "This person holds another membership; it cannot be reactivated",
+            );
+            refuse(member, StatusCode::CONFLICT, text).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The detail again with a refusal, its status code, and the reason as typed.
+async fn refused(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    member: MembershipDetail,
+    status: StatusCode,
+    notice: Notice,
+    reason: &str,
+) -> Result<Response, WebError> {
+    let mut response = render_detail(state, lang, officer, member, Some(notice), reason).await?;
+    *response.status_mut() = status;
+    Ok(response)
+}

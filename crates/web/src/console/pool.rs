@@ -1,0 +1,264 @@
+//! The turnover pool (周转池): members who joined before a union near them was known
+//! (先入会再分流) wait in their city's pool until an officer distributes (分流) them to a
+//! township, community or industry union of the officer's subtree.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use huiji_core::{Org, OrgId, OrgKind, OrgKindCode, OrgPath, RegionCode, RegionLevel};
+use huiji_store::{MemberQuery, MembershipRecord, OrgFilter};
+use serde::Deserialize;
+
+use super::review::{date, org_names};
+use super::{Act, Frame, Officer, page};
+use crate::card::mask_name;
+use crate::i18n::Lang;
+use crate::{AppState, WebError};
+
+/// Members per page.
+const PAGE: u32 = 50;
+
+/// Most unions a target select offers; a province officer narrows by region instead of
+/// scrolling through thousands.
+pub(super) const TARGET_CAP: usize = 300;
+
+/// The pool's routes.
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/console/pool", get(list)).route("/console/pool/distribute", post(distribute))
+}
+
+/// Whether pool members may be distributed to `org`: a township, community or industry
+/// union that is not itself a pool (moving into a pool would land nobody).
+pub(super) fn receives_pool_members(org: &Org) -> bool {
+    matches!(org.kind, OrgKind::Township | OrgKind::Community | OrgKind::IndustryFederation(_))
+        && !org.turnover_pool
+}
+
+/// A union an officer may pick in a select.
+pub(super) struct Target {
+    /// Its id (the option's value).
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+/// Unions of the subtree that may receive pool members, narrowed to a region when given:
+/// for a county, its unions plus its city's city-level industry federations. At most
+/// [`TARGET_CAP`].
+pub(super) async fn targets(
+    state: &AppState,
+    scope: &OrgPath,
+    region: Option<RegionCode>,
+) -> Result<Vec<Target>, WebError> {
+    let filter = |region: Option<RegionCode>, kind: OrgKindCode| OrgFilter {
+        within: Some(scope.clone()),
+        region,
+        kind: Some(kind),
+        limit: Some(u32::try_from(TARGET_CAP).unwrap_or(u32::MAX)),
+        ..OrgFilter::default()
+    };
+    let mut filters = Vec::new();
+    if let Some(city) = region.filter(|r| r.level() == RegionLevel::County).and_then(|r| r.parent()) {
+        filters.push(OrgFilter {
+            level: Some(huiji_core::Level::City),
+            ..filter(Some(city), OrgKindCode::IndustryFederation)
+        });
+    }
+    for kind in [OrgKindCode::IndustryFederation, OrgKindCode::Township, OrgKindCode::Community] {
+        filters.push(filter(region, kind));
+    }
+    let mut targets = Vec::new();
+    for filter in filters {
+        if targets.len() >= TARGET_CAP {
+            break;
+        }
+        let orgs = state.store.orgs(&filter).await?;
+        targets.extend(
+            orgs.into_iter()
+                .filter(receives_pool_members)
+                .map(|o| Target { id: o.id.0, name: o.name })
+                .take(TARGET_CAP - targets.len()),
+        );
+    }
+    Ok(targets)
+}
+
+/// The county-level divisions an officer may narrow a target list to (empty when the
+/// officer's region has none below it worth choosing between).
+pub(super) fn region_choices(state: &AppState, officer: &Officer) -> Vec<(String, String)> {
+    let choices: Vec<(String, String)> = state
+        .regions
+        .descendants_at(officer.org.region, RegionLevel::County)
+        .filter(|r| !r.is_placeholder())
+        .map(|r| (r.code.to_string(), state.regions.name_path(r.code).unwrap_or_else(|| r.name.to_owned())))
+        .collect();
+    if choices.len() > 1 { choices } else { Vec::new() }
+}
+
+/// An occupation code in the page's language.
+pub(super) fn occupation_label(lang: Lang, code: &str) -> &'static str {
+    code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
+}
+
+/// The notice a redirect carries back to a list, as a query string.
+pub(super) fn notice_query(notice: &str) -> String {
+    serde_html_form::to_string([("notice", notice)]).unwrap_or_default()
+}
+
+struct Row {
+    id: i64,
+    name: String,
+    occupation: &'static str,
+    region: String,
+    pool: String,
+    joined: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/pool.html")]
+struct PoolPage<'a> {
+    frame: Frame<'a>,
+    rows: Vec<Row>,
+    next: Option<String>,
+    targets: Vec<Target>,
+    capped: bool,
+    regions: Vec<(String, String)>,
+    region: String,
+    before: String,
+    notice: Option<String>,
+    error: Option<&'a str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PoolParams {
+    before: String,
+    /// Absent: the first member's county; empty: every region.
+    region: Option<String>,
+    notice: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    officer: Officer,
+    Query(params): Query<PoolParams>,
+) -> Result<Response, WebError> {
+    render(&state, lang, &officer, params, None).await
+}
+
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    params: PoolParams,
+    error: Option<&str>,
+) -> Result<Response, WebError> {
+    let query = MemberQuery {
+        within: Some(officer.scope().clone()),
+        in_pool: true,
+        before_id: params.before.parse().ok(),
+        limit: PAGE,
+        ..MemberQuery::default()
+    };
+    let members = state.store.search_members(&query).await?;
+    let next = (members.len() == PAGE as usize).then(|| members.last().map(|m| m.id.to_string())).flatten();
+    // A pool keeps only members who still hold their membership worth distributing.
+    let members: Vec<MembershipRecord> =
+        members.into_iter().filter(|m| m.status().is_some_and(|s| s.is_held())).collect();
+    let region = match params.region {
+        Some(region) => region.parse::<RegionCode>().ok(),
+        None => members.first().and_then(|m| m.region_code.parse().ok()),
+    };
+    let targets = targets(state, officer.scope(), region).await?;
+    let names = org_names(state, members.iter().map(|m| m.home_org_id)).await?;
+    let rows = members
+        .iter()
+        .map(|m| Row {
+            id: m.id,
+            name: mask_name(&m.name),
+            occupation: occupation_label(lang, &m.occupation),
+            region: m
+                .region_code
+                .parse()
+                .ok()
+                .and_then(|code| state.regions.name_path(code))
+                .unwrap_or_else(|| m.region_code.clone()),
+            pool: names.get(&m.home_org_id).cloned().unwrap_or_default(),
+            joined: date(m.joined_at),
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let notice = (!params.notice.is_empty()).then_some(params.notice);
+    let response = page(&PoolPage {
+        frame: Frame { lang, officer, section: "pool" },
+        rows,
+        next,
+        capped: targets.len() >= TARGET_CAP,
+        targets,
+        regions: region_choices(state, officer),
+        region: region.map(|r| r.to_string()).unwrap_or_default(),
+        before: params.before,
+        notice,
+        error,
+    })?;
+    Ok((status, response).into_response())
+}
+
+#[derive(Deserialize)]
+struct DistributeForm {
+    #[serde(default)]
+    ids: Vec<i64>,
+    #[serde(default)]
+    to: String,
+}
+
+async fn distribute(
+    State(state): State<AppState>,
+    lang: Lang,
+    Act { officer, form }: Act<DistributeForm>,
+) -> Result<Response, WebError> {
+    let Ok(to) = form.to.trim().parse::<i64>() else {
+        let message = lang.t("请选择目标工会", "Choose a union to distribute to");
+        return render(&state, lang, &officer, PoolParams::default(), Some(message)).await;
+    };
+    let target = officer.org_in_scope(&state, OrgId(to)).await?;
+    if !receives_pool_members(&target) {
+        let message = lang.t(
+            "只能分流到乡镇（街道）、村（社区）工会或行业工会联合会",
+            "Pool members go to a township, community or industry union",
+        );
+        return render(&state, lang, &officer, PoolParams::default(), Some(message)).await;
+    }
+    let now = state.clock.now();
+    let mut distributed = 0;
+    let mut skipped = form.ids.len().saturating_sub(PAGE as usize);
+    for id in form.ids.iter().take(PAGE as usize) {
+        // Ids outside the scope, gone, or no longer in a pool are skipped alike: the
+        // count says nothing about why.
+        let membership = state.store.membership(*id).await?;
+        let Some(m) = membership.filter(|m| officer.sees(&m.home_path) && m.in_pool) else {
+            skipped += 1;
+            continue;
+        };
+        let actor = officer.actor();
+        if state
+            .store
+            .move_membership(m.id, OrgId(m.home_org_id), target.id, "distributed", &actor, now)
+            .await?
+        {
+            distributed += 1;
+        } else {
+            skipped += 1;
+        }
+    }
+    let notice = format!(
+        "{} {distributed} · {} {skipped}",
+        lang.t("已分流", "Distributed"),
+        lang.t("未处理", "Skipped")
+    );
+    Ok(Redirect::to(&format!("/console/pool?{}", notice_query(&notice))).into_response())
+}

@@ -1,0 +1,25 @@
+//! Background work of a running server. Each job is one statement the database makes
+//! safe to run from any number of instances at once.
+
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::AppState;
+
+/// Escalates overdue reviews to the parent federation (DESIGN.md: manual review has a
+/// deadline and is escalated when overdue) now and then every `every`, until the handle
+/// is aborted. A failed round is logged and the next one tried, so a database hiccup does
+/// not end the job.
+pub fn spawn_escalation(state: AppState, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match state.store.escalate_overdue(state.clock.now()).await {
+                Ok(0) => {}
+                Ok(moved) => tracing::info!(moved, "overdue reviews escalated to the parent federation"),
+                Err(error) => tracing::warn!(%error, "escalating overdue reviews failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
