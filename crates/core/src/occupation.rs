@@ -85,6 +85,23 @@ impl Occupation {
         }
     }
 
+    /// The letter after a region code in an industry federation's join code, so codes
+    /// stay short enough to type from a poster (`3401T` is 合肥市货车司机工会联合会).
+    pub const fn join_code_letter(self) -> char {
+        match self {
+            Self::TruckDriver => 'T',
+            Self::Courier => 'C',
+            Self::DeliveryRider => 'D',
+            Self::RideHailingDriver => 'R',
+            Self::CareWorker => 'H',
+            Self::DomesticWorker => 'J',
+            Self::MallInfoWorker => 'M',
+            Self::RealEstateAgent => 'E',
+            Self::SecurityGuard => 'S',
+            Self::Other => 'O',
+        }
+    }
+
     /// The English label, e.g. "Truck driver".
     pub const fn label_en(self) -> &'static str {
         match self {

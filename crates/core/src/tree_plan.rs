@@ -61,23 +61,6 @@ const CITY_INDUSTRY_FEDERATIONS: [(Occupation, usize); 4] = [
     (Occupation::RideHailingDriver, 6),
 ];
 
-/// The letter after the region code in an industry federation's join code, so codes stay
-/// short enough to type from a poster (`3401T` is 合肥市货车司机工会联合会).
-const fn occupation_letter(occupation: Occupation) -> char {
-    match occupation {
-        Occupation::TruckDriver => 'T',
-        Occupation::Courier => 'C',
-        Occupation::DeliveryRider => 'D',
-        Occupation::RideHailingDriver => 'R',
-        Occupation::CareWorker => 'H',
-        Occupation::DomesticWorker => 'J',
-        Occupation::MallInfoWorker => 'M',
-        Occupation::RealEstateAgent => 'E',
-        Occupation::SecurityGuard => 'S',
-        Occupation::Other => 'O',
-    }
-}
-
 /// What a county-level division is, read from its official name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CountyClass {
@@ -208,7 +191,7 @@ impl TreePlan {
         let name = format!("{place}{}工会联合会", occupation.label_zh());
         let index = self.push_named(Some(parent), OrgKind::IndustryFederation(level), name, region);
         self.orgs[index].occupations.push(occupation);
-        self.receive(index, format!("{region}{}", occupation_letter(occupation)));
+        self.receive(index, format!("{region}{}", occupation.join_code_letter()));
     }
 
     /// Makes a planned org a receiving org: a join code, and 马上入会 until an officer

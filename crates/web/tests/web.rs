@@ -5,6 +5,8 @@
 mod console_members;
 #[path = "web/console_orgs.rs"]
 mod console_orgs;
+#[path = "web/console_permissions.rs"]
+mod console_permissions;
 #[path = "web/console_pool.rs"]
 mod console_pool;
 #[path = "web/console_review.rs"]

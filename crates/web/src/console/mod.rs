@@ -39,6 +39,20 @@ pub fn router() -> Router<AppState> {
         .merge(transfers::router())
 }
 
+/// The query string a redirect uses to carry a notice back to a list. The notice is
+/// signed, so a link someone else crafted cannot put words on a console page.
+pub(crate) fn notice_query(state: &AppState, notice: &str) -> String {
+    let sig = state.keyring.card_signature(&format!("console-notice:{notice}")).to_hex();
+    serde_html_form::to_string([("notice", notice), ("sig", &sig)]).unwrap_or_default()
+}
+
+/// The notice of a list's query, if the server signed it.
+pub(crate) fn signed_notice(state: &AppState, notice: String, sig: &str) -> Option<String> {
+    let genuine =
+        !notice.is_empty() && state.keyring.verify_card_signature(&format!("console-notice:{notice}"), sig);
+    genuine.then_some(notice)
+}
+
 /// Lower-case hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

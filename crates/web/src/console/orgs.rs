@@ -95,24 +95,6 @@ fn region_label(state: &AppState, code: RegionCode) -> String {
     state.regions.name_path(code).unwrap_or_else(|| code.to_string())
 }
 
-/// The letter after the region code in an industry federation's join code. The same
-/// letters as the seeded tree (`3401T` is 合肥市货车司机工会联合会), so officers can
-/// guess one from the other; the tree planner's table is private to core.
-const fn occupation_letter(occupation: Occupation) -> char {
-    match occupation {
-        Occupation::TruckDriver => 'T',
-        Occupation::Courier => 'C',
-        Occupation::DeliveryRider => 'D',
-        Occupation::RideHailingDriver => 'R',
-        Occupation::CareWorker => 'H',
-        Occupation::DomesticWorker => 'J',
-        Occupation::MallInfoWorker => 'M',
-        Occupation::RealEstateAgent => 'E',
-        Occupation::SecurityGuard => 'S',
-        Occupation::Other => 'O',
-    }
-}
-
 struct Row {
     id: i64,
     name: String,
@@ -528,7 +510,7 @@ fn credit_code_taken(lang: Lang) -> String {
 /// then the same with a digit when an earlier one is taken.
 fn join_codes(child: &NewOrg) -> Vec<String> {
     let Some(first) = child.occupations.first() else { return Vec::new() };
-    let base = format!("{}{}", child.region, occupation_letter(*first));
+    let base = format!("{}{}", child.region, first.join_code_letter());
     std::iter::once(base.clone()).chain((2..=9).map(|n| format!("{base}{n}"))).collect()
 }
 

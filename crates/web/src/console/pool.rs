@@ -103,11 +103,6 @@ pub(super) fn occupation_label(lang: Lang, code: &str) -> &'static str {
     code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
 }
 
-/// The notice a redirect carries back to a list, as a query string.
-pub(super) fn notice_query(notice: &str) -> String {
-    serde_html_form::to_string([("notice", notice)]).unwrap_or_default()
-}
-
 struct Row {
     id: i64,
     name: String,
@@ -139,6 +134,7 @@ struct PoolParams {
     /// Absent: the first member's county; empty: every region.
     region: Option<String>,
     notice: String,
+    sig: String,
 }
 
 async fn list(
@@ -192,7 +188,7 @@ async fn render(
         })
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let notice = (!params.notice.is_empty()).then_some(params.notice);
+    let notice = super::signed_notice(state, params.notice, &params.sig);
     let response = page(&PoolPage {
         frame: Frame { lang, officer, section: "pool" },
         rows,
@@ -260,5 +256,5 @@ async fn distribute(
         lang.t("已分流", "Distributed"),
         lang.t("未处理", "Skipped")
     );
-    Ok(Redirect::to(&format!("/console/pool?{}", notice_query(&notice))).into_response())
+    Ok(Redirect::to(&format!("/console/pool?{}", super::notice_query(&state, &notice))).into_response())
 }

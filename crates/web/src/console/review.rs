@@ -86,6 +86,7 @@ struct QueuePage<'a> {
 struct QueueParams {
     after: String,
     notice: String,
+    sig: String,
 }
 
 fn occupation_label(lang: Lang, code: &str) -> &'static str {
@@ -124,7 +125,7 @@ async fn queue(
             flagged: holds_membership,
         })
         .collect();
-    let notice = (!params.notice.is_empty()).then_some(params.notice);
+    let notice = super::signed_notice(&state, params.notice, &params.sig);
     page(&QueuePage {
         frame: Frame { lang, officer: &officer, section: "applications" },
         rows,
@@ -333,6 +334,6 @@ async fn batch_approve(
     }
     let notice =
         format!("{} {approved} · {} {skipped}", lang.t("已批准", "Approved"), lang.t("未处理", "Skipped"));
-    let query = serde_html_form::to_string([("notice", notice)]).unwrap_or_default();
+    let query = super::notice_query(&state, &notice);
     Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/console/applications?{query}"))))
 }

@@ -13,7 +13,8 @@ use huiji_store::{MemberQuery, MembershipRecord, StoreError, TransferRecord};
 use huiji_vault::Field;
 use serde::Deserialize;
 
-use super::pool::{Target, notice_query, region_choices, targets};
+use super::notice_query;
+use super::pool::{Target, region_choices, targets};
 use super::review::{date, org_names};
 use super::{Act, Empty, Frame, Officer, page};
 use crate::card::mask_name;
@@ -65,6 +66,7 @@ struct TransfersPage<'a> {
 struct ListParams {
     region: String,
     notice: String,
+    sig: String,
 }
 
 fn status_label(lang: Lang, code: &str) -> &'static str {
@@ -91,7 +93,7 @@ async fn list(
     officer: Officer,
     Query(params): Query<ListParams>,
 ) -> Result<Response, WebError> {
-    let notice = (!params.notice.is_empty()).then_some(params.notice);
+    let notice = super::signed_notice(&state, params.notice, &params.sig);
     render(&state, lang, &officer, &params.region, notice, None).await
 }
 
@@ -205,7 +207,7 @@ async fn start(
         Ok(_) => {
             let notice =
                 format!("{} {}", lang.t("已发起接转，接收工会：", "Transfer requested to"), target.name);
-            Ok(Redirect::to(&format!("/console/transfers?{}", notice_query(&notice))).into_response())
+            Ok(Redirect::to(&format!("/console/transfers?{}", notice_query(&state, &notice))).into_response())
         }
         Err(StoreError::NotFound(_)) => fail(not_found).await,
         Err(StoreError::Constraint("transfers_one_open_key")) => {
@@ -231,7 +233,7 @@ async fn decide(
         (true, false) => lang.t("已拒绝该接转", "Transfer rejected"),
         (false, _) => lang.t("该接转已处理或会籍已变更", "Already decided, or the membership changed"),
     };
-    Ok(Redirect::to(&format!("/console/transfers?{}", notice_query(notice))).into_response())
+    Ok(Redirect::to(&format!("/console/transfers?{}", notice_query(state, notice))).into_response())
 }
 
 async fn accept(
