@@ -101,7 +101,10 @@ fn reads(t: &Targets) -> Vec<String> {
     ]
 }
 
-fn writes(t: &Targets) -> Vec<(String, Vec<(&'static str, String)>)> {
+/// A form's fields.
+type Fields = Vec<(&'static str, String)>;
+
+fn writes(t: &Targets) -> Vec<(String, Fields)> {
     vec![
         (format!("/console/applications/{}/approve", t.application), vec![]),
         (format!("/console/applications/{}/reject", t.application), vec![("preset", "duplicate".to_owned())]),
@@ -193,7 +196,7 @@ both_databases!(anonymous_callers_go_to_the_login_page, |db: TestDb| async move 
     let t = county_b(&app).await;
     let before = snapshot(&app, &t).await;
     let anonymous = app.browser();
-    let mut routes: Vec<(bool, String, Vec<(&'static str, String)>)> =
+    let mut routes: Vec<(bool, String, Fields)> =
         reads(&t).into_iter().map(|p| (false, p, Vec::new())).collect();
     for list in [
         "/console",
