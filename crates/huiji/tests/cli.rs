@@ -150,3 +150,57 @@ fn serve_without_a_key_file_says_how_to_make_one() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("huiji keys init --out /nonexistent/huiji.keys"));
 }
+
+both_databases!(officer_accounts_from_the_command_line, |db: TestDb| async move {
+    stdout(&huiji(&db.url, &["seed", "anhui"]));
+    let county = db.store.org_by_join_code("340122").await.unwrap().unwrap();
+    let org = county.id.to_string();
+
+    // A generated password is shown once.
+    let created = stdout(&huiji(
+        &db.url,
+        &["user", "add", "--username", "feidong", "--org", &org, "--role", "reviewer"],
+    ));
+    let password = created.lines().find_map(|l| l.strip_prefix("password (shown once): ")).unwrap();
+    assert_eq!(password.len(), 16);
+    let user = db.store.user_by_username("feidong").await.unwrap().unwrap();
+    assert!(huiji_web::passwords::verify(password, &user.password_hash));
+    assert_eq!((user.role.as_str(), user.org_id), ("reviewer", county.id.0));
+
+    // A password on stdin is used and not printed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiji"))
+        .args(["user", "add", "--username", "viewer1", "--org", &org, "--role", "viewer", "--password-stdin"])
+        .args(["--database-url", &db.url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(b"a long enough secret\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("a long enough secret"));
+    let viewer = db.store.user_by_username("viewer1").await.unwrap().unwrap();
+    assert!(huiji_web::passwords::verify("a long enough secret", &viewer.password_hash));
+
+    let list = stdout(&huiji(&db.url, &["user", "list"]));
+    assert!(list.contains("feidong\treviewer\t") && list.contains("肥东县总工会\tactive"), "{list}");
+
+    for (args, message) in [
+        (&["user", "add", "--username", "feidong", "--org", &org, "--role", "viewer"][..], "taken"),
+        (&["user", "add", "--username", "x", "--org", "999999", "--role", "viewer"][..], "no such union"),
+        (
+            &["user", "add", "--username", "y", "--org", &org, "--role", "boss"][..],
+            "admin, reviewer or viewer",
+        ),
+        (&["user", "disable", "nobody"][..], "no user nobody"),
+    ] {
+        let out = huiji(&db.url, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{args:?}");
+    }
+
+    stdout(&huiji(&db.url, &["user", "disable", "feidong"]));
+    assert!(db.store.user_by_username("feidong").await.unwrap().unwrap().disabled);
+    assert!(stdout(&huiji(&db.url, &["user", "list"])).contains("feidong\treviewer\t"));
+});

@@ -120,8 +120,16 @@ const SET_STATUS: &str = "UPDATE memberships SET status = $2 WHERE id = $1 AND s
 const MOVE: &str = "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
     FROM orgs o WHERE memberships.id = $1 AND o.id = $2 AND memberships.home_org_id = $3 \
     AND memberships.status IN ('active', 'retained')";
-const COUNT_MEMBERS: &str = "SELECT COUNT(*) FROM memberships WHERE home_path >= $1 AND home_path < $2 \
-    AND status IN ('active', 'retained')";
+/// All held members.
+const COUNT_ALL_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(held), 0) AS BIGINT) FROM org_member_counts";
+
+/// A scope holding at least 1/20 of all members is listed by walking the primary key:
+/// a page of 50 then reads about 1,000 rows at most.
+const SCAN_BY_ID_SHARE: u64 = 20;
+
+/// Sums the trigger-kept counts of the subtree's unions (see migration 0004).
+const COUNT_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(c.held), 0) AS BIGINT) FROM org_member_counts c \
+    JOIN orgs o ON o.id = c.org_id WHERE o.path >= $1 AND o.path < $2";
 const INSERT_TRANSFER: &str = "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
     status, requested_by, reason, created_at) \
     SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'requested', $3, $4, $5 \
@@ -200,13 +208,19 @@ pub trait MemberStore: Send + Sync {
 }
 
 /// Appends the optional conditions of a member query; values are always bound.
+///
+/// With `$scan_by_id`, the scope condition is written so no index can serve it
+/// (`home_path || ''`): the database then walks the primary key newest first and stops at
+/// the page's end. That is the fast plan when the scope holds a large share of all members
+/// (a province officer's list); for a small scope the home-path index range is.
 macro_rules! push_member_conditions {
-    ($qb:expr, $q:expr) => {{
+    ($qb:expr, $q:expr, $scan_by_id:expr) => {{
         let q: &MemberQuery = $q;
         $qb.push(" WHERE 1 = 1");
         if let Some(path) = &q.within {
-            $qb.push(" AND home_path >= ").push_bind(path.as_str().to_owned());
-            $qb.push(" AND home_path < ").push_bind(path.subtree_upper_bound());
+            let column = if $scan_by_id { " AND home_path || '' " } else { " AND home_path " };
+            $qb.push(column).push(">= ").push_bind(path.as_str().to_owned());
+            $qb.push(column).push("< ").push_bind(path.subtree_upper_bound());
         }
         if let Some(prefix) = &q.name_prefix {
             // A range, not LIKE: it uses the name index on both databases.
@@ -247,12 +261,27 @@ macro_rules! push_member_conditions {
 #[async_trait]
 impl MemberStore for SqlStore {
     async fn search_members(&self, query: &MemberQuery) -> Result<Vec<MembershipRecord>> {
+        let selective = query.name_prefix.is_some()
+            || query.member_number.is_some()
+            || query.id_number_bidx.is_some()
+            || query.mobile_bidx.is_some();
+        let scan_by_id = match &query.within {
+            Some(within) if !selective => {
+                // The trigger-kept counts make this choice two cheap sums.
+                let share = self.count_members(within).await?;
+                let total: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_ALL_MEMBERS)
+                    .fetch_one(p)
+                    .await?);
+                share.saturating_mul(SCAN_BY_ID_SHARE) >= u64::try_from(total).unwrap_or(0)
+            }
+            _ => false,
+        };
         Ok(on_pool!(&self.pools, read, |p| {
             let mut qb = QueryBuilder::new(
                 "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, occupation, \
                  region_code, joined_at FROM memberships",
             );
-            push_member_conditions!(qb, query);
+            push_member_conditions!(qb, query, scan_by_id);
             qb.build_query_as().fetch_all(p).await?
         }))
     }
