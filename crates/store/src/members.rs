@@ -36,6 +36,8 @@ pub struct MemberQuery {
     pub in_pool: bool,
     /// Keyset: only ids below this.
     pub before_id: Option<i64>,
+    /// Only ids at or above this.
+    pub from_id: Option<i64>,
     /// Page size.
     pub limit: u32,
 }
@@ -120,6 +122,14 @@ const SET_STATUS: &str = "UPDATE memberships SET status = $2 WHERE id = $1 AND s
 const MOVE: &str = "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
     FROM orgs o WHERE memberships.id = $1 AND o.id = $2 AND memberships.home_org_id = $3 \
     AND memberships.status IN ('active', 'retained')";
+const SELECT_MEMBERS: &str = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, \
+    occupation, region_code, joined_at FROM memberships";
+
+const MAX_MEMBERSHIP_ID: &str = "SELECT MAX(id) FROM memberships";
+
+/// Ids per window when walking the primary key.
+const ID_WINDOW: i64 = 100_000;
+
 /// All held members.
 const COUNT_ALL_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(held), 0) AS BIGINT) FROM org_member_counts";
 
@@ -254,7 +264,15 @@ macro_rules! push_member_conditions {
         if let Some(before) = q.before_id {
             $qb.push(" AND id < ").push_bind(before);
         }
-        $qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(q.limit));
+        if let Some(from) = q.from_id {
+            $qb.push(" AND id >= ").push_bind(from);
+        }
+        // A name prefix is served by the name index and a sort of its matches; `id + 0`
+        // keeps PostgreSQL's generic plans from walking the whole primary key instead,
+        // hoping to meet the rare name early.
+        let order =
+            if q.name_prefix.is_some() { " ORDER BY id + 0 DESC LIMIT " } else { " ORDER BY id DESC LIMIT " };
+        $qb.push(order).push_bind(i64::from(q.limit));
     }};
 }
 
@@ -276,14 +294,35 @@ impl MemberStore for SqlStore {
             }
             _ => false,
         };
-        Ok(on_pool!(&self.pools, read, |p| {
-            let mut qb = QueryBuilder::new(
-                "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, occupation, \
-                 region_code, joined_at FROM memberships",
-            );
-            push_member_conditions!(qb, query, scan_by_id);
-            qb.build_query_as().fetch_all(p).await?
-        }))
+        if !scan_by_id {
+            return Ok(on_pool!(&self.pools, read, |p| {
+                let mut qb = QueryBuilder::new(SELECT_MEMBERS);
+                push_member_conditions!(qb, query, false);
+                qb.build_query_as().fetch_all(p).await?
+            }));
+        }
+        // Walk the primary key newest first in windows of ids, so each query is an index
+        // range of bounded size whatever the planner thinks of the other filters.
+        let newest: Option<i64> =
+            on_pool!(&self.pools, read, |p| sqlx::query_scalar(MAX_MEMBERSHIP_ID).fetch_one(p).await?);
+        let mut below = query.before_id.unwrap_or(i64::MAX).min(newest.unwrap_or(0).saturating_add(1));
+        let mut found = Vec::new();
+        while found.len() < query.limit as usize && below > 0 {
+            let window = MemberQuery {
+                before_id: Some(below),
+                from_id: Some(below.saturating_sub(ID_WINDOW)),
+                limit: query.limit - u32::try_from(found.len()).unwrap_or(query.limit),
+                ..query.clone()
+            };
+            let page: Vec<MembershipRecord> = on_pool!(&self.pools, read, |p| {
+                let mut qb = QueryBuilder::new(SELECT_MEMBERS);
+                push_member_conditions!(qb, &window, true);
+                qb.build_query_as().fetch_all(p).await?
+            });
+            found.extend(page);
+            below = below.saturating_sub(ID_WINDOW);
+        }
+        Ok(found)
     }
 
     async fn count_members(&self, within: &OrgPath) -> Result<u64> {
