@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use huiji_core::OrgKind;
 use huiji_core::org::Level;
 use huiji_store::testing::TestDb;
-use huiji_store::{OrgFilter, Store, both_databases};
+use huiji_store::{AccountStore as _, OrgFilter, Store, both_databases};
 
 fn huiji(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_huiji"))
