@@ -4,6 +4,8 @@
 
 #[path = "conformance/console.rs"]
 mod console;
+#[path = "conformance/fixtures.rs"]
+mod fixtures;
 #[path = "conformance/joining.rs"]
 mod joining;
 

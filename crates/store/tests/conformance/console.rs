@@ -5,62 +5,20 @@ use std::sync::Arc;
 
 use huiji_core::joining::Landing;
 use huiji_core::org::Level;
-use huiji_core::tree_plan;
 use huiji_core::{
-    AutoApproval, Channel, Decision, LifecycleAction, MembershipStatus, Org, OrgId, OrgKind, RegionTable,
-    Role, Timestamp,
+    AutoApproval, Decision, LifecycleAction, MembershipStatus, Org, OrgId, OrgKind, Role, Timestamp,
 };
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    MemberQuery, MembershipRecord, NewApplication, NewOrg, NewUser, OrgFilter, ReviewOutcome, Sealed, Store,
+    MemberQuery, MembershipRecord, NewApplication, NewOrg, NewUser, OrgFilter, ReviewOutcome, Store,
     StoreError, SubmitOutcome, both_databases,
 };
 
-const AT: Timestamp = Timestamp(1_764_460_800_000);
+use crate::fixtures::{AT, application, sealed, seeded};
+
 const DAY: i64 = 86_400_000;
 /// The start of a review queue's keyset.
 const FIRST: (i64, i64) = (0, 0);
-
-fn sealed(value: &str) -> Sealed {
-    Sealed { ciphertext: format!("ct:{value}").into_bytes(), blind_index: format!("bidx:{value}") }
-}
-
-async fn seeded(store: &Arc<dyn Store>) -> (i64, i64) {
-    let plan = tree_plan::anhui(RegionTable::national()).unwrap();
-    store.create_tree(&plan, AT).await.unwrap();
-    let receiving = store.org_by_join_code("3401T").await.unwrap().unwrap();
-    let pool = store.org_by_join_code("3401").await.unwrap().unwrap();
-    assert!(pool.turnover_pool);
-    (receiving.id.0, pool.id.0)
-}
-
-fn application(
-    id: &str,
-    mobile: &str,
-    receiving: i64,
-    landing: Landing,
-    decision: Decision,
-) -> NewApplication {
-    NewApplication {
-        channel: Channel::Qr,
-        source: Some("3401T".to_owned()),
-        receiving_org: huiji_core::OrgId(receiving),
-        landing: Some(landing),
-        name: "王晓明".to_owned(),
-        id_number: sealed(id),
-        mobile: sealed(mobile),
-        sex: "male",
-        occupation: "truck_driver",
-        region_code: "340104".to_owned(),
-        employer_name: None,
-        employer_credit_code: None,
-        consent_version: "1".to_owned(),
-        mobile_verified: true,
-        decision,
-        review_deadline: Timestamp(AT.0 + 3 * 86_400_000),
-        holds_membership: false,
-    }
-}
 
 /// The orgs of the Anhui tree these tests use, checked against the brief's description.
 struct Tree {

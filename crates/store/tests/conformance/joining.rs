@@ -1,57 +1,13 @@
 //! Applications, memberships and SMS challenges on both databases.
 
-use std::sync::Arc;
-
 use huiji_core::joining::Landing;
 use huiji_core::org::Level;
 use huiji_core::sms::{SmsCheck, SmsPurpose};
-use huiji_core::tree_plan;
-use huiji_core::{Channel, Decision, OrgKind, RegionTable, Timestamp};
+use huiji_core::{Decision, OrgKind, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{NewApplication, OrgFilter, Sealed, Store, SubmitOutcome, both_databases};
+use huiji_store::{NewApplication, OrgFilter, SubmitOutcome, both_databases};
 
-const AT: Timestamp = Timestamp(1_764_460_800_000);
-
-fn sealed(value: &str) -> Sealed {
-    Sealed { ciphertext: format!("ct:{value}").into_bytes(), blind_index: format!("bidx:{value}") }
-}
-
-async fn seeded(store: &Arc<dyn Store>) -> (i64, i64) {
-    let plan = tree_plan::anhui(RegionTable::national()).unwrap();
-    store.create_tree(&plan, AT).await.unwrap();
-    let receiving = store.org_by_join_code("3401T").await.unwrap().unwrap();
-    let pool = store.org_by_join_code("3401").await.unwrap().unwrap();
-    assert!(pool.turnover_pool);
-    (receiving.id.0, pool.id.0)
-}
-
-fn application(
-    id: &str,
-    mobile: &str,
-    receiving: i64,
-    landing: Landing,
-    decision: Decision,
-) -> NewApplication {
-    NewApplication {
-        channel: Channel::Qr,
-        source: Some("3401T".to_owned()),
-        receiving_org: huiji_core::OrgId(receiving),
-        landing: Some(landing),
-        name: "王晓明".to_owned(),
-        id_number: sealed(id),
-        mobile: sealed(mobile),
-        sex: "male",
-        occupation: "truck_driver",
-        region_code: "340104".to_owned(),
-        employer_name: None,
-        employer_credit_code: None,
-        consent_version: "1".to_owned(),
-        mobile_verified: true,
-        decision,
-        review_deadline: Timestamp(AT.0 + 3 * 86_400_000),
-        holds_membership: false,
-    }
-}
+use crate::fixtures::{AT, application, sealed, seeded};
 
 both_databases!(join_codes_and_consent_are_seeded, |db: TestDb| async move {
     let store = db.dyn_store();
