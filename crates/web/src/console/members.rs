@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use self::export::{Row, rows};
 use super::review::{date, masked, org_names};
-use super::{Act, Frame, Officer, page};
+use super::{Act, Frame, Officer, Own, page};
 use crate::card::mask_name;
 use crate::i18n::Lang;
 use crate::{AppState, WebError};
@@ -35,7 +35,7 @@ const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/console/members", get(list))
+        .route("/console/members", get(list).post(search))
         .route("/console/members/export.csv", get(export::csv))
         .route("/console/members/export.xlsx", get(export::xlsx))
         .route("/console/members/{id}", get(detail))
@@ -284,6 +284,27 @@ async fn list(
     officer: Officer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, WebError> {
+    list_page(&state, lang, &officer, filters).await
+}
+
+/// The search form posts, so a typed full ID number or mobile travels in the body and
+/// never lands in a URL, the browser's history or an access log; the page it answers
+/// links onwards with the blind-index keys only.
+async fn search(
+    State(state): State<AppState>,
+    lang: Lang,
+    Own { officer, form }: Own<Filters>,
+) -> Result<Response, WebError> {
+    list_page(&state, lang, &officer, form).await
+}
+
+async fn list_page(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    filters: Filters,
+) -> Result<Response, WebError> {
+    let (state, officer) = (state, officer);
     let mut search = resolve(&state, lang, &officer, &filters, PAGE).await?;
     search.query.before_id = filters.before.trim().parse().ok();
     let members = if search.problems.is_empty() {

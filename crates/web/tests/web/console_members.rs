@@ -423,3 +423,18 @@ both_databases!(exports_hold_the_list_masked, |db: TestDb| async move {
     assert!(bytes.starts_with(b"PK"), "an XLSX is a ZIP");
     assert!(bytes.len() > 1000);
 });
+
+both_databases!(the_search_form_posts_identifiers_out_of_the_url, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let id = id_number("340122", "19860606", 71);
+    let (_, body) = app.join("/j/340122T", &form(&id, "13988887777")).await;
+    assert!(body.contains("入会成功"));
+    let officer = app.officer("poster", Some("340122"), Role::Viewer).await;
+    let (status, page) = officer.post("/console/members", &[("id_number", &id)]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("/console/members/") && page.contains("王*"), "found by the posted ID number");
+    assert!(!page.contains(&id), "the full ID number is not echoed");
+    assert!(page.contains("method=\"post\" action=\"/console/members\""), "the form posts");
+    let (status, _) = officer.post_raw("/console/members", &[("id_number", &id)]).await;
+    assert_eq!(status, 403, "the search form carries the CSRF token");
+});
