@@ -304,8 +304,7 @@ async fn list_page(
     officer: &Officer,
     filters: Filters,
 ) -> Result<Response, WebError> {
-    let (state, officer) = (state, officer);
-    let mut search = resolve(&state, lang, &officer, &filters, PAGE).await?;
+    let mut search = resolve(state, lang, officer, &filters, PAGE).await?;
     search.query.before_id = filters.before.trim().parse().ok();
     let members = if search.problems.is_empty() {
         state.store.search_members(&search.query).await?
@@ -318,12 +317,12 @@ async fn list_page(
         let before = serde_html_form::to_string([("before", last)]).unwrap_or_default();
         if links.is_empty() { before } else { format!("{links}&{before}") }
     });
-    let rows = rows(&state, lang, &members).await?;
+    let rows = rows(state, lang, &members).await?;
     let occupations =
         Occupation::ALL.iter().map(|o| (o.code(), lang.t(o.label_zh(), o.label_en()))).collect();
     let statuses = MembershipStatus::ALL.iter().map(|s| (s.code(), status_label(lang, *s))).collect();
     let mut response = page(&ListPage {
-        frame: Frame { lang, officer: &officer, section: "members" },
+        frame: Frame { lang, officer, section: "members" },
         filters: &filters,
         search: &search,
         held,
