@@ -148,6 +148,20 @@ fn normalise(input: &str) -> String {
         .collect()
 }
 
+/// Masks a stored ID number the way every page shows one (`3401**********123X`): the
+/// first and last 4 characters kept, everything between starred. Works on any text, so a
+/// decrypted value can be masked without parsing it again; text of 8 characters or fewer
+/// is starred whole.
+pub fn mask(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
 impl IdNumber {
     /// Normalises and validates `input`.
     ///
@@ -229,7 +243,7 @@ impl IdNumber {
     /// First 4 and last 4 characters with the 10 in between (which include
     /// the birth date) replaced by `*`, e.g. `3401**********123X`.
     pub fn masked(&self) -> String {
-        format!("{}{}{}", &self.number[..4], "*".repeat(10), &self.number[14..])
+        mask(&self.number)
     }
 
     /// Age in completed years on `date`; 0 if `date` is before the birth.

@@ -299,3 +299,10 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn mask_works_on_stored_text() {
+    assert_eq!(super::mask("11010519491231002X"), "1101**********002X");
+    assert_eq!(super::mask("12345678"), "********");
+    assert_eq!(super::mask(""), "");
+}

@@ -18,6 +18,7 @@ use huiji_vault::Field;
 use serde::Deserialize;
 
 use self::export::{Row, rows};
+use super::occupation_label;
 use super::review::{date, masked, org_names};
 use super::{Act, Frame, Officer, Own, page};
 use crate::card::mask_name;
@@ -202,11 +203,6 @@ pub(super) async fn resolve(
     query.joined_to =
         day(&filters.joined_to, lang.t("入会止", "Joined to")).map(|d| china_midnight(d) + DAY_MS);
     Ok(Search { query, org, problems, id_key, mobile_key, id_shown, mobile_shown })
-}
-
-/// The label of an occupation code.
-fn occupation_label(lang: Lang, code: &str) -> &'static str {
-    code.parse::<Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
 }
 
 /// A membership status in words.

@@ -53,6 +53,11 @@ pub(crate) fn signed_notice(state: &AppState, notice: String, sig: &str) -> Opti
     genuine.then_some(notice)
 }
 
+/// An occupation code in the page's language ("" for an unknown code).
+pub(crate) fn occupation_label(lang: Lang, code: &str) -> &'static str {
+    code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
+}
+
 /// Lower-case hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

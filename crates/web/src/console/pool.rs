@@ -12,6 +12,7 @@ use huiji_core::{Org, OrgId, OrgKind, OrgKindCode, OrgPath, RegionCode, RegionLe
 use huiji_store::{MemberQuery, MembershipRecord, OrgFilter};
 use serde::Deserialize;
 
+use super::occupation_label;
 use super::review::{date, org_names};
 use super::{Act, Frame, Officer, page};
 use crate::card::mask_name;
@@ -96,11 +97,6 @@ pub(super) fn region_choices(state: &AppState, officer: &Officer) -> Vec<(String
         .map(|r| (r.code.to_string(), state.regions.name_path(r.code).unwrap_or_else(|| r.name.to_owned())))
         .collect();
     if choices.len() > 1 { choices } else { Vec::new() }
-}
-
-/// An occupation code in the page's language.
-pub(super) fn occupation_label(lang: Lang, code: &str) -> &'static str {
-    code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
 }
 
 struct Row {

@@ -13,6 +13,7 @@ use huiji_store::{QueueItem, ReviewOutcome};
 use huiji_vault::Field;
 use serde::Deserialize;
 
+use super::occupation_label;
 use super::{Act, Empty, Frame, Officer, page};
 use crate::card::mask_name;
 use crate::i18n::Lang;
@@ -89,10 +90,6 @@ struct QueueParams {
     sig: String,
 }
 
-fn occupation_label(lang: Lang, code: &str) -> &'static str {
-    code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
-}
-
 async fn queue(
     State(state): State<AppState>,
     lang: Lang,
@@ -161,16 +158,7 @@ struct DetailPage<'a> {
 pub(crate) fn masked(state: &AppState, field: Field, ciphertext: &[u8]) -> String {
     let Ok(plain) = state.keyring.decrypt(field, ciphertext) else { return String::new() };
     match field {
-        Field::IdNumber => {
-            let chars: Vec<char> = plain.chars().collect();
-            let keep = |range: std::ops::Range<usize>| chars.get(range).map(|c| c.iter().collect::<String>());
-            match (keep(0..4), keep(chars.len().saturating_sub(4)..chars.len())) {
-                (Some(head), Some(tail)) if chars.len() > 8 => {
-                    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
-                }
-                _ => "*".repeat(chars.len()),
-            }
-        }
+        Field::IdNumber => huiji_core::id_number::mask(&plain),
         Field::Mobile => huiji_core::Mobile::parse(&plain).map(|m| m.masked()).unwrap_or_default(),
     }
 }

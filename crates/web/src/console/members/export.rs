@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use huiji_store::MembershipRecord;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::{Filters, number_shown, occupation_label, resolve, status_label};
+use super::{Filters, number_shown, resolve, status_label};
 use crate::card::mask_name;
 use crate::console::Officer;
+use crate::console::occupation_label;
 use crate::console::review::{date, org_names};
 use crate::i18n::Lang;
 use crate::{AppState, WebError};
