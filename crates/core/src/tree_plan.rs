@@ -5,7 +5,7 @@
 use crate::membership::AutoApproval;
 use crate::occupation::Occupation;
 use crate::org::{Level, OrgKind};
-use crate::region::{Region, RegionCode, RegionLevel, RegionTable};
+use crate::region::{Region, RegionCode, RegionTable};
 
 /// One union to create; `parent` indexes an earlier entry of the same plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,21 +208,22 @@ impl TreePlan {
     }
 }
 
-/// The region level a federation of this level sits at.
-pub fn region_level_of(level: Level) -> RegionLevel {
-    match level {
-        Level::Province => RegionLevel::Province,
-        Level::City => RegionLevel::City,
-        Level::County => RegionLevel::County,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use std::collections::HashSet;
 
     use super::*;
+    use crate::region::RegionLevel;
+
+    /// The region level a federation of this level sits at.
+    fn region_level_of(level: Level) -> RegionLevel {
+        match level {
+            Level::Province => RegionLevel::Province,
+            Level::City => RegionLevel::City,
+            Level::County => RegionLevel::County,
+        }
+    }
 
     fn plan() -> TreePlan {
         anhui(RegionTable::national()).unwrap()

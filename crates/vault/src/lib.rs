@@ -19,5 +19,5 @@ pub mod vault;
 
 pub use vault::{
     BlindIndex, BlindIndexKey, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource, OsRandom,
-    VaultError,
+    VaultError, constant_time_eq,
 };

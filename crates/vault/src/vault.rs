@@ -28,5 +28,5 @@ mod keys;
 
 pub use error::VaultError;
 pub use keyfile::KeyFile;
-pub use keyring::{BlindIndex, Field, Keyring};
+pub use keyring::{BlindIndex, Field, Keyring, constant_time_eq};
 pub use keys::{BlindIndexKey, EncryptionKey, KeyId, NonceSource, OsRandom};

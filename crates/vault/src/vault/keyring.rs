@@ -221,7 +221,7 @@ impl Keyring {
     pub fn verify_card_signature(&self, payload: &str, signature_hex: &str) -> bool {
         let expected = self.card_signature(payload).to_hex();
         expected.len() == signature_hex.len()
-            && expected.bytes().zip(signature_hex.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && constant_time_eq(expected.as_bytes(), signature_hex.as_bytes())
     }
 
     /// Starts a rotation: `id`/`key` become current and the old current key
@@ -266,4 +266,10 @@ impl fmt::Display for BlindIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())
     }
+}
+
+/// Whether two byte strings are equal, taking the same time wherever they differ, so a
+/// secret (a signature, a CSRF token) cannot be guessed byte by byte from response times.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -168,11 +168,6 @@ struct CsrfField {
     csrf: String,
 }
 
-/// Compares in constant time, so the token cannot be guessed byte by byte.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// A state-changing console form: an officer who may act (not a viewer), a matching CSRF
 /// token, and the form's fields (repeated keys become lists: `ids=1&ids=2`).
 pub struct Act<T> {
@@ -198,7 +193,7 @@ async fn checked_form<T: DeserializeOwned>(req: Request, state: &AppState) -> Re
         .map_err(IntoResponse::into_response)?;
     let token: CsrfField =
         serde_html_form::from_bytes(&bytes).map_err(|_| WebError::Forbidden.into_response())?;
-    if !same(&token.csrf, &officer.csrf) {
+    if !huiji_vault::constant_time_eq(token.csrf.as_bytes(), officer.csrf.as_bytes()) {
         return Err(WebError::Forbidden.into_response());
     }
     let form = serde_html_form::from_bytes(&bytes)
