@@ -15,6 +15,7 @@ pub mod mobile;
 pub mod occupation;
 pub mod org;
 pub mod person_name;
+pub mod rate_limit;
 pub mod region;
 pub mod sms;
 pub mod time;

@@ -9,6 +9,7 @@ mod home;
 mod i18n;
 pub mod jobs;
 pub mod join;
+pub mod limits;
 mod metrics;
 pub mod passwords;
 mod poster;
