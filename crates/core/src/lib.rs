@@ -18,6 +18,7 @@ pub mod person_name;
 pub mod rate_limit;
 pub mod region;
 pub mod sms;
+pub mod synthetic;
 pub mod time;
 pub mod tree_plan;
 

@@ -5,7 +5,7 @@
 use crate::membership::AutoApproval;
 use crate::occupation::Occupation;
 use crate::org::{Level, OrgKind};
-use crate::region::{Region, RegionCode, RegionTable};
+use crate::region::{Region, RegionCode, RegionLevel, RegionTable};
 
 /// One union to create; `parent` indexes an earlier entry of the same plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +151,33 @@ pub fn anhui(table: &RegionTable) -> Result<TreePlan, PlanError> {
     Ok(plan)
 }
 
+/// The province and city federations of every province except `skip` (the provinces
+/// whose full tree is seeded separately, such as Anhui's): each province federation is a
+/// root, each city federation keeps its city's turnover pool and receives applications
+/// (join code = the city code, 马上入会), so a worker anywhere in the country has a union
+/// to land in. Municipalities' placeholder "cities" (市辖区, 县) and the provinces'
+/// directly administered counties (省直辖县级行政区划) carry the province's name in front.
+pub fn provinces(table: &RegionTable, skip: &[&str]) -> TreePlan {
+    let mut plan = TreePlan::default();
+    for province in table.all(RegionLevel::Province) {
+        if skip.contains(&province.code.to_string().as_str()) {
+            continue;
+        }
+        let root = plan.push(None, OrgKind::Federation(Level::Province), province, "总工会");
+        for city in table.children(province.code) {
+            let name = if city.is_placeholder() {
+                format!("{}{}总工会", province.name, city.name)
+            } else {
+                format!("{}总工会", city.name)
+            };
+            let city_fed = plan.push_named(Some(root), OrgKind::Federation(Level::City), name, city.code);
+            plan.orgs[city_fed].turnover_pool = true;
+            plan.receive(city_fed, city.code.to_string());
+        }
+    }
+    plan
+}
+
 fn lookup<'t>(table: &'t RegionTable, code: &str) -> Result<&'t Region, PlanError> {
     table.lookup(code).ok_or_else(|| PlanError::MissingRegion(code.to_owned()))
 }
@@ -214,7 +241,6 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::region::RegionLevel;
 
     /// The region level a federation of this level sits at.
     fn region_level_of(level: Level) -> RegionLevel {
@@ -309,6 +335,33 @@ mod tests {
         assert_eq!(hefei_trucks.join_code.as_deref(), Some("3401T"));
         let township = plan.orgs.iter().find(|o| o.kind == OrgKind::Township).unwrap();
         assert_eq!((township.join_code.as_ref(), township.auto_approval), (None, AutoApproval::Off));
+    }
+
+    #[test]
+    fn the_other_provinces_get_province_and_city_federations_with_pools() {
+        let table = RegionTable::national();
+        let plan = provinces(table, &["34"]);
+        assert_eq!(plan.count(OrgKind::Federation(Level::Province)), 30);
+        let cities = table.all(RegionLevel::City).iter().filter(|c| !c.code.to_string().starts_with("34"));
+        assert_eq!(plan.count(OrgKind::Federation(Level::City)), cities.count());
+        assert!(plan.orgs.iter().all(|o| o.kind != OrgKind::Federation(Level::City) || o.turnover_pool));
+        assert!(
+            plan.orgs
+                .iter()
+                .any(|o| o.name == "北京市市辖区总工会" && o.join_code.as_deref() == Some("1101"))
+        );
+        assert!(plan.orgs.iter().any(|o| o.name == "广州市总工会"));
+        assert!(!plan.orgs.iter().any(|o| o.name.starts_with("安徽")));
+        let codes: HashSet<&str> = plan.orgs.iter().filter_map(|o| o.join_code.as_deref()).collect();
+        let anhui: HashSet<String> = plan_codes(&super::anhui(table).unwrap());
+        assert!(codes.iter().all(|c| !anhui.contains(*c)), "join codes stay unique with Anhui's");
+        for (index, org) in plan.orgs.iter().enumerate() {
+            assert!(org.parent.is_none_or(|p| p < index));
+        }
+    }
+
+    fn plan_codes(plan: &TreePlan) -> HashSet<String> {
+        plan.orgs.iter().filter_map(|o| o.join_code.clone()).collect()
     }
 
     #[test]

@@ -53,6 +53,34 @@ pub enum Command {
     /// Officer accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Generate synthetic but realistic members in bulk (seeds the union tree if missing;
+    /// loads into a database without members).
+    Gen(GenArgs),
+}
+
+/// Options of `gen`.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// anhui-2021: the article's 412,000 members of the four groups in Anhui (325,000
+    /// truck drivers); national: 10,000,000 members across every province.
+    #[arg(long, value_enum)]
+    pub scenario: Scenario,
+    /// How many members (default: the scenario's).
+    #[arg(long)]
+    pub members: Option<u64>,
+    /// The seed: the same seed makes the same people.
+    #[arg(long, default_value_t = 2021)]
+    pub seed: u64,
+}
+
+/// The data sets `gen` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Anhui in 2021.
+    #[value(name = "anhui-2021")]
+    Anhui2021,
+    /// The whole country.
+    National,
 }
 
 /// `user` subcommands.

@@ -77,6 +77,9 @@ pub enum CommandError {
     /// The reference data lacks something the seed needs.
     #[error("{0}")]
     Plan(#[from] PlanError),
+    /// Encryption failed (no randomness).
+    #[error("vault: {0}")]
+    Vault(#[from] huiji_vault::VaultError),
     /// The key file is missing or malformed.
     #[error("key file {path}: {reason}")]
     Keys {
@@ -132,6 +135,11 @@ pub async fn execute(
         Command::User(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             users::execute(&store, command, out).await
+        }
+        Command::Gen(args) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+            crate::generate::run(&store, load_keyring(&keys)?, args, out).await
         }
         Command::Keys(KeysCommand::Init { out: path }) => {
             create_key_file(path)?;

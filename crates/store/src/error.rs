@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A stored row cannot be read back into the domain (data written by something else).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A bulk load found rows in a table it only loads into when empty.
+    #[error("the {0} table is not empty")]
+    NotEmpty(&'static str),
     /// The database URL is neither `sqlite:` nor `postgres://`.
     #[error("unsupported database URL (expected sqlite:PATH or postgres://...)")]
     UnsupportedUrl,

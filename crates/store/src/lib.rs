@@ -6,6 +6,7 @@
 //! database has its own migrations tree, embedded in the binary and run at start.
 
 mod accounts;
+mod bulk;
 mod db;
 mod error;
 mod joining;
@@ -24,6 +25,7 @@ use huiji_core::tree_plan::TreePlan;
 use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
 pub use accounts::{AccountStore, NewUser, SessionRecord, UserRecord};
+pub use bulk::{BulkLoad, BulkMember};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
 pub use joining::{
