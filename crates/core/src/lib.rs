@@ -21,6 +21,7 @@ pub mod sms;
 pub mod synthetic;
 pub mod time;
 pub mod tree_plan;
+pub mod webhook;
 
 pub use civil_date::CivilDate;
 pub use credit_code::CreditCode;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use huiji_core::org::OrgKindCode;
+use huiji_core::rate_limit::Rate;
 use huiji_core::tree_plan::{self, PlanError};
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
 use huiji_store::{AccountStore as _, OrgFilter, SqlStore, Store, StoreError};
@@ -17,7 +18,7 @@ use crate::cli::{
     Command, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand, ServeArgs, SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
-use crate::users;
+use crate::{platforms, users};
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
 const DEFAULT_DATABASE_URL: &str = "sqlite:data/huiji.db";
@@ -140,6 +141,15 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
             crate::generate::run(&store, load_keyring(&keys)?, args, out).await
+        }
+        Command::ApiKey(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            platforms::api_key(&store, command, out).await
+        }
+        Command::Platform(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+            platforms::platform(&store, || load_keyring(&keys), command, out).await
         }
         Command::Keys(KeysCommand::Init { out: path }) => {
             create_key_file(path)?;
@@ -375,7 +385,10 @@ async fn run_server(
     settings: &Settings,
 ) -> Result<(), CommandError> {
     let store = Arc::new(store);
-    let mut state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url);
+    let mut state =
+        AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url).with_api_rate(
+            Rate::per_second(settings.api_rate_per_second, settings.api_rate_per_second.saturating_mul(2)),
+        );
     if let Some(url) = &settings.sms_gateway_url {
         let token = settings.sms_gateway_token.as_ref().map(|t| t.expose().to_owned());
         let gateway =
@@ -386,8 +399,14 @@ async fn run_server(
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().name(), "listening");
     // Overdue reviews move up to the parent federation; every instance may run this.
     let escalation = huiji_web::jobs::spawn_escalation(state.clone(), std::time::Duration::from_secs(5 * 60));
+    let idempotency =
+        huiji_web::jobs::spawn_idempotency_purge(state.clone(), std::time::Duration::from_secs(600));
+    let webhooks = huiji_web::webhooks::spawn(state.clone(), std::time::Duration::from_secs(1))
+        .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
     escalation.abort();
+    idempotency.abort();
+    webhooks.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");

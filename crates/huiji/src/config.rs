@@ -96,6 +96,8 @@ pub struct Settings {
     pub sms_gateway_url: Option<String>,
     /// The gateway's bearer token.
     pub sms_gateway_token: Option<Secret>,
+    /// Requests a second each platform API key may make (bursts of twice that).
+    pub api_rate_per_second: u32,
 }
 
 impl Default for Settings {
@@ -109,6 +111,7 @@ impl Default for Settings {
             public_url: None,
             sms_gateway_url: None,
             sms_gateway_token: None,
+            api_rate_per_second: 50,
         }
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod generate;
+mod platforms;
 mod users;
 
 use std::ffi::OsString;

@@ -12,9 +12,11 @@ mod error;
 mod joining;
 mod members;
 mod orgs;
+mod platform;
 mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod webhooks;
 
 use std::fmt;
 
@@ -33,7 +35,9 @@ pub use joining::{
 };
 pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
 pub use orgs::DEFAULT_REVIEW_DAYS;
+pub use platform::{ApiKeyRecord, HeldMembership, Idempotency, PlatformRecord, PlatformStore};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
+pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -83,7 +87,9 @@ pub struct OrgFilter {
 /// Everything huiji keeps. Implementations must behave identically; the conformance
 /// suite in `tests/` runs against each.
 #[async_trait]
-pub trait Store: AccountStore + ReviewStore + MemberStore + Send + Sync + fmt::Debug {
+pub trait Store:
+    AccountStore + ReviewStore + MemberStore + PlatformStore + WebhookStore + Send + Sync + fmt::Debug
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 

@@ -1,6 +1,7 @@
 //! huiji's HTTP surface. Each area owns its `router()`; [`app`] mounts them all behind
 //! the shared layers (tracing, metrics, timeouts, body limits).
 
+pub mod api;
 mod card;
 pub mod console;
 mod error;
@@ -17,6 +18,7 @@ pub mod qr;
 pub mod random;
 pub mod sms;
 mod status;
+pub mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
+use huiji_core::rate_limit::Rate;
 use huiji_core::{Clock, RegionTable};
 use huiji_store::Store;
 use huiji_vault::Keyring;
@@ -33,6 +36,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
+use limits::Limiter;
 pub use metrics::Metrics;
 pub use poster::join_url;
 pub use random::{OsRandomness, Randomness};
@@ -58,6 +62,10 @@ const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// How long a request may take before the client gets a 408 instead of waiting forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Requests a second each platform API key may make, with bursts of twice that: enough
+/// for a platform enrolling a large fleet, little enough that a leaked key is noticed.
+pub const DEFAULT_API_RATE: Rate = Rate::per_second(50, 100);
+
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -80,6 +88,8 @@ pub struct AppState {
     /// Whether cookies carry `Secure` (the app is served over TLS, directly or behind a
     /// proxy).
     pub secure_cookies: bool,
+    /// Each platform API key's token bucket.
+    pub api_limiter: Arc<Limiter<i64>>,
 }
 
 impl AppState {
@@ -102,6 +112,7 @@ impl AppState {
             sms,
             random,
             secure_cookies: public_url.starts_with("https://"),
+            api_limiter: Arc::new(Limiter::new(DEFAULT_API_RATE)),
             public_url: public_url.trim_end_matches('/').to_owned(),
         }
     }
@@ -109,6 +120,12 @@ impl AppState {
     /// Uses another SMS provider.
     pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> AppState {
         self.sms = sms;
+        self
+    }
+
+    /// Allows each API key `rate` (the default is [`DEFAULT_API_RATE`]).
+    pub fn with_api_rate(mut self, rate: Rate) -> AppState {
+        self.api_limiter = Arc::new(Limiter::new(rate));
         self
     }
 
@@ -129,9 +146,11 @@ pub fn app(state: AppState) -> Router {
         .merge(status::router())
         .merge(poster::router())
         .merge(console::router())
+        .merge(api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(api::json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -25,6 +25,17 @@ pub enum MobileProof {
     None,
 }
 
+/// What a platform adds to a request it submits through the API.
+#[derive(Clone, Debug)]
+pub struct PlatformOrigin {
+    /// The submitting platform.
+    pub platform_id: i64,
+    /// The platform's own reference.
+    pub external_ref: Option<String>,
+    /// When the worker accepted the consent text in the platform's app.
+    pub consent_at: Timestamp,
+}
+
 /// What became of a join request.
 #[derive(Clone, Debug)]
 pub enum JoinOutcome {
@@ -40,6 +51,8 @@ pub enum JoinOutcome {
         landing: Org,
         /// Whether that is a city's turnover pool.
         in_pool: bool,
+        /// Who received the application (boxed: two orgs make this variant large).
+        receiving: Box<Org>,
     },
     /// An officer reviews it.
     Pending {
@@ -198,6 +211,19 @@ async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, 
     Ok(state.store.orgs(&OrgFilter { region: Some(city), ..OrgFilter::default() }).await?)
 }
 
+/// The field problems of a join request, without storing anything (empty when it is
+/// well-formed).
+pub async fn check(state: &AppState, form: &JoinForm<'_>) -> Result<Vec<FieldError>, JoinError> {
+    let versions: Vec<String> =
+        state.store.consent_versions().await?.into_iter().map(|v| v.version).collect();
+    let ctx = JoinContext {
+        today: state.clock.now().china_date(),
+        regions: state.regions,
+        consent_versions: &versions,
+    };
+    Ok(joining::parse_join(form, &ctx).err().unwrap_or_default())
+}
+
 /// Takes one join request through every rule.
 pub async fn join(
     state: &AppState,
@@ -206,6 +232,7 @@ pub async fn join(
     qr_org: Option<&Org>,
     source: Option<String>,
     proof: MobileProof,
+    platform: Option<PlatformOrigin>,
 ) -> Result<JoinOutcome, JoinError> {
     let now = state.clock.now();
     let versions: Vec<String> =
@@ -266,6 +293,9 @@ pub async fn join(
         decision,
         review_deadline: now.plus_days(i64::from(receiving.review_days)),
         holds_membership: false,
+        consent_at: platform.as_ref().map_or(now, |p| p.consent_at),
+        platform_id: platform.as_ref().map(|p| p.platform_id),
+        external_ref: platform.and_then(|p| p.external_ref),
     };
     let mut outcome = state.store.submit_application(&application, now).await?;
     if let SubmitOutcome::AlreadyMember { same_mobile } = outcome
@@ -294,6 +324,7 @@ pub async fn join(
                 member_number,
                 in_pool: matches!(landing, joining::Landing::Pool(_)),
                 landing: landing_org,
+                receiving: Box::new(receiving),
             })
         }
         SubmitOutcome::Pending { application_id, .. } => {
