@@ -56,6 +56,10 @@ pub enum Command {
     /// Generate synthetic but realistic members in bulk (seeds the union tree if missing;
     /// loads into a database without members).
     Gen(GenArgs),
+    /// Benchmark: join submissions straight into the store from many tasks (the storage
+    /// ceiling of `bench/run`); prints one JSON line of figures.
+    #[command(name = "bench-store")]
+    BenchStore(BenchStoreArgs),
     /// Platform API keys (shown once, stored hashed).
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
@@ -116,6 +120,20 @@ pub struct GenArgs {
     pub members: Option<u64>,
     /// The seed: the same seed makes the same people.
     #[arg(long, default_value_t = 2021)]
+    pub seed: u64,
+}
+
+/// Options of `bench-store`.
+#[derive(Debug, Args)]
+pub struct BenchStoreArgs {
+    /// How many applications (unique valid identities).
+    #[arg(long, default_value_t = 50_000)]
+    pub joins: usize,
+    /// Concurrent submitting tasks (the HTTP benchmark's connections).
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// The seed of the synthetic people.
+    #[arg(long, default_value_t = 7)]
     pub seed: u64,
 }
 

@@ -137,6 +137,11 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             users::execute(&store, command, out).await
         }
+        Command::BenchStore(args) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+            crate::bench_store::run(store, &load_keyring(&keys)?, args, out).await
+        }
         Command::Gen(args) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));

@@ -5,7 +5,7 @@
 //! Drafting and sealing run on every core in batches, each from its own seeded stream,
 //! so a seed always makes the same people; the database load runs beside them.
 
-mod places;
+pub(crate) mod places;
 
 use std::collections::HashSet;
 use std::io::Write;

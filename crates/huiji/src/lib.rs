@@ -1,6 +1,7 @@
 //! The huiji command line: `serve`, `demo`, `migrate`, `seed`, `org`. `main.rs` only
 //! calls [`run`], so the commands are testable as library functions.
 
+mod bench_store;
 mod cli;
 mod commands;
 mod config;

@@ -14,7 +14,9 @@ use huiji_core::Clock;
 
 /// A union a membership lives in.
 #[derive(Clone, Debug)]
-pub(super) struct Home {
+pub(crate) struct Home {
+    /// Who reviews a join of this occupation here (the core's receiving rule).
+    pub receiving: OrgId,
     pub org_id: i64,
     pub path: String,
     pub in_pool: bool,
@@ -22,7 +24,7 @@ pub(super) struct Home {
 
 /// A county-level division members work in, with the home of each main occupation there.
 #[derive(Clone, Debug)]
-pub(super) struct Place {
+pub(crate) struct Place {
     pub region_code: String,
     pub region: u32,
     /// Whether IDs are issued there (development zones issue none).
@@ -38,7 +40,7 @@ const NATIONAL_MARKER: &str = "1101";
 
 /// Seeds Anhui's tree when the database has no unions, and the other provinces'
 /// federations when the national scenario needs them.
-pub(super) async fn ensure_tree(
+pub(crate) async fn ensure_tree(
     store: &dyn Store,
     national: bool,
     out: &mut dyn std::io::Write,
@@ -57,7 +59,7 @@ pub(super) async fn ensure_tree(
 /// The county-level divisions of the scenario (Anhui's, or the whole country's) with
 /// weights: Anhui's counties by their number of townships (a proxy for population); the
 /// country's by province population (2020 census), then by townships within a province.
-pub(super) async fn places(store: &dyn Store, national: bool) -> Result<Weighted<Place>, CommandError> {
+pub(crate) async fn places(store: &dyn Store, national: bool) -> Result<Weighted<Place>, CommandError> {
     let table = RegionTable::national();
     let orgs = store.orgs(&OrgFilter::default()).await?;
     let mut by_city: HashMap<RegionCode, Vec<Org>> = HashMap::new();
@@ -83,7 +85,9 @@ pub(super) async fn places(store: &dyn Store, national: bool) -> Result<Weighted
             let homes = Occupation::MAIN_FOUR.map(|occupation| {
                 let landing = joining::landing(None, city_orgs, occupation, county.code)?;
                 let org = city_orgs.iter().find(|o| o.id == landing.org())?;
+                let receiving = joining::receiving_org(None, city_orgs, occupation, county.code)?;
                 Some(Home {
+                    receiving: receiving.id,
                     org_id: org.id.0,
                     path: org.path.as_str().to_owned(),
                     in_pool: matches!(landing, Landing::Pool(OrgId(_))),

@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""The benchmark harness (entry point: bench/run). Each figure is measured beside its
+ceiling in the same run, on SQLite and on PostgreSQL, and printed as Markdown for
+BENCHMARKS.md.
+
+    bench/run join  [--seconds 20] [--only sqlite|postgres]   J (joins/s, p50/p99) and M (peak RSS)
+    bench/run gen   [--members N] [--scenario S]              huiji gen: time and database size
+    bench/run scale [--members 10000000] [--repeat 30]        Q (member list/search) and S (subtree count)
+    bench/run build                                           B (clean release build, binary size)
+    bench/run all                                             all of the above
+
+A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
+"""
+import argparse, os, shutil, sqlite3, statistics, subprocess, sys, time, urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_wrk, log, run, workdir,
+                    write_bodies, wrk)
+import console_bench
+
+TARGETS = {"sqlite": 5000, "postgres": 2000}
+LABEL = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def keys_in(wd):
+    path = os.path.join(wd, "bench.keys")
+    if not os.path.exists(path):
+        run(BIN, "keys", "init", "--out", path)
+    return path
+
+
+def bench_join(backend, seconds, wd):
+    keys = keys_in(wd)
+    bodies = os.path.join(wd, "bodies.jsonl")
+    if not os.path.exists(bodies):
+        log("writing request bodies ...")
+        write_bodies(bodies, 9000 * seconds, seed=1)
+    db = Database(backend, wd, "join")
+    try:
+        run(BIN, "seed", "anhui", "--database-url", db.url)
+        key = api_key(db.url, keys)
+        server = Server(db.url, keys)
+        try:
+            log(f"{backend}: HTTP ceiling (/healthz) ...")
+            health = wrk(server.base + "/healthz", seconds)
+            log(f"{backend}: joins through the API ...")
+            joins = wrk(server.base, seconds, script_args=[bodies, key, "2"])
+            rss = server.peak_rss_mb()
+        finally:
+            server.stop()
+        counted = int(db.sql("SELECT COUNT(*) FROM memberships")[0][0])
+    finally:
+        db.drop()
+    store_db = Database(backend, wd, "store")
+    try:
+        log(f"{backend}: storage ceiling (huiji bench-store) ...")
+        out = run(BIN, "bench-store", "--joins", str(max(20_000, int(joins["joins"]["created"] * 1.2))),
+                  "--concurrency", "64", "--database-url", store_db.url, "--key-file", keys)
+        store = __import__("json").loads(out.strip().splitlines()[-1])
+    finally:
+        store_db.drop()
+    created = joins["joins"]["created"]
+    return {"backend": backend, "joins_per_s": created / seconds, "p50": joins["p50"], "p99": joins["p99"],
+            "created": created, "other": joins["joins"]["other"], "sample": joins["joins"]["sample"],
+            "exhausted": joins["joins"]["exhausted"], "members": counted,
+            "health_rate": health["rate"], "health_p50": health["p50"], "health_p99": health["p99"],
+            "store_rate": store["per_second"], "store_p50": store["p50_ms"], "store_p99": store["p99_ms"],
+            "rss_mb": rss, "seconds": seconds}
+
+
+def report_join(results):
+    print("\n### J — joins through the platform API (64 connections)\n")
+    print("| database | joins/s | p50 ms | p99 ms | HTTP ceiling (/healthz) req/s | joins ÷ HTTP | "
+          "storage ceiling joins/s (p50/p99 ms) | joins ÷ storage | target |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {LABEL[r['backend']]} | {r['joins_per_s']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+              f"{r['health_rate']:,.0f} (p99 {r['health_p99']:.1f} ms) | {r['joins_per_s'] / r['health_rate']:.1%} | "
+              f"{r['store_rate']:,.0f} ({r['store_p50']:.1f}/{r['store_p99']:.1f}) | "
+              f"{r['joins_per_s'] / r['store_rate']:.0%} | ≥ {TARGETS[r['backend']]:,}/s, p99 ≤ 50 ms |")
+    for r in results:
+        note = f"; {r['other']} other answers, e.g. `{r['sample'][:120]}`" if r["other"] else ""
+        print(f"\n{LABEL[r['backend']]}: {r['created']:,} applications answered 201 in {r['seconds']} s, "
+              f"{r['members']:,} members in the database afterwards{note}.")
+    print("\n### M — server memory under J\n")
+    print("| database | peak RSS (VmHWM) | target | ratio |\n|---|---|---|---|")
+    for r in results:
+        print(f"| {LABEL[r['backend']]} | {r['rss_mb']:.0f} MB | ≤ 150 MB | {r['rss_mb'] / 150:.0%} of the budget |")
+
+
+def bench_gen(backend, scenario, members, wd):
+    keys = keys_in(wd)
+    db = Database(backend, wd, f"gen_{scenario.replace('-', '_')}")
+    args = [BIN, "gen", "--scenario", scenario, "--database-url", db.url, "--key-file", keys]
+    if members:
+        args += ["--members", str(members)]
+    started = time.time()
+    out = run(*args)
+    elapsed = time.time() - started
+    count = int(db.sql("SELECT COUNT(*) FROM memberships")[0][0])
+    return db, {"backend": backend, "scenario": scenario, "members": count, "seconds": elapsed,
+                "size_mb": db.size_mb(), "out": out.strip().splitlines()[-1]}
+
+
+def report_gen(results):
+    print("\n### huiji gen\n")
+    print("| database | scenario | members | time | rate | database size |\n|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {LABEL[r['backend']]} | {r['scenario']} | {r['members']:,} | {r['seconds']:.0f} s | "
+              f"{r['members'] / r['seconds']:,.0f}/s | {r['size_mb'] / 1024:.2f} GiB |")
+
+
+S_BY_OCCUPATION = ("SELECT occupation, COUNT(*) FROM memberships WHERE home_path >= '/1/' AND home_path < '/1/:' "
+                   "AND status IN ('active', 'retained') GROUP BY occupation")
+S_TOTAL = ("SELECT SUM(c.held) FROM org_member_counts c JOIN orgs o ON o.id = c.org_id "
+           "WHERE o.path >= '/1/' AND o.path < '/1/:'")
+
+
+def time_sql(db, query, repeat):
+    samples = []
+    for _ in range(repeat):
+        if db.backend == "sqlite":
+            conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+            started = time.perf_counter()
+            conn.execute(query).fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+            conn.close()
+        else:
+            out = run("psql", db.url, "-At", "-c", "\\timing on", "-c", query)
+            samples.append(float(out.strip().splitlines()[-1].split()[1]))
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def bench_scale(backend, members, repeat, wd):
+    db, gen = bench_gen(backend, "national", members, wd)
+    results = {"gen": gen, "pages": [], "counts": []}
+    try:
+        for (username, code) in (("province", None), ("county", "340122"), ("guangdong", "44")):
+            if code is None:
+                org = "1"
+            else:
+                kind = "federation"
+                org = next(line.split("\t")[0] for line in run(
+                    BIN, "org", "list", "--database-url", db.url, "--region", code, "--kind", kind).splitlines())
+            subprocess.run([BIN, "user", "add", "--database-url", db.url, "--username", username, "--org", org,
+                            "--role", "reviewer", "--password-stdin"], input=console_bench.PASSWORD + "\n",
+                           check=True, text=True, capture_output=True)
+        number = db.sql("SELECT member_number FROM memberships WHERE region_code LIKE '34%' "
+                        "ORDER BY id DESC LIMIT 1")[0][0]
+        server = Server(db.url, keys_in(wd))
+        try:
+            base = server.base
+            openers = {u: console_bench.login(base, u) for u in ("province", "county", "guangdong")}
+            console_bench.timed(openers["province"], base + "/console/members", 3)
+            q = urllib.parse.quote
+            cases = [
+                ("list, 安徽省 scope (4 % of members)", "province", "/console/members"),
+                ("list, 广东省 scope (9 % of members)", "guangdong", "/console/members"),
+                ("list, 肥东县 scope", "county", "/console/members"),
+                ("search by name prefix (王), 安徽省", "province", "/console/members?name=" + q("王")),
+                ("search by full name prefix (王伟), 安徽省", "province", "/console/members?name=" + q("王伟")),
+                ("search by member number", "province", f"/console/members?number={number}"),
+                ("filter occupation + status, 安徽省", "province", "/console/members?occupation=courier&status=retained"),
+                ("search by ID number (blind index)", "province", "/console/members?id_number=11010519491231002X"),
+            ]
+            for name, user, path in cases:
+                p50, p95, _ = console_bench.timed(openers[user], base + path, repeat)
+                results["pages"].append((name, p50, p95))
+                log(f"   {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+            # The ceiling of a page: the same HTTP stack answering /healthz.
+            results["health"] = console_bench.timed(openers["province"], base + "/healthz", repeat)[:2]
+        finally:
+            server.stop()
+        for name, query in (("安徽省 by occupation (a GROUP BY over its memberships)", S_BY_OCCUPATION),
+                            ("安徽省 total (sum of the trigger-kept counts)", S_TOTAL)):
+            p50, p95 = time_sql(db, query, repeat)
+            results["counts"].append((name, p50, p95))
+            log(f"   S {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    finally:
+        db.drop()
+    return results
+
+
+def report_scale(backend, r):
+    members = r["gen"]["members"]
+    print(f"\n### Q — officer member list and search at {members:,} members, {LABEL[backend]}\n")
+    hp50, hp95 = r["health"]
+    print(f"Ceiling: `/healthz` over the same connection, p50 {hp50:.1f} ms, p95 {hp95:.1f} ms.\n")
+    print("| page | p50 ms | p95 ms | p95 ÷ target (100 ms) |\n|---|---|---|---|")
+    for name, p50, p95 in r["pages"]:
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {p95 / 100:.0%} |")
+    print(f"\n### S — subtree counts at {members:,} members, {LABEL[backend]}\n")
+    print("| count | p50 ms | p95 ms | p95 ÷ target (100 ms) |\n|---|---|---|---|")
+    for name, p50, p95 in r["counts"]:
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {p95 / 100:.0%} |")
+
+
+def bench_build():
+    target = os.path.join(ROOT, "target", "bench-clean")
+    shutil.rmtree(target, ignore_errors=True)
+    log("clean release build (a separate target directory) ...")
+    started = time.time()
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "huiji"], cwd=ROOT, check=True,
+                   env=dict(os.environ, CARGO_TARGET_DIR=target))
+    elapsed = time.time() - started
+    size = os.path.getsize(os.path.join(target, "release", "huiji")) / 2**20
+    shutil.rmtree(target, ignore_errors=True)
+    print("\n### B — build\n")
+    print("| what | figure |\n|---|---|")
+    print(f"| clean release build, `cargo build --release -p huiji`, {os.cpu_count()} cores | {elapsed / 60:.1f} min |")
+    print(f"| binary size (target/release/huiji) | {size:.1f} MiB |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["join", "gen", "scale", "build", "all"])
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--members", type=int)
+    parser.add_argument("--scenario", default="anhui-2021", choices=["anhui-2021", "national"])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    backends = [args.only] if args.only else ["sqlite", "postgres"]
+    if args.what in ("build", "all"):
+        bench_build()
+    build_release()
+    wd = workdir()
+    try:
+        if args.what in ("join", "all"):
+            ensure_wrk()
+            report_join([bench_join(b, args.seconds, wd) for b in backends])
+        if args.what in ("gen", "all"):
+            results = []
+            for b in backends:
+                db, result = bench_gen(b, args.scenario, args.members, wd)
+                db.drop()
+                results.append(result)
+            report_gen(results)
+        if args.what in ("scale", "all"):
+            for b in backends:
+                r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)
+                report_gen([r["gen"]])
+                report_scale(b, r)
+    finally:
+        shutil.rmtree(wd, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
