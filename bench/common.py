@@ -13,6 +13,12 @@ WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECKS = "10X98765432"
 
 
+def load_note():
+    """The machine's load when a figure was taken: other work on a 2-core machine shows."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
+
+
 def log(message):
     print(message, file=sys.stderr, flush=True)
 

@@ -14,8 +14,8 @@ A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
 import argparse, os, shutil, sqlite3, statistics, subprocess, sys, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_wrk, log, run, workdir,
-                    write_bodies, wrk)
+from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_wrk, load_note, log, run,
+                    workdir, write_bodies, wrk)
 import console_bench
 
 TARGETS = {"sqlite": 5000, "postgres": 2000}
@@ -44,6 +44,7 @@ def bench_join(backend, seconds, wd):
             log(f"{backend}: HTTP ceiling (/healthz) ...")
             health = wrk(server.base + "/healthz", seconds)
             log(f"{backend}: joins through the API ...")
+            load = load_note()
             joins = wrk(server.base, seconds, script_args=[bodies, key, "2"])
             rss = server.peak_rss_mb()
         finally:
@@ -65,7 +66,7 @@ def bench_join(backend, seconds, wd):
             "exhausted": joins["joins"]["exhausted"], "members": counted,
             "health_rate": health["rate"], "health_p50": health["p50"], "health_p99": health["p99"],
             "store_rate": store["per_second"], "store_p50": store["p50_ms"], "store_p99": store["p99_ms"],
-            "rss_mb": rss, "seconds": seconds}
+            "rss_mb": rss, "seconds": seconds, "load": load}
 
 
 def report_join(results):
@@ -81,7 +82,7 @@ def report_join(results):
     for r in results:
         note = f"; {r['other']} other answers, e.g. `{r['sample'][:120]}`" if r["other"] else ""
         print(f"\n{LABEL[r['backend']]}: {r['created']:,} applications answered 201 in {r['seconds']} s, "
-              f"{r['members']:,} members in the database afterwards{note}.")
+              f"{r['members']:,} members in the database afterwards{note}; {r['load']} before the run.")
     print("\n### M — server memory under J\n")
     print("| database | peak RSS (VmHWM) | target | ratio |\n|---|---|---|---|")
     for r in results:
@@ -94,24 +95,29 @@ def bench_gen(backend, scenario, members, wd):
     args = [BIN, "gen", "--scenario", scenario, "--database-url", db.url, "--key-file", keys]
     if members:
         args += ["--members", str(members)]
+    load = load_note()
     started = time.time()
     out = run(*args)
     elapsed = time.time() - started
     count = int(db.sql("SELECT COUNT(*) FROM memberships")[0][0])
     return db, {"backend": backend, "scenario": scenario, "members": count, "seconds": elapsed,
-                "size_mb": db.size_mb(), "out": out.strip().splitlines()[-1]}
+                "size_mb": db.size_mb(), "out": out.strip().splitlines()[-1], "load": load}
 
 
 def report_gen(results):
     print("\n### huiji gen\n")
-    print("| database | scenario | members | time | rate | database size |\n|---|---|---|---|---|---|")
+    print("| database | scenario | members | time | rate | database size | machine before |\n|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {LABEL[r['backend']]} | {r['scenario']} | {r['members']:,} | {r['seconds']:.0f} s | "
-              f"{r['members'] / r['seconds']:,.0f}/s | {r['size_mb'] / 1024:.2f} GiB |")
+              f"{r['members'] / r['seconds']:,.0f}/s | {r['size_mb'] / 1024:.2f} GiB | {r['load']} |")
+    for r in results:
+        print(f"\n{LABEL[r['backend']]}: `{r['out']}`")
 
 
 S_BY_OCCUPATION = ("SELECT occupation, COUNT(*) FROM memberships WHERE home_path >= '/1/' AND home_path < '/1/:' "
                    "AND status IN ('active', 'retained') GROUP BY occupation")
+S_COUNTS = ("SELECT c.occupation, SUM(c.held) FROM org_occupation_counts c JOIN orgs o ON o.id = c.org_id "
+            "WHERE o.path >= '/1/' AND o.path < '/1/:' GROUP BY c.occupation")
 S_TOTAL = ("SELECT SUM(c.held) FROM org_member_counts c JOIN orgs o ON o.id = c.org_id "
            "WHERE o.path >= '/1/' AND o.path < '/1/:'")
 
@@ -150,6 +156,7 @@ def bench_scale(backend, members, repeat, wd):
                         "ORDER BY id DESC LIMIT 1")[0][0]
         server = Server(db.url, keys_in(wd))
         try:
+            results["load"] = load_note()
             base = server.base
             openers = {u: console_bench.login(base, u) for u in ("province", "county", "guangdong")}
             console_bench.timed(openers["province"], base + "/console/members", 3)
@@ -172,8 +179,10 @@ def bench_scale(backend, members, repeat, wd):
             results["health"] = console_bench.timed(openers["province"], base + "/healthz", repeat)[:2]
         finally:
             server.stop()
-        for name, query in (("安徽省 by occupation (a GROUP BY over its memberships)", S_BY_OCCUPATION),
-                            ("安徽省 total (sum of the trigger-kept counts)", S_TOTAL)):
+        for name, query in (("安徽省 by occupation: sum of the trigger-kept counts per union and occupation "
+                             "(`count_members_by_occupation`)", S_COUNTS),
+                            ("安徽省 by occupation, without them: a GROUP BY over its memberships", S_BY_OCCUPATION),
+                            ("安徽省 total: sum of the trigger-kept counts per union (`count_members`)", S_TOTAL)):
             p50, p95 = time_sql(db, query, repeat)
             results["counts"].append((name, p50, p95))
             log(f"   S {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
@@ -186,7 +195,8 @@ def report_scale(backend, r):
     members = r["gen"]["members"]
     print(f"\n### Q — officer member list and search at {members:,} members, {LABEL[backend]}\n")
     hp50, hp95 = r["health"]
-    print(f"Ceiling: `/healthz` over the same connection, p50 {hp50:.1f} ms, p95 {hp95:.1f} ms.\n")
+    print(f"Ceiling: `/healthz` over the same connection, p50 {hp50:.1f} ms, p95 {hp95:.1f} ms; "
+          f"{r['load']} before the pages.\n")
     print("| page | p50 ms | p95 ms | p95 ÷ target (100 ms) |\n|---|---|---|---|")
     for name, p50, p95 in r["pages"]:
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {p95 / 100:.0%} |")

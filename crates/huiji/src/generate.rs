@@ -86,11 +86,11 @@ impl Drafter {
     }
 
     fn draft(&self, rng: &mut Rng) -> Result<Draft, CommandError> {
-        let place = self.places.draw(rng).ok_or_else(|| no_place())?;
+        let place = self.places.draw(rng).ok_or_else(no_place)?;
         // Only occupations with a union in this place (all four have one everywhere:
         // an industry federation or the city's pool).
         let (occupation, home) = loop {
-            let occupation = *self.plan.occupations.draw(rng).ok_or_else(|| no_place())?;
+            let occupation = *self.plan.occupations.draw(rng).ok_or_else(no_place)?;
             let slot = Occupation::MAIN_FOUR.iter().position(|o| *o == occupation).unwrap_or(0);
             if let Some(home) = &place.homes[slot] {
                 break (occupation, home);
@@ -103,7 +103,7 @@ impl Drafter {
         let birth_area = if place.issues_ids && rng.chance(830) {
             place.region
         } else {
-            *rng.pick(&self.birthplaces).ok_or_else(|| no_place())?
+            *rng.pick(&self.birthplaces).ok_or_else(no_place)?
         };
         let person = synthetic::person(rng, occupation, birth_area, joined_on);
         let status = match rng.below(1000) {

@@ -1,7 +1,7 @@
 //! `huiji gen`: the data it makes is what the real code would have made.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use huiji_core::org::Level;
@@ -21,7 +21,7 @@ fn key_file(name: &str) -> PathBuf {
     path
 }
 
-fn generate(url: &str, keys: &PathBuf, args: &[&str]) -> std::process::Output {
+fn generate(url: &str, keys: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_huiji"))
         .arg("gen")
         .args(args)
@@ -86,9 +86,16 @@ both_databases!(gen_anhui_makes_valid_sealed_members_in_the_real_tree, |db: Test
     assert_eq!(db.store.count_members(&root.path).await.unwrap(), 3000 - withdrawn.len() as u64);
     let trucks = db.store.search_members(&all(&root.path, Some("truck_driver"), None)).await.unwrap().len();
     assert!((2250..2480).contains(&trucks), "325/412 of 3000 are truck drivers, not {trucks}");
+    let by_occupation = db.store.count_members_by_occupation(&root.path).await.unwrap();
+    assert_eq!(by_occupation.len(), 4);
     for occupation in Occupation::MAIN_FOUR {
         let some = db.store.search_members(&all(&root.path, Some(occupation.code()), None)).await.unwrap();
-        assert!(!some.is_empty(), "{occupation}");
+        let held = some.iter().filter(|m| m.status != "withdrawn").count() as u64;
+        assert!(held > 0, "{occupation}");
+        assert!(
+            by_occupation.contains(&(occupation.code().to_owned(), held)),
+            "{occupation}: {by_occupation:?}"
+        );
     }
 
     let again = generate(&db.url, &keys, &["--scenario", "anhui-2021", "--members", "10"]);

@@ -74,9 +74,17 @@ const PG_COPY_EVENTS: &str =
 
 const PG_DISABLE_COUNT: &str = "ALTER TABLE memberships DISABLE TRIGGER memberships_count";
 const PG_ENABLE_COUNT: &str = "ALTER TABLE memberships ENABLE TRIGGER memberships_count";
+const PG_DISABLE_OCCUPATION_COUNT: &str =
+    "ALTER TABLE memberships DISABLE TRIGGER memberships_occupation_count";
+const PG_ENABLE_OCCUPATION_COUNT: &str =
+    "ALTER TABLE memberships ENABLE TRIGGER memberships_occupation_count";
 const RESET_COUNTS: &str = "DELETE FROM org_member_counts";
 const RECOUNT: &str = "INSERT INTO org_member_counts (org_id, held) SELECT home_org_id, COUNT(*) \
     FROM memberships WHERE status IN ('active', 'retained') GROUP BY home_org_id";
+const RESET_OCCUPATION_COUNTS: &str = "DELETE FROM org_occupation_counts";
+const RECOUNT_OCCUPATIONS: &str = "INSERT INTO org_occupation_counts (org_id, occupation, held) \
+    SELECT home_org_id, occupation, COUNT(*) FROM memberships WHERE status IN ('active', 'retained') \
+    GROUP BY home_org_id, occupation";
 /// Explicit ids bypass the identity sequence; move it past them.
 const PG_SET_SEQUENCE: &str = "SELECT setval(pg_get_serial_sequence('memberships', 'id'), \
     (SELECT COALESCE(MAX(id), 0) + 1 FROM memberships), false)";
@@ -109,6 +117,7 @@ impl SqlStore {
                     return Err(StoreError::NotEmpty("memberships"));
                 }
                 sqlx::query(PG_DISABLE_COUNT).execute(pool).await?;
+                sqlx::query(PG_DISABLE_OCCUPATION_COUNT).execute(pool).await?;
                 sqlx::query_as(PG_INDEXES).fetch_all(pool).await?
             }
         };
@@ -132,7 +141,11 @@ impl SqlStore {
 /// Double-quotes an identifier read from the catalog (quotes inside doubled), so the
 /// statement names exactly that index.
 fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    let mut quoted = String::with_capacity(name.len() + 2);
+    quoted.push('"');
+    quoted.push_str(&name.replace('"', "\"\""));
+    quoted.push('"');
+    quoted
 }
 
 impl BulkLoad {
@@ -219,12 +232,16 @@ impl BulkLoad {
                 let mut tx = pool.begin().await?;
                 sqlx::query(RESET_COUNTS).execute(&mut *tx).await?;
                 sqlx::query(RECOUNT).execute(&mut *tx).await?;
+                sqlx::query(RESET_OCCUPATION_COUNTS).execute(&mut *tx).await?;
+                sqlx::query(RECOUNT_OCCUPATIONS).execute(&mut *tx).await?;
                 sqlx::query(PG_ENABLE_COUNT).execute(&mut *tx).await?;
+                sqlx::query(PG_ENABLE_OCCUPATION_COUNT).execute(&mut *tx).await?;
                 sqlx::query(PG_SET_SEQUENCE).execute(&mut *tx).await?;
                 tx.commit().await?;
                 sqlx::query("VACUUM ANALYZE memberships").execute(pool).await?;
                 sqlx::query("VACUUM ANALYZE membership_events").execute(pool).await?;
                 sqlx::query("VACUUM ANALYZE org_member_counts").execute(pool).await?;
+                sqlx::query("VACUUM ANALYZE org_occupation_counts").execute(pool).await?;
             }
         }
         Ok(())

@@ -140,6 +140,9 @@ const SCAN_BY_ID_SHARE: u64 = 20;
 /// Sums the trigger-kept counts of the subtree's unions (see migration 0004).
 const COUNT_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(c.held), 0) AS BIGINT) FROM org_member_counts c \
     JOIN orgs o ON o.id = c.org_id WHERE o.path >= $1 AND o.path < $2";
+const COUNT_MEMBERS_BY_OCCUPATION: &str = "SELECT c.occupation, CAST(SUM(c.held) AS BIGINT) \
+    FROM org_occupation_counts c JOIN orgs o ON o.id = c.org_id WHERE o.path >= $1 AND o.path < $2 \
+    GROUP BY c.occupation HAVING SUM(c.held) > 0 ORDER BY c.occupation";
 const INSERT_TRANSFER: &str = "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
     status, requested_by, reason, created_at) \
     SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'requested', $3, $4, $5 \
@@ -171,6 +174,9 @@ pub trait MemberStore: Send + Sync {
     async fn search_members(&self, query: &MemberQuery) -> Result<Vec<MembershipRecord>>;
     /// Members holding their membership within a subtree.
     async fn count_members(&self, within: &OrgPath) -> Result<u64>;
+    /// Members holding their membership within a subtree, per occupation code (codes
+    /// without members left out), by code.
+    async fn count_members_by_occupation(&self, within: &OrgPath) -> Result<Vec<(String, u64)>>;
     /// One membership with its sealed identifiers.
     async fn membership_detail(&self, id: i64) -> Result<Option<MembershipDetail>>;
     /// Its history, oldest first.
@@ -332,6 +338,16 @@ impl MemberStore for SqlStore {
             .fetch_one(p)
             .await?);
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn count_members_by_occupation(&self, within: &OrgPath) -> Result<Vec<(String, u64)>> {
+        let rows: Vec<(String, i64)> =
+            on_pool!(&self.pools, read, |p| sqlx::query_as(COUNT_MEMBERS_BY_OCCUPATION)
+                .bind(within.as_str())
+                .bind(within.subtree_upper_bound())
+                .fetch_all(p)
+                .await?);
+        Ok(rows.into_iter().map(|(code, held)| (code, u64::try_from(held).unwrap_or(0))).collect())
     }
 
     async fn membership_detail(&self, id: i64) -> Result<Option<MembershipDetail>> {

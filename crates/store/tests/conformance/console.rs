@@ -781,6 +781,12 @@ both_databases!(member_search_filters_and_pages, |db: TestDb| async move {
     assert_eq!(store.count_members(&t.wuhu.path).await.unwrap(), 0, "withdrawn is not counted");
     assert_eq!(store.count_members(&t.root.path).await.unwrap(), 4);
     assert_eq!(store.count_members(&t.hefei_trucks.path).await.unwrap(), 0);
+    let by_occupation = store.count_members_by_occupation(&t.root.path).await.unwrap();
+    assert_eq!(by_occupation, [("courier".to_owned(), 1), ("truck_driver".to_owned(), 3)]);
+    assert!(
+        store.count_members_by_occupation(&t.wuhu.path).await.unwrap().is_empty(),
+        "withdrawn is not counted"
+    );
 
     // The detail carries the sealed identifiers.
     let detail = store.membership_detail(hong.id).await.unwrap().unwrap();
