@@ -72,6 +72,20 @@ pub enum UserCommand {
         /// Read the password from standard input (first line) instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        /// Grant `pii.reveal`: the officer may reveal full ID numbers and mobiles of
+        /// members in their subtree, giving a reason each time (audited).
+        #[arg(long)]
+        can_reveal: bool,
+    },
+    /// Grant `pii.reveal` to an account.
+    GrantReveal {
+        /// Login name.
+        username: String,
+    },
+    /// Withdraw `pii.reveal` from an account.
+    RevokeReveal {
+        /// Login name.
+        username: String,
     },
     /// List accounts: username, role, org id, org name, state.
     List,

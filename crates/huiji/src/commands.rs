@@ -327,7 +327,15 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     }
     if store.users().await?.is_empty() {
         for (username, role, org) in &officers {
-            users::add_user(&store, username, org.id, *role, Some(DEMO_PASSWORD.to_owned())).await?;
+            users::add_user(
+                &store,
+                username,
+                org.id,
+                *role,
+                Some(DEMO_PASSWORD.to_owned()),
+                *role == huiji_core::Role::Admin,
+            )
+            .await?;
         }
     }
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {

@@ -6,6 +6,7 @@
 //! database has its own migrations tree, embedded in the binary and run at start.
 
 mod accounts;
+mod audit;
 mod db;
 mod error;
 mod joining;
@@ -24,6 +25,7 @@ use huiji_core::tree_plan::TreePlan;
 use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
 pub use accounts::{AccountStore, NewUser, SessionRecord, UserRecord};
+pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
 pub use joining::{
@@ -81,7 +83,7 @@ pub struct OrgFilter {
 /// Everything huiji keeps. Implementations must behave identically; the conformance
 /// suite in `tests/` runs against each.
 #[async_trait]
-pub trait Store: AccountStore + ReviewStore + MemberStore + Send + Sync + fmt::Debug {
+pub trait Store: AccountStore + AuditStore + ReviewStore + MemberStore + Send + Sync + fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
