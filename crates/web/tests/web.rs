@@ -17,6 +17,8 @@ mod console_support;
 mod console_transfers;
 #[path = "web/join.rs"]
 mod join;
+#[path = "web/security_audit.rs"]
+mod security_audit;
 #[path = "web/sms.rs"]
 mod sms;
 #[path = "web/support.rs"]
