@@ -12,6 +12,7 @@ mod error;
 mod joining;
 mod members;
 mod orgs;
+mod privacy;
 mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -33,6 +34,7 @@ pub use joining::{
 };
 pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
 pub use orgs::DEFAULT_REVIEW_DAYS;
+pub use privacy::{PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 
 /// Shorthand for store results.
@@ -83,7 +85,9 @@ pub struct OrgFilter {
 /// Everything huiji keeps. Implementations must behave identically; the conformance
 /// suite in `tests/` runs against each.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore + ReviewStore + MemberStore + Send + Sync + fmt::Debug {
+pub trait Store:
+    AccountStore + AuditStore + PrivacyStore + ReviewStore + MemberStore + Send + Sync + fmt::Debug
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 

@@ -19,6 +19,8 @@ mod console_transfers;
 mod join;
 #[path = "web/security_audit.rs"]
 mod security_audit;
+#[path = "web/security_http.rs"]
+mod security_http;
 #[path = "web/sms.rs"]
 mod sms;
 #[path = "web/support.rs"]
