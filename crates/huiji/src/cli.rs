@@ -53,6 +53,43 @@ pub enum Command {
     /// Officer accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Remove the personal data of rejected applications and withdrawn members past the
+    /// retention period (a running server also does this daily).
+    Purge {
+        /// Days to keep [default: retention_days from the configuration, 180].
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Copy a SQLite database to a file, online (for PostgreSQL use pg_dump).
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Overwrite a database that already holds unions.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Consent texts (个人信息处理规则).
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+}
+
+/// `consent` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Publish a new version of the consent text; the join form shows it from now on and
+    /// each application records the version it accepted.
+    Publish {
+        /// A UTF-8 file: the Chinese text, a line `---`, the English text.
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 /// `user` subcommands.
@@ -138,6 +175,18 @@ pub enum KeysCommand {
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Add a new encryption key, make it current, and re-encrypt every stored value under
+    /// it in batches while servers run (they re-read the key file every 5 s). Resumable:
+    /// run it again after an interruption and it continues. The blind-index key is kept.
+    Rotate {
+        /// Rows per batch.
+        #[arg(long, default_value_t = 500)]
+        batch: u32,
+        /// Seconds to wait after writing the new key, so running servers load it before
+        /// the re-encryption starts.
+        #[arg(long, default_value_t = 10)]
+        settle: u64,
     },
 }
 

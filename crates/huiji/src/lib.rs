@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod config;
+mod privacy;
 mod users;
 
 use std::ffi::OsString;

@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A stored row cannot be read back into the domain (data written by something else).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// This database does not support the operation.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
     /// The database URL is neither `sqlite:` nor `postgres://`.
     #[error("unsupported database URL (expected sqlite:PATH or postgres://...)")]
     UnsupportedUrl,

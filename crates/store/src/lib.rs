@@ -7,6 +7,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod db;
 mod error;
 mod joining;
@@ -27,6 +28,7 @@ use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, RegionC
 
 pub use accounts::{AccountStore, NewUser, SessionRecord, UserRecord};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
+pub use backup::is_huiji_sqlite;
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
 pub use joining::{

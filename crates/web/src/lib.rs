@@ -11,12 +11,15 @@ mod home;
 mod i18n;
 pub mod jobs;
 pub mod join;
+pub mod keys;
 pub mod limits;
 mod metrics;
 pub mod passwords;
 mod poster;
 pub mod qr;
 pub mod random;
+pub mod retention;
+pub mod rotation;
 mod security;
 pub mod sms;
 mod status;
@@ -37,6 +40,7 @@ use tower_http::trace::TraceLayer;
 
 pub use abuse::PublicLimits;
 pub use error::WebError;
+pub use keys::Keys;
 pub use metrics::Metrics;
 pub use poster::join_url;
 pub use random::{OsRandomness, Randomness};
@@ -74,8 +78,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The national division table.
     pub regions: &'static RegionTable,
-    /// Encryption, blind-index and card-signing keys.
-    pub keyring: Arc<Keyring>,
+    /// Encryption, blind-index and card-signing keys (replaceable: key rotation).
+    pub keyring: Arc<Keys>,
     /// Where SMS go.
     pub sms: Arc<dyn SmsSender>,
     /// Random numbers (SMS codes, nonces).
@@ -104,6 +108,7 @@ impl AppState {
         public_url: &str,
     ) -> AppState {
         let random: Arc<dyn Randomness> = Arc::new(OsRandomness);
+        let keyring = Arc::new(Keys::new(Keyring::clone(&keyring)));
         let sms = Arc::new(OutboxSms::new(store.clone(), keyring.clone(), clock.clone(), random.clone()));
         AppState {
             store,

@@ -21,6 +21,8 @@ mod join;
 mod security_audit;
 #[path = "web/security_http.rs"]
 mod security_http;
+#[path = "web/security_rotation.rs"]
+mod security_rotation;
 #[path = "web/sms.rs"]
 mod sms;
 #[path = "web/support.rs"]

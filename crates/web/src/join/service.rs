@@ -6,7 +6,9 @@ use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use huiji_core::{Channel, Decision, MemberNumber, Mobile, Org, RegionLevel, Sex, Timestamp};
 use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
-use huiji_vault::{Field, Keyring, NonceSource, VaultError};
+use huiji_vault::{Field, NonceSource, VaultError};
+
+use crate::keys::Keys;
 
 use crate::AppState;
 use crate::random::Nonces;
@@ -88,7 +90,7 @@ impl From<VaultError> for JoinError {
 
 /// Encrypts a normalised value and computes its blind index.
 pub fn seal(
-    keyring: &Keyring,
+    keyring: &Keys,
     field: Field,
     value: &str,
     nonces: &mut impl NonceSource,
@@ -101,12 +103,12 @@ pub fn seal(
 
 /// The token of a member's card link: the number and a signature over it, so card
 /// pages cannot be found by counting through member numbers.
-pub fn card_token(keyring: &Keyring, number: &str) -> String {
+pub fn card_token(keyring: &Keys, number: &str) -> String {
     format!("{number}.{}", keyring.card_signature(&card_payload(number)).to_hex())
 }
 
 /// The member number of a genuine card token.
-pub fn verify_card_token(keyring: &Keyring, token: &str) -> Option<MemberNumber> {
+pub fn verify_card_token(keyring: &Keys, token: &str) -> Option<MemberNumber> {
     let (number, signature) = token.split_once('.')?;
     let number = MemberNumber::parse(number)?;
     keyring.verify_card_signature(&card_payload(number.as_str()), signature).then_some(number)
@@ -117,7 +119,7 @@ fn card_payload(number: &str) -> String {
 }
 
 /// The stored hash of an SMS code, bound to the mobile and purpose.
-fn code_hash(keyring: &Keyring, mobile: &Mobile, purpose: SmsPurpose, code: &str) -> String {
+fn code_hash(keyring: &Keys, mobile: &Mobile, purpose: SmsPurpose, code: &str) -> String {
     let value = format!("sms-code:{}:{}:{code}", purpose.code(), mobile.as_str());
     keyring.blind_index(Field::Mobile, &value).to_hex()
 }
