@@ -21,6 +21,10 @@ mod join;
 mod security_audit;
 #[path = "web/security_http.rs"]
 mod security_http;
+#[path = "web/security_input.rs"]
+mod security_input;
+#[path = "web/security_privacy.rs"]
+mod security_privacy;
 #[path = "web/security_rotation.rs"]
 mod security_rotation;
 #[path = "web/sms.rs"]
