@@ -2,7 +2,7 @@
 //! exactly like anyone's), no plaintext identifier anywhere in the database, and the
 //! permission matrix of the privacy routes.
 
-use huiji_core::{AutoApproval, Role};
+use huiji_core::{AutoApproval, Clock as _, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{Backend, Store, both_databases};
 use sqlx::Connection;
@@ -198,4 +198,67 @@ both_databases!(the_privacy_routes_in_the_permission_matrix, |db: TestDb| async 
     };
     let store = app.store();
     assert_eq!(store.audit_records(&query).await.unwrap().len(), 1, "only the allowed reveal is recorded");
+});
+
+both_databases!(a_new_consent_text_is_shown_and_recorded, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    feidong_member(&app, 61).await;
+    let store = app.store();
+    store
+        .publish_consent(
+            "个人信息处理规则（第2版）",
+            "Personal information notice (version 2)",
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let (_, _, page) = app.get("/j/340122T").await;
+    assert!(page.contains("个人信息处理规则（第2版）"), "the form shows the newest text");
+    assert!(page.contains("name=\"consent_version\" value=\"2\""));
+    let id = id_number("340122", "19900101", 62);
+    let (_, body) = app.join("/j/340122T", &with(form(&id, "13912340062"), "consent_version", "2")).await;
+    assert!(body.contains("入会成功"));
+    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340062").to_hex();
+    let applications = store.applications_by_mobile(&bidx).await.unwrap();
+    assert_eq!(applications[0].consent_version, "2", "each application records the version accepted");
+    let older = store
+        .applications_by_mobile(
+            &app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340061").to_hex(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(older[0].consent_version, "1");
+});
+
+both_databases!(purged_members_keep_their_counts_and_reveal_nothing, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let (member, id, _) = feidong_member(&app, 71).await;
+    let admin = app.officer("feidong_admin", Some("340122"), Role::Admin).await;
+    app.store().set_user_can_reveal("feidong_admin", true).await.unwrap();
+    let path = format!("/console/members/{}", member.id);
+    assert_eq!(
+        admin.post(&format!("{path}/lifecycle"), &[("action", "withdraw"), ("reason", "离职")]).await.0,
+        200
+    );
+    let store = app.store();
+    let nothing = huiji_web::retention::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
+    assert_eq!(nothing.memberships, 0, "not before the period ends");
+    app.advance(181 * 86_400_000);
+    let purged = huiji_web::retention::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
+    assert_eq!((purged.memberships, purged.applications), (1, 1));
+    // Half a year on, the session is long over.
+    let admin = app.login("feidong_admin", crate::console_support::PASSWORD).await.unwrap();
+    let (status, page) = admin.get(&path).await;
+    assert_eq!(status, 200, "the record stays");
+    assert!(page.contains("已退会"));
+    let (status, page) =
+        admin.post(&format!("{path}/reveal"), &[("field", "id_number"), ("reason", "核实")]).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("已按保存期限清除") && !page.contains(&id));
+    let (status, _) = admin.get("/console/members?status=withdrawn").await;
+    assert_eq!(status, 200);
+    // The purge concerns the whole tree: the province's admins see it.
+    let province = app.officer("anhui", None, Role::Admin).await;
+    let (_, page) = province.get("/console/audit?action=purge").await;
+    assert!(page.contains("1 memberships"), "the purge is in the audit log");
 });
