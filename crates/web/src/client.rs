@@ -34,8 +34,8 @@ pub(crate) fn client_ip(parts: &Parts, trust_proxy: bool) -> ClientIp {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back()
+            .and_then(|entry| entry.trim().parse::<IpAddr>().ok());
         if forwarded.is_some() {
             return ClientIp(forwarded);
         }
