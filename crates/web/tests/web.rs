@@ -3,6 +3,8 @@
 
 #[path = "web/api.rs"]
 mod api;
+#[path = "web/api_fuzz.rs"]
+mod api_fuzz;
 #[path = "web/api_openapi.rs"]
 mod api_openapi;
 #[path = "web/api_support.rs"]

@@ -145,6 +145,11 @@ both_databases!(rejections_and_transfers_are_events_too, |db: TestDb| async move
         .await
         .unwrap();
     assert!(moved);
+    // A transfer accepted by the receiving union is reported the same way.
+    let feidong = app.store().org_by_join_code("340122").await.unwrap().unwrap();
+    let transfer =
+        app.store().request_transfer(membership.id, feidong.id, "driver", "搬家", NOW).await.unwrap();
+    assert!(app.store().decide_transfer(transfer, true, "feidong", NOW).await.unwrap());
     deliver_due(&app.state, &client()).await.unwrap();
 
     let bodies: Vec<Value> = receiver.deliveries().into_iter().map(|(_, b)| b).collect();
@@ -157,17 +162,21 @@ both_databases!(rejections_and_transfers_are_events_too, |db: TestDb| async move
             )
         })
         .collect();
-    assert_eq!(kinds.len(), 3, "{bodies:#?}");
+    assert_eq!(kinds.len(), 4, "{bodies:#?}");
+    assert!(kinds.contains(&("membership.transferred", "transferred")));
     assert!(kinds.contains(&("application.decided", "rejected")));
     assert!(kinds.contains(&("application.decided", "approved")));
     assert!(kinds.contains(&("membership.transferred", "distributed")));
     let rejection = bodies.iter().find(|b| b["data"]["status"] == "rejected").unwrap();
     assert_eq!(rejection["data"]["reason"], "信息不实");
-    let transfer = bodies.iter().find(|b| b["type"] == "membership.transferred").unwrap();
-    assert_eq!(transfer["data"]["to_org"], json!({"id": to.id.0, "name": to.name}));
-    assert_eq!(transfer["data"]["member_number"], number.as_str());
+    let moved = bodies.iter().find(|b| b["data"]["reason"] == "distributed").unwrap();
+    assert_eq!(moved["data"]["to_org"], json!({"id": to.id.0, "name": to.name}));
+    let transferred = bodies.iter().find(|b| b["data"]["reason"] == "transferred").unwrap();
+    assert_eq!(transferred["data"]["from_org"]["id"], to.id.0);
+    assert_eq!(transferred["data"]["to_org"], json!({"id": feidong.id.0, "name": feidong.name}));
+    assert_eq!(transferred["data"]["member_number"], number.as_str());
     let ids: std::collections::HashSet<&str> = bodies.iter().map(|b| b["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 3, "unique event ids");
+    assert_eq!(ids.len(), 4, "unique event ids");
 });
 
 both_databases!(platforms_without_a_webhook_get_no_events, |db: TestDb| async move {
@@ -228,4 +237,29 @@ both_databases!(a_claimed_event_is_not_sent_twice_at_once, |db: TestDb| async mo
         app.store().claim_webhooks(later, huiji_core::Timestamp(later.0 + 60_000), 10).await.unwrap().len(),
         5
     );
+});
+
+both_databases!(the_delivery_log_shows_each_attempt_to_the_tree_admins, |db: TestDb| async move {
+    use huiji_core::Role;
+    let app = TestApp::seeded(db).await;
+    let (_receiver, url) = Receiver::start(1).await;
+    let platform = with_webhook(&app, &url).await;
+    let id = pending_application(&app, &platform, 26).await;
+    app.store().reject_application(id, "hefei", "<script>x</script>", NOW).await.unwrap();
+    let client = client();
+    deliver_due(&app.state, &client).await.unwrap();
+    let root = app.officer("ah", None, Role::Admin).await;
+    let (status, page) = root.get("/console/webhooks").await;
+    assert_eq!(status, 200);
+    let main = main_of(&page);
+    assert!(main.contains("huolala") && main.contains("application.decided"), "{main}");
+    assert!(main.contains("receiver answered 500") && main.contains("待投递"), "{main}");
+    app.advance(10_000);
+    deliver_due(&app.state, &client).await.unwrap();
+    let (_, page) = root.get("/console/webhooks?lang=en").await;
+    let main = main_of(&page);
+    assert!(main.contains("HTTP 204") && main.contains("delivered"), "{main}");
+    assert!(!page.contains("<script>x"), "nothing of the payload is echoed unescaped");
+    let hefei = app.officer("hf", Some("3401"), Role::Admin).await;
+    assert_eq!(hefei.get("/console/webhooks").await.0, 403);
 });
