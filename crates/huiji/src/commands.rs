@@ -364,6 +364,8 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "                     )")?;
     writeln!(out, "\nThe demo sends no SMS: read the codes from the outbox with")?;
     writeln!(out, "  cargo run --release -- sms outbox --database-url {db}")?;
+    writeln!(out, "Platform API ({base}/api/openapi.json): make a key with")?;
+    writeln!(out, "  cargo run --release -- api-key create --platform NAME --database-url {db}")?;
     writeln!(out, "A valid test ID number: 11010519491231002X. Stop with Ctrl-C.")?;
     out.flush()?;
     run_server(store, listener, keyring, base, settings).await
