@@ -389,7 +389,9 @@ both_databases!(transport_errors_keep_the_error_shape, |db: TestDb| async move {
     let platform = app.platform("huolala").await;
     let key = Some(platform.key.as_str());
     let json_headers = [("content-type", "application/json"), ("idempotency-key", "t")];
-    let cases: Vec<(Method, &str, Vec<(&str, &str)>, Option<Vec<u8>>, u16, &str)> = vec![
+    /// Method, path, headers, body, and the status and code expected.
+    type Case<'a> = (Method, &'a str, Vec<(&'a str, &'a str)>, Option<Vec<u8>>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (Method::GET, "/api/v1/nothing", vec![], None, 404, "not_found"),
         (Method::DELETE, "/api/v1/orgs", vec![], None, 405, "method_not_allowed"),
         (
