@@ -3,6 +3,7 @@
 //! these functions; neither has rules of its own.
 
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
+use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use huiji_core::{Channel, Decision, MemberNumber, Mobile, Org, RegionLevel, Sex, Timestamp};
 use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
@@ -203,12 +204,25 @@ pub async fn check_code(
     Ok(state.store.check_sms_challenge(&bidx, purpose, &hash, state.clock.now()).await?)
 }
 
-/// The unions of the work region's city: where receiving and landing look.
+/// The unions of the work region's city that receiving and landing choose from: its
+/// industry federations and the city federation (with its pool). Only those are read —
+/// a city has a hundred or more township unions no join ever lands at.
 async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
     let Some(city) = request.region.ancestor_at(RegionLevel::City) else {
         return Ok(Vec::new());
     };
-    Ok(state.store.orgs(&OrgFilter { region: Some(city), ..OrgFilter::default() }).await?)
+    let industry =
+        OrgFilter { region: Some(city), kind: Some(OrgKindCode::IndustryFederation), ..OrgFilter::default() };
+    let federation = OrgFilter {
+        region: Some(city),
+        kind: Some(OrgKindCode::Federation),
+        level: Some(Level::City),
+        ..OrgFilter::default()
+    };
+    let (mut orgs, federations) =
+        tokio::try_join!(state.store.orgs(&industry), state.store.orgs(&federation))?;
+    orgs.extend(federations);
+    Ok(orgs)
 }
 
 /// The field problems of a join request, without storing anything (empty when it is
@@ -309,7 +323,12 @@ pub async fn join(
     }
     match outcome {
         SubmitOutcome::Approved { application_id, member_number, .. } => {
-            let landing_org = state.store.org(landing.org()).await?.ok_or(JoinError::Unserved)?;
+            // The landing union is one of those already read, unless it is the employer's.
+            let known = orgs.iter().chain(employer_union.as_ref()).find(|o| o.id == landing.org()).cloned();
+            let landing_org = match known {
+                Some(org) => org,
+                None => state.store.org(landing.org()).await?.ok_or(JoinError::Unserved)?,
+            };
             let text = format!(
                 "【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。",
                 member_number.as_str(),
