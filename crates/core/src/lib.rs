@@ -20,6 +20,7 @@ pub mod region;
 pub mod sms;
 pub mod time;
 pub mod tree_plan;
+pub mod webhook;
 
 pub use civil_date::CivilDate;
 pub use credit_code::CreditCode;

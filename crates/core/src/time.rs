@@ -27,6 +27,73 @@ impl Timestamp {
     pub const fn plus_days(self, days: i64) -> Timestamp {
         Timestamp(self.0 + days * 86_400_000)
     }
+
+    /// This instant in China Standard Time as RFC 3339, e.g.
+    /// `2026-11-30T10:00:00+08:00`: how the API reports times.
+    pub fn to_rfc3339_china(self) -> String {
+        let local = self.0.div_euclid(1000) + CHINA_OFFSET_SECONDS;
+        let date = self.china_date();
+        let of_day = local.rem_euclid(86_400);
+        format!("{date}T{:02}:{:02}:{:02}+08:00", of_day / 3600, of_day % 3600 / 60, of_day % 60)
+    }
+
+    /// Whole seconds since the epoch (rounded down).
+    pub const fn unix_seconds(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    /// Parses an RFC 3339 date-time with an explicit offset, as the platform API
+    /// receives them: `2026-11-30T10:00:00+08:00`, `2026-11-30T02:00:00.5Z`. A time
+    /// without an offset is refused rather than guessed.
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let text = text.trim();
+        let (date, rest) = (text.get(..10)?, text.get(10..)?);
+        let date = CivilDate::parse_iso(date)?;
+        let rest = rest.strip_prefix(['T', 't', ' '])?;
+        let hms = rest.get(..8)?;
+        let mut parts = hms.split(':');
+        let hour: i64 = two_digits(parts.next()?)?;
+        let minute: i64 = two_digits(parts.next()?)?;
+        let second: i64 = two_digits(parts.next()?)?;
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let mut rest = rest.get(8..)?;
+        let mut millis = 0i64;
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            let padded = format!("{:0<3}", fraction.get(..digits.min(3))?);
+            millis = padded.parse().ok()?;
+            rest = fraction.get(digits..)?;
+        }
+        let offset_seconds = match rest {
+            "Z" | "z" => 0,
+            _ => {
+                let sign = match rest.get(..1)? {
+                    "+" => 1,
+                    "-" => -1,
+                    _ => return None,
+                };
+                let (h, m) = rest.get(1..)?.split_once(':')?;
+                let (h, m) = (two_digits(h)?, two_digits(m)?);
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                sign * (h * 3600 + m * 60)
+            }
+        };
+        // A leap second reads as the last second of its minute.
+        let seconds =
+            date.days_since_epoch() * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_seconds;
+        Some(Timestamp(seconds * 1000 + millis))
+    }
+}
+
+fn two_digits(text: &str) -> Option<i64> {
+    if text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None }
 }
 
 /// A source of the current time. The binary uses the system clock; tests use a fixed or
@@ -48,5 +115,39 @@ mod tests {
         assert_eq!(late.china_date(), CivilDate::new(2026, 12, 1).unwrap());
         assert_eq!(Timestamp(1_796_054_400_000 - 1).china_date(), CivilDate::new(2026, 11, 30).unwrap());
         assert_eq!(Timestamp(0).plus_days(2), Timestamp(172_800_000));
+    }
+
+    #[test]
+    fn rfc3339_times_with_offsets_parse_to_the_same_instant() {
+        let utc = Timestamp::parse_rfc3339("2026-11-30T02:00:00Z").unwrap();
+        assert_eq!(utc, Timestamp(1_796_004_000_000));
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-30T10:00:00+08:00"), Some(utc));
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-29T21:30:00-04:30"), Some(utc));
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-30T02:00:00.25Z"), Some(Timestamp(utc.0 + 250)));
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-30T02:00:00.123456Z"), Some(Timestamp(utc.0 + 123)));
+        assert_eq!(utc.unix_seconds(), 1_796_004_000);
+        assert_eq!(utc.to_rfc3339_china(), "2026-11-30T10:00:00+08:00");
+        assert_eq!(
+            Timestamp::parse_rfc3339(&Timestamp(utc.0 + 3_599_999).to_rfc3339_china()),
+            Some(Timestamp(utc.0 + 3_599_000))
+        );
+    }
+
+    #[test]
+    fn malformed_rfc3339_times_are_refused() {
+        for bad in [
+            "",
+            "2026-11-30",
+            "2026-11-30T10:00:00",
+            "2026-11-30T24:00:00Z",
+            "2026-02-30T10:00:00Z",
+            "2026-11-30T10:00:00+8:00",
+            "2026-11-30T10:00:00.Z",
+            "2026-11-30T10:00Z",
+            "２０２６-11-30T10:00:00Z",
+            "2026-11-30T10:00:00+08:00trailing",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad:?}");
+        }
     }
 }

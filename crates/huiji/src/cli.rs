@@ -78,6 +78,12 @@ pub enum Command {
     /// Consent texts (个人信息处理规则).
     #[command(subcommand)]
     Consent(ConsentCommand),
+    /// Platform API keys (shown once, stored hashed).
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+    /// Platforms and their webhooks.
+    #[command(subcommand)]
+    Platform(PlatformCommand),
 }
 
 /// `consent` subcommands.
@@ -89,6 +95,46 @@ pub enum ConsentCommand {
         /// A UTF-8 file: the Chinese text, a line `---`, the English text.
         #[arg(long)]
         file: PathBuf,
+    },
+}
+
+/// `api-key` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key for a platform (created if new); the key alone is printed on stdout.
+    Create {
+        /// The platform's name, e.g. huolala.
+        #[arg(long)]
+        platform: String,
+        /// Comma-separated scopes: applications, memberships.verify, orgs.
+        #[arg(long, default_value = "applications,memberships.verify,orgs")]
+        scopes: String,
+    },
+    /// List keys: prefix, platform, scopes, created, state.
+    List,
+    /// Revoke a key by its prefix (or the whole key).
+    Revoke {
+        /// The prefix shown by `api-key list`.
+        prefix: String,
+    },
+}
+
+/// `platform` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PlatformCommand {
+    /// List platforms: id, name, webhook URL.
+    List,
+    /// Set where a platform's webhooks go; prints a new signing secret once.
+    Webhook {
+        /// The platform's name.
+        #[arg(long)]
+        platform: String,
+        /// The receiving URL.
+        #[arg(long)]
+        url: Option<String>,
+        /// Stop sending webhooks.
+        #[arg(long)]
+        clear: bool,
     },
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use huiji_core::org::OrgKindCode;
+use huiji_core::rate_limit::Rate;
 use huiji_core::tree_plan::{self, PlanError};
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
 use huiji_store::{AccountStore as _, OrgFilter, SqlStore, Store, StoreError};
@@ -18,7 +19,7 @@ use crate::cli::{
     SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
-use crate::{privacy, users};
+use crate::{platforms, privacy, users};
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
 const DEFAULT_DATABASE_URL: &str = "sqlite:data/huiji.db";
@@ -133,6 +134,15 @@ pub async fn execute(
         Command::User(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             users::execute(&store, command, out).await
+        }
+        Command::ApiKey(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            platforms::api_key(&store, command, out).await
+        }
+        Command::Platform(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+            platforms::platform(&store, || load_keyring(&keys), command, out).await
         }
         Command::Keys(KeysCommand::Init { out: path }) => {
             create_key_file(path)?;
@@ -386,6 +396,8 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "                     )")?;
     writeln!(out, "\nThe demo sends no SMS: read the codes from the outbox with")?;
     writeln!(out, "  cargo run --release -- sms outbox --database-url {db}")?;
+    writeln!(out, "Platform API ({base}/api/openapi.json): make a key with")?;
+    writeln!(out, "  cargo run --release -- api-key create --platform NAME --database-url {db}")?;
     writeln!(out, "A valid test ID number: 11010519491231002X. Stop with Ctrl-C.")?;
     out.flush()?;
     run_server(store, listener, &keys, base, settings).await
@@ -403,7 +415,11 @@ async fn run_server(
     let tls = settings.secure_cookies.unwrap_or_else(|| public_url.starts_with("https://"));
     let mut state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url)
         .with_tls(tls, tls)
-        .with_trust_proxy(settings.trust_proxy);
+        .with_trust_proxy(settings.trust_proxy)
+        .with_api_rate(Rate::per_second(
+            settings.api_rate_per_second,
+            settings.api_rate_per_second.saturating_mul(2),
+        ));
     // A key rotation by `huiji keys rotate` reaches this server through the file.
     state.keyring.watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
     if let Some(url) = &settings.sms_gateway_url {
@@ -422,10 +438,16 @@ async fn run_server(
         std::time::Duration::from_secs(24 * 3600),
     );
     let reload = huiji_web::jobs::spawn_key_reload(state.clone());
+    let idempotency =
+        huiji_web::jobs::spawn_idempotency_purge(state.clone(), std::time::Duration::from_secs(600));
+    let webhooks = huiji_web::webhooks::spawn(state.clone(), std::time::Duration::from_secs(1))
+        .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
     escalation.abort();
     retention.abort();
     reload.abort();
+    idempotency.abort();
+    webhooks.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");

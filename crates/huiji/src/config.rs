@@ -104,6 +104,8 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// Days personal data of rejected applications and withdrawn members is kept.
     pub retention_days: u32,
+    /// Requests a second each platform API key may make (bursts of twice that).
+    pub api_rate_per_second: u32,
 }
 
 impl Default for Settings {
@@ -120,6 +122,7 @@ impl Default for Settings {
             secure_cookies: None,
             trust_proxy: false,
             retention_days: huiji_web::retention::DEFAULT_RETENTION_DAYS,
+            api_rate_per_second: 50,
         }
     }
 }

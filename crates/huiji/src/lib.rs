@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod config;
+mod platforms;
 mod privacy;
 mod users;
 

@@ -73,6 +73,9 @@ async fn with_data(db: &TestDb, keys: &Keyring, decision: Decision) -> i64 {
         decision,
         review_deadline: Timestamp(1_000),
         holds_membership: false,
+        consent_at: Timestamp(0),
+        platform_id: None,
+        external_ref: None,
     };
     let outcome = db.store.submit_application(&application, Timestamp(0)).await.unwrap();
     db.store
@@ -91,8 +94,8 @@ async fn key_ids(store: &dyn Store, keys: &Keyring) -> Vec<String> {
     let mut ids = Vec::new();
     for table in SealedTable::ALL {
         for row in store.sealed_batch(table, 0, 1000).await.unwrap() {
-            assert_eq!(keys.decrypt(Field::Mobile, &row.mobile_ct).unwrap(), MOBILE);
-            ids.push(Keyring::key_id_of(&row.mobile_ct).unwrap().to_owned());
+            assert_eq!(keys.decrypt(Field::Mobile, &row.value_ct).unwrap(), MOBILE);
+            ids.push(Keyring::key_id_of(&row.value_ct).unwrap().to_owned());
             if let Some(ct) = row.id_number_ct {
                 assert_eq!(keys.decrypt(Field::IdNumber, &ct).unwrap(), ID);
                 ids.push(Keyring::key_id_of(&ct).unwrap().to_owned());

@@ -59,6 +59,12 @@ pub struct NewApplication {
     pub review_deadline: Timestamp,
     /// The person already holds a membership under another mobile (review only).
     pub holds_membership: bool,
+    /// When the applicant accepted the consent text (a platform reports its own time).
+    pub consent_at: Timestamp,
+    /// The platform that submitted it through the API.
+    pub platform_id: Option<i64>,
+    /// The platform's own reference for it.
+    pub external_ref: Option<String>,
 }
 
 /// What became of a submission.
@@ -120,6 +126,8 @@ pub struct ApplicationRecord {
     pub consent_version: String,
     /// Submitted (ms).
     pub created_at: i64,
+    /// A platform's own reference for it.
+    pub external_ref: Option<String>,
 }
 
 impl ApplicationRecord {
@@ -188,9 +196,12 @@ pub struct OutboxMessage {
 macro_rules! application_columns {
     () => {
         "id, status, channel, receiving_org_id, landing_org_id, landing_in_pool, name, occupation, \
-         region_code, review_deadline, decided_at, decision_reason, membership_id, consent_version, created_at"
+         region_code, review_deadline, decided_at, decision_reason, membership_id, consent_version, created_at, \
+         external_ref"
     };
 }
+
+pub(crate) use application_columns;
 
 macro_rules! membership_columns {
     () => {
@@ -209,9 +220,10 @@ const OPEN_APPLICATION: &str = "SELECT id FROM applications \
 const INSERT_APPLICATION: &str = "INSERT INTO applications (status, channel, source, receiving_org_id, \
     landing_org_id, landing_in_pool, name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, \
     occupation, region_code, employer_name, employer_credit_code, consent_version, consent_at, \
-    mobile_verified, holds_membership, review_deadline, created_at, reviewer_org_id, reviewer_path) \
-    VALUES ('pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-    $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3)) \
+    mobile_verified, holds_membership, review_deadline, created_at, reviewer_org_id, reviewer_path, \
+    platform_id, external_ref) \
+    VALUES ('pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, \
+    $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23) \
     RETURNING id";
 
 /// The membership an application makes, at its landing org. The home path is copied from
@@ -317,6 +329,9 @@ macro_rules! submit_in {
             .bind(app.mobile_verified)
             .bind(app.holds_membership)
             .bind(app.review_deadline.millis())
+            .bind(app.consent_at.millis())
+            .bind(app.platform_id)
+            .bind(app.external_ref.as_deref())
             .fetch_one(&mut *tx)
             .await?;
         if app.decision != Decision::Approve || app.holds_membership || app.landing.is_none() {
@@ -370,6 +385,11 @@ macro_rules! approve_in {
                     .bind(landing_org_id)
                     .bind($actor)
                     .bind(format!("application {}", $application_id))
+                    .bind($at.millis())
+                    .execute(&mut *$tx)
+                    .await?;
+                sqlx::query($crate::webhooks::DECIDED_EVENT)
+                    .bind($application_id)
                     .bind($at.millis())
                     .execute(&mut *$tx)
                     .await?;

@@ -13,10 +13,12 @@ mod error;
 mod joining;
 mod members;
 mod orgs;
+mod platform;
 mod privacy;
 mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod webhooks;
 
 use std::fmt;
 
@@ -36,8 +38,10 @@ pub use joining::{
 };
 pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
 pub use orgs::DEFAULT_REVIEW_DAYS;
+pub use platform::{ApiKeyRecord, HeldMembership, Idempotency, PlatformRecord, PlatformStore};
 pub use privacy::{PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
+pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -88,7 +92,16 @@ pub struct OrgFilter {
 /// suite in `tests/` runs against each.
 #[async_trait]
 pub trait Store:
-    AccountStore + AuditStore + PrivacyStore + ReviewStore + MemberStore + Send + Sync + fmt::Debug
+    AccountStore
+    + AuditStore
+    + PrivacyStore
+    + ReviewStore
+    + MemberStore
+    + PlatformStore
+    + WebhookStore
+    + Send
+    + Sync
+    + fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;

@@ -415,6 +415,14 @@ impl MemberStore for SqlStore {
                 .bind(at.millis())
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(crate::webhooks::TRANSFERRED_EVENT)
+                .bind(id)
+                .bind(from.0)
+                .bind(to.0)
+                .bind(at.millis())
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(true)
         })
@@ -494,6 +502,14 @@ impl MemberStore for SqlStore {
                     .bind(actor)
                     .bind(transfer.reason.as_deref())
                     .bind(at.millis())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(crate::webhooks::TRANSFERRED_EVENT)
+                    .bind(transfer.membership_id)
+                    .bind(transfer.from_org_id)
+                    .bind(transfer.to_org_id)
+                    .bind(at.millis())
+                    .bind("transferred")
                     .execute(&mut *tx)
                     .await?;
             }

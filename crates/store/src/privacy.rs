@@ -30,6 +30,8 @@ pub enum SealedTable {
     Memberships,
     /// `sms_outbox`: the mobile.
     SmsOutbox,
+    /// `platforms`: the webhook signing secret (where one is set).
+    Platforms,
 }
 
 impl SealedTable {
@@ -43,6 +45,7 @@ impl SealedTable {
             SealedTable::Applications => "applications",
             SealedTable::Memberships => "memberships",
             SealedTable::SmsOutbox => "sms_outbox",
+            SealedTable::Platforms => "platforms",
         }
     }
 }
@@ -54,8 +57,8 @@ pub struct SealedRow {
     pub id: i64,
     /// The ID number's ciphertext (`None` where the table has none).
     pub id_number_ct: Option<Vec<u8>>,
-    /// The mobile's ciphertext.
-    pub mobile_ct: Vec<u8>,
+    /// The row's other sealed value: the mobile, or a platform's webhook secret.
+    pub value_ct: Vec<u8>,
 }
 
 impl std::fmt::Debug for SealedRow {
@@ -103,12 +106,16 @@ const BATCH_APPLICATIONS: &str =
 const BATCH_MEMBERSHIPS: &str =
     "SELECT id, id_number_ct, mobile_ct FROM memberships WHERE id > $1 ORDER BY id LIMIT $2";
 const BATCH_OUTBOX: &str = "SELECT id, mobile_ct FROM sms_outbox WHERE id > $1 ORDER BY id LIMIT $2";
+const BATCH_PLATFORMS: &str = "SELECT id, webhook_secret_ct FROM platforms \
+    WHERE id > $1 AND webhook_secret_ct IS NOT NULL ORDER BY id LIMIT $2";
 /// Compare-and-set: a row changed since the batch read it keeps its newer value.
 const RESEAL_APPLICATION: &str = "UPDATE applications SET id_number_ct = $2, mobile_ct = $3 \
     WHERE id = $1 AND id_number_ct = $4 AND mobile_ct = $5";
 const RESEAL_MEMBERSHIP: &str = "UPDATE memberships SET id_number_ct = $2, mobile_ct = $3 \
     WHERE id = $1 AND id_number_ct = $4 AND mobile_ct = $5";
 const RESEAL_OUTBOX: &str = "UPDATE sms_outbox SET mobile_ct = $2 WHERE id = $1 AND mobile_ct = $3";
+const RESEAL_PLATFORM: &str =
+    "UPDATE platforms SET webhook_secret_ct = $2 WHERE id = $1 AND webhook_secret_ct = $3";
 
 const MAX_CONSENT_VERSION: &str =
     "SELECT CAST(COALESCE(MAX(CAST(version AS INTEGER)), 0) AS BIGINT) FROM consent_versions";
@@ -218,21 +225,22 @@ impl PrivacyStore for SqlStore {
                     .fetch_all(p)
                     .await?);
                 rows.into_iter()
-                    .map(|(id, id_number_ct, mobile_ct)| SealedRow {
+                    .map(|(id, id_number_ct, value_ct)| SealedRow {
                         id,
                         id_number_ct: Some(id_number_ct),
-                        mobile_ct,
+                        value_ct,
                     })
                     .collect()
             }
-            SealedTable::SmsOutbox => {
-                let rows: Vec<(i64, Vec<u8>)> = on_pool!(&self.pools, read, |p| sqlx::query_as(BATCH_OUTBOX)
+            SealedTable::SmsOutbox | SealedTable::Platforms => {
+                let sql = if table == SealedTable::SmsOutbox { BATCH_OUTBOX } else { BATCH_PLATFORMS };
+                let rows: Vec<(i64, Vec<u8>)> = on_pool!(&self.pools, read, |p| sqlx::query_as(sql)
                     .bind(after)
                     .bind(limit)
                     .fetch_all(p)
                     .await?);
                 rows.into_iter()
-                    .map(|(id, mobile_ct)| SealedRow { id, id_number_ct: None, mobile_ct })
+                    .map(|(id, value_ct)| SealedRow { id, id_number_ct: None, value_ct })
                     .collect()
             }
         })
@@ -252,13 +260,19 @@ impl PrivacyStore for SqlStore {
                     return Err(StoreError::Corrupt("resealed row ids differ".to_owned()));
                 }
                 let done = match (table, &row.new.id_number_ct, &row.old.id_number_ct) {
-                    (SealedTable::SmsOutbox, _, _) => sqlx::query(RESEAL_OUTBOX)
+                    (SealedTable::SmsOutbox | SealedTable::Platforms, _, _) => {
+                        sqlx::query(if table == SealedTable::SmsOutbox {
+                            RESEAL_OUTBOX
+                        } else {
+                            RESEAL_PLATFORM
+                        })
                         .bind(row.new.id)
-                        .bind(&row.new.mobile_ct)
-                        .bind(&row.old.mobile_ct)
+                        .bind(&row.new.value_ct)
+                        .bind(&row.old.value_ct)
                         .execute(&mut *tx)
                         .await?
-                        .rows_affected(),
+                        .rows_affected()
+                    }
                     (_, Some(new_id), Some(old_id)) => {
                         let sql = if table == SealedTable::Applications {
                             RESEAL_APPLICATION
@@ -268,9 +282,9 @@ impl PrivacyStore for SqlStore {
                         sqlx::query(sql)
                             .bind(row.new.id)
                             .bind(new_id)
-                            .bind(&row.new.mobile_ct)
+                            .bind(&row.new.value_ct)
                             .bind(old_id)
-                            .bind(&row.old.mobile_ct)
+                            .bind(&row.old.value_ct)
                             .execute(&mut *tx)
                             .await?
                             .rows_affected()

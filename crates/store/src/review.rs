@@ -77,7 +77,7 @@ macro_rules! queue_columns {
     () => {
         "a.id, a.status, a.channel, a.receiving_org_id, a.landing_org_id, a.landing_in_pool, a.name, \
          a.occupation, a.region_code, a.review_deadline, a.decided_at, a.decision_reason, a.membership_id, \
-         a.consent_version, a.created_at, a.reviewer_org_id, a.escalated_at, a.holds_membership"
+         a.consent_version, a.created_at, a.external_ref, a.reviewer_org_id, a.escalated_at, a.holds_membership"
     };
 }
 
@@ -202,14 +202,21 @@ impl ReviewStore for SqlStore {
         reason: &str,
         at: Timestamp,
     ) -> Result<ReviewOutcome> {
-        let changed = on_pool!(&self.pools, write, |p| sqlx::query(REJECT)
-            .bind(id)
-            .bind(at.millis())
-            .bind(actor)
-            .bind(reason)
-            .execute(p)
-            .await?
-            .rows_affected());
+        let changed = on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            let changed = sqlx::query(REJECT)
+                .bind(id)
+                .bind(at.millis())
+                .bind(actor)
+                .bind(reason)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(crate::webhooks::DECIDED_EVENT).bind(id).bind(at.millis()).execute(&mut *tx).await?;
+            if changed.rows_affected() == 1 {
+                tx.commit().await?;
+            }
+            changed.rows_affected()
+        });
         Ok(if changed == 1 { ReviewOutcome::Rejected } else { ReviewOutcome::NotPending })
     }
 

@@ -19,5 +19,5 @@ pub mod vault;
 
 pub use vault::{
     BlindIndex, BlindIndexKey, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource, OsRandom,
-    VaultError, constant_time_eq,
+    VaultError, constant_time_eq, sha256_hex, webhook_signature,
 };

@@ -25,8 +25,10 @@ mod error;
 mod keyfile;
 mod keyring;
 mod keys;
+mod signing;
 
 pub use error::VaultError;
 pub use keyfile::KeyFile;
 pub use keyring::{BlindIndex, Field, Keyring, constant_time_eq};
 pub use keys::{BlindIndexKey, EncryptionKey, KeyId, NonceSource, OsRandom};
+pub use signing::{sha256_hex, webhook_signature};

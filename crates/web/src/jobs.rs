@@ -24,6 +24,21 @@ pub fn spawn_escalation(state: AppState, every: Duration) -> JoinHandle<()> {
     })
 }
 
+/// Forgets expired `Idempotency-Key`s every `every`, so the table holds about a day of
+/// platform requests.
+pub fn spawn_idempotency_purge(state: AppState, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match state.store.purge_idempotency(state.clock.now()).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired idempotency keys forgotten"),
+                Err(error) => tracing::warn!(%error, "purging idempotency keys failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
 /// Purges personal data past the retention period (`days`) now and then every `every`
 /// (daily in production), until the handle is aborted. Any number of instances may run
 /// it: a purge touches each row once.

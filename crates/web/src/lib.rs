@@ -2,6 +2,7 @@
 //! the shared layers (tracing, metrics, timeouts, body limits).
 
 pub mod abuse;
+pub mod api;
 mod card;
 pub mod client;
 pub mod console;
@@ -23,6 +24,7 @@ pub mod rotation;
 mod security;
 pub mod sms;
 mod status;
+pub mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,6 +32,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
+use huiji_core::rate_limit::Rate;
 use huiji_core::{Clock, RegionTable};
 use huiji_store::Store;
 use huiji_vault::Keyring;
@@ -41,6 +44,7 @@ use tower_http::trace::TraceLayer;
 pub use abuse::PublicLimits;
 pub use error::WebError;
 pub use keys::Keys;
+use limits::Limiter;
 pub use metrics::Metrics;
 pub use poster::join_url;
 pub use random::{OsRandomness, Randomness};
@@ -66,6 +70,10 @@ const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// How long a request may take before the client gets a 408 instead of waiting forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Requests a second each platform API key may make, with bursts of twice that: enough
+/// for a platform enrolling a large fleet, little enough that a leaked key is noticed.
+pub const DEFAULT_API_RATE: Rate = Rate::per_second(50, 100);
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -96,6 +104,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Rate limits of the public forms.
     pub limits: Arc<PublicLimits>,
+    /// Each platform API key's token bucket.
+    pub api_limiter: Arc<Limiter<i64>>,
 }
 
 impl AppState {
@@ -122,6 +132,7 @@ impl AppState {
             hsts: public_url.starts_with("https://"),
             trust_proxy: false,
             limits: Arc::new(PublicLimits::default()),
+            api_limiter: Arc::new(Limiter::new(DEFAULT_API_RATE)),
             public_url: public_url.trim_end_matches('/').to_owned(),
         }
     }
@@ -152,6 +163,12 @@ impl AppState {
         self
     }
 
+    /// Allows each API key `rate` (the default is [`DEFAULT_API_RATE`]).
+    pub fn with_api_rate(mut self, rate: Rate) -> AppState {
+        self.api_limiter = Arc::new(Limiter::new(rate));
+        self
+    }
+
     /// Uses another source of randomness (the outbox provider keeps the one it had).
     pub fn with_random(mut self, random: Arc<dyn Randomness>) -> AppState {
         self.random = random;
@@ -172,10 +189,12 @@ pub fn app(state: AppState) -> Router {
         .merge(card::router())
         .merge(poster::router())
         .merge(console::router())
+        .merge(api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(axum::middleware::from_fn(api::json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -66,6 +66,14 @@ fn stale(keyring: &Keyring, ciphertext: &[u8]) -> bool {
     !ciphertext.is_empty() && keyring.needs_rotation(ciphertext)
 }
 
+/// The field a table's [`SealedRow::value_ct`] was sealed as.
+pub fn value_field(table: SealedTable) -> Field {
+    match table {
+        SealedTable::Platforms => Field::WebhookSecret,
+        SealedTable::Applications | SealedTable::Memberships | SealedTable::SmsOutbox => Field::Mobile,
+    }
+}
+
 /// The batch's rows that need re-encrypting, re-encrypted.
 fn reseal_rows(
     table: SealedTable,
@@ -77,7 +85,7 @@ fn reseal_rows(
     let mut out = Vec::new();
     for row in rows {
         let id_stale = row.id_number_ct.as_deref().is_some_and(|ct| stale(keyring, ct));
-        if !id_stale && !stale(keyring, &row.mobile_ct) {
+        if !id_stale && !stale(keyring, &row.value_ct) {
             continue;
         }
         let vault = |error| RotationError::Vault { table: table.name(), id: row.id, error };
@@ -92,8 +100,8 @@ fn reseal_rows(
             Some(ct) => Some(again(Field::IdNumber, ct, &mut nonces)?),
             None => None,
         };
-        let mobile_ct = again(Field::Mobile, &row.mobile_ct, &mut nonces)?;
-        out.push(Resealed { old: row.clone(), new: SealedRow { id: row.id, id_number_ct, mobile_ct } });
+        let value_ct = again(value_field(table), &row.value_ct, &mut nonces)?;
+        out.push(Resealed { old: row.clone(), new: SealedRow { id: row.id, id_number_ct, value_ct } });
     }
     Ok(out)
 }

@@ -53,5 +53,8 @@ pub fn application(
         decision,
         review_deadline: Timestamp(AT.0 + 3 * 86_400_000),
         holds_membership: false,
+        consent_at: AT,
+        platform_id: None,
+        external_ref: None,
     }
 }

@@ -231,19 +231,19 @@ both_databases!(reseal_writes_unchanged_rows_and_keeps_progress, |db: TestDb| as
             new: SealedRow {
                 id: old.id,
                 id_number_ct: Some(b"new-id".to_vec()),
-                mobile_ct: b"new-m".to_vec(),
+                value_ct: b"new-m".to_vec(),
             },
         })
         .collect();
     // The second row changed meanwhile: it keeps its newer value.
     let mut stale = resealed.clone();
-    stale[1].old.mobile_ct = b"something else".to_vec();
+    stale[1].old.value_ct = b"something else".to_vec();
     let written = store.reseal(SealedTable::Applications, &stale, Some(("k2", batch[1].id))).await.unwrap();
     assert_eq!(written, 1);
     assert_eq!(store.key_rotation_progress("k2", SealedTable::Applications).await.unwrap(), batch[1].id);
     let rest = store.sealed_batch(SealedTable::Applications, 0, 10).await.unwrap();
-    assert_eq!(rest[0].mobile_ct, b"new-m");
-    assert_eq!(rest[1].mobile_ct, b"ct:m-2");
+    assert_eq!(rest[0].value_ct, b"new-m");
+    assert_eq!(rest[1].value_ct, b"ct:m-2");
     assert_eq!(store.sealed_batch(SealedTable::Applications, batch[1].id, 10).await.unwrap().len(), 1);
 
     store.push_sms_outbox(&crate::fixtures::sealed("m-9"), "138****0000", "hi", AT).await.unwrap();
@@ -251,7 +251,7 @@ both_databases!(reseal_writes_unchanged_rows_and_keeps_progress, |db: TestDb| as
     assert_eq!(outbox[0].id_number_ct, None);
     let row = Resealed {
         old: outbox[0].clone(),
-        new: SealedRow { id: outbox[0].id, id_number_ct: None, mobile_ct: b"new".to_vec() },
+        new: SealedRow { id: outbox[0].id, id_number_ct: None, value_ct: b"new".to_vec() },
     };
     assert_eq!(store.reseal(SealedTable::SmsOutbox, &[row], None).await.unwrap(), 1);
     store.finish_key_rotation("k2", AT).await.unwrap();

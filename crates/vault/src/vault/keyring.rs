@@ -25,6 +25,8 @@ pub enum Field {
     IdNumber,
     /// Mobile phone number.
     Mobile,
+    /// A platform's webhook signing secret.
+    WebhookSecret,
 }
 
 impl Field {
@@ -34,6 +36,7 @@ impl Field {
         match self {
             Self::IdNumber => "id_number",
             Self::Mobile => "mobile",
+            Self::WebhookSecret => "webhook_secret",
         }
     }
 }

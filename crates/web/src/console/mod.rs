@@ -10,6 +10,7 @@ mod outbox;
 mod pool;
 mod review;
 mod transfers;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(review::router())
         .merge(orgs::router())
         .merge(outbox::router())
+        .merge(webhooks::router())
         .merge(pool::router())
         .merge(transfers::router())
 }

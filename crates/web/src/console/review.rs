@@ -160,6 +160,8 @@ pub(crate) fn masked(state: &AppState, field: Field, ciphertext: &[u8]) -> Strin
     match field {
         Field::IdNumber => huiji_core::id_number::mask(&plain),
         Field::Mobile => huiji_core::Mobile::parse(&plain).map(|m| m.masked()).unwrap_or_default(),
+        // Secrets are never shown, masked or not.
+        Field::WebhookSecret => String::new(),
     }
 }
 

@@ -236,7 +236,7 @@ async fn submit(
         message_zh: message.to_owned(),
         message_en: message.to_owned(),
     };
-    let (errors, notice) = match service::join(state, &join_form, channel, union, source, proof).await {
+    let (errors, notice) = match service::join(state, &join_form, channel, union, source, proof, None).await {
         Ok(outcome) => {
             let page = ResultPage { lang, t, outcome: &outcome };
             return Ok(Html(page.render()?).into_response());

@@ -3,6 +3,7 @@
 //! these functions; neither has rules of its own.
 
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
+use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use huiji_core::{Channel, Decision, MemberNumber, Mobile, Org, RegionLevel, Sex, Timestamp};
 use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
@@ -27,6 +28,17 @@ pub enum MobileProof {
     None,
 }
 
+/// What a platform adds to a request it submits through the API.
+#[derive(Clone, Debug)]
+pub struct PlatformOrigin {
+    /// The submitting platform.
+    pub platform_id: i64,
+    /// The platform's own reference.
+    pub external_ref: Option<String>,
+    /// When the worker accepted the consent text in the platform's app.
+    pub consent_at: Timestamp,
+}
+
 /// What became of a join request.
 #[derive(Clone, Debug)]
 pub enum JoinOutcome {
@@ -42,6 +54,8 @@ pub enum JoinOutcome {
         landing: Org,
         /// Whether that is a city's turnover pool.
         in_pool: bool,
+        /// Who received the application (boxed: two orgs make this variant large).
+        receiving: Box<Org>,
     },
     /// An officer reviews it.
     Pending {
@@ -192,12 +206,38 @@ pub async fn check_code(
     Ok(state.store.check_sms_challenge(&bidx, purpose, &hash, state.clock.now()).await?)
 }
 
-/// The unions of the work region's city: where receiving and landing look.
+/// The unions of the work region's city that receiving and landing choose from: its
+/// industry federations and the city federation (with its pool). Only those are read —
+/// a city has a hundred or more township unions no join ever lands at.
 async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
     let Some(city) = request.region.ancestor_at(RegionLevel::City) else {
         return Ok(Vec::new());
     };
-    Ok(state.store.orgs(&OrgFilter { region: Some(city), ..OrgFilter::default() }).await?)
+    let industry =
+        OrgFilter { region: Some(city), kind: Some(OrgKindCode::IndustryFederation), ..OrgFilter::default() };
+    let federation = OrgFilter {
+        region: Some(city),
+        kind: Some(OrgKindCode::Federation),
+        level: Some(Level::City),
+        ..OrgFilter::default()
+    };
+    let (mut orgs, federations) =
+        tokio::try_join!(state.store.orgs(&industry), state.store.orgs(&federation))?;
+    orgs.extend(federations);
+    Ok(orgs)
+}
+
+/// The field problems of a join request, without storing anything (empty when it is
+/// well-formed).
+pub async fn check(state: &AppState, form: &JoinForm<'_>) -> Result<Vec<FieldError>, JoinError> {
+    let versions: Vec<String> =
+        state.store.consent_versions().await?.into_iter().map(|v| v.version).collect();
+    let ctx = JoinContext {
+        today: state.clock.now().china_date(),
+        regions: state.regions,
+        consent_versions: &versions,
+    };
+    Ok(joining::parse_join(form, &ctx).err().unwrap_or_default())
 }
 
 /// Takes one join request through every rule.
@@ -208,6 +248,7 @@ pub async fn join(
     qr_org: Option<&Org>,
     source: Option<String>,
     proof: MobileProof,
+    platform: Option<PlatformOrigin>,
 ) -> Result<JoinOutcome, JoinError> {
     let now = state.clock.now();
     let versions: Vec<String> =
@@ -268,6 +309,9 @@ pub async fn join(
         decision,
         review_deadline: now.plus_days(i64::from(receiving.review_days)),
         holds_membership: false,
+        consent_at: platform.as_ref().map_or(now, |p| p.consent_at),
+        platform_id: platform.as_ref().map(|p| p.platform_id),
+        external_ref: platform.and_then(|p| p.external_ref),
     };
     let mut outcome = state.store.submit_application(&application, now).await?;
     if let SubmitOutcome::AlreadyMember { same_mobile } = outcome
@@ -281,7 +325,12 @@ pub async fn join(
     }
     match outcome {
         SubmitOutcome::Approved { application_id, member_number, .. } => {
-            let landing_org = state.store.org(landing.org()).await?.ok_or(JoinError::Unserved)?;
+            // The landing union is one of those already read, unless it is the employer's.
+            let known = orgs.iter().chain(employer_union.as_ref()).find(|o| o.id == landing.org()).cloned();
+            let landing_org = match known {
+                Some(org) => org,
+                None => state.store.org(landing.org()).await?.ok_or(JoinError::Unserved)?,
+            };
             let text = format!(
                 "【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。",
                 member_number.as_str(),
@@ -296,6 +345,7 @@ pub async fn join(
                 member_number,
                 in_pool: matches!(landing, joining::Landing::Pool(_)),
                 landing: landing_org,
+                receiving: Box::new(receiving),
             })
         }
         SubmitOutcome::Pending { application_id, .. } => {

@@ -201,9 +201,10 @@ async fn many(app: &TestApp, count: u32) {
             employer_credit_code: "",
             consent_version: Some("1"),
         };
-        let outcome = service::join(&app.state, &form, Channel::Portal, None, None, MobileProof::Attested)
-            .await
-            .unwrap();
+        let outcome =
+            service::join(&app.state, &form, Channel::Portal, None, None, MobileProof::Attested, None)
+                .await
+                .unwrap();
         assert!(matches!(outcome, JoinOutcome::Approved { .. }), "{outcome:?}");
     }
 }

@@ -24,7 +24,7 @@ async fn every_value(app: &TestApp, keyring: &Keyring) -> Vec<(&'static str, Str
     let mut out = Vec::new();
     for table in SealedTable::ALL {
         for row in app.store().sealed_batch(table, 0, 10_000).await.unwrap() {
-            let mut values = vec![(Field::Mobile, row.mobile_ct.clone())];
+            let mut values = vec![(huiji_web::rotation::value_field(table), row.value_ct.clone())];
             values.extend(row.id_number_ct.clone().map(|ct| (Field::IdNumber, ct)));
             for (field, ct) in values {
                 let key = Keyring::key_id_of(&ct).unwrap_or("?").to_owned();

@@ -50,10 +50,7 @@ pub(super) async fn reveal(
         let notice = Notice { ok: false, text: text.to_owned() };
         return refused(&state, lang, &officer, member, StatusCode::UNPROCESSABLE_ENTITY, notice, "").await;
     }
-    let ciphertext = match field {
-        Field::IdNumber => &member.id_number_ct,
-        Field::Mobile => &member.mobile_ct,
-    };
+    let ciphertext = if field == Field::IdNumber { &member.id_number_ct } else { &member.mobile_ct };
     // A purged member has no ciphertext left: nothing to reveal, nothing to record.
     let Ok(value) = state.keyring.decrypt(field, ciphertext) else {
         let text = lang.t("该会员的个人信息已按保存期限清除", "This member's personal data has been purged");

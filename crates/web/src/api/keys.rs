@@ -1,0 +1,93 @@
+//! Platform API keys: `hj_<prefix>_<secret>`. The prefix finds the stored row and is safe
+//! to show in lists; only the SHA-256 of the whole key is stored.
+
+use huiji_vault::{VaultError, sha256_hex};
+
+use crate::Randomness;
+
+/// Scopes a key can carry; a new key gets all of them unless narrowed.
+pub const SCOPES: [&str; 3] = ["applications", "memberships.verify", "orgs"];
+
+/// A freshly issued key: shown once, then only its prefix and hash exist.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedKey {
+    /// The whole key, for the platform.
+    pub key: String,
+    /// Its public prefix.
+    pub prefix: String,
+    /// What is stored.
+    pub hash: String,
+}
+
+impl std::fmt::Debug for IssuedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedKey").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+/// Makes a new key from 6 random bytes of prefix and 32 of secret.
+pub fn issue(random: &dyn Randomness) -> Result<IssuedKey, VaultError> {
+    let mut prefix = [0u8; 6];
+    let mut secret = [0u8; 32];
+    random.fill(&mut prefix)?;
+    random.fill(&mut secret)?;
+    let prefix = hex(&prefix);
+    let key = format!("hj_{prefix}_{}", hex(&secret));
+    Ok(IssuedKey { hash: sha256_hex(key.as_bytes()), key, prefix })
+}
+
+/// The prefix of a well-formed key.
+pub fn prefix_of(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix("hj_")?;
+    let (prefix, secret) = rest.split_once('_')?;
+    let well_formed = prefix.len() == 12
+        && secret.len() == 64
+        && prefix.bytes().chain(secret.bytes()).all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    well_formed.then_some(prefix)
+}
+
+/// Checks and normalises a scope list (comma- or space-separated).
+pub fn parse_scopes(text: &str) -> Result<String, String> {
+    let mut scopes: Vec<&str> = Vec::new();
+    for scope in text.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        if !SCOPES.contains(&scope) {
+            return Err(format!("unknown scope {scope:?}; scopes are {}", SCOPES.join(", ")));
+        }
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    if scopes.is_empty() {
+        return Err("at least one scope is needed".to_owned());
+    }
+    Ok(scopes.join(" "))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::OsRandomness;
+
+    #[test]
+    fn issued_keys_parse_back_to_their_prefix() {
+        let issued = issue(&OsRandomness).unwrap();
+        assert_eq!(prefix_of(&issued.key), Some(issued.prefix.as_str()));
+        assert_eq!(issued.hash, sha256_hex(issued.key.as_bytes()));
+        assert!(!format!("{issued:?}").contains(&issued.key));
+        assert_eq!(prefix_of("hj_short_abc"), None);
+        assert_eq!(prefix_of(&issued.key.to_uppercase()), None);
+        assert_eq!(prefix_of(""), None);
+    }
+
+    #[test]
+    fn scopes_are_checked() {
+        assert_eq!(parse_scopes("orgs, applications").unwrap(), "orgs applications");
+        assert!(parse_scopes("admin").is_err());
+        assert!(parse_scopes(" ").is_err());
+    }
+}

@@ -1,0 +1,195 @@
+//! Webhook delivery: claims due events from the outbox, posts them signed to the
+//! platform's URL and records each attempt. Delivery is at least once: an event is marked
+//! delivered only after the receiver answered 2xx, and a worker that dies mid-delivery
+//! loses only its lease, after which another instance sends the event again with the same
+//! event id.
+
+use std::time::{Duration, Instant};
+
+use huiji_core::Timestamp;
+use huiji_core::webhook::retry_delay_millis;
+use huiji_store::{AfterAttempt, DeliveryRecord, StoreError, WebhookEvent};
+use huiji_vault::{Field, webhook_signature};
+use serde::Serialize;
+use tokio::task::{JoinHandle, JoinSet};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::OrgRef;
+
+/// How long a claimed event is reserved for one worker.
+const LEASE_MILLIS: i64 = 60_000;
+
+/// Events claimed per round.
+const BATCH: u32 = 20;
+
+/// How long a receiver may take to answer.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a platform receives.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct WebhookPayload {
+    /// Unique event id (`evt_…`); a redelivery carries the same id, so receivers can
+    /// drop duplicates.
+    pub id: String,
+    /// `application.decided` or `membership.transferred`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When the change happened (RFC 3339, China time).
+    pub created_at: String,
+    /// What changed.
+    pub data: WebhookData,
+}
+
+/// The event's details.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct WebhookData {
+    /// The application concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<i64>,
+    /// The platform's own reference for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
+    /// `application.decided`: `approved` or `rejected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// A rejection's reason; for a move, `transferred` or `distributed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The member number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_number: Option<String>,
+    /// `membership.transferred`: the union it left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_org: Option<OrgRef>,
+    /// `membership.transferred`: the union it joined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_org: Option<OrgRef>,
+}
+
+/// The public id of an outbox event.
+pub fn event_id(event: &WebhookEvent) -> String {
+    format!("evt_{}", event.id)
+}
+
+/// The body sent for an event: rendered from stored columns only, so every attempt sends
+/// the same bytes.
+pub fn payload(event: &WebhookEvent) -> WebhookPayload {
+    let org = |id: Option<i64>, name: &Option<String>| {
+        id.map(|id| OrgRef { id, name: name.clone().unwrap_or_default() })
+    };
+    WebhookPayload {
+        id: event_id(event),
+        kind: event.kind.clone(),
+        created_at: Timestamp(event.occurred_at).to_rfc3339_china(),
+        data: WebhookData {
+            application_id: event.application_id,
+            external_ref: event.external_ref.clone(),
+            status: event.status.clone(),
+            reason: event.reason.clone(),
+            member_number: event.member_number.clone(),
+            from_org: org(event.from_org_id, &event.from_org_name),
+            to_org: org(event.to_org_id, &event.to_org_name),
+        },
+    }
+}
+
+/// Delivers the events due now; returns how many were attempted.
+pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<usize, StoreError> {
+    let now = state.clock.now();
+    let events = state.store.claim_webhooks(now, Timestamp(now.0 + LEASE_MILLIS), BATCH).await?;
+    let count = events.len();
+    let mut attempts = JoinSet::new();
+    for event in events {
+        let (state, client) = (state.clone(), client.clone());
+        attempts.spawn(async move { attempt(&state, &client, event).await });
+    }
+    while let Some(done) = attempts.join_next().await {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "webhook attempt not recorded; it is retried after its lease")
+            }
+            Err(error) => tracing::error!(%error, "webhook attempt panicked"),
+        }
+    }
+    Ok(count)
+}
+
+async fn attempt(state: &AppState, client: &reqwest::Client, event: WebhookEvent) -> Result<(), StoreError> {
+    let started = Instant::now();
+    let now = state.clock.now();
+    let result = send(state, client, &event, now).await;
+    let (status_code, error) = match &result {
+        Ok(status) if (200..300).contains(status) => (Some(i32::from(*status)), None),
+        Ok(status) => (Some(i32::from(*status)), Some(format!("receiver answered {status}"))),
+        Err(error) => (None, Some(error.clone())),
+    };
+    let after = match (&error, retry_delay_millis(u32::try_from(event.attempts).unwrap_or(u32::MAX))) {
+        (None, _) => AfterAttempt::Delivered,
+        (Some(_), Some(delay)) => AfterAttempt::RetryAt(Timestamp(now.0 + delay)),
+        (Some(_), None) => AfterAttempt::GiveUp,
+    };
+    let delivery = DeliveryRecord {
+        event_id: event.id,
+        attempt: event.attempts,
+        at: now.millis(),
+        status_code,
+        error,
+        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+    };
+    state.store.record_delivery(&delivery, after).await
+}
+
+/// Posts one event; the receiver's status, or why there was none.
+async fn send(
+    state: &AppState,
+    client: &reqwest::Client,
+    event: &WebhookEvent,
+    now: Timestamp,
+) -> Result<u16, String> {
+    let url = event.webhook_url.as_deref().ok_or("the platform has no webhook URL any more")?;
+    let secret_ct = event.webhook_secret_ct.as_deref().ok_or("the platform has no webhook secret")?;
+    let secret =
+        state.keyring.decrypt(Field::WebhookSecret, secret_ct).map_err(|e| format!("secret: {e}"))?;
+    let body = serde_json::to_vec(&payload(event)).map_err(|e| e.to_string())?;
+    let signature = webhook_signature(&secret, now.unix_seconds(), &body);
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-huiji-event", event.kind.as_str())
+        .header("x-huiji-event-id", event_id(event))
+        .header("x-huiji-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| {
+            // reqwest's text can carry the URL; that is the platform's own, so it may
+            // appear in the delivery log its admins read.
+            let kind = if e.is_timeout() {
+                "timeout"
+            } else if e.is_connect() {
+                "connection failed"
+            } else {
+                "request failed"
+            };
+            format!("{kind}: {e}")
+        })?;
+    Ok(response.status().as_u16())
+}
+
+/// Delivers due webhooks every `every` (and at once again while there is a backlog)
+/// until the handle is aborted.
+pub fn spawn(state: AppState, every: Duration) -> Result<JoinHandle<()>, reqwest::Error> {
+    let client = crate::http_client(DELIVERY_TIMEOUT)?;
+    Ok(tokio::spawn(async move {
+        loop {
+            match deliver_due(&state, &client).await {
+                Ok(n) if n == BATCH as usize => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "claiming webhooks failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    }))
+}
