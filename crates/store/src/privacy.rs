@@ -36,8 +36,8 @@ pub enum SealedTable {
 
 impl SealedTable {
     /// Every table with ciphertext.
-    pub const ALL: [SealedTable; 3] =
-        [SealedTable::Applications, SealedTable::Memberships, SealedTable::SmsOutbox];
+    pub const ALL: [SealedTable; 4] =
+        [SealedTable::Applications, SealedTable::Memberships, SealedTable::SmsOutbox, SealedTable::Platforms];
 
     /// The table's name (progress records use it).
     pub const fn name(self) -> &'static str {

@@ -41,6 +41,11 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     for seq in 1..=8 {
         people.push(join(&app, seq).await);
     }
+    // A platform's webhook signing secret is sealed too.
+    let platform = app.platform("huolala").await;
+    let secret =
+        app.state.keyring.encrypt(Field::WebhookSecret, "whsec-1", &mut huiji_vault::OsRandom).unwrap();
+    app.store().set_webhook(platform.id, Some("http://127.0.0.1:9/hook"), Some(&secret)).await.unwrap();
     let old = app.state.keyring.get();
     let new_key = EncryptionKey::from_bytes([42; 32]);
     let rotated = Keyring::clone(&old).with_new_current(KeyId::new("k2").unwrap(), new_key.clone());
@@ -73,6 +78,7 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     let only_new = Keyring::new(KeyId::new("k2").unwrap(), new_key, rotated.blind.clone());
     let values = every_value(&app, &only_new).await;
     assert!(values.len() >= 24 * 2 * 2, "{} values", values.len());
+    assert!(values.iter().any(|(table, _, _)| *table == "platforms"), "the webhook secret was checked");
     for (table, key, decrypts) in &values {
         assert!(key == "k2" && *decrypts, "{table}: a value under {key}");
     }
