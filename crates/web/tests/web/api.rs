@@ -433,3 +433,46 @@ both_databases!(transport_errors_keep_the_error_shape, |db: TestDb| async move {
         assert!(answer.headers["content-type"].to_str().unwrap().starts_with("application/json"));
     }
 });
+
+both_databases!(every_verification_is_audited_where_its_officers_see_it, |db: TestDb| async move {
+    use huiji_store::AuditQuery;
+    let app = TestApp::seeded(db).await;
+    let platform = app.platform("huolala").await;
+    let (id, mobile) = identity(15);
+    let created = app.api_apply(&platform.key, &application(&id, &mobile)).await;
+    let number = created.body["member_number"].as_str().unwrap();
+    let membership = app.store().membership_by_number(number).await.unwrap().unwrap();
+    for name in ["王晓明", "李四"] {
+        let body = json!({"id_number": id, "name": name});
+        assert_eq!(app.api_post("/api/v1/memberships/verify", &platform.key, "v", &body).await.status, 200);
+    }
+    let hefei = app.store().org_by_join_code("3401").await.unwrap().unwrap();
+    let query = |within: huiji_core::OrgPath| AuditQuery {
+        within,
+        action: Some("membership.verify".to_owned()),
+        actor_name: None,
+        from: None,
+        to: None,
+        before_id: None,
+        limit: 10,
+    };
+    // The member's union's city sees the positive answer about its member…
+    let in_hefei = app.store().audit_records(&query(hefei.path.clone())).await.unwrap();
+    assert_eq!(in_hefei.len(), 1, "{in_hefei:?}");
+    let record = &in_hefei[0];
+    assert_eq!(
+        (record.actor_kind.as_str(), record.actor_id, record.actor_name.as_str()),
+        ("platform", Some(platform.id), "huolala")
+    );
+    assert_eq!(record.subject.as_deref(), Some(&*format!("membership:{}", membership.id)));
+    assert_eq!(record.reason.as_deref(), Some("answered member=true"));
+    assert!(record.client_addr.as_deref().is_some_and(|a| a.starts_with("127.0.0.1")), "{record:?}");
+    // …and the province sees both, the negative one naming nobody in the clear.
+    let root =
+        app.store().orgs(&huiji_store::OrgFilter { limit: Some(1), ..Default::default() }).await.unwrap();
+    let everywhere = app.store().audit_records(&query(root[0].path.clone())).await.unwrap();
+    assert_eq!(everywhere.len(), 2);
+    let negative = everywhere.iter().find(|r| r.reason.as_deref() == Some("answered member=false")).unwrap();
+    assert!(negative.subject.as_deref().unwrap().starts_with("person:"));
+    assert!(!format!("{negative:?}").contains(&id), "no ID number in the audit trail");
+});
