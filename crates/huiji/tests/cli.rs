@@ -8,6 +8,9 @@ use huiji_core::org::Level;
 use huiji_store::testing::TestDb;
 use huiji_store::{AccountStore as _, OrgFilter, Store, both_databases};
 
+#[path = "cli/privacy.rs"]
+mod privacy;
+
 fn huiji(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_huiji"))
         .args(args)
@@ -232,8 +235,7 @@ both_databases!(api_keys_are_shown_once_listed_and_revoked, |db: TestDb| async m
 
 both_databases!(a_platform_webhook_gets_a_secret_shown_once, |db: TestDb| async move {
     use huiji_store::PlatformStore as _;
-    let dir = tempdir();
-    let keys = format!("{dir}/k.keys");
+    let keys = scratch("webhook").join("k.keys").to_str().unwrap().to_owned();
     stdout(&huiji(&db.url, &["keys", "init", "--out", &keys]));
     stdout(&huiji(&db.url, &["api-key", "create", "--platform", "huolala"]));
     let args = [
@@ -263,12 +265,14 @@ both_databases!(a_platform_webhook_gets_a_secret_shown_once, |db: TestDb| async 
     assert_eq!(db.store.platform_by_name("huolala").await.unwrap().unwrap().webhook_url, None);
 });
 
-/// A fresh directory for one test (tests of one binary run in parallel in one process).
-fn tempdir() -> String {
+/// A fresh directory for one test (the tests of this binary run in parallel, the SQLite
+/// and PostgreSQL variants of one test at the same time).
+fn scratch(name: &str) -> std::path::PathBuf {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("huiji-cli-tmp-{}-{n}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("huiji-cli-{}-{name}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir.to_str().unwrap().to_owned()
+    dir
 }

@@ -1,9 +1,9 @@
 //! The privacy commands run as a process: `keys rotate` (and resuming one), `purge`,
 //! `backup`/`restore`, `consent publish`, `user grant-reveal`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+
+use super::{huiji, scratch, stdout};
 
 use huiji_core::joining::Landing;
 use huiji_core::{Channel, Decision, Timestamp};
@@ -15,29 +15,6 @@ use huiji_vault::{EncryptionKey, Field, KeyId, Keyring, OsRandom};
 
 const ID: &str = "11010519491231002X";
 const MOBILE: &str = "13912345678";
-
-fn huiji(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_huiji"))
-        .args(args)
-        .arg("--database-url")
-        .arg(url)
-        .env_remove("HUIJI_DATABASE_URL")
-        .env("HUIJI_LOG", "warn")
-        .output()
-        .expect("run huiji")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "huiji failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("huiji-privacy-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn keyring(path: &Path) -> Keyring {
     Keyring::from_key_file_text(&std::fs::read_to_string(path).unwrap()).unwrap()
