@@ -15,6 +15,7 @@ use huiji_core::synthetic::{self, Rng, Weighted};
 use huiji_core::{Channel, Clock, Decision, Occupation, OrgId, Sex};
 use huiji_store::{NewApplication, SqlStore, Store, SubmitOutcome};
 use huiji_vault::{Field, Keyring, OsRandom};
+use huiji_web::Keys;
 use huiji_web::join::service::seal;
 
 use crate::cli::BenchStoreArgs;
@@ -24,10 +25,11 @@ use crate::generate::places;
 /// Runs the storage benchmark and prints one line of figures.
 pub async fn run(
     store: SqlStore,
-    keyring: &Keyring,
+    keyring: Keyring,
     args: &BenchStoreArgs,
     out: &mut dyn Write,
 ) -> Result<(), CommandError> {
+    let keys = Keys::new(keyring);
     places::ensure_tree(&store, false, out).await?;
     let places = places::places(&store, false).await?;
     let occupations = Weighted::new(synthetic::ANHUI_2021_OCCUPATIONS);
@@ -53,8 +55,8 @@ pub async fn run(
             receiving_org: home.receiving,
             landing: Some(landing),
             name: person.name,
-            id_number: seal(keyring, Field::IdNumber, &person.id.render(), &mut OsRandom)?,
-            mobile: seal(keyring, Field::Mobile, &person.mobile, &mut OsRandom)?,
+            id_number: seal(&keys, Field::IdNumber, &person.id.render(), &mut OsRandom)?,
+            mobile: seal(&keys, Field::Mobile, &person.mobile, &mut OsRandom)?,
             sex: match person.id.sex() {
                 Sex::Male => "male",
                 Sex::Female => "female",

@@ -60,12 +60,49 @@ pub enum Command {
     /// ceiling of `bench/run`); prints one JSON line of figures.
     #[command(name = "bench-store")]
     BenchStore(BenchStoreArgs),
+    /// Remove the personal data of rejected applications and withdrawn members past the
+    /// retention period (a running server also does this daily).
+    Purge {
+        /// Days to keep [default: retention_days from the configuration, 180].
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Copy a SQLite database to a file, online (for PostgreSQL use pg_dump).
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Overwrite a database that already holds unions.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Consent texts (个人信息处理规则).
+    #[command(subcommand)]
+    Consent(ConsentCommand),
     /// Platform API keys (shown once, stored hashed).
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
     /// Platforms and their webhooks.
     #[command(subcommand)]
     Platform(PlatformCommand),
+}
+
+/// `consent` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Publish a new version of the consent text; the join form shows it from now on and
+    /// each application records the version it accepted.
+    Publish {
+        /// A UTF-8 file: the Chinese text, a line `---`, the English text.
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 /// `api-key` subcommands.
@@ -164,6 +201,20 @@ pub enum UserCommand {
         /// Read the password from standard input (first line) instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        /// Grant `pii.reveal`: the officer may reveal full ID numbers and mobiles of
+        /// members in their subtree, giving a reason each time (audited).
+        #[arg(long)]
+        can_reveal: bool,
+    },
+    /// Grant `pii.reveal` to an account.
+    GrantReveal {
+        /// Login name.
+        username: String,
+    },
+    /// Withdraw `pii.reveal` from an account.
+    RevokeReveal {
+        /// Login name.
+        username: String,
     },
     /// List accounts: username, role, org id, org name, state.
     List,
@@ -216,6 +267,18 @@ pub enum KeysCommand {
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Add a new encryption key, make it current, and re-encrypt every stored value under
+    /// it in batches while servers run (they re-read the key file every 5 s). Resumable:
+    /// run it again after an interruption and it continues. The blind-index key is kept.
+    Rotate {
+        /// Rows per batch.
+        #[arg(long, default_value_t = 500)]
+        batch: u32,
+        /// Seconds to wait after writing the new key, so running servers load it before
+        /// the re-encryption starts.
+        #[arg(long, default_value_t = 10)]
+        settle: u64,
     },
 }
 

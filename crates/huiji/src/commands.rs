@@ -15,10 +15,11 @@ use huiji_web::{AppState, HttpGatewaySms, qr};
 use tokio::net::TcpListener;
 
 use crate::cli::{
-    Command, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand, ServeArgs, SmsCommand,
+    Command, ConsentCommand, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand, ServeArgs,
+    SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
-use crate::{platforms, users};
+use crate::{platforms, privacy, users};
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
 const DEFAULT_DATABASE_URL: &str = "sqlite:data/huiji.db";
@@ -140,7 +141,7 @@ pub async fn execute(
         Command::BenchStore(args) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
-            crate::bench_store::run(store, &load_keyring(&keys)?, args, out).await
+            crate::bench_store::run(store, load_keyring(&keys)?, args, out).await
         }
         Command::Gen(args) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
@@ -161,10 +162,28 @@ pub async fn execute(
             writeln!(out, "created key file {} — keep it secret and backed up", path.display())?;
             Ok(())
         }
+        Command::Keys(KeysCommand::Rotate { batch, settle }) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            privacy::rotate_keys(&store, &key_file(settings), *batch, *settle, out).await
+        }
+        Command::Purge { days } => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            privacy::purge(&store, days.unwrap_or(settings.retention_days), out).await
+        }
+        Command::Backup { to } => {
+            privacy::backup(&settings.database_url_or(DEFAULT_DATABASE_URL), to, out).await
+        }
+        Command::Restore { from, force } => {
+            privacy::restore(&settings.database_url_or(DEFAULT_DATABASE_URL), from, *force, out).await
+        }
+        Command::Consent(ConsentCommand::Publish { file }) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            privacy::publish_consent(&store, file, out).await
+        }
     }
 }
 
-fn key_error(path: &Path, reason: impl ToString) -> CommandError {
+pub(crate) fn key_error(path: &Path, reason: impl ToString) -> CommandError {
     CommandError::Keys { path: path.display().to_string(), reason: reason.to_string() }
 }
 
@@ -311,16 +330,21 @@ pub async fn list_orgs(
     Ok(())
 }
 
+/// The key file `serve` and the operator commands use.
+fn key_file(settings: &Settings) -> PathBuf {
+    settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE))
+}
+
 async fn serve(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
     let url = settings.database_url_or(DEFAULT_DATABASE_URL);
-    let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
-    let keyring = load_keyring(&keys)?;
+    let keys = key_file(settings);
+    load_keyring(&keys)?;
     let store = open(&url).await?;
     let listener = TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;
     writeln!(out, "huiji serving http://{address}/ on {}", url.redacted())?;
     out.flush()?;
-    run_server(store, listener, keyring, &settings.public_url(), settings).await
+    run_server(store, listener, &keys, &settings.public_url(), settings).await
 }
 
 async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
@@ -330,7 +354,7 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
         create_key_file(&keys)?;
         writeln!(out, "created the demo key file {}", keys.display())?;
     }
-    let keyring = load_keyring(&keys)?;
+    load_keyring(&keys)?;
     let store = open(&url).await?;
     if store.count_orgs(&OrgFilter::default()).await? == 0 {
         seed_anhui(&store, &SystemClock, out).await?;
@@ -350,7 +374,15 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     }
     if store.users().await?.is_empty() {
         for (username, role, org) in &officers {
-            users::add_user(&store, username, org.id, *role, Some(DEMO_PASSWORD.to_owned())).await?;
+            users::add_user(
+                &store,
+                username,
+                org.id,
+                *role,
+                Some(DEMO_PASSWORD.to_owned()),
+                *role == huiji_core::Role::Admin,
+            )
+            .await?;
         }
     }
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
@@ -377,23 +409,32 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "                     )")?;
     writeln!(out, "\nThe demo sends no SMS: read the codes from the outbox with")?;
     writeln!(out, "  cargo run --release -- sms outbox --database-url {db}")?;
+    writeln!(out, "Platform API ({base}/api/openapi.json): make a key with")?;
+    writeln!(out, "  cargo run --release -- api-key create --platform NAME --database-url {db}")?;
     writeln!(out, "A valid test ID number: 11010519491231002X. Stop with Ctrl-C.")?;
     out.flush()?;
-    run_server(store, listener, keyring, base, settings).await
+    run_server(store, listener, &keys, base, settings).await
 }
 
 async fn run_server(
     store: SqlStore,
     listener: TcpListener,
-    keyring: Keyring,
+    keys: &Path,
     public_url: &str,
     settings: &Settings,
 ) -> Result<(), CommandError> {
     let store = Arc::new(store);
-    let mut state =
-        AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url).with_api_rate(
-            Rate::per_second(settings.api_rate_per_second, settings.api_rate_per_second.saturating_mul(2)),
-        );
+    let keyring = load_keyring(keys)?;
+    let tls = settings.secure_cookies.unwrap_or_else(|| public_url.starts_with("https://"));
+    let mut state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url)
+        .with_tls(tls, tls)
+        .with_trust_proxy(settings.trust_proxy)
+        .with_api_rate(Rate::per_second(
+            settings.api_rate_per_second,
+            settings.api_rate_per_second.saturating_mul(2),
+        ));
+    // A key rotation by `huiji keys rotate` reaches this server through the file.
+    state.keyring.watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
     if let Some(url) = &settings.sms_gateway_url {
         let token = settings.sms_gateway_token.as_ref().map(|t| t.expose().to_owned());
         let gateway =
@@ -404,12 +445,20 @@ async fn run_server(
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().name(), "listening");
     // Overdue reviews move up to the parent federation; every instance may run this.
     let escalation = huiji_web::jobs::spawn_escalation(state.clone(), std::time::Duration::from_secs(5 * 60));
+    let retention = huiji_web::jobs::spawn_retention(
+        state.clone(),
+        settings.retention_days,
+        std::time::Duration::from_secs(24 * 3600),
+    );
+    let reload = huiji_web::jobs::spawn_key_reload(state.clone());
     let idempotency =
         huiji_web::jobs::spawn_idempotency_purge(state.clone(), std::time::Duration::from_secs(600));
     let webhooks = huiji_web::webhooks::spawn(state.clone(), std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
     escalation.abort();
+    retention.abort();
+    reload.abort();
     idempotency.abort();
     webhooks.abort();
     served?;

@@ -96,6 +96,14 @@ pub struct Settings {
     pub sms_gateway_url: Option<String>,
     /// The gateway's bearer token.
     pub sms_gateway_token: Option<Secret>,
+    /// Whether cookies are `Secure` and HSTS is sent (default: when the public URL is
+    /// https). Set it when TLS ends at a proxy in front of a plain-http public URL.
+    pub secure_cookies: Option<bool>,
+    /// Behind a reverse proxy that appends the client to `X-Forwarded-For`: take the
+    /// client address from there (rate limits, audit log). Never set it without one.
+    pub trust_proxy: bool,
+    /// Days personal data of rejected applications and withdrawn members is kept.
+    pub retention_days: u32,
     /// Requests a second each platform API key may make (bursts of twice that).
     pub api_rate_per_second: u32,
 }
@@ -111,6 +119,9 @@ impl Default for Settings {
             public_url: None,
             sms_gateway_url: None,
             sms_gateway_token: None,
+            secure_cookies: None,
+            trust_proxy: false,
+            retention_days: huiji_web::retention::DEFAULT_RETENTION_DAYS,
             api_rate_per_second: 50,
         }
     }
@@ -165,6 +176,11 @@ impl Settings {
     /// The public URL: configured, or http on the listen address.
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// Whether the app is served over TLS: the explicit setting, else an https public URL.
+    pub fn tls(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| self.public_url().starts_with("https://"))
     }
 
     /// The database URL, or `default` when none is configured.

@@ -16,6 +16,7 @@ use huiji_core::synthetic::{self, Rng, SyntheticId, Weighted};
 use huiji_core::{MemberNumber, Occupation, Sex, Timestamp};
 use huiji_store::{BulkMember, Sealed, SqlStore};
 use huiji_vault::{Field, Keyring, OsRandom};
+use huiji_web::Keys;
 use huiji_web::join::service::seal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -73,7 +74,7 @@ struct Drafter {
     plan: Plan,
     places: Weighted<Place>,
     birthplaces: Vec<u32>,
-    keyring: Arc<Keyring>,
+    keyring: Arc<Keys>,
     seed: u64,
 }
 
@@ -134,7 +135,7 @@ impl Drafter {
     }
 }
 
-fn sealed(keyring: &Keyring, field: Field, value: &str) -> Result<Sealed, CommandError> {
+fn sealed(keyring: &Keys, field: Field, value: &str) -> Result<Sealed, CommandError> {
     seal(keyring, field, value, &mut OsRandom).map_err(vault)
 }
 
@@ -161,7 +162,7 @@ pub async fn run(
         return Err(no_place());
     }
     let members = plan.members;
-    let keyring = Arc::new(keyring);
+    let keyring = Arc::new(Keys::new(keyring));
     let drafter = Arc::new(Drafter {
         plan,
         places,

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod generate;
 mod platforms;
+mod privacy;
 mod users;
 
 use std::ffi::OsString;

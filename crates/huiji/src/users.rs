@@ -29,6 +29,7 @@ pub async fn add_user(
     org: OrgId,
     role: Role,
     password: Option<String>,
+    can_reveal: bool,
 ) -> Result<String, CommandError> {
     use huiji_core::Clock as _;
     let username = username.trim();
@@ -45,7 +46,7 @@ pub async fn add_user(
     };
     let hash = passwords::hash(&password, &OsRandomness)
         .map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
-    let user = NewUser { username: username.to_owned(), org, role, password_hash: hash };
+    let user = NewUser { username: username.to_owned(), org, role, password_hash: hash, can_reveal };
     match store.create_user(&user, SystemClock.now()).await {
         Ok(_) => Ok(password),
         Err(StoreError::Constraint("users_username_key")) => {
@@ -62,7 +63,7 @@ pub async fn execute(
     out: &mut dyn Write,
 ) -> Result<(), CommandError> {
     match command {
-        UserCommand::Add { username, org, role, password_stdin } => {
+        UserCommand::Add { username, org, role, password_stdin, can_reveal } => {
             let role: Role = role.parse().map_err(|_| {
                 CommandError::InvalidArgument(format!("--role {role}: admin, reviewer or viewer"))
             })?;
@@ -74,8 +75,9 @@ pub async fn execute(
                 None
             };
             let generated = given.is_none();
-            let password = add_user(store, username, OrgId(*org), role, given).await?;
-            writeln!(out, "created {role} {username} for org {org}")?;
+            let password = add_user(store, username, OrgId(*org), role, given, *can_reveal).await?;
+            let reveal = if *can_reveal { " (may reveal ID numbers and mobiles)" } else { "" };
+            writeln!(out, "created {role} {username} for org {org}{reveal}")?;
             if generated {
                 writeln!(out, "password (shown once): {password}")?;
             }
@@ -85,9 +87,20 @@ pub async fn execute(
             for user in store.users().await? {
                 let org = store.org(OrgId(user.org_id)).await?.map(|o| o.name).unwrap_or_default();
                 let state = if user.disabled { "disabled" } else { "active" };
-                writeln!(out, "{}\t{}\t{}\t{org}\t{state}", user.username, user.role, user.org_id)?;
+                let reveal = if user.can_reveal { "\tpii.reveal" } else { "" };
+                writeln!(out, "{}\t{}\t{}\t{org}\t{state}{reveal}", user.username, user.role, user.org_id)?;
             }
             Ok(())
+        }
+        UserCommand::GrantReveal { username } | UserCommand::RevokeReveal { username } => {
+            let grant = matches!(command, UserCommand::GrantReveal { .. });
+            if store.set_user_can_reveal(username, grant).await? {
+                let what = if grant { "may now reveal" } else { "may no longer reveal" };
+                writeln!(out, "{username} {what} full ID numbers and mobiles (pii.reveal)")?;
+                Ok(())
+            } else {
+                Err(CommandError::InvalidArgument(format!("no user {username}")))
+            }
         }
         UserCommand::Disable { username } => {
             if store.set_user_disabled(username, true).await? {

@@ -8,6 +8,11 @@ use huiji_core::org::Level;
 use huiji_store::testing::TestDb;
 use huiji_store::{AccountStore as _, OrgFilter, Store, both_databases};
 
+#[path = "cli/generate.rs"]
+mod generate;
+#[path = "cli/privacy.rs"]
+mod privacy;
+
 fn huiji(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_huiji"))
         .args(args)
@@ -204,3 +209,72 @@ both_databases!(officer_accounts_from_the_command_line, |db: TestDb| async move 
     assert!(db.store.user_by_username("feidong").await.unwrap().unwrap().disabled);
     assert!(stdout(&huiji(&db.url, &["user", "list"])).contains("feidong\treviewer\t"));
 });
+
+both_databases!(api_keys_are_shown_once_listed_and_revoked, |db: TestDb| async move {
+    use huiji_store::PlatformStore as _;
+    let created =
+        huiji(&db.url, &["api-key", "create", "--platform", "huolala", "--scopes", "applications,orgs"]);
+    let key = stdout(&created).trim().to_owned();
+    assert!(key.starts_with("hj_") && key.len() == 3 + 12 + 1 + 64, "{key}");
+    assert!(String::from_utf8_lossy(&created.stderr).contains("shown once"));
+    let prefix = &key[3..15];
+    let stored = db.store.api_key_by_prefix(prefix).await.unwrap().unwrap();
+    assert_eq!((stored.platform_name.as_str(), stored.scopes.as_str()), ("huolala", "applications orgs"));
+    assert_ne!(stored.key_hash, key, "only a hash is stored");
+
+    let list = stdout(&huiji(&db.url, &["api-key", "list"]));
+    assert!(list.starts_with(&format!("{prefix}\thuolala\tapplications orgs\t")), "{list}");
+    assert!(list.trim_end().ends_with("active") && !list.contains(&key[16..]), "{list}");
+
+    let bad = huiji(&db.url, &["api-key", "create", "--platform", "x", "--scopes", "admin"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown scope"));
+
+    assert!(stdout(&huiji(&db.url, &["api-key", "revoke", &key])).contains(prefix));
+    assert!(stdout(&huiji(&db.url, &["api-key", "list"])).trim_end().ends_with("revoked"));
+    assert!(!huiji(&db.url, &["api-key", "revoke", prefix]).status.success(), "revoking twice is an error");
+});
+
+both_databases!(a_platform_webhook_gets_a_secret_shown_once, |db: TestDb| async move {
+    use huiji_store::PlatformStore as _;
+    let keys = scratch("webhook").join("k.keys").to_str().unwrap().to_owned();
+    stdout(&huiji(&db.url, &["keys", "init", "--out", &keys]));
+    stdout(&huiji(&db.url, &["api-key", "create", "--platform", "huolala"]));
+    let args = [
+        "--key-file",
+        keys.as_str(),
+        "platform",
+        "webhook",
+        "--platform",
+        "huolala",
+        "--url",
+        "https://hooks.example/huiji",
+    ];
+    let secret = stdout(&huiji(&db.url, &args)).trim().to_owned();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let platform = db.store.platform_by_name("huolala").await.unwrap().unwrap();
+    assert_eq!(platform.webhook_url.as_deref(), Some("https://hooks.example/huiji"));
+    let sealed = platform.webhook_secret_ct.unwrap();
+    assert!(!String::from_utf8_lossy(&sealed).contains(&secret[6..]), "the secret is stored encrypted");
+    let listed = stdout(&huiji(&db.url, &["platform", "list"]));
+    assert!(listed.contains("huolala\thttps://hooks.example/huiji") && !listed.contains(&secret), "{listed}");
+    let unknown = huiji(
+        &db.url,
+        &["--key-file", &keys, "platform", "webhook", "--platform", "nobody", "--url", "https://x"],
+    );
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no platform nobody"));
+    stdout(&huiji(&db.url, &["platform", "webhook", "--platform", "huolala", "--clear"]));
+    assert_eq!(db.store.platform_by_name("huolala").await.unwrap().unwrap().webhook_url, None);
+});
+
+/// A fresh directory for one test (the tests of this binary run in parallel, the SQLite
+/// and PostgreSQL variants of one test at the same time).
+fn scratch(name: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("huiji-cli-{}-{name}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -17,6 +17,8 @@ pub struct NewUser {
     pub role: Role,
     /// PHC string of the password hash.
     pub password_hash: String,
+    /// May reveal full ID numbers and mobiles (`pii.reveal`).
+    pub can_reveal: bool,
 }
 
 /// An officer account as stored.
@@ -40,6 +42,8 @@ pub struct UserRecord {
     pub locked_until: Option<i64>,
     /// Created (ms).
     pub created_at: i64,
+    /// May reveal full ID numbers and mobiles (`pii.reveal`), giving a reason each time.
+    pub can_reveal: bool,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -50,6 +54,7 @@ impl std::fmt::Debug for UserRecord {
             .field("org_id", &self.org_id)
             .field("role", &self.role)
             .field("disabled", &self.disabled)
+            .field("can_reveal", &self.can_reveal)
             .finish_non_exhaustive()
     }
 }
@@ -75,12 +80,13 @@ pub struct SessionRecord {
 macro_rules! user_columns {
     () => {
         "u.id, u.username, u.org_id, u.role, u.password_hash, u.disabled, u.failed_logins, u.locked_until, \
-         u.created_at"
+         u.created_at, u.can_reveal"
     };
 }
 
-const INSERT_USER: &str = "INSERT INTO users (username, org_id, role, password_hash, created_at) \
-    VALUES ($1, $2, $3, $4, $5) RETURNING id";
+const INSERT_USER: &str = "INSERT INTO users (username, org_id, role, password_hash, created_at, can_reveal) \
+    VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+const SET_CAN_REVEAL: &str = "UPDATE users SET can_reveal = $2 WHERE username = $1";
 const SELECT_USERS: &str = concat!("SELECT ", user_columns!(), " FROM users u ORDER BY u.username");
 const SELECT_USER: &str = concat!("SELECT ", user_columns!(), " FROM users u WHERE u.username = $1");
 const SET_DISABLED: &str = "UPDATE users SET disabled = $2 WHERE username = $1";
@@ -121,6 +127,8 @@ pub trait AccountStore: Send + Sync {
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     /// Disables or enables an account; disabling ends its sessions. `false` if no such user.
     async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+    /// Grants or withdraws `pii.reveal`; `false` if no such user.
+    async fn set_user_can_reveal(&self, username: &str, can_reveal: bool) -> Result<bool>;
     /// Counts a failed login; the `max_failures`-th locks the account until `lock_until`.
     /// Returns the failures so far.
     async fn login_failed(&self, user_id: i64, lock_until: Timestamp, max_failures: i32) -> Result<i32>;
@@ -152,8 +160,19 @@ impl AccountStore for SqlStore {
             .bind(user.role.code())
             .bind(&user.password_hash)
             .bind(at.millis())
+            .bind(user.can_reveal)
             .fetch_one(p)
             .await?))
+    }
+
+    async fn set_user_can_reveal(&self, username: &str, can_reveal: bool) -> Result<bool> {
+        let changed = on_pool!(&self.pools, write, |p| sqlx::query(SET_CAN_REVEAL)
+            .bind(username)
+            .bind(can_reveal)
+            .execute(p)
+            .await?
+            .rows_affected());
+        Ok(changed > 0)
     }
 
     async fn users(&self) -> Result<Vec<UserRecord>> {

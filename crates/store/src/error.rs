@@ -16,6 +16,9 @@ pub enum StoreError {
     /// A bulk load found rows in a table it only loads into when empty.
     #[error("the {0} table is not empty")]
     NotEmpty(&'static str),
+    /// This database does not support the operation.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
     /// The database URL is neither `sqlite:` nor `postgres://`.
     #[error("unsupported database URL (expected sqlite:PATH or postgres://...)")]
     UnsupportedUrl,

@@ -6,6 +6,8 @@
 //! database has its own migrations tree, embedded in the binary and run at start.
 
 mod accounts;
+mod audit;
+mod backup;
 mod bulk;
 mod db;
 mod error;
@@ -13,6 +15,7 @@ mod joining;
 mod members;
 mod orgs;
 mod platform;
+mod privacy;
 mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -27,6 +30,8 @@ use huiji_core::tree_plan::TreePlan;
 use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
 pub use accounts::{AccountStore, NewUser, SessionRecord, UserRecord};
+pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
+pub use backup::is_huiji_sqlite;
 pub use bulk::{BulkLoad, BulkMember};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
@@ -36,6 +41,7 @@ pub use joining::{
 pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
 pub use orgs::DEFAULT_REVIEW_DAYS;
 pub use platform::{ApiKeyRecord, HeldMembership, Idempotency, PlatformRecord, PlatformStore};
+pub use privacy::{PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
@@ -88,7 +94,16 @@ pub struct OrgFilter {
 /// suite in `tests/` runs against each.
 #[async_trait]
 pub trait Store:
-    AccountStore + ReviewStore + MemberStore + PlatformStore + WebhookStore + Send + Sync + fmt::Debug
+    AccountStore
+    + AuditStore
+    + PrivacyStore
+    + ReviewStore
+    + MemberStore
+    + PlatformStore
+    + WebhookStore
+    + Send
+    + Sync
+    + fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;

@@ -117,7 +117,10 @@ const MEMBERSHIP_DETAIL: &str = "SELECT id, member_number, status, home_org_id, 
 const EVENTS: &str = "SELECT id, kind, from_org_id, to_org_id, actor, reason, at FROM membership_events \
     WHERE membership_id = $1 ORDER BY id";
 const CURRENT: &str = "SELECT status, home_org_id FROM memberships WHERE id = $1";
-const SET_STATUS: &str = "UPDATE memberships SET status = $2 WHERE id = $1 AND status = $3";
+/// A purged membership (retention) keeps its status: with its identifiers gone it could
+/// never be told apart from another person, so it cannot be reactivated.
+const SET_STATUS: &str =
+    "UPDATE memberships SET status = $2 WHERE id = $1 AND status = $3 AND purged_at IS NULL";
 /// A move keeps `joined_at`: seniority survives distribution and transfer.
 const MOVE: &str = "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
     FROM orgs o WHERE memberships.id = $1 AND o.id = $2 AND memberships.home_org_id = $3 \

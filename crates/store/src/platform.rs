@@ -82,6 +82,10 @@ pub enum Idempotency {
 /// A platform's view of a held membership, for verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeldMembership {
+    /// The membership.
+    pub id: i64,
+    /// Its home union's path (what scopes its audit records).
+    pub home_path: String,
     /// The name on the membership.
     pub name: String,
     /// Member since (ms).
@@ -206,7 +210,7 @@ const PLATFORM_APPLICATION: &str =
 const PLATFORM_CONSENT: &str =
     "SELECT COUNT(*) FROM applications WHERE platform_id = $1 AND id_number_bidx = $2";
 
-const HELD_MEMBERSHIP: &str = "SELECT name, joined_at FROM memberships \
+const HELD_MEMBERSHIP: &str = "SELECT id, home_path, name, joined_at FROM memberships \
     WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
 
 #[async_trait]
@@ -374,10 +378,11 @@ impl PlatformStore for SqlStore {
     }
 
     async fn held_membership(&self, id_number_bidx: &str) -> Result<Option<HeldMembership>> {
-        let row: Option<(String, i64)> = on_pool!(&self.pools, read, |p| sqlx::query_as(HELD_MEMBERSHIP)
-            .bind(id_number_bidx)
-            .fetch_optional(p)
-            .await?);
-        Ok(row.map(|(name, joined_at)| HeldMembership { name, joined_at }))
+        let row: Option<(i64, String, String, i64)> =
+            on_pool!(&self.pools, read, |p| sqlx::query_as(HELD_MEMBERSHIP)
+                .bind(id_number_bidx)
+                .fetch_optional(p)
+                .await?);
+        Ok(row.map(|(id, home_path, name, joined_at)| HeldMembership { id, home_path, name, joined_at }))
     }
 }

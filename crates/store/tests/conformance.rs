@@ -8,6 +8,8 @@ mod console;
 mod fixtures;
 #[path = "conformance/joining.rs"]
 mod joining;
+#[path = "conformance/privacy.rs"]
+mod privacy;
 
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::tree_plan;

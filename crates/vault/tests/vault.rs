@@ -8,6 +8,9 @@ use huiji_vault::{
 };
 use sha2::Sha256;
 
+#[path = "vault/proptests.rs"]
+mod proptests;
+
 const ID: &str = "11010519491231002X";
 const MOBILE: &str = "13800138000";
 

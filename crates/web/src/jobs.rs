@@ -38,3 +38,36 @@ pub fn spawn_idempotency_purge(state: AppState, every: Duration) -> JoinHandle<(
         }
     })
 }
+
+/// Purges personal data past the retention period (`days`) now and then every `every`
+/// (daily in production), until the handle is aborted. Any number of instances may run
+/// it: a purge touches each row once.
+pub fn spawn_retention(state: AppState, days: u32, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match crate::retention::purge(state.store.as_ref(), state.clock.as_ref(), days, "retention job")
+                .await
+            {
+                Ok(counts) if counts == huiji_store::PurgeCounts::default() => {}
+                Ok(counts) => tracing::info!(?counts, days, "personal data past the retention period purged"),
+                Err(error) => tracing::warn!(%error, "retention purge failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// Re-reads the key file every [`crate::keys::RELOAD_EVERY`], so a key rotation reaches
+/// this server without a restart.
+pub fn spawn_key_reload(state: AppState) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(crate::keys::RELOAD_EVERY).await;
+            match state.keyring.reload() {
+                Ok(true) => tracing::info!(key = %state.keyring.get().current.0, "key file reloaded"),
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "key file not reloaded"),
+            }
+        }
+    })
+}

@@ -1,8 +1,10 @@
 //! huiji's HTTP surface. Each area owns its `router()`; [`app`] mounts them all behind
 //! the shared layers (tracing, metrics, timeouts, body limits).
 
+pub mod abuse;
 pub mod api;
 mod card;
+pub mod client;
 pub mod console;
 mod error;
 mod health;
@@ -10,12 +12,16 @@ mod home;
 mod i18n;
 pub mod jobs;
 pub mod join;
+pub mod keys;
 pub mod limits;
 mod metrics;
 pub mod passwords;
 mod poster;
 pub mod qr;
 pub mod random;
+pub mod retention;
+pub mod rotation;
+mod security;
 pub mod sms;
 mod status;
 pub mod webhooks;
@@ -35,11 +41,14 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use abuse::PublicLimits;
 pub use error::WebError;
+pub use keys::Keys;
 use limits::Limiter;
 pub use metrics::Metrics;
 pub use poster::join_url;
 pub use random::{OsRandomness, Randomness};
+pub use security::CONTENT_SECURITY_POLICY;
 pub use sms::{HttpGatewaySms, OutboxSms, SmsSender};
 
 /// An HTTP client for outgoing calls (SMS gateways, webhooks): rustls with the ring
@@ -77,8 +86,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The national division table.
     pub regions: &'static RegionTable,
-    /// Encryption, blind-index and card-signing keys.
-    pub keyring: Arc<Keyring>,
+    /// Encryption, blind-index and card-signing keys (replaceable: key rotation).
+    pub keyring: Arc<Keys>,
     /// Where SMS go.
     pub sms: Arc<dyn SmsSender>,
     /// Random numbers (SMS codes, nonces).
@@ -88,6 +97,13 @@ pub struct AppState {
     /// Whether cookies carry `Secure` (the app is served over TLS, directly or behind a
     /// proxy).
     pub secure_cookies: bool,
+    /// Whether responses carry `Strict-Transport-Security` (served over TLS).
+    pub hsts: bool,
+    /// Whether the last `X-Forwarded-For` entry names the client (behind a reverse proxy
+    /// that appends it); otherwise the TCP peer does.
+    pub trust_proxy: bool,
+    /// Rate limits of the public forms.
+    pub limits: Arc<PublicLimits>,
     /// Each platform API key's token bucket.
     pub api_limiter: Arc<Limiter<i64>>,
 }
@@ -102,6 +118,7 @@ impl AppState {
         public_url: &str,
     ) -> AppState {
         let random: Arc<dyn Randomness> = Arc::new(OsRandomness);
+        let keyring = Arc::new(Keys::new(Keyring::clone(&keyring)));
         let sms = Arc::new(OutboxSms::new(store.clone(), keyring.clone(), clock.clone(), random.clone()));
         AppState {
             store,
@@ -112,6 +129,9 @@ impl AppState {
             sms,
             random,
             secure_cookies: public_url.starts_with("https://"),
+            hsts: public_url.starts_with("https://"),
+            trust_proxy: false,
+            limits: Arc::new(PublicLimits::default()),
             api_limiter: Arc::new(Limiter::new(DEFAULT_API_RATE)),
             public_url: public_url.trim_end_matches('/').to_owned(),
         }
@@ -120,6 +140,26 @@ impl AppState {
     /// Uses another SMS provider.
     pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> AppState {
         self.sms = sms;
+        self
+    }
+
+    /// Sets whether cookies are `Secure` and HSTS is sent: the app is served over TLS
+    /// (by default: when the public URL is https).
+    pub fn with_tls(mut self, secure_cookies: bool, hsts: bool) -> AppState {
+        self.secure_cookies = secure_cookies;
+        self.hsts = hsts;
+        self
+    }
+
+    /// Trusts the last `X-Forwarded-For` entry as the client address.
+    pub fn with_trust_proxy(mut self, trust: bool) -> AppState {
+        self.trust_proxy = trust;
+        self
+    }
+
+    /// Uses other rate limits for the public forms.
+    pub fn with_limits(mut self, limits: PublicLimits) -> AppState {
+        self.limits = Arc::new(limits);
         self
     }
 
@@ -141,26 +181,33 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
         .merge(health::router())
-        .merge(join::router())
+        .merge(
+            join::router()
+                .merge(status::router())
+                .route_layer(axum::middleware::from_fn_with_state(state.clone(), abuse::per_ip)),
+        )
         .merge(card::router())
-        .merge(status::router())
         .merge(poster::router())
         .merge(console::router())
         .merge(api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(api::json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then lets requests in
-/// flight finish.
+/// flight finish. Each request carries its peer's address (`ConnectInfo`), for the rate
+/// limits and the audit log.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use huiji_core::{Clock, Mobile};
 use huiji_store::Store;
-use huiji_vault::{Field, Keyring};
+use huiji_vault::Field;
+
+use crate::keys::Keys;
 
 use crate::random::{Nonces, Randomness};
 
@@ -29,7 +31,7 @@ pub trait SmsSender: Send + Sync + fmt::Debug {
 #[derive(Debug)]
 pub struct OutboxSms {
     store: Arc<dyn Store>,
-    keyring: Arc<Keyring>,
+    keyring: Arc<Keys>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Randomness>,
 }
@@ -38,7 +40,7 @@ impl OutboxSms {
     /// An outbox over the store.
     pub fn new(
         store: Arc<dyn Store>,
-        keyring: Arc<Keyring>,
+        keyring: Arc<Keys>,
         clock: Arc<dyn Clock>,
         random: Arc<dyn Randomness>,
     ) -> Self {

@@ -129,6 +129,9 @@ async fn submit(
         results: None,
         transfer: None,
     };
+    if let Err(retry) = crate::abuse::check_form(&state, &form.mobile, None) {
+        return Ok(crate::abuse::too_many(lang, retry, "/status"));
+    }
     let mut status = StatusCode::OK;
     if form.action == "send_code" {
         match service::send_code(&state, &form.mobile, SmsPurpose::Status).await {

@@ -1,6 +1,16 @@
 //! The web app, spawned for real on port 0 over its own database, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "web/api.rs"]
+mod api;
+#[path = "web/api_fuzz.rs"]
+mod api_fuzz;
+#[path = "web/api_openapi.rs"]
+mod api_openapi;
+#[path = "web/api_support.rs"]
+mod api_support;
+#[path = "web/api_webhooks.rs"]
+mod api_webhooks;
 #[path = "web/console_members.rs"]
 mod console_members;
 #[path = "web/console_orgs.rs"]
@@ -17,6 +27,16 @@ mod console_support;
 mod console_transfers;
 #[path = "web/join.rs"]
 mod join;
+#[path = "web/security_audit.rs"]
+mod security_audit;
+#[path = "web/security_http.rs"]
+mod security_http;
+#[path = "web/security_input.rs"]
+mod security_input;
+#[path = "web/security_privacy.rs"]
+mod security_privacy;
+#[path = "web/security_rotation.rs"]
+mod security_rotation;
 #[path = "web/sms.rs"]
 mod sms;
 #[path = "web/support.rs"]

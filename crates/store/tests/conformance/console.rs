@@ -128,6 +128,7 @@ fn user(username: &str, org: OrgId, role: Role) -> NewUser {
         org,
         role,
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
+        can_reveal: false,
     }
 }
 

@@ -1,19 +1,23 @@
 //! `POST /api/v1/memberships/verify`: does this worker hold a membership?
 //!
 //! Only for workers who consented through the asking platform (it submitted their
-//! application), so the endpoint cannot be used to look up arbitrary people.
+//! application), so the endpoint cannot be used to look up arbitrary people; every
+//! answer is audited (`membership.verify`) before it is sent.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use huiji_core::{IdNumber, PersonName, Timestamp};
+use huiji_core::{IdNumber, OrgPath, PersonName, Timestamp};
+use huiji_store::{ActorKind, NewAuditRecord};
 use huiji_vault::Field;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{ApiError, Caller, ErrorBody, ErrorCode, FieldProblem, Fields, json_object, json_response};
 use crate::AppState;
+use crate::client::ClientIp;
+use crate::retention::root_scope;
 
 /// Whom to verify.
 #[derive(Clone, Debug, ToSchema)]
@@ -55,6 +59,7 @@ pub struct VerifyResponse {
 pub async fn verify(
     State(state): State<AppState>,
     caller: Caller,
+    client: ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -81,6 +86,27 @@ pub async fn verify(
         return Err(ApiError::new(ErrorCode::ConsentRequired));
     }
     let held = state.store.held_membership(&bidx).await?.filter(|m| m.name == name.as_str());
+    // A member's record is scoped to their union, so its officers see who asked; a
+    // non-member's to the root. The subject names the person only by a blind-index prefix.
+    let scope = match held.as_ref().and_then(|m| OrgPath::parse(&m.home_path)) {
+        Some(path) => path,
+        None => root_scope(state.store.as_ref()).await?,
+    };
+    let record = NewAuditRecord {
+        at: state.clock.now(),
+        actor_kind: ActorKind::Platform,
+        actor_id: Some(caller.platform_id()),
+        actor_name: caller.key.platform_name.clone(),
+        scope,
+        action: "membership.verify".to_owned(),
+        subject: Some(match &held {
+            Some(m) => format!("membership:{}", m.id),
+            None => format!("person:{}", bidx.get(..12).unwrap_or(&bidx)),
+        }),
+        reason: Some(format!("answered member={}", held.is_some())),
+        client_addr: client.text(),
+    };
+    state.store.record_audit(&record).await?;
     let answer = VerifyResponse {
         member: held.is_some(),
         since: held.map(|m| Timestamp(m.joined_at).china_date().to_string()),

@@ -3,6 +3,7 @@
 //! changes (保留会籍, 恢复, 退会, 除名, 去世) and exports of the masked list.
 
 mod export;
+mod reveal;
 
 use askama::Template;
 use axum::Router;
@@ -28,7 +29,7 @@ use crate::{AppState, WebError};
 /// Rows per page.
 const PAGE: u32 = 50;
 /// Longest lifecycle reason accepted.
-const MAX_REASON_CHARS: usize = 200;
+pub(super) const MAX_REASON_CHARS: usize = 200;
 /// A day in milliseconds.
 const DAY_MS: i64 = 86_400_000;
 /// China Standard Time is UTC+8 all year.
@@ -41,6 +42,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/members/export.xlsx", get(export::xlsx))
         .route("/console/members/{id}", get(detail))
         .route("/console/members/{id}/lifecycle", post(lifecycle))
+        .route("/console/members/{id}/reveal", post(reveal::reveal))
 }
 
 /// The list's filters as typed (a GET query); empty means "any". A typed ID number or
@@ -345,7 +347,7 @@ struct EventRow {
 }
 
 /// A message shown above the detail: a confirmation or a refusal.
-struct Notice {
+pub(super) struct Notice {
     ok: bool,
     text: String,
 }
@@ -370,12 +372,17 @@ struct MemberPage<'a> {
     events: Vec<EventRow>,
     actions: Vec<(&'static str, &'static str)>,
     can_act: bool,
+    may_reveal: bool,
     notice: Option<Notice>,
     reason: &'a str,
 }
 
 /// The membership if it lies in the officer's subtree, else a 404 like a missing one.
-async fn member_in_scope(state: &AppState, officer: &Officer, id: i64) -> Result<MembershipDetail, WebError> {
+pub(super) async fn member_in_scope(
+    state: &AppState,
+    officer: &Officer,
+    id: i64,
+) -> Result<MembershipDetail, WebError> {
     let member = state.store.membership_detail(id).await?;
     officer.within(member, |m| m.record.home_path.as_str())
 }
@@ -390,7 +397,7 @@ async fn detail(
     render_detail(&state, lang, &officer, member, None, "").await
 }
 
-async fn render_detail(
+pub(super) async fn render_detail(
     state: &AppState,
     lang: Lang,
     officer: &Officer,
@@ -449,6 +456,7 @@ async fn render_detail(
         events,
         actions,
         can_act: officer.role.can_act(),
+        may_reveal: officer.may_reveal(),
         notice,
         reason,
     })
@@ -520,7 +528,7 @@ async fn lifecycle(
 }
 
 /// The detail again with a refusal, its status code, and the reason as typed.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     lang: Lang,
     officer: &Officer,

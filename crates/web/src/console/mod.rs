@@ -2,6 +2,7 @@
 //! org: records outside it are answered exactly like records that do not exist (404), and
 //! every state-changing form carries the session's CSRF token ([`Act`]).
 
+mod audit;
 mod auth;
 mod members;
 mod orgs;
@@ -9,6 +10,7 @@ mod outbox;
 mod pool;
 mod review;
 mod transfers;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -22,6 +24,7 @@ use huiji_store::UserRecord;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
+pub(crate) use self::audit::record as audit;
 use crate::i18n::Lang;
 use crate::{AppState, WebError};
 
@@ -31,10 +34,12 @@ pub use auth::SESSION_COOKIE;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
+        .merge(audit::router())
         .merge(members::router())
         .merge(review::router())
         .merge(orgs::router())
         .merge(outbox::router())
+        .merge(webhooks::router())
         .merge(pool::router())
         .merge(transfers::router())
 }
@@ -93,6 +98,8 @@ pub struct Officer {
     pub csrf: String,
     /// The session's token hash (for logout).
     pub(crate) token_hash: String,
+    /// Where the request came from (for the audit log).
+    pub client: crate::client::ClientIp,
 }
 
 impl Officer {
@@ -119,6 +126,12 @@ impl Officer {
     /// Refuses viewers.
     pub fn require_act(&self) -> Result<(), WebError> {
         if self.role.can_act() { Ok(()) } else { Err(WebError::Forbidden) }
+    }
+
+    /// Whether the officer holds `pii.reveal`: may reveal full ID numbers and mobiles of
+    /// their subtree's members, a reason each time.
+    pub fn may_reveal(&self) -> bool {
+        self.user.can_reveal
     }
 
     /// Refuses everyone but admins.
@@ -158,6 +171,7 @@ impl FromRequestParts<AppState> for Officer {
             org,
             csrf: session.csrf_token,
             token_hash: hash,
+            client: crate::client::client_ip(parts, state.trust_proxy),
         })
     }
 }

@@ -408,6 +408,9 @@ async fn rename(
         Ok(name) => match state.store.rename_org(org.id, &name).await {
             Ok(()) => {
                 tracing::info!(org = %org.id, actor = %officer.actor(), "union renamed");
+                let subject = Some(format!("org:{}", org.id));
+                let change = format!("{} → {name}", org.name);
+                super::audit(&state, &officer, &org.path, "org.rename", subject, Some(&change)).await?;
                 return Ok(redirect_done(org.id, "renamed"));
             }
             Err(StoreError::Constraint("orgs_parent_name_key")) => name_taken(lang),
@@ -444,6 +447,9 @@ async fn policy(
         (true, Ok(policy), Some(days)) => {
             state.store.set_review_policy(org.id, policy, days).await?;
             tracing::info!(org = %org.id, actor = %officer.actor(), %policy, days, "review policy changed");
+            let subject = Some(format!("org:{}", org.id));
+            let change = format!("{} {}d → {policy} {days}d", org.auto_approval, org.review_days);
+            super::audit(&state, &officer, &org.path, "org.policy", subject, Some(&change)).await?;
             return Ok(redirect_done(org.id, "policy"));
         }
     };

@@ -127,6 +127,11 @@ async fn union_submit(
     handle_post(&state, lang, Some(&org), form).await
 }
 
+/// A union's form's path.
+fn join_path(code: &str) -> String {
+    format!("/j/{code}")
+}
+
 /// The union behind a join code; unknown codes and orgs that do not receive applications
 /// are a 404, like any unknown page.
 async fn union_of(state: &AppState, code: &str) -> Result<Org, WebError> {
@@ -155,6 +160,14 @@ async fn handle_post(
     form: JoinFormData,
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
+    if matches!(form.action.as_str(), "send_code" | "submit") {
+        let id_number = (form.action == "submit").then_some(form.id_number.as_str());
+        if let Err(retry) = crate::abuse::check_form(state, &form.mobile, id_number) {
+            let back =
+                union.and_then(|o| o.join_code.as_deref()).map_or_else(|| "/join".to_owned(), join_path);
+            return Ok(crate::abuse::too_many(lang, retry, &back));
+        }
+    }
     match form.action.as_str() {
         "send_code" => {
             let (errors, notice, status) = match service::send_code(state, &form.mobile, SmsPurpose::Join)

@@ -3,10 +3,13 @@
 //! these functions; neither has rules of its own.
 
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
+use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use huiji_core::{Channel, Decision, MemberNumber, Mobile, Org, RegionLevel, Sex, Timestamp};
 use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
-use huiji_vault::{Field, Keyring, NonceSource, VaultError};
+use huiji_vault::{Field, NonceSource, VaultError};
+
+use crate::keys::Keys;
 
 use crate::AppState;
 use crate::random::Nonces;
@@ -101,7 +104,7 @@ impl From<VaultError> for JoinError {
 
 /// Encrypts a normalised value and computes its blind index.
 pub fn seal(
-    keyring: &Keyring,
+    keyring: &Keys,
     field: Field,
     value: &str,
     nonces: &mut impl NonceSource,
@@ -114,12 +117,12 @@ pub fn seal(
 
 /// The token of a member's card link: the number and a signature over it, so card
 /// pages cannot be found by counting through member numbers.
-pub fn card_token(keyring: &Keyring, number: &str) -> String {
+pub fn card_token(keyring: &Keys, number: &str) -> String {
     format!("{number}.{}", keyring.card_signature(&card_payload(number)).to_hex())
 }
 
 /// The member number of a genuine card token.
-pub fn verify_card_token(keyring: &Keyring, token: &str) -> Option<MemberNumber> {
+pub fn verify_card_token(keyring: &Keys, token: &str) -> Option<MemberNumber> {
     let (number, signature) = token.split_once('.')?;
     let number = MemberNumber::parse(number)?;
     keyring.verify_card_signature(&card_payload(number.as_str()), signature).then_some(number)
@@ -130,7 +133,7 @@ fn card_payload(number: &str) -> String {
 }
 
 /// The stored hash of an SMS code, bound to the mobile and purpose.
-fn code_hash(keyring: &Keyring, mobile: &Mobile, purpose: SmsPurpose, code: &str) -> String {
+fn code_hash(keyring: &Keys, mobile: &Mobile, purpose: SmsPurpose, code: &str) -> String {
     let value = format!("sms-code:{}:{}:{code}", purpose.code(), mobile.as_str());
     keyring.blind_index(Field::Mobile, &value).to_hex()
 }
@@ -203,12 +206,25 @@ pub async fn check_code(
     Ok(state.store.check_sms_challenge(&bidx, purpose, &hash, state.clock.now()).await?)
 }
 
-/// The unions of the work region's city: where receiving and landing look.
+/// The unions of the work region's city that receiving and landing choose from: its
+/// industry federations and the city federation (with its pool). Only those are read —
+/// a city has a hundred or more township unions no join ever lands at.
 async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
     let Some(city) = request.region.ancestor_at(RegionLevel::City) else {
         return Ok(Vec::new());
     };
-    Ok(state.store.orgs(&OrgFilter { region: Some(city), ..OrgFilter::default() }).await?)
+    let industry =
+        OrgFilter { region: Some(city), kind: Some(OrgKindCode::IndustryFederation), ..OrgFilter::default() };
+    let federation = OrgFilter {
+        region: Some(city),
+        kind: Some(OrgKindCode::Federation),
+        level: Some(Level::City),
+        ..OrgFilter::default()
+    };
+    let (mut orgs, federations) =
+        tokio::try_join!(state.store.orgs(&industry), state.store.orgs(&federation))?;
+    orgs.extend(federations);
+    Ok(orgs)
 }
 
 /// The field problems of a join request, without storing anything (empty when it is
@@ -309,7 +325,12 @@ pub async fn join(
     }
     match outcome {
         SubmitOutcome::Approved { application_id, member_number, .. } => {
-            let landing_org = state.store.org(landing.org()).await?.ok_or(JoinError::Unserved)?;
+            // The landing union is one of those already read, unless it is the employer's.
+            let known = orgs.iter().chain(employer_union.as_ref()).find(|o| o.id == landing.org()).cloned();
+            let landing_org = match known {
+                Some(org) => org,
+                None => state.store.org(landing.org()).await?.ok_or(JoinError::Unserved)?,
+            };
             let text = format!(
                 "【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。",
                 member_number.as_str(),

@@ -170,6 +170,7 @@ both_databases!(a_sibling_county_can_neither_read_nor_change, |db: TestDb| async
         a.post("/console/applications/batch-approve", &[("ids", &t.application.to_string())]).await;
     assert_eq!(status, 303);
     assert_eq!(a.get("/console/sms-outbox").await.0, 403, "the outbox is for the whole tree's admins");
+    assert_eq!(a.get("/console/webhooks").await.0, 403, "so is the webhook log");
     assert_eq!(snapshot(&app, &t).await, before, "nothing of county B changed");
 });
 
@@ -206,6 +207,7 @@ both_databases!(anonymous_callers_go_to_the_login_page, |db: TestDb| async move 
         "/console/transfers",
         "/console/pool",
         "/console/sms-outbox",
+        "/console/webhooks",
         "/console/password",
     ] {
         routes.push((false, list.to_owned(), Vec::new()));

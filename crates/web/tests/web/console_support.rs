@@ -27,7 +27,8 @@ impl TestApp {
     /// Creates an account acting on `org`.
     pub async fn add_officer(&self, username: &str, org: OrgId, role: Role) {
         let hash = passwords::hash(PASSWORD, &OsRandomness).unwrap();
-        let user = NewUser { username: username.to_owned(), org, role, password_hash: hash };
+        let user =
+            NewUser { username: username.to_owned(), org, role, password_hash: hash, can_reveal: false };
         self.store().create_user(&user, Timestamp(0)).await.unwrap();
     }
 

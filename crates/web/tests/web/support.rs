@@ -3,12 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
+use huiji_core::rate_limit::Rate;
 use huiji_core::tree_plan;
 use huiji_core::{Clock, RegionTable, Timestamp};
 use huiji_store::Store;
 use huiji_store::testing::TestDb;
 use huiji_vault::{KeyFile, Keyring, VaultError};
-use huiji_web::{AppState, Randomness};
+use huiji_web::{AppState, PublicLimits, Randomness};
 
 /// 2026-11-30 10:00 in China.
 pub const NOW: Timestamp = Timestamp(1_796_004_000_000);
@@ -62,13 +63,27 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
+/// Limits no ordinary test reaches (the security tests set their own): the tests here
+/// post from one address, and some race fifty submissions of one ID on purpose.
+pub fn roomy_limits() -> PublicLimits {
+    let roomy = Rate::per_second(1000, 10_000);
+    PublicLimits::new(roomy, roomy, roomy)
+}
+
 impl TestApp {
     pub async fn spawn(db: TestDb) -> TestApp {
+        TestApp::spawn_with(db, |state| state).await
+    }
+
+    /// Spawns with the state changed by `adjust` (limits, TLS, proxy trust).
+    pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let clock = Arc::new(TestClock(AtomicI64::new(NOW.0)));
         let state = AppState::new(db.dyn_store(), clock.clone(), Arc::new(test_keyring()), &base)
-            .with_random(Arc::new(TestRandom::default()));
+            .with_random(Arc::new(TestRandom::default()))
+            .with_limits(roomy_limits());
+        let state = adjust(state);
         tokio::spawn(huiji_web::serve(listener, state.clone(), std::future::pending()));
         huiji_web::install_crypto_provider();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -85,9 +100,14 @@ impl TestApp {
 
     /// An app over the Anhui tree.
     pub async fn seeded(db: TestDb) -> TestApp {
+        TestApp::seeded_with(db, |state| state).await
+    }
+
+    /// An app over the Anhui tree, its state changed by `adjust`.
+    pub async fn seeded_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> TestApp {
         let plan = tree_plan::anhui(RegionTable::national()).unwrap();
         db.store.create_tree(&plan, Timestamp(0)).await.unwrap();
-        TestApp::spawn(db).await
+        TestApp::spawn_with(db, adjust).await
     }
 
     /// Moves the clock forward.

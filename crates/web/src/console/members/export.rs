@@ -10,9 +10,9 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::{Filters, number_shown, resolve, status_label};
 use crate::card::mask_name;
-use crate::console::Officer;
 use crate::console::occupation_label;
 use crate::console::review::{date, org_names};
+use crate::console::{Officer, audit};
 use crate::i18n::Lang;
 use crate::{AppState, WebError};
 
@@ -74,12 +74,15 @@ fn header(lang: Lang) -> [&'static str; 6] {
     ]
 }
 
-/// Every row the filters match, newest first, paging through the store by id.
+/// Every row the filters match, newest first, paging through the store by id. The export
+/// is in the audit log (`action`) before any row leaves: masked as it is, it still lists
+/// people's union membership.
 async fn all_rows(
     state: &AppState,
     lang: Lang,
     officer: &Officer,
     filters: &Filters,
+    action: &str,
 ) -> Result<Vec<Row>, WebError> {
     let mut search = resolve(state, lang, officer, filters, BATCH).await?;
     if !search.problems.is_empty() {
@@ -96,6 +99,9 @@ async fn all_rows(
         }
     }
     members.truncate(MAX_ROWS);
+    let scope = search.query.within.clone().unwrap_or_else(|| officer.scope().clone());
+    let subject = format!("{} rows; {}", members.len(), search.link_query(filters));
+    audit(state, officer, &scope, action, Some(subject), None).await?;
     rows(state, lang, &members).await
 }
 
@@ -130,7 +136,7 @@ pub(super) async fn csv(
     officer: Officer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, WebError> {
-    let rows = all_rows(&state, lang, &officer, &filters).await?;
+    let rows = all_rows(&state, lang, &officer, &filters, "export.members_csv").await?;
     let body = csv_bytes(header(lang), &rows).map_err(|e| WebError::Internal(format!("csv: {e}")))?;
     Ok((
         [
@@ -168,7 +174,7 @@ pub(super) async fn xlsx(
     officer: Officer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, WebError> {
-    let rows = all_rows(&state, lang, &officer, &filters).await?;
+    let rows = all_rows(&state, lang, &officer, &filters, "export.members_xlsx").await?;
     let sheet_name = lang.t("会员", "Members");
     // Building a large workbook is CPU work: keep it off the async workers.
     let body = tokio::task::spawn_blocking(move || xlsx_bytes(header(lang), &rows, sheet_name))

@@ -1,5 +1,4 @@
 //! `huiji gen`: the data it makes is what the real code would have made.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,192 @@
+//! The audit log in the console: recording what an officer revealed, exported or changed,
+//! and the page where admins read the records of their subtree (`/console/audit`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use huiji_core::{CivilDate, OrgPath};
+use huiji_store::{ActorKind, AuditQuery, NewAuditRecord};
+use serde::Deserialize;
+
+use super::review::org_names;
+use super::{Frame, Officer, page};
+use crate::i18n::Lang;
+use crate::{AppState, WebError};
+
+/// Records per page.
+const PAGE: u32 = 50;
+/// A day in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+/// China Standard Time is UTC+8 all year.
+const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
+
+/// The actions the console and API record, with their labels.
+pub(crate) const ACTIONS: [(&str, &str, &str); 10] = [
+    ("reveal.id_number", "查看完整身份证号", "Revealed an ID number"),
+    ("reveal.mobile", "查看完整手机号", "Revealed a mobile"),
+    ("export.members_csv", "导出会员（CSV）", "Exported members (CSV)"),
+    ("export.members_xlsx", "导出会员（XLSX）", "Exported members (XLSX)"),
+    ("membership.verify", "平台核验会籍", "Membership verified by a platform"),
+    ("org.rename", "工会更名", "Union renamed"),
+    ("org.policy", "修改审核规则", "Review policy changed"),
+    ("keys.rotate", "轮换加密密钥", "Encryption keys rotated"),
+    ("purge", "清除过期个人信息", "Expired personal data purged"),
+    ("consent.publish", "发布新版个人信息处理规则", "New consent text published"),
+];
+
+/// Appends what an officer did to the audit log. `scope` is the org path of what was
+/// touched, so the admins above it see the record.
+pub(crate) async fn record(
+    state: &AppState,
+    officer: &Officer,
+    scope: &OrgPath,
+    action: &str,
+    subject: Option<String>,
+    reason: Option<&str>,
+) -> Result<(), WebError> {
+    let record = NewAuditRecord {
+        at: state.clock.now(),
+        actor_kind: ActorKind::Officer,
+        actor_id: Some(officer.user.id),
+        actor_name: officer.user.username.clone(),
+        scope: scope.clone(),
+        action: action.to_owned(),
+        subject,
+        reason: reason.map(str::to_owned),
+        client_addr: officer.client.text(),
+    };
+    state.store.record_audit(&record).await?;
+    Ok(())
+}
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/console/audit", get(list))
+}
+
+/// The page's filters; empty means any.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Filters {
+    action: String,
+    actor: String,
+    from: String,
+    to: String,
+    before: String,
+}
+
+struct Row {
+    when: String,
+    actor: String,
+    action: String,
+    subject: String,
+    scope: String,
+    reason: String,
+    client: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct AuditPage<'a> {
+    frame: Frame<'a>,
+    filters: &'a Filters,
+    actions: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    problems: Vec<&'static str>,
+    next: Option<String>,
+}
+
+/// A date and minute in China.
+fn when(millis: i64) -> String {
+    let local = millis + CHINA_OFFSET_MS;
+    let minutes = local.rem_euclid(DAY_MS) / 60_000;
+    format!("{} {:02}:{:02}", super::review::date(millis), minutes / 60, minutes % 60)
+}
+
+fn china_midnight(date: CivilDate) -> i64 {
+    date.days_since_epoch() * DAY_MS - CHINA_OFFSET_MS
+}
+
+/// `GET /console/audit`: admins only, the records concerning their subtree.
+async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    officer: Officer,
+    Query(filters): Query<Filters>,
+) -> Result<Response, WebError> {
+    officer.require_admin()?;
+    let mut problems = Vec::new();
+    let mut day = |text: &str| -> Option<CivilDate> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = CivilDate::parse_iso(text);
+        if parsed.is_none() {
+            problems.push(lang.t("日期格式应为 YYYY-MM-DD", "Dates are YYYY-MM-DD"));
+        }
+        parsed
+    };
+    let from = day(&filters.from).map(china_midnight);
+    let to = day(&filters.to).map(|d| china_midnight(d) + DAY_MS);
+    let action = filters.action.trim();
+    let actor = filters.actor.trim();
+    let query = AuditQuery {
+        within: officer.scope().clone(),
+        action: (!action.is_empty()).then(|| action.to_owned()),
+        actor_name: (!actor.is_empty()).then(|| actor.to_owned()),
+        from,
+        to,
+        before_id: filters.before.trim().parse().ok(),
+        limit: PAGE,
+    };
+    let records = if problems.is_empty() { state.store.audit_records(&query).await? } else { Vec::new() };
+    let scope_orgs = records.iter().filter_map(|r| org_of(&r.scope_path));
+    let names = org_names(&state, scope_orgs).await?;
+    let next = (records.len() == PAGE as usize).then(|| records.last().map(|r| r.id)).flatten().map(|last| {
+        serde_html_form::to_string([
+            ("action", action),
+            ("actor", actor),
+            ("from", filters.from.trim()),
+            ("to", filters.to.trim()),
+            ("before", &last.to_string()),
+        ])
+        .unwrap_or_default()
+    });
+    let rows = records
+        .into_iter()
+        .map(|r| Row {
+            when: when(r.at),
+            actor: format!("{} ({})", r.actor_name, r.actor_kind),
+            action: ACTIONS
+                .iter()
+                .find(|(code, _, _)| *code == r.action)
+                .map_or_else(|| r.action.clone(), |(_, zh, en)| lang.t(zh, en).to_owned()),
+            subject: r.subject.unwrap_or_default(),
+            scope: org_of(&r.scope_path).and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+            reason: r.reason.unwrap_or_default(),
+            client: r.client_addr.unwrap_or_default(),
+        })
+        .collect();
+    let actions = ACTIONS.iter().map(|(code, zh, en)| (*code, lang.t(zh, en))).collect();
+    let bad = !problems.is_empty();
+    let mut response = page(&AuditPage {
+        frame: Frame { lang, officer: &officer, section: "audit" },
+        filters: &filters,
+        actions,
+        rows,
+        problems,
+        next,
+    })?;
+    if bad {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// The org a scope path ends at.
+fn org_of(path: &str) -> Option<i64> {
+    path.trim_end_matches('/').rsplit('/').next()?.parse().ok()
+}
