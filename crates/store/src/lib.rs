@@ -40,7 +40,9 @@ pub use joining::{
 };
 pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
 pub use orgs::DEFAULT_REVIEW_DAYS;
-pub use platform::{ApiKeyRecord, HeldMembership, Idempotency, PlatformRecord, PlatformStore};
+pub use platform::{
+    ABANDONED_AFTER_MILLIS, ApiKeyRecord, HeldMembership, Idempotency, PlatformRecord, PlatformStore,
+};
 pub use privacy::{PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};

@@ -193,8 +193,14 @@ const RESERVE_KEY: &str = "INSERT INTO idempotency_keys (platform_id, key, reque
 const EARLIER_KEY: &str = "SELECT request_hash, status_code, response_body, expires_at FROM idempotency_keys \
     WHERE platform_id = $1 AND key = $2";
 
-const DROP_EXPIRED_KEY: &str =
-    "DELETE FROM idempotency_keys WHERE platform_id = $1 AND key = $2 AND expires_at <= $3";
+/// A reservation still without a response after this long was abandoned: the server
+/// that made it died mid-request (requests time out after 30 s). Its retry runs again
+/// instead of meeting `InProgress` for a day; the join rules then find the worker's
+/// membership or open application, so nothing is made twice.
+pub const ABANDONED_AFTER_MILLIS: i64 = 60_000;
+
+const DROP_EXPIRED_KEY: &str = "DELETE FROM idempotency_keys WHERE platform_id = $1 AND key = $2 \
+    AND (expires_at <= $3 OR (response_body IS NULL AND created_at <= $4))";
 
 const COMPLETE_KEY: &str = "UPDATE idempotency_keys SET status_code = $3, response_body = $4 \
     WHERE platform_id = $1 AND key = $2";
@@ -298,11 +304,12 @@ impl PlatformStore for SqlStore {
     ) -> Result<Idempotency> {
         on_pool!(&self.pools, write, |p| {
             let mut tx = p.begin().await?;
-            // An expired key is forgotten first, so its name can be used again.
+            // An expired or abandoned key is forgotten first, so its name can be used again.
             sqlx::query(DROP_EXPIRED_KEY)
                 .bind(platform_id)
                 .bind(key)
                 .bind(now.millis())
+                .bind(now.millis() - ABANDONED_AFTER_MILLIS)
                 .execute(&mut *tx)
                 .await?;
             let reserved = sqlx::query(RESERVE_KEY)

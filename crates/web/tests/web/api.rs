@@ -476,3 +476,26 @@ both_databases!(every_verification_is_audited_where_its_officers_see_it, |db: Te
     assert!(negative.subject.as_deref().unwrap().starts_with("person:"));
     assert!(!format!("{negative:?}").contains(&id), "no ID number in the audit trail");
 });
+
+both_databases!(a_reservation_left_by_a_crash_does_not_block_retries, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let platform = app.platform("huolala").await;
+    let (id, mobile) = identity(16);
+    let body = application(&id, &mobile);
+    // A server reserved the key, committed the join and died before storing the answer.
+    let hash = huiji_vault::sha256_hex(body.to_string().as_bytes());
+    let expires = huiji_core::Timestamp(NOW.0 + 86_400_000);
+    let reserved =
+        app.store().reserve_idempotency(platform.id, "crash-1", &hash, NOW, expires).await.unwrap();
+    assert_eq!(reserved, huiji_store::Idempotency::Reserved);
+    assert_eq!(app.api_apply(&platform.key, &body).await.status, 201, "the join itself committed");
+    let retry = app.api_post("/api/v1/applications", &platform.key, "crash-1", &body).await;
+    assert_eq!((retry.status, retry.code()), (409, "idempotency_in_progress"), "still possibly running");
+    // Past any request's lifetime the reservation is abandoned: the retry runs again and
+    // the join rules find the membership instead of making a second one.
+    app.advance(huiji_store::ABANDONED_AFTER_MILLIS);
+    let retry = app.api_post("/api/v1/applications", &platform.key, "crash-1", &body).await;
+    assert_eq!((retry.status, retry.code()), (409, "already_member"), "{}", retry.text);
+    let again = app.api_post("/api/v1/applications", &platform.key, "crash-1", &body).await;
+    assert_eq!((again.status, again.text), (retry.status, retry.text), "and that answer is now replayed");
+});
