@@ -136,9 +136,20 @@ const ID_WINDOW: i64 = 100_000;
 /// All held members.
 const COUNT_ALL_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(held), 0) AS BIGINT) FROM org_member_counts";
 
-/// A scope holding at least 1/20 of all members is listed by walking the primary key:
-/// a page of 50 then reads about 1,000 rows at most.
-const SCAN_BY_ID_SHARE: u64 = 20;
+/// A scope holding at least 1/50 of all members is listed by walking the primary key: a
+/// page of 50 then reads about 2,500 rows. (At 1/20, a province of a national database —
+/// 安徽省 is 4 % of it — read its whole home-path range and sorted it: seconds at 10M.)
+const SCAN_BY_ID_SHARE: u64 = 50;
+
+/// A name prefix matching at least this many members is common (王 matches 7 % of
+/// people): in a large scope, walking the newest ids meets a page of them long before
+/// reading and sorting all its matches from the name index would end. Rarer prefixes use
+/// the index, whose matches are then few.
+const COMMON_NAME_MATCHES: i64 = 100_000;
+
+/// Counts a prefix's matches, stopping at [`COMMON_NAME_MATCHES`]: a bounded index range.
+const NAME_MATCHES_UP_TO: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM memberships \
+    WHERE name >= $1 AND name < $2 LIMIT 100000) AS m";
 
 /// Sums the trigger-kept counts of the subtree's unions (see migration 0004).
 const COUNT_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(c.held), 0) AS BIGINT) FROM org_member_counts c \
@@ -242,9 +253,11 @@ macro_rules! push_member_conditions {
             $qb.push(column).push("< ").push_bind(path.subtree_upper_bound());
         }
         if let Some(prefix) = &q.name_prefix {
-            // A range, not LIKE: it uses the name index on both databases.
-            $qb.push(" AND name >= ").push_bind(prefix.clone());
-            $qb.push(" AND name < ").push_bind(format!("{prefix}\u{10FFFF}"));
+            // A range, not LIKE: it uses the name index on both databases — unless the
+            // primary key is being walked, where the index would only be in the way.
+            let column = if $scan_by_id { " AND name || '' " } else { " AND name " };
+            $qb.push(column).push(">= ").push_bind(prefix.clone());
+            $qb.push(column).push("< ").push_bind(format!("{prefix}\u{10FFFF}"));
         }
         if let Some(number) = &q.member_number {
             $qb.push(" AND member_number = ").push_bind(number.clone());
@@ -279,8 +292,11 @@ macro_rules! push_member_conditions {
         // A name prefix is served by the name index and a sort of its matches; `id + 0`
         // keeps PostgreSQL's generic plans from walking the whole primary key instead,
         // hoping to meet the rare name early.
-        let order =
-            if q.name_prefix.is_some() { " ORDER BY id + 0 DESC LIMIT " } else { " ORDER BY id DESC LIMIT " };
+        let order = if q.name_prefix.is_some() && !$scan_by_id {
+            " ORDER BY id + 0 DESC LIMIT "
+        } else {
+            " ORDER BY id DESC LIMIT "
+        };
         $qb.push(order).push_bind(i64::from(q.limit));
     }};
 }
@@ -288,10 +304,8 @@ macro_rules! push_member_conditions {
 #[async_trait]
 impl MemberStore for SqlStore {
     async fn search_members(&self, query: &MemberQuery) -> Result<Vec<MembershipRecord>> {
-        let selective = query.name_prefix.is_some()
-            || query.member_number.is_some()
-            || query.id_number_bidx.is_some()
-            || query.mobile_bidx.is_some();
+        let selective =
+            query.member_number.is_some() || query.id_number_bidx.is_some() || query.mobile_bidx.is_some();
         let scan_by_id = match &query.within {
             Some(within) if !selective => {
                 // The trigger-kept counts make this choice two cheap sums.
@@ -299,7 +313,19 @@ impl MemberStore for SqlStore {
                 let total: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_ALL_MEMBERS)
                     .fetch_one(p)
                     .await?);
-                share.saturating_mul(SCAN_BY_ID_SHARE) >= u64::try_from(total).unwrap_or(0)
+                let large = share.saturating_mul(SCAN_BY_ID_SHARE) >= u64::try_from(total).unwrap_or(0);
+                match &query.name_prefix {
+                    Some(prefix) if large => {
+                        let matches: i64 =
+                            on_pool!(&self.pools, read, |p| sqlx::query_scalar(NAME_MATCHES_UP_TO)
+                                .bind(prefix.clone())
+                                .bind(format!("{prefix}\u{10FFFF}"))
+                                .fetch_one(p)
+                                .await?);
+                        matches >= COMMON_NAME_MATCHES
+                    }
+                    _ => large,
+                }
             }
             _ => false,
         };
