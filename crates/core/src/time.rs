@@ -28,6 +28,18 @@ impl Timestamp {
         Timestamp(self.0 + days * 86_400_000)
     }
 
+    /// Midnight in China at the start of `date`: where a day's range begins when an
+    /// officer filters by dates.
+    pub fn china_day_start(date: CivilDate) -> Timestamp {
+        Timestamp((date.days_since_epoch() * 86_400 - CHINA_OFFSET_SECONDS) * 1000)
+    }
+
+    /// `YYYY-MM-DD HH:MM` in China: how the console shows when something happened.
+    pub fn china_minute(self) -> String {
+        let of_day = (self.0.div_euclid(1000) + CHINA_OFFSET_SECONDS).rem_euclid(86_400);
+        format!("{} {:02}:{:02}", self.china_date(), of_day / 3600, of_day % 3600 / 60)
+    }
+
     /// This instant in China Standard Time as RFC 3339, e.g.
     /// `2026-11-30T10:00:00+08:00`: how the API reports times.
     pub fn to_rfc3339_china(self) -> String {
@@ -127,6 +139,13 @@ mod tests {
         assert_eq!(Timestamp::parse_rfc3339("2026-11-30T02:00:00.123456Z"), Some(Timestamp(utc.0 + 123)));
         assert_eq!(utc.unix_seconds(), 1_796_004_000);
         assert_eq!(utc.to_rfc3339_china(), "2026-11-30T10:00:00+08:00");
+        assert_eq!(Timestamp(utc.0 + 59_999).china_minute(), "2026-11-30 10:00");
+        let day = CivilDate::new(2026, 11, 30).unwrap();
+        assert_eq!(Timestamp::china_day_start(day), Timestamp(utc.0 - 10 * 3_600_000));
+        assert_eq!(
+            Timestamp(Timestamp::china_day_start(day).0 - 1).china_date(),
+            CivilDate::new(2026, 11, 29).unwrap()
+        );
         assert_eq!(
             Timestamp::parse_rfc3339(&Timestamp(utc.0 + 3_599_999).to_rfc3339_china()),
             Some(Timestamp(utc.0 + 3_599_000))

@@ -151,19 +151,20 @@ impl ApplicationRequest {
     /// Reads the request out of a JSON object, listing every field of the wrong type.
     fn from_json(object: &Map<String, Value>) -> Result<ApplicationRequest, ApiError> {
         let mut fields = Fields::new(object, "");
-        let employer_object = fields.object("employer");
-        let consent_object = fields.object("consent");
-        let request_fields = (
-            fields.string("name").to_owned(),
-            fields.string("id_number").to_owned(),
-            fields.string("mobile").to_owned(),
-            fields.string("occupation").to_owned(),
-            fields.string("region_code").to_owned(),
-            fields.boolean("mobile_verified"),
-            fields.string("external_ref").to_owned(),
-        );
+        let mut request = ApplicationRequest {
+            name: fields.string("name").to_owned(),
+            id_number: fields.string("id_number").to_owned(),
+            mobile: fields.string("mobile").to_owned(),
+            occupation: fields.string("occupation").to_owned(),
+            region_code: fields.string("region_code").to_owned(),
+            employer: None,
+            consent: None,
+            mobile_verified: fields.boolean("mobile_verified"),
+            external_ref: Some(fields.string("external_ref").to_owned()).filter(|r| !r.is_empty()),
+        };
+        let (employer, consent) = (fields.object("employer"), fields.object("consent"));
         let mut problems = fields.problems;
-        let employer = employer_object.map(|object| {
+        request.employer = employer.map(|object| {
             let mut fields = Fields::new(object, "employer.");
             let employer = Employer {
                 name: Some(fields.string("name").to_owned()),
@@ -172,7 +173,7 @@ impl ApplicationRequest {
             problems.append(&mut fields.problems);
             employer
         });
-        let consent = consent_object.map(|object| {
+        request.consent = consent.map(|object| {
             let mut fields = Fields::new(object, "consent.");
             let consent = Consent {
                 version: fields.string("version").to_owned(),
@@ -181,22 +182,7 @@ impl ApplicationRequest {
             problems.append(&mut fields.problems);
             consent
         });
-        if !problems.is_empty() {
-            return Err(ApiError::invalid(problems));
-        }
-        let (name, id_number, mobile, occupation, region_code, mobile_verified, external_ref) =
-            request_fields;
-        Ok(ApplicationRequest {
-            name,
-            id_number,
-            mobile,
-            occupation,
-            region_code,
-            employer,
-            consent,
-            mobile_verified,
-            external_ref: Some(external_ref).filter(|r| !r.is_empty()),
-        })
+        if problems.is_empty() { Ok(request) } else { Err(ApiError::invalid(problems)) }
     }
 }
 
@@ -335,8 +321,12 @@ async fn submit(
     };
     if !extra.is_empty() {
         // Report the core's findings too, so the platform sees every problem at once.
-        let ctx_errors = service::check(state, &form).await.map_err(join_error)?;
-        let mut problems: Vec<FieldProblem> = ctx_errors
+        let core_errors = match service::parse(state, &form).await {
+            Ok(_) => Vec::new(),
+            Err(JoinError::Invalid(errors)) => errors,
+            Err(other) => return Err(join_error(other)),
+        };
+        let mut problems: Vec<FieldProblem> = core_errors
             .iter()
             .map(|e| FieldProblem { field: e.field.to_owned(), code: e.code.to_owned() })
             .collect();

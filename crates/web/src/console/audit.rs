@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use huiji_core::{CivilDate, OrgPath};
+use huiji_core::{CivilDate, OrgPath, Timestamp};
 use huiji_store::{ActorKind, AuditQuery, NewAuditRecord};
 use serde::Deserialize;
 
@@ -18,10 +18,6 @@ use crate::{AppState, WebError};
 
 /// Records per page.
 const PAGE: u32 = 50;
-/// A day in milliseconds.
-const DAY_MS: i64 = 86_400_000;
-/// China Standard Time is UTC+8 all year.
-const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
 
 /// The actions the console and API record, with their labels.
 pub(crate) const ACTIONS: [(&str, &str, &str); 10] = [
@@ -98,17 +94,6 @@ struct AuditPage<'a> {
     next: Option<String>,
 }
 
-/// A date and minute in China.
-fn when(millis: i64) -> String {
-    let local = millis + CHINA_OFFSET_MS;
-    let minutes = local.rem_euclid(DAY_MS) / 60_000;
-    format!("{} {:02}:{:02}", super::review::date(millis), minutes / 60, minutes % 60)
-}
-
-fn china_midnight(date: CivilDate) -> i64 {
-    date.days_since_epoch() * DAY_MS - CHINA_OFFSET_MS
-}
-
 /// `GET /console/audit`: admins only, the records concerning their subtree.
 async fn list(
     State(state): State<AppState>,
@@ -129,8 +114,8 @@ async fn list(
         }
         parsed
     };
-    let from = day(&filters.from).map(china_midnight);
-    let to = day(&filters.to).map(|d| china_midnight(d) + DAY_MS);
+    let from = day(&filters.from).map(|d| Timestamp::china_day_start(d).millis());
+    let to = day(&filters.to).map(|d| Timestamp::china_day_start(d).plus_days(1).millis());
     let action = filters.action.trim();
     let actor = filters.actor.trim();
     let query = AuditQuery {
@@ -158,7 +143,7 @@ async fn list(
     let rows = records
         .into_iter()
         .map(|r| Row {
-            when: when(r.at),
+            when: Timestamp(r.at).china_minute(),
             actor: format!("{} ({})", r.actor_name, r.actor_kind),
             action: ACTIONS
                 .iter()

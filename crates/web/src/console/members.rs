@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use huiji_core::{
     CivilDate, IdNumber, LifecycleAction, MemberNumber, MembershipStatus, Mobile, Occupation, Org, OrgId,
+    Timestamp,
 };
 use huiji_store::{EventRecord, MemberQuery, MembershipDetail, StoreError};
 use huiji_vault::Field;
@@ -30,10 +31,6 @@ use crate::{AppState, WebError};
 const PAGE: u32 = 50;
 /// Longest lifecycle reason accepted.
 pub(super) const MAX_REASON_CHARS: usize = 200;
-/// A day in milliseconds.
-const DAY_MS: i64 = 86_400_000;
-/// China Standard Time is UTC+8 all year.
-const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -98,11 +95,6 @@ impl Search {
         .collect();
         serde_html_form::to_string(pairs).unwrap_or_default()
     }
-}
-
-/// Midnight in China at the start of a date, in ms.
-fn china_midnight(date: CivilDate) -> i64 {
-    date.days_since_epoch() * DAY_MS - CHINA_OFFSET_MS
 }
 
 /// The blind index an identifier filter uses and its masked form: the typed value's
@@ -200,10 +192,11 @@ pub(super) async fn resolve(
         }
         parsed
     };
-    query.joined_from = day(&filters.joined_from, lang.t("入会起", "Joined from")).map(china_midnight);
+    query.joined_from = day(&filters.joined_from, lang.t("入会起", "Joined from"))
+        .map(|d| Timestamp::china_day_start(d).millis());
     // Inclusive of the whole last day: before the next day's midnight.
-    query.joined_to =
-        day(&filters.joined_to, lang.t("入会止", "Joined to")).map(|d| china_midnight(d) + DAY_MS);
+    query.joined_to = day(&filters.joined_to, lang.t("入会止", "Joined to"))
+        .map(|d| Timestamp::china_day_start(d).plus_days(1).millis());
     Ok(Search { query, org, problems, id_key, mobile_key, id_shown, mobile_shown })
 }
 
@@ -249,12 +242,6 @@ fn actor_label(lang: Lang, actor: &str) -> String {
         "member" => lang.t("会员本人", "The member").to_owned(),
         other => other.strip_prefix("user:").unwrap_or(other).to_owned(),
     }
-}
-
-/// A date and minute in China.
-fn when(millis: i64) -> String {
-    let minutes = (millis + CHINA_OFFSET_MS).rem_euclid(DAY_MS) / 60_000;
-    format!("{} {:02}:{:02}", date(millis), minutes / 60, minutes % 60)
 }
 
 /// A member number as printed, grouped for reading.
@@ -426,7 +413,7 @@ pub(super) async fn render_detail(
     let events = events
         .iter()
         .map(|e| EventRow {
-            when: when(e.at),
+            when: Timestamp(e.at).china_minute(),
             what: event_label(lang, &e.kind),
             from: name_of(e.from_org_id),
             to: name_of(e.to_org_id),

@@ -227,9 +227,9 @@ async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, 
     Ok(orgs)
 }
 
-/// The field problems of a join request, without storing anything (empty when it is
-/// well-formed).
-pub async fn check(state: &AppState, form: &JoinForm<'_>) -> Result<Vec<FieldError>, JoinError> {
+/// Checks a join form against the core's rules and the consent versions in force;
+/// stores nothing. Every door parses through here.
+pub async fn parse(state: &AppState, form: &JoinForm<'_>) -> Result<JoinRequest, JoinError> {
     let versions: Vec<String> =
         state.store.consent_versions().await?.into_iter().map(|v| v.version).collect();
     let ctx = JoinContext {
@@ -237,7 +237,7 @@ pub async fn check(state: &AppState, form: &JoinForm<'_>) -> Result<Vec<FieldErr
         regions: state.regions,
         consent_versions: &versions,
     };
-    Ok(joining::parse_join(form, &ctx).err().unwrap_or_default())
+    joining::parse_join(form, &ctx).map_err(JoinError::Invalid)
 }
 
 /// Takes one join request through every rule.
@@ -251,10 +251,7 @@ pub async fn join(
     platform: Option<PlatformOrigin>,
 ) -> Result<JoinOutcome, JoinError> {
     let now = state.clock.now();
-    let versions: Vec<String> =
-        state.store.consent_versions().await?.into_iter().map(|v| v.version).collect();
-    let ctx = JoinContext { today: now.china_date(), regions: state.regions, consent_versions: &versions };
-    let request = joining::parse_join(form, &ctx).map_err(JoinError::Invalid)?;
+    let request = parse(state, form).await?;
 
     let mobile_verified = match &proof {
         MobileProof::SmsCode(code) => {

@@ -10,6 +10,7 @@ use proptest::test_runner::{Config, TestRunner};
 use reqwest::Method;
 use serde_json::{Map, Value};
 
+use crate::api_support::APPLICATION_FIELDS;
 use crate::support::TestApp;
 
 /// Strings that have broken parsers before: control characters, RTL marks, emoji,
@@ -68,17 +69,6 @@ fn body_for(fields: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-const APPLICATION_FIELDS: &[&str] = &[
-    "name",
-    "id_number",
-    "mobile",
-    "occupation",
-    "region_code",
-    "employer",
-    "consent",
-    "mobile_verified",
-    "external_ref",
-];
 const VERIFY_FIELDS: &[&str] = &["id_number", "name"];
 
 fn assert_shape(what: &str, status: u16, text: &str) {

@@ -5,7 +5,7 @@
 use huiji_store::testing::TestDb;
 use serde_json::{Value, json};
 
-use crate::api_support::{application, identity};
+use crate::api_support::{APPLICATION_FIELDS, application, identity};
 use crate::support::TestApp;
 
 const OAS_31_SCHEMA: &str = include_str!("openapi-3.1-schema.json");
@@ -122,17 +122,7 @@ async fn the_document_covers_every_endpoint_and_error() {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     let request = &doc["components"]["schemas"]["ApplicationRequest"]["properties"];
-    for field in [
-        "name",
-        "id_number",
-        "mobile",
-        "occupation",
-        "region_code",
-        "employer",
-        "consent",
-        "mobile_verified",
-        "external_ref",
-    ] {
+    for field in APPLICATION_FIELDS {
         assert!(request[field].is_object(), "request field {field} undocumented");
     }
     for schema in ["WebhookPayload", "WebhookData"] {

@@ -95,6 +95,19 @@ impl TestApp {
     }
 }
 
+/// Every field of an application request, as the contract names them.
+pub const APPLICATION_FIELDS: &[&str] = &[
+    "name",
+    "id_number",
+    "mobile",
+    "occupation",
+    "region_code",
+    "employer",
+    "consent",
+    "mobile_verified",
+    "external_ref",
+];
+
 /// A valid application of a truck driver working in 蜀山区 (Hefei).
 pub fn application(id: &str, mobile: &str) -> Value {
     json!({
