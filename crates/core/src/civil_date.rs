@@ -117,6 +117,64 @@ impl CivilDate {
     }
 }
 
+/// A day of the week.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Weekday {
+    /// 周一
+    Monday,
+    /// 周二
+    Tuesday,
+    /// 周三
+    Wednesday,
+    /// 周四
+    Thursday,
+    /// 周五
+    Friday,
+    /// 周六
+    Saturday,
+    /// 周日
+    Sunday,
+}
+
+impl Weekday {
+    /// Saturday or Sunday: a rest day unless a notice makes it a make-up working day.
+    pub const fn is_weekend(self) -> bool {
+        matches!(self, Weekday::Saturday | Weekday::Sunday)
+    }
+}
+
+impl CivilDate {
+    /// The day of the week (1970-01-01 was a Thursday).
+    pub fn weekday(self) -> Weekday {
+        const FROM_THURSDAY: [Weekday; 7] = [
+            Weekday::Thursday,
+            Weekday::Friday,
+            Weekday::Saturday,
+            Weekday::Sunday,
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+        ];
+        FROM_THURSDAY[self.days_since_epoch().rem_euclid(7) as usize]
+    }
+
+    /// The date `days` later (earlier when negative); `None` past the calendar's range.
+    pub fn plus_days(self, days: i64) -> Option<CivilDate> {
+        Self::from_days_since_epoch(self.days_since_epoch().checked_add(days)?)
+    }
+
+    /// Whole years from this date to `date` (an age when this is a birth date); 0 if
+    /// `date` is earlier. A 29 February anniversary counts as reached on 1 March in
+    /// common years, because (3, 1) sorts after (2, 29).
+    pub fn whole_years_until(self, date: CivilDate) -> u32 {
+        let mut years = i64::from(date.year) - i64::from(self.year);
+        if (date.month, date.day) < (self.month, self.day) {
+            years -= 1;
+        }
+        u32::try_from(years.max(0)).unwrap_or(0)
+    }
+}
+
 /// Parses a run of ASCII digits; `None` if any byte is not a digit.
 ///
 /// Hand-rolled because `str::parse` also accepts a leading `+`.
@@ -187,6 +245,21 @@ mod tests {
         assert_eq!(CivilDate::parse_iso(""), None);
         assert_eq!(d(2024, 2, 9).to_string(), "2024-02-09");
         assert_eq!(d(987, 1, 1).to_string(), "0987-01-01");
+    }
+
+    #[test]
+    fn weekdays_and_day_arithmetic() {
+        assert_eq!(d(1970, 1, 1).weekday(), Weekday::Thursday);
+        assert_eq!(d(2026, 10, 1).weekday(), Weekday::Thursday);
+        assert_eq!(d(2026, 2, 14).weekday(), Weekday::Saturday);
+        assert_eq!(d(1969, 12, 28).weekday(), Weekday::Sunday);
+        assert!(Weekday::Sunday.is_weekend() && !Weekday::Friday.is_weekend());
+        assert_eq!(d(2024, 2, 28).plus_days(2), Some(d(2024, 3, 1)));
+        assert_eq!(d(2024, 3, 1).plus_days(-1), Some(d(2024, 2, 29)));
+        assert_eq!(d(2024, 3, 1).plus_days(i64::MAX), None);
+        assert_eq!(d(2008, 2, 29).whole_years_until(d(2024, 2, 28)), 15);
+        assert_eq!(d(2008, 2, 29).whole_years_until(d(2024, 2, 29)), 16);
+        assert_eq!(d(2008, 2, 29).whole_years_until(d(2001, 1, 1)), 0);
     }
 
     #[test]

@@ -251,12 +251,7 @@ impl IdNumber {
     /// A 29 February birthday counts as reached on 1 March in common years,
     /// because (3, 1) sorts after (2, 29).
     pub fn age_on(&self, date: CivilDate) -> u32 {
-        let b = self.birth;
-        let mut years = i64::from(date.year()) - i64::from(b.year());
-        if (date.month(), date.day()) < (b.month(), b.day()) {
-            years -= 1;
-        }
-        u32::try_from(years.max(0)).unwrap_or(0)
+        self.birth.whole_years_until(date)
     }
 
     /// `Ok` if the holder is at least `min_years` old on `today`.

@@ -7,17 +7,22 @@
 
 pub mod civil_date;
 pub mod credit_code;
+pub mod geo;
 pub mod id_number;
 pub mod joining;
+mod labelled;
 pub mod member_number;
 pub mod membership;
 pub mod mobile;
+pub mod money;
 pub mod occupation;
 pub mod org;
 pub mod person_name;
+pub mod ranking;
 pub mod rate_limit;
 pub mod region;
 pub mod sms;
+pub mod stations;
 pub mod synthetic;
 pub mod time;
 pub mod tree_plan;

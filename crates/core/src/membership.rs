@@ -1,13 +1,10 @@
 //! The states of applications and memberships, and how an application arrived.
 
-use std::fmt;
-use std::str::FromStr;
-
 /// Defines a closed set of codes stored as text, with `code()`, `FromStr` and `Display`.
 macro_rules! coded_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
             $($(#[$vdoc])* $variant),+
         }
@@ -24,21 +21,23 @@ macro_rules! coded_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownCode;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::membership::UnknownCode;
 
             fn from_str(code: &str) -> Result<Self, Self::Err> {
-                Self::ALL.iter().copied().find(|v| v.code() == code).ok_or(UnknownCode)
+                Self::ALL.iter().copied().find(|v| v.code() == code).ok_or($crate::membership::UnknownCode)
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.code())
             }
         }
     };
 }
+
+pub(crate) use coded_enum;
 
 /// A code is not one of its set's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

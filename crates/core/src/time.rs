@@ -34,6 +34,12 @@ impl Timestamp {
         Timestamp((date.days_since_epoch() * 86_400 - CHINA_OFFSET_SECONDS) * 1000)
     }
 
+    /// Minutes since midnight in China (0–1439): what opening hours are compared with.
+    pub fn china_minute_of_day(self) -> u16 {
+        let minutes = (self.0.div_euclid(1000) + CHINA_OFFSET_SECONDS).rem_euclid(86_400) / 60;
+        u16::try_from(minutes).unwrap_or(0)
+    }
+
     /// `YYYY-MM-DD HH:MM` in China: how the console shows when something happened.
     pub fn china_minute(self) -> String {
         let of_day = (self.0.div_euclid(1000) + CHINA_OFFSET_SECONDS).rem_euclid(86_400);
@@ -140,6 +146,8 @@ mod tests {
         assert_eq!(utc.unix_seconds(), 1_796_004_000);
         assert_eq!(utc.to_rfc3339_china(), "2026-11-30T10:00:00+08:00");
         assert_eq!(Timestamp(utc.0 + 59_999).china_minute(), "2026-11-30 10:00");
+        assert_eq!(Timestamp(utc.0 + 59_999).china_minute_of_day(), 600);
+        assert_eq!(Timestamp(utc.0 - 2 * 3_600_000 - 1).china_minute_of_day(), 479);
         let day = CivilDate::new(2026, 11, 30).unwrap();
         assert_eq!(Timestamp::china_day_start(day), Timestamp(utc.0 - 10 * 3_600_000));
         assert_eq!(
