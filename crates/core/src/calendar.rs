@@ -1,0 +1,236 @@
+//! China's working-time calendar: which days are working days, given the weekends, the
+//! public holidays and the make-up working days (调休) the State Council announces each
+//! year, and arithmetic in working time for deadlines ("first response within 1 working
+//! day"). The years come from `data/holidays.txt`, compiled in and checked by the tests.
+
+mod working_time;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::civil_date::CivilDate;
+use crate::labelled::labelled_enum;
+
+const HOLIDAYS_TXT: &str = include_str!("../data/holidays.txt");
+
+/// Years outside the data file get the fixed-date statutory holidays within this range
+/// (a bounded table; beyond it only weekends count).
+const FALLBACK_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// The longest run of days one `off` line may span (the longest break so far is 9).
+const MAX_BREAK_DAYS: i64 = 12;
+
+labelled_enum!(
+    /// The public holidays (全国年节及纪念日放假办法) a notice arranges.
+    Festival {
+        /// 元旦
+        NewYear = "new_year", "元旦", "New Year's Day";
+        /// 春节
+        SpringFestival = "spring_festival", "春节", "Spring Festival";
+        /// 清明节
+        Qingming = "qingming", "清明节", "Qingming Festival";
+        /// 劳动节
+        LabourDay = "labour_day", "劳动节", "Labour Day";
+        /// 端午节
+        DragonBoat = "dragon_boat", "端午节", "Dragon Boat Festival";
+        /// 中秋节
+        MidAutumn = "mid_autumn", "中秋节", "Mid-Autumn Festival";
+        /// 国庆节
+        NationalDay = "national_day", "国庆节", "National Day";
+    }
+);
+
+/// What kind of day a date is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DayKind {
+    /// An ordinary Monday to Friday.
+    Workday,
+    /// An ordinary Saturday or Sunday.
+    Weekend,
+    /// A day off for a festival (possibly a weekend day inside the break).
+    Holiday(Festival),
+    /// A Saturday or Sunday worked to make up for a festival's break (调休上班).
+    MakeUpWorkday(Festival),
+}
+
+impl DayKind {
+    /// Whether deadlines count this day.
+    pub const fn is_working(self) -> bool {
+        matches!(self, DayKind::Workday | DayKind::MakeUpWorkday(_))
+    }
+}
+
+/// One year's notice, cited so anyone can check the data against its source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The year it arranges.
+    pub year: i32,
+    /// The day it was issued.
+    pub issued: CivilDate,
+    /// Its document number (e.g. 国办发明电〔2023〕7号), if confirmed.
+    pub reference: Option<String>,
+    /// Its title.
+    pub title: String,
+}
+
+/// A line of the data file that is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("holidays line {line}: {problem}")]
+pub struct CalendarDataError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+/// The calendar: the notices' days, and weekends everywhere else.
+#[derive(Clone, Debug, Default)]
+pub struct WorkCalendar {
+    /// Days that are not what the weekday alone says (and festival days on weekends).
+    days: BTreeMap<CivilDate, DayKind>,
+    notices: Vec<Notice>,
+}
+
+impl WorkCalendar {
+    /// The compiled-in calendar, parsed once. The file is checked by the tests; were it
+    /// ever unreadable, only the weekends and fixed-date holidays would count.
+    pub fn china() -> &'static WorkCalendar {
+        static CALENDAR: OnceLock<WorkCalendar> = OnceLock::new();
+        CALENDAR.get_or_init(|| {
+            WorkCalendar::parse(HOLIDAYS_TXT).unwrap_or_else(|_| WorkCalendar::fallback_only())
+        })
+    }
+
+    /// Parses the data file's format (see `data/holidays.txt`).
+    ///
+    /// # Errors
+    ///
+    /// The first wrong line: an unknown keyword or festival, a bad date, a make-up
+    /// working day that is not a weekend day, a date listed twice, a date far from its
+    /// notice's year, a second notice for a year, or an off/work line before any notice.
+    pub fn parse(text: &str) -> Result<WorkCalendar, CalendarDataError> {
+        let mut calendar = WorkCalendar::default();
+        for (index, raw) in text.lines().enumerate() {
+            let fail = |problem| CalendarDataError { line: index + 1, problem };
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some("notice") => {
+                    let year = words.next().and_then(|y| y.parse().ok()).ok_or(fail("bad year"))?;
+                    let issued = words.next().and_then(CivilDate::parse_iso).ok_or(fail("bad issue date"))?;
+                    let reference = words.next().ok_or(fail("missing reference"))?;
+                    let title = words.collect::<Vec<_>>().join(" ");
+                    if title.is_empty() {
+                        return Err(fail("missing title"));
+                    }
+                    if calendar.notices.iter().any(|n| n.year == year) {
+                        return Err(fail("second notice for a year"));
+                    }
+                    let reference = (reference != "-").then(|| reference.to_owned());
+                    calendar.notices.push(Notice { year, issued, reference, title });
+                }
+                Some(keyword @ ("off" | "work")) => {
+                    let year = calendar.notices.last().map(|n| n.year).ok_or(fail("no notice above"))?;
+                    let festival: Festival =
+                        words.next().and_then(|f| f.parse().ok()).ok_or(fail("bad festival"))?;
+                    let dates = words.next().and_then(parse_span).ok_or(fail("bad date or range"))?;
+                    if words.next().is_some() {
+                        return Err(fail("trailing text"));
+                    }
+                    for date in dates {
+                        if (date.year() - year).abs() > 1 {
+                            return Err(fail("date far from the notice's year"));
+                        }
+                        let kind = if keyword == "off" {
+                            DayKind::Holiday(festival)
+                        } else if date.weekday().is_weekend() {
+                            DayKind::MakeUpWorkday(festival)
+                        } else {
+                            return Err(fail("a make-up working day must be a Saturday or Sunday"));
+                        };
+                        if calendar.days.insert(date, kind).is_some() {
+                            return Err(fail("date listed twice"));
+                        }
+                    }
+                }
+                _ => return Err(fail("unknown keyword")),
+            }
+        }
+        calendar.add_fallback_years();
+        Ok(calendar)
+    }
+
+    /// No notices at all: weekends and the fixed-date statutory holidays.
+    fn fallback_only() -> WorkCalendar {
+        let mut calendar = WorkCalendar::default();
+        calendar.add_fallback_years();
+        calendar
+    }
+
+    /// The fixed-date statutory holidays for every year without a notice.
+    fn add_fallback_years(&mut self) {
+        const FIXED: [(u8, u8, Festival); 6] = [
+            (1, 1, Festival::NewYear),
+            (5, 1, Festival::LabourDay),
+            (5, 2, Festival::LabourDay),
+            (10, 1, Festival::NationalDay),
+            (10, 2, Festival::NationalDay),
+            (10, 3, Festival::NationalDay),
+        ];
+        let uncovered: Vec<i32> = FALLBACK_YEARS.filter(|y| !self.covers(*y)).collect();
+        for year in uncovered {
+            for (month, day, festival) in FIXED {
+                if let Some(date) = CivilDate::new(year, month, day) {
+                    self.days.entry(date).or_insert(DayKind::Holiday(festival));
+                }
+            }
+        }
+    }
+
+    /// Whether a notice for `year` is in the data: if not, its lunar holidays and 调休
+    /// are unknown and deadlines in it may come out early. The app warns about it.
+    pub fn covers(&self, year: i32) -> bool {
+        self.notices.iter().any(|n| n.year == year)
+    }
+
+    /// The notices the calendar comes from, in the file's order.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// What kind of day `date` is.
+    pub fn day_kind(&self, date: CivilDate) -> DayKind {
+        match self.days.get(&date) {
+            Some(kind) => *kind,
+            None if date.weekday().is_weekend() => DayKind::Weekend,
+            None => DayKind::Workday,
+        }
+    }
+
+    /// Whether `date` is a working day in China.
+    pub fn is_working_day(&self, date: CivilDate) -> bool {
+        self.day_kind(date).is_working()
+    }
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM-DD..YYYY-MM-DD` (inclusive, at most [`MAX_BREAK_DAYS`]).
+fn parse_span(text: &str) -> Option<Vec<CivilDate>> {
+    let (first, last) = match text.split_once("..") {
+        Some((a, b)) => (CivilDate::parse_iso(a)?, CivilDate::parse_iso(b)?),
+        None => {
+            let day = CivilDate::parse_iso(text)?;
+            (day, day)
+        }
+    };
+    let span = last.days_since_epoch() - first.days_since_epoch();
+    if !(0..MAX_BREAK_DAYS).contains(&span) {
+        return None;
+    }
+    (0..=span).map(|offset| first.plus_days(offset)).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,165 @@
+use super::*;
+use crate::time::Timestamp;
+use proptest::prelude::*;
+
+fn d(y: i32, m: u8, day: u8) -> CivilDate {
+    CivilDate::new(y, m, day).unwrap()
+}
+
+/// An instant in China time.
+fn at(y: i32, m: u8, day: u8, hour: i64, minute: i64) -> Timestamp {
+    Timestamp(Timestamp::china_day_start(d(y, m, day)).0 + (hour * 60 + minute) * 60_000)
+}
+
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
+#[test]
+fn the_compiled_data_parses_and_cites_its_notices() {
+    let calendar = WorkCalendar::parse(HOLIDAYS_TXT).unwrap();
+    let years: Vec<i32> = calendar.notices().iter().map(|n| n.year).collect();
+    assert_eq!(years, [2024, 2025, 2026]);
+    for notice in calendar.notices() {
+        assert_eq!(notice.title, format!("国务院办公厅关于{}年部分节假日安排的通知", notice.year));
+        assert_eq!(notice.issued.year(), notice.year - 1);
+    }
+    assert_eq!(calendar.notices()[0].reference.as_deref(), Some("国办发明电〔2023〕7号"));
+    assert_eq!(calendar.notices()[1].reference.as_deref(), Some("国办发明电〔2024〕12号"));
+    assert!(calendar.covers(2026) && !calendar.covers(2027));
+    assert_eq!(WorkCalendar::china().notices().len(), 3);
+}
+
+#[test]
+fn holiday_totals_match_the_notices() {
+    let china = WorkCalendar::china();
+    // Days off per festival as each notice states them (共N天).
+    let cases = [
+        (Festival::SpringFestival, 2024, 8),
+        (Festival::LabourDay, 2024, 5),
+        (Festival::NationalDay, 2024, 7),
+        (Festival::SpringFestival, 2025, 8),
+        (Festival::NationalDay, 2025, 8),
+        (Festival::NewYear, 2026, 3),
+        (Festival::SpringFestival, 2026, 9),
+        (Festival::NationalDay, 2026, 7),
+    ];
+    for (festival, year, days) in cases {
+        let off = (0..366)
+            .filter_map(|i| d(year, 1, 1).plus_days(i))
+            .filter(|date| date.year() == year && china.day_kind(*date) == DayKind::Holiday(festival))
+            .count();
+        assert_eq!(off, days, "{festival} {year}");
+    }
+}
+
+#[test]
+fn working_days_weekends_holidays_and_make_up_days() {
+    let china = WorkCalendar::china();
+    assert_eq!(china.day_kind(d(2026, 9, 30)), DayKind::Workday);
+    assert_eq!(china.day_kind(d(2026, 10, 3)), DayKind::Holiday(Festival::NationalDay));
+    assert_eq!(china.day_kind(d(2026, 10, 10)), DayKind::MakeUpWorkday(Festival::NationalDay));
+    assert_eq!(china.day_kind(d(2026, 10, 11)), DayKind::Weekend);
+    assert_eq!(china.day_kind(d(2026, 2, 14)), DayKind::MakeUpWorkday(Festival::SpringFestival));
+    assert!(china.is_working_day(d(2026, 2, 14)) && !china.is_working_day(d(2026, 2, 16)));
+    assert!(!china.is_working_day(d(2025, 1, 28)), "除夕 is a holiday since 2025");
+    assert!(china.is_working_day(d(2024, 2, 9)), "除夕 2024 was a working day");
+    // 2027 is not covered: weekends and the fixed-date holidays only.
+    assert!(!china.is_working_day(d(2027, 1, 1)) && !china.is_working_day(d(2027, 10, 2)));
+    assert!(china.is_working_day(d(2027, 1, 4)));
+}
+
+#[test]
+fn a_case_opened_on_the_eve_of_national_day_is_not_overdue_on_the_third() {
+    let china = WorkCalendar::china();
+    let opened = at(2026, 9, 30, 16, 0);
+    let due = china.add_working_days(opened, 1);
+    assert_eq!(due, at(2026, 10, 8, 16, 0));
+    assert!(at(2026, 10, 3, 12, 0) < due);
+    assert_eq!(china.working_time_between(opened, at(2026, 10, 3, 12, 0)), 8 * HOUR);
+    // The same in 2024 (Monday 30 September, back on Tuesday 8 October).
+    assert_eq!(china.add_working_days(at(2024, 9, 30, 9, 30), 1), at(2024, 10, 8, 9, 30));
+}
+
+#[test]
+fn a_make_up_saturday_counts_as_a_working_day() {
+    let china = WorkCalendar::china();
+    assert_eq!(china.add_working_days(at(2026, 10, 9, 10, 0), 1), at(2026, 10, 10, 10, 0));
+    assert_eq!(china.add_working_days(at(2026, 2, 13, 10, 0), 1), at(2026, 2, 14, 10, 0));
+    // An ordinary Friday rolls over the weekend.
+    assert_eq!(china.add_working_days(at(2026, 11, 27, 10, 0), 1), at(2026, 11, 30, 10, 0));
+    assert_eq!(china.working_time_between(at(2026, 10, 9, 10, 0), at(2026, 10, 12, 10, 0)), 2 * DAY);
+}
+
+#[test]
+fn time_opened_on_a_holiday_starts_at_the_next_working_day() {
+    let china = WorkCalendar::china();
+    assert_eq!(china.add_working_days(at(2026, 10, 2, 10, 0), 1), at(2026, 10, 9, 0, 0));
+    assert_eq!(china.add_working_hours(at(2026, 10, 2, 10, 0), 8), at(2026, 10, 8, 8, 0));
+    assert_eq!(china.add_working_hours(at(2026, 9, 30, 20, 0), 8), at(2026, 10, 8, 4, 0));
+    assert_eq!(china.add_working_time(at(2026, 9, 30, 20, 0), 0), at(2026, 9, 30, 20, 0));
+    assert_eq!(china.working_time_between(at(2026, 10, 2, 10, 0), at(2026, 10, 7, 10, 0)), 0);
+    assert_eq!(china.working_time_between(at(2026, 10, 7, 10, 0), at(2026, 10, 2, 10, 0)), 0);
+}
+
+#[test]
+fn counting_working_days() {
+    let china = WorkCalendar::china();
+    // October 2026: 22 weekdays, 5 of them in the break, 1 make-up Saturday.
+    assert_eq!(china.working_days_in(d(2026, 10, 1), d(2026, 11, 1)), 18);
+    // A whole year, counted both ways.
+    let year_2025 = china.working_days_in(d(2025, 1, 1), d(2026, 1, 1));
+    let by_day = (0..365).filter(|i| china.is_working_day(d(2025, 1, 1).plus_days(*i).unwrap())).count();
+    assert_eq!(year_2025, i64::try_from(by_day).unwrap());
+    assert_eq!(china.working_days_in(d(2026, 1, 1), d(2025, 1, 1)), 0);
+    // Counted by hand from the notices: weekdays − festival days on weekdays + 调休 days.
+    assert_eq!(china.working_days_in(d(2024, 1, 1), d(2025, 1, 1)), 262 - 19 + 8);
+    assert_eq!(year_2025, 261 - 18 + 5);
+    assert_eq!(china.working_days_in(d(2026, 1, 1), d(2027, 1, 1)), 261 - 19 + 6);
+}
+
+#[test]
+fn bad_data_lines_are_refused_with_their_line_number() {
+    let bad = |text: &str| WorkCalendar::parse(text).unwrap_err();
+    let notice = "notice 2026 2025-11-04 - 国务院办公厅关于2026年部分节假日安排的通知\n";
+    assert_eq!(bad("off new_year 2026-01-01").problem, "no notice above");
+    assert_eq!(bad(&format!("{notice}work new_year 2026-01-05")).line, 2);
+    assert_eq!(
+        bad(&format!("{notice}work new_year 2026-01-05")).problem,
+        "a make-up working day must be a Saturday or Sunday"
+    );
+    assert_eq!(
+        bad(&format!("{notice}off new_year 2026-01-01\noff new_year 2026-01-01")).problem,
+        "date listed twice"
+    );
+    assert_eq!(bad(&format!("{notice}off easter 2026-04-05")).problem, "bad festival");
+    assert_eq!(bad(&format!("{notice}off new_year 2026-02-30")).problem, "bad date or range");
+    assert_eq!(bad(&format!("{notice}off new_year 2026-01-03..2026-01-01")).problem, "bad date or range");
+    assert_eq!(bad(&format!("{notice}off new_year 2029-01-01")).problem, "date far from the notice's year");
+    assert_eq!(bad(&format!("{notice}{notice}")).problem, "second notice for a year");
+    assert_eq!(bad("holiday 2026-01-01").problem, "unknown keyword");
+    assert_eq!(bad("notice 2026 2025-11-04 -").problem, "missing title");
+    assert!(WorkCalendar::parse("# nothing\n\n").unwrap().notices().is_empty());
+}
+
+proptest! {
+    #[test]
+    fn elapsed_working_time_undoes_adding_it(
+        start in 1_700_000_000_000i64..1_830_000_000_000,
+        millis in 0i64..(40 * DAY),
+    ) {
+        let china = WorkCalendar::china();
+        let from = Timestamp(start);
+        let due = china.add_working_time(from, millis);
+        prop_assert!(due >= from);
+        prop_assert_eq!(china.working_time_between(from, due), millis);
+    }
+
+    #[test]
+    fn working_days_in_agrees_with_counting_day_by_day(start in 19_000i64..21_000, len in 0i64..120) {
+        let china = WorkCalendar::china();
+        let from = CivilDate::from_days_since_epoch(start).unwrap();
+        let until = from.plus_days(len).unwrap();
+        let by_day = (0..len).filter(|i| china.is_working_day(from.plus_days(*i).unwrap())).count();
+        prop_assert_eq!(china.working_days_in(from, until), i64::try_from(by_day).unwrap());
+    }
+}
