@@ -54,7 +54,12 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &'static str, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        field: &'static str,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         FieldError { field, code, message_zh: zh.into(), message_en: en.into() }
     }
 }
@@ -173,7 +178,7 @@ fn parse_occupation(text: &str) -> Result<Occupation, FieldError> {
     }
 }
 
-fn parse_region(text: &str, regions: &RegionTable) -> Result<RegionCode, FieldError> {
+pub(crate) fn parse_region(text: &str, regions: &RegionTable) -> Result<RegionCode, FieldError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new(

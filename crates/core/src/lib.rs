@@ -6,6 +6,7 @@
 //! H5 form, the console, the platform API).
 
 pub mod calendar;
+pub mod case;
 pub mod civil_date;
 pub mod credit_code;
 pub mod geo;
