@@ -9,6 +9,7 @@ pub mod benefit;
 pub mod calendar;
 pub mod case;
 pub mod civil_date;
+pub mod contest;
 pub mod credit_code;
 pub mod geo;
 pub mod id_number;
