@@ -13,6 +13,7 @@ pub mod contest;
 pub mod credit_code;
 pub mod geo;
 pub mod id_number;
+pub mod innovation;
 pub mod joining;
 mod labelled;
 pub mod member_number;

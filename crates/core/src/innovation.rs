@@ -1,0 +1,179 @@
+//! 跟着劳模去创新: model workers' honours, innovation studios, key projects, activities,
+//! and the blind evaluation of innovation results (see [`evaluation`]).
+
+pub mod evaluation;
+
+use crate::labelled::labelled_enum;
+
+labelled_enum!(
+    /// The level of an honour or a studio's demonstration title.
+    InnovationLevel {
+        /// 全国 (national).
+        National = "national", "全国", "National";
+        /// 省级 (provincial).
+        Provincial = "provincial", "省级", "Provincial";
+        /// 市级 (city).
+        City = "city", "市级", "City";
+    }
+);
+
+labelled_enum!(
+    /// The kind of honour a worker holds.
+    HonourKind {
+        /// 劳动模范 (劳模)
+        ModelWorker = "model_worker", "劳动模范", "Model worker";
+        /// 工匠 (大国工匠, 江淮工匠, city craftsmen)
+        Craftsman = "craftsman", "工匠", "Craftsman";
+        /// 五一劳动奖章
+        MayDayMedal = "may_day_medal", "五一劳动奖章", "May Day Labour Medal";
+    }
+);
+
+/// An honour: its kind and level, stored as two codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Honour {
+    /// What it is.
+    pub kind: HonourKind,
+    /// Who awarded it.
+    pub level: InnovationLevel,
+}
+
+impl Honour {
+    /// The title as people say it: 全国劳动模范, 省劳动模范, 市劳动模范, 大国工匠, 江淮工匠
+    /// (Anhui's provincial craftsman title), 市级工匠, 全国/省/市五一劳动奖章.
+    pub const fn title_zh(self) -> &'static str {
+        use HonourKind::{Craftsman, MayDayMedal, ModelWorker};
+        use InnovationLevel::{City, National, Provincial};
+        match (self.kind, self.level) {
+            (ModelWorker, National) => "全国劳动模范",
+            (ModelWorker, Provincial) => "省劳动模范",
+            (ModelWorker, City) => "市劳动模范",
+            (Craftsman, National) => "大国工匠",
+            (Craftsman, Provincial) => "江淮工匠",
+            (Craftsman, City) => "市级工匠",
+            (MayDayMedal, National) => "全国五一劳动奖章",
+            (MayDayMedal, Provincial) => "省五一劳动奖章",
+            (MayDayMedal, City) => "市五一劳动奖章",
+        }
+    }
+
+    /// The title in English, e.g. "National model worker".
+    pub fn title_en(self) -> String {
+        format!("{} {}", self.level.label_en(), self.kind.label_en().to_lowercase())
+    }
+
+    /// Reads an import cell: 全国劳动模范/全国劳模, 省劳模/安徽省劳动模范, 合肥市劳动模范,
+    /// 大国工匠, 江淮工匠, 庐州工匠 (a city's craftsmen), 全国/省/市五一劳动奖章. `None` when
+    /// the kind or the level cannot be told (a bare 五一劳动奖章 or 劳模).
+    pub fn parse(text: &str) -> Option<Honour> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let level_from_prefix = || {
+            if text.starts_with("全国") {
+                Some(InnovationLevel::National)
+            } else if text.contains('省') {
+                Some(InnovationLevel::Provincial)
+            } else if text.contains('市') {
+                Some(InnovationLevel::City)
+            } else {
+                None
+            }
+        };
+        let (kind, level) = if text.contains("五一劳动奖章") {
+            (HonourKind::MayDayMedal, level_from_prefix()?)
+        } else if text.ends_with("工匠") {
+            let level = match text.as_str() {
+                "大国工匠" => InnovationLevel::National,
+                "江淮工匠" => InnovationLevel::Provincial,
+                _ if text.contains('省') => InnovationLevel::Provincial,
+                _ => InnovationLevel::City,
+            };
+            (HonourKind::Craftsman, level)
+        } else if text.contains("劳动模范") || text.contains("劳模") {
+            (HonourKind::ModelWorker, level_from_prefix()?)
+        } else {
+            return None;
+        };
+        Some(Honour { kind, level })
+    }
+}
+
+labelled_enum!(
+    /// Who leads a studio.
+    StudioKind {
+        /// 劳模创新工作室
+        ModelWorker = "model_worker", "劳模创新工作室", "Model worker innovation studio";
+        /// 工匠创新工作室
+        Craftsman = "craftsman", "工匠创新工作室", "Craftsman innovation studio";
+    }
+);
+
+impl StudioKind {
+    /// A studio's full title with its demonstration level, e.g. 省级示范性劳模创新工作室.
+    pub fn title_zh(self, level: InnovationLevel) -> String {
+        format!("{}示范性{}", level.label_zh(), self.label_zh())
+    }
+}
+
+labelled_enum!(
+    /// Where a key innovation project stands.
+    ProjectStatus {
+        /// 计划中
+        Planned = "planned", "计划中", "Planned";
+        /// 进行中
+        Ongoing = "ongoing", "进行中", "Ongoing";
+        /// 已完成
+        Done = "done", "已完成", "Done";
+    }
+);
+
+labelled_enum!(
+    /// What a studio did for others.
+    ActivityKind {
+        /// 讲座 / 授课
+        Lecture = "lecture", "讲座", "Lecture";
+        /// 走进企业 (visits that help SMEs)
+        EnterpriseVisit = "enterprise_visit", "走进企业", "Enterprise visit";
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn honours_read_from_what_registries_write() {
+        let honour = |text| Honour::parse(text).map(Honour::title_zh);
+        assert_eq!(honour("全国劳动模范"), Some("全国劳动模范"));
+        assert_eq!(honour("全国劳模"), Some("全国劳动模范"));
+        assert_eq!(honour("安徽省劳动模范"), Some("省劳动模范"));
+        assert_eq!(honour("省劳模"), Some("省劳动模范"));
+        assert_eq!(honour("合肥市劳动模范"), Some("市劳动模范"));
+        assert_eq!(honour("大国工匠"), Some("大国工匠"));
+        assert_eq!(honour(" 江淮工匠 "), Some("江淮工匠"));
+        assert_eq!(honour("庐州工匠"), Some("市级工匠"));
+        assert_eq!(honour("全国五一劳动奖章"), Some("全国五一劳动奖章"));
+        assert_eq!(honour("安徽省五一劳动奖章"), Some("省五一劳动奖章"));
+        assert_eq!(honour("芜湖市五一劳动奖章"), Some("市五一劳动奖章"));
+        assert_eq!(honour("五一劳动奖章"), None);
+        assert_eq!(honour("劳模"), None);
+        assert_eq!(honour("三八红旗手"), None);
+        // Every title reads back as itself.
+        for kind in HonourKind::ALL {
+            for level in InnovationLevel::ALL {
+                let h = Honour { kind: *kind, level: *level };
+                assert_eq!(Honour::parse(h.title_zh()), Some(h), "{}", h.title_zh());
+            }
+        }
+        assert_eq!(
+            Honour { kind: HonourKind::ModelWorker, level: InnovationLevel::National }.title_en(),
+            "National model worker"
+        );
+    }
+
+    #[test]
+    fn studio_titles_and_codes() {
+        assert_eq!(StudioKind::ModelWorker.title_zh(InnovationLevel::Provincial), "省级示范性劳模创新工作室");
+        assert_eq!("ongoing".parse(), Ok(ProjectStatus::Ongoing));
+        assert_eq!(ActivityKind::from_code_or_label("讲座"), Some(ActivityKind::Lecture));
+    }
+}
