@@ -5,6 +5,7 @@
 //! so every rule can be tested exhaustively and shared by every door into the system (the
 //! H5 form, the console, the platform API).
 
+pub mod address;
 pub mod civil_date;
 pub mod credit_code;
 pub mod id_number;
