@@ -40,6 +40,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use huiji_core::CivilDate;
+use huiji_core::spreadsheet::excel_general;
 
 pub use crate::error::Error;
 pub use crate::header::{HEADER_SEARCH_ROWS, HeaderMap, HeaderSpec, Record, normalise_header};
@@ -115,27 +116,6 @@ impl fmt::Display for Cell {
             }
         }
     }
-}
-
-/// A number as Excel's General format shows it in a cell: integers up to 11 digits in
-/// full, larger magnitudes in scientific notation with up to 6 significant digits.
-pub fn excel_general(n: f64) -> String {
-    if !n.is_finite() {
-        return n.to_string();
-    }
-    if n != 0.0 && (n.abs() >= 1e11 || n.abs() < 1e-9) {
-        let text = format!("{n:.5E}");
-        let (mantissa, exponent) = text.split_once('E').unwrap_or((&text, "0"));
-        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        let exponent: i32 = exponent.parse().unwrap_or(0);
-        let sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{mantissa}E{sign}{:02}", exponent.abs());
-    }
-    if n.fract() == 0.0 {
-        return format!("{n:.0}");
-    }
-    let text = format!("{n:.10}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// One row of the file.
@@ -326,22 +306,5 @@ impl<C: Copy + Eq> Iterator for Records<'_, C> {
                 Err(e) => return Some(Err(e)),
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_as_excel_shows_them() {
-        assert_eq!(excel_general(340_104_199_001_011_234.0), "3.40104E+17");
-        assert_eq!(excel_general(13_812_345_678.0), "13812345678");
-        assert_eq!(excel_general(340_104.0), "340104");
-        assert_eq!(excel_general(1.5), "1.5");
-        assert_eq!(excel_general(-2.0), "-2");
-        assert_eq!(excel_general(0.0), "0");
-        assert_eq!(excel_general(123_456_789_012.0), "1.23457E+11");
-        assert_eq!(excel_general(3e17), "3E+17");
     }
 }
