@@ -6,6 +6,7 @@
 //! H5 form, the console, the platform API).
 
 pub mod address;
+pub mod campaign;
 pub mod civil_date;
 pub mod credit_code;
 pub mod id_number;
