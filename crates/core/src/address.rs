@@ -11,6 +11,7 @@
 //! characters).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use crate::region::{RegionCode, RegionLevel, RegionTable};
@@ -42,9 +43,51 @@ pub enum PlaceError {
 pub struct RegionNames {
     table: &'static RegionTable,
     /// Names (full and short) of provinces, cities and counties, by level.
-    names: [HashMap<&'static str, Vec<RegionCode>>; 3],
-    /// The longest name at each level, in characters.
-    longest: [usize; 3],
+    names: [Names; 3],
+}
+
+/// One level's names and every beginning of them, so reading a text stops at the first
+/// character no name continues with (a few lookups per level, not one per length).
+#[derive(Debug, Default)]
+struct Names {
+    nodes: HashMap<&'static str, Node, BuildHasherDefault<Fnv>>,
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// The divisions with exactly this name.
+    codes: Vec<RegionCode>,
+    /// Whether some longer name starts with this text.
+    continues: bool,
+}
+
+impl Names {
+    fn insert(&mut self, name: &'static str, code: RegionCode) {
+        for (end, _) in name.char_indices().skip(1) {
+            self.nodes.entry(&name[..end]).or_default().continues = true;
+        }
+        self.nodes.entry(name).or_default().codes.push(code);
+    }
+}
+
+/// FNV-1a: the keys are the fixed table's names, so a fast hash without DoS resistance
+/// is safe, and it is most of the cost of reading a place.
+#[derive(Clone, Copy, Debug, Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
 }
 
 /// One way of reading a text: the division reached and how many characters it used.
@@ -63,26 +106,25 @@ impl RegionNames {
 
     /// Indexes `table`'s names; statistical placeholders (市辖区) are not names.
     pub fn new(table: &'static RegionTable) -> RegionNames {
-        let mut names: [HashMap<&'static str, Vec<RegionCode>>; 3] = Default::default();
+        let mut names: [Names; 3] = Default::default();
         let levels =
             [(RegionLevel::Province, &PROVINCE_SUFFIXES[..]), (RegionLevel::City, &CITY_SUFFIXES[..])];
         for (slot, (level, suffixes)) in levels.iter().enumerate() {
             for region in table.all(*level).iter().filter(|r| !r.is_placeholder()) {
-                names[slot].entry(region.name).or_default().push(region.code);
+                names[slot].insert(region.name, region.code);
                 if let Some(short) = short_name(region.name, suffixes) {
-                    names[slot].entry(short).or_default().push(region.code);
+                    names[slot].insert(short, region.code);
                 }
             }
         }
         for region in table.all(RegionLevel::County).iter().filter(|r| !r.is_placeholder()) {
-            names[2].entry(region.name).or_default().push(region.code);
+            names[2].insert(region.name, region.code);
         }
-        for codes in names.iter_mut().flat_map(|level| level.values_mut()) {
-            codes.sort_unstable();
-            codes.dedup();
+        for node in names.iter_mut().flat_map(|level| level.nodes.values_mut()) {
+            node.codes.sort_unstable();
+            node.codes.dedup();
         }
-        let longest = [0, 1, 2].map(|i| names[i].keys().map(|n| n.chars().count()).max().unwrap_or(0));
-        RegionNames { table, names, longest }
+        RegionNames { table, names }
     }
 
     /// The table these names come from.
@@ -145,17 +187,20 @@ impl RegionNames {
     fn prefixes(&self, text: &str, slot: usize, parent: Option<Reading>) -> Vec<Reading> {
         let used = parent.map_or(0, |p| p.chars);
         let mut found = Vec::new();
-        let rest: Vec<(usize, char)> = text.char_indices().skip(used).collect();
-        let Some(&(start, _)) = rest.first() else {
+        let Some((start, _)) = text.char_indices().nth(used) else {
             return found;
         };
-        for len in 2..=self.longest[slot].min(rest.len()) {
-            let end = rest.get(len).map_or(text.len(), |&(i, _)| i);
-            let Some(codes) = self.names[slot].get(&text[start..end]) else {
-                continue;
+        let rest = &text[start..];
+        let ends = rest.char_indices().skip(1).map(|(i, _)| i).chain([rest.len()]);
+        for (len, end) in (1..).zip(ends) {
+            let Some(node) = self.names[slot].nodes.get(&rest[..end]) else {
+                break;
             };
             let inside = |code: &&RegionCode| parent.is_none_or(|p| p.code.contains(**code));
-            found.extend(codes.iter().filter(inside).map(|&code| Reading { code, chars: used + len }));
+            found.extend(node.codes.iter().filter(inside).map(|&code| Reading { code, chars: used + len }));
+            if !node.continues {
+                break;
+            }
         }
         found
     }
@@ -285,7 +330,7 @@ mod tests {
         let table = RegionTable::national();
         let mut checked = 0;
         for county in table.all(RegionLevel::County).iter().filter(|r| !r.is_placeholder()) {
-            if names.names[2].get(county.name).is_some_and(|c| c.len() == 1) {
+            if names.names[2].nodes.get(county.name).is_some_and(|n| n.codes.len() == 1) {
                 let path: String = table
                     .ancestry(county.code)
                     .iter()

@@ -155,16 +155,16 @@ impl Occupation {
     ///
     /// [`UnknownOccupation`] for anything else, including blank text.
     pub fn from_text(text: &str) -> Result<Occupation, UnknownOccupation> {
-        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let lower = text.to_ascii_lowercase();
+        let trimmed = text.trim();
+        let compact: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
         Self::ALL
             .into_iter()
             .find(|o| {
-                o.code() == lower
-                    || o.label_zh() == text
-                    || o.label_en().replace(' ', "").eq_ignore_ascii_case(&text)
+                o.code().eq_ignore_ascii_case(&compact)
+                    || o.label_zh() == compact
+                    || o.label_en().eq_ignore_ascii_case(trimmed)
             })
-            .or_else(|| SYNONYMS.iter().find(|(name, _)| *name == text).map(|&(_, o)| o))
+            .or_else(|| SYNONYMS.iter().find(|(name, _)| *name == compact).map(|&(_, o)| o))
             .ok_or(UnknownOccupation)
     }
 }
