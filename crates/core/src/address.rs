@@ -15,6 +15,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use crate::region::{RegionCode, RegionLevel, RegionTable};
+use crate::width::half_width;
 
 /// Suffixes dropped to make a province's short name (安徽省 → 安徽).
 const PROVINCE_SUFFIXES: [&str; 7] =
@@ -248,14 +249,7 @@ fn short_name(name: &'static str, suffixes: &[&str]) -> Option<&'static str> {
 
 /// Full-width forms to ASCII; whitespace dropped; a leading 中国 dropped.
 fn normalise(text: &str) -> String {
-    let folded: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            other => other,
-        })
-        .collect();
+    let folded: String = text.chars().map(half_width).filter(|c| !c.is_whitespace()).collect();
     folded.strip_prefix("中国").map(str::to_owned).unwrap_or(folded)
 }
 

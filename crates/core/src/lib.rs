@@ -26,6 +26,7 @@ pub mod synthetic;
 pub mod time;
 pub mod tree_plan;
 pub mod webhook;
+pub mod width;
 
 pub use civil_date::CivilDate;
 pub use credit_code::CreditCode;

@@ -19,6 +19,7 @@ use crate::occupation::Occupation;
 use crate::person_name::PersonName;
 use crate::region::RegionCode;
 use crate::spreadsheet::{exact_digits, excel_general};
+use crate::width::half_width;
 
 mod columns;
 
@@ -193,13 +194,7 @@ fn parse_id(value: RawValue<'_>, ctx: &RosterContext<'_>) -> Result<IdNumber, Re
 
 /// `3.40104E+17`, `3.40104e17`: how a damaged ID number reads once saved as CSV.
 fn looks_scientific(text: &str) -> bool {
-    let folded: String = text
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            other => other,
-        })
-        .collect();
+    let folded: String = text.chars().map(half_width).collect();
     let Some((mantissa, exponent)) = folded.split_once(['E', 'e']) else {
         return false;
     };

@@ -6,6 +6,8 @@
 //! [`normalise_header`]; failing that, when they are equal with parenthesised notes
 //! removed (手机号（选填） matches 手机号).
 
+use huiji_core::width::half_width;
+
 use crate::error::Error;
 use crate::{Cell, Row, Rows};
 
@@ -40,11 +42,7 @@ impl<C> HeaderSpec<'_, C> {
 /// zero-width characters, `*` and `:` removed.
 pub fn normalise_header(text: &str) -> String {
     text.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            other => other,
-        })
+        .map(half_width)
         .filter(|&c| !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '*' | ':'))
         .map(|c| c.to_ascii_lowercase())
         .collect()

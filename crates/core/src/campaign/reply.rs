@@ -1,5 +1,7 @@
 //! Replies to campaign messages: which of them mean "stop sending me these".
 
+use crate::width::half_width;
+
 /// The replies Chinese SMS providers treat as opting out.
 pub const OPT_OUT_KEYWORDS: [&str; 5] = ["退订", "T", "TD", "R", "N"];
 
@@ -10,10 +12,7 @@ pub const OPT_OUT_KEYWORDS: [&str; 5] = ["退订", "T", "TD", "R", "N"];
 pub fn is_opt_out(reply: &str) -> bool {
     let folded: String = reply
         .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            other => other,
-        })
+        .map(half_width)
         .filter(|c| !c.is_whitespace() && !is_punctuation(*c))
         .map(|c| c.to_ascii_uppercase())
         .collect();
