@@ -203,7 +203,13 @@ pub(crate) fn parse_region(text: &str, regions: &RegionTable) -> Result<RegionCo
     Ok(code)
 }
 
-fn parse_employer(name: &str, credit_code: &str, errors: &mut Vec<FieldError>) -> Option<Employer> {
+/// The employer's name and credit code, both optional; the roster import reads them the
+/// same way.
+pub(crate) fn parse_employer(
+    name: &str,
+    credit_code: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Employer> {
     let name = name.trim();
     let credit_code = credit_code.trim();
     if name.chars().count() > MAX_EMPLOYER_CHARS || name.chars().any(char::is_control) {

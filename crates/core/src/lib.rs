@@ -5,8 +5,10 @@
 //! so every rule can be tested exhaustively and shared by every door into the system (the
 //! H5 form, the console, the platform API).
 
+pub mod address;
 pub mod benefit;
 pub mod calendar;
+pub mod campaign;
 pub mod case;
 pub mod civil_date;
 pub mod contest;
@@ -26,12 +28,15 @@ pub mod person_name;
 pub mod ranking;
 pub mod rate_limit;
 pub mod region;
+pub mod roster;
 pub mod sms;
+pub mod spreadsheet;
 pub mod stations;
 pub mod synthetic;
 pub mod time;
 pub mod tree_plan;
 pub mod webhook;
+pub mod width;
 
 pub use civil_date::CivilDate;
 pub use credit_code::CreditCode;

@@ -119,6 +119,56 @@ impl Occupation {
     }
 }
 
+/// Other names lists use for the occupations (government and platform rosters rarely
+/// use the labels above), besides the code and the Chinese and English labels.
+const SYNONYMS: [(&str, Occupation); 22] = [
+    ("货车驾驶员", Occupation::TruckDriver),
+    ("货车驾驶人", Occupation::TruckDriver),
+    ("卡车司机", Occupation::TruckDriver),
+    ("货运司机", Occupation::TruckDriver),
+    ("道路货运驾驶员", Occupation::TruckDriver),
+    ("快递小哥", Occupation::Courier),
+    ("快递业务员", Occupation::Courier),
+    ("快递", Occupation::Courier),
+    ("外卖骑手", Occupation::DeliveryRider),
+    ("外卖员", Occupation::DeliveryRider),
+    ("外卖配送员", Occupation::DeliveryRider),
+    ("骑手", Occupation::DeliveryRider),
+    ("网约车驾驶员", Occupation::RideHailingDriver),
+    ("网约车", Occupation::RideHailingDriver),
+    ("护工", Occupation::CareWorker),
+    ("护理员", Occupation::CareWorker),
+    ("家政", Occupation::DomesticWorker),
+    ("家政工", Occupation::DomesticWorker),
+    ("房产中介", Occupation::RealEstateAgent),
+    ("房地产经纪人", Occupation::RealEstateAgent),
+    ("保安", Occupation::SecurityGuard),
+    ("其它", Occupation::Other),
+];
+
+impl Occupation {
+    /// Reads an occupation as files write it: the code (`truck_driver`, any case), the
+    /// Chinese label (货车司机), the English label, or a common synonym (卡车司机, 外卖骑手,
+    /// 快递小哥, ...); surrounding and full-width spaces are ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownOccupation`] for anything else, including blank text.
+    pub fn from_text(text: &str) -> Result<Occupation, UnknownOccupation> {
+        let trimmed = text.trim();
+        let compact: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+        Self::ALL
+            .into_iter()
+            .find(|o| {
+                o.code().eq_ignore_ascii_case(&compact)
+                    || o.label_zh() == compact
+                    || o.label_en().eq_ignore_ascii_case(trimmed)
+            })
+            .or_else(|| SYNONYMS.iter().find(|(name, _)| *name == compact).map(|&(_, o)| o))
+            .ok_or(UnknownOccupation)
+    }
+}
+
 impl FromStr for Occupation {
     type Err = UnknownOccupation;
 
@@ -148,5 +198,22 @@ mod tests {
         assert_eq!(codes.len(), Occupation::ALL.len());
         assert_eq!("Truck_driver".parse::<Occupation>(), Err(UnknownOccupation));
         assert_eq!("".parse::<Occupation>(), Err(UnknownOccupation));
+    }
+
+    #[test]
+    fn text_from_files_reads_codes_labels_and_synonyms() {
+        for occupation in Occupation::ALL {
+            assert_eq!(Occupation::from_text(occupation.code()), Ok(occupation));
+            assert_eq!(Occupation::from_text(occupation.label_zh()), Ok(occupation));
+            assert_eq!(Occupation::from_text(occupation.label_en()), Ok(occupation));
+        }
+        assert_eq!(Occupation::from_text(" 货车司机\u{3000}"), Ok(Occupation::TruckDriver));
+        assert_eq!(Occupation::from_text("TRUCK_DRIVER"), Ok(Occupation::TruckDriver));
+        assert_eq!(Occupation::from_text("卡车司机"), Ok(Occupation::TruckDriver));
+        assert_eq!(Occupation::from_text("外卖骑手"), Ok(Occupation::DeliveryRider));
+        assert_eq!(Occupation::from_text("Ride-hailing driver"), Ok(Occupation::RideHailingDriver));
+        for bad in ["", "司机", "truck", "教师"] {
+            assert_eq!(Occupation::from_text(bad), Err(UnknownOccupation), "{bad}");
+        }
     }
 }
