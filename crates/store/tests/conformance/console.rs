@@ -462,13 +462,23 @@ both_databases!(rejecting_records_the_reason, |db: TestDb| async move {
         Some("身份证与本人不符")
     );
 
-    // The person may apply again; the rejected application shows in their history.
+    // The person may apply again; the rejected application shows in their history, to
+    // officers whose subtree reviews it.
     let again = pending(&store, &new, Timestamp(AT.0 + 2 * DAY)).await;
-    let history = store.applications_of_person("bidx:id-r", again).await.unwrap();
+    let history = store.applications_of_person("bidx:id-r", again, &t.feidong.path).await.unwrap();
     assert_eq!(ids(&history, |q| q.application.id), [r]);
     assert!(
-        store.applications_of_person("bidx:id-r", r).await.unwrap().iter().any(|q| q.application.id == again)
+        store
+            .applications_of_person("bidx:id-r", r, &t.root.path)
+            .await
+            .unwrap()
+            .iter()
+            .any(|q| q.application.id == again)
     );
+    // Another county's officer sees none of it.
+    let feixi = by_code(&store, "340123").await;
+    assert!(store.applications_of_person("bidx:id-r", again, &feixi.path).await.unwrap().is_empty());
+    assert!(store.applications_of_person("bidx:id-r", again, &t.wuhu.path).await.unwrap().is_empty());
 });
 
 /// An officer approves the review a person holding a membership under another mobile was
