@@ -20,6 +20,7 @@ pub mod region;
 pub mod sms;
 pub mod synthetic;
 pub mod time;
+pub mod transfer;
 pub mod tree_plan;
 pub mod webhook;
 
@@ -36,3 +37,4 @@ pub use org::{Level, Org, OrgId, OrgKind, OrgKindCode, OrgPath};
 pub use person_name::{NameError, PersonName};
 pub use region::{Region, RegionCode, RegionLevel, RegionTable};
 pub use time::{Clock, Timestamp};
+pub use transfer::{MemberRef, Side, Standing, TransferStatus};

@@ -19,6 +19,7 @@ mod privacy;
 mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod transfers;
 mod webhooks;
 
 use std::fmt;
@@ -38,13 +39,14 @@ pub use error::StoreError;
 pub use joining::{
     ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, OutboxMessage, Sealed, SubmitOutcome,
 };
-pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
+pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail};
 pub use orgs::DEFAULT_REVIEW_DAYS;
 pub use platform::{
     ABANDONED_AFTER_MILLIS, ApiKeyRecord, HeldMembership, Idempotency, PlatformRecord, PlatformStore,
 };
 pub use privacy::{PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
+pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
 /// Shorthand for store results.
@@ -101,6 +103,7 @@ pub trait Store:
     + PrivacyStore
     + ReviewStore
     + MemberStore
+    + TransferStore
     + PlatformStore
     + WebhookStore
     + Send

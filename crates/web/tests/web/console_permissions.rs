@@ -249,6 +249,43 @@ both_databases!(every_form_needs_the_sessions_csrf_token, |db: TestDb| async mov
     assert_eq!(admin.get("/console/applications").await.0, 200, "still logged in");
 });
 
+both_databases!(a_transfer_started_across_subtrees_waits_for_the_outgoing_side, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let t = county_b(&app).await;
+    let before = snapshot(&app, &t).await;
+    let a = app.officer("a_admin", Some("340122"), Role::Admin).await;
+    app.store().set_user_can_reveal("a_admin", true).await.unwrap();
+    let county_a = app.store().org_by_join_code("340122").await.unwrap().unwrap();
+
+    // County A asks for county B's member, into its own union: accepted as a request.
+    let to = county_a.id.0.to_string();
+    let fields = [("member", t.member_number.as_str()), ("name", "王晓明"), ("to", &to), ("reason", "x")];
+    let (status, _) = a.post("/console/transfers", &fields).await;
+    assert_eq!(status, 303);
+    let root = app.store().org(OrgId(1)).await.unwrap().unwrap();
+    let asked = app.store().transfers(&root.path, 10).await.unwrap().remove(0);
+    assert_eq!((asked.to_org_id, asked.status.as_str()), (county_a.id.0, "awaiting_consent"));
+
+    // A learns nothing of B and can decide nothing; B's member stays where they are.
+    let (_, page) = a.get("/console/transfers").await;
+    assert!(!page.contains("肥西县"), "{}", main_of(&page));
+    for path in [
+        format!("/console/transfers/{}/accept", asked.id),
+        format!("/console/transfers/{}/reject", asked.id),
+        format!("/console/members/{}/reveal", t.member),
+    ] {
+        let (status, _) = a.post(&path, &[("field", "mobile"), ("reason", "x")]).await;
+        assert_eq!(status, 404, "POST {path}");
+    }
+    assert_eq!(snapshot(&app, &t).await, before, "nothing of county B changed");
+
+    // County B is asked, and may agree or refuse.
+    let b = app.officer("b_reviewer", Some("340123"), Role::Reviewer).await;
+    let (_, page) = b.get("/console/transfers").await;
+    assert!(page.contains(&format!("/console/transfers/{}/accept", asked.id)), "{}", main_of(&page));
+    assert!(page.contains("肥东县总工会"), "B sees who asks");
+});
+
 both_databases!(an_enterprise_name_does_not_pull_applicants_across_subtrees, |db: TestDb| async move {
     let app = TestApp::seeded(db).await;
     let a = app.officer("a_admin", Some("340122"), Role::Admin).await;
