@@ -297,8 +297,37 @@ impl Landing {
     }
 }
 
+/// Whether an enterprise union may take members who work in `work_region` (a county):
+/// only if it is of that county (or a place in it) or is the county's city's own. Landing
+/// by employer never moves a member out of the tree of the region they work in, so an
+/// officer cannot catch a province's applicants by naming a union after their employer.
+pub fn serves_work_region(union: &Org, work_region: RegionCode) -> bool {
+    union.kind == OrgKind::Enterprise
+        && (work_region.contains(union.region)
+            || work_region.ancestor_at(RegionLevel::City) == Some(union.region))
+}
+
+/// The employer's enterprise union among `candidates` (unions matching the employer's
+/// credit code or exact name): by the credit code when one was given, else by the exact
+/// name; only a union serving the work region ([`serves_work_region`]), the county's own
+/// before the city's.
+pub fn employer_union<'o>(
+    candidates: &'o [Org],
+    employer: &Employer,
+    work_region: RegionCode,
+) -> Option<&'o Org> {
+    let mut serving = candidates.iter().filter(|o| serves_work_region(o, work_region));
+    match &employer.credit_code {
+        Some(code) => serving.find(|o| o.credit_code.as_deref() == Some(code.as_str())),
+        None if employer.name.is_empty() => None,
+        None => {
+            serving.filter(|o| o.name == employer.name).min_by_key(|o| std::cmp::Reverse(o.region.level()))
+        }
+    }
+}
+
 /// Landing (落地), first rule that applies: the employer's enterprise union
-/// (`employer_union`, matched by credit code, else exact name, by the caller); the
+/// (`employer_union`, see [`employer_union`]) if it serves the work region; the
 /// industry federation for the occupation covering the region; the city's turnover pool.
 pub fn landing(
     employer_union: Option<&Org>,
@@ -306,7 +335,7 @@ pub fn landing(
     occupation: Occupation,
     region: RegionCode,
 ) -> Option<Landing> {
-    if let Some(union) = employer_union.filter(|o| o.kind == OrgKind::Enterprise) {
+    if let Some(union) = employer_union.filter(|o| serves_work_region(o, region)) {
         return Some(Landing::Union(union.id));
     }
     if let Some(federation) = covering_industry_federation(orgs, occupation, region) {

@@ -122,6 +122,19 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Applies the embedded migrations up to `version` only: a database as an earlier
+    /// release left it, for tests that an upgrade keeps everything.
+    #[cfg(feature = "testing")]
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                sqlx::migrate!("./migrations/sqlite").run_to(version, write).await?
+            }
+            Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run_to(version, pool).await?,
+        }
+        Ok(())
+    }
+
     pub(crate) async fn ping(&self) -> Result<()> {
         on_pool!(&self.pools, read, |p| {
             sqlx::query("SELECT 1").execute(p).await?;

@@ -44,7 +44,7 @@ const SQLITE_UNIQUE_COLUMNS: [(&str, &str); 8] = [
 ];
 
 /// Every named constraint of the schema.
-const CONSTRAINTS: [&str; 15] = [
+const CONSTRAINTS: [&str; 16] = [
     "orgs_parent_name_key",
     "memberships_member_number_key",
     "orgs_join_code_key",
@@ -60,6 +60,7 @@ const CONSTRAINTS: [&str; 15] = [
     "users_role_check",
     "transfers_one_open_key",
     "transfers_status_check",
+    "transfers_membership_check",
 ];
 
 impl From<sqlx::Error> for StoreError {

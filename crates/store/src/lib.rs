@@ -19,6 +19,7 @@ mod privacy;
 mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod transfers;
 mod webhooks;
 
 use std::fmt;
@@ -27,7 +28,7 @@ use async_trait::async_trait;
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::tree_plan::TreePlan;
-use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
+use huiji_core::{AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
 pub use accounts::{AccountStore, NewUser, SessionRecord, UserRecord};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
@@ -38,13 +39,14 @@ pub use error::StoreError;
 pub use joining::{
     ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, OutboxMessage, Sealed, SubmitOutcome,
 };
-pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail, TransferRecord};
+pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail};
 pub use orgs::DEFAULT_REVIEW_DAYS;
 pub use platform::{
     ABANDONED_AFTER_MILLIS, ApiKeyRecord, HeldMembership, Idempotency, PlatformRecord, PlatformStore,
 };
 pub use privacy::{PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
+pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
 /// Shorthand for store results.
@@ -67,8 +69,8 @@ pub struct NewOrg {
     pub turnover_pool: bool,
     /// Its join code, for orgs that receive applications.
     pub join_code: Option<String>,
-    /// An enterprise union's credit code.
-    pub credit_code: Option<String>,
+    /// An enterprise union's credit code (checked: GB 32100), unique province-wide.
+    pub credit_code: Option<CreditCode>,
     /// Its auto-approval policy.
     pub auto_approval: AutoApproval,
     /// Days to review before escalation.
@@ -101,6 +103,7 @@ pub trait Store:
     + PrivacyStore
     + ReviewStore
     + MemberStore
+    + TransferStore
     + PlatformStore
     + WebhookStore
     + Send
@@ -135,8 +138,16 @@ pub trait Store:
     /// The org behind a 一会一码 join code.
     async fn org_by_join_code(&self, code: &str) -> Result<Option<Org>>;
 
-    /// The enterprise union of an employer: by credit code when given, else by exact name.
-    async fn enterprise_union(&self, credit_code: Option<&str>, name: &str) -> Result<Option<Org>>;
+    /// Enterprise unions of a city (their own or one of its places') that may be an
+    /// employer's: the one with the credit code when given, else those with exactly this
+    /// name. Which of them the member lands at is `huiji_core::joining::employer_union`'s
+    /// rule.
+    async fn enterprise_unions(
+        &self,
+        credit_code: Option<&str>,
+        name: &str,
+        city: RegionCode,
+    ) -> Result<Vec<Org>>;
 
     /// Sets a receiving org's auto-approval policy and review deadline (days).
     async fn set_review_policy(&self, org: OrgId, policy: AutoApproval, review_days: u16) -> Result<()>;

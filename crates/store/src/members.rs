@@ -1,5 +1,5 @@
-//! Members as officers see them: search, detail, history, lifecycle, distribution and
-//! transfers. Every change writes an immutable event.
+//! Members as officers see them: search, detail, history, lifecycle and distribution
+//! (transfers are `transfers.rs`'s). Every change writes an immutable event.
 
 use async_trait::async_trait;
 use huiji_core::{LifecycleAction, OrgId, OrgPath, Timestamp};
@@ -81,37 +81,6 @@ pub struct EventRecord {
     pub at: i64,
 }
 
-/// A transfer (接转) between unions.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct TransferRecord {
-    /// Id.
-    pub id: i64,
-    /// The membership moving.
-    pub membership_id: i64,
-    /// The member's name.
-    pub member_name: String,
-    /// Outgoing union.
-    pub from_org_id: i64,
-    /// Its path.
-    pub from_path: String,
-    /// Receiving union.
-    pub to_org_id: i64,
-    /// Its path.
-    pub to_path: String,
-    /// `requested` | `accepted` | `rejected` | `cancelled`.
-    pub status: String,
-    /// `member` or `user:NAME`.
-    pub requested_by: String,
-    /// Why.
-    pub reason: Option<String>,
-    /// Who decided.
-    pub decided_by: Option<String>,
-    /// Requested (ms).
-    pub created_at: i64,
-    /// Decided (ms).
-    pub decided_at: Option<i64>,
-}
-
 const MEMBERSHIP_DETAIL: &str = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, \
     occupation, region_code, joined_at, id_number_ct, mobile_ct, sex FROM memberships WHERE id = $1";
 const EVENTS: &str = "SELECT id, kind, from_org_id, to_org_id, actor, reason, at FROM membership_events \
@@ -122,7 +91,7 @@ const CURRENT: &str = "SELECT status, home_org_id FROM memberships WHERE id = $1
 const SET_STATUS: &str =
     "UPDATE memberships SET status = $2 WHERE id = $1 AND status = $3 AND purged_at IS NULL";
 /// A move keeps `joined_at`: seniority survives distribution and transfer.
-const MOVE: &str = "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
+pub(crate) const MOVE: &str = "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
     FROM orgs o WHERE memberships.id = $1 AND o.id = $2 AND memberships.home_org_id = $3 \
     AND memberships.status IN ('active', 'retained')";
 const SELECT_MEMBERS: &str = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, \
@@ -157,28 +126,6 @@ const COUNT_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(c.held), 0) AS BIGINT) FRO
 const COUNT_MEMBERS_BY_OCCUPATION: &str = "SELECT c.occupation, CAST(SUM(c.held) AS BIGINT) \
     FROM org_occupation_counts c JOIN orgs o ON o.id = c.org_id WHERE o.path >= $1 AND o.path < $2 \
     GROUP BY c.occupation HAVING SUM(c.held) > 0 ORDER BY c.occupation";
-const INSERT_TRANSFER: &str = "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
-    status, requested_by, reason, created_at) \
-    SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'requested', $3, $4, $5 \
-    FROM memberships m, orgs o WHERE m.id = $1 AND o.id = $2 AND m.status IN ('active', 'retained') \
-    AND m.home_org_id <> o.id RETURNING id";
-macro_rules! transfer_columns {
-    () => {
-        "SELECT t.id, t.membership_id, m.name AS member_name, t.from_org_id, t.from_path, t.to_org_id, t.to_path, \
-         t.status, t.requested_by, t.reason, t.decided_by, t.created_at, t.decided_at \
-         FROM transfers t JOIN memberships m ON m.id = t.membership_id "
-    };
-}
-const TRANSFERS_IN_SCOPE: &str = concat!(
-    transfer_columns!(),
-    "WHERE (t.to_path >= $1 AND t.to_path < $2) OR (t.from_path >= $1 AND t.from_path < $2) \
-     ORDER BY t.id DESC LIMIT $3"
-);
-const TRANSFER: &str = concat!(transfer_columns!(), "WHERE t.id = $1");
-const DECIDE_TRANSFER: &str = "UPDATE transfers SET status = $2, decided_by = $3, decided_at = $4 \
-    WHERE id = $1 AND status = 'requested'";
-const DECIDE_TRANSFER_CANCELLED: &str =
-    "UPDATE transfers SET status = 'cancelled', decided_by = $2, decided_at = $3 WHERE id = $1";
 const RENAME_ORG: &str = "UPDATE orgs SET name = $2 WHERE id = $1";
 
 /// Members and their changes.
@@ -206,8 +153,8 @@ pub trait MemberStore: Send + Sync {
         reason: &str,
         at: Timestamp,
     ) -> Result<bool>;
-    /// Moves a held membership from `from` to `to` (分流 from a pool, or an accepted
-    /// transfer), keeping its seniority; `false` if it is no longer held at `from`.
+    /// Moves a held membership from `from` to `to` (分流 from a pool), keeping its
+    /// seniority; `false` if it is no longer held at `from`.
     async fn move_membership(
         &self,
         id: i64,
@@ -217,22 +164,6 @@ pub trait MemberStore: Send + Sync {
         actor: &str,
         at: Timestamp,
     ) -> Result<bool>;
-    /// Requests a transfer of a held membership to another union. One open transfer per
-    /// membership (`Constraint("transfers_one_open_key")`).
-    async fn request_transfer(
-        &self,
-        membership_id: i64,
-        to: OrgId,
-        requested_by: &str,
-        reason: &str,
-        at: Timestamp,
-    ) -> Result<i64>;
-    /// Transfers into or out of a subtree, newest first.
-    async fn transfers(&self, within: &OrgPath, limit: u32) -> Result<Vec<TransferRecord>>;
-    /// One transfer.
-    async fn transfer(&self, id: i64) -> Result<Option<TransferRecord>>;
-    /// Accepts (moving the membership) or rejects an open transfer; `false` if it was not open.
-    async fn decide_transfer(&self, id: i64, accept: bool, actor: &str, at: Timestamp) -> Result<bool>;
     /// Renames an org (a name taken among its siblings is `Constraint("orgs_parent_name_key")`).
     async fn rename_org(&self, id: OrgId, name: &str) -> Result<()>;
 }
@@ -465,96 +396,6 @@ impl MemberStore for SqlStore {
                 .bind(kind)
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
-            Ok(true)
-        })
-    }
-
-    async fn request_transfer(
-        &self,
-        membership_id: i64,
-        to: OrgId,
-        requested_by: &str,
-        reason: &str,
-        at: Timestamp,
-    ) -> Result<i64> {
-        let id: Option<i64> = on_pool!(&self.pools, write, |p| sqlx::query_scalar(INSERT_TRANSFER)
-            .bind(membership_id)
-            .bind(to.0)
-            .bind(requested_by)
-            .bind(reason)
-            .bind(at.millis())
-            .fetch_optional(p)
-            .await?);
-        id.ok_or(StoreError::NotFound("held membership or different union"))
-    }
-
-    async fn transfers(&self, within: &OrgPath, limit: u32) -> Result<Vec<TransferRecord>> {
-        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(TRANSFERS_IN_SCOPE)
-            .bind(within.as_str())
-            .bind(within.subtree_upper_bound())
-            .bind(i64::from(limit))
-            .fetch_all(p)
-            .await?))
-    }
-
-    async fn transfer(&self, id: i64) -> Result<Option<TransferRecord>> {
-        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(TRANSFER).bind(id).fetch_optional(p).await?))
-    }
-
-    async fn decide_transfer(&self, id: i64, accept: bool, actor: &str, at: Timestamp) -> Result<bool> {
-        let Some(transfer) = self.transfer(id).await? else { return Ok(false) };
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let status = if accept { "accepted" } else { "rejected" };
-            let decided = sqlx::query(DECIDE_TRANSFER)
-                .bind(id)
-                .bind(status)
-                .bind(actor)
-                .bind(at.millis())
-                .execute(&mut *tx)
-                .await?;
-            if decided.rows_affected() != 1 {
-                return Ok(false);
-            }
-            if accept {
-                let moved = sqlx::query(MOVE)
-                    .bind(transfer.membership_id)
-                    .bind(transfer.to_org_id)
-                    .bind(transfer.from_org_id)
-                    .execute(&mut *tx)
-                    .await?;
-                if moved.rows_affected() != 1 {
-                    // The membership ended or moved meanwhile: the transfer cannot happen,
-                    // so it is cancelled rather than left open for ever.
-                    sqlx::query(DECIDE_TRANSFER_CANCELLED)
-                        .bind(id)
-                        .bind(actor)
-                        .bind(at.millis())
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    return Ok(false);
-                }
-                sqlx::query(INSERT_EVENT)
-                    .bind(transfer.membership_id)
-                    .bind("transferred")
-                    .bind(transfer.from_org_id)
-                    .bind(transfer.to_org_id)
-                    .bind(actor)
-                    .bind(transfer.reason.as_deref())
-                    .bind(at.millis())
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(crate::webhooks::TRANSFERRED_EVENT)
-                    .bind(transfer.membership_id)
-                    .bind(transfer.from_org_id)
-                    .bind(transfer.to_org_id)
-                    .bind(at.millis())
-                    .bind("transferred")
-                    .execute(&mut *tx)
-                    .await?;
-            }
             tx.commit().await?;
             Ok(true)
         })

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::tree_plan::TreePlan;
-use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, OrgPath, Timestamp};
+use huiji_core::{AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
 use crate::db::{Backend, SqlStore, on_pool};
 use crate::{
@@ -54,14 +54,20 @@ const SELECT_ORG: &str = concat!("SELECT ", org_columns!(), " FROM orgs WHERE id
 
 const SELECT_ORG_BY_JOIN_CODE: &str = concat!("SELECT ", org_columns!(), " FROM orgs WHERE join_code = $1");
 
-const SELECT_ORG_BY_CREDIT_CODE: &str =
-    concat!("SELECT ", org_columns!(), " FROM orgs WHERE credit_code = $1 AND kind = 'enterprise'");
-
-/// Exact-name matching is the fallback when no credit code was given (DESIGN.md).
-const SELECT_ENTERPRISE_BY_NAME: &str = concat!(
+/// An enterprise union by credit code, within a city's region codes (`$2`..`$3`).
+const SELECT_ENTERPRISE_BY_CREDIT_CODE: &str = concat!(
     "SELECT ",
     org_columns!(),
-    " FROM orgs WHERE name = $1 AND kind = 'enterprise' ORDER BY id LIMIT 1"
+    " FROM orgs WHERE credit_code = $1 AND kind = 'enterprise' AND region_code >= $2 AND region_code < $3"
+);
+
+/// Exact-name matching is the fallback when no credit code was given (DESIGN.md); names
+/// repeat across the tree, so every match within the city is returned.
+const SELECT_ENTERPRISES_BY_NAME: &str = concat!(
+    "SELECT ",
+    org_columns!(),
+    " FROM orgs WHERE name = $1 AND kind = 'enterprise' AND region_code >= $2 AND region_code < $3 \
+     ORDER BY id LIMIT 100"
 );
 
 const SELECT_ORGS: &str =
@@ -182,7 +188,7 @@ macro_rules! insert_org {
             .bind(org.turnover_pool)
             .bind($at.millis())
             .bind(org.join_code.as_deref())
-            .bind(org.credit_code.as_deref())
+            .bind(org.credit_code.as_ref().map(CreditCode::as_str))
             .bind(org.auto_approval.code())
             .bind(i32::from(org.review_days))
             .fetch_one(&mut *$tx)
@@ -283,19 +289,22 @@ impl Store for SqlStore {
         row.map(Org::try_from).transpose()
     }
 
-    async fn enterprise_union(&self, credit_code: Option<&str>, name: &str) -> Result<Option<Org>> {
-        let row: Option<OrgRow> = on_pool!(&self.pools, read, |pool| {
-            match credit_code {
-                Some(code) => {
-                    sqlx::query_as(SELECT_ORG_BY_CREDIT_CODE).bind(code).fetch_optional(pool).await?
-                }
-                None if !name.is_empty() => {
-                    sqlx::query_as(SELECT_ENTERPRISE_BY_NAME).bind(name).fetch_optional(pool).await?
-                }
-                None => None,
-            }
+    async fn enterprise_unions(
+        &self,
+        credit_code: Option<&str>,
+        name: &str,
+        city: RegionCode,
+    ) -> Result<Vec<Org>> {
+        let (from, to) = (city.to_string(), format!("{city}:"));
+        let rows: Vec<OrgRow> = on_pool!(&self.pools, read, |pool| {
+            let (statement, key) = match credit_code {
+                Some(code) => (SELECT_ENTERPRISE_BY_CREDIT_CODE, code),
+                None if !name.is_empty() => (SELECT_ENTERPRISES_BY_NAME, name),
+                None => return Ok(Vec::new()),
+            };
+            sqlx::query_as(statement).bind(key).bind(&from).bind(&to).fetch_all(pool).await?
         });
-        row.map(Org::try_from).transpose()
+        rows.into_iter().map(Org::try_from).collect()
     }
 
     async fn count_orgs(&self, filter: &OrgFilter) -> Result<u64> {

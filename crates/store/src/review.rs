@@ -101,7 +101,8 @@ const REJECT: &str = "UPDATE applications SET status = 'rejected', decided_at = 
 const SAME_PERSON: &str = concat!(
     "SELECT ",
     queue_columns!(),
-    " FROM applications a WHERE a.id_number_bidx = $1 AND a.id <> $2 ORDER BY a.id DESC LIMIT 20"
+    " FROM applications a WHERE a.id_number_bidx = $1 AND a.id <> $2 \
+     AND a.reviewer_path >= $3 AND a.reviewer_path < $4 ORDER BY a.id DESC LIMIT 20"
 );
 /// Overdue reviews move to the reviewing org's parent, with a fresh deadline by the
 /// parent's policy. Subqueries on the right-hand side see the row's old reviewer.
@@ -124,8 +125,14 @@ pub trait ReviewStore: Send + Sync {
     async fn count_pending(&self, within: &OrgPath) -> Result<u64>;
     /// One application with its sealed identifiers.
     async fn application_detail(&self, id: i64) -> Result<Option<ApplicationDetail>>;
-    /// Other applications of the same person (by the ID's blind index).
-    async fn applications_of_person(&self, id_number_bidx: &str, except: i64) -> Result<Vec<QueueItem>>;
+    /// Other applications of the same person (by the ID's blind index) that an officer of
+    /// `within` may see: those reviewed within the subtree, as the queue shows them.
+    async fn applications_of_person(
+        &self,
+        id_number_bidx: &str,
+        except: i64,
+        within: &OrgPath,
+    ) -> Result<Vec<QueueItem>>;
     /// Approves: the membership at the landing org, in one transaction.
     async fn approve_application(&self, id: i64, actor: &str, at: Timestamp) -> Result<ReviewOutcome>;
     /// Rejects with a reason.
@@ -166,10 +173,17 @@ impl ReviewStore for SqlStore {
         Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(DETAIL).bind(id).fetch_optional(p).await?))
     }
 
-    async fn applications_of_person(&self, id_number_bidx: &str, except: i64) -> Result<Vec<QueueItem>> {
+    async fn applications_of_person(
+        &self,
+        id_number_bidx: &str,
+        except: i64,
+        within: &OrgPath,
+    ) -> Result<Vec<QueueItem>> {
         Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SAME_PERSON)
             .bind(id_number_bidx)
             .bind(except)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
             .fetch_all(p)
             .await?))
     }

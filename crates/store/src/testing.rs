@@ -50,12 +50,28 @@ impl TestDb {
     ///
     /// # Panics
     /// When the database cannot be created (a test setup failure).
-    #[allow(clippy::expect_used)]
     pub async fn sqlite() -> TestDb {
+        TestDb::sqlite_migrated(None).await
+    }
+
+    /// A new SQLite database migrated up to `version` only (see [`SqlStore::migrate_to`]).
+    ///
+    /// # Panics
+    /// When the database cannot be created (a test setup failure).
+    pub async fn sqlite_at(version: i64) -> TestDb {
+        TestDb::sqlite_migrated(Some(version)).await
+    }
+
+    #[allow(clippy::expect_used)]
+    async fn sqlite_migrated(version: Option<i64>) -> TestDb {
         let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
         let url = format!("sqlite:{}", path.display());
         let store = SqlStore::connect(&url).await.expect("open SQLite test database");
-        store.migrate().await.expect("migrate SQLite test database");
+        match version {
+            Some(version) => store.migrate_to(version).await,
+            None => store.migrate().await,
+        }
+        .expect("migrate SQLite test database");
         TestDb { store: Arc::new(store), url, cleanup: Cleanup::SqliteFile(path) }
     }
 
@@ -64,8 +80,21 @@ impl TestDb {
     ///
     /// # Panics
     /// Under `CI=true` when PostgreSQL is unreachable, and on setup failures.
-    #[allow(clippy::expect_used, clippy::panic)]
     pub async fn postgres() -> Option<TestDb> {
+        TestDb::postgres_migrated(None).await
+    }
+
+    /// A new PostgreSQL database migrated up to `version` only, or `None` like
+    /// [`TestDb::postgres`].
+    ///
+    /// # Panics
+    /// Like [`TestDb::postgres`].
+    pub async fn postgres_at(version: i64) -> Option<TestDb> {
+        TestDb::postgres_migrated(Some(version)).await
+    }
+
+    #[allow(clippy::expect_used, clippy::panic)]
+    async fn postgres_migrated(version: Option<i64>) -> Option<TestDb> {
         let admin_url = postgres_admin_url();
         let mut admin = match PgConnection::connect(&admin_url).await {
             Ok(conn) => conn,
@@ -92,7 +121,11 @@ impl TestDb {
             None => panic!("admin URL {admin_url} names no database"),
         };
         let store = SqlStore::connect(&url).await.expect("open PostgreSQL test database");
-        store.migrate().await.expect("migrate PostgreSQL test database");
+        match version {
+            Some(version) => store.migrate_to(version).await,
+            None => store.migrate().await,
+        }
+        .expect("migrate PostgreSQL test database");
         Some(TestDb { store: Arc::new(store), url, cleanup: Cleanup::PostgresDatabase { admin_url, name } })
     }
 

@@ -41,6 +41,8 @@ mod security_rotation;
 mod sms;
 #[path = "web/support.rs"]
 mod support;
+#[path = "web/transfers_member.rs"]
+mod transfers_member;
 
 use huiji_store::testing::TestDb;
 use huiji_store::{Store, both_databases};

@@ -156,7 +156,9 @@ fn landing_prefers_the_employer_then_industry_then_the_pool() {
     let orgs = hefei();
     let enterprise = org(9, OrgKind::Enterprise, "340104", &[]);
     let land = |employer: Option<&Org>, occupation, region| landing(employer, &orgs, occupation, at(region));
-    assert_eq!(land(Some(&enterprise), Occupation::TruckDriver, "340122"), Some(Landing::Union(OrgId(9))));
+    assert_eq!(land(Some(&enterprise), Occupation::TruckDriver, "340104"), Some(Landing::Union(OrgId(9))));
+    // Never out of the work region's tree: 蜀山区's union does not take 肥东县's workers.
+    assert_eq!(land(Some(&enterprise), Occupation::TruckDriver, "340122"), Some(Landing::Union(OrgId(4))));
     assert_eq!(land(None, Occupation::TruckDriver, "340122"), Some(Landing::Union(OrgId(4))));
     assert_eq!(land(None, Occupation::TruckDriver, "340104"), Some(Landing::Union(OrgId(2))));
     assert_eq!(land(None, Occupation::DeliveryRider, "340104"), Some(Landing::Pool(OrgId(1))));
@@ -164,4 +166,43 @@ fn landing_prefers_the_employer_then_industry_then_the_pool() {
     // Only an enterprise union can be an employer's union.
     assert_eq!(land(Some(&orgs[4]), Occupation::DeliveryRider, "340104"), Some(Landing::Pool(OrgId(1))));
     assert_eq!(Landing::Pool(OrgId(1)).org(), OrgId(1));
+}
+
+#[test]
+fn an_employer_union_serves_its_county_or_its_whole_city_only() {
+    let county = org(9, OrgKind::Enterprise, "340122", &[]);
+    let township = org(10, OrgKind::Enterprise, "340122100", &[]);
+    let city = org(11, OrgKind::Enterprise, "3401", &[]);
+    let province = org(12, OrgKind::Enterprise, "34", &[]);
+    assert!(serves_work_region(&county, at("340122")) && !serves_work_region(&county, at("340123")));
+    assert!(serves_work_region(&township, at("340122")) && !serves_work_region(&township, at("340104")));
+    assert!(serves_work_region(&city, at("340123")) && !serves_work_region(&city, at("340202")));
+    assert!(!serves_work_region(&province, at("340122")), "a province-wide union is no employer's");
+    assert!(!serves_work_region(&org(13, OrgKind::Township, "340122", &[]), at("340122")));
+}
+
+#[test]
+fn an_employer_union_is_found_by_code_else_by_name_within_the_work_region() {
+    let named = |id: i64, region: &str, name: &str, code: Option<&str>| Org {
+        name: name.to_owned(),
+        credit_code: code.map(str::to_owned),
+        ..org(id, OrgKind::Enterprise, region, &[])
+    };
+    let candidates = [
+        named(1, "340122", "顺丰速运有限公司", None),
+        named(2, "3401", "顺丰速运有限公司", None),
+        named(3, "340123", "顺丰速运有限公司", Some("914403001922038216")),
+    ];
+    let by_name = Employer { name: "顺丰速运有限公司".to_owned(), credit_code: None };
+    let by_code = Employer { name: String::new(), credit_code: CreditCode::parse("914403001922038216").ok() };
+    let found =
+        |employer: &Employer, region: &str| employer_union(&candidates, employer, at(region)).map(|o| o.id.0);
+    assert_eq!(found(&by_name, "340122"), Some(1), "the county's own before the city's");
+    assert_eq!(found(&by_name, "340104"), Some(2), "else the city's");
+    assert_eq!(found(&by_name, "340202"), None, "another city's never");
+    assert_eq!(found(&by_code, "340123"), Some(3));
+    assert_eq!(found(&by_code, "340122"), None, "a code of another county's union lands nobody there");
+    let both = Employer { name: "顺丰速运有限公司".to_owned(), ..by_code.clone() };
+    assert_eq!(found(&both, "340122"), None, "a code given is not replaced by the name");
+    assert_eq!(found(&Employer { name: String::new(), credit_code: None }, "340122"), None);
 }

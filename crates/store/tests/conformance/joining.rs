@@ -5,7 +5,7 @@ use huiji_core::org::Level;
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::{Decision, OrgKind, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{NewApplication, OrgFilter, SubmitOutcome, both_databases};
+use huiji_store::{NewApplication, NewOrg, OrgFilter, SubmitOutcome, both_databases};
 
 use crate::fixtures::{AT, application, sealed, seeded};
 
@@ -21,8 +21,9 @@ both_databases!(join_codes_and_consent_are_seeded, |db: TestDb| async move {
     let versions = store.consent_versions().await.unwrap();
     assert_eq!(versions.iter().map(|v| v.version.as_str()).collect::<Vec<_>>(), ["1"]);
     assert!(versions[0].text_zh.contains("敏感个人信息"));
-    assert!(store.enterprise_union(None, "").await.unwrap().is_none());
-    assert!(store.enterprise_union(Some("9144030071526726XG"), "x").await.unwrap().is_none());
+    let hefei = "3401".parse().unwrap();
+    assert!(store.enterprise_unions(None, "", hefei).await.unwrap().is_empty());
+    assert!(store.enterprise_unions(Some("9144030071526726XG"), "x", hefei).await.unwrap().is_empty());
 });
 
 both_databases!(an_approved_application_makes_a_member_once, |db: TestDb| async move {
@@ -172,4 +173,47 @@ both_databases!(sms_codes_expire_and_allow_five_tries, |db: TestDb| async move {
     let outbox = store.sms_outbox(10).await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].mobile_masked, "138****8000");
+});
+
+/// An enterprise union under an org.
+fn enterprise(parent: &huiji_core::Org, name: &str, credit_code: Option<huiji_core::CreditCode>) -> NewOrg {
+    NewOrg {
+        parent: Some(parent.id),
+        kind: OrgKind::Enterprise,
+        name: name.to_owned(),
+        region: parent.region,
+        occupations: Vec::new(),
+        turnover_pool: false,
+        join_code: None,
+        credit_code,
+        auto_approval: huiji_core::AutoApproval::Off,
+        review_days: 3,
+    }
+}
+
+both_databases!(enterprise_unions_are_found_within_a_city, |db: TestDb| async move {
+    let store = db.dyn_store();
+    seeded(&store).await;
+    let code = huiji_core::CreditCode::parse("914403001922038216").unwrap();
+    let mut made = Vec::new();
+    for (join_code, credit_code) in [("340122", None), ("3401", Some(code.clone())), ("3402", None)] {
+        let parent = store.org_by_join_code(join_code).await.unwrap().unwrap();
+        made.push(
+            store.create_org(&enterprise(&parent, "顺丰速运有限公司", credit_code), AT).await.unwrap().id,
+        );
+    }
+    let (hefei, wuhu) = ("3401".parse().unwrap(), "3402".parse().unwrap());
+    let found = |orgs: Vec<huiji_core::Org>| orgs.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let by_name = store.enterprise_unions(None, "顺丰速运有限公司", hefei).await.unwrap();
+    assert_eq!(found(by_name), [made[0], made[1]], "the city's and its county's, not 芜湖's");
+    assert_eq!(found(store.enterprise_unions(None, "顺丰速运有限公司", wuhu).await.unwrap()), [made[2]]);
+    let by_code = store.enterprise_unions(Some(code.as_str()), "x", hefei).await.unwrap();
+    assert_eq!(by_code[0].credit_code.as_deref(), Some(code.as_str()));
+    assert_eq!(found(by_code), [made[1]]);
+    assert!(store.enterprise_unions(Some(code.as_str()), "", wuhu).await.unwrap().is_empty());
+    // A credit code is registered once in the whole tree.
+    let wuhu_federation = store.org_by_join_code("3402").await.unwrap().unwrap();
+    let error =
+        store.create_org(&enterprise(&wuhu_federation, "另一个工会", Some(code)), AT).await.unwrap_err();
+    assert!(matches!(error, huiji_store::StoreError::Constraint("orgs_credit_code_key")), "{error:?}");
 });

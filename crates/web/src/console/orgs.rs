@@ -484,7 +484,7 @@ fn planned_child(lang: Lang, parent: &Org, form: &ChildForm) -> Result<NewOrg, S
         OrgKindCode::Enterprise if !form.credit_code.trim().is_empty() => {
             let code = CreditCode::parse(&form.credit_code)
                 .map_err(|e| lang.t(e.message_zh(), &e.to_string()).to_owned())?;
-            child.credit_code = Some(code.as_str().to_owned());
+            child.credit_code = Some(code);
         }
         OrgKindCode::Enterprise => {}
         OrgKindCode::IndustryFederation => {

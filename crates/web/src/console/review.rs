@@ -184,7 +184,8 @@ async fn render_detail(
     let application = state.store.application_detail(id).await?;
     let application = officer.within(application, |a| a.reviewer_path.as_str())?;
     let a = &application.item.application;
-    let others = state.store.applications_of_person(&application.id_number_bidx, a.id).await?;
+    let others =
+        state.store.applications_of_person(&application.id_number_bidx, a.id, officer.scope()).await?;
     let ids = [a.receiving_org_id]
         .into_iter()
         .chain(a.landing_org_id)

@@ -1,6 +1,11 @@
-//! Transfers (接转): a membership moves between unions, keeping its seniority. Officers see
-//! the transfers into and out of their subtree, start one for a member they identify by
-//! member number or ID number, and the receiving side accepts or rejects.
+//! Transfers (接转) in the console. An officer asks for a member into a union of their
+//! subtree, by member number or ID number and name; the transfer takes effect only when the
+//! outgoing side agrees — an officer whose subtree holds the membership (not the one who
+//! asked), or the member on `/status` after an SMS check. A member's own request waits
+//! for the receiving side instead. Who may do what is `huiji_core::transfer`'s rule; until
+//! the outgoing side agrees, the asking side sees only what it typed.
+
+mod ask;
 
 use askama::Template;
 use axum::Router;
@@ -8,9 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use huiji_core::{IdNumber, MemberNumber, OrgId, RegionCode};
-use huiji_store::{MemberQuery, MembershipRecord, StoreError, TransferRecord};
-use huiji_vault::Field;
+use huiji_core::{RegionCode, Side, Standing, TransferStatus};
+use huiji_store::TransferRecord;
 use serde::Deserialize;
 
 use super::notice_query;
@@ -24,20 +28,25 @@ use crate::{AppState, WebError};
 /// Most transfers each list shows (newest first).
 const LIMIT: u32 = 200;
 
-/// Longest reason kept.
-const REASON_CHARS: usize = 500;
-
 /// The transfer routes.
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/console/transfers", get(list).post(start))
+        .route("/console/transfers", get(list).post(ask::ask))
         .route("/console/transfers/{id}/accept", post(accept))
         .route("/console/transfers/{id}/reject", post(reject))
+        .route("/console/transfers/{id}/cancel", post(cancel))
+}
+
+/// The buttons of the answer a transfer waits for, in the page's language.
+struct Answer {
+    agree: &'static str,
+    refuse: &'static str,
 }
 
 struct Row {
     id: i64,
     name: String,
+    typed: String,
     from: String,
     to: String,
     status: &'static str,
@@ -45,7 +54,8 @@ struct Row {
     reason: String,
     requested: String,
     decided: String,
-    decidable: bool,
+    answer: Option<Answer>,
+    withdrawable: bool,
 }
 
 #[derive(Template)]
@@ -69,13 +79,15 @@ struct ListParams {
     sig: String,
 }
 
-fn status_label(lang: Lang, code: &str) -> &'static str {
-    match code {
-        "requested" => lang.t("待处理", "Requested"),
-        "accepted" => lang.t("已接收", "Accepted"),
-        "rejected" => lang.t("已拒绝", "Rejected"),
-        "cancelled" => lang.t("已撤销", "Cancelled"),
-        _ => "",
+fn status_label(lang: Lang, status: Option<TransferStatus>) -> &'static str {
+    match status {
+        Some(TransferStatus::AwaitingConsent) => lang.t("待转出方同意", "Awaiting the member's union"),
+        Some(TransferStatus::Requested) => lang.t("待接收", "Awaiting the receiving union"),
+        Some(TransferStatus::Accepted) => lang.t("已接收", "Accepted"),
+        Some(TransferStatus::Rejected) => lang.t("已拒绝", "Rejected"),
+        Some(TransferStatus::Refused) => lang.t("转出方不同意", "Refused by the member's side"),
+        Some(TransferStatus::Cancelled) => lang.t("已撤销", "Cancelled"),
+        None => "",
     }
 }
 
@@ -84,6 +96,16 @@ fn requester(lang: Lang, requested_by: &str) -> String {
         Some(username) => username.to_owned(),
         None if requested_by == "member" => lang.t("会员本人（member）", "the member (member)").to_owned(),
         None => requested_by.to_owned(),
+    }
+}
+
+/// Where an officer stands toward a transfer: which sides their subtree holds, and
+/// whether they asked for it.
+fn standing(officer: &Officer, transfer: &TransferRecord) -> Standing {
+    Standing {
+        outgoing: transfer.from_path.as_deref().is_some_and(|p| officer.sees(p)),
+        receiving: officer.sees(&transfer.to_path),
+        started: transfer.requested_by == officer.actor(),
     }
 }
 
@@ -106,29 +128,53 @@ async fn render(
     error: Option<&str>,
 ) -> Result<Response, WebError> {
     let transfers = state.store.transfers(officer.scope(), LIMIT).await?;
-    let ids = transfers.iter().flat_map(|t| [t.from_org_id, t.to_org_id]);
+    let ids = transfers.iter().flat_map(|t| t.from_org_id.into_iter().chain([t.to_org_id]));
     let names = org_names(state, ids).await?;
     let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let can_act = officer.role.can_act();
-    let row = |t: &TransferRecord, incoming: bool| Row {
-        id: t.id,
-        name: mask_name(&t.member_name),
-        from: name_of(t.from_org_id),
-        to: name_of(t.to_org_id),
-        status: status_label(lang, &t.status),
-        requested_by: requester(lang, &t.requested_by),
-        reason: t.reason.clone().unwrap_or_default(),
-        requested: date(t.created_at),
-        decided: t.decided_at.map(date).unwrap_or_default(),
-        decidable: incoming && can_act && t.status == "requested",
+    let row = |t: &TransferRecord, standing: Standing| {
+        let status = t.status();
+        // The asking side sees the membership only once the outgoing side agreed.
+        let disclosed = standing.sees_membership(t.released_by.is_some());
+        let answer = status.filter(|s| can_act && standing.may_answer(*s)).and_then(|s| match s.awaits() {
+            Some(Side::Outgoing) => Some(Answer {
+                agree: lang.t("同意转出", "Agree to release"),
+                refuse: lang.t("不同意", "Refuse"),
+            }),
+            Some(Side::Receiving) => {
+                Some(Answer { agree: lang.t("接收", "Accept"), refuse: lang.t("拒绝", "Reject") })
+            }
+            None => None,
+        });
+        Row {
+            id: t.id,
+            name: match (&t.member_name, &t.typed_name) {
+                (Some(name), _) if disclosed => mask_name(name),
+                (_, Some(typed)) => typed.clone(),
+                _ => "—".to_owned(),
+            },
+            typed: t.typed_member.clone().unwrap_or_default(),
+            from: t.from_org_id.filter(|_| disclosed).map_or_else(|| "—".to_owned(), name_of),
+            to: name_of(t.to_org_id),
+            status: status_label(lang, status),
+            requested_by: requester(lang, &t.requested_by),
+            reason: t.reason.clone().unwrap_or_default(),
+            requested: date(t.created_at),
+            decided: t.decided_at.map(date).unwrap_or_default(),
+            answer,
+            withdrawable: can_act && status.is_some_and(|s| standing.may_withdraw(s)),
+        }
     };
-    // A transfer within the subtree is listed once, as incoming: that is where it is decided.
-    let incoming = transfers.iter().filter(|t| officer.sees(&t.to_path)).map(|t| row(t, true)).collect();
-    let outgoing = transfers
-        .iter()
-        .filter(|t| officer.sees(&t.from_path) && !officer.sees(&t.to_path))
-        .map(|t| row(t, false))
-        .collect();
+    // A transfer within the subtree is listed once, as incoming.
+    let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
+    for t in &transfers {
+        let standing = standing(officer, t);
+        if standing.receiving {
+            incoming.push(row(t, standing));
+        } else if standing.outgoing {
+            outgoing.push(row(t, standing));
+        }
+    }
     let region_code = region.parse::<RegionCode>().ok();
     let mut choices = targets(state, officer.scope(), region_code).await?;
     // The officer's own union first: members often move straight into it.
@@ -148,92 +194,58 @@ async fn render(
     Ok((status, response).into_response())
 }
 
-#[derive(Deserialize)]
-struct StartForm {
-    #[serde(default)]
-    member: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    to_id: String,
-    #[serde(default)]
-    reason: String,
+/// Back to the list with a notice.
+fn done(state: &AppState, notice: &str) -> Response {
+    Redirect::to(&format!("/console/transfers?{}", notice_query(state, notice))).into_response()
 }
 
-/// The held membership of the person a member number or full ID number names, wherever
-/// it is. Looked up by exact number or blind index only; `None` for a malformed number,
-/// an unknown person and a person who holds no membership alike.
-async fn held_membership(state: &AppState, typed: &str) -> Result<Option<MembershipRecord>, WebError> {
-    let mut query = MemberQuery { limit: 5, ..MemberQuery::default() };
-    if let Some(number) = MemberNumber::parse(typed) {
-        query.member_number = Some(number.as_str().to_owned());
-    } else {
-        let today = state.clock.now().china_date();
-        let Ok(id_number) = IdNumber::parse(typed, today, |p| state.regions.province_exists(p)) else {
-            return Ok(None);
-        };
-        query.id_number_bidx = Some(state.keyring.blind_index(Field::IdNumber, id_number.as_str()).to_hex());
+/// The officer's standing toward a transfer and its status, if their subtree holds either
+/// side of it (else a 404, like a missing one).
+async fn visible(
+    state: &AppState,
+    officer: &Officer,
+    id: i64,
+) -> Result<(Standing, TransferStatus), WebError> {
+    let transfer = state.store.transfer(id).await?.ok_or(WebError::NotFound)?;
+    let standing = standing(officer, &transfer);
+    let status = transfer.status().ok_or(WebError::NotFound)?;
+    if !standing.outgoing && !standing.receiving {
+        return Err(WebError::NotFound);
     }
-    let found = state.store.search_members(&query).await?;
-    Ok(found.into_iter().find(|m| m.status().is_some_and(|s| s.is_held())))
+    Ok((standing, status))
 }
 
-async fn start(
-    State(state): State<AppState>,
-    lang: Lang,
-    Act { officer, form }: Act<StartForm>,
-) -> Result<Response, WebError> {
-    let fail = |message: &'static str| render(&state, lang, &officer, "", None, Some(message));
-    let typed_target = if form.to_id.trim().is_empty() { form.to.trim() } else { form.to_id.trim() };
-    let Ok(to) = typed_target.parse::<i64>() else {
-        return fail(lang.t("请选择或填写接收工会", "Choose or enter the receiving union")).await;
-    };
-    // The receiving union must be the officer's own subtree; anything else is a 404.
-    let target = officer.org_in_scope(&state, OrgId(to)).await?;
-    let reason = form.reason.trim();
-    if reason.chars().count() > REASON_CHARS {
-        return fail(lang.t("接转原因不超过500字", "Keep the reason under 500 characters")).await;
-    }
-    // One neutral answer for "no such person" and "not a member": the form is no oracle.
-    let not_found = lang.t("未找到可接转的会籍", "No membership that can be transferred was found");
-    let Some(membership) = held_membership(&state, form.member.trim()).await? else {
-        return fail(not_found).await;
-    };
-    if membership.home_org_id == target.id.0 {
-        return fail(lang.t("该会员已在此工会", "The member already belongs to this union")).await;
-    }
-    let now = state.clock.now();
-    match state.store.request_transfer(membership.id, target.id, &officer.actor(), reason, now).await {
-        Ok(_) => {
-            let notice =
-                format!("{} {}", lang.t("已发起接转，接收工会：", "Transfer requested to"), target.name);
-            Ok(Redirect::to(&format!("/console/transfers?{}", notice_query(&state, &notice))).into_response())
-        }
-        Err(StoreError::NotFound(_)) => fail(not_found).await,
-        Err(StoreError::Constraint("transfers_one_open_key")) => {
-            fail(lang.t("该会员已有待处理的接转", "The member already has an open transfer")).await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn decide(
+async fn answer(
     state: &AppState,
     lang: Lang,
     officer: &Officer,
     id: i64,
-    accept: bool,
+    agree: bool,
 ) -> Result<Response, WebError> {
-    // Only the receiving side decides; for anyone else the transfer does not exist.
-    let transfer = state.store.transfer(id).await?;
-    officer.within(transfer, |t| t.to_path.as_str())?;
-    let decided = state.store.decide_transfer(id, accept, &officer.actor(), state.clock.now()).await?;
-    let notice = match (decided, accept) {
-        (true, true) => lang.t("已接收该会员的会籍", "Accepted: the membership moved here"),
-        (true, false) => lang.t("已拒绝该接转", "Transfer rejected"),
-        (false, _) => lang.t("该接转已处理或会籍已变更", "Already decided, or the membership changed"),
+    let (standing, status) = visible(state, officer, id).await?;
+    let already = lang.t("该接转已处理或会籍已变更", "Already decided, or the membership changed");
+    let Some(side) = status.awaits() else { return Ok(done(state, already)) };
+    // The answer belongs to the awaited side: for anyone else it does not exist. An
+    // officer holding that side may still not answer a transfer they asked for.
+    if !standing.holds(side) {
+        return Err(WebError::NotFound);
+    }
+    if !standing.may_answer(status) {
+        return Err(WebError::Forbidden);
+    }
+    let answered =
+        state.store.answer_transfer(id, status, agree, &officer.actor(), state.clock.now()).await?;
+    tracing::info!(transfer = id, actor = %officer.actor(), agree, answered, "transfer answered");
+    let notice = match (answered, side, agree) {
+        (false, ..) => already,
+        (true, Side::Outgoing, true) => {
+            lang.t("已同意转出，会籍已转入接收工会", "Released: the membership moved")
+        }
+        (true, Side::Outgoing, false) => lang.t("已拒绝转出", "Refused: the membership stays"),
+        (true, Side::Receiving, true) => lang.t("已接收该会员的会籍", "Accepted: the membership moved here"),
+        (true, Side::Receiving, false) => lang.t("已拒绝该接转", "Transfer rejected"),
     };
-    Ok(Redirect::to(&format!("/console/transfers?{}", notice_query(state, notice))).into_response())
+    Ok(done(state, notice))
 }
 
 async fn accept(
@@ -242,7 +254,7 @@ async fn accept(
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
 ) -> Result<Response, WebError> {
-    decide(&state, lang, &officer, id, true).await
+    answer(&state, lang, &officer, id, true).await
 }
 
 async fn reject(
@@ -251,5 +263,27 @@ async fn reject(
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
 ) -> Result<Response, WebError> {
-    decide(&state, lang, &officer, id, false).await
+    answer(&state, lang, &officer, id, false).await
+}
+
+/// The asking side withdraws its request while it waits.
+async fn cancel(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Act { officer, .. }: Act<Empty>,
+) -> Result<Response, WebError> {
+    let (standing, status) = visible(&state, &officer, id).await?;
+    if !standing.receiving {
+        return Err(WebError::NotFound);
+    }
+    let withdrawn = standing.may_withdraw(status)
+        && state.store.withdraw_transfer(id, &officer.actor(), state.clock.now()).await?;
+    let notice = if withdrawn {
+        tracing::info!(transfer = id, actor = %officer.actor(), "transfer withdrawn");
+        lang.t("已撤回该接转请求", "Request withdrawn")
+    } else {
+        lang.t("该接转已处理或会籍已变更", "Already decided, or the membership changed")
+    };
+    Ok(done(&state, notice))
 }

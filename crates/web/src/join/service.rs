@@ -268,12 +268,14 @@ pub async fn join(
     let receiving = joining::receiving_org(qr_org, &orgs, request.occupation, request.region)
         .cloned()
         .ok_or(JoinError::Unserved)?;
-    let employer_union = match &request.employer {
-        Some(employer) => {
+    // Only an enterprise union of the work region's county or city may be the employer's.
+    let employer_union = match (&request.employer, request.region.ancestor_at(RegionLevel::City)) {
+        (Some(employer), Some(city)) => {
             let code = employer.credit_code.as_ref().map(|c| c.as_str());
-            state.store.enterprise_union(code, &employer.name).await?
+            let candidates = state.store.enterprise_unions(code, &employer.name, city).await?;
+            joining::employer_union(&candidates, employer, request.region).cloned()
         }
-        None => None,
+        _ => None,
     };
     let landing = joining::landing(employer_union.as_ref(), &orgs, request.occupation, request.region)
         .ok_or(JoinError::Unserved)?;

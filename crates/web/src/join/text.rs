@@ -79,6 +79,16 @@ pub struct WorkerText {
     pub transfer_not_possible: &'static str,
     pub transfer_done_title: &'static str,
     pub transfer_done_body: &'static str,
+    pub transfer_asks: &'static str,
+    pub transfer_asks_intro: &'static str,
+    pub transfer_agree: &'static str,
+    pub transfer_refuse: &'static str,
+    pub transfer_agreed_title: &'static str,
+    pub transfer_agreed_body: &'static str,
+    pub transfer_refused_title: &'static str,
+    pub transfer_refused_body: &'static str,
+    pub transfer_answer_bad: &'static str,
+    pub transfer_answer_closed: &'static str,
 }
 
 const ZH: WorkerText = WorkerText {
@@ -156,6 +166,16 @@ const ZH: WorkerText = WorkerText {
     transfer_not_possible: "这个会籍目前不能转移，请联系您的工会。",
     transfer_done_title: "转移申请已提交",
     transfer_done_body: "接收工会确认后，您的会籍将转入：",
+    transfer_asks: "待您同意的接转",
+    transfer_asks_intro: "以下工会申请将您的会籍转入该会。同意后会籍立即转入，入会时间保持不变；如您没有提出过，请选择不同意。",
+    transfer_agree: "同意转入",
+    transfer_refuse: "不同意",
+    transfer_agreed_title: "会籍已转入",
+    transfer_agreed_body: "您的会籍现在在：",
+    transfer_refused_title: "您已拒绝该接转请求",
+    transfer_refused_body: "您的会籍仍在原工会。提出请求的工会：",
+    transfer_answer_bad: "验证已过期或请求无效，请重新查询后再办理。",
+    transfer_answer_closed: "这个接转请求已处理，或您的会籍已有变化。",
 };
 
 const EN: WorkerText = WorkerText {
@@ -233,6 +253,16 @@ const EN: WorkerText = WorkerText {
     transfer_not_possible: "This membership cannot be transferred now; please contact your union.",
     transfer_done_title: "Transfer requested",
     transfer_done_body: "Once the union confirms, your membership moves to:",
+    transfer_asks: "Unions asking for your membership",
+    transfer_asks_intro: "These unions ask to take over your membership. If you agree it moves at once, keeping its start date; if you did not ask for this, refuse.",
+    transfer_agree: "Agree",
+    transfer_refuse: "Refuse",
+    transfer_agreed_title: "Your membership has moved",
+    transfer_agreed_body: "Your membership is now with:",
+    transfer_refused_title: "You refused the request",
+    transfer_refused_body: "Your membership stays where it is. The union that asked:",
+    transfer_answer_bad: "Your verification has expired or the request is not valid; check your status again.",
+    transfer_answer_closed: "This request was already answered, or your membership changed.",
 };
 
 impl WorkerText {

@@ -149,7 +149,8 @@ both_databases!(rejections_and_transfers_are_events_too, |db: TestDb| async move
     let feidong = app.store().org_by_join_code("340122").await.unwrap().unwrap();
     let transfer =
         app.store().request_transfer(membership.id, feidong.id, "driver", "搬家", NOW).await.unwrap();
-    assert!(app.store().decide_transfer(transfer, true, "feidong", NOW).await.unwrap());
+    let requested = huiji_core::TransferStatus::Requested;
+    assert!(app.store().answer_transfer(transfer, requested, true, "feidong", NOW).await.unwrap());
     deliver_due(&app.state, &client()).await.unwrap();
 
     let bodies: Vec<Value> = receiver.deliveries().into_iter().map(|(_, b)| b).collect();

@@ -323,7 +323,8 @@ both_databases!(enterprise_unions_receive_their_employees, |db: TestDb| async mo
         )
         .await;
     assert_eq!(status, 303);
-    let union = app.store().enterprise_union(Some("9144030071526726XG"), "").await.unwrap().unwrap();
+    let city = hefei.region;
+    let union = app.store().enterprise_unions(Some("9144030071526726XG"), "", city).await.unwrap().remove(0);
     assert_eq!(union.parent, Some(hefei.id));
     assert_eq!((union.kind, union.region), (OrgKind::Enterprise, hefei.region));
     assert_eq!(union.join_code, None);

@@ -248,3 +248,106 @@ both_databases!(every_form_needs_the_sessions_csrf_token, |db: TestDb| async mov
     assert_eq!(snapshot(&app, &t).await, before);
     assert_eq!(admin.get("/console/applications").await.0, 200, "still logged in");
 });
+
+both_databases!(a_transfer_started_across_subtrees_waits_for_the_outgoing_side, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let t = county_b(&app).await;
+    let before = snapshot(&app, &t).await;
+    let a = app.officer("a_admin", Some("340122"), Role::Admin).await;
+    app.store().set_user_can_reveal("a_admin", true).await.unwrap();
+    let county_a = app.store().org_by_join_code("340122").await.unwrap().unwrap();
+
+    // County A asks for county B's member, into its own union: accepted as a request.
+    let to = county_a.id.0.to_string();
+    let fields = [("member", t.member_number.as_str()), ("name", "王晓明"), ("to", &to), ("reason", "x")];
+    let (status, _) = a.post("/console/transfers", &fields).await;
+    assert_eq!(status, 303);
+    let root = app.store().org(OrgId(1)).await.unwrap().unwrap();
+    let asked = app.store().transfers(&root.path, 10).await.unwrap().remove(0);
+    assert_eq!((asked.to_org_id, asked.status.as_str()), (county_a.id.0, "awaiting_consent"));
+
+    // A learns nothing of B and can decide nothing; B's member stays where they are.
+    let (_, page) = a.get("/console/transfers").await;
+    assert!(!page.contains("肥西县"), "{}", main_of(&page));
+    for path in [
+        format!("/console/transfers/{}/accept", asked.id),
+        format!("/console/transfers/{}/reject", asked.id),
+        format!("/console/members/{}/reveal", t.member),
+    ] {
+        let (status, _) = a.post(&path, &[("field", "mobile"), ("reason", "x")]).await;
+        assert_eq!(status, 404, "POST {path}");
+    }
+    assert_eq!(snapshot(&app, &t).await, before, "nothing of county B changed");
+
+    // County B is asked, and may agree or refuse.
+    let b = app.officer("b_reviewer", Some("340123"), Role::Reviewer).await;
+    let (_, page) = b.get("/console/transfers").await;
+    assert!(page.contains(&format!("/console/transfers/{}/accept", asked.id)), "{}", main_of(&page));
+    assert!(page.contains("肥东县总工会"), "B sees who asks");
+});
+
+both_databases!(an_enterprise_name_does_not_pull_applicants_across_subtrees, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let a = app.officer("a_admin", Some("340122"), Role::Admin).await;
+    let b = app.officer("b_admin", Some("340123"), Role::Admin).await;
+    let county_a = app.store().org_by_join_code("340122").await.unwrap().unwrap();
+    let county_b = app.store().org_by_join_code("340123").await.unwrap().unwrap();
+    let create = |county: i64, name: &'static str, code: &'static str| {
+        (
+            format!("/console/orgs/{county}/children"),
+            [("kind", "enterprise"), ("name", name), ("credit_code", code)],
+        )
+    };
+
+    // County A names an enterprise union after a big employer.
+    let (path, fields) = create(county_a.id.0, "顺丰速运有限公司", "");
+    assert_eq!(a.post(&path, &fields).await.0, 303);
+    // County B registers its real enterprise union with the credit code; A cannot take it.
+    let (path, fields) = create(county_b.id.0, "顺丰速运有限公司肥西分公司工会", "914403001922038216");
+    assert_eq!(b.post(&path, &fields).await.0, 303);
+    let (path, fields) = create(county_a.id.0, "另一个工会", "914403001922038216");
+    let (status, page) = a.post(&path, &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("已登记了企业工会"), "{}", main_of(&page));
+
+    // Applicants who work elsewhere and name the employer stay in their own region's tree.
+    let mut landed = Vec::new();
+    for (i, (city, region, employer, code)) in [
+        ("3401", "340123", "顺丰速运有限公司", ""),
+        ("3402", "340202", "顺丰速运有限公司", ""),
+        ("3412", "341202", "顺丰速运有限公司", ""),
+        ("3401", "340122", "顺丰速运有限公司", "914403001922038216"),
+        ("3401", "340122", "顺丰速运有限公司", ""),
+        ("3401", "340123", "", "914403001922038216"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = id_number(region, "19900101", 50 + i as u32);
+        let mobile = format!("1350000{:04}", 50 + i);
+        let mut fields = with(with(form(&id, &mobile), "city", city), "region_code", region);
+        fields = with(with(fields, "employer_name", employer), "employer_credit_code", code);
+        let (_, body) = app.join("/join", &fields).await;
+        assert!(body.contains("入会成功"), "{}", main_of(&body));
+        let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+        let member = app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0);
+        let home = app.store().org(OrgId(member.home_org_id)).await.unwrap().unwrap();
+        landed.push((region, home.name.clone(), county_a.path.contains(&home.path)));
+    }
+    let names: Vec<&str> = landed.iter().map(|(_, name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "肥西县货车司机工会联合会",
+            "芜湖市货车司机工会联合会",
+            "阜阳市货车司机工会联合会",
+            "肥东县货车司机工会联合会",
+            "顺丰速运有限公司",
+            "顺丰速运有限公司肥西分公司工会",
+        ],
+        "{landed:?}"
+    );
+    // County A's members are its own applicants only.
+    let (_, page) = a.get("/console/members").await;
+    assert_eq!(page.matches("王**").count(), 2, "{}", main_of(&page));
+});

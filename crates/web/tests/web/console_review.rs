@@ -5,7 +5,7 @@ use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 
 use super::console_support::PASSWORD;
-use super::support::{TestApp, form, id_number, main_of};
+use super::support::{TestApp, form, id_number, main_of, with};
 
 /// Sets a union to manual review and files one application there; returns its id.
 async fn pending(app: &TestApp, code: &str, region: &str, seq: u32) -> i64 {
@@ -185,4 +185,40 @@ both_databases!(overdue_reviews_escalate_to_the_parent, |db: TestDb| async move 
     assert!(!industry.get("/console/applications").await.1.contains(&format!("/{id}\"")));
     let (_, page) = county.get("/console/applications").await;
     assert!(page.contains(&format!("/{id}\"")) && page.contains("已上报"));
+});
+
+both_databases!(the_persons_other_applications_stay_in_the_officers_subtree, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    // One person applies in 肥西, is turned down, then applies in 肥东 with another mobile.
+    let id = id_number("340123", "19800101", 8);
+    let mut applications = Vec::new();
+    for (code, region, mobile) in [("340123T", "340123", "13712340008"), ("340122T", "340122", "13712340009")]
+    {
+        let org = app.store().org_by_join_code(code).await.unwrap().unwrap();
+        app.store().set_review_policy(org.id, AutoApproval::Off, 3).await.unwrap();
+        let fields = with(form(&id, mobile), "region_code", region);
+        let (_, body) = app.join(&format!("/j/{code}"), &fields).await;
+        assert!(body.contains("申请已提交"), "{}", main_of(&body));
+        let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
+        applications.push(app.store().applications_by_mobile(&bidx).await.unwrap()[0].id);
+        if applications.len() == 1 {
+            let feixi = app.officer("fx", Some("340123"), Role::Reviewer).await;
+            let reject = format!("/console/applications/{}/reject", applications[0]);
+            feixi.post(&reject, &[("preset", "false_information")]).await;
+            assert_eq!(app.store().application(applications[0]).await.unwrap().unwrap().status, "rejected");
+        }
+    }
+    let (feixi_application, feidong_application) = (applications[0], applications[1]);
+
+    // 肥东 sees its own application and nothing of 肥西's.
+    let feidong = app.officer("fd", Some("340122"), Role::Reviewer).await;
+    let (status, page) = feidong.get(&format!("/console/applications/{feidong_application}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("同一身份证号的其他申请"), "{}", main_of(&page));
+    assert!(!page.contains("肥西") && !page.contains(&format!("#{feixi_application}<")));
+
+    // 合肥市 holds both counties and sees both.
+    let hefei = app.officer("hf", Some("3401"), Role::Reviewer).await;
+    let (_, page) = hefei.get(&format!("/console/applications/{feidong_application}")).await;
+    assert!(page.contains("同一身份证号的其他申请") && page.contains("肥西县货车司机工会联合会"));
 });

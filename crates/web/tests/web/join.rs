@@ -78,7 +78,7 @@ both_databases!(each_landing_rule, |db: TestDb| async move {
         occupations: Vec::new(),
         turnover_pool: false,
         join_code: None,
-        credit_code: Some("9144030071526726XG".to_owned()),
+        credit_code: Some(huiji_core::CreditCode::parse("9144030071526726XG").unwrap()),
         auto_approval: AutoApproval::Off,
         review_days: 3,
     };
@@ -86,10 +86,21 @@ both_databases!(each_landing_rule, |db: TestDb| async move {
 
     type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, bool);
     let cases: Vec<Case> = vec![
-        // 1. The employer's enterprise union, by credit code.
-        (vec![("employer_credit_code", "9144030071526726xg")], "安徽顺达物流有限公司工会", false),
+        // 1. The employer's enterprise union in the work region, by credit code.
+        (
+            vec![("employer_credit_code", "9144030071526726xg"), ("region_code", "340104")],
+            "安徽顺达物流有限公司工会",
+            false,
+        ),
         // 1b. ... or by exact name.
-        (vec![("employer_name", "安徽顺达物流有限公司工会")], "安徽顺达物流有限公司工会", false),
+        (
+            vec![("employer_name", "安徽顺达物流有限公司工会"), ("region_code", "340104")],
+            "安徽顺达物流有限公司工会",
+            false,
+        ),
+        // 1c. Not for someone working in another county, by name or by code.
+        (vec![("employer_name", "安徽顺达物流有限公司工会")], "肥东县货车司机工会联合会", false),
+        (vec![("employer_credit_code", "9144030071526726XG")], "肥东县货车司机工会联合会", false),
         // 2. The county's industry federation for the occupation.
         (vec![], "肥东县货车司机工会联合会", false),
         // 2b. The city's, where the county has none.
@@ -111,6 +122,8 @@ both_databases!(each_landing_rule, |db: TestDb| async move {
         let (status, body) = app.join("/join", &fields).await;
         assert_eq!(status, 200, "case {i}: {}", main_of(&body));
         assert!(body.contains(landing), "case {i}: expected {landing}: {}", main_of(&body));
+        let enterprise = landing == "安徽顺达物流有限公司工会";
+        assert_eq!(body.contains("安徽顺达物流有限公司工会"), enterprise, "case {i}: {}", main_of(&body));
         assert_eq!(body.contains("周转池"), pool, "case {i}");
     }
 });
