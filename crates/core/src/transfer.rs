@@ -9,13 +9,10 @@
 //! the asking side learns nothing of the membership: its request may name nobody at all,
 //! and looks the same either way.
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::civil_date::CivilDate;
 use crate::id_number::IdNumber;
 use crate::member_number::MemberNumber;
-use crate::membership::{UnknownCode, coded_enum};
+use crate::membership::coded_enum;
 use crate::person_name::PersonName;
 
 coded_enum!(
@@ -199,6 +196,6 @@ mod tests {
         for status in TransferStatus::ALL {
             assert_eq!(status.code().parse(), Ok(*status));
         }
-        assert_eq!("pending".parse::<TransferStatus>(), Err(UnknownCode));
+        assert_eq!("pending".parse::<TransferStatus>(), Err(crate::membership::UnknownCode));
     }
 }
