@@ -42,6 +42,40 @@ both_databases!(every_response_carries_the_security_headers, |db: TestDb| async 
     assert_eq!(response.headers()["x-frame-options"], "DENY");
 });
 
+both_databases!(metrics_labels_stay_bounded, |db: TestDb| async move {
+    let app = TestApp::spawn(db).await;
+    for i in 0..40 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        let response = app.http.request(method, format!("{}/healthz", app.base)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 405);
+        let method = reqwest::Method::from_bytes(format!("PROBE{i}").as_bytes()).unwrap();
+        app.http.request(method, format!("{}/nope/{i}", app.base)).send().await.unwrap();
+        assert_eq!(app.get(&format!("/nope/{i}?x={i}")).await.0, 404);
+    }
+    let (_, _, body) = app.get("/metrics").await;
+    assert!(!body.contains("INVENTED") && !body.contains("PROBE") && !body.contains("/nope"), "{body}");
+    assert!(
+        body.contains("huiji_http_requests_total{method=\"other\",route=\"/healthz\",status=\"405\"} 40"),
+        "{body}"
+    );
+    assert!(
+        body.contains("huiji_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 40"),
+        "{body}"
+    );
+    assert!(
+        body.contains("huiji_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 40"),
+        "{body}"
+    );
+    // Eighty more invented methods and paths add no series.
+    let lines = app.get("/metrics").await.2.lines().count();
+    for i in 40..120 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        app.http.request(method, format!("{}/nope/{i}", app.base)).send().await.unwrap();
+    }
+    let (_, _, body) = app.get("/metrics").await;
+    assert_eq!(body.lines().count(), lines, "{body}");
+});
+
 both_databases!(pages_have_no_inline_script_or_style, |db: TestDb| async move {
     let app = TestApp::seeded(db).await;
     let officer = app.officer("anhui", None, Role::Admin).await;
