@@ -177,8 +177,13 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
     };
     let mut mapped = ApiError::new(code).into_response();
     *mapped.status_mut() = status;
-    if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
-        mapped.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+    // Only the body is remade: the answer keeps every header it had (`Allow`,
+    // `Retry-After`, …) except those describing the old body.
+    let (parts, _) = response.into_parts();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            mapped.headers_mut().append(name, value.clone());
+        }
     }
     mapped
 }

@@ -431,6 +431,11 @@ both_databases!(transport_errors_keep_the_error_shape, |db: TestDb| async move {
         let answer = app.api_raw(method.clone(), path, key, &headers, body).await;
         assert_eq!((answer.status, answer.code()), (status, code), "{method} {path}: {}", answer.text);
         assert!(answer.headers["content-type"].to_str().unwrap().starts_with("application/json"));
+        // Rebuilt as JSON or not, every answer carries the security headers.
+        crate::security_http::assert_security_headers(&answer.headers, &format!("{method} {path}"));
+        if status == 405 {
+            assert_eq!(answer.headers["allow"], "GET,HEAD", "the 405 still says what is allowed");
+        }
     }
 });
 
