@@ -63,8 +63,7 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(bearer_token)
             .ok_or_else(unauthorized)?;
         let prefix = keys::prefix_of(presented).ok_or_else(unauthorized)?;
         let key = state.store.api_key_by_prefix(prefix).await?.ok_or_else(unauthorized)?;
@@ -78,6 +77,14 @@ impl FromRequestParts<AppState> for Caller {
             .map_err(|r| ApiError::rate_limited(r.seconds()))?;
         Ok(Caller { key })
     }
+}
+
+/// The token of `Bearer <token>` credentials. The scheme is case-insensitive (RFC 9110
+/// §11.1): `bearer` and `BEARER` are the same scheme.
+fn bearer_token(credentials: &str) -> Option<&str> {
+    let (scheme, token) = credentials.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The body as a JSON object. Any `Content-Type` other than JSON is refused, so a form

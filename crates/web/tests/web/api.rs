@@ -439,6 +439,27 @@ both_databases!(transport_errors_keep_the_error_shape, |db: TestDb| async move {
     }
 });
 
+both_databases!(the_auth_scheme_is_case_insensitive, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let platform = app.platform("huolala").await;
+    // RFC 9110 §11.1: the scheme is case-insensitive.
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let authorization = format!("{scheme} {}", platform.key);
+        let answer = app
+            .api_raw(Method::GET, "/api/v1/orgs", None, &[("authorization", authorization.as_str())], None)
+            .await;
+        assert_eq!(answer.status, 200, "{scheme}: {}", answer.text);
+    }
+    for authorization in
+        [format!("Basic {}", platform.key), format!("Bearer{}", platform.key), platform.key.clone()]
+    {
+        let answer = app
+            .api_raw(Method::GET, "/api/v1/orgs", None, &[("authorization", authorization.as_str())], None)
+            .await;
+        assert_eq!(answer.status, 401, "{authorization}");
+    }
+});
+
 both_databases!(every_verification_is_audited_where_its_officers_see_it, |db: TestDb| async move {
     use huiji_store::AuditQuery;
     let app = TestApp::seeded(db).await;
