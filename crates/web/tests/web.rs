@@ -37,6 +37,8 @@ mod security_input;
 mod security_privacy;
 #[path = "web/security_rotation.rs"]
 mod security_rotation;
+#[path = "web/security_text.rs"]
+mod security_text;
 #[path = "web/sms.rs"]
 mod sms;
 #[path = "web/support.rs"]
