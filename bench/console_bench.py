@@ -140,7 +140,10 @@ def csrf_of(page):
 def login(base, username):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    data = urllib.parse.urlencode({"username": username, "password": PASSWORD}).encode()
+    # The login form carries a CSRF token (its nonce stays in the cookie jar).
+    with opener.open(base + "/console/login") as response:
+        csrf = csrf_of(response.read())
+    data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf": csrf}).encode()
     try:
         opener.open(base + "/console/login", data)
     except urllib.error.HTTPError as e:

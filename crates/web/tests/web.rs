@@ -33,6 +33,8 @@ mod security_audit;
 mod security_http;
 #[path = "web/security_input.rs"]
 mod security_input;
+#[path = "web/security_login.rs"]
+mod security_login;
 #[path = "web/security_privacy.rs"]
 mod security_privacy;
 #[path = "web/security_rotation.rs"]

@@ -132,15 +132,26 @@ both_databases!(behind_tls_hsts_and_secure_cookies, |db: TestDb| async move {
     let response = app.http.get(format!("{}/", app.base)).send().await.unwrap();
     assert!(response.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
     app.add_officer("tls", huiji_core::OrgId(1), Role::Admin).await;
-    let response = app
-        .http
-        .post(format!("{}/console/login", app.base))
-        .form(&[("username", "tls"), ("password", crate::console_support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    let browser = app.browser();
+    let form = browser.get(format!("{}/console/login", app.base)).send().await.unwrap();
+    let cookies: Vec<String> =
+        form.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    let page = form.text().await.unwrap();
+    let token = crate::console_support::csrf_of(&page);
+    let response = app.post_login(&browser, &token, "tls", crate::console_support::PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let cookies = cookies
+        .into_iter()
+        .chain(response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()));
+    let mut names = Vec::new();
+    for cookie in cookies {
+        assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+        names.push(cookie.split('=').next().unwrap().to_owned());
+    }
+    assert!(
+        names.contains(&"huiji_login".to_owned()) && names.contains(&"huiji_session".to_owned()),
+        "{names:?}"
+    );
 });
 
 fn limits(per_ip: Rate, per_mobile: Rate, per_id: Rate) -> PublicLimits {
