@@ -17,7 +17,7 @@ use crate::region::{RegionCode, RegionLevel, RegionTable};
 pub const MIN_AGE_YEARS: u32 = 16;
 
 /// Longest employer name accepted.
-const MAX_EMPLOYER_CHARS: usize = 100;
+pub const MAX_EMPLOYER_CHARS: usize = 100;
 
 /// The fields as typed or sent, before any checking.
 #[derive(Clone, Debug, Default)]

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use huiji_core::{OrgId, Role, Timestamp};
 
+use crate::Result;
 use crate::db::{SqlStore, on_pool};
-use crate::{Result, StoreError};
 
 /// A new officer account; the password is already hashed (argon2id).
 #[derive(Clone, Debug)]
@@ -77,10 +77,40 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+/// The lockout an attempt to prove a password is counted under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lockout {
+    /// Failed attempts in a row that lock the account.
+    pub max_failures: i32,
+    /// Until when the attempt that reaches `max_failures` locks it.
+    pub lock_until: Timestamp,
+}
+
 macro_rules! user_columns {
     () => {
         "u.id, u.username, u.org_id, u.role, u.password_hash, u.disabled, u.failed_logins, u.locked_until, \
          u.created_at, u.can_reveal"
+    };
+    // Unqualified, for `RETURNING` (SQLite does not let it name a table alias).
+    (bare) => {
+        "id, username, org_id, role, password_hash, disabled, failed_logins, locked_until, created_at, can_reveal"
+    };
+}
+
+/// Counts an attempt on one account (`$account`: by name or id, `$1`) and returns it, if
+/// it is enabled and not locked at `$2`; the attempt reaching `$4` failures locks it
+/// until `$3`. One statement: concurrent attempts queue on the row and each sees the
+/// count the previous one left, so no more than `$4` get through before the lock.
+macro_rules! count_attempt {
+    ($account:literal) => {
+        concat!(
+            "UPDATE users SET failed_logins = failed_logins + 1, \
+             locked_until = CASE WHEN failed_logins + 1 >= $4 THEN $3 ELSE locked_until END \
+             WHERE ",
+            $account,
+            " AND NOT disabled AND (locked_until IS NULL OR locked_until <= $2) RETURNING ",
+            user_columns!(bare)
+        )
     };
 }
 
@@ -90,9 +120,8 @@ const SET_CAN_REVEAL: &str = "UPDATE users SET can_reveal = $2 WHERE username = 
 const SELECT_USERS: &str = concat!("SELECT ", user_columns!(), " FROM users u ORDER BY u.username");
 const SELECT_USER: &str = concat!("SELECT ", user_columns!(), " FROM users u WHERE u.username = $1");
 const SET_DISABLED: &str = "UPDATE users SET disabled = $2 WHERE username = $1";
-const LOGIN_FAILED: &str = "UPDATE users SET failed_logins = failed_logins + 1, \
-    locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $2 ELSE locked_until END \
-    WHERE id = $1 RETURNING failed_logins";
+const BEGIN_LOGIN: &str = count_attempt!("username = $1");
+const BEGIN_PASSWORD_CHECK: &str = count_attempt!("id = $1");
 const LOGIN_SUCCEEDED: &str = "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
 const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
@@ -129,10 +158,27 @@ pub trait AccountStore: Send + Sync {
     async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
     /// Grants or withdraws `pii.reveal`; `false` if no such user.
     async fn set_user_can_reveal(&self, username: &str, can_reveal: bool) -> Result<bool>;
-    /// Counts a failed login; the `max_failures`-th locks the account until `lock_until`.
-    /// Returns the failures so far.
-    async fn login_failed(&self, user_id: i64, lock_until: Timestamp, max_failures: i32) -> Result<i32>;
-    /// Clears the failure count after a good login.
+    /// Counts a login attempt *before* its password is checked, and returns the account
+    /// to check it against — `None` for an unknown, disabled or locked account, which
+    /// is not counted. The attempt that reaches `max_failures` locks the account; a right
+    /// password then clears the count ([`AccountStore::login_succeeded`]). Counting
+    /// first, in one statement, is what keeps a burst of parallel attempts from all being
+    /// checked before the lock is seen: at most `max_failures` get through per lock.
+    async fn begin_login(
+        &self,
+        username: &str,
+        now: Timestamp,
+        lockout: Lockout,
+    ) -> Result<Option<UserRecord>>;
+    /// [`AccountStore::begin_login`] for an account by id: the password form's check of
+    /// the current password, which counts toward the same lockout.
+    async fn begin_password_check(
+        &self,
+        user_id: i64,
+        now: Timestamp,
+        lockout: Lockout,
+    ) -> Result<Option<UserRecord>>;
+    /// Clears the failure count (and any lock) after a right password.
     async fn login_succeeded(&self, user_id: i64) -> Result<()>;
     /// Replaces the password hash and ends every session of the account.
     async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()>;
@@ -198,14 +244,34 @@ impl AccountStore for SqlStore {
         })
     }
 
-    async fn login_failed(&self, user_id: i64, lock_until: Timestamp, max_failures: i32) -> Result<i32> {
-        let failures: Option<i32> = on_pool!(&self.pools, write, |p| sqlx::query_scalar(LOGIN_FAILED)
-            .bind(user_id)
-            .bind(lock_until.millis())
-            .bind(max_failures)
+    async fn begin_login(
+        &self,
+        username: &str,
+        now: Timestamp,
+        lockout: Lockout,
+    ) -> Result<Option<UserRecord>> {
+        Ok(on_pool!(&self.pools, write, |p| sqlx::query_as(BEGIN_LOGIN)
+            .bind(username)
+            .bind(now.millis())
+            .bind(lockout.lock_until.millis())
+            .bind(lockout.max_failures)
             .fetch_optional(p)
-            .await?);
-        failures.ok_or(StoreError::NotFound("user"))
+            .await?))
+    }
+
+    async fn begin_password_check(
+        &self,
+        user_id: i64,
+        now: Timestamp,
+        lockout: Lockout,
+    ) -> Result<Option<UserRecord>> {
+        Ok(on_pool!(&self.pools, write, |p| sqlx::query_as(BEGIN_PASSWORD_CHECK)
+            .bind(user_id)
+            .bind(now.millis())
+            .bind(lockout.lock_until.millis())
+            .bind(lockout.max_failures)
+            .fetch_optional(p)
+            .await?))
     }
 
     async fn login_succeeded(&self, user_id: i64) -> Result<()> {

@@ -30,7 +30,7 @@ use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::tree_plan::TreePlan;
 use huiji_core::{AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
 
-pub use accounts::{AccountStore, NewUser, SessionRecord, UserRecord};
+pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use bulk::{BulkLoad, BulkMember};

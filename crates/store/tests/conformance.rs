@@ -8,6 +8,8 @@ mod console;
 mod fixtures;
 #[path = "conformance/joining.rs"]
 mod joining;
+#[path = "conformance/logins.rs"]
+mod logins;
 #[path = "conformance/privacy.rs"]
 mod privacy;
 #[path = "conformance/transfers.rs"]

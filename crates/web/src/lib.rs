@@ -1,5 +1,6 @@
 //! huiji's HTTP surface. Each area owns its `router()`; [`app`] mounts them all behind
-//! the shared layers (tracing, metrics, timeouts, body limits).
+//! the shared layers (tracing, security headers, metrics, timeouts, body limits, the
+//! control-character door).
 
 pub mod abuse;
 pub mod api;
@@ -16,6 +17,7 @@ pub mod keys;
 pub mod limits;
 mod metrics;
 pub mod passwords;
+mod plain_text;
 mod poster;
 pub mod qr;
 pub mod random;
@@ -190,11 +192,14 @@ pub fn app(state: AppState) -> Router {
         .merge(poster::router())
         .merge(console::router())
         .merge(api::router())
+        // Innermost first: the door refuses control characters before any handler runs.
+        .layer(axum::middleware::from_fn(plain_text::door))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(api::json_errors))
+        // Outside everything that makes or remakes a response, so every response has them.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

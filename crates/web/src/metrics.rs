@@ -25,7 +25,7 @@ struct Histogram {
 #[derive(Debug, Default)]
 struct Inner {
     /// (method, route, status) → requests
-    requests: BTreeMap<(String, String, u16), u64>,
+    requests: BTreeMap<(&'static str, String, u16), u64>,
     /// route → latency
     latency: BTreeMap<String, Histogram>,
 }
@@ -36,14 +36,25 @@ pub struct Metrics {
     inner: Mutex<Inner>,
 }
 
+/// The methods counted by name: HTTP's own (RFC 9110, plus PATCH). Anyone can invent
+/// a method, and each name would be a new series.
+const METHODS: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+/// A method's label: its name if HTTP defines it, else `other`.
+fn method_label(method: &str) -> &'static str {
+    METHODS.into_iter().find(|m| *m == method).unwrap_or("other")
+}
+
 impl Metrics {
-    /// Records one finished request. Routes are the matched pattern (`/j/{code}`), never
-    /// the raw path, so the number of series stays bounded.
+    /// Records one finished request. Every label comes from a fixed set, so the number of
+    /// series stays bounded whatever clients send: methods are HTTP's own or `other`,
+    /// routes the matched pattern (`/j/{code}`, never the raw path) or `unmatched`.
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        *inner.requests.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
+        let method = method_label(method);
+        *inner.requests.entry((method, route.to_owned(), status)).or_default() += 1;
         let histogram = inner.latency.entry(route.to_owned()).or_default();
         for (count, bound) in histogram.counts.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
@@ -120,7 +131,12 @@ mod tests {
         metrics.observe("GET", "/healthz", 200, 0.002);
         metrics.observe("GET", "/healthz", 200, 0.3);
         metrics.observe("GET", "/x\"y", 404, 0.0001);
+        metrics.observe("BREW", "/metrics", 405, 0.0001);
+        metrics.observe("PATCH", "/metrics", 405, 0.0001);
         let text = metrics.render();
+        assert!(text.contains("{method=\"other\",route=\"/metrics\",status=\"405\"} 1"));
+        assert!(text.contains("{method=\"PATCH\",route=\"/metrics\",status=\"405\"} 1"));
+        assert!(!text.contains("BREW"));
         assert!(
             text.contains("huiji_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2")
         );

@@ -5,6 +5,12 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 use crate::random::Randomness;
 
+/// A valid hash, with the parameters every new hash gets, of a password nobody knows:
+/// logins of unknown, disabled and locked accounts are checked against it, so they take
+/// as long as a wrong password.
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xp5hFnr7IdqJ4JOWnVJdpr8ohKHhCBfeYBwq+c3Zy4U";
+
 /// Shortest password accepted for an officer account.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -58,5 +64,15 @@ mod tests {
         assert!(!verify("correct horse battery!", &a));
         assert!(!verify("x", "not a hash"));
         assert!(matches!(hash("short", &OsRandomness), Err(PasswordError::TooShort)));
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let dummy = argon2::PasswordHash::new(DUMMY_HASH).unwrap();
+        let real = hash("correct horse battery", &OsRandomness).unwrap();
+        let real = argon2::PasswordHash::new(&real).unwrap();
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(argon2::Params::try_from(&dummy).unwrap(), argon2::Params::try_from(&real).unwrap());
+        assert!(!verify("", DUMMY_HASH) && !verify("correct horse battery", DUMMY_HASH));
     }
 }

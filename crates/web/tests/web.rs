@@ -33,10 +33,14 @@ mod security_audit;
 mod security_http;
 #[path = "web/security_input.rs"]
 mod security_input;
+#[path = "web/security_login.rs"]
+mod security_login;
 #[path = "web/security_privacy.rs"]
 mod security_privacy;
 #[path = "web/security_rotation.rs"]
 mod security_rotation;
+#[path = "web/security_text.rs"]
+mod security_text;
 #[path = "web/sms.rs"]
 mod sms;
 #[path = "web/support.rs"]

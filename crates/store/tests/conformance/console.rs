@@ -112,7 +112,7 @@ pub(crate) fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
 // Accounts and sessions
 // ---------------------------------------------------------------------------------------
 
-async fn one_org(store: &Arc<dyn Store>) -> OrgId {
+pub(crate) async fn one_org(store: &Arc<dyn Store>) -> OrgId {
     let org = NewOrg {
         parent: None,
         kind: OrgKind::Federation(Level::Province),
@@ -128,7 +128,7 @@ async fn one_org(store: &Arc<dyn Store>) -> OrgId {
     store.create_org(&org, AT).await.unwrap().id
 }
 
-fn user(username: &str, org: OrgId, role: Role) -> NewUser {
+pub(crate) fn user(username: &str, org: OrgId, role: Role) -> NewUser {
     NewUser {
         username: username.to_owned(),
         org,
@@ -191,35 +191,6 @@ mod a_taken_username_is_a_named_constraint {
         }
     }
 }
-
-both_databases!(five_failed_logins_lock_and_a_good_one_resets, |db: TestDb| async move {
-    let store = db.dyn_store();
-    let org = one_org(&store).await;
-    let id = store.create_user(&user("zhang", org, Role::Reviewer), AT).await.unwrap();
-    let other = store.create_user(&user("li", org, Role::Reviewer), AT).await.unwrap();
-    let lock = Timestamp(AT.0 + 15 * 60_000);
-    for failures in 1..=4 {
-        assert_eq!(store.login_failed(id, lock, 5).await.unwrap(), failures);
-        let record = store.user_by_username("zhang").await.unwrap().unwrap();
-        assert_eq!((record.failed_logins, record.locked_until), (failures, None), "after {failures}");
-    }
-    assert_eq!(store.login_failed(id, lock, 5).await.unwrap(), 5);
-    let record = store.user_by_username("zhang").await.unwrap().unwrap();
-    assert_eq!((record.failed_logins, record.locked_until), (5, Some(lock.0)));
-    // Another account is untouched.
-    let li = store.user_by_username("li").await.unwrap().unwrap();
-    assert_eq!((li.id, li.failed_logins, li.locked_until), (other, 0, None));
-
-    store.login_succeeded(id).await.unwrap();
-    let record = store.user_by_username("zhang").await.unwrap().unwrap();
-    assert_eq!((record.failed_logins, record.locked_until), (0, None));
-    // Counting starts again from one.
-    assert_eq!(store.login_failed(id, lock, 5).await.unwrap(), 1);
-    assert_eq!(store.user_by_username("zhang").await.unwrap().unwrap().locked_until, None);
-
-    let error = store.login_failed(999_999, lock, 5).await.unwrap_err();
-    assert!(matches!(error, StoreError::NotFound(_)), "{error:?}");
-});
 
 both_databases!(sessions_live_until_expiry_and_end_with_the_account, |db: TestDb| async move {
     let store = db.dyn_store();

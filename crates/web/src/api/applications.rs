@@ -25,7 +25,10 @@ const IDEMPOTENCY_HOURS: i64 = 24;
 const CONSENT_CLOCK_SKEW_MILLIS: i64 = 5 * 60_000;
 
 /// Longest accepted `external_ref`.
-const MAX_EXTERNAL_REF: usize = 128;
+pub(super) const MAX_EXTERNAL_REF: usize = 128;
+
+/// Longest accepted `Idempotency-Key`.
+pub(super) const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// A worker's application, as a platform submits it.
 #[derive(Clone, Debug, ToSchema)]
@@ -47,7 +50,8 @@ pub struct ApplicationRequest {
     pub region_code: String,
     /// The employer, if any.
     pub employer: Option<Employer>,
-    /// The consent the worker gave in the platform's app (required).
+    /// The consent the worker gave in the platform's app.
+    #[schema(required = true, nullable = false)]
     pub consent: Option<Consent>,
     /// The platform verified the mobile itself (counts as verification).
     pub mobile_verified: Option<bool>,
@@ -280,7 +284,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<&str, ApiError> {
     headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
-        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|k| (1..=MAX_IDEMPOTENCY_KEY).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or_else(|| ApiError::new(ErrorCode::IdempotencyKeyRequired))
 }
 

@@ -63,8 +63,7 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(bearer_token)
             .ok_or_else(unauthorized)?;
         let prefix = keys::prefix_of(presented).ok_or_else(unauthorized)?;
         let key = state.store.api_key_by_prefix(prefix).await?.ok_or_else(unauthorized)?;
@@ -78,6 +77,14 @@ impl FromRequestParts<AppState> for Caller {
             .map_err(|r| ApiError::rate_limited(r.seconds()))?;
         Ok(Caller { key })
     }
+}
+
+/// The token of `Bearer <token>` credentials. The scheme is case-insensitive (RFC 9110
+/// §11.1): `bearer` and `BEARER` are the same scheme.
+fn bearer_token(credentials: &str) -> Option<&str> {
+    let (scheme, token) = credentials.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The body as a JSON object. Any `Content-Type` other than JSON is refused, so a form
@@ -177,8 +184,13 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
     };
     let mut mapped = ApiError::new(code).into_response();
     *mapped.status_mut() = status;
-    if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
-        mapped.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+    // Only the body is remade: the answer keeps every header it had (`Allow`,
+    // `Retry-After`, …) except those describing the old body.
+    let (parts, _) = response.into_parts();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            mapped.headers_mut().append(name, value.clone());
+        }
     }
     mapped
 }

@@ -1,20 +1,36 @@
 //! Logging in and out, and changing one's password.
+//!
+//! Every attempt to prove a password — a login, or the current password on the password
+//! form — is counted *before* the password is checked, in one statement
+//! ([`huiji_store::AccountStore::begin_login`]): five in a row lock the account for five
+//! minutes, and a burst of parallel guesses cannot all be checked before the lock is
+//! seen. A locked, unknown or disabled account is checked against a dummy hash and
+//! refused with the same words as a wrong password, so neither the answer nor its time
+//! tells whether a username exists.
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use huiji_core::Timestamp;
+use huiji_store::Lockout;
 use serde::Deserialize;
 
-use super::{Empty, Officer, Own, hex, page, token_hash};
+use super::{Empty, Officer, Own, cookie_value, hex, page, token_hash};
 use crate::i18n::Lang;
 use crate::passwords;
 use crate::{AppState, WebError};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "huiji_session";
+
+/// The login form's cookie: the nonce its CSRF token signs ([`LoginGuard`]).
+const LOGIN_COOKIE: &str = "huiji_login";
+
+/// How long a login form stays valid: an hour.
+const LOGIN_FORM_SECONDS: i64 = 3600;
 
 /// How long a session lasts: a working day.
 const SESSION_MILLIS: i64 = 8 * 3600 * 1000;
@@ -25,16 +41,16 @@ const MAX_FAILURES: i32 = 5;
 /// How long a locked account waits.
 const LOCK_MILLIS: i64 = 5 * 60 * 1000;
 
-/// A valid hash of a random password: unknown usernames are checked against it, so a
-/// login takes as long whether or not the account exists.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xp5hFnr7IdqJ4JOWnVJdpr8ohKHhCBfeYBwq+c3Zy4U";
-
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/console/login", get(login_form).post(login))
         .route("/console/logout", post(logout))
         .route("/console/password", get(password_form).post(change_password))
+}
+
+/// The lockout an attempt made now counts under.
+fn lockout(now: Timestamp) -> Lockout {
+    Lockout { max_failures: MAX_FAILURES, lock_until: Timestamp(now.millis() + LOCK_MILLIS) }
 }
 
 #[derive(Template)]
@@ -43,6 +59,7 @@ struct LoginPage<'a> {
     lang: Lang,
     username: &'a str,
     error: Option<&'a str>,
+    csrf: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -51,56 +68,141 @@ struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
-async fn login_form(lang: Lang) -> Result<Response, WebError> {
-    page(&LoginPage { lang, username: "", error: None })
+/// The login form's CSRF protection. There is no session yet to keep a token in, so
+/// it is a signed double submit: the browser keeps a random nonce in a cookie
+/// (`SameSite=Strict`, only for this path) and the form carries the nonce's signature
+/// under the server's key. A page elsewhere can make a browser post the form (login
+/// CSRF: logging a victim into the attacker's account), but it can neither read the
+/// cookie nor sign a nonce.
+struct LoginGuard {
+    nonce: String,
+    /// Made now: the request brought no (well-formed) nonce.
+    fresh: bool,
 }
 
-fn cookie(state: &AppState, value: &str, max_age: i64) -> String {
+impl LoginGuard {
+    /// The browser's nonce, or a new one.
+    fn of(state: &AppState, headers: &HeaderMap) -> Result<LoginGuard, WebError> {
+        let carried = cookie_value(headers, LOGIN_COOKIE)
+            .filter(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()));
+        if let Some(nonce) = carried {
+            return Ok(LoginGuard { nonce, fresh: false });
+        }
+        let mut nonce = [0u8; 16];
+        state.random.fill(&mut nonce).map_err(|e| WebError::Internal(e.to_string()))?;
+        Ok(LoginGuard { nonce: hex(&nonce), fresh: true })
+    }
+
+    fn payload(&self) -> String {
+        format!("console-login:{}", self.nonce)
+    }
+
+    /// The token the form carries.
+    fn token(&self, state: &AppState) -> String {
+        state.keyring.card_signature(&self.payload()).to_hex()
+    }
+
+    /// Whether a posted token is this browser's.
+    fn admits(&self, state: &AppState, token: &str) -> bool {
+        !self.fresh && state.keyring.verify_card_signature(&self.payload(), token)
+    }
+
+    /// The login form (again), with the nonce's cookie renewed.
+    fn page(
+        &self,
+        state: &AppState,
+        lang: Lang,
+        username: &str,
+        error: Option<&str>,
+        status: StatusCode,
+    ) -> Result<Response, WebError> {
+        let csrf = self.token(state);
+        let mut response = page(&LoginPage { lang, username, error, csrf: &csrf })?;
+        *response.status_mut() = status;
+        let cookie = cookie(state, LOGIN_COOKIE, "/console/login", &self.nonce, LOGIN_FORM_SECONDS);
+        set_cookie(&mut response, &cookie)?;
+        Ok(response)
+    }
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Strict`, `Secure` behind TLS.
+fn cookie(state: &AppState, name: &str, path: &str, value: &str, max_age: i64) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+fn set_cookie(response: &mut Response, cookie: &str) -> Result<(), WebError> {
+    let value = header::HeaderValue::from_str(cookie).map_err(|e| WebError::Internal(e.to_string()))?;
+    response.headers_mut().append(header::SET_COOKIE, value);
+    Ok(())
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
+    cookie(state, SESSION_COOKIE, "/", value, max_age)
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    LoginGuard::of(&state, &headers)?.page(&state, lang, "", None, StatusCode::OK)
 }
 
 async fn login(
     State(state): State<AppState>,
     lang: Lang,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
+    let guard = LoginGuard::of(&state, &headers)?;
+    if !guard.admits(&state, &form.csrf) {
+        let expired =
+            lang.t("登录页面已过期，请重新输入", "The login page expired; please enter your details again");
+        return guard.page(&state, lang, &form.username, Some(expired), StatusCode::FORBIDDEN);
+    }
     let now = state.clock.now();
-    let user = state.store.user_by_username(form.username.trim()).await?;
-    let refused = |message| -> Result<Response, WebError> {
-        let mut response = page(&LoginPage { lang, username: &form.username, error: Some(message) })?;
-        *response.status_mut() = StatusCode::UNAUTHORIZED;
-        Ok(response)
+    let account = state.store.begin_login(form.username.trim(), now, lockout(now)).await?;
+    // One argon2 check whatever the account: its own hash if it may try, else a dummy.
+    let hash = account.as_ref().map_or(passwords::DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
+    let right = passwords::verify_blocking(form.password.clone(), hash).await;
+    let user = match account {
+        Some(user) if right => user,
+        Some(user) => {
+            tracing::warn!(username = %user.username, failures = user.failed_logins, "failed console login");
+            return refused(&state, lang, &guard, &form.username);
+        }
+        None => {
+            tracing::info!("console login refused: no such account, disabled or locked");
+            return refused(&state, lang, &guard, &form.username);
+        }
     };
-    let wrong = lang.t("用户名或密码错误", "Wrong username or password");
-    let Some(user) = user.filter(|u| !u.disabled) else {
-        passwords::verify_blocking(form.password.clone(), DUMMY_HASH.to_owned()).await;
-        return refused(wrong);
-    };
-    if user.locked_until.is_some_and(|until| until > now.millis()) {
-        return refused(
-            lang.t("连续登录失败次数过多，请5分钟后再试", "Too many failed logins; try again in 5 minutes"),
-        );
-    }
-    if !passwords::verify_blocking(form.password.clone(), user.password_hash.clone()).await {
-        let lock_until = huiji_core::Timestamp(now.millis() + LOCK_MILLIS);
-        let failures = state.store.login_failed(user.id, lock_until, MAX_FAILURES).await?;
-        tracing::warn!(username = %user.username, failures, "failed console login");
-        return refused(wrong);
-    }
     state.store.login_succeeded(user.id).await?;
     let mut token = [0u8; 32];
     let mut csrf = [0u8; 16];
     state.random.fill(&mut token).map_err(|e| WebError::Internal(e.to_string()))?;
     state.random.fill(&mut csrf).map_err(|e| WebError::Internal(e.to_string()))?;
     let token = hex(&token);
-    let expires = huiji_core::Timestamp(now.millis() + SESSION_MILLIS);
+    let expires = Timestamp(now.millis() + SESSION_MILLIS);
     state.store.create_session(&token_hash(&token), user.id, &hex(&csrf), now, expires).await?;
     tracing::info!(username = %user.username, "console login");
-    let set_cookie = cookie(&state, &token, SESSION_MILLIS / 1000);
-    Ok(([(header::SET_COOKIE, set_cookie)], Redirect::to("/console")).into_response())
+    let mut response = Redirect::to("/console").into_response();
+    set_cookie(&mut response, &session_cookie(&state, &token, SESSION_MILLIS / 1000))?;
+    set_cookie(&mut response, &cookie(&state, LOGIN_COOKIE, "/console/login", "", 0))?;
+    Ok(response)
+}
+
+/// The one answer to a wrong password, an unknown or disabled account and a locked one.
+fn refused(state: &AppState, lang: Lang, guard: &LoginGuard, username: &str) -> Result<Response, WebError> {
+    let message = lang.t(
+        "用户名或密码错误。连续5次错误后，账户将锁定5分钟。",
+        "Wrong username or password. Five failures in a row lock the account for five minutes.",
+    );
+    guard.page(state, lang, username, Some(message), StatusCode::UNAUTHORIZED)
 }
 
 async fn logout(
@@ -108,7 +210,8 @@ async fn logout(
     Own { officer, .. }: Own<Empty>,
 ) -> Result<Response, WebError> {
     state.store.delete_session(&officer.token_hash, state.clock.now()).await?;
-    Ok(([(header::SET_COOKIE, cookie(&state, "", 0))], Redirect::to("/console/login")).into_response())
+    Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/console/login"))
+        .into_response())
 }
 
 #[derive(Template)]
@@ -140,14 +243,29 @@ async fn change_password(
     lang: Lang,
     Own { officer, form }: Own<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let problem =
-        if !passwords::verify_blocking(form.current.clone(), officer.user.password_hash.clone()).await {
-            Some(lang.t("当前密码不正确", "The current password is wrong"))
-        } else if form.new != form.repeat {
-            Some(lang.t("两次输入的新密码不一致", "The new passwords differ"))
-        } else {
-            None
-        };
+    // The current password counts toward the lockout like a login: a stolen session
+    // must not become a way to guess it without limit.
+    let now = state.clock.now();
+    let Some(account) = state.store.begin_password_check(officer.user.id, now, lockout(now)).await? else {
+        let message = lang.t(
+            "当前密码连续输错5次，账户已锁定，请5分钟后再试",
+            "Five wrong current passwords in a row have locked the account; try again in 5 minutes",
+        );
+        return password_refused(lang, &officer, message);
+    };
+    let right = passwords::verify_blocking(form.current.clone(), account.password_hash.clone()).await;
+    if right {
+        state.store.login_succeeded(account.id).await?;
+    } else {
+        tracing::warn!(username = %account.username, failures = account.failed_logins, "wrong current password");
+    }
+    let problem = if !right {
+        Some(lang.t("当前密码不正确", "The current password is wrong"))
+    } else if form.new != form.repeat {
+        Some(lang.t("两次输入的新密码不一致", "The new passwords differ"))
+    } else {
+        None
+    };
     let hash = match problem {
         Some(_) => None,
         None => match passwords::hash(&form.new, state.random.as_ref()) {
@@ -159,14 +277,20 @@ async fn change_password(
     let Some(hash) = hash else {
         let message =
             problem.unwrap_or(lang.t("新密码至少10个字符", "The new password needs at least 10 characters"));
-        let mut response = page(&PasswordPage {
-            frame: super::Frame { lang, officer: &officer, section: "password" },
-            message: Some(message),
-        })?;
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(response);
+        return password_refused(lang, &officer, message);
     };
     // Changing the password ends every session, this one included: log in again.
     state.store.set_password(officer.user.id, &hash).await?;
-    Ok(([(header::SET_COOKIE, cookie(&state, "", 0))], Redirect::to("/console/login")).into_response())
+    Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/console/login"))
+        .into_response())
+}
+
+/// The password form again with what was wrong.
+fn password_refused(lang: Lang, officer: &Officer, message: &str) -> Result<Response, WebError> {
+    let mut response = page(&PasswordPage {
+        frame: super::Frame { lang, officer, section: "password" },
+        message: Some(message),
+    })?;
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
 }

@@ -4,6 +4,7 @@
 
 mod export;
 mod reveal;
+mod search;
 
 use askama::Template;
 use axum::Router;
@@ -11,15 +12,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use huiji_core::{
-    CivilDate, IdNumber, LifecycleAction, MemberNumber, MembershipStatus, Mobile, Occupation, Org, OrgId,
-    Timestamp,
-};
-use huiji_store::{EventRecord, MemberQuery, MembershipDetail, StoreError};
+use huiji_core::{LifecycleAction, MemberNumber, MembershipStatus, Occupation, Timestamp};
+use huiji_store::{EventRecord, MembershipDetail, StoreError};
 use huiji_vault::Field;
 use serde::Deserialize;
 
 use self::export::{Row, rows};
+use self::search::{Filters, Search, Source, resolve};
 use super::occupation_label;
 use super::review::{date, masked, org_names};
 use super::{Act, Frame, Officer, Own, page};
@@ -40,164 +39,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/members/{id}", get(detail))
         .route("/console/members/{id}/lifecycle", post(lifecycle))
         .route("/console/members/{id}/reveal", post(reveal::reveal))
-}
-
-/// The list's filters as typed (a GET query); empty means "any". A typed ID number or
-/// mobile is never echoed into the page: links and the form carry its blind index
-/// (`id_key`, `mobile_key`) instead, so no page holds a full value.
-#[derive(Clone, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct Filters {
-    name: String,
-    number: String,
-    id_number: String,
-    id_key: String,
-    mobile: String,
-    mobile_key: String,
-    org: String,
-    occupation: String,
-    status: String,
-    joined_from: String,
-    joined_to: String,
-    before: String,
-}
-
-/// A search the store can run, what the page says about it, and the fields that could
-/// not be read (a search with problems shows no results).
-pub(super) struct Search {
-    query: MemberQuery,
-    org: Option<Org>,
-    problems: Vec<String>,
-    /// The blind indexes in force, for the form and the links.
-    id_key: String,
-    mobile_key: String,
-    /// What the officer sees of the identifiers searched for.
-    id_shown: Option<String>,
-    mobile_shown: Option<String>,
-}
-
-impl Search {
-    /// The filters in force as a query string, without paging (for links and exports).
-    fn link_query(&self, filters: &Filters) -> String {
-        let pairs: Vec<(&str, &str)> = [
-            ("name", filters.name.trim()),
-            ("number", filters.number.trim()),
-            ("id_key", self.id_key.as_str()),
-            ("mobile_key", self.mobile_key.as_str()),
-            ("org", filters.org.trim()),
-            ("occupation", filters.occupation.trim()),
-            ("status", filters.status.trim()),
-            ("joined_from", filters.joined_from.trim()),
-            ("joined_to", filters.joined_to.trim()),
-        ]
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .collect();
-        serde_html_form::to_string(pairs).unwrap_or_default()
-    }
-}
-
-/// The blind index an identifier filter uses and its masked form: the typed value's
-/// (`Some(Err)` when it is invalid), else one carried in a link (64 hex digits).
-fn identifier(
-    typed: Option<Result<(String, String), String>>,
-    carried: &str,
-    problems: &mut Vec<String>,
-) -> (String, Option<String>) {
-    let carried = carried.trim();
-    match typed {
-        Some(Ok((key, shown))) => (key, Some(shown)),
-        Some(Err(problem)) => {
-            problems.push(problem);
-            (String::new(), None)
-        }
-        None if carried.len() == 64 && carried.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            (carried.to_owned(), None)
-        }
-        None => (String::new(), None),
-    }
-}
-
-/// Reads the filters into a store query within the officer's scope. An org outside the
-/// scope is a 404, like a missing one.
-pub(super) async fn resolve(
-    state: &AppState,
-    lang: Lang,
-    officer: &Officer,
-    filters: &Filters,
-    limit: u32,
-) -> Result<Search, WebError> {
-    let mut problems = Vec::new();
-    let mut query = MemberQuery { within: Some(officer.scope().clone()), limit, ..MemberQuery::default() };
-    let org = match filters.org.trim() {
-        "" => None,
-        text => {
-            let id = text.parse().map_err(|_| WebError::NotFound)?;
-            let org = officer.org_in_scope(state, OrgId(id)).await?;
-            query.within = Some(org.path.clone());
-            Some(org)
-        }
-    };
-    let name = filters.name.trim();
-    query.name_prefix = (!name.is_empty()).then(|| name.to_owned());
-    if !filters.number.trim().is_empty() {
-        match MemberNumber::parse(&filters.number) {
-            Some(number) => query.member_number = Some(number.as_str().to_owned()),
-            None => problems
-                .push(lang.t("会员号无效（13位数字，末位为校验位）", "Invalid member number").to_owned()),
-        }
-    }
-    let today = state.clock.now().china_date();
-    let words = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
-    let id_typed = (!filters.id_number.trim().is_empty()).then(|| {
-        IdNumber::parse(&filters.id_number, today, |p| state.regions.province_exists(p))
-            .map(|id| (state.keyring.blind_index(Field::IdNumber, id.as_str()).to_hex(), id.masked()))
-            .map_err(|e| {
-                format!("{}{}", lang.t("身份证号：", "ID number: "), words(e.message_zh(), e.message_en()))
-            })
-    });
-    let mobile_typed = (!filters.mobile.trim().is_empty()).then(|| {
-        Mobile::parse(&filters.mobile)
-            .map(|m| (state.keyring.blind_index(Field::Mobile, m.as_str()).to_hex(), m.masked()))
-            .map_err(|e| {
-                format!("{}{}", lang.t("手机号：", "Mobile: "), words(e.message_zh(), e.message_en()))
-            })
-    });
-    let (id_key, id_shown) = identifier(id_typed, &filters.id_key, &mut problems);
-    let (mobile_key, mobile_shown) = identifier(mobile_typed, &filters.mobile_key, &mut problems);
-    query.id_number_bidx = (!id_key.is_empty()).then(|| id_key.clone());
-    query.mobile_bidx = (!mobile_key.is_empty()).then(|| mobile_key.clone());
-    match filters.occupation.trim() {
-        "" => {}
-        code => match code.parse::<Occupation>() {
-            Ok(o) => query.occupation = Some(o.code().to_owned()),
-            Err(_) => problems.push(lang.t("未知的从业类型", "Unknown occupation").to_owned()),
-        },
-    }
-    match filters.status.trim() {
-        "" => {}
-        code => match code.parse::<MembershipStatus>() {
-            Ok(s) => query.status = Some(s.code().to_owned()),
-            Err(_) => problems.push(lang.t("未知的会籍状态", "Unknown status").to_owned()),
-        },
-    }
-    let mut day = |text: &str, what: &str| -> Option<CivilDate> {
-        let text = text.trim();
-        if text.is_empty() {
-            return None;
-        }
-        let parsed = CivilDate::parse_iso(text);
-        if parsed.is_none() {
-            problems.push(format!("{what}{}", lang.t("：日期格式应为 YYYY-MM-DD", ": use YYYY-MM-DD")));
-        }
-        parsed
-    };
-    query.joined_from = day(&filters.joined_from, lang.t("入会起", "Joined from"))
-        .map(|d| Timestamp::china_day_start(d).millis());
-    // Inclusive of the whole last day: before the next day's midnight.
-    query.joined_to = day(&filters.joined_to, lang.t("入会止", "Joined to"))
-        .map(|d| Timestamp::china_day_start(d).plus_days(1).millis());
-    Ok(Search { query, org, problems, id_key, mobile_key, id_shown, mobile_shown })
 }
 
 /// A membership status in words.
@@ -269,7 +110,7 @@ async fn list(
     officer: Officer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, WebError> {
-    list_page(&state, lang, &officer, filters).await
+    list_page(&state, lang, &officer, filters, Source::Link).await
 }
 
 /// The search form posts, so a typed full ID number or mobile travels in the body and
@@ -280,7 +121,7 @@ async fn search(
     lang: Lang,
     Own { officer, form }: Own<Filters>,
 ) -> Result<Response, WebError> {
-    list_page(&state, lang, &officer, form).await
+    list_page(&state, lang, &officer, form, Source::Form).await
 }
 
 async fn list_page(
@@ -288,8 +129,9 @@ async fn list_page(
     lang: Lang,
     officer: &Officer,
     filters: Filters,
+    source: Source,
 ) -> Result<Response, WebError> {
-    let mut search = resolve(state, lang, officer, &filters, PAGE).await?;
+    let mut search = resolve(state, lang, officer, &filters, source, PAGE).await?;
     search.query.before_id = filters.before.trim().parse().ok();
     let members = if search.problems.is_empty() {
         state.store.search_members(&search.query).await?

@@ -73,15 +73,15 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// The session token in the request's cookies.
-fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The value of the request's cookie `name`.
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value.to_owned())
 }
 
@@ -151,7 +151,7 @@ impl FromRequestParts<AppState> for Officer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let to_login = || Redirect::to("/console/login").into_response();
-        let Some(token) = session_token(&parts.headers) else { return Err(to_login()) };
+        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
         let hash = token_hash(&token);
         let session = state
             .store

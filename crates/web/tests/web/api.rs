@@ -431,6 +431,32 @@ both_databases!(transport_errors_keep_the_error_shape, |db: TestDb| async move {
         let answer = app.api_raw(method.clone(), path, key, &headers, body).await;
         assert_eq!((answer.status, answer.code()), (status, code), "{method} {path}: {}", answer.text);
         assert!(answer.headers["content-type"].to_str().unwrap().starts_with("application/json"));
+        // Rebuilt as JSON or not, every answer carries the security headers.
+        crate::security_http::assert_security_headers(&answer.headers, &format!("{method} {path}"));
+        if status == 405 {
+            assert_eq!(answer.headers["allow"], "GET,HEAD", "the 405 still says what is allowed");
+        }
+    }
+});
+
+both_databases!(the_auth_scheme_is_case_insensitive, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let platform = app.platform("huolala").await;
+    // RFC 9110 §11.1: the scheme is case-insensitive.
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let authorization = format!("{scheme} {}", platform.key);
+        let answer = app
+            .api_raw(Method::GET, "/api/v1/orgs", None, &[("authorization", authorization.as_str())], None)
+            .await;
+        assert_eq!(answer.status, 200, "{scheme}: {}", answer.text);
+    }
+    for authorization in
+        [format!("Basic {}", platform.key), format!("Bearer{}", platform.key), platform.key.clone()]
+    {
+        let answer = app
+            .api_raw(Method::GET, "/api/v1/orgs", None, &[("authorization", authorization.as_str())], None)
+            .await;
+        assert_eq!(answer.status, 401, "{authorization}");
     }
 });
 

@@ -62,6 +62,15 @@ async fn search(console: &Console, query: &str) -> Vec<i64> {
     ids
 }
 
+/// The ids a posted search finds, asserting the page rendered.
+async fn posted(console: &Console, fields: &[(&str, &str)]) -> Vec<i64> {
+    let (status, page) = console.post("/console/members", fields).await;
+    assert_eq!(status, 200, "{fields:?}: {}", main_of(&page));
+    let mut ids = listed(&page);
+    ids.sort_unstable();
+    ids
+}
+
 fn ids(members: &[&Made]) -> Vec<i64> {
     let mut ids: Vec<i64> = members.iter().map(|m| m.record.id).collect();
     ids.sort_unstable();
@@ -108,33 +117,50 @@ both_databases!(search_stays_in_the_subtree_and_every_filter_narrows, |db: TestD
     assert_eq!(status, 422);
     assert!(page.contains("会员号无效") && listed(&page).is_empty());
 
-    // A full ID number and a full mobile, through their blind indexes; the page never
-    // shows them in full, not even in its links.
-    let (status, page) =
-        county.get(&format!("/console/members?id_number={}", b.id_number.to_lowercase())).await;
+    // A full ID number and a full mobile, posted (never in a URL) and looked up through
+    // their blind indexes; the page never shows them in full, not even in its links.
+    let (status, page) = county.post("/console/members", &[("id_number", &b.id_number.to_lowercase())]).await;
     assert_eq!(status, 200);
     assert_eq!(listed(&page), [b.record.id]);
     assert!(!page.contains(&b.id_number) && page.contains("按身份证号筛选"), "{}", main_of(&page));
-    assert_eq!(search(&county, &format!("id_number={}", wuhu.id_number)).await, ids(&[]));
+    assert_eq!(posted(&county, &[("id_number", &wuhu.id_number)]).await, ids(&[]));
     let wrong = format!("{}{}", &a.id_number[..17], if a.id_number.ends_with('1') { '2' } else { '1' });
-    let (status, page) = county.get(&format!("/console/members?id_number={wrong}")).await;
+    let (status, page) = county.post("/console/members", &[("id_number", &wrong)]).await;
     assert_eq!(status, 422);
     assert!(page.contains("身份证号：") && listed(&page).is_empty(), "{}", main_of(&page));
     assert!(!page.contains(&wrong));
-    let (status, page) = county.get(&format!("/console/members?mobile={}", a.mobile)).await;
+    let (status, page) = county.post("/console/members", &[("mobile", &a.mobile)]).await;
     assert_eq!(status, 200);
     assert_eq!(listed(&page), [a.record.id]);
     assert!(!page.contains(&a.mobile) && page.contains("138****0001"));
-    let (status, page) = county.get("/console/members?mobile=12345").await;
+    let (status, page) = county.post("/console/members", &[("mobile", "12345")]).await;
     assert_eq!(status, 422);
     assert!(page.contains("手机号：") && listed(&page).is_empty());
     // The blind index carries the filter to the next page and the exports.
     let key = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &a.mobile).to_hex();
-    assert!(
-        page_contains(&county, &format!("mobile={}", a.mobile), &format!("export.csv?mobile_key={key}"))
-            .await
-    );
+    let (_, page) = county.post("/console/members", &[("mobile", &a.mobile)]).await;
+    assert!(page.contains(&format!("export.csv?mobile_key={key}")));
     assert_eq!(search(&county, &format!("mobile_key={key}")).await, ids(&[&a]));
+    let id_key = app.state.keyring.blind_index(huiji_vault::Field::IdNumber, &b.id_number).to_hex();
+    assert_eq!(search(&county, &format!("id_key={id_key}")).await, ids(&[&b]));
+
+    // A full ID number or mobile in a URL is not honoured: the list and the exports
+    // refuse it and find no one.
+    for query in [
+        format!("id_number={}", b.id_number),
+        format!("mobile={}", a.mobile),
+        format!("name={}&id_number={}", encode("李"), b.id_number),
+    ] {
+        let (status, page) = county.get(&format!("/console/members?{query}")).await;
+        assert_eq!(status, 422, "{query}");
+        assert!(page.contains("只能通过查询表单") && listed(&page).is_empty(), "{query}: {}", main_of(&page));
+        assert!(!page.contains("export.csv?"), "{query}: no export link");
+        for export in ["export.csv", "export.xlsx"] {
+            let (status, body) = county.get(&format!("/console/members/{export}?{query}")).await;
+            assert_eq!(status, 400, "{export}?{query}");
+            assert!(!body.contains("李**"), "{export}?{query}");
+        }
+    }
 
     // An org inside the scope narrows; one outside is a 404.
     let feidong = app.store().org_by_join_code("340122").await.unwrap().unwrap();
@@ -179,12 +205,6 @@ both_databases!(search_stays_in_the_subtree_and_every_filter_narrows, |db: TestD
     // Filters combine.
     assert_eq!(search(&city, &format!("name={}&occupation=truck_driver", encode("王"))).await, ids(&[&a]));
 });
-
-/// Whether the page of a search contains `needle`.
-async fn page_contains(console: &Console, query: &str, needle: &str) -> bool {
-    let (_, page) = console.get(&format!("/console/members?{query}")).await;
-    page.contains(needle)
-}
 
 /// Makes `count` truck drivers of 肥东 straight through the join service.
 async fn many(app: &TestApp, count: u32) {
@@ -415,7 +435,7 @@ both_databases!(exports_hold_the_list_masked, |db: TestDb| async move {
     assert!(text.starts_with("Member number,Name,Occupation,Home union,Status,Joined"));
     assert!(text.contains("王**") && text.contains("Truck driver") && text.contains("Active"));
     // Invalid filters export nothing.
-    assert_eq!(download(&viewer, "/console/members/export.csv?id_number=123").await.0, 400);
+    assert_eq!(download(&viewer, "/console/members/export.csv?number=123").await.0, 400);
 
     let (status, headers, bytes) = download(&viewer, "/console/members/export.xlsx").await;
     assert_eq!(status, 200);

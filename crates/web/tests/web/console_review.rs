@@ -36,14 +36,17 @@ both_databases!(login_logout_and_throttling, |db: TestDb| async move {
     assert!(page.contains("合肥市总工会") && page.contains("hefei"));
 
     // The session cookie is HttpOnly and SameSite.
-    let response = app
-        .browser()
-        .post(format!("{}/console/login", app.base))
-        .form(&[("username", "hefei"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let browser = app.browser();
+    let token = app.login_token(&browser).await;
+    let response = app.post_login(&browser, &token, "hefei", PASSWORD).await;
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("huiji_session="))
+        .unwrap()
+        .to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
 
     // Logout needs the CSRF token, then ends the session.

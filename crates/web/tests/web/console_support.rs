@@ -18,9 +18,14 @@ pub struct Console {
 
 /// The CSRF token in a console page.
 pub fn csrf_of(page: &str) -> String {
+    csrf_field(page).expect("a csrf field")
+}
+
+/// The CSRF token in a page, if it has one.
+pub fn csrf_field(page: &str) -> Option<String> {
     let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).expect("a csrf field") + marker.len();
-    page[start..].chars().take_while(|c| *c != '"').collect()
+    let start = page.find(marker)? + marker.len();
+    Some(page[start..].chars().take_while(|c| *c != '"').collect())
 }
 
 impl TestApp {
@@ -51,15 +56,34 @@ impl TestApp {
         self.login(username, PASSWORD).await.expect("login")
     }
 
+    /// Opens the login form in `http`, as a browser would before posting it: its CSRF
+    /// token (its cookie stays in the browser's jar).
+    pub async fn login_token(&self, http: &reqwest::Client) -> String {
+        let page =
+            http.get(format!("{}/console/login", self.base)).send().await.unwrap().text().await.unwrap();
+        csrf_field(&page).unwrap_or_default()
+    }
+
+    /// Posts the login form from `http` with `token`.
+    pub async fn post_login(
+        &self,
+        http: &reqwest::Client,
+        token: &str,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        http.post(format!("{}/console/login", self.base))
+            .form(&[("username", username), ("password", password), ("csrf", token)])
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Logs in; `None` when the console refuses.
     pub async fn login(&self, username: &str, password: &str) -> Option<Console> {
         let http = self.browser();
-        let response = http
-            .post(format!("{}/console/login", self.base))
-            .form(&[("username", username), ("password", password)])
-            .send()
-            .await
-            .unwrap();
+        let token = self.login_token(&http).await;
+        let response = self.post_login(&http, &token, username, password).await;
         if response.status().as_u16() != 303 {
             return None;
         }

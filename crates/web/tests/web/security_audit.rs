@@ -29,7 +29,8 @@ pub async fn feixi_member(app: &TestApp, seq: u32) -> MembershipRecord {
     app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0)
 }
 
-fn everything() -> AuditQuery {
+/// Every audit record of the province, newest first.
+pub fn everything() -> AuditQuery {
     AuditQuery {
         within: OrgPath::parse("/1/").unwrap(),
         action: None,

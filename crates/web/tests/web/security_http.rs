@@ -25,14 +25,11 @@ both_databases!(every_response_carries_the_security_headers, |db: TestDb| async 
     let app = TestApp::seeded(db).await;
     for path in PAGES {
         let response = app.http.get(format!("{}{path}", app.base)).send().await.unwrap();
-        let h = response.headers();
-        let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
-        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
-        assert_eq!(h["x-frame-options"], "DENY", "{path}");
-        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
-        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http: {path}");
+        assert_security_headers(response.headers(), path);
+        assert!(
+            response.headers().get("strict-transport-security").is_none(),
+            "no HSTS over plain http: {path}"
+        );
     }
     // A refused body (413) carries them too.
     let big = "x".repeat(100 * 1024);
@@ -40,6 +37,50 @@ both_databases!(every_response_carries_the_security_headers, |db: TestDb| async 
         app.http.post(format!("{}/join", app.base)).form(&[("name", big.as_str())]).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 413);
     assert_eq!(response.headers()["x-frame-options"], "DENY");
+});
+
+/// The headers every response carries.
+pub fn assert_security_headers(h: &reqwest::header::HeaderMap, what: &str) {
+    let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap()).unwrap_or_default();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{what}: {csp:?}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}");
+    assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{what}");
+    assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
+    assert_eq!(h.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("no-referrer"), "{what}");
+}
+
+both_databases!(metrics_labels_stay_bounded, |db: TestDb| async move {
+    let app = TestApp::spawn(db).await;
+    for i in 0..40 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        let response = app.http.request(method, format!("{}/healthz", app.base)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 405);
+        let method = reqwest::Method::from_bytes(format!("PROBE{i}").as_bytes()).unwrap();
+        app.http.request(method, format!("{}/nope/{i}", app.base)).send().await.unwrap();
+        assert_eq!(app.get(&format!("/nope/{i}?x={i}")).await.0, 404);
+    }
+    let (_, _, body) = app.get("/metrics").await;
+    assert!(!body.contains("INVENTED") && !body.contains("PROBE") && !body.contains("/nope"), "{body}");
+    assert!(
+        body.contains("huiji_http_requests_total{method=\"other\",route=\"/healthz\",status=\"405\"} 40"),
+        "{body}"
+    );
+    assert!(
+        body.contains("huiji_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 40"),
+        "{body}"
+    );
+    assert!(
+        body.contains("huiji_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 40"),
+        "{body}"
+    );
+    // Eighty more invented methods and paths add no series.
+    let lines = app.get("/metrics").await.2.lines().count();
+    for i in 40..120 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        app.http.request(method, format!("{}/nope/{i}", app.base)).send().await.unwrap();
+    }
+    let (_, _, body) = app.get("/metrics").await;
+    assert_eq!(body.lines().count(), lines, "{body}");
 });
 
 both_databases!(pages_have_no_inline_script_or_style, |db: TestDb| async move {
@@ -91,15 +132,26 @@ both_databases!(behind_tls_hsts_and_secure_cookies, |db: TestDb| async move {
     let response = app.http.get(format!("{}/", app.base)).send().await.unwrap();
     assert!(response.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
     app.add_officer("tls", huiji_core::OrgId(1), Role::Admin).await;
-    let response = app
-        .http
-        .post(format!("{}/console/login", app.base))
-        .form(&[("username", "tls"), ("password", crate::console_support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    let browser = app.browser();
+    let form = browser.get(format!("{}/console/login", app.base)).send().await.unwrap();
+    let cookies: Vec<String> =
+        form.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    let page = form.text().await.unwrap();
+    let token = crate::console_support::csrf_of(&page);
+    let response = app.post_login(&browser, &token, "tls", crate::console_support::PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let cookies = cookies
+        .into_iter()
+        .chain(response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()));
+    let mut names = Vec::new();
+    for cookie in cookies {
+        assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+        names.push(cookie.split('=').next().unwrap().to_owned());
+    }
+    assert!(
+        names.contains(&"huiji_login".to_owned()) && names.contains(&"huiji_session".to_owned()),
+        "{names:?}"
+    );
 });
 
 fn limits(per_ip: Rate, per_mobile: Rate, per_id: Rate) -> PublicLimits {

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use huiji_store::MembershipRecord;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::{Filters, number_shown, resolve, status_label};
+use super::search::{Filters, Source, resolve};
+use super::{number_shown, status_label};
 use crate::card::mask_name;
 use crate::console::occupation_label;
 use crate::console::review::{date, org_names};
@@ -84,7 +85,7 @@ async fn all_rows(
     filters: &Filters,
     action: &str,
 ) -> Result<Vec<Row>, WebError> {
-    let mut search = resolve(state, lang, officer, filters, BATCH).await?;
+    let mut search = resolve(state, lang, officer, filters, Source::Link, BATCH).await?;
     if !search.problems.is_empty() {
         return Err(WebError::BadRequest(search.problems.join("; ")));
     }
