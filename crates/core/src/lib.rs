@@ -21,6 +21,7 @@ pub mod sms;
 pub mod synthetic;
 pub mod time;
 pub mod tree_plan;
+pub mod verification;
 pub mod webhook;
 
 pub use civil_date::CivilDate;
@@ -36,3 +37,4 @@ pub use org::{Level, Org, OrgId, OrgKind, OrgKindCode, OrgPath};
 pub use person_name::{NameError, PersonName};
 pub use region::{Region, RegionCode, RegionLevel, RegionTable};
 pub use time::{Clock, Timestamp};
+pub use verification::{RealNameCheck, Verification};

@@ -10,6 +10,8 @@ mod fixtures;
 mod joining;
 #[path = "conformance/privacy.rs"]
 mod privacy;
+#[path = "conformance/upgrade.rs"]
+mod upgrade;
 
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::tree_plan;
