@@ -62,7 +62,8 @@ def id_number(area, birth, order):
 
 def write_bodies(path, count, seed):
     """`count` platform API request bodies, one JSON object a line, each a different
-    valid person working in Anhui."""
+    valid person working in Anhui with a mobile of their own (a mobile answers for one
+    identity: a second ID number with it would wait for review)."""
     rnd = random.Random(seed)
     counties = anhui_counties()
     seen = set()
@@ -78,7 +79,7 @@ def write_bodies(path, count, seed):
             name = rnd.choice(SURNAMES) + rnd.choice(GIVEN) + (rnd.choice(GIVEN) if rnd.random() < 0.6 else "")
             body = {
                 "name": name, "id_number": number,
-                "mobile": "1" + rnd.choice("3578") + f"{rnd.randrange(10**9):09d}",
+                "mobile": f"1{rnd.choice('3578')}{(i * 7_919 + seed) % 10**9:09d}",
                 "occupation": rnd.choice(OCCUPATIONS), "region_code": area,
                 "consent": {"version": "1", "accepted_at": "2026-11-30T10:00:00+08:00"},
                 "mobile_verified": True, "external_ref": f"b{i}",

@@ -37,6 +37,7 @@ pub mod text;
 pub mod time;
 pub mod transfer;
 pub mod tree_plan;
+pub mod verification;
 pub mod webhook;
 pub mod width;
 
@@ -55,3 +56,4 @@ pub use region::{Region, RegionCode, RegionLevel, RegionTable};
 pub use text::{ControlCharacter, PlainText};
 pub use time::{Clock, Timestamp};
 pub use transfer::{MemberRef, Side, Standing, TransferStatus};
+pub use verification::{RealNameCheck, Verification};

@@ -186,40 +186,9 @@ pub enum Decision {
     Review,
 }
 
-/// Instant approval needs a verified mobile (SMS code, or a platform's attestation) and a
-/// receiving org whose policy allows it for this person. The ID's validity, the age rule
-/// and "holds no membership" are established before anyone gets this far.
-pub fn decide(policy: AutoApproval, mobile_verified: bool, on_roster: bool) -> Decision {
-    let allowed = match policy {
-        AutoApproval::Off => false,
-        AutoApproval::RosterOnly => on_roster,
-        AutoApproval::AllVerified => true,
-    };
-    if allowed && mobile_verified { Decision::Approve } else { Decision::Review }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_policy_and_verification_combination() {
-        use AutoApproval::*;
-        use Decision::*;
-        let cases = [
-            (Off, true, true, Review),
-            (Off, true, false, Review),
-            (RosterOnly, true, true, Approve),
-            (RosterOnly, true, false, Review),
-            (RosterOnly, false, true, Review),
-            (AllVerified, true, false, Approve),
-            (AllVerified, true, true, Approve),
-            (AllVerified, false, false, Review),
-        ];
-        for (policy, verified, roster, expected) in cases {
-            assert_eq!(decide(policy, verified, roster), expected, "{policy} {verified} {roster}");
-        }
-    }
 
     #[test]
     fn lifecycle_actions_start_only_from_held_states() {

@@ -11,7 +11,7 @@ use huiji_core::tree_plan::{self, PlanError};
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
 use huiji_store::{AccountStore as _, OrgFilter, SqlStore, Store, StoreError};
 use huiji_vault::{KeyFile, Keyring, OsRandom};
-use huiji_web::{AppState, HttpGatewaySms, qr};
+use huiji_web::{AppState, RealNameProvider, qr};
 use tokio::net::TcpListener;
 
 use crate::cli::{
@@ -344,7 +344,7 @@ async fn serve(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> R
     let address = listener.local_addr()?;
     writeln!(out, "huiji serving http://{address}/ on {}", url.redacted())?;
     out.flush()?;
-    run_server(store, listener, &keys, &settings.public_url(), settings).await
+    run_server(store, listener, &keys, &settings.public_url(), settings, None).await
 }
 
 async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
@@ -411,9 +411,15 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "  cargo run --release -- sms outbox --database-url {db}")?;
     writeln!(out, "Platform API ({base}/api/openapi.json): make a key with")?;
     writeln!(out, "  cargo run --release -- api-key create --platform NAME --database-url {db}")?;
-    writeln!(out, "A valid test ID number: 11010519491231002X. Stop with Ctrl-C.")?;
+    writeln!(out, "The demo's offline real-name check knows these people (name, ID number, mobile);")?;
+    writeln!(out, "they join at once, anyone else waits for review in the console:")?;
+    for (name, id_number, mobile) in crate::demo::DEMO_PEOPLE {
+        writeln!(out, "  {name}\t{id_number}\t{mobile}")?;
+    }
+    writeln!(out, "Stop with Ctrl-C.")?;
     out.flush()?;
-    run_server(store, listener, &keys, base, settings).await
+    let register: Arc<dyn RealNameProvider> = Arc::new(crate::demo::real_name_register());
+    run_server(store, listener, &keys, base, settings, Some(register)).await
 }
 
 async fn run_server(
@@ -422,11 +428,12 @@ async fn run_server(
     keys: &Path,
     public_url: &str,
     settings: &Settings,
+    real_name: Option<Arc<dyn RealNameProvider>>,
 ) -> Result<(), CommandError> {
     let store = Arc::new(store);
     let keyring = load_keyring(keys)?;
     let tls = settings.secure_cookies.unwrap_or_else(|| public_url.starts_with("https://"));
-    let mut state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url)
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url)
         .with_tls(tls, tls)
         .with_trust_proxy(settings.trust_proxy)
         .with_api_rate(Rate::per_second(
@@ -435,13 +442,7 @@ async fn run_server(
         ));
     // A key rotation by `huiji keys rotate` reaches this server through the file.
     state.keyring.watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
-    if let Some(url) = &settings.sms_gateway_url {
-        let token = settings.sms_gateway_token.as_ref().map(|t| t.expose().to_owned());
-        let gateway =
-            HttpGatewaySms::new(url, token).map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
-        state = state.with_sms(Arc::new(gateway));
-        tracing::info!(%url, "SMS through the HTTP gateway");
-    }
+    let state = crate::ports::connect(state, settings, real_name)?;
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().name(), "listening");
     // Overdue reviews move up to the parent federation; every instance may run this.
     let escalation = huiji_web::jobs::spawn_escalation(state.clone(), std::time::Duration::from_secs(5 * 60));

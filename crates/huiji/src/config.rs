@@ -96,6 +96,11 @@ pub struct Settings {
     pub sms_gateway_url: Option<String>,
     /// The gateway's bearer token.
     pub sms_gateway_token: Option<Secret>,
+    /// An HTTP real-name check (运营商三要素); unset, a proven mobile is all
+    /// `all_verified` asks (the demo uses an offline register instead).
+    pub real_name_url: Option<String>,
+    /// The real-name service's bearer token.
+    pub real_name_token: Option<Secret>,
     /// Whether cookies are `Secure` and HSTS is sent (default: when the public URL is
     /// https). Set it when TLS ends at a proxy in front of a plain-http public URL.
     pub secure_cookies: Option<bool>,
@@ -119,6 +124,8 @@ impl Default for Settings {
             public_url: None,
             sms_gateway_url: None,
             sms_gateway_token: None,
+            real_name_url: None,
+            real_name_token: None,
             secure_cookies: None,
             trust_proxy: false,
             retention_days: huiji_web::retention::DEFAULT_RETENTION_DAYS,
@@ -211,10 +218,14 @@ mod tests {
     fn debug_hides_the_password() {
         let url = DatabaseUrl::new("postgres://huiji:s3cret@db.internal:5432/huiji");
         let token = Some(Secret("t0ken".to_owned()));
-        let settings =
-            Settings { database_url: Some(url.clone()), sms_gateway_token: token, ..Settings::default() };
+        let settings = Settings {
+            database_url: Some(url.clone()),
+            sms_gateway_token: token,
+            real_name_token: Some(Secret("r3alname".to_owned())),
+            ..Settings::default()
+        };
         let shown = format!("{settings:?}");
-        assert!(!shown.contains("t0ken"), "{shown}");
+        assert!(!shown.contains("t0ken") && !shown.contains("r3alname"), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("postgres://huiji:***@db.internal:5432/huiji"));
         assert_eq!(url.expose(), "postgres://huiji:s3cret@db.internal:5432/huiji");
@@ -250,6 +261,20 @@ mod tests {
                 parse(&["huiji", "serve", "--database-url", "sqlite:flag.db", "--listen", "127.0.0.1:9002"]);
             assert_eq!(from_flags.database_url, Some(DatabaseUrl::new("sqlite:flag.db")));
             assert_eq!(from_flags.listen, "127.0.0.1:9002".parse().unwrap());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_real_name_service_is_configured_like_the_sms_gateway() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("huiji.toml", "real_name_url = \"https://rn.internal/check\"")?;
+            jail.set_env("HUIJI_REAL_NAME_TOKEN", "tok");
+            let cli = <Cli as clap::Parser>::try_parse_from(["huiji", "serve"]).unwrap();
+            let settings = Settings::load(&cli).unwrap();
+            assert_eq!(settings.real_name_url.as_deref(), Some("https://rn.internal/check"));
+            assert_eq!(settings.real_name_token.as_ref().map(Secret::expose), Some("tok"));
+            assert_eq!(Settings::default().real_name_url, None, "no check unless configured");
             Ok(())
         });
     }

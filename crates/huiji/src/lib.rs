@@ -5,8 +5,10 @@ mod bench_store;
 mod cli;
 mod commands;
 mod config;
+mod demo;
 mod generate;
 mod platforms;
+mod ports;
 mod privacy;
 mod users;
 

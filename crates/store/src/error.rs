@@ -32,19 +32,20 @@ pub enum StoreError {
 
 /// Constraints as SQLite reports them (it names the columns of a UNIQUE constraint, not
 /// the constraint) mapped to the names PostgreSQL reports, so both read alike.
-const SQLITE_UNIQUE_COLUMNS: [(&str, &str); 8] = [
+const SQLITE_UNIQUE_COLUMNS: [(&str, &str); 9] = [
     ("orgs.parent_id, orgs.name", "orgs_parent_name_key"),
     ("orgs.join_code", "orgs_join_code_key"),
     ("orgs.credit_code", "orgs_credit_code_key"),
     ("memberships.id_number_bidx", "memberships_one_held_key"),
     ("memberships.member_number", "memberships_member_number_key"),
-    ("applications.id_number_bidx", "applications_one_pending_key"),
+    ("applications.id_number_bidx, applications.platform_id", "applications_one_pending_per_platform_key"),
+    ("applications.id_number_bidx, applications.mobile_bidx", "applications_one_pending_per_mobile_key"),
     ("users.username", "users_username_key"),
     ("transfers.membership_id", "transfers_one_open_key"),
 ];
 
 /// Every named constraint of the schema.
-const CONSTRAINTS: [&str; 16] = [
+const CONSTRAINTS: [&str; 18] = [
     "orgs_parent_name_key",
     "memberships_member_number_key",
     "orgs_join_code_key",
@@ -55,7 +56,9 @@ const CONSTRAINTS: [&str; 16] = [
     "orgs_kind_check",
     "orgs_level_check",
     "orgs_name_check",
-    "applications_one_pending_key",
+    "applications_one_pending_per_platform_key",
+    "applications_one_pending_per_mobile_key",
+    "applications_real_name_check_check",
     "users_username_key",
     "users_role_check",
     "transfers_one_open_key",

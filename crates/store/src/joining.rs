@@ -1,8 +1,10 @@
-//! Applications, memberships and SMS verification in the database.
+//! Applications and memberships in the database.
 
 use huiji_core::joining::Landing;
-use huiji_core::sms::{self, SmsCheck, SmsPurpose};
-use huiji_core::{ApplicationStatus, Channel, Decision, MemberNumber, MembershipStatus, OrgId, Timestamp};
+use huiji_core::verification::tells_membership;
+use huiji_core::{
+    ApplicationStatus, Channel, Decision, MemberNumber, MembershipStatus, OrgId, RealNameCheck, Timestamp,
+};
 
 use crate::db::{SqlStore, on_pool};
 use crate::{Result, StoreError};
@@ -53,12 +55,16 @@ pub struct NewApplication {
     pub consent_version: String,
     /// SMS-verified or platform-attested.
     pub mobile_verified: bool,
-    /// Approve now, or queue for review.
+    /// The proven mobile is on record with another ID number (see
+    /// [`crate::Store::mobile_bound_elsewhere`]).
+    pub mobile_bound_elsewhere: bool,
+    /// What the real-name check said, if one was made.
+    pub real_name: RealNameCheck,
+    /// Approve now, or queue for review; a person holding a membership is always
+    /// reviewed (unless told they are a member, see [`SubmitOutcome::AlreadyMember`]).
     pub decision: Decision,
     /// When a review must be done by.
     pub review_deadline: Timestamp,
-    /// The person already holds a membership under another mobile (review only).
-    pub holds_membership: bool,
     /// When the applicant accepted the consent text (a platform reports its own time).
     pub consent_at: Timestamp,
     /// The platform that submitted it through the API.
@@ -79,18 +85,16 @@ pub enum SubmitOutcome {
         /// Its number.
         member_number: MemberNumber,
     },
-    /// Waiting for review; `existing` when an earlier open application was found instead.
+    /// Waiting for review; `existing` when the same submitter's open application was
+    /// found instead (the same platform, or on the H5 form the same proven mobile).
     Pending {
         /// The (possibly earlier) application.
         application_id: i64,
         /// Whether it was an earlier application.
         existing: bool,
     },
-    /// The person holds a membership already; nothing was stored.
-    AlreadyMember {
-        /// Whether the verified mobile is the one the membership has.
-        same_mobile: bool,
-    },
+    /// The person holds a membership and proved its mobile; nothing was stored.
+    AlreadyMember,
 }
 
 /// An application as stored (without personal identifiers).
@@ -180,19 +184,6 @@ pub struct ConsentVersion {
     pub text_en: String,
 }
 
-/// A message the outbox SMS provider holds.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct OutboxMessage {
-    /// Id.
-    pub id: i64,
-    /// The recipient, masked.
-    pub mobile_masked: String,
-    /// The text.
-    pub body: String,
-    /// Queued (ms).
-    pub created_at: i64,
-}
-
 macro_rules! application_columns {
     () => {
         "id, status, channel, receiving_org_id, landing_org_id, landing_in_pool, name, occupation, \
@@ -212,8 +203,17 @@ macro_rules! membership_columns {
 const HELD_MEMBERSHIP: &str = "SELECT mobile_bidx FROM memberships \
     WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
 
+/// The person's open application from the same submitter: the platform (`$2`), or on the
+/// H5 form (`$2` = 0) the same proven mobile. Another submitter's is none of its business.
 const OPEN_APPLICATION: &str = "SELECT id FROM applications \
-    WHERE id_number_bidx = $1 AND status = 'pending_review'";
+    WHERE id_number_bidx = $1 AND status = 'pending_review' AND COALESCE(platform_id, 0) = $2 \
+    AND (platform_id IS NOT NULL OR mobile_bidx = $3)";
+
+/// A verified application or a membership with this mobile and another ID number.
+/// Purged rows have empty blind indexes and bind nothing.
+const MOBILE_BOUND_ELSEWHERE: &str = "SELECT 1 FROM applications \
+    WHERE mobile_bidx = $1 AND id_number_bidx <> $2 AND mobile_verified \
+    UNION ALL SELECT 1 FROM memberships WHERE mobile_bidx = $1 AND id_number_bidx <> $2 LIMIT 1";
 
 /// Always inserted pending; approval is one path for instant and reviewed decisions.
 /// The receiving org reviews first (`reviewer_*`); escalation moves the review upwards.
@@ -221,9 +221,9 @@ const INSERT_APPLICATION: &str = "INSERT INTO applications (status, channel, sou
     landing_org_id, landing_in_pool, name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, \
     occupation, region_code, employer_name, employer_credit_code, consent_version, consent_at, \
     mobile_verified, holds_membership, review_deadline, created_at, reviewer_org_id, reviewer_path, \
-    platform_id, external_ref) \
+    platform_id, external_ref, mobile_bound_elsewhere, real_name_check) \
     VALUES ('pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, \
-    $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23) \
+    $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23, $24, $25) \
     RETURNING id";
 
 /// The membership an application makes, at its landing org. The home path is copied from
@@ -269,26 +269,6 @@ const MEMBERSHIP_BY_ID: &str = concat!("SELECT ", membership_columns!(), " FROM 
 const CONSENT_VERSIONS: &str =
     "SELECT version, text_zh, text_en FROM consent_versions ORDER BY created_at, version";
 
-const INSERT_CHALLENGE: &str = "INSERT INTO sms_challenges (mobile_bidx, purpose, code_hash, expires_at, created_at) \
-    VALUES ($1, $2, $3, $4, $5)";
-
-/// Only the latest code counts: sending a new one voids the earlier ones.
-const LATEST_CHALLENGE: &str = "SELECT id, code_hash, attempts, expires_at, used_at FROM sms_challenges \
-    WHERE mobile_bidx = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1";
-
-const COUNT_CHALLENGES_SINCE: &str =
-    "SELECT COUNT(*) FROM sms_challenges WHERE mobile_bidx = $1 AND created_at >= $2";
-
-const USE_CHALLENGE: &str = "UPDATE sms_challenges SET used_at = $2 WHERE id = $1";
-
-const FAIL_CHALLENGE: &str = "UPDATE sms_challenges SET attempts = attempts + 1 WHERE id = $1";
-
-const INSERT_OUTBOX: &str =
-    "INSERT INTO sms_outbox (mobile_ct, mobile_masked, body, created_at) VALUES ($1, $2, $3, $4)";
-
-const SELECT_OUTBOX: &str =
-    "SELECT id, mobile_masked, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1";
-
 /// Runs the submission in one transaction on whichever pool; `$p` is the write pool.
 macro_rules! submit_in {
     ($p:expr, $app:expr, $at:expr) => {{
@@ -298,11 +278,18 @@ macro_rules! submit_in {
             .bind(&app.id_number.blind_index)
             .fetch_optional(&mut *tx)
             .await?;
-        if let Some(mobile) = held.filter(|_| !app.holds_membership) {
-            return Ok(SubmitOutcome::AlreadyMember { same_mobile: mobile == app.mobile.blind_index });
-        }
+        // Anyone but the proven owner of the membership's mobile is queued for an officer,
+        // flagged, in this same transaction: the answer neither says nor takes longer.
+        let holds_membership = match held {
+            Some(mobile) if tells_membership(app.mobile_verified, mobile == app.mobile.blind_index) => {
+                return Ok(SubmitOutcome::AlreadyMember);
+            }
+            held => held.is_some(),
+        };
         let open: Option<i64> = sqlx::query_scalar(OPEN_APPLICATION)
             .bind(&app.id_number.blind_index)
+            .bind(app.platform_id.unwrap_or(0))
+            .bind(&app.mobile.blind_index)
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(application_id) = open {
@@ -327,14 +314,16 @@ macro_rules! submit_in {
             .bind(&app.consent_version)
             .bind($at.millis())
             .bind(app.mobile_verified)
-            .bind(app.holds_membership)
+            .bind(holds_membership)
             .bind(app.review_deadline.millis())
             .bind(app.consent_at.millis())
             .bind(app.platform_id)
             .bind(app.external_ref.as_deref())
+            .bind(app.mobile_bound_elsewhere)
+            .bind(app.real_name.code())
             .fetch_one(&mut *tx)
             .await?;
-        if app.decision != Decision::Approve || app.holds_membership || app.landing.is_none() {
+        if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
             tx.commit().await?;
             return Ok(SubmitOutcome::Pending { application_id, existing: false });
         }
@@ -411,11 +400,26 @@ impl SqlStore {
         match attempt {
             // A concurrent submission of the same person won the race: the database's
             // unique indexes decided, so answer as if we had seen it first.
-            Err(StoreError::Constraint("memberships_one_held_key" | "applications_one_pending_key")) => {
-                async { on_pool!(&self.pools, write, |p| submit_in!(p, app, at)) }.await
-            }
+            Err(StoreError::Constraint(
+                "memberships_one_held_key"
+                | "applications_one_pending_per_platform_key"
+                | "applications_one_pending_per_mobile_key",
+            )) => async { on_pool!(&self.pools, write, |p| submit_in!(p, app, at)) }.await,
             other => other,
         }
+    }
+
+    pub(crate) async fn mobile_bound_elsewhere_impl(
+        &self,
+        mobile_bidx: &str,
+        id_number_bidx: &str,
+    ) -> Result<bool> {
+        let found: Option<i32> = on_pool!(&self.pools, read, |p| sqlx::query_scalar(MOBILE_BOUND_ELSEWHERE)
+            .bind(mobile_bidx)
+            .bind(id_number_bidx)
+            .fetch_optional(p)
+            .await?);
+        Ok(found.is_some())
     }
 
     pub(crate) async fn application_impl(&self, id: i64) -> Result<Option<ApplicationRecord>> {
@@ -461,93 +465,5 @@ impl SqlStore {
 
     pub(crate) async fn consent_versions_impl(&self) -> Result<Vec<ConsentVersion>> {
         Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(CONSENT_VERSIONS).fetch_all(p).await?))
-    }
-
-    pub(crate) async fn create_sms_challenge_impl(
-        &self,
-        mobile_bidx: &str,
-        purpose: SmsPurpose,
-        code_hash: &str,
-        at: Timestamp,
-    ) -> Result<()> {
-        on_pool!(&self.pools, write, |p| {
-            sqlx::query(INSERT_CHALLENGE)
-                .bind(mobile_bidx)
-                .bind(purpose.code())
-                .bind(code_hash)
-                .bind(at.millis() + sms::CODE_TTL_MILLIS)
-                .bind(at.millis())
-                .execute(p)
-                .await?;
-        });
-        Ok(())
-    }
-
-    pub(crate) async fn sms_challenges_since_impl(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64> {
-        let count: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_CHALLENGES_SINCE)
-            .bind(mobile_bidx)
-            .bind(since.millis())
-            .fetch_one(p)
-            .await?);
-        Ok(u64::try_from(count).unwrap_or(0))
-    }
-
-    pub(crate) async fn check_sms_challenge_impl(
-        &self,
-        mobile_bidx: &str,
-        purpose: SmsPurpose,
-        code_hash: &str,
-        now: Timestamp,
-    ) -> Result<SmsCheck> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let latest: Option<(i64, String, i32, i64, Option<i64>)> = sqlx::query_as(LATEST_CHALLENGE)
-                .bind(mobile_bidx)
-                .bind(purpose.code())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((id, hash, attempts, expires_at, None)) = latest else {
-                return Ok(SmsCheck::NoCode);
-            };
-            let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
-            let verdict = sms::judge(attempts, expires_at, now.millis(), hash == code_hash);
-            match verdict {
-                SmsCheck::Verified => {
-                    sqlx::query(USE_CHALLENGE).bind(id).bind(now.millis()).execute(&mut *tx).await?;
-                }
-                SmsCheck::Wrong { .. } => {
-                    sqlx::query(FAIL_CHALLENGE).bind(id).execute(&mut *tx).await?;
-                }
-                SmsCheck::Expired | SmsCheck::Exhausted | SmsCheck::NoCode => {}
-            }
-            tx.commit().await?;
-            Ok(verdict)
-        })
-    }
-
-    pub(crate) async fn push_sms_outbox_impl(
-        &self,
-        mobile: &Sealed,
-        masked: &str,
-        body: &str,
-        at: Timestamp,
-    ) -> Result<()> {
-        on_pool!(&self.pools, write, |p| {
-            sqlx::query(INSERT_OUTBOX)
-                .bind(&mobile.ciphertext)
-                .bind(masked)
-                .bind(body)
-                .bind(at.millis())
-                .execute(p)
-                .await?;
-        });
-        Ok(())
-    }
-
-    pub(crate) async fn sms_outbox_impl(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
-        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_OUTBOX)
-            .bind(i64::from(limit))
-            .fetch_all(p)
-            .await?))
     }
 }

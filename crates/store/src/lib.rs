@@ -17,6 +17,7 @@ mod orgs;
 mod platform;
 mod privacy;
 mod review;
+mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transfers;
@@ -37,7 +38,7 @@ pub use bulk::{BulkLoad, BulkMember};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
 pub use joining::{
-    ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, OutboxMessage, Sealed, SubmitOutcome,
+    ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, Sealed, SubmitOutcome,
 };
 pub use members::{EventRecord, MemberQuery, MemberStore, MembershipDetail};
 pub use orgs::DEFAULT_REVIEW_DAYS;
@@ -46,6 +47,7 @@ pub use platform::{
 };
 pub use privacy::{PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
+pub use sms::OutboxMessage;
 pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
@@ -156,11 +158,18 @@ pub trait Store:
     async fn consent_versions(&self) -> Result<Vec<ConsentVersion>>;
 
     /// Stores an application and, when approved, its membership, in one transaction.
-    /// A person who holds a membership gets [`SubmitOutcome::AlreadyMember`] and nothing
-    /// is stored (unless `holds_membership` asks for a review); a person with an open
-    /// application gets that one back. The database's unique indexes make this hold
-    /// under concurrent submissions too.
+    /// A person who holds a membership and proved its mobile gets
+    /// [`SubmitOutcome::AlreadyMember`] and nothing is stored; anyone else typing their ID
+    /// gets a review, flagged `holds_membership`. A person with an open application from
+    /// the same submitter (platform, or on the H5 form the same mobile) gets that one back;
+    /// another submitter's is never looked at. The database's unique indexes make this
+    /// hold under concurrent submissions too.
     async fn submit_application(&self, application: &NewApplication, at: Timestamp) -> Result<SubmitOutcome>;
+
+    /// Whether a mobile is bound to an identity other than this ID number: on record with
+    /// another ID in a verified application or a membership. A mobile answers for the
+    /// identity it was first joined or applied with, so a different ID with it is reviewed.
+    async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool>;
 
     /// One application.
     async fn application(&self, id: i64) -> Result<Option<ApplicationRecord>>;

@@ -344,6 +344,10 @@ impl Store for SqlStore {
         self.submit_application_impl(application, at).await
     }
 
+    async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool> {
+        self.mobile_bound_elsewhere_impl(mobile_bidx, id_number_bidx).await
+    }
+
     async fn application(&self, id: i64) -> Result<Option<ApplicationRecord>> {
         self.application_impl(id).await
     }

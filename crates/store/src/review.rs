@@ -21,6 +21,23 @@ pub struct QueueItem {
     pub escalated_at: Option<i64>,
     /// The applicant holds a membership under another mobile.
     pub holds_membership: bool,
+    /// The proven mobile is on record with another ID number.
+    pub mobile_bound_elsewhere: bool,
+    /// The real-name check's code (`matched`, `mismatched`, `unavailable`), if one was made.
+    pub real_name_check: Option<String>,
+}
+
+impl QueueItem {
+    /// What the real-name check said.
+    pub fn real_name(&self) -> huiji_core::RealNameCheck {
+        huiji_core::RealNameCheck::from_code(self.real_name_check.as_deref())
+    }
+
+    /// Whether an officer must look at this one alone (no batch approval): the person
+    /// holds a membership, the mobile is another identity's, or the real-name check failed.
+    pub fn flagged(&self) -> bool {
+        self.holds_membership || self.mobile_bound_elsewhere || self.real_name().is_concern()
+    }
 }
 
 /// An application with everything an officer's detail page shows (identifiers sealed).
@@ -77,7 +94,8 @@ macro_rules! queue_columns {
     () => {
         "a.id, a.status, a.channel, a.receiving_org_id, a.landing_org_id, a.landing_in_pool, a.name, \
          a.occupation, a.region_code, a.review_deadline, a.decided_at, a.decision_reason, a.membership_id, \
-         a.consent_version, a.created_at, a.external_ref, a.reviewer_org_id, a.escalated_at, a.holds_membership"
+         a.consent_version, a.created_at, a.external_ref, a.reviewer_org_id, a.escalated_at, a.holds_membership, \
+         a.mobile_bound_elsewhere, a.real_name_check"
     };
 }
 

@@ -14,6 +14,8 @@ mod logins;
 mod privacy;
 #[path = "conformance/transfers.rs"]
 mod transfers;
+#[path = "conformance/upgrade.rs"]
+mod upgrade;
 
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::tree_plan;

@@ -21,6 +21,7 @@ mod plain_text;
 mod poster;
 pub mod qr;
 pub mod random;
+pub mod real_name;
 pub mod retention;
 pub mod rotation;
 mod security;
@@ -50,6 +51,7 @@ use limits::Limiter;
 pub use metrics::Metrics;
 pub use poster::join_url;
 pub use random::{OsRandomness, Randomness};
+pub use real_name::{HttpRealName, OfflineRealName, RealNameProvider};
 pub use security::CONTENT_SECURITY_POLICY;
 pub use sms::{HttpGatewaySms, OutboxSms, SmsSender};
 
@@ -92,6 +94,8 @@ pub struct AppState {
     pub keyring: Arc<Keys>,
     /// Where SMS go.
     pub sms: Arc<dyn SmsSender>,
+    /// The real-name check (运营商三要素), when one is configured.
+    pub real_name: Option<Arc<dyn RealNameProvider>>,
     /// Random numbers (SMS codes, nonces).
     pub random: Arc<dyn Randomness>,
     /// The public base URL (no trailing slash) that QR codes and card links use.
@@ -111,8 +115,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a store, a clock and keys, with OS randomness, the outbox SMS provider
-    /// and fresh metrics; replace parts with the `with_*` methods.
+    /// State over a store, a clock and keys, with OS randomness, the outbox SMS provider,
+    /// no real-name check and fresh metrics; replace parts with the `with_*` methods.
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
@@ -129,6 +133,7 @@ impl AppState {
             regions: RegionTable::national(),
             keyring,
             sms,
+            real_name: None,
             random,
             secure_cookies: public_url.starts_with("https://"),
             hsts: public_url.starts_with("https://"),
@@ -142,6 +147,13 @@ impl AppState {
     /// Uses another SMS provider.
     pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> AppState {
         self.sms = sms;
+        self
+    }
+
+    /// Checks applicants' name, ID number and mobile with a real-name provider: then
+    /// `all_verified` approves only those who match.
+    pub fn with_real_name(mut self, provider: Arc<dyn RealNameProvider>) -> AppState {
+        self.real_name = Some(provider);
         self
     }
 

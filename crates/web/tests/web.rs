@@ -27,6 +27,8 @@ mod console_support;
 mod console_transfers;
 #[path = "web/join.rs"]
 mod join;
+#[path = "web/real_name.rs"]
+mod real_name;
 #[path = "web/security_audit.rs"]
 mod security_audit;
 #[path = "web/security_http.rs"]
@@ -35,6 +37,8 @@ mod security_http;
 mod security_input;
 #[path = "web/security_login.rs"]
 mod security_login;
+#[path = "web/security_oracle.rs"]
+mod security_oracle;
 #[path = "web/security_privacy.rs"]
 mod security_privacy;
 #[path = "web/security_rotation.rs"]

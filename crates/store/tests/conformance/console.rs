@@ -468,7 +468,6 @@ async fn approving_a_second_membership_is_refused_body(db: TestDb) {
         member(&store, &to_org(&t.feidong_trucks, "王晓明", "id-h", landing, Decision::Approve), AT).await;
     let flagged = NewApplication {
         mobile: sealed("another-mobile"),
-        holds_membership: true,
         ..to_org(&t.wuhu_trucks, "王晓明", "id-h", Landing::Union(t.wuhu_trucks.id), Decision::Approve)
     };
     let second = pending(&store, &flagged, AT).await;

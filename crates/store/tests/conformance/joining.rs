@@ -3,9 +3,9 @@
 use huiji_core::joining::Landing;
 use huiji_core::org::Level;
 use huiji_core::sms::{SmsCheck, SmsPurpose};
-use huiji_core::{Decision, OrgKind, Timestamp};
+use huiji_core::{Decision, OrgKind, RealNameCheck, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{NewApplication, NewOrg, OrgFilter, SubmitOutcome, both_databases};
+use huiji_store::{NewApplication, NewOrg, OrgFilter, ReviewOutcome, SubmitOutcome, both_databases};
 
 use crate::fixtures::{AT, application, sealed, seeded};
 
@@ -51,9 +51,14 @@ both_databases!(an_approved_application_makes_a_member_once, |db: TestDb| async 
     assert_eq!((app.status.as_str(), app.membership_id), ("approved", Some(membership_id)));
     assert_eq!(app.decided_at, Some(AT.0));
 
-    // Again, with the same mobile: a member, and nothing new stored.
+    // Again, with the same mobile proven: a member, and nothing new stored.
     let again = store.submit_application(&new, AT).await.unwrap();
-    assert_eq!(again, SubmitOutcome::AlreadyMember { same_mobile: true });
+    assert_eq!(again, SubmitOutcome::AlreadyMember);
+    assert_eq!(store.applications_by_mobile("bidx:m-1").await.unwrap().len(), 1);
+    assert_eq!(store.memberships_by_mobile("bidx:m-1").await.unwrap().len(), 1);
+
+    // Anyone else — another mobile, or the membership's own without proof — is queued for
+    // an officer, flagged, in the same call: nothing about the membership is answered.
     let other_mobile = application(
         "id-1",
         "m-2",
@@ -61,21 +66,18 @@ both_databases!(an_approved_application_makes_a_member_once, |db: TestDb| async 
         Landing::Union(huiji_core::OrgId(receiving)),
         Decision::Approve,
     );
-    assert_eq!(
-        store.submit_application(&other_mobile, AT).await.unwrap(),
-        SubmitOutcome::AlreadyMember { same_mobile: false }
-    );
-    assert_eq!(store.applications_by_mobile("bidx:m-1").await.unwrap().len(), 1);
-    assert_eq!(store.memberships_by_mobile("bidx:m-1").await.unwrap().len(), 1);
-
-    // Asked to, it queues a review for an officer instead.
-    let flagged = NewApplication { holds_membership: true, ..other_mobile };
-    let SubmitOutcome::Pending { existing: false, application_id } =
-        store.submit_application(&flagged, AT).await.unwrap()
-    else {
-        panic!("expected a review")
-    };
-    assert_eq!(store.application(application_id).await.unwrap().unwrap().status, "pending_review");
+    let unproven = NewApplication { mobile_verified: false, ..new.clone() };
+    for flagged in [other_mobile, unproven] {
+        let SubmitOutcome::Pending { existing: false, application_id } =
+            store.submit_application(&flagged, AT).await.unwrap()
+        else {
+            panic!("expected a review")
+        };
+        let detail = store.application_detail(application_id).await.unwrap().unwrap();
+        assert_eq!(detail.item.application.status, "pending_review");
+        assert!(detail.item.holds_membership && detail.item.flagged());
+    }
+    assert_eq!(store.memberships_by_mobile("bidx:m-2").await.unwrap().len(), 0);
 });
 
 both_databases!(a_pending_application_is_found_again, |db: TestDb| async move {
@@ -100,23 +102,24 @@ both_databases!(a_pending_application_is_found_again, |db: TestDb| async move {
 both_databases!(fifty_concurrent_submissions_of_one_id_make_one_member, |db: TestDb| async move {
     let store = db.dyn_store();
     let (receiving, _) = seeded(&store).await;
-    let mut tasks = Vec::new();
-    for i in 0..50 {
-        let store = store.clone();
-        let new = application(
+    let racing = (0..50).map(|i| {
+        application(
             "id-3",
             &format!("m-{i}"),
             receiving,
             Landing::Union(huiji_core::OrgId(receiving)),
             Decision::Approve,
-        );
-        tasks.push(tokio::spawn(async move { store.submit_application(&new, AT).await.unwrap() }));
-    }
+        )
+    });
     let mut approved = 0;
-    for task in tasks {
-        match task.await.unwrap() {
+    for outcome in all_at_once(&store, racing).await {
+        match outcome {
             SubmitOutcome::Approved { .. } => approved += 1,
-            SubmitOutcome::AlreadyMember { .. } => {}
+            // The others proved mobiles that are not the new membership's: reviews, flagged.
+            SubmitOutcome::Pending { application_id, existing: false } => {
+                let detail = store.application_detail(application_id).await.unwrap().unwrap();
+                assert!(detail.item.holds_membership);
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -131,6 +134,24 @@ both_databases!(fifty_concurrent_submissions_of_one_id_make_one_member, |db: Tes
     assert_eq!(members, 1);
     assert_eq!(store.count_orgs(&OrgFilter::default()).await.unwrap(), 1985);
 });
+
+/// Submits every application at once; the outcomes in order.
+async fn all_at_once(
+    store: &std::sync::Arc<dyn huiji_store::Store>,
+    applications: impl Iterator<Item = NewApplication>,
+) -> Vec<SubmitOutcome> {
+    let tasks: Vec<_> = applications
+        .map(|new| {
+            let store = store.clone();
+            tokio::spawn(async move { store.submit_application(&new, AT).await.unwrap() })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    outcomes
+}
 
 both_databases!(sms_codes_expire_and_allow_five_tries, |db: TestDb| async move {
     let store = db.dyn_store();
@@ -216,4 +237,192 @@ both_databases!(enterprise_unions_are_found_within_a_city, |db: TestDb| async mo
     let error =
         store.create_org(&enterprise(&wuhu_federation, "另一个工会", Some(code)), AT).await.unwrap_err();
     assert!(matches!(error, huiji_store::StoreError::Constraint("orgs_credit_code_key")), "{error:?}");
+});
+
+both_databases!(a_code_verifies_one_request_however_many_race, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let bidx = "bidx:m-race";
+    store.create_sms_challenge(bidx, SmsPurpose::Join, "right", AT).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.check_sms_challenge(bidx, SmsPurpose::Join, "right", AT).await.unwrap()
+        }));
+    }
+    let mut verified = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            SmsCheck::Verified => verified += 1,
+            other => assert_eq!(other, SmsCheck::NoCode, "a used code is no code"),
+        }
+    }
+    assert_eq!(verified, 1, "one code proves the mobile once");
+
+    // Wrong guesses racing the right one: the right one counts only among the first five.
+    store.create_sms_challenge(bidx, SmsPurpose::Join, "right", AT).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let store = store.clone();
+        let hash = if i == 29 { "right" } else { "wrong" };
+        tasks.push(tokio::spawn(async move {
+            (i, store.check_sms_challenge(bidx, SmsPurpose::Join, hash, AT).await.unwrap())
+        }));
+    }
+    let mut wrong = 0;
+    let mut right = None;
+    for task in tasks {
+        match task.await.unwrap() {
+            (29, check) => right = Some(check),
+            (_, SmsCheck::Wrong { .. }) => wrong += 1,
+            (_, check) => assert!(matches!(check, SmsCheck::Exhausted | SmsCheck::NoCode), "{check:?}"),
+        }
+    }
+    assert!(wrong <= 5, "at most five tries are judged: {wrong}");
+    if right == Some(SmsCheck::Verified) {
+        assert!(wrong < 5, "the right code came too late to count");
+    }
+});
+
+both_databases!(a_mobile_is_bound_to_the_identities_it_was_proven_with, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let (receiving, _) = seeded(&store).await;
+    let bound = |mobile: &'static str, id: &'static str| {
+        let store = store.clone();
+        async move {
+            store.mobile_bound_elsewhere(&format!("bidx:{mobile}"), &format!("bidx:{id}")).await.unwrap()
+        }
+    };
+    let to_review = |id: &str, mobile: &str| {
+        application(id, mobile, receiving, Landing::Union(huiji_core::OrgId(receiving)), Decision::Review)
+    };
+    assert!(!bound("m-a", "id-a").await, "a new mobile is no one's");
+    // An application whose mobile was not proven binds nothing.
+    let unproven = NewApplication { mobile_verified: false, ..to_review("id-x", "m-a") };
+    store.submit_application(&unproven, AT).await.unwrap();
+    assert!(!bound("m-a", "id-a").await);
+    // A proven one binds the mobile to its ID, pending or decided.
+    let SubmitOutcome::Pending { application_id, .. } =
+        store.submit_application(&to_review("id-b", "m-a"), AT).await.unwrap()
+    else {
+        panic!("expected pending")
+    };
+    assert!(bound("m-a", "id-a").await);
+    assert!(!bound("m-a", "id-b").await, "its own identity's");
+    // So does a membership, however it was made.
+    let joined = application(
+        "id-c",
+        "m-c",
+        receiving,
+        Landing::Union(huiji_core::OrgId(receiving)),
+        Decision::Approve,
+    );
+    assert!(matches!(store.submit_application(&joined, AT).await.unwrap(), SubmitOutcome::Approved { .. }));
+    assert!(bound("m-c", "id-d").await && !bound("m-c", "id-c").await);
+    // Retention ends the binding with the personal data.
+    store.reject_application(application_id, "officer", "无法核实", AT).await.unwrap();
+    let day = 86_400_000;
+    store.purge_personal_data(Timestamp(AT.0 + day), Timestamp(AT.0 + 2 * day)).await.unwrap();
+    assert!(!bound("m-a", "id-a").await);
+});
+
+both_databases!(open_applications_are_per_submitter, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let (receiving, _) = seeded(&store).await;
+    let (p1, p2) = (
+        store.ensure_platform("huolala", AT).await.unwrap().id,
+        store.ensure_platform("meituan", AT).await.unwrap().id,
+    );
+    let submit = |mobile: &str, platform: Option<i64>| NewApplication {
+        platform_id: platform,
+        ..application(
+            "id-o",
+            mobile,
+            receiving,
+            Landing::Union(huiji_core::OrgId(receiving)),
+            Decision::Review,
+        )
+    };
+    let outcome = |new: NewApplication| {
+        let store = store.clone();
+        async move {
+            match store.submit_application(&new, AT).await.unwrap() {
+                SubmitOutcome::Pending { application_id, existing } => (application_id, existing),
+                other => panic!("expected pending, got {other:?}"),
+            }
+        }
+    };
+    // The H5 form: per proven mobile.
+    let (h1, new) = outcome(submit("m-1", None)).await;
+    assert!(!new);
+    assert_eq!(outcome(submit("m-1", None)).await, (h1, true), "the same mobile finds its own");
+    let (h2, existing) = outcome(submit("m-2", None)).await;
+    assert!(h2 != h1 && !existing, "another mobile gets its own");
+    // A platform: per platform, whatever the mobile.
+    let (a1, existing) = outcome(submit("m-1", Some(p1))).await;
+    assert!(a1 != h1 && !existing, "the H5 form's application is not the platform's");
+    assert_eq!(outcome(submit("m-3", Some(p1))).await, (a1, true));
+    let (b1, existing) = outcome(submit("m-1", Some(p2))).await;
+    assert!(b1 != a1 && !existing);
+    // One becomes a member; the others cannot.
+    assert!(matches!(
+        store.approve_application(h1, "officer", AT).await.unwrap(),
+        ReviewOutcome::Approved { .. }
+    ));
+    assert_eq!(store.approve_application(a1, "officer", AT).await.unwrap(), ReviewOutcome::AlreadyMember);
+
+    // Racing submissions of one submitter still make one application.
+    let racing = (0..20).map(|i| NewApplication {
+        platform_id: Some(p1),
+        ..application(
+            "id-r",
+            &format!("m-r{i}"),
+            receiving,
+            Landing::Union(huiji_core::OrgId(receiving)),
+            Decision::Review,
+        )
+    });
+    let mut ids = Vec::new();
+    for outcome in all_at_once(&store, racing).await {
+        match outcome {
+            SubmitOutcome::Pending { application_id, .. } => ids.push(application_id),
+            other => panic!("{other:?}"),
+        }
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+});
+
+both_databases!(why_an_application_waits_is_kept_for_the_officer, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let (receiving, _) = seeded(&store).await;
+    let landing = Landing::Union(huiji_core::OrgId(receiving));
+    let cases = [
+        (false, RealNameCheck::Mismatched, Some("mismatched"), true),
+        (false, RealNameCheck::Unavailable, Some("unavailable"), true),
+        (true, RealNameCheck::NotAsked, None, true),
+        (false, RealNameCheck::Matched, Some("matched"), false),
+        (false, RealNameCheck::NotConfigured, None, false),
+    ];
+    for (i, (bound, real_name, code, flagged)) in cases.into_iter().enumerate() {
+        let new = NewApplication {
+            mobile_bound_elsewhere: bound,
+            real_name,
+            ..application(&format!("id-w{i}"), &format!("m-w{i}"), receiving, landing, Decision::Review)
+        };
+        let SubmitOutcome::Pending { application_id, .. } = store.submit_application(&new, AT).await.unwrap()
+        else {
+            panic!("expected pending")
+        };
+        let detail = store.application_detail(application_id).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                detail.item.mobile_bound_elsewhere,
+                detail.item.real_name_check.as_deref(),
+                detail.item.flagged()
+            ),
+            (bound, code, flagged),
+            "case {i}"
+        );
+    }
 });

@@ -53,7 +53,9 @@ pub struct ApplicationRequest {
     /// The consent the worker gave in the platform's app.
     #[schema(required = true, nullable = false)]
     pub consent: Option<Consent>,
-    /// The platform verified the mobile itself (counts as verification).
+    /// The platform verified the mobile itself: counts as proof of the mobile (which then
+    /// answers for this ID number only; where a real-name check is configured, name, ID
+    /// number and mobile must also belong together for instant approval).
     pub mobile_verified: Option<bool>,
     /// The platform's own reference, echoed back (at most 128 characters).
     pub external_ref: Option<String>,
@@ -198,7 +200,7 @@ impl ApplicationRequest {
     request_body = ApplicationRequest,
     params(("Idempotency-Key" = String, Header, description = "Unique per application; a replay with the same key and body returns the first response for 24 hours")),
     responses(
-        (status = 201, description = "Received: a member now, or pending review", body = ApplicationCreated),
+        (status = 201, description = "Received: a member now, or pending review. A person with an open application of this platform's gets that one back, as stored; another submitter's is never shown", body = ApplicationCreated),
         (status = 400, description = "`malformed_json`, `idempotency_key_required`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: the key lacks the `applications` scope", body = ErrorBody),

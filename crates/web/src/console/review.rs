@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
-use huiji_core::{OrgId, Timestamp};
+use huiji_core::{OrgId, RealNameCheck, Timestamp};
 use huiji_store::{QueueItem, ReviewOutcome};
 use huiji_vault::Field;
 use serde::Deserialize;
@@ -69,7 +69,21 @@ struct Row {
     deadline: String,
     overdue: bool,
     escalated: bool,
-    flagged: bool,
+    /// Why an officer must look at it alone (no batch approval), in both languages.
+    concern: Option<(&'static str, &'static str)>,
+}
+
+/// The first reason an application needs a closer look, as the queue tags it.
+fn concern(item: &QueueItem) -> Option<(&'static str, &'static str)> {
+    if item.holds_membership {
+        Some(("已有会籍", "holds a membership"))
+    } else if item.mobile_bound_elsewhere {
+        Some(("手机号已用于他人", "mobile used with another ID"))
+    } else if item.real_name().is_concern() {
+        Some(("实名核验未通过", "real-name check failed"))
+    } else {
+        None
+    }
 }
 
 #[derive(Template)]
@@ -110,7 +124,8 @@ async fn queue(
         .flatten();
     let rows = items
         .into_iter()
-        .map(|QueueItem { application: a, escalated_at, holds_membership, .. }| Row {
+        .map(|item| (concern(&item), item))
+        .map(|(concern, QueueItem { application: a, escalated_at, .. })| Row {
             id: a.id,
             name: mask_name(&a.name),
             occupation: occupation_label(lang, &a.occupation),
@@ -119,7 +134,7 @@ async fn queue(
             deadline: a.review_deadline.map(date).unwrap_or_default(),
             overdue: a.review_deadline.is_some_and(|d| d < now),
             escalated: escalated_at.is_some(),
-            flagged: holds_membership,
+            concern,
         })
         .collect();
     let notice = super::signed_notice(&state, params.notice, &params.sig);
@@ -233,9 +248,10 @@ async fn render_detail(
 }
 
 /// The applications an officer may decide: pending and in scope.
-async fn decidable(state: &AppState, officer: &Officer, id: i64) -> Result<(), WebError> {
+/// The application, when the officer may decide it.
+async fn decidable(state: &AppState, officer: &Officer, id: i64) -> Result<QueueItem, WebError> {
     let application = state.store.application_detail(id).await?;
-    officer.within(application, |a| a.reviewer_path.as_str()).map(|_| ())
+    officer.within(application, |a| a.reviewer_path.as_str()).map(|a| a.item)
 }
 
 fn outcome_message(lang: Lang, outcome: &ReviewOutcome) -> String {
@@ -313,8 +329,8 @@ async fn batch_approve(
     let mut skipped = 0;
     for id in form.ids.iter().take(PAGE as usize) {
         // Each id is checked like a single approval; out-of-scope ids count as skipped
-        // without saying why.
-        if decidable(&state, &officer, *id).await.is_err() {
+        // without saying why, and so do those that need a look of their own.
+        if decidable(&state, &officer, *id).await.map_or(true, |item| item.flagged()) {
             skipped += 1;
             continue;
         }

@@ -5,7 +5,8 @@
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
-use huiji_core::{Channel, Decision, MemberNumber, Mobile, Org, RegionLevel, Sex, Timestamp};
+use huiji_core::verification::{self, RealNameCheck, Verification};
+use huiji_core::{AutoApproval, Channel, MemberNumber, Mobile, Org, OrgId, RegionLevel, Sex, Timestamp};
 use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
 use huiji_vault::{Field, NonceSource, VaultError};
 
@@ -59,7 +60,7 @@ pub enum JoinOutcome {
     },
     /// An officer reviews it.
     Pending {
-        /// The application (possibly an earlier open one).
+        /// The application: a new one, or the same submitter's open one as it stands.
         application_id: i64,
         /// Who reviews.
         receiving: Org,
@@ -279,18 +280,28 @@ pub async fn join(
     };
     let landing = joining::landing(employer_union.as_ref(), &orgs, request.occupation, request.region)
         .ok_or(JoinError::Unserved)?;
-    // No roster exists yet (outreach imports it), so roster-only orgs review everyone.
-    let decision = huiji_core::membership::decide(receiving.auto_approval, mobile_verified, false);
-
     let mut nonces = Nonces(state.random.as_ref());
-    let mut application = NewApplication {
+    let id_number = seal(&state.keyring, Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
+    let mobile = seal(&state.keyring, Field::Mobile, request.mobile.as_str(), &mut nonces)?;
+    // A proven mobile answers for the identity it was first used with, and no other.
+    let mobile_bound_elsewhere = mobile_verified
+        && state.store.mobile_bound_elsewhere(&mobile.blind_index, &id_number.blind_index).await?;
+    let policy = receiving.auto_approval;
+    // No roster exists yet (outreach imports it), so roster-only orgs review everyone.
+    let on_roster = false;
+    let real_name =
+        check_real_name(state, &request, policy, mobile_verified, mobile_bound_elsewhere, on_roster).await;
+    let verification = Verification { mobile_verified, mobile_bound_elsewhere, real_name };
+    let decision = verification::decide(policy, &verification, on_roster);
+
+    let application = NewApplication {
         channel,
         source,
         receiving_org: receiving.id,
         landing: Some(landing),
         name: request.name.as_str().to_owned(),
-        id_number: seal(&state.keyring, Field::IdNumber, request.id_number.as_str(), &mut nonces)?,
-        mobile: seal(&state.keyring, Field::Mobile, request.mobile.as_str(), &mut nonces)?,
+        id_number,
+        mobile,
         sex: match request.id_number.sex() {
             Sex::Male => "male",
             Sex::Female => "female",
@@ -305,23 +316,17 @@ pub async fn join(
             .map(|c| c.to_string()),
         consent_version: request.consent_version.clone(),
         mobile_verified,
+        mobile_bound_elsewhere,
+        real_name,
         decision,
         review_deadline: now.plus_days(i64::from(receiving.review_days)),
-        holds_membership: false,
         consent_at: platform.as_ref().map_or(now, |p| p.consent_at),
         platform_id: platform.as_ref().map(|p| p.platform_id),
         external_ref: platform.and_then(|p| p.external_ref),
     };
-    let mut outcome = state.store.submit_application(&application, now).await?;
-    if let SubmitOutcome::AlreadyMember { same_mobile } = outcome
-        && !(same_mobile && mobile_verified)
-    {
-        // Someone proved a mobile that is not the member's: tell them nothing about the
-        // membership; an officer looks at it (a transfer, or a misused ID).
-        application.holds_membership = true;
-        application.decision = Decision::Review;
-        outcome = state.store.submit_application(&application, now).await?;
-    }
+    // A person holding a membership is told so only when they proved its mobile; anyone
+    // else's application is stored for review, flagged, and answered like a newcomer's.
+    let outcome = state.store.submit_application(&application, now).await?;
     match outcome {
         SubmitOutcome::Approved { application_id, member_number, .. } => {
             // The landing union is one of those already read, unless it is the employer's.
@@ -347,13 +352,25 @@ pub async fn join(
                 receiving: Box::new(receiving),
             })
         }
-        SubmitOutcome::Pending { application_id, .. } => {
-            let stored = state.store.application(application_id).await?;
-            let deadline =
-                stored.and_then(|a| a.review_deadline).map_or(application.review_deadline, Timestamp);
+        SubmitOutcome::Pending { application_id, existing: false } => {
+            Ok(JoinOutcome::Pending { application_id, receiving, deadline: application.review_deadline })
+        }
+        SubmitOutcome::Pending { application_id, existing: true } => {
+            // The submitter's own open application, as it stands: who reviews it and by
+            // when were settled when it was made.
+            let stored = state
+                .store
+                .application(application_id)
+                .await?
+                .ok_or_else(|| JoinError::Internal(format!("application {application_id} vanished")))?;
+            let receiving =
+                state.store.org(OrgId(stored.receiving_org_id)).await?.ok_or_else(|| {
+                    JoinError::Internal(format!("org {} vanished", stored.receiving_org_id))
+                })?;
+            let deadline = stored.review_deadline.map_or(application.review_deadline, Timestamp);
             Ok(JoinOutcome::Pending { application_id, receiving, deadline })
         }
-        SubmitOutcome::AlreadyMember { .. } => {
+        SubmitOutcome::AlreadyMember => {
             let memberships = state.store.memberships_by_mobile(&application.mobile.blind_index).await?;
             let card_token = memberships
                 .iter()
@@ -361,6 +378,33 @@ pub async fn join(
                 .find_map(|m| m.member_number.as_deref())
                 .map(|n| card_token(&state.keyring, n));
             Ok(JoinOutcome::AlreadyMember { card_token })
+        }
+    }
+}
+
+/// Asks the real-name provider, when one is configured and its answer can change the
+/// decision. Whether it is asked never depends on the person behind the ID number, so
+/// the time it takes tells a caller nothing about them.
+async fn check_real_name(
+    state: &AppState,
+    request: &JoinRequest,
+    policy: AutoApproval,
+    mobile_verified: bool,
+    mobile_bound_elsewhere: bool,
+    on_roster: bool,
+) -> RealNameCheck {
+    let Some(provider) = &state.real_name else {
+        return RealNameCheck::NotConfigured;
+    };
+    if !verification::worth_a_real_name_check(policy, mobile_verified, mobile_bound_elsewhere, on_roster) {
+        return RealNameCheck::NotAsked;
+    }
+    match provider.belong_together(&request.name, &request.id_number, &request.mobile).await {
+        Ok(true) => RealNameCheck::Matched,
+        Ok(false) => RealNameCheck::Mismatched,
+        Err(error) => {
+            tracing::warn!(%error, "real-name check unavailable; the application waits for review");
+            RealNameCheck::Unavailable
         }
     }
 }

@@ -1,0 +1,38 @@
+//! The providers behind the ports to the outside, as configured: where SMS go and who
+//! answers the real-name check.
+
+use std::sync::Arc;
+
+use huiji_web::{AppState, HttpGatewaySms, HttpRealName, RealNameProvider};
+
+use crate::commands::CommandError;
+use crate::config::Settings;
+
+/// `state` with the configured SMS gateway (else the outbox it has) and real-name service
+/// (else `default_real_name`: the demo's offline register, or none).
+pub fn connect(
+    mut state: AppState,
+    settings: &Settings,
+    default_real_name: Option<Arc<dyn RealNameProvider>>,
+) -> Result<AppState, CommandError> {
+    let invalid = |e: &dyn std::fmt::Display| CommandError::InvalidArgument(e.to_string());
+    if let Some(url) = &settings.sms_gateway_url {
+        let token = settings.sms_gateway_token.as_ref().map(|t| t.expose().to_owned());
+        let gateway = HttpGatewaySms::new(url, token).map_err(|e| invalid(&e))?;
+        state = state.with_sms(Arc::new(gateway));
+        tracing::info!(%url, "SMS through the HTTP gateway");
+    }
+    let real_name = match &settings.real_name_url {
+        Some(url) => {
+            let token = settings.real_name_token.as_ref().map(|t| t.expose().to_owned());
+            let service = HttpRealName::new(url, token).map_err(|e| invalid(&e))?;
+            tracing::info!(%url, "real-name check through the HTTP service");
+            Some(Arc::new(service) as Arc<dyn RealNameProvider>)
+        }
+        None => default_real_name,
+    };
+    Ok(match real_name {
+        Some(provider) => state.with_real_name(provider),
+        None => state,
+    })
+}

@@ -1,0 +1,148 @@
+//! SMS verification codes and the outbox SMS provider's table.
+
+use huiji_core::Timestamp;
+use huiji_core::sms::{self, SmsCheck, SmsPurpose};
+
+use crate::Result;
+use crate::db::{SqlStore, on_pool};
+use crate::joining::Sealed;
+
+/// A message the outbox SMS provider holds.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxMessage {
+    /// Id.
+    pub id: i64,
+    /// The recipient, masked.
+    pub mobile_masked: String,
+    /// The text.
+    pub body: String,
+    /// Queued (ms).
+    pub created_at: i64,
+}
+
+const INSERT_CHALLENGE: &str = "INSERT INTO sms_challenges (mobile_bidx, purpose, code_hash, expires_at, created_at) \
+    VALUES ($1, $2, $3, $4, $5)";
+
+/// Only the latest code counts: sending a new one voids the earlier ones.
+const LATEST_CHALLENGE: &str = "SELECT id, code_hash, attempts, expires_at, used_at FROM sms_challenges \
+    WHERE mobile_bidx = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1";
+
+const COUNT_CHALLENGES_SINCE: &str =
+    "SELECT COUNT(*) FROM sms_challenges WHERE mobile_bidx = $1 AND created_at >= $2";
+
+/// Conditional, so of concurrent checks (PostgreSQL runs them side by side) one uses the
+/// code, and only while fewer than the allowed wrong tries were counted before it.
+const USE_CHALLENGE: &str = "UPDATE sms_challenges SET used_at = $2 \
+    WHERE id = $1 AND used_at IS NULL AND attempts < $3";
+
+/// Counts a wrong try; returns the count, which concurrent tries see in turn.
+const FAIL_CHALLENGE: &str = "UPDATE sms_challenges SET attempts = attempts + 1 \
+    WHERE id = $1 AND used_at IS NULL RETURNING attempts";
+
+const INSERT_OUTBOX: &str =
+    "INSERT INTO sms_outbox (mobile_ct, mobile_masked, body, created_at) VALUES ($1, $2, $3, $4)";
+
+const SELECT_OUTBOX: &str =
+    "SELECT id, mobile_masked, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1";
+
+impl SqlStore {
+    pub(crate) async fn create_sms_challenge_impl(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(INSERT_CHALLENGE)
+                .bind(mobile_bidx)
+                .bind(purpose.code())
+                .bind(code_hash)
+                .bind(at.millis() + sms::CODE_TTL_MILLIS)
+                .bind(at.millis())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn sms_challenges_since_impl(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64> {
+        let count: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_CHALLENGES_SINCE)
+            .bind(mobile_bidx)
+            .bind(since.millis())
+            .fetch_one(p)
+            .await?);
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub(crate) async fn check_sms_challenge_impl(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<SmsCheck> {
+        on_pool!(&self.pools, write, |p| {
+            let mut tx = p.begin().await?;
+            let latest: Option<(i64, String, i32, i64, Option<i64>)> = sqlx::query_as(LATEST_CHALLENGE)
+                .bind(mobile_bidx)
+                .bind(purpose.code())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((id, hash, attempts, expires_at, None)) = latest else {
+                return Ok(SmsCheck::NoCode);
+            };
+            let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+            // What was read may be stale by now (concurrent checks): each write re-judges
+            // against the row as it is when the write takes its lock.
+            let verdict = match sms::judge(attempts, expires_at, now.millis(), hash == code_hash) {
+                SmsCheck::Verified => {
+                    let used = sqlx::query(USE_CHALLENGE)
+                        .bind(id)
+                        .bind(now.millis())
+                        .bind(i64::from(sms::MAX_ATTEMPTS))
+                        .execute(&mut *tx)
+                        .await?;
+                    if used.rows_affected() == 1 { SmsCheck::Verified } else { SmsCheck::NoCode }
+                }
+                SmsCheck::Wrong { .. } => {
+                    let counted: Option<i32> =
+                        sqlx::query_scalar(FAIL_CHALLENGE).bind(id).fetch_optional(&mut *tx).await?;
+                    match counted.map(|n| u32::try_from(n).unwrap_or(u32::MAX)) {
+                        Some(n) => sms::judge(n.saturating_sub(1), expires_at, now.millis(), false),
+                        None => SmsCheck::NoCode,
+                    }
+                }
+                other => other,
+            };
+            tx.commit().await?;
+            Ok(verdict)
+        })
+    }
+
+    pub(crate) async fn push_sms_outbox_impl(
+        &self,
+        mobile: &Sealed,
+        masked: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(INSERT_OUTBOX)
+                .bind(&mobile.ciphertext)
+                .bind(masked)
+                .bind(body)
+                .bind(at.millis())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn sms_outbox_impl(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_OUTBOX)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?))
+    }
+}
