@@ -258,14 +258,47 @@ async fn old_transfer(
     }
 }
 
+/// A member of 肥东县货车司机工会联合会 written as the schema before the transfer-consent
+/// migration (0010) has it: the store of today writes columns that schema lacks.
+async fn old_member(db: &TestDb, t: &Tree, n: i64) -> i64 {
+    const INSERT: &str = "INSERT INTO memberships (member_number, status, home_org_id, home_path, name, \
+        id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, joined_at) \
+        VALUES ($1, 'active', $2, $3, '王晓明', $4, $5, $4, $6, 'male', 'truck_driver', '340122', $7) \
+        RETURNING id";
+    let org = &t.feidong_trucks;
+    macro_rules! insert {
+        ($pool:expr) => {{
+            let pool = $pool;
+            let id: i64 = sqlx::query_scalar(INSERT)
+                .bind(format!("old-{n}"))
+                .bind(org.id.0)
+                .bind(org.path.as_str())
+                .bind(b"ct".to_vec())
+                .bind(format!("bidx:id-u{n}"))
+                .bind(format!("bidx:m-u{n}"))
+                .bind(AT.0)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            id
+        }};
+    }
+    match db.dyn_store().backend() {
+        Backend::Sqlite => insert!(sqlx::SqlitePool::connect(&db.url).await.unwrap()),
+        Backend::Postgres => insert!(sqlx::PgPool::connect(&db.url).await.unwrap()),
+    }
+}
+
 /// Officers' open requests of the release before could be accepted by the receiving side
 /// alone: after the upgrade they wait for the outgoing side; nothing else changes.
 async fn an_earlier_database_keeps_its_transfers_body(db: TestDb) {
     let store = db.dyn_store();
     let t = tree(&store).await;
     let mut members = Vec::new();
-    for id in ["id-u1", "id-u2", "id-u3"] {
-        members.push(feidong_member(&store, &t, id).await);
+    for n in 1..=3 {
+        let id = old_member(&db, &t, n).await;
+        members.push(store.membership(id).await.unwrap().unwrap());
     }
     let by_member = old_transfer(&db, &members[0], &t.wuhu_trucks, "requested", "member", None).await;
     let by_officer = old_transfer(&db, &members[1], &t.wuhu_trucks, "requested", "user:wh", None).await;
