@@ -8,6 +8,10 @@ use crate::occupation::Occupation;
 use crate::region::RegionCode;
 use crate::time::Timestamp;
 
+mod plan;
+
+pub use plan::{PlannedOrg, TreePlan};
+
 /// A union's identifier, assigned by the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OrgId(pub i64);

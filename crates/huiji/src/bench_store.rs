@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use huiji_core::joining::Landing;
-use huiji_core::synthetic::{self, Rng, Weighted};
 use huiji_core::{Channel, Clock, Decision, Occupation, OrgId, Sex};
+use huiji_fixtures::synthetic::{self, Rng, Weighted};
 use huiji_store::{NewApplication, SqlStore, Store, SubmitOutcome};
 use huiji_vault::{Field, Keyring, OsRandom};
 use huiji_web::Keys;

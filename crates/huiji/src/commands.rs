@@ -7,8 +7,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use huiji_core::org::OrgKindCode;
 use huiji_core::rate_limit::Rate;
-use huiji_core::tree_plan::{self, PlanError};
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
+use huiji_fixtures::tree::{self, PlanError};
 use huiji_store::{AccountStore as _, OrgFilter, SqlStore, Store, StoreError};
 use huiji_vault::{KeyFile, Keyring, OsRandom};
 use huiji_web::{AppState, RealNameProvider, qr};
@@ -273,7 +273,7 @@ pub async fn seed_anhui(
         return Err(CommandError::NotEmpty(existing));
     }
     let started = Instant::now();
-    let plan = tree_plan::anhui(RegionTable::national())?;
+    let plan = tree::anhui(RegionTable::national())?;
     let ids = store.create_tree(&plan, clock.now()).await?;
     writeln!(
         out,

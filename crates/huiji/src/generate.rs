@@ -12,8 +12,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
-use huiji_core::synthetic::{self, Rng, SyntheticId, Weighted};
 use huiji_core::{MemberNumber, Occupation, Sex, Timestamp};
+use huiji_fixtures::synthetic::{self, Rng, SyntheticId, Weighted};
 use huiji_store::{BulkMember, Sealed, SqlStore};
 use huiji_vault::{Field, Keyring, OsRandom};
 use huiji_web::Keys;

@@ -28,8 +28,9 @@ use std::fmt;
 use async_trait::async_trait;
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
-use huiji_core::tree_plan::TreePlan;
-use huiji_core::{AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
+use huiji_core::{
+    AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp, TreePlan,
+};
 
 pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};

@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 use huiji_core::org::{Level, OrgKindCode};
-use huiji_core::tree_plan::TreePlan;
-use huiji_core::{AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp};
+use huiji_core::{
+    AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp, TreePlan,
+};
 
 use crate::db::{Backend, SqlStore, on_pool};
 use crate::{

@@ -18,8 +18,8 @@ mod transfers;
 mod upgrade;
 
 use huiji_core::org::{Level, OrgKindCode};
-use huiji_core::tree_plan;
 use huiji_core::{AutoApproval, Occupation, OrgId, OrgKind, RegionCode, RegionTable, Timestamp};
+use huiji_fixtures::tree;
 use huiji_store::testing::TestDb;
 use huiji_store::{NewOrg, OrgFilter, StoreError, both_databases};
 
@@ -105,7 +105,7 @@ both_databases!(blank_names_and_missing_parents_are_refused, |db: TestDb| async 
 
 both_databases!(seeds_the_anhui_tree_with_the_published_counts, |db: TestDb| async move {
     let store = db.dyn_store();
-    let plan = tree_plan::anhui(RegionTable::national()).unwrap();
+    let plan = tree::anhui(RegionTable::national()).unwrap();
     let ids = store.create_tree(&plan, AT).await.unwrap();
     assert_eq!(ids.len(), plan.orgs.len());
 
@@ -140,7 +140,7 @@ both_databases!(seeds_the_anhui_tree_with_the_published_counts, |db: TestDb| asy
 
 both_databases!(subtree_queries_return_exactly_the_subtree, |db: TestDb| async move {
     let store = db.dyn_store();
-    let plan = tree_plan::anhui(RegionTable::national()).unwrap();
+    let plan = tree::anhui(RegionTable::national()).unwrap();
     let ids = store.create_tree(&plan, AT).await.unwrap();
     let everything = store.orgs(&OrgFilter::default()).await.unwrap();
     assert_eq!(everything.len(), plan.orgs.len());
@@ -179,7 +179,7 @@ both_databases!(subtree_queries_return_exactly_the_subtree, |db: TestDb| async m
 
 both_databases!(filters_by_region_kind_and_pages_by_id, |db: TestDb| async move {
     let store = db.dyn_store();
-    let plan = tree_plan::anhui(RegionTable::national()).unwrap();
+    let plan = tree::anhui(RegionTable::national()).unwrap();
     store.create_tree(&plan, AT).await.unwrap();
 
     let shushan = OrgFilter { region: Some(region("340104")), ..OrgFilter::default() };
@@ -216,7 +216,7 @@ both_databases!(filters_by_region_kind_and_pages_by_id, |db: TestDb| async move 
 
 both_databases!(a_failed_tree_leaves_nothing_behind, |db: TestDb| async move {
     let store = db.dyn_store();
-    let mut plan = tree_plan::anhui(RegionTable::national()).unwrap();
+    let mut plan = tree::anhui(RegionTable::national()).unwrap();
     // A duplicate sibling at the end makes the last insert fail.
     let last = plan.orgs.last().unwrap().clone();
     plan.orgs.push(last);

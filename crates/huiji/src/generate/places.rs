@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use huiji_core::joining::{self, Landing};
-use huiji_core::synthetic::{Weighted, province_population};
-use huiji_core::tree_plan;
 use huiji_core::{Occupation, Org, OrgId, RegionCode, RegionLevel, RegionTable};
+use huiji_fixtures::synthetic::{Weighted, province_population};
+use huiji_fixtures::tree;
 use huiji_store::{OrgFilter, Store};
 
 use crate::commands::{CommandError, SystemClock};
@@ -49,7 +49,7 @@ pub(crate) async fn ensure_tree(
         crate::commands::seed_anhui(store, &SystemClock, out).await?;
     }
     if national && store.org_by_join_code(NATIONAL_MARKER).await?.is_none() {
-        let plan = tree_plan::provinces(RegionTable::national(), &["34"]);
+        let plan = tree::provinces(RegionTable::national(), &["34"]);
         let ids = store.create_tree(&plan, SystemClock.now()).await?;
         writeln!(out, "seeded {} province and city federations of the other 30 provinces", ids.len())?;
     }

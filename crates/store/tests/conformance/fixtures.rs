@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use huiji_core::joining::Landing;
-use huiji_core::tree_plan;
 use huiji_core::{Channel, Decision, RegionTable, Timestamp};
+use huiji_fixtures::tree;
 use huiji_store::{NewApplication, Sealed, Store};
 
 /// The time the fixtures act at (2025-11-30).
@@ -19,7 +19,7 @@ pub fn sealed(value: &str) -> Sealed {
 /// Seeds Anhui's tree; returns the ids of 合肥市货车司机工会联合会 (3401T) and of
 /// 合肥市总工会's pool (3401).
 pub async fn seeded(store: &Arc<dyn Store>) -> (i64, i64) {
-    let plan = tree_plan::anhui(RegionTable::national()).unwrap();
+    let plan = tree::anhui(RegionTable::national()).unwrap();
     store.create_tree(&plan, AT).await.unwrap();
     let receiving = store.org_by_join_code("3401T").await.unwrap().unwrap();
     let pool = store.org_by_join_code("3401").await.unwrap().unwrap();

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use huiji_core::rate_limit::Rate;
-use huiji_core::tree_plan;
 use huiji_core::{Clock, RegionTable, Timestamp};
+use huiji_fixtures::tree;
 use huiji_store::Store;
 use huiji_store::testing::TestDb;
 use huiji_vault::{KeyFile, Keyring, VaultError};
@@ -105,7 +105,7 @@ impl TestApp {
 
     /// An app over the Anhui tree, its state changed by `adjust`.
     pub async fn seeded_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> TestApp {
-        let plan = tree_plan::anhui(RegionTable::national()).unwrap();
+        let plan = tree::anhui(RegionTable::national()).unwrap();
         db.store.create_tree(&plan, Timestamp(0)).await.unwrap();
         TestApp::spawn_with(db, adjust).await
     }
