@@ -18,6 +18,6 @@
 pub mod vault;
 
 pub use vault::{
-    BlindIndex, BlindIndexKey, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource, OsRandom,
-    VaultError, constant_time_eq, sha256_hex, webhook_signature,
+    BlindIndex, BlindIndexKey, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource, OsRandom, Purpose,
+    VaultError, constant_time_eq, hex, sha256_hex, webhook_signature,
 };

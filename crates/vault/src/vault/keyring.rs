@@ -6,6 +6,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::keys::is_valid_key_id;
+use super::signing::hex;
 use super::{BlindIndexKey, EncryptionKey, KeyId, NonceSource, VaultError};
 
 /// Format version written as the first ciphertext byte.
@@ -56,13 +57,40 @@ impl BlindIndex {
     /// Lower-case hex, e.g. for a `TEXT` column.
     #[must_use]
     pub fn to_hex(&self) -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut out = String::with_capacity(64);
-        for b in self.0 {
-            out.push(char::from(DIGITS[usize::from(b >> 4)]));
-            out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        hex(&self.0)
+    }
+}
+
+/// What a keyring signature vouches for. Each purpose prefixes its own text to the signed
+/// message, so a signature made for one purpose never verifies for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Purpose {
+    /// A member card link; the message is the member number.
+    Card,
+    /// A member's transfer link; the message is `{membership id}:{expiry millis}`.
+    Transfer,
+    /// A console notice carried in a redirect; the message is the notice's text.
+    ConsoleNotice,
+}
+
+impl Purpose {
+    /// The text signed before the message. Stable: changing it invalidates every printed
+    /// card and every link already sent.
+    #[must_use]
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Self::Card => "huiji-card-v1:",
+            Self::Transfer => "transfer:",
+            Self::ConsoleNotice => "console-notice:",
         }
-        out
+    }
+
+    fn payload(self, message: &str) -> String {
+        let prefix = self.prefix();
+        let mut payload = String::with_capacity(prefix.len() + message.len());
+        payload.push_str(prefix);
+        payload.push_str(message);
+        payload
     }
 }
 
@@ -225,6 +253,20 @@ impl Keyring {
         let expected = self.card_signature(payload).to_hex();
         expected.len() == signature_hex.len()
             && constant_time_eq(expected.as_bytes(), signature_hex.as_bytes())
+    }
+
+    /// The lower-case hex signature of `message` for `purpose`: the card signature of the
+    /// purpose's prefix followed by the message, so it survives encryption-key rotations.
+    #[must_use]
+    pub fn sign(&self, purpose: Purpose, message: &str) -> String {
+        self.card_signature(&purpose.payload(message)).to_hex()
+    }
+
+    /// Whether `signature_hex` is [`Keyring::sign`]'s signature of `message` for `purpose`
+    /// (constant time).
+    #[must_use]
+    pub fn verify(&self, purpose: Purpose, message: &str, signature_hex: &str) -> bool {
+        self.verify_card_signature(&purpose.payload(message), signature_hex)
     }
 
     /// Starts a rotation: `id`/`key` become current and the old current key

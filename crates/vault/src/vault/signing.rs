@@ -1,4 +1,5 @@
-//! Hashes and signatures exchanged with platforms: API key hashes and webhook signatures.
+//! Hashes and signatures exchanged with platforms (API key hashes, webhook signatures),
+//! and the one hex encoding every digest and signature is written in.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -29,7 +30,10 @@ pub fn webhook_signature(secret: &str, unix_seconds: i64, body: &[u8]) -> String
     format!("t={unix_seconds},v1={}", hex(&mac.finalize().into_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`, two digits a byte: how digests, signatures, blind indexes
+/// and random tokens are written into URLs, headers and `TEXT` columns.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -42,6 +46,12 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[]), "");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+    }
 
     #[test]
     fn sha256_matches_the_standard_vector() {

@@ -4,11 +4,10 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use huiji_vault::{
-    BlindIndexKey, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource, OsRandom, VaultError,
+    BlindIndexKey, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource, OsRandom, Purpose, VaultError,
 };
 use sha2::Sha256;
 
-#[path = "vault/proptests.rs"]
 mod proptests;
 
 const ID: &str = "11010519491231002X";
@@ -307,4 +306,33 @@ fn card_signatures_verify_and_differ_from_blind_indexes() {
     assert!(!kr.verify_card_signature("v1.342600000013.1764460800", &sig.to_hex()));
     assert!(!kr.verify_card_signature("v1.342600000012.1764460800", "00"));
     assert_ne!(sig.to_hex(), kr.blind_index(Field::Mobile, "v1.342600000012.1764460800").to_hex());
+}
+
+#[test]
+fn signing_purposes_sign_todays_payloads() {
+    // Printed cards, sent transfer links and console redirects carry signatures made as
+    // card signatures of these exact strings; the purposes must reproduce them byte for byte.
+    let kr = keyring();
+    let today = [
+        (Purpose::Card, "34012026000001", "huiji-card-v1:34012026000001"),
+        (Purpose::Transfer, "42:1796004000000", "transfer:42:1796004000000"),
+        (Purpose::ConsoleNotice, "已批准 3 份申请", "console-notice:已批准 3 份申请"),
+    ];
+    for (purpose, message, payload) in today {
+        let signature = kr.sign(purpose, message);
+        assert_eq!(signature, kr.card_signature(payload).to_hex(), "{purpose:?}");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&[2; 32]).unwrap();
+        mac.update(b"member_card\0");
+        mac.update(payload.as_bytes());
+        assert_eq!(signature, huiji_vault::hex(&mac.finalize().into_bytes()), "{purpose:?}");
+        assert!(kr.verify(purpose, message, &signature));
+        assert!(kr.verify_card_signature(payload, &signature));
+        assert!(!kr.verify(purpose, "34012026000002", &signature));
+        assert!(!kr.verify(purpose, message, "00"));
+    }
+    // A signature for one purpose is refused for every other, even for the same message.
+    let card = kr.sign(Purpose::Card, "1");
+    assert!(!kr.verify(Purpose::Transfer, "1", &card));
+    assert!(!kr.verify(Purpose::ConsoleNotice, "1", &card));
+    assert_ne!(kr.sign(Purpose::Transfer, "1"), kr.sign(Purpose::ConsoleNotice, "1"));
 }
