@@ -1,13 +1,57 @@
-//! Closed sets of codes that people also read: each value has its stored code (see
-//! `membership::coded_enum`) and a Chinese and an English label, declared side by side
-//! so a new value cannot be added without its labels.
+//! Closed sets of codes: the one machinery for every coded value of the domain.
+//! `coded_enum!` gives each value its stored code; `labelled_enum!` adds a Chinese and
+//! an English label, declared side by side so a new value cannot be added without them.
+
+/// Defines a closed set of codes stored as text, with `code()`, `FromStr` and `Display`.
+macro_rules! coded_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code stored in the database and used in the API.
+            pub const fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::labelled::UnknownCode;
+
+            fn from_str(code: &str) -> Result<Self, Self::Err> {
+                Self::ALL.iter().copied().find(|v| v.code() == code).ok_or($crate::labelled::UnknownCode)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+pub(crate) use coded_enum;
+
+/// A code is not one of its set's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown code")]
+pub struct UnknownCode;
 
 /// Defines a coded enum (code, `ALL`, `FromStr`, `Display`) plus `label_zh` and `label_en`.
 macro_rules! labelled_enum {
     ($(#[$doc:meta])* $name:ident {
         $($(#[$vdoc:meta])* $variant:ident = $code:literal, $zh:literal, $en:literal;)+
     }) => {
-        $crate::membership::coded_enum!($(#[$doc])* $name { $($(#[$vdoc])* $variant = $code),+ });
+        $crate::labelled::coded_enum!($(#[$doc])* $name { $($(#[$vdoc])* $variant = $code),+ });
 
         impl $name {
             /// What Chinese pages show.

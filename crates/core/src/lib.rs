@@ -42,6 +42,7 @@ pub mod width;
 pub use civil_date::CivilDate;
 pub use credit_code::CreditCode;
 pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use labelled::UnknownCode;
 pub use member_number::MemberNumber;
 pub use membership::{
     ApplicationStatus, AutoApproval, Channel, Decision, LifecycleAction, MembershipStatus, Role,

@@ -1,48 +1,6 @@
 //! The states of applications and memberships, and how an application arrived.
 
-/// Defines a closed set of codes stored as text, with `code()`, `FromStr` and `Display`.
-macro_rules! coded_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable code stored in the database and used in the API.
-            pub const fn code(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code),+
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = $crate::membership::UnknownCode;
-
-            fn from_str(code: &str) -> Result<Self, Self::Err> {
-                Self::ALL.iter().copied().find(|v| v.code() == code).ok_or($crate::membership::UnknownCode)
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
-pub(crate) use coded_enum;
-
-/// A code is not one of its set's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown code")]
-pub struct UnknownCode;
+use crate::labelled::coded_enum;
 
 coded_enum!(
     /// The door an application came through.
@@ -189,6 +147,7 @@ pub enum Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labelled::UnknownCode;
 
     #[test]
     fn lifecycle_actions_start_only_from_held_states() {

@@ -12,7 +12,7 @@
 use crate::civil_date::CivilDate;
 use crate::id_number::IdNumber;
 use crate::member_number::MemberNumber;
-use crate::membership::coded_enum;
+use crate::labelled::coded_enum;
 use crate::person_name::PersonName;
 
 coded_enum!(
@@ -196,6 +196,6 @@ mod tests {
         for status in TransferStatus::ALL {
             assert_eq!(status.code().parse(), Ok(*status));
         }
-        assert_eq!("pending".parse::<TransferStatus>(), Err(crate::membership::UnknownCode));
+        assert_eq!("pending".parse::<TransferStatus>(), Err(crate::labelled::UnknownCode));
     }
 }

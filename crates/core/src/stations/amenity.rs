@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::labelled::labelled_enum;
-use crate::membership::UnknownCode;
+use crate::labelled::UnknownCode;
 
 labelled_enum!(
     /// One service a station offers (DESIGN.md "Stations").
