@@ -15,6 +15,7 @@ pub mod contest;
 pub mod credit_code;
 pub mod geo;
 pub mod id_number;
+pub mod ids;
 pub mod innovation;
 pub mod joining;
 mod labelled;
@@ -42,6 +43,9 @@ pub mod width;
 pub use civil_date::CivilDate;
 pub use credit_code::CreditCode;
 pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use ids::{
+    ApiKeyId, ApplicationId, AuditId, MembershipId, PlatformId, TransferId, UserId, WebhookEventId,
+};
 pub use labelled::UnknownCode;
 pub use member_number::MemberNumber;
 pub use membership::{

@@ -11,8 +11,8 @@
 
 use crate::civil_date::CivilDate;
 use crate::id_number::IdNumber;
-use crate::member_number::MemberNumber;
 use crate::labelled::coded_enum;
+use crate::member_number::MemberNumber;
 use crate::person_name::PersonName;
 
 coded_enum!(

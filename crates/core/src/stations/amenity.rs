@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::labelled::labelled_enum;
 use crate::labelled::UnknownCode;
+use crate::labelled::labelled_enum;
 
 labelled_enum!(
     /// One service a station offers (DESIGN.md "Stations").
