@@ -7,6 +7,10 @@ use crate::civil_date::CivilDate;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
 
+/// One day in milliseconds: what a review deadline or a retention period counts in. Days
+/// here are fixed lengths of time (China keeps no daylight saving).
+pub const DAY_MILLIS: i64 = 86_400_000;
+
 /// China Standard Time is UTC+8 all year (no daylight saving).
 const CHINA_OFFSET_SECONDS: i64 = 8 * 3600;
 
@@ -25,7 +29,7 @@ impl Timestamp {
 
     /// This instant plus whole days.
     pub const fn plus_days(self, days: i64) -> Timestamp {
-        Timestamp(self.0 + days * 86_400_000)
+        Timestamp(self.0 + days * DAY_MILLIS)
     }
 
     /// Midnight in China at the start of `date`: where a day's range begins when an
@@ -133,6 +137,7 @@ mod tests {
         assert_eq!(late.china_date(), CivilDate::new(2026, 12, 1).unwrap());
         assert_eq!(Timestamp(1_796_054_400_000 - 1).china_date(), CivilDate::new(2026, 11, 30).unwrap());
         assert_eq!(Timestamp(0).plus_days(2), Timestamp(172_800_000));
+        assert_eq!(DAY_MILLIS, 24 * 3_600_000);
     }
 
     #[test]

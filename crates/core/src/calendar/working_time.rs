@@ -5,10 +5,7 @@
 
 use super::WorkCalendar;
 use crate::civil_date::CivilDate;
-use crate::time::Timestamp;
-
-/// Milliseconds in a day.
-const DAY_MS: i64 = 86_400_000;
+use crate::time::{DAY_MILLIS, Timestamp};
 
 /// Milliseconds in an hour.
 const HOUR_MS: i64 = 3_600_000;
@@ -88,8 +85,8 @@ impl WorkCalendar {
             remaining -= left_today;
         }
         // Whole days end at midnight: 24 h from a day's start is that day's end.
-        let (days, into_last) = match (remaining / DAY_MS, remaining % DAY_MS) {
-            (full, 0) => (full, DAY_MS),
+        let (days, into_last) = match (remaining / DAY_MILLIS, remaining % DAY_MILLIS) {
+            (full, 0) => (full, DAY_MILLIS),
             (full, part) => (full + 1, part),
         };
         let last = self.nth_working_day(next_day, days)?;
@@ -98,7 +95,7 @@ impl WorkCalendar {
 
     /// [`WorkCalendar::add_working_time`] in working days.
     pub fn add_working_days(&self, from: Timestamp, days: u32) -> Timestamp {
-        self.add_working_time(from, i64::from(days) * DAY_MS)
+        self.add_working_time(from, i64::from(days) * DAY_MILLIS)
     }
 
     /// [`WorkCalendar::add_working_time`] in working hours.
@@ -117,7 +114,7 @@ impl WorkCalendar {
             return if self.is_working_day(first) { to.0 - from.0 } else { 0 };
         }
         let Some(after_first) = first.plus_days(1) else { return 0 };
-        let mut total = self.working_days_in(after_first, last).saturating_mul(DAY_MS);
+        let mut total = self.working_days_in(after_first, last).saturating_mul(DAY_MILLIS);
         if self.is_working_day(first) {
             total += Timestamp::china_day_start(after_first).0 - from.0;
         }

@@ -3,11 +3,10 @@
 
 use std::fmt;
 
-use crate::time::Timestamp;
+use crate::time::{DAY_MILLIS, Timestamp};
 
 const MINUTES_PER_DAY: u16 = 24 * 60;
 const MILLIS_PER_MINUTE: i64 = 60_000;
-const MILLIS_PER_DAY: i64 = 86_400_000;
 const CHINA_OFFSET_MILLIS: i64 = 8 * 3_600_000;
 
 /// A daily window, in China time, when no campaign message is sent; messages wait for
@@ -53,10 +52,10 @@ impl QuietHours {
             return at;
         }
         let local = at.millis() + CHINA_OFFSET_MILLIS;
-        let day_start = local - local.rem_euclid(MILLIS_PER_DAY);
+        let day_start = local - local.rem_euclid(DAY_MILLIS);
         let mut end = day_start + i64::from(self.end) * MILLIS_PER_MINUTE;
         if end <= local {
-            end += MILLIS_PER_DAY;
+            end += DAY_MILLIS;
         }
         Timestamp(end - CHINA_OFFSET_MILLIS)
     }
@@ -82,7 +81,7 @@ fn minute_of_day(text: &str) -> Option<u16> {
 }
 
 fn china_minute_of_day(at: Timestamp) -> u16 {
-    let minute = (at.millis() + CHINA_OFFSET_MILLIS).rem_euclid(MILLIS_PER_DAY) / MILLIS_PER_MINUTE;
+    let minute = (at.millis() + CHINA_OFFSET_MILLIS).rem_euclid(DAY_MILLIS) / MILLIS_PER_MINUTE;
     u16::try_from(minute).unwrap_or(0)
 }
 
@@ -123,7 +122,7 @@ impl FrequencyCap {
     }
 
     const fn window_millis(&self) -> i64 {
-        self.window_days as i64 * MILLIS_PER_DAY
+        self.window_days as i64 * DAY_MILLIS
     }
 
     /// The first instant from `now` on when one more message is within the cap, given the
@@ -207,10 +206,10 @@ mod tests {
         let cap = FrequencyCap::DEFAULT;
         let now = china(10, 0);
         assert!(cap.allows(&[], now));
-        let sent = [Timestamp(now.millis() - 3 * MILLIS_PER_DAY)];
+        let sent = [Timestamp(now.millis() - 3 * DAY_MILLIS)];
         assert!(!cap.allows(&sent, now));
-        assert_eq!(cap.next_allowed(&sent, now), Timestamp(now.millis() + 4 * MILLIS_PER_DAY));
-        let old = [Timestamp(now.millis() - 7 * MILLIS_PER_DAY)];
+        assert_eq!(cap.next_allowed(&sent, now), Timestamp(now.millis() + 4 * DAY_MILLIS));
+        let old = [Timestamp(now.millis() - 7 * DAY_MILLIS)];
         assert!(cap.allows(&old, now));
         assert_eq!(cap.window_start(now), old[0]);
     }
@@ -219,15 +218,15 @@ mod tests {
     fn larger_caps_wait_for_the_oldest_counted_message() {
         let cap = FrequencyCap::new(2, 30).unwrap();
         let now = china(10, 0);
-        let day = |d: i64| Timestamp(now.millis() - d * MILLIS_PER_DAY);
+        let day = |d: i64| Timestamp(now.millis() - d * DAY_MILLIS);
         assert!(cap.allows(&[day(5)], now));
         assert_eq!(
             cap.next_allowed(&[day(5), day(20), day(40)], now),
-            Timestamp(day(20).millis() + 30 * MILLIS_PER_DAY)
+            Timestamp(day(20).millis() + 30 * DAY_MILLIS)
         );
         assert_eq!(
             cap.next_allowed(&[day(1), day(2), day(3)], now),
-            Timestamp(day(2).millis() + 30 * MILLIS_PER_DAY)
+            Timestamp(day(2).millis() + 30 * DAY_MILLIS)
         );
         assert_eq!(FrequencyCap::new(0, 7), None);
         assert_eq!(FrequencyCap::new(1, 0), None);
@@ -237,7 +236,7 @@ mod tests {
     fn the_cap_and_quiet_hours_together() {
         // Allowed by the cap at 22:00 four days on: held until 08:00 the next morning.
         let now = china(22, 0);
-        let sent = [Timestamp(now.millis() - 3 * MILLIS_PER_DAY)];
+        let sent = [Timestamp(now.millis() - 3 * DAY_MILLIS)];
         let at = next_send_time(QuietHours::DEFAULT, FrequencyCap::DEFAULT, &sent, now);
         assert_eq!(at, china(4 * 24 + 24 + 8, 0));
     }
@@ -245,14 +244,14 @@ mod tests {
     proptest! {
         #[test]
         fn next_allowed_is_the_first_allowed_instant(
-            start in 0u16..1440, end in 0u16..1440, offset in 0i64..(30 * MILLIS_PER_DAY)
+            start in 0u16..1440, end in 0u16..1440, offset in 0i64..(30 * DAY_MILLIS)
         ) {
             let quiet = QuietHours::new(start, end).unwrap();
             let at = Timestamp(DEC_1 + offset);
             let next = quiet.next_allowed(at);
             prop_assert!(next >= at);
             prop_assert!(!quiet.is_quiet(next));
-            prop_assert!(next.millis() - at.millis() <= MILLIS_PER_DAY);
+            prop_assert!(next.millis() - at.millis() <= DAY_MILLIS);
             if next != at {
                 prop_assert!(quiet.is_quiet(Timestamp(next.millis() - 1)));
                 prop_assert!(quiet.is_quiet(at));
@@ -262,10 +261,10 @@ mod tests {
         #[test]
         fn the_cap_is_never_exceeded(
             max in 1u32..4, days in 1u32..10,
-            sent in proptest::collection::vec(0i64..(20 * MILLIS_PER_DAY), 0..8),
+            sent in proptest::collection::vec(0i64..(20 * DAY_MILLIS), 0..8),
         ) {
             let cap = FrequencyCap::new(max, days).unwrap();
-            let now = Timestamp(DEC_1 + 20 * MILLIS_PER_DAY);
+            let now = Timestamp(DEC_1 + 20 * DAY_MILLIS);
             let sent: Vec<Timestamp> = sent.iter().map(|&o| Timestamp(DEC_1 + o)).collect();
             let next = cap.next_allowed(&sent, now);
             prop_assert!(next >= now);
