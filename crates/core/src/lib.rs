@@ -29,6 +29,7 @@ pub mod person_name;
 pub mod ranking;
 pub mod rate_limit;
 pub mod region;
+pub mod review;
 pub mod roster;
 pub mod sms;
 pub mod spreadsheet;
