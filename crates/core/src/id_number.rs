@@ -8,6 +8,7 @@
 use std::fmt;
 
 use crate::civil_date::{CivilDate, parse_digits};
+use crate::labelled::coded_enum;
 
 /// ISO 7064 MOD 11-2 weights: 2^(17-i) mod 11 for positions 1..=17.
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -28,14 +29,16 @@ pub struct IdNumber {
     birth: CivilDate,
 }
 
-/// Sex as encoded by the 17th digit (odd = male, even = female).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Sex {
-    /// Odd 17th digit.
-    Male,
-    /// Even 17th digit.
-    Female,
-}
+coded_enum!(
+    /// Sex as encoded by the 17th digit (odd = male, even = female); the code is what
+    /// applications and memberships store.
+    Sex {
+        /// Odd 17th digit.
+        Male = "male",
+        /// Even 17th digit.
+        Female = "female",
+    }
+);
 
 /// Why an ID number was rejected; see [`IdNumberError::code`] for API codes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

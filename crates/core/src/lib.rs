@@ -50,7 +50,8 @@ pub use ids::{
 pub use labelled::UnknownCode;
 pub use member_number::MemberNumber;
 pub use membership::{
-    ApplicationStatus, AutoApproval, Channel, Decision, LifecycleAction, MembershipStatus, Role,
+    Actor, ApplicationStatus, AutoApproval, Channel, Decision, EventKind, LifecycleAction, MembershipStatus,
+    Role,
 };
 pub use mobile::{Mobile, MobileError};
 pub use occupation::Occupation;

@@ -1,6 +1,6 @@
 //! The states of applications and memberships, and how an application arrived.
 
-use crate::labelled::coded_enum;
+use crate::labelled::{UnknownCode, coded_enum};
 
 coded_enum!(
     /// The door an application came through.
@@ -47,6 +47,10 @@ coded_enum!(
 );
 
 impl MembershipStatus {
+    /// The states in which a person holds the membership. The store's SQL names the same
+    /// set (`status IN ('active', 'retained')`); a change here needs a migration there.
+    pub const HELD: &'static [MembershipStatus] = &[Self::Active, Self::Retained];
+
     /// Whether the person still holds this membership: only one may be held at a time.
     pub const fn is_held(self) -> bool {
         matches!(self, Self::Active | Self::Retained)
@@ -135,6 +139,114 @@ impl LifecycleAction {
     }
 }
 
+coded_enum!(
+    /// What happened to a membership, as its history records it.
+    EventKind {
+        /// It began: an application was approved.
+        Joined = "joined",
+        /// 分流: moved out of a city's turnover pool to the union it lands in.
+        Distributed = "distributed",
+        /// 接转: moved to another union at the member's or a union's request.
+        Transferred = "transferred",
+        /// [`LifecycleAction::Retain`].
+        Retain = "retain",
+        /// [`LifecycleAction::Reactivate`].
+        Reactivate = "reactivate",
+        /// [`LifecycleAction::Withdraw`].
+        Withdraw = "withdraw",
+        /// [`LifecycleAction::Expel`].
+        Expel = "expel",
+        /// [`LifecycleAction::Deceased`].
+        Deceased = "deceased",
+    }
+);
+
+impl EventKind {
+    /// The lifecycle action this event records, if it records one.
+    pub const fn action(self) -> Option<LifecycleAction> {
+        match self {
+            Self::Retain => Some(LifecycleAction::Retain),
+            Self::Reactivate => Some(LifecycleAction::Reactivate),
+            Self::Withdraw => Some(LifecycleAction::Withdraw),
+            Self::Expel => Some(LifecycleAction::Expel),
+            Self::Deceased => Some(LifecycleAction::Deceased),
+            Self::Joined | Self::Distributed | Self::Transferred => None,
+        }
+    }
+
+    /// Whether the membership changed unions, keeping its seniority.
+    pub const fn is_move(self) -> bool {
+        matches!(self, Self::Distributed | Self::Transferred)
+    }
+}
+
+impl From<LifecycleAction> for EventKind {
+    /// A lifecycle action is recorded under its own code.
+    fn from(action: LifecycleAction) -> Self {
+        match action {
+            LifecycleAction::Retain => Self::Retain,
+            LifecycleAction::Reactivate => Self::Reactivate,
+            LifecycleAction::Withdraw => Self::Withdraw,
+            LifecycleAction::Expel => Self::Expel,
+            LifecycleAction::Deceased => Self::Deceased,
+        }
+    }
+}
+
+/// Who decided an application, changed a membership or asked for or answered a
+/// transfer, as stored beside it (`decided_by`, `actor`, `requested_by`, …).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// An officer in the console, by username: `user:NAME`.
+    Officer(String),
+    /// The member themself, SMS-verified: `member`.
+    Member,
+    /// Instant approval (马上入会), no person: `instant`.
+    Instant,
+    /// A bulk load of generated members (`huiji gen`): `bulk-load`.
+    BulkLoad,
+}
+
+impl Actor {
+    const OFFICER_PREFIX: &'static str = "user:";
+
+    /// The officer's username, for an officer.
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Self::Officer(username) => Some(username),
+            Self::Member | Self::Instant | Self::BulkLoad => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Actor {
+    /// The stored code.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Officer(username) => write!(f, "{}{username}", Self::OFFICER_PREFIX),
+            Self::Member => f.write_str("member"),
+            Self::Instant => f.write_str("instant"),
+            Self::BulkLoad => f.write_str("bulk-load"),
+        }
+    }
+}
+
+impl std::str::FromStr for Actor {
+    type Err = UnknownCode;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        match code {
+            "member" => Ok(Self::Member),
+            "instant" => Ok(Self::Instant),
+            "bulk-load" => Ok(Self::BulkLoad),
+            _ => match code.strip_prefix(Self::OFFICER_PREFIX) {
+                Some(username) if !username.is_empty() => Ok(Self::Officer(username.to_owned())),
+                _ => Err(UnknownCode),
+            },
+        }
+    }
+}
+
 /// What happens to a valid application from a person who holds no membership.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -147,7 +259,6 @@ pub enum Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labelled::UnknownCode;
 
     #[test]
     fn lifecycle_actions_start_only_from_held_states() {
@@ -172,5 +283,54 @@ mod tests {
         assert_eq!("qr".parse(), Ok(Channel::Qr));
         assert_eq!("all_verified".parse(), Ok(AutoApproval::AllVerified));
         assert_eq!("nope".parse::<ApplicationStatus>(), Err(UnknownCode));
+    }
+
+    #[test]
+    fn the_held_set_is_the_stores() {
+        let held: Vec<_> = MembershipStatus::ALL.iter().copied().filter(|s| s.is_held()).collect();
+        assert_eq!(MembershipStatus::HELD, held.as_slice());
+        let codes: Vec<_> = MembershipStatus::HELD.iter().map(|s| s.code()).collect();
+        assert_eq!(codes, ["active", "retained"], "status IN ('active', 'retained')");
+    }
+
+    #[test]
+    fn event_kinds_keep_todays_codes() {
+        let codes: Vec<_> = EventKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(
+            codes,
+            ["joined", "distributed", "transferred", "retain", "reactivate", "withdraw", "expel", "deceased"]
+        );
+        for kind in EventKind::ALL {
+            assert_eq!(kind.code().parse(), Ok(*kind));
+            assert_eq!(
+                kind.action().is_none(),
+                matches!(kind.code(), "joined" | "distributed" | "transferred")
+            );
+        }
+        for action in LifecycleAction::ALL {
+            let kind = EventKind::from(*action);
+            assert_eq!((kind.code(), kind.action()), (action.code(), Some(*action)));
+            assert!(!kind.is_move());
+        }
+        assert!(EventKind::Distributed.is_move() && EventKind::Transferred.is_move());
+        assert!(!EventKind::Joined.is_move());
+    }
+
+    #[test]
+    fn actors_keep_todays_codes() {
+        let officer = Actor::Officer("hefei_admin".to_owned());
+        assert_eq!(officer.to_string(), format!("user:{}", "hefei_admin"));
+        assert_eq!(officer.username(), Some("hefei_admin"));
+        let all = [officer, Actor::Member, Actor::Instant, Actor::BulkLoad];
+        let codes: Vec<String> = all.iter().map(Actor::to_string).collect();
+        assert_eq!(codes, ["user:hefei_admin", "member", "instant", "bulk-load"]);
+        for actor in all {
+            assert_eq!(actor.to_string().parse(), Ok(actor));
+        }
+        assert_eq!("user:a:b".parse(), Ok(Actor::Officer("a:b".to_owned())));
+        for unknown in ["", "user:", "User:x", "system", "gen", " member"] {
+            assert_eq!(unknown.parse::<Actor>(), Err(UnknownCode), "{unknown:?}");
+        }
+        assert_eq!(Actor::Member.username(), None);
     }
 }

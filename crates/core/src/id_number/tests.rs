@@ -51,6 +51,15 @@ fn odd_17th_digit_is_male() {
 }
 
 #[test]
+fn sexes_keep_the_stored_codes() {
+    // What the join service, `huiji gen` and `bench-store` store today.
+    let codes: Vec<_> = Sex::ALL.iter().map(|s| s.code()).collect();
+    assert_eq!(codes, ["male", "female"]);
+    assert_eq!("female".parse(), Ok(Sex::Female));
+    assert!("Male".parse::<Sex>().is_err());
+}
+
+#[test]
 fn lowercase_x_is_normalised() {
     let id = parse("11010519491231002x").unwrap();
     assert_eq!(id.as_str(), "11010519491231002X");
