@@ -86,6 +86,17 @@ impl RegionCode {
         Some(Self { value: self.value / divisor, level })
     }
 
+    /// The province the division lies in (itself for a province): the first two digits.
+    pub const fn province(self) -> Self {
+        let divisor = match self.level {
+            RegionLevel::Province => 1,
+            RegionLevel::City => 100,
+            RegionLevel::County => 10_000,
+            RegionLevel::Township => 10_000_000,
+        };
+        Self { value: self.value / divisor, level: RegionLevel::Province }
+    }
+
     /// The code's ancestor at `level`, or itself when it is already at that level.
     pub fn ancestor_at(self, level: RegionLevel) -> Option<Self> {
         let mut code = self;
@@ -266,6 +277,19 @@ mod tests {
         assert_eq!(table.children(anhui).len(), 16);
         assert_eq!(table.descendants_at(anhui, RegionLevel::County).count(), 119);
         assert_eq!(table.descendants_at(anhui, RegionLevel::Township).count(), 1685);
+    }
+
+    #[test]
+    fn every_division_knows_its_province_by_its_first_two_digits() {
+        let table = RegionTable::national();
+        for level in [RegionLevel::Province, RegionLevel::City, RegionLevel::County, RegionLevel::Township] {
+            for region in table.all(level) {
+                let province = region.code.province();
+                assert_eq!(province.to_string(), region.code.to_string()[..2], "{}", region.code);
+                assert_eq!(Some(province), region.code.ancestor_at(RegionLevel::Province));
+            }
+        }
+        assert_eq!(code("340104001").province(), code("34"));
     }
 
     #[test]
