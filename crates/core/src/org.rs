@@ -1,5 +1,9 @@
 //! Unions (工会组织) and the tree they form.
 
+mod join_code;
+
+pub use join_code::JoinCode;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -171,6 +175,64 @@ impl OrgKind {
             None => self.code().code().to_owned(),
         }
     }
+
+    /// The kinds of union an admin may create directly below a union of this kind
+    /// (DESIGN.md): industry federations hang under a city or county federation,
+    /// community unions under a township, enterprise unions under the union where the
+    /// enterprise is; nothing hangs under an enterprise union. Federations and townships
+    /// come only from the seeded tree.
+    pub const fn child_kinds(self) -> &'static [OrgKindCode] {
+        match self {
+            Self::Federation(Level::City | Level::County) => {
+                &[OrgKindCode::Enterprise, OrgKindCode::IndustryFederation]
+            }
+            Self::Township => &[OrgKindCode::Community, OrgKindCode::Enterprise],
+            Self::Federation(Level::Province) | Self::IndustryFederation(_) | Self::Community => {
+                &[OrgKindCode::Enterprise]
+            }
+            Self::Enterprise => &[],
+        }
+    }
+}
+
+/// The longest union name, in characters (the database's `orgs_name_check`).
+pub const MAX_ORG_NAME_CHARS: usize = 100;
+
+/// A union's official name, trimmed: 1 to [`MAX_ORG_NAME_CHARS`] characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OrgName(String);
+
+/// The name is blank or longer than [`MAX_ORG_NAME_CHARS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a union name has 1 to 100 characters")]
+pub struct OrgNameLength;
+
+impl OrgName {
+    /// Trims and checks `text`.
+    pub fn parse(text: &str) -> Result<OrgName, OrgNameLength> {
+        let name = text.trim();
+        let chars = name.chars().count();
+        if chars == 0 || chars > MAX_ORG_NAME_CHARS {
+            return Err(OrgNameLength);
+        }
+        Ok(OrgName(name.to_owned()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for OrgName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// The materialised path of an org: the ids from the root down to the org itself, as
@@ -252,6 +314,16 @@ pub struct Org {
     pub created_at: Timestamp,
 }
 
+impl Org {
+    /// Whether members may be distributed (分流) from a turnover pool to this union: a
+    /// township, community or industry union that is not itself a pool (moving into a
+    /// pool would land nobody).
+    pub fn receives_pool_members(&self) -> bool {
+        matches!(self.kind, OrgKind::Township | OrgKind::Community | OrgKind::IndustryFederation(_))
+            && !self.turnover_pool
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -299,5 +371,65 @@ mod tests {
         assert_eq!(OrgKind::from_parts(OrgKindCode::IndustryFederation, Some(Level::Province)), None);
         assert_eq!(OrgKind::IndustryFederation(Level::City).label(), "industry_federation/city");
         assert!("union".parse::<OrgKindCode>().is_err());
+    }
+
+    #[test]
+    fn child_kinds_follow_the_tree_rule() {
+        use OrgKindCode::{Community, Enterprise, IndustryFederation};
+        let cases: [(OrgKind, &[OrgKindCode]); 8] = [
+            (OrgKind::Federation(Level::Province), &[Enterprise]),
+            (OrgKind::Federation(Level::City), &[Enterprise, IndustryFederation]),
+            (OrgKind::Federation(Level::County), &[Enterprise, IndustryFederation]),
+            (OrgKind::IndustryFederation(Level::City), &[Enterprise]),
+            (OrgKind::IndustryFederation(Level::County), &[Enterprise]),
+            (OrgKind::Township, &[Community, Enterprise]),
+            (OrgKind::Community, &[Enterprise]),
+            (OrgKind::Enterprise, &[]),
+        ];
+        for (parent, children) in cases {
+            assert_eq!(parent.child_kinds(), children, "{}", parent.label());
+        }
+    }
+
+    fn org(kind: OrgKind, turnover_pool: bool) -> Org {
+        Org {
+            id: OrgId(7),
+            parent: Some(OrgId(1)),
+            kind,
+            name: "合肥市总工会".to_owned(),
+            region: "3401".parse().unwrap(),
+            occupations: Vec::new(),
+            turnover_pool,
+            path: OrgPath::root(OrgId(1)).child(OrgId(7)),
+            join_code: None,
+            credit_code: None,
+            auto_approval: AutoApproval::Off,
+            review_days: 3,
+            created_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn pool_members_land_in_townships_communities_and_industry_unions() {
+        let receiving = [OrgKind::Township, OrgKind::Community, OrgKind::IndustryFederation(Level::County)];
+        for kind in receiving {
+            assert!(org(kind, false).receives_pool_members(), "{}", kind.label());
+            assert!(!org(kind, true).receives_pool_members(), "a pool lands nobody");
+        }
+        for kind in
+            [OrgKind::Federation(Level::City), OrgKind::Federation(Level::County), OrgKind::Enterprise]
+        {
+            assert!(!org(kind, false).receives_pool_members(), "{}", kind.label());
+        }
+    }
+
+    #[test]
+    fn union_names_are_trimmed_and_one_to_a_hundred_characters() {
+        assert_eq!(OrgName::parse("  肥东县快递员工会联合会 ").unwrap().as_str(), "肥东县快递员工会联合会");
+        assert_eq!(OrgName::parse(" \t "), Err(OrgNameLength));
+        let longest = "工".repeat(MAX_ORG_NAME_CHARS);
+        assert_eq!(OrgName::parse(&format!(" {longest} ")).unwrap().into_string(), longest);
+        assert_eq!(OrgName::parse(&format!("{longest}会")), Err(OrgNameLength));
+        assert_eq!(OrgNameLength.to_string(), "a union name has 1 to 100 characters");
     }
 }
