@@ -171,6 +171,12 @@ impl PersonName {
     }
 }
 
+/// A stored name masked as every page shows it (`张*`): what was stored passed
+/// [`PersonName::parse`], and anything that does not parse now is hidden entirely.
+pub fn mask_stored(stored: &str) -> String {
+    PersonName::parse(stored).map_or_else(|_| "*".to_owned(), |name| name.masked())
+}
+
 impl fmt::Display for PersonName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -272,6 +278,16 @@ mod tests {
         let name = PersonName::parse("欧阳娜娜").unwrap();
         assert_eq!(format!("{name:?}"), "PersonName(\"欧***\")");
         assert_eq!(name.to_string(), "欧阳娜娜");
+    }
+
+    #[test]
+    fn stored_names_mask_like_parsed_ones() {
+        assert_eq!(mask_stored("张三"), "张*");
+        assert_eq!(mask_stored("欧阳娜娜"), "欧***");
+        assert_eq!(mask_stored("李"), "*");
+        assert_eq!(mask_stored(" 王晓明 "), "王**");
+        assert_eq!(mask_stored(""), "*");
+        assert_eq!(mask_stored("12345"), "*", "not a name: nothing shown");
     }
 
     #[test]
