@@ -6,6 +6,7 @@
 //! H5 form, the console, the platform API).
 
 pub mod address;
+pub mod audit;
 pub mod benefit;
 pub mod calendar;
 pub mod campaign;

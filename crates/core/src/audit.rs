@@ -1,0 +1,81 @@
+//! The audit log's vocabulary: who acted, by kind, and what they did.
+
+use crate::labelled::{coded_enum, labelled_enum};
+
+coded_enum!(
+    /// Who acted.
+    ActorKind {
+        /// An officer in the console.
+        Officer = "officer",
+        /// A platform through the API.
+        Platform = "platform",
+        /// The system itself (background jobs, commands).
+        System = "system",
+    }
+);
+
+labelled_enum!(
+    /// What was done: the actions the console, the API and the commands record.
+    AuditAction {
+        /// An officer saw a full ID number.
+        RevealIdNumber = "reveal.id_number", "查看完整身份证号", "Revealed an ID number";
+        /// An officer saw a full mobile.
+        RevealMobile = "reveal.mobile", "查看完整手机号", "Revealed a mobile";
+        /// An officer exported members as CSV.
+        ExportMembersCsv = "export.members_csv", "导出会员（CSV）", "Exported members (CSV)";
+        /// An officer exported members as XLSX.
+        ExportMembersXlsx = "export.members_xlsx", "导出会员（XLSX）", "Exported members (XLSX)";
+        /// A platform asked whether someone is a member.
+        MembershipVerify = "membership.verify", "平台核验会籍", "Membership verified by a platform";
+        /// An admin renamed a union.
+        OrgRename = "org.rename", "工会更名", "Union renamed";
+        /// An admin changed a union's review policy.
+        OrgPolicy = "org.policy", "修改审核规则", "Review policy changed";
+        /// The operator rotated the encryption keys.
+        KeysRotate = "keys.rotate", "轮换加密密钥", "Encryption keys rotated";
+        /// Expired personal data was purged.
+        Purge = "purge", "清除过期个人信息", "Expired personal data purged";
+        /// The operator published a new consent text.
+        ConsentPublish = "consent.publish", "发布新版个人信息处理规则", "New consent text published";
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labelled::UnknownCode;
+
+    #[test]
+    fn actor_kinds_keep_the_stored_codes() {
+        let codes: Vec<_> = ActorKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(codes, ["officer", "platform", "system"], "audit_log_actor_kind_check");
+        for kind in ActorKind::ALL {
+            assert_eq!(kind.code().parse(), Ok(*kind));
+        }
+        assert_eq!("member".parse::<ActorKind>(), Err(UnknownCode));
+    }
+
+    #[test]
+    fn actions_keep_todays_codes_and_labels() {
+        let table: Vec<_> = AuditAction::ALL.iter().map(|a| (a.code(), a.label_zh(), a.label_en())).collect();
+        assert_eq!(
+            table,
+            [
+                ("reveal.id_number", "查看完整身份证号", "Revealed an ID number"),
+                ("reveal.mobile", "查看完整手机号", "Revealed a mobile"),
+                ("export.members_csv", "导出会员（CSV）", "Exported members (CSV)"),
+                ("export.members_xlsx", "导出会员（XLSX）", "Exported members (XLSX)"),
+                ("membership.verify", "平台核验会籍", "Membership verified by a platform"),
+                ("org.rename", "工会更名", "Union renamed"),
+                ("org.policy", "修改审核规则", "Review policy changed"),
+                ("keys.rotate", "轮换加密密钥", "Encryption keys rotated"),
+                ("purge", "清除过期个人信息", "Expired personal data purged"),
+                ("consent.publish", "发布新版个人信息处理规则", "New consent text published"),
+            ]
+        );
+        for action in AuditAction::ALL {
+            assert_eq!(action.code().parse(), Ok(*action));
+        }
+        assert_eq!("reveal".parse::<AuditAction>(), Err(UnknownCode));
+    }
+}
