@@ -27,6 +27,7 @@ pub mod money;
 pub mod occupation;
 pub mod org;
 pub mod person_name;
+pub mod platform;
 pub mod ranking;
 pub mod rate_limit;
 pub mod region;
