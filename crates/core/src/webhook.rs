@@ -1,4 +1,30 @@
-//! When webhook deliveries are retried: exponential backoff with a cap, then give up.
+//! Webhooks to platforms: what events there are, where a delivery stands, and when a
+//! failed delivery is retried (exponential backoff with a cap, then give up).
+
+use crate::labelled::coded_enum;
+
+coded_enum!(
+    /// What a webhook event reports; the code is also its `x-huiji-event` header.
+    WebhookKind {
+        /// A platform's application was approved or rejected.
+        ApplicationDecided = "application.decided",
+        /// A membership from a platform's application moved union (distributed or
+        /// transferred).
+        MembershipTransferred = "membership.transferred",
+    }
+);
+
+coded_enum!(
+    /// Where an event's delivery stands.
+    DeliveryState {
+        /// Not delivered yet; another attempt is due.
+        Pending = "pending",
+        /// The platform answered 2xx.
+        Delivered = "delivered",
+        /// Given up after [`MAX_ATTEMPTS`].
+        Failed = "failed",
+    }
+);
 
 /// Attempts before an event is marked failed: with the delays below, about a day of
 /// trying, long enough to outlast a receiver's overnight outage.
@@ -23,6 +49,21 @@ pub fn retry_delay_millis(attempt: u32) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_and_states_keep_the_stored_codes() {
+        let kinds: Vec<_> = WebhookKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(kinds, ["application.decided", "membership.transferred"], "webhook_events_kind_check");
+        let states: Vec<_> = DeliveryState::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(states, ["pending", "delivered", "failed"], "webhook_events_delivery_check");
+        for kind in WebhookKind::ALL {
+            assert_eq!(kind.code().parse(), Ok(*kind));
+        }
+        for state in DeliveryState::ALL {
+            assert_eq!(state.code().parse(), Ok(*state));
+        }
+        assert!("membership.moved".parse::<WebhookKind>().is_err());
+    }
 
     #[test]
     fn delays_double_up_to_the_cap_then_stop() {
