@@ -1,6 +1,6 @@
 //! Identifiers the store assigns, one type per kind of record, so an application's id
 //! cannot be passed where a membership's is meant. Each is the stored integer, shown and
-//! parsed as plain digits like [`OrgId`](crate::OrgId).
+//! parsed as plain digits ([`OrgId`](crate::OrgId) is made the same way, in `org`).
 
 /// Defines an id newtype over the stored `i64`, with `Display` and `FromStr` as digits.
 macro_rules! id_newtype {
@@ -24,6 +24,8 @@ macro_rules! id_newtype {
         }
     )+};
 }
+
+pub(crate) use id_newtype;
 
 id_newtype! {
     /// An application to join.
@@ -57,5 +59,6 @@ mod tests {
         assert!(PlatformId(1) < PlatformId(2));
         assert_eq!(format!("evt_{}", WebhookEventId(9)), "evt_9");
         assert_eq!(ApiKeyId(3).0, 3);
+        assert_eq!(("17".parse(), crate::OrgId(17).to_string()), (Ok(crate::OrgId(17)), "17".to_owned()));
     }
 }

@@ -1,37 +1,23 @@
 //! Unions (工会组织) and the tree they form.
 
-mod join_code;
-
-pub use join_code::JoinCode;
-
 use std::fmt;
 use std::str::FromStr;
 
+use crate::ids::id_newtype;
 use crate::membership::AutoApproval;
 use crate::occupation::Occupation;
 use crate::region::RegionCode;
 use crate::time::Timestamp;
 
+mod join_code;
 mod plan;
 
+pub use join_code::JoinCode;
 pub use plan::{PlannedOrg, TreePlan};
 
-/// A union's identifier, assigned by the store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OrgId(pub i64);
-
-impl fmt::Display for OrgId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for OrgId {
-    type Err = std::num::ParseIntError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text.parse().map(OrgId)
-    }
+id_newtype! {
+    /// A union's identifier, assigned by the store.
+    OrgId;
 }
 
 /// The administrative level a federation works at.
