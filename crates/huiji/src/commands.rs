@@ -3,15 +3,18 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
+use huiji_app::orgs::{join_url, qr};
+use huiji_app::ports::SystemClock;
+use huiji_app::real_name::RealNameProvider;
 use huiji_core::org::OrgKindCode;
 use huiji_core::rate_limit::Rate;
 use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
 use huiji_fixtures::tree::{self, PlanError};
 use huiji_store::{AccountStore as _, OrgFilter, SqlStore, Store, StoreError};
 use huiji_vault::{KeyFile, Keyring, OsRandom};
-use huiji_web::{AppState, RealNameProvider, qr};
+use huiji_web::AppState;
 use tokio::net::TcpListener;
 
 use crate::cli::{
@@ -47,19 +50,6 @@ const DEMO_PASSWORD: &str = "huiji-demo-2026";
 
 /// How many orgs `org list` fetches per query.
 const LIST_PAGE: u32 = 1000;
-
-/// The wall clock.
-#[derive(Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        let millis = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        Timestamp(millis)
-    }
-}
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -228,7 +218,7 @@ async fn write_qr(
             org.name
         ))
     })?;
-    let url = huiji_web::join_url(public_url.trim_end_matches('/'), code);
+    let url = join_url(public_url.trim_end_matches('/'), code);
     let bytes = match args.format {
         QrFormat::Svg => qr::svg(&url, 8).map(String::into_bytes),
         QrFormat::Png => qr::png(&url, 10),

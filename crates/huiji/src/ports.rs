@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use huiji_web::{AppState, HttpGatewaySms, HttpRealName, RealNameProvider};
+use huiji_app::real_name::{HttpRealName, RealNameProvider};
+use huiji_app::sms::HttpGatewaySms;
+use huiji_web::AppState;
 
 use crate::commands::CommandError;
 use crate::config::Settings;

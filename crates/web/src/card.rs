@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use huiji_app::orgs::qr;
 use huiji_store::MembershipRecord;
 
 use crate::i18n::Lang;
 use crate::join::WorkerText;
 use crate::join::service::verify_card_token;
-use crate::{AppState, WebError, qr};
+use crate::{AppState, WebError};
 
 /// The card routes.
 pub fn router() -> Router<AppState> {

@@ -45,7 +45,7 @@ pub fn spawn_idempotency_purge(state: AppState, every: Duration) -> JoinHandle<(
 pub fn spawn_retention(state: AppState, days: u32, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match crate::retention::purge(state.store.as_ref(), state.clock.as_ref(), days, "retention job")
+            match huiji_app::privacy::purge(state.store.as_ref(), state.clock.as_ref(), days, "retention job")
                 .await
             {
                 Ok(counts) if counts == huiji_store::PurgeCounts::default() => {}
@@ -57,12 +57,12 @@ pub fn spawn_retention(state: AppState, days: u32, every: Duration) -> JoinHandl
     })
 }
 
-/// Re-reads the key file every [`crate::keys::RELOAD_EVERY`], so a key rotation reaches
+/// Re-reads the key file every [`huiji_app::keys::RELOAD_EVERY`], so a key rotation reaches
 /// this server without a restart.
 pub fn spawn_key_reload(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(crate::keys::RELOAD_EVERY).await;
+            tokio::time::sleep(huiji_app::keys::RELOAD_EVERY).await;
             match state.keyring.reload() {
                 Ok(true) => tracing::info!(key = %state.keyring.get().current.0, "key file reloaded"),
                 Ok(false) => {}

@@ -13,19 +13,11 @@ mod home;
 mod i18n;
 pub mod jobs;
 pub mod join;
-pub mod keys;
 pub mod limits;
 mod metrics;
-pub mod passwords;
 mod plain_text;
 mod poster;
-pub mod qr;
-pub mod random;
-pub mod real_name;
-pub mod retention;
-pub mod rotation;
 mod security;
-pub mod sms;
 mod status;
 pub mod webhooks;
 
@@ -35,6 +27,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
+use huiji_app::keys::Keys;
+use huiji_app::ports::{OsRandomness, Randomness};
+use huiji_app::real_name::RealNameProvider;
+use huiji_app::sms::{OutboxSms, SmsSender};
 use huiji_core::rate_limit::Rate;
 use huiji_core::{Clock, RegionTable};
 use huiji_store::Store;
@@ -46,28 +42,9 @@ use tower_http::trace::TraceLayer;
 
 pub use abuse::PublicLimits;
 pub use error::WebError;
-pub use keys::Keys;
 use limits::Limiter;
 pub use metrics::Metrics;
-pub use poster::join_url;
-pub use random::{OsRandomness, Randomness};
-pub use real_name::{HttpRealName, OfflineRealName, RealNameProvider};
 pub use security::CONTENT_SECURITY_POLICY;
-pub use sms::{HttpGatewaySms, OutboxSms, SmsSender};
-
-/// An HTTP client for outgoing calls (SMS gateways, webhooks): rustls with the ring
-/// provider and the system's root certificates, so nothing is downloaded at build or run
-/// time.
-pub fn http_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
-    install_crypto_provider();
-    reqwest::Client::builder().timeout(timeout).build()
-}
-
-/// Makes ring the process's TLS crypto provider (reqwest is built without one, to avoid
-/// compiling aws-lc). Installing twice is harmless: the first provider stays.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
 
 /// Largest request body any route accepts; forms and API bodies are a few KB.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;

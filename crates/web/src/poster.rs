@@ -7,11 +7,12 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use huiji_app::orgs::{join_url, qr};
 use huiji_core::{Org, RegionCode};
 use serde::Serialize;
 
 use crate::i18n::Lang;
-use crate::{AppState, WebError, qr};
+use crate::{AppState, WebError};
 
 /// The QR code and region routes.
 pub fn router() -> Router<AppState> {
@@ -20,11 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/qr/{code}/png", get(png))
         .route("/qr/{code}/poster", get(poster))
         .route("/regions/{code}", get(region_children))
-}
-
-/// The URL a union's QR code encodes.
-pub fn join_url(public_url: &str, code: &str) -> String {
-    format!("{public_url}/j/{code}")
 }
 
 async fn receiving_union(state: &AppState, code: &str) -> Result<Org, WebError> {

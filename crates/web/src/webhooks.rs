@@ -6,16 +6,14 @@
 
 use std::time::{Duration, Instant};
 
+use huiji_app::webhooks::{event_id, payload};
 use huiji_core::Timestamp;
 use huiji_core::webhook::retry_delay_millis;
 use huiji_store::{AfterAttempt, DeliveryRecord, StoreError, WebhookEvent};
 use huiji_vault::{Field, webhook_signature};
-use serde::Serialize;
 use tokio::task::{JoinHandle, JoinSet};
-use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::OrgRef;
 
 /// How long a claimed event is reserved for one worker.
 const LEASE_MILLIS: i64 = 60_000;
@@ -25,74 +23,6 @@ const BATCH: u32 = 20;
 
 /// How long a receiver may take to answer.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What a platform receives.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct WebhookPayload {
-    /// Unique event id (`evt_…`); a redelivery carries the same id, so receivers can
-    /// drop duplicates.
-    pub id: String,
-    /// `application.decided` or `membership.transferred`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// When the change happened (RFC 3339, China time).
-    pub created_at: String,
-    /// What changed.
-    pub data: WebhookData,
-}
-
-/// The event's details.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct WebhookData {
-    /// The application concerned.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<i64>,
-    /// The platform's own reference for it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_ref: Option<String>,
-    /// `application.decided`: `approved` or `rejected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// A rejection's reason; for a move, `transferred` or `distributed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The member number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub member_number: Option<String>,
-    /// `membership.transferred`: the union it left.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from_org: Option<OrgRef>,
-    /// `membership.transferred`: the union it joined.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_org: Option<OrgRef>,
-}
-
-/// The public id of an outbox event.
-pub fn event_id(event: &WebhookEvent) -> String {
-    format!("evt_{}", event.id)
-}
-
-/// The body sent for an event: rendered from stored columns only, so every attempt sends
-/// the same bytes.
-pub fn payload(event: &WebhookEvent) -> WebhookPayload {
-    let org = |id: Option<i64>, name: &Option<String>| {
-        id.map(|id| OrgRef { id, name: name.clone().unwrap_or_default() })
-    };
-    WebhookPayload {
-        id: event_id(event),
-        kind: event.kind.clone(),
-        created_at: Timestamp(event.occurred_at).to_rfc3339_china(),
-        data: WebhookData {
-            application_id: event.application_id,
-            external_ref: event.external_ref.clone(),
-            status: event.status.clone(),
-            reason: event.reason.clone(),
-            member_number: event.member_number.clone(),
-            from_org: org(event.from_org_id, &event.from_org_name),
-            to_org: org(event.to_org_id, &event.to_org_name),
-        },
-    }
-}
 
 /// Delivers the events due now; returns how many were attempted.
 pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<usize, StoreError> {
@@ -181,7 +111,7 @@ async fn send(
 /// Delivers due webhooks every `every` (and at once again while there is a backlog)
 /// until the handle is aborted.
 pub fn spawn(state: AppState, every: Duration) -> Result<JoinHandle<()>, reqwest::Error> {
-    let client = crate::http_client(DELIVERY_TIMEOUT)?;
+    let client = huiji_app::outbound::http_client(DELIVERY_TIMEOUT)?;
     Ok(tokio::spawn(async move {
         loop {
             match deliver_due(&state, &client).await {

@@ -9,7 +9,8 @@ use huiji_fixtures::synthetic::{Weighted, province_population};
 use huiji_fixtures::tree;
 use huiji_store::{OrgFilter, Store};
 
-use crate::commands::{CommandError, SystemClock};
+use crate::commands::CommandError;
+use huiji_app::ports::SystemClock;
 use huiji_core::Clock;
 
 /// A union a membership lives in.

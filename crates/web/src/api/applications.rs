@@ -4,8 +4,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use huiji_app::webhooks::OrgRef;
 use huiji_core::joining::JoinForm;
-use huiji_core::{Channel, Org, OrgId, Timestamp};
+use huiji_core::{Channel, OrgId, Timestamp};
 use huiji_store::Idempotency;
 use huiji_vault::sha256_hex;
 use serde::Serialize;
@@ -79,21 +80,6 @@ pub struct Consent {
     /// When the worker accepted it (RFC 3339 with offset).
     #[schema(example = "2026-11-30T10:00:00+08:00")]
     pub accepted_at: String,
-}
-
-/// A union, by id and name.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct OrgRef {
-    /// Id.
-    pub id: i64,
-    /// Name.
-    pub name: String,
-}
-
-impl From<&Org> for OrgRef {
-    fn from(org: &Org) -> OrgRef {
-        OrgRef { id: org.id.0, name: org.name.clone() }
-    }
 }
 
 /// Where an application stands.

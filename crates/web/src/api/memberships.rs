@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use super::{ApiError, Caller, ErrorBody, ErrorCode, FieldProblem, Fields, json_object, json_response};
 use crate::AppState;
 use crate::client::ClientIp;
-use crate::retention::root_scope;
+use huiji_app::audit::root_scope;
 
 /// Whom to verify.
 #[derive(Clone, Debug, ToSchema)]

@@ -4,7 +4,6 @@
 
 mod applications;
 mod error;
-pub mod keys;
 mod memberships;
 pub mod openapi;
 mod orgs;
@@ -17,11 +16,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use huiji_app::platform::api_keys as keys;
 use huiji_store::ApiKeyRecord;
 use huiji_vault::{constant_time_eq, sha256_hex};
 use serde_json::{Map, Value};
 
-pub use self::applications::OrgRef;
 pub use self::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 use crate::AppState;
 

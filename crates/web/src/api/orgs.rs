@@ -3,6 +3,7 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use huiji_app::orgs::join_url;
 use huiji_core::joining::{receives_applications, receiving_org};
 use huiji_core::{Occupation, Org, RegionLevel};
 use huiji_store::OrgFilter;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiError, Caller, ErrorBody, FieldProblem, json_response};
-use crate::{AppState, join_url};
+use crate::AppState;
 
 /// Which join targets to list.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]

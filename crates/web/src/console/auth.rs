@@ -14,13 +14,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use huiji_app::accounts::passwords;
 use huiji_core::Timestamp;
 use huiji_store::Lockout;
 use serde::Deserialize;
 
 use super::{Empty, Officer, Own, cookie_value, hex, page, token_hash};
 use crate::i18n::Lang;
-use crate::passwords;
 use crate::{AppState, WebError};
 
 /// The session cookie's name.

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use huiji_app::orgs::{join_url, qr};
 use huiji_core::joining::receives_applications;
 use huiji_core::{AutoApproval, CreditCode, Level, Occupation, Org, OrgId, OrgKind, OrgKindCode, RegionCode};
 use huiji_store::{DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, StoreError};
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use super::review::date;
 use super::{Act, Frame, Officer, page};
 use crate::i18n::Lang;
-use crate::{AppState, WebError, join_url, qr};
+use crate::{AppState, WebError};
 
 /// Rows per page of the list.
 const PAGE: u32 = 100;

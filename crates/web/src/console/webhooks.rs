@@ -7,12 +7,12 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use huiji_app::webhooks::event_id;
 use huiji_core::Timestamp;
 
 use super::outbox::may_read;
 use super::{Frame, Officer, page};
 use crate::i18n::Lang;
-use crate::webhooks::event_id;
 use crate::{AppState, WebError};
 
 /// Events shown, newest first.

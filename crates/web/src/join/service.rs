@@ -2,18 +2,17 @@
 //! and where the membership lands, decide, store. The H5 form and the platform API call
 //! these functions; neither has rules of its own.
 
+use huiji_app::keys::Keys;
+use huiji_app::ports::Nonces;
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use huiji_core::verification::{self, RealNameCheck, Verification};
 use huiji_core::{AutoApproval, Channel, MemberNumber, Mobile, Org, OrgId, RegionLevel, Sex, Timestamp};
-use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
-use huiji_vault::{Field, NonceSource, VaultError};
-
-use crate::keys::Keys;
+use huiji_store::{NewApplication, OrgFilter, SubmitOutcome};
+use huiji_vault::{Field, VaultError};
 
 use crate::AppState;
-use crate::random::Nonces;
 
 /// How many codes one mobile may receive in a day.
 const MAX_CODES_PER_DAY: u64 = 10;
@@ -101,19 +100,6 @@ impl From<VaultError> for JoinError {
     fn from(error: VaultError) -> Self {
         JoinError::Internal(format!("vault: {error}"))
     }
-}
-
-/// Encrypts a normalised value and computes its blind index.
-pub fn seal(
-    keyring: &Keys,
-    field: Field,
-    value: &str,
-    nonces: &mut impl NonceSource,
-) -> Result<Sealed, VaultError> {
-    Ok(Sealed {
-        ciphertext: keyring.encrypt(field, value, nonces)?,
-        blind_index: keyring.blind_index(field, value).to_hex(),
-    })
 }
 
 /// The token of a member's card link: the number and a signature over it, so card
@@ -281,8 +267,8 @@ pub async fn join(
     let landing = joining::landing(employer_union.as_ref(), &orgs, request.occupation, request.region)
         .ok_or(JoinError::Unserved)?;
     let mut nonces = Nonces(state.random.as_ref());
-    let id_number = seal(&state.keyring, Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
-    let mobile = seal(&state.keyring, Field::Mobile, request.mobile.as_str(), &mut nonces)?;
+    let id_number = state.keyring.seal(Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
+    let mobile = state.keyring.seal(Field::Mobile, request.mobile.as_str(), &mut nonces)?;
     // A proven mobile answers for the identity it was first used with, and no other.
     let mobile_bound_elsewhere = mobile_verified
         && state.store.mobile_bound_elsewhere(&mobile.blind_index, &id_number.blind_index).await?;

@@ -61,7 +61,7 @@ async fn with_webhook(app: &TestApp, url: &str) -> Platform {
 }
 
 fn client() -> reqwest::Client {
-    huiji_web::http_client(huiji_web::webhooks::DELIVERY_TIMEOUT).unwrap()
+    huiji_app::outbound::http_client(huiji_web::webhooks::DELIVERY_TIMEOUT).unwrap()
 }
 
 /// The signature header is HMAC-SHA256 over "t.body" with the platform's secret.

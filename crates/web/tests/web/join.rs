@@ -36,7 +36,7 @@ both_databases!(a_driver_joins_by_qr_and_shows_a_valid_card, |db: TestDb| async 
     assert_eq!(status, 200);
     assert!(card.contains("王**") && !card.contains("王晓明"), "the card masks the name");
     assert!(card.contains("<svg"), "the card carries its QR code");
-    let verify_qr = huiji_web::qr::svg(&format!("{}/verify/{token}", app.base), 4).unwrap();
+    let verify_qr = huiji_app::orgs::qr::svg(&format!("{}/verify/{token}", app.base), 4).unwrap();
     assert!(card.contains(&verify_qr), "the QR encodes the verify URL");
     let (status, _, verify) = app.get(&format!("/verify/{token}")).await;
     assert_eq!(status, 200);

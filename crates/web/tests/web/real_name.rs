@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use huiji_app::real_name::HttpRealName;
 use huiji_core::AutoApproval;
 use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
-use huiji_web::HttpRealName;
 use serde_json::{Value, json};
 
 use super::support::{TestApp, form, id_number, main_of};

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
+use huiji_app::real_name::OfflineRealName;
 use huiji_core::{AutoApproval, Role};
 use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
-use huiji_web::OfflineRealName;
 use serde_json::{Value, json};
 
 use super::api_support::{Answer, application, identity};

@@ -241,10 +241,10 @@ both_databases!(purged_members_keep_their_counts_and_reveal_nothing, |db: TestDb
         200
     );
     let store = app.store();
-    let nothing = huiji_web::retention::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
+    let nothing = huiji_app::privacy::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
     assert_eq!(nothing.memberships, 0, "not before the period ends");
     app.advance(181 * 86_400_000);
-    let purged = huiji_web::retention::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
+    let purged = huiji_app::privacy::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
     assert_eq!((purged.memberships, purged.applications), (1, 1));
     // Half a year on, the session is long over.
     let admin = app.login("feidong_admin", crate::console_support::PASSWORD).await.unwrap();

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use huiji_app::privacy::rotation::reencrypt_all;
 use huiji_store::testing::TestDb;
 use huiji_store::{SealedTable, both_databases};
 use huiji_vault::{EncryptionKey, Field, KeyId, Keyring};
-use huiji_web::rotation::reencrypt_all;
 
 use super::support::{TestApp, TestRandom, form, id_number, main_of};
 
@@ -24,7 +24,7 @@ async fn every_value(app: &TestApp, keyring: &Keyring) -> Vec<(&'static str, Str
     let mut out = Vec::new();
     for table in SealedTable::ALL {
         for row in app.store().sealed_batch(table, 0, 10_000).await.unwrap() {
-            let mut values = vec![(huiji_web::rotation::value_field(table), row.value_ct.clone())];
+            let mut values = vec![(huiji_app::privacy::rotation::value_field(table), row.value_ct.clone())];
             values.extend(row.id_number_ct.clone().map(|ct| (Field::IdNumber, ct)));
             for (field, ct) in values {
                 let key = Keyring::key_id_of(&ct).unwrap_or("?").to_owned();

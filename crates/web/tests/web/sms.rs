@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use huiji_app::sms::HttpGatewaySms;
 use huiji_store::testing::TestDb;
-use huiji_web::HttpGatewaySms;
 
 use super::support::{TestApp, main_of};
 

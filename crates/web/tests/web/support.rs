@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
+use huiji_app::ports::Randomness;
 use huiji_core::rate_limit::Rate;
 use huiji_core::{Clock, RegionTable, Timestamp};
 use huiji_fixtures::tree;
 use huiji_store::Store;
 use huiji_store::testing::TestDb;
 use huiji_vault::{KeyFile, Keyring, VaultError};
-use huiji_web::{AppState, PublicLimits, Randomness};
+use huiji_web::{AppState, PublicLimits};
 
 /// 2026-11-30 10:00 in China.
 pub const NOW: Timestamp = Timestamp(1_796_004_000_000);
@@ -85,7 +86,7 @@ impl TestApp {
             .with_limits(roomy_limits());
         let state = adjust(state);
         tokio::spawn(huiji_web::serve(listener, state.clone(), std::future::pending()));
-        huiji_web::install_crypto_provider();
+        huiji_app::outbound::install_crypto_provider();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp { base, http, state, clock, db }
     }

@@ -13,7 +13,7 @@ use huiji_store::{Resealed, SealedRow, SealedTable, Store, StoreError};
 use huiji_vault::{Field, Keyring, VaultError};
 
 use crate::keys::Keys;
-use crate::random::{Nonces, Randomness};
+use crate::ports::{Nonces, Randomness};
 
 /// Sweeps before giving up on a rotation that keeps finding old ciphertext (a server
 /// still encrypting under an old key: restart it, then run the rotation again).

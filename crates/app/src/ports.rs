@@ -1,8 +1,26 @@
-//! Randomness as a value passed in, so tests decide what "random" is.
+//! The ports to the outside that every use case may need, passed in so tests decide what
+//! "now" and "random" are: the clock and the random source. (The keyring, the SMS sender
+//! and the real-name check are ports too: [`crate::keys`], [`crate::sms`],
+//! [`crate::real_name`].)
 
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use huiji_core::{Clock, Timestamp};
 use huiji_vault::{NonceSource, OsRandom, VaultError};
+
+/// The wall clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        Timestamp(millis)
+    }
+}
 
 /// A source of random bytes shared by all requests.
 pub trait Randomness: Send + Sync + fmt::Debug {
@@ -28,7 +46,7 @@ impl Randomness for OsRandomness {
 }
 
 /// Adapts shared [`Randomness`] to the vault's `&mut` nonce source.
-pub(crate) struct Nonces<'a>(pub &'a dyn Randomness);
+pub struct Nonces<'a>(pub &'a dyn Randomness);
 
 impl NonceSource for Nonces<'_> {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), VaultError> {
