@@ -1,10 +1,13 @@
-//! Webhooks: the body a platform receives for each outbox event ([`payload`]).
+//! Webhooks: the body a platform receives for each outbox event ([`payload`]) and its
+//! delivery ([`delivery`]).
 
+pub mod delivery;
 pub mod payload;
 
 use huiji_core::Timestamp;
 use huiji_store::WebhookEvent;
 
+pub use delivery::{DELIVERY_TIMEOUT, deliver_due};
 pub use payload::{OrgRef, WebhookData, WebhookPayload};
 
 /// The public id of an outbox event.

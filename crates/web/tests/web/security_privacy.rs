@@ -218,12 +218,12 @@ both_databases!(a_new_consent_text_is_shown_and_recorded, |db: TestDb| async mov
     let id = id_number("340122", "19900101", 62);
     let (_, body) = app.join("/j/340122T", &with(form(&id, "13912340062"), "consent_version", "2")).await;
     assert!(body.contains("入会成功"));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340062").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912340062").to_hex();
     let applications = store.applications_by_mobile(&bidx).await.unwrap();
     assert_eq!(applications[0].consent_version, "2", "each application records the version accepted");
     let older = store
         .applications_by_mobile(
-            &app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340061").to_hex(),
+            &app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912340061").to_hex(),
         )
         .await
         .unwrap();

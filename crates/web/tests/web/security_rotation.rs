@@ -44,9 +44,9 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     // A platform's webhook signing secret is sealed too.
     let platform = app.platform("huolala").await;
     let secret =
-        app.state.keyring.encrypt(Field::WebhookSecret, "whsec-1", &mut huiji_vault::OsRandom).unwrap();
+        app.state.app.keys().encrypt(Field::WebhookSecret, "whsec-1", &mut huiji_vault::OsRandom).unwrap();
     app.store().set_webhook(platform.id, Some("http://127.0.0.1:9/hook"), Some(&secret)).await.unwrap();
-    let old = app.state.keyring.get();
+    let old = app.state.app.keys().get();
     let new_key = EncryptionKey::from_bytes([42; 32]);
     let rotated = Keyring::clone(&old).with_new_current(KeyId::new("k2").unwrap(), new_key.clone());
 
@@ -57,10 +57,10 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
             tokio::spawn(async move { join(&app, seq).await })
         })
         .collect();
-    app.state.keyring.replace(rotated.clone());
+    app.state.app.keys().replace(rotated.clone());
     let random = TestRandom::default();
     let report =
-        reencrypt_all(app.store().as_ref(), &app.state.keyring, "k2", &random, app.clock.as_ref(), 3)
+        reencrypt_all(app.store().as_ref(), app.state.app.keys(), "k2", &random, app.clock.as_ref(), 3)
             .await
             .unwrap();
     assert!(report.resealed >= 8 * 2, "{report:?}");
@@ -72,7 +72,7 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     // A value sealed under the old key just before the switch may have landed after the
     // last sweep; running the rotation again (as `huiji keys rotate` does on a rerun)
     // finds it.
-    reencrypt_all(app.store().as_ref(), &app.state.keyring, "k2", &random, app.clock.as_ref(), 3)
+    reencrypt_all(app.store().as_ref(), app.state.app.keys(), "k2", &random, app.clock.as_ref(), 3)
         .await
         .unwrap();
     let only_new = Keyring::new(KeyId::new("k2").unwrap(), new_key, rotated.blind.clone());
@@ -86,7 +86,7 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     // None lost: each person's membership is found by blind index and decrypts to them.
     assert_eq!(people.len(), 24);
     for (id, mobile) in &people {
-        let bidx = app.state.keyring.blind_index(Field::Mobile, mobile).to_hex();
+        let bidx = app.state.app.keys().blind_index(Field::Mobile, mobile).to_hex();
         let members = app.store().memberships_by_mobile(&bidx).await.unwrap();
         assert_eq!(members.len(), 1, "{mobile}");
         let detail = app.store().membership_detail(members[0].id).await.unwrap().unwrap();

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
+use huiji_app::App;
 use huiji_app::ports::Randomness;
 use huiji_core::rate_limit::Rate;
 use huiji_core::{Clock, RegionTable, Timestamp};
@@ -10,7 +11,7 @@ use huiji_fixtures::tree;
 use huiji_store::Store;
 use huiji_store::testing::TestDb;
 use huiji_vault::{KeyFile, Keyring, VaultError};
-use huiji_web::{AppState, PublicLimits};
+use huiji_web::{PublicLimits, WebState};
 
 /// 2026-11-30 10:00 in China.
 pub const NOW: Timestamp = Timestamp(1_796_004_000_000);
@@ -59,7 +60,7 @@ pub fn test_keyring() -> Keyring {
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
-    pub state: AppState,
+    pub state: WebState,
     pub clock: Arc<TestClock>,
     pub db: TestDb,
 }
@@ -77,13 +78,13 @@ impl TestApp {
     }
 
     /// Spawns with the state changed by `adjust` (limits, TLS, proxy trust).
-    pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> TestApp {
+    pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(WebState) -> WebState) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let clock = Arc::new(TestClock(AtomicI64::new(NOW.0)));
-        let state = AppState::new(db.dyn_store(), clock.clone(), Arc::new(test_keyring()), &base)
-            .with_random(Arc::new(TestRandom::default()))
-            .with_limits(roomy_limits());
+        let app = App::new(db.dyn_store(), clock.clone(), test_keyring(), &base)
+            .with_random(Arc::new(TestRandom::default()));
+        let state = WebState::new(app).with_limits(roomy_limits());
         let state = adjust(state);
         tokio::spawn(huiji_web::serve(listener, state.clone(), std::future::pending()));
         huiji_app::outbound::install_crypto_provider();
@@ -105,7 +106,7 @@ impl TestApp {
     }
 
     /// An app over the Anhui tree, its state changed by `adjust`.
-    pub async fn seeded_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> TestApp {
+    pub async fn seeded_with(db: TestDb, adjust: impl FnOnce(WebState) -> WebState) -> TestApp {
         let plan = tree::anhui(RegionTable::national()).unwrap();
         db.store.create_tree(&plan, Timestamp(0)).await.unwrap();
         TestApp::spawn_with(db, adjust).await

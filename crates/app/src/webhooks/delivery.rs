@@ -6,33 +6,33 @@
 
 use std::time::{Duration, Instant};
 
-use huiji_app::webhooks::{event_id, payload};
 use huiji_core::Timestamp;
 use huiji_core::webhook::retry_delay_millis;
 use huiji_store::{AfterAttempt, DeliveryRecord, StoreError, WebhookEvent};
 use huiji_vault::{Field, webhook_signature};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 
-use crate::AppState;
+use super::{event_id, payload};
+use crate::App;
 
 /// How long a claimed event is reserved for one worker.
 const LEASE_MILLIS: i64 = 60_000;
 
 /// Events claimed per round.
-const BATCH: u32 = 20;
+pub(crate) const BATCH: u32 = 20;
 
 /// How long a receiver may take to answer.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Delivers the events due now; returns how many were attempted.
-pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<usize, StoreError> {
-    let now = state.clock.now();
-    let events = state.store.claim_webhooks(now, Timestamp(now.0 + LEASE_MILLIS), BATCH).await?;
+pub async fn deliver_due(app: &App, client: &reqwest::Client) -> Result<usize, StoreError> {
+    let now = app.now();
+    let events = app.store().claim_webhooks(now, Timestamp(now.0 + LEASE_MILLIS), BATCH).await?;
     let count = events.len();
     let mut attempts = JoinSet::new();
     for event in events {
-        let (state, client) = (state.clone(), client.clone());
-        attempts.spawn(async move { attempt(&state, &client, event).await });
+        let (app, client) = (app.clone(), client.clone());
+        attempts.spawn(async move { attempt(&app, &client, event).await });
     }
     while let Some(done) = attempts.join_next().await {
         match done {
@@ -46,10 +46,10 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<u
     Ok(count)
 }
 
-async fn attempt(state: &AppState, client: &reqwest::Client, event: WebhookEvent) -> Result<(), StoreError> {
+async fn attempt(app: &App, client: &reqwest::Client, event: WebhookEvent) -> Result<(), StoreError> {
     let started = Instant::now();
-    let now = state.clock.now();
-    let result = send(state, client, &event, now).await;
+    let now = app.now();
+    let result = send(app, client, &event, now).await;
     let (status_code, error) = match &result {
         Ok(status) if (200..300).contains(status) => (Some(i32::from(*status)), None),
         Ok(status) => (Some(i32::from(*status)), Some(format!("receiver answered {status}"))),
@@ -68,20 +68,19 @@ async fn attempt(state: &AppState, client: &reqwest::Client, event: WebhookEvent
         error,
         duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
     };
-    state.store.record_delivery(&delivery, after).await
+    app.store().record_delivery(&delivery, after).await
 }
 
 /// Posts one event; the receiver's status, or why there was none.
 async fn send(
-    state: &AppState,
+    app: &App,
     client: &reqwest::Client,
     event: &WebhookEvent,
     now: Timestamp,
 ) -> Result<u16, String> {
     let url = event.webhook_url.as_deref().ok_or("the platform has no webhook URL any more")?;
     let secret_ct = event.webhook_secret_ct.as_deref().ok_or("the platform has no webhook secret")?;
-    let secret =
-        state.keyring.decrypt(Field::WebhookSecret, secret_ct).map_err(|e| format!("secret: {e}"))?;
+    let secret = app.keys().decrypt(Field::WebhookSecret, secret_ct).map_err(|e| format!("secret: {e}"))?;
     let body = serde_json::to_vec(&payload(event)).map_err(|e| e.to_string())?;
     let signature = webhook_signature(&secret, now.unix_seconds(), &body);
     let response = client
@@ -106,20 +105,4 @@ async fn send(
             format!("{kind}: {e}")
         })?;
     Ok(response.status().as_u16())
-}
-
-/// Delivers due webhooks every `every` (and at once again while there is a backlog)
-/// until the handle is aborted.
-pub fn spawn(state: AppState, every: Duration) -> Result<JoinHandle<()>, reqwest::Error> {
-    let client = huiji_app::outbound::http_client(DELIVERY_TIMEOUT)?;
-    Ok(tokio::spawn(async move {
-        loop {
-            match deliver_due(&state, &client).await {
-                Ok(n) if n == BATCH as usize => continue,
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "claiming webhooks failed; trying again later"),
-            }
-            tokio::time::sleep(every).await;
-        }
-    }))
 }
