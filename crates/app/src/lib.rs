@@ -15,6 +15,8 @@ pub mod ports;
 pub mod privacy;
 pub mod real_name;
 pub mod sms;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhooks;
 
 use std::sync::Arc;

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use huiji_app::privacy::rotation::reencrypt_all;
+use huiji_app::testing::TestRandom;
 use huiji_store::testing::TestDb;
 use huiji_store::{SealedTable, both_databases};
 use huiji_vault::{EncryptionKey, Field, KeyId, Keyring};
 
-use super::support::{TestApp, TestRandom, form, id_number, main_of};
+use super::support::{TestApp, form, id_number, main_of};
 
 async fn join(app: &TestApp, seq: u32) -> (String, String) {
     let id = id_number("340122", "19900101", seq);
