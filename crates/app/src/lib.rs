@@ -21,12 +21,12 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
-use huiji_core::{Clock, RegionTable, Timestamp};
+use huiji_core::{RegionTable, Timestamp};
 use huiji_store::Store;
 use huiji_vault::Keyring;
 
 use crate::keys::Keys;
-use crate::ports::{OsRandomness, Randomness};
+use crate::ports::{Clock, OsRandomness, Randomness};
 use crate::real_name::RealNameProvider;
 use crate::sms::{OutboxSms, SmsSender};
 

@@ -6,8 +6,15 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use huiji_core::{Clock, Timestamp};
+use huiji_core::Timestamp;
 use huiji_vault::{NonceSource, OsRandom, VaultError};
+
+/// A source of the current time. The binary uses the system clock; tests use a fixed or
+/// stepping one.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> Timestamp;
+}
 
 /// The wall clock.
 #[derive(Debug, Default)]

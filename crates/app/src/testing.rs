@@ -3,10 +3,10 @@
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
-use huiji_core::{Clock, Timestamp};
+use huiji_core::Timestamp;
 use huiji_vault::{KeyFile, Keyring, VaultError};
 
-use crate::ports::Randomness;
+use crate::ports::{Clock, Randomness};
 
 /// A clock tests can move.
 #[derive(Debug)]

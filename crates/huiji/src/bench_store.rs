@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use huiji_app::keys::Keys;
-use huiji_app::ports::SystemClock;
+use huiji_app::ports::{Clock, SystemClock};
 use huiji_core::joining::Landing;
-use huiji_core::{Channel, Clock, Decision, Occupation, OrgId, Sex};
+use huiji_core::{Channel, Decision, Occupation, OrgId, Sex};
 use huiji_fixtures::synthetic::{self, Rng, Weighted};
 use huiji_store::{NewApplication, SqlStore, Store, SubmitOutcome};
 use huiji_vault::{Field, Keyring, OsRandom};

@@ -3,8 +3,7 @@
 use std::io::Write;
 
 use huiji_app::platform::api_keys as keys;
-use huiji_app::ports::{OsRandomness, Randomness, SystemClock};
-use huiji_core::Clock as _;
+use huiji_app::ports::{Clock as _, OsRandomness, Randomness, SystemClock};
 use huiji_store::Store;
 use huiji_vault::{Field, Keyring, OsRandom};
 

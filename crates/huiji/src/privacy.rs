@@ -5,8 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use huiji_app::keys::Keys;
-use huiji_app::ports::{OsRandomness, SystemClock};
-use huiji_core::Clock as _;
+use huiji_app::ports::{Clock as _, OsRandomness, SystemClock};
 use huiji_store::{Backend, OrgFilter, PrivacyStore as _, SqlStore, Store};
 use huiji_vault::{EncryptionKey, KeyId, Keyring, OsRandom};
 

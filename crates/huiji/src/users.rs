@@ -32,7 +32,7 @@ pub async fn add_user(
     password: Option<String>,
     can_reveal: bool,
 ) -> Result<String, CommandError> {
-    use huiji_core::Clock as _;
+    use huiji_app::ports::Clock as _;
     let username = username.trim();
     if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
         return Err(CommandError::InvalidArgument("--username: 1 to 64 characters, no spaces".to_owned()));

@@ -4,10 +4,10 @@
 
 pub mod rotation;
 
-use huiji_core::Clock;
 use huiji_store::{PurgeCounts, Store, StoreError};
 
 use crate::audit;
+use crate::ports::Clock;
 
 /// The default retention period.
 pub const DEFAULT_RETENTION_DAYS: u32 = 180;

@@ -5,13 +5,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use huiji_core::{Clock, Mobile};
+use huiji_core::Mobile;
 use huiji_store::Store;
 use huiji_vault::Field;
 
 use super::{SmsError, SmsSender};
 use crate::keys::Keys;
-use crate::ports::{Nonces, Randomness};
+use crate::ports::{Clock, Nonces, Randomness};
 
 /// Keeps messages in the database's outbox instead of sending them: the default for
 /// demos, tests and installations without a gateway. The mobile is stored encrypted;

@@ -10,8 +10,7 @@ use huiji_fixtures::tree;
 use huiji_store::{OrgFilter, Store};
 
 use crate::commands::CommandError;
-use huiji_app::ports::SystemClock;
-use huiji_core::Clock;
+use huiji_app::ports::{Clock, SystemClock};
 
 /// A union a membership lives in.
 #[derive(Clone, Debug)]

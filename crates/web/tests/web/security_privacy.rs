@@ -2,7 +2,8 @@
 //! exactly like anyone's), no plaintext identifier anywhere in the database, and the
 //! permission matrix of the privacy routes.
 
-use huiji_core::{AutoApproval, Clock as _, Role};
+use huiji_app::ports::Clock as _;
+use huiji_core::{AutoApproval, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{Backend, Store, both_databases};
 use sqlx::Connection;
