@@ -61,6 +61,6 @@ pub use org::{Level, Org, OrgId, OrgKind, OrgKindCode, OrgPath, PlannedOrg, Tree
 pub use person_name::{NameError, PersonName};
 pub use region::{Region, RegionCode, RegionLevel, RegionTable};
 pub use text::{ControlCharacter, PlainText};
-pub use time::{Clock, Timestamp};
+pub use time::Timestamp;
 pub use transfer::{MemberRef, Side, Standing, TransferStatus};
 pub use verification::{RealNameCheck, Verification};

@@ -118,13 +118,6 @@ fn two_digits(text: &str) -> Option<i64> {
     if text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None }
 }
 
-/// A source of the current time. The binary uses the system clock; tests use a fixed or
-/// stepping one.
-pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// The current time.
-    fn now(&self) -> Timestamp;
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -10,16 +10,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use huiji_app::keys::Keys;
+use huiji_app::ports::{Clock, SystemClock};
 use huiji_core::joining::Landing;
-use huiji_core::{Channel, Clock, Decision, Occupation, OrgId, Sex};
+use huiji_core::{Channel, Decision, Occupation, OrgId, Sex};
 use huiji_fixtures::synthetic::{self, Rng, Weighted};
 use huiji_store::{NewApplication, SqlStore, Store, SubmitOutcome};
 use huiji_vault::{Field, Keyring, OsRandom};
-use huiji_web::Keys;
-use huiji_web::join::service::seal;
 
 use crate::cli::BenchStoreArgs;
-use crate::commands::{CommandError, SystemClock};
+use crate::commands::CommandError;
 use crate::generate::places;
 
 /// Runs the storage benchmark and prints one line of figures.
@@ -55,8 +55,8 @@ pub async fn run(
             receiving_org: home.receiving,
             landing: Some(landing),
             name: person.name,
-            id_number: seal(&keys, Field::IdNumber, &person.id.render(), &mut OsRandom)?,
-            mobile: seal(&keys, Field::Mobile, &person.mobile, &mut OsRandom)?,
+            id_number: keys.seal(Field::IdNumber, &person.id.render(), &mut OsRandom)?,
+            mobile: keys.seal(Field::Mobile, &person.mobile, &mut OsRandom)?,
             sex: match person.id.sex() {
                 Sex::Male => "male",
                 Sex::Female => "female",

@@ -3,15 +3,20 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
+use huiji_app::App;
+use huiji_app::jobs;
+use huiji_app::orgs::{join_url, qr};
+use huiji_app::ports::{Clock, SystemClock};
+use huiji_app::real_name::RealNameProvider;
 use huiji_core::org::OrgKindCode;
 use huiji_core::rate_limit::Rate;
-use huiji_core::{Clock, OrgId, RegionCode, RegionTable, Timestamp};
+use huiji_core::{OrgId, RegionCode, RegionTable, Timestamp};
 use huiji_fixtures::tree::{self, PlanError};
 use huiji_store::{AccountStore as _, OrgFilter, SqlStore, Store, StoreError};
 use huiji_vault::{KeyFile, Keyring, OsRandom};
-use huiji_web::{AppState, RealNameProvider, qr};
+use huiji_web::WebState;
 use tokio::net::TcpListener;
 
 use crate::cli::{
@@ -47,19 +52,6 @@ const DEMO_PASSWORD: &str = "huiji-demo-2026";
 
 /// How many orgs `org list` fetches per query.
 const LIST_PAGE: u32 = 1000;
-
-/// The wall clock.
-#[derive(Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        let millis = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        Timestamp(millis)
-    }
-}
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -228,7 +220,7 @@ async fn write_qr(
             org.name
         ))
     })?;
-    let url = huiji_web::join_url(public_url.trim_end_matches('/'), code);
+    let url = join_url(public_url.trim_end_matches('/'), code);
     let bytes = match args.format {
         QrFormat::Svg => qr::svg(&url, 8).map(String::into_bytes),
         QrFormat::Png => qr::png(&url, 10),
@@ -433,28 +425,25 @@ async fn run_server(
     let store = Arc::new(store);
     let keyring = load_keyring(keys)?;
     let tls = settings.secure_cookies.unwrap_or_else(|| public_url.starts_with("https://"));
-    let state = AppState::new(store.clone(), Arc::new(SystemClock), Arc::new(keyring), public_url)
-        .with_tls(tls, tls)
-        .with_trust_proxy(settings.trust_proxy)
-        .with_api_rate(Rate::per_second(
-            settings.api_rate_per_second,
-            settings.api_rate_per_second.saturating_mul(2),
-        ));
+    let app = App::new(store.clone(), Arc::new(SystemClock), keyring, public_url);
     // A key rotation by `huiji keys rotate` reaches this server through the file.
-    state.keyring.watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
-    let state = crate::ports::connect(state, settings, real_name)?;
+    app.keys().watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
+    let app = crate::ports::connect(app, settings, real_name)?;
+    let state =
+        WebState::new(app.clone()).with_tls(tls, tls).with_trust_proxy(settings.trust_proxy).with_api_rate(
+            Rate::per_second(settings.api_rate_per_second, settings.api_rate_per_second.saturating_mul(2)),
+        );
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().name(), "listening");
     // Overdue reviews move up to the parent federation; every instance may run this.
-    let escalation = huiji_web::jobs::spawn_escalation(state.clone(), std::time::Duration::from_secs(5 * 60));
-    let retention = huiji_web::jobs::spawn_retention(
-        state.clone(),
+    let escalation = jobs::spawn_escalation(app.clone(), std::time::Duration::from_secs(5 * 60));
+    let retention = jobs::spawn_retention(
+        app.clone(),
         settings.retention_days,
         std::time::Duration::from_secs(24 * 3600),
     );
-    let reload = huiji_web::jobs::spawn_key_reload(state.clone());
-    let idempotency =
-        huiji_web::jobs::spawn_idempotency_purge(state.clone(), std::time::Duration::from_secs(600));
-    let webhooks = huiji_web::webhooks::spawn(state.clone(), std::time::Duration::from_secs(1))
+    let reload = jobs::spawn_key_reload(app.clone());
+    let idempotency = jobs::spawn_idempotency_purge(app.clone(), std::time::Duration::from_secs(600));
+    let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
     escalation.abort();

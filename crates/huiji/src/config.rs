@@ -128,7 +128,7 @@ impl Default for Settings {
             real_name_token: None,
             secure_cookies: None,
             trust_proxy: false,
-            retention_days: huiji_web::retention::DEFAULT_RETENTION_DAYS,
+            retention_days: huiji_app::privacy::DEFAULT_RETENTION_DAYS,
             api_rate_per_second: 50,
         }
     }

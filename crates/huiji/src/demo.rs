@@ -3,7 +3,7 @@
 //! does — only an applicant whose name, ID number and mobile belong together — and sends
 //! everyone else to the review queue.
 
-use huiji_web::OfflineRealName;
+use huiji_app::real_name::OfflineRealName;
 
 /// The people the demo's real-name check knows: name, ID number, mobile. Printed at every
 /// start; the browser tests join as them.

@@ -12,12 +12,11 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
+use huiji_app::keys::Keys;
 use huiji_core::{MemberNumber, Occupation, Sex, Timestamp};
 use huiji_fixtures::synthetic::{self, Rng, SyntheticId, Weighted};
 use huiji_store::{BulkMember, Sealed, SqlStore};
 use huiji_vault::{Field, Keyring, OsRandom};
-use huiji_web::Keys;
-use huiji_web::join::service::seal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{GenArgs, Scenario};
@@ -122,7 +121,7 @@ impl Drafter {
             in_pool: home.in_pool,
             name: person.name,
             id_number: sealed(&self.keyring, Field::IdNumber, &person.id.render())?,
-            mobile: seal(&self.keyring, Field::Mobile, &person.mobile, &mut nonces).map_err(vault)?,
+            mobile: self.keyring.seal(Field::Mobile, &person.mobile, &mut nonces).map_err(vault)?,
             sex: match person.id.sex() {
                 Sex::Male => "male",
                 Sex::Female => "female",
@@ -136,7 +135,7 @@ impl Drafter {
 }
 
 fn sealed(keyring: &Keys, field: Field, value: &str) -> Result<Sealed, CommandError> {
-    seal(keyring, field, value, &mut OsRandom).map_err(vault)
+    keyring.seal(field, value, &mut OsRandom).map_err(vault)
 }
 
 fn vault(error: huiji_vault::VaultError) -> CommandError {

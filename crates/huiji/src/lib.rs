@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use cli::{Cli, Command};
-pub use commands::{CommandError, SystemClock};
+pub use commands::CommandError;
 pub use config::{DatabaseUrl, Settings};
 
 /// Parses the arguments, runs the command, and turns failure into a message on stderr

@@ -2,14 +2,13 @@
 
 use std::io::Write;
 
-use huiji_core::Clock as _;
+use huiji_app::platform::api_keys as keys;
+use huiji_app::ports::{Clock as _, OsRandomness, Randomness, SystemClock};
 use huiji_store::Store;
 use huiji_vault::{Field, Keyring, OsRandom};
-use huiji_web::api::keys;
-use huiji_web::{OsRandomness, Randomness};
 
 use crate::cli::{ApiKeyCommand, PlatformCommand};
-use crate::commands::{CommandError, SystemClock};
+use crate::commands::CommandError;
 
 /// A platform name: what `--platform` takes and lists show.
 fn platform_name(name: &str) -> Result<&str, CommandError> {

@@ -3,23 +3,25 @@
 
 use std::sync::Arc;
 
-use huiji_web::{AppState, HttpGatewaySms, HttpRealName, RealNameProvider};
+use huiji_app::App;
+use huiji_app::real_name::{HttpRealName, RealNameProvider};
+use huiji_app::sms::HttpGatewaySms;
 
 use crate::commands::CommandError;
 use crate::config::Settings;
 
-/// `state` with the configured SMS gateway (else the outbox it has) and real-name service
+/// `app` with the configured SMS gateway (else the outbox it has) and real-name service
 /// (else `default_real_name`: the demo's offline register, or none).
 pub fn connect(
-    mut state: AppState,
+    mut app: App,
     settings: &Settings,
     default_real_name: Option<Arc<dyn RealNameProvider>>,
-) -> Result<AppState, CommandError> {
+) -> Result<App, CommandError> {
     let invalid = |e: &dyn std::fmt::Display| CommandError::InvalidArgument(e.to_string());
     if let Some(url) = &settings.sms_gateway_url {
         let token = settings.sms_gateway_token.as_ref().map(|t| t.expose().to_owned());
         let gateway = HttpGatewaySms::new(url, token).map_err(|e| invalid(&e))?;
-        state = state.with_sms(Arc::new(gateway));
+        app = app.with_sms(Arc::new(gateway));
         tracing::info!(%url, "SMS through the HTTP gateway");
     }
     let real_name = match &settings.real_name_url {
@@ -32,7 +34,7 @@ pub fn connect(
         None => default_real_name,
     };
     Ok(match real_name {
-        Some(provider) => state.with_real_name(provider),
-        None => state,
+        Some(provider) => app.with_real_name(provider),
+        None => app,
     })
 }

@@ -4,12 +4,12 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use huiji_core::Clock as _;
-use huiji_store::{ActorKind, Backend, NewAuditRecord, OrgFilter, PrivacyStore as _, SqlStore, Store};
+use huiji_app::keys::Keys;
+use huiji_app::ports::{Clock as _, OsRandomness, SystemClock};
+use huiji_store::{Backend, OrgFilter, PrivacyStore as _, SqlStore, Store};
 use huiji_vault::{EncryptionKey, KeyId, Keyring, OsRandom};
-use huiji_web::{Keys, OsRandomness};
 
-use crate::commands::{CommandError, SystemClock, key_error, load_keyring, open};
+use crate::commands::{CommandError, key_error, load_keyring, open};
 use crate::config::DatabaseUrl;
 
 /// What `backup` says for PostgreSQL, where the database's own tools are the right ones.
@@ -26,18 +26,7 @@ async fn audit(
     subject: String,
     reason: Option<String>,
 ) -> Result<(), CommandError> {
-    let record = NewAuditRecord {
-        at: SystemClock.now(),
-        actor_kind: ActorKind::System,
-        actor_id: None,
-        actor_name: actor.to_owned(),
-        scope: huiji_web::retention::root_scope(store).await?,
-        action: action.to_owned(),
-        subject: Some(subject),
-        reason,
-        client_addr: None,
-    };
-    store.record_audit(&record).await?;
+    huiji_app::audit::record_system(store, SystemClock.now(), actor, action, subject, reason).await?;
     Ok(())
 }
 
@@ -110,12 +99,16 @@ pub async fn rotate_keys(
         }
     };
     let keys = Keys::new(load_keyring(path)?);
-    let report =
-        huiji_web::rotation::reencrypt_all(store, &keys, &key_id, &OsRandomness, &SystemClock, batch)
-            .await
-            .map_err(|e| {
-            CommandError::InvalidArgument(format!("rotation to {key_id} stopped: {e}; run it again"))
-        })?;
+    let report = huiji_app::privacy::rotation::reencrypt_all(
+        store,
+        &keys,
+        &key_id,
+        &OsRandomness,
+        &SystemClock,
+        batch,
+    )
+    .await
+    .map_err(|e| CommandError::InvalidArgument(format!("rotation to {key_id} stopped: {e}; run it again")))?;
     audit(store, "huiji keys rotate", "keys.rotate", format!("key:{key_id}"), None).await?;
     writeln!(
         out,
@@ -127,7 +120,7 @@ pub async fn rotate_keys(
 
 /// `huiji purge`.
 pub async fn purge(store: &SqlStore, days: u32, out: &mut dyn Write) -> Result<(), CommandError> {
-    let counts = huiji_web::retention::purge(store, &SystemClock, days, "huiji purge").await?;
+    let counts = huiji_app::privacy::purge(store, &SystemClock, days, "huiji purge").await?;
     writeln!(
         out,
         "purged the personal data of {} applications and {} memberships older than {days} days; deleted {} \

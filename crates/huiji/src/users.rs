@@ -2,12 +2,13 @@
 
 use std::io::{BufRead, Write};
 
+use huiji_app::accounts::passwords;
+use huiji_app::ports::{OsRandomness, Randomness, SystemClock};
 use huiji_core::{OrgId, Role};
 use huiji_store::{NewUser, Store, StoreError};
-use huiji_web::{OsRandomness, Randomness, passwords};
 
 use crate::cli::UserCommand;
-use crate::commands::{CommandError, SystemClock};
+use crate::commands::CommandError;
 
 /// Characters of generated passwords: no look-alikes (0/O, 1/l/I), easy to read aloud.
 const PASSWORD_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -31,7 +32,7 @@ pub async fn add_user(
     password: Option<String>,
     can_reveal: bool,
 ) -> Result<String, CommandError> {
-    use huiji_core::Clock as _;
+    use huiji_app::ports::Clock as _;
     let username = username.trim();
     if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
         return Err(CommandError::InvalidArgument("--username: 1 to 64 characters, no spaces".to_owned()));

@@ -103,7 +103,7 @@ both_databases!(qr_codes_of_receiving_unions, |db: TestDb| async move {
     let id = union.id.to_string();
     let svg = stdout(&huiji(&db.url, &["qr", &id, "--format", "svg"]));
     assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-    let expected = huiji_web::qr::svg("http://127.0.0.1:8080/j/3401T", 8).unwrap();
+    let expected = huiji_app::orgs::qr::svg("http://127.0.0.1:8080/j/3401T", 8).unwrap();
     assert_eq!(svg, expected, "the default public URL is the listen address");
 
     let file = std::env::temp_dir().join(format!(
@@ -169,7 +169,7 @@ both_databases!(officer_accounts_from_the_command_line, |db: TestDb| async move 
     let password = created.lines().find_map(|l| l.strip_prefix("password (shown once): ")).unwrap();
     assert_eq!(password.len(), 16);
     let user = db.store.user_by_username("feidong").await.unwrap().unwrap();
-    assert!(huiji_web::passwords::verify(password, &user.password_hash));
+    assert!(huiji_app::accounts::passwords::verify(password, &user.password_hash));
     assert_eq!((user.role.as_str(), user.org_id), ("reviewer", county.id.0));
 
     // A password on stdin is used and not printed.
@@ -186,7 +186,7 @@ both_databases!(officer_accounts_from_the_command_line, |db: TestDb| async move 
     assert!(output.status.success());
     assert!(!String::from_utf8_lossy(&output.stdout).contains("a long enough secret"));
     let viewer = db.store.user_by_username("viewer1").await.unwrap().unwrap();
-    assert!(huiji_web::passwords::verify("a long enough secret", &viewer.password_hash));
+    assert!(huiji_app::accounts::passwords::verify("a long enough secret", &viewer.password_hash));
 
     let list = stdout(&huiji(&db.url, &["user", "list"]));
     assert!(list.contains("feidong\treviewer\t") && list.contains("肥东县总工会\tactive"), "{list}");

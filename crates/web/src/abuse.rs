@@ -20,7 +20,7 @@ use huiji_vault::Field;
 use crate::client::client_ip;
 use crate::i18n::Lang;
 use crate::limits::Limiter;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// The limiters of the public endpoints.
 #[derive(Debug)]
@@ -80,13 +80,13 @@ fn back_of(request: &Request) -> String {
 /// Middleware: every POST to a public form spends a token of the client address. A
 /// request whose address is unknown (no peer recorded) is not limited here; the
 /// per-mobile and per-ID limits still apply.
-pub(crate) async fn per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn per_ip(State(state): State<WebState>, request: Request, next: Next) -> Response {
     if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
-        let ip = client_ip(&parts, state.trust_proxy);
+        let ip = client_ip(&parts, state.http.trust_proxy);
         let request = Request::from_parts(parts, body);
         if let Some(ip) = ip.0
-            && let Err(retry) = state.limits.per_ip.check(&ip, state.clock.now())
+            && let Err(retry) = state.limits.per_ip.check(&ip, state.app.now())
         {
             let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
             let lang = Lang::negotiate(request.uri().query(), accept);
@@ -99,27 +99,27 @@ pub(crate) async fn per_ip(State(state): State<AppState>, request: Request, next
 }
 
 /// Spends a token of a mobile (by its blind index).
-fn check_mobile(state: &AppState, mobile_bidx: &str) -> Result<(), RetryAfter> {
-    state.limits.per_mobile.check(&mobile_bidx.to_owned(), state.clock.now())
+fn check_mobile(state: &WebState, mobile_bidx: &str) -> Result<(), RetryAfter> {
+    state.limits.per_mobile.check(&mobile_bidx.to_owned(), state.app.now())
 }
 
 /// Spends a token of an ID number (by its blind index).
-fn check_id(state: &AppState, id_bidx: &str) -> Result<(), RetryAfter> {
-    state.limits.per_id.check(&id_bidx.to_owned(), state.clock.now())
+fn check_id(state: &WebState, id_bidx: &str) -> Result<(), RetryAfter> {
+    state.limits.per_id.check(&id_bidx.to_owned(), state.app.now())
 }
 
 /// Spends a token of the form's mobile and, when given, of its ID number. Values that do
 /// not parse are not counted: the form refuses them anyway, and no bucket is made for
 /// every typo.
-pub(crate) fn check_form(state: &AppState, mobile: &str, id_number: Option<&str>) -> Result<(), RetryAfter> {
+pub(crate) fn check_form(state: &WebState, mobile: &str, id_number: Option<&str>) -> Result<(), RetryAfter> {
     if let Ok(mobile) = huiji_core::Mobile::parse(mobile) {
-        check_mobile(state, &state.keyring.blind_index(Field::Mobile, mobile.as_str()).to_hex())?;
+        check_mobile(state, &state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex())?;
     }
-    let today = state.clock.now().china_date();
+    let today = state.app.now().china_date();
     if let Some(Ok(id)) =
-        id_number.map(|id| huiji_core::IdNumber::parse(id, today, |p| state.regions.province_exists(p)))
+        id_number.map(|id| huiji_core::IdNumber::parse(id, today, |p| state.app.regions().province_exists(p)))
     {
-        check_id(state, &state.keyring.blind_index(Field::IdNumber, id.as_str()).to_hex())?;
+        check_id(state, &state.app.keys().blind_index(Field::IdNumber, id.as_str()).to_hex())?;
     }
     Ok(())
 }

@@ -7,15 +7,16 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use huiji_app::orgs::qr;
 use huiji_store::MembershipRecord;
 
 use crate::i18n::Lang;
 use crate::join::WorkerText;
 use crate::join::service::verify_card_token;
-use crate::{AppState, WebError, qr};
+use crate::{WebError, WebState};
 
 /// The card routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new().route("/card/{token}", get(card)).route("/verify/{token}", get(verify))
 }
 
@@ -52,12 +53,12 @@ pub(crate) fn mask_name(name: &str) -> String {
 }
 
 /// The membership behind a genuine token; forged and unknown tokens look alike (404).
-async fn membership_of(state: &AppState, token: &str) -> Result<MembershipRecord, WebError> {
-    let number = verify_card_token(&state.keyring, token).ok_or(WebError::NotFound)?;
+async fn membership_of(state: &WebState, token: &str) -> Result<MembershipRecord, WebError> {
+    let number = verify_card_token(state.app.keys(), token).ok_or(WebError::NotFound)?;
     state.store.membership_by_number(number.as_str()).await?.ok_or(WebError::NotFound)
 }
 
-async fn facts(state: &AppState, membership: &MembershipRecord) -> Result<CardFacts, WebError> {
+async fn facts(state: &WebState, membership: &MembershipRecord) -> Result<CardFacts, WebError> {
     let union =
         state.store.org(huiji_core::OrgId(membership.home_org_id)).await?.map(|o| o.name).unwrap_or_default();
     Ok(CardFacts {
@@ -68,13 +69,13 @@ async fn facts(state: &AppState, membership: &MembershipRecord) -> Result<CardFa
 }
 
 async fn card(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let membership = membership_of(&state, &token).await?;
     let facts = facts(&state, &membership).await?;
-    let verify_url = format!("{}/verify/{token}", state.public_url);
+    let verify_url = format!("{}/verify/{token}", state.app.public_url());
     let qr_svg = qr::svg(&verify_url, 4).map_err(|e| WebError::Internal(e.to_string()))?;
     let page = CardPage {
         lang,
@@ -91,7 +92,7 @@ async fn card(
 }
 
 async fn verify(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {

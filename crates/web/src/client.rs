@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::AppState;
+use crate::WebState;
 
 /// Where a request came from; `None` when the server was not started through
 /// [`crate::serve`] (which records peers) and no trusted header names one.
@@ -43,11 +43,11 @@ pub(crate) fn client_ip(parts: &Parts, trust_proxy: bool) -> ClientIp {
     ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
 }
 
-impl FromRequestParts<AppState> for ClientIp {
+impl FromRequestParts<WebState> for ClientIp {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(client_ip(parts, state.trust_proxy))
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        Ok(client_ip(parts, state.http.trust_proxy))
     }
 }
 

@@ -7,10 +7,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// The operational routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
 }
 
@@ -22,11 +22,11 @@ struct Health {
 
 /// Healthy means the database answers: an instance that cannot reach it must leave the
 /// load balancer's rotation.
-async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, WebError> {
+async fn healthz(State(state): State<WebState>) -> Result<Json<Health>, WebError> {
     state.store.ping().await.map_err(|e| WebError::Unavailable(e.to_string()))?;
     Ok(Json(Health { status: "ok", database: state.store.backend().name() }))
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(state): State<WebState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }

@@ -12,10 +12,10 @@ use huiji_core::{Org, OrgId};
 use huiji_store::OrgFilter;
 
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// The home page and static assets.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/", get(home))
         .route("/static/site.css", get(|| asset("text/css; charset=utf-8", SITE_CSS)))
@@ -94,7 +94,7 @@ struct HomePage {
     cities: Vec<CityRow>,
 }
 
-async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>, WebError> {
+async fn home(State(state): State<WebState>, lang: Lang) -> Result<Html<String>, WebError> {
     let store = &state.store;
     let by_kind = |kind: OrgKindCode, level: Option<Level>| OrgFilter {
         kind: Some(kind),

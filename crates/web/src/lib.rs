@@ -11,23 +11,13 @@ mod error;
 mod health;
 mod home;
 mod i18n;
-pub mod jobs;
 pub mod join;
-pub mod keys;
 pub mod limits;
 mod metrics;
-pub mod passwords;
 mod plain_text;
 mod poster;
-pub mod qr;
-pub mod random;
-pub mod real_name;
-pub mod retention;
-pub mod rotation;
 mod security;
-pub mod sms;
 mod status;
-pub mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -35,10 +25,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
+use huiji_app::App;
 use huiji_core::rate_limit::Rate;
-use huiji_core::{Clock, RegionTable};
 use huiji_store::Store;
-use huiji_vault::Keyring;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -46,28 +35,9 @@ use tower_http::trace::TraceLayer;
 
 pub use abuse::PublicLimits;
 pub use error::WebError;
-pub use keys::Keys;
 use limits::Limiter;
 pub use metrics::Metrics;
-pub use poster::join_url;
-pub use random::{OsRandomness, Randomness};
-pub use real_name::{HttpRealName, OfflineRealName, RealNameProvider};
 pub use security::CONTENT_SECURITY_POLICY;
-pub use sms::{HttpGatewaySms, OutboxSms, SmsSender};
-
-/// An HTTP client for outgoing calls (SMS gateways, webhooks): rustls with the ring
-/// provider and the system's root certificates, so nothing is downloaded at build or run
-/// time.
-pub fn http_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
-    install_crypto_provider();
-    reqwest::Client::builder().timeout(timeout).build()
-}
-
-/// Makes ring the process's TLS crypto provider (reqwest is built without one, to avoid
-/// compiling aws-lc). Installing twice is harmless: the first provider stays.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
 
 /// Largest request body any route accepts; forms and API bodies are a few KB.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -79,27 +49,26 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// for a platform enrolling a large fleet, little enough that a leaked key is noticed.
 pub const DEFAULT_API_RATE: Rate = Rate::per_second(50, 100);
 
-/// What every handler can reach.
+/// What every handler can reach: the app, the pages' store and what only HTTP needs.
 #[derive(Clone, Debug)]
-pub struct AppState {
-    /// The database.
+pub struct WebState {
+    /// The ports every use case reaches: clock, keys, randomness, SMS, real-name check.
+    pub app: App,
+    /// The database, for the pages' queries.
     pub store: Arc<dyn Store>,
-    /// The current time (a fixed clock in tests).
-    pub clock: Arc<dyn Clock>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<Metrics>,
-    /// The national division table.
-    pub regions: &'static RegionTable,
-    /// Encryption, blind-index and card-signing keys (replaceable: key rotation).
-    pub keyring: Arc<Keys>,
-    /// Where SMS go.
-    pub sms: Arc<dyn SmsSender>,
-    /// The real-name check (运营商三要素), when one is configured.
-    pub real_name: Option<Arc<dyn RealNameProvider>>,
-    /// Random numbers (SMS codes, nonces).
-    pub random: Arc<dyn Randomness>,
-    /// The public base URL (no trailing slash) that QR codes and card links use.
-    pub public_url: String,
+    /// Rate limits of the public forms.
+    pub limits: Arc<PublicLimits>,
+    /// Each platform API key's token bucket.
+    pub api_limiter: Arc<Limiter<i64>>,
+    /// How the app is reached: TLS and proxy.
+    pub http: HttpSettings,
+}
+
+/// How the app is reached over HTTP.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpSettings {
     /// Whether cookies carry `Secure` (the app is served over TLS, directly or behind a
     /// proxy).
     pub secure_cookies: bool,
@@ -108,90 +77,52 @@ pub struct AppState {
     /// Whether the last `X-Forwarded-For` entry names the client (behind a reverse proxy
     /// that appends it); otherwise the TCP peer does.
     pub trust_proxy: bool,
-    /// Rate limits of the public forms.
-    pub limits: Arc<PublicLimits>,
-    /// Each platform API key's token bucket.
-    pub api_limiter: Arc<Limiter<i64>>,
 }
 
-impl AppState {
-    /// State over a store, a clock and keys, with OS randomness, the outbox SMS provider,
-    /// no real-name check and fresh metrics; replace parts with the `with_*` methods.
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        keyring: Arc<Keyring>,
-        public_url: &str,
-    ) -> AppState {
-        let random: Arc<dyn Randomness> = Arc::new(OsRandomness);
-        let keyring = Arc::new(Keys::new(Keyring::clone(&keyring)));
-        let sms = Arc::new(OutboxSms::new(store.clone(), keyring.clone(), clock.clone(), random.clone()));
-        AppState {
-            store,
-            clock,
+impl WebState {
+    /// State over an app, with TLS settings taken from its public URL, no trusted proxy,
+    /// the default rate limits and fresh metrics; replace parts with the `with_*` methods.
+    pub fn new(app: App) -> WebState {
+        let tls = app.public_url().starts_with("https://");
+        WebState {
+            store: app.store().clone(),
+            app,
             metrics: Arc::new(Metrics::default()),
-            regions: RegionTable::national(),
-            keyring,
-            sms,
-            real_name: None,
-            random,
-            secure_cookies: public_url.starts_with("https://"),
-            hsts: public_url.starts_with("https://"),
-            trust_proxy: false,
             limits: Arc::new(PublicLimits::default()),
             api_limiter: Arc::new(Limiter::new(DEFAULT_API_RATE)),
-            public_url: public_url.trim_end_matches('/').to_owned(),
+            http: HttpSettings { secure_cookies: tls, hsts: tls, trust_proxy: false },
         }
-    }
-
-    /// Uses another SMS provider.
-    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> AppState {
-        self.sms = sms;
-        self
-    }
-
-    /// Checks applicants' name, ID number and mobile with a real-name provider: then
-    /// `all_verified` approves only those who match.
-    pub fn with_real_name(mut self, provider: Arc<dyn RealNameProvider>) -> AppState {
-        self.real_name = Some(provider);
-        self
     }
 
     /// Sets whether cookies are `Secure` and HSTS is sent: the app is served over TLS
     /// (by default: when the public URL is https).
-    pub fn with_tls(mut self, secure_cookies: bool, hsts: bool) -> AppState {
-        self.secure_cookies = secure_cookies;
-        self.hsts = hsts;
+    pub fn with_tls(mut self, secure_cookies: bool, hsts: bool) -> WebState {
+        self.http.secure_cookies = secure_cookies;
+        self.http.hsts = hsts;
         self
     }
 
     /// Trusts the last `X-Forwarded-For` entry as the client address.
-    pub fn with_trust_proxy(mut self, trust: bool) -> AppState {
-        self.trust_proxy = trust;
+    pub fn with_trust_proxy(mut self, trust: bool) -> WebState {
+        self.http.trust_proxy = trust;
         self
     }
 
     /// Uses other rate limits for the public forms.
-    pub fn with_limits(mut self, limits: PublicLimits) -> AppState {
+    pub fn with_limits(mut self, limits: PublicLimits) -> WebState {
         self.limits = Arc::new(limits);
         self
     }
 
     /// Allows each API key `rate` (the default is [`DEFAULT_API_RATE`]).
-    pub fn with_api_rate(mut self, rate: Rate) -> AppState {
+    pub fn with_api_rate(mut self, rate: Rate) -> WebState {
         self.api_limiter = Arc::new(Limiter::new(rate));
-        self
-    }
-
-    /// Uses another source of randomness (the outbox provider keeps the one it had).
-    pub fn with_random(mut self, random: Arc<dyn Randomness>) -> AppState {
-        self.random = random;
         self
     }
 }
 
 /// The whole application.
-pub fn app(state: AppState) -> Router {
+pub fn app(state: WebState) -> Router {
     Router::new()
         .merge(home::router())
         .merge(health::router())
@@ -221,7 +152,7 @@ pub fn app(state: AppState) -> Router {
 /// limits and the audit log.
 pub async fn serve(
     listener: TcpListener,
-    state: AppState,
+    state: WebState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -7,14 +7,15 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use huiji_app::orgs::qr;
 use huiji_core::{Org, RegionCode};
 use serde::Serialize;
 
 use crate::i18n::Lang;
-use crate::{AppState, WebError, qr};
+use crate::{WebError, WebState};
 
 /// The QR code and region routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/qr/{code}/svg", get(svg))
         .route("/qr/{code}/png", get(png))
@@ -22,26 +23,21 @@ pub fn router() -> Router<AppState> {
         .route("/regions/{code}", get(region_children))
 }
 
-/// The URL a union's QR code encodes.
-pub fn join_url(public_url: &str, code: &str) -> String {
-    format!("{public_url}/j/{code}")
-}
-
-async fn receiving_union(state: &AppState, code: &str) -> Result<Org, WebError> {
+async fn receiving_union(state: &WebState, code: &str) -> Result<Org, WebError> {
     let org = state.store.org_by_join_code(code).await?.ok_or(WebError::NotFound)?;
     if huiji_core::joining::receives_applications(&org) { Ok(org) } else { Err(WebError::NotFound) }
 }
 
-async fn svg(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, WebError> {
+async fn svg(State(state): State<WebState>, Path(code): Path<String>) -> Result<Response, WebError> {
     let org = receiving_union(&state, &code).await?;
-    let url = join_url(&state.public_url, org.join_code.as_deref().unwrap_or(&code));
+    let url = state.app.join_url(org.join_code.as_deref().unwrap_or(&code));
     let svg = qr::svg(&url, 8).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
-async fn png(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, WebError> {
+async fn png(State(state): State<WebState>, Path(code): Path<String>) -> Result<Response, WebError> {
     let org = receiving_union(&state, &code).await?;
-    let url = join_url(&state.public_url, org.join_code.as_deref().unwrap_or(&code));
+    let url = state.app.join_url(org.join_code.as_deref().unwrap_or(&code));
     let png = qr::png(&url, 10).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
@@ -56,12 +52,12 @@ struct PosterPage {
 }
 
 async fn poster(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(code): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let union = receiving_union(&state, &code).await?;
-    let url = join_url(&state.public_url, union.join_code.as_deref().unwrap_or(&code));
+    let url = state.app.join_url(union.join_code.as_deref().unwrap_or(&code));
     let qr_svg = qr::svg(&url, 10).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(Html(PosterPage { lang, org: union, url, qr_svg }.render()?))
 }
@@ -74,13 +70,14 @@ struct RegionEntry {
 
 /// The divisions directly below a code, for the join form's cascading choice.
 async fn region_children(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let code: RegionCode = code.parse().map_err(|_| WebError::NotFound)?;
-    state.regions.get(code).ok_or(WebError::NotFound)?;
+    state.app.regions().get(code).ok_or(WebError::NotFound)?;
     let children: Vec<RegionEntry> = state
-        .regions
+        .app
+        .regions()
         .children(code)
         .iter()
         .map(|r| RegionEntry { code: r.code.to_string(), name: r.name })

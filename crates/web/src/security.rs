@@ -8,7 +8,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::AppState;
+use crate::WebState;
 
 /// The policy: everything from this origin only; QR codes are inline SVG elements (not
 /// styles or scripts), so nothing inline needs allowing.
@@ -19,7 +19,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// Middleware adding the headers.
-pub(crate) async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn headers(State(state): State<WebState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let fixed: [(HeaderName, &'static str); 6] = [
@@ -33,7 +33,7 @@ pub(crate) async fn headers(State(state): State<AppState>, request: Request, nex
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    if state.hsts {
+    if state.http.hsts {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }
     response

@@ -22,10 +22,10 @@ use crate::card::mask_name;
 use crate::i18n::Lang;
 use crate::join::WorkerText;
 use crate::join::service::{self, SendCodeError, card_token};
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// The status routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/status", get(form).post(submit))
         .route("/status/transfer", post(transfer::request))
@@ -127,7 +127,7 @@ async fn form(lang: Lang) -> Result<Html<String>, WebError> {
 }
 
 async fn submit(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, WebError> {
@@ -185,12 +185,12 @@ async fn submit(
     Ok(Html(page.render()?).into_response())
 }
 
-async fn org_name(state: &AppState, id: i64) -> Result<String, WebError> {
+async fn org_name(state: &WebState, id: i64) -> Result<String, WebError> {
     Ok(state.store.org(OrgId(id)).await?.map(|o| o.name).unwrap_or_default())
 }
 
-async fn records(state: &AppState, mobile: &Mobile, t: &'static WorkerText) -> Result<Records, WebError> {
-    let bidx = state.keyring.blind_index(Field::Mobile, mobile.as_str()).to_hex();
+async fn records(state: &WebState, mobile: &Mobile, t: &'static WorkerText) -> Result<Records, WebError> {
+    let bidx = state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex();
     let mut applications = Vec::new();
     for a in state.store.applications_by_mobile(&bidx).await? {
         applications.push(Row {
@@ -205,7 +205,7 @@ async fn records(state: &AppState, mobile: &Mobile, t: &'static WorkerText) -> R
     let (mut memberships, mut asks) = (Vec::new(), Vec::new());
     for m in state.store.memberships_by_mobile(&bidx).await? {
         let held = m.status().is_some_and(|s| s.is_held());
-        let token = held.then(|| transfer::token(state, m.id, state.clock.now()));
+        let token = held.then(|| transfer::token(state, m.id, state.app.now()));
         if let Some(token) = &token {
             for ask in state.store.transfers_awaiting_consent(m.id).await? {
                 asks.push(AskRow {
@@ -222,7 +222,7 @@ async fn records(state: &AppState, mobile: &Mobile, t: &'static WorkerText) -> R
             union: org_name(state, m.home_org_id).await?,
             status: t.status(&m.status),
             date: Timestamp(m.joined_at).china_date().to_string(),
-            card_token: m.member_number.as_deref().filter(|_| held).map(|n| card_token(&state.keyring, n)),
+            card_token: m.member_number.as_deref().filter(|_| held).map(|n| card_token(state.app.keys(), n)),
             transfer_token: token,
         });
     }

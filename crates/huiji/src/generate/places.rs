@@ -9,8 +9,8 @@ use huiji_fixtures::synthetic::{Weighted, province_population};
 use huiji_fixtures::tree;
 use huiji_store::{OrgFilter, Store};
 
-use crate::commands::{CommandError, SystemClock};
-use huiji_core::Clock;
+use crate::commands::CommandError;
+use huiji_app::ports::{Clock, SystemClock};
 
 /// A union a membership lives in.
 #[derive(Clone, Debug)]

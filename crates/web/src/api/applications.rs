@@ -4,8 +4,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use huiji_app::webhooks::OrgRef;
 use huiji_core::joining::JoinForm;
-use huiji_core::{Channel, Org, OrgId, Timestamp};
+use huiji_core::{Channel, OrgId, Timestamp};
 use huiji_store::Idempotency;
 use huiji_vault::sha256_hex;
 use serde::Serialize;
@@ -15,7 +16,7 @@ use utoipa::ToSchema;
 use super::{
     ApiError, Caller, ErrorBody, ErrorCode, FieldProblem, Fields, json_object, json_response, raw_json,
 };
-use crate::AppState;
+use crate::WebState;
 use crate::join::service::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
 
 /// How long an `Idempotency-Key` is remembered.
@@ -79,21 +80,6 @@ pub struct Consent {
     /// When the worker accepted it (RFC 3339 with offset).
     #[schema(example = "2026-11-30T10:00:00+08:00")]
     pub accepted_at: String,
-}
-
-/// A union, by id and name.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct OrgRef {
-    /// Id.
-    pub id: i64,
-    /// Name.
-    pub name: String,
-}
-
-impl From<&Org> for OrgRef {
-    fn from(org: &Org) -> OrgRef {
-        OrgRef { id: org.id.0, name: org.name.clone() }
-    }
 }
 
 /// Where an application stands.
@@ -213,7 +199,7 @@ impl ApplicationRequest {
     security(("api_key" = []))
 )]
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
@@ -225,7 +211,7 @@ pub async fn create(
 }
 
 async fn create_idempotently(
-    state: &AppState,
+    state: &WebState,
     caller: &Caller,
     headers: &HeaderMap,
     body: &[u8],
@@ -236,7 +222,7 @@ async fn create_idempotently(
     // The parsed object, re-serialised, so the same request with other whitespace or
     // key order is still the same request.
     let request_hash = sha256_hex(Value::Object(object.clone()).to_string().as_bytes());
-    let now = state.clock.now();
+    let now = state.app.now();
     let platform = caller.platform_id();
     let expires = Timestamp(now.0 + IDEMPOTENCY_HOURS * 3_600_000);
     match state.store.reserve_idempotency(platform, key, &request_hash, now, expires).await? {
@@ -274,7 +260,7 @@ async fn create_idempotently(
 }
 
 /// Frees the key after a failure on our side, so the platform's retry runs again.
-async fn release(state: &AppState, platform: i64, key: &str, error: ApiError) -> ApiError {
+async fn release(state: &WebState, platform: i64, key: &str, error: ApiError) -> ApiError {
     if let Err(release_error) = state.store.release_idempotency(platform, key).await {
         tracing::error!(%release_error, "idempotency key not released");
     }
@@ -292,12 +278,12 @@ fn idempotency_key(headers: &HeaderMap) -> Result<&str, ApiError> {
 
 /// Runs the request through the shared join service.
 async fn submit(
-    state: &AppState,
+    state: &WebState,
     caller: &Caller,
     object: &Map<String, Value>,
 ) -> Result<ApplicationCreated, ApiError> {
     let request = ApplicationRequest::from_json(object)?;
-    let now = state.clock.now();
+    let now = state.app.now();
     let mut extra = Vec::new();
     let consent_at = match &request.consent {
         Some(consent) => match Timestamp::parse_rfc3339(&consent.accepted_at) {
@@ -396,7 +382,7 @@ fn join_error(error: JoinError) -> ApiError {
     security(("api_key" = []))
 )]
 pub async fn read(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     caller: Caller,
     Path(application_id): Path<String>,
 ) -> Result<Response, ApiError> {

@@ -15,9 +15,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{ApiError, Caller, ErrorBody, ErrorCode, FieldProblem, Fields, json_object, json_response};
-use crate::AppState;
+use crate::WebState;
 use crate::client::ClientIp;
-use crate::retention::root_scope;
+use huiji_app::audit::root_scope;
 
 /// Whom to verify.
 #[derive(Clone, Debug, ToSchema)]
@@ -57,7 +57,7 @@ pub struct VerifyResponse {
     security(("api_key" = []))
 )]
 pub async fn verify(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     caller: Caller,
     client: ClientIp,
     headers: HeaderMap,
@@ -71,8 +71,8 @@ pub async fn verify(
         name: fields.string("name").to_owned(),
     };
     let mut problems = fields.problems;
-    let today = state.clock.now().china_date();
-    let id_number = IdNumber::parse(&request.id_number, today, |p| state.regions.province_exists(p))
+    let today = state.app.now().china_date();
+    let id_number = IdNumber::parse(&request.id_number, today, |p| state.app.regions().province_exists(p))
         .map_err(|e| problems.push(FieldProblem { field: "id_number".to_owned(), code: e.code().to_owned() }))
         .ok();
     let name = PersonName::parse(&request.name)
@@ -81,7 +81,7 @@ pub async fn verify(
     let (Some(id_number), Some(name), true) = (id_number, name, problems.is_empty()) else {
         return Err(ApiError::invalid(problems));
     };
-    let bidx = state.keyring.blind_index(Field::IdNumber, id_number.as_str()).to_hex();
+    let bidx = state.app.keys().blind_index(Field::IdNumber, id_number.as_str()).to_hex();
     if !state.store.platform_has_consent(caller.platform_id(), &bidx).await? {
         return Err(ApiError::new(ErrorCode::ConsentRequired));
     }
@@ -93,7 +93,7 @@ pub async fn verify(
         None => root_scope(state.store.as_ref()).await?,
     };
     let record = NewAuditRecord {
-        at: state.clock.now(),
+        at: state.app.now(),
         actor_kind: ActorKind::Platform,
         actor_id: Some(caller.platform_id()),
         actor_name: caller.key.platform_name.clone(),

@@ -4,7 +4,6 @@
 
 mod applications;
 mod error;
-pub mod keys;
 mod memberships;
 pub mod openapi;
 mod orgs;
@@ -17,16 +16,16 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use huiji_app::platform::api_keys as keys;
 use huiji_store::ApiKeyRecord;
 use huiji_vault::{constant_time_eq, sha256_hex};
 use serde_json::{Map, Value};
 
-pub use self::applications::OrgRef;
 pub use self::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
-use crate::AppState;
+use crate::WebState;
 
 /// The API routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/api/v1/applications", post(applications::create))
         .route("/api/v1/applications/{application_id}", get(applications::read))
@@ -54,10 +53,10 @@ impl Caller {
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl FromRequestParts<WebState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Caller, ApiError> {
         let unauthorized = || ApiError::new(ErrorCode::Unauthorized);
         let presented = parts
             .headers
@@ -71,10 +70,7 @@ impl FromRequestParts<AppState> for Caller {
         if !genuine || key.revoked_at.is_some() {
             return Err(unauthorized());
         }
-        state
-            .api_limiter
-            .check(&key.id, state.clock.now())
-            .map_err(|r| ApiError::rate_limited(r.seconds()))?;
+        state.api_limiter.check(&key.id, state.app.now()).map_err(|r| ApiError::rate_limited(r.seconds()))?;
         Ok(Caller { key })
     }
 }

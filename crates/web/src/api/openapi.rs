@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use huiji_app::webhooks::{OrgRef, WebhookData, WebhookPayload};
 use huiji_core::Occupation;
 use huiji_core::joining::MAX_EMPLOYER_CHARS;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -13,13 +14,12 @@ use utoipa::{Modify, OpenApi};
 
 use super::applications::{
     ApplicationCreated, ApplicationRequest, ApplicationStatus, ApplicationView, Consent, Employer,
-    MAX_EXTERNAL_REF, MAX_IDEMPOTENCY_KEY, OrgRef,
+    MAX_EXTERNAL_REF, MAX_IDEMPOTENCY_KEY,
 };
 use super::error::{ErrorBody, ErrorCode, ErrorDetail, FieldProblem};
 use super::json_response;
 use super::memberships::{VerifyRequest, VerifyResponse};
 use super::orgs::{JoinTarget, JoinTargets};
-use crate::webhooks::{WebhookData, WebhookPayload};
 
 /// The API's description.
 #[derive(OpenApi)]

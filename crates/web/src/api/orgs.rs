@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiError, Caller, ErrorBody, FieldProblem, json_response};
-use crate::{AppState, join_url};
+use crate::WebState;
 
 /// Which join targets to list.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
@@ -64,7 +64,7 @@ pub struct JoinTargets {
     security(("api_key" = []))
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     caller: Caller,
     Query(query): Query<OrgsQuery>,
 ) -> Result<Response, ApiError> {
@@ -72,7 +72,7 @@ pub async fn list(
     let mut problems = Vec::new();
     let region = match query.region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
-        Some(code) => match state.regions.lookup(code) {
+        Some(code) => match state.app.regions().lookup(code) {
             Some(region) => Some(region.code),
             None => {
                 problems.push(problem("region_code", "region_code.unknown"));
@@ -113,14 +113,14 @@ pub async fn list(
     Ok(json_response(StatusCode::OK, &JoinTargets { orgs: targets }))
 }
 
-fn target(state: &AppState, org: &Org, recommended: bool) -> Option<JoinTarget> {
+fn target(state: &WebState, org: &Org, recommended: bool) -> Option<JoinTarget> {
     let join_code = org.join_code.clone()?;
     Some(JoinTarget {
         id: org.id.0,
         name: org.name.clone(),
         region_code: org.region.to_string(),
         occupations: org.occupations.iter().map(|o| o.code().to_owned()).collect(),
-        join_url: join_url(&state.public_url, &join_code),
+        join_url: state.app.join_url(&join_code),
         join_code,
         recommended,
     })

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::review::org_names;
 use super::{Frame, Officer, page};
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Records per page.
 const PAGE: u32 = 50;
@@ -36,7 +36,7 @@ pub(crate) const ACTIONS: [(&str, &str, &str); 10] = [
 /// Appends what an officer did to the audit log. `scope` is the org path of what was
 /// touched, so the admins above it see the record.
 pub(crate) async fn record(
-    state: &AppState,
+    state: &WebState,
     officer: &Officer,
     scope: &OrgPath,
     action: &str,
@@ -44,7 +44,7 @@ pub(crate) async fn record(
     reason: Option<&str>,
 ) -> Result<(), WebError> {
     let record = NewAuditRecord {
-        at: state.clock.now(),
+        at: state.app.now(),
         actor_kind: ActorKind::Officer,
         actor_id: Some(officer.user.id),
         actor_name: officer.user.username.clone(),
@@ -58,7 +58,7 @@ pub(crate) async fn record(
     Ok(())
 }
 
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new().route("/console/audit", get(list))
 }
 
@@ -96,7 +96,7 @@ struct AuditPage<'a> {
 
 /// `GET /console/audit`: admins only, the records concerning their subtree.
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(filters): Query<Filters>,

@@ -14,14 +14,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use huiji_app::accounts::passwords;
 use huiji_core::Timestamp;
 use huiji_store::Lockout;
 use serde::Deserialize;
 
 use super::{Empty, Officer, Own, cookie_value, hex, page, token_hash};
 use crate::i18n::Lang;
-use crate::passwords;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "huiji_session";
@@ -41,7 +41,7 @@ const MAX_FAILURES: i32 = 5;
 /// How long a locked account waits.
 const LOCK_MILLIS: i64 = 5 * 60 * 1000;
 
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/console/login", get(login_form).post(login))
         .route("/console/logout", post(logout))
@@ -86,14 +86,14 @@ struct LoginGuard {
 
 impl LoginGuard {
     /// The browser's nonce, or a new one.
-    fn of(state: &AppState, headers: &HeaderMap) -> Result<LoginGuard, WebError> {
+    fn of(state: &WebState, headers: &HeaderMap) -> Result<LoginGuard, WebError> {
         let carried = cookie_value(headers, LOGIN_COOKIE)
             .filter(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()));
         if let Some(nonce) = carried {
             return Ok(LoginGuard { nonce, fresh: false });
         }
         let mut nonce = [0u8; 16];
-        state.random.fill(&mut nonce).map_err(|e| WebError::Internal(e.to_string()))?;
+        state.app.random().fill(&mut nonce).map_err(|e| WebError::Internal(e.to_string()))?;
         Ok(LoginGuard { nonce: hex(&nonce), fresh: true })
     }
 
@@ -102,19 +102,19 @@ impl LoginGuard {
     }
 
     /// The token the form carries.
-    fn token(&self, state: &AppState) -> String {
-        state.keyring.card_signature(&self.payload()).to_hex()
+    fn token(&self, state: &WebState) -> String {
+        state.app.keys().card_signature(&self.payload()).to_hex()
     }
 
     /// Whether a posted token is this browser's.
-    fn admits(&self, state: &AppState, token: &str) -> bool {
-        !self.fresh && state.keyring.verify_card_signature(&self.payload(), token)
+    fn admits(&self, state: &WebState, token: &str) -> bool {
+        !self.fresh && state.app.keys().verify_card_signature(&self.payload(), token)
     }
 
     /// The login form (again), with the nonce's cookie renewed.
     fn page(
         &self,
-        state: &AppState,
+        state: &WebState,
         lang: Lang,
         username: &str,
         error: Option<&str>,
@@ -130,8 +130,8 @@ impl LoginGuard {
 }
 
 /// A `Set-Cookie` value: `HttpOnly`, `SameSite=Strict`, `Secure` behind TLS.
-fn cookie(state: &AppState, name: &str, path: &str, value: &str, max_age: i64) -> String {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
+fn cookie(state: &WebState, name: &str, path: &str, value: &str, max_age: i64) -> String {
+    let secure = if state.http.secure_cookies { "; Secure" } else { "" };
     format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 
@@ -141,12 +141,12 @@ fn set_cookie(response: &mut Response, cookie: &str) -> Result<(), WebError> {
     Ok(())
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
+fn session_cookie(state: &WebState, value: &str, max_age: i64) -> String {
     cookie(state, SESSION_COOKIE, "/", value, max_age)
 }
 
 async fn login_form(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -154,7 +154,7 @@ async fn login_form(
 }
 
 async fn login(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -165,7 +165,7 @@ async fn login(
             lang.t("登录页面已过期，请重新输入", "The login page expired; please enter your details again");
         return guard.page(&state, lang, &form.username, Some(expired), StatusCode::FORBIDDEN);
     }
-    let now = state.clock.now();
+    let now = state.app.now();
     let account = state.store.begin_login(form.username.trim(), now, lockout(now)).await?;
     // One argon2 check whatever the account: its own hash if it may try, else a dummy.
     let hash = account.as_ref().map_or(passwords::DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
@@ -184,8 +184,8 @@ async fn login(
     state.store.login_succeeded(user.id).await?;
     let mut token = [0u8; 32];
     let mut csrf = [0u8; 16];
-    state.random.fill(&mut token).map_err(|e| WebError::Internal(e.to_string()))?;
-    state.random.fill(&mut csrf).map_err(|e| WebError::Internal(e.to_string()))?;
+    state.app.random().fill(&mut token).map_err(|e| WebError::Internal(e.to_string()))?;
+    state.app.random().fill(&mut csrf).map_err(|e| WebError::Internal(e.to_string()))?;
     let token = hex(&token);
     let expires = Timestamp(now.millis() + SESSION_MILLIS);
     state.store.create_session(&token_hash(&token), user.id, &hex(&csrf), now, expires).await?;
@@ -197,7 +197,7 @@ async fn login(
 }
 
 /// The one answer to a wrong password, an unknown or disabled account and a locked one.
-fn refused(state: &AppState, lang: Lang, guard: &LoginGuard, username: &str) -> Result<Response, WebError> {
+fn refused(state: &WebState, lang: Lang, guard: &LoginGuard, username: &str) -> Result<Response, WebError> {
     let message = lang.t(
         "用户名或密码错误。连续5次错误后，账户将锁定5分钟。",
         "Wrong username or password. Five failures in a row lock the account for five minutes.",
@@ -206,10 +206,10 @@ fn refused(state: &AppState, lang: Lang, guard: &LoginGuard, username: &str) -> 
 }
 
 async fn logout(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     Own { officer, .. }: Own<Empty>,
 ) -> Result<Response, WebError> {
-    state.store.delete_session(&officer.token_hash, state.clock.now()).await?;
+    state.store.delete_session(&officer.token_hash, state.app.now()).await?;
     Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/console/login"))
         .into_response())
 }
@@ -239,13 +239,13 @@ async fn password_form(lang: Lang, officer: Officer) -> Result<Response, WebErro
 }
 
 async fn change_password(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Own { officer, form }: Own<PasswordForm>,
 ) -> Result<Response, WebError> {
     // The current password counts toward the lockout like a login: a stolen session
     // must not become a way to guess it without limit.
-    let now = state.clock.now();
+    let now = state.app.now();
     let Some(account) = state.store.begin_password_check(officer.user.id, now, lockout(now)).await? else {
         let message = lang.t(
             "当前密码连续输错5次，账户已锁定，请5分钟后再试",
@@ -268,7 +268,7 @@ async fn change_password(
     };
     let hash = match problem {
         Some(_) => None,
-        None => match passwords::hash(&form.new, state.random.as_ref()) {
+        None => match passwords::hash(&form.new, state.app.random()) {
             Ok(hash) => Some(hash),
             Err(passwords::PasswordError::TooShort) => None,
             Err(e) => return Err(WebError::Internal(e.to_string())),

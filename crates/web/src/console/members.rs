@@ -24,14 +24,14 @@ use super::review::{date, masked, org_names};
 use super::{Act, Frame, Officer, Own, page};
 use crate::card::mask_name;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Rows per page.
 const PAGE: u32 = 50;
 /// Longest lifecycle reason accepted.
 pub(super) const MAX_REASON_CHARS: usize = 200;
 
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/console/members", get(list).post(search))
         .route("/console/members/export.csv", get(export::csv))
@@ -105,7 +105,7 @@ struct ListPage<'a> {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(filters): Query<Filters>,
@@ -117,7 +117,7 @@ async fn list(
 /// never lands in a URL, the browser's history or an access log; the page it answers
 /// links onwards with the blind-index keys only.
 async fn search(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Own { officer, form }: Own<Filters>,
 ) -> Result<Response, WebError> {
@@ -125,7 +125,7 @@ async fn search(
 }
 
 async fn list_page(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     filters: Filters,
@@ -208,7 +208,7 @@ struct MemberPage<'a> {
 
 /// The membership if it lies in the officer's subtree, else a 404 like a missing one.
 pub(super) async fn member_in_scope(
-    state: &AppState,
+    state: &WebState,
     officer: &Officer,
     id: i64,
 ) -> Result<MembershipDetail, WebError> {
@@ -217,7 +217,7 @@ pub(super) async fn member_in_scope(
 }
 
 async fn detail(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Path(id): Path<i64>,
@@ -227,7 +227,7 @@ async fn detail(
 }
 
 pub(super) async fn render_detail(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     member: MembershipDetail,
@@ -244,7 +244,7 @@ pub(super) async fn render_detail(
         .region_code
         .parse()
         .ok()
-        .and_then(|code| state.regions.name_path(code))
+        .and_then(|code| state.app.regions().name_path(code))
         .unwrap_or_else(|| m.region_code.clone());
     let status = m.status();
     let actions = LifecycleAction::ALL
@@ -300,7 +300,7 @@ struct LifecycleForm {
 }
 
 async fn lifecycle(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, form }: Act<LifecycleForm>,
@@ -331,7 +331,7 @@ async fn lifecycle(
         )
         .await;
     }
-    match state.store.apply_lifecycle(id, action, &officer.actor(), reason, state.clock.now()).await {
+    match state.store.apply_lifecycle(id, action, &officer.actor(), reason, state.app.now()).await {
         Ok(true) => {
             let member = member_in_scope(&state, &officer, id).await?;
             let text = format!("{}：{}", lang.t("已办理", "Done"), action_label(lang, action));
@@ -358,7 +358,7 @@ async fn lifecycle(
 
 /// The detail again with a refusal, its status code, and the reason as typed.
 pub(super) async fn refused(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     member: MembershipDetail,

@@ -26,12 +26,12 @@ use sha2::{Digest, Sha256};
 
 pub(crate) use self::audit::record as audit;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 pub use auth::SESSION_COOKIE;
 
 /// The console routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .merge(auth::router())
         .merge(audit::router())
@@ -46,15 +46,15 @@ pub fn router() -> Router<AppState> {
 
 /// The query string a redirect uses to carry a notice back to a list. The notice is
 /// signed, so a link someone else crafted cannot put words on a console page.
-pub(crate) fn notice_query(state: &AppState, notice: &str) -> String {
-    let sig = state.keyring.card_signature(&format!("console-notice:{notice}")).to_hex();
+pub(crate) fn notice_query(state: &WebState, notice: &str) -> String {
+    let sig = state.app.keys().card_signature(&format!("console-notice:{notice}")).to_hex();
     serde_html_form::to_string([("notice", notice), ("sig", &sig)]).unwrap_or_default()
 }
 
 /// The notice of a list's query, if the server signed it.
-pub(crate) fn signed_notice(state: &AppState, notice: String, sig: &str) -> Option<String> {
-    let genuine =
-        !notice.is_empty() && state.keyring.verify_card_signature(&format!("console-notice:{notice}"), sig);
+pub(crate) fn signed_notice(state: &WebState, notice: String, sig: &str) -> Option<String> {
+    let genuine = !notice.is_empty()
+        && state.app.keys().verify_card_signature(&format!("console-notice:{notice}"), sig);
     genuine.then_some(notice)
 }
 
@@ -140,22 +140,22 @@ impl Officer {
     }
 
     /// An org by id if it is in this officer's subtree.
-    pub async fn org_in_scope(&self, state: &AppState, id: OrgId) -> Result<Org, WebError> {
+    pub async fn org_in_scope(&self, state: &WebState, id: OrgId) -> Result<Org, WebError> {
         let org = state.store.org(id).await?;
         self.within(org, |o| o.path.as_str())
     }
 }
 
-impl FromRequestParts<AppState> for Officer {
+impl FromRequestParts<WebState> for Officer {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let to_login = || Redirect::to("/console/login").into_response();
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
         let hash = token_hash(&token);
         let session = state
             .store
-            .session(&hash, state.clock.now())
+            .session(&hash, state.app.now())
             .await
             .map_err(|e| WebError::from(e).into_response())?;
         let Some(session) = session else { return Err(to_login()) };
@@ -171,7 +171,7 @@ impl FromRequestParts<AppState> for Officer {
             org,
             csrf: session.csrf_token,
             token_hash: hash,
-            client: crate::client::client_ip(parts, state.trust_proxy),
+            client: crate::client::client_ip(parts, state.http.trust_proxy),
         })
     }
 }
@@ -199,7 +199,7 @@ pub struct Own<T> {
     pub form: T,
 }
 
-async fn checked_form<T: DeserializeOwned>(req: Request, state: &AppState) -> Result<(Officer, T), Response> {
+async fn checked_form<T: DeserializeOwned>(req: Request, state: &WebState) -> Result<(Officer, T), Response> {
     let (mut parts, body) = req.into_parts();
     let officer = Officer::from_request_parts(&mut parts, state).await?;
     let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
@@ -215,20 +215,20 @@ async fn checked_form<T: DeserializeOwned>(req: Request, state: &AppState) -> Re
     Ok((officer, form))
 }
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for Act<T> {
+impl<T: DeserializeOwned + Send> FromRequest<WebState> for Act<T> {
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
         let (officer, form) = checked_form(req, state).await?;
         officer.require_act().map_err(IntoResponse::into_response)?;
         Ok(Act { officer, form })
     }
 }
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for Own<T> {
+impl<T: DeserializeOwned + Send> FromRequest<WebState> for Own<T> {
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
         let (officer, form) = checked_form(req, state).await?;
         Ok(Own { officer, form })
     }

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use huiji_app::orgs::qr;
 use huiji_core::joining::receives_applications;
 use huiji_core::{AutoApproval, CreditCode, Level, Occupation, Org, OrgId, OrgKind, OrgKindCode, RegionCode};
 use huiji_store::{DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, StoreError};
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use super::review::date;
 use super::{Act, Frame, Officer, page};
 use crate::i18n::Lang;
-use crate::{AppState, WebError, join_url, qr};
+use crate::{WebError, WebState};
 
 /// Rows per page of the list.
 const PAGE: u32 = 100;
@@ -27,7 +28,7 @@ const MAX_NAME_CHARS: usize = 100;
 /// Review deadlines officers may set, in days (`orgs_review_days_check`).
 const REVIEW_DAYS: std::ops::RangeInclusive<u16> = 1..=30;
 
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/console/orgs", get(list))
         .route("/console/orgs/{id}", get(detail))
@@ -91,8 +92,8 @@ fn policy_label(lang: Lang, policy: AutoApproval) -> &'static str {
     }
 }
 
-fn region_label(state: &AppState, code: RegionCode) -> String {
-    state.regions.name_path(code).unwrap_or_else(|| code.to_string())
+fn region_label(state: &WebState, code: RegionCode) -> String {
+    state.app.regions().name_path(code).unwrap_or_else(|| code.to_string())
 }
 
 struct Row {
@@ -129,7 +130,7 @@ struct ListParams {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(params): Query<ListParams>,
@@ -277,7 +278,7 @@ struct DetailParams {
 }
 
 async fn detail(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Path(id): Path<i64>,
@@ -294,7 +295,7 @@ async fn detail(
 }
 
 async fn render(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     org: Org,
@@ -305,7 +306,7 @@ async fn render(
     let receives = receives_applications(&org);
     let join = match org.join_code.as_deref().filter(|_| receives) {
         Some(code) => {
-            let url = join_url(&state.public_url, code);
+            let url = state.app.join_url(code);
             let svg = qr::svg(&url, 6).map_err(|e| WebError::Internal(e.to_string()))?;
             Some(JoinCode { code: code.to_owned(), url, svg })
         }
@@ -385,7 +386,7 @@ fn redirect_done(id: OrgId, done: &str) -> Response {
 
 /// The org of a state-changing form: admins only (403 for everyone else, before the id
 /// is even looked at), and in scope (404 otherwise).
-async fn administered(state: &AppState, officer: &Officer, id: i64) -> Result<Org, WebError> {
+async fn administered(state: &WebState, officer: &Officer, id: i64) -> Result<Org, WebError> {
     officer.require_admin()?;
     officer.org_in_scope(state, OrgId(id)).await
 }
@@ -397,7 +398,7 @@ struct RenameForm {
 }
 
 async fn rename(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, form }: Act<RenameForm>,
@@ -431,7 +432,7 @@ struct PolicyForm {
 }
 
 async fn policy(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, form }: Act<PolicyForm>,
@@ -521,7 +522,7 @@ fn join_codes(child: &NewOrg) -> Vec<String> {
 }
 
 async fn create_child(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, form }: Act<ChildForm>,
@@ -544,14 +545,14 @@ async fn create_child(
 
 /// Creates the union; an industry federation gets the first free join code. The outer
 /// error is the store failing, the inner one what the officer can fix.
-async fn create(state: &AppState, lang: Lang, mut child: NewOrg) -> Result<Result<Org, String>, WebError> {
+async fn create(state: &WebState, lang: Lang, mut child: NewOrg) -> Result<Result<Org, String>, WebError> {
     // Enterprise and community unions take no join code: one attempt without. Taken
     // codes and credit codes come back from the database's unique indexes.
     let codes = join_codes(&child);
     let attempts = if codes.is_empty() { vec![None] } else { codes.into_iter().map(Some).collect() };
     for code in attempts {
         child.join_code = code;
-        match state.store.create_org(&child, state.clock.now()).await {
+        match state.store.create_org(&child, state.app.now()).await {
             Ok(org) => return Ok(Ok(org)),
             Err(StoreError::Constraint("orgs_join_code_key")) if child.join_code.is_some() => {}
             Err(StoreError::Constraint("orgs_parent_name_key")) => return Ok(Err(name_taken(lang))),

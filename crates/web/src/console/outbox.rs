@@ -11,12 +11,12 @@ use axum::routing::get;
 use super::review::date;
 use super::{Frame, Officer, page};
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Messages shown, newest first.
 const NEWEST: u32 = 100;
 
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new().route("/console/sms-outbox", get(outbox))
 }
 
@@ -38,7 +38,7 @@ struct OutboxPage<'a> {
     rows: Vec<Row>,
 }
 
-async fn outbox(State(state): State<AppState>, lang: Lang, officer: Officer) -> Result<Response, WebError> {
+async fn outbox(State(state): State<WebState>, lang: Lang, officer: Officer) -> Result<Response, WebError> {
     if !may_read(&officer) {
         return Err(WebError::Forbidden);
     }

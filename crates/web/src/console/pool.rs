@@ -17,7 +17,7 @@ use super::review::{date, org_names};
 use super::{Act, Frame, Officer, page};
 use crate::card::mask_name;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Members per page.
 const PAGE: u32 = 50;
@@ -27,7 +27,7 @@ const PAGE: u32 = 50;
 pub(super) const TARGET_CAP: usize = 300;
 
 /// The pool's routes.
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new().route("/console/pool", get(list)).route("/console/pool/distribute", post(distribute))
 }
 
@@ -50,7 +50,7 @@ pub(super) struct Target {
 /// for a county, its unions plus its city's city-level industry federations. At most
 /// [`TARGET_CAP`].
 pub(super) async fn targets(
-    state: &AppState,
+    state: &WebState,
     scope: &OrgPath,
     region: Option<RegionCode>,
 ) -> Result<Vec<Target>, WebError> {
@@ -89,12 +89,15 @@ pub(super) async fn targets(
 
 /// The county-level divisions an officer may narrow a target list to (empty when the
 /// officer's region has none below it worth choosing between).
-pub(super) fn region_choices(state: &AppState, officer: &Officer) -> Vec<(String, String)> {
+pub(super) fn region_choices(state: &WebState, officer: &Officer) -> Vec<(String, String)> {
     let choices: Vec<(String, String)> = state
-        .regions
+        .app
+        .regions()
         .descendants_at(officer.org.region, RegionLevel::County)
         .filter(|r| !r.is_placeholder())
-        .map(|r| (r.code.to_string(), state.regions.name_path(r.code).unwrap_or_else(|| r.name.to_owned())))
+        .map(|r| {
+            (r.code.to_string(), state.app.regions().name_path(r.code).unwrap_or_else(|| r.name.to_owned()))
+        })
         .collect();
     if choices.len() > 1 { choices } else { Vec::new() }
 }
@@ -134,7 +137,7 @@ struct PoolParams {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(params): Query<PoolParams>,
@@ -143,7 +146,7 @@ async fn list(
 }
 
 async fn render(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     params: PoolParams,
@@ -177,7 +180,7 @@ async fn render(
                 .region_code
                 .parse()
                 .ok()
-                .and_then(|code| state.regions.name_path(code))
+                .and_then(|code| state.app.regions().name_path(code))
                 .unwrap_or_else(|| m.region_code.clone()),
             pool: names.get(&m.home_org_id).cloned().unwrap_or_default(),
             joined: date(m.joined_at),
@@ -209,7 +212,7 @@ struct DistributeForm {
 }
 
 async fn distribute(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Act { officer, form }: Act<DistributeForm>,
 ) -> Result<Response, WebError> {
@@ -225,7 +228,7 @@ async fn distribute(
         );
         return render(&state, lang, &officer, PoolParams::default(), Some(message)).await;
     }
-    let now = state.clock.now();
+    let now = state.app.now();
     let mut distributed = 0;
     let mut skipped = form.ids.len().saturating_sub(PAGE as usize);
     for id in form.ids.iter().take(PAGE as usize) {

@@ -17,7 +17,7 @@ use super::occupation_label;
 use super::{Act, Empty, Frame, Officer, page};
 use crate::card::mask_name;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Rows per page.
 const PAGE: u32 = 50;
@@ -30,7 +30,7 @@ pub(crate) const REJECT_REASONS: [(&str, &str, &str); 4] = [
     ("other", "其他", "Other"),
 ];
 
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/applications") }))
         .route("/console/applications", get(queue))
@@ -42,7 +42,7 @@ pub(super) fn router() -> Router<AppState> {
 
 /// Names of orgs by id, fetched once per page.
 pub(crate) async fn org_names(
-    state: &AppState,
+    state: &WebState,
     ids: impl Iterator<Item = i64>,
 ) -> Result<HashMap<i64, String>, WebError> {
     let mut names = HashMap::new();
@@ -105,7 +105,7 @@ struct QueueParams {
 }
 
 async fn queue(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(params): Query<QueueParams>,
@@ -118,7 +118,7 @@ async fn queue(
     let items = state.store.review_queue(officer.scope(), after, PAGE).await?;
     let pending = state.store.count_pending(officer.scope()).await?;
     let names = org_names(&state, items.iter().map(|i| i.application.receiving_org_id)).await?;
-    let now = state.clock.now().millis();
+    let now = state.app.now().millis();
     let next = (items.len() == PAGE as usize)
         .then(|| items.last().map(|i| format!("{}.{}", i.application.created_at, i.application.id)))
         .flatten();
@@ -170,8 +170,8 @@ struct DetailPage<'a> {
 }
 
 /// The masked form of a sealed value ("" when it cannot be decrypted).
-pub(crate) fn masked(state: &AppState, field: Field, ciphertext: &[u8]) -> String {
-    let Ok(plain) = state.keyring.decrypt(field, ciphertext) else { return String::new() };
+pub(crate) fn masked(state: &WebState, field: Field, ciphertext: &[u8]) -> String {
+    let Ok(plain) = state.app.keys().decrypt(field, ciphertext) else { return String::new() };
     match field {
         Field::IdNumber => huiji_core::id_number::mask(&plain),
         Field::Mobile => huiji_core::Mobile::parse(&plain).map(|m| m.masked()).unwrap_or_default(),
@@ -181,7 +181,7 @@ pub(crate) fn masked(state: &AppState, field: Field, ciphertext: &[u8]) -> Strin
 }
 
 async fn detail(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Path(id): Path<i64>,
@@ -190,7 +190,7 @@ async fn detail(
 }
 
 async fn render_detail(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     id: i64,
@@ -212,7 +212,7 @@ async fn render_detail(
         .region_code
         .parse()
         .ok()
-        .and_then(|code| state.regions.name_path(code))
+        .and_then(|code| state.app.regions().name_path(code))
         .unwrap_or_else(|| a.region_code.clone());
     let others = others
         .iter()
@@ -249,7 +249,7 @@ async fn render_detail(
 
 /// The applications an officer may decide: pending and in scope.
 /// The application, when the officer may decide it.
-async fn decidable(state: &AppState, officer: &Officer, id: i64) -> Result<QueueItem, WebError> {
+async fn decidable(state: &WebState, officer: &Officer, id: i64) -> Result<QueueItem, WebError> {
     let application = state.store.application_detail(id).await?;
     officer.within(application, |a| a.reviewer_path.as_str()).map(|a| a.item)
 }
@@ -271,13 +271,13 @@ fn outcome_message(lang: Lang, outcome: &ReviewOutcome) -> String {
 }
 
 async fn approve(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
 ) -> Result<Response, WebError> {
     decidable(&state, &officer, id).await?;
-    let outcome = state.store.approve_application(id, &officer.actor(), state.clock.now()).await?;
+    let outcome = state.store.approve_application(id, &officer.actor(), state.app.now()).await?;
     render_detail(&state, lang, &officer, id, Some(&outcome_message(lang, &outcome))).await
 }
 
@@ -290,7 +290,7 @@ struct RejectForm {
 }
 
 async fn reject(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, form }: Act<RejectForm>,
@@ -310,7 +310,7 @@ async fn reject(
     if reason.chars().count() > 500 {
         return Err(WebError::BadRequest("reason too long".to_owned()));
     }
-    let outcome = state.store.reject_application(id, &officer.actor(), &reason, state.clock.now()).await?;
+    let outcome = state.store.reject_application(id, &officer.actor(), &reason, state.app.now()).await?;
     render_detail(&state, lang, &officer, id, Some(&outcome_message(lang, &outcome))).await
 }
 
@@ -321,7 +321,7 @@ struct BatchForm {
 }
 
 async fn batch_approve(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Act { officer, form }: Act<BatchForm>,
 ) -> Result<Response, WebError> {
@@ -334,7 +334,7 @@ async fn batch_approve(
             skipped += 1;
             continue;
         }
-        match state.store.approve_application(*id, &officer.actor(), state.clock.now()).await? {
+        match state.store.approve_application(*id, &officer.actor(), state.app.now()).await? {
             ReviewOutcome::Approved { .. } => approved += 1,
             _ => skipped += 1,
         }

@@ -23,13 +23,13 @@ use super::review::{date, org_names};
 use super::{Act, Empty, Frame, Officer, page};
 use crate::card::mask_name;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Most transfers each list shows (newest first).
 const LIMIT: u32 = 200;
 
 /// The transfer routes.
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/console/transfers", get(list).post(ask::ask))
         .route("/console/transfers/{id}/accept", post(accept))
@@ -110,7 +110,7 @@ fn standing(officer: &Officer, transfer: &TransferRecord) -> Standing {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(params): Query<ListParams>,
@@ -120,7 +120,7 @@ async fn list(
 }
 
 async fn render(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     region: &str,
@@ -195,14 +195,14 @@ async fn render(
 }
 
 /// Back to the list with a notice.
-fn done(state: &AppState, notice: &str) -> Response {
+fn done(state: &WebState, notice: &str) -> Response {
     Redirect::to(&format!("/console/transfers?{}", notice_query(state, notice))).into_response()
 }
 
 /// The officer's standing toward a transfer and its status, if their subtree holds either
 /// side of it (else a 404, like a missing one).
 async fn visible(
-    state: &AppState,
+    state: &WebState,
     officer: &Officer,
     id: i64,
 ) -> Result<(Standing, TransferStatus), WebError> {
@@ -216,7 +216,7 @@ async fn visible(
 }
 
 async fn answer(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     id: i64,
@@ -233,8 +233,7 @@ async fn answer(
     if !standing.may_answer(status) {
         return Err(WebError::Forbidden);
     }
-    let answered =
-        state.store.answer_transfer(id, status, agree, &officer.actor(), state.clock.now()).await?;
+    let answered = state.store.answer_transfer(id, status, agree, &officer.actor(), state.app.now()).await?;
     tracing::info!(transfer = id, actor = %officer.actor(), agree, answered, "transfer answered");
     let notice = match (answered, side, agree) {
         (false, ..) => already,
@@ -249,7 +248,7 @@ async fn answer(
 }
 
 async fn accept(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
@@ -258,7 +257,7 @@ async fn accept(
 }
 
 async fn reject(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
@@ -268,7 +267,7 @@ async fn reject(
 
 /// The asking side withdraws its request while it waits.
 async fn cancel(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
@@ -278,7 +277,7 @@ async fn cancel(
         return Err(WebError::NotFound);
     }
     let withdrawn = standing.may_withdraw(status)
-        && state.store.withdraw_transfer(id, &officer.actor(), state.clock.now()).await?;
+        && state.store.withdraw_transfer(id, &officer.actor(), state.app.now()).await?;
     let notice = if withdrawn {
         tracing::info!(transfer = id, actor = %officer.actor(), "transfer withdrawn");
         lang.t("已撤回该接转请求", "Request withdrawn")

@@ -7,18 +7,18 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use huiji_app::webhooks::event_id;
 use huiji_core::Timestamp;
 
 use super::outbox::may_read;
 use super::{Frame, Officer, page};
 use crate::i18n::Lang;
-use crate::webhooks::event_id;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Events shown, newest first.
 const NEWEST: u32 = 100;
 
-pub(super) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<WebState> {
     Router::new().route("/console/webhooks", get(log))
 }
 
@@ -52,7 +52,7 @@ fn time(millis: i64) -> String {
     text.get(..19).unwrap_or(&text).replace('T', " ")
 }
 
-async fn log(State(state): State<AppState>, lang: Lang, officer: Officer) -> Result<Response, WebError> {
+async fn log(State(state): State<WebState>, lang: Lang, officer: Officer) -> Result<Response, WebError> {
     if !may_read(&officer) {
         return Err(WebError::Forbidden);
     }

@@ -21,10 +21,10 @@ use serde::Deserialize;
 use self::service::{JoinError, JoinOutcome, MobileProof, SendCodeError};
 pub(crate) use self::text::WorkerText;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// The join routes.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/join", get(portal_form).post(portal_submit))
         .route("/j/{code}", get(union_form).post(union_submit))
@@ -94,12 +94,12 @@ impl ResultPage<'_> {
     }
 }
 
-async fn portal_form(State(state): State<AppState>, lang: Lang) -> Result<Response, WebError> {
+async fn portal_form(State(state): State<WebState>, lang: Lang) -> Result<Response, WebError> {
     render_form(&state, lang, None, &JoinFormData::default(), Vec::new(), None, false, StatusCode::OK).await
 }
 
 async fn union_form(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
@@ -110,7 +110,7 @@ async fn union_form(
 }
 
 async fn portal_submit(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Form(form): Form<JoinFormData>,
 ) -> Result<Response, WebError> {
@@ -118,7 +118,7 @@ async fn portal_submit(
 }
 
 async fn union_submit(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(code): Path<String>,
     Form(form): Form<JoinFormData>,
@@ -134,7 +134,7 @@ fn join_path(code: &str) -> String {
 
 /// The union behind a join code; unknown codes and orgs that do not receive applications
 /// are a 404, like any unknown page.
-async fn union_of(state: &AppState, code: &str) -> Result<Org, WebError> {
+async fn union_of(state: &WebState, code: &str) -> Result<Org, WebError> {
     let org = state.store.org_by_join_code(code).await?.ok_or(WebError::NotFound)?;
     if huiji_core::joining::receives_applications(&org) { Ok(org) } else { Err(WebError::NotFound) }
 }
@@ -154,7 +154,7 @@ fn preset_region(form: &mut JoinFormData, org: &Org) {
 }
 
 async fn handle_post(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     union: Option<&Org>,
     form: JoinFormData,
@@ -209,7 +209,7 @@ async fn handle_post(
 }
 
 async fn submit(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     union: Option<&Org>,
     form: JoinFormData,
@@ -259,7 +259,7 @@ async fn submit(
 
 #[allow(clippy::too_many_arguments)]
 async fn render_form(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     union: Option<&Org>,
     form: &JoinFormData,
@@ -270,7 +270,7 @@ async fn render_form(
 ) -> Result<Response, WebError> {
     let versions = state.store.consent_versions().await?;
     let consent = versions.last().ok_or_else(|| WebError::Internal("no consent text".to_owned()))?;
-    let regions = state.regions;
+    let regions = state.app.regions();
     let parse = |text: &str| text.parse::<RegionCode>().ok().filter(|c| regions.get(*c).is_some());
     // The chosen county implies its city and province, whatever the other selects say.
     let county = parse(&form.region_code).filter(|c| c.level() == RegionLevel::County);

@@ -2,18 +2,17 @@
 //! and where the membership lands, decide, store. The H5 form and the platform API call
 //! these functions; neither has rules of its own.
 
+use huiji_app::keys::Keys;
+use huiji_app::ports::Nonces;
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use huiji_core::verification::{self, RealNameCheck, Verification};
 use huiji_core::{AutoApproval, Channel, MemberNumber, Mobile, Org, OrgId, RegionLevel, Sex, Timestamp};
-use huiji_store::{NewApplication, OrgFilter, Sealed, SubmitOutcome};
-use huiji_vault::{Field, NonceSource, VaultError};
+use huiji_store::{NewApplication, OrgFilter, SubmitOutcome};
+use huiji_vault::{Field, VaultError};
 
-use crate::keys::Keys;
-
-use crate::AppState;
-use crate::random::Nonces;
+use crate::WebState;
 
 /// How many codes one mobile may receive in a day.
 const MAX_CODES_PER_DAY: u64 = 10;
@@ -103,19 +102,6 @@ impl From<VaultError> for JoinError {
     }
 }
 
-/// Encrypts a normalised value and computes its blind index.
-pub fn seal(
-    keyring: &Keys,
-    field: Field,
-    value: &str,
-    nonces: &mut impl NonceSource,
-) -> Result<Sealed, VaultError> {
-    Ok(Sealed {
-        ciphertext: keyring.encrypt(field, value, nonces)?,
-        blind_index: keyring.blind_index(field, value).to_hex(),
-    })
-}
-
 /// The token of a member's card link: the number and a signature over it, so card
 /// pages cannot be found by counting through member numbers.
 pub fn card_token(keyring: &Keys, number: &str) -> String {
@@ -166,7 +152,7 @@ impl From<huiji_store::StoreError> for SendCodeError {
 }
 
 /// Sends a verification code to a mobile, at most one a minute and ten a day.
-pub async fn send_code(state: &AppState, mobile: &str, purpose: SmsPurpose) -> Result<Mobile, SendCodeError> {
+pub async fn send_code(state: &WebState, mobile: &str, purpose: SmsPurpose) -> Result<Mobile, SendCodeError> {
     let mobile = Mobile::parse(mobile).map_err(|e| {
         SendCodeError::Invalid(FieldError {
             field: "mobile",
@@ -175,26 +161,26 @@ pub async fn send_code(state: &AppState, mobile: &str, purpose: SmsPurpose) -> R
             message_en: e.message_en(),
         })
     })?;
-    let now = state.clock.now();
-    let bidx = state.keyring.blind_index(Field::Mobile, mobile.as_str()).to_hex();
+    let now = state.app.now();
+    let bidx = state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex();
     if state.store.sms_challenges_since(&bidx, Timestamp(now.0 - sms::RESEND_INTERVAL_MILLIS)).await? > 0 {
         return Err(SendCodeError::TooSoon);
     }
     if state.store.sms_challenges_since(&bidx, now.plus_days(-1)).await? >= MAX_CODES_PER_DAY {
         return Err(SendCodeError::DailyLimit);
     }
-    let random = state.random.next_u32().map_err(|e| SendCodeError::Internal(e.to_string()))?;
+    let random = state.app.random().next_u32().map_err(|e| SendCodeError::Internal(e.to_string()))?;
     let code = sms::code_from_random(random);
-    let hash = code_hash(&state.keyring, &mobile, purpose, &code);
+    let hash = code_hash(state.app.keys(), &mobile, purpose, &code);
     state.store.create_sms_challenge(&bidx, purpose, &hash, now).await?;
     let text = format!("【会籍】您的验证码是{code}，5分钟内有效，请勿告诉他人。");
-    state.sms.send(&mobile, &text).await.map_err(|e| SendCodeError::Delivery(e.to_string()))?;
+    state.app.sms().send(&mobile, &text).await.map_err(|e| SendCodeError::Delivery(e.to_string()))?;
     Ok(mobile)
 }
 
 /// Checks a typed code for a mobile.
 pub async fn check_code(
-    state: &AppState,
+    state: &WebState,
     mobile: &Mobile,
     purpose: SmsPurpose,
     typed: &str,
@@ -202,15 +188,15 @@ pub async fn check_code(
     let Some(code) = sms::normalise_code(typed) else {
         return Ok(SmsCheck::Wrong { attempts_left: sms::MAX_ATTEMPTS });
     };
-    let bidx = state.keyring.blind_index(Field::Mobile, mobile.as_str()).to_hex();
-    let hash = code_hash(&state.keyring, mobile, purpose, &code);
-    Ok(state.store.check_sms_challenge(&bidx, purpose, &hash, state.clock.now()).await?)
+    let bidx = state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex();
+    let hash = code_hash(state.app.keys(), mobile, purpose, &code);
+    Ok(state.store.check_sms_challenge(&bidx, purpose, &hash, state.app.now()).await?)
 }
 
 /// The unions of the work region's city that receiving and landing choose from: its
 /// industry federations and the city federation (with its pool). Only those are read —
 /// a city has a hundred or more township unions no join ever lands at.
-async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
+async fn city_orgs(state: &WebState, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
     let Some(city) = request.region.ancestor_at(RegionLevel::City) else {
         return Ok(Vec::new());
     };
@@ -230,12 +216,12 @@ async fn city_orgs(state: &AppState, request: &JoinRequest) -> Result<Vec<Org>, 
 
 /// Checks a join form against the core's rules and the consent versions in force;
 /// stores nothing. Every door parses through here.
-pub async fn parse(state: &AppState, form: &JoinForm<'_>) -> Result<JoinRequest, JoinError> {
+pub async fn parse(state: &WebState, form: &JoinForm<'_>) -> Result<JoinRequest, JoinError> {
     let versions: Vec<String> =
         state.store.consent_versions().await?.into_iter().map(|v| v.version).collect();
     let ctx = JoinContext {
-        today: state.clock.now().china_date(),
-        regions: state.regions,
+        today: state.app.now().china_date(),
+        regions: state.app.regions(),
         consent_versions: &versions,
     };
     joining::parse_join(form, &ctx).map_err(JoinError::Invalid)
@@ -243,7 +229,7 @@ pub async fn parse(state: &AppState, form: &JoinForm<'_>) -> Result<JoinRequest,
 
 /// Takes one join request through every rule.
 pub async fn join(
-    state: &AppState,
+    state: &WebState,
     form: &JoinForm<'_>,
     channel: Channel,
     qr_org: Option<&Org>,
@@ -251,7 +237,7 @@ pub async fn join(
     proof: MobileProof,
     platform: Option<PlatformOrigin>,
 ) -> Result<JoinOutcome, JoinError> {
-    let now = state.clock.now();
+    let now = state.app.now();
     let request = parse(state, form).await?;
 
     let mobile_verified = match &proof {
@@ -280,9 +266,9 @@ pub async fn join(
     };
     let landing = joining::landing(employer_union.as_ref(), &orgs, request.occupation, request.region)
         .ok_or(JoinError::Unserved)?;
-    let mut nonces = Nonces(state.random.as_ref());
-    let id_number = seal(&state.keyring, Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
-    let mobile = seal(&state.keyring, Field::Mobile, request.mobile.as_str(), &mut nonces)?;
+    let mut nonces = Nonces(state.app.random());
+    let id_number = state.app.keys().seal(Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
+    let mobile = state.app.keys().seal(Field::Mobile, request.mobile.as_str(), &mut nonces)?;
     // A proven mobile answers for the identity it was first used with, and no other.
     let mobile_bound_elsewhere = mobile_verified
         && state.store.mobile_bound_elsewhere(&mobile.blind_index, &id_number.blind_index).await?;
@@ -340,12 +326,12 @@ pub async fn join(
                 member_number.as_str(),
                 landing_org.name
             );
-            if let Err(error) = state.sms.send(&request.mobile, &text).await {
+            if let Err(error) = state.app.sms().send(&request.mobile, &text).await {
                 tracing::warn!(%error, "welcome SMS not sent");
             }
             Ok(JoinOutcome::Approved {
                 application_id,
-                card_token: card_token(&state.keyring, member_number.as_str()),
+                card_token: card_token(state.app.keys(), member_number.as_str()),
                 member_number,
                 in_pool: matches!(landing, joining::Landing::Pool(_)),
                 landing: landing_org,
@@ -376,7 +362,7 @@ pub async fn join(
                 .iter()
                 .filter(|m| m.status().is_some_and(|s| s.is_held()))
                 .find_map(|m| m.member_number.as_deref())
-                .map(|n| card_token(&state.keyring, n));
+                .map(|n| card_token(state.app.keys(), n));
             Ok(JoinOutcome::AlreadyMember { card_token })
         }
     }
@@ -386,14 +372,14 @@ pub async fn join(
 /// decision. Whether it is asked never depends on the person behind the ID number, so
 /// the time it takes tells a caller nothing about them.
 async fn check_real_name(
-    state: &AppState,
+    state: &WebState,
     request: &JoinRequest,
     policy: AutoApproval,
     mobile_verified: bool,
     mobile_bound_elsewhere: bool,
     on_roster: bool,
 ) -> RealNameCheck {
-    let Some(provider) = &state.real_name else {
+    let Some(provider) = state.app.real_name() else {
         return RealNameCheck::NotConfigured;
     };
     if !verification::worth_a_real_name_check(policy, mobile_verified, mobile_bound_elsewhere, on_roster) {

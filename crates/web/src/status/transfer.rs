@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{Done, TransferStep, org_name, transfer_page};
 use crate::i18n::Lang;
 use crate::join::WorkerText;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// How long the SMS proof behind a transfer token lasts.
 const TOKEN_MS: i64 = 15 * 60 * 1000;
@@ -31,20 +31,20 @@ fn payload(membership_id: i64, expires_ms: i64) -> String {
 
 /// `{membership_id}.{expires_ms}.{signature}`: proof that the owner of the membership's
 /// mobile verified it with an SMS code, valid for 15 minutes from `now`.
-pub(super) fn token(state: &AppState, membership_id: i64, now: Timestamp) -> String {
+pub(super) fn token(state: &WebState, membership_id: i64, now: Timestamp) -> String {
     let expires = now.millis() + TOKEN_MS;
-    let signature = state.keyring.card_signature(&payload(membership_id, expires)).to_hex();
+    let signature = state.app.keys().card_signature(&payload(membership_id, expires)).to_hex();
     format!("{membership_id}.{expires}.{signature}")
 }
 
 /// The membership a genuine, unexpired token stands for.
-fn verify_token(state: &AppState, token: &str) -> Option<i64> {
+fn verify_token(state: &WebState, token: &str) -> Option<i64> {
     let mut parts = token.splitn(3, '.');
     let membership_id: i64 = parts.next()?.parse().ok()?;
     let expires: i64 = parts.next()?.parse().ok()?;
     let signature = parts.next()?;
-    let genuine = state.keyring.verify_card_signature(&payload(membership_id, expires), signature);
-    (genuine && state.clock.now().millis() <= expires).then_some(membership_id)
+    let genuine = state.app.keys().verify_card_signature(&payload(membership_id, expires), signature);
+    (genuine && state.app.now().millis() <= expires).then_some(membership_id)
 }
 
 /// A step that went wrong; `token` keeps the form when trying again makes sense.
@@ -62,7 +62,7 @@ pub(super) struct RequestForm {
 
 /// A verified member asks to move their membership to the union behind a join code.
 pub(super) async fn request(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, WebError> {
@@ -89,7 +89,7 @@ pub(super) async fn request(
         return render(StatusCode::UNPROCESSABLE_ENTITY, again(t.transfer_same_union));
     }
     let reason: String = form.reason.trim().chars().take(REASON_CHARS).collect();
-    let now = state.clock.now();
+    let now = state.app.now();
     match state.store.request_transfer(membership.id, target.id, "member", &reason, now).await {
         Ok(_) => {
             let done = Done { title: t.transfer_done_title, body: t.transfer_done_body, union: target.name };
@@ -115,7 +115,7 @@ pub(super) struct AnswerForm {
 
 /// A verified member agrees to or refuses a union's request for their membership.
 pub(super) async fn answer(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
@@ -141,7 +141,7 @@ pub(super) async fn answer(
     if transfer.status() != Some(TransferStatus::AwaitingConsent) {
         return closed();
     }
-    let now = state.clock.now();
+    let now = state.app.now();
     let answered = state
         .store
         .answer_transfer(transfer.id, TransferStatus::AwaitingConsent, agree, "member", now)

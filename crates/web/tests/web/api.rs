@@ -128,7 +128,7 @@ both_databases!(every_field_error_of_the_contract_has_its_code, |db: TestDb| asy
     ] {
         assert!(codes.iter().any(|c| c == code), "{code} missing from {codes:?}");
     }
-    let mobile_bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let mobile_bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     assert!(app.store().applications_by_mobile(&mobile_bidx).await.unwrap().is_empty(), "nothing stored");
 });
 
@@ -322,9 +322,9 @@ both_databases!(replays_return_the_first_answer_and_mismatches_are_refused, |db:
     assert_eq!(fresh.status, 201, "{}", fresh.text);
     assert_ne!(fresh.body["application_id"], first.body["application_id"]);
     // "order-2" expired untouched and is purged; the reused "order-1" lives a day more.
-    assert_eq!(app.store().purge_idempotency(app.state.clock.now()).await.unwrap(), 1);
+    assert_eq!(app.store().purge_idempotency(app.state.app.now()).await.unwrap(), 1);
     app.advance(24 * 3_600_000 + 1);
-    assert_eq!(app.store().purge_idempotency(app.state.clock.now()).await.unwrap(), 1);
+    assert_eq!(app.store().purge_idempotency(app.state.app.now()).await.unwrap(), 1);
 });
 
 both_databases!(concurrent_retries_with_one_key_make_one_application, |db: TestDb| async move {
@@ -362,7 +362,9 @@ both_databases!(concurrent_retries_with_one_key_make_one_application, |db: TestD
     assert!(created.windows(2).all(|w| w[0] == w[1]), "{created:?}");
     let memberships = app
         .store()
-        .memberships_by_mobile(&app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex())
+        .memberships_by_mobile(
+            &app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex(),
+        )
         .await
         .unwrap();
     assert_eq!(memberships.len(), 1);

@@ -39,7 +39,7 @@ impl TestApp {
     /// A platform and a key with the given scopes.
     pub async fn platform_with_scopes(&self, name: &str, scopes: &str) -> Platform {
         let platform = self.store().ensure_platform(name, NOW).await.unwrap();
-        let issued = huiji_web::api::keys::issue(self.state.random.as_ref()).unwrap();
+        let issued = huiji_app::platform::api_keys::issue(self.state.app.random()).unwrap();
         self.store().create_api_key(platform.id, &issued.prefix, &issued.hash, scopes, NOW).await.unwrap();
         Platform { id: platform.id, key: issued.key }
     }

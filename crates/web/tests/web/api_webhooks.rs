@@ -7,12 +7,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use huiji_app::webhooks::deliver_due;
 use huiji_core::OrgId;
 use huiji_core::webhook::MAX_ATTEMPTS;
 use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 use huiji_vault::{Field, webhook_signature};
-use huiji_web::webhooks::deliver_due;
 use serde_json::{Value, json};
 
 use crate::api_support::{Platform, application, identity};
@@ -55,13 +55,14 @@ async fn take(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes)
 
 async fn with_webhook(app: &TestApp, url: &str) -> Platform {
     let platform = app.platform("huolala").await;
-    let sealed = app.state.keyring.encrypt(Field::WebhookSecret, SECRET, &mut huiji_vault::OsRandom).unwrap();
+    let sealed =
+        app.state.app.keys().encrypt(Field::WebhookSecret, SECRET, &mut huiji_vault::OsRandom).unwrap();
     app.store().set_webhook(platform.id, Some(url), Some(&sealed)).await.unwrap();
     platform
 }
 
 fn client() -> reqwest::Client {
-    huiji_web::http_client(huiji_web::webhooks::DELIVERY_TIMEOUT).unwrap()
+    huiji_app::outbound::http_client(huiji_app::webhooks::DELIVERY_TIMEOUT).unwrap()
 }
 
 /// The signature header is HMAC-SHA256 over "t.body" with the platform's secret.
@@ -88,20 +89,20 @@ both_databases!(decisions_are_delivered_signed_and_retried_after_failures, |db: 
     let platform = with_webhook(&app, &url).await;
     let application_id = pending_application(&app, &platform, 20).await;
     let client = client();
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 0, "nothing decided yet");
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 0, "nothing decided yet");
 
     app.store().approve_application(application_id, "hefei", NOW).await.unwrap();
     // First attempt fails (500), then the event waits 10 s, then 20 s.
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 1);
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 0, "not due again yet");
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 1);
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 0, "not due again yet");
     app.advance(10_000);
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 1);
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 1);
     app.advance(19_999);
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 0);
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 0);
     app.advance(1);
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 1);
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 1);
     app.advance(3_600_000);
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 0, "delivered events stay delivered");
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 0, "delivered events stay delivered");
 
     let deliveries = receiver.deliveries();
     assert_eq!(deliveries.len(), 3);
@@ -151,7 +152,7 @@ both_databases!(rejections_and_transfers_are_events_too, |db: TestDb| async move
         app.store().request_transfer(membership.id, feidong.id, "driver", "搬家", NOW).await.unwrap();
     let requested = huiji_core::TransferStatus::Requested;
     assert!(app.store().answer_transfer(transfer, requested, true, "feidong", NOW).await.unwrap());
-    deliver_due(&app.state, &client()).await.unwrap();
+    deliver_due(&app.state.app, &client()).await.unwrap();
 
     let bodies: Vec<Value> = receiver.deliveries().into_iter().map(|(_, b)| b).collect();
     let kinds: Vec<(&str, &str)> = bodies
@@ -201,10 +202,10 @@ both_databases!(a_dead_receiver_is_given_up_after_the_last_attempt, |db: TestDb|
     app.store().approve_application(application_id, "hefei", NOW).await.unwrap();
     let client = client();
     for _ in 0..MAX_ATTEMPTS {
-        assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 1);
+        assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 1);
         app.advance(7 * 3_600_000);
     }
-    assert_eq!(deliver_due(&app.state, &client).await.unwrap(), 0);
+    assert_eq!(deliver_due(&app.state.app, &client).await.unwrap(), 0);
     assert_eq!(receiver.deliveries().len(), MAX_ATTEMPTS as usize);
     let event = &app.store().webhook_events(1).await.unwrap()[0];
     assert_eq!((event.delivery.as_str(), event.attempts), ("failed", MAX_ATTEMPTS as i32));
@@ -248,7 +249,7 @@ both_databases!(the_delivery_log_shows_each_attempt_to_the_tree_admins, |db: Tes
     let id = pending_application(&app, &platform, 26).await;
     app.store().reject_application(id, "hefei", "<script>x</script>", NOW).await.unwrap();
     let client = client();
-    deliver_due(&app.state, &client).await.unwrap();
+    deliver_due(&app.state.app, &client).await.unwrap();
     let root = app.officer("ah", None, Role::Admin).await;
     let (status, page) = root.get("/console/webhooks").await;
     assert_eq!(status, 200);
@@ -256,7 +257,7 @@ both_databases!(the_delivery_log_shows_each_attempt_to_the_tree_admins, |db: Tes
     assert!(main.contains("huolala") && main.contains("application.decided"), "{main}");
     assert!(main.contains("receiver answered 500") && main.contains("待投递"), "{main}");
     app.advance(10_000);
-    deliver_due(&app.state, &client).await.unwrap();
+    deliver_due(&app.state.app, &client).await.unwrap();
     let (_, page) = root.get("/console/webhooks?lang=en").await;
     let main = main_of(&page);
     assert!(main.contains("HTTP 204") && main.contains("delivered"), "{main}");

@@ -36,7 +36,7 @@ async fn member(app: &TestApp, name: &str, occupation: &str, region: &str, seq: 
     );
     let (status, body) = app.join("/join", &fields).await;
     assert!(body.contains("入会成功"), "{status}: {}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     let record = app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0);
     Made { record, id_number: id, mobile }
 }
@@ -137,11 +137,11 @@ both_databases!(search_stays_in_the_subtree_and_every_filter_narrows, |db: TestD
     assert_eq!(status, 422);
     assert!(page.contains("手机号：") && listed(&page).is_empty());
     // The blind index carries the filter to the next page and the exports.
-    let key = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &a.mobile).to_hex();
+    let key = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &a.mobile).to_hex();
     let (_, page) = county.post("/console/members", &[("mobile", &a.mobile)]).await;
     assert!(page.contains(&format!("export.csv?mobile_key={key}")));
     assert_eq!(search(&county, &format!("mobile_key={key}")).await, ids(&[&a]));
-    let id_key = app.state.keyring.blind_index(huiji_vault::Field::IdNumber, &b.id_number).to_hex();
+    let id_key = app.state.app.keys().blind_index(huiji_vault::Field::IdNumber, &b.id_number).to_hex();
     assert_eq!(search(&county, &format!("id_key={id_key}")).await, ids(&[&b]));
 
     // A full ID number or mobile in a URL is not honoured: the list and the exports

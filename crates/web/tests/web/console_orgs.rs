@@ -41,7 +41,7 @@ fn next_of(page: &str) -> Option<String> {
 
 /// The id of the newest application made with this mobile.
 async fn application_of(app: &TestApp, mobile: &str) -> i64 {
-    let bidx = app.state.keyring.blind_index(Field::Mobile, mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(Field::Mobile, mobile).to_hex();
     app.store().applications_by_mobile(&bidx).await.unwrap()[0].id
 }
 
@@ -352,7 +352,7 @@ both_databases!(enterprise_unions_receive_their_employees, |db: TestDb| async mo
     )
     .await;
     assert!(body.contains("合肥顺达物流有限公司工会"), "{}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(Field::Mobile, &mobile).to_hex();
     let memberships = app.store().memberships_by_mobile(&bidx).await.unwrap();
     assert_eq!(memberships[0].home_org_id, union.id.0);
     let (_, page) = admin.get(&format!("/console/orgs/{}", union.id)).await;
@@ -452,7 +452,7 @@ both_databases!(the_escalation_job_moves_overdue_reviews_up, |db: TestDb| async 
     assert_eq!(reviewer(app.store().application_detail(id).await.unwrap().unwrap()), Some(truckers.id.0));
 
     app.advance(3 * 86_400_000 + 1);
-    let job = huiji_web::jobs::spawn_escalation(app.state.clone(), Duration::from_millis(50));
+    let job = huiji_app::jobs::spawn_escalation(app.state.app.clone(), Duration::from_millis(50));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let now = reviewer(app.store().application_detail(id).await.unwrap().unwrap());

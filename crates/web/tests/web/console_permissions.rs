@@ -54,14 +54,14 @@ async fn county_b(app: &TestApp) -> Targets {
     let (_, body) =
         app.join("/j/340123T", &with(form(&member_id, "13800000001"), "region_code", "340123")).await;
     assert!(body.contains("入会成功"), "{}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13800000001").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13800000001").to_hex();
     let member = store.memberships_by_mobile(&bidx).await.unwrap().remove(0);
     // ... a pending application there ...
     let receiving = store.org_by_join_code("340123T").await.unwrap().unwrap();
     store.set_review_policy(receiving.id, AutoApproval::Off, 3).await.unwrap();
     let pending_id = id_number("340123", "19800101", 2);
     app.join("/j/340123T", &with(form(&pending_id, "13800000002"), "region_code", "340123")).await;
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13800000002").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13800000002").to_hex();
     let application = store.applications_by_mobile(&bidx).await.unwrap()[0].id;
     // ... and an open transfer of the member to one of its townships.
     let county = store.org_by_join_code("340123").await.unwrap().unwrap();
@@ -329,7 +329,7 @@ both_databases!(an_enterprise_name_does_not_pull_applicants_across_subtrees, |db
         fields = with(with(fields, "employer_name", employer), "employer_credit_code", code);
         let (_, body) = app.join("/join", &fields).await;
         assert!(body.contains("入会成功"), "{}", main_of(&body));
-        let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+        let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
         let member = app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0);
         let home = app.store().org(OrgId(member.home_org_id)).await.unwrap().unwrap();
         landed.push((region, home.name.clone(), county_a.path.contains(&home.path)));

@@ -19,7 +19,7 @@ pub async fn member(app: &TestApp, occupation: &str, region: &str, seq: u32) -> 
     );
     let (status, body) = app.join("/join", &fields).await;
     assert!(body.contains("入会成功"), "{status}: {}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0)
 }
 

@@ -18,7 +18,7 @@ async fn pending(app: &TestApp, code: &str, region: &str, seq: u32) -> i64 {
         super::support::with(super::support::with(form(&id, &mobile), "city", city), "region_code", region);
     let (status, body) = app.join(&format!("/j/{code}"), &fields).await;
     assert!(body.contains("申请已提交"), "{status}: {}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     app.store().applications_by_mobile(&bidx).await.unwrap()[0].id
 }
 
@@ -183,7 +183,7 @@ both_databases!(overdue_reviews_escalate_to_the_parent, |db: TestDb| async move 
     let county = app.officer("cty", Some("340122"), Role::Reviewer).await;
     let (_, page) = industry.get("/console/applications").await;
     assert!(page.contains("已逾期"), "overdue is highlighted");
-    let moved = app.store().escalate_overdue(app.state.clock.now()).await.unwrap();
+    let moved = app.store().escalate_overdue(app.state.app.now()).await.unwrap();
     assert_eq!(moved, 1);
     assert!(!industry.get("/console/applications").await.1.contains(&format!("/{id}\"")));
     let (_, page) = county.get("/console/applications").await;
@@ -202,7 +202,7 @@ both_databases!(the_persons_other_applications_stay_in_the_officers_subtree, |db
         let fields = with(form(&id, mobile), "region_code", region);
         let (_, body) = app.join(&format!("/j/{code}"), &fields).await;
         assert!(body.contains("申请已提交"), "{}", main_of(&body));
-        let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
+        let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
         applications.push(app.store().applications_by_mobile(&bidx).await.unwrap()[0].id);
         if applications.len() == 1 {
             let feixi = app.officer("fx", Some("340123"), Role::Reviewer).await;

@@ -1,8 +1,9 @@
 //! Officers in tests: accounts, and a browser-like client with its own cookie jar.
 
+use huiji_app::accounts::passwords;
+use huiji_app::ports::OsRandomness;
 use huiji_core::{OrgId, Role, Timestamp};
 use huiji_store::NewUser;
-use huiji_web::{OsRandomness, passwords};
 
 use super::support::TestApp;
 

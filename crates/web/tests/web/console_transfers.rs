@@ -17,7 +17,7 @@ pub async fn county_member(app: &TestApp, county: &str, seq: u32) -> (Membership
     let fields = with(form(&id, &mobile), "region_code", county);
     let (status, body) = app.join(&format!("/j/{county}T"), &fields).await;
     assert!(body.contains("入会成功"), "{status}: {}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     let membership = app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0);
     (membership, id, mobile)
 }

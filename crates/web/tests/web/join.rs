@@ -36,7 +36,7 @@ both_databases!(a_driver_joins_by_qr_and_shows_a_valid_card, |db: TestDb| async 
     assert_eq!(status, 200);
     assert!(card.contains("王**") && !card.contains("王晓明"), "the card masks the name");
     assert!(card.contains("<svg"), "the card carries its QR code");
-    let verify_qr = huiji_web::qr::svg(&format!("{}/verify/{token}", app.base), 4).unwrap();
+    let verify_qr = huiji_app::orgs::qr::svg(&format!("{}/verify/{token}", app.base), 4).unwrap();
     assert!(card.contains(&verify_qr), "the QR encodes the verify URL");
     let (status, _, verify) = app.get(&format!("/verify/{token}")).await;
     assert_eq!(status, 200);
@@ -50,12 +50,12 @@ both_databases!(a_driver_joins_by_qr_and_shows_a_valid_card, |db: TestDb| async 
 
     // The application records how it came.
     let membership = app.store().membership_by_number(&token[..13]).await.unwrap().unwrap();
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912345678").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912345678").to_hex();
     let applications = app.store().applications_by_mobile(&bidx).await.unwrap();
     assert_eq!(applications.len(), 1);
     assert_eq!(applications[0].channel, "qr");
     assert_eq!(applications[0].consent_version, "1");
-    assert_eq!(applications[0].created_at, app.state.clock.now().0, "recorded with the time it arrived");
+    assert_eq!(applications[0].created_at, app.state.app.now().0, "recorded with the time it arrived");
     assert_eq!(applications[0].membership_id, Some(membership.id));
 });
 
@@ -264,7 +264,7 @@ both_databases!(fifty_concurrent_submissions_of_one_id_make_one_member, |db: Tes
     let store = app.store();
     let mut members = 0;
     for mobile in &mobiles {
-        let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
+        let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
         members += store.memberships_by_mobile(&bidx).await.unwrap().len();
     }
     assert_eq!(members, 1);

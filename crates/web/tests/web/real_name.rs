@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use huiji_app::real_name::HttpRealName;
 use huiji_core::AutoApproval;
 use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
-use huiji_web::HttpRealName;
+use huiji_web::WebState;
 use serde_json::{Value, json};
 
 use super::support::{TestApp, form, id_number, main_of};
@@ -45,12 +46,12 @@ async fn service(status: StatusCode, body: Option<&'static str>, known: [String;
 
 async fn app_asking(db: TestDb, url: &str, token: Option<&str>) -> TestApp {
     let provider = Arc::new(HttpRealName::new(url, token.map(str::to_owned)).unwrap());
-    TestApp::seeded_with(db, |state| state.with_real_name(provider)).await
+    TestApp::seeded_with(db, |state| WebState { app: state.app.with_real_name(provider), ..state }).await
 }
 
 /// The real-name check recorded on the newest application made with a mobile.
 async fn recorded(app: &TestApp, mobile: &str) -> Option<String> {
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
     let id = app.store().applications_by_mobile(&bidx).await.unwrap()[0].id;
     app.store().application_detail(id).await.unwrap().unwrap().item.real_name_check
 }
@@ -93,21 +94,22 @@ both_databases!(a_broken_or_silent_service_means_review, |db: TestDb| async move
     };
     let mut app = TestApp::seeded(db).await;
     for url in [failing, garbled, closed] {
-        app.state = app.state.clone().with_real_name(Arc::new(HttpRealName::new(&url, None).unwrap()));
+        app.state.app =
+            app.state.app.clone().with_real_name(Arc::new(HttpRealName::new(&url, None).unwrap()));
         app = app.restart().await;
         let (status, page) = app.join("/j/340122T", &form(&own, "13977770041")).await;
         assert_eq!(status, 200, "{url}");
         assert!(page.contains("申请已提交"), "{url}: {}", main_of(&page));
         assert_eq!(recorded(&app, "13977770041").await.as_deref(), Some("unavailable"), "{url}");
         // The next try starts afresh.
-        let bidx = app.state.keyring.blind_index(huiji_vault::Field::IdNumber, &own).to_hex();
+        let bidx = app.state.app.keys().blind_index(huiji_vault::Field::IdNumber, &own).to_hex();
         let open = app
             .store()
             .applications_of_person(&bidx, 0, &huiji_core::OrgPath::root(huiji_core::OrgId(1)))
             .await
             .unwrap();
         app.store()
-            .reject_application(open[0].application.id, "officer", "重试", app.state.clock.now())
+            .reject_application(open[0].application.id, "officer", "重试", app.state.app.now())
             .await
             .unwrap();
     }

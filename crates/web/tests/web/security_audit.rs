@@ -14,7 +14,7 @@ pub async fn feidong_member(app: &TestApp, seq: u32) -> (MembershipRecord, Strin
     let mobile = format!("1391234{seq:04}");
     let (_, body) = app.join("/j/340122T", &form(&id, &mobile)).await;
     assert!(body.contains("入会成功"), "{}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     let record = app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0);
     (record, id, mobile)
 }
@@ -25,7 +25,7 @@ pub async fn feixi_member(app: &TestApp, seq: u32) -> MembershipRecord {
     let mobile = format!("1371234{seq:04}");
     let (_, body) = app.join("/j/340123T", &with(form(&id, &mobile), "region_code", "340123")).await;
     assert!(body.contains("入会成功"), "{}", main_of(&body));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     app.store().memberships_by_mobile(&bidx).await.unwrap().remove(0)
 }
 

@@ -105,7 +105,7 @@ both_databases!(hostile_reasons_and_employers_are_escaped, |db: TestDb| async mo
     assert_escaped(&page, "公司", "join form");
     let (status, page) = app.join("/j/340122T", &fields).await;
     assert_eq!(status, 200, "{}", main_of(&page));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340013").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912340013").to_hex();
     let application = app.store().applications_by_mobile(&bidx).await.unwrap()[0].id;
     let detail = format!("/console/applications/{application}");
     let (_, page) = admin.get(&detail).await;

@@ -79,7 +79,7 @@ both_databases!(parallel_wrong_passwords_are_checked_five_times_at_most, |db: Te
     }
     let (count, locked) = failures(&app, "hefei").await;
     assert_eq!(count, 5, "attempts past the fifth are refused before any password check");
-    assert_eq!(locked, Some(app.state.clock.now().0 + LOCK_MILLIS));
+    assert_eq!(locked, Some(app.state.app.now().0 + LOCK_MILLIS));
     assert!(app.login("hefei", PASSWORD).await.is_none(), "locked, even for the right password");
     assert_eq!(failures(&app, "hefei").await.0, 5, "a refused attempt is not counted");
     app.advance(LOCK_MILLIS + 1);

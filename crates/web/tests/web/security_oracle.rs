@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
+use huiji_app::real_name::OfflineRealName;
 use huiji_core::{AutoApproval, Role};
 use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
-use huiji_web::OfflineRealName;
+use huiji_web::WebState;
 use serde_json::{Value, json};
 
 use super::api_support::{Answer, application, identity};
@@ -16,14 +17,14 @@ use super::support::{TestApp, form, id_number, main_of, with};
 
 /// The memberships recorded with a mobile.
 async fn members_with(app: &TestApp, mobile: &str) -> usize {
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
     app.store().memberships_by_mobile(&bidx).await.unwrap().len()
 }
 
 /// An app over the Anhui tree whose real-name check knows `people`.
 async fn with_register(db: TestDb, people: &[(&str, &str, &str)]) -> TestApp {
     let register = Arc::new(OfflineRealName::new(people.iter().copied()));
-    TestApp::seeded_with(db, |state| state.with_real_name(register)).await
+    TestApp::seeded_with(db, |state| WebState { app: state.app.with_real_name(register), ..state }).await
 }
 
 /// An API answer without the one field that must differ between two new applications.
@@ -175,7 +176,7 @@ both_databases!(with_a_real_name_check_a_strangers_id_never_joins_at_once, |db: 
     assert!(own.contains("入会成功"), "{}", main_of(&own));
 
     // The officer sees why the stranger's application waits, and must decide it alone.
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13944440002").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13944440002").to_hex();
     let waiting = app.store().applications_by_mobile(&bidx).await.unwrap().remove(0).id;
     let officer = app.officer("feidong_trucks", Some("340122T"), Role::Reviewer).await;
     let (_, queue) = officer.get("/console/applications").await;

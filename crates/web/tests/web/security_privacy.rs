@@ -2,7 +2,8 @@
 //! exactly like anyone's), no plaintext identifier anywhere in the database, and the
 //! permission matrix of the privacy routes.
 
-use huiji_core::{AutoApproval, Clock as _, Role};
+use huiji_app::ports::Clock as _;
+use huiji_core::{AutoApproval, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{Backend, Store, both_databases};
 use sqlx::Connection;
@@ -218,12 +219,12 @@ both_databases!(a_new_consent_text_is_shown_and_recorded, |db: TestDb| async mov
     let id = id_number("340122", "19900101", 62);
     let (_, body) = app.join("/j/340122T", &with(form(&id, "13912340062"), "consent_version", "2")).await;
     assert!(body.contains("入会成功"));
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340062").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912340062").to_hex();
     let applications = store.applications_by_mobile(&bidx).await.unwrap();
     assert_eq!(applications[0].consent_version, "2", "each application records the version accepted");
     let older = store
         .applications_by_mobile(
-            &app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340061").to_hex(),
+            &app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912340061").to_hex(),
         )
         .await
         .unwrap();
@@ -241,10 +242,10 @@ both_databases!(purged_members_keep_their_counts_and_reveal_nothing, |db: TestDb
         200
     );
     let store = app.store();
-    let nothing = huiji_web::retention::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
+    let nothing = huiji_app::privacy::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
     assert_eq!(nothing.memberships, 0, "not before the period ends");
     app.advance(181 * 86_400_000);
-    let purged = huiji_web::retention::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
+    let purged = huiji_app::privacy::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
     assert_eq!((purged.memberships, purged.applications), (1, 1));
     // Half a year on, the session is long over.
     let admin = app.login("feidong_admin", crate::console_support::PASSWORD).await.unwrap();

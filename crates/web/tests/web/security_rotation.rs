@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
+use huiji_app::privacy::rotation::reencrypt_all;
+use huiji_app::testing::TestRandom;
 use huiji_store::testing::TestDb;
 use huiji_store::{SealedTable, both_databases};
 use huiji_vault::{EncryptionKey, Field, KeyId, Keyring};
-use huiji_web::rotation::reencrypt_all;
 
-use super::support::{TestApp, TestRandom, form, id_number, main_of};
+use super::support::{TestApp, form, id_number, main_of};
 
 async fn join(app: &TestApp, seq: u32) -> (String, String) {
     let id = id_number("340122", "19900101", seq);
@@ -24,7 +25,7 @@ async fn every_value(app: &TestApp, keyring: &Keyring) -> Vec<(&'static str, Str
     let mut out = Vec::new();
     for table in SealedTable::ALL {
         for row in app.store().sealed_batch(table, 0, 10_000).await.unwrap() {
-            let mut values = vec![(huiji_web::rotation::value_field(table), row.value_ct.clone())];
+            let mut values = vec![(huiji_app::privacy::rotation::value_field(table), row.value_ct.clone())];
             values.extend(row.id_number_ct.clone().map(|ct| (Field::IdNumber, ct)));
             for (field, ct) in values {
                 let key = Keyring::key_id_of(&ct).unwrap_or("?").to_owned();
@@ -44,9 +45,9 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     // A platform's webhook signing secret is sealed too.
     let platform = app.platform("huolala").await;
     let secret =
-        app.state.keyring.encrypt(Field::WebhookSecret, "whsec-1", &mut huiji_vault::OsRandom).unwrap();
+        app.state.app.keys().encrypt(Field::WebhookSecret, "whsec-1", &mut huiji_vault::OsRandom).unwrap();
     app.store().set_webhook(platform.id, Some("http://127.0.0.1:9/hook"), Some(&secret)).await.unwrap();
-    let old = app.state.keyring.get();
+    let old = app.state.app.keys().get();
     let new_key = EncryptionKey::from_bytes([42; 32]);
     let rotated = Keyring::clone(&old).with_new_current(KeyId::new("k2").unwrap(), new_key.clone());
 
@@ -57,10 +58,10 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
             tokio::spawn(async move { join(&app, seq).await })
         })
         .collect();
-    app.state.keyring.replace(rotated.clone());
+    app.state.app.keys().replace(rotated.clone());
     let random = TestRandom::default();
     let report =
-        reencrypt_all(app.store().as_ref(), &app.state.keyring, "k2", &random, app.clock.as_ref(), 3)
+        reencrypt_all(app.store().as_ref(), app.state.app.keys(), "k2", &random, app.clock.as_ref(), 3)
             .await
             .unwrap();
     assert!(report.resealed >= 8 * 2, "{report:?}");
@@ -72,7 +73,7 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     // A value sealed under the old key just before the switch may have landed after the
     // last sweep; running the rotation again (as `huiji keys rotate` does on a rerun)
     // finds it.
-    reencrypt_all(app.store().as_ref(), &app.state.keyring, "k2", &random, app.clock.as_ref(), 3)
+    reencrypt_all(app.store().as_ref(), app.state.app.keys(), "k2", &random, app.clock.as_ref(), 3)
         .await
         .unwrap();
     let only_new = Keyring::new(KeyId::new("k2").unwrap(), new_key, rotated.blind.clone());
@@ -86,7 +87,7 @@ both_databases!(rotating_keys_under_concurrent_joins_loses_nothing, |db: TestDb|
     // None lost: each person's membership is found by blind index and decrypts to them.
     assert_eq!(people.len(), 24);
     for (id, mobile) in &people {
-        let bidx = app.state.keyring.blind_index(Field::Mobile, mobile).to_hex();
+        let bidx = app.state.app.keys().blind_index(Field::Mobile, mobile).to_hex();
         let members = app.store().memberships_by_mobile(&bidx).await.unwrap();
         assert_eq!(members.len(), 1, "{mobile}");
         let detail = app.store().membership_detail(members[0].id).await.unwrap().unwrap();

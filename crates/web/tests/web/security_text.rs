@@ -64,7 +64,7 @@ both_databases!(public_doors_refuse_control_characters_by_field, |db: TestDb| as
 
     // Nothing was stored: no SMS, no application.
     assert!(app.store().sms_outbox(100).await.unwrap().is_empty());
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340031").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912340031").to_hex();
     assert!(app.store().applications_by_mobile(&bidx).await.unwrap().is_empty());
 });
 
@@ -84,7 +84,7 @@ both_databases!(the_api_refuses_control_characters_by_field, |db: TestDb| async 
     body["employer"] = json!({"name": "顺丰\u{1b}速运"});
     let answer = app.api_apply(&platform.key, &body).await;
     assert_eq!(answer.field_codes(), ["employer.name.control_character"], "{}", answer.text);
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();
     assert!(app.store().applications_by_mobile(&bidx).await.unwrap().is_empty(), "nothing stored");
     // The same body without the control character goes through.
     let answer = app.api_apply(&platform.key, &application(&id, &mobile)).await;
@@ -109,7 +109,7 @@ both_databases!(every_console_field_refuses_control_characters, |db: TestDb| asy
     let id = id_number("340122", "19900101", 33);
     let (status, _) = app.join("/j/340122T", &form(&id, "13912340033")).await;
     assert_eq!(status, 200);
-    let bidx = app.state.keyring.blind_index(huiji_vault::Field::Mobile, "13912340033").to_hex();
+    let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912340033").to_hex();
     let pending = app.store().applications_by_mobile(&bidx).await.unwrap()[0].id;
     let orgs_before = app.store().count_orgs(&OrgFilter::default()).await.unwrap();
     let audit_before = app.store().audit_records(&everything()).await.unwrap().len();

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use huiji_app::sms::HttpGatewaySms;
 use huiji_store::testing::TestDb;
-use huiji_web::HttpGatewaySms;
 
 use super::support::{TestApp, main_of};
 
@@ -40,7 +40,7 @@ async fn codes_go_through_the_gateway_with_its_token() {
     let (url, received) = gateway(StatusCode::OK).await;
     let mut app = TestApp::seeded(TestDb::sqlite().await).await;
     let sms = HttpGatewaySms::new(&url, Some("secret-token".to_owned())).unwrap();
-    app.state = app.state.clone().with_sms(Arc::new(sms));
+    app.state.app = app.state.app.clone().with_sms(Arc::new(sms));
     let app = app.restart().await;
     let (status, body) = app.post("/join", &[("mobile", "13800138000"), ("action", "send_code")]).await;
     assert_eq!(status, 200, "{}", main_of(&body));
@@ -61,7 +61,7 @@ async fn codes_go_through_the_gateway_with_its_token() {
 async fn a_failing_gateway_is_reported_kindly() {
     let (url, _) = gateway(StatusCode::INTERNAL_SERVER_ERROR).await;
     let mut app = TestApp::seeded(TestDb::sqlite().await).await;
-    app.state = app.state.clone().with_sms(Arc::new(HttpGatewaySms::new(&url, None).unwrap()));
+    app.state.app = app.state.app.clone().with_sms(Arc::new(HttpGatewaySms::new(&url, None).unwrap()));
     let app = app.restart().await;
     let (status, body) = app.post("/join", &[("mobile", "13800138000"), ("action", "send_code")]).await;
     assert_eq!(status, 503);

@@ -1,64 +1,25 @@
 //! A running app over its own database, and helpers to drive it like a phone would.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 
+use huiji_app::App;
+use huiji_app::testing::{TestClock, TestRandom, test_keyring};
 use huiji_core::rate_limit::Rate;
-use huiji_core::{Clock, RegionTable, Timestamp};
+use huiji_core::{RegionTable, Timestamp};
 use huiji_fixtures::tree;
 use huiji_store::Store;
 use huiji_store::testing::TestDb;
-use huiji_vault::{KeyFile, Keyring, VaultError};
-use huiji_web::{AppState, PublicLimits, Randomness};
+use huiji_web::{PublicLimits, WebState};
 
 /// 2026-11-30 10:00 in China.
 pub const NOW: Timestamp = Timestamp(1_796_004_000_000);
-
-/// A clock tests can move.
-#[derive(Debug)]
-pub struct TestClock(pub AtomicI64);
-
-impl Clock for TestClock {
-    fn now(&self) -> Timestamp {
-        Timestamp(self.0.load(Ordering::SeqCst))
-    }
-}
-
-/// Deterministic, never-repeating bytes (splitmix64).
-#[derive(Debug, Default)]
-pub struct TestRandom(AtomicU64);
-
-impl Randomness for TestRandom {
-    fn fill(&self, buf: &mut [u8]) -> Result<(), VaultError> {
-        for chunk in buf.chunks_mut(8) {
-            let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::SeqCst);
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-
-/// Fixed keys, so tests are repeatable.
-pub fn test_keyring() -> Keyring {
-    let mut n = 0u8;
-    let text = KeyFile::generate(&mut |buf: &mut [u8]| {
-        for b in buf.iter_mut() {
-            n = n.wrapping_add(37);
-            *b = n;
-        }
-    })
-    .unwrap();
-    Keyring::from_key_file_text(&text).unwrap()
-}
 
 /// A running app: its base URL, its state and the database it runs on.
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
-    pub state: AppState,
+    pub state: WebState,
     pub clock: Arc<TestClock>,
     pub db: TestDb,
 }
@@ -76,16 +37,16 @@ impl TestApp {
     }
 
     /// Spawns with the state changed by `adjust` (limits, TLS, proxy trust).
-    pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> TestApp {
+    pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(WebState) -> WebState) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let clock = Arc::new(TestClock(AtomicI64::new(NOW.0)));
-        let state = AppState::new(db.dyn_store(), clock.clone(), Arc::new(test_keyring()), &base)
-            .with_random(Arc::new(TestRandom::default()))
-            .with_limits(roomy_limits());
+        let app = App::new(db.dyn_store(), clock.clone(), test_keyring(), &base)
+            .with_random(Arc::new(TestRandom::default()));
+        let state = WebState::new(app).with_limits(roomy_limits());
         let state = adjust(state);
         tokio::spawn(huiji_web::serve(listener, state.clone(), std::future::pending()));
-        huiji_web::install_crypto_provider();
+        huiji_app::outbound::install_crypto_provider();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp { base, http, state, clock, db }
     }
@@ -104,7 +65,7 @@ impl TestApp {
     }
 
     /// An app over the Anhui tree, its state changed by `adjust`.
-    pub async fn seeded_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> TestApp {
+    pub async fn seeded_with(db: TestDb, adjust: impl FnOnce(WebState) -> WebState) -> TestApp {
         let plan = tree::anhui(RegionTable::national()).unwrap();
         db.store.create_tree(&plan, Timestamp(0)).await.unwrap();
         TestApp::spawn_with(db, adjust).await

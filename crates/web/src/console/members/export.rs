@@ -15,7 +15,7 @@ use crate::console::occupation_label;
 use crate::console::review::{date, org_names};
 use crate::console::{Officer, audit};
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Members fetched per query.
 const BATCH: u32 = 1_000;
@@ -37,7 +37,7 @@ pub(super) struct Row {
 
 /// The rows of a batch of members, naming their unions once each.
 pub(super) async fn rows(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     members: &[MembershipRecord],
 ) -> Result<Vec<Row>, WebError> {
@@ -79,7 +79,7 @@ fn header(lang: Lang) -> [&'static str; 6] {
 /// is in the audit log (`action`) before any row leaves: masked as it is, it still lists
 /// people's union membership.
 async fn all_rows(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     filters: &Filters,
@@ -107,8 +107,8 @@ async fn all_rows(
 }
 
 /// The download's file name: `members-YYYY-MM-DD.ext`, today in China.
-fn attachment(state: &AppState, extension: &str) -> String {
-    format!("attachment; filename=\"members-{}.{extension}\"", state.clock.now().china_date())
+fn attachment(state: &WebState, extension: &str) -> String {
+    format!("attachment; filename=\"members-{}.{extension}\"", state.app.now().china_date())
 }
 
 /// A cell as a spreadsheet will not run it: text starting like a formula gets a quote
@@ -132,7 +132,7 @@ fn csv_bytes(header: [&str; 6], rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
 
 /// `GET /console/members/export.csv`
 pub(super) async fn csv(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(filters): Query<Filters>,
@@ -170,7 +170,7 @@ fn xlsx_bytes(header: [&str; 6], rows: &[Row], sheet_name: &str) -> Result<Vec<u
 
 /// `GET /console/members/export.xlsx`
 pub(super) async fn xlsx(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
     Query(filters): Query<Filters>,

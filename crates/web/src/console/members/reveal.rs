@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{MAX_REASON_CHARS, Notice, member_in_scope, refused, render_detail};
 use crate::console::{Own, audit};
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 #[derive(Deserialize)]
 pub(super) struct RevealForm {
@@ -24,7 +24,7 @@ pub(super) struct RevealForm {
 
 /// `POST /console/members/{id}/reveal`
 pub(super) async fn reveal(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Path(id): Path<i64>,
     Own { officer, form }: Own<RevealForm>,
@@ -52,7 +52,7 @@ pub(super) async fn reveal(
     }
     let ciphertext = if field == Field::IdNumber { &member.id_number_ct } else { &member.mobile_ct };
     // A purged member has no ciphertext left: nothing to reveal, nothing to record.
-    let Ok(value) = state.keyring.decrypt(field, ciphertext) else {
+    let Ok(value) = state.app.keys().decrypt(field, ciphertext) else {
         let text = lang.t("该会员的个人信息已按保存期限清除", "This member's personal data has been purged");
         let notice = Notice { ok: false, text: text.to_owned() };
         return refused(&state, lang, &officer, member, StatusCode::GONE, notice, "").await;

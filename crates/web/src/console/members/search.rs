@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::console::Officer;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// The list's filters as typed; empty means "any". A typed ID number or mobile comes
 /// only in the posted form ([`Source`]) and is never echoed into the page: links and the
@@ -103,7 +103,7 @@ fn identifier(
 /// Reads the filters into a store query within the officer's scope. An org outside the
 /// scope is a 404, like a missing one.
 pub(super) async fn resolve(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     officer: &Officer,
     filters: &Filters,
@@ -146,18 +146,18 @@ pub(super) async fn resolve(
                 .push(lang.t("会员号无效（13位数字，末位为校验位）", "Invalid member number").to_owned()),
         }
     }
-    let today = state.clock.now().china_date();
+    let today = state.app.now().china_date();
     let words = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
     let id_typed = (!id_number.is_empty()).then(|| {
-        IdNumber::parse(id_number, today, |p| state.regions.province_exists(p))
-            .map(|id| (state.keyring.blind_index(Field::IdNumber, id.as_str()).to_hex(), id.masked()))
+        IdNumber::parse(id_number, today, |p| state.app.regions().province_exists(p))
+            .map(|id| (state.app.keys().blind_index(Field::IdNumber, id.as_str()).to_hex(), id.masked()))
             .map_err(|e| {
                 format!("{}{}", lang.t("身份证号：", "ID number: "), words(e.message_zh(), e.message_en()))
             })
     });
     let mobile_typed = (!mobile.is_empty()).then(|| {
         Mobile::parse(mobile)
-            .map(|m| (state.keyring.blind_index(Field::Mobile, m.as_str()).to_hex(), m.masked()))
+            .map(|m| (state.app.keys().blind_index(Field::Mobile, m.as_str()).to_hex(), m.masked()))
             .map_err(|e| {
                 format!("{}{}", lang.t("手机号：", "Mobile: "), words(e.message_zh(), e.message_en()))
             })

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{done, render};
 use crate::console::Act;
 use crate::i18n::Lang;
-use crate::{AppState, WebError};
+use crate::{WebError, WebState};
 
 /// Longest reason kept.
 const REASON_CHARS: usize = 500;
@@ -38,12 +38,12 @@ pub(super) struct AskForm {
 
 /// The held membership a member number or ID number names, wherever it is: by exact
 /// number or blind index only.
-async fn held_membership(state: &AppState, typed: &MemberRef) -> Result<Option<MembershipRecord>, WebError> {
+async fn held_membership(state: &WebState, typed: &MemberRef) -> Result<Option<MembershipRecord>, WebError> {
     let mut query = MemberQuery { limit: 5, ..MemberQuery::default() };
     match typed {
         MemberRef::Number(number) => query.member_number = Some(number.as_str().to_owned()),
         MemberRef::IdNumber(id) => {
-            query.id_number_bidx = Some(state.keyring.blind_index(Field::IdNumber, id.as_str()).to_hex());
+            query.id_number_bidx = Some(state.app.keys().blind_index(Field::IdNumber, id.as_str()).to_hex());
         }
     }
     let found = state.store.search_members(&query).await?;
@@ -51,7 +51,7 @@ async fn held_membership(state: &AppState, typed: &MemberRef) -> Result<Option<M
 }
 
 pub(super) async fn ask(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     lang: Lang,
     Act { officer, form }: Act<AskForm>,
 ) -> Result<Response, WebError> {
@@ -67,8 +67,8 @@ pub(super) async fn ask(
         return fail(lang.t("接转原因不超过500字", "Keep the reason under 500 characters")).await;
     }
     // Malformed input is a form error: it says nothing about anyone.
-    let today = state.clock.now().china_date();
-    let Some(typed) = MemberRef::parse(form.member.trim(), today, |p| state.regions.province_exists(p))
+    let today = state.app.now().china_date();
+    let Some(typed) = MemberRef::parse(form.member.trim(), today, |p| state.app.regions().province_exists(p))
     else {
         let message = lang.t("请填写正确的会员号或身份证号", "Enter a valid member number or ID number");
         return fail(message).await;
@@ -90,7 +90,7 @@ pub(super) async fn ask(
         typed_member: &typed.shown(),
         typed_name: &name.masked(),
     };
-    let id = state.store.ask_transfer(&ask, state.clock.now()).await?;
+    let id = state.store.ask_transfer(&ask, state.app.now()).await?;
     tracing::info!(transfer = id, actor = %actor, to = %target.id, "transfer asked");
     if let Some(membership) = membership {
         tell_member(&state, membership.id, target.id, target.name.clone());
@@ -109,7 +109,7 @@ pub(super) async fn ask(
 
 /// Sends the member an SMS about a union's request, in the background: the officer's
 /// answer must not wait for it (or take longer when a member was found).
-fn tell_member(state: &AppState, membership_id: i64, to: OrgId, union: String) {
+fn tell_member(state: &WebState, membership_id: i64, to: OrgId, union: String) {
     let state = state.clone();
     tokio::spawn(async move {
         if let Err(error) = send_request_sms(&state, membership_id, to, &union).await {
@@ -119,7 +119,7 @@ fn tell_member(state: &AppState, membership_id: i64, to: OrgId, union: String) {
 }
 
 async fn send_request_sms(
-    state: &AppState,
+    state: &WebState,
     membership_id: i64,
     to: OrgId,
     union: &str,
@@ -132,12 +132,12 @@ async fn send_request_sms(
     let detail = state.store.membership_detail(membership_id).await.map_err(|e| e.to_string())?;
     let detail = detail.ok_or("membership gone")?;
     // A purged membership has no mobile left to tell.
-    let mobile = state.keyring.decrypt(Field::Mobile, &detail.mobile_ct).map_err(|e| e.to_string())?;
+    let mobile = state.app.keys().decrypt(Field::Mobile, &detail.mobile_ct).map_err(|e| e.to_string())?;
     let mobile = Mobile::parse(&mobile).map_err(|e| e.to_string())?;
     // A fixed link to the fixed /status page: SMS providers refuse links as variables.
     let text = format!(
         "【会籍】{union}申请将您的工会会籍转入该会。是否同意，请打开 {}/status 验证本机号码后选择。",
-        state.public_url
+        state.app.public_url()
     );
-    state.sms.send(&mobile, &text).await.map_err(|e| e.to_string())
+    state.app.sms().send(&mobile, &text).await.map_err(|e| e.to_string())
 }

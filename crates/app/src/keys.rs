@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use huiji_store::Sealed;
 use huiji_vault::{BlindIndex, Field, Keyring, NonceSource, VaultError};
 
 /// How often a server re-reads its key file.
@@ -95,6 +96,19 @@ impl Keys {
             }
             other => other,
         }
+    }
+
+    /// Encrypts a normalised value and computes its blind index, for storing.
+    pub fn seal(
+        &self,
+        field: Field,
+        value: &str,
+        nonces: &mut impl NonceSource,
+    ) -> Result<Sealed, VaultError> {
+        Ok(Sealed {
+            ciphertext: self.encrypt(field, value, nonces)?,
+            blind_index: self.blind_index(field, value).to_hex(),
+        })
     }
 
     /// The blind index of a normalised value.

@@ -1,29 +1,17 @@
-//! Sending SMS: a provider trait, the outbox provider (the default: messages wait in a
-//! table the operator can read with `huiji sms outbox`), and a generic HTTP gateway.
+//! The SMS providers: the outbox (the default: messages wait in a table the operator can
+//! read with `huiji sms outbox`) and a generic HTTP gateway.
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use huiji_core::{Clock, Mobile};
+use huiji_core::Mobile;
 use huiji_store::Store;
 use huiji_vault::Field;
 
+use super::{SmsError, SmsSender};
 use crate::keys::Keys;
-
-use crate::random::{Nonces, Randomness};
-
-/// A message could not be handed to the provider.
-#[derive(Debug, thiserror::Error)]
-#[error("SMS not sent: {0}")]
-pub struct SmsError(pub String);
-
-/// Something that delivers text messages to mainland mobiles.
-#[async_trait]
-pub trait SmsSender: Send + Sync + fmt::Debug {
-    /// Sends `text` to `mobile`.
-    async fn send(&self, mobile: &Mobile, text: &str) -> Result<(), SmsError>;
-}
+use crate::ports::{Clock, Nonces, Randomness};
 
 /// Keeps messages in the database's outbox instead of sending them: the default for
 /// demos, tests and installations without a gateway. The mobile is stored encrypted;
@@ -51,13 +39,10 @@ impl OutboxSms {
 #[async_trait]
 impl SmsSender for OutboxSms {
     async fn send(&self, mobile: &Mobile, text: &str) -> Result<(), SmsError> {
-        let sealed = crate::join::service::seal(
-            &self.keyring,
-            Field::Mobile,
-            mobile.as_str(),
-            &mut Nonces(self.random.as_ref()),
-        )
-        .map_err(|e| SmsError(e.to_string()))?;
+        let sealed = self
+            .keyring
+            .seal(Field::Mobile, mobile.as_str(), &mut Nonces(self.random.as_ref()))
+            .map_err(|e| SmsError(e.to_string()))?;
         self.store
             .push_sms_outbox(&sealed, &mobile.masked(), text, self.clock.now())
             .await
@@ -93,7 +78,7 @@ const GATEWAY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 impl HttpGatewaySms {
     /// A gateway client for `url` (http or https; the system's root certificates).
     pub fn new(url: &str, token: Option<String>) -> Result<HttpGatewaySms, SmsError> {
-        let client = crate::http_client(GATEWAY_TIMEOUT).map_err(|e| SmsError(e.to_string()))?;
+        let client = crate::outbound::http_client(GATEWAY_TIMEOUT).map_err(|e| SmsError(e.to_string()))?;
         Ok(HttpGatewaySms { client, url: url.to_owned(), token })
     }
 }

@@ -8,12 +8,11 @@
 //! application the pass had not reached) are caught by sweeps over everything, repeated
 //! until one finds nothing left under an old key; only then is the rotation finished.
 
-use huiji_core::Clock;
 use huiji_store::{Resealed, SealedRow, SealedTable, Store, StoreError};
 use huiji_vault::{Field, Keyring, VaultError};
 
 use crate::keys::Keys;
-use crate::random::{Nonces, Randomness};
+use crate::ports::{Clock, Nonces, Randomness};
 
 /// Sweeps before giving up on a rotation that keeps finding old ciphertext (a server
 /// still encrypting under an old key: restart it, then run the rotation again).

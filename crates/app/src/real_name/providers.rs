@@ -1,10 +1,5 @@
-//! The real-name check port (运营商三要素): does a name, an ID number and a mobile belong
-//! together, as the mobile carrier registered them? With a provider configured, an
-//! applicant counts as verified for `all_verified` only when they do (the rule is
-//! `huiji_core::verification`); without one, a proven mobile suffices.
-//!
-//! Two providers: a generic HTTP one (configured by URL and token, like the SMS gateway)
-//! and an offline register of known people, for tests and the demo.
+//! The real-name providers: an HTTP service, and an offline register for tests and the
+//! demo.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -12,23 +7,7 @@ use std::fmt;
 use async_trait::async_trait;
 use huiji_core::{IdNumber, Mobile, PersonName};
 
-/// The provider gave no usable answer.
-#[derive(Debug, thiserror::Error)]
-#[error("real-name check unavailable: {0}")]
-pub struct RealNameError(pub String);
-
-/// Something that checks whether a name, an ID number and a mobile belong together.
-#[async_trait]
-pub trait RealNameProvider: Send + Sync + fmt::Debug {
-    /// `Ok(true)` when they belong together, `Ok(false)` when they do not; an error when
-    /// the provider cannot say (the application then waits for review).
-    async fn belong_together(
-        &self,
-        name: &PersonName,
-        id_number: &IdNumber,
-        mobile: &Mobile,
-    ) -> Result<bool, RealNameError>;
-}
+use super::{RealNameError, RealNameProvider};
 
 /// POSTs `{"name", "id_number", "mobile"}` (normalised: the ID with a capital X, the
 /// mobile as 11 digits) to a verification service's HTTP endpoint, with
@@ -67,7 +46,7 @@ struct Answer {
 impl HttpRealName {
     /// A client for `url` (http or https; the system's root certificates).
     pub fn new(url: &str, token: Option<String>) -> Result<HttpRealName, RealNameError> {
-        let client = crate::http_client(TIMEOUT).map_err(|e| RealNameError(e.to_string()))?;
+        let client = crate::outbound::http_client(TIMEOUT).map_err(|e| RealNameError(e.to_string()))?;
         Ok(HttpRealName { client, url: url.to_owned(), token })
     }
 }

@@ -3,7 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
-use crate::random::Randomness;
+use crate::ports::Randomness;
 
 /// A valid hash, with the parameters every new hash gets, of a password nobody knows:
 /// logins of unknown, disabled and locked accounts are checked against it, so they take
@@ -52,7 +52,7 @@ pub async fn verify_blocking(password: String, phc: String) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::OsRandomness;
+    use crate::ports::OsRandomness;
 
     #[test]
     fn hashes_verify_and_differ_by_salt() {

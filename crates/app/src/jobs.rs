@@ -5,16 +5,17 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::AppState;
+use crate::App;
+use crate::webhooks::{self, DELIVERY_TIMEOUT};
 
 /// Escalates overdue reviews to the parent federation (DESIGN.md: manual review has a
 /// deadline and is escalated when overdue) now and then every `every`, until the handle
 /// is aborted. A failed round is logged and the next one tried, so a database hiccup does
 /// not end the job.
-pub fn spawn_escalation(state: AppState, every: Duration) -> JoinHandle<()> {
+pub fn spawn_escalation(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match state.store.escalate_overdue(state.clock.now()).await {
+            match app.store().escalate_overdue(app.now()).await {
                 Ok(0) => {}
                 Ok(moved) => tracing::info!(moved, "overdue reviews escalated to the parent federation"),
                 Err(error) => tracing::warn!(%error, "escalating overdue reviews failed; trying again later"),
@@ -26,10 +27,10 @@ pub fn spawn_escalation(state: AppState, every: Duration) -> JoinHandle<()> {
 
 /// Forgets expired `Idempotency-Key`s every `every`, so the table holds about a day of
 /// platform requests.
-pub fn spawn_idempotency_purge(state: AppState, every: Duration) -> JoinHandle<()> {
+pub fn spawn_idempotency_purge(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match state.store.purge_idempotency(state.clock.now()).await {
+            match app.store().purge_idempotency(app.now()).await {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "expired idempotency keys forgotten"),
                 Err(error) => tracing::warn!(%error, "purging idempotency keys failed; trying again later"),
@@ -42,10 +43,10 @@ pub fn spawn_idempotency_purge(state: AppState, every: Duration) -> JoinHandle<(
 /// Purges personal data past the retention period (`days`) now and then every `every`
 /// (daily in production), until the handle is aborted. Any number of instances may run
 /// it: a purge touches each row once.
-pub fn spawn_retention(state: AppState, days: u32, every: Duration) -> JoinHandle<()> {
+pub fn spawn_retention(app: App, days: u32, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match crate::retention::purge(state.store.as_ref(), state.clock.as_ref(), days, "retention job")
+            match crate::privacy::purge(app.store().as_ref(), app.clock().as_ref(), days, "retention job")
                 .await
             {
                 Ok(counts) if counts == huiji_store::PurgeCounts::default() => {}
@@ -59,15 +60,31 @@ pub fn spawn_retention(state: AppState, days: u32, every: Duration) -> JoinHandl
 
 /// Re-reads the key file every [`crate::keys::RELOAD_EVERY`], so a key rotation reaches
 /// this server without a restart.
-pub fn spawn_key_reload(state: AppState) -> JoinHandle<()> {
+pub fn spawn_key_reload(app: App) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(crate::keys::RELOAD_EVERY).await;
-            match state.keyring.reload() {
-                Ok(true) => tracing::info!(key = %state.keyring.get().current.0, "key file reloaded"),
+            match app.keys().reload() {
+                Ok(true) => tracing::info!(key = %app.keys().get().current.0, "key file reloaded"),
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "key file not reloaded"),
             }
         }
     })
+}
+
+/// Delivers due webhooks every `every` (and at once again while there is a backlog)
+/// until the handle is aborted.
+pub fn spawn_webhook_delivery(app: App, every: Duration) -> Result<JoinHandle<()>, reqwest::Error> {
+    let client = crate::outbound::http_client(DELIVERY_TIMEOUT)?;
+    Ok(tokio::spawn(async move {
+        loop {
+            match webhooks::deliver_due(&app, &client).await {
+                Ok(n) if n == webhooks::delivery::BATCH as usize => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "claiming webhooks failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    }))
 }

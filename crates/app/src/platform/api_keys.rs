@@ -1,9 +1,9 @@
 //! Platform API keys: `hj_<prefix>_<secret>`. The prefix finds the stored row and is safe
 //! to show in lists; only the SHA-256 of the whole key is stored.
 
-use huiji_vault::{VaultError, sha256_hex};
+use huiji_vault::{VaultError, hex, sha256_hex};
 
-use crate::Randomness;
+use crate::ports::Randomness;
 
 /// Scopes a key can carry; a new key gets all of them unless narrowed.
 pub const SCOPES: [&str; 3] = ["applications", "memberships.verify", "orgs"];
@@ -63,15 +63,11 @@ pub fn parse_scopes(text: &str) -> Result<String, String> {
     Ok(scopes.join(" "))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::OsRandomness;
+    use crate::ports::OsRandomness;
 
     #[test]
     fn issued_keys_parse_back_to_their_prefix() {

@@ -1,0 +1,3 @@
+//! Officer accounts.
+
+pub mod passwords;

@@ -1,0 +1,142 @@
+//! huiji's use cases and the ports to the outside, between the doors (the web pages, the
+//! console, the platform API, the command line) and the store. Nothing here speaks HTTP
+//! to a caller; every outside effect — the time, randomness, the keys, SMS, the
+//! real-name check, outgoing HTTP — goes through a port held by [`App`], so tests control
+//! it.
+
+pub mod accounts;
+pub mod audit;
+pub mod jobs;
+pub mod keys;
+pub mod orgs;
+pub mod outbound;
+pub mod platform;
+pub mod ports;
+pub mod privacy;
+pub mod real_name;
+pub mod sms;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod webhooks;
+
+use std::sync::Arc;
+
+use huiji_core::{RegionTable, Timestamp};
+use huiji_store::Store;
+use huiji_vault::Keyring;
+
+use crate::keys::Keys;
+use crate::ports::{Clock, OsRandomness, Randomness};
+use crate::real_name::RealNameProvider;
+use crate::sms::{OutboxSms, SmsSender};
+
+/// The ports every use case reaches, as one value each door holds. Cheap to clone (one
+/// shared allocation); the `with_*` methods make a changed copy and leave clones as they
+/// were.
+#[derive(Clone, Debug)]
+pub struct App {
+    ports: Arc<Ports>,
+}
+
+#[derive(Clone, Debug)]
+struct Ports {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    keys: Arc<Keys>,
+    random: Arc<dyn Randomness>,
+    sms: Arc<dyn SmsSender>,
+    real_name: Option<Arc<dyn RealNameProvider>>,
+    regions: &'static RegionTable,
+    public_url: String,
+}
+
+impl App {
+    /// An app over a store, a clock and keys, with OS randomness, the outbox SMS provider
+    /// and no real-name check; replace parts with the `with_*` methods. `public_url` is
+    /// the base URL join links and card links use (a trailing slash is dropped).
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keyring: Keyring, public_url: &str) -> App {
+        let random: Arc<dyn Randomness> = Arc::new(OsRandomness);
+        let keys = Arc::new(Keys::new(keyring));
+        let sms = Arc::new(OutboxSms::new(store.clone(), keys.clone(), clock.clone(), random.clone()));
+        let ports = Ports {
+            store,
+            clock,
+            keys,
+            random,
+            sms,
+            real_name: None,
+            regions: RegionTable::national(),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        };
+        App { ports: Arc::new(ports) }
+    }
+
+    /// Uses another SMS provider.
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> App {
+        Arc::make_mut(&mut self.ports).sms = sms;
+        self
+    }
+
+    /// Checks applicants' name, ID number and mobile with a real-name provider: then
+    /// `all_verified` approves only those who match.
+    pub fn with_real_name(mut self, provider: Arc<dyn RealNameProvider>) -> App {
+        Arc::make_mut(&mut self.ports).real_name = Some(provider);
+        self
+    }
+
+    /// Uses another source of randomness (the outbox provider keeps the one it had).
+    pub fn with_random(mut self, random: Arc<dyn Randomness>) -> App {
+        Arc::make_mut(&mut self.ports).random = random;
+        self
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.ports.store
+    }
+
+    /// The current time (a fixed clock in tests).
+    pub fn now(&self) -> Timestamp {
+        self.ports.clock.now()
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.ports.clock
+    }
+
+    /// Encryption, blind-index and card-signing keys (replaceable: key rotation).
+    pub fn keys(&self) -> &Keys {
+        &self.ports.keys
+    }
+
+    /// Random numbers (SMS codes, nonces, salts, tokens).
+    pub fn random(&self) -> &dyn Randomness {
+        self.ports.random.as_ref()
+    }
+
+    /// Where SMS go.
+    pub fn sms(&self) -> &dyn SmsSender {
+        self.ports.sms.as_ref()
+    }
+
+    /// The real-name check (运营商三要素), when one is configured.
+    pub fn real_name(&self) -> Option<&dyn RealNameProvider> {
+        self.ports.real_name.as_deref()
+    }
+
+    /// The national division table.
+    pub fn regions(&self) -> &'static RegionTable {
+        self.ports.regions
+    }
+
+    /// The public base URL (no trailing slash) that QR codes and card links use.
+    pub fn public_url(&self) -> &str {
+        &self.ports.public_url
+    }
+
+    /// The URL a union's QR code encodes.
+    pub fn join_url(&self, code: &str) -> String {
+        orgs::join_url(&self.ports.public_url, code)
+    }
+}

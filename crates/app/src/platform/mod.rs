@@ -1,0 +1,3 @@
+//! Platform companies and their access to the API.
+
+pub mod api_keys;
