@@ -411,3 +411,102 @@ impl MemberStore for SqlStore {
         if changed == 1 { Ok(()) } else { Err(StoreError::NotFound("org")) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Postgres, Sqlite};
+
+    /// The search statement's text on each database, as the planner receives it.
+    fn texts(query: &MemberQuery, scan_by_id: bool) -> [String; 2] {
+        let mut sqlite = QueryBuilder::<Sqlite>::new(SELECT_MEMBERS);
+        push_member_conditions!(sqlite, query, scan_by_id);
+        let mut postgres = QueryBuilder::<Postgres>::new(SELECT_MEMBERS);
+        push_member_conditions!(postgres, query, scan_by_id);
+        [sqlite.sql().as_str().to_owned(), postgres.sql().as_str().to_owned()]
+    }
+
+    /// The member list and search are the statements the scale figures (Q) were measured
+    /// with: their text, and so their plans, must not change by accident.
+    #[test]
+    fn the_member_search_sql_is_pinned() {
+        let within = Some(OrgPath::parse("/1/2/").unwrap());
+        let head = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, occupation, \
+                    region_code, joined_at FROM memberships WHERE 1 = 1";
+        let scope = MemberQuery { within: within.clone(), limit: 50, ..MemberQuery::default() };
+        assert_eq!(
+            texts(&scope, false),
+            [
+                format!("{head} AND home_path >= ? AND home_path < ? ORDER BY id DESC LIMIT ?"),
+                format!("{head} AND home_path >= $1 AND home_path < $2 ORDER BY id DESC LIMIT $3"),
+            ]
+        );
+        let window = MemberQuery {
+            within: within.clone(),
+            name_prefix: Some("王".to_owned()),
+            before_id: Some(900),
+            from_id: Some(800),
+            limit: 50,
+            ..MemberQuery::default()
+        };
+        assert_eq!(
+            texts(&window, true),
+            [
+                format!(
+                    "{head} AND home_path || '' >= ? AND home_path || '' < ? AND name || '' >= ? \
+                     AND name || '' < ? AND id < ? AND id >= ? ORDER BY id DESC LIMIT ?"
+                ),
+                format!(
+                    "{head} AND home_path || '' >= $1 AND home_path || '' < $2 AND name || '' >= $3 \
+                     AND name || '' < $4 AND id < $5 AND id >= $6 ORDER BY id DESC LIMIT $7"
+                ),
+            ]
+        );
+        let filters = MemberQuery {
+            within,
+            name_prefix: Some("王".to_owned()),
+            occupation: Some("truck_driver".to_owned()),
+            status: Some("active".to_owned()),
+            joined_from: Some(1),
+            joined_to: Some(2),
+            in_pool: true,
+            before_id: Some(900),
+            limit: 50,
+            ..MemberQuery::default()
+        };
+        assert_eq!(
+            texts(&filters, false),
+            [
+                format!(
+                    "{head} AND home_path >= ? AND home_path < ? AND name >= ? AND name < ? \
+                     AND occupation = ? AND status = ? AND joined_at >= ? AND joined_at < ? AND in_pool \
+                     AND id < ? ORDER BY id + 0 DESC LIMIT ?"
+                ),
+                format!(
+                    "{head} AND home_path >= $1 AND home_path < $2 AND name >= $3 AND name < $4 \
+                     AND occupation = $5 AND status = $6 AND joined_at >= $7 AND joined_at < $8 AND in_pool \
+                     AND id < $9 ORDER BY id + 0 DESC LIMIT $10"
+                ),
+            ]
+        );
+        let identifiers = MemberQuery {
+            member_number: Some("34".to_owned()),
+            id_number_bidx: Some("a".to_owned()),
+            mobile_bidx: Some("b".to_owned()),
+            limit: 1000,
+            ..MemberQuery::default()
+        };
+        assert_eq!(
+            texts(&identifiers, false),
+            [
+                format!(
+                    "{head} AND member_number = ? AND id_number_bidx = ? AND mobile_bidx = ? ORDER BY id DESC LIMIT ?"
+                ),
+                format!(
+                    "{head} AND member_number = $1 AND id_number_bidx = $2 AND mobile_bidx = $3 \
+                     ORDER BY id DESC LIMIT $4"
+                ),
+            ]
+        );
+    }
+}
