@@ -5,6 +5,7 @@ use huiji_core::{OrgId, Role, Timestamp};
 
 use crate::Result;
 use crate::db::{SqlStore, on_pool};
+use crate::tx::on_tx;
 
 /// A new officer account; the password is already hashed (argon2id).
 #[derive(Clone, Debug)]
@@ -233,15 +234,20 @@ impl AccountStore for SqlStore {
     }
 
     async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let changed = sqlx::query(SET_DISABLED).bind(username).bind(disabled).execute(&mut *tx).await?;
-            if disabled {
-                sqlx::query(DELETE_USER_SESSIONS_BY_NAME).bind(username).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(changed.rows_affected() > 0)
-        })
+        let mut tx = self.begin_write().await?;
+        let changed = on_tx!(&mut tx, |c| sqlx::query(SET_DISABLED)
+            .bind(username)
+            .bind(disabled)
+            .execute(c)
+            .await?
+            .rows_affected());
+        if disabled {
+            on_tx!(&mut tx, |c| {
+                sqlx::query(DELETE_USER_SESSIONS_BY_NAME).bind(username).execute(c).await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(changed > 0)
     }
 
     async fn begin_login(
@@ -282,13 +288,14 @@ impl AccountStore for SqlStore {
     }
 
     async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            sqlx::query(SET_PASSWORD).bind(user_id).bind(password_hash).execute(&mut *tx).await?;
-            sqlx::query(DELETE_USER_SESSIONS).bind(user_id).execute(&mut *tx).await?;
-            tx.commit().await?;
+        let mut tx = self.begin_write().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(SET_PASSWORD).bind(user_id).bind(password_hash).execute(c).await?;
         });
-        Ok(())
+        on_tx!(&mut tx, |c| {
+            sqlx::query(DELETE_USER_SESSIONS).bind(user_id).execute(c).await?;
+        });
+        tx.commit().await
     }
 
     async fn create_session(
@@ -324,6 +331,8 @@ impl AccountStore for SqlStore {
     async fn delete_session(&self, token_hash: &str, now: Timestamp) -> Result<()> {
         on_pool!(&self.pools, write, |p| {
             sqlx::query(DELETE_SESSION).bind(token_hash).execute(p).await?;
+        });
+        on_pool!(&self.pools, write, |p| {
             sqlx::query(DELETE_EXPIRED_SESSIONS).bind(now.millis()).execute(p).await?;
         });
         Ok(())

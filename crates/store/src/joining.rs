@@ -7,6 +7,9 @@ use huiji_core::{
 };
 
 use crate::db::{SqlStore, on_pool};
+use crate::members::INSERT_EVENT;
+use crate::tx::{Tx, on_tx};
+use crate::webhooks::DECIDED_EVENT;
 use crate::{Result, StoreError};
 
 /// An encrypted personal value and its blind index, as the vault made them.
@@ -228,7 +231,7 @@ const INSERT_APPLICATION: &str = "INSERT INTO applications (status, channel, sou
 
 /// The membership an application makes, at its landing org. The home path is copied from
 /// the org so subtree member queries need no join.
-pub(crate) const MEMBERSHIP_FROM_APPLICATION: &str = "INSERT INTO memberships (status, home_org_id, home_path, in_pool, \
+const MEMBERSHIP_FROM_APPLICATION: &str = "INSERT INTO memberships (status, home_org_id, home_path, in_pool, \
     name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, \
     joined_at) \
     SELECT 'active', o.id, o.path, a.landing_in_pool, a.name, a.id_number_ct, a.id_number_bidx, a.mobile_ct, \
@@ -236,15 +239,12 @@ pub(crate) const MEMBERSHIP_FROM_APPLICATION: &str = "INSERT INTO memberships (s
     FROM applications a JOIN orgs o ON o.id = a.landing_org_id WHERE a.id = $1 AND a.status = 'pending_review' \
     RETURNING id, region_code, home_org_id";
 
-pub(crate) const SET_MEMBER_NUMBER: &str = "UPDATE memberships SET member_number = $2 WHERE id = $1";
+const SET_MEMBER_NUMBER: &str = "UPDATE memberships SET member_number = $2 WHERE id = $1";
 
 /// Only a still-pending application is approved: a rejection committed meanwhile wins,
 /// and the caller then rolls the new membership back.
-pub(crate) const APPROVE_APPLICATION: &str = "UPDATE applications SET status = 'approved', membership_id = $2, \
+const APPROVE_APPLICATION: &str = "UPDATE applications SET status = 'approved', membership_id = $2, \
     decided_at = $3, decided_by = $4, review_deadline = NULL WHERE id = $1 AND status = 'pending_review'";
-
-pub(crate) const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 const SELECT_APPLICATION: &str =
     concat!("SELECT ", application_columns!(), " FROM applications WHERE id = $1");
@@ -269,125 +269,117 @@ const MEMBERSHIP_BY_ID: &str = concat!("SELECT ", membership_columns!(), " FROM 
 const CONSENT_VERSIONS: &str =
     "SELECT version, text_zh, text_en FROM consent_versions ORDER BY created_at, version";
 
-/// Runs the submission in one transaction on whichever pool; `$p` is the write pool.
-macro_rules! submit_in {
-    ($p:expr, $app:expr, $at:expr) => {{
-        let app: &NewApplication = $app;
-        let mut tx = $p.begin().await?;
-        let held: Option<String> = sqlx::query_scalar(HELD_MEMBERSHIP)
-            .bind(&app.id_number.blind_index)
-            .fetch_optional(&mut *tx)
-            .await?;
-        // Anyone but the proven owner of the membership's mobile is queued for an officer,
-        // flagged, in this same transaction: the answer neither says nor takes longer.
-        let holds_membership = match held {
-            Some(mobile) if tells_membership(app.mobile_verified, mobile == app.mobile.blind_index) => {
-                return Ok(SubmitOutcome::AlreadyMember);
-            }
-            held => held.is_some(),
-        };
-        let open: Option<i64> = sqlx::query_scalar(OPEN_APPLICATION)
-            .bind(&app.id_number.blind_index)
-            .bind(app.platform_id.unwrap_or(0))
-            .bind(&app.mobile.blind_index)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(application_id) = open {
-            return Ok(SubmitOutcome::Pending { application_id, existing: true });
+/// The submission, inside the caller's transaction (see `submit_application`). Only a new
+/// application, pending or approved, writes anything.
+pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+    let held: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(HELD_MEMBERSHIP)
+        .bind(&app.id_number.blind_index)
+        .fetch_optional(c)
+        .await?);
+    // Anyone but the proven owner of the membership's mobile is queued for an officer,
+    // flagged, in this same transaction: the answer neither says nor takes longer.
+    let holds_membership = match held {
+        Some(mobile) if tells_membership(app.mobile_verified, mobile == app.mobile.blind_index) => {
+            return Ok(SubmitOutcome::AlreadyMember);
         }
-        let application_id: i64 = sqlx::query_scalar(INSERT_APPLICATION)
-            .bind(app.channel.code())
-            .bind(app.source.as_deref())
-            .bind(app.receiving_org.0)
-            .bind(app.landing.map(|l| l.org().0))
-            .bind(matches!(app.landing, Some(Landing::Pool(_))))
-            .bind(&app.name)
-            .bind(&app.id_number.ciphertext)
-            .bind(&app.id_number.blind_index)
-            .bind(&app.mobile.ciphertext)
-            .bind(&app.mobile.blind_index)
-            .bind(app.sex)
-            .bind(app.occupation)
-            .bind(&app.region_code)
-            .bind(app.employer_name.as_deref())
-            .bind(app.employer_credit_code.as_deref())
-            .bind(&app.consent_version)
-            .bind($at.millis())
-            .bind(app.mobile_verified)
-            .bind(holds_membership)
-            .bind(app.review_deadline.millis())
-            .bind(app.consent_at.millis())
-            .bind(app.platform_id)
-            .bind(app.external_ref.as_deref())
-            .bind(app.mobile_bound_elsewhere)
-            .bind(app.real_name.code())
-            .fetch_one(&mut *tx)
-            .await?;
-        if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
-            tx.commit().await?;
-            return Ok(SubmitOutcome::Pending { application_id, existing: false });
-        }
-        let (membership_id, member_number) =
-            approve_in!(tx, application_id, $at, "instant").ok_or(StoreError::NotFound("landing org"))?;
-        tx.commit().await?;
-        Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
-    }};
+        held => held.is_some(),
+    };
+    let open: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(OPEN_APPLICATION)
+        .bind(&app.id_number.blind_index)
+        .bind(app.platform_id.unwrap_or(0))
+        .bind(&app.mobile.blind_index)
+        .fetch_optional(c)
+        .await?);
+    if let Some(application_id) = open {
+        return Ok(SubmitOutcome::Pending { application_id, existing: true });
+    }
+    let application_id: i64 = on_tx!(tx, |c| sqlx::query_scalar(INSERT_APPLICATION)
+        .bind(app.channel.code())
+        .bind(app.source.as_deref())
+        .bind(app.receiving_org.0)
+        .bind(app.landing.map(|l| l.org().0))
+        .bind(matches!(app.landing, Some(Landing::Pool(_))))
+        .bind(&app.name)
+        .bind(&app.id_number.ciphertext)
+        .bind(&app.id_number.blind_index)
+        .bind(&app.mobile.ciphertext)
+        .bind(&app.mobile.blind_index)
+        .bind(app.sex)
+        .bind(app.occupation)
+        .bind(&app.region_code)
+        .bind(app.employer_name.as_deref())
+        .bind(app.employer_credit_code.as_deref())
+        .bind(&app.consent_version)
+        .bind(at.millis())
+        .bind(app.mobile_verified)
+        .bind(holds_membership)
+        .bind(app.review_deadline.millis())
+        .bind(app.consent_at.millis())
+        .bind(app.platform_id)
+        .bind(app.external_ref.as_deref())
+        .bind(app.mobile_bound_elsewhere)
+        .bind(app.real_name.code())
+        .fetch_one(c)
+        .await?);
+    if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
+        return Ok(SubmitOutcome::Pending { application_id, existing: false });
+    }
+    let (membership_id, member_number) =
+        approve_in(tx, application_id, at, "instant").await?.ok_or(StoreError::NotFound("landing org"))?;
+    Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
 }
 
 /// Approves a pending application inside the caller's transaction: the membership at its
-/// landing org, its number, the application's decision and the `joined` event. `None`
-/// when the application is no longer pending (or has no landing org).
-macro_rules! approve_in {
-    ($tx:expr, $application_id:expr, $at:expr, $actor:expr) => {{
-        let created: Option<(i64, String, i64)> = sqlx::query_as(MEMBERSHIP_FROM_APPLICATION)
-            .bind($application_id)
-            .bind($at.millis())
-            .fetch_optional(&mut *$tx)
+/// landing org, its number, the application's decision, the `joined` event and the webhook
+/// event. `None` when the application is no longer pending (or has no landing org): the
+/// caller then rolls back what was written.
+pub(crate) async fn approve_in(
+    tx: &mut Tx,
+    application_id: i64,
+    at: Timestamp,
+    actor: &str,
+) -> Result<Option<(i64, MemberNumber)>> {
+    let created: Option<(i64, String, i64)> = on_tx!(tx, |c| sqlx::query_as(MEMBERSHIP_FROM_APPLICATION)
+        .bind(application_id)
+        .bind(at.millis())
+        .fetch_optional(c)
+        .await?);
+    let Some((membership_id, region_code, landing_org_id)) = created else { return Ok(None) };
+    let serial = u64::try_from(membership_id).map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
+    let province = region_code.get(..2).unwrap_or("00");
+    let member_number = MemberNumber::new(province, at.china_date().year(), serial)
+        .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))?;
+    on_tx!(tx, |c| {
+        sqlx::query(SET_MEMBER_NUMBER).bind(membership_id).bind(member_number.as_str()).execute(c).await?;
+    });
+    let decided = on_tx!(tx, |c| sqlx::query(APPROVE_APPLICATION)
+        .bind(application_id)
+        .bind(membership_id)
+        .bind(at.millis())
+        .bind(actor)
+        .execute(c)
+        .await?
+        .rows_affected());
+    if decided != 1 {
+        return Ok(None);
+    }
+    on_tx!(tx, |c| {
+        sqlx::query(INSERT_EVENT)
+            .bind(membership_id)
+            .bind("joined")
+            .bind(None::<i64>)
+            .bind(landing_org_id)
+            .bind(actor)
+            .bind(format!("application {application_id}"))
+            .bind(at.millis())
+            .execute(c)
             .await?;
-        match created {
-            None => None,
-            Some((membership_id, region_code, landing_org_id)) => 'approve: {
-                let serial = u64::try_from(membership_id)
-                    .map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
-                let province = region_code.get(..2).unwrap_or("00");
-                let member_number = MemberNumber::new(province, $at.china_date().year(), serial)
-                    .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))?;
-                sqlx::query(SET_MEMBER_NUMBER)
-                    .bind(membership_id)
-                    .bind(member_number.as_str())
-                    .execute(&mut *$tx)
-                    .await?;
-                let decided = sqlx::query(APPROVE_APPLICATION)
-                    .bind($application_id)
-                    .bind(membership_id)
-                    .bind($at.millis())
-                    .bind($actor)
-                    .execute(&mut *$tx)
-                    .await?;
-                if decided.rows_affected() != 1 {
-                    break 'approve None;
-                }
-                sqlx::query(INSERT_EVENT)
-                    .bind(membership_id)
-                    .bind("joined")
-                    .bind(None::<i64>)
-                    .bind(landing_org_id)
-                    .bind($actor)
-                    .bind(format!("application {}", $application_id))
-                    .bind($at.millis())
-                    .execute(&mut *$tx)
-                    .await?;
-                sqlx::query($crate::webhooks::DECIDED_EVENT)
-                    .bind($application_id)
-                    .bind($at.millis())
-                    .execute(&mut *$tx)
-                    .await?;
-                Some((membership_id, member_number))
-            }
-        }
-    }};
+    });
+    on_tx!(tx, |c| {
+        sqlx::query(DECIDED_EVENT).bind(application_id).bind(at.millis()).execute(c).await?;
+    });
+    Ok(Some((membership_id, member_number)))
 }
-pub(crate) use approve_in;
 
 impl SqlStore {
     pub(crate) async fn submit_application_impl(
@@ -395,18 +387,28 @@ impl SqlStore {
         app: &NewApplication,
         at: Timestamp,
     ) -> Result<SubmitOutcome> {
-        let attempt: Result<SubmitOutcome> =
-            async { on_pool!(&self.pools, write, |p| submit_in!(p, app, at)) }.await;
-        match attempt {
+        match self.submit_once(app, at).await {
             // A concurrent submission of the same person won the race: the database's
             // unique indexes decided, so answer as if we had seen it first.
             Err(StoreError::Constraint(
                 "memberships_one_held_key"
                 | "applications_one_pending_per_platform_key"
                 | "applications_one_pending_per_mobile_key",
-            )) => async { on_pool!(&self.pools, write, |p| submit_in!(p, app, at)) }.await,
+            )) => self.submit_once(app, at).await,
             other => other,
         }
+    }
+
+    /// One attempt at a submission, in its own transaction.
+    async fn submit_once(&self, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+        let mut tx = self.begin_write().await?;
+        let outcome = submit_in(&mut tx, app, at).await?;
+        // A member told so, or an open application found: nothing was written, and
+        // dropping the transaction rolls it back.
+        if !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. }) {
+            tx.commit().await?;
+        }
+        Ok(outcome)
     }
 
     pub(crate) async fn mobile_bound_elsewhere_impl(

@@ -21,6 +21,7 @@ mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transfers;
+mod tx;
 mod webhooks;
 
 use std::fmt;

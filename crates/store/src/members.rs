@@ -6,7 +6,8 @@ use huiji_core::{LifecycleAction, OrgId, OrgPath, Timestamp};
 use sqlx::QueryBuilder;
 
 use crate::db::{SqlStore, on_pool};
-use crate::joining::INSERT_EVENT;
+use crate::tx::on_tx;
+use crate::webhooks::TRANSFERRED_EVENT;
 use crate::{MembershipRecord, Result, StoreError};
 
 /// A member search. Every condition is optional except the scope; results come newest
@@ -81,6 +82,9 @@ pub struct EventRecord {
     pub at: i64,
 }
 
+/// Appends to a membership's history; every change writes one, in its own transaction.
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const MEMBERSHIP_DETAIL: &str = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, \
     occupation, region_code, joined_at, id_number_ct, mobile_ct, sex FROM memberships WHERE id = $1";
 const EVENTS: &str = "SELECT id, kind, from_org_id, to_org_id, actor, reason, at FROM membership_events \
@@ -329,25 +333,26 @@ impl MemberStore for SqlStore {
         reason: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let current: Option<(String, i64)> =
-                sqlx::query_as(CURRENT).bind(id).fetch_optional(&mut *tx).await?;
-            let Some((status, home)) = current else { return Ok(false) };
-            let applies = status.parse().is_ok_and(|s| action.applies_to(s));
-            if !applies {
-                return Ok(false);
-            }
-            // Only if nobody changed it since we read it: concurrent actions apply once.
-            let changed = sqlx::query(SET_STATUS)
-                .bind(id)
-                .bind(action.to().code())
-                .bind(&status)
-                .execute(&mut *tx)
-                .await?;
-            if changed.rows_affected() != 1 {
-                return Ok(false);
-            }
+        let mut tx = self.begin_write().await?;
+        let current: Option<(String, i64)> =
+            on_tx!(&mut tx, |c| sqlx::query_as(CURRENT).bind(id).fetch_optional(c).await?);
+        let Some((status, home)) = current else { return Ok(false) };
+        let applies = status.parse().is_ok_and(|s| action.applies_to(s));
+        if !applies {
+            return Ok(false);
+        }
+        // Only if nobody changed it since we read it: concurrent actions apply once.
+        let changed = on_tx!(&mut tx, |c| sqlx::query(SET_STATUS)
+            .bind(id)
+            .bind(action.to().code())
+            .bind(&status)
+            .execute(c)
+            .await?
+            .rows_affected());
+        if changed != 1 {
+            return Ok(false);
+        }
+        on_tx!(&mut tx, |c| {
             sqlx::query(INSERT_EVENT)
                 .bind(id)
                 .bind(action.code())
@@ -356,11 +361,11 @@ impl MemberStore for SqlStore {
                 .bind(actor)
                 .bind(reason)
                 .bind(at.millis())
-                .execute(&mut *tx)
+                .execute(c)
                 .await?;
-            tx.commit().await?;
-            Ok(true)
-        })
+        });
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn move_membership(
@@ -372,12 +377,18 @@ impl MemberStore for SqlStore {
         actor: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let moved = sqlx::query(MOVE).bind(id).bind(to.0).bind(from.0).execute(&mut *tx).await?;
-            if moved.rows_affected() != 1 {
-                return Ok(false);
-            }
+        let mut tx = self.begin_write().await?;
+        let moved = on_tx!(&mut tx, |c| sqlx::query(MOVE)
+            .bind(id)
+            .bind(to.0)
+            .bind(from.0)
+            .execute(c)
+            .await?
+            .rows_affected());
+        if moved != 1 {
+            return Ok(false);
+        }
+        on_tx!(&mut tx, |c| {
             sqlx::query(INSERT_EVENT)
                 .bind(id)
                 .bind(kind)
@@ -386,19 +397,21 @@ impl MemberStore for SqlStore {
                 .bind(actor)
                 .bind(None::<String>)
                 .bind(at.millis())
-                .execute(&mut *tx)
+                .execute(c)
                 .await?;
-            sqlx::query(crate::webhooks::TRANSFERRED_EVENT)
+        });
+        on_tx!(&mut tx, |c| {
+            sqlx::query(TRANSFERRED_EVENT)
                 .bind(id)
                 .bind(from.0)
                 .bind(to.0)
                 .bind(at.millis())
                 .bind(kind)
-                .execute(&mut *tx)
+                .execute(c)
                 .await?;
-            tx.commit().await?;
-            Ok(true)
-        })
+        });
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn rename_org(&self, id: OrgId, name: &str) -> Result<()> {

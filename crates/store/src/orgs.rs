@@ -7,6 +7,7 @@ use huiji_core::{
 };
 
 use crate::db::{Backend, SqlStore, on_pool};
+use crate::tx::{Tx, on_tx};
 use crate::{
     ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, NewOrg, OrgFilter, OutboxMessage,
     Result, Sealed, Store, StoreError, SubmitOutcome,
@@ -164,44 +165,40 @@ impl FilterBinds {
 }
 
 /// Inserts one org and sets its path, inside the caller's transaction.
-macro_rules! insert_org {
-    ($tx:expr, $org:expr, $at:expr) => {{
-        let org: &NewOrg = $org;
-        let parent_path = match org.parent {
-            Some(parent) => {
-                let path: Option<String> =
-                    sqlx::query_scalar(PARENT_PATH).bind(parent.0).fetch_optional(&mut *$tx).await?;
-                let path = path.ok_or(StoreError::NotFound("parent org"))?;
-                Some(
-                    OrgPath::parse(&path)
-                        .ok_or_else(|| StoreError::Corrupt(format!("org {parent}: path")))?,
-                )
-            }
-            None => None,
-        };
-        let id: i64 = sqlx::query_scalar(INSERT_ORG)
-            .bind(org.parent.map(|p| p.0))
-            .bind(org.kind.code().code())
-            .bind(org.kind.level().map(|l| l.code()))
-            .bind(org.name.as_str())
-            .bind(org.region.to_string())
-            .bind(occupation_list(&org.occupations))
-            .bind(org.turnover_pool)
-            .bind($at.millis())
-            .bind(org.join_code.as_deref())
-            .bind(org.credit_code.as_ref().map(CreditCode::as_str))
-            .bind(org.auto_approval.code())
-            .bind(i32::from(org.review_days))
-            .fetch_one(&mut *$tx)
-            .await?;
-        let id = OrgId(id);
-        let path = match parent_path {
-            Some(parent) => parent.child(id),
-            None => OrgPath::root(id),
-        };
-        sqlx::query(SET_PATH).bind(id.0).bind(path.as_str()).execute(&mut *$tx).await?;
-        id
-    }};
+async fn insert_org(tx: &mut Tx, org: &NewOrg, at: Timestamp) -> Result<OrgId> {
+    let parent_path = match org.parent {
+        Some(parent) => {
+            let path: Option<String> =
+                on_tx!(tx, |c| sqlx::query_scalar(PARENT_PATH).bind(parent.0).fetch_optional(c).await?);
+            let path = path.ok_or(StoreError::NotFound("parent org"))?;
+            Some(OrgPath::parse(&path).ok_or_else(|| StoreError::Corrupt(format!("org {parent}: path")))?)
+        }
+        None => None,
+    };
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(INSERT_ORG)
+        .bind(org.parent.map(|p| p.0))
+        .bind(org.kind.code().code())
+        .bind(org.kind.level().map(|l| l.code()))
+        .bind(org.name.as_str())
+        .bind(org.region.to_string())
+        .bind(occupation_list(&org.occupations))
+        .bind(org.turnover_pool)
+        .bind(at.millis())
+        .bind(org.join_code.as_deref())
+        .bind(org.credit_code.as_ref().map(CreditCode::as_str))
+        .bind(org.auto_approval.code())
+        .bind(i32::from(org.review_days))
+        .fetch_one(c)
+        .await?);
+    let id = OrgId(id);
+    let path = match parent_path {
+        Some(parent) => parent.child(id),
+        None => OrgPath::root(id),
+    };
+    on_tx!(tx, |c| {
+        sqlx::query(SET_PATH).bind(id.0).bind(path.as_str()).execute(c).await?;
+    });
+    Ok(id)
 }
 
 #[async_trait]
@@ -219,40 +216,35 @@ impl Store for SqlStore {
     }
 
     async fn create_org(&self, org: &NewOrg, at: Timestamp) -> Result<Org> {
-        let id = on_pool!(&self.pools, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let id = insert_org!(tx, org, at);
-            tx.commit().await?;
-            id
-        });
+        let mut tx = self.begin_write().await?;
+        let id = insert_org(&mut tx, org, at).await?;
+        tx.commit().await?;
         self.org(id).await?.ok_or(StoreError::NotFound("org"))
     }
 
     async fn create_tree(&self, plan: &TreePlan, at: Timestamp) -> Result<Vec<OrgId>> {
         let mut ids: Vec<OrgId> = Vec::with_capacity(plan.orgs.len());
-        on_pool!(&self.pools, write, |pool| {
-            let mut tx = pool.begin().await?;
-            for planned in &plan.orgs {
-                let parent = match planned.parent {
-                    Some(index) => Some(*ids.get(index).ok_or(StoreError::NotFound("planned parent"))?),
-                    None => None,
-                };
-                let org = NewOrg {
-                    parent,
-                    kind: planned.kind,
-                    name: planned.name.clone(),
-                    region: planned.region,
-                    occupations: planned.occupations.clone(),
-                    turnover_pool: planned.turnover_pool,
-                    join_code: planned.join_code.clone(),
-                    credit_code: None,
-                    auto_approval: planned.auto_approval,
-                    review_days: DEFAULT_REVIEW_DAYS,
-                };
-                ids.push(insert_org!(tx, &org, at));
-            }
-            tx.commit().await?;
-        });
+        let mut tx = self.begin_write().await?;
+        for planned in &plan.orgs {
+            let parent = match planned.parent {
+                Some(index) => Some(*ids.get(index).ok_or(StoreError::NotFound("planned parent"))?),
+                None => None,
+            };
+            let org = NewOrg {
+                parent,
+                kind: planned.kind,
+                name: planned.name.clone(),
+                region: planned.region,
+                occupations: planned.occupations.clone(),
+                turnover_pool: planned.turnover_pool,
+                join_code: planned.join_code.clone(),
+                credit_code: None,
+                auto_approval: planned.auto_approval,
+                review_days: DEFAULT_REVIEW_DAYS,
+            };
+            ids.push(insert_org(&mut tx, &org, at).await?);
+        }
+        tx.commit().await?;
         Ok(ids)
     }
 

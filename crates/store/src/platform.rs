@@ -6,6 +6,7 @@ use huiji_core::Timestamp;
 
 use crate::db::{SqlStore, on_pool};
 use crate::joining::{ApplicationRecord, application_columns};
+use crate::tx::on_tx;
 use crate::{Result, StoreError};
 
 /// A platform company integrating through the API.
@@ -302,38 +303,39 @@ impl PlatformStore for SqlStore {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<Idempotency> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            // An expired or abandoned key is forgotten first, so its name can be used again.
+        let mut tx = self.begin_write().await?;
+        // An expired or abandoned key is forgotten first, so its name can be used again.
+        on_tx!(&mut tx, |c| {
             sqlx::query(DROP_EXPIRED_KEY)
                 .bind(platform_id)
                 .bind(key)
                 .bind(now.millis())
                 .bind(now.millis() - ABANDONED_AFTER_MILLIS)
-                .execute(&mut *tx)
+                .execute(c)
                 .await?;
-            let reserved = sqlx::query(RESERVE_KEY)
-                .bind(platform_id)
-                .bind(key)
-                .bind(request_hash)
-                .bind(now.millis())
-                .bind(expires_at.millis())
-                .execute(&mut *tx)
-                .await?;
-            if reserved.rows_affected() == 1 {
-                tx.commit().await?;
-                return Ok(Idempotency::Reserved);
-            }
-            let earlier: (String, Option<i32>, Option<String>, i64) =
-                sqlx::query_as(EARLIER_KEY).bind(platform_id).bind(key).fetch_one(&mut *tx).await?;
+        });
+        let reserved = on_tx!(&mut tx, |c| sqlx::query(RESERVE_KEY)
+            .bind(platform_id)
+            .bind(key)
+            .bind(request_hash)
+            .bind(now.millis())
+            .bind(expires_at.millis())
+            .execute(c)
+            .await?
+            .rows_affected());
+        if reserved == 1 {
             tx.commit().await?;
-            Ok(match earlier {
-                (hash, _, _, _) if hash != request_hash => Idempotency::Mismatch,
-                (_, Some(status), Some(body), _) => {
-                    Idempotency::Replay { status: u16::try_from(status).unwrap_or(500), body }
-                }
-                _ => Idempotency::InProgress,
-            })
+            return Ok(Idempotency::Reserved);
+        }
+        let earlier: (String, Option<i32>, Option<String>, i64) =
+            on_tx!(&mut tx, |c| sqlx::query_as(EARLIER_KEY).bind(platform_id).bind(key).fetch_one(c).await?);
+        tx.commit().await?;
+        Ok(match earlier {
+            (hash, _, _, _) if hash != request_hash => Idempotency::Mismatch,
+            (_, Some(status), Some(body), _) => {
+                Idempotency::Replay { status: u16::try_from(status).unwrap_or(500), body }
+            }
+            _ => Idempotency::InProgress,
         })
     }
 

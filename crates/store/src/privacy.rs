@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use huiji_core::Timestamp;
 
 use crate::db::{SqlStore, on_pool};
+use crate::tx::on_tx;
 use crate::{Result, StoreError};
 
 /// What a purge removed.
@@ -160,19 +161,34 @@ pub trait PrivacyStore: Send + Sync {
 #[async_trait]
 impl PrivacyStore for SqlStore {
     async fn purge_personal_data(&self, cutoff: Timestamp, at: Timestamp) -> Result<PurgeCounts> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let run =
-                |sql: &'static str| sqlx::query(sql).bind(cutoff.millis()).bind(EMPTY).bind(at.millis());
-            let memberships = run(PURGE_MEMBERSHIPS).execute(&mut *tx).await?.rows_affected();
-            let applications = run(PURGE_APPLICATIONS).execute(&mut *tx).await?.rows_affected();
-            let outbox =
-                sqlx::query(PURGE_OUTBOX).bind(cutoff.millis()).execute(&mut *tx).await?.rows_affected();
-            let challenges =
-                sqlx::query(PURGE_CHALLENGES).bind(cutoff.millis()).execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            Ok(PurgeCounts { applications, memberships, outbox, challenges })
-        })
+        let mut tx = self.begin_write().await?;
+        // Memberships first: their applications are purged with them.
+        let memberships = on_tx!(&mut tx, |c| sqlx::query(PURGE_MEMBERSHIPS)
+            .bind(cutoff.millis())
+            .bind(EMPTY)
+            .bind(at.millis())
+            .execute(c)
+            .await?
+            .rows_affected());
+        let applications = on_tx!(&mut tx, |c| sqlx::query(PURGE_APPLICATIONS)
+            .bind(cutoff.millis())
+            .bind(EMPTY)
+            .bind(at.millis())
+            .execute(c)
+            .await?
+            .rows_affected());
+        let outbox = on_tx!(&mut tx, |c| sqlx::query(PURGE_OUTBOX)
+            .bind(cutoff.millis())
+            .execute(c)
+            .await?
+            .rows_affected());
+        let challenges = on_tx!(&mut tx, |c| sqlx::query(PURGE_CHALLENGES)
+            .bind(cutoff.millis())
+            .execute(c)
+            .await?
+            .rows_affected());
+        tx.commit().await?;
+        Ok(PurgeCounts { applications, memberships, outbox, challenges })
     }
 
     async fn start_key_rotation(&self, key_id: &str, at: Timestamp) -> Result<()> {
@@ -252,74 +268,66 @@ impl PrivacyStore for SqlStore {
         rows: &[Resealed],
         progress: Option<(&str, i64)>,
     ) -> Result<u64> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let mut written = 0;
-            for row in rows {
-                if row.old.id != row.new.id {
-                    return Err(StoreError::Corrupt("resealed row ids differ".to_owned()));
-                }
-                let done = match (table, &row.new.id_number_ct, &row.old.id_number_ct) {
-                    (SealedTable::SmsOutbox | SealedTable::Platforms, _, _) => {
-                        sqlx::query(if table == SealedTable::SmsOutbox {
-                            RESEAL_OUTBOX
-                        } else {
-                            RESEAL_PLATFORM
-                        })
+        let mut tx = self.begin_write().await?;
+        let mut written = 0;
+        for row in rows {
+            if row.old.id != row.new.id {
+                return Err(StoreError::Corrupt("resealed row ids differ".to_owned()));
+            }
+            let done = match (table, &row.new.id_number_ct, &row.old.id_number_ct) {
+                (SealedTable::SmsOutbox | SealedTable::Platforms, _, _) => {
+                    let sql = if table == SealedTable::SmsOutbox { RESEAL_OUTBOX } else { RESEAL_PLATFORM };
+                    on_tx!(&mut tx, |c| sqlx::query(sql)
                         .bind(row.new.id)
                         .bind(&row.new.value_ct)
                         .bind(&row.old.value_ct)
-                        .execute(&mut *tx)
+                        .execute(c)
                         .await?
-                        .rows_affected()
-                    }
-                    (_, Some(new_id), Some(old_id)) => {
-                        let sql = if table == SealedTable::Applications {
-                            RESEAL_APPLICATION
-                        } else {
-                            RESEAL_MEMBERSHIP
-                        };
-                        sqlx::query(sql)
-                            .bind(row.new.id)
-                            .bind(new_id)
-                            .bind(&row.new.value_ct)
-                            .bind(old_id)
-                            .bind(&row.old.value_ct)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected()
-                    }
-                    _ => return Err(StoreError::Corrupt("an ID number ciphertext is missing".to_owned())),
-                };
-                written += done;
-            }
-            if let Some((key_id, last_id)) = progress {
-                sqlx::query(SAVE_PROGRESS)
-                    .bind(key_id)
-                    .bind(table.name())
-                    .bind(last_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(written)
-        })
+                        .rows_affected())
+                }
+                (_, Some(new_id), Some(old_id)) => {
+                    let sql = if table == SealedTable::Applications {
+                        RESEAL_APPLICATION
+                    } else {
+                        RESEAL_MEMBERSHIP
+                    };
+                    on_tx!(&mut tx, |c| sqlx::query(sql)
+                        .bind(row.new.id)
+                        .bind(new_id)
+                        .bind(&row.new.value_ct)
+                        .bind(old_id)
+                        .bind(&row.old.value_ct)
+                        .execute(c)
+                        .await?
+                        .rows_affected())
+                }
+                _ => return Err(StoreError::Corrupt("an ID number ciphertext is missing".to_owned())),
+            };
+            written += done;
+        }
+        if let Some((key_id, last_id)) = progress {
+            on_tx!(&mut tx, |c| {
+                sqlx::query(SAVE_PROGRESS).bind(key_id).bind(table.name()).bind(last_id).execute(c).await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(written)
     }
 
     async fn publish_consent(&self, text_zh: &str, text_en: &str, at: Timestamp) -> Result<String> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let newest: i64 = sqlx::query_scalar(MAX_CONSENT_VERSION).fetch_one(&mut *tx).await?;
-            let version = (newest + 1).to_string();
+        let mut tx = self.begin_write().await?;
+        let newest: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(MAX_CONSENT_VERSION).fetch_one(c).await?);
+        let version = (newest + 1).to_string();
+        on_tx!(&mut tx, |c| {
             sqlx::query(INSERT_CONSENT)
                 .bind(&version)
                 .bind(text_zh)
                 .bind(text_en)
                 .bind(at.millis())
-                .execute(&mut *tx)
+                .execute(c)
                 .await?;
-            tx.commit().await?;
-            Ok(version)
-        })
+        });
+        tx.commit().await?;
+        Ok(version)
     }
 }

@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use huiji_core::{MemberNumber, OrgPath, Timestamp};
 
 use crate::db::{SqlStore, on_pool};
-use crate::joining::{
-    APPROVE_APPLICATION, INSERT_EVENT, MEMBERSHIP_FROM_APPLICATION, SET_MEMBER_NUMBER, approve_in,
-};
+use crate::joining::approve_in;
+use crate::tx::on_tx;
+use crate::webhooks::DECIDED_EVENT;
 use crate::{ApplicationRecord, Result, StoreError};
 
 /// A pending application in a queue, with where its review stands.
@@ -208,15 +208,13 @@ impl ReviewStore for SqlStore {
 
     async fn approve_application(&self, id: i64, actor: &str, at: Timestamp) -> Result<ReviewOutcome> {
         let approved: Result<Option<(i64, MemberNumber)>> = async {
-            on_pool!(&self.pools, write, |p| {
-                let mut tx = p.begin().await?;
-                let made = approve_in!(tx, id, at, actor);
-                // Nothing made (decided meanwhile): dropping the transaction undoes it all.
-                if made.is_some() {
-                    tx.commit().await?;
-                }
-                Ok(made)
-            })
+            let mut tx = self.begin_write().await?;
+            let made = approve_in(&mut tx, id, at, actor).await?;
+            // Nothing made (decided meanwhile): dropping the transaction undoes it all.
+            if made.is_some() {
+                tx.commit().await?;
+            }
+            Ok(made)
         }
         .await;
         match approved {
@@ -234,21 +232,21 @@ impl ReviewStore for SqlStore {
         reason: &str,
         at: Timestamp,
     ) -> Result<ReviewOutcome> {
-        let changed = on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let changed = sqlx::query(REJECT)
-                .bind(id)
-                .bind(at.millis())
-                .bind(actor)
-                .bind(reason)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(crate::webhooks::DECIDED_EVENT).bind(id).bind(at.millis()).execute(&mut *tx).await?;
-            if changed.rows_affected() == 1 {
-                tx.commit().await?;
-            }
-            changed.rows_affected()
+        let mut tx = self.begin_write().await?;
+        let changed = on_tx!(&mut tx, |c| sqlx::query(REJECT)
+            .bind(id)
+            .bind(at.millis())
+            .bind(actor)
+            .bind(reason)
+            .execute(c)
+            .await?
+            .rows_affected());
+        on_tx!(&mut tx, |c| {
+            sqlx::query(DECIDED_EVENT).bind(id).bind(at.millis()).execute(c).await?;
         });
+        if changed == 1 {
+            tx.commit().await?;
+        }
         Ok(if changed == 1 { ReviewOutcome::Rejected } else { ReviewOutcome::NotPending })
     }
 

@@ -6,6 +6,7 @@ use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use crate::Result;
 use crate::db::{SqlStore, on_pool};
 use crate::joining::Sealed;
+use crate::tx::on_tx;
 
 /// A message the outbox SMS provider holds.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -82,42 +83,44 @@ impl SqlStore {
         code_hash: &str,
         now: Timestamp,
     ) -> Result<SmsCheck> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let latest: Option<(i64, String, i32, i64, Option<i64>)> = sqlx::query_as(LATEST_CHALLENGE)
+        let mut tx = self.begin_write().await?;
+        let latest: Option<(i64, String, i32, i64, Option<i64>)> =
+            on_tx!(&mut tx, |c| sqlx::query_as(LATEST_CHALLENGE)
                 .bind(mobile_bidx)
                 .bind(purpose.code())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((id, hash, attempts, expires_at, None)) = latest else {
-                return Ok(SmsCheck::NoCode);
-            };
-            let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
-            // What was read may be stale by now (concurrent checks): each write re-judges
-            // against the row as it is when the write takes its lock.
-            let verdict = match sms::judge(attempts, expires_at, now.millis(), hash == code_hash) {
-                SmsCheck::Verified => {
-                    let used = sqlx::query(USE_CHALLENGE)
-                        .bind(id)
-                        .bind(now.millis())
-                        .bind(i64::from(sms::MAX_ATTEMPTS))
-                        .execute(&mut *tx)
-                        .await?;
-                    if used.rows_affected() == 1 { SmsCheck::Verified } else { SmsCheck::NoCode }
+                .fetch_optional(c)
+                .await?);
+        let Some((id, hash, attempts, expires_at, None)) = latest else {
+            return Ok(SmsCheck::NoCode);
+        };
+        let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+        // What was read may be stale by now (concurrent checks): each write re-judges
+        // against the row as it is when the write takes its lock.
+        let verdict = match sms::judge(attempts, expires_at, now.millis(), hash == code_hash) {
+            SmsCheck::Verified => {
+                let used = on_tx!(&mut tx, |c| sqlx::query(USE_CHALLENGE)
+                    .bind(id)
+                    .bind(now.millis())
+                    .bind(i64::from(sms::MAX_ATTEMPTS))
+                    .execute(c)
+                    .await?
+                    .rows_affected());
+                if used == 1 { SmsCheck::Verified } else { SmsCheck::NoCode }
+            }
+            SmsCheck::Wrong { .. } => {
+                let counted: Option<i32> = on_tx!(&mut tx, |c| sqlx::query_scalar(FAIL_CHALLENGE)
+                    .bind(id)
+                    .fetch_optional(c)
+                    .await?);
+                match counted.map(|n| u32::try_from(n).unwrap_or(u32::MAX)) {
+                    Some(n) => sms::judge(n.saturating_sub(1), expires_at, now.millis(), false),
+                    None => SmsCheck::NoCode,
                 }
-                SmsCheck::Wrong { .. } => {
-                    let counted: Option<i32> =
-                        sqlx::query_scalar(FAIL_CHALLENGE).bind(id).fetch_optional(&mut *tx).await?;
-                    match counted.map(|n| u32::try_from(n).unwrap_or(u32::MAX)) {
-                        Some(n) => sms::judge(n.saturating_sub(1), expires_at, now.millis(), false),
-                        None => SmsCheck::NoCode,
-                    }
-                }
-                other => other,
-            };
-            tx.commit().await?;
-            Ok(verdict)
-        })
+            }
+            other => other,
+        };
+        tx.commit().await?;
+        Ok(verdict)
     }
 
     pub(crate) async fn push_sms_outbox_impl(

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use huiji_core::{OrgId, OrgPath, Side, Timestamp, TransferStatus};
 
 use crate::db::{SqlStore, on_pool};
-use crate::joining::INSERT_EVENT;
-use crate::members::MOVE;
+use crate::members::{INSERT_EVENT, MOVE};
+use crate::tx::on_tx;
+use crate::webhooks::TRANSFERRED_EVENT;
 use crate::{Result, StoreError};
 
 /// A transfer (接转) between unions.
@@ -228,38 +229,42 @@ impl TransferStore for SqlStore {
         };
         // Agreeing on the outgoing side's behalf is its consent.
         let released = (agree && from.awaits() == Some(Side::Outgoing)).then_some(actor);
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
-            let answered = sqlx::query(ANSWER)
-                .bind(id)
-                .bind(to_status.code())
-                .bind(actor)
-                .bind(at.millis())
-                .bind(released)
-                .bind(from.code())
-                .execute(&mut *tx)
-                .await?;
-            if answered.rows_affected() != 1 {
-                return Ok(false);
-            }
-            if agree {
-                let moved = sqlx::query(MOVE)
-                    .bind(membership_id)
-                    .bind(transfer.to_org_id)
-                    .bind(from_org)
-                    .execute(&mut *tx)
-                    .await?;
-                if moved.rows_affected() != 1 {
+        let mut tx = self.begin_write().await?;
+        let answered = on_tx!(&mut tx, |c| sqlx::query(ANSWER)
+            .bind(id)
+            .bind(to_status.code())
+            .bind(actor)
+            .bind(at.millis())
+            .bind(released)
+            .bind(from.code())
+            .execute(c)
+            .await?
+            .rows_affected());
+        if answered != 1 {
+            return Ok(false);
+        }
+        if agree {
+            let moved = on_tx!(&mut tx, |c| sqlx::query(MOVE)
+                .bind(membership_id)
+                .bind(transfer.to_org_id)
+                .bind(from_org)
+                .execute(c)
+                .await?
+                .rows_affected());
+            if moved != 1 {
+                on_tx!(&mut tx, |c| {
                     sqlx::query(MOOT)
                         .bind(id)
                         .bind(actor)
                         .bind(at.millis())
                         .bind(transfer.released_by.as_deref())
-                        .execute(&mut *tx)
+                        .execute(c)
                         .await?;
-                    tx.commit().await?;
-                    return Ok(false);
-                }
+                });
+                tx.commit().await?;
+                return Ok(false);
+            }
+            on_tx!(&mut tx, |c| {
                 sqlx::query(INSERT_EVENT)
                     .bind(membership_id)
                     .bind("transferred")
@@ -268,20 +273,22 @@ impl TransferStore for SqlStore {
                     .bind(actor)
                     .bind(transfer.reason.as_deref())
                     .bind(at.millis())
-                    .execute(&mut *tx)
+                    .execute(c)
                     .await?;
-                sqlx::query(crate::webhooks::TRANSFERRED_EVENT)
+            });
+            on_tx!(&mut tx, |c| {
+                sqlx::query(TRANSFERRED_EVENT)
                     .bind(membership_id)
                     .bind(from_org)
                     .bind(transfer.to_org_id)
                     .bind(at.millis())
                     .bind("transferred")
-                    .execute(&mut *tx)
+                    .execute(c)
                     .await?;
-            }
-            tx.commit().await?;
-            Ok(true)
-        })
+            });
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn withdraw_transfer(&self, id: i64, actor: &str, at: Timestamp) -> Result<bool> {

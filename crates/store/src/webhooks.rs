@@ -6,6 +6,7 @@ use huiji_core::Timestamp;
 
 use crate::Result;
 use crate::db::{Pools, SqlStore, on_pool};
+use crate::tx::on_tx;
 
 /// Writes `application.decided` for application `$1` decided at `$2`, if it came from a
 /// platform that takes webhooks. Runs inside the deciding transaction.
@@ -213,8 +214,8 @@ impl WebhookStore for SqlStore {
     }
 
     async fn record_delivery(&self, delivery: &DeliveryRecord, after: AfterAttempt) -> Result<()> {
-        on_pool!(&self.pools, write, |p| {
-            let mut tx = p.begin().await?;
+        let mut tx = self.begin_write().await?;
+        on_tx!(&mut tx, |c| {
             sqlx::query(INSERT_DELIVERY)
                 .bind(delivery.event_id)
                 .bind(delivery.attempt)
@@ -222,21 +223,22 @@ impl WebhookStore for SqlStore {
                 .bind(delivery.status_code)
                 .bind(delivery.error.as_deref())
                 .bind(delivery.duration_ms)
-                .execute(&mut *tx)
+                .execute(c)
                 .await?;
-            let (sql, at) = match after {
-                AfterAttempt::Delivered => (DELIVERED, Some(delivery.at)),
-                AfterAttempt::RetryAt(next) => (RETRY, Some(next.millis())),
-                AfterAttempt::GiveUp => (GIVE_UP, None),
-            };
+        });
+        let (sql, at) = match after {
+            AfterAttempt::Delivered => (DELIVERED, Some(delivery.at)),
+            AfterAttempt::RetryAt(next) => (RETRY, Some(next.millis())),
+            AfterAttempt::GiveUp => (GIVE_UP, None),
+        };
+        on_tx!(&mut tx, |c| {
             let mut update = sqlx::query(sql).bind(delivery.event_id);
             if let Some(at) = at {
                 update = update.bind(at);
             }
-            update.execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(())
-        })
+            update.execute(c).await?;
+        });
+        tx.commit().await
     }
 
     async fn webhook_events(&self, limit: u32) -> Result<Vec<WebhookEvent>> {
