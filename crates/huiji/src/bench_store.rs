@@ -15,7 +15,8 @@ use huiji_app::ports::{Clock, SystemClock};
 use huiji_core::joining::Landing;
 use huiji_core::{Channel, Decision, Occupation, OrgId, Sex};
 use huiji_fixtures::synthetic::{self, Rng, Weighted};
-use huiji_store::{NewApplication, SqlStore, Store, SubmitOutcome};
+use huiji_store::prelude::*;
+use huiji_store::{NewApplication, SqlStore, SubmitOutcome};
 use huiji_vault::{Field, Keyring, OsRandom};
 
 use crate::cli::BenchStoreArgs;

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use huiji_app::keys::Keys;
 use huiji_app::ports::{Clock as _, OsRandomness, SystemClock};
-use huiji_store::{Backend, OrgFilter, PrivacyStore as _, SqlStore, Store};
+use huiji_store::prelude::*;
+use huiji_store::{Backend, OrgFilter, SqlStore};
 use huiji_vault::{EncryptionKey, KeyId, Keyring, OsRandom};
 
 use crate::commands::{CommandError, key_error, load_keyring, open};

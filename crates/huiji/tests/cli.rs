@@ -5,8 +5,9 @@ use std::process::{Command, Output};
 
 use huiji_core::OrgKind;
 use huiji_core::org::Level;
+use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
-use huiji_store::{AccountStore as _, OrgFilter, Store, both_databases};
+use huiji_store::{OrgFilter, both_databases};
 
 #[path = "cli/generate.rs"]
 mod generate;

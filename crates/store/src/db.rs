@@ -3,12 +3,13 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::{Result, StoreError};
+use crate::{Result, Store, StoreError};
 
 /// The database behind a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,21 +108,6 @@ impl SqlStore {
         Ok(SqlStore { pools })
     }
 
-    pub(crate) fn backend(&self) -> Backend {
-        match self.pools {
-            Pools::Sqlite { .. } => Backend::Sqlite,
-            Pools::Postgres(_) => Backend::Postgres,
-        }
-    }
-
-    pub(crate) async fn migrate(&self) -> Result<()> {
-        match &self.pools {
-            Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
-            Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
-        }
-        Ok(())
-    }
-
     /// Applies the embedded migrations up to `version` only: a database as an earlier
     /// release left it, for tests that an upgrade keeps everything.
     #[cfg(feature = "testing")]
@@ -135,13 +121,6 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn ping(&self) -> Result<()> {
-        on_pool!(&self.pools, read, |p| {
-            sqlx::query("SELECT 1").execute(p).await?;
-        });
-        Ok(())
-    }
-
     /// Closes every connection, waiting for queries in flight.
     pub async fn close(&self) {
         match &self.pools {
@@ -151,5 +130,30 @@ impl SqlStore {
             }
             Pools::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<()> {
+        on_pool!(&self.pools, read, |p| {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
     }
 }

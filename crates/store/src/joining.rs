@@ -1,10 +1,9 @@
-//! Applications and memberships in the database.
+//! Applications in the database: submission, instant approval, reading them back.
 
+use async_trait::async_trait;
 use huiji_core::joining::Landing;
 use huiji_core::verification::tells_membership;
-use huiji_core::{
-    ApplicationStatus, Channel, Decision, MemberNumber, MembershipStatus, OrgId, RealNameCheck, Timestamp,
-};
+use huiji_core::{ApplicationStatus, Channel, Decision, MemberNumber, OrgId, RealNameCheck, Timestamp};
 
 use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
@@ -59,7 +58,7 @@ pub struct NewApplication {
     /// SMS-verified or platform-attested.
     pub mobile_verified: bool,
     /// The proven mobile is on record with another ID number (see
-    /// [`crate::Store::mobile_bound_elsewhere`]).
+    /// [`JoinStore::mobile_bound_elsewhere`]).
     pub mobile_bound_elsewhere: bool,
     /// What the real-name check said, if one was made.
     pub real_name: RealNameCheck,
@@ -144,47 +143,28 @@ impl ApplicationRecord {
     }
 }
 
-/// A membership as stored (without personal identifiers).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct MembershipRecord {
-    /// Id.
-    pub id: i64,
-    /// Member number.
-    pub member_number: Option<String>,
-    /// State code.
-    pub status: String,
-    /// Home union.
-    pub home_org_id: i64,
-    /// The home union's path (for scope checks).
-    pub home_path: String,
-    /// Whether it sits in a turnover pool.
-    pub in_pool: bool,
-    /// 姓名
-    pub name: String,
-    /// Occupation code.
-    pub occupation: String,
-    /// Region code.
-    pub region_code: String,
-    /// Joined (ms).
-    pub joined_at: i64,
-}
+/// Applications as they come in.
+#[async_trait]
+pub trait JoinStore: Send + Sync {
+    /// Stores an application and, when approved, its membership, in one transaction.
+    /// A person who holds a membership and proved its mobile gets
+    /// [`SubmitOutcome::AlreadyMember`] and nothing is stored; anyone else typing their ID
+    /// gets a review, flagged `holds_membership`. A person with an open application from
+    /// the same submitter (platform, or on the H5 form the same mobile) gets that one back;
+    /// another submitter's is never looked at. The database's unique indexes make this
+    /// hold under concurrent submissions too.
+    async fn submit_application(&self, application: &NewApplication, at: Timestamp) -> Result<SubmitOutcome>;
 
-impl MembershipRecord {
-    /// The state as the domain type.
-    pub fn status(&self) -> Option<MembershipStatus> {
-        self.status.parse().ok()
-    }
-}
+    /// Whether a mobile is bound to an identity other than this ID number: on record with
+    /// another ID in a verified application or a membership. A mobile answers for the
+    /// identity it was first joined or applied with, so a different ID with it is reviewed.
+    async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool>;
 
-/// One consent text.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct ConsentVersion {
-    /// "1", "2", ...
-    pub version: String,
-    /// Chinese text.
-    pub text_zh: String,
-    /// English text.
-    pub text_en: String,
+    /// One application.
+    async fn application(&self, id: i64) -> Result<Option<ApplicationRecord>>;
+
+    /// The latest applications made with a mobile (by its blind index).
+    async fn applications_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<ApplicationRecord>>;
 }
 
 macro_rules! application_columns {
@@ -196,12 +176,6 @@ macro_rules! application_columns {
 }
 
 pub(crate) use application_columns;
-
-macro_rules! membership_columns {
-    () => {
-        "id, member_number, status, home_org_id, home_path, in_pool, name, occupation, region_code, joined_at"
-    };
-}
 
 const HELD_MEMBERSHIP: &str = "SELECT mobile_bidx FROM memberships \
     WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
@@ -254,20 +228,6 @@ const APPLICATIONS_BY_MOBILE: &str = concat!(
     application_columns!(),
     " FROM applications WHERE mobile_bidx = $1 ORDER BY id DESC LIMIT 20"
 );
-
-const MEMBERSHIPS_BY_MOBILE: &str = concat!(
-    "SELECT ",
-    membership_columns!(),
-    " FROM memberships WHERE mobile_bidx = $1 ORDER BY id DESC LIMIT 20"
-);
-
-const MEMBERSHIP_BY_NUMBER: &str =
-    concat!("SELECT ", membership_columns!(), " FROM memberships WHERE member_number = $1");
-
-const MEMBERSHIP_BY_ID: &str = concat!("SELECT ", membership_columns!(), " FROM memberships WHERE id = $1");
-
-const CONSENT_VERSIONS: &str =
-    "SELECT version, text_zh, text_en FROM consent_versions ORDER BY created_at, version";
 
 /// The submission, inside the caller's transaction (see `submit_application`). Only a new
 /// application, pending or approved, writes anything.
@@ -381,41 +341,22 @@ pub(crate) async fn approve_in(
     Ok(Some((membership_id, member_number)))
 }
 
-impl SqlStore {
-    pub(crate) async fn submit_application_impl(
-        &self,
-        app: &NewApplication,
-        at: Timestamp,
-    ) -> Result<SubmitOutcome> {
-        match self.submit_once(app, at).await {
+#[async_trait]
+impl JoinStore for SqlStore {
+    async fn submit_application(&self, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+        match submit_once(self, app, at).await {
             // A concurrent submission of the same person won the race: the database's
             // unique indexes decided, so answer as if we had seen it first.
             Err(StoreError::Constraint(
                 "memberships_one_held_key"
                 | "applications_one_pending_per_platform_key"
                 | "applications_one_pending_per_mobile_key",
-            )) => self.submit_once(app, at).await,
+            )) => submit_once(self, app, at).await,
             other => other,
         }
     }
 
-    /// One attempt at a submission, in its own transaction.
-    async fn submit_once(&self, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
-        let mut tx = self.begin_write().await?;
-        let outcome = submit_in(&mut tx, app, at).await?;
-        // A member told so, or an open application found: nothing was written, and
-        // dropping the transaction rolls it back.
-        if !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. }) {
-            tx.commit().await?;
-        }
-        Ok(outcome)
-    }
-
-    pub(crate) async fn mobile_bound_elsewhere_impl(
-        &self,
-        mobile_bidx: &str,
-        id_number_bidx: &str,
-    ) -> Result<bool> {
+    async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool> {
         let found: Option<i32> = on_pool!(&self.pools, read, |p| sqlx::query_scalar(MOBILE_BOUND_ELSEWHERE)
             .bind(mobile_bidx)
             .bind(id_number_bidx)
@@ -424,48 +365,29 @@ impl SqlStore {
         Ok(found.is_some())
     }
 
-    pub(crate) async fn application_impl(&self, id: i64) -> Result<Option<ApplicationRecord>> {
+    async fn application(&self, id: i64) -> Result<Option<ApplicationRecord>> {
         Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_APPLICATION)
             .bind(id)
             .fetch_optional(p)
             .await?))
     }
 
-    pub(crate) async fn applications_by_mobile_impl(
-        &self,
-        mobile_bidx: &str,
-    ) -> Result<Vec<ApplicationRecord>> {
+    async fn applications_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<ApplicationRecord>> {
         Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(APPLICATIONS_BY_MOBILE)
             .bind(mobile_bidx)
             .fetch_all(p)
             .await?))
     }
+}
 
-    pub(crate) async fn memberships_by_mobile_impl(
-        &self,
-        mobile_bidx: &str,
-    ) -> Result<Vec<MembershipRecord>> {
-        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIPS_BY_MOBILE)
-            .bind(mobile_bidx)
-            .fetch_all(p)
-            .await?))
+/// One attempt at a submission, in its own transaction.
+async fn submit_once(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+    let mut tx = store.begin_write().await?;
+    let outcome = submit_in(&mut tx, app, at).await?;
+    // A member told so, or an open application found: nothing was written, and
+    // dropping the transaction rolls it back.
+    if !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. }) {
+        tx.commit().await?;
     }
-
-    pub(crate) async fn membership_by_number_impl(&self, number: &str) -> Result<Option<MembershipRecord>> {
-        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIP_BY_NUMBER)
-            .bind(number)
-            .fetch_optional(p)
-            .await?))
-    }
-
-    pub(crate) async fn membership_impl(&self, id: i64) -> Result<Option<MembershipRecord>> {
-        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIP_BY_ID)
-            .bind(id)
-            .fetch_optional(p)
-            .await?))
-    }
-
-    pub(crate) async fn consent_versions_impl(&self) -> Result<Vec<ConsentVersion>> {
-        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(CONSENT_VERSIONS).fetch_all(p).await?))
-    }
+    Ok(outcome)
 }

@@ -1,17 +1,62 @@
-//! Members as officers see them: search, detail, history, lifecycle and distribution
+//! Memberships in the database: reads, search, detail, history, lifecycle and distribution
 //! (transfers are `transfers.rs`'s). Every change writes an immutable event.
 
 use async_trait::async_trait;
-use huiji_core::{LifecycleAction, OrgId, OrgPath, Timestamp};
+use huiji_core::{LifecycleAction, MembershipStatus, OrgId, OrgPath, Timestamp};
 
+use crate::Result;
 use crate::db::{SqlStore, on_pool};
 use crate::tx::on_tx;
 use crate::webhooks::TRANSFERRED_EVENT;
-use crate::{MembershipRecord, Result, StoreError};
 
 mod search;
 
 pub use search::MemberQuery;
+
+/// A membership as stored (without personal identifiers).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct MembershipRecord {
+    /// Id.
+    pub id: i64,
+    /// Member number.
+    pub member_number: Option<String>,
+    /// State code.
+    pub status: String,
+    /// Home union.
+    pub home_org_id: i64,
+    /// The home union's path (for scope checks).
+    pub home_path: String,
+    /// Whether it sits in a turnover pool.
+    pub in_pool: bool,
+    /// 姓名
+    pub name: String,
+    /// Occupation code.
+    pub occupation: String,
+    /// Region code.
+    pub region_code: String,
+    /// Joined (ms).
+    pub joined_at: i64,
+}
+
+impl MembershipRecord {
+    /// The state as the domain type.
+    pub fn status(&self) -> Option<MembershipStatus> {
+        self.status.parse().ok()
+    }
+}
+
+/// A held membership as a platform's verification sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldMembership {
+    /// The membership.
+    pub id: i64,
+    /// Its home union's path (what scopes its audit records).
+    pub home_path: String,
+    /// The name on the membership.
+    pub name: String,
+    /// Member since (ms).
+    pub joined_at: i64,
+}
 
 /// A membership with its sealed identifiers.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -52,6 +97,26 @@ pub struct EventRecord {
     pub at: i64,
 }
 
+macro_rules! membership_columns {
+    () => {
+        "id, member_number, status, home_org_id, home_path, in_pool, name, occupation, region_code, joined_at"
+    };
+}
+
+const MEMBERSHIPS_BY_MOBILE: &str = concat!(
+    "SELECT ",
+    membership_columns!(),
+    " FROM memberships WHERE mobile_bidx = $1 ORDER BY id DESC LIMIT 20"
+);
+
+const MEMBERSHIP_BY_NUMBER: &str =
+    concat!("SELECT ", membership_columns!(), " FROM memberships WHERE member_number = $1");
+
+const MEMBERSHIP_BY_ID: &str = concat!("SELECT ", membership_columns!(), " FROM memberships WHERE id = $1");
+
+const HELD_MEMBERSHIP: &str = "SELECT id, home_path, name, joined_at FROM memberships \
+    WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
+
 /// Appends to a membership's history; every change writes one, in its own transaction.
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -74,11 +139,18 @@ const COUNT_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(c.held), 0) AS BIGINT) FRO
 const COUNT_MEMBERS_BY_OCCUPATION: &str = "SELECT c.occupation, CAST(SUM(c.held) AS BIGINT) \
     FROM org_occupation_counts c JOIN orgs o ON o.id = c.org_id WHERE o.path >= $1 AND o.path < $2 \
     GROUP BY c.occupation HAVING SUM(c.held) > 0 ORDER BY c.occupation";
-const RENAME_ORG: &str = "UPDATE orgs SET name = $2 WHERE id = $1";
 
 /// Members and their changes.
 #[async_trait]
 pub trait MemberStore: Send + Sync {
+    /// The memberships recorded with a mobile (by its blind index).
+    async fn memberships_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<MembershipRecord>>;
+    /// A membership by its member number.
+    async fn membership_by_number(&self, number: &str) -> Result<Option<MembershipRecord>>;
+    /// A membership by id.
+    async fn membership(&self, id: i64) -> Result<Option<MembershipRecord>>;
+    /// The membership this person holds, if any.
+    async fn held_membership(&self, id_number_bidx: &str) -> Result<Option<HeldMembership>>;
     /// A page of members matching the query, newest first.
     async fn search_members(&self, query: &MemberQuery) -> Result<Vec<MembershipRecord>>;
     /// Members holding their membership within a subtree.
@@ -112,12 +184,40 @@ pub trait MemberStore: Send + Sync {
         actor: &str,
         at: Timestamp,
     ) -> Result<bool>;
-    /// Renames an org (a name taken among its siblings is `Constraint("orgs_parent_name_key")`).
-    async fn rename_org(&self, id: OrgId, name: &str) -> Result<()>;
 }
 
 #[async_trait]
 impl MemberStore for SqlStore {
+    async fn memberships_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<MembershipRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIPS_BY_MOBILE)
+            .bind(mobile_bidx)
+            .fetch_all(p)
+            .await?))
+    }
+
+    async fn membership_by_number(&self, number: &str) -> Result<Option<MembershipRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIP_BY_NUMBER)
+            .bind(number)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    async fn membership(&self, id: i64) -> Result<Option<MembershipRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(MEMBERSHIP_BY_ID)
+            .bind(id)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    async fn held_membership(&self, id_number_bidx: &str) -> Result<Option<HeldMembership>> {
+        let row: Option<(i64, String, String, i64)> =
+            on_pool!(&self.pools, read, |p| sqlx::query_as(HELD_MEMBERSHIP)
+                .bind(id_number_bidx)
+                .fetch_optional(p)
+                .await?);
+        Ok(row.map(|(id, home_path, name, joined_at)| HeldMembership { id, home_path, name, joined_at }))
+    }
+
     async fn search_members(&self, query: &MemberQuery) -> Result<Vec<MembershipRecord>> {
         search::search(self, query).await
     }
@@ -239,15 +339,5 @@ impl MemberStore for SqlStore {
         });
         tx.commit().await?;
         Ok(true)
-    }
-
-    async fn rename_org(&self, id: OrgId, name: &str) -> Result<()> {
-        let changed = on_pool!(&self.pools, write, |p| sqlx::query(RENAME_ORG)
-            .bind(id.0)
-            .bind(name)
-            .execute(p)
-            .await?
-            .rows_affected());
-        if changed == 1 { Ok(()) } else { Err(StoreError::NotFound("org")) }
     }
 }

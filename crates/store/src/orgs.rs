@@ -1,4 +1,4 @@
-//! The union tree in the database, and the [`Store`] implementation that serves it.
+//! The union tree in the database.
 
 use async_trait::async_trait;
 use huiji_core::org::{Level, OrgKindCode};
@@ -6,13 +6,91 @@ use huiji_core::{
     AutoApproval, CreditCode, Occupation, Org, OrgId, OrgKind, OrgPath, RegionCode, Timestamp, TreePlan,
 };
 
-use crate::db::{Backend, SqlStore, on_pool};
+use crate::db::{SqlStore, on_pool};
 use crate::tx::{Tx, on_tx};
-use crate::{
-    ApplicationRecord, ConsentVersion, MembershipRecord, NewApplication, NewOrg, OrgFilter, OutboxMessage,
-    Result, Sealed, Store, StoreError, SubmitOutcome,
-};
-use huiji_core::sms::{SmsCheck, SmsPurpose};
+use crate::{Result, StoreError};
+
+/// A union to create under an existing parent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewOrg {
+    /// The union above it; `None` creates a root.
+    pub parent: Option<OrgId>,
+    /// Kind and level.
+    pub kind: OrgKind,
+    /// Official name, unique among its siblings.
+    pub name: String,
+    /// Where it is.
+    pub region: RegionCode,
+    /// Occupations served (industry federations).
+    pub occupations: Vec<Occupation>,
+    /// Whether it keeps a turnover pool.
+    pub turnover_pool: bool,
+    /// Its join code, for orgs that receive applications.
+    pub join_code: Option<String>,
+    /// An enterprise union's credit code (checked: GB 32100), unique province-wide.
+    pub credit_code: Option<CreditCode>,
+    /// Its auto-approval policy.
+    pub auto_approval: AutoApproval,
+    /// Days to review before escalation.
+    pub review_days: u16,
+}
+
+/// Which orgs a listing returns. Every condition is optional; together they are ANDed.
+#[derive(Clone, Debug, Default)]
+pub struct OrgFilter {
+    /// Only this org and its descendants (the officer's scope).
+    pub within: Option<OrgPath>,
+    /// Only orgs whose region lies within this division.
+    pub region: Option<RegionCode>,
+    /// Only orgs of this kind (any level).
+    pub kind: Option<OrgKindCode>,
+    /// Only federations or industry federations of this level.
+    pub level: Option<Level>,
+    /// Keyset pagination: only ids above this one.
+    pub after: Option<OrgId>,
+    /// At most this many (all when `None`).
+    pub limit: Option<u32>,
+}
+
+/// The union tree.
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    /// Creates one union under its parent.
+    async fn create_org(&self, org: &NewOrg, at: Timestamp) -> Result<Org>;
+
+    /// Creates a whole tree in one transaction: all of it or nothing. Returns the new ids
+    /// in plan order.
+    async fn create_tree(&self, plan: &TreePlan, at: Timestamp) -> Result<Vec<OrgId>>;
+
+    /// One union by id.
+    async fn org(&self, id: OrgId) -> Result<Option<Org>>;
+
+    /// Unions matching the filter, by id.
+    async fn orgs(&self, filter: &OrgFilter) -> Result<Vec<Org>>;
+
+    /// How many unions match the filter (ignoring `after` and `limit`).
+    async fn count_orgs(&self, filter: &OrgFilter) -> Result<u64>;
+
+    /// The org behind a 一会一码 join code.
+    async fn org_by_join_code(&self, code: &str) -> Result<Option<Org>>;
+
+    /// Enterprise unions of a city (their own or one of its places') that may be an
+    /// employer's: the one with the credit code when given, else those with exactly this
+    /// name. Which of them the member lands at is `huiji_core::joining::employer_union`'s
+    /// rule.
+    async fn enterprise_unions(
+        &self,
+        credit_code: Option<&str>,
+        name: &str,
+        city: RegionCode,
+    ) -> Result<Vec<Org>>;
+
+    /// Sets a receiving org's auto-approval policy and review deadline (days).
+    async fn set_review_policy(&self, org: OrgId, policy: AutoApproval, review_days: u16) -> Result<()>;
+
+    /// Renames an org (a name taken among its siblings is `Constraint("orgs_parent_name_key")`).
+    async fn rename_org(&self, id: OrgId, name: &str) -> Result<()>;
+}
 
 /// The columns an [`OrgRow`] reads; a macro so statements can be assembled with
 /// `concat!` at compile time (sqlx takes only static SQL, and none is built at run time).
@@ -38,6 +116,8 @@ const SET_PATH: &str = "UPDATE orgs SET path = $2 WHERE id = $1";
 const SET_REVIEW_POLICY: &str = "UPDATE orgs SET auto_approval = $2, review_days = $3 WHERE id = $1";
 
 const PARENT_PATH: &str = "SELECT path FROM orgs WHERE id = $1";
+
+const RENAME_ORG: &str = "UPDATE orgs SET name = $2 WHERE id = $1";
 
 /// Every filter is a range or an equality that is always present; an absent filter binds
 /// the widest range (region codes are digits, paths digits and slashes, all below ':').
@@ -202,19 +282,7 @@ async fn insert_org(tx: &mut Tx, org: &NewOrg, at: Timestamp) -> Result<OrgId> {
 }
 
 #[async_trait]
-impl Store for SqlStore {
-    fn backend(&self) -> Backend {
-        SqlStore::backend(self)
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        SqlStore::migrate(self).await
-    }
-
-    async fn ping(&self) -> Result<()> {
-        SqlStore::ping(self).await
-    }
-
+impl OrgStore for SqlStore {
     async fn create_org(&self, org: &NewOrg, at: Timestamp) -> Result<Org> {
         let mut tx = self.begin_write().await?;
         let id = insert_org(&mut tx, org, at).await?;
@@ -329,67 +397,13 @@ impl Store for SqlStore {
         if changed == 0 { Err(StoreError::NotFound("org")) } else { Ok(()) }
     }
 
-    async fn consent_versions(&self) -> Result<Vec<ConsentVersion>> {
-        self.consent_versions_impl().await
-    }
-
-    async fn submit_application(&self, application: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
-        self.submit_application_impl(application, at).await
-    }
-
-    async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool> {
-        self.mobile_bound_elsewhere_impl(mobile_bidx, id_number_bidx).await
-    }
-
-    async fn application(&self, id: i64) -> Result<Option<ApplicationRecord>> {
-        self.application_impl(id).await
-    }
-
-    async fn applications_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<ApplicationRecord>> {
-        self.applications_by_mobile_impl(mobile_bidx).await
-    }
-
-    async fn memberships_by_mobile(&self, mobile_bidx: &str) -> Result<Vec<MembershipRecord>> {
-        self.memberships_by_mobile_impl(mobile_bidx).await
-    }
-
-    async fn membership_by_number(&self, number: &str) -> Result<Option<MembershipRecord>> {
-        self.membership_by_number_impl(number).await
-    }
-
-    async fn membership(&self, id: i64) -> Result<Option<MembershipRecord>> {
-        self.membership_impl(id).await
-    }
-
-    async fn create_sms_challenge(
-        &self,
-        mobile_bidx: &str,
-        purpose: SmsPurpose,
-        code_hash: &str,
-        at: Timestamp,
-    ) -> Result<()> {
-        self.create_sms_challenge_impl(mobile_bidx, purpose, code_hash, at).await
-    }
-
-    async fn sms_challenges_since(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64> {
-        self.sms_challenges_since_impl(mobile_bidx, since).await
-    }
-
-    async fn check_sms_challenge(
-        &self,
-        mobile_bidx: &str,
-        purpose: SmsPurpose,
-        code_hash: &str,
-        now: Timestamp,
-    ) -> Result<SmsCheck> {
-        self.check_sms_challenge_impl(mobile_bidx, purpose, code_hash, now).await
-    }
-
-    async fn push_sms_outbox(&self, mobile: &Sealed, masked: &str, body: &str, at: Timestamp) -> Result<()> {
-        self.push_sms_outbox_impl(mobile, masked, body, at).await
-    }
-
-    async fn sms_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
-        self.sms_outbox_impl(limit).await
+    async fn rename_org(&self, id: OrgId, name: &str) -> Result<()> {
+        let changed = on_pool!(&self.pools, write, |p| sqlx::query(RENAME_ORG)
+            .bind(id.0)
+            .bind(name)
+            .execute(p)
+            .await?
+            .rows_affected());
+        if changed == 1 { Ok(()) } else { Err(StoreError::NotFound("org")) }
     }
 }

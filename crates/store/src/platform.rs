@@ -80,19 +80,6 @@ pub enum Idempotency {
     InProgress,
 }
 
-/// A platform's view of a held membership, for verification.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HeldMembership {
-    /// The membership.
-    pub id: i64,
-    /// Its home union's path (what scopes its audit records).
-    pub home_path: String,
-    /// The name on the membership.
-    pub name: String,
-    /// Member since (ms).
-    pub joined_at: i64,
-}
-
 /// The platform API's storage.
 #[async_trait]
 pub trait PlatformStore: Send + Sync {
@@ -153,9 +140,6 @@ pub trait PlatformStore: Send + Sync {
     /// Whether the platform submitted an application (with the worker's consent) for
     /// this person.
     async fn platform_has_consent(&self, platform_id: i64, id_number_bidx: &str) -> Result<bool>;
-
-    /// The membership this person holds, if any.
-    async fn held_membership(&self, id_number_bidx: &str) -> Result<Option<HeldMembership>>;
 }
 
 const INSERT_PLATFORM: &str =
@@ -216,9 +200,6 @@ const PLATFORM_APPLICATION: &str =
 
 const PLATFORM_CONSENT: &str =
     "SELECT COUNT(*) FROM applications WHERE platform_id = $1 AND id_number_bidx = $2";
-
-const HELD_MEMBERSHIP: &str = "SELECT id, home_path, name, joined_at FROM memberships \
-    WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
 
 #[async_trait]
 impl PlatformStore for SqlStore {
@@ -384,14 +365,5 @@ impl PlatformStore for SqlStore {
             .fetch_one(p)
             .await?);
         Ok(count > 0)
-    }
-
-    async fn held_membership(&self, id_number_bidx: &str) -> Result<Option<HeldMembership>> {
-        let row: Option<(i64, String, String, i64)> =
-            on_pool!(&self.pools, read, |p| sqlx::query_as(HELD_MEMBERSHIP)
-                .bind(id_number_bidx)
-                .fetch_optional(p)
-                .await?);
-        Ok(row.map(|(id, home_path, name, joined_at)| HeldMembership { id, home_path, name, joined_at }))
     }
 }

@@ -1,5 +1,5 @@
 //! Privacy operations on stored data: retention purges, re-encryption batches of a key
-//! rotation (with progress kept, so an interrupted rotation resumes), and new consent
+//! rotation (with progress kept, so an interrupted rotation resumes), and the consent
 //! texts.
 
 use async_trait::async_trait;
@@ -77,6 +77,17 @@ pub struct Resealed {
     pub new: SealedRow,
 }
 
+/// One consent text.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConsentVersion {
+    /// "1", "2", ...
+    pub version: String,
+    /// Chinese text.
+    pub text_zh: String,
+    /// English text.
+    pub text_en: String,
+}
+
 const EMPTY: &[u8] = &[];
 
 const PURGE_MEMBERSHIPS: &str = "UPDATE memberships SET name = '', id_number_ct = $2, id_number_bidx = '', \
@@ -118,6 +129,9 @@ const RESEAL_OUTBOX: &str = "UPDATE sms_outbox SET mobile_ct = $2 WHERE id = $1 
 const RESEAL_PLATFORM: &str =
     "UPDATE platforms SET webhook_secret_ct = $2 WHERE id = $1 AND webhook_secret_ct = $3";
 
+const CONSENT_VERSIONS: &str =
+    "SELECT version, text_zh, text_en FROM consent_versions ORDER BY created_at, version";
+
 const MAX_CONSENT_VERSION: &str =
     "SELECT CAST(COALESCE(MAX(CAST(version AS INTEGER)), 0) AS BIGINT) FROM consent_versions";
 const INSERT_CONSENT: &str =
@@ -153,6 +167,9 @@ pub trait PrivacyStore: Send + Sync {
         rows: &[Resealed],
         progress: Option<(&str, i64)>,
     ) -> Result<u64>;
+
+    /// The consent texts, oldest first; the last is current.
+    async fn consent_versions(&self) -> Result<Vec<ConsentVersion>>;
 
     /// Stores a new consent text as the next version ("2" after "1"); returns it.
     async fn publish_consent(&self, text_zh: &str, text_en: &str, at: Timestamp) -> Result<String>;
@@ -312,6 +329,10 @@ impl PrivacyStore for SqlStore {
         }
         tx.commit().await?;
         Ok(written)
+    }
+
+    async fn consent_versions(&self) -> Result<Vec<ConsentVersion>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(CONSENT_VERSIONS).fetch_all(p).await?))
     }
 
     async fn publish_consent(&self, text_zh: &str, text_en: &str, at: Timestamp) -> Result<String> {

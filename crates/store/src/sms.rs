@@ -1,5 +1,6 @@
 //! SMS verification codes and the outbox SMS provider's table.
 
+use async_trait::async_trait;
 use huiji_core::Timestamp;
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 
@@ -19,6 +20,38 @@ pub struct OutboxMessage {
     pub body: String,
     /// Queued (ms).
     pub created_at: i64,
+}
+
+/// SMS verification codes and the outbox provider's messages.
+#[async_trait]
+pub trait SmsStore: Send + Sync {
+    /// Records a newly sent SMS code (its hash), valid for 5 minutes from `at`.
+    async fn create_sms_challenge(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+
+    /// How many codes were sent to a mobile since `since` (for send limits).
+    async fn sms_challenges_since(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64>;
+
+    /// Checks a typed code against the latest unused one; uses it up when right and
+    /// counts the try when wrong.
+    async fn check_sms_challenge(
+        &self,
+        mobile_bidx: &str,
+        purpose: SmsPurpose,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<SmsCheck>;
+
+    /// Queues a message in the outbox SMS provider's table.
+    async fn push_sms_outbox(&self, mobile: &Sealed, masked: &str, body: &str, at: Timestamp) -> Result<()>;
+
+    /// The newest outbox messages.
+    async fn sms_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>>;
 }
 
 const INSERT_CHALLENGE: &str = "INSERT INTO sms_challenges (mobile_bidx, purpose, code_hash, expires_at, created_at) \
@@ -46,8 +79,9 @@ const INSERT_OUTBOX: &str =
 const SELECT_OUTBOX: &str =
     "SELECT id, mobile_masked, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1";
 
-impl SqlStore {
-    pub(crate) async fn create_sms_challenge_impl(
+#[async_trait]
+impl SmsStore for SqlStore {
+    async fn create_sms_challenge(
         &self,
         mobile_bidx: &str,
         purpose: SmsPurpose,
@@ -67,7 +101,7 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn sms_challenges_since_impl(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64> {
+    async fn sms_challenges_since(&self, mobile_bidx: &str, since: Timestamp) -> Result<u64> {
         let count: i64 = on_pool!(&self.pools, read, |p| sqlx::query_scalar(COUNT_CHALLENGES_SINCE)
             .bind(mobile_bidx)
             .bind(since.millis())
@@ -76,7 +110,7 @@ impl SqlStore {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
-    pub(crate) async fn check_sms_challenge_impl(
+    async fn check_sms_challenge(
         &self,
         mobile_bidx: &str,
         purpose: SmsPurpose,
@@ -123,13 +157,7 @@ impl SqlStore {
         Ok(verdict)
     }
 
-    pub(crate) async fn push_sms_outbox_impl(
-        &self,
-        mobile: &Sealed,
-        masked: &str,
-        body: &str,
-        at: Timestamp,
-    ) -> Result<()> {
+    async fn push_sms_outbox(&self, mobile: &Sealed, masked: &str, body: &str, at: Timestamp) -> Result<()> {
         on_pool!(&self.pools, write, |p| {
             sqlx::query(INSERT_OUTBOX)
                 .bind(&mobile.ciphertext)
@@ -142,7 +170,7 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn sms_outbox_impl(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
+    async fn sms_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
         Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(SELECT_OUTBOX)
             .bind(i64::from(limit))
             .fetch_all(p)

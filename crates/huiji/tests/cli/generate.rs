@@ -5,8 +5,9 @@ use std::process::Command;
 
 use huiji_core::org::Level;
 use huiji_core::{IdNumber, MemberNumber, Mobile, Occupation, OrgKind, RegionTable};
+use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
-use huiji_store::{MemberQuery, MemberStore as _, OrgFilter, Store, both_databases};
+use huiji_store::{MemberQuery, OrgFilter, both_databases};
 use huiji_vault::{Field, Keyring};
 
 fn key_file(name: &str) -> PathBuf {

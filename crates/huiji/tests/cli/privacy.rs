@@ -7,10 +7,9 @@ use super::{huiji, scratch, stdout};
 
 use huiji_core::joining::Landing;
 use huiji_core::{Channel, Decision, Timestamp};
+use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
-use huiji_store::{
-    AuditQuery, AuditStore as _, NewApplication, ReviewStore as _, Sealed, SealedTable, Store, both_databases,
-};
+use huiji_store::{AuditQuery, NewApplication, Sealed, SealedTable, both_databases};
 use huiji_vault::{EncryptionKey, Field, KeyId, Keyring, OsRandom};
 
 const ID: &str = "11010519491231002X";

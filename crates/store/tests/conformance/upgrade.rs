@@ -5,10 +5,9 @@ use std::borrow::Cow;
 
 use huiji_core::joining::Landing;
 use huiji_core::{Decision, OrgId};
+use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
-use huiji_store::{
-    Backend, NewApplication, ReviewStore as _, SqlStore, Store, SubmitOutcome, both_databases,
-};
+use huiji_store::{Backend, NewApplication, SqlStore, SubmitOutcome, both_databases};
 
 use crate::fixtures::{AT, application};
 

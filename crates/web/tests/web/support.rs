@@ -8,7 +8,7 @@ use huiji_app::testing::{TestClock, TestRandom, test_keyring};
 use huiji_core::rate_limit::Rate;
 use huiji_core::{RegionTable, Timestamp};
 use huiji_fixtures::tree;
-use huiji_store::Store;
+use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
 use huiji_web::{PublicLimits, WebState};
 
