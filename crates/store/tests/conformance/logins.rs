@@ -7,8 +7,7 @@ use huiji_store::testing::TestDb;
 use huiji_store::{Lockout, both_databases};
 use tokio::task::JoinSet;
 
-use crate::console::{one_org, user};
-use crate::fixtures::AT;
+use crate::fixtures::{AT, one_org, user};
 
 const LOCK_MILLIS: i64 = 15 * 60_000;
 

@@ -9,8 +9,7 @@ use huiji_store::{Backend, MembershipRecord, Store, StoreError, TransferAsk, bot
 
 use std::sync::Arc;
 
-use crate::console::{DAY, Tree, by_code, ids, member, to_org, tree};
-use crate::fixtures::AT;
+use crate::fixtures::{AT, DAY, Tree, by_code, ids, member, to_org, tree};
 
 const AWAITING: TransferStatus = TransferStatus::AwaitingConsent;
 const REQUESTED: TransferStatus = TransferStatus::Requested;

@@ -1,27 +1,13 @@
-//! The store conformance suite: every test runs against SQLite and PostgreSQL, so the
-//! two adapters cannot drift apart.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-#[path = "conformance/console.rs"]
-mod console;
-#[path = "conformance/fixtures.rs"]
-mod fixtures;
-#[path = "conformance/joining.rs"]
-mod joining;
-#[path = "conformance/logins.rs"]
-mod logins;
-#[path = "conformance/privacy.rs"]
-mod privacy;
-#[path = "conformance/transfers.rs"]
-mod transfers;
-#[path = "conformance/upgrade.rs"]
-mod upgrade;
+//! The union tree on both databases: creating orgs and whole trees, sibling names,
+//! subtree and filtered listings, migrations, and renaming.
 
 use huiji_core::org::{Level, OrgKindCode};
-use huiji_core::{AutoApproval, Occupation, OrgId, OrgKind, RegionCode, RegionTable, Timestamp};
+use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, RegionCode, RegionTable, Timestamp};
 use huiji_fixtures::tree;
 use huiji_store::testing::TestDb;
 use huiji_store::{NewOrg, OrgFilter, StoreError, both_databases};
+
+use crate::fixtures::tree;
 
 const AT: Timestamp = Timestamp(1_764_460_800_000);
 
@@ -229,4 +215,41 @@ both_databases!(migrations_are_idempotent_and_ping_answers, |db: TestDb| async m
     let store = db.dyn_store();
     store.migrate().await.unwrap();
     store.ping().await.unwrap();
+});
+
+// ---------------------------------------------------------------------------------------
+// Renaming
+// ---------------------------------------------------------------------------------------
+
+both_databases!(orgs_are_renamed_unless_a_sibling_has_the_name, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let siblings: Vec<Org> = store
+        .orgs(&OrgFilter { within: Some(t.feidong.path.clone()), ..OrgFilter::default() })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.parent == Some(t.feidong.id) && o.id != t.feidong_trucks.id)
+        .collect();
+    let sibling = siblings.first().unwrap();
+
+    store.rename_org(t.feidong_trucks.id, "肥东县货车司机工会").await.unwrap();
+    let renamed = store.org(t.feidong_trucks.id).await.unwrap().unwrap();
+    assert_eq!(renamed.name, "肥东县货车司机工会");
+    assert_eq!(renamed, Org { name: "肥东县货车司机工会".to_owned(), ..t.feidong_trucks.clone() });
+    assert_eq!(store.org_by_join_code("340122T").await.unwrap().unwrap().name, "肥东县货车司机工会");
+    // Keeping its own name is no conflict.
+    store.rename_org(t.feidong_trucks.id, "肥东县货车司机工会").await.unwrap();
+
+    let error = store.rename_org(t.feidong_trucks.id, &sibling.name).await.unwrap_err();
+    assert!(matches!(error, StoreError::Constraint("orgs_parent_name_key")), "{error:?}");
+    assert_eq!(store.org(t.feidong_trucks.id).await.unwrap().unwrap().name, "肥东县货车司机工会");
+    // A name used elsewhere in the tree is fine.
+    store.rename_org(t.feidong_trucks.id, &t.hefei_trucks.name).await.unwrap();
+    assert_eq!(store.org(t.feidong_trucks.id).await.unwrap().unwrap().name, t.hefei_trucks.name);
+
+    let error = store.rename_org(t.feidong_trucks.id, "  ").await.unwrap_err();
+    assert!(matches!(error, StoreError::Constraint("orgs_name_check")), "{error:?}");
+    let error = store.rename_org(OrgId(999_999), "无名工会").await.unwrap_err();
+    assert!(matches!(error, StoreError::NotFound(_)), "{error:?}");
 });

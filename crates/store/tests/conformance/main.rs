@@ -1,0 +1,15 @@
+//! The store conformance suite: every test runs against SQLite and PostgreSQL, so the
+//! two adapters cannot drift apart. One module per area of the store.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod fixtures;
+mod joining;
+mod logins;
+mod members;
+mod orgs;
+mod pool;
+mod privacy;
+mod review;
+mod transfers;
+mod upgrade;
