@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use huiji_core::Timestamp;
 
 use crate::db::{SqlStore, on_pool};
-use crate::tx::on_tx;
+use crate::tx::{Tx, on_tx};
 use crate::{Result, StoreError};
 
 /// What a purge removed.
@@ -179,21 +179,9 @@ pub trait PrivacyStore: Send + Sync {
 impl PrivacyStore for SqlStore {
     async fn purge_personal_data(&self, cutoff: Timestamp, at: Timestamp) -> Result<PurgeCounts> {
         let mut tx = self.begin_write().await?;
-        // Memberships first: their applications are purged with them.
-        let memberships = on_tx!(&mut tx, |c| sqlx::query(PURGE_MEMBERSHIPS)
-            .bind(cutoff.millis())
-            .bind(EMPTY)
-            .bind(at.millis())
-            .execute(c)
-            .await?
-            .rows_affected());
-        let applications = on_tx!(&mut tx, |c| sqlx::query(PURGE_APPLICATIONS)
-            .bind(cutoff.millis())
-            .bind(EMPTY)
-            .bind(at.millis())
-            .execute(c)
-            .await?
-            .rows_affected());
+        // Memberships first: the applications of purged memberships go with them.
+        let memberships = purge_rows(&mut tx, PURGE_MEMBERSHIPS, cutoff, at).await?;
+        let applications = purge_rows(&mut tx, PURGE_APPLICATIONS, cutoff, at).await?;
         let outbox = on_tx!(&mut tx, |c| sqlx::query(PURGE_OUTBOX)
             .bind(cutoff.millis())
             .execute(c)
@@ -351,4 +339,16 @@ impl PrivacyStore for SqlStore {
         tx.commit().await?;
         Ok(version)
     }
+}
+
+/// Empties the personal data of the rows a purge statement picks (before `cutoff`); the
+/// rows stay, marked purged `at`.
+async fn purge_rows(tx: &mut Tx, sql: &'static str, cutoff: Timestamp, at: Timestamp) -> Result<u64> {
+    Ok(on_tx!(tx, |c| sqlx::query(sql)
+        .bind(cutoff.millis())
+        .bind(EMPTY)
+        .bind(at.millis())
+        .execute(c)
+        .await?
+        .rows_affected()))
 }
