@@ -5,7 +5,7 @@ use huiji_core::joining::JoinForm;
 use huiji_core::{Channel, MemberNumber, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{MembershipRecord, both_databases};
-use huiji_web::join::service::{self, JoinOutcome, MobileProof};
+use huiji_web::worker::joining::service::{self, JoinOutcome, MobileProof};
 
 use super::console_support::{Console, PASSWORD};
 use super::support::{TestApp, form, id_number, main_of, with};

@@ -11,7 +11,7 @@ use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::{Org, OrgId};
 use huiji_store::OrgFilter;
 
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// The home page and static assets.
@@ -25,11 +25,11 @@ pub fn router() -> Router<WebState> {
 }
 
 /// One stylesheet for every worker page, small enough to cache on a cheap phone.
-pub(crate) const SITE_CSS: &str = include_str!("../static/site.css");
-const POSTER_CSS: &str = include_str!("../static/poster.css");
-const CONSOLE_CSS: &str = include_str!("../static/console.css");
+pub(crate) const SITE_CSS: &str = include_str!("../../static/site.css");
+const POSTER_CSS: &str = include_str!("../../static/poster.css");
+const CONSOLE_CSS: &str = include_str!("../../static/console.css");
 /// The join form's optional script (the form works without it).
-pub(crate) const JOIN_JS: &str = include_str!("../static/join.js");
+pub(crate) const JOIN_JS: &str = include_str!("../../static/join.js");
 
 /// Static assets are compiled in, so the binary serves everything offline.
 async fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -11,7 +11,7 @@ use huiji_app::orgs::qr;
 use huiji_core::{Org, RegionCode};
 use serde::Serialize;
 
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// The QR code and region routes.

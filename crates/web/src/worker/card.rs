@@ -10,9 +10,9 @@ use axum::routing::get;
 use huiji_app::orgs::qr;
 use huiji_store::MembershipRecord;
 
-use crate::i18n::Lang;
-use crate::join::WorkerText;
-use crate::join::service::verify_card_token;
+use crate::http::i18n::Lang;
+use crate::worker::joining::WorkerText;
+use crate::worker::joining::service::verify_card_token;
 use crate::{WebError, WebState};
 
 /// The card routes.

@@ -17,9 +17,9 @@ use axum::response::{Html, IntoResponse, Response};
 use huiji_core::rate_limit::{Rate, RetryAfter};
 use huiji_vault::Field;
 
-use crate::client::client_ip;
-use crate::i18n::Lang;
-use crate::limits::Limiter;
+use crate::http::client::client_ip;
+use crate::http::i18n::Lang;
+use crate::http::limits::Limiter;
 use crate::{WebError, WebState};
 
 /// The limiters of the public endpoints.

@@ -14,9 +14,9 @@ use huiji_core::{Timestamp, TransferStatus};
 use huiji_store::StoreError;
 use serde::Deserialize;
 
-use super::{Done, TransferStep, org_name, transfer_page};
-use crate::i18n::Lang;
-use crate::join::WorkerText;
+use super::page::{Done, TransferStep, org_name, transfer_page};
+use crate::http::i18n::Lang;
+use crate::worker::joining::WorkerText;
 use crate::{WebError, WebState};
 
 /// How long the SMS proof behind a transfer token lasts.

@@ -1,7 +1,7 @@
 //! The worker pages' texts, one struct per language so a missing translation does not
 //! compile.
 
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 
 /// Texts of the join, result, status and card pages.
 pub struct WorkerText {

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use self::service::{JoinError, JoinOutcome, MobileProof, SendCodeError};
 pub(crate) use self::text::WorkerText;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// The join routes.
@@ -162,10 +162,10 @@ async fn handle_post(
     let t = WorkerText::of(lang);
     if matches!(form.action.as_str(), "send_code" | "submit") {
         let id_number = (form.action == "submit").then_some(form.id_number.as_str());
-        if let Err(retry) = crate::abuse::check_form(state, &form.mobile, id_number) {
+        if let Err(retry) = crate::http::abuse::check_form(state, &form.mobile, id_number) {
             let back =
                 union.and_then(|o| o.join_code.as_deref()).map_or_else(|| "/join".to_owned(), join_path);
-            return Ok(crate::abuse::too_many(lang, retry, &back));
+            return Ok(crate::http::abuse::too_many(lang, retry, &back));
         }
     }
     match form.action.as_str() {

@@ -1,140 +1,45 @@
-//! `/status`: an applicant sees their applications and membership after proving their
-//! mobile with an SMS code. The answer for a mobile with nothing on record differs from
-//! one with records only after that proof, so the page is no oracle.
-//!
-//! A verified member may also ask to move a held membership to another union (接转), and
-//! answer unions' requests to take it over (`transfer.rs`).
-
-mod transfer;
+//! The mobile form: an SMS code is sent, checked, and only then are the mobile's
+//! applications and memberships shown.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
-use huiji_core::{Mobile, OrgId, Timestamp};
+use huiji_core::{Mobile, Timestamp};
 use huiji_vault::Field;
 use serde::Deserialize;
 
-use crate::card::mask_name;
-use crate::i18n::Lang;
-use crate::join::WorkerText;
-use crate::join::service::{self, SendCodeError, card_token};
+use super::page::{AskRow, Records, Row, StatusPage, org_name};
+use super::transfer;
+use crate::http::i18n::Lang;
+use crate::worker::card::mask_name;
+use crate::worker::joining::WorkerText;
+use crate::worker::joining::service::{self, SendCodeError, card_token};
 use crate::{WebError, WebState};
-
-/// The status routes.
-pub fn router() -> Router<WebState> {
-    Router::new()
-        .route("/status", get(form).post(submit))
-        .route("/status/transfer", post(transfer::request))
-        .route("/status/transfer/answer", post(transfer::answer))
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct StatusForm {
+pub(super) struct StatusForm {
     mobile: String,
     sms_code: String,
     action: String,
 }
 
-struct Row {
-    name: String,
-    union: String,
-    status: &'static str,
-    date: String,
-    card_token: Option<String>,
-    transfer_token: Option<String>,
-}
-
-/// A union's request to take over a held membership, for the member to answer.
-struct AskRow {
-    /// The transfer.
-    id: i64,
-    /// The asking union.
-    union: String,
-    /// Why it asks.
-    reason: String,
-    /// When it asked.
-    date: String,
-    /// The membership's transfer token (the SMS proof).
-    token: String,
-}
-
-/// What the SMS check showed.
-struct Records {
-    applications: Vec<Row>,
-    memberships: Vec<Row>,
-    asks: Vec<AskRow>,
-}
-
-/// What a transfer step ended in: a request made or an answer given.
-struct Done {
-    title: &'static str,
-    body: &'static str,
-    union: String,
-}
-
-/// The transfer part of the page: the form again (with what went wrong), or what was done.
-struct TransferStep {
-    /// The token, to try again; empty when it was not genuine.
-    token: String,
-    /// What went wrong.
-    error: Option<&'static str>,
-    /// What was done.
-    done: Option<Done>,
-}
-
-#[derive(Template)]
-#[template(path = "status.html")]
-struct StatusPage<'a> {
-    lang: Lang,
-    t: &'static WorkerText,
-    mobile: &'a str,
-    notice: Option<&'static str>,
-    error: Option<&'a str>,
-    code_sent: bool,
-    results: Option<Records>,
-    transfer: Option<TransferStep>,
-}
-
-impl StatusPage<'_> {
-    /// The page as first shown: the mobile form, empty.
-    fn empty(lang: Lang) -> StatusPage<'static> {
-        StatusPage {
-            lang,
-            t: WorkerText::of(lang),
-            mobile: "",
-            notice: None,
-            error: None,
-            code_sent: false,
-            results: None,
-            transfer: None,
-        }
-    }
-}
-
-/// The page showing only a transfer step.
-fn transfer_page(lang: Lang, status: StatusCode, step: TransferStep) -> Result<Response, WebError> {
-    let page = StatusPage { transfer: Some(step), ..StatusPage::empty(lang) };
-    Ok((status, Html(page.render()?)).into_response())
-}
-
-async fn form(lang: Lang) -> Result<Html<String>, WebError> {
+pub(super) async fn form(lang: Lang) -> Result<Html<String>, WebError> {
     Ok(Html(StatusPage::empty(lang).render()?))
 }
 
-async fn submit(
+pub(super) async fn submit(
     State(state): State<WebState>,
     lang: Lang,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
     let mut page = StatusPage { mobile: &form.mobile, code_sent: true, ..StatusPage::empty(lang) };
-    if let Err(retry) = crate::abuse::check_form(&state, &form.mobile, None) {
-        return Ok(crate::abuse::too_many(lang, retry, "/status"));
+    if let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None) {
+        return Ok(crate::http::abuse::too_many(lang, retry, "/status"));
     }
     let mut status = StatusCode::OK;
     if form.action == "send_code" {
@@ -183,10 +88,6 @@ async fn submit(
     }
     page.results = Some(records(&state, &mobile, t).await?);
     Ok(Html(page.render()?).into_response())
-}
-
-async fn org_name(state: &WebState, id: i64) -> Result<String, WebError> {
-    Ok(state.store.org(OrgId(id)).await?.map(|o| o.name).unwrap_or_default())
 }
 
 async fn records(state: &WebState, mobile: &Mobile, t: &'static WorkerText) -> Result<Records, WebError> {

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::WebError;
 use crate::api::{ApiError, FieldProblem};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 
 /// Where the refused field was.
 enum Place {
