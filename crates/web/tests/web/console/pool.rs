@@ -4,8 +4,8 @@ use huiji_core::{OrgKindCode, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{MembershipRecord, OrgFilter, both_databases};
 
-use super::console_support::Console;
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::console::Console;
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 /// Makes a member through the portal working in `region` as `occupation`; returns the
 /// membership.

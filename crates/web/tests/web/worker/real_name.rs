@@ -13,7 +13,7 @@ use huiji_store::testing::TestDb;
 use huiji_web::WebState;
 use serde_json::{Value, json};
 
-use super::support::{TestApp, form, id_number, main_of};
+use crate::support::{TestApp, form, id_number, main_of};
 
 /// What the service was asked: the Authorization header and the JSON body.
 type Asked = Arc<Mutex<Vec<(String, Value)>>>;

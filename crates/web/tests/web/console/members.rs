@@ -7,8 +7,8 @@ use huiji_store::testing::TestDb;
 use huiji_store::{MembershipRecord, both_databases};
 use huiji_web::worker::joining::service::{self, JoinOutcome, MobileProof};
 
-use super::console_support::{Console, PASSWORD};
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::console::{Console, PASSWORD};
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 const DAY: i64 = 86_400_000;
 

@@ -8,7 +8,7 @@ use huiji_store::testing::TestDb;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_support::{application, identity};
+use crate::support::api::{application, identity};
 use crate::support::{NOW, TestApp, id_number};
 
 async fn hefei_truckers(app: &TestApp) -> OrgId {
@@ -434,7 +434,7 @@ both_databases!(transport_errors_keep_the_error_shape, |db: TestDb| async move {
         assert_eq!((answer.status, answer.code()), (status, code), "{method} {path}: {}", answer.text);
         assert!(answer.headers["content-type"].to_str().unwrap().starts_with("application/json"));
         // Rebuilt as JSON or not, every answer carries the security headers.
-        crate::security_http::assert_security_headers(&answer.headers, &format!("{method} {path}"));
+        crate::security::http::assert_security_headers(&answer.headers, &format!("{method} {path}"));
         if status == 405 {
             assert_eq!(answer.headers["allow"], "GET,HEAD", "the 405 still says what is allowed");
         }

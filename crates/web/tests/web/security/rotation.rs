@@ -10,7 +10,7 @@ use huiji_store::testing::TestDb;
 use huiji_store::{SealedTable, both_databases};
 use huiji_vault::{EncryptionKey, Field, KeyId, Keyring};
 
-use super::support::{TestApp, form, id_number, main_of};
+use crate::support::{TestApp, form, id_number, main_of};
 
 async fn join(app: &TestApp, seq: u32) -> (String, String) {
     let id = id_number("340122", "19900101", seq);

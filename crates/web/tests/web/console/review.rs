@@ -4,8 +4,8 @@ use huiji_core::{AutoApproval, Role};
 use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 
-use super::console_support::PASSWORD;
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::console::PASSWORD;
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 /// Sets a union to manual review and files one application there; returns its id.
 async fn pending(app: &TestApp, code: &str, region: &str, seq: u32) -> i64 {
@@ -15,7 +15,7 @@ async fn pending(app: &TestApp, code: &str, region: &str, seq: u32) -> i64 {
     let mobile = format!("1371234{:04}", seq);
     let city = &region[..4];
     let fields =
-        super::support::with(super::support::with(form(&id, &mobile), "city", city), "region_code", region);
+        crate::support::with(crate::support::with(form(&id, &mobile), "city", city), "region_code", region);
     let (status, body) = app.join(&format!("/j/{code}"), &fields).await;
     assert!(body.contains("申请已提交"), "{status}: {}", main_of(&body));
     let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, &mobile).to_hex();

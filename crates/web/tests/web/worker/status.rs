@@ -6,9 +6,9 @@ use huiji_core::Role;
 use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 
-use super::console_pool::post_for_location;
-use super::console_transfers::{county_member, incoming, newest_into, org, row};
-use super::support::{TestApp, main_of};
+use crate::console::pool::post_for_location;
+use crate::console::transfers::{county_member, incoming, newest_into, org, row};
+use crate::support::{TestApp, main_of};
 
 /// The transfer token on a /status result page.
 fn token_of(page: &str) -> String {

@@ -5,7 +5,7 @@ use huiji_app::ports::OsRandomness;
 use huiji_core::{OrgId, Role, Timestamp};
 use huiji_store::NewUser;
 
-use super::support::TestApp;
+use crate::support::TestApp;
 
 /// Every test officer's password.
 pub const PASSWORD: &str = "correct horse battery";

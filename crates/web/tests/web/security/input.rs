@@ -6,8 +6,8 @@ use huiji_core::{AutoApproval, OrgId, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 
-use super::security_audit::feidong_member;
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::security::audit::feidong_member;
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 const SCRIPT: &str = "<script>alert(1)</script>";
 const ATTRIBUTE: &str = "\"onmouseover=\"alert(2)";

@@ -12,8 +12,8 @@ use huiji_store::testing::TestDb;
 use huiji_web::WebState;
 use serde_json::{Value, json};
 
-use super::api_support::{Answer, application, identity};
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::api::{Answer, application, identity};
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 /// The memberships recorded with a mobile.
 async fn members_with(app: &TestApp, mobile: &str) -> usize {

@@ -7,8 +7,8 @@ use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 use huiji_vault::Field;
 
-use super::console_support::Console;
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::console::Console;
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 async fn org(app: &TestApp, code: &str) -> Org {
     app.store().org_by_join_code(code).await.unwrap().unwrap()

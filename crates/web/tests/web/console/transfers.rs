@@ -1,14 +1,14 @@
 //! Transfers (接转) started by officers: the receiving side asks, and the transfer takes
 //! effect only when the outgoing side agrees — an officer whose subtree holds the
-//! membership (not the one who asked), or the member (see `transfers_member`). Until
+//! membership (not the one who asked), or the member (see `worker::status`). Until
 //! then the asking side sees what it typed and a masked name, nothing of the membership.
 
 use huiji_core::{AutoApproval, Org, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{MembershipRecord, both_databases};
 
-use super::console_pool::post_for_location;
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::console::pool::post_for_location;
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 /// A truck driver of `county` joined through its truck-driver federation's code.
 pub async fn county_member(app: &TestApp, county: &str, seq: u32) -> (MembershipRecord, String, String) {

@@ -7,8 +7,8 @@ use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 use serde_json::{Value, json};
 
-use crate::api_support::{APPLICATION_FIELDS, application, identity};
 use crate::support::TestApp;
+use crate::support::api::{APPLICATION_FIELDS, application, identity};
 
 const OAS_31_SCHEMA: &str = include_str!("openapi-3.1-schema.json");
 

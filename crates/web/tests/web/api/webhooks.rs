@@ -15,7 +15,7 @@ use huiji_store::testing::TestDb;
 use huiji_vault::{Field, webhook_signature};
 use serde_json::{Value, json};
 
-use crate::api_support::{Platform, application, identity};
+use crate::support::api::{Platform, application, identity};
 use crate::support::{NOW, TestApp, form, main_of};
 
 const SECRET: &str = "whsec_test";

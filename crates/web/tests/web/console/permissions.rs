@@ -8,7 +8,7 @@ use huiji_core::{AutoApproval, OrgId, Role, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 /// County B's records that the routes are aimed at.
 struct Targets {

@@ -12,8 +12,8 @@ use huiji_store::testing::TestDb;
 use huiji_store::{NewUser, both_databases};
 use tokio::task::JoinSet;
 
-use super::console_support::{PASSWORD, csrf_of};
-use super::support::{TestApp, main_of};
+use crate::support::console::{PASSWORD, csrf_of};
+use crate::support::{TestApp, main_of};
 
 const LOCK_MILLIS: i64 = 5 * 60 * 1000;
 

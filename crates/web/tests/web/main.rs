@@ -1,56 +1,11 @@
 //! The web app, spawned for real on port 0 over its own database, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "web/api.rs"]
 mod api;
-#[path = "web/api_fuzz.rs"]
-mod api_fuzz;
-#[path = "web/api_openapi.rs"]
-mod api_openapi;
-#[path = "web/api_support.rs"]
-mod api_support;
-#[path = "web/api_webhooks.rs"]
-mod api_webhooks;
-#[path = "web/console_members.rs"]
-mod console_members;
-#[path = "web/console_orgs.rs"]
-mod console_orgs;
-#[path = "web/console_permissions.rs"]
-mod console_permissions;
-#[path = "web/console_pool.rs"]
-mod console_pool;
-#[path = "web/console_review.rs"]
-mod console_review;
-#[path = "web/console_support.rs"]
-mod console_support;
-#[path = "web/console_transfers.rs"]
-mod console_transfers;
-#[path = "web/join.rs"]
-mod join;
-#[path = "web/real_name.rs"]
-mod real_name;
-#[path = "web/security_audit.rs"]
-mod security_audit;
-#[path = "web/security_http.rs"]
-mod security_http;
-#[path = "web/security_input.rs"]
-mod security_input;
-#[path = "web/security_login.rs"]
-mod security_login;
-#[path = "web/security_oracle.rs"]
-mod security_oracle;
-#[path = "web/security_privacy.rs"]
-mod security_privacy;
-#[path = "web/security_rotation.rs"]
-mod security_rotation;
-#[path = "web/security_text.rs"]
-mod security_text;
-#[path = "web/sms.rs"]
-mod sms;
-#[path = "web/support.rs"]
+mod console;
+mod security;
 mod support;
-#[path = "web/transfers_member.rs"]
-mod transfers_member;
+mod worker;
 
 use huiji_store::testing::TestDb;
 use huiji_store::{Store, both_databases};

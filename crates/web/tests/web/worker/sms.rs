@@ -8,7 +8,7 @@ use axum::routing::post;
 use huiji_app::sms::HttpGatewaySms;
 use huiji_store::testing::TestDb;
 
-use super::support::{TestApp, main_of};
+use crate::support::{TestApp, main_of};
 
 /// What the fake gateway received: the Authorization header and the JSON body.
 type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;

@@ -8,7 +8,7 @@ use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 use huiji_web::PublicLimits;
 
-use super::support::{TestApp, form, id_number};
+use crate::support::{TestApp, form, id_number};
 
 const PAGES: [&str; 8] = [
     "/",
@@ -137,8 +137,8 @@ both_databases!(behind_tls_hsts_and_secure_cookies, |db: TestDb| async move {
     let cookies: Vec<String> =
         form.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
     let page = form.text().await.unwrap();
-    let token = crate::console_support::csrf_of(&page);
-    let response = app.post_login(&browser, &token, "tls", crate::console_support::PASSWORD).await;
+    let token = crate::support::console::csrf_of(&page);
+    let response = app.post_login(&browser, &token, "tls", crate::support::console::PASSWORD).await;
     assert_eq!(response.status().as_u16(), 303);
     let cookies = cookies
         .into_iter()

@@ -8,9 +8,9 @@ use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 use serde_json::json;
 
-use super::api_support::{application, identity};
-use super::security_audit::{everything, feidong_member};
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::security::audit::{everything, feidong_member};
+use crate::support::api::{application, identity};
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 /// The page (or JSON error) refuses `field` for a control character, in Chinese.
 fn assert_refused(status: u16, body: &str, field: &str, what: &str) {
@@ -177,5 +177,5 @@ both_databases!(every_console_field_refuses_control_characters, |db: TestDb| asy
     assert_eq!(store.application(pending).await.unwrap().unwrap().status, "pending_review");
     assert_eq!(store.audit_records(&everything()).await.unwrap().len(), audit_before, "no reveal, no export");
     assert!(store.transfers(&OrgPath::parse("/1/").unwrap(), 10).await.unwrap().is_empty());
-    assert!(app.login("feidong_admin", crate::console_support::PASSWORD).await.is_some(), "password kept");
+    assert!(app.login("feidong_admin", crate::support::console::PASSWORD).await.is_some(), "password kept");
 });

@@ -4,7 +4,7 @@ use huiji_core::{AutoApproval, OrgId, OrgKind, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{NewOrg, OrgFilter, both_databases};
 
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 fn without<'a>(mut form: Vec<(&'static str, &'a str)>, key: &str) -> Vec<(&'static str, &'a str)> {
     form.retain(|(k, _)| *k != key);

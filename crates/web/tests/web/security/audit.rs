@@ -6,7 +6,7 @@ use huiji_core::Role;
 use huiji_store::testing::TestDb;
 use huiji_store::{AuditQuery, MembershipRecord, both_databases};
 
-use super::support::{TestApp, form, id_number, main_of, with};
+use crate::support::{TestApp, form, id_number, main_of, with};
 
 /// A member of 肥东县 (340122), approved at once through the county's truckers' union.
 pub async fn feidong_member(app: &TestApp, seq: u32) -> (MembershipRecord, String, String) {

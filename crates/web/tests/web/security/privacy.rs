@@ -8,8 +8,8 @@ use huiji_store::testing::TestDb;
 use huiji_store::{Backend, Store, both_databases};
 use sqlx::Connection;
 
-use super::security_audit::{feidong_member, feixi_member};
-use super::support::{TestApp, form, id_number, with};
+use crate::security::audit::{feidong_member, feixi_member};
+use crate::support::{TestApp, form, id_number, with};
 
 /// Status and whole body of a post, with the values typed replaced by placeholders.
 async fn answer(app: &TestApp, path: &str, fields: &[(&str, &str)], typed: &[&str]) -> (u16, String) {
@@ -248,7 +248,7 @@ both_databases!(purged_members_keep_their_counts_and_reveal_nothing, |db: TestDb
     let purged = huiji_app::privacy::purge(store.as_ref(), app.clock.as_ref(), 180, "test").await.unwrap();
     assert_eq!((purged.memberships, purged.applications), (1, 1));
     // Half a year on, the session is long over.
-    let admin = app.login("feidong_admin", crate::console_support::PASSWORD).await.unwrap();
+    let admin = app.login("feidong_admin", crate::support::console::PASSWORD).await.unwrap();
     let (status, page) = admin.get(&path).await;
     assert_eq!(status, 200, "the record stays");
     assert!(page.contains("已退会"));

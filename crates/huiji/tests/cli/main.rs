@@ -9,9 +9,7 @@ use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 
-#[path = "cli/generate.rs"]
 mod generate;
-#[path = "cli/privacy.rs"]
 mod privacy;
 
 fn huiji(url: &str, args: &[&str]) -> Output {

@@ -10,8 +10,8 @@ use proptest::test_runner::{Config, TestRunner};
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use crate::api_support::APPLICATION_FIELDS;
 use crate::support::TestApp;
+use crate::support::api::APPLICATION_FIELDS;
 
 /// Strings that have broken parsers before: control characters, RTL marks, emoji,
 /// full-width digits, surrogate-adjacent code points, SQL and HTML.

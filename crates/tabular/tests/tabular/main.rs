@@ -3,11 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "tabular/csv.rs"]
 mod csv;
-#[path = "tabular/headers.rs"]
 mod headers;
-#[path = "tabular/support.rs"]
 mod support;
-#[path = "tabular/xlsx.rs"]
 mod xlsx;

@@ -1,5 +1,8 @@
 //! A running app over its own database, and helpers to drive it like a phone would.
 
+pub mod api;
+pub mod console;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
