@@ -36,7 +36,7 @@ pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use bulk::{BulkLoad, BulkMember};
 pub use db::{Backend, SqlStore};
-pub use error::StoreError;
+pub use error::{Conflict, StoreError};
 pub use joining::{ApplicationRecord, JoinStore, NewApplication, Sealed, SubmitOutcome};
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
