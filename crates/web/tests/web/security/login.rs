@@ -164,8 +164,11 @@ both_databases!(locked_unknown_and_wrong_answer_alike_in_words_and_time, |db: Te
     assert!(pages[0].contains("用户名或密码错误"), "{}", pages[0]);
     let [locked, unknown, wrong] = [0, 1, 2].map(|i| fastest(&times[i]));
     for (what, took) in [("locked", locked), ("unknown", unknown)] {
+        // The defect this guards against was a 20-fold gap (0.7 ms against 15 ms: no
+        // password hash for a locked or unknown name). The band is wide on purpose, so
+        // that a loaded machine's noise cannot fail it while that gap still would.
         let ratio = took.as_secs_f64() / wrong.as_secs_f64();
-        assert!((0.4..2.5).contains(&ratio), "{what} {took:?} vs wrong password {wrong:?}");
+        assert!((0.2..5.0).contains(&ratio), "{what} {took:?} vs wrong password {wrong:?}");
     }
 });
 
