@@ -3,7 +3,47 @@
 
 pub mod evaluation;
 
+use crate::ids::id_newtype;
 use crate::labelled::labelled_enum;
+
+id_newtype! {
+    /// A model worker (劳模, 工匠, 五一劳动奖章 holder) in the registry.
+    ModelWorkerId;
+    /// An innovation studio (劳模/工匠创新工作室).
+    StudioId;
+    /// A studio's key innovation project.
+    ProjectId;
+    /// A mentorship (名师带徒): one mentor, one apprentice.
+    MentorshipId;
+    /// A studio's lecture or enterprise visit.
+    ActivityId;
+}
+
+/// Most fields of work a studio lists.
+pub const MAX_FIELDS: usize = 8;
+
+/// Reads a studio's fields of work as registries write them: 数控加工、焊接 / 数控加工,焊接 /
+/// one per line; trimmed, empty and repeated ones dropped, at most [`MAX_FIELDS`]. `None`
+/// when there are more or one is longer than 20 characters.
+pub fn parse_fields(text: &str) -> Option<Vec<String>> {
+    parse_list(text, MAX_FIELDS)
+}
+
+/// Splits a list written in one cell or text box (separated by 、 , ， ; ； or lines) into
+/// distinct trimmed items of at most 20 characters; `None` beyond `max` items or with a
+/// longer item.
+pub(crate) fn parse_list(text: &str, max: usize) -> Option<Vec<String>> {
+    let mut items: Vec<String> = Vec::new();
+    for item in text.split(['、', ',', '，', ';', '；', '\n']).map(str::trim).filter(|f| !f.is_empty()) {
+        if item.chars().count() > 20 {
+            return None;
+        }
+        if !items.iter().any(|f| f == item) {
+            items.push(item.to_owned());
+        }
+    }
+    (items.len() <= max).then_some(items)
+}
 
 labelled_enum!(
     /// The level of an honour or a studio's demonstration title.
@@ -136,6 +176,23 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// A vocational skill level (职业技能等级) an apprentice reached: the outcome of a
+    /// mentorship.
+    CertificateLevel {
+        /// 五级/初级工
+        Junior = "junior", "初级工", "Junior worker";
+        /// 四级/中级工
+        Intermediate = "intermediate", "中级工", "Intermediate worker";
+        /// 三级/高级工
+        Senior = "senior", "高级工", "Senior worker";
+        /// 二级/技师
+        Technician = "technician", "技师", "Technician";
+        /// 一级/高级技师
+        SeniorTechnician = "senior_technician", "高级技师", "Senior technician";
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +232,17 @@ mod tests {
         assert_eq!(StudioKind::ModelWorker.title_zh(InnovationLevel::Provincial), "省级示范性劳模创新工作室");
         assert_eq!("ongoing".parse(), Ok(ProjectStatus::Ongoing));
         assert_eq!(ActivityKind::from_code_or_label("讲座"), Some(ActivityKind::Lecture));
+        assert_eq!(CertificateLevel::from_code_or_label("技师"), Some(CertificateLevel::Technician));
+        assert_eq!(StudioId(4).to_string(), "4");
+    }
+
+    #[test]
+    fn fields_read_as_registries_write_them() {
+        let fields = |text| parse_fields(text);
+        assert_eq!(fields("数控加工、焊接"), Some(vec!["数控加工".to_owned(), "焊接".to_owned()]));
+        assert_eq!(fields(" 焊接 ,焊接，电力;"), Some(vec!["焊接".to_owned(), "电力".to_owned()]));
+        assert_eq!(fields(""), Some(vec![]));
+        assert_eq!(fields("一二三四五六七八九十一二三四五六七八九十一"), None, "21 characters");
+        assert_eq!(fields("a、b、c、d、e、f、g、h、i"), None, "nine fields");
     }
 }
