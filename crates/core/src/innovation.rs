@@ -193,6 +193,85 @@ labelled_enum!(
     }
 );
 
+impl InnovationLevel {
+    /// Reads a level as registries write it: 全国/国家级, 省级/安徽省, 市级/合肥市 (the
+    /// broadest named wins); `None` otherwise.
+    pub fn parse(text: &str) -> Option<InnovationLevel> {
+        if let Some(level) = InnovationLevel::from_code_or_label(text) {
+            return Some(level);
+        }
+        if text.contains("全国") || text.contains("国家") {
+            Some(InnovationLevel::National)
+        } else if text.contains('省') {
+            Some(InnovationLevel::Provincial)
+        } else if text.contains('市') {
+            Some(InnovationLevel::City)
+        } else {
+            None
+        }
+    }
+}
+
+impl StudioKind {
+    /// Reads a studio kind: anything naming 工匠 is a craftsman studio, anything naming
+    /// 劳模 a model worker studio.
+    pub fn parse(text: &str) -> Option<StudioKind> {
+        StudioKind::from_code_or_label(text).or_else(|| {
+            if text.contains("工匠") {
+                Some(StudioKind::Craftsman)
+            } else if text.contains("劳模") {
+                Some(StudioKind::ModelWorker)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+impl ProjectStatus {
+    /// Reads a project status, with the words registries use: 计划/立项 → planned,
+    /// 在研/实施 → ongoing, 完成/结题 → done.
+    pub fn parse(text: &str) -> Option<ProjectStatus> {
+        ProjectStatus::from_code_or_label(text).or_else(|| {
+            if text.contains("完成") || text.contains("结题") {
+                Some(ProjectStatus::Done)
+            } else if text.contains("在研") || text.contains("进行") || text.contains("实施") {
+                Some(ProjectStatus::Ongoing)
+            } else if text.contains("计划") || text.contains("立项") {
+                Some(ProjectStatus::Planned)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+impl CertificateLevel {
+    /// Reads a skill level by its title or its grade (五级 … 一级), e.g. 高级工（三级）.
+    pub fn parse(text: &str) -> Option<CertificateLevel> {
+        use CertificateLevel::{Intermediate, Junior, Senior, SeniorTechnician, Technician};
+        if let Some(level) = CertificateLevel::from_code_or_label(text) {
+            return Some(level);
+        }
+        // Longest titles first: 高级技师 contains 技师, 高级工 is not 高级技师.
+        [
+            ("高级技师", SeniorTechnician),
+            ("一级", SeniorTechnician),
+            ("技师", Technician),
+            ("二级", Technician),
+            ("高级工", Senior),
+            ("三级", Senior),
+            ("中级工", Intermediate),
+            ("四级", Intermediate),
+            ("初级工", Junior),
+            ("五级", Junior),
+        ]
+        .into_iter()
+        .find(|(word, _)| text.contains(word))
+        .map(|(_, level)| level)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +313,25 @@ mod tests {
         assert_eq!(ActivityKind::from_code_or_label("讲座"), Some(ActivityKind::Lecture));
         assert_eq!(CertificateLevel::from_code_or_label("技师"), Some(CertificateLevel::Technician));
         assert_eq!(StudioId(4).to_string(), "4");
+    }
+
+    #[test]
+    fn registry_words_are_read() {
+        assert_eq!(InnovationLevel::parse("国家级"), Some(InnovationLevel::National));
+        assert_eq!(InnovationLevel::parse("安徽省级"), Some(InnovationLevel::Provincial));
+        assert_eq!(InnovationLevel::parse("合肥市"), Some(InnovationLevel::City));
+        assert_eq!(InnovationLevel::parse("区级"), None);
+        assert_eq!(StudioKind::parse("江淮工匠创新工作室"), Some(StudioKind::Craftsman));
+        assert_eq!(StudioKind::parse("劳模创新工作室"), Some(StudioKind::ModelWorker));
+        assert_eq!(StudioKind::parse("其他"), None);
+        assert_eq!(ProjectStatus::parse("已结题"), Some(ProjectStatus::Done));
+        assert_eq!(ProjectStatus::parse("在研"), Some(ProjectStatus::Ongoing));
+        assert_eq!(ProjectStatus::parse("立项"), Some(ProjectStatus::Planned));
+        assert_eq!(CertificateLevel::parse("高级技师"), Some(CertificateLevel::SeniorTechnician));
+        assert_eq!(CertificateLevel::parse("技师（二级）"), Some(CertificateLevel::Technician));
+        assert_eq!(CertificateLevel::parse("高级工（三级）"), Some(CertificateLevel::Senior));
+        assert_eq!(CertificateLevel::parse("四级"), Some(CertificateLevel::Intermediate));
+        assert_eq!(CertificateLevel::parse("无"), None);
     }
 
     #[test]
