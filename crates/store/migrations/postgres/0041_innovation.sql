@@ -85,7 +85,8 @@ CREATE TABLE innovation_mentorships (
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL
 );
-CREATE INDEX innovation_mentorships_studio_idx ON innovation_mentorships (studio_id);
+-- One pairing of a mentor and an apprentice per studio (an import run twice adds none).
+CREATE UNIQUE INDEX innovation_mentorships_pair_key ON innovation_mentorships (studio_id, mentor_id, apprentice);
 CREATE INDEX innovation_mentorships_mentor_idx ON innovation_mentorships (mentor_id);
 
 CREATE TABLE innovation_activities (
@@ -101,5 +102,6 @@ CREATE TABLE innovation_activities (
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
-CREATE INDEX innovation_activities_studio_idx ON innovation_activities (studio_id);
+-- An activity is told by its studio, title and day (an import run twice adds none).
+CREATE UNIQUE INDEX innovation_activities_key ON innovation_activities (studio_id, title, COALESCE(held_on, ''));
 CREATE INDEX innovation_projects_studio_idx ON innovation_projects (studio_id);
