@@ -25,7 +25,7 @@ use crate::cli::{
     SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
-use crate::{platforms, privacy, users};
+use crate::{innovation, platforms, privacy, users};
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
 const DEFAULT_DATABASE_URL: &str = "sqlite:data/huiji.db";
@@ -69,6 +69,9 @@ pub enum CommandError {
     /// An argument has the wrong form.
     #[error("{0}")]
     InvalidArgument(String),
+    /// An innovation use case refused (an import whose workbook cannot be read).
+    #[error("{0}")]
+    Innovation(#[from] huiji_app::innovation::InnovationError),
     /// The reference data lacks something the seed needs.
     #[error("{0}")]
     Plan(#[from] PlanError),
@@ -144,6 +147,10 @@ pub async fn execute(
         Command::ApiKey(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             platforms::api_key(&store, command, out).await
+        }
+        Command::Innovation(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            innovation::run(&store, command, out).await
         }
         Command::Platform(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;

@@ -11,6 +11,8 @@ use huiji_store::{OrgFilter, both_databases};
 
 #[path = "cli/generate.rs"]
 mod generate;
+#[path = "cli/innovation.rs"]
+mod innovation;
 #[path = "cli/privacy.rs"]
 mod privacy;
 
@@ -197,7 +199,7 @@ both_databases!(officer_accounts_from_the_command_line, |db: TestDb| async move 
         (&["user", "add", "--username", "x", "--org", "999999", "--role", "viewer"][..], "no such union"),
         (
             &["user", "add", "--username", "y", "--org", &org, "--role", "boss"][..],
-            "admin, reviewer or viewer",
+            "admin, reviewer, viewer or judge",
         ),
         (&["user", "disable", "nobody"][..], "no user nobody"),
     ] {

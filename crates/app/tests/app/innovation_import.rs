@@ -111,7 +111,7 @@ both_databases!(a_workbook_loads_the_registry_and_reports_what_did_not, |db: Tes
     let path = dir.path().join("registry.xlsx");
     workbook(&path, &w.hefei_firm.name, &w.wuhu_firm.name);
 
-    let report = import_registry(&w.app, w.root.id, &path).await.unwrap();
+    let report = import_registry(w.app.store().as_ref(), w.app.now(), w.root.id, &path).await.unwrap();
     let table: Vec<_> =
         report.sheets().iter().map(|(name, s)| (*name, s.created, s.rejected.len())).collect();
     assert_eq!(table, [("劳模", 2, 2), ("工作室", 2, 1), ("项目", 2, 2), ("师带徒", 2, 1), ("活动", 2, 0)]);
@@ -137,7 +137,7 @@ both_databases!(a_workbook_loads_the_registry_and_reports_what_did_not, |db: Tes
     assert_eq!(public, [("张建国工匠创新工作室", StudioKind::Craftsman, founded)], "李红's is not published");
 
     // Run again: nothing is added twice.
-    let again = import_registry(&w.app, w.root.id, &path).await.unwrap();
+    let again = import_registry(w.app.store().as_ref(), w.app.now(), w.root.id, &path).await.unwrap();
     let table: Vec<_> = again.sheets().iter().map(|(_, s)| (s.created, s.rejected.len())).collect();
     assert_eq!(table, [(0, 4), (0, 3), (0, 4), (0, 3), (0, 2)]);
     assert_eq!(again.activities.rejected[0].problem, "已登记（重复）");
@@ -149,6 +149,6 @@ both_databases!(a_workbook_loads_the_registry_and_reports_what_did_not, |db: Tes
     );
 
     // Within a city's subtree, the other city's unions are unknown.
-    let hefei = import_registry(&w.app, w.hefei.id, &path).await.unwrap();
+    let hefei = import_registry(w.app.store().as_ref(), w.app.now(), w.hefei.id, &path).await.unwrap();
     assert!(hefei.model_workers.rejected.iter().any(|p| p.problem.contains(&w.wuhu_firm.name)));
 });

@@ -13,12 +13,11 @@ use std::path::Path;
 
 use huiji_core::audit::AuditAction;
 use huiji_core::innovation::{ModelWorkerId, StudioId};
-use huiji_core::{OrgId, OrgPath};
-use huiji_store::{OrgFilter, RegistryConflict};
+use huiji_core::{OrgId, OrgPath, Timestamp};
+use huiji_store::{OrgFilter, RegistryConflict, Store};
 use huiji_tabular::{Format, HeaderSpec, Record, Table};
 
 use super::{InnovationError, Result};
-use crate::App;
 use crate::audit::record_system;
 
 /// One row that did not load, and why (in Chinese, for the operator).
@@ -113,19 +112,19 @@ fn only<T: Copy>(found: Vec<T>, what: &str, name: &str) -> std::result::Result<T
 }
 
 impl Names {
-    async fn load(app: &App, within: &OrgPath) -> Result<Names> {
+    async fn load(store: &dyn Store, within: &OrgPath) -> Result<Names> {
         let filter = OrgFilter { within: Some(within.clone()), ..OrgFilter::default() };
-        let orgs = app.store().orgs(&filter).await?.into_iter().map(|o| (o.name, o.id)).collect();
+        let orgs = store.orgs(&filter).await?.into_iter().map(|o| (o.name, o.id)).collect();
         let mut names = Names { orgs, workers: Vec::new(), studios: Vec::new() };
-        names.reload(app, within).await?;
+        names.reload(store, within).await?;
         Ok(names)
     }
 
     /// Reads the model workers and studios again (after a sheet added some).
-    async fn reload(&mut self, app: &App, within: &OrgPath) -> Result<()> {
-        let workers = app.store().model_workers(within, u32::MAX).await?;
+    async fn reload(&mut self, store: &dyn Store, within: &OrgPath) -> Result<()> {
+        let workers = store.model_workers(within, u32::MAX).await?;
         self.workers = workers.into_iter().map(|w| (w.worker.name, w.worker.org, w.id)).collect();
-        let studios = app.store().studios(within, u32::MAX).await?;
+        let studios = store.studios(within, u32::MAX).await?;
         self.studios = studios.into_iter().map(|s| (s.studio.name, s.studio.org, s.id)).collect();
         Ok(())
     }
@@ -175,31 +174,37 @@ fn invalid(error: &InnovationError) -> String {
     }
 }
 
-/// Loads a workbook into the registry of `org`'s subtree.
+/// Loads a workbook into the registry of `org`'s subtree, as the system at `at` (the
+/// operator's command: no officer acts).
 ///
 /// # Errors
 ///
 /// `NotFound` for no such union, `File` when the workbook cannot be read (a row that
 /// cannot is reported, not an error), the store's.
-pub async fn import_registry(app: &App, org: OrgId, path: &Path) -> Result<ImportReport> {
-    let org = app.store().org(org).await?.ok_or(InnovationError::NotFound)?;
-    let mut names = Names::load(app, &org.path).await?;
+pub async fn import_registry(
+    store: &dyn Store,
+    at: Timestamp,
+    org: OrgId,
+    path: &Path,
+) -> Result<ImportReport> {
+    let org = store.org(org).await?.ok_or(InnovationError::NotFound)?;
+    let mut names = Names::load(store, &org.path).await?;
     let mut report = ImportReport::default();
-    sheets::model_workers(app, path, &names, &mut report.model_workers).await?;
-    names.reload(app, &org.path).await?;
-    sheets::studios(app, path, &names, &mut report.studios).await?;
-    names.reload(app, &org.path).await?;
-    sheets::projects(app, path, &names, &mut report.projects).await?;
-    sheets::mentorships(app, path, &names, &mut report.mentorships).await?;
-    sheets::activities(app, path, &names, &mut report.activities).await?;
+    sheets::model_workers(store, at, path, &names, &mut report.model_workers).await?;
+    names.reload(store, &org.path).await?;
+    sheets::studios(store, at, path, &names, &mut report.studios).await?;
+    names.reload(store, &org.path).await?;
+    sheets::projects(store, at, path, &names, &mut report.projects).await?;
+    sheets::mentorships(store, at, path, &names, &mut report.mentorships).await?;
+    sheets::activities(store, at, path, &names, &mut report.activities).await?;
     let counts: Vec<String> = report
         .sheets()
         .iter()
         .map(|(name, sheet)| format!("{name} {}+{}", sheet.created, sheet.rejected.len()))
         .collect();
     record_system(
-        app.store().as_ref(),
-        app.now(),
+        store,
+        at,
         "innovation-import",
         AuditAction::InnovationImport.code(),
         format!("org:{}", org.id),

@@ -3,17 +3,17 @@
 
 use std::path::Path;
 
+use huiji_core::Timestamp;
 use huiji_core::innovation::{
     ActivityKind, CertificateLevel, Honour, HonourKind, InnovationLevel, ProjectStatus, StudioKind,
     parse_fields,
 };
-use huiji_store::{NewActivity, NewMentorship, NewModelWorker, NewProject, NewStudio};
+use huiji_store::{NewActivity, NewMentorship, NewModelWorker, NewProject, NewStudio, Store};
 use huiji_tabular::{HeaderSpec, Record};
 
 use super::super::Result;
 use super::super::registry::{valid_activity, valid_mentorship, valid_project, valid_studio, valid_worker};
 use super::{Names, RowProblem, SheetReport, cells, invalid, read_sheet, refused};
-use crate::App;
 
 /// A field code of the checks, in Chinese.
 pub(super) fn field_zh(field: &str) -> &'static str {
@@ -70,7 +70,8 @@ enum W {
 }
 
 pub(super) async fn model_workers(
-    app: &App,
+    store: &dyn Store,
+    at: Timestamp,
     path: &Path,
     names: &Names,
     report: &mut SheetReport,
@@ -111,7 +112,7 @@ pub(super) async fn model_workers(
             };
             valid_worker(worker).map_err(|e| invalid(&e))
         },
-        |value| app.store().save_model_worker(None, &value, app.now())
+        |value| store.save_model_worker(None, &value, at)
     );
     Ok(())
 }
@@ -129,7 +130,13 @@ enum S {
     Published,
 }
 
-pub(super) async fn studios(app: &App, path: &Path, names: &Names, report: &mut SheetReport) -> Result<()> {
+pub(super) async fn studios(
+    store: &dyn Store,
+    at: Timestamp,
+    path: &Path,
+    names: &Names,
+    report: &mut SheetReport,
+) -> Result<()> {
     let specs = [
         HeaderSpec {
             column: S::Name, name: "name", spellings: &["名称", "工作室名称"], required: true
@@ -188,7 +195,7 @@ pub(super) async fn studios(app: &App, path: &Path, names: &Names, report: &mut 
                 Some(kind) => kind,
                 None if kind_text.is_empty() => {
                     let honour =
-                        app.store().model_worker(leader).await.ok().flatten().map(|w| w.worker.honour.kind);
+                        store.model_worker(leader).await.ok().flatten().map(|w| w.worker.honour.kind);
                     if honour == Some(HonourKind::Craftsman) {
                         StudioKind::Craftsman
                     } else {
@@ -211,7 +218,7 @@ pub(super) async fn studios(app: &App, path: &Path, names: &Names, report: &mut 
             };
             valid_studio(studio).map_err(|e| invalid(&e))
         },
-        |value| app.store().save_studio(None, &value, app.now())
+        |value| store.save_studio(None, &value, at)
     );
     Ok(())
 }
@@ -227,7 +234,13 @@ enum P {
     Participants,
 }
 
-pub(super) async fn projects(app: &App, path: &Path, names: &Names, report: &mut SheetReport) -> Result<()> {
+pub(super) async fn projects(
+    store: &dyn Store,
+    at: Timestamp,
+    path: &Path,
+    names: &Names,
+    report: &mut SheetReport,
+) -> Result<()> {
     let specs = [
         HeaderSpec {
             column: P::Studio,
@@ -278,7 +291,7 @@ pub(super) async fn projects(app: &App, path: &Path, names: &Names, report: &mut
             };
             valid_project(project).map_err(|e| invalid(&e))
         },
-        |value| app.store().save_project(None, &value, app.now())
+        |value| store.save_project(None, &value, at)
     );
     Ok(())
 }
@@ -294,7 +307,8 @@ enum M {
 }
 
 pub(super) async fn mentorships(
-    app: &App,
+    store: &dyn Store,
+    at: Timestamp,
     path: &Path,
     names: &Names,
     report: &mut SheetReport,
@@ -353,7 +367,7 @@ pub(super) async fn mentorships(
             };
             valid_mentorship(mentorship).map_err(|e| invalid(&e))
         },
-        |value| app.store().save_mentorship(None, &value, app.now())
+        |value| store.save_mentorship(None, &value, at)
     );
     Ok(())
 }
@@ -381,7 +395,8 @@ fn activity_kind(text: &str) -> Option<ActivityKind> {
 }
 
 pub(super) async fn activities(
-    app: &App,
+    store: &dyn Store,
+    at: Timestamp,
     path: &Path,
     names: &Names,
     report: &mut SheetReport,
@@ -420,7 +435,7 @@ pub(super) async fn activities(
             };
             valid_activity(activity).map_err(|e| invalid(&e))
         },
-        |value| app.store().save_activity(None, &value, app.now())
+        |value| store.save_activity(None, &value, at)
     );
     Ok(())
 }
