@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use huiji_app::accounts::passwords;
 use huiji_app::ports::{OsRandomness, Randomness, SystemClock};
 use huiji_core::{OrgId, Role};
-use huiji_store::{NewUser, Store, StoreError};
+use huiji_store::{Conflict, NewUser, Store, StoreError};
 
 use crate::cli::UserCommand;
 use crate::commands::CommandError;
@@ -50,7 +50,7 @@ pub async fn add_user(
     let user = NewUser { username: username.to_owned(), org, role, password_hash: hash, can_reveal };
     match store.create_user(&user, SystemClock.now()).await {
         Ok(_) => Ok(password),
-        Err(StoreError::Constraint("users_username_key")) => {
+        Err(StoreError::Conflict(Conflict::UsernameTaken)) => {
             Err(CommandError::InvalidArgument(format!("username {username} is taken")))
         }
         Err(other) => Err(other.into()),

@@ -149,7 +149,7 @@ struct SessionRow {
 /// Accounts and sessions.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    /// Creates an account; a taken username is `Constraint("users_username_key")`.
+    /// Creates an account; a taken username is `Conflict::UsernameTaken`.
     async fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<i64>;
     /// Every account, by username.
     async fn users(&self) -> Result<Vec<UserRecord>>;

@@ -1,12 +1,12 @@
 //! The store's one error type.
 
-/// What went wrong in the store. Constraint violations carry the constraint's name so
-/// the web layer can map them to a 422 with a message a person understands.
+/// What went wrong in the store. A write the schema refused names the rule it broke as a
+/// [`Conflict`], so the layers above match a variant, never a constraint's name.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A named database constraint rejected the write (e.g. `orgs_parent_name_key`).
-    #[error("constraint {0} violated")]
-    Constraint(&'static str),
+    /// A named database constraint rejected the write.
+    #[error("{0}")]
+    Conflict(Conflict),
     /// A referenced row does not exist (e.g. creating an org under a missing parent).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -27,43 +27,89 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Any other database error.
     #[error("database error: {0}")]
-    Database(sqlx::Error),
+    Database(#[source] sqlx::Error),
 }
 
-/// Constraints as SQLite reports them (it names the columns of a UNIQUE constraint, not
-/// the constraint) mapped to the names PostgreSQL reports, so both read alike.
-const SQLITE_UNIQUE_COLUMNS: [(&str, &str); 9] = [
-    ("orgs.parent_id, orgs.name", "orgs_parent_name_key"),
-    ("orgs.join_code", "orgs_join_code_key"),
-    ("orgs.credit_code", "orgs_credit_code_key"),
-    ("memberships.id_number_bidx", "memberships_one_held_key"),
-    ("memberships.member_number", "memberships_member_number_key"),
-    ("applications.id_number_bidx, applications.platform_id", "applications_one_pending_per_platform_key"),
-    ("applications.id_number_bidx, applications.mobile_bidx", "applications_one_pending_per_mobile_key"),
-    ("users.username", "users_username_key"),
-    ("transfers.membership_id", "transfers_one_open_key"),
-];
+/// Defines [`Conflict`] from one list, so a variant and its constraint's name cannot drift.
+macro_rules! conflicts {
+    ($($(#[$doc:meta])* $variant:ident = $constraint:literal,)+) => {
+        /// A rule of the schema that refused a write: each variant is one named constraint
+        /// (unique keys and checks), in the domain's words.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Conflict {
+            $($(#[$doc])* $variant,)+
+        }
 
-/// Every named constraint of the schema.
-const CONSTRAINTS: [&str; 18] = [
-    "orgs_parent_name_key",
-    "memberships_member_number_key",
-    "orgs_join_code_key",
-    "orgs_credit_code_key",
-    "orgs_auto_approval_check",
-    "orgs_review_days_check",
-    "memberships_one_held_key",
-    "orgs_kind_check",
-    "orgs_level_check",
-    "orgs_name_check",
-    "applications_one_pending_per_platform_key",
-    "applications_one_pending_per_mobile_key",
-    "applications_real_name_check_check",
-    "users_username_key",
-    "users_role_check",
-    "transfers_one_open_key",
-    "transfers_status_check",
-    "transfers_membership_check",
+        impl Conflict {
+            /// Every conflict, for the lookup from a database's report.
+            const ALL: &'static [Conflict] = &[$(Conflict::$variant,)+];
+
+            /// The name of the constraint in both schemas (for logs and messages).
+            pub const fn constraint(self) -> &'static str {
+                match self {
+                    $(Conflict::$variant => $constraint,)+
+                }
+            }
+        }
+    };
+}
+
+conflicts! {
+    /// A sibling union already has this name.
+    NameTaken = "orgs_parent_name_key",
+    /// Another union already uses this join code.
+    JoinCodeTaken = "orgs_join_code_key",
+    /// Another union already has this unified social credit code.
+    CreditCodeTaken = "orgs_credit_code_key",
+    /// An org's automatic-approval setting is not one the schema knows.
+    AutoApprovalInvalid = "orgs_auto_approval_check",
+    /// An org's review period is outside the allowed days.
+    ReviewDaysOutOfRange = "orgs_review_days_check",
+    /// An org kind the schema does not know.
+    OrgKindInvalid = "orgs_kind_check",
+    /// An org level the schema does not know.
+    OrgLevelInvalid = "orgs_level_check",
+    /// An org name that is empty or too long.
+    OrgNameLength = "orgs_name_check",
+    /// The member number is already issued.
+    MemberNumberTaken = "memberships_member_number_key",
+    /// The person already holds a membership.
+    AlreadyMember = "memberships_one_held_key",
+    /// The person already has an application pending through this platform.
+    PendingForPlatform = "applications_one_pending_per_platform_key",
+    /// The person already has an application pending from this mobile.
+    PendingForMobile = "applications_one_pending_per_mobile_key",
+    /// A real-name check result the schema does not know.
+    RealNameCheckInvalid = "applications_real_name_check_check",
+    /// The username is taken.
+    UsernameTaken = "users_username_key",
+    /// A role the schema does not know.
+    RoleInvalid = "users_role_check",
+    /// The membership already has an open transfer.
+    TransferOpen = "transfers_one_open_key",
+    /// A transfer status the schema does not know.
+    TransferStatusInvalid = "transfers_status_check",
+    /// A transfer that names neither or both of a membership and an ID number.
+    TransferMembershipInvalid = "transfers_membership_check",
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "constraint {} violated", self.constraint())
+    }
+}
+
+/// Unique constraints as SQLite reports them (it names the columns, not the constraint).
+const SQLITE_UNIQUE_COLUMNS: [(&str, Conflict); 9] = [
+    ("orgs.parent_id, orgs.name", Conflict::NameTaken),
+    ("orgs.join_code", Conflict::JoinCodeTaken),
+    ("orgs.credit_code", Conflict::CreditCodeTaken),
+    ("memberships.id_number_bidx", Conflict::AlreadyMember),
+    ("memberships.member_number", Conflict::MemberNumberTaken),
+    ("applications.id_number_bidx, applications.platform_id", Conflict::PendingForPlatform),
+    ("applications.id_number_bidx, applications.mobile_bidx", Conflict::PendingForMobile),
+    ("users.username", Conflict::UsernameTaken),
+    ("transfers.membership_id", Conflict::TransferOpen),
 ];
 
 impl From<sqlx::Error> for StoreError {
@@ -73,13 +119,13 @@ impl From<sqlx::Error> for StoreError {
             let named = db
                 .constraint()
                 .or_else(|| message.strip_prefix("CHECK constraint failed: "))
-                .and_then(|name| CONSTRAINTS.iter().find(|c| **c == name).copied());
+                .and_then(|name| Conflict::ALL.iter().find(|c| c.constraint() == name).copied());
             let unique_columns = message
                 .strip_prefix("UNIQUE constraint failed: ")
                 .and_then(|columns| SQLITE_UNIQUE_COLUMNS.iter().find(|(c, _)| *c == columns))
-                .map(|(_, name)| *name);
-            if let Some(name) = named.or(unique_columns) {
-                return StoreError::Constraint(name);
+                .map(|(_, conflict)| *conflict);
+            if let Some(conflict) = named.or(unique_columns) {
+                return StoreError::Conflict(conflict);
             }
         }
         StoreError::Database(error)

@@ -9,7 +9,7 @@ use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
 use crate::tx::{Tx, on_tx};
 use crate::webhooks::DECIDED_EVENT;
-use crate::{Result, StoreError};
+use crate::{Conflict, Result, StoreError};
 
 /// An encrypted personal value and its blind index, as the vault made them.
 #[derive(Clone, PartialEq, Eq)]
@@ -347,10 +347,8 @@ impl JoinStore for SqlStore {
         match submit_once(self, app, at).await {
             // A concurrent submission of the same person won the race: the database's
             // unique indexes decided, so answer as if we had seen it first.
-            Err(StoreError::Constraint(
-                "memberships_one_held_key"
-                | "applications_one_pending_per_platform_key"
-                | "applications_one_pending_per_mobile_key",
+            Err(StoreError::Conflict(
+                Conflict::AlreadyMember | Conflict::PendingForPlatform | Conflict::PendingForMobile,
             )) => submit_once(self, app, at).await,
             other => other,
         }

@@ -37,7 +37,7 @@ pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use bulk::{BulkLoad, BulkMember};
 pub use db::{Backend, SqlStore};
-pub use error::StoreError;
+pub use error::{Conflict, StoreError};
 pub use innovation::{
     Activity, Attachment, AttachmentMeta, Call, CloseOutcome, EntryRecord, EntryResultRow, EvaluationStore,
     InnovationFigures, InnovationStore, Judge, Mentorship, ModelWorker, NewActivity, NewAttachment, NewCall,

@@ -164,7 +164,7 @@ pub trait MemberStore: Send + Sync {
     async fn membership_events(&self, id: i64) -> Result<Vec<EventRecord>>;
     /// Applies a lifecycle action; `false` when the membership is not in a state it
     /// applies to. Reactivating while the person holds another membership is
-    /// `Constraint("memberships_one_held_key")`.
+    /// `Conflict::AlreadyMember`.
     async fn apply_lifecycle(
         &self,
         id: i64,

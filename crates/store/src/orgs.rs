@@ -88,7 +88,7 @@ pub trait OrgStore: Send + Sync {
     /// Sets a receiving org's auto-approval policy and review deadline (days).
     async fn set_review_policy(&self, org: OrgId, policy: AutoApproval, review_days: u16) -> Result<()>;
 
-    /// Renames an org (a name taken among its siblings is `Constraint("orgs_parent_name_key")`).
+    /// Renames an org (a name taken among its siblings is `Conflict::NameTaken`).
     async fn rename_org(&self, id: OrgId, name: &str) -> Result<()>;
 }
 

@@ -7,7 +7,7 @@ use crate::db::{SqlStore, on_pool};
 use crate::joining::approve_in;
 use crate::tx::on_tx;
 use crate::webhooks::DECIDED_EVENT;
-use crate::{ApplicationRecord, Result, StoreError};
+use crate::{ApplicationRecord, Conflict, Result, StoreError};
 
 /// A pending application in a queue, with where its review stands.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -220,7 +220,7 @@ impl ReviewStore for SqlStore {
         match approved {
             Ok(Some((_, member_number))) => Ok(ReviewOutcome::Approved { member_number }),
             Ok(None) => Ok(ReviewOutcome::NotPending),
-            Err(StoreError::Constraint("memberships_one_held_key")) => Ok(ReviewOutcome::AlreadyMember),
+            Err(StoreError::Conflict(Conflict::AlreadyMember)) => Ok(ReviewOutcome::AlreadyMember),
             Err(other) => Err(other),
         }
     }

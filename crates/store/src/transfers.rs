@@ -124,7 +124,7 @@ const WITHDRAW: &str = "UPDATE transfers SET status = 'cancelled', decided_by = 
 pub trait TransferStore: Send + Sync {
     /// The member's own request (SMS-verified: the outgoing side's consent) to move a held
     /// membership to another union; it waits for the receiving side. One open request per
-    /// membership (`Constraint("transfers_one_open_key")`); `NotFound` when the membership
+    /// membership (`Conflict::TransferOpen`); `NotFound` when the membership
     /// is not held or already belongs to that union.
     async fn request_transfer(
         &self,

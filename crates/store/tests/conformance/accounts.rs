@@ -2,7 +2,7 @@
 
 use huiji_core::{Role, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{StoreError, both_databases};
+use huiji_store::{Conflict, StoreError, both_databases};
 
 use crate::fixtures::{AT, ids, one_org, user};
 
@@ -39,7 +39,7 @@ async fn a_taken_username_is_a_named_constraint_body(db: TestDb) {
     let org = one_org(&store).await;
     store.create_user(&user("zhang", org, Role::Admin), AT).await.unwrap();
     let error = store.create_user(&user("zhang", org, Role::Viewer), AT).await.unwrap_err();
-    assert!(matches!(error, StoreError::Constraint("users_username_key")), "{error:?}");
+    assert!(matches!(error, StoreError::Conflict(Conflict::UsernameTaken)), "{error:?}");
     assert_eq!(store.users().await.unwrap().len(), 1);
     assert_eq!(store.user_by_username("zhang").await.unwrap().unwrap().role(), Role::Admin);
 }

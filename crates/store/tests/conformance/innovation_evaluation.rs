@@ -216,7 +216,7 @@ async fn judge_role_upgrade(db: TestDb) {
     assert!(judge > admin);
     let duplicate = store.create_user(&user("admin", org, Role::Judge), AT).await;
     assert!(
-        matches!(duplicate, Err(huiji_store::StoreError::Constraint("users_username_key"))),
+        matches!(duplicate, Err(huiji_store::StoreError::Conflict(huiji_store::Conflict::UsernameTaken))),
         "{duplicate:?}"
     );
 }

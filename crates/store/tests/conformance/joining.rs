@@ -236,7 +236,10 @@ both_databases!(enterprise_unions_are_found_within_a_city, |db: TestDb| async mo
     let wuhu_federation = store.org_by_join_code("3402").await.unwrap().unwrap();
     let error =
         store.create_org(&enterprise(&wuhu_federation, "另一个工会", Some(code)), AT).await.unwrap_err();
-    assert!(matches!(error, huiji_store::StoreError::Constraint("orgs_credit_code_key")), "{error:?}");
+    assert!(
+        matches!(error, huiji_store::StoreError::Conflict(huiji_store::Conflict::CreditCodeTaken)),
+        "{error:?}"
+    );
 });
 
 both_databases!(a_code_verifies_one_request_however_many_race, |db: TestDb| async move {

@@ -5,7 +5,7 @@ use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::{AutoApproval, Occupation, Org, OrgId, OrgKind, RegionCode, RegionTable, Timestamp};
 use huiji_fixtures::tree;
 use huiji_store::testing::TestDb;
-use huiji_store::{NewOrg, OrgFilter, StoreError, both_databases};
+use huiji_store::{Conflict, NewOrg, OrgFilter, StoreError, both_databases};
 
 use crate::fixtures::tree;
 
@@ -67,7 +67,7 @@ both_databases!(sibling_names_are_unique_by_a_named_constraint, |db: TestDb| asy
     let city = new_org(Some(root.id), OrgKind::Federation(Level::City), "合肥市总工会", "3401");
     store.create_org(&city, AT).await.unwrap();
     let error = store.create_org(&city, AT).await.unwrap_err();
-    assert!(matches!(error, StoreError::Constraint("orgs_parent_name_key")), "{error:?}");
+    assert!(matches!(error, StoreError::Conflict(Conflict::NameTaken)), "{error:?}");
     // The same name elsewhere in the tree is fine.
     let other = store
         .create_org(&new_org(None, OrgKind::Federation(Level::Province), "江苏省总工会", "32"), AT)
@@ -82,7 +82,7 @@ both_databases!(blank_names_and_missing_parents_are_refused, |db: TestDb| async 
     let store = db.dyn_store();
     let blank = new_org(None, OrgKind::Township, "   ", "340104001");
     let error = store.create_org(&blank, AT).await.unwrap_err();
-    assert!(matches!(error, StoreError::Constraint("orgs_name_check")), "{error:?}");
+    assert!(matches!(error, StoreError::Conflict(Conflict::OrgNameLength)), "{error:?}");
     let orphan = new_org(Some(OrgId(4242)), OrgKind::Township, "三孝口街道工会", "340104001");
     let error = store.create_org(&orphan, AT).await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(_)), "{error:?}");
@@ -207,7 +207,7 @@ both_databases!(a_failed_tree_leaves_nothing_behind, |db: TestDb| async move {
     let last = plan.orgs.last().unwrap().clone();
     plan.orgs.push(last);
     let error = store.create_tree(&plan, AT).await.unwrap_err();
-    assert!(matches!(error, StoreError::Constraint("orgs_parent_name_key")), "{error:?}");
+    assert!(matches!(error, StoreError::Conflict(Conflict::NameTaken)), "{error:?}");
     assert_eq!(store.count_orgs(&OrgFilter::default()).await.unwrap(), 0);
 });
 
@@ -242,14 +242,14 @@ both_databases!(orgs_are_renamed_unless_a_sibling_has_the_name, |db: TestDb| asy
     store.rename_org(t.feidong_trucks.id, "肥东县货车司机工会").await.unwrap();
 
     let error = store.rename_org(t.feidong_trucks.id, &sibling.name).await.unwrap_err();
-    assert!(matches!(error, StoreError::Constraint("orgs_parent_name_key")), "{error:?}");
+    assert!(matches!(error, StoreError::Conflict(Conflict::NameTaken)), "{error:?}");
     assert_eq!(store.org(t.feidong_trucks.id).await.unwrap().unwrap().name, "肥东县货车司机工会");
     // A name used elsewhere in the tree is fine.
     store.rename_org(t.feidong_trucks.id, &t.hefei_trucks.name).await.unwrap();
     assert_eq!(store.org(t.feidong_trucks.id).await.unwrap().unwrap().name, t.hefei_trucks.name);
 
     let error = store.rename_org(t.feidong_trucks.id, "  ").await.unwrap_err();
-    assert!(matches!(error, StoreError::Constraint("orgs_name_check")), "{error:?}");
+    assert!(matches!(error, StoreError::Conflict(Conflict::OrgNameLength)), "{error:?}");
     let error = store.rename_org(OrgId(999_999), "无名工会").await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(_)), "{error:?}");
 });

@@ -5,7 +5,7 @@
 use huiji_core::joining::Landing;
 use huiji_core::{Decision, LifecycleAction, Org, Timestamp, TransferStatus};
 use huiji_store::testing::TestDb;
-use huiji_store::{Backend, MembershipRecord, Store, StoreError, TransferAsk, both_databases};
+use huiji_store::{Backend, Conflict, MembershipRecord, Store, StoreError, TransferAsk, both_databases};
 
 use std::sync::Arc;
 
@@ -129,7 +129,7 @@ both_databases!(one_open_member_request_per_membership, |db: TestDb| async move 
     let first = store.request_transfer(m.id, t.wuhu_trucks.id, "member", "工作调动", AT).await.unwrap();
     for to in [t.wuhu_trucks.id, t.hefei_trucks.id] {
         let error = store.request_transfer(m.id, to, "member", "again", AT).await.unwrap_err();
-        assert!(matches!(error, StoreError::Constraint("transfers_one_open_key")), "{error:?}");
+        assert!(matches!(error, StoreError::Conflict(Conflict::TransferOpen)), "{error:?}");
     }
     // Unions' requests are not limited: the member chooses among them.
     let asked = store.ask_transfer(&ask(Some(m.id), &t.hefei_trucks), AT).await.unwrap();
@@ -330,7 +330,7 @@ async fn an_earlier_database_keeps_its_transfers_body(db: TestDb) {
     assert!(again > accepted);
     let error =
         store.request_transfer(members[0].id, t.feidong_trucks.id, "member", "x", AT).await.unwrap_err();
-    assert!(matches!(error, StoreError::Constraint("transfers_one_open_key")), "{error:?}");
+    assert!(matches!(error, StoreError::Conflict(Conflict::TransferOpen)), "{error:?}");
 }
 
 /// The last migration before transfers needed both sides' consent.

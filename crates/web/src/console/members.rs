@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use huiji_core::{LifecycleAction, MemberNumber, MembershipStatus, Occupation, Timestamp};
-use huiji_store::{EventRecord, MembershipDetail, StoreError};
+use huiji_store::{Conflict, EventRecord, MembershipDetail, StoreError};
 use huiji_vault::Field;
 use serde::Deserialize;
 
@@ -345,7 +345,7 @@ async fn lifecycle(
             let member = member_in_scope(&state, &officer, id).await?;
             refuse(member, unprocessable, text).await
         }
-        Err(StoreError::Constraint("memberships_one_held_key")) => {
+        Err(StoreError::Conflict(Conflict::AlreadyMember)) => {
             let text = lang.t(
                 "此人已持有另一会籍，不能恢复；如需转移，请在那一会籍上发起接转",
                 "This person holds another membership; it cannot be reactivated",

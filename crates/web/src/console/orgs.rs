@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use huiji_app::orgs::qr;
 use huiji_core::joining::receives_applications;
 use huiji_core::{AutoApproval, CreditCode, Level, Occupation, Org, OrgId, OrgKind, OrgKindCode, RegionCode};
-use huiji_store::{DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, StoreError};
+use huiji_store::{Conflict, DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, StoreError};
 use serde::Deserialize;
 
 use super::review::date;
@@ -414,7 +414,7 @@ async fn rename(
                 super::audit(&state, &officer, &org.path, "org.rename", subject, Some(&change)).await?;
                 return Ok(redirect_done(org.id, "renamed"));
             }
-            Err(StoreError::Constraint("orgs_parent_name_key")) => name_taken(lang),
+            Err(StoreError::Conflict(Conflict::NameTaken)) => name_taken(lang),
             Err(e) => return Err(e.into()),
         },
         Err(problem) => problem,
@@ -554,10 +554,10 @@ async fn create(state: &WebState, lang: Lang, mut child: NewOrg) -> Result<Resul
         child.join_code = code;
         match state.store.create_org(&child, state.app.now()).await {
             Ok(org) => return Ok(Ok(org)),
-            Err(StoreError::Constraint("orgs_join_code_key")) if child.join_code.is_some() => {}
-            Err(StoreError::Constraint("orgs_parent_name_key")) => return Ok(Err(name_taken(lang))),
-            Err(StoreError::Constraint("orgs_credit_code_key")) => return Ok(Err(credit_code_taken(lang))),
-            Err(StoreError::Constraint("orgs_name_check")) => return Ok(Err(name_length(lang))),
+            Err(StoreError::Conflict(Conflict::JoinCodeTaken)) if child.join_code.is_some() => {}
+            Err(StoreError::Conflict(Conflict::NameTaken)) => return Ok(Err(name_taken(lang))),
+            Err(StoreError::Conflict(Conflict::CreditCodeTaken)) => return Ok(Err(credit_code_taken(lang))),
+            Err(StoreError::Conflict(Conflict::OrgNameLength)) => return Ok(Err(name_length(lang))),
             Err(e) => return Err(e.into()),
         }
     }

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use huiji_core::joining::receives_applications;
 use huiji_core::{Timestamp, TransferStatus};
-use huiji_store::StoreError;
+use huiji_store::{Conflict, StoreError};
 use serde::Deserialize;
 
 use super::{Done, TransferStep, org_name, transfer_page};
@@ -95,7 +95,7 @@ pub(super) async fn request(
             let done = Done { title: t.transfer_done_title, body: t.transfer_done_body, union: target.name };
             render(StatusCode::OK, TransferStep { token: String::new(), error: None, done: Some(done) })
         }
-        Err(StoreError::Constraint("transfers_one_open_key")) => {
+        Err(StoreError::Conflict(Conflict::TransferOpen)) => {
             render(StatusCode::CONFLICT, again(t.transfer_open))
         }
         Err(StoreError::NotFound(_)) => {
