@@ -25,6 +25,10 @@ mod console_review;
 mod console_support;
 #[path = "web/console_transfers.rs"]
 mod console_transfers;
+#[path = "web/innovation.rs"]
+mod innovation;
+#[path = "web/innovation_judging.rs"]
+mod innovation_judging;
 #[path = "web/join.rs"]
 mod join;
 #[path = "web/real_name.rs"]

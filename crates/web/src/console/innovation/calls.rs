@@ -81,9 +81,9 @@ async fn list(
     page(&CallsPage { frame: Frame { lang, officer: &officer, section: "innovation" }, calls, notice })
 }
 
-/// Criteria typed one per line: a name and a weight (创新性 40).
+/// Criteria typed as names and weights separated by 、 or commas (创新性 40、实用性 35).
 fn criteria(text: &str) -> Result<Vec<Criterion>, InnovationError> {
-    text.lines()
+    text.split(['、', ',', '，', ';', '；'])
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(|line| {
