@@ -385,6 +385,10 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
             .await?;
         }
     }
+    let studios = crate::demo::seed_innovation(&store, SystemClock.now()).await?;
+    if studios > 0 {
+        writeln!(out, "seeded a generated innovation registry ({studios} studios, names marked 演示)")?;
+    }
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CommandError::InvalidArgument(format!(
             "cannot listen on {}: {e} (choose another address with --listen)",
@@ -401,6 +405,7 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "  join by QR code     {base}/j/3401T  (合肥市货车司机工会联合会)")?;
     writeln!(out, "  its printable poster {base}/qr/3401T/poster")?;
     writeln!(out, "  application status  {base}/status")?;
+    writeln!(out, "  innovation studios  {base}/innovation")?;
     writeln!(out, "  health, metrics     {base}/healthz  {base}/metrics")?;
     writeln!(out, "  officer console    {base}/console  (password {DEMO_PASSWORD} for each of:")?;
     for (username, role, org) in &officers {
