@@ -2,22 +2,9 @@
 //! the shared layers (tracing, security headers, metrics, timeouts, body limits, the
 //! control-character door).
 
-pub mod abuse;
 pub mod api;
-mod card;
-pub mod client;
 pub mod console;
-mod error;
-mod health;
-mod home;
-mod i18n;
-pub mod join;
-pub mod limits;
-mod metrics;
-mod plain_text;
-mod poster;
-mod security;
-mod status;
+pub mod http;
 pub mod worker;
 
 use std::future::Future;
@@ -33,11 +20,13 @@ use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use abuse::PublicLimits;
-pub use error::WebError;
-use limits::Limiter;
-pub use metrics::Metrics;
-pub use security::CONTENT_SECURITY_POLICY;
+pub use http::abuse::PublicLimits;
+pub use http::error::WebError;
+use http::limits::Limiter;
+pub use http::metrics::Metrics;
+pub use http::security::CONTENT_SECURITY_POLICY;
+use http::{abuse, health, metrics, plain_text, security};
+use worker::{card, home, joining, poster, status};
 
 /// Largest request body any route accepts; forms and API bodies are a few KB.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -159,7 +148,7 @@ pub fn app(state: WebState) -> Router {
         .merge(home::router())
         .merge(health::router())
         .merge(
-            join::router()
+            joining::router()
                 .merge(status::router())
                 .route_layer(axum::middleware::from_fn_with_state(state.clone(), abuse::per_ip)),
         )

@@ -13,11 +13,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::{
-    ApiError, Caller, ErrorBody, ErrorCode, FieldProblem, Fields, json_object, json_response, raw_json,
-};
+use super::caller::Caller;
+use super::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
+use super::json::{Fields, json_object, json_response, raw_json};
 use crate::WebState;
-use crate::join::service::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
+use crate::worker::joining::service::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
 
 /// How long an `Idempotency-Key` is remembered.
 const IDEMPOTENCY_HOURS: i64 = 24;

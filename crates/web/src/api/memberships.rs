@@ -14,9 +14,11 @@ use huiji_vault::Field;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{ApiError, Caller, ErrorBody, ErrorCode, FieldProblem, Fields, json_object, json_response};
+use super::caller::Caller;
+use super::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
+use super::json::{Fields, json_object, json_response};
 use crate::WebState;
-use crate::client::ClientIp;
+use crate::http::client::ClientIp;
 use huiji_app::audit::root_scope;
 
 /// Whom to verify.

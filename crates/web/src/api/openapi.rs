@@ -17,7 +17,7 @@ use super::applications::{
     MAX_EXTERNAL_REF, MAX_IDEMPOTENCY_KEY,
 };
 use super::error::{ErrorBody, ErrorCode, ErrorDetail, FieldProblem};
-use super::json_response;
+use super::json::json_response;
 use super::memberships::{VerifyRequest, VerifyResponse};
 use super::orgs::{JoinTarget, JoinTargets};
 
@@ -81,7 +81,7 @@ impl Modify for BearerKey {
 }
 
 // Whitespace (`\s`) is what the rules trim or drop; control characters are refused in
-// every string by the door (`crate::plain_text`).
+// every string by the door (`crate::http::plain_text`).
 
 /// Text without control characters.
 const PLAIN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";

@@ -9,7 +9,9 @@ use huiji_store::OrgFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, Caller, ErrorBody, FieldProblem, json_response};
+use super::caller::Caller;
+use super::error::{ApiError, ErrorBody, FieldProblem};
+use super::json::json_response;
 use crate::WebState;
 
 /// Which join targets to list.

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::review::org_names;
 use super::{Frame, Officer, page};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// Records per page.

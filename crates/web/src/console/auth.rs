@@ -20,7 +20,7 @@ use huiji_store::Lockout;
 use serde::Deserialize;
 
 use super::{Empty, Officer, Own, cookie_value, hex, page, token_hash};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// The session cookie's name.

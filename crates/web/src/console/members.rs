@@ -22,8 +22,8 @@ use self::search::{Filters, Search, Source, resolve};
 use super::occupation_label;
 use super::review::{date, masked, org_names};
 use super::{Act, Frame, Officer, Own, page};
-use crate::card::mask_name;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
+use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
 
 /// Rows per page.

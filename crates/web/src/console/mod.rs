@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 pub(crate) use self::audit::record as audit;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 pub use auth::SESSION_COOKIE;
@@ -107,7 +107,7 @@ pub struct Officer {
     /// The session's token hash (for logout).
     pub(crate) token_hash: String,
     /// Where the request came from (for the audit log).
-    pub client: crate::client::ClientIp,
+    pub client: crate::http::client::ClientIp,
 }
 
 impl Officer {
@@ -178,7 +178,7 @@ impl Officer {
             org,
             csrf: session.csrf_token,
             token_hash: hash,
-            client: crate::client::client_ip(parts, state.http.trust_proxy),
+            client: crate::http::client::client_ip(parts, state.http.trust_proxy),
         })
     }
 

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::review::date;
 use super::{Act, Frame, Officer, page};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// Rows per page of the list.

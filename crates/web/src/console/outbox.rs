@@ -10,7 +10,7 @@ use axum::routing::get;
 
 use super::review::date;
 use super::{Frame, Officer, page};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// Messages shown, newest first.

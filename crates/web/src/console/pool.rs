@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::occupation_label;
 use super::review::{date, org_names};
 use super::{Act, Frame, Officer, page};
-use crate::card::mask_name;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
+use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
 
 /// Members per page.

@@ -21,8 +21,8 @@ use super::notice_query;
 use super::pool::{Target, region_choices, targets};
 use super::review::{date, org_names};
 use super::{Act, Empty, Frame, Officer, page};
-use crate::card::mask_name;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
+use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
 
 /// Most transfers each list shows (newest first).

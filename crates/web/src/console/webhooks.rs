@@ -12,7 +12,7 @@ use huiji_core::Timestamp;
 
 use super::outbox::may_read;
 use super::{Frame, Officer, page};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// Events shown, newest first.

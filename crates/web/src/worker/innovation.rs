@@ -16,7 +16,7 @@ use huiji_core::innovation::{InnovationLevel, ProjectStatus};
 use huiji_store::{Call, EntryRecord, PublicStudioQuery};
 use serde::Deserialize;
 
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// The public innovation pages.

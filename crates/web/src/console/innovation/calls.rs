@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::fields::{self, Form};
 use super::refusal;
 use crate::console::{Act, Frame, Officer, notice_query, page, signed_notice};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 pub(super) fn router() -> Router<WebState> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use huiji_core::CivilDate;
 
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 
 /// How a field is typed in.
 pub(super) enum Input {

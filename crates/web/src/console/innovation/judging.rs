@@ -17,7 +17,7 @@ use super::calls::download;
 use super::fields::{self, Form};
 use super::refusal;
 use crate::console::{Account, Officer, Signed, notice_query, page, signed_notice};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 pub(super) fn router() -> Router<WebState> {

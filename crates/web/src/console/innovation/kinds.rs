@@ -13,7 +13,7 @@ use huiji_store::{NewActivity, NewMentorship, NewModelWorker, NewProject, NewStu
 
 use super::fields::{self, Field, Form, Input};
 use crate::console::Officer;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// Records a list shows at most.

@@ -13,7 +13,7 @@ use axum::Router;
 use huiji_app::innovation::InnovationError;
 use huiji_store::RegistryConflict;
 
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// The levels in the order figures show them.

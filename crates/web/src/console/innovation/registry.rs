@@ -17,7 +17,7 @@ use super::fields::{Field, Form, Input};
 use super::kinds::{Kind, Listing};
 use super::refusal;
 use crate::console::{Act, Frame, Officer, notice_query, page, signed_notice};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 pub(super) fn router() -> Router<WebState> {

@@ -10,11 +10,11 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::search::{Filters, Source, resolve};
 use super::{number_shown, status_label};
-use crate::card::mask_name;
 use crate::console::occupation_label;
 use crate::console::review::{date, org_names};
 use crate::console::{Officer, audit};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
+use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
 
 /// Members fetched per query.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{MAX_REASON_CHARS, Notice, member_in_scope, refused, render_detail};
 use crate::console::{Own, audit};
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use huiji_vault::Field;
 use serde::Deserialize;
 
 use crate::console::Officer;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// The list's filters as typed; empty means "any". A typed ID number or mobile comes

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::{done, render};
 use crate::console::Act;
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
 /// Longest reason kept.

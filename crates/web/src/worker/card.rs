@@ -1,0 +1,108 @@
+//! The electronic member card (`/card/{token}`) and its verification page
+//! (`/verify/{token}`), which a station officer opens by scanning the card's QR code.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use huiji_app::orgs::qr;
+use huiji_store::MembershipRecord;
+
+use crate::http::i18n::Lang;
+use crate::worker::joining::WorkerText;
+use crate::worker::joining::service::verify_card_token;
+use crate::{WebError, WebState};
+
+/// The card routes.
+pub fn router() -> Router<WebState> {
+    Router::new().route("/card/{token}", get(card)).route("/verify/{token}", get(verify))
+}
+
+#[derive(Template)]
+#[template(path = "card.html")]
+struct CardPage {
+    lang: Lang,
+    t: &'static WorkerText,
+    name: String,
+    number: String,
+    union: String,
+    since: String,
+    qr_svg: String,
+    valid: bool,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    lang: Lang,
+    t: &'static WorkerText,
+    card: Option<CardFacts>,
+}
+
+struct CardFacts {
+    name: String,
+    union: String,
+    since: String,
+}
+
+/// The stored name masked as everywhere else (张*).
+pub(crate) fn mask_name(name: &str) -> String {
+    huiji_core::PersonName::parse(name).map_or_else(|_| "*".to_owned(), |n| n.masked())
+}
+
+/// The membership behind a genuine token; forged and unknown tokens look alike (404).
+async fn membership_of(state: &WebState, token: &str) -> Result<MembershipRecord, WebError> {
+    let number = verify_card_token(state.app.keys(), token).ok_or(WebError::NotFound)?;
+    state.store.membership_by_number(number.as_str()).await?.ok_or(WebError::NotFound)
+}
+
+async fn facts(state: &WebState, membership: &MembershipRecord) -> Result<CardFacts, WebError> {
+    let union =
+        state.store.org(huiji_core::OrgId(membership.home_org_id)).await?.map(|o| o.name).unwrap_or_default();
+    Ok(CardFacts {
+        name: mask_name(&membership.name),
+        union,
+        since: huiji_core::Timestamp(membership.joined_at).china_date().to_string(),
+    })
+}
+
+async fn card(
+    State(state): State<WebState>,
+    lang: Lang,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let membership = membership_of(&state, &token).await?;
+    let facts = facts(&state, &membership).await?;
+    let verify_url = format!("{}/verify/{token}", state.app.public_url());
+    let qr_svg = qr::svg(&verify_url, 4).map_err(|e| WebError::Internal(e.to_string()))?;
+    let page = CardPage {
+        lang,
+        t: WorkerText::of(lang),
+        name: facts.name,
+        number: membership.member_number.clone().unwrap_or_default(),
+        union: facts.union,
+        since: facts.since,
+        qr_svg,
+        valid: membership.status().is_some_and(|s| s.is_held()),
+    };
+    // The card must be current when shown: revocation is checked online, never cached.
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+}
+
+async fn verify(
+    State(state): State<WebState>,
+    lang: Lang,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let card = match membership_of(&state, &token).await {
+        Ok(membership) if membership.status().is_some_and(|s| s.is_held()) => {
+            Some(facts(&state, &membership).await?)
+        }
+        Ok(_) | Err(WebError::NotFound) => None,
+        Err(other) => return Err(other),
+    };
+    let page = VerifyPage { lang, t: WorkerText::of(lang), card };
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+}

@@ -1,0 +1,307 @@
+//! The worker's join pages: `/join` (the portal) and `/j/{code}` (one union's own form,
+//! 一会一码). Server-rendered and complete without JavaScript: sending the SMS code and
+//! narrowing the region choices are ordinary form submissions; `/static/join.js` only
+//! makes the region choice quicker where scripts run.
+
+pub mod service;
+mod text;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use huiji_core::joining::{FieldError, JoinForm};
+use huiji_core::sms::{SmsCheck, SmsPurpose};
+use huiji_core::{Channel, Occupation, Org, Region, RegionCode, RegionLevel};
+use huiji_store::ConsentVersion;
+use serde::Deserialize;
+
+use self::service::{JoinError, JoinOutcome, MobileProof, SendCodeError};
+pub(crate) use self::text::WorkerText;
+use crate::http::i18n::Lang;
+use crate::{WebError, WebState};
+
+/// The join routes.
+pub fn router() -> Router<WebState> {
+    Router::new()
+        .route("/join", get(portal_form).post(portal_submit))
+        .route("/j/{code}", get(union_form).post(union_submit))
+}
+
+/// The form as posted. Every field defaults to empty so a partial post re-renders.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct JoinFormData {
+    name: String,
+    id_number: String,
+    mobile: String,
+    sms_code: String,
+    occupation: String,
+    province: String,
+    city: String,
+    region_code: String,
+    employer_name: String,
+    employer_credit_code: String,
+    consent: Option<String>,
+    consent_version: String,
+    /// `send_code`, `refresh` or `submit` (the button pressed).
+    action: String,
+}
+
+#[derive(Template)]
+#[template(path = "join.html")]
+struct JoinPage<'a> {
+    lang: Lang,
+    t: &'static WorkerText,
+    action: String,
+    receiving: Option<&'a Org>,
+    form: &'a JoinFormData,
+    consent: &'a ConsentVersion,
+    occupations: Vec<(&'static str, &'static str)>,
+    provinces: &'a [Region],
+    cities: &'a [Region],
+    counties: &'a [Region],
+    province: String,
+    city: String,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+    code_sent: bool,
+}
+
+impl JoinPage<'_> {
+    /// The error message for a field, in the page's language.
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| match self.lang {
+            Lang::Zh => e.message_zh.as_str(),
+            Lang::En => e.message_en.as_str(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "join_result.html")]
+struct ResultPage<'a> {
+    lang: Lang,
+    t: &'static WorkerText,
+    outcome: &'a JoinOutcome,
+}
+
+impl ResultPage<'_> {
+    fn date(&self, millis: &huiji_core::Timestamp) -> String {
+        millis.china_date().to_string()
+    }
+}
+
+async fn portal_form(State(state): State<WebState>, lang: Lang) -> Result<Response, WebError> {
+    render_form(&state, lang, None, &JoinFormData::default(), Vec::new(), None, false, StatusCode::OK).await
+}
+
+async fn union_form(
+    State(state): State<WebState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let org = union_of(&state, &code).await?;
+    let mut form = JoinFormData::default();
+    preset_region(&mut form, &org);
+    render_form(&state, lang, Some(&org), &form, Vec::new(), None, false, StatusCode::OK).await
+}
+
+async fn portal_submit(
+    State(state): State<WebState>,
+    lang: Lang,
+    Form(form): Form<JoinFormData>,
+) -> Result<Response, WebError> {
+    handle_post(&state, lang, None, form).await
+}
+
+async fn union_submit(
+    State(state): State<WebState>,
+    lang: Lang,
+    Path(code): Path<String>,
+    Form(form): Form<JoinFormData>,
+) -> Result<Response, WebError> {
+    let org = union_of(&state, &code).await?;
+    handle_post(&state, lang, Some(&org), form).await
+}
+
+/// A union's form's path.
+fn join_path(code: &str) -> String {
+    format!("/j/{code}")
+}
+
+/// The union behind a join code; unknown codes and orgs that do not receive applications
+/// are a 404, like any unknown page.
+async fn union_of(state: &WebState, code: &str) -> Result<Org, WebError> {
+    let org = state.store.org_by_join_code(code).await?.ok_or(WebError::NotFound)?;
+    if huiji_core::joining::receives_applications(&org) { Ok(org) } else { Err(WebError::NotFound) }
+}
+
+/// A union's form starts at its place: a county's union fixes the county, a city's the city.
+fn preset_region(form: &mut JoinFormData, org: &Org) {
+    let code = org.region;
+    if let Some(province) = code.ancestor_at(RegionLevel::Province) {
+        form.province = province.to_string();
+    }
+    if let Some(city) = code.ancestor_at(RegionLevel::City) {
+        form.city = city.to_string();
+    }
+    if code.level() == RegionLevel::County {
+        form.region_code = code.to_string();
+    }
+}
+
+async fn handle_post(
+    state: &WebState,
+    lang: Lang,
+    union: Option<&Org>,
+    form: JoinFormData,
+) -> Result<Response, WebError> {
+    let t = WorkerText::of(lang);
+    if matches!(form.action.as_str(), "send_code" | "submit") {
+        let id_number = (form.action == "submit").then_some(form.id_number.as_str());
+        if let Err(retry) = crate::http::abuse::check_form(state, &form.mobile, id_number) {
+            let back =
+                union.and_then(|o| o.join_code.as_deref()).map_or_else(|| "/join".to_owned(), join_path);
+            return Ok(crate::http::abuse::too_many(lang, retry, &back));
+        }
+    }
+    match form.action.as_str() {
+        "send_code" => {
+            let (errors, notice, status) = match service::send_code(state, &form.mobile, SmsPurpose::Join)
+                .await
+            {
+                Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
+                Err(SendCodeError::Invalid(error)) => {
+                    (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY)
+                }
+                Err(SendCodeError::TooSoon) => (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS),
+                Err(SendCodeError::DailyLimit) => {
+                    (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS)
+                }
+                Err(SendCodeError::Delivery(error)) => {
+                    tracing::warn!(%error, "verification SMS not sent");
+                    (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
+                }
+                Err(SendCodeError::Internal(error)) => return Err(WebError::Internal(error)),
+            };
+            let code_sent = errors.is_empty();
+            render_form(state, lang, union, &form, errors, Some(notice), code_sent, status).await
+        }
+        "submit" => submit(state, lang, union, form).await,
+        // "refresh" and anything else: show the form again with narrower region choices.
+        _ => {
+            render_form(
+                state,
+                lang,
+                union,
+                &form,
+                Vec::new(),
+                None,
+                !form.sms_code.is_empty(),
+                StatusCode::OK,
+            )
+            .await
+        }
+    }
+}
+
+async fn submit(
+    state: &WebState,
+    lang: Lang,
+    union: Option<&Org>,
+    form: JoinFormData,
+) -> Result<Response, WebError> {
+    let t = WorkerText::of(lang);
+    let join_form = JoinForm {
+        name: &form.name,
+        id_number: &form.id_number,
+        mobile: &form.mobile,
+        occupation: &form.occupation,
+        region_code: &form.region_code,
+        employer_name: &form.employer_name,
+        employer_credit_code: &form.employer_credit_code,
+        consent_version: form.consent.as_ref().map(|_| form.consent_version.as_str()),
+    };
+    let (channel, source) = match union {
+        Some(org) => (Channel::Qr, org.join_code.clone()),
+        None => (Channel::Portal, None),
+    };
+    let proof = MobileProof::SmsCode(form.sms_code.clone());
+    let sms_error = |message: &str| FieldError {
+        field: "sms_code",
+        code: "sms_code",
+        message_zh: message.to_owned(),
+        message_en: message.to_owned(),
+    };
+    let (errors, notice) = match service::join(state, &join_form, channel, union, source, proof, None).await {
+        Ok(outcome) => {
+            let page = ResultPage { lang, t, outcome: &outcome };
+            return Ok(Html(page.render()?).into_response());
+        }
+        Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
+        Err(JoinError::Sms(check)) => {
+            let message = match check {
+                SmsCheck::Wrong { .. } => t.sms_wrong,
+                SmsCheck::Expired => t.sms_expired,
+                SmsCheck::Exhausted => t.sms_exhausted,
+                SmsCheck::NoCode | SmsCheck::Verified => t.sms_none,
+            };
+            (vec![sms_error(message)], t.fix_errors)
+        }
+        Err(JoinError::Unserved) => (Vec::new(), t.unserved),
+        Err(JoinError::Internal(error)) => return Err(WebError::Internal(error)),
+    };
+    render_form(state, lang, union, &form, errors, Some(notice), true, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_form(
+    state: &WebState,
+    lang: Lang,
+    union: Option<&Org>,
+    form: &JoinFormData,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+    code_sent: bool,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let versions = state.store.consent_versions().await?;
+    let consent = versions.last().ok_or_else(|| WebError::Internal("no consent text".to_owned()))?;
+    let regions = state.app.regions();
+    let parse = |text: &str| text.parse::<RegionCode>().ok().filter(|c| regions.get(*c).is_some());
+    // The chosen county implies its city and province, whatever the other selects say.
+    let county = parse(&form.region_code).filter(|c| c.level() == RegionLevel::County);
+    let city = county
+        .and_then(|c| c.parent())
+        .or_else(|| parse(&form.city).filter(|c| c.level() == RegionLevel::City));
+    let province = city
+        .and_then(|c| c.parent())
+        .or_else(|| parse(&form.province).filter(|c| c.level() == RegionLevel::Province));
+    let city = city.filter(|c| province.is_some_and(|p| p.contains(*c)));
+    let page = JoinPage {
+        lang,
+        t: WorkerText::of(lang),
+        action: union
+            .and_then(|o| o.join_code.as_ref())
+            .map_or_else(|| "/join".to_owned(), |c| format!("/j/{c}")),
+        receiving: union,
+        form,
+        consent,
+        occupations: Occupation::ALL
+            .iter()
+            .map(|o| (o.code(), if lang == Lang::Zh { o.label_zh() } else { o.label_en() }))
+            .collect(),
+        provinces: regions.all(RegionLevel::Province),
+        cities: province.map_or(&[], |p| regions.children(p)),
+        counties: city.map_or(&[], |c| regions.children(c)),
+        province: province.map(|p| p.to_string()).unwrap_or_default(),
+        city: city.map(|c| c.to_string()).unwrap_or_default(),
+        errors,
+        notice,
+        code_sent,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}

@@ -1,0 +1,6 @@
+//! The platform API v1: its contract, its OpenAPI document, fuzzing, webhooks.
+
+mod applications;
+mod fuzz;
+mod openapi;
+mod webhooks;

@@ -1,0 +1,8 @@
+//! The officer console, area by area.
+
+mod members;
+mod orgs;
+mod permissions;
+pub(crate) mod pool;
+mod review;
+pub(crate) mod transfers;

@@ -1,0 +1,6 @@
+//! The worker's H5 pages: joining (with the SMS and real-name providers) and `/status`.
+
+mod joining;
+mod real_name;
+mod sms;
+mod status;
