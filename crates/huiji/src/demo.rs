@@ -98,13 +98,13 @@ pub async fn seed_innovation(
                     membership: None,
                     skill: DEMO_FIELDS[n % 8].to_owned(),
                     started: huiji_core::CivilDate::new(2024, 3, 1),
-                    certificate: (k % 2 == 0).then_some(CertificateLevel::Senior),
+                    certificate: k.is_multiple_of(2).then_some(CertificateLevel::Senior),
                 };
                 store.save_mentorship(None, &mentorship, at).await?.ok();
             }
             let activity = NewActivity {
                 studio,
-                kind: if n % 2 == 0 { ActivityKind::Lecture } else { ActivityKind::EnterpriseVisit },
+                kind: if n.is_multiple_of(2) { ActivityKind::Lecture } else { ActivityKind::EnterpriseVisit },
                 title: format!("（演示）{}技术交流", DEMO_FIELDS[n % 8]),
                 held: huiji_core::CivilDate::new(2025, 4, 1 + (n % 28) as u8),
                 smes_helped: (n % 4) as u32,

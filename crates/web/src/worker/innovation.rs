@@ -54,8 +54,12 @@ struct StudiosPage {
 }
 
 impl StudiosPage {
-    fn levels(&self) -> Vec<(&'static str, &'static str)> {
-        InnovationLevel::ALL.iter().map(|l| (l.code(), self.lang.t(l.label_zh(), l.label_en()))).collect()
+    /// The levels to filter by: code, label, whether chosen.
+    fn levels(&self) -> Vec<(&'static str, &'static str, bool)> {
+        InnovationLevel::ALL
+            .iter()
+            .map(|l| (l.code(), self.lang.t(l.label_zh(), l.label_en()), self.level == l.code()))
+            .collect()
     }
 
     fn title(&self, s: &PublicStudio) -> String {
