@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod innovation;
 pub mod jobs;
 pub mod keys;
 pub mod orgs;

@@ -37,6 +37,28 @@ labelled_enum!(
         Purge = "purge", "清除过期个人信息", "Expired personal data purged";
         /// The operator published a new consent text.
         ConsentPublish = "consent.publish", "发布新版个人信息处理规则", "New consent text published";
+        /// An admin added a record to the innovation registry.
+        InnovationCreate = "innovation.create", "新增创新登记", "Innovation record added";
+        /// An admin changed a record of the innovation registry.
+        InnovationUpdate = "innovation.update", "修改创新登记", "Innovation record changed";
+        /// An admin deleted a record of the innovation registry.
+        InnovationDelete = "innovation.delete", "删除创新登记", "Innovation record deleted";
+        /// The operator imported the innovation registry from a workbook.
+        InnovationImport = "innovation.import", "导入创新登记", "Innovation registry imported";
+        /// An admin opened a call for innovation results.
+        CallOpen = "evaluation.call_open", "发起创新成果评选", "Innovation call opened";
+        /// An admin appointed a judge to a call.
+        JudgeAppoint = "evaluation.judge_appoint", "聘任评委", "Judge appointed";
+        /// An officer submitted an entry to a call.
+        EntrySubmit = "evaluation.entry_submit", "申报创新成果", "Entry submitted";
+        /// An officer attached a file to an entry.
+        EntryAttach = "evaluation.attach", "上传申报附件", "Attachment uploaded";
+        /// A judge scored an entry.
+        EntryScore = "evaluation.score", "评委打分", "Entry scored";
+        /// A judge stood aside from an entry (conflict of interest).
+        EntryRecuse = "evaluation.recuse", "评委回避", "Judge recused";
+        /// An admin closed a call: results computed and published.
+        CallClose = "evaluation.call_close", "评选结束并公布", "Call closed and published";
     }
 );
 
@@ -71,6 +93,17 @@ mod tests {
                 ("keys.rotate", "轮换加密密钥", "Encryption keys rotated"),
                 ("purge", "清除过期个人信息", "Expired personal data purged"),
                 ("consent.publish", "发布新版个人信息处理规则", "New consent text published"),
+                ("innovation.create", "新增创新登记", "Innovation record added"),
+                ("innovation.update", "修改创新登记", "Innovation record changed"),
+                ("innovation.delete", "删除创新登记", "Innovation record deleted"),
+                ("innovation.import", "导入创新登记", "Innovation registry imported"),
+                ("evaluation.call_open", "发起创新成果评选", "Innovation call opened"),
+                ("evaluation.judge_appoint", "聘任评委", "Judge appointed"),
+                ("evaluation.entry_submit", "申报创新成果", "Entry submitted"),
+                ("evaluation.attach", "上传申报附件", "Attachment uploaded"),
+                ("evaluation.score", "评委打分", "Entry scored"),
+                ("evaluation.recuse", "评委回避", "Judge recused"),
+                ("evaluation.call_close", "评选结束并公布", "Call closed and published"),
             ]
         );
         for action in AuditAction::ALL {

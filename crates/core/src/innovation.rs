@@ -3,7 +3,47 @@
 
 pub mod evaluation;
 
+use crate::ids::id_newtype;
 use crate::labelled::labelled_enum;
+
+id_newtype! {
+    /// A model worker (劳模, 工匠, 五一劳动奖章 holder) in the registry.
+    ModelWorkerId;
+    /// An innovation studio (劳模/工匠创新工作室).
+    StudioId;
+    /// A studio's key innovation project.
+    ProjectId;
+    /// A mentorship (名师带徒): one mentor, one apprentice.
+    MentorshipId;
+    /// A studio's lecture or enterprise visit.
+    ActivityId;
+}
+
+/// Most fields of work a studio lists.
+pub const MAX_FIELDS: usize = 8;
+
+/// Reads a studio's fields of work as registries write them: 数控加工、焊接 / 数控加工,焊接 /
+/// one per line; trimmed, empty and repeated ones dropped, at most [`MAX_FIELDS`]. `None`
+/// when there are more or one is longer than 20 characters.
+pub fn parse_fields(text: &str) -> Option<Vec<String>> {
+    parse_list(text, MAX_FIELDS)
+}
+
+/// Splits a list written in one cell or text box (separated by 、 , ， ; ； or lines) into
+/// distinct trimmed items of at most 20 characters; `None` beyond `max` items or with a
+/// longer item.
+pub(crate) fn parse_list(text: &str, max: usize) -> Option<Vec<String>> {
+    let mut items: Vec<String> = Vec::new();
+    for item in text.split(['、', ',', '，', ';', '；', '\n']).map(str::trim).filter(|f| !f.is_empty()) {
+        if item.chars().count() > 20 {
+            return None;
+        }
+        if !items.iter().any(|f| f == item) {
+            items.push(item.to_owned());
+        }
+    }
+    (items.len() <= max).then_some(items)
+}
 
 labelled_enum!(
     /// The level of an honour or a studio's demonstration title.
@@ -136,6 +176,102 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// A vocational skill level (职业技能等级) an apprentice reached: the outcome of a
+    /// mentorship.
+    CertificateLevel {
+        /// 五级/初级工
+        Junior = "junior", "初级工", "Junior worker";
+        /// 四级/中级工
+        Intermediate = "intermediate", "中级工", "Intermediate worker";
+        /// 三级/高级工
+        Senior = "senior", "高级工", "Senior worker";
+        /// 二级/技师
+        Technician = "technician", "技师", "Technician";
+        /// 一级/高级技师
+        SeniorTechnician = "senior_technician", "高级技师", "Senior technician";
+    }
+);
+
+impl InnovationLevel {
+    /// Reads a level as registries write it: 全国/国家级, 省级/安徽省, 市级/合肥市 (the
+    /// broadest named wins); `None` otherwise.
+    pub fn parse(text: &str) -> Option<InnovationLevel> {
+        if let Some(level) = InnovationLevel::from_code_or_label(text) {
+            return Some(level);
+        }
+        if text.contains("全国") || text.contains("国家") {
+            Some(InnovationLevel::National)
+        } else if text.contains('省') {
+            Some(InnovationLevel::Provincial)
+        } else if text.contains('市') {
+            Some(InnovationLevel::City)
+        } else {
+            None
+        }
+    }
+}
+
+impl StudioKind {
+    /// Reads a studio kind: anything naming 工匠 is a craftsman studio, anything naming
+    /// 劳模 a model worker studio.
+    pub fn parse(text: &str) -> Option<StudioKind> {
+        StudioKind::from_code_or_label(text).or_else(|| {
+            if text.contains("工匠") {
+                Some(StudioKind::Craftsman)
+            } else if text.contains("劳模") {
+                Some(StudioKind::ModelWorker)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+impl ProjectStatus {
+    /// Reads a project status, with the words registries use: 计划/立项 → planned,
+    /// 在研/实施 → ongoing, 完成/结题 → done.
+    pub fn parse(text: &str) -> Option<ProjectStatus> {
+        ProjectStatus::from_code_or_label(text).or_else(|| {
+            if text.contains("完成") || text.contains("结题") {
+                Some(ProjectStatus::Done)
+            } else if text.contains("在研") || text.contains("进行") || text.contains("实施") {
+                Some(ProjectStatus::Ongoing)
+            } else if text.contains("计划") || text.contains("立项") {
+                Some(ProjectStatus::Planned)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+impl CertificateLevel {
+    /// Reads a skill level by its title or its grade (五级 … 一级), e.g. 高级工（三级）.
+    pub fn parse(text: &str) -> Option<CertificateLevel> {
+        use CertificateLevel::{Intermediate, Junior, Senior, SeniorTechnician, Technician};
+        if let Some(level) = CertificateLevel::from_code_or_label(text) {
+            return Some(level);
+        }
+        // Longest titles first: 高级技师 contains 技师, 高级工 is not 高级技师.
+        [
+            ("高级技师", SeniorTechnician),
+            ("一级", SeniorTechnician),
+            ("技师", Technician),
+            ("二级", Technician),
+            ("高级工", Senior),
+            ("三级", Senior),
+            ("中级工", Intermediate),
+            ("四级", Intermediate),
+            ("初级工", Junior),
+            ("五级", Junior),
+        ]
+        .into_iter()
+        .find(|(word, _)| text.contains(word))
+        .map(|(_, level)| level)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +311,36 @@ mod tests {
         assert_eq!(StudioKind::ModelWorker.title_zh(InnovationLevel::Provincial), "省级示范性劳模创新工作室");
         assert_eq!("ongoing".parse(), Ok(ProjectStatus::Ongoing));
         assert_eq!(ActivityKind::from_code_or_label("讲座"), Some(ActivityKind::Lecture));
+        assert_eq!(CertificateLevel::from_code_or_label("技师"), Some(CertificateLevel::Technician));
+        assert_eq!(StudioId(4).to_string(), "4");
+    }
+
+    #[test]
+    fn registry_words_are_read() {
+        assert_eq!(InnovationLevel::parse("国家级"), Some(InnovationLevel::National));
+        assert_eq!(InnovationLevel::parse("安徽省级"), Some(InnovationLevel::Provincial));
+        assert_eq!(InnovationLevel::parse("合肥市"), Some(InnovationLevel::City));
+        assert_eq!(InnovationLevel::parse("区级"), None);
+        assert_eq!(StudioKind::parse("江淮工匠创新工作室"), Some(StudioKind::Craftsman));
+        assert_eq!(StudioKind::parse("劳模创新工作室"), Some(StudioKind::ModelWorker));
+        assert_eq!(StudioKind::parse("其他"), None);
+        assert_eq!(ProjectStatus::parse("已结题"), Some(ProjectStatus::Done));
+        assert_eq!(ProjectStatus::parse("在研"), Some(ProjectStatus::Ongoing));
+        assert_eq!(ProjectStatus::parse("立项"), Some(ProjectStatus::Planned));
+        assert_eq!(CertificateLevel::parse("高级技师"), Some(CertificateLevel::SeniorTechnician));
+        assert_eq!(CertificateLevel::parse("技师（二级）"), Some(CertificateLevel::Technician));
+        assert_eq!(CertificateLevel::parse("高级工（三级）"), Some(CertificateLevel::Senior));
+        assert_eq!(CertificateLevel::parse("四级"), Some(CertificateLevel::Intermediate));
+        assert_eq!(CertificateLevel::parse("无"), None);
+    }
+
+    #[test]
+    fn fields_read_as_registries_write_them() {
+        let fields = |text| parse_fields(text);
+        assert_eq!(fields("数控加工、焊接"), Some(vec!["数控加工".to_owned(), "焊接".to_owned()]));
+        assert_eq!(fields(" 焊接 ,焊接，电力;"), Some(vec!["焊接".to_owned(), "电力".to_owned()]));
+        assert_eq!(fields(""), Some(vec![]));
+        assert_eq!(fields("一二三四五六七八九十一二三四五六七八九十一"), None, "21 characters");
+        assert_eq!(fields("a、b、c、d、e、f、g、h、i"), None, "nine fields");
     }
 }

@@ -78,6 +78,9 @@ coded_enum!(
         Reviewer = "reviewer",
         /// Read only, masked data only.
         Viewer = "viewer",
+        /// A judge-only account (创新成果评选 experts from outside the unions): scores the
+        /// entries of the calls it sits on, blind, and nothing else — no console page.
+        Judge = "judge",
     }
 );
 
@@ -90,6 +93,12 @@ impl Role {
     /// Whether the role may manage orgs, policies and accounts.
     pub const fn is_admin(self) -> bool {
         matches!(self, Role::Admin)
+    }
+
+    /// Whether the account may use the console (every role but a judge-only account,
+    /// which sees only the judging pages).
+    pub const fn uses_console(self) -> bool {
+        !matches!(self, Role::Judge)
     }
 }
 
@@ -272,6 +281,8 @@ mod tests {
         }
         assert_eq!(Expel.to(), Expelled);
         assert!(Role::Reviewer.can_act() && !Role::Viewer.can_act() && !Role::Reviewer.is_admin());
+        assert!(!Role::Judge.can_act() && !Role::Judge.is_admin() && !Role::Judge.uses_console());
+        assert!(Role::Viewer.uses_console() && "judge".parse::<Role>() == Ok(Role::Judge));
     }
 
     #[test]

@@ -91,6 +91,23 @@ pub enum Command {
     /// Platforms and their webhooks.
     #[command(subcommand)]
     Platform(PlatformCommand),
+    /// The innovation registry (跟着劳模去创新).
+    #[command(subcommand)]
+    Innovation(InnovationCommand),
+}
+
+/// `innovation` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum InnovationCommand {
+    /// Load a subtree's registry from an XLSX workbook (sheets 劳模, 工作室, 项目, 师带徒,
+    /// 活动); prints what loaded and every refused row with its number and reason.
+    Import {
+        /// The union whose subtree the records belong to (see `huiji org list`).
+        #[arg(long)]
+        org: i64,
+        /// The workbook.
+        file: PathBuf,
+    },
 }
 
 /// `consent` subcommands.
@@ -195,7 +212,8 @@ pub enum UserCommand {
         /// The org id (see `huiji org list`).
         #[arg(long)]
         org: i64,
-        /// admin, reviewer or viewer.
+        /// admin, reviewer, viewer, or judge (a judge-only account for the innovation
+        /// awards: it scores entries of the calls it is appointed to and sees nothing else).
         #[arg(long)]
         role: String,
         /// Read the password from standard input (first line) instead of generating one.

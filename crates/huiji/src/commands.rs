@@ -25,7 +25,7 @@ use crate::cli::{
     SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
-use crate::{platforms, privacy, users};
+use crate::{innovation, platforms, privacy, users};
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
 const DEFAULT_DATABASE_URL: &str = "sqlite:data/huiji.db";
@@ -69,6 +69,9 @@ pub enum CommandError {
     /// An argument has the wrong form.
     #[error("{0}")]
     InvalidArgument(String),
+    /// An innovation use case refused (an import whose workbook cannot be read).
+    #[error("{0}")]
+    Innovation(#[from] huiji_app::innovation::InnovationError),
     /// The reference data lacks something the seed needs.
     #[error("{0}")]
     Plan(#[from] PlanError),
@@ -144,6 +147,10 @@ pub async fn execute(
         Command::ApiKey(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             platforms::api_key(&store, command, out).await
+        }
+        Command::Innovation(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            innovation::run(&store, command, out).await
         }
         Command::Platform(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
@@ -378,6 +385,10 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
             .await?;
         }
     }
+    let studios = crate::demo::seed_innovation(&store, SystemClock.now()).await?;
+    if studios > 0 {
+        writeln!(out, "seeded a generated innovation registry ({studios} studios, names marked 演示)")?;
+    }
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CommandError::InvalidArgument(format!(
             "cannot listen on {}: {e} (choose another address with --listen)",
@@ -394,6 +405,7 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "  join by QR code     {base}/j/3401T  (合肥市货车司机工会联合会)")?;
     writeln!(out, "  its printable poster {base}/qr/3401T/poster")?;
     writeln!(out, "  application status  {base}/status")?;
+    writeln!(out, "  innovation studios  {base}/innovation")?;
     writeln!(out, "  health, metrics     {base}/healthz  {base}/metrics")?;
     writeln!(out, "  officer console    {base}/console  (password {DEMO_PASSWORD} for each of:")?;
     for (username, role, org) in &officers {

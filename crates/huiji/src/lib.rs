@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod demo;
 mod generate;
+mod innovation;
 mod platforms;
 mod ports;
 mod privacy;

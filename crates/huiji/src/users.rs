@@ -66,7 +66,7 @@ pub async fn execute(
     match command {
         UserCommand::Add { username, org, role, password_stdin, can_reveal } => {
             let role: Role = role.parse().map_err(|_| {
-                CommandError::InvalidArgument(format!("--role {role}: admin, reviewer or viewer"))
+                CommandError::InvalidArgument(format!("--role {role}: admin, reviewer, viewer or judge"))
             })?;
             let given = if *password_stdin {
                 let mut line = String::new();

@@ -14,6 +14,7 @@ mod backup;
 mod bulk;
 mod db;
 mod error;
+mod innovation;
 mod joining;
 mod members;
 mod orgs;
@@ -37,6 +38,12 @@ pub use backup::is_huiji_sqlite;
 pub use bulk::{BulkLoad, BulkMember};
 pub use db::{Backend, SqlStore};
 pub use error::{Conflict, StoreError};
+pub use innovation::{
+    Activity, Attachment, AttachmentMeta, Call, CloseOutcome, EntryRecord, EntryResultRow, EvaluationStore,
+    InnovationFigures, InnovationStore, Judge, Mentorship, ModelWorker, NewActivity, NewAttachment, NewCall,
+    NewEntry, NewMentorship, NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery,
+    RegistryConflict, RegistryRef, Saved, ScoreOutcome, ScoreRecord, Studio, Tally,
+};
 pub use joining::{ApplicationRecord, JoinStore, NewApplication, Sealed, SubmitOutcome};
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
@@ -68,6 +75,8 @@ pub trait Store:
     + WebhookStore
     + AuditStore
     + PrivacyStore
+    + InnovationStore
+    + EvaluationStore
     + Send
     + Sync
     + fmt::Debug
@@ -86,7 +95,7 @@ pub trait Store:
 /// `Arc` of one): `use huiji_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, AuditStore, JoinStore, MemberStore, OrgStore, PlatformStore, PrivacyStore, ReviewStore,
-        SmsStore, Store, TransferStore, WebhookStore,
+        AccountStore, AuditStore, EvaluationStore, InnovationStore, JoinStore, MemberStore, OrgStore,
+        PlatformStore, PrivacyStore, ReviewStore, SmsStore, Store, TransferStore, WebhookStore,
     };
 }

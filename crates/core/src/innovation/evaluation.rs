@@ -1,11 +1,66 @@
 //! 创新成果评选: weighted criteria, each judge's weighted score, the trimmed mean across
 //! judges, the ranked result with ties, and the award tiers. Blindness (judges never see
-//! whose entry it is) is kept by what the app shows; the conflict rule is here.
+//! whose entry it is) is kept by what the app shows; the conflict rule is here, and so
+//! are the rules of an entry ([`entry`]: attachments, identifying text).
+
+pub mod entry;
 
 use std::fmt;
 
-use crate::labelled::labelled_enum;
+use crate::civil_date::CivilDate;
+use crate::ids::id_newtype;
+use crate::labelled::{coded_enum, labelled_enum};
 use crate::ranking::{Ranked, rank_by};
+
+id_newtype! {
+    /// A call for innovation results (创新成果评选).
+    CallId;
+    /// An entry to a call.
+    EntryId;
+    /// A file attached to an entry.
+    AttachmentId;
+}
+
+coded_enum!(
+    /// Where a call stands: open (entries and scores are taken) until an admin closes it,
+    /// which computes the result and publishes it.
+    CallStatus {
+        /// Taking entries (within its window) and scores.
+        Open = "open",
+        /// Scored, ranked, awarded and published; nothing changes any more.
+        Closed = "closed",
+    }
+);
+
+/// Most categories a call may have.
+const MAX_CATEGORIES: usize = 10;
+
+/// A call's categories (e.g. 技术革新, 发明创造, 合理化建议): 1–10 distinct names of up to 20
+/// characters, written one per line or separated by 、 or commas; `None` otherwise.
+pub fn parse_categories(text: &str) -> Option<Vec<String>> {
+    super::parse_list(text, MAX_CATEGORIES).filter(|c| !c.is_empty())
+}
+
+/// The days a call takes entries, both included, in China's time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallWindow {
+    /// The first day.
+    pub opens: CivilDate,
+    /// The last day.
+    pub closes: CivilDate,
+}
+
+impl CallWindow {
+    /// `None` when the window closes before it opens.
+    pub fn new(opens: CivilDate, closes: CivilDate) -> Option<CallWindow> {
+        (opens <= closes).then_some(CallWindow { opens, closes })
+    }
+
+    /// Whether an entry may be submitted on `today`.
+    pub fn takes_entries(self, today: CivilDate) -> bool {
+        self.opens <= today && today <= self.closes
+    }
+}
 
 /// With this many judges or more, the highest and the lowest score are dropped.
 pub const TRIM_FROM_JUDGES: usize = 5;

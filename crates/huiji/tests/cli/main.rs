@@ -10,6 +10,7 @@ use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 
 mod generate;
+mod innovation;
 mod privacy;
 
 fn huiji(url: &str, args: &[&str]) -> Output {
@@ -195,7 +196,7 @@ both_databases!(officer_accounts_from_the_command_line, |db: TestDb| async move 
         (&["user", "add", "--username", "x", "--org", "999999", "--role", "viewer"][..], "no such union"),
         (
             &["user", "add", "--username", "y", "--org", &org, "--role", "boss"][..],
-            "admin, reviewer or viewer",
+            "admin, reviewer, viewer or judge",
         ),
         (&["user", "disable", "nobody"][..], "no user nobody"),
     ] {

@@ -4,6 +4,8 @@
 
 mod accounts;
 mod fixtures;
+mod innovation;
+mod innovation_evaluation;
 mod joining;
 mod logins;
 mod members;

@@ -190,7 +190,8 @@ async fn login(
     let expires = Timestamp(now.millis() + SESSION_MILLIS);
     state.store.create_session(&token_hash(&token), user.id, &hex(&csrf), now, expires).await?;
     tracing::info!(username = %user.username, "console login");
-    let mut response = Redirect::to("/console").into_response();
+    let home = if user.role().uses_console() { "/console" } else { "/console/judging" };
+    let mut response = Redirect::to(home).into_response();
     set_cookie(&mut response, &session_cookie(&state, &token, SESSION_MILLIS / 1000))?;
     set_cookie(&mut response, &cookie(&state, LOGIN_COOKIE, "/console/login", "", 0))?;
     Ok(response)
@@ -207,7 +208,7 @@ fn refused(state: &WebState, lang: Lang, guard: &LoginGuard, username: &str) -> 
 
 async fn logout(
     State(state): State<WebState>,
-    Own { officer, .. }: Own<Empty>,
+    super::Signed { officer, .. }: super::Signed<Empty>,
 ) -> Result<Response, WebError> {
     state.store.delete_session(&officer.token_hash, state.app.now()).await?;
     Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/console/login"))

@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod innovation;
 mod members;
 mod orgs;
 mod outbox;
@@ -42,6 +43,13 @@ pub fn router() -> Router<WebState> {
         .merge(webhooks::router())
         .merge(pool::router())
         .merge(transfers::router())
+        .merge(innovation::router())
+}
+
+/// The console's upload routes, whose bodies may be larger than any form's (see
+/// [`crate::UPLOAD_LIMIT_BYTES`]).
+pub fn uploads() -> Router<WebState> {
+    innovation::uploads()
 }
 
 /// The query string a redirect uses to carry a notice back to a list. The notice is
@@ -146,10 +154,9 @@ impl Officer {
     }
 }
 
-impl FromRequestParts<WebState> for Officer {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+impl Officer {
+    /// The account of the request's session, whatever its role.
+    async fn of_session(parts: &mut Parts, state: &WebState) -> Result<Officer, Response> {
         let to_login = || Redirect::to("/console/login").into_response();
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
         let hash = token_hash(&token);
@@ -174,6 +181,44 @@ impl FromRequestParts<WebState> for Officer {
             client: crate::http::client::client_ip(parts, state.http.trust_proxy),
         })
     }
+
+    /// The officer as the use cases see them.
+    pub fn acting(&self) -> huiji_app::audit::Officer {
+        huiji_app::audit::Officer {
+            user: huiji_core::UserId(self.user.id),
+            username: self.user.username.clone(),
+            role: self.role,
+            org: self.org.id,
+            scope: self.org.path.clone(),
+            client_addr: self.client.text(),
+        }
+    }
+}
+
+impl FromRequestParts<WebState> for Officer {
+    type Rejection = Response;
+
+    /// A console session; a judge-only account is sent to its judging pages.
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let officer = Officer::of_session(parts, state).await?;
+        if officer.role.uses_console() {
+            Ok(officer)
+        } else {
+            Err(Redirect::to("/console/judging").into_response())
+        }
+    }
+}
+
+/// Any logged-in account, judge-only ones included: the judging pages (which the app
+/// opens only to a call's judges).
+pub struct Account(pub Officer);
+
+impl FromRequestParts<WebState> for Account {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        Officer::of_session(parts, state).await.map(Account)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -191,7 +236,7 @@ pub struct Act<T> {
     pub form: T,
 }
 
-/// Like [`Act`], for forms every role may send (logout, own password).
+/// Like [`Act`], for forms every console role may send.
 pub struct Own<T> {
     /// Who acts.
     pub officer: Officer,
@@ -199,9 +244,19 @@ pub struct Own<T> {
     pub form: T,
 }
 
-async fn checked_form<T: DeserializeOwned>(req: Request, state: &WebState) -> Result<(Officer, T), Response> {
+/// The session's account and its form, after the CSRF check; `console` refuses judge-only
+/// accounts.
+async fn checked_form<T: DeserializeOwned>(
+    req: Request,
+    state: &WebState,
+    console: bool,
+) -> Result<(Officer, T), Response> {
     let (mut parts, body) = req.into_parts();
-    let officer = Officer::from_request_parts(&mut parts, state).await?;
+    let officer = if console {
+        Officer::from_request_parts(&mut parts, state).await?
+    } else {
+        Officer::of_session(&mut parts, state).await?
+    };
     let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
         .await
         .map_err(IntoResponse::into_response)?;
@@ -219,7 +274,7 @@ impl<T: DeserializeOwned + Send> FromRequest<WebState> for Act<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
-        let (officer, form) = checked_form(req, state).await?;
+        let (officer, form) = checked_form(req, state, true).await?;
         officer.require_act().map_err(IntoResponse::into_response)?;
         Ok(Act { officer, form })
     }
@@ -229,8 +284,26 @@ impl<T: DeserializeOwned + Send> FromRequest<WebState> for Own<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
-        let (officer, form) = checked_form(req, state).await?;
+        let (officer, form) = checked_form(req, state, true).await?;
         Ok(Own { officer, form })
+    }
+}
+
+/// Like [`Own`], for forms every account may send, judge-only ones included (logout, own
+/// password, a judge's scores: the app checks who may do what).
+pub struct Signed<T> {
+    /// Who acts.
+    pub officer: Officer,
+    /// What they sent.
+    pub form: T,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<WebState> for Signed<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        let (officer, form) = checked_form(req, state, false).await?;
+        Ok(Signed { officer, form })
     }
 }
 

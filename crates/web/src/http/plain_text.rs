@@ -5,12 +5,13 @@
 //! `<field>.control_character` — so no handler, and neither database, ever sees a NUL.
 //!
 //! One layer over every route, rather than a check in each handler, so a new route or
-//! field cannot forget it.
+//! field cannot forget it. The exception is a file upload (`multipart/form-data`): its
+//! bytes are data, and the one upload route checks its text fields itself.
 
 use askama::Template;
 use axum::RequestPartsExt;
-use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, RawPathParams, Request};
+use axum::body::Body;
+use axum::extract::{RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
@@ -133,11 +134,25 @@ pub(crate) async fn door(request: Request, next: Next) -> Response {
     if matches!(parts.method, Method::GET | Method::HEAD) {
         return next.run(Request::from_parts(parts, body)).await;
     }
-    let bytes = match Bytes::from_request(Request::new(body), &()).await {
+    // The body limit outside this door already bounds what is read here.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
-        // Too large (413) or broken off: the same answer the handler would have given.
-        Err(rejection) => return rejection.into_response(),
+        // Too large (413) or broken off (400): what the handler would have answered.
+        Err(error) => {
+            let too_large = error.into_inner().downcast_ref::<http_body_util::LengthLimitError>().is_some();
+            return if too_large { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST }
+                .into_response();
+        }
     };
+    // A file upload carries bytes, not text; its one route checks its text fields itself.
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    if multipart {
+        return next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    }
     if let Some(refused) = first_in_body(&parts, &bytes) {
         return refusal(&parts, &refused);
     }

@@ -3,6 +3,7 @@
 
 mod api;
 mod console;
+mod innovation;
 mod security;
 mod support;
 mod worker;

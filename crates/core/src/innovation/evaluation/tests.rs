@@ -115,3 +115,18 @@ proptest! {
         prop_assert!(low <= score && score <= high);
     }
 }
+
+#[test]
+fn calls_have_categories_and_a_window() {
+    assert_eq!(
+        parse_categories("技术革新\n发明创造、技术革新"),
+        Some(vec!["技术革新".to_owned(), "发明创造".to_owned()])
+    );
+    assert_eq!(parse_categories(" \n"), None);
+    let day = |d| CivilDate::new(2025, 6, d).unwrap();
+    assert_eq!(CallWindow::new(day(10), day(9)), None);
+    let window = CallWindow::new(day(1), day(30)).unwrap();
+    assert!(window.takes_entries(day(1)) && window.takes_entries(day(30)));
+    assert!(!window.takes_entries(CivilDate::new(2025, 7, 1).unwrap()));
+    assert_eq!("closed".parse(), Ok(CallStatus::Closed));
+}

@@ -1,0 +1,8 @@
+//! The use cases against a real store, on SQLite and PostgreSQL: who may do what, what
+//! is audited, and the rules the doors rely on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod innovation;
+mod innovation_evaluation;
+mod innovation_import;
+mod support;
