@@ -7,11 +7,12 @@ BENCHMARKS.md.
     bench/run gen   [--members N] [--scenario S]              huiji gen: time and database size
     bench/run scale [--members 10000000] [--repeat 30]        Q (member list/search) and S (subtree count)
     bench/run build                                           B (clean release build, binary size)
+    bench/run contest [--seconds 20] [--attempts 500000]      C (answers/s, p99; leaderboards at 500,000 attempts)
     bench/run all                                             all of the above
 
 A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
 """
-import argparse, os, shutil, sqlite3, statistics, subprocess, sys, time, urllib.parse
+import argparse, os, re, shutil, sqlite3, statistics, subprocess, sys, time, urllib.parse, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_wrk, load_note, log, run,
@@ -206,6 +207,128 @@ def report_scale(backend, r):
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {p95 / 100:.0%} |")
 
 
+CONTEST_LUA = os.path.join(ROOT, "bench", "contest.lua")
+CONTEST_CATEGORIES = ["道路交通安全", "消防安全", "职业健康", "用电安全", "应急救护"]
+
+
+def contest_bank(path):
+    """A question bank: 40 questions in each of five categories, single choice, key B."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("题型,题干,选项A,选项B,选项C,选项D,答案,解析,分类,难度\n")
+        for c, category in enumerate(CONTEST_CATEGORIES):
+            for i in range(40):
+                f.write(f"单选题,{category}知识第{i + 1}题：下列做法哪一项是正确的？,随意处置,按规程操作并做好防护,"
+                        f"视情况而定,无需处理,B,依照《安全生产法》及相关规程。,{category},中\n")
+
+
+def contest_wrk(base, seconds, passes, contest, connections=64):
+    """The answer load: one wrk thread (and connection) per phone, see bench/contest.lua."""
+    args = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+            "-s", CONTEST_LUA, base, "--", passes, str(contest), str(connections)]
+    out = subprocess.run(args, text=True, capture_output=True).stdout
+    def percentile(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    summary = __import__("json").loads(re.search(r"^CONTEST (.*)$", out, re.M).group(1))
+    return {"p50": percentile(50), "p99": percentile(99), "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "summary": summary, "raw": out}
+
+
+def time_page(url, repeat):
+    """p50, p95 and the slowest of `repeat` whole GETs after a warm-up (ms)."""
+    for _ in range(3):
+        urllib.request.urlopen(url).read()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url) as response:
+            response.read()
+            assert response.status == 200, response.status
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)], samples[-1]
+
+
+def bench_contest(backend, seconds, attempts, repeat, wd):
+    keys = keys_in(wd)
+    db = Database(backend, wd, "contest")
+    try:
+        log(f"{backend}: 412,000 members (huiji gen anhui-2021) ...")
+        run(BIN, "gen", "--scenario", "anhui-2021", "--database-url", db.url, "--key-file", keys)
+        bank = os.path.join(wd, "bank.csv")
+        contest_bank(bank)
+        run(BIN, "contest", "questions", "import", bank, "--database-url", db.url)
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+        until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 + 30 * 86400))
+        def create(name):
+            return run(BIN, "contest", "create", "--org", "1", "--name", name, "--from", today, "--until", until,
+                       "--questions-per-attempt", "20", "--minutes", "60", "--attempts-per-day", "10",
+                       "--database-url", db.url).strip()
+        load_contest, board_contest = create("答题压力测试"), create("排行榜测试")
+        log(f"{backend}: {attempts:,} finished attempts for the board ...")
+        loaded = __import__("json").loads(run(BIN, "bench-contest", "--contest", board_contest, "--attempts",
+                                              str(attempts), "--database-url", db.url, "--key-file", keys))
+        passes = os.path.join(wd, "passes.txt")
+        run(BIN, "bench-contest", "--contest", load_contest, "--passes", "40000", "--out", passes,
+            "--database-url", db.url, "--key-file", keys)
+        counted = int(db.sql(f"SELECT COUNT(*) FROM contest_attempts WHERE contest_id = {board_contest}")[0][0])
+        participants = int(db.sql(f"SELECT COUNT(*) FROM contest_best WHERE contest_id = {board_contest}")[0][0])
+        hefei = db.sql("SELECT id FROM orgs WHERE join_code = '3401'")[0][0]
+        feidong = db.sql("SELECT id FROM orgs WHERE join_code = '340122'")[0][0]
+        server = Server(db.url, keys)
+        try:
+            load = load_note()
+            log(f"{backend}: HTTP ceiling (/healthz) ...")
+            health = wrk(server.base + "/healthz", seconds)
+            log(f"{backend}: answers through the phone pages ...")
+            answers = contest_wrk(server.base, seconds, passes, load_contest)
+            rss = server.peak_rss_mb()
+            log(f"{backend}: leaderboards ...")
+            board = server.base + f"/contest/{board_contest}/board"
+            pages = [(name, time_page(url, repeat)) for name, url in (
+                ("province: 16 cities by participation, top 50 people", board),
+                ("province: by average score", board + "?by=score"),
+                ("合肥市: its unions, top 50 people of the city", board + f"?org={hefei}"),
+                ("肥东县: its unions, top 50 people of the county", board + f"?org={feidong}"),
+                ("HTTP ceiling: /healthz", server.base + "/healthz"),
+            )]
+        finally:
+            server.stop()
+        recorded = int(db.sql(f"SELECT COUNT(*) FROM contest_answers a JOIN contest_attempts t "
+                              f"ON t.id = a.attempt_id WHERE t.contest_id = {load_contest}")[0][0])
+    finally:
+        db.drop()
+    return {"backend": backend, "seconds": seconds, "answers": answers, "health": health, "rss": rss,
+            "recorded": recorded, "loaded": loaded, "attempts": counted, "participants": participants,
+            "pages": pages, "load": load}
+
+
+def report_contest(results):
+    print("\n### C — 安康杯 answers through the phone pages (64 phones, one connection each)\n")
+    print("| database | answers/s | p50 ms | p99 ms | attempts started / finished | HTTP ceiling req/s | target |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        a = r["answers"]
+        s = a["summary"]
+        print(f"| {LABEL[r['backend']]} | {s['answers'] / r['seconds']:,.0f} | {a['p50']:.1f} | {a['p99']:.1f} | "
+              f"{s['starts']:,} / {s['finished']:,} | {r['health']['rate']:,.0f} | ≥ 1,000/s, p99 ≤ 100 ms |")
+    for r in results:
+        s = r["answers"]["summary"]
+        note = f"; {s['other']} other answers, e.g. `{s['sample'][:100]}`" if s["other"] else ""
+        print(f"\n{LABEL[r['backend']]}: {s['answers']:,} answers in {r['seconds']} s, {r['recorded']:,} in the "
+              f"database afterwards{note}; server peak RSS {r['rss']:.0f} MB; {r['load']} before the run.")
+    print("\n### C — leaderboards at 500,000 attempts (`/contest/{id}/board`, whole page)\n")
+    print("| database | page | p50 ms | p95 ms | slowest ms |\n|---|---|---|---|---|")
+    for r in results:
+        for name, (p50, p95, top) in r["pages"]:
+            print(f"| {LABEL[r['backend']]} | {name} | {p50:.1f} | {p95:.1f} | {top:.1f} |")
+    for r in results:
+        l = r["loaded"]
+        print(f"\n{LABEL[r['backend']]}: {r['attempts']:,} finished attempts by {r['participants']:,} members "
+              f"loaded in {l['load_seconds']:.0f} s, boards rebuilt from them in {l['recount_seconds']:.0f} s.")
+
+
 def bench_build():
     target = os.path.join(ROOT, "target", "bench-clean")
     shutil.rmtree(target, ignore_errors=True)
@@ -224,12 +347,13 @@ def bench_build():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["join", "gen", "scale", "build", "all"])
+    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "all"])
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--members", type=int)
     parser.add_argument("--scenario", default="anhui-2021", choices=["anhui-2021", "national"])
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--attempts", type=int, default=500_000)
     args = parser.parse_args()
     backends = [args.only] if args.only else ["sqlite", "postgres"]
     if args.what in ("build", "all"):
@@ -247,6 +371,9 @@ def main():
                 db.drop()
                 results.append(result)
             report_gen(results)
+        if args.what in ("contest", "all"):
+            ensure_wrk()
+            report_contest([bench_contest(b, args.seconds, args.attempts, args.repeat, wd) for b in backends])
         if args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)

@@ -5,7 +5,9 @@
 //! it.
 
 pub mod accounts;
+pub mod actor;
 pub mod audit;
+pub mod contest;
 pub mod innovation;
 pub mod jobs;
 pub mod keys;

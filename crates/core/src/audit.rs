@@ -59,6 +59,12 @@ labelled_enum!(
         EntryRecuse = "evaluation.recuse", "评委回避", "Judge recused";
         /// An admin closed a call: results computed and published.
         CallClose = "evaluation.call_close", "评选结束并公布", "Call closed and published";
+        /// Questions were added to a contest question bank.
+        ContestQuestionsImport = "contest.questions_import", "导入竞赛题库", "Contest questions imported";
+        /// A contest was created.
+        ContestCreate = "contest.create", "创建知识竞赛", "Contest created";
+        /// An organiser exported a contest's results as XLSX.
+        ExportContestXlsx = "export.contest_xlsx", "导出竞赛成绩（XLSX）", "Exported contest results (XLSX)";
     }
 );
 
@@ -104,6 +110,9 @@ mod tests {
                 ("evaluation.score", "评委打分", "Entry scored"),
                 ("evaluation.recuse", "评委回避", "Judge recused"),
                 ("evaluation.call_close", "评选结束并公布", "Call closed and published"),
+                ("contest.questions_import", "导入竞赛题库", "Contest questions imported"),
+                ("contest.create", "创建知识竞赛", "Contest created"),
+                ("export.contest_xlsx", "导出竞赛成绩（XLSX）", "Exported contest results (XLSX)"),
             ]
         );
         for action in AuditAction::ALL {

@@ -2,20 +2,34 @@
 //! of an attempt's questions, scoring, the server's clock, attempts per day, the window
 //! and the leaderboards' ordering.
 
+mod board;
 mod draw;
 mod question;
+mod rules;
 
-pub use draw::{BankQuestion, CategoryQuota, DrawError, draw_questions};
+pub use board::{BestAttempt, Ratio, UnionOrder, UnionResult, rank_people, rank_unions};
+pub use draw::{BankQuestion, CategoryQuota, DrawError, default_quotas, draw_questions};
 pub use question::{
     Category, Difficulty, Question, QuestionCells, QuestionError, QuestionKind, duplicate_stems,
-    parse_question,
+    parse_question, stem_key,
 };
+pub use rules::{ContestName, ContestRules, RulesError};
 
 use std::fmt;
 
 use crate::civil_date::CivilDate;
-use crate::ranking::{Ranked, rank_by};
+use crate::ids::id_newtype;
+use crate::labelled::coded_enum;
 use crate::time::Timestamp;
+
+id_newtype! {
+    /// A contest (one 安康杯 round of an organiser union).
+    ContestId;
+    /// A question of the bank.
+    QuestionId;
+    /// One member's attempt at a contest.
+    AttemptId;
+}
 
 /// An answer given faster than this per question is faster than a person can read it:
 /// flagged, not scored.
@@ -86,47 +100,39 @@ impl fmt::Display for LetterSet {
     }
 }
 
-/// Whether an answer counts, by the server's clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AnswerTiming {
-    /// In time and humanly paced: scored.
-    Counted,
-    /// After the attempt's time limit: not scored.
-    Late,
-    /// Faster than one second per question: flagged, not scored.
-    TooFast,
-}
+coded_enum!(
+    /// Whether an answer counts, by the server's clock.
+    AnswerTiming {
+        /// In time and humanly paced: scored.
+        Counted = "counted",
+        /// After the attempt's time limit: not scored.
+        Late = "late",
+        /// Faster than one second per question: flagged, not scored.
+        TooFast = "too_fast",
+    }
+);
 
 /// An attempt's clock, kept by the server from the moment it handed out the questions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AttemptClock {
     /// When the questions were served.
     pub started_at: Timestamp,
-    /// The contest's time limit, in minutes.
-    pub limit_minutes: u32,
+    /// The last instant an answer counts.
+    pub deadline: Timestamp,
 }
 
 impl AttemptClock {
-    /// The last instant an answer counts.
-    pub fn deadline(self) -> Timestamp {
-        Timestamp(self.started_at.0 + i64::from(self.limit_minutes) * 60_000)
-    }
-
-    /// The timing of a whole answer sheet of `questions` answers submitted at once.
-    pub fn sheet_timing(self, submitted_at: Timestamp, questions: u32) -> AnswerTiming {
-        if submitted_at > self.deadline() {
-            AnswerTiming::Late
-        } else if submitted_at.0 - self.started_at.0 < MIN_MILLIS_PER_QUESTION * i64::from(questions) {
-            AnswerTiming::TooFast
-        } else {
-            AnswerTiming::Counted
-        }
+    /// The clock of an attempt started at `started_at`: the contest's time limit, but
+    /// never past the window's close, so nothing counts after the results are final.
+    pub fn start(started_at: Timestamp, limit_minutes: u32, window: ContestWindow) -> AttemptClock {
+        let limit = Timestamp(started_at.0 + i64::from(limit_minutes) * 60_000);
+        AttemptClock { started_at, deadline: limit.min(window.closes_at()) }
     }
 
     /// The timing of one answer, given when its question was shown: late past the
     /// deadline however fast, else too fast under a second.
     pub fn answer_timing(self, shown_at: Timestamp, answered_at: Timestamp) -> AnswerTiming {
-        if answered_at > self.deadline() {
+        if answered_at > self.deadline {
             AnswerTiming::Late
         } else if answered_at.0 - shown_at.0 < MIN_MILLIS_PER_QUESTION {
             AnswerTiming::TooFast
@@ -154,17 +160,23 @@ impl Score {
     }
 }
 
+/// Whether one answer scores: counted by the clock and exactly the key's letters
+/// (multiple choice is all or nothing).
+pub fn is_correct(key: LetterSet, given: Option<LetterSet>, timing: AnswerTiming) -> bool {
+    timing == AnswerTiming::Counted && given == Some(key)
+}
+
 /// Scores an attempt: `keys[i]` is question i's answer key, `answers[i]` what was given
-/// (if anything) and how it was timed. Multiple choice is all or nothing: only the exact
-/// set of letters scores. Missing, late and too-fast answers score nothing.
+/// (if anything) and how it was timed. Missing, late and too-fast answers score nothing
+/// ([`is_correct`]); too-fast ones are counted as flagged.
 pub fn score(keys: &[LetterSet], answers: &[(Option<LetterSet>, AnswerTiming)]) -> Score {
     let mut result = Score { total: u32::try_from(keys.len()).unwrap_or(u32::MAX), ..Score::default() };
     for (key, (given, timing)) in keys.iter().zip(answers) {
-        match timing {
-            AnswerTiming::TooFast => result.flagged += 1,
-            AnswerTiming::Late => {}
-            AnswerTiming::Counted if *given == Some(*key) => result.correct += 1,
-            AnswerTiming::Counted => {}
+        if *timing == AnswerTiming::TooFast {
+            result.flagged += 1;
+        }
+        if is_correct(*key, *given, *timing) {
+            result.correct += 1;
         }
     }
     result
@@ -215,6 +227,21 @@ impl ContestWindow {
         (from <= until).then_some(ContestWindow { from, until })
     }
 
+    /// The first day.
+    pub fn from(self) -> CivilDate {
+        self.from
+    }
+
+    /// The last day.
+    pub fn until(self) -> CivilDate {
+        self.until
+    }
+
+    /// The instant the window closes: midnight after the last day, China time.
+    pub fn closes_at(self) -> Timestamp {
+        Timestamp::china_day_start(self.until).plus_days(1)
+    }
+
     /// The phase at `now`.
     pub fn phase(self, now: Timestamp) -> ContestPhase {
         let today = now.china_date();
@@ -226,22 +253,6 @@ impl ContestWindow {
             ContestPhase::Open
         }
     }
-}
-
-/// One person's best attempt, for the people board.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BestAttempt<P> {
-    /// Who (a member id; the board masks names).
-    pub person: P,
-    /// The best score.
-    pub correct: u32,
-    /// How long that attempt took, in milliseconds.
-    pub millis: i64,
-}
-
-/// The people board: best score first, then the faster; equal on both share a rank.
-pub fn rank_people<P>(results: Vec<BestAttempt<P>>) -> Vec<Ranked<BestAttempt<P>>> {
-    rank_by(results, |r| (r.correct, std::cmp::Reverse(r.millis)))
 }
 
 #[cfg(test)]

@@ -263,6 +263,11 @@ impl OrgPath {
         other.0.starts_with(&self.0)
     }
 
+    /// The ids from the root down to this org: the org and every union above it.
+    pub fn lineage(&self) -> Vec<OrgId> {
+        self.0.split('/').filter_map(|id| id.parse().ok()).map(OrgId).collect()
+    }
+
     /// Depth below the root (the root is 0).
     pub fn depth(&self) -> usize {
         self.0.matches('/').count().saturating_sub(2)
@@ -323,6 +328,7 @@ mod tests {
         let sibling = root.child(OrgId(50));
         assert_eq!(county.as_str(), "/1/5/23/");
         assert_eq!((root.depth(), city.depth(), county.depth()), (0, 1, 2));
+        assert_eq!(county.lineage(), [OrgId(1), OrgId(5), OrgId(23)]);
         assert!(root.contains(&county) && city.contains(&county) && city.contains(&city));
         assert!(!city.contains(&sibling) && !county.contains(&city));
         let bound = city.subtree_upper_bound();

@@ -16,6 +16,8 @@ pub enum SmsPurpose {
     Join,
     /// Checking one's application status.
     Status,
+    /// Entering a 安康杯 contest as a member.
+    Contest,
 }
 
 impl SmsPurpose {
@@ -24,6 +26,7 @@ impl SmsPurpose {
         match self {
             SmsPurpose::Join => "join",
             SmsPurpose::Status => "status",
+            SmsPurpose::Contest => "contest",
         }
     }
 }

@@ -60,6 +60,10 @@ pub enum Command {
     /// ceiling of `bench/run`); prints one JSON line of figures.
     #[command(name = "bench-store")]
     BenchStore(BenchStoreArgs),
+    /// Benchmark aid for `bench/run contest`: loads finished attempts of a contest in bulk
+    /// and writes members' contest passes; prints one JSON line of figures.
+    #[command(name = "bench-contest")]
+    BenchContest(BenchContestArgs),
     /// Remove the personal data of rejected applications and withdrawn members past the
     /// retention period (a running server also does this daily).
     Purge {
@@ -94,6 +98,9 @@ pub enum Command {
     /// The innovation registry (跟着劳模去创新).
     #[command(subcommand)]
     Innovation(InnovationCommand),
+    /// The 安康杯 safety knowledge contest: question bank and contests.
+    #[command(subcommand)]
+    Contest(ContestCommand),
 }
 
 /// `innovation` subcommands.
@@ -108,6 +115,66 @@ pub enum InnovationCommand {
         /// The workbook.
         file: PathBuf,
     },
+}
+
+/// `contest` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ContestCommand {
+    /// The question bank.
+    #[command(subcommand)]
+    Questions(QuestionsCommand),
+    /// Create a contest; prints its id.
+    Create(ContestCreateArgs),
+    /// List contests: id, organiser id, name, first and last day, questions, minutes, attempts a day.
+    List,
+}
+
+/// `contest questions` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum QuestionsCommand {
+    /// Import questions from an XLSX or CSV file (columns 题型, 题干, 选项A–F, 答案, 解析,
+    /// 分类, 难度); prints how many were added and every duplicate and rejected row.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The union whose bank it is (default: the tree's root, which every contest draws from).
+        #[arg(long)]
+        org: Option<i64>,
+        /// The XLSX sheet to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
+}
+
+/// Options of `contest create`.
+#[derive(Debug, Args)]
+pub struct ContestCreateArgs {
+    /// The organiser union's id (see `huiji org list`): its subtree's members take part.
+    #[arg(long)]
+    pub org: i64,
+    /// The contest's name.
+    #[arg(long)]
+    pub name: String,
+    /// The first day, YYYY-MM-DD (China time).
+    #[arg(long)]
+    pub from: String,
+    /// The last day, YYYY-MM-DD.
+    #[arg(long)]
+    pub until: String,
+    /// Questions drawn for each attempt.
+    #[arg(long)]
+    pub questions_per_attempt: u32,
+    /// The time limit of an attempt, in minutes.
+    #[arg(long)]
+    pub minutes: u32,
+    /// Attempts a member may start per day.
+    #[arg(long, default_value_t = 1)]
+    pub attempts_per_day: u32,
+    /// Questions drawn from a category, as CATEGORY=N (repeat for each category; they add
+    /// up to --questions-per-attempt). Without any, each category of the bank in
+    /// proportion to its size.
+    #[arg(long = "quota", value_name = "CATEGORY=N")]
+    pub quotas: Vec<String>,
 }
 
 /// `consent` subcommands.
@@ -188,6 +255,26 @@ pub struct BenchStoreArgs {
     pub concurrency: usize,
     /// The seed of the synthetic people.
     #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+/// Options of `bench-contest`.
+#[derive(Debug, Args)]
+pub struct BenchContestArgs {
+    /// The contest's id.
+    #[arg(long)]
+    pub contest: i64,
+    /// Finished attempts to load, spread over the organiser's members.
+    #[arg(long, default_value_t = 0)]
+    pub attempts: usize,
+    /// Members whose contest passes to write (needs the key file).
+    #[arg(long, default_value_t = 0)]
+    pub passes: usize,
+    /// Where the passes go, one a line.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The seed of the random scores and times.
+    #[arg(long, default_value_t = 18)]
     pub seed: u64,
 }
 

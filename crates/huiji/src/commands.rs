@@ -78,6 +78,9 @@ pub enum CommandError {
     /// Encryption failed (no randomness).
     #[error("vault: {0}")]
     Vault(#[from] huiji_vault::VaultError),
+    /// A contest use case refused.
+    #[error("{0}")]
+    Contest(#[from] huiji_app::contest::ContestError),
     /// The key file is missing or malformed.
     #[error("key file {path}: {reason}")]
     Keys {
@@ -139,6 +142,10 @@ pub async fn execute(
             let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
             crate::bench_store::run(store, load_keyring(&keys)?, args, out).await
         }
+        Command::BenchContest(args) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::bench_contest::run(store, &key_file(settings), args, out).await
+        }
         Command::Gen(args) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
@@ -175,6 +182,10 @@ pub async fn execute(
         }
         Command::Restore { from, force } => {
             privacy::restore(&settings.database_url_or(DEFAULT_DATABASE_URL), from, *force, out).await
+        }
+        Command::Contest(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::contest::execute(store, &settings.public_url(), command, out).await
         }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
@@ -455,6 +466,8 @@ async fn run_server(
         std::time::Duration::from_secs(24 * 3600),
     );
     let reload = jobs::spawn_key_reload(app.clone());
+    // Attempts members walked away from are finished, closed contests frozen.
+    let contests = huiji_app::contest::boards::spawn_closing(app.clone(), std::time::Duration::from_secs(60));
     let idempotency = jobs::spawn_idempotency_purge(app.clone(), std::time::Duration::from_secs(600));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
@@ -462,6 +475,7 @@ async fn run_server(
     escalation.abort();
     retention.abort();
     reload.abort();
+    contests.abort();
     idempotency.abort();
     webhooks.abort();
     served?;

@@ -1,10 +1,12 @@
 //! The huiji command line: `serve`, `demo`, `migrate`, `seed`, `org`. `main.rs` only
 //! calls [`run`], so the commands are testable as library functions.
 
+mod bench_contest;
 mod bench_store;
 mod cli;
 mod commands;
 mod config;
+mod contest;
 mod demo;
 mod generate;
 mod innovation;

@@ -12,6 +12,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bulk;
+mod contest;
 mod db;
 mod error;
 mod innovation;
@@ -36,6 +37,11 @@ pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use bulk::{BulkLoad, BulkMember};
+pub use contest::{
+    Added, AnswerRecord, AttemptRecord, BoardEntry, ContestRecord, ContestStore, FinishedAttempt, Frozen,
+    NewAnswer, NewAttempt, NewContest, QuestionQuery, QuestionRecord, Recorded, Started, UnionBoard,
+    UnionTotals,
+};
 pub use db::{Backend, SqlStore};
 pub use error::{Conflict, StoreError};
 pub use innovation::{
@@ -77,6 +83,7 @@ pub trait Store:
     + PrivacyStore
     + InnovationStore
     + EvaluationStore
+    + ContestStore
     + Send
     + Sync
     + fmt::Debug
@@ -95,7 +102,7 @@ pub trait Store:
 /// `Arc` of one): `use huiji_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, AuditStore, EvaluationStore, InnovationStore, JoinStore, MemberStore, OrgStore,
-        PlatformStore, PrivacyStore, ReviewStore, SmsStore, Store, TransferStore, WebhookStore,
+        AccountStore, AuditStore, ContestStore, EvaluationStore, InnovationStore, JoinStore, MemberStore,
+        OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, Store, TransferStore, WebhookStore,
     };
 }

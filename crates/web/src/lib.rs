@@ -17,6 +17,7 @@ use huiji_app::App;
 use huiji_core::rate_limit::Rate;
 use huiji_store::Store;
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -31,37 +32,11 @@ use worker::{card, home, joining, poster, status};
 /// Largest request body any route accepts; forms and API bodies are a few KB.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
-/// Largest request body of an upload route: a 5 MB attachment and its form around it.
-pub const UPLOAD_LIMIT_BYTES: usize = 5 * 1024 * 1024 + 64 * 1024;
+/// Largest upload of an innovation entry's attachment: a 5 MB file and its form around it.
+pub const ATTACHMENT_LIMIT_BYTES: usize = 5 * 1024 * 1024 + 64 * 1024;
 
-/// Whether a path is an upload route (the one body larger than a form).
-fn is_upload(path: &str) -> bool {
-    path.strip_prefix("/console/innovation/entries/")
-        .and_then(|rest| rest.strip_suffix("/attachments"))
-        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Limits every request body: [`BODY_LIMIT_BYTES`], or [`UPLOAD_LIMIT_BYTES`] on the
-/// upload routes. Outside the control-character door, which reads bodies.
-async fn body_limit(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse as _;
-    let limit = if is_upload(request.uri().path()) { UPLOAD_LIMIT_BYTES } else { BODY_LIMIT_BYTES };
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    }
-    // A body that says nothing of its length (or lies) stops at the limit while read.
-    let (parts, body) = request.into_parts();
-    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
-    next.run(axum::extract::Request::from_parts(parts, body)).await
-}
+/// Largest upload of a question bank (an XLSX of several thousand questions).
+const QUESTION_BANK_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
 /// How long a request may take before the client gets a 408 instead of waiting forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -144,25 +119,41 @@ impl WebState {
 
 /// The whole application.
 pub fn app(state: WebState) -> Router {
-    Router::new()
+    let pages = Router::new()
         .merge(home::router())
         .merge(health::router())
         .merge(
             joining::router()
                 .merge(status::router())
+                .merge(worker::contest::entry_router())
                 .route_layer(axum::middleware::from_fn_with_state(state.clone(), abuse::per_ip)),
         )
         .merge(card::router())
+        .merge(worker::contest::router())
         .merge(worker::innovation::router())
         .merge(poster::router())
         .merge(console::router())
-        .merge(console::uploads())
-        .merge(api::router())
-        // Innermost first: the door refuses control characters before any handler runs.
-        .layer(axum::middleware::from_fn(plain_text::door))
+        .merge(api::router());
+    // The door refuses control characters before any handler runs; the body limit sits
+    // outside it (it reads the body), one limit for the pages and one for the uploads.
+    let upload_door = || axum::middleware::from_fn(plain_text::upload_door);
+    let uploads = console::contest_uploads()
+        .layer(upload_door())
+        .layer(RequestBodyLimitLayer::new(QUESTION_BANK_LIMIT_BYTES))
+        .merge(
+            console::innovation_uploads()
+                .layer(upload_door())
+                .layer(RequestBodyLimitLayer::new(ATTACHMENT_LIMIT_BYTES)),
+        );
+    Router::new()
+        .merge(
+            pages
+                .layer(axum::middleware::from_fn(plain_text::door))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
+        )
+        .merge(uploads)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .layer(axum::middleware::from_fn(body_limit))
         .layer(axum::middleware::from_fn(api::json_errors))
         // Outside everything that makes or remakes a response, so every response has them.
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))

@@ -2,6 +2,10 @@
 //! is audited, and the rules the doors rely on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod contest_boards;
+mod contest_questions;
+mod contest_support;
+mod contest_taking;
 mod innovation;
 mod innovation_evaluation;
 mod innovation_import;

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use super::Category;
+use super::{Category, QuestionId};
 
 /// A question of the bank, as the draw sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BankQuestion {
     /// Its id in the bank.
-    pub id: i64,
+    pub id: QuestionId,
     /// Its category.
     pub category: Category,
 }
@@ -42,6 +42,14 @@ pub enum DrawError {
     /// The quotas add up to no question.
     #[error("no questions to draw")]
     Empty,
+    /// The whole bank has fewer questions than an attempt asks.
+    #[error("the bank has {available} questions, {wanted} wanted")]
+    BankTooSmall {
+        /// Questions per attempt.
+        wanted: u32,
+        /// Questions in the bank.
+        available: u64,
+    },
 }
 
 /// SplitMix64: small, fast and fully determined by its seed (no dependency, no platform
@@ -78,6 +86,60 @@ impl SplitMix64 {
     }
 }
 
+/// Quotas for `wanted` questions when the organiser named none: each category of the
+/// bank (`(category, questions in it)`) in proportion to its size, the remaining
+/// questions going to the largest remainders (then the larger category, then the name),
+/// so every quota fits its category and they add up to `wanted`.
+///
+/// # Errors
+///
+/// [`DrawError::Empty`] for no question wanted; [`DrawError::BankTooSmall`] when the
+/// bank holds fewer than `wanted`.
+pub fn default_quotas(bank: &[(Category, u64)], wanted: u32) -> Result<Vec<CategoryQuota>, DrawError> {
+    let available: u64 = bank.iter().map(|(_, n)| n).sum();
+    if wanted == 0 {
+        return Err(DrawError::Empty);
+    }
+    if available < u64::from(wanted) {
+        return Err(DrawError::BankTooSmall { wanted, available });
+    }
+    let wanted64 = u64::from(wanted);
+    let mut shares: Vec<(u64, u64, &Category, u64)> = bank
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(category, n)| {
+            let exact = u128::from(wanted64) * u128::from(*n);
+            let floor = u64::try_from(exact / u128::from(available)).unwrap_or(0);
+            let remainder = u64::try_from(exact % u128::from(available)).unwrap_or(0);
+            (floor, remainder, category, *n)
+        })
+        .collect();
+    let mut left = wanted64 - shares.iter().map(|s| s.0).sum::<u64>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&shares[a], &shares[b]);
+        y.1.cmp(&x.1).then(y.3.cmp(&x.3)).then(x.2.cmp(y.2))
+    });
+    for index in order {
+        if left == 0 {
+            break;
+        }
+        if shares[index].0 < shares[index].3 {
+            shares[index].0 += 1;
+            left -= 1;
+        }
+    }
+    shares.sort_by(|a, b| a.2.cmp(b.2));
+    Ok(shares
+        .into_iter()
+        .filter(|s| s.0 > 0)
+        .map(|(count, _, category, _)| CategoryQuota {
+            category: category.clone(),
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+        })
+        .collect())
+}
+
 /// Draws the attempt's question ids: exactly each quota from its category, without
 /// repeats, in a random order mixing the categories. The same bank, quotas and seed
 /// always give the same questions, whatever order the bank is listed in.
@@ -89,8 +151,8 @@ pub fn draw_questions(
     bank: &[BankQuestion],
     quotas: &[CategoryQuota],
     seed: u64,
-) -> Result<Vec<i64>, DrawError> {
-    let mut by_category: BTreeMap<&Category, Vec<i64>> = BTreeMap::new();
+) -> Result<Vec<QuestionId>, DrawError> {
+    let mut by_category: BTreeMap<&Category, Vec<QuestionId>> = BTreeMap::new();
     for question in bank {
         by_category.entry(&question.category).or_default().push(question.id);
     }

@@ -128,6 +128,8 @@ pub enum QuestionError {
     BadCategory,
     /// 难度 is not 易/中/难 or the like.
     UnknownDifficulty,
+    /// A cell holds a control character other than a tab or a line break.
+    ControlCharacter,
 }
 
 impl QuestionError {
@@ -149,6 +151,7 @@ impl QuestionError {
             Self::ExplanationTooLong => "question.explanation_too_long",
             Self::BadCategory => "question.category",
             Self::UnknownDifficulty => "question.difficulty",
+            Self::ControlCharacter => "question.control_character",
         }
     }
 }
@@ -187,18 +190,37 @@ fn parse_truth(text: &str) -> Option<bool> {
     }
 }
 
+/// A cell's text with the line breaks and tabs a spreadsheet cell may hold (Alt+Enter)
+/// turned into spaces, trimmed.
+fn flatten(text: &str) -> String {
+    text.replace(['\r', '\n', '\t'], " ").trim().to_owned()
+}
+
+impl QuestionCells<'_> {
+    fn all(&self) -> impl Iterator<Item = &str> {
+        [self.kind, self.stem, self.answer, self.explanation, self.category, self.difficulty]
+            .into_iter()
+            .chain(self.options)
+    }
+}
+
 /// Checks one row and reports every problem.
 ///
 /// # Errors
 ///
-/// Every [`QuestionError`] found, in the row's column order.
+/// Every [`QuestionError`] found, in the row's column order (a control character
+/// first: nothing of such a row is stored).
 pub fn parse_question(cells: &QuestionCells<'_>) -> Result<Question, Vec<QuestionError>> {
     let mut errors = Vec::new();
+    if cells.all().any(|cell| cell.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))) {
+        errors.push(QuestionError::ControlCharacter);
+    }
     let kind = QuestionKind::parse_cell(cells.kind);
     if kind.is_none() {
         errors.push(QuestionError::UnknownKind);
     }
-    let stem = cells.stem.trim();
+    let stem = flatten(cells.stem);
+    let stem = stem.as_str();
     match stem.chars().count() {
         0 => errors.push(QuestionError::MissingStem),
         n if n > MAX_STEM_CHARS => errors.push(QuestionError::StemTooLong),
@@ -207,13 +229,13 @@ pub fn parse_question(cells: &QuestionCells<'_>) -> Result<Question, Vec<Questio
     let filled = cells.options.iter().rposition(|o| !o.trim().is_empty()).map_or(0, |last| last + 1);
     let mut options = Vec::with_capacity(filled);
     for (letter, option) in LETTERS.iter().zip(&cells.options[..filled]) {
-        let option = option.trim();
+        let option = flatten(option);
         if option.is_empty() {
             errors.push(QuestionError::OptionGap(*letter));
         } else if option.chars().count() > MAX_OPTION_CHARS {
             errors.push(QuestionError::OptionTooLong(*letter));
         }
-        options.push(option.to_owned());
+        options.push(option);
     }
     let answer = match kind {
         _ if cells.answer.trim().is_empty() => {
@@ -233,11 +255,11 @@ pub fn parse_question(cells: &QuestionCells<'_>) -> Result<Question, Vec<Questio
         Some(kind) => check_choice(kind, cells.answer, options.len(), &mut errors),
         None => None,
     };
-    let explanation = cells.explanation.trim();
+    let explanation = flatten(cells.explanation);
     if explanation.chars().count() > MAX_EXPLANATION_CHARS {
         errors.push(QuestionError::ExplanationTooLong);
     }
-    let category = Category::parse(cells.category);
+    let category = Category::parse(&flatten(cells.category));
     if category.is_none() {
         errors.push(QuestionError::BadCategory);
     }
@@ -251,7 +273,7 @@ pub fn parse_question(cells: &QuestionCells<'_>) -> Result<Question, Vec<Questio
             stem: stem.to_owned(),
             options,
             answer,
-            explanation: (!explanation.is_empty()).then(|| explanation.to_owned()),
+            explanation: (!explanation.is_empty()).then_some(explanation),
             category,
             difficulty,
         }),
@@ -285,13 +307,19 @@ fn check_choice(
     Some(answer)
 }
 
-/// Pairs `(first, repeat)` of indexes whose stems are the same once spacing, punctuation
-/// and letter case are ignored: the import reports them as duplicates.
+/// What makes two stems the same question: their letters and digits, lower case, with
+/// spacing and punctuation ignored. The bank keeps one question per key.
+pub fn stem_key(stem: &str) -> String {
+    stem.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Pairs `(first, repeat)` of indexes whose stems have the same [`stem_key`]: the import
+/// reports them as duplicates.
 pub fn duplicate_stems<'a>(stems: impl IntoIterator<Item = &'a str>) -> Vec<(usize, usize)> {
     let mut seen = std::collections::HashMap::new();
     let mut duplicates = Vec::new();
     for (index, stem) in stems.into_iter().enumerate() {
-        let key: String = stem.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        let key = stem_key(stem);
         match seen.get(&key) {
             Some(first) => duplicates.push((*first, index)),
             None => {

@@ -105,6 +105,22 @@ fn every_problem_of_a_row_is_reported() {
 }
 
 #[test]
+fn line_breaks_become_spaces_and_control_characters_are_refused() {
+    let multiline = QuestionCells {
+        stem: "驾驶货车\n连续驾驶多久？",
+        explanation: "第一行\r\n第二行",
+        ..cells("单选题", ["2小时", "4小时\t", "", "", "", ""], "B")
+    };
+    let question = parse_question(&multiline).unwrap();
+    assert_eq!(question.stem, "驾驶货车 连续驾驶多久？");
+    assert_eq!(question.explanation.as_deref(), Some("第一行  第二行"));
+    assert_eq!(question.options[1], "4小时");
+    let bad =
+        QuestionCells { stem: "火灾\u{0}报警", ..cells("单选题", ["a", "b", "", "", "", ""], "A") };
+    assert_eq!(parse_question(&bad).unwrap_err(), [QuestionError::ControlCharacter]);
+}
+
+#[test]
 fn duplicate_stems_ignore_spacing_punctuation_and_case() {
     let stems = ["发生火灾应拨打119。", "发生火灾 应拨打 119？", "Fire: call 119", "fire call 119", "其他"];
     assert_eq!(duplicate_stems(stems), [(0, 1), (2, 3)]);
@@ -114,7 +130,8 @@ fn bank() -> Vec<BankQuestion> {
     let category = |name: &str| Category::parse(name).unwrap();
     (0..30)
         .map(|id| BankQuestion {
-            id, category: category(["交通", "消防", "职业健康"][(id % 3) as usize])
+            id: QuestionId(id),
+            category: category(["交通", "消防", "职业健康"][(id % 3) as usize]),
         })
         .collect()
 }
@@ -128,8 +145,8 @@ fn draws_respect_quotas_and_are_fixed_by_the_seed() {
     let quotas = [quota("交通", 4), quota("消防", 3)];
     let drawn = draw_questions(&bank(), &quotas, 42).unwrap();
     assert_eq!(drawn.len(), 7);
-    assert_eq!(drawn.iter().filter(|id| *id % 3 == 0).count(), 4);
-    assert_eq!(drawn.iter().filter(|id| *id % 3 == 1).count(), 3);
+    assert_eq!(drawn.iter().filter(|id| id.0 % 3 == 0).count(), 4);
+    assert_eq!(drawn.iter().filter(|id| id.0 % 3 == 1).count(), 3);
     assert_eq!(draw_questions(&bank(), &quotas, 42).unwrap(), drawn);
     let mut reversed = bank();
     reversed.reverse();
@@ -155,7 +172,7 @@ fn every_question_of_a_category_can_be_drawn() {
     let mut counts = [0u32; 30];
     for seed in 0..300 {
         for id in draw_questions(&bank(), &[quota("交通", 2)], seed).unwrap() {
-            counts[usize::try_from(id).unwrap()] += 1;
+            counts[usize::try_from(id.0).unwrap()] += 1;
         }
     }
     // 600 draws over the 10 traffic questions: each drawn, none far from 60.
@@ -185,12 +202,10 @@ fn scoring_is_all_or_nothing_and_the_clock_decides() {
     assert_eq!(Score { correct: 1, total: 8, flagged: 0 }.percent(), 13);
     assert_eq!(Score::default().percent(), 0);
 
-    let clock = AttemptClock { started_at: Timestamp(1_000_000), limit_minutes: 10 };
-    assert_eq!(clock.deadline(), Timestamp(1_600_000));
-    assert_eq!(clock.sheet_timing(Timestamp(1_600_000), 20), AnswerTiming::Counted);
-    assert_eq!(clock.sheet_timing(Timestamp(1_600_001), 20), AnswerTiming::Late);
-    assert_eq!(clock.sheet_timing(Timestamp(1_019_999), 20), AnswerTiming::TooFast);
-    assert_eq!(clock.sheet_timing(Timestamp(1_020_000), 20), AnswerTiming::Counted);
+    let window =
+        ContestWindow::new(CivilDate::new(1970, 1, 1).unwrap(), CivilDate::new(1970, 1, 1).unwrap()).unwrap();
+    let clock = AttemptClock::start(Timestamp(1_000_000), 10, window);
+    assert_eq!(clock.deadline, Timestamp(1_600_000));
     assert_eq!(clock.answer_timing(Timestamp(1_100_000), Timestamp(1_100_999)), AnswerTiming::TooFast);
     assert_eq!(clock.answer_timing(Timestamp(1_100_000), Timestamp(1_101_000)), AnswerTiming::Counted);
     assert_eq!(clock.answer_timing(Timestamp(1_599_900), Timestamp(1_600_100)), AnswerTiming::Late);
@@ -209,6 +224,18 @@ fn attempts_windows_and_the_people_board() {
     assert_eq!(window.phase(Timestamp::china_day_start(day(1))), ContestPhase::Open);
     assert_eq!(window.phase(Timestamp(Timestamp::china_day_start(day(8)).0 - 1)), ContestPhase::Open);
     assert_eq!(window.phase(Timestamp::china_day_start(day(8))), ContestPhase::Closed);
+    assert_eq!(
+        (window.from(), window.until(), window.closes_at()),
+        (day(1), day(7), Timestamp::china_day_start(day(8)))
+    );
+    // An attempt started ten minutes before the close ends at the close, not at its limit.
+    let late_start = Timestamp(window.closes_at().0 - 600_000);
+    assert_eq!(AttemptClock::start(late_start, 30, window).deadline, window.closes_at());
+    assert_eq!(
+        AttemptClock::start(Timestamp::china_day_start(day(2)), 30, window).deadline.0
+            - Timestamp::china_day_start(day(2)).0,
+        1_800_000
+    );
     let board = rank_people(vec![
         BestAttempt { person: 'a', correct: 18, millis: 300_000 },
         BestAttempt { person: 'b', correct: 20, millis: 400_000 },
@@ -217,6 +244,70 @@ fn attempts_windows_and_the_people_board() {
     ]);
     let places: Vec<_> = board.iter().map(|r| (r.item.person, r.rank)).collect();
     assert_eq!(places, [('b', 1), ('c', 2), ('a', 3), ('d', 3)]);
+    assert!(board[1].item.beats(&board[2].item) && !board[2].item.beats(&board[3].item));
+    assert!(!board[3].item.beats(&board[0].item));
+}
+
+#[test]
+fn default_quotas_follow_the_bank_and_add_up() {
+    let category = |name: &str| Category::parse(name).unwrap();
+    let bank =
+        [(category("交通"), 50), (category("消防"), 30), (category("职业健康"), 20), (category("空"), 0)];
+    let quotas = default_quotas(&bank, 10).unwrap();
+    assert_eq!(quotas, [quota("交通", 5), quota("消防", 3), quota("职业健康", 2)]);
+    // 7 of 100: 3.5, 2.1, 1.4 → 3, 2, 1 and the one left to the largest remainder (交通).
+    assert_eq!(default_quotas(&bank, 7).unwrap(), [quota("交通", 4), quota("消防", 2), quota("职业健康", 1)]);
+    assert_eq!(
+        default_quotas(&bank, 100).unwrap(),
+        [quota("交通", 50), quota("消防", 30), quota("职业健康", 20)]
+    );
+    assert_eq!(default_quotas(&bank, 101), Err(DrawError::BankTooSmall { wanted: 101, available: 100 }));
+    assert_eq!(default_quotas(&bank, 0), Err(DrawError::Empty));
+    assert_eq!(default_quotas(&[], 1), Err(DrawError::BankTooSmall { wanted: 1, available: 0 }));
+}
+
+#[test]
+fn rules_and_names_stay_within_bounds() {
+    let rules = ContestRules::new(20, 15, 3).unwrap();
+    assert_eq!((rules.questions_per_attempt(), rules.minutes(), rules.attempts_per_day().get()), (20, 15, 3));
+    assert_eq!(ContestRules::new(0, 15, 3), Err(RulesError::Questions));
+    assert_eq!(ContestRules::new(101, 15, 3), Err(RulesError::Questions));
+    assert_eq!(ContestRules::new(20, 0, 3), Err(RulesError::Minutes));
+    assert_eq!(ContestRules::new(20, 121, 3), Err(RulesError::Minutes));
+    assert_eq!(ContestRules::new(20, 15, 0), Err(RulesError::AttemptsPerDay));
+    assert_eq!(ContestRules::new(20, 15, 11), Err(RulesError::AttemptsPerDay));
+    assert_eq!(ContestName::parse("  2026年安康杯知识竞赛 ").unwrap().as_str(), "2026年安康杯知识竞赛");
+    assert_eq!(ContestName::parse(" "), Err(RulesError::Name));
+    assert_eq!(ContestName::parse(&"赛".repeat(101)), Err(RulesError::Name));
+    assert_eq!(stem_key("发生火灾，应拨打 119！"), "发生火灾应拨打119");
+    assert_eq!(
+        AnswerTiming::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+        ["counted", "late", "too_fast"]
+    );
+}
+
+#[test]
+fn unions_rank_by_exact_rates() {
+    let result =
+        |union, members, participants, correct_sum| UnionResult { union, members, participants, correct_sum };
+    let rows = vec![
+        result('a', 300, 100, 1500),
+        result('b', 3, 1, 20),
+        result('c', 10, 5, 50),
+        result('d', 0, 0, 0),
+    ];
+    let by_rate = rank_unions(rows.clone(), UnionOrder::Participation, 20);
+    let places: Vec<_> = by_rate.iter().map(|r| (r.item.union, r.rank)).collect();
+    // a and b both took part at exactly 1/3: b's average (100 %) beats a's (75 %).
+    assert_eq!(places, [('c', 1), ('b', 2), ('a', 3), ('d', 4)]);
+    let by_score = rank_unions(rows, UnionOrder::AverageScore, 20);
+    let places: Vec<_> = by_score.iter().map(|r| (r.item.union, r.rank)).collect();
+    assert_eq!(places, [('b', 1), ('a', 2), ('c', 3), ('d', 4)]);
+    assert_eq!(result('x', 3, 1, 0).participation().per_mille(), 333);
+    assert_eq!(result('x', 3, 2, 0).participation().per_mille(), 667);
+    assert_eq!(result('x', 0, 0, 0).average(20).per_mille(), 0);
+    assert_eq!(Ratio { num: 1, den: 3 }, Ratio { num: 100, den: 300 });
+    assert!(Ratio { num: 0, den: 0 } < Ratio { num: 1, den: 1000 });
 }
 
 proptest! {
@@ -231,7 +322,7 @@ proptest! {
         unique.dedup();
         prop_assert_eq!(unique.len(), drawn.len());
         for (residue, wanted) in [(0, a), (1, b), (2, c)] {
-            prop_assert_eq!(drawn.iter().filter(|id| *id % 3 == residue).count() as u32, wanted);
+            prop_assert_eq!(drawn.iter().filter(|id| id.0 % 3 == residue).count() as u32, wanted);
         }
         prop_assert_eq!(draw_questions(&bank(), &quotas, seed).unwrap(), drawn);
     }

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use huiji_core::audit::AuditAction;
 use huiji_core::{CivilDate, OrgPath, Timestamp};
 use huiji_store::{ActorKind, AuditQuery, NewAuditRecord};
 use serde::Deserialize;
@@ -18,20 +19,6 @@ use crate::{WebError, WebState};
 
 /// Records per page.
 const PAGE: u32 = 50;
-
-/// The actions the console and API record, with their labels.
-pub(crate) const ACTIONS: [(&str, &str, &str); 10] = [
-    ("reveal.id_number", "查看完整身份证号", "Revealed an ID number"),
-    ("reveal.mobile", "查看完整手机号", "Revealed a mobile"),
-    ("export.members_csv", "导出会员（CSV）", "Exported members (CSV)"),
-    ("export.members_xlsx", "导出会员（XLSX）", "Exported members (XLSX)"),
-    ("membership.verify", "平台核验会籍", "Membership verified by a platform"),
-    ("org.rename", "工会更名", "Union renamed"),
-    ("org.policy", "修改审核规则", "Review policy changed"),
-    ("keys.rotate", "轮换加密密钥", "Encryption keys rotated"),
-    ("purge", "清除过期个人信息", "Expired personal data purged"),
-    ("consent.publish", "发布新版个人信息处理规则", "New consent text published"),
-];
 
 /// Appends what an officer did to the audit log. `scope` is the org path of what was
 /// touched, so the admins above it see the record.
@@ -145,17 +132,17 @@ async fn list(
         .map(|r| Row {
             when: Timestamp(r.at).china_minute(),
             actor: format!("{} ({})", r.actor_name, r.actor_kind),
-            action: ACTIONS
-                .iter()
-                .find(|(code, _, _)| *code == r.action)
-                .map_or_else(|| r.action.clone(), |(_, zh, en)| lang.t(zh, en).to_owned()),
+            action: r
+                .action
+                .parse::<AuditAction>()
+                .map_or_else(|_| r.action.clone(), |a| lang.t(a.label_zh(), a.label_en()).to_owned()),
             subject: r.subject.unwrap_or_default(),
             scope: org_of(&r.scope_path).and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
             reason: r.reason.unwrap_or_default(),
             client: r.client_addr.unwrap_or_default(),
         })
         .collect();
-    let actions = ACTIONS.iter().map(|(code, zh, en)| (*code, lang.t(zh, en))).collect();
+    let actions = AuditAction::ALL.iter().map(|a| (a.code(), lang.t(a.label_zh(), a.label_en()))).collect();
     let bad = !problems.is_empty();
     let mut response = page(&AuditPage {
         frame: Frame { lang, officer: &officer, section: "audit" },

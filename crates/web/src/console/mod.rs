@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod contest;
 mod innovation;
 mod members;
 mod orgs;
@@ -12,13 +13,14 @@ mod pool;
 mod review;
 mod transfers;
 mod webhooks;
+mod xlsx;
 
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use huiji_core::{Org, OrgId, OrgPath, Role};
 use huiji_store::UserRecord;
@@ -26,6 +28,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 pub(crate) use self::audit::record as audit;
+use crate::http::cookies::value as cookie_value;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -44,11 +47,16 @@ pub fn router() -> Router<WebState> {
         .merge(pool::router())
         .merge(transfers::router())
         .merge(innovation::router())
+        .merge(contest::router())
 }
 
-/// The console's upload routes, whose bodies may be larger than any form's (see
-/// [`crate::UPLOAD_LIMIT_BYTES`]).
-pub fn uploads() -> Router<WebState> {
+/// The console's question-bank upload: its body is larger than any form's.
+pub fn contest_uploads() -> Router<WebState> {
+    contest::upload_router()
+}
+
+/// The upload of an innovation entry's attachment (see [`crate::ATTACHMENT_LIMIT_BYTES`]).
+pub fn innovation_uploads() -> Router<WebState> {
     innovation::uploads()
 }
 
@@ -79,18 +87,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// The stored form of a session token: its SHA-256, so the sessions table opens nothing.
 pub(crate) fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// The value of the request's cookie `name`.
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(cookie, _)| *cookie == name)
-        .map(|(_, value)| value.to_owned())
 }
 
 /// A logged-in officer and the org whose subtree they act on.

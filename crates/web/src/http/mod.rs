@@ -4,6 +4,7 @@
 
 pub mod abuse;
 pub mod client;
+pub(crate) mod cookies;
 pub(crate) mod error;
 pub(crate) mod health;
 pub(crate) mod i18n;

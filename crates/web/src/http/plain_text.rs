@@ -115,9 +115,28 @@ fn refusal(parts: &Parts, refused: &Refused) -> Response {
     }
 }
 
+/// A file upload: its file is no text field (the importer checks every cell it reads) and
+/// its one text field, the CSRF token, is compared with the session's by the handler.
+fn is_multipart(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
 /// Middleware: refuses a request with a control character in any field, else passes it
 /// on unchanged (the body, read here, is handed on as it came).
 pub(crate) async fn door(request: Request, next: Next) -> Response {
+    check(request, next, false).await
+}
+
+/// The door of the file uploads: the same, except that a multipart body passes unread.
+pub(crate) async fn upload_door(request: Request, next: Next) -> Response {
+    check(request, next, true).await
+}
+
+async fn check(request: Request, next: Next, uploads: bool) -> Response {
     let (mut parts, body) = request.into_parts();
     let in_path = match parts.extract::<RawPathParams>().await {
         Ok(params) => params
@@ -131,7 +150,7 @@ pub(crate) async fn door(request: Request, next: Next) -> Response {
     if let Some(refused) = in_path.or_else(in_query) {
         return refusal(&parts, &refused);
     }
-    if matches!(parts.method, Method::GET | Method::HEAD) {
+    if matches!(parts.method, Method::GET | Method::HEAD) || (uploads && is_multipart(&parts)) {
         return next.run(Request::from_parts(parts, body)).await;
     }
     // The body limit outside this door already bounds what is read here.

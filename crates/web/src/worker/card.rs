@@ -31,6 +31,10 @@ struct CardPage {
     since: String,
     qr_svg: String,
     valid: bool,
+    /// The card's token, for the contest links.
+    token: String,
+    /// 安康杯 contests open to the member today: id and name.
+    contests: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -77,6 +81,12 @@ async fn card(
     let facts = facts(&state, &membership).await?;
     let verify_url = format!("{}/verify/{token}", state.app.public_url());
     let qr_svg = qr::svg(&verify_url, 4).map_err(|e| WebError::Internal(e.to_string()))?;
+    let contests = huiji_app::contest::taking::open_for(&state.app, &membership)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .into_iter()
+        .map(|c| (c.id.0, c.name))
+        .collect();
     let page = CardPage {
         lang,
         t: WorkerText::of(lang),
@@ -86,6 +96,8 @@ async fn card(
         since: facts.since,
         qr_svg,
         valid: membership.status().is_some_and(|s| s.is_held()),
+        token,
+        contests,
     };
     // The card must be current when shown: revocation is checked online, never cached.
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())

@@ -1,7 +1,9 @@
 //! The worker's pages (the H5 side): the home page, joining, the status page, the member
-//! card, the poster, and the public innovation pages. Each page owns its `router()`.
+//! card, the poster, the public innovation pages and the 安康杯 contest. Each page owns its
+//! `router()`.
 
 pub(crate) mod card;
+pub mod contest;
 pub(crate) mod home;
 pub mod innovation;
 pub mod joining;

@@ -6,12 +6,13 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use huiji_store::MembershipRecord;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::search::{Filters, Source, resolve};
 use super::{number_shown, status_label};
 use crate::console::occupation_label;
 use crate::console::review::{date, org_names};
+use crate::console::xlsx::{XLSX_TYPE, add_sheet};
 use crate::console::{Officer, audit};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
@@ -21,8 +22,6 @@ use crate::{WebError, WebState};
 const BATCH: u32 = 1_000;
 /// The most rows one export holds.
 const MAX_ROWS: usize = 100_000;
-/// The XLSX media type.
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// One member as lists and exports show them: masked, in words.
 pub(super) struct Row {
@@ -152,19 +151,7 @@ pub(super) async fn csv(
 
 fn xlsx_bytes(header: [&str; 6], rows: &[Row], sheet_name: &str) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(sheet_name)?;
-    let bold = Format::new().set_bold();
-    for (col, title) in (0u16..).zip(header) {
-        sheet.write_string_with_format(0, col, title, &bold)?;
-    }
-    for (line, row) in (1u32..).zip(rows) {
-        for (col, cell) in (0u16..).zip(row.cells()) {
-            // Strings, never formulas: nothing in a cell runs.
-            sheet.write_string(line, col, cell)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
+    add_sheet(&mut workbook, sheet_name, &header, rows.iter().map(Row::cells))?;
     workbook.save_to_buffer()
 }
 

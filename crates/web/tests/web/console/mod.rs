@@ -1,5 +1,6 @@
 //! The officer console, area by area.
 
+mod contest;
 mod members;
 mod orgs;
 mod permissions;

@@ -1,5 +1,6 @@
 //! The worker's H5 pages: joining (with the SMS and real-name providers) and `/status`.
 
+pub(crate) mod contest;
 mod joining;
 mod real_name;
 mod sms;
