@@ -49,6 +49,15 @@ impl Actor {
         }
     }
 
+    /// Whether the actor may change what lies at `path`: an officer above it who is not a
+    /// viewer, or the operator.
+    pub fn acts_on(&self, path: &OrgPath) -> bool {
+        match self {
+            Actor::Officer(officer) => officer.role.can_act() && officer.org.path.contains(path),
+            Actor::Operator => true,
+        }
+    }
+
     /// How records name the actor: `user:NAME` or `operator`.
     pub fn name(&self) -> String {
         match self {
@@ -70,6 +79,22 @@ impl Actor {
         action: AuditAction,
         subject: String,
     ) -> Result<(), StoreError> {
+        self.audit_because(app, scope, action, subject, None).await
+    }
+
+    /// Like [`Actor::audit`], with the reason the actor gave.
+    ///
+    /// # Errors
+    ///
+    /// The store's.
+    pub async fn audit_because(
+        &self,
+        app: &App,
+        scope: &OrgPath,
+        action: AuditAction,
+        subject: String,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
         let (actor_kind, actor_id, actor_name, client_addr) = match self {
             Actor::Officer(o) => {
                 (ActorKind::Officer, Some(o.user_id), o.username.clone(), o.client_addr.clone())
@@ -84,7 +109,7 @@ impl Actor {
             scope: scope.clone(),
             action: action.code().to_owned(),
             subject: Some(subject),
-            reason: None,
+            reason: reason.map(str::to_owned),
             client_addr,
         };
         app.store().record_audit(&record).await?;

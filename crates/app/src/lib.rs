@@ -14,9 +14,11 @@ pub mod keys;
 pub mod orgs;
 pub mod outbound;
 pub mod platform;
+pub mod pool;
 pub mod ports;
 pub mod privacy;
 pub mod real_name;
+pub mod review;
 pub mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -65,6 +65,20 @@ labelled_enum!(
         ContestCreate = "contest.create", "创建知识竞赛", "Contest created";
         /// An organiser exported a contest's results as XLSX.
         ExportContestXlsx = "export.contest_xlsx", "导出竞赛成绩（XLSX）", "Exported contest results (XLSX)";
+        /// An officer approved an application.
+        ApplicationApprove = "application.approve", "批准入会申请", "Application approved";
+        /// An officer rejected an application.
+        ApplicationReject = "application.reject", "拒绝入会申请", "Application rejected";
+        /// An officer distributed a pool member to a union (分流).
+        PoolDistribute = "pool.distribute", "周转池分流", "Pool member distributed";
+        /// An officer changed a membership's status (保留、恢复、退会、除名、去世).
+        MemberLifecycle = "member.lifecycle", "变更会籍状态", "Membership status changed";
+        /// An officer asked for a member into a union of their subtree.
+        TransferAsk = "transfer.ask", "发起接转", "Transfer requested";
+        /// An officer answered a transfer.
+        TransferAnswer = "transfer.answer", "答复接转", "Transfer answered";
+        /// An officer withdrew their transfer request.
+        TransferWithdraw = "transfer.withdraw", "撤回接转", "Transfer withdrawn";
     }
 );
 
@@ -113,6 +127,13 @@ mod tests {
                 ("contest.questions_import", "导入竞赛题库", "Contest questions imported"),
                 ("contest.create", "创建知识竞赛", "Contest created"),
                 ("export.contest_xlsx", "导出竞赛成绩（XLSX）", "Exported contest results (XLSX)"),
+                ("application.approve", "批准入会申请", "Application approved"),
+                ("application.reject", "拒绝入会申请", "Application rejected"),
+                ("pool.distribute", "周转池分流", "Pool member distributed"),
+                ("member.lifecycle", "变更会籍状态", "Membership status changed"),
+                ("transfer.ask", "发起接转", "Transfer requested"),
+                ("transfer.answer", "答复接转", "Transfer answered"),
+                ("transfer.withdraw", "撤回接转", "Transfer withdrawn"),
             ]
         );
         for action in AuditAction::ALL {

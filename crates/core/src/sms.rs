@@ -82,6 +82,12 @@ pub fn judge(attempts: u32, expires_at: i64, now: i64, matches: bool) -> SmsChec
     }
 }
 
+/// The welcome SMS a new member gets, whether the union approved them at once or an
+/// officer did: their member number and the union that holds the membership.
+pub fn welcome_text(member_number: &crate::MemberNumber, union: &str) -> String {
+    format!("【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。", member_number.as_str(), union)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

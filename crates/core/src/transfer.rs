@@ -135,9 +135,31 @@ pub fn names_member(typed: &PersonName, recorded: &str) -> bool {
     PersonName::parse(recorded).is_ok_and(|name| name.as_str() == typed.as_str())
 }
 
+/// The longest reason a transfer keeps, whoever asks (the member on `/status` or an
+/// officer in the console): one limit, refused rather than cut.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// A transfer reason longer than [`MAX_REASON_CHARS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReasonTooLong;
+
+/// The reason as kept (trimmed; empty when none was given), or [`ReasonTooLong`].
+pub fn reason(text: &str) -> Result<&str, ReasonTooLong> {
+    let text = text.trim();
+    if text.chars().count() > MAX_REASON_CHARS { Err(ReasonTooLong) } else { Ok(text) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_reason_limit_for_both_sides() {
+        assert_eq!(reason("  搬家 "), Ok("搬家"));
+        assert_eq!(reason(""), Ok(""));
+        assert_eq!(reason(&"字".repeat(MAX_REASON_CHARS)).map(|r| r.chars().count()), Ok(200));
+        assert_eq!(reason(&"字".repeat(MAX_REASON_CHARS + 1)), Err(ReasonTooLong));
+    }
     use TransferStatus::*;
 
     const OUT: Standing = Standing { outgoing: true, receiving: false, started: false };

@@ -12,8 +12,8 @@ use huiji_core::{CivilDate, OrgPath, Timestamp};
 use huiji_store::{ActorKind, AuditQuery, NewAuditRecord};
 use serde::Deserialize;
 
-use super::review::org_names;
 use super::{Frame, Officer, page};
+use crate::http::format::org_names;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 

@@ -14,8 +14,8 @@ use huiji_core::{AutoApproval, CreditCode, Level, Occupation, Org, OrgId, OrgKin
 use huiji_store::{Conflict, DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, StoreError};
 use serde::Deserialize;
 
-use super::review::date;
 use super::{Act, Frame, Officer, page};
+use crate::http::format::date;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 

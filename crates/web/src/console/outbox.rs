@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 
-use super::review::date;
 use super::{Frame, Officer, page};
+use crate::http::format::date;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 

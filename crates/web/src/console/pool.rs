@@ -8,13 +8,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use huiji_core::{Org, OrgId, OrgKind, OrgKindCode, OrgPath, RegionCode, RegionLevel};
+use huiji_app::pool::{self, PoolError};
+use huiji_core::{Org, OrgId, OrgKindCode, OrgPath, RegionCode, RegionLevel};
 use huiji_store::{MemberQuery, MembershipRecord, OrgFilter};
 use serde::Deserialize;
 
 use super::occupation_label;
-use super::review::{date, org_names};
 use super::{Act, Frame, Officer, page};
+use crate::http::format::{date, org_names};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
@@ -29,13 +30,6 @@ pub(super) const TARGET_CAP: usize = 300;
 /// The pool's routes.
 pub(super) fn router() -> Router<WebState> {
     Router::new().route("/console/pool", get(list)).route("/console/pool/distribute", post(distribute))
-}
-
-/// Whether pool members may be distributed to `org`: a township, community or industry
-/// union that is not itself a pool (moving into a pool would land nobody).
-pub(super) fn receives_pool_members(org: &Org) -> bool {
-    matches!(org.kind, OrgKind::Township | OrgKind::Community | OrgKind::IndustryFederation(_))
-        && !org.turnover_pool
 }
 
 /// A union an officer may pick in a select.
@@ -79,7 +73,7 @@ pub(super) async fn targets(
         let orgs = state.store.orgs(&filter).await?;
         targets.extend(
             orgs.into_iter()
-                .filter(receives_pool_members)
+                .filter(Org::receives_pool_members)
                 .map(|o| Target { id: o.id.0, name: o.name })
                 .take(TARGET_CAP - targets.len()),
         );
@@ -220,36 +214,20 @@ async fn distribute(
         let message = lang.t("请选择目标工会", "Choose a union to distribute to");
         return render(&state, lang, &officer, PoolParams::default(), Some(message)).await;
     };
-    let target = officer.org_in_scope(&state, OrgId(to)).await?;
-    if !receives_pool_members(&target) {
-        let message = lang.t(
-            "只能分流到乡镇（街道）、村（社区）工会或行业工会联合会",
-            "Pool members go to a township, community or industry union",
-        );
-        return render(&state, lang, &officer, PoolParams::default(), Some(message)).await;
-    }
-    let now = state.app.now();
-    let mut distributed = 0;
-    let mut skipped = form.ids.len().saturating_sub(PAGE as usize);
-    for id in form.ids.iter().take(PAGE as usize) {
-        // Ids outside the scope, gone, or no longer in a pool are skipped alike: the
-        // count says nothing about why.
-        let membership = state.store.membership(*id).await?;
-        let Some(m) = membership.filter(|m| officer.sees(&m.home_path) && m.in_pool) else {
-            skipped += 1;
-            continue;
-        };
-        let actor = officer.actor();
-        if state
-            .store
-            .move_membership(m.id, OrgId(m.home_org_id), target.id, "distributed", &actor, now)
-            .await?
-        {
-            distributed += 1;
-        } else {
-            skipped += 1;
+    let done = match pool::distribute(&state.app, &officer.app_actor(), &form.ids, OrgId(to)).await {
+        Ok(done) => done,
+        Err(PoolError::NotReceiving) => {
+            let message = lang.t(
+                "只能分流到乡镇（街道）、村（社区）工会或行业工会联合会",
+                "Pool members go to a township, community or industry union",
+            );
+            return render(&state, lang, &officer, PoolParams::default(), Some(message)).await;
         }
-    }
+        Err(PoolError::NotFound) => return Err(WebError::NotFound),
+        Err(PoolError::Forbidden) => return Err(WebError::Forbidden),
+        Err(PoolError::Store(error)) => return Err(error.into()),
+    };
+    let (distributed, skipped) = (done.moved, done.skipped);
     let notice = format!(
         "{} {distributed} · {} {skipped}",
         lang.t("已分流", "Distributed"),

@@ -1,20 +1,20 @@
 //! The review queue: pending applications of the officer's subtree, oldest first, with
 //! deadlines; an application's detail; approve, reject, approve in batches.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
-use huiji_core::{OrgId, RealNameCheck, Timestamp};
+use huiji_app::review::{self as app_review, ReviewError};
+use huiji_core::{ApplicationStatus, RealNameCheck};
 use huiji_store::{QueueItem, ReviewOutcome};
 use huiji_vault::Field;
 use serde::Deserialize;
 
 use super::occupation_label;
 use super::{Act, Empty, Frame, Officer, page};
+use crate::http::format::{date, masked, org_names};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
@@ -38,26 +38,6 @@ pub(super) fn router() -> Router<WebState> {
         .route("/console/applications/{id}", get(detail))
         .route("/console/applications/{id}/approve", post(approve))
         .route("/console/applications/{id}/reject", post(reject))
-}
-
-/// Names of orgs by id, fetched once per page.
-pub(crate) async fn org_names(
-    state: &WebState,
-    ids: impl Iterator<Item = i64>,
-) -> Result<HashMap<i64, String>, WebError> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(entry) = names.entry(id) {
-            let name = state.store.org(OrgId(id)).await?.map(|o| o.name).unwrap_or_default();
-            entry.insert(name);
-        }
-    }
-    Ok(names)
-}
-
-/// A date in China, for lists.
-pub(crate) fn date(millis: i64) -> String {
-    Timestamp(millis).china_date().to_string()
 }
 
 struct Row {
@@ -169,17 +149,6 @@ struct DetailPage<'a> {
     message: Option<&'a str>,
 }
 
-/// The masked form of a sealed value ("" when it cannot be decrypted).
-pub(crate) fn masked(state: &WebState, field: Field, ciphertext: &[u8]) -> String {
-    let Ok(plain) = state.app.keys().decrypt(field, ciphertext) else { return String::new() };
-    match field {
-        Field::IdNumber => huiji_core::id_number::mask(&plain),
-        Field::Mobile => huiji_core::Mobile::parse(&plain).map(|m| m.masked()).unwrap_or_default(),
-        // Secrets are never shown, masked or not.
-        Field::WebhookSecret => String::new(),
-    }
-}
-
 async fn detail(
     State(state): State<WebState>,
     lang: Lang,
@@ -240,18 +209,22 @@ async fn render_detail(
         others,
         reasons: &REJECT_REASONS,
         can_act: officer.role.can_act(),
-        pending: a.status == "pending_review",
+        pending: a.status() == Some(ApplicationStatus::PendingReview),
         message,
         application: application.clone(),
     };
     page(&page_data)
 }
 
-/// The applications an officer may decide: pending and in scope.
-/// The application, when the officer may decide it.
-async fn decidable(state: &WebState, officer: &Officer, id: i64) -> Result<QueueItem, WebError> {
-    let application = state.store.application_detail(id).await?;
-    officer.within(application, |a| a.reviewer_path.as_str()).map(|a| a.item)
+/// The review use cases' refusals as HTTP answers.
+fn refused(error: ReviewError) -> WebError {
+    match error {
+        ReviewError::NotFound => WebError::NotFound,
+        ReviewError::Forbidden => WebError::Forbidden,
+        ReviewError::ReasonMissing => WebError::BadRequest("reason required".to_owned()),
+        ReviewError::ReasonTooLong => WebError::BadRequest("reason too long".to_owned()),
+        ReviewError::Store(error) => error.into(),
+    }
 }
 
 fn outcome_message(lang: Lang, outcome: &ReviewOutcome) -> String {
@@ -276,8 +249,7 @@ async fn approve(
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
 ) -> Result<Response, WebError> {
-    decidable(&state, &officer, id).await?;
-    let outcome = state.store.approve_application(id, &officer.actor(), state.app.now()).await?;
+    let outcome = app_review::approve(&state.app, &officer.app_actor(), id).await.map_err(refused)?;
     render_detail(&state, lang, &officer, id, Some(&outcome_message(lang, &outcome))).await
 }
 
@@ -295,7 +267,8 @@ async fn reject(
     Path(id): Path<i64>,
     Act { officer, form }: Act<RejectForm>,
 ) -> Result<Response, WebError> {
-    decidable(&state, &officer, id).await?;
+    let actor = officer.app_actor();
+    app_review::visible(&state.app, &actor, id).await.map_err(refused)?;
     let preset = REJECT_REASONS.iter().find(|(code, ..)| *code == form.preset);
     let free = form.reason.trim();
     let reason = match (preset, free.is_empty()) {
@@ -307,10 +280,7 @@ async fn reject(
             return render_detail(&state, lang, &officer, id, Some(message)).await;
         }
     };
-    if reason.chars().count() > 500 {
-        return Err(WebError::BadRequest("reason too long".to_owned()));
-    }
-    let outcome = state.store.reject_application(id, &officer.actor(), &reason, state.app.now()).await?;
+    let outcome = app_review::reject(&state.app, &actor, id, &reason).await.map_err(refused)?;
     render_detail(&state, lang, &officer, id, Some(&outcome_message(lang, &outcome))).await
 }
 
@@ -325,20 +295,9 @@ async fn batch_approve(
     lang: Lang,
     Act { officer, form }: Act<BatchForm>,
 ) -> Result<Response, WebError> {
-    let mut approved = 0;
-    let mut skipped = 0;
-    for id in form.ids.iter().take(PAGE as usize) {
-        // Each id is checked like a single approval; out-of-scope ids count as skipped
-        // without saying why, and so do those that need a look of their own.
-        if decidable(&state, &officer, *id).await.map_or(true, |item| item.flagged()) {
-            skipped += 1;
-            continue;
-        }
-        match state.store.approve_application(*id, &officer.actor(), state.app.now()).await? {
-            ReviewOutcome::Approved { .. } => approved += 1,
-            _ => skipped += 1,
-        }
-    }
+    let batch =
+        app_review::approve_batch(&state.app, &officer.app_actor(), &form.ids).await.map_err(refused)?;
+    let (approved, skipped) = (batch.approved, batch.skipped);
     let notice =
         format!("{} {approved} · {} {skipped}", lang.t("已批准", "Approved"), lang.t("未处理", "Skipped"));
     let query = super::notice_query(&state, &notice);

@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 use super::notice_query;
 use super::pool::{Target, region_choices, targets};
-use super::review::{date, org_names};
 use super::{Act, Empty, Frame, Officer, page};
+use crate::http::format::{date, org_names};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::{WebError, WebState};

@@ -6,6 +6,7 @@ pub mod abuse;
 pub mod client;
 pub(crate) mod cookies;
 pub(crate) mod error;
+pub(crate) mod format;
 pub(crate) mod health;
 pub(crate) mod i18n;
 pub mod limits;

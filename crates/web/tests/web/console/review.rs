@@ -225,3 +225,67 @@ both_databases!(the_persons_other_applications_stay_in_the_officers_subtree, |db
     let (_, page) = hefei.get(&format!("/console/applications/{feidong_application}")).await;
     assert!(page.contains("同一身份证号的其他申请") && page.contains("肥西县货车司机工会联合会"));
 });
+
+/// The welcome SMS to a mobile: the newest outbox message to it.
+async fn welcome_to(app: &TestApp, mobile: &str) -> Option<String> {
+    let masked = format!("{}****{}", &mobile[..3], &mobile[7..]);
+    let outbox = app.store().sms_outbox(1000).await.unwrap();
+    outbox
+        .into_iter()
+        .find(|m| m.mobile_masked == masked)
+        .map(|m| m.body)
+        .filter(|b| b.contains("欢迎加入工会"))
+}
+
+both_databases!(officer_approval_sends_the_welcome_sms, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let single = pending(&app, "340122T", "340122", 7).await;
+    let batched = pending(&app, "340122T", "340122", 8).await;
+    let county = app.officer("fd", Some("340122"), Role::Reviewer).await;
+    assert_eq!(welcome_to(&app, "13712340007").await, None, "nothing before the decision");
+
+    // A single approval: the welcome names the member number and the landing union.
+    let (status, _) = county.post(&format!("/console/applications/{single}/approve"), &[]).await;
+    assert_eq!(status, 200);
+    let membership = app.store().application(single).await.unwrap().unwrap().membership_id.unwrap();
+    let member = app.store().membership(membership).await.unwrap().unwrap();
+    let number = member.member_number.unwrap();
+    let landing = app.store().org(huiji_core::OrgId(member.home_org_id)).await.unwrap().unwrap();
+    let text = welcome_to(&app, "13712340007").await.expect("a welcome SMS for the approved mobile");
+    assert_eq!(text, format!("【会籍】欢迎加入工会！您的会员号是{number}，会籍在{}。", landing.name));
+
+    // A batch approval welcomes each member it makes.
+    let id = batched.to_string();
+    let response = county
+        .http
+        .post(format!("{}/console/applications/batch-approve", county.base))
+        .form(&[("ids", id.as_str()), ("csrf", county.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(welcome_to(&app, "13712340008").await.is_some(), "batch approval sends the welcome too");
+
+    // A rejection sends nothing, and each decision is in the audit log.
+    let rejected = pending(&app, "340122T", "340122", 9).await;
+    let (status, _) =
+        county.post(&format!("/console/applications/{rejected}/reject"), &[("preset", "duplicate")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(welcome_to(&app, "13712340009").await, None);
+    let receiving = app.store().org_by_join_code("340122T").await.unwrap().unwrap();
+    let audited = |action: &str| {
+        let query = huiji_store::AuditQuery {
+            within: receiving.path.clone(),
+            action: Some(action.to_owned()),
+            actor_name: Some("fd".to_owned()),
+            from: None,
+            to: None,
+            before_id: None,
+            limit: 10,
+        };
+        let store = app.store().clone();
+        async move { store.audit_records(&query).await.unwrap().len() }
+    };
+    assert_eq!(audited("application.approve").await, 2);
+    assert_eq!(audited("application.reject").await, 1);
+});
