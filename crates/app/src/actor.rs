@@ -21,6 +21,9 @@ pub struct Officer {
     pub org: Org,
     /// Where the request came from, for the audit log.
     pub client_addr: Option<String>,
+    /// Whether the account holds `pii.reveal`: may reveal full ID numbers and mobiles of
+    /// its subtree's members.
+    pub can_reveal: bool,
 }
 
 /// Who acts.

@@ -11,6 +11,7 @@ pub mod contest;
 pub mod innovation;
 pub mod jobs;
 pub mod keys;
+pub mod members;
 pub mod orgs;
 pub mod outbound;
 pub mod platform;
@@ -22,6 +23,7 @@ pub mod review;
 pub mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod transfers;
 pub mod webhooks;
 
 use std::sync::Arc;

@@ -88,6 +88,15 @@ pub fn welcome_text(member_number: &crate::MemberNumber, union: &str) -> String 
     format!("【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。", member_number.as_str(), union)
 }
 
+/// The SMS telling a member that a union asked for their membership: a fixed link to the
+/// fixed `/status` page (SMS providers refuse links as variables), where they agree or
+/// refuse after proving the mobile.
+pub fn transfer_request_text(union: &str, public_url: &str) -> String {
+    format!(
+        "【会籍】{union}申请将您的工会会籍转入该会。是否同意，请打开 {public_url}/status 验证本机号码后选择。"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 
 use crate::db::{Pools, SqlStore};
+use crate::members::held_statuses;
 use crate::{Result, Sealed, StoreError};
 
 /// One membership to load, sealed and numbered by the caller (through the vault and
@@ -79,12 +80,18 @@ const PG_DISABLE_OCCUPATION_COUNT: &str =
 const PG_ENABLE_OCCUPATION_COUNT: &str =
     "ALTER TABLE memberships ENABLE TRIGGER memberships_occupation_count";
 const RESET_COUNTS: &str = "DELETE FROM org_member_counts";
-const RECOUNT: &str = "INSERT INTO org_member_counts (org_id, held) SELECT home_org_id, COUNT(*) \
-    FROM memberships WHERE status IN ('active', 'retained') GROUP BY home_org_id";
+const RECOUNT: &str = concat!(
+    "INSERT INTO org_member_counts (org_id, held) SELECT home_org_id, COUNT(*) FROM memberships WHERE status IN ",
+    held_statuses!(),
+    " GROUP BY home_org_id"
+);
 const RESET_OCCUPATION_COUNTS: &str = "DELETE FROM org_occupation_counts";
-const RECOUNT_OCCUPATIONS: &str = "INSERT INTO org_occupation_counts (org_id, occupation, held) \
-    SELECT home_org_id, occupation, COUNT(*) FROM memberships WHERE status IN ('active', 'retained') \
-    GROUP BY home_org_id, occupation";
+const RECOUNT_OCCUPATIONS: &str = concat!(
+    "INSERT INTO org_occupation_counts (org_id, occupation, held) \
+     SELECT home_org_id, occupation, COUNT(*) FROM memberships WHERE status IN ",
+    held_statuses!(),
+    " GROUP BY home_org_id, occupation"
+);
 /// Explicit ids bypass the identity sequence; move it past them.
 const PG_SET_SEQUENCE: &str = "SELECT setval(pg_get_serial_sequence('memberships', 'id'), \
     (SELECT COALESCE(MAX(id), 0) + 1 FROM memberships), false)";

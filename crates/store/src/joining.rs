@@ -177,8 +177,10 @@ macro_rules! application_columns {
 
 pub(crate) use application_columns;
 
-const HELD_MEMBERSHIP: &str = "SELECT mobile_bidx FROM memberships \
-    WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
+const HELD_MEMBERSHIP: &str = concat!(
+    "SELECT mobile_bidx FROM memberships WHERE id_number_bidx = $1 AND status IN ",
+    crate::members::held_statuses!()
+);
 
 /// The person's open application from the same submitter: the platform (`$2`), or on the
 /// H5 form (`$2` = 0) the same proven mobile. Another submitter's is none of its business.

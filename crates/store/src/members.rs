@@ -9,6 +9,16 @@ use crate::db::{SqlStore, on_pool};
 use crate::tx::on_tx;
 use crate::webhooks::TRANSFERRED_EVENT;
 
+/// The held statuses (`huiji_core::MembershipStatus::HELD`) as SQL, for every statement
+/// that asks whether a membership is held: one place, checked against core by a test.
+macro_rules! held_statuses {
+    () => {
+        "('active', 'retained')"
+    };
+}
+
+pub(crate) use held_statuses;
+
 mod search;
 
 pub use search::MemberQuery;
@@ -114,8 +124,10 @@ const MEMBERSHIP_BY_NUMBER: &str =
 
 const MEMBERSHIP_BY_ID: &str = concat!("SELECT ", membership_columns!(), " FROM memberships WHERE id = $1");
 
-const HELD_MEMBERSHIP: &str = "SELECT id, home_path, name, joined_at FROM memberships \
-    WHERE id_number_bidx = $1 AND status IN ('active', 'retained')";
+const HELD_MEMBERSHIP: &str = concat!(
+    "SELECT id, home_path, name, joined_at FROM memberships WHERE id_number_bidx = $1 AND status IN ",
+    held_statuses!()
+);
 
 /// Appends to a membership's history; every change writes one, in its own transaction.
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
@@ -130,9 +142,12 @@ const CURRENT: &str = "SELECT status, home_org_id FROM memberships WHERE id = $1
 const SET_STATUS: &str =
     "UPDATE memberships SET status = $2 WHERE id = $1 AND status = $3 AND purged_at IS NULL";
 /// A move keeps `joined_at`: seniority survives distribution and transfer.
-pub(crate) const MOVE: &str = "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
-    FROM orgs o WHERE memberships.id = $1 AND o.id = $2 AND memberships.home_org_id = $3 \
-    AND memberships.status IN ('active', 'retained')";
+pub(crate) const MOVE: &str = concat!(
+    "UPDATE memberships SET home_org_id = o.id, home_path = o.path, in_pool = o.turnover_pool \
+     FROM orgs o WHERE memberships.id = $1 AND o.id = $2 AND memberships.home_org_id = $3 \
+     AND memberships.status IN ",
+    held_statuses!()
+);
 /// Sums the trigger-kept counts of the subtree's unions (see migration 0004).
 const COUNT_MEMBERS: &str = "SELECT CAST(COALESCE(SUM(c.held), 0) AS BIGINT) FROM org_member_counts c \
     JOIN orgs o ON o.id = c.org_id WHERE o.path >= $1 AND o.path < $2";
@@ -339,5 +354,15 @@ impl MemberStore for SqlStore {
         });
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_held_statuses_are_cores() {
+        let codes: Vec<String> =
+            huiji_core::MembershipStatus::HELD.iter().map(|s| format!("'{}'", s.code())).collect();
+        assert_eq!(held_statuses!(), format!("({})", codes.join(", ")));
     }
 }

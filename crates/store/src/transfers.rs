@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use huiji_core::{OrgId, OrgPath, Side, Timestamp, TransferStatus};
 
 use crate::db::{SqlStore, on_pool};
-use crate::members::{INSERT_EVENT, MOVE};
+use crate::members::{INSERT_EVENT, MOVE, held_statuses};
 use crate::tx::on_tx;
 use crate::webhooks::TRANSFERRED_EVENT;
 use crate::{Result, StoreError};
@@ -78,18 +78,24 @@ pub struct TransferAsk<'a> {
 }
 
 /// A member's request carries their consent (`released_by`).
-const INSERT_REQUEST: &str = "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
-    status, requested_by, released_by, reason, created_at) \
-    SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'requested', $3, $3, $4, $5 \
-    FROM memberships m, orgs o WHERE m.id = $1 AND o.id = $2 AND m.status IN ('active', 'retained') \
-    AND m.home_org_id <> o.id RETURNING id";
+const INSERT_REQUEST: &str = concat!(
+    "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
+     status, requested_by, released_by, reason, created_at) \
+     SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'requested', $3, $3, $4, $5 \
+     FROM memberships m, orgs o WHERE m.id = $1 AND o.id = $2 AND m.status IN ",
+    held_statuses!(),
+    " AND m.home_org_id <> o.id RETURNING id"
+);
 /// A receiving union's request names the membership only if it is held elsewhere; it is
 /// stored, waiting, either way.
-const INSERT_ASK: &str = "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
-    status, requested_by, reason, typed_member, typed_name, created_at) \
-    SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'awaiting_consent', $3, $4, $5, $6, $7 \
-    FROM orgs o LEFT JOIN memberships m ON m.id = $1 AND m.status IN ('active', 'retained') \
-    AND m.home_org_id <> o.id WHERE o.id = $2 RETURNING id";
+const INSERT_ASK: &str = concat!(
+    "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
+     status, requested_by, reason, typed_member, typed_name, created_at) \
+     SELECT m.id, m.home_org_id, m.home_path, o.id, o.path, 'awaiting_consent', $3, $4, $5, $6, $7 \
+     FROM orgs o LEFT JOIN memberships m ON m.id = $1 AND m.status IN ",
+    held_statuses!(),
+    " AND m.home_org_id <> o.id WHERE o.id = $2 RETURNING id"
+);
 macro_rules! transfer_columns {
     () => {
         "SELECT t.id, t.membership_id, m.name AS member_name, t.from_org_id, t.from_path, t.to_org_id, \

@@ -96,5 +96,6 @@ pub fn officer(org: &Org, role: Role) -> Actor {
         role,
         org: org.clone(),
         client_addr: Some("127.0.0.1".to_owned()),
+        can_reveal: false,
     }))
 }

@@ -49,6 +49,7 @@ impl Officer {
             role: self.role,
             org: self.org.clone(),
             client_addr: self.client.text(),
+            can_reveal: self.user.can_reveal,
         }))
     }
 }

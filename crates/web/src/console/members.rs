@@ -12,8 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use huiji_app::members::{self, MembersError};
 use huiji_core::{LifecycleAction, MemberNumber, MembershipStatus, Occupation, Timestamp};
-use huiji_store::{Conflict, EventRecord, MembershipDetail, StoreError};
+use huiji_store::{EventRecord, MembershipDetail};
 use huiji_vault::Field;
 use serde::Deserialize;
 
@@ -28,8 +29,6 @@ use crate::{WebError, WebState};
 
 /// Rows per page.
 const PAGE: u32 = 50;
-/// Longest lifecycle reason accepted.
-pub(super) const MAX_REASON_CHARS: usize = 200;
 
 pub(super) fn router() -> Router<WebState> {
     Router::new()
@@ -212,8 +211,7 @@ pub(super) async fn member_in_scope(
     officer: &Officer,
     id: i64,
 ) -> Result<MembershipDetail, WebError> {
-    let member = state.store.membership_detail(id).await?;
-    officer.within(member, |m| m.record.home_path.as_str())
+    members::in_scope(&state.app, &officer.app_actor(), id).await.map_err(refused_by)
 }
 
 async fn detail(
@@ -305,54 +303,56 @@ async fn lifecycle(
     Path(id): Path<i64>,
     Act { officer, form }: Act<LifecycleForm>,
 ) -> Result<Response, WebError> {
-    let member = member_in_scope(&state, &officer, id).await?;
+    let actor = officer.app_actor();
     let reason = form.reason.trim();
-    let refuse = |member, status, text: &str| {
-        let notice = Notice { ok: false, text: text.to_owned() };
-        refused(&state, lang, &officer, member, status, notice, reason)
+    // An unknown action is refused like one that does not apply.
+    let result = match form.action.parse::<LifecycleAction>() {
+        Ok(action) => members::change(&state.app, &actor, id, action, reason).await.map(|()| action),
+        Err(_) => members::in_scope(&state.app, &actor, id).await.and(Err(MembersError::NotApplicable)),
     };
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-    let current = member.record.status();
-    let Some(action) =
-        form.action.parse::<LifecycleAction>().ok().filter(|a| current.is_some_and(|s| a.applies_to(s)))
-    else {
-        let text =
-            lang.t("该操作不适用于当前会籍状态", "That change does not apply to this membership's status");
-        return refuse(member, unprocessable, text).await;
-    };
-    if reason.is_empty() {
-        return refuse(member, unprocessable, lang.t("请填写理由", "Give a reason")).await;
-    }
-    if reason.chars().count() > MAX_REASON_CHARS {
-        return refuse(
-            member,
-            unprocessable,
-            lang.t("理由不能超过200字", "The reason is limited to 200 characters"),
-        )
-        .await;
-    }
-    match state.store.apply_lifecycle(id, action, &officer.actor(), reason, state.app.now()).await {
-        Ok(true) => {
+    let (status, text) = match result {
+        Ok(action) => {
             let member = member_in_scope(&state, &officer, id).await?;
             let text = format!("{}：{}", lang.t("已办理", "Done"), action_label(lang, action));
-            render_detail(&state, lang, &officer, member, Some(Notice { ok: true, text }), "").await
+            return render_detail(&state, lang, &officer, member, Some(Notice { ok: true, text }), "").await;
         }
-        Ok(false) => {
-            let text = lang.t(
+        Err(MembersError::NotApplicable) => (
+            unprocessable,
+            lang.t("该操作不适用于当前会籍状态", "That change does not apply to this membership's status"),
+        ),
+        Err(MembersError::ReasonMissing) => (unprocessable, lang.t("请填写理由", "Give a reason")),
+        Err(MembersError::ReasonTooLong) => {
+            (unprocessable, lang.t("理由不能超过200字", "The reason is limited to 200 characters"))
+        }
+        Err(MembersError::Changed) => (
+            unprocessable,
+            lang.t(
                 "会籍状态已变化，该操作不再适用",
                 "The membership changed meanwhile; that no longer applies",
-            );
-            let member = member_in_scope(&state, &officer, id).await?;
-            refuse(member, unprocessable, text).await
-        }
-        Err(StoreError::Conflict(Conflict::AlreadyMember)) => {
-            let text = lang.t(
+            ),
+        ),
+        Err(MembersError::AlreadyMember) => (
+            StatusCode::CONFLICT,
+            lang.t(
                 "此人已持有另一会籍，不能恢复；如需转移，请在那一会籍上发起接转",
                 "This person holds another membership; it cannot be reactivated",
-            );
-            refuse(member, StatusCode::CONFLICT, text).await
-        }
-        Err(error) => Err(error.into()),
+            ),
+        ),
+        Err(error) => return Err(refused_by(error)),
+    };
+    let member = member_in_scope(&state, &officer, id).await?;
+    let notice = Notice { ok: false, text: text.to_owned() };
+    refused(&state, lang, &officer, member, status, notice, reason).await
+}
+
+/// The members use cases' refusals that have no page of their own, as HTTP answers.
+pub(super) fn refused_by(error: MembersError) -> WebError {
+    match error {
+        MembersError::NotFound => WebError::NotFound,
+        MembersError::Forbidden => WebError::Forbidden,
+        MembersError::Store(error) => error.into(),
+        other => WebError::BadRequest(other.to_string()),
     }
 }
 

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use huiji_app::transfers::{self, Answered, TransferError};
 use huiji_core::{RegionCode, Side, Standing, TransferStatus};
 use huiji_store::TransferRecord;
 use serde::Deserialize;
@@ -99,16 +100,6 @@ fn requester(lang: Lang, requested_by: &str) -> String {
     }
 }
 
-/// Where an officer stands toward a transfer: which sides their subtree holds, and
-/// whether they asked for it.
-fn standing(officer: &Officer, transfer: &TransferRecord) -> Standing {
-    Standing {
-        outgoing: transfer.from_path.as_deref().is_some_and(|p| officer.sees(p)),
-        receiving: officer.sees(&transfer.to_path),
-        started: transfer.requested_by == officer.actor(),
-    }
-}
-
 async fn list(
     State(state): State<WebState>,
     lang: Lang,
@@ -132,6 +123,7 @@ async fn render(
     let names = org_names(state, ids).await?;
     let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let can_act = officer.role.can_act();
+    let actor = officer.app_actor();
     let row = |t: &TransferRecord, standing: Standing| {
         let status = t.status();
         // The asking side sees the membership only once the outgoing side agreed.
@@ -168,7 +160,7 @@ async fn render(
     // A transfer within the subtree is listed once, as incoming.
     let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
     for t in &transfers {
-        let standing = standing(officer, t);
+        let standing = transfers::standing(&actor, t);
         if standing.receiving {
             incoming.push(row(t, standing));
         } else if standing.outgoing {
@@ -199,20 +191,14 @@ fn done(state: &WebState, notice: &str) -> Response {
     Redirect::to(&format!("/console/transfers?{}", notice_query(state, notice))).into_response()
 }
 
-/// The officer's standing toward a transfer and its status, if their subtree holds either
-/// side of it (else a 404, like a missing one).
-async fn visible(
-    state: &WebState,
-    officer: &Officer,
-    id: i64,
-) -> Result<(Standing, TransferStatus), WebError> {
-    let transfer = state.store.transfer(id).await?.ok_or(WebError::NotFound)?;
-    let standing = standing(officer, &transfer);
-    let status = transfer.status().ok_or(WebError::NotFound)?;
-    if !standing.outgoing && !standing.receiving {
-        return Err(WebError::NotFound);
+/// The transfer use cases' refusals that have no page of their own, as HTTP answers.
+fn refused(error: TransferError) -> WebError {
+    match error {
+        TransferError::NotFound => WebError::NotFound,
+        TransferError::Forbidden => WebError::Forbidden,
+        TransferError::Store(error) => error.into(),
+        other => WebError::BadRequest(other.to_string()),
     }
-    Ok((standing, status))
 }
 
 async fn answer(
@@ -222,27 +208,21 @@ async fn answer(
     id: i64,
     agree: bool,
 ) -> Result<Response, WebError> {
-    let (standing, status) = visible(state, officer, id).await?;
-    let already = lang.t("该接转已处理或会籍已变更", "Already decided, or the membership changed");
-    let Some(side) = status.awaits() else { return Ok(done(state, already)) };
-    // The answer belongs to the awaited side: for anyone else it does not exist. An
-    // officer holding that side may still not answer a transfer they asked for.
-    if !standing.holds(side) {
-        return Err(WebError::NotFound);
-    }
-    if !standing.may_answer(status) {
-        return Err(WebError::Forbidden);
-    }
-    let answered = state.store.answer_transfer(id, status, agree, &officer.actor(), state.app.now()).await?;
-    tracing::info!(transfer = id, actor = %officer.actor(), agree, answered, "transfer answered");
-    let notice = match (answered, side, agree) {
-        (false, ..) => already,
-        (true, Side::Outgoing, true) => {
+    let answered = transfers::answer(&state.app, &officer.app_actor(), id, agree).await.map_err(refused)?;
+    let notice = match answered {
+        Answered::AlreadyDecided => {
+            lang.t("该接转已处理或会籍已变更", "Already decided, or the membership changed")
+        }
+        Answered::Done { side: Side::Outgoing, agree: true } => {
             lang.t("已同意转出，会籍已转入接收工会", "Released: the membership moved")
         }
-        (true, Side::Outgoing, false) => lang.t("已拒绝转出", "Refused: the membership stays"),
-        (true, Side::Receiving, true) => lang.t("已接收该会员的会籍", "Accepted: the membership moved here"),
-        (true, Side::Receiving, false) => lang.t("已拒绝该接转", "Transfer rejected"),
+        Answered::Done { side: Side::Outgoing, agree: false } => {
+            lang.t("已拒绝转出", "Refused: the membership stays")
+        }
+        Answered::Done { side: Side::Receiving, agree: true } => {
+            lang.t("已接收该会员的会籍", "Accepted: the membership moved here")
+        }
+        Answered::Done { side: Side::Receiving, agree: false } => lang.t("已拒绝该接转", "Transfer rejected"),
     };
     Ok(done(state, notice))
 }
@@ -272,14 +252,8 @@ async fn cancel(
     Path(id): Path<i64>,
     Act { officer, .. }: Act<Empty>,
 ) -> Result<Response, WebError> {
-    let (standing, status) = visible(&state, &officer, id).await?;
-    if !standing.receiving {
-        return Err(WebError::NotFound);
-    }
-    let withdrawn = standing.may_withdraw(status)
-        && state.store.withdraw_transfer(id, &officer.actor(), state.app.now()).await?;
+    let withdrawn = transfers::withdraw(&state.app, &officer.app_actor(), id).await.map_err(refused)?;
     let notice = if withdrawn {
-        tracing::info!(transfer = id, actor = %officer.actor(), "transfer withdrawn");
         lang.t("已撤回该接转请求", "Request withdrawn")
     } else {
         lang.t("该接转已处理或会籍已变更", "Already decided, or the membership changed")

@@ -5,14 +5,15 @@
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use huiji_app::members::{self, ExportFormat};
 use huiji_store::MembershipRecord;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::search::{Filters, Source, resolve};
 use super::{number_shown, status_label};
+use crate::console::Officer;
 use crate::console::occupation_label;
 use crate::console::xlsx::{XLSX_TYPE, add_sheet};
-use crate::console::{Officer, audit};
 use crate::http::format::{date, org_names};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
@@ -75,14 +76,14 @@ fn header(lang: Lang) -> [&'static str; 6] {
 }
 
 /// Every row the filters match, newest first, paging through the store by id. The export
-/// is in the audit log (`action`) before any row leaves: masked as it is, it still lists
+/// is in the audit log (by `format`) before any row leaves: masked as it is, it still lists
 /// people's union membership.
 async fn all_rows(
     state: &WebState,
     lang: Lang,
     officer: &Officer,
     filters: &Filters,
-    action: &str,
+    format: ExportFormat,
 ) -> Result<Vec<Row>, WebError> {
     let mut search = resolve(state, lang, officer, filters, Source::Link, BATCH).await?;
     if !search.problems.is_empty() {
@@ -101,7 +102,9 @@ async fn all_rows(
     members.truncate(MAX_ROWS);
     let scope = search.query.within.clone().unwrap_or_else(|| officer.scope().clone());
     let subject = format!("{} rows; {}", members.len(), search.link_query(filters));
-    audit(state, officer, &scope, action, Some(subject), None).await?;
+    members::record_export(&state.app, &officer.app_actor(), &scope, format, subject)
+        .await
+        .map_err(super::refused_by)?;
     rows(state, lang, &members).await
 }
 
@@ -136,7 +139,7 @@ pub(super) async fn csv(
     officer: Officer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, WebError> {
-    let rows = all_rows(&state, lang, &officer, &filters, "export.members_csv").await?;
+    let rows = all_rows(&state, lang, &officer, &filters, ExportFormat::Csv).await?;
     let body = csv_bytes(header(lang), &rows).map_err(|e| WebError::Internal(format!("csv: {e}")))?;
     Ok((
         [
@@ -162,7 +165,7 @@ pub(super) async fn xlsx(
     officer: Officer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, WebError> {
-    let rows = all_rows(&state, lang, &officer, &filters, "export.members_xlsx").await?;
+    let rows = all_rows(&state, lang, &officer, &filters, ExportFormat::Xlsx).await?;
     let sheet_name = lang.t("会员", "Members");
     // Building a large workbook is CPU work: keep it off the async workers.
     let body = tokio::task::spawn_blocking(move || xlsx_bytes(header(lang), &rows, sheet_name))

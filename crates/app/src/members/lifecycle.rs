@@ -1,0 +1,39 @@
+//! Lifecycle changes of a membership (保留会籍, 恢复, 退会, 除名, 去世): only those
+//! `huiji_core` allows from its status, with a reason, in its history and the audit log.
+
+use huiji_core::LifecycleAction;
+use huiji_core::audit::AuditAction;
+use huiji_store::{Conflict, StoreError};
+
+use super::{MembersError, Result, home_path, in_scope, reason};
+use crate::App;
+use crate::actor::Actor;
+
+/// Applies `action` to a membership of the actor's subtree.
+///
+/// # Errors
+///
+/// Not found or out of scope, a viewer, an action that does not apply to the status, no
+/// reason or one too long, a membership changed meanwhile, a reactivation that would make
+/// a second held membership, or the store's.
+pub async fn change(app: &App, actor: &Actor, id: i64, action: LifecycleAction, why: &str) -> Result<()> {
+    let member = in_scope(app, actor, id).await?;
+    let home = home_path(&member).ok_or(MembersError::NotFound)?;
+    if !actor.acts_on(&home) {
+        return Err(MembersError::Forbidden);
+    }
+    if !member.record.status().is_some_and(|s| action.applies_to(s)) {
+        return Err(MembersError::NotApplicable);
+    }
+    let why = reason(why)?;
+    match app.store().apply_lifecycle(id, action, &actor.name(), why, app.now()).await {
+        Ok(true) => {
+            let subject = format!("membership:{id} {}", action.code());
+            actor.audit_because(app, &home, AuditAction::MemberLifecycle, subject, Some(why)).await?;
+            Ok(())
+        }
+        Ok(false) => Err(MembersError::Changed),
+        Err(StoreError::Conflict(Conflict::AlreadyMember)) => Err(MembersError::AlreadyMember),
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,66 @@
+//! Revealing a member's full ID number or mobile (`pii.reveal`): only for officers
+//! holding the permission, within their subtree, after a reason; every reveal is in the
+//! audit log before the value is returned.
+
+use huiji_core::audit::AuditAction;
+use huiji_vault::Field;
+
+use super::{MembersError, Result, home_path, in_scope, reason};
+use crate::App;
+use crate::actor::Actor;
+
+/// A sealed identifier an officer may reveal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revealable {
+    /// The resident ID number.
+    IdNumber,
+    /// The mobile.
+    Mobile,
+}
+
+impl Revealable {
+    /// The form's code (`id_number`, `mobile`).
+    pub fn parse(code: &str) -> Option<Revealable> {
+        match code {
+            "id_number" => Some(Revealable::IdNumber),
+            "mobile" => Some(Revealable::Mobile),
+            _ => None,
+        }
+    }
+}
+
+/// The full value of a member's identifier, recorded in the audit log with the reason.
+/// The checks run in this order: the membership in scope, the permission, the field,
+/// the reason, the data still there.
+///
+/// # Errors
+///
+/// Not found or out of scope, no `pii.reveal`, an unknown field, no reason or one too
+/// long, purged data, or the store's.
+pub async fn reveal(app: &App, actor: &Actor, id: i64, field: &str, why: &str) -> Result<String> {
+    let member = in_scope(app, actor, id).await?;
+    let may = match actor {
+        Actor::Officer(officer) => officer.can_reveal,
+        Actor::Operator => true,
+    };
+    if !may {
+        return Err(MembersError::Forbidden);
+    }
+    let field = Revealable::parse(field).ok_or(MembersError::UnknownField)?;
+    let why = reason(why)?;
+    let (sealed, ciphertext, action) = match field {
+        Revealable::IdNumber => (Field::IdNumber, &member.id_number_ct, AuditAction::RevealIdNumber),
+        Revealable::Mobile => (Field::Mobile, &member.mobile_ct, AuditAction::RevealMobile),
+    };
+    // A purged member has no ciphertext left: nothing to reveal, nothing to record.
+    let value = app.keys().decrypt(sealed, ciphertext).map_err(|_| MembersError::Purged)?;
+    let scope = match home_path(&member) {
+        Some(path) => path,
+        None => match actor {
+            Actor::Officer(officer) => officer.org.path.clone(),
+            Actor::Operator => crate::audit::root_scope(app.store().as_ref()).await?,
+        },
+    };
+    actor.audit_because(app, &scope, action, format!("membership:{id}"), Some(why)).await?;
+    Ok(value)
+}
