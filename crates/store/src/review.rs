@@ -1,7 +1,7 @@
 //! The review queue: pending applications by reviewing org, decisions, escalation.
 
 use async_trait::async_trait;
-use huiji_core::{MemberNumber, OrgPath, Timestamp};
+use huiji_core::{MemberNumber, OrgPath, Timestamp, review};
 
 use crate::db::{SqlStore, on_pool};
 use crate::joining::approve_in;
@@ -122,16 +122,14 @@ const SAME_PERSON: &str = concat!(
     " FROM applications a WHERE a.id_number_bidx = $1 AND a.id <> $2 \
      AND a.reviewer_path >= $3 AND a.reviewer_path < $4 ORDER BY a.id DESC LIMIT 20"
 );
-/// Overdue reviews move to the reviewing org's parent, with a fresh deadline by the
-/// parent's policy. Subqueries on the right-hand side see the row's old reviewer.
-const ESCALATE: &str = "UPDATE applications SET \
-    reviewer_path = (SELECT p.path FROM orgs o JOIN orgs p ON p.id = o.parent_id WHERE o.id = applications.reviewer_org_id), \
-    review_deadline = $1 + CAST(86400000 AS BIGINT) * (SELECT p.review_days FROM orgs o JOIN orgs p ON p.id = o.parent_id \
-        WHERE o.id = applications.reviewer_org_id), \
-    reviewer_org_id = (SELECT o.parent_id FROM orgs o WHERE o.id = applications.reviewer_org_id), \
-    escalated_at = $1 \
-    WHERE status = 'pending_review' AND review_deadline < $1 \
-      AND (SELECT o.parent_id FROM orgs o WHERE o.id = applications.reviewer_org_id) IS NOT NULL";
+/// Overdue reviews whose reviewing org has a parent: where each would move, and the
+/// parent's review days (the fresh deadline is `huiji_core::review::deadline`'s, not SQL's).
+const OVERDUE: &str = "SELECT a.id, a.reviewer_org_id, p.id, p.path, p.review_days FROM applications a \
+    JOIN orgs o ON o.id = a.reviewer_org_id JOIN orgs p ON p.id = o.parent_id \
+    WHERE a.status = 'pending_review' AND a.review_deadline < $1 ORDER BY a.id";
+/// Moves one review up, only if nobody decided or moved it since it was read.
+const ESCALATE: &str = "UPDATE applications SET reviewer_org_id = $3, reviewer_path = $4, review_deadline = $5, \
+    escalated_at = $6 WHERE id = $1 AND reviewer_org_id = $2 AND status = 'pending_review'";
 
 /// Pending applications and their decisions.
 #[async_trait]
@@ -251,10 +249,26 @@ impl ReviewStore for SqlStore {
     }
 
     async fn escalate_overdue(&self, now: Timestamp) -> Result<u64> {
-        Ok(on_pool!(&self.pools, write, |p| sqlx::query(ESCALATE)
-            .bind(now.millis())
-            .execute(p)
-            .await?
-            .rows_affected()))
+        let mut tx = self.begin_write().await?;
+        let overdue: Vec<(i64, i64, i64, String, i32)> =
+            on_tx!(&mut tx, |c| sqlx::query_as(OVERDUE).bind(now.millis()).fetch_all(c).await?);
+        let mut moved = 0;
+        for (id, reviewer, parent, parent_path, parent_days) in overdue {
+            let days =
+                u16::try_from(parent_days).map_err(|_| StoreError::Corrupt("review days".to_owned()))?;
+            let deadline = review::deadline(now, days);
+            moved += on_tx!(&mut tx, |c| sqlx::query(ESCALATE)
+                .bind(id)
+                .bind(reviewer)
+                .bind(parent)
+                .bind(&parent_path)
+                .bind(deadline.millis())
+                .bind(now.millis())
+                .execute(c)
+                .await?
+                .rows_affected());
+        }
+        tx.commit().await?;
+        Ok(moved)
     }
 }

@@ -165,8 +165,7 @@ async fn render_detail(
     id: i64,
     message: Option<&str>,
 ) -> Result<Response, WebError> {
-    let application = state.store.application_detail(id).await?;
-    let application = officer.within(application, |a| a.reviewer_path.as_str())?;
+    let application = app_review::visible(&state.app, &officer.app_actor(), id).await.map_err(refused)?;
     let a = &application.item.application;
     let others =
         state.store.applications_of_person(&application.id_number_bidx, a.id, officer.scope()).await?;

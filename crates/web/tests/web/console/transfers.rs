@@ -354,3 +354,34 @@ both_databases!(viewers_cannot_start_or_decide_transfers, |db: TestDb| async mov
     assert_eq!(viewer.post(&format!("/console/transfers/{transfer}/cancel"), &[]).await.0, 403);
     assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status, "awaiting_consent");
 });
+
+both_databases!(an_officers_transfer_reason_is_limited_like_a_members, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let (membership, _, _) = county_member(&app, "340123", 41).await;
+    let feidong = org(&app, "340122").await;
+    let officer = app.officer("fd_reasons", Some("340122"), Role::Admin).await;
+    let number = membership.member_number.clone().unwrap();
+    let to = feidong.id.0.to_string();
+    // One core rule for both sides: 200 characters kept, 201 refused (not cut).
+    let long = "理".repeat(huiji_core::transfer::MAX_REASON_CHARS + 1);
+    let (status, page) = officer
+        .post(
+            "/console/transfers",
+            &[("member", &number), ("name", "王晓明"), ("to", &to), ("reason", &long)],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("接转原因不超过200字"), "{}", main_of(&page));
+    let root = app.store().org(huiji_core::OrgId(1)).await.unwrap().unwrap();
+    assert!(app.store().transfers(&root.path, 100).await.unwrap().is_empty(), "nothing stored");
+    let fits = "理".repeat(huiji_core::transfer::MAX_REASON_CHARS);
+    let (status, _) = post_for_location(
+        &officer,
+        "/console/transfers",
+        &[("member", &number), ("name", "王晓明"), ("to", &to), ("reason", &fits)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let stored = app.store().transfer(newest_into(&app, &feidong).await).await.unwrap().unwrap();
+    assert_eq!(stored.reason.as_deref(), Some(fits.as_str()));
+});
