@@ -128,11 +128,11 @@ pub async fn reject(app: &App, actor: &Actor, id: i64, reason: &str) -> Result<R
         return Err(ReviewError::ReasonTooLong);
     }
     let outcome = app.store().reject_application(id, &actor.name(), reason, app.now()).await?;
-    if outcome == ReviewOutcome::Rejected {
-        if let Some(scope) = reviewer_path(&detail) {
-            let subject = format!("application:{id}");
-            actor.audit_because(app, &scope, AuditAction::ApplicationReject, subject, Some(reason)).await?;
-        }
+    if outcome == ReviewOutcome::Rejected
+        && let Some(scope) = reviewer_path(&detail)
+    {
+        let subject = format!("application:{id}");
+        actor.audit_because(app, &scope, AuditAction::ApplicationReject, subject, Some(reason)).await?;
     }
     Ok(outcome)
 }
@@ -155,10 +155,10 @@ pub struct BatchOutcome {
 ///
 /// A viewer, or the store's.
 pub async fn approve_batch(app: &App, actor: &Actor, ids: &[i64]) -> Result<BatchOutcome> {
-    if let Actor::Officer(officer) = actor {
-        if !officer.role.can_act() {
-            return Err(ReviewError::Forbidden);
-        }
+    if let Actor::Officer(officer) = actor
+        && !officer.role.can_act()
+    {
+        return Err(ReviewError::Forbidden);
     }
     let mut outcome = BatchOutcome::default();
     for id in ids.iter().take(BATCH_LIMIT) {
