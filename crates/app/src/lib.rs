@@ -10,6 +10,7 @@ pub mod audit;
 pub mod contest;
 pub mod innovation;
 pub mod jobs;
+pub mod joining;
 pub mod keys;
 pub mod orgs;
 pub mod outbound;
@@ -18,6 +19,7 @@ pub mod ports;
 pub mod privacy;
 pub mod real_name;
 pub mod sms;
+pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhooks;

@@ -82,6 +82,25 @@ pub fn judge(attempts: u32, expires_at: i64, now: i64, matches: bool) -> SmsChec
     }
 }
 
+/// The text of a verification code SMS. Every text a worker receives is written here, so
+/// the wording (and the 【会籍】 signature the gateways require) lives in one place.
+pub fn verification_text(code: &str) -> String {
+    format!("【会籍】您的验证码是{code}，5分钟内有效，请勿告诉他人。")
+}
+
+/// The welcome SMS of a new member: their number and the union their membership is at.
+pub fn welcome_text(member_number: &str, union: &str) -> String {
+    format!("【会籍】欢迎加入工会！您的会员号是{member_number}，会籍在{union}。")
+}
+
+/// The SMS asking a member to agree to a union's request for their membership (接转);
+/// `public_url` is the site's base URL, where `/status` answers.
+pub fn transfer_consent_text(union: &str, public_url: &str) -> String {
+    format!(
+        "【会籍】{union}申请将您的工会会籍转入该会。是否同意，请打开 {public_url}/status 验证本机号码后选择。"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use huiji_app::webhooks::OrgRef;
 use huiji_core::joining::JoinForm;
-use huiji_core::{Channel, OrgId, Timestamp};
+use huiji_core::{Channel, Timestamp};
 use huiji_store::Idempotency;
 use huiji_vault::sha256_hex;
 use serde::Serialize;
@@ -17,7 +17,8 @@ use super::caller::Caller;
 use super::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 use super::json::{Fields, json_object, json_response, raw_json};
 use crate::WebState;
-use crate::worker::joining::service::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
+use huiji_app::joining::platform::PlatformApplication;
+use huiji_app::joining::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
 
 /// How long an `Idempotency-Key` is remembered.
 const IDEMPOTENCY_HOURS: i64 = 24;
@@ -313,7 +314,7 @@ async fn submit(
     };
     if !extra.is_empty() {
         // Report the core's findings too, so the platform sees every problem at once.
-        let core_errors = match service::parse(state, &form).await {
+        let core_errors = match joining::parse(&state.app, &form).await {
             Ok(_) => Vec::new(),
             Err(JoinError::Invalid(errors)) => errors,
             Err(other) => return Err(join_error(other)),
@@ -329,13 +330,13 @@ async fn submit(
     let origin =
         PlatformOrigin { platform_id: caller.platform_id(), external_ref: request.external_ref, consent_at };
     let source = Some(caller.key.platform_name.clone());
-    let outcome = service::join(state, &form, Channel::Platform, None, source, proof, Some(origin))
+    let outcome = joining::join(&state.app, &form, Channel::Platform, None, source, proof, Some(origin))
         .await
         .map_err(join_error)?;
     match outcome {
         JoinOutcome::Approved { application_id, member_number, landing, receiving, .. } => {
             Ok(ApplicationCreated {
-                application_id,
+                application_id: application_id.0,
                 status: ApplicationStatus::Approved,
                 receiving_org: OrgRef::from(&*receiving),
                 landing_org: Some(OrgRef::from(&landing)),
@@ -343,7 +344,7 @@ async fn submit(
             })
         }
         JoinOutcome::Pending { application_id, receiving, .. } => Ok(ApplicationCreated {
-            application_id,
+            application_id: application_id.0,
             status: ApplicationStatus::PendingReview,
             receiving_org: OrgRef::from(&receiving),
             landing_org: None,
@@ -362,7 +363,9 @@ fn join_error(error: JoinError) -> ApiError {
         }]),
         // The API proves mobiles by attestation, never by SMS code.
         JoinError::Sms(check) => ApiError::internal(format!("unexpected SMS check {check:?}")),
-        JoinError::Internal(detail) => ApiError::internal(detail),
+        error @ (JoinError::Internal(_) | JoinError::Store(_) | JoinError::Vault(_)) => {
+            ApiError::internal(error.to_string())
+        }
     }
 }
 
@@ -389,25 +392,14 @@ pub async fn read(
     caller.require("applications")?;
     let not_found = || ApiError::new(ErrorCode::NotFound);
     let id: i64 = application_id.parse().map_err(|_| not_found())?;
-    let application =
-        state.store.platform_application(caller.platform_id(), id).await?.ok_or_else(not_found)?;
-    let status = match application.status.as_str() {
-        "approved" => ApplicationStatus::Approved,
-        "rejected" => ApplicationStatus::Rejected,
+    let found =
+        joining::platform::application(&state.app, caller.platform_id(), id).await.map_err(join_error)?;
+    let PlatformApplication { record: application, receiving, landing, member_number } =
+        found.ok_or_else(not_found)?;
+    let status = match application.status() {
+        Some(huiji_core::ApplicationStatus::Approved) => ApplicationStatus::Approved,
+        Some(huiji_core::ApplicationStatus::Rejected) => ApplicationStatus::Rejected,
         _ => ApplicationStatus::PendingReview,
-    };
-    let receiving = state
-        .store
-        .org(OrgId(application.receiving_org_id))
-        .await?
-        .ok_or_else(|| ApiError::internal("receiving org missing"))?;
-    let landing = match application.landing_org_id {
-        Some(id) => state.store.org(OrgId(id)).await?,
-        None => None,
-    };
-    let member_number = match application.membership_id {
-        Some(id) => state.store.membership(id).await?.and_then(|m| m.member_number),
-        None => None,
     };
     let view = ApplicationView {
         application_id: application.id,

@@ -12,8 +12,8 @@ use huiji_store::MembershipRecord;
 
 use crate::http::i18n::Lang;
 use crate::worker::joining::WorkerText;
-use crate::worker::joining::service::verify_card_token;
 use crate::{WebError, WebState};
+use huiji_app::joining::verify_card_token;
 
 /// The card routes.
 pub fn router() -> Router<WebState> {
