@@ -12,6 +12,7 @@ pub mod innovation;
 pub mod jobs;
 pub mod joining;
 pub mod keys;
+pub mod memberships;
 pub mod orgs;
 pub mod outbound;
 pub mod platform;

@@ -19,9 +19,7 @@ use super::json::{Fields, json_object, json_response, raw_json};
 use crate::WebState;
 use huiji_app::joining::platform::PlatformApplication;
 use huiji_app::joining::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
-
-/// How long an `Idempotency-Key` is remembered.
-const IDEMPOTENCY_HOURS: i64 = 24;
+use huiji_app::platform::idempotency;
 
 /// How far in the future a platform's consent time may be (clock skew), in ms.
 const CONSENT_CLOCK_SKEW_MILLIS: i64 = 5 * 60_000;
@@ -223,10 +221,8 @@ async fn create_idempotently(
     // The parsed object, re-serialised, so the same request with other whitespace or
     // key order is still the same request.
     let request_hash = sha256_hex(Value::Object(object.clone()).to_string().as_bytes());
-    let now = state.app.now();
     let platform = caller.platform_id();
-    let expires = Timestamp(now.0 + IDEMPOTENCY_HOURS * 3_600_000);
-    match state.store.reserve_idempotency(platform, key, &request_hash, now, expires).await? {
+    match idempotency::reserve(&state.app, platform, key, &request_hash).await? {
         Idempotency::Reserved => {}
         Idempotency::Replay { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -252,7 +248,7 @@ async fn create_idempotently(
             Err(e) => return Err(release(state, platform, key, ApiError::internal(e.to_string())).await),
         },
     };
-    if let Err(error) = state.store.complete_idempotency(platform, key, status.as_u16(), &text).await {
+    if let Err(error) = idempotency::complete(&state.app, platform, key, status.as_u16(), &text).await {
         // The work is done and stored; only the replay record failed. The key stays
         // "in progress" until it expires, which is safe: a retry cannot apply twice.
         tracing::error!(%error, "idempotency record not completed");
@@ -262,7 +258,7 @@ async fn create_idempotently(
 
 /// Frees the key after a failure on our side, so the platform's retry runs again.
 async fn release(state: &WebState, platform: i64, key: &str, error: ApiError) -> ApiError {
-    if let Err(release_error) = state.store.release_idempotency(platform, key).await {
+    if let Err(release_error) = idempotency::release(&state.app, platform, key).await {
         tracing::error!(%release_error, "idempotency key not released");
     }
     error

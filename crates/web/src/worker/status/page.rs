@@ -5,9 +5,9 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::WebError;
 use crate::http::i18n::Lang;
 use crate::worker::joining::WorkerText;
-use crate::WebError;
 
 pub(super) struct Row {
     pub(super) name: String,
