@@ -9,6 +9,7 @@ pub mod sms_code;
 pub mod submit;
 
 use huiji_core::joining::FieldError;
+use huiji_core::joining::receives_applications;
 use huiji_core::sms::SmsCheck;
 use huiji_core::{ApplicationId, MemberNumber, Org, Timestamp};
 use huiji_store::StoreError;
@@ -17,6 +18,16 @@ use huiji_vault::VaultError;
 pub use card::{card_token, verify_card_token};
 pub use sms_code::{SendCodeError, check_code, send_code};
 pub use submit::{join, parse};
+
+/// The union behind a join code (一会一码), if it receives applications; unknown codes
+/// and unions that take none are alike `None`.
+///
+/// # Errors
+///
+/// The store's.
+pub async fn receiving_union(app: &crate::App, code: &str) -> Result<Option<Org>, StoreError> {
+    Ok(app.store().org_by_join_code(code).await?.filter(receives_applications))
+}
 
 /// How the applicant's mobile was proven.
 #[derive(Clone, Debug)]

@@ -5,12 +5,12 @@
 //! `/status` keeps no session, so the status records hand each held membership a signed,
 //! short-lived token that stands for the SMS proof; these use cases take that token.
 
-use huiji_core::joining::receives_applications;
 use huiji_core::{Org, Timestamp, TransferStatus};
 use huiji_store::{Conflict, StoreError};
 
 use super::records::org_name;
 use crate::App;
+use crate::joining::receiving_union;
 
 /// How long the SMS proof behind a transfer token lasts.
 const TOKEN_MS: i64 = 15 * 60 * 1000;
@@ -82,11 +82,7 @@ pub async fn request_transfer(
 ) -> Result<Org, MemberTransferError> {
     let membership_id = verify_token(app, token).ok_or(MemberTransferError::BadToken)?;
     let code = join_code.trim().to_ascii_uppercase();
-    let target = if code.is_empty() {
-        None
-    } else {
-        app.store().org_by_join_code(&code).await?.filter(receives_applications)
-    };
+    let target = if code.is_empty() { None } else { receiving_union(app, &code).await? };
     let target = target.ok_or(MemberTransferError::UnknownCode)?;
     let membership = app.store().membership(membership_id).await?;
     let membership = membership

@@ -29,7 +29,7 @@ use serde::Deserialize;
 
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
-use huiji_app::joining::{self, SendCodeError, verify_card_token};
+use huiji_app::joining::{self, SendCodeError};
 
 /// The contest pages a member reaches with a pass, and the public board.
 pub fn router() -> Router<WebState> {
@@ -335,7 +335,6 @@ async fn by_card(
     Path((id, token)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
     let contest = contest_of(&state, id).await?;
-    let number = verify_card_token(state.app.keys(), &token).ok_or(WebError::NotFound)?;
-    let membership = state.store.membership_by_number(number.as_str()).await?.ok_or(WebError::NotFound)?;
+    let membership = joining::card::membership(&state.app, &token).await?.ok_or(WebError::NotFound)?;
     signed_in(&state, lang, contest.id.0, MembershipId(membership.id))
 }

@@ -134,8 +134,7 @@ fn join_path(code: &str) -> String {
 /// The union behind a join code; unknown codes and orgs that do not receive applications
 /// are a 404, like any unknown page.
 async fn union_of(state: &WebState, code: &str) -> Result<Org, WebError> {
-    let org = state.store.org_by_join_code(code).await?.ok_or(WebError::NotFound)?;
-    if huiji_core::joining::receives_applications(&org) { Ok(org) } else { Err(WebError::NotFound) }
+    joining::receiving_union(&state.app, code).await?.ok_or(WebError::NotFound)
 }
 
 /// A union's form starts at its place: a county's union fixes the county, a city's the city.
