@@ -7,18 +7,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, phone, desk, join, login, SCREENSHOTS } from './support.mjs';
+import { startServer, phone, desk, join, login, shot, chinaDay } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
 
-const shot = (page, name) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-
-/// YYYY-MM-DD in China, `days` from now.
-function chinaDay(days) {
-  return new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 test('a member takes a contest on a phone and sees the board', async () => {
   // The bank: every key is B (the second option, or 错误 for true/false).

@@ -2,14 +2,11 @@
 // application and distributes a pool member. Screenshots go to e2e/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { startServer, phone, desk, idNumber, join, login, SCREENSHOTS } from './support.mjs';
+import { startServer, phone, desk, idNumber, join, login, shot } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
-
-const shot = (page, name) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 test('a truck driver scans the QR code, joins on a phone and sees the card', async () => {
   const context = await phone(server.browser);

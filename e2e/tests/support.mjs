@@ -43,6 +43,8 @@ export async function startServer() {
   return {
     base, url, browser,
     cli: (...args) => execFileSync(BIN, [...args, '--database-url', url], { encoding: 'utf8' }),
+    /// The CLI with `input` on its stdin (a password for `--password-stdin`).
+    cliInput: (input, ...args) => execFileSync(BIN, [...args, '--database-url', url], { encoding: 'utf8', input }),
     async stop() {
       await browser.close();
       child.kill('SIGTERM');
@@ -100,10 +102,18 @@ export async function join(page, server, person) {
   await page.waitForSelector('h1');
 }
 
-export async function login(page, base, username) {
+export async function login(page, base, username, password = PASSWORD) {
   await page.goto(`${base}/console/login`);
   await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
+  await page.fill('input[name=password]', password);
   await page.click('button.primary');
   await page.waitForURL((u) => !u.pathname.endsWith('/login'));
+}
+
+/// A full-page screenshot in e2e/screenshots/.
+export const shot = (page, name) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/// YYYY-MM-DD in China, `days` from now.
+export function chinaDay(days) {
+  return new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -48,7 +48,7 @@ pub use innovation::{
     Activity, Attachment, AttachmentMeta, Call, CloseOutcome, EntryRecord, EntryResultRow, EvaluationStore,
     InnovationFigures, InnovationStore, Judge, Mentorship, ModelWorker, NewActivity, NewAttachment, NewCall,
     NewEntry, NewMentorship, NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery,
-    RegistryConflict, RegistryRef, Saved, ScoreOutcome, ScoreRecord, Studio, Tally,
+    RegistryConflict, RegistryPage, RegistryRef, Saved, ScoreOutcome, ScoreRecord, Studio, Tally,
 };
 pub use joining::{ApplicationRecord, JoinStore, NewApplication, Sealed, SubmitOutcome};
 pub use members::{

@@ -4,7 +4,7 @@
 //! the model workers' public names and honours, never an apprentice's.
 
 use huiji_core::{Org, OrgId};
-use huiji_store::{InnovationFigures, Project, PublicStudioQuery, Studio};
+use huiji_store::{InnovationFigures, Project, PublicStudioQuery, RegistryPage, Studio};
 
 use super::{Result, org_in_scope};
 use crate::App;
@@ -57,7 +57,10 @@ pub async fn public_page(app: &App, query: &PublicStudioQuery) -> Result<PublicP
     let (studios, total) = app.store().public_studios(&query).await?;
     let mut page = Vec::with_capacity(studios.len());
     for studio in studios {
-        let projects = app.store().projects(&studio.org_path, Some(studio.id), PUBLIC_PROJECTS).await?;
+        let projects = app
+            .store()
+            .projects(&studio.org_path, Some(studio.id), RegistryPage::first(PUBLIC_PROJECTS))
+            .await?;
         page.push(PublicStudio { studio, projects });
     }
     Ok(PublicPage { studios: page, total, fields: app.store().public_fields().await? })

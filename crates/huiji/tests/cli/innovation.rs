@@ -12,7 +12,9 @@ use super::{huiji, stdout};
 both_databases!(a_registry_workbook_is_imported, |db: TestDb| async move {
     stdout(&huiji(&db.url, &["seed", "anhui"]));
     let root = db.store.orgs(&OrgFilter { limit: Some(1), ..OrgFilter::default() }).await.unwrap().remove(0);
-    let path = std::env::temp_dir().join(format!("huiji-innovation-{}-{}.xlsx", std::process::id(), root.id));
+    // Its own directory: the SQLite and PostgreSQL variants run at the same time.
+    let dir = crate::scratch("innovation");
+    let path = dir.join("registry.xlsx");
     let mut book = Workbook::new();
     let workers = book.add_worksheet();
     workers.set_name("劳模").unwrap();
@@ -60,8 +62,7 @@ both_databases!(a_registry_workbook_is_imported, |db: TestDb| async move {
     let refused = huiji(&db.url, &["innovation", "import", "--org", &org, csv.to_str().unwrap()]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("XLSX workbook"));
-    let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(&csv);
+    let _ = std::fs::remove_dir_all(&dir);
 
     stdout(&huiji(&db.url, &["user", "add", "--username", "expert", "--org", &org, "--role", "judge"]));
     assert_eq!(db.store.user_by_username("expert").await.unwrap().unwrap().role(), Role::Judge);

@@ -10,6 +10,7 @@ use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 
 mod contest;
+mod demo;
 mod generate;
 mod innovation;
 mod privacy;

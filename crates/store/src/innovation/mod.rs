@@ -44,6 +44,27 @@ pub enum RegistryConflict {
     Invalid,
 }
 
+/// One page of a registry list: the records with ids above `after` (0: from the first),
+/// at most `limit` — a subtree may hold thousands of mentorships, so lists page by id
+/// rather than stop at a cap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegistryPage {
+    /// The last id of the previous page (0 for the first page).
+    pub after: i64,
+    /// Records at most.
+    pub limit: u32,
+}
+
+impl RegistryPage {
+    /// Every record (imports and recounts read the whole subtree).
+    pub const ALL: RegistryPage = RegistryPage { after: 0, limit: u32::MAX };
+
+    /// The first `limit` records.
+    pub fn first(limit: u32) -> RegistryPage {
+        RegistryPage { after: 0, limit }
+    }
+}
+
 /// A model worker to record (or the new values of one).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewModelWorker {
@@ -274,16 +295,21 @@ pub trait InnovationStore: Send + Sync {
     /// One activity.
     async fn activity(&self, id: ActivityId) -> Result<Option<Activity>>;
 
-    /// The model workers of a subtree, by id, at most `limit`.
-    async fn model_workers(&self, within: &OrgPath, limit: u32) -> Result<Vec<ModelWorker>>;
-    /// The studios of a subtree, by id, at most `limit`.
-    async fn studios(&self, within: &OrgPath, limit: u32) -> Result<Vec<Studio>>;
-    /// The key projects of a subtree's studios (or of one studio), by id, at most `limit`.
-    async fn projects(&self, within: &OrgPath, studio: Option<StudioId>, limit: u32) -> Result<Vec<Project>>;
-    /// The mentorships of a subtree's studios, by id, at most `limit`.
-    async fn mentorships(&self, within: &OrgPath, limit: u32) -> Result<Vec<Mentorship>>;
-    /// The activities of a subtree's studios, by id, at most `limit`.
-    async fn activities(&self, within: &OrgPath, limit: u32) -> Result<Vec<Activity>>;
+    /// The model workers of a subtree, one page by id ([`RegistryPage`]).
+    async fn model_workers(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<ModelWorker>>;
+    /// The studios of a subtree, one page by id ([`RegistryPage`]).
+    async fn studios(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<Studio>>;
+    /// The key projects of a subtree's studios (or of one studio), one page by id ([`RegistryPage`]).
+    async fn projects(
+        &self,
+        within: &OrgPath,
+        studio: Option<StudioId>,
+        page: RegistryPage,
+    ) -> Result<Vec<Project>>;
+    /// The mentorships of a subtree's studios, one page by id ([`RegistryPage`]).
+    async fn mentorships(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<Mentorship>>;
+    /// The activities of a subtree's studios, one page by id ([`RegistryPage`]).
+    async fn activities(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<Activity>>;
 
     /// The published studios matching the query, best level first, and how many match.
     async fn public_studios(&self, query: &PublicStudioQuery) -> Result<(Vec<Studio>, u64)>;

@@ -11,8 +11,8 @@ use huiji_core::{OrgPath, Timestamp};
 use super::rows::{ActivityRow, MentorshipRow, ProjectRow, StudioRow, WorkerRow, conflict, int};
 use super::{
     Activity, InnovationFigures, InnovationStore, Mentorship, ModelWorker, NewActivity, NewMentorship,
-    NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery, RegistryConflict, RegistryRef, Saved,
-    Studio, figures,
+    NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery, RegistryConflict, RegistryPage,
+    RegistryRef, Saved, Studio, figures,
 };
 use crate::Result;
 use crate::db::{SqlStore, on_pool};
@@ -94,7 +94,7 @@ const UPDATE_ACTIVITY: &str = "UPDATE innovation_activities SET studio_id = $1, 
 pub(super) use studio;
 
 /// A kind's select for one record by id (`$1`) and for the records within a subtree
-/// (`$1`..`$2`, at most `$3`).
+/// (`$1`..`$2`) with ids above `$3`, at most `$4`.
 macro_rules! statements {
     ($one:ident, $within:ident, $select:ident, $alias:literal, $scope:literal) => {
         const $one: &str = concat!($select!(), " WHERE ", $alias, ".id = $1");
@@ -104,9 +104,11 @@ macro_rules! statements {
             $scope,
             " >= $1 AND ",
             $scope,
-            " < $2 ORDER BY ",
+            " < $2 AND ",
             $alias,
-            ".id LIMIT $3"
+            ".id > $3 ORDER BY ",
+            $alias,
+            ".id LIMIT $4"
         );
     };
 }
@@ -117,10 +119,11 @@ const PROJECT_BY_ID: &str = concat!(project!(), " WHERE p.id = $1");
 statements!(MENTORSHIP_BY_ID, MENTORSHIPS_WITHIN, mentorship, "m", "s.org_path");
 statements!(ACTIVITY_BY_ID, ACTIVITIES_WITHIN, activity, "a", "s.org_path");
 
-/// One studio's projects within a subtree (`$3`, or every studio's for 0).
+/// One studio's projects within a subtree (`$3`, or every studio's for 0), ids above `$4`.
 const STUDIO_PROJECTS_WITHIN: &str = concat!(
     project!(),
-    " WHERE s.org_path >= $1 AND s.org_path < $2 AND ($3 = 0 OR p.studio_id = $3) ORDER BY p.id LIMIT $4"
+    " WHERE s.org_path >= $1 AND s.org_path < $2 AND ($3 = 0 OR p.studio_id = $3) AND p.id > $4 \
+     ORDER BY p.id LIMIT $5"
 );
 
 macro_rules! bind_worker {
@@ -218,11 +221,12 @@ macro_rules! one {
 
 /// A kind's records within a subtree, by id.
 macro_rules! within {
-    ($store:expr, $sql:expr, $row:ty, $within:expr, $limit:expr) => {{
+    ($store:expr, $sql:expr, $row:ty, $within:expr, $page:expr) => {{
         let rows: Vec<$row> = on_pool!(&$store.pools, read, |p| sqlx::query_as($sql)
             .bind($within.as_str())
             .bind($within.subtree_upper_bound())
-            .bind(i64::from($limit))
+            .bind($page.after)
+            .bind(i64::from($page.limit))
             .fetch_all(p)
             .await?);
         rows.into_iter().map(TryInto::try_into).collect()
@@ -312,31 +316,37 @@ impl InnovationStore for SqlStore {
         one!(self, ACTIVITY_BY_ID, ActivityRow, id.0)
     }
 
-    async fn model_workers(&self, within: &OrgPath, limit: u32) -> Result<Vec<ModelWorker>> {
-        within!(self, WORKERS_WITHIN, WorkerRow, within, limit)
+    async fn model_workers(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<ModelWorker>> {
+        within!(self, WORKERS_WITHIN, WorkerRow, within, page)
     }
 
-    async fn studios(&self, within: &OrgPath, limit: u32) -> Result<Vec<Studio>> {
-        within!(self, STUDIOS_WITHIN, StudioRow, within, limit)
+    async fn studios(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<Studio>> {
+        within!(self, STUDIOS_WITHIN, StudioRow, within, page)
     }
 
-    async fn projects(&self, within: &OrgPath, studio: Option<StudioId>, limit: u32) -> Result<Vec<Project>> {
+    async fn projects(
+        &self,
+        within: &OrgPath,
+        studio: Option<StudioId>,
+        page: RegistryPage,
+    ) -> Result<Vec<Project>> {
         let rows: Vec<ProjectRow> = on_pool!(&self.pools, read, |p| sqlx::query_as(STUDIO_PROJECTS_WITHIN)
             .bind(within.as_str())
             .bind(within.subtree_upper_bound())
             .bind(studio.map_or(0, |s| s.0))
-            .bind(i64::from(limit))
+            .bind(page.after)
+            .bind(i64::from(page.limit))
             .fetch_all(p)
             .await?);
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    async fn mentorships(&self, within: &OrgPath, limit: u32) -> Result<Vec<Mentorship>> {
-        within!(self, MENTORSHIPS_WITHIN, MentorshipRow, within, limit)
+    async fn mentorships(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<Mentorship>> {
+        within!(self, MENTORSHIPS_WITHIN, MentorshipRow, within, page)
     }
 
-    async fn activities(&self, within: &OrgPath, limit: u32) -> Result<Vec<Activity>> {
-        within!(self, ACTIVITIES_WITHIN, ActivityRow, within, limit)
+    async fn activities(&self, within: &OrgPath, page: RegistryPage) -> Result<Vec<Activity>> {
+        within!(self, ACTIVITIES_WITHIN, ActivityRow, within, page)
     }
 
     async fn public_studios(&self, query: &PublicStudioQuery) -> Result<(Vec<Studio>, u64)> {

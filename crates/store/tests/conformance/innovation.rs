@@ -14,7 +14,7 @@ use huiji_core::{AutoApproval, CivilDate, Org, OrgId, OrgKind, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{
     InnovationFigures, NewActivity, NewMentorship, NewModelWorker, NewOrg, NewProject, NewStudio,
-    PublicStudioQuery, RegistryConflict, RegistryRef, Store, both_databases,
+    PublicStudioQuery, RegistryConflict, RegistryPage, RegistryRef, Store, both_databases,
 };
 
 use crate::fixtures::AT;
@@ -225,18 +225,46 @@ both_databases!(lists_keep_to_their_subtree, |db: TestDb| async move {
         .unwrap();
 
     let names = |w: Vec<huiji_store::ModelWorker>| w.into_iter().map(|w| w.worker.name).collect::<Vec<_>>();
-    assert_eq!(names(store.model_workers(&o.root.path, 100).await.unwrap()), ["张建国", "李红"]);
-    assert_eq!(names(store.model_workers(&o.hefei.path, 100).await.unwrap()), ["张建国"]);
-    assert_eq!(names(store.model_workers(&o.wuhu_firm.path, 100).await.unwrap()), ["李红"]);
-    assert_eq!(names(store.model_workers(&o.root.path, 1).await.unwrap()), ["张建国"], "the limit");
+    assert_eq!(
+        names(store.model_workers(&o.root.path, RegistryPage::first(100)).await.unwrap()),
+        ["张建国", "李红"]
+    );
+    assert_eq!(
+        names(store.model_workers(&o.hefei.path, RegistryPage::first(100)).await.unwrap()),
+        ["张建国"]
+    );
+    assert_eq!(
+        names(store.model_workers(&o.wuhu_firm.path, RegistryPage::first(100)).await.unwrap()),
+        ["李红"]
+    );
+    assert_eq!(
+        names(store.model_workers(&o.root.path, RegistryPage::first(1)).await.unwrap()),
+        ["张建国"],
+        "the limit"
+    );
+    let first = store.model_workers(&o.root.path, RegistryPage::first(1)).await.unwrap();
+    let next = RegistryPage { after: first[0].id.0, limit: 1 };
+    assert_eq!(names(store.model_workers(&o.root.path, next).await.unwrap()), ["李红"], "the next page");
+    let last = RegistryPage { after: i64::MAX, limit: 1 };
+    assert!(store.projects(&o.root.path, None, last).await.unwrap().is_empty(), "past the last page");
     let studio_ids = |list: Vec<huiji_store::Studio>| list.into_iter().map(|s| s.id).collect::<Vec<_>>();
-    assert_eq!(studio_ids(store.studios(&o.wuhu.path, 100).await.unwrap()), [s2]);
+    assert_eq!(studio_ids(store.studios(&o.wuhu.path, RegistryPage::first(100)).await.unwrap()), [s2]);
     let project_ids = |list: Vec<huiji_store::Project>| list.into_iter().map(|p| p.id).collect::<Vec<_>>();
-    assert_eq!(project_ids(store.projects(&o.root.path, None, 100).await.unwrap()), [p1, p2]);
-    assert_eq!(project_ids(store.projects(&o.root.path, Some(s2), 100).await.unwrap()), [p2]);
-    assert_eq!(project_ids(store.projects(&o.hefei.path, Some(s2), 100).await.unwrap()), [], "not in Hefei");
-    assert!(store.mentorships(&o.hefei.path, 100).await.unwrap().is_empty());
-    assert!(store.activities(&o.hefei.path, 100).await.unwrap().is_empty());
+    assert_eq!(
+        project_ids(store.projects(&o.root.path, None, RegistryPage::first(100)).await.unwrap()),
+        [p1, p2]
+    );
+    assert_eq!(
+        project_ids(store.projects(&o.root.path, Some(s2), RegistryPage::first(100)).await.unwrap()),
+        [p2]
+    );
+    assert_eq!(
+        project_ids(store.projects(&o.hefei.path, Some(s2), RegistryPage::first(100)).await.unwrap()),
+        [],
+        "not in Hefei"
+    );
+    assert!(store.mentorships(&o.hefei.path, RegistryPage::first(100)).await.unwrap().is_empty());
+    assert!(store.activities(&o.hefei.path, RegistryPage::first(100)).await.unwrap().is_empty());
 });
 
 /// A registry with a spread of every kind across two cities, made by a fixed rule.
@@ -299,19 +327,19 @@ fn bump<K: PartialEq>(list: &mut Vec<(K, u64)>, key: K) {
 /// The figures recounted from the records themselves.
 async fn recount(store: &Arc<dyn Store>, within: &huiji_core::OrgPath) -> InnovationFigures {
     let mut f = InnovationFigures::default();
-    for w in store.model_workers(within, 10_000).await.unwrap() {
+    for w in store.model_workers(within, RegistryPage::first(10_000)).await.unwrap() {
         bump(&mut f.model_workers, w.worker.honour);
     }
     f.model_workers.sort_by_key(|(h, _)| (h.kind, h.level));
     let mut studios: Vec<((StudioKind, InnovationLevel), u64)> = Vec::new();
-    for s in store.studios(within, 10_000).await.unwrap() {
+    for s in store.studios(within, RegistryPage::first(10_000)).await.unwrap() {
         bump(&mut studios, (s.studio.kind, s.studio.level));
         f.studio_members += u64::from(s.studio.members);
     }
     studios.sort();
     f.studios = studios.into_iter().map(|((k, l), n)| (k, l, n)).collect();
     let mut fen = 0;
-    for p in store.projects(within, None, 10_000).await.unwrap() {
+    for p in store.projects(within, None, RegistryPage::first(10_000)).await.unwrap() {
         bump(&mut f.projects, p.project.status);
         f.patents_filed += u64::from(p.project.patents_filed);
         f.patents_granted += u64::from(p.project.patents_granted);
@@ -319,14 +347,14 @@ async fn recount(store: &Arc<dyn Store>, within: &huiji_core::OrgPath) -> Innova
     }
     f.projects.sort();
     f.benefit = Amount::from_fen(fen).unwrap();
-    let mentorships = store.mentorships(within, 10_000).await.unwrap();
+    let mentorships = store.mentorships(within, RegistryPage::first(10_000)).await.unwrap();
     let mut mentors: Vec<_> = mentorships.iter().map(|m| m.mentorship.mentor).collect();
     mentors.sort();
     mentors.dedup();
     f.mentors = mentors.len() as u64;
     f.apprentices = mentorships.len() as u64;
     f.certified = mentorships.iter().filter(|m| m.mentorship.certificate.is_some()).count() as u64;
-    for a in store.activities(within, 10_000).await.unwrap() {
+    for a in store.activities(within, RegistryPage::first(10_000)).await.unwrap() {
         bump(&mut f.activities, a.activity.kind);
         f.smes_helped += u64::from(a.activity.smes_helped);
     }

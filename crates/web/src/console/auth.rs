@@ -19,7 +19,7 @@ use huiji_core::Timestamp;
 use huiji_store::Lockout;
 use serde::Deserialize;
 
-use super::{Empty, Officer, Own, cookie_value, hex, page, token_hash};
+use super::{Empty, Officer, cookie_value, hex, page, token_hash};
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -232,7 +232,8 @@ struct PasswordForm {
     repeat: String,
 }
 
-async fn password_form(lang: Lang, officer: Officer) -> Result<Response, WebError> {
+/// Every account changes its own password here, judge-only ones included.
+async fn password_form(lang: Lang, super::Account(officer): super::Account) -> Result<Response, WebError> {
     page(&PasswordPage {
         frame: super::Frame { lang, officer: &officer, section: "password" },
         message: None,
@@ -242,7 +243,7 @@ async fn password_form(lang: Lang, officer: Officer) -> Result<Response, WebErro
 async fn change_password(
     State(state): State<WebState>,
     lang: Lang,
-    Own { officer, form }: Own<PasswordForm>,
+    super::Signed { officer, form }: super::Signed<PasswordForm>,
 ) -> Result<Response, WebError> {
     // The current password counts toward the lockout like a login: a stolen session
     // must not become a way to guess it without limit.

@@ -67,6 +67,21 @@ pub(crate) fn notice_query(state: &WebState, notice: &str) -> String {
     serde_html_form::to_string([("notice", notice), ("sig", &sig)]).unwrap_or_default()
 }
 
+/// The query of a page that shows a notice after a redirect ([`notice_query`]).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct NoticeQuery {
+    notice: String,
+    sig: String,
+}
+
+impl NoticeQuery {
+    /// The notice, if the server signed it.
+    pub(crate) fn verified(self, state: &WebState) -> Option<String> {
+        signed_notice(state, self.notice, &self.sig)
+    }
+}
+
 /// The notice of a list's query, if the server signed it.
 pub(crate) fn signed_notice(state: &WebState, notice: String, sig: &str) -> Option<String> {
     let genuine = !notice.is_empty()

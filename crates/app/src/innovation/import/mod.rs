@@ -14,7 +14,7 @@ use std::path::Path;
 use huiji_core::audit::AuditAction;
 use huiji_core::innovation::{ModelWorkerId, StudioId};
 use huiji_core::{OrgId, OrgPath, Timestamp};
-use huiji_store::{OrgFilter, RegistryConflict, Store};
+use huiji_store::{OrgFilter, RegistryConflict, RegistryPage, Store};
 use huiji_tabular::{Format, HeaderSpec, Record, Table};
 
 use super::{InnovationError, Result};
@@ -122,9 +122,9 @@ impl Names {
 
     /// Reads the model workers and studios again (after a sheet added some).
     async fn reload(&mut self, store: &dyn Store, within: &OrgPath) -> Result<()> {
-        let workers = store.model_workers(within, u32::MAX).await?;
+        let workers = store.model_workers(within, RegistryPage::ALL).await?;
         self.workers = workers.into_iter().map(|w| (w.worker.name, w.worker.org, w.id)).collect();
-        let studios = store.studios(within, u32::MAX).await?;
+        let studios = store.studios(within, RegistryPage::ALL).await?;
         self.studios = studios.into_iter().map(|s| (s.studio.name, s.studio.org, s.id)).collect();
         Ok(())
     }

@@ -15,11 +15,10 @@ use huiji_core::innovation::StudioId;
 use huiji_core::innovation::evaluation::{AttachmentId, AwardPlan, CallId, CallStatus, Criterion, EntryId};
 use huiji_core::{CivilDate, OrgId};
 use huiji_store::{AttachmentMeta, EntryRecord, Judge, ScoreRecord};
-use serde::Deserialize;
 
 use super::fields::{self, Form};
 use super::refusal;
-use crate::console::{Act, Frame, Officer, notice_query, page, signed_notice};
+use crate::console::{Act, Frame, NoticeQuery, Officer, notice_query, page};
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -40,13 +39,6 @@ pub(crate) fn uploads() -> Router<WebState> {
     Router::new()
         .route("/console/innovation/entries/{id}/attachments", post(attach))
         .layer(axum::extract::DefaultBodyLimit::disable())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Notice {
-    notice: String,
-    sig: String,
 }
 
 fn back(state: &WebState, path: &str, notice: &str) -> Response {
@@ -74,10 +66,10 @@ async fn list(
     State(state): State<WebState>,
     lang: Lang,
     officer: Officer,
-    Query(notice): Query<Notice>,
+    Query(notice): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let calls = evaluation::calls(&state.app, &officer.acting()).await.map_err(|e| app_error(lang, e))?;
-    let notice = signed_notice(&state, notice.notice, &notice.sig);
+    let notice = notice.verified(&state);
     page(&CallsPage { frame: Frame { lang, officer: &officer, section: "innovation" }, calls, notice })
 }
 
@@ -178,7 +170,7 @@ async fn detail(
     lang: Lang,
     officer: Officer,
     Path(id): Path<i64>,
-    Query(notice): Query<Notice>,
+    Query(notice): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let acting = officer.acting();
     let id = CallId(id);
@@ -192,12 +184,12 @@ async fn detail(
     };
     let studios = state
         .store
-        .studios(officer.scope(), 1_000)
+        .studios(officer.scope(), huiji_store::RegistryPage::first(super::kinds::CHOICES_LIMIT))
         .await?
         .into_iter()
         .map(|s| (s.id, s.studio.name))
         .collect();
-    let notice = signed_notice(&state, notice.notice, &notice.sig);
+    let notice = notice.verified(&state);
     page(&CallPage {
         frame: Frame { lang, officer: &officer, section: "innovation" },
         view,
@@ -289,11 +281,11 @@ async fn entry(
     lang: Lang,
     officer: Officer,
     Path(id): Path<i64>,
-    Query(notice): Query<Notice>,
+    Query(notice): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let (entry, attachments) =
         entries::entry(&state.app, &officer.acting(), EntryId(id)).await.map_err(|e| app_error(lang, e))?;
-    let notice = signed_notice(&state, notice.notice, &notice.sig);
+    let notice = notice.verified(&state);
     page(&EntryPage {
         frame: Frame { lang, officer: &officer, section: "innovation" },
         entry,

@@ -11,12 +11,11 @@ use axum::routing::{get, post};
 use huiji_app::innovation::evaluation::judging::{self, BlindEntry, Panel, Standing};
 use huiji_core::innovation::evaluation::{AttachmentId, CallId, CallStatus, EntryId};
 use huiji_store::Call;
-use serde::Deserialize;
 
 use super::calls::download;
 use super::fields::{self, Form};
 use super::refusal;
-use crate::console::{Account, Officer, Signed, notice_query, page, signed_notice};
+use crate::console::{Account, NoticeQuery, Officer, Signed, notice_query, page};
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -28,13 +27,6 @@ pub(super) fn router() -> Router<WebState> {
         .route("/console/judging/entries/{id}/score", post(score))
         .route("/console/judging/entries/{id}/recuse", post(recuse))
         .route("/console/judging/attachments/{id}", get(attachment))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Notice {
-    notice: String,
-    sig: String,
 }
 
 fn app_error(lang: Lang, error: huiji_app::innovation::InnovationError) -> WebError {
@@ -129,12 +121,12 @@ async fn entry(
     lang: Lang,
     Account(judge): Account,
     Path(id): Path<i64>,
-    Query(notice): Query<Notice>,
+    Query(notice): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let (call, entry) = judging::blind_entry(&state.app, &judge.acting(), EntryId(id))
         .await
         .map_err(|e| app_error(lang, e))?;
-    let notice = signed_notice(&state, notice.notice, &notice.sig);
+    let notice = notice.verified(&state);
     page(&EntryPage { lang, judge: &judge, call, entry, notice })
 }
 

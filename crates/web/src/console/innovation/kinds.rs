@@ -9,15 +9,20 @@ use huiji_core::innovation::{
 use huiji_core::money::Amount;
 use huiji_core::person_name::mask_stored;
 use huiji_core::{CivilDate, OrgId};
-use huiji_store::{NewActivity, NewMentorship, NewModelWorker, NewProject, NewStudio, RegistryRef};
+use huiji_store::{
+    NewActivity, NewMentorship, NewModelWorker, NewProject, NewStudio, RegistryPage, RegistryRef,
+};
 
 use super::fields::{self, Field, Form, Input};
 use crate::console::Officer;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
-/// Records a list shows at most.
-const LIST_LIMIT: u32 = 1_000;
+/// Records one page of a list shows; the page links to the next by the last id.
+const PAGE_SIZE: u32 = 200;
+
+/// The studios or model workers a form's select offers at most.
+pub(super) const CHOICES_LIMIT: u32 = 1_000;
 
 /// A kind of registry record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,10 +34,12 @@ pub(super) enum Kind {
     Activities,
 }
 
-/// A list: column headers and rows (id, cells).
+/// A page of a list: column headers, rows (id, cells), and where the next page starts.
 pub(super) struct Listing {
     pub headers: Vec<&'static str>,
     pub rows: Vec<(i64, Vec<String>)>,
+    /// The last id shown, when more records follow it.
+    pub next: Option<i64>,
 }
 
 fn date_text(date: Option<CivilDate>) -> String {
@@ -107,12 +114,20 @@ impl Kind {
         }
     }
 
-    /// The records of the officer's subtree.
-    pub async fn listing(self, state: &WebState, lang: Lang, officer: &Officer) -> Result<Listing, WebError> {
+    /// One page of the records of the officer's subtree: those with ids above `after`.
+    pub async fn listing(
+        self,
+        state: &WebState,
+        lang: Lang,
+        officer: &Officer,
+        after: i64,
+    ) -> Result<Listing, WebError> {
         let scope = officer.scope();
         let store = &state.store;
         let t = |zh, en| lang.t(zh, en);
-        Ok(match self {
+        // One more than a page tells whether a next page exists.
+        let page = RegistryPage { after, limit: PAGE_SIZE + 1 };
+        let mut listing = match self {
             Kind::ModelWorkers => Listing {
                 headers: vec![
                     t("姓名", "Name"),
@@ -121,7 +136,7 @@ impl Kind {
                     t("专长", "Specialty"),
                 ],
                 rows: store
-                    .model_workers(scope, LIST_LIMIT)
+                    .model_workers(scope, page)
                     .await?
                     .into_iter()
                     .map(|w| {
@@ -136,6 +151,7 @@ impl Kind {
                         )
                     })
                     .collect(),
+                next: None,
             },
             Kind::Studios => Listing {
                 headers: vec![
@@ -149,7 +165,7 @@ impl Kind {
                     t("公开", "Public"),
                 ],
                 rows: store
-                    .studios(scope, LIST_LIMIT)
+                    .studios(scope, page)
                     .await?
                     .into_iter()
                     .map(|s| {
@@ -171,6 +187,7 @@ impl Kind {
                         )
                     })
                     .collect(),
+                next: None,
             },
             Kind::Projects => Listing {
                 headers: vec![
@@ -181,7 +198,7 @@ impl Kind {
                     t("经济效益（元）", "Benefit (yuan)"),
                 ],
                 rows: store
-                    .projects(scope, None, LIST_LIMIT)
+                    .projects(scope, None, page)
                     .await?
                     .into_iter()
                     .map(|p| {
@@ -200,6 +217,7 @@ impl Kind {
                         )
                     })
                     .collect(),
+                next: None,
             },
             Kind::Mentorships => Listing {
                 headers: vec![
@@ -210,7 +228,7 @@ impl Kind {
                     t("取得等级", "Level reached"),
                 ],
                 rows: store
-                    .mentorships(scope, LIST_LIMIT)
+                    .mentorships(scope, page)
                     .await?
                     .into_iter()
                     .map(|m| {
@@ -230,6 +248,7 @@ impl Kind {
                         )
                     })
                     .collect(),
+                next: None,
             },
             Kind::Activities => Listing {
                 headers: vec![
@@ -240,7 +259,7 @@ impl Kind {
                     t("帮扶中小企业", "SMEs helped"),
                 ],
                 rows: store
-                    .activities(scope, LIST_LIMIT)
+                    .activities(scope, page)
                     .await?
                     .into_iter()
                     .map(|a| {
@@ -257,8 +276,14 @@ impl Kind {
                         )
                     })
                     .collect(),
+                next: None,
             },
-        })
+        };
+        if listing.rows.len() > PAGE_SIZE as usize {
+            listing.rows.truncate(PAGE_SIZE as usize);
+            listing.next = listing.rows.last().map(|(id, _)| *id);
+        }
+        Ok(listing)
     }
 
     /// The form of a new record (`id` `None`) or of one of the officer's subtree.
@@ -277,11 +302,11 @@ impl Kind {
         };
         let f = |name, input, value: String, required| Field::new(lang, name, input, value, required);
         let studios = || async {
-            let list = state.store.studios(officer.scope(), LIST_LIMIT).await?;
+            let list = state.store.studios(officer.scope(), RegistryPage::first(CHOICES_LIMIT)).await?;
             Ok::<_, WebError>(list.into_iter().map(|s| (s.id.to_string(), s.studio.name)).collect::<Vec<_>>())
         };
         let workers = || async {
-            let list = state.store.model_workers(officer.scope(), LIST_LIMIT).await?;
+            let list = state.store.model_workers(officer.scope(), RegistryPage::first(CHOICES_LIMIT)).await?;
             Ok::<_, WebError>(
                 list.into_iter()
                     .map(|w| (w.id.to_string(), format!("{}（{}）", w.worker.name, w.org_name)))

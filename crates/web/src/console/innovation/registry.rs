@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::fields::{Field, Form, Input};
 use super::kinds::{Kind, Listing};
 use super::refusal;
-use crate::console::{Act, Frame, Officer, notice_query, page, signed_notice};
+use crate::console::{Act, Frame, NoticeQuery, Officer, notice_query, page};
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -92,6 +92,8 @@ struct RecordsPage<'a> {
     kind: &'static str,
     title: &'static str,
     listing: Listing,
+    /// Whether this is the list's first page (the count shows only for a whole list).
+    first_page: bool,
     form: Option<Vec<Field>>,
     notice: Option<String>,
 }
@@ -108,13 +110,6 @@ struct RecordPage<'a> {
     notice: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Notice {
-    notice: String,
-    sig: String,
-}
-
 fn kind_of(slug: &str) -> Result<Kind, WebError> {
     Kind::ALL.iter().copied().find(|k| k.slug() == slug).ok_or(WebError::NotFound)
 }
@@ -124,10 +119,11 @@ async fn list(
     lang: Lang,
     officer: Officer,
     Path(slug): Path<String>,
-    Query(notice): Query<Notice>,
+    Query(notice): Query<NoticeQuery>,
+    Query(paging): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let kind = kind_of(&slug)?;
-    let listing = kind.listing(&state, lang, &officer).await?;
+    let listing = kind.listing(&state, lang, &officer, paging.after).await?;
     let form =
         if officer.role.is_admin() { Some(kind.form(&state, lang, &officer, None).await?) } else { None };
     page(&RecordsPage {
@@ -135,9 +131,17 @@ async fn list(
         kind: kind.slug(),
         title: kind.title(lang),
         listing,
+        first_page: paging.after == 0,
         form,
-        notice: signed_notice(&state, notice.notice, &notice.sig),
+        notice: notice.verified(&state),
     })
+}
+
+/// Which page of a list: the records after this id.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PageQuery {
+    after: i64,
 }
 
 async fn edit(
@@ -145,7 +149,7 @@ async fn edit(
     lang: Lang,
     officer: Officer,
     Path((slug, id)): Path<(String, i64)>,
-    Query(notice): Query<Notice>,
+    Query(notice): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let kind = kind_of(&slug)?;
     let fields = kind.form(&state, lang, &officer, Some(id)).await?;
@@ -156,7 +160,7 @@ async fn edit(
         id,
         fields,
         may_change: officer.role.is_admin(),
-        notice: signed_notice(&state, notice.notice, &notice.sig),
+        notice: notice.verified(&state),
     })
 }
 

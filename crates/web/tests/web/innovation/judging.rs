@@ -188,3 +188,27 @@ both_databases!(judges_score_blind_and_the_result_is_published, |db: TestDb| asy
     assert!(!result.contains("赵一"), "authors are not published");
     assert!(app.get("/innovation").await.2.contains("/innovation/results/1"));
 });
+
+both_databases!(a_judge_only_account_changes_its_own_password, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let expert = judge(&app, "expert").await;
+    let (status, page) = expert.get("/console/password").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(!page.contains("/console/applications"), "a judge's menu holds only its own pages: {page}");
+    assert!(page.contains("/console/judging"));
+
+    let response = expert
+        .post(
+            "/console/password",
+            &[("current", PASSWORD), ("new", "a-new-long-password"), ("repeat", "a-new-long-password")],
+        )
+        .await;
+    assert_eq!(response.0, 303, "{response:?}");
+    let http = app.browser();
+    let token = app.login_token(&http).await;
+    let refused = app.post_login(&http, &token, "expert", PASSWORD).await;
+    assert_ne!(refused.headers().get("location").map(|l| l.to_str().unwrap()), Some("/console/judging"));
+    let token = app.login_token(&http).await;
+    let response = app.post_login(&http, &token, "expert", "a-new-long-password").await;
+    assert_eq!(response.headers()["location"], "/console/judging");
+});

@@ -123,7 +123,8 @@ both_databases!(admins_keep_their_subtrees_registry_in_the_console, |db: TestDb|
     assert_eq!(status, 303);
     let (_, list) = admin.get("/console/innovation/registry/model-workers").await;
     assert!(list.contains("张建国") && list.contains("江淮工匠"), "{list}");
-    let id = app.store().model_workers(&hefei.path, 10).await.unwrap()[0].id;
+    let id =
+        app.store().model_workers(&hefei.path, huiji_store::RegistryPage::first(10)).await.unwrap()[0].id;
     let path = format!("/console/innovation/registry/model-workers/{id}");
 
     // Another city's admin: as if it did not exist; a viewer: may not change it.
@@ -178,4 +179,33 @@ both_databases!(admins_keep_their_subtrees_registry_in_the_console, |db: TestDb|
         .await
         .unwrap();
     assert_eq!(audited.len(), 2);
+});
+
+both_databases!(a_long_registry_list_pages_by_id, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let hefei = union(&app, "3401").await;
+    let admin = app.officer("hf-admin", Some("3401"), Role::Admin).await;
+    // One page holds 200; 205 model workers make a second page of five.
+    for n in 0..205 {
+        let worker = NewModelWorker {
+            name: format!("劳模{n:03}"),
+            honour: Honour { kind: HonourKind::ModelWorker, level: InnovationLevel::City },
+            org: hefei.id,
+            specialty: String::new(),
+        };
+        app.store().save_model_worker(None, &worker, Timestamp(0)).await.unwrap().unwrap();
+    }
+    let (status, first) = admin.get("/console/innovation/registry/model-workers").await;
+    assert_eq!(status, 200);
+    assert!(first.contains("劳模000") && first.contains("劳模199") && !first.contains("劳模200"));
+    let next = first
+        .split("href=\"")
+        .find_map(|s| s.strip_prefix("/console/innovation/registry/model-workers?after="))
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no next-page link: {first}"));
+    let (status, second) =
+        admin.get(&format!("/console/innovation/registry/model-workers?after={next}")).await;
+    assert_eq!(status, 200);
+    assert!(second.contains("劳模200") && second.contains("劳模204") && !second.contains("劳模199"));
+    assert!(!second.contains("rel=\"next\""), "the last page links no further");
 });

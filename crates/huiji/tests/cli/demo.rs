@@ -1,0 +1,73 @@
+//! `huiji demo` as a newcomer runs it: it seeds Anhui, the demo officers and a generated
+//! innovation registry, prints where everything is, serves it — and a second start adds
+//! nothing.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use super::scratch;
+
+/// Starts the demo on a free port; returns the process and everything it printed up to
+/// "Stop with Ctrl-C.".
+fn start(dir: &std::path::Path) -> (Child, String) {
+    let url = format!("sqlite:{}", dir.join("demo.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiji"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .arg("--key-file")
+        .arg(dir.join("demo.keys"))
+        .env_remove("HUIJI_DATABASE_URL")
+        .env_remove("HUIJI_PUBLIC_URL")
+        .env("HUIJI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run huiji demo");
+    let mut printed = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("Stop with Ctrl-C") {
+            break;
+        }
+    }
+    (child, printed)
+}
+
+/// A page of the running demo, as HTTP/1.0 so the answer ends with the connection.
+fn get(base: &str, path: &str) -> String {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn the_demo_seeds_and_serves_what_it_prints() {
+    let dir = scratch("demo");
+    let (mut child, printed) = start(&dir);
+    assert!(printed.contains("seeded 1985 unions of Anhui"), "{printed}");
+    assert!(printed.contains("innovation registry (16 studios"), "{printed}");
+    let base = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("home page").map(|url| url.trim().trim_end_matches('/')))
+        .unwrap_or_else(|| panic!("no home page line: {printed}"))
+        .to_owned();
+    let innovation = get(&base, "/innovation");
+    assert!(innovation.starts_with("HTTP/1.0 200") || innovation.starts_with("HTTP/1.1 200"), "{innovation}");
+    assert!(innovation.contains("演示"), "the generated studios are listed: {innovation}");
+    let join = get(&base, "/j/3401T");
+    assert!(join.contains("合肥市货车司机工会联合会"), "{join}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A second start finds everything in place and seeds nothing again.
+    let (mut child, printed) = start(&dir);
+    assert!(!printed.contains("seeded"), "{printed}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
