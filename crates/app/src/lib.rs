@@ -10,8 +10,10 @@ pub mod audit;
 pub mod contest;
 pub mod innovation;
 pub mod jobs;
+pub mod joining;
 pub mod keys;
 pub mod members;
+pub mod memberships;
 pub mod orgs;
 pub mod outbound;
 pub mod platform;
@@ -21,6 +23,7 @@ pub mod privacy;
 pub mod real_name;
 pub mod review;
 pub mod sms;
+pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod transfers;

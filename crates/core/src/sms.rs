@@ -82,6 +82,12 @@ pub fn judge(attempts: u32, expires_at: i64, now: i64, matches: bool) -> SmsChec
     }
 }
 
+/// The text of a verification code SMS. Every text a worker receives is written here, so
+/// the wording (and the 【会籍】 signature the gateways require) lives in one place.
+pub fn verification_text(code: &str) -> String {
+    format!("【会籍】您的验证码是{code}，5分钟内有效，请勿告诉他人。")
+}
+
 /// The welcome SMS a new member gets, whether the union approved them at once or an
 /// officer did: their member number and the union that holds the membership.
 pub fn welcome_text(member_number: &crate::MemberNumber, union: &str) -> String {

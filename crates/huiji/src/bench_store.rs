@@ -13,7 +13,7 @@ use std::time::Instant;
 use huiji_app::keys::Keys;
 use huiji_app::ports::{Clock, SystemClock};
 use huiji_core::joining::Landing;
-use huiji_core::{Channel, Decision, Occupation, OrgId, Sex};
+use huiji_core::{Channel, Decision, Occupation, OrgId};
 use huiji_fixtures::synthetic::{self, Rng, Weighted};
 use huiji_store::prelude::*;
 use huiji_store::{NewApplication, SqlStore, SubmitOutcome};
@@ -58,11 +58,8 @@ pub async fn run(
             name: person.name,
             id_number: keys.seal(Field::IdNumber, &person.id.render(), &mut OsRandom)?,
             mobile: keys.seal(Field::Mobile, &person.mobile, &mut OsRandom)?,
-            sex: match person.id.sex() {
-                Sex::Male => "male",
-                Sex::Female => "female",
-            },
-            occupation: occupation.code(),
+            sex: person.id.sex(),
+            occupation,
             region_code: place.region_code.clone(),
             employer_name: None,
             employer_credit_code: None,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use huiji_app::keys::Keys;
-use huiji_core::{MemberNumber, Occupation, Sex, Timestamp};
+use huiji_core::{MemberNumber, Occupation, Timestamp};
 use huiji_fixtures::synthetic::{self, Rng, SyntheticId, Weighted};
 use huiji_store::{BulkMember, Sealed, SqlStore};
 use huiji_vault::{Field, Keyring, OsRandom};
@@ -122,10 +122,7 @@ impl Drafter {
             name: person.name,
             id_number: sealed(&self.keyring, Field::IdNumber, &person.id.render())?,
             mobile: self.keyring.seal(Field::Mobile, &person.mobile, &mut nonces).map_err(vault)?,
-            sex: match person.id.sex() {
-                Sex::Male => "male",
-                Sex::Female => "female",
-            },
+            sex: person.id.sex().code(),
             occupation: occupation.code(),
             region_code: place.region_code.clone(),
             joined_at,

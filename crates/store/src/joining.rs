@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use huiji_core::joining::Landing;
 use huiji_core::verification::tells_membership;
-use huiji_core::{ApplicationStatus, Channel, Decision, MemberNumber, OrgId, RealNameCheck, Timestamp};
+use huiji_core::{
+    ApplicationStatus, Channel, Decision, MemberNumber, Occupation, OrgId, RealNameCheck, Sex, Timestamp,
+};
 
 use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
@@ -43,10 +45,10 @@ pub struct NewApplication {
     pub id_number: Sealed,
     /// The mobile, sealed.
     pub mobile: Sealed,
-    /// `male` or `female`, derived from the ID.
-    pub sex: &'static str,
-    /// Occupation code.
-    pub occupation: &'static str,
+    /// Derived from the ID number.
+    pub sex: Sex,
+    /// What the applicant does.
+    pub occupation: Occupation,
     /// County-level work region.
     pub region_code: String,
     /// Employer name, if given.
@@ -266,8 +268,8 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
         .bind(&app.id_number.blind_index)
         .bind(&app.mobile.ciphertext)
         .bind(&app.mobile.blind_index)
-        .bind(app.sex)
-        .bind(app.occupation)
+        .bind(app.sex.code())
+        .bind(app.occupation.code())
         .bind(&app.region_code)
         .bind(app.employer_name.as_deref())
         .bind(app.employer_credit_code.as_deref())

@@ -1,6 +1,10 @@
-//! The union tree: join links and their QR codes.
+//! The union tree: join links and their QR codes, and the unions a platform may send
+//! workers to ([`join_targets`]).
 
+pub mod join_targets;
 pub mod qr;
+
+pub use join_targets::{JoinTarget, join_targets};
 
 /// The URL a union's QR code encodes: `public_url` (no trailing slash) and its join code.
 pub fn join_url(public_url: &str, code: &str) -> String {

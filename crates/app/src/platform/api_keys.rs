@@ -1,8 +1,10 @@
 //! Platform API keys: `hj_<prefix>_<secret>`. The prefix finds the stored row and is safe
 //! to show in lists; only the SHA-256 of the whole key is stored.
 
-use huiji_vault::{VaultError, hex, sha256_hex};
+use huiji_store::{ApiKeyRecord, StoreError};
+use huiji_vault::{VaultError, constant_time_eq, hex, sha256_hex};
 
+use crate::App;
 use crate::ports::Randomness;
 
 /// Scopes a key can carry; a new key gets all of them unless narrowed.
@@ -44,6 +46,23 @@ pub fn prefix_of(key: &str) -> Option<&str> {
         && secret.len() == 64
         && prefix.bytes().chain(secret.bytes()).all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     well_formed.then_some(prefix)
+}
+
+/// The stored key a presented one stands for: well-formed, genuine (its hash compared
+/// in constant time) and not revoked; `None` for anything else, alike.
+///
+/// # Errors
+///
+/// The store's.
+pub async fn authenticate(app: &App, presented: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+    let Some(prefix) = prefix_of(presented) else {
+        return Ok(None);
+    };
+    let Some(key) = app.store().api_key_by_prefix(prefix).await? else {
+        return Ok(None);
+    };
+    let genuine = constant_time_eq(sha256_hex(presented.as_bytes()).as_bytes(), key.key_hash.as_bytes());
+    Ok((genuine && key.revoked_at.is_none()).then_some(key))
 }
 
 /// Checks and normalises a scope list (comma- or space-separated).

@@ -9,4 +9,5 @@ mod contest_taking;
 mod innovation;
 mod innovation_evaluation;
 mod innovation_import;
+mod joining;
 mod support;

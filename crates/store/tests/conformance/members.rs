@@ -17,8 +17,8 @@ both_databases!(member_search_filters_and_pages, |db: TestDb| async move {
     let fd = Landing::Union(t.feidong_trucks.id);
     let wang = member(&store, &to_org(&t.feidong_trucks, "王晓明", "id-1", fd, Decision::Approve), AT).await;
     let hong = NewApplication {
-        sex: "female",
-        occupation: "courier",
+        sex: huiji_core::Sex::Female,
+        occupation: huiji_core::Occupation::Courier,
         ..to_org(&t.feidong_trucks, "王小红", "id-2", fd, Decision::Approve)
     };
     let hong = member(&store, &hong, Timestamp(AT.0 + DAY)).await;

@@ -80,8 +80,8 @@ both_databases!(application_detail_returns_what_was_submitted, |db: TestDb| asyn
     let t = tree(&store).await;
     let mut new =
         to_org(&t.feidong_trucks, "王小红", "id-x", Landing::Union(t.feidong_trucks.id), Decision::Review);
-    new.sex = "female";
-    new.occupation = "courier";
+    new.sex = huiji_core::Sex::Female;
+    new.occupation = huiji_core::Occupation::Courier;
     new.mobile_verified = false;
     new.employer_name = Some("合肥某物流有限公司".to_owned());
     new.employer_credit_code = Some("91340100MA2N0XXX1X".to_owned());

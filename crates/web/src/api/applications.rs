@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use huiji_app::webhooks::OrgRef;
 use huiji_core::joining::JoinForm;
-use huiji_core::{Channel, OrgId, Timestamp};
+use huiji_core::{Channel, Timestamp};
 use huiji_store::Idempotency;
 use huiji_vault::sha256_hex;
 use serde::Serialize;
@@ -17,10 +17,9 @@ use super::caller::Caller;
 use super::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 use super::json::{Fields, json_object, json_response, raw_json};
 use crate::WebState;
-use crate::worker::joining::service::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
-
-/// How long an `Idempotency-Key` is remembered.
-const IDEMPOTENCY_HOURS: i64 = 24;
+use huiji_app::joining::platform::PlatformApplication;
+use huiji_app::joining::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
+use huiji_app::platform::idempotency;
 
 /// How far in the future a platform's consent time may be (clock skew), in ms.
 const CONSENT_CLOCK_SKEW_MILLIS: i64 = 5 * 60_000;
@@ -222,10 +221,8 @@ async fn create_idempotently(
     // The parsed object, re-serialised, so the same request with other whitespace or
     // key order is still the same request.
     let request_hash = sha256_hex(Value::Object(object.clone()).to_string().as_bytes());
-    let now = state.app.now();
     let platform = caller.platform_id();
-    let expires = Timestamp(now.0 + IDEMPOTENCY_HOURS * 3_600_000);
-    match state.store.reserve_idempotency(platform, key, &request_hash, now, expires).await? {
+    match idempotency::reserve(&state.app, platform, key, &request_hash).await? {
         Idempotency::Reserved => {}
         Idempotency::Replay { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -251,7 +248,7 @@ async fn create_idempotently(
             Err(e) => return Err(release(state, platform, key, ApiError::internal(e.to_string())).await),
         },
     };
-    if let Err(error) = state.store.complete_idempotency(platform, key, status.as_u16(), &text).await {
+    if let Err(error) = idempotency::complete(&state.app, platform, key, status.as_u16(), &text).await {
         // The work is done and stored; only the replay record failed. The key stays
         // "in progress" until it expires, which is safe: a retry cannot apply twice.
         tracing::error!(%error, "idempotency record not completed");
@@ -261,7 +258,7 @@ async fn create_idempotently(
 
 /// Frees the key after a failure on our side, so the platform's retry runs again.
 async fn release(state: &WebState, platform: i64, key: &str, error: ApiError) -> ApiError {
-    if let Err(release_error) = state.store.release_idempotency(platform, key).await {
+    if let Err(release_error) = idempotency::release(&state.app, platform, key).await {
         tracing::error!(%release_error, "idempotency key not released");
     }
     error
@@ -313,7 +310,7 @@ async fn submit(
     };
     if !extra.is_empty() {
         // Report the core's findings too, so the platform sees every problem at once.
-        let core_errors = match service::parse(state, &form).await {
+        let core_errors = match joining::parse(&state.app, &form).await {
             Ok(_) => Vec::new(),
             Err(JoinError::Invalid(errors)) => errors,
             Err(other) => return Err(join_error(other)),
@@ -329,13 +326,13 @@ async fn submit(
     let origin =
         PlatformOrigin { platform_id: caller.platform_id(), external_ref: request.external_ref, consent_at };
     let source = Some(caller.key.platform_name.clone());
-    let outcome = service::join(state, &form, Channel::Platform, None, source, proof, Some(origin))
+    let outcome = joining::join(&state.app, &form, Channel::Platform, None, source, proof, Some(origin))
         .await
         .map_err(join_error)?;
     match outcome {
         JoinOutcome::Approved { application_id, member_number, landing, receiving, .. } => {
             Ok(ApplicationCreated {
-                application_id,
+                application_id: application_id.0,
                 status: ApplicationStatus::Approved,
                 receiving_org: OrgRef::from(&*receiving),
                 landing_org: Some(OrgRef::from(&landing)),
@@ -343,7 +340,7 @@ async fn submit(
             })
         }
         JoinOutcome::Pending { application_id, receiving, .. } => Ok(ApplicationCreated {
-            application_id,
+            application_id: application_id.0,
             status: ApplicationStatus::PendingReview,
             receiving_org: OrgRef::from(&receiving),
             landing_org: None,
@@ -362,7 +359,9 @@ fn join_error(error: JoinError) -> ApiError {
         }]),
         // The API proves mobiles by attestation, never by SMS code.
         JoinError::Sms(check) => ApiError::internal(format!("unexpected SMS check {check:?}")),
-        JoinError::Internal(detail) => ApiError::internal(detail),
+        error @ (JoinError::Internal(_) | JoinError::Store(_) | JoinError::Vault(_)) => {
+            ApiError::internal(error.to_string())
+        }
     }
 }
 
@@ -389,25 +388,14 @@ pub async fn read(
     caller.require("applications")?;
     let not_found = || ApiError::new(ErrorCode::NotFound);
     let id: i64 = application_id.parse().map_err(|_| not_found())?;
-    let application =
-        state.store.platform_application(caller.platform_id(), id).await?.ok_or_else(not_found)?;
-    let status = match application.status.as_str() {
-        "approved" => ApplicationStatus::Approved,
-        "rejected" => ApplicationStatus::Rejected,
+    let found =
+        joining::platform::application(&state.app, caller.platform_id(), id).await.map_err(join_error)?;
+    let PlatformApplication { record: application, receiving, landing, member_number } =
+        found.ok_or_else(not_found)?;
+    let status = match application.status() {
+        Some(huiji_core::ApplicationStatus::Approved) => ApplicationStatus::Approved,
+        Some(huiji_core::ApplicationStatus::Rejected) => ApplicationStatus::Rejected,
         _ => ApplicationStatus::PendingReview,
-    };
-    let receiving = state
-        .store
-        .org(OrgId(application.receiving_org_id))
-        .await?
-        .ok_or_else(|| ApiError::internal("receiving org missing"))?;
-    let landing = match application.landing_org_id {
-        Some(id) => state.store.org(OrgId(id)).await?,
-        None => None,
-    };
-    let member_number = match application.membership_id {
-        Some(id) => state.store.membership(id).await?.and_then(|m| m.member_number),
-        None => None,
     };
     let view = ApplicationView {
         application_id: application.id,

@@ -5,7 +5,6 @@ use axum::http::header;
 use axum::http::request::Parts;
 use huiji_app::platform::api_keys as keys;
 use huiji_store::ApiKeyRecord;
-use huiji_vault::{constant_time_eq, sha256_hex};
 
 use super::error::{ApiError, ErrorCode};
 use crate::WebState;
@@ -40,12 +39,7 @@ impl FromRequestParts<WebState> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(bearer_token)
             .ok_or_else(unauthorized)?;
-        let prefix = keys::prefix_of(presented).ok_or_else(unauthorized)?;
-        let key = state.store.api_key_by_prefix(prefix).await?.ok_or_else(unauthorized)?;
-        let genuine = constant_time_eq(sha256_hex(presented.as_bytes()).as_bytes(), key.key_hash.as_bytes());
-        if !genuine || key.revoked_at.is_some() {
-            return Err(unauthorized());
-        }
+        let key = keys::authenticate(&state.app, presented).await?.ok_or_else(unauthorized)?;
         state.api_limiter.check(&key.id, state.app.now()).map_err(|r| ApiError::rate_limited(r.seconds()))?;
         Ok(Caller { key })
     }

@@ -8,9 +8,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use huiji_core::{IdNumber, OrgPath, PersonName, Timestamp};
-use huiji_store::{ActorKind, NewAuditRecord};
-use huiji_vault::Field;
+use huiji_app::memberships::{self, PlatformCaller, VerifyError};
+use huiji_core::{IdNumber, PersonName};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,7 +18,6 @@ use super::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 use super::json::{Fields, json_object, json_response};
 use crate::WebState;
 use crate::http::client::ClientIp;
-use huiji_app::audit::root_scope;
 
 /// Whom to verify.
 #[derive(Clone, Debug, ToSchema)]
@@ -83,35 +81,19 @@ pub async fn verify(
     let (Some(id_number), Some(name), true) = (id_number, name, problems.is_empty()) else {
         return Err(ApiError::invalid(problems));
     };
-    let bidx = state.app.keys().blind_index(Field::IdNumber, id_number.as_str()).to_hex();
-    if !state.store.platform_has_consent(caller.platform_id(), &bidx).await? {
-        return Err(ApiError::new(ErrorCode::ConsentRequired));
-    }
-    let held = state.store.held_membership(&bidx).await?.filter(|m| m.name == name.as_str());
-    // A member's record is scoped to their union, so its officers see who asked; a
-    // non-member's to the root. The subject names the person only by a blind-index prefix.
-    let scope = match held.as_ref().and_then(|m| OrgPath::parse(&m.home_path)) {
-        Some(path) => path,
-        None => root_scope(state.store.as_ref()).await?,
-    };
-    let record = NewAuditRecord {
-        at: state.app.now(),
-        actor_kind: ActorKind::Platform,
-        actor_id: Some(caller.platform_id()),
-        actor_name: caller.key.platform_name.clone(),
-        scope,
-        action: "membership.verify".to_owned(),
-        subject: Some(match &held {
-            Some(m) => format!("membership:{}", m.id),
-            None => format!("person:{}", bidx.get(..12).unwrap_or(&bidx)),
-        }),
-        reason: Some(format!("answered member={}", held.is_some())),
+    let platform = PlatformCaller {
+        platform_id: caller.platform_id(),
+        platform_name: caller.key.platform_name.clone(),
         client_addr: client.text(),
     };
-    state.store.record_audit(&record).await?;
+    let answer = match memberships::verify(&state.app, &platform, &id_number, &name).await {
+        Ok(answer) => answer,
+        Err(VerifyError::ConsentRequired) => return Err(ApiError::new(ErrorCode::ConsentRequired)),
+        Err(VerifyError::Store(error)) => return Err(error.into()),
+    };
     let answer = VerifyResponse {
-        member: held.is_some(),
-        since: held.map(|m| Timestamp(m.joined_at).china_date().to_string()),
+        member: answer.since.is_some(),
+        since: answer.since.map(|at| at.china_date().to_string()),
     };
     Ok(json_response(StatusCode::OK, &answer))
 }

@@ -1,6 +1,6 @@
 //! The platform API v1 (DESIGN.md "Platform API v1"): a published contract, so paths,
 //! fields, status codes and error codes only ever grow. It is another door into the same
-//! join service as the H5 form ([`crate::worker::joining::service`]), not a second implementation.
+//! join service as the H5 form ([`huiji_app::joining`]), not a second implementation.
 
 mod applications;
 mod caller;

@@ -3,9 +3,8 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use huiji_core::joining::{receives_applications, receiving_org};
-use huiji_core::{Occupation, Org, RegionLevel};
-use huiji_store::OrgFilter;
+use huiji_app::orgs;
+use huiji_core::Occupation;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -95,37 +94,20 @@ pub async fn list(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
-    // Unions are found by the city (or province) around the region: that is where the
-    // receiving rules look too.
-    let area = region.map(|r| r.ancestor_at(RegionLevel::City).unwrap_or(r));
-    let orgs = state.store.orgs(&OrgFilter { region: area, ..OrgFilter::default() }).await?;
-    let county = region.and_then(|r| r.ancestor_at(RegionLevel::County));
-    let recommended = match (county, occupation) {
-        (Some(county), Some(occupation)) => receiving_org(None, &orgs, occupation, county).map(|o| o.id),
-        _ => None,
-    };
-    let mut targets: Vec<JoinTarget> = orgs
-        .iter()
-        .filter(|org| receives_applications(org))
-        .filter(|org| region.is_none_or(|r| org.region.contains(r) || r.contains(org.region)))
-        .filter(|org| occupation.is_none_or(|o| org.occupations.is_empty() || org.occupations.contains(&o)))
-        .filter_map(|org| target(&state, org, recommended == Some(org.id)))
+    let targets = orgs::join_targets(&state.app, region, occupation)
+        .await?
+        .into_iter()
+        .map(|target| JoinTarget {
+            id: target.org.id.0,
+            name: target.org.name,
+            region_code: target.org.region.to_string(),
+            occupations: target.org.occupations.iter().map(|o| o.code().to_owned()).collect(),
+            join_code: target.join_code,
+            join_url: target.join_url,
+            recommended: target.recommended,
+        })
         .collect();
-    targets.sort_by_key(|t| (!t.recommended, t.id));
     Ok(json_response(StatusCode::OK, &JoinTargets { orgs: targets }))
-}
-
-fn target(state: &WebState, org: &Org, recommended: bool) -> Option<JoinTarget> {
-    let join_code = org.join_code.clone()?;
-    Some(JoinTarget {
-        id: org.id.0,
-        name: org.name.clone(),
-        region_code: org.region.to_string(),
-        occupations: org.occupations.iter().map(|o| o.code().to_owned()).collect(),
-        join_url: state.app.join_url(&join_code),
-        join_code,
-        recommended,
-    })
 }
 
 fn problem(field: &str, code: &str) -> FieldProblem {

@@ -25,7 +25,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use huiji_core::{Org, OrgId, OrgPath, Role};
 use huiji_store::UserRecord;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 pub(crate) use self::audit::record as audit;
 use crate::http::cookies::value as cookie_value;
@@ -94,14 +93,12 @@ pub(crate) fn occupation_label(lang: Lang, code: &str) -> &'static str {
     code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
 }
 
-/// Lower-case hex of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// Lower-case hex of bytes: the vault's, the one hex encoding of the workspace.
+pub(crate) use huiji_vault::hex;
 
 /// The stored form of a session token: its SHA-256, so the sessions table opens nothing.
 pub(crate) fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    huiji_vault::sha256_hex(token.as_bytes())
 }
 
 /// A logged-in officer and the org whose subtree they act on.

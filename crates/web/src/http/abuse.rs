@@ -3,7 +3,7 @@
 //! kept even in memory). A refused request gets a 429 with `Retry-After` and a page in the
 //! worker's language.
 //!
-//! They sit beside the SMS rules of `join::service::send_code` (one code a minute, ten a
+//! They sit beside the SMS rules of `huiji_app::joining::send_code` (one code a minute, ten a
 //! day per mobile, kept in the database), which bound what an SMS costs; these bound how
 //! fast anyone can probe the forms.
 

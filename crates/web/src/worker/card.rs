@@ -12,8 +12,8 @@ use huiji_store::MembershipRecord;
 
 use crate::http::i18n::Lang;
 use crate::worker::joining::WorkerText;
-use crate::worker::joining::service::verify_card_token;
 use crate::{WebError, WebState};
+use huiji_app::joining::card as member_card;
 
 /// The card routes.
 pub fn router() -> Router<WebState> {
@@ -58,8 +58,7 @@ pub(crate) fn mask_name(name: &str) -> String {
 
 /// The membership behind a genuine token; forged and unknown tokens look alike (404).
 async fn membership_of(state: &WebState, token: &str) -> Result<MembershipRecord, WebError> {
-    let number = verify_card_token(state.app.keys(), token).ok_or(WebError::NotFound)?;
-    state.store.membership_by_number(number.as_str()).await?.ok_or(WebError::NotFound)
+    member_card::membership(&state.app, token).await?.ok_or(WebError::NotFound)
 }
 
 async fn facts(state: &WebState, membership: &MembershipRecord) -> Result<CardFacts, WebError> {

@@ -24,8 +24,7 @@ pub fn router() -> Router<WebState> {
 }
 
 async fn receiving_union(state: &WebState, code: &str) -> Result<Org, WebError> {
-    let org = state.store.org_by_join_code(code).await?.ok_or(WebError::NotFound)?;
-    if huiji_core::joining::receives_applications(&org) { Ok(org) } else { Err(WebError::NotFound) }
+    huiji_app::joining::receiving_union(&state.app, code).await?.ok_or(WebError::NotFound)
 }
 
 async fn svg(State(state): State<WebState>, Path(code): Path<String>) -> Result<Response, WebError> {

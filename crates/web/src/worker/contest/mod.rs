@@ -28,8 +28,8 @@ use huiji_vault::Field;
 use serde::Deserialize;
 
 use crate::http::i18n::Lang;
-use crate::worker::joining::service::{self, SendCodeError, verify_card_token};
 use crate::{WebError, WebState};
+use huiji_app::joining::{self, SendCodeError};
 
 /// The contest pages a member reaches with a pass, and the public board.
 pub fn router() -> Router<WebState> {
@@ -269,7 +269,7 @@ async fn enter(
     let texts = crate::worker::joining::WorkerText::of(lang);
     let mut sms = SmsShown { mobile: form.mobile.clone(), code_sent: true, ..SmsShown::default() };
     if form.action == "send_code" {
-        let status = match service::send_code(&state, &form.mobile, SmsPurpose::Contest).await {
+        let status = match joining::send_code(&state.app, &form.mobile, SmsPurpose::Contest).await {
             Ok(_) => {
                 sms.notice = Some(texts.code_sent);
                 StatusCode::OK
@@ -292,7 +292,9 @@ async fn enter(
                 sms.notice = Some(texts.code_not_sent);
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            Err(SendCodeError::Internal(e)) => return Err(WebError::Internal(e)),
+            Err(e @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
+                return Err(WebError::Internal(e.to_string()));
+            }
         };
         return entry_page(&state, lang, &contest, status, sms, None).await;
     }
@@ -300,9 +302,7 @@ async fn enter(
         sms.error = Some(texts.sms_none);
         return entry_page(&state, lang, &contest, StatusCode::UNPROCESSABLE_ENTITY, sms, None).await;
     };
-    let check = service::check_code(&state, &mobile, SmsPurpose::Contest, &form.sms_code)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let check = joining::check_code(&state.app, &mobile, SmsPurpose::Contest, &form.sms_code).await?;
     let wrong = match check {
         SmsCheck::Verified => None,
         SmsCheck::Wrong { .. } => Some(texts.sms_wrong),
@@ -335,7 +335,6 @@ async fn by_card(
     Path((id, token)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
     let contest = contest_of(&state, id).await?;
-    let number = verify_card_token(state.app.keys(), &token).ok_or(WebError::NotFound)?;
-    let membership = state.store.membership_by_number(number.as_str()).await?.ok_or(WebError::NotFound)?;
+    let membership = joining::card::membership(&state.app, &token).await?.ok_or(WebError::NotFound)?;
     signed_in(&state, lang, contest.id.0, MembershipId(membership.id))
 }

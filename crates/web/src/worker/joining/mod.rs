@@ -3,7 +3,6 @@
 //! narrowing the region choices are ordinary form submissions; `/static/join.js` only
 //! makes the region choice quicker where scripts run.
 
-pub mod service;
 mod text;
 
 use askama::Template;
@@ -18,10 +17,10 @@ use huiji_core::{Channel, Occupation, Org, Region, RegionCode, RegionLevel};
 use huiji_store::ConsentVersion;
 use serde::Deserialize;
 
-use self::service::{JoinError, JoinOutcome, MobileProof, SendCodeError};
 pub(crate) use self::text::WorkerText;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
+use huiji_app::joining::{self, JoinError, JoinOutcome, MobileProof, SendCodeError};
 
 /// The join routes.
 pub fn router() -> Router<WebState> {
@@ -135,8 +134,7 @@ fn join_path(code: &str) -> String {
 /// The union behind a join code; unknown codes and orgs that do not receive applications
 /// are a 404, like any unknown page.
 async fn union_of(state: &WebState, code: &str) -> Result<Org, WebError> {
-    let org = state.store.org_by_join_code(code).await?.ok_or(WebError::NotFound)?;
-    if huiji_core::joining::receives_applications(&org) { Ok(org) } else { Err(WebError::NotFound) }
+    joining::receiving_union(&state.app, code).await?.ok_or(WebError::NotFound)
 }
 
 /// A union's form starts at its place: a county's union fixes the county, a city's the city.
@@ -170,23 +168,26 @@ async fn handle_post(
     }
     match form.action.as_str() {
         "send_code" => {
-            let (errors, notice, status) = match service::send_code(state, &form.mobile, SmsPurpose::Join)
-                .await
-            {
-                Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
-                Err(SendCodeError::Invalid(error)) => {
-                    (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY)
-                }
-                Err(SendCodeError::TooSoon) => (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS),
-                Err(SendCodeError::DailyLimit) => {
-                    (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS)
-                }
-                Err(SendCodeError::Delivery(error)) => {
-                    tracing::warn!(%error, "verification SMS not sent");
-                    (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
-                }
-                Err(SendCodeError::Internal(error)) => return Err(WebError::Internal(error)),
-            };
+            let (errors, notice, status) =
+                match joining::send_code(&state.app, &form.mobile, SmsPurpose::Join).await {
+                    Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
+                    Err(SendCodeError::Invalid(error)) => {
+                        (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY)
+                    }
+                    Err(SendCodeError::TooSoon) => {
+                        (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS)
+                    }
+                    Err(SendCodeError::DailyLimit) => {
+                        (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS)
+                    }
+                    Err(SendCodeError::Delivery(error)) => {
+                        tracing::warn!(%error, "verification SMS not sent");
+                        (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
+                    }
+                    Err(error @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
+                        return Err(WebError::Internal(error.to_string()));
+                    }
+                };
             let code_sent = errors.is_empty();
             render_form(state, lang, union, &form, errors, Some(notice), code_sent, status).await
         }
@@ -236,24 +237,27 @@ async fn submit(
         message_zh: message.to_owned(),
         message_en: message.to_owned(),
     };
-    let (errors, notice) = match service::join(state, &join_form, channel, union, source, proof, None).await {
-        Ok(outcome) => {
-            let page = ResultPage { lang, t, outcome: &outcome };
-            return Ok(Html(page.render()?).into_response());
-        }
-        Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
-        Err(JoinError::Sms(check)) => {
-            let message = match check {
-                SmsCheck::Wrong { .. } => t.sms_wrong,
-                SmsCheck::Expired => t.sms_expired,
-                SmsCheck::Exhausted => t.sms_exhausted,
-                SmsCheck::NoCode | SmsCheck::Verified => t.sms_none,
-            };
-            (vec![sms_error(message)], t.fix_errors)
-        }
-        Err(JoinError::Unserved) => (Vec::new(), t.unserved),
-        Err(JoinError::Internal(error)) => return Err(WebError::Internal(error)),
-    };
+    let (errors, notice) =
+        match joining::join(&state.app, &join_form, channel, union, source, proof, None).await {
+            Ok(outcome) => {
+                let page = ResultPage { lang, t, outcome: &outcome };
+                return Ok(Html(page.render()?).into_response());
+            }
+            Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
+            Err(JoinError::Sms(check)) => {
+                let message = match check {
+                    SmsCheck::Wrong { .. } => t.sms_wrong,
+                    SmsCheck::Expired => t.sms_expired,
+                    SmsCheck::Exhausted => t.sms_exhausted,
+                    SmsCheck::NoCode | SmsCheck::Verified => t.sms_none,
+                };
+                (vec![sms_error(message)], t.fix_errors)
+            }
+            Err(JoinError::Unserved) => (Vec::new(), t.unserved),
+            Err(error @ (JoinError::Internal(_) | JoinError::Store(_) | JoinError::Vault(_))) => {
+                return Err(WebError::Internal(error.to_string()));
+            }
+        };
     render_form(state, lang, union, &form, errors, Some(notice), true, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 

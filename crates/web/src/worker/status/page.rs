@@ -4,11 +4,10 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use huiji_core::OrgId;
 
+use crate::WebError;
 use crate::http::i18n::Lang;
 use crate::worker::joining::WorkerText;
-use crate::{WebError, WebState};
 
 pub(super) struct Row {
     pub(super) name: String,
@@ -94,8 +93,4 @@ pub(super) fn transfer_page(
 ) -> Result<Response, WebError> {
     let page = StatusPage { transfer: Some(step), ..StatusPage::empty(lang) };
     Ok((status, Html(page.render()?)).into_response())
-}
-
-pub(super) async fn org_name(state: &WebState, id: i64) -> Result<String, WebError> {
-    Ok(state.store.org(OrgId(id)).await?.map(|o| o.name).unwrap_or_default())
 }

@@ -8,16 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::{Mobile, Timestamp};
-use huiji_vault::Field;
 use serde::Deserialize;
 
-use super::page::{AskRow, Records, Row, StatusPage, org_name};
-use super::transfer;
+use super::page::{AskRow, Records, Row, StatusPage};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::worker::joining::WorkerText;
-use crate::worker::joining::service::{self, SendCodeError, card_token};
 use crate::{WebError, WebState};
+use huiji_app::joining::{self, SendCodeError};
+use huiji_app::status::{self, StatusError, StatusRecords};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -43,7 +42,7 @@ pub(super) async fn submit(
     }
     let mut status = StatusCode::OK;
     if form.action == "send_code" {
-        match service::send_code(&state, &form.mobile, SmsPurpose::Status).await {
+        match joining::send_code(&state.app, &form.mobile, SmsPurpose::Status).await {
             Ok(_) => page.notice = Some(t.code_sent),
             Err(SendCodeError::Invalid(_)) => {
                 page.code_sent = false;
@@ -64,7 +63,9 @@ pub(super) async fn submit(
                 tracing::warn!(%error, "verification SMS not sent");
                 (page.notice, status) = (Some(t.code_not_sent), StatusCode::SERVICE_UNAVAILABLE);
             }
-            Err(SendCodeError::Internal(e)) => return Err(WebError::Internal(e)),
+            Err(e @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
+                return Err(WebError::Internal(e.to_string()));
+            }
         }
         return Ok((status, Html(page.render()?)).into_response());
     }
@@ -72,60 +73,60 @@ pub(super) async fn submit(
         page.error = Some(t.sms_none);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
-    let check = service::check_code(&state, &mobile, SmsPurpose::Status, &form.sms_code)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let message = match check {
-        SmsCheck::Verified => None,
-        SmsCheck::Wrong { .. } => Some(t.sms_wrong),
-        SmsCheck::Expired => Some(t.sms_expired),
-        SmsCheck::Exhausted => Some(t.sms_exhausted),
-        SmsCheck::NoCode => Some(t.sms_none),
+    let records = match status::records(&state.app, &mobile, &form.sms_code).await {
+        Ok(records) => records,
+        Err(StatusError::Sms(check)) => {
+            page.error = Some(match check {
+                SmsCheck::Wrong { .. } | SmsCheck::Verified => t.sms_wrong,
+                SmsCheck::Expired => t.sms_expired,
+                SmsCheck::Exhausted => t.sms_exhausted,
+                SmsCheck::NoCode => t.sms_none,
+            });
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        }
+        Err(StatusError::Store(error)) => return Err(error.into()),
     };
-    if let Some(message) = message {
-        page.error = Some(message);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
-    }
-    page.results = Some(records(&state, &mobile, t).await?);
+    page.results = Some(rows(records, t));
     Ok(Html(page.render()?).into_response())
 }
 
-async fn records(state: &WebState, mobile: &Mobile, t: &'static WorkerText) -> Result<Records, WebError> {
-    let bidx = state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex();
-    let mut applications = Vec::new();
-    for a in state.store.applications_by_mobile(&bidx).await? {
-        applications.push(Row {
+/// The records as the page shows them: names masked, statuses and dates in words.
+fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
+    let date = |millis: i64| Timestamp(millis).china_date().to_string();
+    let applications = records
+        .applications
+        .into_iter()
+        .map(|(a, union)| Row {
             name: mask_name(&a.name),
-            union: org_name(state, a.receiving_org_id).await?,
+            union,
             status: t.status(&a.status),
-            date: Timestamp(a.created_at).china_date().to_string(),
+            date: date(a.created_at),
             card_token: None,
             transfer_token: None,
-        });
-    }
-    let (mut memberships, mut asks) = (Vec::new(), Vec::new());
-    for m in state.store.memberships_by_mobile(&bidx).await? {
-        let held = m.status().is_some_and(|s| s.is_held());
-        let token = held.then(|| transfer::token(state, m.id, state.app.now()));
-        if let Some(token) = &token {
-            for ask in state.store.transfers_awaiting_consent(m.id).await? {
-                asks.push(AskRow {
-                    id: ask.id,
-                    union: org_name(state, ask.to_org_id).await?,
-                    reason: ask.reason.unwrap_or_default(),
-                    date: Timestamp(ask.created_at).china_date().to_string(),
-                    token: token.clone(),
-                });
-            }
-        }
-        memberships.push(Row {
-            name: mask_name(&m.name),
-            union: org_name(state, m.home_org_id).await?,
-            status: t.status(&m.status),
-            date: Timestamp(m.joined_at).china_date().to_string(),
-            card_token: m.member_number.as_deref().filter(|_| held).map(|n| card_token(state.app.keys(), n)),
-            transfer_token: token,
-        });
-    }
-    Ok(Records { applications, memberships, asks })
+        })
+        .collect();
+    let memberships = records
+        .memberships
+        .into_iter()
+        .map(|m| Row {
+            name: mask_name(&m.record.name),
+            union: m.union,
+            status: t.status(&m.record.status),
+            date: date(m.record.joined_at),
+            card_token: m.card_token,
+            transfer_token: m.transfer_token,
+        })
+        .collect();
+    let asks = records
+        .asks
+        .into_iter()
+        .map(|ask| AskRow {
+            id: ask.id,
+            union: ask.union,
+            reason: ask.reason,
+            date: date(ask.created_at),
+            token: ask.token,
+        })
+        .collect();
+    Records { applications, memberships, asks }
 }

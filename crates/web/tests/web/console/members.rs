@@ -1,11 +1,11 @@
 //! Members in the console: search within the subtree, every filter, keyset paging, the
 //! detail with its history, lifecycle changes and the masked exports.
 
+use huiji_app::joining::{self, JoinOutcome, MobileProof};
 use huiji_core::joining::JoinForm;
 use huiji_core::{Channel, MemberNumber, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{MembershipRecord, both_databases};
-use huiji_web::worker::joining::service::{self, JoinOutcome, MobileProof};
 
 use crate::support::console::{Console, PASSWORD};
 use crate::support::{TestApp, form, id_number, main_of, with};
@@ -222,7 +222,7 @@ async fn many(app: &TestApp, count: u32) {
             consent_version: Some("1"),
         };
         let outcome =
-            service::join(&app.state, &form, Channel::Portal, None, None, MobileProof::Attested, None)
+            joining::join(&app.state.app, &form, Channel::Portal, None, None, MobileProof::Attested, None)
                 .await
                 .unwrap();
         assert!(matches!(outcome, JoinOutcome::Approved { .. }), "{outcome:?}");

@@ -72,6 +72,14 @@ both_databases!(a_member_requests_a_transfer_after_sms_verification, |db: TestDb
     let other = format!("{}{}", membership.id + 1, &token[membership.id.to_string().len()..]);
     assert_eq!(app.post("/status/transfer", &[("token", &other), ("join_code", "3402T")]).await.0, 403);
 
+    // A reason over 200 characters is refused, not cut, keeping the form (the officers'
+    // rule: huiji_core::transfer::reason).
+    let long = "字".repeat(201);
+    let (status, page) =
+        app.post("/status/transfer", &[("token", &token), ("join_code", "3402T"), ("reason", &long)]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("转移原因不超过200字") && token_of(&page) == token, "{}", main_of(&page));
+
     // The real one works, once.
     let (status, page) = app
         .post("/status/transfer", &[("token", &token), ("join_code", "3402t"), ("reason", "换城市了")])

@@ -1,0 +1,214 @@
+//! One join request through every rule: parse, prove the mobile, choose the receiving
+//! and landing unions, seal, decide, store, and welcome a new member by SMS.
+
+use huiji_core::joining::{self, JoinContext, JoinForm, JoinRequest};
+use huiji_core::org::{Level, OrgKindCode};
+use huiji_core::sms::{self, SmsCheck, SmsPurpose};
+use huiji_core::verification::{self, RealNameCheck, Verification};
+use huiji_core::{ApplicationId, AutoApproval, Channel, Org, OrgId, RegionLevel, Timestamp};
+use huiji_store::{NewApplication, OrgFilter, SubmitOutcome};
+use huiji_vault::Field;
+
+use super::{JoinError, JoinOutcome, MobileProof, PlatformOrigin, card_token, check_code};
+use crate::App;
+use crate::ports::Nonces;
+
+/// The unions of the work region's city that receiving and landing choose from: its
+/// industry federations and the city federation (with its pool). Only those are read —
+/// a city has a hundred or more township unions no join ever lands at.
+async fn city_orgs(app: &App, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
+    let Some(city) = request.region.ancestor_at(RegionLevel::City) else {
+        return Ok(Vec::new());
+    };
+    let industry =
+        OrgFilter { region: Some(city), kind: Some(OrgKindCode::IndustryFederation), ..OrgFilter::default() };
+    let federation = OrgFilter {
+        region: Some(city),
+        kind: Some(OrgKindCode::Federation),
+        level: Some(Level::City),
+        ..OrgFilter::default()
+    };
+    let (mut orgs, federations) =
+        tokio::try_join!(app.store().orgs(&industry), app.store().orgs(&federation))?;
+    orgs.extend(federations);
+    Ok(orgs)
+}
+
+/// Checks a join form against the core's rules and the consent versions in force;
+/// stores nothing. Every door parses through here.
+///
+/// # Errors
+///
+/// Every field problem at once ([`JoinError::Invalid`]), or the store's.
+pub async fn parse(app: &App, form: &JoinForm<'_>) -> Result<JoinRequest, JoinError> {
+    let versions: Vec<String> =
+        app.store().consent_versions().await?.into_iter().map(|v| v.version).collect();
+    let ctx =
+        JoinContext { today: app.now().china_date(), regions: app.regions(), consent_versions: &versions };
+    joining::parse_join(form, &ctx).map_err(JoinError::Invalid)
+}
+
+/// Takes one join request through every rule.
+///
+/// # Errors
+///
+/// Invalid fields, an unverified mobile, an unserved region, or our side's failure.
+pub async fn join(
+    app: &App,
+    form: &JoinForm<'_>,
+    channel: Channel,
+    qr_org: Option<&Org>,
+    source: Option<String>,
+    proof: MobileProof,
+    platform: Option<PlatformOrigin>,
+) -> Result<JoinOutcome, JoinError> {
+    let now = app.now();
+    let request = parse(app, form).await?;
+
+    let mobile_verified = match &proof {
+        MobileProof::SmsCode(code) => match check_code(app, &request.mobile, SmsPurpose::Join, code).await? {
+            SmsCheck::Verified => true,
+            other => return Err(JoinError::Sms(other)),
+        },
+        MobileProof::Attested => true,
+        MobileProof::None => false,
+    };
+
+    let orgs = city_orgs(app, &request).await?;
+    let receiving = joining::receiving_org(qr_org, &orgs, request.occupation, request.region)
+        .cloned()
+        .ok_or(JoinError::Unserved)?;
+    // Only an enterprise union of the work region's county or city may be the employer's.
+    let employer_union = match (&request.employer, request.region.ancestor_at(RegionLevel::City)) {
+        (Some(employer), Some(city)) => {
+            let code = employer.credit_code.as_ref().map(|c| c.as_str());
+            let candidates = app.store().enterprise_unions(code, &employer.name, city).await?;
+            joining::employer_union(&candidates, employer, request.region).cloned()
+        }
+        _ => None,
+    };
+    let landing = joining::landing(employer_union.as_ref(), &orgs, request.occupation, request.region)
+        .ok_or(JoinError::Unserved)?;
+    let mut nonces = Nonces(app.random());
+    let id_number = app.keys().seal(Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
+    let mobile = app.keys().seal(Field::Mobile, request.mobile.as_str(), &mut nonces)?;
+    // A proven mobile answers for the identity it was first used with, and no other.
+    let mobile_bound_elsewhere = mobile_verified
+        && app.store().mobile_bound_elsewhere(&mobile.blind_index, &id_number.blind_index).await?;
+    let policy = receiving.auto_approval;
+    // No roster exists yet (outreach imports it), so roster-only orgs review everyone.
+    let on_roster = false;
+    let real_name =
+        check_real_name(app, &request, policy, mobile_verified, mobile_bound_elsewhere, on_roster).await;
+    let verification = Verification { mobile_verified, mobile_bound_elsewhere, real_name };
+    let decision = verification::decide(policy, &verification, on_roster);
+
+    let application = NewApplication {
+        channel,
+        source,
+        receiving_org: receiving.id,
+        landing: Some(landing),
+        name: request.name.as_str().to_owned(),
+        id_number,
+        mobile,
+        sex: request.id_number.sex(),
+        occupation: request.occupation,
+        region_code: request.region.to_string(),
+        employer_name: request.employer.as_ref().map(|e| e.name.clone()).filter(|n| !n.is_empty()),
+        employer_credit_code: request
+            .employer
+            .as_ref()
+            .and_then(|e| e.credit_code.as_ref())
+            .map(|c| c.to_string()),
+        consent_version: request.consent_version.clone(),
+        mobile_verified,
+        mobile_bound_elsewhere,
+        real_name,
+        decision,
+        review_deadline: now.plus_days(i64::from(receiving.review_days)),
+        consent_at: platform.as_ref().map_or(now, |p| p.consent_at),
+        platform_id: platform.as_ref().map(|p| p.platform_id),
+        external_ref: platform.and_then(|p| p.external_ref),
+    };
+    // A person holding a membership is told so only when they proved its mobile; anyone
+    // else's application is stored for review, flagged, and answered like a newcomer's.
+    let outcome = app.store().submit_application(&application, now).await?;
+    match outcome {
+        SubmitOutcome::Approved { application_id, member_number, .. } => {
+            // The landing union is one of those already read, unless it is the employer's.
+            let known = orgs.iter().chain(employer_union.as_ref()).find(|o| o.id == landing.org()).cloned();
+            let landing_org = match known {
+                Some(org) => org,
+                None => app.store().org(landing.org()).await?.ok_or(JoinError::Unserved)?,
+            };
+            let text = sms::welcome_text(&member_number, &landing_org.name);
+            if let Err(error) = app.sms().send(&request.mobile, &text).await {
+                tracing::warn!(%error, "welcome SMS not sent");
+            }
+            Ok(JoinOutcome::Approved {
+                application_id: ApplicationId(application_id),
+                card_token: card_token(app.keys(), member_number.as_str()),
+                member_number,
+                in_pool: matches!(landing, joining::Landing::Pool(_)),
+                landing: landing_org,
+                receiving: Box::new(receiving),
+            })
+        }
+        SubmitOutcome::Pending { application_id, existing: false } => Ok(JoinOutcome::Pending {
+            application_id: ApplicationId(application_id),
+            receiving,
+            deadline: application.review_deadline,
+        }),
+        SubmitOutcome::Pending { application_id, existing: true } => {
+            // The submitter's own open application, as it stands: who reviews it and by
+            // when were settled when it was made.
+            let stored = app
+                .store()
+                .application(application_id)
+                .await?
+                .ok_or_else(|| JoinError::Internal(format!("application {application_id} vanished")))?;
+            let receiving =
+                app.store().org(OrgId(stored.receiving_org_id)).await?.ok_or_else(|| {
+                    JoinError::Internal(format!("org {} vanished", stored.receiving_org_id))
+                })?;
+            let deadline = stored.review_deadline.map_or(application.review_deadline, Timestamp);
+            Ok(JoinOutcome::Pending { application_id: ApplicationId(application_id), receiving, deadline })
+        }
+        SubmitOutcome::AlreadyMember => {
+            let memberships = app.store().memberships_by_mobile(&application.mobile.blind_index).await?;
+            let card_token = memberships
+                .iter()
+                .filter(|m| m.status().is_some_and(|s| s.is_held()))
+                .find_map(|m| m.member_number.as_deref())
+                .map(|n| card_token(app.keys(), n));
+            Ok(JoinOutcome::AlreadyMember { card_token })
+        }
+    }
+}
+
+/// Asks the real-name provider, when one is configured and its answer can change the
+/// decision. Whether it is asked never depends on the person behind the ID number, so
+/// the time it takes tells a caller nothing about them.
+async fn check_real_name(
+    app: &App,
+    request: &JoinRequest,
+    policy: AutoApproval,
+    mobile_verified: bool,
+    mobile_bound_elsewhere: bool,
+    on_roster: bool,
+) -> RealNameCheck {
+    let Some(provider) = app.real_name() else {
+        return RealNameCheck::NotConfigured;
+    };
+    if !verification::worth_a_real_name_check(policy, mobile_verified, mobile_bound_elsewhere, on_roster) {
+        return RealNameCheck::NotAsked;
+    }
+    match provider.belong_together(&request.name, &request.id_number, &request.mobile).await {
+        Ok(true) => RealNameCheck::Matched,
+        Ok(false) => RealNameCheck::Mismatched,
+        Err(error) => {
+            tracing::warn!(%error, "real-name check unavailable; the application waits for review");
+            RealNameCheck::Unavailable
+        }
+    }
+}
