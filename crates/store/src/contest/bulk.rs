@@ -41,6 +41,10 @@ const RECOUNT_BEST: &str = "INSERT INTO contest_best (contest_id, membership_id,
     ROW_NUMBER() OVER (PARTITION BY membership_id ORDER BY correct DESC, last_at - started_at, id) AS place \
     FROM contest_attempts WHERE contest_id = $1 AND finished_at IS NOT NULL) ranked WHERE place = 1";
 
+/// The contest tables a bulk load fills, for fresh planner statistics.
+const ANALYZE_CONTEST: [&str; 3] =
+    ["ANALYZE contest_attempts", "ANALYZE contest_best", "ANALYZE contest_org_totals"];
+
 const DROP_TOTALS: &str = "DELETE FROM contest_org_totals WHERE contest_id = $1";
 
 const RECOUNT_TOTALS: &str = "INSERT INTO contest_org_totals (contest_id, org_id, path, participants, \
@@ -94,6 +98,14 @@ impl SqlStore {
         let mut tx = self.begin_write().await?;
         for statement in [DROP_BEST, RECOUNT_BEST, DROP_TOTALS, RECOUNT_TOTALS] {
             on_tx!(&mut tx, |c| sqlx::query(statement).bind(contest.0).execute(c).await?.rows_affected());
+        }
+        tx.commit().await?;
+        // A bulk load changes the tables' size at once, before the database's own
+        // statistics catch up: without fresh ones PostgreSQL planned a city's board at
+        // 357 ms instead of 10 ms (BENCHMARKS.md, the contest).
+        let mut tx = self.begin_write().await?;
+        for statement in ANALYZE_CONTEST {
+            on_tx!(&mut tx, |c| sqlx::query(statement).execute(c).await?.rows_affected());
         }
         tx.commit().await?;
         Ok(())
