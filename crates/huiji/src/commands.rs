@@ -81,6 +81,14 @@ pub enum CommandError {
     /// A contest use case refused.
     #[error("{0}")]
     Contest(#[from] huiji_app::contest::ContestError),
+    /// A command that reads named a SQLite file that does not exist.
+    #[error(
+        "no database at {0}: name one with --database-url (or HUIJI_DATABASE_URL), or create it with `huiji seed anhui`"
+    )]
+    NoDatabase(String),
+    /// The database holds no union tree yet.
+    #[error("the database {0} holds no unions: load them with `huiji seed anhui`")]
+    NoUnions(String),
     /// The key file is missing or malformed.
     #[error("key file {path}: {reason}")]
     Keys {
@@ -111,15 +119,16 @@ pub async fn execute(
             seed_anhui(&store, &SystemClock, out).await
         }
         Command::Org(OrgCommand::List(args)) => {
-            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
-            list_orgs(&store, args, out).await
+            let url = settings.database_url_or(DEFAULT_DATABASE_URL);
+            let store = open_existing(&url).await?;
+            list_orgs(&store, &url, args, out).await
         }
         Command::Qr(args) => {
-            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            let store = open_existing(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             write_qr(&store, args, &settings.public_url(), out).await
         }
         Command::Sms(SmsCommand::Outbox { limit }) => {
-            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            let store = open_existing(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             for message in store.sms_outbox(*limit).await? {
                 let when = Timestamp(message.created_at);
                 writeln!(
@@ -258,19 +267,39 @@ async fn write_qr(
 /// Connects and applies pending migrations; creates the directory of a SQLite file so
 /// `sqlite:data/demo.db` works on a fresh clone.
 pub async fn open(url: &DatabaseUrl) -> Result<SqlStore, CommandError> {
-    if let Some(path) = url.expose().strip_prefix("sqlite:") {
-        let path = path.trim_start_matches("//");
-        let path = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = std::path::Path::new(path).parent()
-            && !dir.as_os_str().is_empty()
-            && path != ":memory:"
-        {
-            std::fs::create_dir_all(dir)?;
-        }
-    }
+    create_sqlite_directory(url)?;
     let store = SqlStore::connect(url.expose()).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// The SQLite file a URL names (`None` for PostgreSQL and in-memory databases).
+fn sqlite_file(url: &DatabaseUrl) -> Option<&str> {
+    let path = url.expose().strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or(path);
+    (path != ":memory:").then_some(path)
+}
+
+/// Opens a database that must exist already: commands that only read never create one (a
+/// mistyped or forgotten `--database-url` would otherwise answer from a new empty file).
+pub async fn open_existing(url: &DatabaseUrl) -> Result<SqlStore, CommandError> {
+    if let Some(path) = sqlite_file(url)
+        && !std::path::Path::new(path).exists()
+    {
+        return Err(CommandError::NoDatabase(path.to_owned()));
+    }
+    open(url).await
+}
+
+/// Makes the directory of a SQLite file, so `--database-url sqlite:data/x.db` works on a
+/// fresh clone.
+fn create_sqlite_directory(url: &DatabaseUrl) -> Result<(), CommandError> {
+    if let Some(dir) = sqlite_file(url).and_then(|path| std::path::Path::new(path).parent())
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(())
 }
 
 /// Loads Anhui's union tree into an empty database and reports what it made.
@@ -301,6 +330,7 @@ pub async fn seed_anhui(
 /// Prints matching orgs as `id<TAB>kind<TAB>name<TAB>region`, in id order.
 pub async fn list_orgs(
     store: &dyn Store,
+    database: &DatabaseUrl,
     args: &OrgListArgs,
     out: &mut dyn Write,
 ) -> Result<(), CommandError> {
@@ -327,6 +357,11 @@ pub async fn list_orgs(
         }
         None => None,
     };
+    // The arguments are checked first; then an empty database says so rather than
+    // printing nothing.
+    if store.count_orgs(&OrgFilter::default()).await? == 0 {
+        return Err(CommandError::NoUnions(database.redacted()));
+    }
     let mut filter = OrgFilter { within, region, kind, limit: Some(LIST_PAGE), ..OrgFilter::default() };
     loop {
         let page = store.orgs(&filter).await?;

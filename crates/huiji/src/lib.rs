@@ -45,6 +45,8 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match commands::execute(&cli.command, &settings, &mut stdout).await {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`huiji org list | head`) is not a failure.
+        Err(CommandError::Io(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("huiji: {error}");
             ExitCode::FAILURE

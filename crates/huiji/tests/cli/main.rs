@@ -99,6 +99,48 @@ fn migrate_creates_the_sqlite_directory() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[test]
+fn commands_that_read_never_create_a_database() {
+    let dir = scratch("no-database");
+    let path = dir.join("typo.db");
+    let url = format!("sqlite:{}", path.display());
+    for args in [&["org", "list", "--region", "3401"][..], &["sms", "outbox"][..], &["qr", "1"][..]] {
+        let output = huiji(&url, args);
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("no database at") && stderr.contains("typo.db"), "{args:?}: {stderr}");
+        assert!(!path.exists(), "{args:?} created the file");
+    }
+    // A database without unions says what to do instead of printing nothing.
+    stdout(&huiji(&url, &["migrate"]));
+    let empty = huiji(&url, &["org", "list"]);
+    assert!(!empty.status.success());
+    assert!(
+        String::from_utf8_lossy(&empty.stderr).contains("holds no unions: load them with `huiji seed anhui`")
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+both_databases!(a_reader_that_stops_early_is_no_failure, |db: TestDb| async move {
+    use std::io::BufRead as _;
+    stdout(&huiji(&db.url, &["seed", "anhui"]));
+    // `huiji org list | head -1`: 1,985 lines are more than a pipe holds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiji"))
+        .args(["org", "list", "--database-url", &db.url])
+        .env_remove("HUIJI_DATABASE_URL")
+        .env("HUIJI_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().contains("安徽省总工会"));
+    drop(lines);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("Broken pipe"));
+});
+
 both_databases!(qr_codes_of_receiving_unions, |db: TestDb| async move {
     stdout(&huiji(&db.url, &["seed", "anhui"]));
     let union = db.store.org_by_join_code("3401T").await.unwrap().unwrap();
