@@ -125,4 +125,22 @@ impl Keys {
     pub fn verify_card_signature(&self, payload: &str, signature_hex: &str) -> bool {
         self.get().verify_card_signature(payload, signature_hex)
     }
+
+    /// `{id}.{expires_ms}.{signature}`: a short-lived token standing for a record (a
+    /// membership) after its owner proved who they are; `purpose` keeps one kind of token
+    /// from passing as another.
+    pub fn expiring_token(&self, purpose: &str, id: i64, expires_ms: i64) -> String {
+        let signature = self.card_signature(&format!("{purpose}:{id}:{expires_ms}")).to_hex();
+        format!("{id}.{expires_ms}.{signature}")
+    }
+
+    /// The id a genuine [`Keys::expiring_token`] of this purpose stands for, if it has
+    /// not expired at `now_ms`.
+    pub fn verify_expiring_token(&self, purpose: &str, token: &str, now_ms: i64) -> Option<i64> {
+        let mut parts = token.splitn(3, '.');
+        let id: i64 = parts.next()?.parse().ok()?;
+        let expires: i64 = parts.next()?.parse().ok()?;
+        let genuine = self.verify_card_signature(&format!("{purpose}:{id}:{expires}"), parts.next()?);
+        (genuine && now_ms <= expires).then_some(id)
+    }
 }

@@ -10,22 +10,15 @@ use crate::keys::Keys;
 /// How long a pass lasts: longer than any attempt (at most two hours) started with it.
 pub const PASS_MILLIS: i64 = 4 * 3600 * 1000;
 
-fn payload(membership: MembershipId, expires: i64) -> String {
-    format!("contest-pass:{membership}:{expires}")
-}
+/// What a pass's signature is for.
+const PURPOSE: &str = "contest-pass";
 
 /// `{membership}.{expires_ms}.{signature}`: the membership's pass from `now`.
 pub fn issue(keys: &Keys, membership: MembershipId, now: Timestamp) -> String {
-    let expires = now.millis() + PASS_MILLIS;
-    let signature = keys.card_signature(&payload(membership, expires)).to_hex();
-    format!("{membership}.{expires}.{signature}")
+    keys.expiring_token(PURPOSE, membership.0, now.millis() + PASS_MILLIS)
 }
 
 /// The membership a genuine, unexpired pass names.
 pub fn verify(keys: &Keys, pass: &str, now: Timestamp) -> Option<MembershipId> {
-    let mut parts = pass.splitn(3, '.');
-    let membership = MembershipId(parts.next()?.parse().ok()?);
-    let expires: i64 = parts.next()?.parse().ok()?;
-    let genuine = keys.verify_card_signature(&payload(membership, expires), parts.next()?);
-    (genuine && now.millis() <= expires).then_some(membership)
+    keys.verify_expiring_token(PURPOSE, pass, now.millis()).map(MembershipId)
 }

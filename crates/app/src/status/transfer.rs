@@ -46,26 +46,18 @@ pub enum MemberTransferError {
     Store(#[from] StoreError),
 }
 
-fn payload(membership_id: i64, expires_ms: i64) -> String {
-    format!("transfer:{membership_id}:{expires_ms}")
-}
+/// What a transfer token's signature is for.
+const PURPOSE: &str = "transfer";
 
 /// `{membership_id}.{expires_ms}.{signature}`: proof that the owner of the membership's
 /// mobile verified it with an SMS code, valid for 15 minutes from `now`.
 pub fn token(app: &App, membership_id: i64, now: Timestamp) -> String {
-    let expires = now.millis() + TOKEN_MS;
-    let signature = app.keys().card_signature(&payload(membership_id, expires)).to_hex();
-    format!("{membership_id}.{expires}.{signature}")
+    app.keys().expiring_token(PURPOSE, membership_id, now.millis() + TOKEN_MS)
 }
 
 /// The membership a genuine, unexpired token stands for.
 pub fn verify_token(app: &App, token: &str) -> Option<i64> {
-    let mut parts = token.splitn(3, '.');
-    let membership_id: i64 = parts.next()?.parse().ok()?;
-    let expires: i64 = parts.next()?.parse().ok()?;
-    let signature = parts.next()?;
-    let genuine = app.keys().verify_card_signature(&payload(membership_id, expires), signature);
-    (genuine && app.now().millis() <= expires).then_some(membership_id)
+    app.keys().verify_expiring_token(PURPOSE, token, app.now().millis())
 }
 
 /// A verified member asks to move their membership to the union behind `join_code`;
