@@ -79,6 +79,14 @@ labelled_enum!(
         TransferAnswer = "transfer.answer", "答复接转", "Transfer answered";
         /// An officer withdrew their transfer request.
         TransferWithdraw = "transfer.withdraw", "撤回接转", "Transfer withdrawn";
+        /// An admin added a service station.
+        StationCreate = "station.create", "新增服务站点", "Station added";
+        /// An admin changed a service station (its details, or closed or reopened it).
+        StationUpdate = "station.update", "修改服务站点", "Station changed";
+        /// An admin deleted a service station.
+        StationDelete = "station.delete", "删除服务站点", "Station deleted";
+        /// Stations were imported from a file.
+        StationsImport = "station.import", "导入服务站点", "Stations imported";
     }
 );
 
@@ -134,6 +142,10 @@ mod tests {
                 ("transfer.ask", "发起接转", "Transfer requested"),
                 ("transfer.answer", "答复接转", "Transfer answered"),
                 ("transfer.withdraw", "撤回接转", "Transfer withdrawn"),
+                ("station.create", "新增服务站点", "Station added"),
+                ("station.update", "修改服务站点", "Station changed"),
+                ("station.delete", "删除服务站点", "Station deleted"),
+                ("station.import", "导入服务站点", "Stations imported"),
             ]
         );
         for action in AuditAction::ALL {

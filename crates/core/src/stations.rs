@@ -2,12 +2,16 @@
 //! rows of a station import (名称, 类型, 地址, 区县, 经度, 纬度, 电话, 开放时间, 服务项目).
 
 mod amenity;
+mod code;
 mod hours;
 mod import;
+mod search;
 
 pub use amenity::{Amenity, AmenityCell, AmenitySet, parse_amenities};
+pub use code::{StationCode, StationId};
 pub use hours::{HoursError, OpeningHours, TimeRange};
 pub use import::{StationCells, StationDraft, StationField, StationFieldError, StationPhone, parse_station};
+pub use search::{MAX_RESULTS, SEARCH_RADII_M, SearchBox, rank, settled};
 
 use crate::labelled::labelled_enum;
 

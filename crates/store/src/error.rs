@@ -91,6 +91,8 @@ conflicts! {
     TransferStatusInvalid = "transfers_status_check",
     /// A transfer that names neither or both of a membership and an ID number.
     TransferMembershipInvalid = "transfers_membership_check",
+    /// The owning union already has a station of this name.
+    StationNameTaken = "stations_org_name_key",
 }
 
 impl std::fmt::Display for Conflict {
@@ -100,7 +102,7 @@ impl std::fmt::Display for Conflict {
 }
 
 /// Unique constraints as SQLite reports them (it names the columns, not the constraint).
-const SQLITE_UNIQUE_COLUMNS: [(&str, Conflict); 9] = [
+const SQLITE_UNIQUE_COLUMNS: [(&str, Conflict); 10] = [
     ("orgs.parent_id, orgs.name", Conflict::NameTaken),
     ("orgs.join_code", Conflict::JoinCodeTaken),
     ("orgs.credit_code", Conflict::CreditCodeTaken),
@@ -110,6 +112,7 @@ const SQLITE_UNIQUE_COLUMNS: [(&str, Conflict); 9] = [
     ("applications.id_number_bidx, applications.mobile_bidx", Conflict::PendingForMobile),
     ("users.username", Conflict::UsernameTaken),
     ("transfers.membership_id", Conflict::TransferOpen),
+    ("stations.org_id, stations.name", Conflict::StationNameTaken),
 ];
 
 impl From<sqlx::Error> for StoreError {

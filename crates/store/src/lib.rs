@@ -23,6 +23,7 @@ mod platform;
 mod privacy;
 mod review;
 mod sms;
+mod stations;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transfers;
@@ -59,6 +60,7 @@ pub use platform::{ABANDONED_AFTER_MILLIS, ApiKeyRecord, Idempotency, PlatformRe
 pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 pub use sms::{OutboxMessage, SmsStore};
+pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
 pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
@@ -84,6 +86,7 @@ pub trait Store:
     + InnovationStore
     + EvaluationStore
     + ContestStore
+    + StationStore
     + Send
     + Sync
     + fmt::Debug
@@ -103,6 +106,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AccountStore, AuditStore, ContestStore, EvaluationStore, InnovationStore, JoinStore, MemberStore,
-        OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, Store, TransferStore, WebhookStore,
+        OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store, TransferStore,
+        WebhookStore,
     };
 }

@@ -14,5 +14,6 @@ mod orgs;
 mod pool;
 mod privacy;
 mod review;
+mod stations;
 mod transfers;
 mod upgrade;
