@@ -23,6 +23,7 @@ pub mod privacy;
 pub mod real_name;
 pub mod review;
 pub mod sms;
+pub mod stations;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;

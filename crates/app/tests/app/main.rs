@@ -10,4 +10,5 @@ mod innovation;
 mod innovation_evaluation;
 mod innovation_import;
 mod joining;
+mod stations;
 mod support;

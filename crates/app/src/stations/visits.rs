@@ -1,0 +1,68 @@
+//! Counting visits: a station's staff — an officer (not a viewer) of the owning union's
+//! subtree — record a member's visit after scanning the member card, or an anonymous
+//! one with the counter button. Only per-day counts are kept, never who visited.
+
+use huiji_core::stations::StationId;
+use huiji_store::VisitDay;
+
+use super::{StationError, station_for};
+use crate::App;
+use crate::actor::Actor;
+use crate::joining::card;
+
+/// Who visited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visitor<'a> {
+    /// A member, by the token of the card the staff scanned (checked to hold a
+    /// membership that is still current).
+    Member(&'a str),
+    /// Someone the staff counted without a card.
+    Anonymous,
+}
+
+/// Counts a visit today (China time).
+///
+/// # Errors
+///
+/// The station is missing or out of scope, the actor is a viewer, the card is not a
+/// current member's ([`StationError::NotFound`]), or the store's.
+pub async fn record(
+    app: &App,
+    actor: &Actor,
+    station: StationId,
+    visitor: Visitor<'_>,
+) -> Result<(), StationError> {
+    let record = station_for(app, actor, station).await?;
+    if !actor.acts_on(&record.org_path) {
+        return Err(StationError::Forbidden);
+    }
+    let member = match visitor {
+        Visitor::Member(token) => {
+            let membership = card::membership(app, token).await?.ok_or(StationError::NotFound)?;
+            if !membership.status().is_some_and(|s| s.is_held()) {
+                return Err(StationError::NotFound);
+            }
+            true
+        }
+        Visitor::Anonymous => false,
+    };
+    app.store().record_visit(station, app.now().china_date(), member).await?;
+    Ok(())
+}
+
+/// A station's visits over the last `days` days (today included), by day.
+///
+/// # Errors
+///
+/// Not found or out of scope, or the store's.
+pub async fn recent(
+    app: &App,
+    actor: &Actor,
+    station: StationId,
+    days: u16,
+) -> Result<Vec<VisitDay>, StationError> {
+    station_for(app, actor, station).await?;
+    let now = app.now();
+    let from = now.plus_days(-i64::from(days.max(1)) + 1).china_date();
+    Ok(app.store().station_visits(station, from, now.china_date()).await?)
+}
