@@ -131,6 +131,7 @@ pub fn app(state: WebState) -> Router {
         .merge(card::router())
         .merge(worker::contest::router())
         .merge(worker::innovation::router())
+        .merge(worker::stations::router())
         .merge(poster::router())
         .merge(console::router())
         .merge(api::router());

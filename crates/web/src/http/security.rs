@@ -1,7 +1,8 @@
 //! Security headers on every response: a content security policy without inline script
-//! or style (the templates have none; `/static/join.js` is the only script), no framing
-//! (clickjacking), no MIME sniffing, no referrer (card links carry signed tokens), and
-//! HSTS when the app is served over TLS.
+//! or style (the templates have none; `/static/join.js` and `/static/stations.js` are the
+//! only scripts), no framing (clickjacking), no MIME sniffing, no referrer (card links
+//! carry signed tokens), and HSTS when the app is served over TLS. Geolocation is allowed to this origin only
+//! (`/stations` asks for the phone's position), camera and microphone to none.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -28,7 +29,7 @@ pub(crate) async fn headers(State(state): State<WebState>, request: Request, nex
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
-        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(self)"),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));

@@ -22,6 +22,7 @@ pub fn router() -> Router<WebState> {
         .route("/static/poster.css", get(|| asset("text/css; charset=utf-8", POSTER_CSS)))
         .route("/static/console.css", get(|| asset("text/css; charset=utf-8", CONSOLE_CSS)))
         .route("/static/join.js", get(|| asset("text/javascript; charset=utf-8", JOIN_JS)))
+        .route("/static/stations.js", get(|| asset("text/javascript; charset=utf-8", STATIONS_JS)))
 }
 
 /// One stylesheet for every worker page, small enough to cache on a cheap phone.
@@ -30,6 +31,8 @@ const POSTER_CSS: &str = include_str!("../../static/poster.css");
 const CONSOLE_CSS: &str = include_str!("../../static/console.css");
 /// The join form's optional script (the form works without it).
 pub(crate) const JOIN_JS: &str = include_str!("../../static/join.js");
+/// `/stations`' optional script: the phone's position (the county choice works without it).
+const STATIONS_JS: &str = include_str!("../../static/stations.js");
 
 /// Static assets are compiled in, so the binary serves everything offline.
 async fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -4,4 +4,5 @@ pub(crate) mod contest;
 mod joining;
 mod real_name;
 mod sms;
+mod stations;
 mod status;

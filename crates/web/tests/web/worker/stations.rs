@@ -1,0 +1,146 @@
+//! The stations on the phone: the nearest search as JSON (WGS-84 in, GCJ-02 and metres
+//! out), the `/stations` page from a position or a county — within the 30 KB budget —
+//! and a station's own page and poster.
+
+use huiji_app::actor::Actor;
+use huiji_app::stations::manage;
+use huiji_core::OrgId;
+use huiji_core::stations::{StationCells, StationCode, StationId};
+use huiji_store::both_databases;
+use huiji_store::testing::TestDb;
+
+use crate::support::{TestApp, main_of};
+
+/// Adds a station of the root at Amap picker text `picker`.
+async fn station(app: &TestApp, name: &str, kind: &str, county: &str, picker: &str) -> StationId {
+    let cells = StationCells {
+        name,
+        kind,
+        address: "某路 1 号",
+        county,
+        lng: picker,
+        lat: "",
+        phone: "0551-6512 3456",
+        hours: "24小时",
+        amenities: "休息、饮水、充电",
+    };
+    manage::create(&app.state.app, &Actor::Operator, OrgId(1), &cells).await.unwrap()
+}
+
+/// Tiananmen as a phone reports it (WGS-84); its GCJ-02 is 39.910123,116.403724.
+const PHONE: &str = "lat=39.90872&lng=116.39748";
+
+both_databases!(the_nearest_search_answers_json_nearest_first, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let exact = station(&app, "天安门驿站", "工会驿站", "110101", "116.403724,39.910123").await;
+    let raw = station(&app, "未换算坐标的司机之家", "司机之家", "110101", "116.39748,39.90872").await;
+    let closed = station(&app, "暂停的驿站", "工会驿站", "110101", "116.4037,39.9101").await;
+    station(&app, "合肥驿站", "工会驿站", "340104", "117.227,31.820").await;
+    manage::set_closed(&app.state.app, &Actor::Operator, closed, true).await.unwrap();
+
+    let (status, content_type, body) = app.get(&format!("/stations/nearest?{PHONE}&limit=2")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    let results: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["id"], exact.0);
+    assert_eq!(results[0]["name"], "天安门驿站");
+    assert_eq!(results[0]["kind"], "service_station");
+    assert_eq!((results[0]["lat"].as_f64(), results[0]["lng"].as_f64()), (Some(39.910123), Some(116.403724)));
+    assert!(results[0]["distance_m"].as_f64().unwrap() < 0.5, "{body}");
+    assert_eq!(
+        results[0]["amap_url"].as_str().unwrap().split("&name").next().unwrap(),
+        "https://uri.amap.com/marker?position=116.403724,39.910123"
+    );
+    assert_eq!(results[0]["code"], StationCode::of(exact).to_string());
+    assert_eq!(results[1]["id"], raw.0);
+    let offset = results[1]["distance_m"].as_f64().unwrap();
+    assert!((500.0..700.0).contains(&offset), "{offset}");
+
+    let (_, _, body) = app.get(&format!("/stations/nearest?{PHONE}&kind=driver_home")).await;
+    let homes: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(homes.iter().map(|h| h["id"].as_i64().unwrap()).collect::<Vec<_>>(), [raw.0]);
+    let (_, _, body) = app.get(&format!("/stations/nearest?{PHONE}")).await;
+    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(all.len(), 3, "the closed station is left out");
+    assert_eq!(all[2]["name"], "合肥驿站");
+
+    for bad in [
+        "lat=91&lng=116",
+        "lat=x&lng=116",
+        "lng=116",
+        "",
+        "lat=39.9&lng=116.4&kind=spa",
+        "lat=39.9&lng=116.4&limit=x",
+    ] {
+        let (status, _, _) = app.get(&format!("/stations/nearest?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+});
+
+both_databases!(the_stations_page_lists_by_position_or_county, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    station(&app, "蜀山区户外劳动者服务站（示例）", "户外劳动者驿站", "340104", "117.227,31.820").await;
+    station(&app, "肥东县司机之家（示例）", "司机之家", "340122", "117.47,31.88").await;
+
+    let (status, _, body) = app.get("/stations").await;
+    assert_eq!(status, 200);
+    assert!(body.len() < 30_000, "{} bytes", body.len());
+    assert!(body.contains(r#"<option value="340104">蜀山区</option>"#), "{}", main_of(&body));
+    assert!(body.contains("/static/stations.js") && !body.contains("<section class=\"station\">"));
+
+    // From a phone in Hefei (WGS-84 of the Shushan station's GCJ-02 point).
+    let (status, _, body) = app.get("/stations?lat=31.8221&lng=117.2223").await;
+    assert_eq!(status, 200);
+    assert!(body.len() < 30_000, "{} bytes", body.len());
+    let first = body.find("蜀山区户外劳动者服务站").unwrap();
+    let second = body.find("肥东县司机之家").unwrap();
+    assert!(first < second, "nearest first");
+    assert!(body.contains("约 "), "distances are estimates");
+    assert!(body.contains(r#"href="tel:055165123456""#));
+    assert!(
+        body.contains("https://uri.amap.com/marker?position=117.227000,31.820000&#38;name="),
+        "{}",
+        main_of(&body)
+    );
+    assert!(body.contains("api.map.baidu.com") && body.contains("apis.map.qq.com"));
+
+    let (_, _, body) = app.get("/stations?county=340122").await;
+    assert!(body.contains("肥东县司机之家") && !body.contains("蜀山区户外劳动者服务站（示例）</a>"));
+    assert!(body.contains(r#"<option value="340122" selected>"#));
+    let (_, _, body) = app.get("/stations?county=340102").await;
+    assert!(body.contains("附近暂无开放的服务站"));
+    let (_, _, body) = app.get("/stations?county=340122&lang=en&kind=outdoor_rest_stop").await;
+    assert!(body.contains("No open station found"));
+    let (status, _, body) = app.get("/stations?lat=abc&lng=1").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("位置无法识别"));
+});
+
+both_databases!(a_station_has_its_own_page_code_and_poster, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let id = station(&app, "合肥港司机之家", "司机之家", "340104", "117.227,31.820").await;
+    let code = StationCode::of(id).to_string();
+    let (status, _, body) = app.get(&format!("/s/{code}")).await;
+    assert_eq!(status, 200);
+    assert!(body.len() < 30_000, "{} bytes", body.len());
+    assert!(body.contains("<h1>合肥港司机之家</h1>") && body.contains("<svg"));
+    assert!(body.contains(&format!("{}/s/{code}", app.base)));
+    assert!(body.contains("安徽省合肥市蜀山区某路 1 号") && body.contains("休息、饮水、充电"));
+    assert!(body.contains("开放中"));
+    let (status, _, lower) = app.get(&format!("/s/{}", code.to_lowercase())).await;
+    assert_eq!((status, lower.contains("合肥港司机之家")), (200, true));
+
+    manage::set_closed(&app.state.app, &Actor::Operator, id, true).await.unwrap();
+    let (_, _, body) = app.get(&format!("/s/{code}?lang=en")).await;
+    assert!(body.contains("Temporarily closed") && body.contains("Driver home"));
+
+    let (status, _, poster) = app.get(&format!("/s/{code}/poster")).await;
+    assert_eq!(status, 200);
+    assert!(
+        poster.contains("合肥港司机之家") && poster.contains("<svg") && poster.contains("0551-6512 3456")
+    );
+    for missing in ["/s/ZZZZ", "/s/U", "/s/0", "/s/ZZZZ/poster"] {
+        assert_eq!(app.get(missing).await.0, 404, "{missing}");
+    }
+});
