@@ -11,6 +11,7 @@ mod orgs;
 mod outbox;
 mod pool;
 mod review;
+mod stations;
 mod transfers;
 mod webhooks;
 mod xlsx;
@@ -47,6 +48,7 @@ pub fn router() -> Router<WebState> {
         .merge(transfers::router())
         .merge(innovation::router())
         .merge(contest::router())
+        .merge(stations::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.

@@ -6,4 +6,5 @@ mod orgs;
 mod permissions;
 pub(crate) mod pool;
 mod review;
+mod stations;
 pub(crate) mod transfers;
