@@ -101,6 +101,27 @@ pub enum Command {
     /// The 安康杯 safety knowledge contest: question bank and contests.
     #[command(subcommand)]
     Contest(ContestCommand),
+    /// Service stations (工会服务站, 司机之家, 户外劳动者服务站).
+    #[command(subcommand)]
+    Stations(StationsCommand),
+}
+
+/// `stations` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StationsCommand {
+    /// Import stations from a CSV (UTF-8 or GBK) or XLSX file (columns 名称, 类型, 地址,
+    /// 区县/行政区划代码, 经度, 纬度, 电话, 开放时间, 服务项目; coordinates in GCJ-02); prints
+    /// how many were added and every duplicate and rejected row.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The union that owns every station (default: each county's federation).
+        #[arg(long)]
+        org: Option<i64>,
+        /// The XLSX sheet to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
 }
 
 /// `innovation` subcommands.

@@ -81,6 +81,9 @@ pub enum CommandError {
     /// A contest use case refused.
     #[error("{0}")]
     Contest(#[from] huiji_app::contest::ContestError),
+    /// A stations use case refused.
+    #[error("{0}")]
+    Stations(#[from] huiji_app::stations::StationError),
     /// A command that reads named a SQLite file that does not exist.
     #[error(
         "no database at {0}: name one with --database-url (or HUIJI_DATABASE_URL), or create it with `huiji seed anhui`"
@@ -195,6 +198,10 @@ pub async fn execute(
         Command::Contest(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::contest::execute(store, &settings.public_url(), command, out).await
+        }
+        Command::Stations(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::stations::execute(store, &settings.public_url(), command, out).await
         }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
@@ -435,6 +442,13 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     if studios > 0 {
         writeln!(out, "seeded a generated innovation registry ({studios} studios, names marked 演示)")?;
     }
+    let stations = crate::stations::seed_demo(&store, &settings.public_url()).await?;
+    if stations > 0 {
+        writeln!(
+            out,
+            "seeded {stations} generated service stations and driver homes (names marked （示例）)"
+        )?;
+    }
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CommandError::InvalidArgument(format!(
             "cannot listen on {}: {e} (choose another address with --listen)",
@@ -452,6 +466,7 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
     writeln!(out, "  its printable poster {base}/qr/3401T/poster")?;
     writeln!(out, "  application status  {base}/status")?;
     writeln!(out, "  innovation studios  {base}/innovation")?;
+    writeln!(out, "  service stations    {base}/stations?county=340104  (合肥市蜀山区)")?;
     writeln!(out, "  health, metrics     {base}/healthz  {base}/metrics")?;
     writeln!(out, "  officer console    {base}/console  (password {DEMO_PASSWORD} for each of:")?;
     for (username, role, org) in &officers {

@@ -20,7 +20,7 @@ use crate::commands::CommandError;
 
 /// The app for commands that seal, sign and reveal nothing: its keys are made up on the
 /// spot and never used, so these commands need no key file.
-fn app_without_keys(store: SqlStore, public_url: &str) -> Result<App, CommandError> {
+pub(crate) fn app_without_keys(store: SqlStore, public_url: &str) -> Result<App, CommandError> {
     let text = KeyFile::generate(&mut OsRandom)?;
     let keyring = Keyring::from_key_file_text(&text)?;
     Ok(App::new(Arc::new(store), Arc::new(SystemClock), keyring, public_url))

@@ -13,6 +13,7 @@ mod innovation;
 mod platforms;
 mod ports;
 mod privacy;
+mod stations;
 mod users;
 
 use std::ffi::OsString;

@@ -194,48 +194,80 @@ pub async fn import(
     owner: Option<OrgId>,
     table: Table,
 ) -> Result<ImportReport, StationError> {
-    let fixed = match owner {
-        Some(id) => {
-            let org =
-                app.store().org(id).await?.filter(|o| actor.sees(&o.path)).ok_or(StationError::NotFound)?;
-            if !actor.administers(&org.path) {
-                return Err(StationError::Forbidden);
-            }
-            Some((org.id, org.path))
-        }
-        None => None,
-    };
+    let fixed = fixed_owner(app, actor, owner).await?;
     let regions = app.regions();
     let (rows, unused_headers) = tokio::task::spawn_blocking(move || read_rows(table, regions))
         .await
         .map_err(|e| StationError::Internal(format!("import task: {e}")))??;
-    let mut report = ImportReport {
-        rows: u64::try_from(rows.len()).unwrap_or(u64::MAX),
-        unused_headers,
-        ..ImportReport::default()
-    };
+    let mut report = ImportReport { unused_headers, ..ImportReport::default() };
+    let mut parsed = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row.parsed {
+            Ok(draft) => parsed.push((row.number, draft)),
+            Err(problems) => report.rejected.push(Rejected { row: row.number, problems }),
+        }
+    }
+    report.rows = u64::try_from(parsed.len() + report.rejected.len()).unwrap_or(u64::MAX);
+    add(app, actor, fixed, parsed, report).await
+}
+
+/// Adds stations already parsed (generated ones: the demo's seed, the benchmark's load),
+/// numbered as rows, with the same owners, duplicates and audit record as [`import`].
+///
+/// # Errors
+///
+/// As [`import`], but for the file.
+pub async fn import_drafts(
+    app: &App,
+    actor: &Actor,
+    owner: Option<OrgId>,
+    drafts: Vec<(u64, StationDraft)>,
+) -> Result<ImportReport, StationError> {
+    let fixed = fixed_owner(app, actor, owner).await?;
+    let report =
+        ImportReport { rows: u64::try_from(drafts.len()).unwrap_or(u64::MAX), ..ImportReport::default() };
+    add(app, actor, fixed, drafts, report).await
+}
+
+/// The union named to own every station, checked, if one is.
+async fn fixed_owner(
+    app: &App,
+    actor: &Actor,
+    owner: Option<OrgId>,
+) -> Result<Option<(OrgId, OrgPath)>, StationError> {
+    let Some(id) = owner else { return Ok(None) };
+    let org = app.store().org(id).await?.filter(|o| actor.sees(&o.path)).ok_or(StationError::NotFound)?;
+    if !actor.administers(&org.path) {
+        return Err(StationError::Forbidden);
+    }
+    Ok(Some((org.id, org.path)))
+}
+
+/// Finds each parsed row's owner, writes the rows in batches, completes the report and
+/// audits the import.
+async fn add(
+    app: &App,
+    actor: &Actor,
+    fixed: Option<(OrgId, OrgPath)>,
+    parsed: Vec<(u64, StationDraft)>,
+    mut report: ImportReport,
+) -> Result<ImportReport, StationError> {
     let mut owners = Owners { found: HashMap::new() };
     let mut valid: Vec<(u64, (OrgId, StationDraft))> = Vec::new();
-    for row in rows {
-        let draft = match row.parsed {
-            Ok(draft) => draft,
-            Err(problems) => {
-                report.rejected.push(Rejected { row: row.number, problems });
-                continue;
-            }
-        };
+    for (number, draft) in parsed {
         let owner = match &fixed {
             Some(owner) => Some(owner.clone()),
             None => owners.of(app, draft.county).await?,
         };
         match owner {
-            None => report.rejected.push(Rejected { row: row.number, problems: vec!["owner.none"] }),
+            None => report.rejected.push(Rejected { row: number, problems: vec!["owner.none"] }),
             Some((_, path)) if !actor.administers(&path) => {
-                report.rejected.push(Rejected { row: row.number, problems: vec!["owner.forbidden"] });
+                report.rejected.push(Rejected { row: number, problems: vec!["owner.forbidden"] });
             }
-            Some((id, _)) => valid.push((row.number, (id, draft))),
+            Some((id, _)) => valid.push((number, (id, draft))),
         }
     }
+    report.rejected.sort_by_key(|r| r.row);
     for batch in valid.chunks(BATCH) {
         let drafts: Vec<(OrgId, StationDraft)> = batch.iter().map(|(_, d)| d.clone()).collect();
         let outcomes = app.store().import_stations(&drafts, app.now()).await?;

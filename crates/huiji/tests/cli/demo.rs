@@ -1,6 +1,6 @@
-//! `huiji demo` as a newcomer runs it: it seeds Anhui, the demo officers and a generated
-//! innovation registry, prints where everything is, serves it — and a second start adds
-//! nothing.
+//! `huiji demo` as a newcomer runs it: it seeds Anhui, the demo officers, a generated
+//! innovation registry and generated service stations, prints where everything is,
+//! serves it — and a second start adds nothing.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -51,6 +51,7 @@ fn the_demo_seeds_and_serves_what_it_prints() {
     let (mut child, printed) = start(&dir);
     assert!(printed.contains("seeded 1985 unions of Anhui"), "{printed}");
     assert!(printed.contains("innovation registry (16 studios"), "{printed}");
+    assert!(printed.contains("seeded 524 generated service stations and driver homes"), "{printed}");
     let base = printed
         .lines()
         .find_map(|l| l.trim().strip_prefix("home page").map(|url| url.trim().trim_end_matches('/')))
@@ -59,6 +60,11 @@ fn the_demo_seeds_and_serves_what_it_prints() {
     let innovation = get(&base, "/innovation");
     assert!(innovation.starts_with("HTTP/1.0 200") || innovation.starts_with("HTTP/1.1 200"), "{innovation}");
     assert!(innovation.contains("演示"), "the generated studios are listed: {innovation}");
+    let stations = get(&base, "/stations?county=340104");
+    assert!(
+        stations.contains("合肥市蜀山区户外劳动者服务站（示例）"),
+        "the generated stations are listed: {stations}"
+    );
     let join = get(&base, "/j/3401T");
     assert!(join.contains("合肥市货车司机工会联合会"), "{join}");
     child.kill().unwrap();

@@ -14,6 +14,7 @@ mod demo;
 mod generate;
 mod innovation;
 mod privacy;
+mod stations;
 
 fn huiji(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_huiji"))
