@@ -166,7 +166,7 @@ impl Officer {
 
 impl Officer {
     /// The account of the request's session, whatever its role.
-    async fn of_session(parts: &mut Parts, state: &WebState) -> Result<Officer, Response> {
+    pub(crate) async fn of_session(parts: &mut Parts, state: &WebState) -> Result<Officer, Response> {
         let to_login = || Redirect::to("/console/login").into_response();
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
         let hash = token_hash(&token);

@@ -43,6 +43,8 @@ struct VerifyPage {
     lang: Lang,
     t: &'static WorkerText,
     card: Option<CardFacts>,
+    /// “记录到访” for a station's staff signed in on this phone.
+    check_in: Option<crate::worker::stations::check_in::CheckIn>,
 }
 
 struct CardFacts {
@@ -106,6 +108,7 @@ async fn verify(
     State(state): State<WebState>,
     lang: Lang,
     Path(token): Path<String>,
+    mut parts: axum::http::request::Parts,
 ) -> Result<Response, WebError> {
     let card = match membership_of(&state, &token).await {
         Ok(membership) if membership.status().is_some_and(|s| s.is_held()) => {
@@ -114,6 +117,10 @@ async fn verify(
         Ok(_) | Err(WebError::NotFound) => None,
         Err(other) => return Err(other),
     };
-    let page = VerifyPage { lang, t: WorkerText::of(lang), card };
+    let check_in = match card {
+        Some(_) => crate::worker::stations::check_in::offer(&state, &mut parts, &token).await?,
+        None => None,
+    };
+    let page = VerifyPage { lang, t: WorkerText::of(lang), card, check_in };
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }

@@ -1,12 +1,14 @@
 //! Service stations on the phone: `/stations` (the nearest open stations to the phone's
 //! position, or a chosen county's), `/stations/nearest` (the same as JSON), and one
-//! station's page `/s/{code}` with its QR code and printable poster.
+//! station's page `/s/{code}` with its QR code and printable poster; and the staff's
+//! check-in of a member card (`check_in.rs`).
 
+pub(crate) mod check_in;
 mod list;
 mod station;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use huiji_app::stations::StationError;
 use huiji_core::geo::map_links;
 use huiji_core::stations::{StationCode, StationKind};
@@ -23,6 +25,7 @@ pub fn router() -> Router<WebState> {
         .route("/stations/nearest", get(list::nearest_json))
         .route("/s/{code}", get(station::page))
         .route("/s/{code}/poster", get(station::poster))
+        .route("/verify/{token}/visit", post(check_in::record))
 }
 
 fn app_error(error: StationError) -> WebError {

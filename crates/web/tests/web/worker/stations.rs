@@ -144,3 +144,59 @@ both_databases!(a_station_has_its_own_page_code_and_poster, |db: TestDb| async m
         assert_eq!(app.get(missing).await.0, 404, "{missing}");
     }
 });
+
+both_databases!(staff_record_a_members_visit_from_the_verify_page, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let hefei = app.store().org_by_join_code("3401").await.unwrap().unwrap();
+    let cells = StationCells {
+        name: "合肥市总工会职工驿站",
+        kind: "工会驿站",
+        address: "合肥市蜀山区某路 1 号",
+        county: "340104",
+        lng: "117.227,31.820",
+        lat: "",
+        phone: "",
+        hours: "24小时",
+        amenities: "",
+    };
+    let id = manage::create(&app.state.app, &Actor::Operator, hefei.id, &cells).await.unwrap();
+    let token = crate::worker::contest::member(&app, 41, "13800001341").await;
+
+    // A phone without a console session sees the card's facts only.
+    let (status, _, page) = app.get(&format!("/verify/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("记录到访"));
+    let viewer = app.officer("hefei-viewer", Some("3401"), huiji_core::Role::Viewer).await;
+    assert!(!viewer.get(&format!("/verify/{token}")).await.1.contains("记录到访"));
+    let elsewhere = app.officer("wuhu-staff", Some("3402"), huiji_core::Role::Reviewer).await;
+    assert!(!elsewhere.get(&format!("/verify/{token}")).await.1.contains("记录到访"));
+
+    let staff = app.officer("hefei-staff", Some("3401"), huiji_core::Role::Reviewer).await;
+    let (status, page) = staff.get(&format!("/verify/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("记录到访") && page.contains("合肥市总工会职工驿站"), "{}", main_of(&page));
+    let station = id.to_string();
+    let (status, _) = staff.post(&format!("/verify/{token}/visit"), &[("station", &station)]).await;
+    assert_eq!(status, 303);
+    let response = staff
+        .http
+        .post(format!("{}/verify/{token}/visit", app.base))
+        .form(&[("station", station.as_str()), ("csrf", staff.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let (_, page) = staff.get(&location).await;
+    assert!(page.contains("已记录到访：合肥市总工会职工驿站"), "{}", main_of(&page));
+    // A forged notice is not shown.
+    let (_, page) = staff.get(&format!("/verify/{token}?notice=已记录到访：假&sig=00")).await;
+    assert!(!page.contains("已记录到访：假"));
+
+    // Someone else's station, a forged card, a viewer: refused, nothing counted.
+    assert_eq!(elsewhere.post(&format!("/verify/{token}/visit"), &[("station", &station)]).await.0, 404);
+    assert_eq!(staff.post("/verify/forged/visit", &[("station", &station)]).await.0, 404);
+    assert_eq!(viewer.post(&format!("/verify/{token}/visit"), &[("station", &station)]).await.0, 403);
+    let today = app.state.app.now().china_date();
+    let days = app.store().station_visits(id, today, today).await.unwrap();
+    assert_eq!(days.iter().map(|d| (d.members, d.anonymous)).collect::<Vec<_>>(), [(2, 0)]);
+});
