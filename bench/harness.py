@@ -8,6 +8,7 @@ BENCHMARKS.md.
     bench/run scale [--members 10000000] [--repeat 30]        Q (member list/search) and S (subtree count)
     bench/run build                                           B (clean release build, binary size)
     bench/run contest [--seconds 20] [--attempts 500000]      C (answers/s, p99; leaderboards at 500,000 attempts)
+    bench/run stations [--stations 200000] [--repeat 2000]    N (nearest search over 200,000 stations, p95)
     bench/run all                                             all of the above
 
 A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
@@ -329,6 +330,28 @@ def report_contest(results):
               f"loaded in {l['load_seconds']:.0f} s, boards rebuilt from them in {l['recount_seconds']:.0f} s.")
 
 
+def bench_stations(backend, stations, queries, wd):
+    """N: the app's nearest search (growing boxes over the cell index) timed in-process
+    over `stations` generated stations, from random positions (huiji bench-stations)."""
+    db = Database(backend, wd, "stations")
+    try:
+        run(BIN, "seed", "anhui", "--database-url", db.url)
+        log(f"{backend}: {stations:,} stations, then {queries:,} searches ...")
+        result = __import__("json").loads(run(BIN, "bench-stations", "--stations", str(stations), "--queries",
+                                              str(queries), "--database-url", db.url))
+    finally:
+        db.drop()
+    return backend, result
+
+
+def report_stations(results):
+    print("\n### N — nearest stations (10 nearest open, from WGS-84; server time in-process)\n")
+    print("| database | stations | searches | p50 ms | p95 ms | p99 ms | load s | target |\n|---|---|---|---|---|---|---|---|")
+    for backend, r in results:
+        print(f"| {LABEL[backend]} | {r['stations_added']:,} | {r['queries']:,} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | "
+              f"{r['p99_ms']:.2f} | {r['load_seconds']:.0f} | p95 ≤ 5 ms |")
+
+
 def bench_build():
     target = os.path.join(ROOT, "target", "bench-clean")
     shutil.rmtree(target, ignore_errors=True)
@@ -347,13 +370,14 @@ def bench_build():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "all"])
+    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "all"])
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--members", type=int)
     parser.add_argument("--scenario", default="anhui-2021", choices=["anhui-2021", "national"])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--attempts", type=int, default=500_000)
+    parser.add_argument("--stations", type=int, default=200_000)
     args = parser.parse_args()
     backends = [args.only] if args.only else ["sqlite", "postgres"]
     if args.what in ("build", "all"):
@@ -374,6 +398,8 @@ def main():
         if args.what in ("contest", "all"):
             ensure_wrk()
             report_contest([bench_contest(b, args.seconds, args.attempts, args.repeat, wd) for b in backends])
+        if args.what in ("stations", "all"):
+            report_stations([bench_stations(b, args.stations, max(args.repeat, 2000), wd) for b in backends])
         if args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)

@@ -11,7 +11,10 @@ pub use amenity::{Amenity, AmenityCell, AmenitySet, parse_amenities};
 pub use code::{StationCode, StationId};
 pub use hours::{HoursError, OpeningHours, TimeRange};
 pub use import::{StationCells, StationDraft, StationField, StationFieldError, StationPhone, parse_station};
-pub use search::{MAX_RESULTS, SEARCH_RADII_M, SearchBox, rank, settled};
+pub use search::{
+    CELL_DEGREES, FIRST_RADIUS_M, LAST_RADIUS_M, MAX_BOX_CELLS, MAX_RESULTS, SearchBox, grid_cell,
+    next_radius, rank, settled,
+};
 
 use crate::labelled::labelled_enum;
 

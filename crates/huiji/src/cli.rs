@@ -64,6 +64,11 @@ pub enum Command {
     /// and writes members' contest passes; prints one JSON line of figures.
     #[command(name = "bench-contest")]
     BenchContest(BenchContestArgs),
+    /// Benchmark of `bench/run stations`: loads generated stations over China, then times
+    /// the nearest search (the app's, as a request runs it) from random positions; prints
+    /// one JSON line.
+    #[command(name = "bench-stations")]
+    BenchStations(BenchStationsArgs),
     /// Remove the personal data of rejected applications and withdrawn members past the
     /// retention period (a running server also does this daily).
     Purge {
@@ -276,6 +281,23 @@ pub struct BenchStoreArgs {
     pub concurrency: usize,
     /// The seed of the synthetic people.
     #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+/// Options of `bench-stations`.
+#[derive(Debug, Args)]
+pub struct BenchStationsArgs {
+    /// Generated stations to load first (none when the database already holds that many).
+    #[arg(long, default_value_t = 200_000)]
+    pub stations: usize,
+    /// Searches to time.
+    #[arg(long, default_value_t = 2_000)]
+    pub queries: usize,
+    /// Stations each search asks for.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// The seed of the generated stations and positions.
+    #[arg(long, default_value_t = 16)]
     pub seed: u64,
 }
 

@@ -154,6 +154,10 @@ pub async fn execute(
             let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
             crate::bench_store::run(store, load_keyring(&keys)?, args, out).await
         }
+        Command::BenchStations(args) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::bench_stations::run(store, &settings.public_url(), args, out).await
+        }
         Command::BenchContest(args) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::bench_contest::run(store, &key_file(settings), args, out).await

@@ -2,6 +2,7 @@
 //! calls [`run`], so the commands are testable as library functions.
 
 mod bench_contest;
+mod bench_stations;
 mod bench_store;
 mod cli;
 mod commands;

@@ -123,12 +123,16 @@ pub trait StationStore: Send + Sync {
     async fn station(&self, id: StationId) -> Result<Option<StationRecord>>;
     /// A page of stations by id.
     async fn stations(&self, query: &StationQuery) -> Result<Vec<StationRecord>>;
-    /// The open stations inside a box (the nearest search's candidates), by id.
+    /// The open stations inside a box (the nearest search's candidates), by id: only
+    /// where each is, so a large box costs little; the few nearest are then read whole
+    /// with [`StationStore::stations_by_id`].
     async fn open_stations_in(
         &self,
         area: &SearchBox,
         kind: Option<StationKind>,
-    ) -> Result<Vec<StationRecord>>;
+    ) -> Result<Vec<(StationId, Gcj02)>>;
+    /// Stations by id, in id order (missing ones left out).
+    async fn stations_by_id(&self, ids: &[StationId]) -> Result<Vec<StationRecord>>;
     /// Counts a visit on `day`: a member's or an anonymous one.
     async fn record_visit(&self, station: StationId, day: CivilDate, member: bool) -> Result<()>;
     /// A station's visits from `from` to `until` (inclusive), by day; days without none.
@@ -145,6 +149,9 @@ pub trait StationStore: Send + Sync {
         from: CivilDate,
         until: CivilDate,
     ) -> Result<StationFigures>;
+    /// Refreshes the planner's statistics of the stations table (after a bulk load, so the
+    /// box query keeps using its index).
+    async fn analyze_stations(&self) -> Result<()>;
 }
 
 #[async_trait]
@@ -181,8 +188,12 @@ impl StationStore for SqlStore {
         &self,
         area: &SearchBox,
         kind: Option<StationKind>,
-    ) -> Result<Vec<StationRecord>> {
+    ) -> Result<Vec<(StationId, Gcj02)>> {
         read::in_box(self, area, kind).await
+    }
+
+    async fn stations_by_id(&self, ids: &[StationId]) -> Result<Vec<StationRecord>> {
+        read::by_id(self, ids).await
     }
 
     async fn record_visit(&self, station: StationId, day: CivilDate, member: bool) -> Result<()> {
@@ -205,5 +216,9 @@ impl StationStore for SqlStore {
         until: CivilDate,
     ) -> Result<StationFigures> {
         read::figures(self, within, from, until).await
+    }
+
+    async fn analyze_stations(&self) -> Result<()> {
+        write::analyze(self).await
     }
 }

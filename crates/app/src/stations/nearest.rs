@@ -1,11 +1,16 @@
 //! The nearest open stations to a worker: the phone's WGS-84 position converted to
 //! GCJ-02 (the stations' datum), then boxes of growing radius asked of the store's
-//! indexed range query until one surely holds the k nearest, ranked by great-circle
-//! distance. Without a position, a county's (or city's) open stations.
+//! indexed range query (positions only) until one surely holds the k nearest, ranked by
+//! great-circle distance; only those k are then read whole. Without a position, a
+//! county's (or city's) open stations.
+
+use std::collections::HashMap;
 
 use huiji_core::RegionCode;
 use huiji_core::geo::Wgs84;
-use huiji_core::stations::{MAX_RESULTS, SEARCH_RADII_M, SearchBox, StationKind, rank, settled};
+use huiji_core::stations::{
+    FIRST_RADIUS_M, LAST_RADIUS_M, MAX_RESULTS, SearchBox, StationId, StationKind, next_radius, rank, settled,
+};
 use huiji_store::{StationQuery, StationRecord};
 
 use super::StationError;
@@ -34,19 +39,24 @@ pub async fn nearest(
 ) -> Result<Vec<Nearby>, StationError> {
     let limit = limit.clamp(1, MAX_RESULTS);
     let center = from.to_gcj02();
-    let mut ranked = Vec::new();
-    for radius in SEARCH_RADII_M {
+    let mut radius = FIRST_RADIUS_M;
+    let ranked = loop {
         let candidates = app.store().open_stations_in(&SearchBox::around(center, radius), kind).await?;
-        ranked = rank(
-            center,
-            candidates.into_iter().map(|s| (s.location, s)).map(|(at, s)| (s, at)).collect(),
-            limit,
-        );
-        if settled(&ranked, limit, radius) {
-            break;
+        let found = candidates.len();
+        let ranked = rank(center, candidates, limit);
+        if settled(&ranked, limit, radius) || radius >= LAST_RADIUS_M {
+            break ranked;
         }
-    }
-    Ok(ranked.into_iter().map(|(station, distance_m)| Nearby { station, distance_m }).collect())
+        radius = next_radius(radius, found, &ranked, limit);
+    };
+    let ids: Vec<StationId> = ranked.iter().map(|(id, _)| *id).collect();
+    let mut records: HashMap<StationId, StationRecord> =
+        app.store().stations_by_id(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
+    // A station deleted between the two reads is left out.
+    Ok(ranked
+        .into_iter()
+        .filter_map(|(id, distance_m)| records.remove(&id).map(|station| Nearby { station, distance_m }))
+        .collect())
 }
 
 /// Up to `limit` (1–50) open stations in a division (a county, or a city's counties), by

@@ -17,6 +17,8 @@ CREATE TABLE stations (
     -- GCJ-02 degrees.
     lat        DOUBLE PRECISION NOT NULL CONSTRAINT stations_lat_check CHECK (lat BETWEEN -90 AND 90),
     lng        DOUBLE PRECISION NOT NULL CONSTRAINT stations_lng_check CHECK (lng BETWEEN -180 AND 180),
+    -- huiji_core::stations::grid_cell: the 0.1° cell the point lies in, for the box query.
+    cell       BIGINT NOT NULL,
     phone      TEXT,
     -- huiji_core::stations::OpeningHours as stored: '24h' or '08:00-12:00,14:00-18:00'.
     hours      TEXT NOT NULL,
@@ -29,7 +31,9 @@ CREATE TABLE stations (
     -- One station of a name per owning union: a second import of the same file adds nothing.
     CONSTRAINT stations_org_name_key UNIQUE (org_id, name)
 );
--- The nearest search reads a latitude range and filters longitude from the index alone.
+-- The nearest search lists the grid cells its box covers and reads their stations from
+-- the index alone; a box too large for a list reads a latitude range.
+CREATE INDEX stations_cell_idx ON stations (cell, lat, lng, closed, kind);
 CREATE INDEX stations_location_idx ON stations (lat, lng);
 CREATE INDEX stations_org_path_idx ON stations (org_path, id);
 CREATE INDEX stations_county_idx ON stations (county, id);

@@ -1,7 +1,9 @@
 //! Reading stations: one, a page of a subtree, a box's open ones, and the figures.
 
+use huiji_core::geo::Gcj02;
 use huiji_core::stations::{SearchBox, StationId, StationKind};
 use huiji_core::{CivilDate, OrgPath, RegionCode};
+use sqlx::QueryBuilder;
 
 use super::row::{StationRow, records, station_columns};
 use super::{StationFigures, StationQuery, StationRecord};
@@ -18,12 +20,11 @@ const PAGE: &str = concat!(
 
 const ONE: &str = concat!(station_columns!(), "WHERE id = $1");
 
-/// The box query: a latitude range on the index, longitude checked from the same index.
-const IN_BOX: &str = concat!(
-    station_columns!(),
-    "WHERE lat >= $1 AND lat <= $2 AND lng >= $3 AND lng <= $4 AND closed = FALSE AND ($5 = '' OR kind = $5) \
-     ORDER BY id"
-);
+/// The box query: a latitude range on the index, longitude checked from the same index;
+/// only the id and the position, so even a large box is cheap to read.
+const IN_BOX: &str = "SELECT id, lat, lng FROM stations \
+    WHERE lat >= $1 AND lat <= $2 AND lng >= $3 AND lng <= $4 AND closed = FALSE AND ($5 = '' OR kind = $5) \
+    ORDER BY id";
 
 const BY_KIND: &str =
     "SELECT kind, COUNT(*) FROM stations WHERE org_path >= $1 AND org_path < $2 GROUP BY kind";
@@ -82,16 +83,69 @@ pub(super) async fn in_box(
     store: &SqlStore,
     area: &SearchBox,
     kind: Option<StationKind>,
-) -> Result<Vec<StationRecord>> {
+) -> Result<Vec<(StationId, Gcj02)>> {
     let kind = kind.map_or("", StationKind::code);
-    let rows: Vec<StationRow> = on_pool!(&store.pools, read, |p| sqlx::query_as(IN_BOX)
-        .bind(area.min_lat)
-        .bind(area.max_lat)
-        .bind(area.min_lng)
-        .bind(area.max_lng)
-        .bind(kind)
-        .fetch_all(p)
-        .await?);
+    let rows: Vec<(i64, f64, f64)> = match area.cells() {
+        Some(cells) => in_cells(store, area, kind, &cells).await?,
+        None => on_pool!(&store.pools, read, |p| sqlx::query_as(IN_BOX)
+            .bind(area.min_lat)
+            .bind(area.max_lat)
+            .bind(area.min_lng)
+            .bind(area.max_lng)
+            .bind(kind)
+            .fetch_all(p)
+            .await?),
+    };
+    rows.into_iter()
+        .map(|(id, lat, lng)| {
+            let at =
+                Gcj02::new(lat, lng).map_err(|_| StoreError::Corrupt(format!("station {id}: location")))?;
+            Ok((StationId(id), at))
+        })
+        .collect()
+}
+
+/// The box query over the listed grid cells: the cell index narrows to about the box's
+/// own stations, and holds every column the condition needs.
+async fn in_cells(
+    store: &SqlStore,
+    area: &SearchBox,
+    kind: &str,
+    cells: &[i64],
+) -> Result<Vec<(i64, f64, f64)>> {
+    Ok(on_pool!(&store.pools, read, |p| {
+        let mut qb = QueryBuilder::new("SELECT id, lat, lng FROM stations WHERE cell IN (");
+        let mut list = qb.separated(", ");
+        for cell in cells {
+            list.push_bind(*cell);
+        }
+        qb.push(") AND lat >= ").push_bind(area.min_lat);
+        qb.push(" AND lat <= ").push_bind(area.max_lat);
+        qb.push(" AND lng >= ").push_bind(area.min_lng);
+        qb.push(" AND lng <= ").push_bind(area.max_lng);
+        qb.push(" AND closed = FALSE");
+        if !kind.is_empty() {
+            qb.push(" AND kind = ").push_bind(kind.to_owned());
+        }
+        qb.push(" ORDER BY id");
+        qb.build_query_as().fetch_all(p).await?
+    }))
+}
+
+pub(super) async fn by_id(store: &SqlStore, ids: &[StationId]) -> Result<Vec<StationRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<StationRow> = on_pool!(&store.pools, read, |p| {
+        let mut qb = QueryBuilder::new(station_columns!());
+        qb.push("WHERE id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(id.0);
+        }
+        qb.push(") ORDER BY id");
+        qb.build_query_as().fetch_all(p).await?
+    });
     records(rows)
 }
 

@@ -1,6 +1,6 @@
 //! Adding, changing, closing and deleting stations.
 
-use huiji_core::stations::{StationDraft, StationId};
+use huiji_core::stations::{StationDraft, StationId, grid_cell};
 use huiji_core::{OrgId, Timestamp};
 
 use super::Imported;
@@ -13,14 +13,14 @@ const ORG_PATH: &str = "SELECT path FROM orgs WHERE id = $1";
 /// `ON CONFLICT DO NOTHING` so an import's duplicate names it as one, not as an error;
 /// the console's single insert turns the empty answer into the typed conflict.
 const INSERT: &str = "INSERT INTO stations (org_id, org_path, name, kind, address, county, lat, lng, phone, \
-    hours, amenities, closed, created_at, updated_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE, $12, $12) \
+    hours, amenities, closed, created_at, updated_at, cell) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE, $12, $12, $13) \
     ON CONFLICT (org_id, name) DO NOTHING RETURNING id";
 
 const EXISTING: &str = "SELECT id FROM stations WHERE org_id = $1 AND name = $2";
 
 const UPDATE: &str = "UPDATE stations SET name = $2, kind = $3, address = $4, county = $5, lat = $6, lng = $7, \
-    phone = $8, hours = $9, amenities = $10, updated_at = $11 WHERE id = $1";
+    phone = $8, hours = $9, amenities = $10, updated_at = $11, cell = $12 WHERE id = $1";
 
 const SET_CLOSED: &str = "UPDATE stations SET closed = $2, updated_at = $3 WHERE id = $1";
 
@@ -50,6 +50,7 @@ async fn insert(
         .bind(draft.hours.to_string())
         .bind(draft.amenities.to_string())
         .bind(at.millis())
+        .bind(grid_cell(draft.location))
         .fetch_optional(c)
         .await?))
 }
@@ -127,6 +128,7 @@ pub(super) async fn update(
         .bind(draft.hours.to_string())
         .bind(draft.amenities.to_string())
         .bind(at.millis())
+        .bind(grid_cell(draft.location))
         .execute(p)
         .await?
         .rows_affected());
@@ -150,4 +152,9 @@ pub(super) async fn delete(store: &SqlStore, id: StationId) -> Result<bool> {
     let deleted = on_tx!(&mut tx, |c| sqlx::query(DELETE).bind(id.0).execute(c).await?.rows_affected());
     tx.commit().await?;
     Ok(deleted > 0)
+}
+
+pub(super) async fn analyze(store: &SqlStore) -> Result<()> {
+    on_pool!(&store.pools, write, |p| sqlx::query("ANALYZE stations").execute(p).await?.rows_affected());
+    Ok(())
 }

@@ -140,12 +140,18 @@ both_databases!(the_box_query_returns_open_stations_inside_it, |db: TestDb| asyn
         .unwrap();
     store.set_station_closed(closed, true, AT).await.unwrap();
 
+    store.analyze_stations().await.unwrap();
     let small = SearchBox::around(center, 2_000.0);
-    let ids = |v: Vec<huiji_store::StationRecord>| v.into_iter().map(|s| s.id).collect::<Vec<StationId>>();
+    let ids = |v: Vec<(StationId, Gcj02)>| v.into_iter().map(|s| s.0).collect::<Vec<StationId>>();
     assert_eq!(ids(store.open_stations_in(&small, None).await.unwrap()), [near, home]);
     assert_eq!(ids(store.open_stations_in(&small, Some(StationKind::DriverHome)).await.unwrap()), [home]);
     let large = SearchBox::around(center, 128_000.0);
-    assert_eq!(ids(store.open_stations_in(&large, None).await.unwrap()), [near, home, far]);
+    let found = store.open_stations_in(&large, None).await.unwrap();
+    assert_eq!(found[0], (near, Gcj02::new(31.821, 117.228).unwrap()));
+    assert_eq!(ids(found), [near, home, far]);
+    let whole = store.stations_by_id(&[far, closed, near, StationId(999_999)]).await.unwrap();
+    assert_eq!(whole.iter().map(|s| s.id).collect::<Vec<_>>(), [near, closed, far]);
+    assert!(store.stations_by_id(&[]).await.unwrap().is_empty());
 });
 
 both_databases!(pages_are_scoped_by_subtree_region_kind_and_state, |db: TestDb| async move {
