@@ -26,7 +26,6 @@ use huiji_core::{Org, OrgId, OrgPath, Role};
 use huiji_store::UserRecord;
 use serde::de::DeserializeOwned;
 
-pub(crate) use self::audit::record as audit;
 use crate::http::cookies::value as cookie_value;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
@@ -97,9 +96,7 @@ pub(crate) fn occupation_label(lang: Lang, code: &str) -> &'static str {
 pub(crate) use huiji_vault::hex;
 
 /// The stored form of a session token: its SHA-256, so the sessions table opens nothing.
-pub(crate) fn token_hash(token: &str) -> String {
-    huiji_vault::sha256_hex(token.as_bytes())
-}
+pub(crate) use huiji_app::accounts::sessions::token_hash;
 
 /// A logged-in officer and the org whose subtree they act on.
 #[derive(Clone, Debug)]
@@ -191,15 +188,21 @@ impl Officer {
     }
 
     /// The officer as the use cases see them.
-    pub fn acting(&self) -> huiji_app::audit::Officer {
-        huiji_app::audit::Officer {
+    pub fn acting(&self) -> huiji_app::actor::Officer {
+        huiji_app::actor::Officer {
             user: huiji_core::UserId(self.user.id),
             username: self.user.username.clone(),
             role: self.role,
             org: self.org.id,
             scope: self.org.path.clone(),
             client_addr: self.client.text(),
+            can_reveal: self.user.can_reveal,
         }
+    }
+
+    /// The officer as the use cases the operator also runs see them.
+    pub fn app_actor(&self) -> huiji_app::actor::Actor {
+        huiji_app::actor::Actor::Officer(Box::new(self.acting()))
     }
 }
 
