@@ -149,7 +149,7 @@ async fn login(
         Err(AccountError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(WebError::Internal(e.to_string())),
     };
-    let home = if session.user.role().uses_console() { "/console" } else { "/console/judging" };
+    let home = if session.user.role.uses_console() { "/console" } else { "/console/judging" };
     let mut response = Redirect::to(home).into_response();
     set_cookie(&mut response, &session_cookie(&state, &session.token, SESSION_SECONDS))?;
     set_cookie(&mut response, &cookie(&state, LOGIN_COOKIE, "/console/login", "", 0))?;

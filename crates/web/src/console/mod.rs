@@ -87,9 +87,9 @@ pub(crate) fn signed_notice(state: &WebState, notice: String, sig: &str) -> Opti
     genuine.then_some(notice)
 }
 
-/// An occupation code in the page's language ("" for an unknown code).
-pub(crate) fn occupation_label(lang: Lang, code: &str) -> &'static str {
-    code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
+/// An occupation in the page's language.
+pub(crate) fn occupation_label(lang: Lang, occupation: huiji_core::Occupation) -> &'static str {
+    lang.t(occupation.label_zh(), occupation.label_en())
 }
 
 /// Lower-case hex of bytes: the vault's, the one hex encoding of the workspace.
@@ -178,7 +178,7 @@ impl Officer {
             .map_err(|e| WebError::from(e).into_response())?
             .ok_or_else(to_login)?;
         Ok(Officer {
-            role: session.user.role(),
+            role: session.user.role,
             user: session.user,
             org,
             csrf: session.csrf_token,
