@@ -284,7 +284,7 @@ async fn add(
         }
     }
     let scope = match actor {
-        Actor::Officer(officer) => officer.org.path.clone(),
+        Actor::Officer(officer) => officer.scope.clone(),
         Actor::Operator => crate::audit::root_scope(app.store().as_ref()).await?,
     };
     let subject = format!(

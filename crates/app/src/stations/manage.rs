@@ -110,9 +110,9 @@ pub async fn list(
 ) -> Result<Vec<StationRecord>, StationError> {
     if let Actor::Officer(officer) = actor {
         match &query.within {
-            Some(path) if !officer.org.path.contains(path) => return Ok(Vec::new()),
+            Some(path) if !officer.scope.contains(path) => return Ok(Vec::new()),
             Some(_) => {}
-            None => query.within = Some(officer.org.path.clone()),
+            None => query.within = Some(officer.scope.clone()),
         }
     }
     Ok(app.store().stations(&query).await?)

@@ -39,7 +39,7 @@ pub async fn record(
     let member = match visitor {
         Visitor::Member(token) => {
             let membership = card::membership(app, token).await?.ok_or(StationError::NotFound)?;
-            if !membership.status().is_some_and(|s| s.is_held()) {
+            if !membership.status.is_held() {
                 return Err(StationError::NotFound);
             }
             true

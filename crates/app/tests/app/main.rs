@@ -2,6 +2,7 @@
 //! is audited, and the rules the doors rely on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod contest_boards;
 mod contest_questions;
 mod contest_support;
@@ -10,5 +11,6 @@ mod innovation;
 mod innovation_evaluation;
 mod innovation_import;
 mod joining;
+mod orgs;
 mod stations;
 mod support;
