@@ -198,14 +198,12 @@ pub(super) async fn page(
         Some(Err(_)) => page.bad_position = true,
         None => {}
     }
-    if !page.located {
-        if let Ok(code) = page.county.parse::<RegionCode>() {
-            if let Some(name) = RegionTable::national().name_path(code) {
-                let found = in_region(&state.app, code, PAGE_RESULTS, kind).await.map_err(app_error)?;
-                page.stations = found.iter().map(|s| StationView::new(lang, s, None, now)).collect();
-                page.county_name = Some(name.replace(" / ", ""));
-            }
-        }
+    let county = page.county.parse::<RegionCode>().ok();
+    let named = county.and_then(|code| RegionTable::national().name_path(code).map(|name| (code, name)));
+    if let (false, Some((code, name))) = (page.located, named) {
+        let found = in_region(&state.app, code, PAGE_RESULTS, kind).await.map_err(app_error)?;
+        page.stations = found.iter().map(|s| StationView::new(lang, s, None, now)).collect();
+        page.county_name = Some(name.replace(" / ", ""));
     }
     Ok(Html(page.render()?).into_response())
 }
