@@ -76,7 +76,7 @@ both_databases!(gen_anhui_makes_valid_sealed_members_in_the_real_tree, |db: Test
         let home = db.store.org(huiji_core::OrgId(member.home_org_id)).await.unwrap().unwrap();
         assert_eq!(home.path.as_str(), member.home_path);
         if !member.in_pool {
-            assert!(home.occupations.iter().any(|o| *o == member.occupation), "{}", home.name);
+            assert!(home.occupations.contains(&member.occupation), "{}", home.name);
         }
         let events = db.store.membership_events(member.id).await.unwrap();
         assert_eq!(events[0].kind.code(), "joined");
