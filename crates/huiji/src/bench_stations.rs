@@ -15,8 +15,8 @@ use huiji_store::prelude::*;
 use huiji_store::{SqlStore, StationQuery};
 
 use crate::cli::BenchStationsArgs;
-use crate::commands::CommandError;
 use crate::contest::app_without_keys;
+use crate::error::CommandError;
 
 /// Stations handed to the import per call.
 const CHUNK: usize = 20_000;

@@ -11,8 +11,8 @@ use huiji_store::{SqlStore, StationQuery, StationStore};
 use huiji_tabular::Table;
 
 use crate::cli::StationsCommand;
-use crate::commands::CommandError;
 use crate::contest::app_without_keys;
+use crate::error::CommandError;
 
 /// Runs a `stations` subcommand.
 pub async fn execute(
