@@ -79,6 +79,14 @@ labelled_enum!(
         TransferAnswer = "transfer.answer", "答复接转", "Transfer answered";
         /// An officer withdrew their transfer request.
         TransferWithdraw = "transfer.withdraw", "撤回接转", "Transfer withdrawn";
+        /// An officer accepted a legal-aid case.
+        CaseAccept = "case.accept", "受理维权案件", "Legal-aid case accepted";
+        /// An officer assigned a legal-aid case to an officer.
+        CaseAssign = "case.assign", "指派维权案件", "Legal-aid case assigned";
+        /// An officer recorded a step on a legal-aid case.
+        CaseStep = "case.step", "记录案件办理步骤", "Legal-aid case step recorded";
+        /// An officer closed a legal-aid case with an outcome.
+        CaseClose = "case.close", "办结维权案件", "Legal-aid case closed";
     }
 );
 
@@ -134,6 +142,10 @@ mod tests {
                 ("transfer.ask", "发起接转", "Transfer requested"),
                 ("transfer.answer", "答复接转", "Transfer answered"),
                 ("transfer.withdraw", "撤回接转", "Transfer withdrawn"),
+                ("case.accept", "受理维权案件", "Legal-aid case accepted"),
+                ("case.assign", "指派维权案件", "Legal-aid case assigned"),
+                ("case.step", "记录案件办理步骤", "Legal-aid case step recorded"),
+                ("case.close", "办结维权案件", "Legal-aid case closed"),
             ]
         );
         for action in AuditAction::ALL {

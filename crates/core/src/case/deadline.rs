@@ -2,6 +2,7 @@
 //! calendar days; an open case past either is overdue and escalates.
 
 use crate::calendar::WorkCalendar;
+use crate::labelled::coded_enum;
 use crate::time::Timestamp;
 
 /// The two deadlines, configurable per federation.
@@ -45,7 +46,80 @@ pub enum Overdue {
     },
 }
 
+coded_enum!(
+    /// Which deadline a case missed; a case escalates once per missed deadline, the
+    /// first response's before the resolution's.
+    MissedDeadline {
+        /// No officer responded in time.
+        FirstResponse = "first_response",
+        /// Not resolved in time.
+        Resolution = "resolution",
+    }
+);
+
+impl Overdue {
+    /// Which deadline it is.
+    pub const fn missed(self) -> MissedDeadline {
+        match self {
+            Overdue::FirstResponse { .. } => MissedDeadline::FirstResponse,
+            Overdue::Resolution { .. } => MissedDeadline::Resolution,
+        }
+    }
+
+    /// Whether the case escalates for this, given the deadline it last escalated for:
+    /// each deadline moves a case up once, so a case goes at most two levels up.
+    pub fn escalates_after(self, last: Option<MissedDeadline>) -> bool {
+        match (self.missed(), last) {
+            (_, None) => true,
+            (MissedDeadline::Resolution, Some(MissedDeadline::FirstResponse)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A case's deadlines fixed when it was filed, as the store keeps them: the calendar in
+/// force then decided them, and a later change to the data file does not move them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseDues {
+    /// The first response is due then.
+    pub response: Timestamp,
+    /// Resolution is due then.
+    pub resolution: Timestamp,
+}
+
+impl CaseDues {
+    /// Whether a case is overdue at `now`; a missed first response is reported before
+    /// a missed resolution, and an ended case is never overdue. A deadline instant itself
+    /// is still in time.
+    pub fn overdue(&self, clock: &CaseClock, now: Timestamp) -> Option<Overdue> {
+        if clock.ended_at.is_some() {
+            return None;
+        }
+        if clock.first_response_at.is_none() && now > self.response {
+            return Some(Overdue::FirstResponse { due: self.response });
+        }
+        (now > self.resolution).then_some(Overdue::Resolution { due: self.resolution })
+    }
+
+    /// The next deadline the case has to meet while open: the first response's until
+    /// someone responds, then the resolution's (the earlier of the two if both wait).
+    pub fn next(&self, clock: &CaseClock) -> Timestamp {
+        match clock.first_response_at {
+            None => self.response.min(self.resolution),
+            Some(_) => self.resolution,
+        }
+    }
+}
+
 impl CaseDeadlines {
+    /// Both deadlines of a case filed at `submitted_at`.
+    pub fn dues(&self, submitted_at: Timestamp, calendar: &WorkCalendar) -> CaseDues {
+        CaseDues {
+            response: self.first_response_due(submitted_at, calendar),
+            resolution: self.resolution_due(submitted_at),
+        }
+    }
+
     /// When the first response is due, in China's working time.
     pub fn first_response_due(&self, submitted_at: Timestamp, calendar: &WorkCalendar) -> Timestamp {
         calendar.add_working_days(submitted_at, self.first_response_working_days)
@@ -60,15 +134,7 @@ impl CaseDeadlines {
     /// a missed resolution, and an ended case is never overdue. A deadline instant itself
     /// is still in time.
     pub fn overdue(&self, clock: &CaseClock, now: Timestamp, calendar: &WorkCalendar) -> Option<Overdue> {
-        if clock.ended_at.is_some() {
-            return None;
-        }
-        let first_due = self.first_response_due(clock.submitted_at, calendar);
-        if clock.first_response_at.is_none() && now > first_due {
-            return Some(Overdue::FirstResponse { due: first_due });
-        }
-        let resolution_due = self.resolution_due(clock.submitted_at);
-        (now > resolution_due).then_some(Overdue::Resolution { due: resolution_due })
+        self.dues(clock.submitted_at, calendar).overdue(clock, now)
     }
 }
 
@@ -104,6 +170,23 @@ mod tests {
         );
         let closed = CaseClock { ended_at: Some(at(10, 20, 9)), ..answered };
         assert_eq!(rules.overdue(&closed, at(12, 1, 0), china), None);
+    }
+
+    #[test]
+    fn each_missed_deadline_escalates_once() {
+        let first = Overdue::FirstResponse { due: at(10, 8, 16) };
+        let resolution = Overdue::Resolution { due: at(10, 30, 16) };
+        assert!(first.escalates_after(None) && resolution.escalates_after(None));
+        assert!(!first.escalates_after(Some(MissedDeadline::FirstResponse)));
+        assert!(resolution.escalates_after(Some(MissedDeadline::FirstResponse)));
+        assert!(!resolution.escalates_after(Some(MissedDeadline::Resolution)));
+        assert!(!first.escalates_after(Some(MissedDeadline::Resolution)));
+        let dues = CaseDeadlines::default().dues(at(9, 30, 16), WorkCalendar::china());
+        let open = CaseClock { submitted_at: at(9, 30, 16), first_response_at: None, ended_at: None };
+        assert_eq!(dues.next(&open), at(10, 8, 16));
+        let answered = CaseClock { first_response_at: Some(at(10, 8, 9)), ..open };
+        assert_eq!(dues.next(&answered), at(10, 30, 16));
+        assert_eq!("resolution".parse(), Ok(MissedDeadline::Resolution));
     }
 
     #[test]
