@@ -20,6 +20,9 @@ pub struct PurgeCounts {
     pub outbox: u64,
     /// SMS challenges deleted.
     pub challenges: u64,
+    /// Ended legal-aid cases whose personal data was removed (`CaseStore::purge_cases`,
+    /// which the app's purge runs beside this one).
+    pub cases: u64,
 }
 
 /// A table holding sealed values.
@@ -193,7 +196,7 @@ impl PrivacyStore for SqlStore {
             .await?
             .rows_affected());
         tx.commit().await?;
-        Ok(PurgeCounts { applications, memberships, outbox, challenges })
+        Ok(PurgeCounts { applications, memberships, outbox, challenges, cases: 0 })
     }
 
     async fn start_key_rotation(&self, key_id: &str, at: Timestamp) -> Result<()> {

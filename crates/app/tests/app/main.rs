@@ -2,6 +2,7 @@
 //! is audited, and the rules the doors rely on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cases;
 mod contest_boards;
 mod contest_questions;
 mod contest_support;

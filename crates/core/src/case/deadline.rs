@@ -65,16 +65,6 @@ impl Overdue {
             Overdue::Resolution { .. } => MissedDeadline::Resolution,
         }
     }
-
-    /// Whether the case escalates for this, given the deadline it last escalated for:
-    /// each deadline moves a case up once, so a case goes at most two levels up.
-    pub fn escalates_after(self, last: Option<MissedDeadline>) -> bool {
-        match (self.missed(), last) {
-            (_, None) => true,
-            (MissedDeadline::Resolution, Some(MissedDeadline::FirstResponse)) => true,
-            _ => false,
-        }
-    }
 }
 
 /// A case's deadlines fixed when it was filed, as the store keeps them: the calendar in
@@ -99,6 +89,29 @@ impl CaseDues {
             return Some(Overdue::FirstResponse { due: self.response });
         }
         (now > self.resolution).then_some(Overdue::Resolution { due: self.resolution })
+    }
+
+    /// The deadline whose miss moves the case up now, given the one it last escalated
+    /// for: each deadline moves a case up once (so at most two levels), the first
+    /// response's before the resolution's; `None` when it is in time, ended, or has
+    /// escalated for both.
+    pub fn escalation(
+        &self,
+        clock: &CaseClock,
+        now: Timestamp,
+        last: Option<MissedDeadline>,
+    ) -> Option<Overdue> {
+        if clock.ended_at.is_some() {
+            return None;
+        }
+        let first = (clock.first_response_at.is_none() && now > self.response)
+            .then_some(Overdue::FirstResponse { due: self.response });
+        let resolution = (now > self.resolution).then_some(Overdue::Resolution { due: self.resolution });
+        match last {
+            None => first.or(resolution),
+            Some(MissedDeadline::FirstResponse) => resolution,
+            Some(MissedDeadline::Resolution) => None,
+        }
     }
 
     /// The next deadline the case has to meet while open: the first response's until
@@ -174,17 +187,28 @@ mod tests {
 
     #[test]
     fn each_missed_deadline_escalates_once() {
-        let first = Overdue::FirstResponse { due: at(10, 8, 16) };
-        let resolution = Overdue::Resolution { due: at(10, 30, 16) };
-        assert!(first.escalates_after(None) && resolution.escalates_after(None));
-        assert!(!first.escalates_after(Some(MissedDeadline::FirstResponse)));
-        assert!(resolution.escalates_after(Some(MissedDeadline::FirstResponse)));
-        assert!(!resolution.escalates_after(Some(MissedDeadline::Resolution)));
-        assert!(!first.escalates_after(Some(MissedDeadline::Resolution)));
+        let first = Some(Overdue::FirstResponse { due: at(10, 8, 16) });
+        let resolution = Some(Overdue::Resolution { due: at(10, 30, 16) });
         let dues = CaseDeadlines::default().dues(at(9, 30, 16), WorkCalendar::china());
         let open = CaseClock { submitted_at: at(9, 30, 16), first_response_at: None, ended_at: None };
-        assert_eq!(dues.next(&open), at(10, 8, 16));
         let answered = CaseClock { first_response_at: Some(at(10, 8, 9)), ..open };
+        let (late, later) = (at(10, 9, 0), at(10, 31, 0));
+        use MissedDeadline::{FirstResponse, Resolution};
+        assert_eq!(dues.escalation(&open, at(10, 8, 16), None), None, "the deadline itself is in time");
+        assert_eq!(dues.escalation(&open, late, None), first);
+        assert_eq!(dues.escalation(&open, late, Some(FirstResponse)), None);
+        assert_eq!(dues.escalation(&open, later, None), first, "the first response's miss first");
+        assert_eq!(
+            dues.escalation(&open, later, Some(FirstResponse)),
+            resolution,
+            "never answered, still unresolved"
+        );
+        assert_eq!(dues.escalation(&open, later, Some(Resolution)), None);
+        assert_eq!(dues.escalation(&answered, late, None), None);
+        assert_eq!(dues.escalation(&answered, later, None), resolution);
+        let ended = CaseClock { ended_at: Some(at(10, 20, 0)), ..answered };
+        assert_eq!(dues.escalation(&ended, later, None), None);
+        assert_eq!(dues.next(&open), at(10, 8, 16));
         assert_eq!(dues.next(&answered), at(10, 30, 16));
         assert_eq!("resolution".parse(), Ok(MissedDeadline::Resolution));
     }
