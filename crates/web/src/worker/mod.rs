@@ -1,5 +1,5 @@
 //! The worker's pages (the H5 side): the home page, joining, the status page, the member
-//! card, the poster, the public innovation pages and the 安康杯 contest. Each page owns its
+//! card, the poster, the public innovation pages, the 安康杯 contest and legal aid. Each page owns its
 //! `router()`.
 
 pub(crate) mod card;
@@ -7,5 +7,6 @@ pub mod contest;
 pub(crate) mod home;
 pub mod innovation;
 pub mod joining;
+pub mod legal;
 pub(crate) mod poster;
 pub(crate) mod status;
