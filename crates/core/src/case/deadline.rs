@@ -58,6 +58,13 @@ coded_enum!(
 );
 
 impl Overdue {
+    /// When the missed deadline fell due.
+    pub const fn due(self) -> Timestamp {
+        match self {
+            Overdue::FirstResponse { due } | Overdue::Resolution { due } => due,
+        }
+    }
+
     /// Which deadline it is.
     pub const fn missed(self) -> MissedDeadline {
         match self {

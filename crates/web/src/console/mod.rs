@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod cases;
 mod contest;
 mod innovation;
 mod members;
@@ -47,6 +48,7 @@ pub fn router() -> Router<WebState> {
         .merge(transfers::router())
         .merge(innovation::router())
         .merge(contest::router())
+        .merge(cases::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.

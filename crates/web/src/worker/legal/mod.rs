@@ -88,7 +88,11 @@ async fn form(State(state): State<WebState>, lang: Lang) -> Result<Response, Web
     render(&state, lang, &LegalForm::default(), Vec::new(), None, false, StatusCode::OK)
 }
 
-async fn submit(State(state): State<WebState>, lang: Lang, Form(form): Form<LegalForm>) -> Result<Response, WebError> {
+async fn submit(
+    State(state): State<WebState>,
+    lang: Lang,
+    Form(form): Form<LegalForm>,
+) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
     if matches!(form.action.as_str(), "send_code" | "submit") {
         if let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None) {
@@ -97,19 +101,26 @@ async fn submit(State(state): State<WebState>, lang: Lang, Form(form): Form<Lega
     }
     match form.action.as_str() {
         "send_code" => {
-            let (errors, notice, status) = match joining::send_code(&state.app, &form.mobile, SmsPurpose::Legal).await {
-                Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
-                Err(SendCodeError::Invalid(error)) => (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY),
-                Err(SendCodeError::TooSoon) => (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS),
-                Err(SendCodeError::DailyLimit) => (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS),
-                Err(SendCodeError::Delivery(error)) => {
-                    tracing::warn!(%error, "verification SMS not sent");
-                    (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
-                }
-                Err(error @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
-                    return Err(WebError::Internal(error.to_string()));
-                }
-            };
+            let (errors, notice, status) =
+                match joining::send_code(&state.app, &form.mobile, SmsPurpose::Legal).await {
+                    Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
+                    Err(SendCodeError::Invalid(error)) => {
+                        (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY)
+                    }
+                    Err(SendCodeError::TooSoon) => {
+                        (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS)
+                    }
+                    Err(SendCodeError::DailyLimit) => {
+                        (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS)
+                    }
+                    Err(SendCodeError::Delivery(error)) => {
+                        tracing::warn!(%error, "verification SMS not sent");
+                        (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
+                    }
+                    Err(error @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
+                        return Err(WebError::Internal(error.to_string()));
+                    }
+                };
             let code_sent = errors.is_empty();
             render(&state, lang, &form, errors, Some(notice), code_sent, status)
         }
@@ -168,7 +179,9 @@ fn render(
     let parse = |text: &str| text.parse::<RegionCode>().ok().filter(|c| regions.get(*c).is_some());
     // The chosen county implies its city and province, whatever the other selects say.
     let county = parse(&form.region_code).filter(|c| c.level() == RegionLevel::County);
-    let city = county.and_then(|c| c.parent()).or_else(|| parse(&form.city).filter(|c| c.level() == RegionLevel::City));
+    let city = county
+        .and_then(|c| c.parent())
+        .or_else(|| parse(&form.city).filter(|c| c.level() == RegionLevel::City));
     let province = city
         .and_then(|c| c.parent())
         .or_else(|| parse(&form.province).filter(|c| c.level() == RegionLevel::Province));
@@ -178,7 +191,10 @@ fn render(
         t: WorkerText::of(lang),
         l: LegalText::of(lang),
         form,
-        categories: CaseCategory::ALL.iter().map(|c| (c.code(), lang.t(c.label_zh(), c.label_en()))).collect(),
+        categories: CaseCategory::ALL
+            .iter()
+            .map(|c| (c.code(), lang.t(c.label_zh(), c.label_en())))
+            .collect(),
         provinces: regions.all(RegionLevel::Province),
         cities: province.map_or(&[], |p| regions.children(p)),
         counties: city.map_or(&[], |c| regions.children(c)),
@@ -237,7 +253,11 @@ pub(crate) fn case_section(lines: Vec<CaseLine>, lang: Lang) -> Option<CaseSecti
                 .iter()
                 .map(|e| {
                     let what = match e.step {
-                        Some(step) => format!("{} · {}", label(e.kind.label_zh(), e.kind.label_en()), label(step.label_zh(), step.label_en())),
+                        Some(step) => format!(
+                            "{} · {}",
+                            label(e.kind.label_zh(), e.kind.label_en()),
+                            label(step.label_zh(), step.label_en())
+                        ),
                         None => label(e.kind.label_zh(), e.kind.label_en()).to_owned(),
                     };
                     (e.at.china_date().to_string(), what)
@@ -276,7 +296,11 @@ struct RatedPage {
 }
 
 /// `POST /status/rate`: the worker rates a closed case with the token `/status` gave.
-async fn rate(State(state): State<WebState>, lang: Lang, Form(form): Form<RateForm>) -> Result<Response, WebError> {
+async fn rate(
+    State(state): State<WebState>,
+    lang: Lang,
+    Form(form): Form<RateForm>,
+) -> Result<Response, WebError> {
     let l = LegalText::of(lang);
     let Some(stars) = Rating::parse(&form.stars) else {
         let page = RatedPage { lang, l, done: false };
