@@ -296,3 +296,22 @@ both_databases!(the_purge_keeps_figures_and_drops_personal_data, |db: TestDb| as
 fn store_ids(cases: Vec<huiji_store::CaseRecord>) -> Vec<CaseId> {
     cases.into_iter().map(|c| c.id).collect()
 }
+
+both_databases!(a_key_rotation_reseals_case_mobiles, |db: TestDb| async move {
+    use huiji_store::{Resealed, SealedRow, SealedTable};
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let id = file(&store, &new_case(&t.feidong, "13800138000", 1)).await;
+    let batch = store.sealed_batch(SealedTable::Cases, 0, 10).await.unwrap();
+    assert_eq!(batch.len(), 1);
+    assert_eq!(
+        (batch[0].id, batch[0].id_number_ct.as_ref(), batch[0].value_ct.as_slice()),
+        (id.0, None, &b"ct:13800138000"[..])
+    );
+    let new = SealedRow { value_ct: b"ct2:13800138000".to_vec(), ..batch[0].clone() };
+    let row = Resealed { old: batch[0].clone(), new };
+    assert_eq!(store.reseal(SealedTable::Cases, std::slice::from_ref(&row), None).await.unwrap(), 1);
+    assert_eq!(store.reseal(SealedTable::Cases, &[row], None).await.unwrap(), 0, "changed since read");
+    assert_eq!(store.case(id).await.unwrap().unwrap().mobile_ct, b"ct2:13800138000");
+    assert_eq!(SealedTable::Cases.name(), "cases");
+});
