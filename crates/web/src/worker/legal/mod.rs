@@ -94,10 +94,10 @@ async fn submit(
     Form(form): Form<LegalForm>,
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
-    if matches!(form.action.as_str(), "send_code" | "submit") {
-        if let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None) {
-            return Ok(crate::http::abuse::too_many(lang, retry, "/legal"));
-        }
+    if matches!(form.action.as_str(), "send_code" | "submit")
+        && let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None)
+    {
+        return Ok(crate::http::abuse::too_many(lang, retry, "/legal"));
     }
     match form.action.as_str() {
         "send_code" => {
