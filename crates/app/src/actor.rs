@@ -1,29 +1,74 @@
-//! Who runs a use case that officers run in the console and the operator runs at the
-//! command line: the permission checks (role × org subtree) and the audit record's
-//! "who" in one place.
+//! Who runs a use case: an [`Officer`] in the console, or — for the use cases the
+//! operator also runs at the command line — an [`Actor`]; the permission checks (role ×
+//! org subtree) and the audit record's "who" in one place.
 
 use huiji_core::audit::AuditAction;
-use huiji_core::{Org, OrgPath, Role};
-use huiji_store::{ActorKind, NewAuditRecord, StoreError};
+use huiji_core::{OrgId, OrgPath, Role, Timestamp, UserId};
+use huiji_store::{ActorKind, NewAuditRecord, Store, StoreError};
 
 use crate::App;
 
-/// An officer acting in the console on their org's subtree.
-#[derive(Clone, Debug)]
+/// Who acts in a use case: an officer's (or a judge's) account and the subtree of its
+/// org, as a door (the console, the command line) authenticated it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Officer {
-    /// The account's id.
-    pub user_id: i64,
+    /// The account.
+    pub user: UserId,
     /// Its username.
     pub username: String,
     /// Its role.
     pub role: Role,
-    /// The org whose subtree it acts on.
-    pub org: Org,
+    /// Its org.
+    pub org: OrgId,
+    /// The org's path: the subtree it acts on.
+    pub scope: OrgPath,
     /// Where the request came from, for the audit log.
     pub client_addr: Option<String>,
     /// Whether the account holds `pii.reveal`: may reveal full ID numbers and mobiles of
     /// its subtree's members.
     pub can_reveal: bool,
+}
+
+impl Officer {
+    /// Whether a record at `path` lies in this officer's subtree.
+    pub fn sees(&self, path: &OrgPath) -> bool {
+        self.scope.contains(path)
+    }
+
+    /// `user:NAME`, as records name who did something.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.username)
+    }
+
+    /// Appends what the officer did to the audit log, scoped to `scope` (the admins above
+    /// it see it).
+    ///
+    /// # Errors
+    ///
+    /// The store's.
+    pub async fn record(
+        &self,
+        store: &dyn Store,
+        at: Timestamp,
+        scope: &OrgPath,
+        action: AuditAction,
+        subject: String,
+        reason: Option<String>,
+    ) -> Result<(), StoreError> {
+        let record = NewAuditRecord {
+            at,
+            actor_kind: ActorKind::Officer,
+            actor_id: Some(self.user.0),
+            actor_name: self.username.clone(),
+            scope: scope.clone(),
+            action: action.code().to_owned(),
+            subject: Some(subject),
+            reason,
+            client_addr: self.client_addr.clone(),
+        };
+        store.record_audit(&record).await?;
+        Ok(())
+    }
 }
 
 /// Who acts.
@@ -39,7 +84,7 @@ impl Actor {
     /// Whether a record at `path` is within what the actor acts on.
     pub fn sees(&self, path: &OrgPath) -> bool {
         match self {
-            Actor::Officer(officer) => officer.org.path.contains(path),
+            Actor::Officer(officer) => officer.scope.contains(path),
             Actor::Operator => true,
         }
     }
@@ -47,7 +92,7 @@ impl Actor {
     /// Whether the actor may manage what lies at `path`: an admin above it, or the operator.
     pub fn administers(&self, path: &OrgPath) -> bool {
         match self {
-            Actor::Officer(officer) => officer.role.is_admin() && officer.org.path.contains(path),
+            Actor::Officer(officer) => officer.role.is_admin() && officer.scope.contains(path),
             Actor::Operator => true,
         }
     }
@@ -56,7 +101,7 @@ impl Actor {
     /// viewer, or the operator.
     pub fn acts_on(&self, path: &OrgPath) -> bool {
         match self {
-            Actor::Officer(officer) => officer.role.can_act() && officer.org.path.contains(path),
+            Actor::Officer(officer) => officer.role.can_act() && officer.scope.contains(path),
             Actor::Operator => true,
         }
     }
@@ -100,7 +145,7 @@ impl Actor {
     ) -> Result<(), StoreError> {
         let (actor_kind, actor_id, actor_name, client_addr) = match self {
             Actor::Officer(o) => {
-                (ActorKind::Officer, Some(o.user_id), o.username.clone(), o.client_addr.clone())
+                (ActorKind::Officer, Some(o.user.0), o.username.clone(), o.client_addr.clone())
             }
             Actor::Operator => (ActorKind::System, None, "operator".to_owned(), None),
         };

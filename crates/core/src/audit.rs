@@ -31,6 +31,8 @@ labelled_enum!(
         OrgRename = "org.rename", "工会更名", "Union renamed";
         /// An admin changed a union's review policy.
         OrgPolicy = "org.policy", "修改审核规则", "Review policy changed";
+        /// An admin created a union below one of their subtree.
+        OrgCreate = "org.create", "新建工会", "Union created";
         /// The operator rotated the encryption keys.
         KeysRotate = "keys.rotate", "轮换加密密钥", "Encryption keys rotated";
         /// Expired personal data was purged.
@@ -118,6 +120,7 @@ mod tests {
                 ("membership.verify", "平台核验会籍", "Membership verified by a platform"),
                 ("org.rename", "工会更名", "Union renamed"),
                 ("org.policy", "修改审核规则", "Review policy changed"),
+                ("org.create", "新建工会", "Union created"),
                 ("keys.rotate", "轮换加密密钥", "Encryption keys rotated"),
                 ("purge", "清除过期个人信息", "Expired personal data purged"),
                 ("consent.publish", "发布新版个人信息处理规则", "New consent text published"),

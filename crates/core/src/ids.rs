@@ -15,6 +15,13 @@ macro_rules! id_newtype {
             }
         }
 
+        /// The stored integer, as the store decodes a column.
+        impl ::std::convert::From<i64> for $name {
+            fn from(id: i64) -> Self {
+                $name(id)
+            }
+        }
+
         impl ::std::str::FromStr for $name {
             type Err = ::std::num::ParseIntError;
 

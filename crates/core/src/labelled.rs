@@ -36,6 +36,16 @@ macro_rules! coded_enum {
                 f.write_str(self.code())
             }
         }
+
+        /// A stored code, as the store decodes a column (an unknown code is an error, not
+        /// a guess).
+        impl ::std::convert::TryFrom<String> for $name {
+            type Error = $crate::labelled::UnknownCode;
+
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                code.parse()
+            }
+        }
     };
 }
 

@@ -57,7 +57,10 @@ pub use membership::{
 };
 pub use mobile::{Mobile, MobileError};
 pub use occupation::Occupation;
-pub use org::{Level, Org, OrgId, OrgKind, OrgKindCode, OrgPath, PlannedOrg, TreePlan};
+pub use org::{
+    ChildError, ChildRequest, ChildUnion, Level, Org, OrgId, OrgKind, OrgKindCode, OrgPath, PlannedOrg,
+    TreePlan, UnionName, child_kinds,
+};
 pub use person_name::{NameError, PersonName};
 pub use region::{Region, RegionCode, RegionLevel, RegionTable};
 pub use text::{ControlCharacter, PlainText};

@@ -177,6 +177,15 @@ impl FromStr for Occupation {
     }
 }
 
+/// A stored code, as the store decodes a column.
+impl TryFrom<String> for Occupation {
+    type Error = UnknownOccupation;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        code.parse()
+    }
+}
+
 impl fmt::Display for Occupation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

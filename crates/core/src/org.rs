@@ -9,9 +9,11 @@ use crate::occupation::Occupation;
 use crate::region::RegionCode;
 use crate::time::Timestamp;
 
+mod child;
 mod join_code;
 mod plan;
 
+pub use child::{ChildError, ChildRequest, ChildUnion, MAX_UNION_NAME_CHARS, UnionName, child_kinds};
 pub use join_code::JoinCode;
 pub use plan::{PlannedOrg, TreePlan};
 

@@ -7,6 +7,13 @@ use crate::civil_date::CivilDate;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
 
+/// Milliseconds as stored, as the store decodes a column.
+impl From<i64> for Timestamp {
+    fn from(millis: i64) -> Self {
+        Timestamp(millis)
+    }
+}
+
 /// One day in milliseconds: what a review deadline or a retention period counts in. Days
 /// here are fixed lengths of time (China keeps no daylight saving).
 pub const DAY_MILLIS: i64 = 86_400_000;

@@ -56,6 +56,13 @@ impl RealNameCheck {
     }
 }
 
+/// The stored code column, as the store decodes it.
+impl From<Option<String>> for RealNameCheck {
+    fn from(code: Option<String>) -> Self {
+        RealNameCheck::from_code(code.as_deref())
+    }
+}
+
 /// What is known about an applicant when the decision is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Verification {

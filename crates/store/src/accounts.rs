@@ -31,8 +31,9 @@ pub struct UserRecord {
     pub username: String,
     /// Their org.
     pub org_id: i64,
-    /// Role code.
-    pub role: String,
+    /// Role.
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     /// PHC string.
     pub password_hash: String,
     /// Disabled accounts cannot log in and lose their sessions.
@@ -57,13 +58,6 @@ impl std::fmt::Debug for UserRecord {
             .field("disabled", &self.disabled)
             .field("can_reveal", &self.can_reveal)
             .finish_non_exhaustive()
-    }
-}
-
-impl UserRecord {
-    /// The role as the domain type (an unknown code reads as the weakest role).
-    pub fn role(&self) -> Role {
-        self.role.parse().unwrap_or(Role::Viewer)
     }
 }
 

@@ -106,10 +106,12 @@ pub enum SubmitOutcome {
 pub struct ApplicationRecord {
     /// Id.
     pub id: i64,
-    /// `pending_review` | `approved` | `rejected`.
-    pub status: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: ApplicationStatus,
     /// Door.
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
     /// Reviewer.
     pub receiving_org_id: i64,
     /// Landing union.
@@ -118,8 +120,9 @@ pub struct ApplicationRecord {
     pub landing_in_pool: bool,
     /// 姓名
     pub name: String,
-    /// Occupation code.
-    pub occupation: String,
+    /// Occupation.
+    #[sqlx(try_from = "String")]
+    pub occupation: Occupation,
     /// Region code.
     pub region_code: String,
     /// Review deadline (ms).
@@ -132,17 +135,10 @@ pub struct ApplicationRecord {
     pub membership_id: Option<i64>,
     /// Consent version accepted.
     pub consent_version: String,
-    /// Submitted (ms).
+    /// Submitted.
     pub created_at: i64,
     /// A platform's own reference for it.
     pub external_ref: Option<String>,
-}
-
-impl ApplicationRecord {
-    /// The status as the domain type.
-    pub fn status(&self) -> Option<ApplicationStatus> {
-        self.status.parse().ok()
-    }
 }
 
 /// Applications as they come in.

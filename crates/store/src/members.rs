@@ -2,7 +2,7 @@
 //! (transfers are `transfers.rs`'s). Every change writes an immutable event.
 
 use async_trait::async_trait;
-use huiji_core::{LifecycleAction, MembershipStatus, OrgId, OrgPath, Timestamp};
+use huiji_core::{LifecycleAction, MembershipStatus, Occupation, OrgId, OrgPath, Timestamp};
 
 use crate::Result;
 use crate::db::{SqlStore, on_pool};
@@ -30,8 +30,9 @@ pub struct MembershipRecord {
     pub id: i64,
     /// Member number.
     pub member_number: Option<String>,
-    /// State code.
-    pub status: String,
+    /// Its state.
+    #[sqlx(try_from = "String")]
+    pub status: MembershipStatus,
     /// Home union.
     pub home_org_id: i64,
     /// The home union's path (for scope checks).
@@ -40,19 +41,13 @@ pub struct MembershipRecord {
     pub in_pool: bool,
     /// 姓名
     pub name: String,
-    /// Occupation code.
-    pub occupation: String,
+    /// Occupation.
+    #[sqlx(try_from = "String")]
+    pub occupation: Occupation,
     /// Region code.
     pub region_code: String,
-    /// Joined (ms).
+    /// Joined.
     pub joined_at: i64,
-}
-
-impl MembershipRecord {
-    /// The state as the domain type.
-    pub fn status(&self) -> Option<MembershipStatus> {
-        self.status.parse().ok()
-    }
 }
 
 /// A held membership as a platform's verification sees it.
@@ -78,8 +73,9 @@ pub struct MembershipDetail {
     pub id_number_ct: Vec<u8>,
     /// The mobile's ciphertext.
     pub mobile_ct: Vec<u8>,
-    /// `male` / `female`.
-    pub sex: String,
+    /// Sex, from the ID number.
+    #[sqlx(try_from = "String")]
+    pub sex: huiji_core::Sex,
 }
 
 impl std::fmt::Debug for MembershipDetail {
@@ -93,8 +89,9 @@ impl std::fmt::Debug for MembershipDetail {
 pub struct EventRecord {
     /// Id (history order).
     pub id: i64,
-    /// `joined`, `distributed`, `transferred`, `retain`, `withdraw`, ...
-    pub kind: String,
+    /// What happened.
+    #[sqlx(try_from = "String")]
+    pub kind: huiji_core::EventKind,
     /// From this union.
     pub from_org_id: Option<i64>,
     /// To this union.

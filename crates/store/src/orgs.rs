@@ -108,8 +108,7 @@ const INSERT_ORG: &str = "INSERT INTO orgs \
      join_code, credit_code, auto_approval, review_days) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10, $11, $12) RETURNING id";
 
-/// DESIGN.md: manual review has a deadline of 3 days unless an officer sets another.
-pub const DEFAULT_REVIEW_DAYS: u16 = 3;
+pub use huiji_core::review::DEFAULT_REVIEW_DAYS;
 
 const SET_PATH: &str = "UPDATE orgs SET path = $2 WHERE id = $1";
 

@@ -23,14 +23,15 @@ pub struct QueueItem {
     pub holds_membership: bool,
     /// The proven mobile is on record with another ID number.
     pub mobile_bound_elsewhere: bool,
-    /// The real-name check's code (`matched`, `mismatched`, `unavailable`), if one was made.
-    pub real_name_check: Option<String>,
+    /// What the real-name check said, if one was made.
+    #[sqlx(try_from = "Option<String>")]
+    pub real_name_check: huiji_core::RealNameCheck,
 }
 
 impl QueueItem {
     /// What the real-name check said.
     pub fn real_name(&self) -> huiji_core::RealNameCheck {
-        huiji_core::RealNameCheck::from_code(self.real_name_check.as_deref())
+        self.real_name_check
     }
 
     /// Whether an officer must look at this one alone (no batch approval): the person
@@ -54,8 +55,9 @@ pub struct ApplicationDetail {
     pub id_number_bidx: String,
     /// The mobile's ciphertext.
     pub mobile_ct: Vec<u8>,
-    /// `male` / `female`.
-    pub sex: String,
+    /// Sex, from the ID number.
+    #[sqlx(try_from = "String")]
+    pub sex: huiji_core::Sex,
     /// Join code or campaign.
     pub source: Option<String>,
     /// SMS-verified or attested.

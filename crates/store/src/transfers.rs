@@ -30,8 +30,9 @@ pub struct TransferRecord {
     pub to_org_id: i64,
     /// Its path.
     pub to_path: String,
-    /// A [`TransferStatus`] code.
-    pub status: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: TransferStatus,
     /// `member` or `user:NAME`.
     pub requested_by: String,
     /// Why.
@@ -41,7 +42,7 @@ pub struct TransferRecord {
     pub released_by: Option<String>,
     /// Who decided.
     pub decided_by: Option<String>,
-    /// Requested (ms).
+    /// Requested.
     pub created_at: i64,
     /// Decided (ms).
     pub decided_at: Option<i64>,
@@ -50,13 +51,6 @@ pub struct TransferRecord {
     pub typed_member: Option<String>,
     /// The name the asking officer typed, masked.
     pub typed_name: Option<String>,
-}
-
-impl TransferRecord {
-    /// The status, if the stored code is known.
-    pub fn status(&self) -> Option<TransferStatus> {
-        self.status.parse().ok()
-    }
 }
 
 /// A receiving union's request for a member, as its officer typed it.

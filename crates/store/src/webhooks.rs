@@ -30,8 +30,9 @@ pub(crate) const TRANSFERRED_EVENT: &str = "INSERT INTO webhook_events (platform
 pub struct WebhookEvent {
     /// Id; the public event id is `evt_<id>`.
     pub id: i64,
-    /// `application.decided` or `membership.transferred`.
-    pub kind: String,
+    /// What it reports.
+    #[sqlx(try_from = "String")]
+    pub kind: huiji_core::webhook::WebhookKind,
     /// The platform.
     pub platform_id: i64,
     /// Its name.

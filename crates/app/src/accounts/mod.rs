@@ -1,3 +1,4 @@
-//! Officer accounts.
+//! Officer accounts: passwords, sessions and logging in.
 
 pub mod passwords;
+pub mod sessions;

@@ -58,7 +58,7 @@ pub enum OfficerAction {
 /// The path an actor's lists cover.
 async fn scope_of(app: &App, actor: &Actor) -> Result<OrgPath, CaseError> {
     Ok(match actor {
-        Actor::Officer(officer) => officer.org.path.clone(),
+        Actor::Officer(officer) => officer.scope.clone(),
         Actor::Operator => crate::audit::root_scope(app.store().as_ref()).await?,
     })
 }

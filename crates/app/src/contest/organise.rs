@@ -84,7 +84,7 @@ pub async fn create(app: &App, actor: &Actor, draft: ContestDraft) -> Result<Con
 /// The store's.
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<ContestRecord>, ContestError> {
     let within = match actor {
-        Actor::Officer(officer) => officer.org.path.clone(),
+        Actor::Officer(officer) => officer.scope.clone(),
         Actor::Operator => crate::audit::root_scope(app.store().as_ref()).await?,
     };
     Ok(app.store().contests(&within, LISTED).await?)

@@ -93,7 +93,7 @@ pub async fn member_of(
 ) -> Result<MembershipRecord, ContestError> {
     let record = app.store().membership(membership.0).await?;
     record
-        .filter(|m| m.status().is_some_and(|s| s.is_held()))
+        .filter(|m| m.status.is_held())
         .filter(|m| OrgPath::parse(&m.home_path).is_some_and(|p| contest.org_path.contains(&p)))
         .ok_or(ContestError::NotEligible)
 }
@@ -106,7 +106,7 @@ pub async fn member_of(
 /// The store's.
 pub async fn open_for(app: &App, membership: &MembershipRecord) -> Result<Vec<ContestRecord>, ContestError> {
     let Some(home) = OrgPath::parse(&membership.home_path) else { return Ok(Vec::new()) };
-    if !membership.status().is_some_and(|s| s.is_held()) {
+    if !membership.status.is_held() {
         return Ok(Vec::new());
     }
     Ok(app.store().contests_open_for(&home.lineage(), app.now().china_date()).await?)

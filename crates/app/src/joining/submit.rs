@@ -178,7 +178,7 @@ pub async fn join(
             let memberships = app.store().memberships_by_mobile(&application.mobile.blind_index).await?;
             let card_token = memberships
                 .iter()
-                .filter(|m| m.status().is_some_and(|s| s.is_held()))
+                .filter(|m| m.status.is_held())
                 .find_map(|m| m.member_number.as_deref())
                 .map(|n| card_token(app.keys(), n));
             Ok(JoinOutcome::AlreadyMember { card_token })

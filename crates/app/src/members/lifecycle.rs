@@ -22,7 +22,7 @@ pub async fn change(app: &App, actor: &Actor, id: i64, action: LifecycleAction, 
     if !actor.acts_on(&home) {
         return Err(MembersError::Forbidden);
     }
-    if !member.record.status().is_some_and(|s| action.applies_to(s)) {
+    if !action.applies_to(member.record.status) {
         return Err(MembersError::NotApplicable);
     }
     let why = reason(why)?;

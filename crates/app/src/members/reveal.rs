@@ -57,7 +57,7 @@ pub async fn reveal(app: &App, actor: &Actor, id: i64, field: &str, why: &str) -
     let scope = match home_path(&member) {
         Some(path) => path,
         None => match actor {
-            Actor::Officer(officer) => officer.org.path.clone(),
+            Actor::Officer(officer) => officer.scope.clone(),
             Actor::Operator => crate::audit::root_scope(app.store().as_ref()).await?,
         },
     };

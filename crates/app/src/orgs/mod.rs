@@ -1,7 +1,8 @@
-//! The union tree: join links and their QR codes, and the unions a platform may send
-//! workers to ([`join_targets`]).
+//! The union tree: join links and their QR codes, the unions a platform may send workers
+//! to ([`join_targets`]), and admins' changes to the tree ([`manage`]).
 
 pub mod join_targets;
+pub mod manage;
 pub mod qr;
 
 pub use join_targets::{JoinTarget, join_targets};

@@ -79,7 +79,7 @@ pub async fn records(app: &App, mobile: &Mobile, typed: &str) -> Result<StatusRe
     }
     let (mut memberships, mut asks) = (Vec::new(), Vec::new());
     for m in app.store().memberships_by_mobile(&bidx).await? {
-        let held = m.status().is_some_and(|s| s.is_held());
+        let held = m.status.is_held();
         let transfer_token = held.then(|| token(app, m.id, app.now()));
         if let Some(token) = &transfer_token {
             for ask in app.store().transfers_awaiting_consent(m.id).await? {

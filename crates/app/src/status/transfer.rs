@@ -79,9 +79,7 @@ pub async fn request_transfer(
     let target = if code.is_empty() { None } else { receiving_union(app, &code).await? };
     let target = target.ok_or(MemberTransferError::UnknownCode)?;
     let membership = app.store().membership(membership_id).await?;
-    let membership = membership
-        .filter(|m| m.status().is_some_and(|s| s.is_held()))
-        .ok_or(MemberTransferError::NotPossible)?;
+    let membership = membership.filter(|m| m.status.is_held()).ok_or(MemberTransferError::NotPossible)?;
     if membership.home_org_id == target.id.0 {
         return Err(MemberTransferError::SameUnion);
     }
@@ -115,7 +113,7 @@ pub async fn answer_transfer(
         _ => None,
     };
     let transfer = transfer.ok_or(MemberTransferError::BadToken)?;
-    if transfer.status() != Some(TransferStatus::AwaitingConsent) {
+    if transfer.status != TransferStatus::AwaitingConsent {
         return Err(MemberTransferError::Closed);
     }
     let answered = app

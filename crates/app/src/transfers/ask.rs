@@ -59,7 +59,7 @@ async fn held_membership(app: &App, typed: &MemberRef) -> Result<Option<Membersh
         }
     }
     let found = app.store().search_members(&query).await?;
-    Ok(found.into_iter().find(|m| m.status().is_some_and(|s| s.is_held())))
+    Ok(found.into_iter().find(|m| m.status.is_held()))
 }
 
 /// Stores a receiving union's request for a member, and (in the background) tells a

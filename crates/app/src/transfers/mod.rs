@@ -67,7 +67,7 @@ pub fn standing(actor: &Actor, transfer: &TransferRecord) -> Standing {
 async fn visible(app: &App, actor: &Actor, id: i64) -> Result<(TransferRecord, Standing, TransferStatus)> {
     let transfer = app.store().transfer(id).await?.ok_or(TransferError::NotFound)?;
     let standing = standing(actor, &transfer);
-    let status = transfer.status().ok_or(TransferError::NotFound)?;
+    let status = transfer.status;
     if !standing.outgoing && !standing.receiving {
         return Err(TransferError::NotFound);
     }

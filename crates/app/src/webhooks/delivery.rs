@@ -86,7 +86,7 @@ async fn send(
     let response = client
         .post(url)
         .header("content-type", "application/json")
-        .header("x-huiji-event", event.kind.as_str())
+        .header("x-huiji-event", event.kind.code())
         .header("x-huiji-event-id", event_id(event))
         .header("x-huiji-signature", signature)
         .body(body)

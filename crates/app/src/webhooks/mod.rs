@@ -23,7 +23,7 @@ pub fn payload(event: &WebhookEvent) -> WebhookPayload {
     };
     WebhookPayload {
         id: event_id(event),
-        kind: event.kind.clone(),
+        kind: event.kind.code().to_owned(),
         created_at: Timestamp(event.occurred_at).to_rfc3339_china(),
         data: WebhookData {
             application_id: event.application_id,

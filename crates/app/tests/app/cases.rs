@@ -67,10 +67,11 @@ async fn officer(world: &World, username: &str, org: &Org, role: Role) -> Actor 
     };
     let id = world.app.store().create_user(&user, world.app.now()).await.unwrap();
     Actor::Officer(Box::new(Officer {
-        user_id: id,
+        user: huiji_core::UserId(id),
         username: username.to_owned(),
         role,
-        org: org.clone(),
+        org: org.id,
+        scope: org.path.clone(),
         client_addr: Some("127.0.0.1".to_owned()),
         can_reveal: false,
     }))
@@ -165,8 +166,7 @@ both_databases!(officers_act_only_on_their_subtree, |db: TestDb| async move {
     // An assignee from another county is refused.
     cases::act(&world.app, &mine, id, OfficerAction::Accept).await.unwrap();
     let Actor::Officer(stranger) = &neighbour else { unreachable!() };
-    let assigned =
-        cases::act(&world.app, &mine, id, OfficerAction::Assign(huiji_core::UserId(stranger.user_id))).await;
+    let assigned = cases::act(&world.app, &mine, id, OfficerAction::Assign(stranger.user)).await;
     assert!(matches!(assigned, Err(CaseError::UnknownOfficer)), "{assigned:?}");
     assert!(world.audit("case.accept").await.len() == 1 && world.audit("case.assign").await.is_empty());
 });
@@ -177,7 +177,7 @@ both_databases!(steps_move_a_case_to_its_outcome_and_the_worker_rates_it_once, |
     let id = file(&world, "340122").await;
     let mine = officer(&world, "feidong", &feidong, Role::Reviewer).await;
     let Actor::Officer(me) = &mine else { unreachable!() };
-    let me = huiji_core::UserId(me.user_id);
+    let me = me.user;
 
     let early =
         cases::act(&world.app, &mine, id, OfficerAction::Step(StepKind::Mediation, String::new())).await;

@@ -91,10 +91,11 @@ impl Setup {
 /// An officer of `org` with `role`.
 pub fn officer(org: &Org, role: Role) -> Actor {
     Actor::Officer(Box::new(Officer {
-        user_id: 7,
+        user: huiji_core::UserId(7),
         username: format!("{}-{}", org.id, role.code()),
         role,
-        org: org.clone(),
+        org: org.id,
+        scope: org.path.clone(),
         client_addr: Some("127.0.0.1".to_owned()),
         can_reveal: false,
     }))

@@ -2,6 +2,7 @@
 //! is audited, and the rules the doors rely on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod cases;
 mod contest_boards;
 mod contest_questions;
@@ -11,4 +12,5 @@ mod innovation;
 mod innovation_evaluation;
 mod innovation_import;
 mod joining;
+mod orgs;
 mod support;

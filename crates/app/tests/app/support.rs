@@ -77,6 +77,7 @@ impl World {
             org: org.id,
             scope: org.path.clone(),
             client_addr: Some("127.0.0.1".to_owned()),
+            can_reveal: false,
         }
     }
 

@@ -76,10 +76,10 @@ both_databases!(gen_anhui_makes_valid_sealed_members_in_the_real_tree, |db: Test
         let home = db.store.org(huiji_core::OrgId(member.home_org_id)).await.unwrap().unwrap();
         assert_eq!(home.path.as_str(), member.home_path);
         if !member.in_pool {
-            assert!(home.occupations.iter().any(|o| o.code() == member.occupation), "{}", home.name);
+            assert!(home.occupations.contains(&member.occupation), "{}", home.name);
         }
         let events = db.store.membership_events(member.id).await.unwrap();
-        assert_eq!(events[0].kind, "joined");
+        assert_eq!(events[0].kind.code(), "joined");
     }
 
     let withdrawn = db.store.search_members(&all(&root.path, None, Some("withdrawn"))).await.unwrap();
@@ -90,7 +90,7 @@ both_databases!(gen_anhui_makes_valid_sealed_members_in_the_real_tree, |db: Test
     assert_eq!(by_occupation.len(), 4);
     for occupation in Occupation::MAIN_FOUR {
         let some = db.store.search_members(&all(&root.path, Some(occupation.code()), None)).await.unwrap();
-        let held = some.iter().filter(|m| m.status != "withdrawn").count() as u64;
+        let held = some.iter().filter(|m| m.status.code() != "withdrawn").count() as u64;
         assert!(held > 0, "{occupation}");
         assert!(
             by_occupation.contains(&(occupation.code().to_owned(), held)),

@@ -65,5 +65,5 @@ both_databases!(a_registry_workbook_is_imported, |db: TestDb| async move {
     let _ = std::fs::remove_dir_all(&dir);
 
     stdout(&huiji(&db.url, &["user", "add", "--username", "expert", "--org", &org, "--role", "judge"]));
-    assert_eq!(db.store.user_by_username("expert").await.unwrap().unwrap().role(), Role::Judge);
+    assert_eq!(db.store.user_by_username("expert").await.unwrap().unwrap().role, Role::Judge);
 });

@@ -214,7 +214,7 @@ both_databases!(officer_accounts_from_the_command_line, |db: TestDb| async move 
     assert_eq!(password.len(), 16);
     let user = db.store.user_by_username("feidong").await.unwrap().unwrap();
     assert!(huiji_app::accounts::passwords::verify(password, &user.password_hash));
-    assert_eq!((user.role.as_str(), user.org_id), ("reviewer", county.id.0));
+    assert_eq!((user.role.code(), user.org_id), ("reviewer", county.id.0));
 
     // A password on stdin is used and not printed.
     let mut child = Command::new(env!("CARGO_BIN_EXE_huiji"))

@@ -150,7 +150,7 @@ both_databases!(purge_and_consent_publish, |db: TestDb| async move {
         "{out}"
     );
     let record = db.store.application(application).await.unwrap().unwrap();
-    assert_eq!((record.name.as_str(), record.status.as_str()), ("", "rejected"));
+    assert_eq!((record.name.as_str(), record.status.code()), ("", "rejected"));
     let purges = db
         .store
         .audit_records(&AuditQuery { action: Some("purge".to_owned()), ..everything() })

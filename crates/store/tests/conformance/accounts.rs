@@ -18,13 +18,13 @@ both_databases!(accounts_round_trip_and_are_listed_by_username, |db: TestDb| asy
     assert_eq!(record.id, zhang);
     assert_eq!(record.username, "zhang");
     assert_eq!(record.org_id, org.0);
-    assert_eq!((record.role.as_str(), record.role()), ("admin", Role::Admin));
+    assert_eq!((record.role.code(), record.role), ("admin", Role::Admin));
     assert_eq!(record.password_hash, user("zhang", org, Role::Admin).password_hash);
     assert!(!record.disabled);
     assert_eq!((record.failed_logins, record.locked_until), (0, None));
     assert_eq!(record.created_at, AT.0);
-    assert_eq!(store.user_by_username("li").await.unwrap().unwrap().role(), Role::Reviewer);
-    assert_eq!(store.user_by_username("an").await.unwrap().unwrap().role(), Role::Viewer);
+    assert_eq!(store.user_by_username("li").await.unwrap().unwrap().role, Role::Reviewer);
+    assert_eq!(store.user_by_username("an").await.unwrap().unwrap().role, Role::Viewer);
     assert_eq!(store.user_by_username("nobody").await.unwrap(), None);
     assert_eq!(store.user_by_username("ZHANG").await.unwrap(), None, "usernames match exactly");
 
@@ -41,7 +41,7 @@ async fn a_taken_username_is_a_named_constraint_body(db: TestDb) {
     let error = store.create_user(&user("zhang", org, Role::Viewer), AT).await.unwrap_err();
     assert!(matches!(error, StoreError::Conflict(Conflict::UsernameTaken)), "{error:?}");
     assert_eq!(store.users().await.unwrap().len(), 1);
-    assert_eq!(store.user_by_username("zhang").await.unwrap().unwrap().role(), Role::Admin);
+    assert_eq!(store.user_by_username("zhang").await.unwrap().unwrap().role, Role::Admin);
 }
 
 mod a_taken_username_is_a_named_constraint {
@@ -71,7 +71,7 @@ both_databases!(sessions_live_until_expiry_and_end_with_the_account, |db: TestDb
     store.create_session("hash-li", li, "csrf-li", AT, expires).await.unwrap();
     let session = store.session("hash-1", AT).await.unwrap().unwrap();
     assert_eq!((session.user.id, session.user.username.as_str()), (zhang, "zhang"));
-    assert_eq!(session.user.role(), Role::Admin);
+    assert_eq!(session.user.role, Role::Admin);
     assert_eq!(session.csrf_token, "csrf-1");
     assert_eq!(session.expires_at, expires.0);
     assert!(store.session("hash-1", Timestamp(expires.0 - 1)).await.unwrap().is_some());

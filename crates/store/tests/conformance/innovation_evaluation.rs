@@ -210,9 +210,9 @@ async fn judge_role_upgrade(db: TestDb) {
 
     db.store.migrate().await.unwrap();
     let session = store.session("token-hash", AT).await.unwrap().expect("still logged in");
-    assert_eq!((session.user.id, session.user.role(), session.user.can_reveal), (admin, Role::Admin, true));
+    assert_eq!((session.user.id, session.user.role, session.user.can_reveal), (admin, Role::Admin, true));
     let judge = store.create_user(&user("expert", org, Role::Judge), AT).await.unwrap();
-    assert_eq!(store.user_by_username("expert").await.unwrap().unwrap().role(), Role::Judge);
+    assert_eq!(store.user_by_username("expert").await.unwrap().unwrap().role, Role::Judge);
     assert!(judge > admin);
     let duplicate = store.create_user(&user("admin", org, Role::Judge), AT).await;
     assert!(

@@ -44,11 +44,11 @@ both_databases!(an_approved_application_makes_a_member_once, |db: TestDb| async 
     assert!(member_number.as_str().starts_with("3425"), "province 34, joined in 2025");
     let membership = store.membership_by_number(member_number.as_str()).await.unwrap().unwrap();
     assert_eq!(
-        (membership.id, membership.home_org_id, membership.status.as_str()),
+        (membership.id, membership.home_org_id, membership.status.code()),
         (membership_id, receiving, "active")
     );
     let app = store.application(application_id).await.unwrap().unwrap();
-    assert_eq!((app.status.as_str(), app.membership_id), ("approved", Some(membership_id)));
+    assert_eq!((app.status.code(), app.membership_id), ("approved", Some(membership_id)));
     assert_eq!(app.decided_at, Some(AT.0));
 
     // Again, with the same mobile proven: a member, and nothing new stored.
@@ -74,7 +74,7 @@ both_databases!(an_approved_application_makes_a_member_once, |db: TestDb| async 
             panic!("expected a review")
         };
         let detail = store.application_detail(application_id).await.unwrap().unwrap();
-        assert_eq!(detail.item.application.status, "pending_review");
+        assert_eq!(detail.item.application.status.code(), "pending_review");
         assert!(detail.item.holds_membership && detail.item.flagged());
     }
     assert_eq!(store.memberships_by_mobile("bidx:m-2").await.unwrap().len(), 0);
@@ -90,7 +90,7 @@ both_databases!(a_pending_application_is_found_again, |db: TestDb| async move {
         panic!("expected pending")
     };
     let app = store.application(application_id).await.unwrap().unwrap();
-    assert_eq!(app.status, "pending_review");
+    assert_eq!(app.status.code(), "pending_review");
     assert_eq!(app.review_deadline, Some(AT.0 + 3 * 86_400_000));
     assert!(app.landing_in_pool);
     assert_eq!(
@@ -419,11 +419,7 @@ both_databases!(why_an_application_waits_is_kept_for_the_officer, |db: TestDb| a
         };
         let detail = store.application_detail(application_id).await.unwrap().unwrap();
         assert_eq!(
-            (
-                detail.item.mobile_bound_elsewhere,
-                detail.item.real_name_check.as_deref(),
-                detail.item.flagged()
-            ),
+            (detail.item.mobile_bound_elsewhere, detail.item.real_name_check.code(), detail.item.flagged()),
             (bound, code, flagged),
             "case {i}"
         );

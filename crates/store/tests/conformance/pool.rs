@@ -34,10 +34,10 @@ both_databases!(pool_members_are_distributed_keeping_their_seniority, |db: TestD
     assert_eq!(moved.home_path, township.path.as_str());
     assert!(!moved.in_pool);
     assert_eq!(moved.joined_at, AT.0, "seniority is kept");
-    assert_eq!((moved.status.as_str(), moved.member_number.as_ref()), ("active", m.member_number.as_ref()));
+    assert_eq!((moved.status.code(), moved.member_number.as_ref()), ("active", m.member_number.as_ref()));
 
     let events = store.membership_events(m.id).await.unwrap();
-    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["joined", "distributed"]);
+    assert_eq!(events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(), ["joined", "distributed"]);
     let distributed = &events[1];
     assert_eq!((distributed.from_org_id, distributed.to_org_id), (Some(t.hefei.id.0), Some(township.id.0)));
     assert_eq!((distributed.actor.as_str(), distributed.at), ("user:zhang", at.0));

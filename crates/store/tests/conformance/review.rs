@@ -49,7 +49,7 @@ both_databases!(review_queues_follow_the_reviewers_subtree, |db: TestDb| async m
     let items = store.review_queue(&t.feidong.path, FIRST, 100).await.unwrap();
     let first = &items[0];
     assert_eq!(first.application.name, "王晓明");
-    assert_eq!(first.application.status, "pending_review");
+    assert_eq!(first.application.status.code(), "pending_review");
     assert_eq!(first.application.receiving_org_id, t.feidong_trucks.id.0);
     assert_eq!(first.application.landing_org_id, Some(t.feidong_trucks.id.0));
     assert_eq!(first.application.created_at, AT.0);
@@ -90,14 +90,14 @@ both_databases!(application_detail_returns_what_was_submitted, |db: TestDb| asyn
     let detail = store.application_detail(id).await.unwrap().unwrap();
     assert_eq!(detail.item.application.id, id);
     assert_eq!(detail.item.application.name, "王小红");
-    assert_eq!(detail.item.application.occupation, "courier");
-    assert_eq!(detail.item.application.channel, "qr");
+    assert_eq!(detail.item.application.occupation.code(), "courier");
+    assert_eq!(detail.item.application.channel.code(), "qr");
     assert_eq!(detail.item.reviewer_org_id, Some(t.feidong_trucks.id.0));
     assert_eq!(detail.reviewer_path, t.feidong_trucks.path.as_str());
     assert_eq!(detail.id_number_ct, b"ct:id-x".to_vec());
     assert_eq!(detail.id_number_bidx, "bidx:id-x");
     assert_eq!(detail.mobile_ct, b"ct:m-id-x".to_vec());
-    assert_eq!(detail.sex, "female");
+    assert_eq!(detail.sex.code(), "female");
     assert_eq!(detail.source.as_deref(), Some("340122T"));
     assert!(!detail.mobile_verified);
     assert_eq!(detail.employer_name.as_deref(), Some("合肥某物流有限公司"));
@@ -123,12 +123,12 @@ both_databases!(approving_makes_a_member_once, |db: TestDb| async move {
     let membership = store.membership_by_number(member_number.as_str()).await.unwrap().unwrap();
     assert_eq!(membership.home_org_id, t.feidong_trucks.id.0);
     assert_eq!(membership.home_path, t.feidong_trucks.path.as_str());
-    assert_eq!(membership.status(), Some(MembershipStatus::Active));
+    assert_eq!(Some(membership.status), Some(MembershipStatus::Active));
     assert_eq!((membership.name.as_str(), membership.in_pool), ("王晓明", false));
     assert_eq!(membership.joined_at, decided.0);
 
     let app = store.application(a).await.unwrap().unwrap();
-    assert_eq!(app.status, "approved");
+    assert_eq!(app.status.code(), "approved");
     assert_eq!(app.membership_id, Some(membership.id));
     assert_eq!((app.decided_at, app.review_deadline), (Some(decided.0), None));
     let detail = store.application_detail(a).await.unwrap().unwrap();
@@ -136,7 +136,7 @@ both_databases!(approving_makes_a_member_once, |db: TestDb| async move {
 
     let events = store.membership_events(membership.id).await.unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, "joined");
+    assert_eq!(events[0].kind.code(), "joined");
     assert_eq!((events[0].from_org_id, events[0].to_org_id), (None, Some(t.feidong_trucks.id.0)));
     assert_eq!((events[0].actor.as_str(), events[0].at), ("user:zhang", decided.0));
 
@@ -152,7 +152,7 @@ both_databases!(approving_makes_a_member_once, |db: TestDb| async move {
         ReviewOutcome::NotPending
     );
     assert_eq!(store.memberships_by_mobile("bidx:m-id-a").await.unwrap().len(), 1);
-    assert_eq!(store.application(a).await.unwrap().unwrap().status, "approved");
+    assert_eq!(store.application(a).await.unwrap().unwrap().status.code(), "approved");
     assert_eq!(
         store.approve_application(999_999, "user:li", decided).await.unwrap(),
         ReviewOutcome::NotPending
@@ -171,7 +171,7 @@ both_databases!(rejecting_records_the_reason, |db: TestDb| async move {
         ReviewOutcome::Rejected
     );
     let app = store.application(r).await.unwrap().unwrap();
-    assert_eq!(app.status, "rejected");
+    assert_eq!(app.status.code(), "rejected");
     assert_eq!(app.decision_reason.as_deref(), Some("身份证与本人不符"));
     assert_eq!((app.decided_at, app.membership_id, app.review_deadline), (Some(decided.0), None, None));
     assert_eq!(store.application_detail(r).await.unwrap().unwrap().decided_by.as_deref(), Some("user:zhang"));
@@ -225,11 +225,11 @@ async fn approving_a_second_membership_is_refused_body(db: TestDb) {
 
     let outcome = store.approve_application(second, "user:zhang", Timestamp(AT.0 + DAY)).await;
     assert!(matches!(outcome, Ok(ReviewOutcome::AlreadyMember)), "{outcome:?}");
-    assert_eq!(store.application(second).await.unwrap().unwrap().status, "pending_review");
+    assert_eq!(store.application(second).await.unwrap().unwrap().status.code(), "pending_review");
     assert_eq!(store.count_pending(&t.wuhu.path).await.unwrap(), 1);
     assert!(store.memberships_by_mobile("bidx:another-mobile").await.unwrap().is_empty());
     let held = store.membership(first.id).await.unwrap().unwrap();
-    assert_eq!((held.status.as_str(), held.home_org_id), ("active", t.feidong_trucks.id.0));
+    assert_eq!((held.status.code(), held.home_org_id), ("active", t.feidong_trucks.id.0));
 
     // Once the first membership has ended, the same approval goes through.
     assert!(
@@ -296,7 +296,7 @@ both_databases!(overdue_reviews_move_up_one_level_at_a_time, |db: TestDb| async 
     assert_eq!(moved.item.escalated_at, Some(now.0));
     assert_eq!(moved.item.application.review_deadline, Some(now.0 + i64::from(feidong.review_days) * DAY));
     assert_eq!(moved.item.application.review_deadline, Some(now.0 + 7 * DAY));
-    assert_eq!(moved.item.application.status, "pending_review");
+    assert_eq!(moved.item.application.status.code(), "pending_review");
     assert_eq!(moved.item.application.receiving_org_id, t.feidong_trucks.id.0, "the receiver is kept");
 
     let queue = |within: Org| {
@@ -422,11 +422,11 @@ async fn an_approval_and_a_rejection_at_once_agree_with_the_result_body(db: Test
         let app = store.application(id).await.unwrap().unwrap();
         match (&approve, &reject) {
             (ReviewOutcome::Approved { .. }, ReviewOutcome::NotPending) => {
-                assert_eq!(app.status, "approved", "{id}: {app:?}");
+                assert_eq!(app.status.code(), "approved", "{id}: {app:?}");
                 assert!(app.membership_id.is_some() && app.decision_reason.is_none(), "{id}: {app:?}");
             }
             (ReviewOutcome::NotPending, ReviewOutcome::Rejected) => {
-                assert_eq!(app.status, "rejected", "{id}: {app:?}");
+                assert_eq!(app.status.code(), "rejected", "{id}: {app:?}");
                 assert_eq!(app.membership_id, None, "{id}: {app:?}");
                 let held = store.memberships_by_mobile(&format!("bidx:m-id-r{i}")).await.unwrap();
                 assert!(held.is_empty());

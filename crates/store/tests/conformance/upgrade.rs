@@ -66,8 +66,8 @@ both_databases!(a_database_from_before_identity_checks_upgrades, |db: TestDb| as
     store.migrate().await.unwrap();
 
     let detail = store.application_detail(1).await.unwrap().expect("the old application is kept");
-    assert_eq!(detail.item.application.status, "pending_review");
-    assert_eq!((detail.item.mobile_bound_elsewhere, detail.item.real_name_check.as_deref()), (false, None));
+    assert_eq!(detail.item.application.status.code(), "pending_review");
+    assert_eq!((detail.item.mobile_bound_elsewhere, detail.item.real_name_check.code()), (false, None));
     assert!(!detail.item.flagged());
     // It is found again by its own mobile, as before; another mobile gets its own.
     let again = application("id-old", "m-old", 1, Landing::Union(OrgId(1)), Decision::Review);

@@ -392,10 +392,10 @@ pub async fn read(
         joining::platform::application(&state.app, caller.platform_id(), id).await.map_err(join_error)?;
     let PlatformApplication { record: application, receiving, landing, member_number } =
         found.ok_or_else(not_found)?;
-    let status = match application.status() {
-        Some(huiji_core::ApplicationStatus::Approved) => ApplicationStatus::Approved,
-        Some(huiji_core::ApplicationStatus::Rejected) => ApplicationStatus::Rejected,
-        _ => ApplicationStatus::PendingReview,
+    let status = match application.status {
+        huiji_core::ApplicationStatus::Approved => ApplicationStatus::Approved,
+        huiji_core::ApplicationStatus::Rejected => ApplicationStatus::Rejected,
+        huiji_core::ApplicationStatus::PendingReview => ApplicationStatus::PendingReview,
     };
     let view = ApplicationView {
         application_id: application.id,

@@ -1,5 +1,5 @@
-//! The audit log in the console: recording what an officer revealed, exported or changed,
-//! and the page where admins read the records of their subtree (`/console/audit`).
+//! The audit log in the console: the page where admins read the records of their subtree
+//! (`/console/audit`); the use cases write the records.
 
 use askama::Template;
 use axum::Router;
@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use huiji_core::audit::AuditAction;
-use huiji_core::{CivilDate, OrgPath, Timestamp};
-use huiji_store::{ActorKind, AuditQuery, NewAuditRecord};
+use huiji_core::{CivilDate, Timestamp};
+use huiji_store::AuditQuery;
 use serde::Deserialize;
 
 use super::{Frame, Officer, page};
@@ -19,31 +19,6 @@ use crate::{WebError, WebState};
 
 /// Records per page.
 const PAGE: u32 = 50;
-
-/// Appends what an officer did to the audit log. `scope` is the org path of what was
-/// touched, so the admins above it see the record.
-pub(crate) async fn record(
-    state: &WebState,
-    officer: &Officer,
-    scope: &OrgPath,
-    action: &str,
-    subject: Option<String>,
-    reason: Option<&str>,
-) -> Result<(), WebError> {
-    let record = NewAuditRecord {
-        at: state.app.now(),
-        actor_kind: ActorKind::Officer,
-        actor_id: Some(officer.user.id),
-        actor_name: officer.user.username.clone(),
-        scope: scope.clone(),
-        action: action.to_owned(),
-        subject,
-        reason: reason.map(str::to_owned),
-        client_addr: officer.client.text(),
-    };
-    state.store.record_audit(&record).await?;
-    Ok(())
-}
 
 pub(super) fn router() -> Router<WebState> {
     Router::new().route("/console/audit", get(list))

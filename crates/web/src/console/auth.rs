@@ -1,12 +1,6 @@
-//! Logging in and out, and changing one's password.
-//!
-//! Every attempt to prove a password — a login, or the current password on the password
-//! form — is counted *before* the password is checked, in one statement
-//! ([`huiji_store::AccountStore::begin_login`]): five in a row lock the account for five
-//! minutes, and a burst of parallel guesses cannot all be checked before the lock is
-//! seen. A locked, unknown or disabled account is checked against a dummy hash and
-//! refused with the same words as a wrong password, so neither the answer nor its time
-//! tells whether a username exists.
+//! Logging in and out, and changing one's password: the forms, the cookies and the
+//! login form's CSRF guard. The rules (lockout, the dummy hash, sessions) are
+//! [`huiji_app::accounts::sessions`].
 
 use askama::Template;
 use axum::extract::State;
@@ -14,12 +8,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use huiji_app::accounts::passwords;
-use huiji_core::Timestamp;
-use huiji_store::Lockout;
+use huiji_app::accounts::sessions::{self, AccountError, SESSION_SECONDS};
 use serde::Deserialize;
 
-use super::{Empty, Officer, cookie_value, hex, page, token_hash};
+use super::{Empty, Officer, cookie_value, hex, page};
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -32,25 +24,11 @@ const LOGIN_COOKIE: &str = "huiji_login";
 /// How long a login form stays valid: an hour.
 const LOGIN_FORM_SECONDS: i64 = 3600;
 
-/// How long a session lasts: a working day.
-const SESSION_MILLIS: i64 = 8 * 3600 * 1000;
-
-/// Failed logins in a row before an account is locked.
-const MAX_FAILURES: i32 = 5;
-
-/// How long a locked account waits.
-const LOCK_MILLIS: i64 = 5 * 60 * 1000;
-
 pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/console/login", get(login_form).post(login))
         .route("/console/logout", post(logout))
         .route("/console/password", get(password_form).post(change_password))
-}
-
-/// The lockout an attempt made now counts under.
-fn lockout(now: Timestamp) -> Lockout {
-    Lockout { max_failures: MAX_FAILURES, lock_until: Timestamp(now.millis() + LOCK_MILLIS) }
 }
 
 #[derive(Template)]
@@ -165,34 +143,15 @@ async fn login(
             lang.t("登录页面已过期，请重新输入", "The login page expired; please enter your details again");
         return guard.page(&state, lang, &form.username, Some(expired), StatusCode::FORBIDDEN);
     }
-    let now = state.app.now();
-    let account = state.store.begin_login(form.username.trim(), now, lockout(now)).await?;
-    // One argon2 check whatever the account: its own hash if it may try, else a dummy.
-    let hash = account.as_ref().map_or(passwords::DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
-    let right = passwords::verify_blocking(form.password.clone(), hash).await;
-    let user = match account {
-        Some(user) if right => user,
-        Some(user) => {
-            tracing::warn!(username = %user.username, failures = user.failed_logins, "failed console login");
-            return refused(&state, lang, &guard, &form.username);
-        }
-        None => {
-            tracing::info!("console login refused: no such account, disabled or locked");
-            return refused(&state, lang, &guard, &form.username);
-        }
+    let session = match sessions::login(&state.app, &form.username, &form.password).await {
+        Ok(session) => session,
+        Err(AccountError::Refused) => return refused(&state, lang, &guard, &form.username),
+        Err(AccountError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(WebError::Internal(e.to_string())),
     };
-    state.store.login_succeeded(user.id).await?;
-    let mut token = [0u8; 32];
-    let mut csrf = [0u8; 16];
-    state.app.random().fill(&mut token).map_err(|e| WebError::Internal(e.to_string()))?;
-    state.app.random().fill(&mut csrf).map_err(|e| WebError::Internal(e.to_string()))?;
-    let token = hex(&token);
-    let expires = Timestamp(now.millis() + SESSION_MILLIS);
-    state.store.create_session(&token_hash(&token), user.id, &hex(&csrf), now, expires).await?;
-    tracing::info!(username = %user.username, "console login");
-    let home = if user.role().uses_console() { "/console" } else { "/console/judging" };
+    let home = if session.user.role.uses_console() { "/console" } else { "/console/judging" };
     let mut response = Redirect::to(home).into_response();
-    set_cookie(&mut response, &session_cookie(&state, &token, SESSION_MILLIS / 1000))?;
+    set_cookie(&mut response, &session_cookie(&state, &session.token, SESSION_SECONDS))?;
     set_cookie(&mut response, &cookie(&state, LOGIN_COOKIE, "/console/login", "", 0))?;
     Ok(response)
 }
@@ -210,7 +169,7 @@ async fn logout(
     State(state): State<WebState>,
     super::Signed { officer, .. }: super::Signed<Empty>,
 ) -> Result<Response, WebError> {
-    state.store.delete_session(&officer.token_hash, state.app.now()).await?;
+    sessions::logout(&state.app, &officer.token_hash).await?;
     Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/console/login"))
         .into_response())
 }
@@ -245,46 +204,32 @@ async fn change_password(
     lang: Lang,
     super::Signed { officer, form }: super::Signed<PasswordForm>,
 ) -> Result<Response, WebError> {
-    // The current password counts toward the lockout like a login: a stolen session
-    // must not become a way to guess it without limit.
-    let now = state.app.now();
-    let Some(account) = state.store.begin_password_check(officer.user.id, now, lockout(now)).await? else {
-        let message = lang.t(
+    let outcome =
+        sessions::change_password(&state.app, officer.user.id, &form.current, &form.new, &form.repeat);
+    let message = match outcome.await {
+        // Changing the password ends every session, this one included: log in again.
+        Ok(()) => {
+            return Ok((
+                [(header::SET_COOKIE, session_cookie(&state, "", 0))],
+                Redirect::to("/console/login"),
+            )
+                .into_response());
+        }
+        Err(AccountError::Locked) => lang.t(
             "当前密码连续输错5次，账户已锁定，请5分钟后再试",
             "Five wrong current passwords in a row have locked the account; try again in 5 minutes",
-        );
-        return password_refused(lang, &officer, message);
+        ),
+        Err(AccountError::WrongPassword | AccountError::Refused) => {
+            lang.t("当前密码不正确", "The current password is wrong")
+        }
+        Err(AccountError::Mismatch) => lang.t("两次输入的新密码不一致", "The new passwords differ"),
+        Err(AccountError::TooShort) => {
+            lang.t("新密码至少10个字符", "The new password needs at least 10 characters")
+        }
+        Err(AccountError::Store(e)) => return Err(e.into()),
+        Err(AccountError::Internal(e)) => return Err(WebError::Internal(e)),
     };
-    let right = passwords::verify_blocking(form.current.clone(), account.password_hash.clone()).await;
-    if right {
-        state.store.login_succeeded(account.id).await?;
-    } else {
-        tracing::warn!(username = %account.username, failures = account.failed_logins, "wrong current password");
-    }
-    let problem = if !right {
-        Some(lang.t("当前密码不正确", "The current password is wrong"))
-    } else if form.new != form.repeat {
-        Some(lang.t("两次输入的新密码不一致", "The new passwords differ"))
-    } else {
-        None
-    };
-    let hash = match problem {
-        Some(_) => None,
-        None => match passwords::hash(&form.new, state.app.random()) {
-            Ok(hash) => Some(hash),
-            Err(passwords::PasswordError::TooShort) => None,
-            Err(e) => return Err(WebError::Internal(e.to_string())),
-        },
-    };
-    let Some(hash) = hash else {
-        let message =
-            problem.unwrap_or(lang.t("新密码至少10个字符", "The new password needs at least 10 characters"));
-        return password_refused(lang, &officer, message);
-    };
-    // Changing the password ends every session, this one included: log in again.
-    state.store.set_password(officer.user.id, &hash).await?;
-    Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/console/login"))
-        .into_response())
+    password_refused(lang, &officer, message)
 }
 
 /// The password form again with what was wrong.

@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use huiji_app::actor::{Actor, Officer as AppOfficer};
 use huiji_app::contest::organise::{self, ContestDraft};
 use huiji_app::contest::{ContestError, contest_for};
 use huiji_core::CivilDate;
@@ -38,20 +37,6 @@ pub(super) fn router() -> Router<WebState> {
 /// The question bank's upload, which takes a larger body than any other console form.
 pub(crate) fn upload_router() -> Router<WebState> {
     Router::new().route("/console/contests/questions/import", post(questions::import))
-}
-
-impl Officer {
-    /// The officer as the use cases see them.
-    pub(crate) fn app_actor(&self) -> Actor {
-        Actor::Officer(Box::new(AppOfficer {
-            user_id: self.user.id,
-            username: self.user.username.clone(),
-            role: self.role,
-            org: self.org.clone(),
-            client_addr: self.client.text(),
-            can_reveal: self.user.can_reveal,
-        }))
-    }
 }
 
 /// A phase in words.

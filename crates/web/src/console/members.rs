@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use huiji_app::members::{self, MembersError};
-use huiji_core::{LifecycleAction, MemberNumber, MembershipStatus, Occupation, Timestamp};
+use huiji_core::{EventKind, LifecycleAction, MemberNumber, MembershipStatus, Occupation, Sex, Timestamp};
 use huiji_store::{EventRecord, MembershipDetail};
 use huiji_vault::Field;
 use serde::Deserialize;
@@ -63,15 +63,16 @@ fn action_label(lang: Lang, action: LifecycleAction) -> &'static str {
 }
 
 /// What an event of the history was, in words.
-fn event_label(lang: Lang, kind: &str) -> String {
-    if let Ok(action) = kind.parse::<LifecycleAction>() {
-        return action_label(lang, action).to_owned();
-    }
+fn event_label(lang: Lang, kind: EventKind) -> &'static str {
     match kind {
-        "joined" => lang.t("入会", "Joined").to_owned(),
-        "distributed" => lang.t("分流", "Distributed").to_owned(),
-        "transferred" => lang.t("接转", "Transferred").to_owned(),
-        other => other.to_owned(),
+        EventKind::Joined => lang.t("入会", "Joined"),
+        EventKind::Distributed => lang.t("分流", "Distributed"),
+        EventKind::Transferred => lang.t("接转", "Transferred"),
+        EventKind::Retain => action_label(lang, LifecycleAction::Retain),
+        EventKind::Reactivate => action_label(lang, LifecycleAction::Reactivate),
+        EventKind::Withdraw => action_label(lang, LifecycleAction::Withdraw),
+        EventKind::Expel => action_label(lang, LifecycleAction::Expel),
+        EventKind::Deceased => action_label(lang, LifecycleAction::Deceased),
     }
 }
 
@@ -167,7 +168,7 @@ async fn list_page(
 /// An event of the history, in words.
 struct EventRow {
     when: String,
-    what: String,
+    what: &'static str,
     from: String,
     to: String,
     actor: String,
@@ -244,17 +245,16 @@ pub(super) async fn render_detail(
         .ok()
         .and_then(|code| state.app.regions().name_path(code))
         .unwrap_or_else(|| m.region_code.clone());
-    let status = m.status();
     let actions = LifecycleAction::ALL
         .iter()
-        .filter(|a| status.is_some_and(|s| a.applies_to(s)))
+        .filter(|a| a.applies_to(m.status))
         .map(|a| (a.code(), action_label(lang, *a)))
         .collect();
     let events = events
         .iter()
         .map(|e| EventRow {
             when: Timestamp(e.at).china_minute(),
-            what: event_label(lang, &e.kind),
+            what: event_label(lang, e.kind),
             from: name_of(e.from_org_id),
             to: name_of(e.to_org_id),
             actor: actor_label(lang, &e.actor),
@@ -268,14 +268,13 @@ pub(super) async fn render_detail(
         name: mask_name(&m.name),
         id_number: masked(state, Field::IdNumber, &member.id_number_ct),
         mobile: masked(state, Field::Mobile, &member.mobile_ct),
-        sex: match member.sex.as_str() {
-            "male" => lang.t("男", "Male"),
-            "female" => lang.t("女", "Female"),
-            _ => "",
+        sex: match member.sex {
+            Sex::Male => lang.t("男", "Male"),
+            Sex::Female => lang.t("女", "Female"),
         },
-        occupation: occupation_label(lang, &m.occupation),
+        occupation: occupation_label(lang, m.occupation),
         region,
-        status: status.map_or("", |s| status_label(lang, s)),
+        status: status_label(lang, m.status),
         joined: date(m.joined_at),
         home: name_of(Some(m.home_org_id)),
         home_org_id: m.home_org_id,

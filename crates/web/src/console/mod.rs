@@ -27,7 +27,6 @@ use huiji_core::{Org, OrgId, OrgPath, Role};
 use huiji_store::UserRecord;
 use serde::de::DeserializeOwned;
 
-pub(crate) use self::audit::record as audit;
 use crate::http::cookies::value as cookie_value;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
@@ -90,18 +89,16 @@ pub(crate) fn signed_notice(state: &WebState, notice: String, sig: &str) -> Opti
     genuine.then_some(notice)
 }
 
-/// An occupation code in the page's language ("" for an unknown code).
-pub(crate) fn occupation_label(lang: Lang, code: &str) -> &'static str {
-    code.parse::<huiji_core::Occupation>().map_or("", |o| lang.t(o.label_zh(), o.label_en()))
+/// An occupation in the page's language.
+pub(crate) fn occupation_label(lang: Lang, occupation: huiji_core::Occupation) -> &'static str {
+    lang.t(occupation.label_zh(), occupation.label_en())
 }
 
 /// Lower-case hex of bytes: the vault's, the one hex encoding of the workspace.
 pub(crate) use huiji_vault::hex;
 
 /// The stored form of a session token: its SHA-256, so the sessions table opens nothing.
-pub(crate) fn token_hash(token: &str) -> String {
-    huiji_vault::sha256_hex(token.as_bytes())
-}
+pub(crate) use huiji_app::accounts::sessions::token_hash;
 
 /// A logged-in officer and the org whose subtree they act on.
 #[derive(Clone, Debug)]
@@ -183,7 +180,7 @@ impl Officer {
             .map_err(|e| WebError::from(e).into_response())?
             .ok_or_else(to_login)?;
         Ok(Officer {
-            role: session.user.role(),
+            role: session.user.role,
             user: session.user,
             org,
             csrf: session.csrf_token,
@@ -193,15 +190,21 @@ impl Officer {
     }
 
     /// The officer as the use cases see them.
-    pub fn acting(&self) -> huiji_app::audit::Officer {
-        huiji_app::audit::Officer {
+    pub fn acting(&self) -> huiji_app::actor::Officer {
+        huiji_app::actor::Officer {
             user: huiji_core::UserId(self.user.id),
             username: self.user.username.clone(),
             role: self.role,
             org: self.org.id,
             scope: self.org.path.clone(),
             client_addr: self.client.text(),
+            can_reveal: self.user.can_reveal,
         }
+    }
+
+    /// The officer as the use cases the operator also runs see them.
+    pub fn app_actor(&self) -> huiji_app::actor::Actor {
+        huiji_app::actor::Actor::Officer(Box::new(self.acting()))
     }
 }
 

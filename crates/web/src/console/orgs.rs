@@ -8,10 +8,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use huiji_app::orgs::manage::{self, OrgChangeError};
 use huiji_app::orgs::qr;
 use huiji_core::joining::receives_applications;
-use huiji_core::{AutoApproval, CreditCode, Level, Occupation, Org, OrgId, OrgKind, OrgKindCode, RegionCode};
-use huiji_store::{Conflict, DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, StoreError};
+use huiji_core::{
+    AutoApproval, ChildRequest, Level, Occupation, Org, OrgId, OrgKind, OrgKindCode, RegionCode, child_kinds,
+};
+use huiji_store::OrgFilter;
 use serde::Deserialize;
 
 use super::{Act, Frame, Officer, page};
@@ -21,12 +24,6 @@ use crate::{WebError, WebState};
 
 /// Rows per page of the list.
 const PAGE: u32 = 100;
-
-/// Longest union name the schema accepts (`orgs_name_check`).
-const MAX_NAME_CHARS: usize = 100;
-
-/// Review deadlines officers may set, in days (`orgs_review_days_check`).
-const REVIEW_DAYS: std::ops::RangeInclusive<u16> = 1..=30;
 
 pub(super) fn router() -> Router<WebState> {
     Router::new()
@@ -255,22 +252,6 @@ struct OrgPage<'a> {
     notice: Option<&'static str>,
 }
 
-/// The kinds of union an admin may create directly below `parent` (DESIGN.md: industry
-/// federations hang under a city or county federation, community unions under a
-/// township, enterprise unions under the union where the enterprise is).
-fn child_kinds(parent: &Org) -> Vec<OrgKindCode> {
-    match parent.kind {
-        OrgKind::Federation(Level::City | Level::County) => {
-            vec![OrgKindCode::Enterprise, OrgKindCode::IndustryFederation]
-        }
-        OrgKind::Township => vec![OrgKindCode::Community, OrgKindCode::Enterprise],
-        OrgKind::Federation(Level::Province) | OrgKind::IndustryFederation(_) | OrgKind::Community => {
-            vec![OrgKindCode::Enterprise]
-        }
-        OrgKind::Enterprise => Vec::new(),
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct DetailParams {
@@ -358,37 +339,38 @@ async fn render(
     Ok(response)
 }
 
-/// A trimmed union name, or why it is not one.
-fn union_name(lang: Lang, text: &str) -> Result<String, String> {
-    let name = text.trim();
-    let chars = name.chars().count();
-    if chars == 0 || chars > MAX_NAME_CHARS {
-        return Err(name_length(lang));
-    }
-    Ok(name.to_owned())
-}
-
-fn name_length(lang: Lang) -> String {
-    lang.t("名称应为1到100个字", "A name has 1 to 100 characters").to_owned()
-}
-
-fn name_taken(lang: Lang) -> String {
-    lang.t(
-        "同一上级工会下已有同名的工会，请换一个名称",
-        "A union under the same parent already has this name",
-    )
-    .to_owned()
+/// What an officer can fix, in their language; the store failing is a 500.
+fn problem(lang: Lang, error: OrgChangeError) -> Result<String, WebError> {
+    let text = match error {
+        OrgChangeError::Forbidden => return Err(WebError::Forbidden),
+        OrgChangeError::NotFound => return Err(WebError::NotFound),
+        OrgChangeError::Store(e) => return Err(e.into()),
+        OrgChangeError::Invalid(e) => lang.t(e.message_zh(), &e.to_string()).to_owned(),
+        OrgChangeError::NameTaken => lang
+            .t(
+                "同一上级工会下已有同名的工会，请换一个名称",
+                "A union under the same parent already has this name",
+            )
+            .to_owned(),
+        OrgChangeError::CreditCodeTaken => lang
+            .t("该统一社会信用代码已登记了企业工会", "An enterprise union with this credit code exists")
+            .to_owned(),
+        OrgChangeError::NoJoinCodeFree => {
+            lang.t("没有可用的入会码，请联系运维", "No join code is free; ask the operator").to_owned()
+        }
+        OrgChangeError::ReceivesNoApplications => lang
+            .t("该工会不承接入会申请，无需审核策略", "This union does not receive applications")
+            .to_owned(),
+        OrgChangeError::NoPolicy => lang.t("请选择审核策略", "Choose a policy").to_owned(),
+        OrgChangeError::ReviewDays => {
+            lang.t("审核期限应为1到30天", "The review deadline is 1 to 30 days").to_owned()
+        }
+    };
+    Ok(text)
 }
 
 fn redirect_done(id: OrgId, done: &str) -> Response {
     Redirect::to(&format!("/console/orgs/{id}?done={done}")).into_response()
-}
-
-/// The org of a state-changing form: admins only (403 for everyone else, before the id
-/// is even looked at), and in scope (404 otherwise).
-async fn administered(state: &WebState, officer: &Officer, id: i64) -> Result<Org, WebError> {
-    officer.require_admin()?;
-    officer.org_in_scope(state, OrgId(id)).await
 }
 
 #[derive(Deserialize)]
@@ -403,22 +385,11 @@ async fn rename(
     Path(id): Path<i64>,
     Act { officer, form }: Act<RenameForm>,
 ) -> Result<Response, WebError> {
-    let org = administered(&state, &officer, id).await?;
-    let problem = match union_name(lang, &form.name) {
-        Ok(name) if name == org.name => return Ok(redirect_done(org.id, "renamed")),
-        Ok(name) => match state.store.rename_org(org.id, &name).await {
-            Ok(()) => {
-                tracing::info!(org = %org.id, actor = %officer.actor(), "union renamed");
-                let subject = Some(format!("org:{}", org.id));
-                let change = format!("{} → {name}", org.name);
-                super::audit(&state, &officer, &org.path, "org.rename", subject, Some(&change)).await?;
-                return Ok(redirect_done(org.id, "renamed"));
-            }
-            Err(StoreError::Conflict(Conflict::NameTaken)) => name_taken(lang),
-            Err(e) => return Err(e.into()),
-        },
-        Err(problem) => problem,
+    let problem = match manage::rename(&state.app, &officer.acting(), OrgId(id), &form.name).await {
+        Ok(org) => return Ok(redirect_done(org.id, "renamed")),
+        Err(e) => problem(lang, e)?,
     };
+    let org = officer.org_in_scope(&state, OrgId(id)).await?;
     let edits = Edits { rename: Some(form.name), rename_error: Some(problem), ..Edits::default() };
     render(&state, lang, &officer, org, edits, None, StatusCode::UNPROCESSABLE_ENTITY).await
 }
@@ -437,88 +408,17 @@ async fn policy(
     Path(id): Path<i64>,
     Act { officer, form }: Act<PolicyForm>,
 ) -> Result<Response, WebError> {
-    let org = administered(&state, &officer, id).await?;
-    let days = form.review_days.trim().parse::<u16>().ok().filter(|d| REVIEW_DAYS.contains(d));
-    let problem = match (receives_applications(&org), form.auto_approval.parse::<AutoApproval>(), days) {
-        (false, ..) => {
-            lang.t("该工会不承接入会申请，无需审核策略", "This union does not receive applications")
-        }
-        (true, Err(_), _) => lang.t("请选择审核策略", "Choose a policy"),
-        (true, Ok(_), None) => lang.t("审核期限应为1到30天", "The review deadline is 1 to 30 days"),
-        (true, Ok(policy), Some(days)) => {
-            state.store.set_review_policy(org.id, policy, days).await?;
-            tracing::info!(org = %org.id, actor = %officer.actor(), %policy, days, "review policy changed");
-            let subject = Some(format!("org:{}", org.id));
-            let change = format!("{} {}d → {policy} {days}d", org.auto_approval, org.review_days);
-            super::audit(&state, &officer, &org.path, "org.policy", subject, Some(&change)).await?;
-            return Ok(redirect_done(org.id, "policy"));
-        }
-    };
-    let edits = Edits { policy_error: Some(problem.to_owned()), ..Edits::default() };
+    let policy = form.auto_approval.parse::<AutoApproval>().ok();
+    // Not a number is out of range too: the app names the range.
+    let days = form.review_days.trim().parse::<u16>().unwrap_or(0);
+    let problem =
+        match manage::set_review_policy(&state.app, &officer.acting(), OrgId(id), policy, days).await {
+            Ok(org) => return Ok(redirect_done(org.id, "policy")),
+            Err(e) => problem(lang, e)?,
+        };
+    let org = officer.org_in_scope(&state, OrgId(id)).await?;
+    let edits = Edits { policy_error: Some(problem), ..Edits::default() };
     render(&state, lang, &officer, org, edits, None, StatusCode::UNPROCESSABLE_ENTITY).await
-}
-
-/// The union a create form describes, or why it cannot be made. The join code is left
-/// for [`create`] to choose.
-fn planned_child(lang: Lang, parent: &Org, form: &ChildForm) -> Result<NewOrg, String> {
-    let cannot = || lang.t("不能在这里创建这类工会", "This kind of union cannot be created here").to_owned();
-    let kind = form
-        .kind
-        .parse::<OrgKindCode>()
-        .ok()
-        .filter(|k| child_kinds(parent).contains(k))
-        .ok_or_else(cannot)?;
-    let name = union_name(lang, &form.name)?;
-    let mut child = NewOrg {
-        parent: Some(parent.id),
-        kind: OrgKind::Enterprise,
-        name,
-        region: parent.region,
-        occupations: Vec::new(),
-        turnover_pool: false,
-        join_code: None,
-        credit_code: None,
-        auto_approval: AutoApproval::Off,
-        review_days: DEFAULT_REVIEW_DAYS,
-    };
-    match kind {
-        OrgKindCode::Enterprise if !form.credit_code.trim().is_empty() => {
-            let code = CreditCode::parse(&form.credit_code)
-                .map_err(|e| lang.t(e.message_zh(), &e.to_string()).to_owned())?;
-            child.credit_code = Some(code);
-        }
-        OrgKindCode::Enterprise => {}
-        OrgKindCode::IndustryFederation => {
-            let level = parent.kind.level().filter(|l| *l != Level::Province).ok_or_else(cannot)?;
-            let occupations: Vec<Occupation> = Occupation::ALL
-                .into_iter()
-                .filter(|o| form.occupations.iter().any(|c| c == o.code()))
-                .collect();
-            if occupations.is_empty() {
-                return Err(lang.t("请至少选择一个从业类型", "Choose at least one occupation").to_owned());
-            }
-            child.kind = OrgKind::IndustryFederation(level);
-            child.occupations = occupations;
-            // Like the seeded industry federations: 马上入会 until an officer says otherwise.
-            child.auto_approval = AutoApproval::AllVerified;
-        }
-        OrgKindCode::Community => child.kind = OrgKind::Community,
-        OrgKindCode::Federation | OrgKindCode::Township => return Err(cannot()),
-    }
-    Ok(child)
-}
-
-fn credit_code_taken(lang: Lang) -> String {
-    lang.t("该统一社会信用代码已登记了企业工会", "An enterprise union with this credit code exists")
-        .to_owned()
-}
-
-/// Join codes to try for a new industry federation: region code and occupation letter,
-/// then the same with a digit when an earlier one is taken.
-fn join_codes(child: &NewOrg) -> Vec<String> {
-    let Some(first) = child.occupations.first() else { return Vec::new() };
-    let base = format!("{}{}", child.region, first.join_code_letter());
-    std::iter::once(base.clone()).chain((2..=9).map(|n| format!("{base}{n}"))).collect()
 }
 
 async fn create_child(
@@ -527,39 +427,17 @@ async fn create_child(
     Path(id): Path<i64>,
     Act { officer, form }: Act<ChildForm>,
 ) -> Result<Response, WebError> {
-    let parent = administered(&state, &officer, id).await?;
-    let created = match planned_child(lang, &parent, &form) {
-        Ok(child) => create(&state, lang, child).await?,
-        Err(problem) => Err(problem),
+    let request = ChildRequest {
+        kind: &form.kind,
+        name: &form.name,
+        credit_code: &form.credit_code,
+        occupations: &form.occupations,
     };
-    let problem = match created {
-        Ok(org) => {
-            tracing::info!(org = %org.id, parent = %parent.id, actor = %officer.actor(), "union created");
-            return Ok(redirect_done(org.id, "created"));
-        }
-        Err(problem) => problem,
+    let problem = match manage::create_child(&state.app, &officer.acting(), OrgId(id), &request).await {
+        Ok(org) => return Ok(redirect_done(org.id, "created")),
+        Err(e) => problem(lang, e)?,
     };
+    let parent = officer.org_in_scope(&state, OrgId(id)).await?;
     let edits = Edits { child: form, child_error: Some(problem), ..Edits::default() };
     render(&state, lang, &officer, parent, edits, None, StatusCode::UNPROCESSABLE_ENTITY).await
-}
-
-/// Creates the union; an industry federation gets the first free join code. The outer
-/// error is the store failing, the inner one what the officer can fix.
-async fn create(state: &WebState, lang: Lang, mut child: NewOrg) -> Result<Result<Org, String>, WebError> {
-    // Enterprise and community unions take no join code: one attempt without. Taken
-    // codes and credit codes come back from the database's unique indexes.
-    let codes = join_codes(&child);
-    let attempts = if codes.is_empty() { vec![None] } else { codes.into_iter().map(Some).collect() };
-    for code in attempts {
-        child.join_code = code;
-        match state.store.create_org(&child, state.app.now()).await {
-            Ok(org) => return Ok(Ok(org)),
-            Err(StoreError::Conflict(Conflict::JoinCodeTaken)) if child.join_code.is_some() => {}
-            Err(StoreError::Conflict(Conflict::NameTaken)) => return Ok(Err(name_taken(lang))),
-            Err(StoreError::Conflict(Conflict::CreditCodeTaken)) => return Ok(Err(credit_code_taken(lang))),
-            Err(StoreError::Conflict(Conflict::OrgNameLength)) => return Ok(Err(name_length(lang))),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(Err(lang.t("没有可用的入会码，请联系运维", "No join code is free; ask the operator").to_owned()))
 }

@@ -156,8 +156,7 @@ async fn render(
     let members = state.store.search_members(&query).await?;
     let next = (members.len() == PAGE as usize).then(|| members.last().map(|m| m.id.to_string())).flatten();
     // A pool keeps only members who still hold their membership worth distributing.
-    let members: Vec<MembershipRecord> =
-        members.into_iter().filter(|m| m.status().is_some_and(|s| s.is_held())).collect();
+    let members: Vec<MembershipRecord> = members.into_iter().filter(|m| m.status.is_held()).collect();
     let region = match params.region {
         Some(region) => region.parse::<RegionCode>().ok(),
         None => members.first().and_then(|m| m.region_code.parse().ok()),
@@ -169,7 +168,7 @@ async fn render(
         .map(|m| Row {
             id: m.id,
             name: mask_name(&m.name),
-            occupation: occupation_label(lang, &m.occupation),
+            occupation: occupation_label(lang, m.occupation),
             region: m
                 .region_code
                 .parse()

@@ -108,7 +108,7 @@ async fn queue(
         .map(|(concern, QueueItem { application: a, escalated_at, .. })| Row {
             id: a.id,
             name: mask_name(&a.name),
-            occupation: occupation_label(lang, &a.occupation),
+            occupation: occupation_label(lang, a.occupation),
             receiving: names.get(&a.receiving_org_id).cloned().unwrap_or_default(),
             submitted: date(a.created_at),
             deadline: a.review_deadline.map(date).unwrap_or_default(),
@@ -142,7 +142,7 @@ struct DetailPage<'a> {
     reviewer: String,
     submitted: String,
     deadline: Option<String>,
-    others: Vec<(i64, String, String)>,
+    others: Vec<(i64, String, &'static str)>,
     reasons: &'static [(&'static str, &'static str, &'static str)],
     can_act: bool,
     pending: bool,
@@ -189,7 +189,7 @@ async fn render_detail(
             (
                 a.id,
                 format!("{} · {}", name_of(Some(a.receiving_org_id)), date(a.created_at)),
-                a.status.clone(),
+                application_status_label(lang, a.status),
             )
         })
         .collect();
@@ -198,7 +198,7 @@ async fn render_detail(
         name: mask_name(&a.name),
         id_number: masked(state, Field::IdNumber, &application.id_number_ct),
         mobile: masked(state, Field::Mobile, &application.mobile_ct),
-        occupation: occupation_label(lang, &a.occupation),
+        occupation: occupation_label(lang, a.occupation),
         region,
         receiving: name_of(Some(a.receiving_org_id)),
         landing: name_of(a.landing_org_id),
@@ -208,7 +208,7 @@ async fn render_detail(
         others,
         reasons: &REJECT_REASONS,
         can_act: officer.role.can_act(),
-        pending: a.status() == Some(ApplicationStatus::PendingReview),
+        pending: a.status == ApplicationStatus::PendingReview,
         message,
         application: application.clone(),
     };
@@ -301,4 +301,13 @@ async fn batch_approve(
         format!("{} {approved} · {} {skipped}", lang.t("已批准", "Approved"), lang.t("未处理", "Skipped"));
     let query = super::notice_query(&state, &notice);
     Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/console/applications?{query}"))))
+}
+
+/// Where an application stands, in the page's language.
+fn application_status_label(lang: Lang, status: ApplicationStatus) -> &'static str {
+    match status {
+        ApplicationStatus::PendingReview => lang.t("待审核", "Pending review"),
+        ApplicationStatus::Approved => lang.t("已批准", "Approved"),
+        ApplicationStatus::Rejected => lang.t("未通过", "Rejected"),
+    }
 }

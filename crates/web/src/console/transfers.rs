@@ -125,7 +125,7 @@ async fn render(
     let can_act = officer.role.can_act();
     let actor = officer.app_actor();
     let row = |t: &TransferRecord, standing: Standing| {
-        let status = t.status();
+        let status = Some(t.status);
         // The asking side sees the membership only once the outgoing side agreed.
         let disclosed = standing.sees_membership(t.released_by.is_some());
         let answer = status.filter(|s| can_act && standing.may_answer(*s)).and_then(|s| match s.awaits() {

@@ -78,7 +78,7 @@ async fn log(State(state): State<WebState>, lang: Lang, officer: Officer) -> Res
             event: event_id(&event),
             next_attempt: (event.delivery == "pending").then(|| time(event.next_attempt_at)),
             platform: event.platform_name,
-            kind: event.kind,
+            kind: event.kind.code().to_owned(),
             occurred: time(event.occurred_at),
             delivery: event.delivery,
             attempts,

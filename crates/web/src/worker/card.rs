@@ -94,7 +94,7 @@ async fn card(
         union: facts.union,
         since: facts.since,
         qr_svg,
-        valid: membership.status().is_some_and(|s| s.is_held()),
+        valid: membership.status.is_held(),
         token,
         contests,
     };
@@ -108,9 +108,7 @@ async fn verify(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let card = match membership_of(&state, &token).await {
-        Ok(membership) if membership.status().is_some_and(|s| s.is_held()) => {
-            Some(facts(&state, &membership).await?)
-        }
+        Ok(membership) if membership.status.is_held() => Some(facts(&state, &membership).await?),
         Ok(_) | Err(WebError::NotFound) => None,
         Err(other) => return Err(other),
     };

@@ -48,9 +48,9 @@ pub(super) async fn rows(
             id: m.id,
             number: number_shown(m.member_number.as_deref()),
             name: mask_name(&m.name),
-            occupation: occupation_label(lang, &m.occupation),
+            occupation: occupation_label(lang, m.occupation),
             home: names.get(&m.home_org_id).cloned().unwrap_or_default(),
-            status: m.status().map_or("", |s| status_label(lang, s)),
+            status: status_label(lang, m.status),
             joined: date(m.joined_at),
         })
         .collect())

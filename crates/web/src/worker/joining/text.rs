@@ -1,6 +1,8 @@
 //! The worker pages' texts, one struct per language so a missing translation does not
 //! compile.
 
+use huiji_core::{ApplicationStatus, MembershipStatus};
+
 use crate::http::i18n::Lang;
 
 /// Texts of the join, result, status and card pages.
@@ -277,15 +279,23 @@ impl WorkerText {
         }
     }
 
-    /// A stored status code in words.
-    pub fn status(&self, code: &str) -> &'static str {
-        match code {
-            "pending_review" => self.status_pending_review,
-            "approved" => self.status_approved,
-            "rejected" => self.status_rejected,
-            "active" => self.status_active,
-            "retained" => self.status_retained,
-            _ => self.status_ended,
+    /// Where an application stands, in words.
+    pub fn application_status(&self, status: ApplicationStatus) -> &'static str {
+        match status {
+            ApplicationStatus::PendingReview => self.status_pending_review,
+            ApplicationStatus::Approved => self.status_approved,
+            ApplicationStatus::Rejected => self.status_rejected,
+        }
+    }
+
+    /// Where a membership stands, in words.
+    pub fn membership_status(&self, status: MembershipStatus) -> &'static str {
+        match status {
+            MembershipStatus::Active => self.status_active,
+            MembershipStatus::Retained => self.status_retained,
+            MembershipStatus::Withdrawn | MembershipStatus::Expelled | MembershipStatus::Deceased => {
+                self.status_ended
+            }
         }
     }
 }

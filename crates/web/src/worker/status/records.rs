@@ -104,7 +104,7 @@ fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
         .map(|(a, union)| Row {
             name: mask_name(&a.name),
             union,
-            status: t.status(&a.status),
+            status: t.application_status(a.status),
             date: date(a.created_at),
             card_token: None,
             transfer_token: None,
@@ -116,7 +116,7 @@ fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
         .map(|m| Row {
             name: mask_name(&m.record.name),
             union: m.union,
-            status: t.status(&m.record.status),
+            status: t.membership_status(m.record.status),
             date: date(m.record.joined_at),
             card_token: m.card_token,
             transfer_token: m.transfer_token,

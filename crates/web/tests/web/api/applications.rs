@@ -30,7 +30,7 @@ both_databases!(a_verified_worker_becomes_a_member_through_the_api, |db: TestDb|
 
     let stored = app.store().application(application_id).await.unwrap().unwrap();
     assert_eq!(
-        (stored.channel.as_str(), stored.external_ref.as_deref()),
+        (stored.channel.code(), stored.external_ref.as_deref()),
         ("platform", Some(&*format!("driver-{id}")))
     );
     let read = app.api_get(&format!("/api/v1/applications/{application_id}"), &platform.key).await;

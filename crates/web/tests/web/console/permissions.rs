@@ -264,7 +264,7 @@ both_databases!(a_transfer_started_across_subtrees_waits_for_the_outgoing_side, 
     assert_eq!(status, 303);
     let root = app.store().org(OrgId(1)).await.unwrap().unwrap();
     let asked = app.store().transfers(&root.path, 10).await.unwrap().remove(0);
-    assert_eq!((asked.to_org_id, asked.status.as_str()), (county_a.id.0, "awaiting_consent"));
+    assert_eq!((asked.to_org_id, asked.status.code()), (county_a.id.0, "awaiting_consent"));
 
     // A learns nothing of B and can decide nothing; B's member stays where they are.
     let (_, page) = a.get("/console/transfers").await;

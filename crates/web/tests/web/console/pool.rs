@@ -99,7 +99,7 @@ both_databases!(pool_members_are_distributed_within_scope, |db: TestDb| async mo
     assert_eq!(moved.joined_at, rider.joined_at, "seniority is kept");
     let events = app.store().membership_events(rider.id).await.unwrap();
     let last = events.last().unwrap();
-    assert_eq!(last.kind, "distributed");
+    assert_eq!(last.kind.code(), "distributed");
     assert_eq!((last.from_org_id, last.to_org_id), (Some(huangshan.id.0), Some(township.id.0)));
     assert_eq!(last.actor, "user:hs");
 

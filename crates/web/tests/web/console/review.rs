@@ -131,7 +131,7 @@ both_databases!(the_queue_shows_the_subtree_oldest_first_and_decides, |db: TestD
         .await;
     assert!(page.contains("已拒绝") && page.contains("不属于本会承接范围：属地不符"));
     let record = app.store().application(wuhu).await.unwrap().unwrap();
-    assert_eq!(record.status, "rejected");
+    assert_eq!(record.status.code(), "rejected");
 });
 
 both_databases!(batch_approval_skips_what_is_not_yours, |db: TestDb| async move {
@@ -153,8 +153,8 @@ both_databases!(batch_approval_skips_what_is_not_yours, |db: TestDb| async move 
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let (_, page) = county.get(&location).await;
     assert!(page.contains("已批准 2") && page.contains("未处理 1"), "{}", main_of(&page));
-    assert_eq!(app.store().application(theirs).await.unwrap().unwrap().status, "pending_review");
-    assert_eq!(app.store().application(mine).await.unwrap().unwrap().status, "approved");
+    assert_eq!(app.store().application(theirs).await.unwrap().unwrap().status.code(), "pending_review");
+    assert_eq!(app.store().application(mine).await.unwrap().unwrap().status.code(), "approved");
 });
 
 both_databases!(viewers_read_but_change_nothing, |db: TestDb| async move {
@@ -169,7 +169,7 @@ both_databases!(viewers_read_but_change_nothing, |db: TestDb| async move {
         viewer.post(&format!("/console/applications/{id}/reject"), &[("preset", "duplicate")]).await.0,
         403
     );
-    assert_eq!(app.store().application(id).await.unwrap().unwrap().status, "pending_review");
+    assert_eq!(app.store().application(id).await.unwrap().unwrap().status.code(), "pending_review");
 });
 
 both_databases!(overdue_reviews_escalate_to_the_parent, |db: TestDb| async move {
@@ -208,7 +208,10 @@ both_databases!(the_persons_other_applications_stay_in_the_officers_subtree, |db
             let feixi = app.officer("fx", Some("340123"), Role::Reviewer).await;
             let reject = format!("/console/applications/{}/reject", applications[0]);
             feixi.post(&reject, &[("preset", "false_information")]).await;
-            assert_eq!(app.store().application(applications[0]).await.unwrap().unwrap().status, "rejected");
+            assert_eq!(
+                app.store().application(applications[0]).await.unwrap().unwrap().status.code(),
+                "rejected"
+            );
         }
     }
     let (feixi_application, feidong_application) = (applications[0], applications[1]);

@@ -91,7 +91,7 @@ both_databases!(a_receiving_officer_alone_cannot_pull_a_member, |db: TestDb| asy
     assert_eq!(intruder.get(&format!("/console/members/{}", membership.id)).await.0, 404);
     let held = app.store().membership(membership.id).await.unwrap().unwrap();
     assert_eq!(held.home_org_id, feixi_trucks.id.0, "the member stays in 肥西");
-    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status, "awaiting_consent");
+    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status.code(), "awaiting_consent");
 
     // The same by ID number.
     let (status, _) = post_for_location(
@@ -158,10 +158,10 @@ both_databases!(the_outgoing_side_agrees_and_the_membership_moves, |db: TestDb| 
     assert_eq!((moved.home_org_id, moved.joined_at), (wuhu_trucks.id.0, membership.joined_at));
     let events = app.store().membership_events(membership.id).await.unwrap();
     let last = events.last().unwrap();
-    assert_eq!((last.kind.as_str(), last.actor.as_str()), ("transferred", "user:fd"));
+    assert_eq!((last.kind.code(), last.actor.as_str()), ("transferred", "user:fd"));
     assert_eq!((last.from_org_id, last.to_org_id), (Some(feidong_trucks.id.0), Some(wuhu_trucks.id.0)));
     let stored = app.store().transfer(transfer).await.unwrap().unwrap();
-    assert_eq!((stored.status.as_str(), stored.decided_by.as_deref()), ("accepted", Some("user:fd")));
+    assert_eq!((stored.status.code(), stored.decided_by.as_deref()), ("accepted", Some("user:fd")));
 
     // Now the member is 芜湖's, and 芜湖 sees where they came from.
     let (_, page) = wuhu.get("/console/transfers").await;
@@ -206,7 +206,7 @@ both_databases!(an_officer_cannot_accept_a_transfer_they_started, |db: TestDb| a
     assert_eq!(admin.post(&format!("/console/transfers/{transfer}/reject"), &[]).await.0, 403);
     let held = app.store().membership(membership.id).await.unwrap().unwrap();
     assert_eq!(held.home_org_id, org(&app, "340122T").await.id.0);
-    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status, "awaiting_consent");
+    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status.code(), "awaiting_consent");
 
     // Another officer of the outgoing side may agree.
     let colleague = app.officer("fdt", Some("340122T"), Role::Reviewer).await;
@@ -319,7 +319,7 @@ both_databases!(the_asking_side_withdraws_a_request, |db: TestDb| async move {
         post_for_location(&wuhu, &format!("/console/transfers/{transfer}/cancel"), &[]).await;
     assert_eq!(status, 303);
     assert!(wuhu.get(&location).await.1.contains("已撤回该接转请求"));
-    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status, "cancelled");
+    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status.code(), "cancelled");
     // Withdrawn, it cannot be agreed to.
     let (_, location) =
         post_for_location(&feidong, &format!("/console/transfers/{transfer}/accept"), &[]).await;
@@ -352,7 +352,7 @@ both_databases!(viewers_cannot_start_or_decide_transfers, |db: TestDb| async mov
         assert_eq!(feidong_viewer.post(&format!("/console/transfers/{transfer}/{path}"), &[]).await.0, 403);
     }
     assert_eq!(viewer.post(&format!("/console/transfers/{transfer}/cancel"), &[]).await.0, 403);
-    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status, "awaiting_consent");
+    assert_eq!(app.store().transfer(transfer).await.unwrap().unwrap().status.code(), "awaiting_consent");
 });
 
 both_databases!(an_officers_transfer_reason_is_limited_like_a_members, |db: TestDb| async move {

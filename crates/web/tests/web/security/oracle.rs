@@ -186,7 +186,7 @@ both_databases!(with_a_real_name_check_a_strangers_id_never_joins_at_once, |db: 
     let (status, _) =
         officer.post("/console/applications/batch-approve", &[("ids", &waiting.to_string())]).await;
     assert_eq!(status, 303);
-    assert_eq!(app.store().application(waiting).await.unwrap().unwrap().status, "pending_review");
+    assert_eq!(app.store().application(waiting).await.unwrap().unwrap().status.code(), "pending_review");
 });
 
 both_databases!(with_a_real_name_check_attested_mobiles_are_checked_too, |db: TestDb| async move {

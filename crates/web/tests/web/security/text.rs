@@ -174,7 +174,7 @@ both_databases!(every_console_field_refuses_control_characters, |db: TestDb| asy
     assert_eq!(store.org(union.id).await.unwrap().unwrap().name, union.name);
     assert_eq!(store.count_orgs(&OrgFilter::default()).await.unwrap(), orgs_before);
     assert_eq!(store.membership(member.id).await.unwrap().unwrap().status, member.status);
-    assert_eq!(store.application(pending).await.unwrap().unwrap().status, "pending_review");
+    assert_eq!(store.application(pending).await.unwrap().unwrap().status.code(), "pending_review");
     assert_eq!(store.audit_records(&everything()).await.unwrap().len(), audit_before, "no reveal, no export");
     assert!(store.transfers(&OrgPath::parse("/1/").unwrap(), 10).await.unwrap().is_empty());
     assert!(app.login("feidong_admin", crate::support::console::PASSWORD).await.is_some(), "password kept");

@@ -53,7 +53,7 @@ both_databases!(a_driver_joins_by_qr_and_shows_a_valid_card, |db: TestDb| async 
     let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912345678").to_hex();
     let applications = app.store().applications_by_mobile(&bidx).await.unwrap();
     assert_eq!(applications.len(), 1);
-    assert_eq!(applications[0].channel, "qr");
+    assert_eq!(applications[0].channel.code(), "qr");
     assert_eq!(applications[0].consent_version, "1");
     assert_eq!(applications[0].created_at, app.state.app.now().0, "recorded with the time it arrived");
     assert_eq!(applications[0].membership_id, Some(membership.id));

@@ -53,7 +53,7 @@ async fn app_asking(db: TestDb, url: &str, token: Option<&str>) -> TestApp {
 async fn recorded(app: &TestApp, mobile: &str) -> Option<String> {
     let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, mobile).to_hex();
     let id = app.store().applications_by_mobile(&bidx).await.unwrap()[0].id;
-    app.store().application_detail(id).await.unwrap().unwrap().item.real_name_check
+    app.store().application_detail(id).await.unwrap().unwrap().item.real_name_check.code().map(str::to_owned)
 }
 
 both_databases!(the_real_name_service_is_asked_with_its_token, |db: TestDb| async move {

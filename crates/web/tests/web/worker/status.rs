@@ -156,7 +156,7 @@ both_databases!(the_member_answers_a_unions_request_from_an_sms_link, |db: TestD
     let (status, page) = answer("refuse", first, token.clone()).await;
     assert_eq!(status, 200);
     assert!(page.contains("您已拒绝"), "{}", main_of(&page));
-    assert_eq!(app.store().transfer(first).await.unwrap().unwrap().status, "refused");
+    assert_eq!(app.store().transfer(first).await.unwrap().unwrap().status.code(), "refused");
     let (status, _) = answer("agree", first, token.clone()).await;
     assert_eq!(status, 409, "answered once");
     let (_, page) = wuhu.get("/console/transfers").await;
@@ -174,7 +174,7 @@ both_databases!(the_member_answers_a_unions_request_from_an_sms_link, |db: TestD
     assert_eq!((moved.home_org_id, moved.joined_at), (wuhu_trucks.id.0, membership.joined_at));
     let events = app.store().membership_events(membership.id).await.unwrap();
     let last = events.last().unwrap();
-    assert_eq!((last.kind.as_str(), last.actor.as_str()), ("transferred", "member"));
+    assert_eq!((last.kind.code(), last.actor.as_str()), ("transferred", "member"));
     assert_eq!((last.from_org_id, last.to_org_id), (Some(feidong_trucks.id.0), Some(wuhu_trucks.id.0)));
     let page = status_page(&app, &mobile).await;
     assert!(!page.contains("待您同意的接转"), "nothing left to answer");
