@@ -143,24 +143,22 @@ impl Actor {
         subject: String,
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        let (actor_kind, actor_id, actor_name, client_addr) = match self {
-            Actor::Officer(o) => {
-                (ActorKind::Officer, Some(o.user.0), o.username.clone(), o.client_addr.clone())
-            }
-            Actor::Operator => (ActorKind::System, None, "operator".to_owned(), None),
+        let Actor::Officer(officer) = self else {
+            let record = NewAuditRecord {
+                at: app.now(),
+                actor_kind: ActorKind::System,
+                actor_id: None,
+                actor_name: "operator".to_owned(),
+                scope: scope.clone(),
+                action: action.code().to_owned(),
+                subject: Some(subject),
+                reason: reason.map(str::to_owned),
+                client_addr: None,
+            };
+            return app.store().record_audit(&record).await.map(|_| ());
         };
-        let record = NewAuditRecord {
-            at: app.now(),
-            actor_kind,
-            actor_id,
-            actor_name,
-            scope: scope.clone(),
-            action: action.code().to_owned(),
-            subject: Some(subject),
-            reason: reason.map(str::to_owned),
-            client_addr,
-        };
-        app.store().record_audit(&record).await?;
-        Ok(())
+        officer
+            .record(app.store().as_ref(), app.now(), scope, action, subject, reason.map(str::to_owned))
+            .await
     }
 }

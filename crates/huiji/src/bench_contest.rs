@@ -18,7 +18,8 @@ use huiji_store::prelude::*;
 use huiji_store::{FinishedAttempt, MemberQuery, SqlStore};
 
 use crate::cli::BenchContestArgs;
-use crate::commands::{CommandError, load_keyring};
+use crate::error::CommandError;
+use crate::setup::load_keyring;
 
 /// Members fetched per query.
 const PAGE: u32 = 5_000;

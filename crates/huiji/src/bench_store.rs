@@ -20,7 +20,7 @@ use huiji_store::{NewApplication, SqlStore, SubmitOutcome};
 use huiji_vault::{Field, Keyring, OsRandom};
 
 use crate::cli::BenchStoreArgs;
-use crate::commands::CommandError;
+use crate::error::CommandError;
 use crate::generate::places;
 
 /// Runs the storage benchmark and prints one line of figures.

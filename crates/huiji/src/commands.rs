@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
 
 use huiji_app::App;
 use huiji_app::jobs;
@@ -12,11 +11,9 @@ use huiji_app::ports::{Clock, SystemClock};
 use huiji_app::real_name::RealNameProvider;
 use huiji_core::org::OrgKindCode;
 use huiji_core::rate_limit::Rate;
-use huiji_core::{OrgId, RegionCode, RegionTable, Timestamp};
-use huiji_fixtures::tree::{self, PlanError};
+use huiji_core::{OrgId, RegionCode, Timestamp};
 use huiji_store::prelude::*;
-use huiji_store::{OrgFilter, SqlStore, StoreError};
-use huiji_vault::{KeyFile, Keyring, OsRandom};
+use huiji_store::{OrgFilter, SqlStore};
 use huiji_web::WebState;
 use tokio::net::TcpListener;
 
@@ -25,6 +22,8 @@ use crate::cli::{
     SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
+use crate::error::CommandError;
+use crate::setup::{create_key_file, key_error, load_keyring, open, open_existing, seed_anhui};
 use crate::{innovation, platforms, privacy, users};
 
 /// Where `serve`, `migrate`, `seed` and `org` keep data unless told otherwise.
@@ -53,51 +52,6 @@ const DEMO_PASSWORD: &str = "huiji-demo-2026";
 
 /// How many orgs `org list` fetches per query.
 const LIST_PAGE: u32 = 1000;
-
-/// Why a command failed.
-#[derive(Debug, thiserror::Error)]
-pub enum CommandError {
-    /// The database refused.
-    #[error("{0}")]
-    Store(#[from] StoreError),
-    /// Writing output or binding the listener failed.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    /// `seed` only loads into an empty database.
-    #[error("the database already holds {0} unions; seed loads into an empty database only")]
-    NotEmpty(u64),
-    /// An argument has the wrong form.
-    #[error("{0}")]
-    InvalidArgument(String),
-    /// An innovation use case refused (an import whose workbook cannot be read).
-    #[error("{0}")]
-    Innovation(#[from] huiji_app::innovation::InnovationError),
-    /// The reference data lacks something the seed needs.
-    #[error("{0}")]
-    Plan(#[from] PlanError),
-    /// Encryption failed (no randomness).
-    #[error("vault: {0}")]
-    Vault(#[from] huiji_vault::VaultError),
-    /// A contest use case refused.
-    #[error("{0}")]
-    Contest(#[from] huiji_app::contest::ContestError),
-    /// A command that reads named a SQLite file that does not exist.
-    #[error(
-        "no database at {0}: name one with --database-url (or HUIJI_DATABASE_URL), or create it with `huiji seed anhui`"
-    )]
-    NoDatabase(String),
-    /// The database holds no union tree yet.
-    #[error("the database {0} holds no unions: load them with `huiji seed anhui`")]
-    NoUnions(String),
-    /// The key file is missing or malformed.
-    #[error("key file {path}: {reason}")]
-    Keys {
-        /// Which file.
-        path: String,
-        /// What is wrong.
-        reason: String,
-    },
-}
 
 /// Runs one command, writing its output to `out`.
 pub async fn execute(
@@ -203,34 +157,6 @@ pub async fn execute(
     }
 }
 
-pub(crate) fn key_error(path: &Path, reason: impl ToString) -> CommandError {
-    CommandError::Keys { path: path.display().to_string(), reason: reason.to_string() }
-}
-
-/// Writes a new key file readable by its owner only; never overwrites one.
-pub fn create_key_file(path: &Path) -> Result<(), CommandError> {
-    let text = KeyFile::generate(&mut OsRandom).map_err(|e| key_error(path, e))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| key_error(path, e))?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
-}
-
-/// Reads the keyring from a key file.
-pub fn load_keyring(path: &Path) -> Result<Keyring, CommandError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        key_error(path, format!("{e} (create one with `huiji keys init --out {}`)", path.display()))
-    })?;
-    Keyring::from_key_file_text(&text).map_err(|e| key_error(path, e))
-}
-
 /// Writes the QR code of a union's join link.
 async fn write_qr(
     store: &dyn Store,
@@ -261,69 +187,6 @@ async fn write_qr(
         }
         None => out.write_all(&bytes)?,
     }
-    Ok(())
-}
-
-/// Connects and applies pending migrations; creates the directory of a SQLite file so
-/// `sqlite:data/demo.db` works on a fresh clone.
-pub async fn open(url: &DatabaseUrl) -> Result<SqlStore, CommandError> {
-    create_sqlite_directory(url)?;
-    let store = SqlStore::connect(url.expose()).await?;
-    store.migrate().await?;
-    Ok(store)
-}
-
-/// The SQLite file a URL names (`None` for PostgreSQL and in-memory databases).
-fn sqlite_file(url: &DatabaseUrl) -> Option<&str> {
-    let path = url.expose().strip_prefix("sqlite:")?.trim_start_matches("//");
-    let path = path.split('?').next().unwrap_or(path);
-    (path != ":memory:").then_some(path)
-}
-
-/// Opens a database that must exist already: commands that only read never create one (a
-/// mistyped or forgotten `--database-url` would otherwise answer from a new empty file).
-pub async fn open_existing(url: &DatabaseUrl) -> Result<SqlStore, CommandError> {
-    if let Some(path) = sqlite_file(url)
-        && !std::path::Path::new(path).exists()
-    {
-        return Err(CommandError::NoDatabase(path.to_owned()));
-    }
-    open(url).await
-}
-
-/// Makes the directory of a SQLite file, so `--database-url sqlite:data/x.db` works on a
-/// fresh clone.
-fn create_sqlite_directory(url: &DatabaseUrl) -> Result<(), CommandError> {
-    if let Some(dir) = sqlite_file(url).and_then(|path| std::path::Path::new(path).parent())
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir)?;
-    }
-    Ok(())
-}
-
-/// Loads Anhui's union tree into an empty database and reports what it made.
-pub async fn seed_anhui(
-    store: &dyn Store,
-    clock: &dyn Clock,
-    out: &mut dyn Write,
-) -> Result<(), CommandError> {
-    let existing = store.count_orgs(&OrgFilter::default()).await?;
-    if existing > 0 {
-        return Err(CommandError::NotEmpty(existing));
-    }
-    let started = Instant::now();
-    let plan = tree::anhui(RegionTable::national())?;
-    let ids = store.create_tree(&plan, clock.now()).await?;
-    writeln!(
-        out,
-        "seeded {} unions of Anhui in {:.2} s (1 province, 16 city and 119 county-level federations, \
-         {} industry federations, {} township/street unions)",
-        ids.len(),
-        started.elapsed().as_secs_f64(),
-        plan.orgs.iter().filter(|o| o.kind.code() == OrgKindCode::IndustryFederation).count(),
-        plan.orgs.iter().filter(|o| o.kind.code() == OrgKindCode::Township).count(),
-    )?;
     Ok(())
 }
 

@@ -16,7 +16,7 @@ use huiji_tabular::Table;
 use huiji_vault::{KeyFile, Keyring, OsRandom};
 
 use crate::cli::{ContestCommand, ContestCreateArgs, QuestionsCommand};
-use crate::commands::CommandError;
+use crate::error::CommandError;
 
 /// The app for commands that seal, sign and reveal nothing: its keys are made up on the
 /// spot and never used, so these commands need no key file.

@@ -20,7 +20,7 @@ use huiji_vault::{Field, Keyring, OsRandom};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{GenArgs, Scenario};
-use crate::commands::CommandError;
+use crate::error::CommandError;
 use places::{Place, birthplaces};
 
 /// Members per batch: one transaction (SQLite) or one COPY (PostgreSQL).

@@ -9,7 +9,7 @@ use huiji_core::OrgId;
 use huiji_store::Store;
 
 use crate::cli::InnovationCommand;
-use crate::commands::CommandError;
+use crate::error::CommandError;
 
 /// Runs an `innovation` subcommand.
 pub async fn run(

@@ -8,11 +8,13 @@ mod commands;
 mod config;
 mod contest;
 mod demo;
+mod error;
 mod generate;
 mod innovation;
 mod platforms;
 mod ports;
 mod privacy;
+mod setup;
 mod users;
 
 use std::ffi::OsString;
@@ -21,8 +23,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use cli::{Cli, Command};
-pub use commands::CommandError;
 pub use config::{DatabaseUrl, Settings};
+pub use error::CommandError;
 
 /// Parses the arguments, runs the command, and turns failure into a message on stderr
 /// and a non-zero exit code.

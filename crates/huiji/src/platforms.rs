@@ -8,7 +8,7 @@ use huiji_store::Store;
 use huiji_vault::{Field, Keyring, OsRandom};
 
 use crate::cli::{ApiKeyCommand, PlatformCommand};
-use crate::commands::CommandError;
+use crate::error::CommandError;
 
 /// A platform name: what `--platform` takes and lists show.
 fn platform_name(name: &str) -> Result<&str, CommandError> {

@@ -7,8 +7,8 @@ use huiji_app::App;
 use huiji_app::real_name::{HttpRealName, RealNameProvider};
 use huiji_app::sms::HttpGatewaySms;
 
-use crate::commands::CommandError;
 use crate::config::Settings;
+use crate::error::CommandError;
 
 /// `app` with the configured SMS gateway (else the outbox it has) and real-name service
 /// (else `default_real_name`: the demo's offline register, or none).

@@ -10,8 +10,9 @@ use huiji_store::prelude::*;
 use huiji_store::{Backend, OrgFilter, SqlStore};
 use huiji_vault::{EncryptionKey, KeyId, Keyring, OsRandom};
 
-use crate::commands::{CommandError, key_error, load_keyring, open};
 use crate::config::DatabaseUrl;
+use crate::error::CommandError;
+use crate::setup::{key_error, load_keyring, open};
 
 /// What `backup` says for PostgreSQL, where the database's own tools are the right ones.
 const PG_DUMP_HELP: &str = "huiji backup copies the embedded SQLite database; back up PostgreSQL with \

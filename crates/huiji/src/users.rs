@@ -2,26 +2,13 @@
 
 use std::io::{BufRead, Write};
 
-use huiji_app::accounts::passwords;
-use huiji_app::ports::{OsRandomness, Randomness, SystemClock};
+use huiji_app::accounts::manage::{self, NewAccount, NewAccountError};
+use huiji_app::ports::{Clock, OsRandomness, SystemClock};
 use huiji_core::{OrgId, Role};
-use huiji_store::{Conflict, NewUser, Store, StoreError};
+use huiji_store::Store;
 
 use crate::cli::UserCommand;
-use crate::commands::CommandError;
-
-/// Characters of generated passwords: no look-alikes (0/O, 1/l/I), easy to read aloud.
-const PASSWORD_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/// A random 16-character password.
-pub fn generate_password(random: &dyn Randomness) -> Result<String, CommandError> {
-    let mut bytes = [0u8; 16];
-    random.fill(&mut bytes).map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
-    Ok(bytes
-        .iter()
-        .map(|b| char::from(PASSWORD_ALPHABET[usize::from(*b) % PASSWORD_ALPHABET.len()]))
-        .collect())
-}
+use crate::error::CommandError;
 
 /// Creates an account; returns the password (generated unless given).
 pub async fn add_user(
@@ -32,29 +19,18 @@ pub async fn add_user(
     password: Option<String>,
     can_reveal: bool,
 ) -> Result<String, CommandError> {
-    use huiji_app::ports::Clock as _;
-    let username = username.trim();
-    if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
-        return Err(CommandError::InvalidArgument("--username: 1 to 64 characters, no spaces".to_owned()));
-    }
-    store
-        .org(org)
-        .await?
-        .ok_or_else(|| CommandError::InvalidArgument(format!("--org {org}: no such union")))?;
-    let password = match password {
-        Some(password) => password,
-        None => generate_password(&OsRandomness)?,
-    };
-    let hash = passwords::hash(&password, &OsRandomness)
-        .map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
-    let user = NewUser { username: username.to_owned(), org, role, password_hash: hash, can_reveal };
-    match store.create_user(&user, SystemClock.now()).await {
-        Ok(_) => Ok(password),
-        Err(StoreError::Conflict(Conflict::UsernameTaken)) => {
-            Err(CommandError::InvalidArgument(format!("username {username} is taken")))
+    let account = NewAccount { username, org, role, password, can_reveal };
+    manage::create_account(store, &OsRandomness, SystemClock.now(), account).await.map_err(|e| match e {
+        NewAccountError::Store(e) => CommandError::Store(e),
+        NewAccountError::Username => {
+            CommandError::InvalidArgument("--username: 1 to 64 characters, no spaces".to_owned())
         }
-        Err(other) => Err(other.into()),
-    }
+        NewAccountError::NoSuchOrg => CommandError::InvalidArgument(format!("--org {org}: no such union")),
+        NewAccountError::UsernameTaken => {
+            CommandError::InvalidArgument(format!("username {} is taken", username.trim()))
+        }
+        NewAccountError::Password(e) => CommandError::InvalidArgument(e.to_string()),
+    })
 }
 
 /// Runs a `user` subcommand.

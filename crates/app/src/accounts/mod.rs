@@ -1,4 +1,5 @@
-//! Officer accounts: passwords, sessions and logging in.
+//! Officer accounts: passwords, sessions and logging in, and accounts the operator makes.
 
+pub mod manage;
 pub mod passwords;
 pub mod sessions;

@@ -98,6 +98,30 @@ pub async fn member_of(
         .ok_or(ContestError::NotEligible)
 }
 
+/// The membership a mobile whose SMS code was just verified holds in the organiser's
+/// subtree: only the mobile's owner may learn what it holds, so callers check the code
+/// first.
+///
+/// # Errors
+///
+/// [`ContestError::NotEligible`] when it holds none there; the store's.
+pub async fn member_by_verified_mobile(
+    app: &App,
+    contest: &ContestRecord,
+    mobile: &huiji_core::Mobile,
+) -> Result<MembershipId, ContestError> {
+    let bidx = app.keys().blind_index(huiji_vault::Field::Mobile, mobile.as_str()).to_hex();
+    for membership in app.store().memberships_by_mobile(&bidx).await? {
+        let id = MembershipId(membership.id);
+        match member_of(app, contest, id).await {
+            Ok(_) => return Ok(id),
+            Err(ContestError::NotEligible) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ContestError::NotEligible)
+}
+
 /// The contests open today to a held membership: organised by its home union or a
 /// union above it.
 ///

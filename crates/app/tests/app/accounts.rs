@@ -69,3 +69,36 @@ both_databases!(a_new_password_is_checked_and_ends_every_session, |db: TestDb| a
     assert!(matches!(sessions::login(app, "hf-rev", PASSWORD).await, Err(AccountError::Refused)));
     assert!(sessions::login(app, "hf-rev", "a new long password").await.is_ok());
 });
+
+both_databases!(the_operator_makes_accounts_with_checked_names, |db: TestDb| async move {
+    use huiji_app::accounts::manage::{NewAccount, NewAccountError, create_account};
+    use huiji_app::testing::TestRandom;
+    let w = World::new(db).await;
+    let store = w.app.store().as_ref();
+    let random = TestRandom::default();
+    let account = |username: &'static str| NewAccount {
+        username,
+        org: w.hefei.id,
+        role: Role::Reviewer,
+        password: None,
+        can_reveal: false,
+    };
+
+    let generated = create_account(store, &random, NOW, account(" hf-rev ")).await.unwrap();
+    assert_eq!(generated.chars().count(), 16);
+    assert!(!generated.contains(['0', 'O', '1', 'l', 'I']), "no look-alikes: {generated}");
+    let stored = store.user_by_username("hf-rev").await.unwrap().unwrap();
+    assert!(passwords::verify(&generated, &stored.password_hash), "stored only hashed");
+    assert_ne!(stored.password_hash, generated);
+
+    for bad in ["", "two words", "x".repeat(65).leak()] {
+        let refused = create_account(store, &random, NOW, account(bad)).await;
+        assert!(matches!(refused, Err(NewAccountError::Username)), "{bad:?}: {refused:?}");
+    }
+    let taken = create_account(store, &random, NOW, account("hf-rev")).await;
+    assert!(matches!(taken, Err(NewAccountError::UsernameTaken)), "{taken:?}");
+    let nowhere = NewAccount { org: huiji_core::OrgId(9_999), ..account("elsewhere") };
+    assert!(matches!(create_account(store, &random, NOW, nowhere).await, Err(NewAccountError::NoSuchOrg)));
+    let short = NewAccount { password: Some("short".to_owned()), ..account("shorty") };
+    assert!(matches!(create_account(store, &random, NOW, short).await, Err(NewAccountError::Password(_))));
+});

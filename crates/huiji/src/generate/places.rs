@@ -9,7 +9,7 @@ use huiji_fixtures::synthetic::{Weighted, province_population};
 use huiji_fixtures::tree;
 use huiji_store::{OrgFilter, Store};
 
-use crate::commands::CommandError;
+use crate::error::CommandError;
 use huiji_app::ports::{Clock, SystemClock};
 
 /// A union a membership lives in.
@@ -46,7 +46,7 @@ pub(crate) async fn ensure_tree(
     out: &mut dyn std::io::Write,
 ) -> Result<(), CommandError> {
     if store.org_by_join_code(ANHUI_MARKER).await?.is_none() {
-        crate::commands::seed_anhui(store, &SystemClock, out).await?;
+        crate::setup::seed_anhui(store, &SystemClock, out).await?;
     }
     if national && store.org_by_join_code(NATIONAL_MARKER).await?.is_none() {
         let plan = tree::provinces(RegionTable::national(), &["34"]);

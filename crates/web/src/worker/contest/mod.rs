@@ -24,7 +24,6 @@ use huiji_core::person_name::mask_stored;
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::{MembershipId, Mobile};
 use huiji_store::ContestRecord;
-use huiji_vault::Field;
 use serde::Deserialize;
 
 use crate::http::i18n::Lang;
@@ -315,14 +314,10 @@ async fn enter(
         return entry_page(&state, lang, &contest, StatusCode::UNPROCESSABLE_ENTITY, sms, None).await;
     }
     // Verified: now the owner of the mobile may learn what it holds.
-    let bidx = state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex();
-    for membership in state.store.memberships_by_mobile(&bidx).await? {
-        let id = MembershipId(membership.id);
-        match taking::member_of(&state.app, &contest, id).await {
-            Ok(_) => return signed_in(&state, lang, contest.id.0, id),
-            Err(ContestError::NotEligible) => {}
-            Err(e) => return Err(WebError::Internal(e.to_string())),
-        }
+    match taking::member_by_verified_mobile(&state.app, &contest, &mobile).await {
+        Ok(id) => return signed_in(&state, lang, contest.id.0, id),
+        Err(ContestError::NotEligible) => {}
+        Err(e) => return Err(WebError::Internal(e.to_string())),
     }
     let problem = problem_text(lang, &ContestError::NotEligible).map(|p| p.1);
     entry_page(&state, lang, &contest, StatusCode::FORBIDDEN, SmsShown::default(), problem).await

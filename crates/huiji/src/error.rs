@@ -1,0 +1,49 @@
+//! The one error of the command line: what a command reports before exiting non-zero.
+
+use huiji_fixtures::tree::PlanError;
+use huiji_store::StoreError;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The database refused.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// Writing output or binding the listener failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// `seed` only loads into an empty database.
+    #[error("the database already holds {0} unions; seed loads into an empty database only")]
+    NotEmpty(u64),
+    /// An argument has the wrong form.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// An innovation use case refused (an import whose workbook cannot be read).
+    #[error("{0}")]
+    Innovation(#[from] huiji_app::innovation::InnovationError),
+    /// The reference data lacks something the seed needs.
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+    /// Encryption failed (no randomness).
+    #[error("vault: {0}")]
+    Vault(#[from] huiji_vault::VaultError),
+    /// A contest use case refused.
+    #[error("{0}")]
+    Contest(#[from] huiji_app::contest::ContestError),
+    /// A command that reads named a SQLite file that does not exist.
+    #[error(
+        "no database at {0}: name one with --database-url (or HUIJI_DATABASE_URL), or create it with `huiji seed anhui`"
+    )]
+    NoDatabase(String),
+    /// The database holds no union tree yet.
+    #[error("the database {0} holds no unions: load them with `huiji seed anhui`")]
+    NoUnions(String),
+    /// The key file is missing or malformed.
+    #[error("key file {path}: {reason}")]
+    Keys {
+        /// Which file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
