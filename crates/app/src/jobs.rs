@@ -8,10 +8,10 @@ use tokio::task::JoinHandle;
 use crate::App;
 use crate::webhooks::{self, DELIVERY_TIMEOUT};
 
-/// Escalates overdue reviews to the parent federation (DESIGN.md: manual review has a
-/// deadline and is escalated when overdue) now and then every `every`, until the handle
-/// is aborted. A failed round is logged and the next one tried, so a database hiccup does
-/// not end the job.
+/// Escalates overdue reviews and overdue legal-aid cases to the parent federation
+/// (DESIGN.md: manual review has a deadline and is escalated when overdue; so are cases)
+/// now and then every `every`, until the handle is aborted. A failed round is logged and
+/// the next one tried, so a database hiccup does not end the job.
 pub fn spawn_escalation(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -19,6 +19,13 @@ pub fn spawn_escalation(app: App, every: Duration) -> JoinHandle<()> {
                 Ok(0) => {}
                 Ok(moved) => tracing::info!(moved, "overdue reviews escalated to the parent federation"),
                 Err(error) => tracing::warn!(%error, "escalating overdue reviews failed; trying again later"),
+            }
+            match crate::cases::escalate_overdue(&app).await {
+                Ok(0) => {}
+                Ok(moved) => {
+                    tracing::info!(moved, "overdue legal-aid cases escalated to the parent federation")
+                }
+                Err(error) => tracing::warn!(%error, "escalating overdue cases failed; trying again later"),
             }
             tokio::time::sleep(every).await;
         }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod cases;
 pub mod contest;
 pub mod innovation;
 pub mod jobs;
@@ -32,6 +33,7 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
+use huiji_core::case::CaseDeadlines;
 use huiji_core::{RegionTable, Timestamp};
 use huiji_store::Store;
 use huiji_vault::Keyring;
@@ -59,6 +61,7 @@ struct Ports {
     real_name: Option<Arc<dyn RealNameProvider>>,
     regions: &'static RegionTable,
     public_url: String,
+    case_deadlines: CaseDeadlines,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
             real_name: None,
             regions: RegionTable::national(),
             public_url: public_url.trim_end_matches('/').to_owned(),
+            case_deadlines: CaseDeadlines::default(),
         };
         App { ports: Arc::new(ports) }
     }
@@ -99,6 +103,17 @@ impl App {
     pub fn with_random(mut self, random: Arc<dyn Randomness>) -> App {
         Arc::make_mut(&mut self.ports).random = random;
         self
+    }
+
+    /// Holds legal-aid cases to other deadlines than 1 working day and 30 days.
+    pub fn with_case_deadlines(mut self, deadlines: CaseDeadlines) -> App {
+        Arc::make_mut(&mut self.ports).case_deadlines = deadlines;
+        self
+    }
+
+    /// The deadlines new legal-aid cases get.
+    pub fn case_deadlines(&self) -> CaseDeadlines {
+        self.ports.case_deadlines
     }
 
     /// The database.

@@ -89,6 +89,14 @@ labelled_enum!(
         StationDelete = "station.delete", "删除服务站点", "Station deleted";
         /// Stations were imported from a file.
         StationsImport = "station.import", "导入服务站点", "Stations imported";
+        /// An officer accepted a legal-aid case.
+        CaseAccept = "case.accept", "受理维权案件", "Legal-aid case accepted";
+        /// An officer assigned a legal-aid case to an officer.
+        CaseAssign = "case.assign", "指派维权案件", "Legal-aid case assigned";
+        /// An officer recorded a step on a legal-aid case.
+        CaseStep = "case.step", "记录案件办理步骤", "Legal-aid case step recorded";
+        /// An officer closed a legal-aid case with an outcome.
+        CaseClose = "case.close", "办结维权案件", "Legal-aid case closed";
     }
 );
 
@@ -149,6 +157,10 @@ mod tests {
                 ("station.update", "修改服务站点", "Station changed"),
                 ("station.delete", "删除服务站点", "Station deleted"),
                 ("station.import", "导入服务站点", "Stations imported"),
+                ("case.accept", "受理维权案件", "Legal-aid case accepted"),
+                ("case.assign", "指派维权案件", "Legal-aid case assigned"),
+                ("case.step", "记录案件办理步骤", "Legal-aid case step recorded"),
+                ("case.close", "办结维权案件", "Legal-aid case closed"),
             ]
         );
         for action in AuditAction::ALL {

@@ -4,12 +4,54 @@
 
 mod deadline;
 mod form;
+mod routing;
 
-pub use deadline::{CaseClock, CaseDeadlines, Overdue};
+pub use deadline::{CaseClock, CaseDeadlines, CaseDues, MissedDeadline, Overdue};
 pub use form::{CaseDescription, CaseForm, CaseSubmission, MAX_DESCRIPTION_CHARS, Rating, parse_case_form};
+pub use routing::handling_federation;
+
+use crate::ids::id_newtype;
 
 use crate::labelled::labelled_enum;
 use crate::money::Amount;
+
+id_newtype! {
+    /// A legal-aid case.
+    CaseId;
+}
+
+/// Longest note an officer writes with a step or an outcome.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// An officer's note on a step or an outcome: at most [`MAX_NOTE_CHARS`] characters,
+/// trimmed, no control characters but line breaks; empty means none. It may hold personal
+/// data, so it is purged with the description.
+///
+/// # Errors
+///
+/// [`NoteError`].
+pub fn parse_note(text: &str) -> Result<Option<String>, NoteError> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.trim();
+    if text.chars().count() > MAX_NOTE_CHARS {
+        return Err(NoteError::TooLong);
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(NoteError::ControlCharacter);
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+/// Why a note was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    /// Over [`MAX_NOTE_CHARS`].
+    #[error("the note is longer than 500 characters")]
+    TooLong,
+    /// A control character other than a line break.
+    #[error("the note holds a control character")]
+    ControlCharacter,
+}
 
 labelled_enum!(
     /// What the case is about.
@@ -80,6 +122,46 @@ labelled_enum!(
         NotSupported = "not_supported", "不予支持", "Not supported";
     }
 );
+
+labelled_enum!(
+    /// What an event of a case's history records ("every step is an event").
+    CaseEventKind {
+        /// The worker filed it.
+        Submit = "submit", "提交求助", "Filed";
+        /// An officer accepted it.
+        Accept = "accept", "受理", "Accepted";
+        /// An officer assigned it.
+        Assign = "assign", "指派经办人", "Assigned";
+        /// An officer recorded a step.
+        Step = "step", "办理", "Step";
+        /// An officer closed it.
+        Close = "close", "办结", "Closed";
+        /// The worker withdrew it.
+        Withdraw = "withdraw", "撤回", "Withdrawn";
+        /// The worker rated it.
+        Rate = "rate", "评价", "Rated";
+        /// Overdue: moved to the parent federation.
+        Escalate = "escalate", "超期上报上级工会", "Escalated to the parent federation";
+    }
+);
+
+impl CaseAction {
+    /// The event the action records.
+    pub const fn event(self) -> CaseEventKind {
+        match self {
+            Self::Accept => CaseEventKind::Accept,
+            Self::Assign => CaseEventKind::Assign,
+            Self::RecordStep(_) => CaseEventKind::Step,
+            Self::Close(_) => CaseEventKind::Close,
+            Self::Withdraw => CaseEventKind::Withdraw,
+        }
+    }
+
+    /// Whether doing it answers the worker (ends the wait for a first response).
+    pub const fn is_response(self) -> bool {
+        !matches!(self, Self::Withdraw)
+    }
+}
 
 /// How a case ended; a recovery always says how much (it feeds "amounts recovered").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -257,5 +339,17 @@ mod tests {
         }
         assert_eq!(CaseCategory::from_code_or_label("欠薪"), Some(CaseCategory::WageArrears));
         assert_eq!(StepKind::ReferralToInspectorate.code(), "referral_inspectorate");
+    }
+
+    #[test]
+    fn notes_are_short_plain_text() {
+        assert_eq!(parse_note("  "), Ok(None));
+        assert_eq!(
+            parse_note(" 已电话联系\r\n约定周三调解 "),
+            Ok(Some("已电话联系\n约定周三调解".to_owned()))
+        );
+        assert_eq!(parse_note(&"字".repeat(MAX_NOTE_CHARS)).map(|n| n.is_some()), Ok(true));
+        assert_eq!(parse_note(&"字".repeat(MAX_NOTE_CHARS + 1)), Err(NoteError::TooLong));
+        assert_eq!(parse_note("a\u{0}b"), Err(NoteError::ControlCharacter));
     }
 }

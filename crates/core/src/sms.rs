@@ -18,6 +18,8 @@ pub enum SmsPurpose {
     Status,
     /// Entering a 安康杯 contest as a member.
     Contest,
+    /// Filing a legal-aid case on `/legal`.
+    Legal,
 }
 
 impl SmsPurpose {
@@ -27,6 +29,7 @@ impl SmsPurpose {
             SmsPurpose::Join => "join",
             SmsPurpose::Status => "status",
             SmsPurpose::Contest => "contest",
+            SmsPurpose::Legal => "legal",
         }
     }
 }

@@ -363,7 +363,8 @@ async fn run_server(
     let store = Arc::new(store);
     let keyring = load_keyring(keys)?;
     let tls = settings.secure_cookies.unwrap_or_else(|| public_url.starts_with("https://"));
-    let app = App::new(store.clone(), Arc::new(SystemClock), keyring, public_url);
+    let app = App::new(store.clone(), Arc::new(SystemClock), keyring, public_url)
+        .with_case_deadlines(settings.case_deadlines());
     // A key rotation by `huiji keys rotate` reaches this server through the file.
     app.keys().watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
     let app = crate::ports::connect(app, settings, real_name)?;

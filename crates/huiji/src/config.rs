@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use huiji_core::case::CaseDeadlines;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{Cli, Command};
@@ -111,6 +112,10 @@ pub struct Settings {
     pub retention_days: u32,
     /// Requests a second each platform API key may make (bursts of twice that).
     pub api_rate_per_second: u32,
+    /// Working days until an officer must first respond to a legal-aid case.
+    pub case_response_working_days: u32,
+    /// Calendar days until a legal-aid case should be resolved.
+    pub case_resolution_days: u32,
 }
 
 impl Default for Settings {
@@ -130,6 +135,18 @@ impl Default for Settings {
             trust_proxy: false,
             retention_days: huiji_app::privacy::DEFAULT_RETENTION_DAYS,
             api_rate_per_second: 50,
+            case_response_working_days: CaseDeadlines::default().first_response_working_days,
+            case_resolution_days: CaseDeadlines::default().resolution_days,
+        }
+    }
+}
+
+impl Settings {
+    /// The deadlines new legal-aid cases get.
+    pub fn case_deadlines(&self) -> CaseDeadlines {
+        CaseDeadlines {
+            first_response_working_days: self.case_response_working_days,
+            resolution_days: self.case_resolution_days,
         }
     }
 }
@@ -275,6 +292,19 @@ mod tests {
             assert_eq!(settings.real_name_url.as_deref(), Some("https://rn.internal/check"));
             assert_eq!(settings.real_name_token.as_ref().map(Secret::expose), Some("tok"));
             assert_eq!(Settings::default().real_name_url, None, "no check unless configured");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn case_deadlines_default_to_one_working_day_and_thirty_days() {
+        figment::Jail::expect_with(|jail| {
+            let cli = <Cli as clap::Parser>::try_parse_from(["huiji", "serve"]).unwrap();
+            assert_eq!(Settings::load(&cli).unwrap().case_deadlines(), CaseDeadlines::default());
+            jail.create_file("huiji.toml", "case_resolution_days = 20")?;
+            jail.set_env("HUIJI_CASE_RESPONSE_WORKING_DAYS", "2");
+            let deadlines = Settings::load(&cli).unwrap().case_deadlines();
+            assert_eq!((deadlines.first_response_working_days, deadlines.resolution_days), (2, 20));
             Ok(())
         });
     }

@@ -12,6 +12,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bulk;
+mod cases;
 mod contest;
 mod db;
 mod error;
@@ -38,6 +39,9 @@ pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use bulk::{BulkLoad, BulkMember};
+pub use cases::{
+    CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,
+};
 pub use contest::{
     Added, AnswerRecord, AttemptRecord, BoardEntry, ContestRecord, ContestStore, FinishedAttempt, Frozen,
     NewAnswer, NewAttempt, NewContest, QuestionQuery, QuestionRecord, Recorded, Started, UnionBoard,
@@ -87,6 +91,7 @@ pub trait Store:
     + EvaluationStore
     + ContestStore
     + StationStore
+    + CaseStore
     + Send
     + Sync
     + fmt::Debug
@@ -105,8 +110,9 @@ pub trait Store:
 /// `Arc` of one): `use huiji_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, AuditStore, ContestStore, EvaluationStore, InnovationStore, JoinStore, MemberStore,
-        OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store, TransferStore,
+        AccountStore, AuditStore, CaseStore, ContestStore, EvaluationStore, InnovationStore, JoinStore,
+        MemberStore, OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store,
+        TransferStore,
         WebhookStore,
     };
 }

@@ -20,6 +20,9 @@ pub struct PurgeCounts {
     pub outbox: u64,
     /// SMS challenges deleted.
     pub challenges: u64,
+    /// Ended legal-aid cases whose personal data was removed (`CaseStore::purge_cases`,
+    /// which the app's purge runs beside this one).
+    pub cases: u64,
 }
 
 /// A table holding sealed values.
@@ -33,12 +36,19 @@ pub enum SealedTable {
     SmsOutbox,
     /// `platforms`: the webhook signing secret (where one is set).
     Platforms,
+    /// `cases`: the legal-aid worker's mobile.
+    Cases,
 }
 
 impl SealedTable {
     /// Every table with ciphertext.
-    pub const ALL: [SealedTable; 4] =
-        [SealedTable::Applications, SealedTable::Memberships, SealedTable::SmsOutbox, SealedTable::Platforms];
+    pub const ALL: [SealedTable; 5] = [
+        SealedTable::Applications,
+        SealedTable::Memberships,
+        SealedTable::SmsOutbox,
+        SealedTable::Platforms,
+        SealedTable::Cases,
+    ];
 
     /// The table's name (progress records use it).
     pub const fn name(self) -> &'static str {
@@ -47,6 +57,7 @@ impl SealedTable {
             SealedTable::Memberships => "memberships",
             SealedTable::SmsOutbox => "sms_outbox",
             SealedTable::Platforms => "platforms",
+            SealedTable::Cases => "cases",
         }
     }
 }
@@ -120,12 +131,14 @@ const BATCH_MEMBERSHIPS: &str =
 const BATCH_OUTBOX: &str = "SELECT id, mobile_ct FROM sms_outbox WHERE id > $1 ORDER BY id LIMIT $2";
 const BATCH_PLATFORMS: &str = "SELECT id, webhook_secret_ct FROM platforms \
     WHERE id > $1 AND webhook_secret_ct IS NOT NULL ORDER BY id LIMIT $2";
+const BATCH_CASES: &str = "SELECT id, mobile_ct FROM cases WHERE id > $1 ORDER BY id LIMIT $2";
 /// Compare-and-set: a row changed since the batch read it keeps its newer value.
 const RESEAL_APPLICATION: &str = "UPDATE applications SET id_number_ct = $2, mobile_ct = $3 \
     WHERE id = $1 AND id_number_ct = $4 AND mobile_ct = $5";
 const RESEAL_MEMBERSHIP: &str = "UPDATE memberships SET id_number_ct = $2, mobile_ct = $3 \
     WHERE id = $1 AND id_number_ct = $4 AND mobile_ct = $5";
 const RESEAL_OUTBOX: &str = "UPDATE sms_outbox SET mobile_ct = $2 WHERE id = $1 AND mobile_ct = $3";
+const RESEAL_CASE: &str = "UPDATE cases SET mobile_ct = $2 WHERE id = $1 AND mobile_ct = $3";
 const RESEAL_PLATFORM: &str =
     "UPDATE platforms SET webhook_secret_ct = $2 WHERE id = $1 AND webhook_secret_ct = $3";
 
@@ -193,7 +206,7 @@ impl PrivacyStore for SqlStore {
             .await?
             .rows_affected());
         tx.commit().await?;
-        Ok(PurgeCounts { applications, memberships, outbox, challenges })
+        Ok(PurgeCounts { applications, memberships, outbox, challenges, cases: 0 })
     }
 
     async fn start_key_rotation(&self, key_id: &str, at: Timestamp) -> Result<()> {
@@ -253,8 +266,12 @@ impl PrivacyStore for SqlStore {
                     })
                     .collect()
             }
-            SealedTable::SmsOutbox | SealedTable::Platforms => {
-                let sql = if table == SealedTable::SmsOutbox { BATCH_OUTBOX } else { BATCH_PLATFORMS };
+            SealedTable::SmsOutbox | SealedTable::Platforms | SealedTable::Cases => {
+                let sql = match table {
+                    SealedTable::SmsOutbox => BATCH_OUTBOX,
+                    SealedTable::Cases => BATCH_CASES,
+                    _ => BATCH_PLATFORMS,
+                };
                 let rows: Vec<(i64, Vec<u8>)> = on_pool!(&self.pools, read, |p| sqlx::query_as(sql)
                     .bind(after)
                     .bind(limit)
@@ -280,8 +297,12 @@ impl PrivacyStore for SqlStore {
                 return Err(StoreError::Corrupt("resealed row ids differ".to_owned()));
             }
             let done = match (table, &row.new.id_number_ct, &row.old.id_number_ct) {
-                (SealedTable::SmsOutbox | SealedTable::Platforms, _, _) => {
-                    let sql = if table == SealedTable::SmsOutbox { RESEAL_OUTBOX } else { RESEAL_PLATFORM };
+                (SealedTable::SmsOutbox | SealedTable::Platforms | SealedTable::Cases, _, _) => {
+                    let sql = match table {
+                        SealedTable::SmsOutbox => RESEAL_OUTBOX,
+                        SealedTable::Cases => RESEAL_CASE,
+                        _ => RESEAL_PLATFORM,
+                    };
                     on_tx!(&mut tx, |c| sqlx::query(sql)
                         .bind(row.new.id)
                         .bind(&row.new.value_ct)

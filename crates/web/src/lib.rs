@@ -126,6 +126,7 @@ pub fn app(state: WebState) -> Router {
             joining::router()
                 .merge(status::router())
                 .merge(worker::contest::entry_router())
+                .merge(worker::legal::router())
                 .route_layer(axum::middleware::from_fn_with_state(state.clone(), abuse::per_ip)),
         )
         .merge(card::router())

@@ -1,5 +1,6 @@
 //! Retention (DESIGN.md: rejected and withdrawn applications' personal data are purged
-//! after a configurable period): what `huiji purge` and the daily job run. The purge is
+//! after a configurable period; so are ended legal-aid cases' descriptions, notes and
+//! mobiles): what `huiji purge` and the daily job run. The purge is
 //! itself in the audit log. Key rotation's re-encryption is [`rotation`].
 
 pub mod rotation;
@@ -21,11 +22,12 @@ pub async fn purge(
 ) -> Result<PurgeCounts, StoreError> {
     let now = clock.now();
     let cutoff = now.plus_days(-i64::from(days));
-    let counts = store.purge_personal_data(cutoff, now).await?;
+    let mut counts = store.purge_personal_data(cutoff, now).await?;
+    counts.cases = crate::cases::purge_ended(store, clock, days).await?;
     if counts != PurgeCounts::default() {
         let subject = format!(
-            "{} applications, {} memberships, {} outbox messages, {} SMS challenges",
-            counts.applications, counts.memberships, counts.outbox, counts.challenges
+            "{} applications, {} memberships, {} outbox messages, {} SMS challenges, {} legal-aid cases",
+            counts.applications, counts.memberships, counts.outbox, counts.challenges, counts.cases
         );
         audit::record_system(store, now, actor, "purge", subject, Some(format!("retention {days} days")))
             .await?;

@@ -69,7 +69,10 @@ fn stale(keyring: &Keyring, ciphertext: &[u8]) -> bool {
 pub fn value_field(table: SealedTable) -> Field {
     match table {
         SealedTable::Platforms => Field::WebhookSecret,
-        SealedTable::Applications | SealedTable::Memberships | SealedTable::SmsOutbox => Field::Mobile,
+        SealedTable::Applications
+        | SealedTable::Memberships
+        | SealedTable::SmsOutbox
+        | SealedTable::Cases => Field::Mobile,
     }
 }
 

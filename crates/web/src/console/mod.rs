@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod cases;
 mod contest;
 mod innovation;
 mod members;
@@ -48,6 +49,7 @@ pub fn router() -> Router<WebState> {
         .merge(innovation::router())
         .merge(contest::router())
         .merge(stations::router())
+        .merge(cases::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.

@@ -37,6 +37,8 @@ pub(super) struct Records {
     pub(super) applications: Vec<Row>,
     pub(super) memberships: Vec<Row>,
     pub(super) asks: Vec<AskRow>,
+    /// Legal-aid cases filed from the mobile, if any.
+    pub(super) cases: Option<crate::worker::legal::CaseSection>,
 }
 
 /// What a transfer step ended in: a request made or an answer given.

@@ -86,7 +86,12 @@ pub(super) async fn submit(
         }
         Err(StatusError::Store(error)) => return Err(error.into()),
     };
-    page.results = Some(rows(records, t));
+    let cases = huiji_app::cases::cases_of_mobile(&state.app, &mobile)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut results = rows(records, t);
+    results.cases = crate::worker::legal::case_section(cases, lang);
+    page.results = Some(results);
     Ok(Html(page.render()?).into_response())
 }
 
@@ -128,5 +133,5 @@ fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
             token: ask.token,
         })
         .collect();
-    Records { applications, memberships, asks }
+    Records { applications, memberships, asks, cases: None }
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod contest;
 mod joining;
+pub(crate) mod legal;
 mod real_name;
 mod sms;
 mod stations;
