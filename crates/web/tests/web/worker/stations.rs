@@ -82,6 +82,7 @@ both_databases!(the_stations_page_lists_by_position_or_county, |db: TestDb| asyn
     let app = TestApp::seeded(db).await;
     station(&app, "蜀山区户外劳动者服务站（示例）", "户外劳动者驿站", "340104", "117.227,31.820").await;
     station(&app, "肥东县司机之家（示例）", "司机之家", "340122", "117.47,31.88").await;
+    assert!(app.get("/").await.2.contains("href=\"/stations\""), "the home page links to the stations");
 
     let (status, _, body) = app.get("/stations").await;
     assert_eq!(status, 200);
