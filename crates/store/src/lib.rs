@@ -112,7 +112,6 @@ pub mod prelude {
     pub use crate::{
         AccountStore, AuditStore, CaseStore, ContestStore, EvaluationStore, InnovationStore, JoinStore,
         MemberStore, OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store,
-        TransferStore,
-        WebhookStore,
+        TransferStore, WebhookStore,
     };
 }
