@@ -72,11 +72,17 @@ struct JoinPage<'a> {
 impl JoinPage<'_> {
     /// The error message for a field, in the page's language.
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| match self.lang {
-            Lang::Zh => e.message_zh.as_str(),
-            Lang::En => e.message_en.as_str(),
-        })
+        field_error(self.lang, &self.errors, field)
     }
+}
+
+/// The message of a form's error for `field`, in the page's language: what the worker
+/// forms (joining, legal aid) show beside a field.
+pub(crate) fn field_error<'a>(lang: Lang, errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors.iter().find(|e| e.field == field).map(|e| match lang {
+        Lang::Zh => e.message_zh.as_str(),
+        Lang::En => e.message_en.as_str(),
+    })
 }
 
 #[derive(Template)]

@@ -69,10 +69,7 @@ struct LegalPage<'a> {
 impl LegalPage<'_> {
     /// The error message for a field, in the page's language.
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| match self.lang {
-            Lang::Zh => e.message_zh.as_str(),
-            Lang::En => e.message_en.as_str(),
-        })
+        crate::worker::joining::field_error(self.lang, &self.errors, field)
     }
 }
 
