@@ -97,6 +97,20 @@ labelled_enum!(
         CaseStep = "case.step", "记录案件办理步骤", "Legal-aid case step recorded";
         /// An officer closed a legal-aid case with an outcome.
         CaseClose = "case.close", "办结维权案件", "Legal-aid case closed";
+        /// An admin created a benefit programme.
+        BenefitCreate = "benefit.create", "新建普惠项目", "Benefit programme created";
+        /// An officer granted a programme to members (one, or a batch).
+        BenefitGrant = "benefit.grant", "发放普惠项目", "Benefit granted";
+        /// An officer moved a grant on (enrolled, used, closed).
+        BenefitGrantUpdate = "benefit.grant_update", "更新普惠发放状态", "Benefit grant updated";
+        /// An officer revoked a grant, with a reason.
+        BenefitRevoke = "benefit.revoke", "撤销普惠发放", "Benefit revoked";
+        /// Policy numbers were imported from the insurer's workbook.
+        BenefitEnrolImport = "benefit.enrol_import", "导入保单号", "Policy numbers imported";
+        /// A programme's grants were exported, identifiers masked.
+        ExportBenefitGrants = "export.benefit_grants", "导出普惠名单（脱敏）", "Exported benefit grants (masked)";
+        /// The insurer's list was exported with full names, ID numbers and mobiles.
+        ExportBenefitInsurer = "export.benefit_insurer", "导出投保名单（完整信息）", "Exported the insurer list (full identifiers)";
     }
 );
 
@@ -161,6 +175,17 @@ mod tests {
                 ("case.assign", "指派维权案件", "Legal-aid case assigned"),
                 ("case.step", "记录案件办理步骤", "Legal-aid case step recorded"),
                 ("case.close", "办结维权案件", "Legal-aid case closed"),
+                ("benefit.create", "新建普惠项目", "Benefit programme created"),
+                ("benefit.grant", "发放普惠项目", "Benefit granted"),
+                ("benefit.grant_update", "更新普惠发放状态", "Benefit grant updated"),
+                ("benefit.revoke", "撤销普惠发放", "Benefit revoked"),
+                ("benefit.enrol_import", "导入保单号", "Policy numbers imported"),
+                ("export.benefit_grants", "导出普惠名单（脱敏）", "Exported benefit grants (masked)"),
+                (
+                    "export.benefit_insurer",
+                    "导出投保名单（完整信息）",
+                    "Exported the insurer list (full identifiers)"
+                ),
             ]
         );
         for action in AuditAction::ALL {

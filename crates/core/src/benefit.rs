@@ -2,14 +2,24 @@
 //! and the life of one grant from granted to closed or revoked. Quotas and "one grant per
 //! member" are enforced by the database; the rules here decide and explain.
 
+mod draft;
 mod eligibility;
 mod grant;
 
+pub use draft::{MAX_QUOTA, ProgrammeDraft, ProgrammeFields, parse_programme, valid_until};
 pub use eligibility::{AgeRange, Eligibility, Ineligible, JoinedVia, MemberSnapshot, Period};
 pub use grant::{GrantAction, GrantStatus, IllegalGrantTransition, PolicyNumber, RevocationReason};
 
 use crate::civil_date::CivilDate;
+use crate::ids::id_newtype;
 use crate::labelled::labelled_enum;
+
+id_newtype! {
+    /// A benefit programme.
+    ProgrammeId;
+    /// One member's grant of a programme.
+    GrantId;
+}
 
 labelled_enum!(
     /// What a programme gives.

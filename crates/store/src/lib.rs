@@ -11,6 +11,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod benefits;
 mod bulk;
 mod cases;
 mod contest;
@@ -38,6 +39,10 @@ use async_trait::async_trait;
 pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
+pub use benefits::{
+    BenefitMember, BenefitStore, ExportRow, GrantChange, GrantEventRecord, GrantNotice, GrantRecord, Granted,
+    MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord,
+};
 pub use bulk::{BulkLoad, BulkMember};
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,
@@ -92,6 +97,7 @@ pub trait Store:
     + ContestStore
     + StationStore
     + CaseStore
+    + BenefitStore
     + Send
     + Sync
     + fmt::Debug
@@ -109,6 +115,7 @@ pub trait Store:
 /// The store's traits, so that their methods can be called on a [`SqlStore`] (or an
 /// `Arc` of one): `use huiji_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::BenefitStore;
     pub use crate::{
         AccountStore, AuditStore, CaseStore, ContestStore, EvaluationStore, InnovationStore, JoinStore,
         MemberStore, OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store,

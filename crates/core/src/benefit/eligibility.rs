@@ -50,6 +50,21 @@ pub struct AgeRange {
 }
 
 impl AgeRange {
+    /// The youngest age admitted.
+    pub const fn min(self) -> Option<u32> {
+        self.min
+    }
+
+    /// The oldest age admitted.
+    pub const fn max(self) -> Option<u32> {
+        self.max
+    }
+
+    /// Whether any bound is set (the rule needs the birth date).
+    pub const fn is_bounded(self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+
     /// `None` when `max` is below `min`.
     pub fn new(min: Option<u32>, max: Option<u32>) -> Option<AgeRange> {
         match (min, max) {
@@ -104,8 +119,9 @@ pub struct MemberSnapshot<'a> {
     pub channel: Channel,
     /// The platform that submitted it, when the channel is `platform`.
     pub platform: Option<&'a str>,
-    /// Birth date.
-    pub birth_date: CivilDate,
+    /// Birth date, from the ID number; `None` where only the sealed number is at hand
+    /// (the approval transaction), and then an age rule fails.
+    pub birth_date: Option<CivilDate>,
     /// Sex.
     pub sex: Sex,
 }
@@ -238,12 +254,22 @@ impl Eligibility {
         if let Some(sex) = self.sex.filter(|sex| *sex != member.sex) {
             failed.push(Ineligible::Sex(sex));
         }
-        let age = member.birth_date.whole_years_until(today);
-        if let Some(min) = self.age.min.filter(|min| age < *min) {
-            failed.push(Ineligible::TooYoung(min));
-        }
-        if let Some(max) = self.age.max.filter(|max| age > *max) {
-            failed.push(Ineligible::TooOld(max));
+        match member.birth_date.map(|born| born.whole_years_until(today)) {
+            Some(age) => {
+                if let Some(min) = self.age.min.filter(|min| age < *min) {
+                    failed.push(Ineligible::TooYoung(min));
+                }
+                if let Some(max) = self.age.max.filter(|max| age > *max) {
+                    failed.push(Ineligible::TooOld(max));
+                }
+            }
+            None => {
+                if let Some(min) = self.age.min {
+                    failed.push(Ineligible::TooYoung(min));
+                } else if let Some(max) = self.age.max {
+                    failed.push(Ineligible::TooOld(max));
+                }
+            }
         }
         failed
     }

@@ -21,7 +21,7 @@ fn driver() -> MemberSnapshot<'static> {
         joined_on: d(2026, 3, 15),
         channel: Channel::Platform,
         platform: Some("卡友地带"),
-        birth_date: d(1986, 6, 1),
+        birth_date: Some(d(1986, 6, 1)),
         sex: Sex::Male,
     }
 }
@@ -63,16 +63,22 @@ fn each_rule_fails_alone_and_says_which() {
             MemberSnapshot { channel: Channel::Qr, platform: None, ..driver() },
             Ineligible::Platform("卡友地带".to_owned()),
         ),
-        (MemberSnapshot { birth_date: d(2008, 12, 2), ..driver() }, Ineligible::TooYoung(18)),
-        (MemberSnapshot { birth_date: d(1965, 12, 1), ..driver() }, Ineligible::TooOld(60)),
+        (MemberSnapshot { birth_date: Some(d(2008, 12, 2)), ..driver() }, Ineligible::TooYoung(18)),
+        (MemberSnapshot { birth_date: Some(d(1965, 12, 1)), ..driver() }, Ineligible::TooOld(60)),
     ];
     for (member, expected) in cases {
         assert_eq!(rules.failures(&member, today()), std::slice::from_ref(&expected), "{expected:?}");
         assert_eq!(rules.check(&member, today()), Err(expected));
     }
     // The age boundaries are inclusive: 18 today and 60 until the 61st birthday.
-    assert_eq!(rules.check(&MemberSnapshot { birth_date: d(2008, 12, 1), ..driver() }, today()), Ok(()));
-    assert_eq!(rules.check(&MemberSnapshot { birth_date: d(1965, 12, 2), ..driver() }, today()), Ok(()));
+    assert_eq!(
+        rules.check(&MemberSnapshot { birth_date: Some(d(2008, 12, 1)), ..driver() }, today()),
+        Ok(())
+    );
+    assert_eq!(
+        rules.check(&MemberSnapshot { birth_date: Some(d(1965, 12, 2)), ..driver() }, today()),
+        Ok(())
+    );
     let late =
         Eligibility { joined: Period::new(None, Some(d(2026, 3, 14))).unwrap(), ..Eligibility::default() };
     assert_eq!(late.check(&driver(), today()), Err(Ineligible::JoinedTooLate(d(2026, 3, 14))));
@@ -99,7 +105,7 @@ fn several_failures_are_all_listed_in_order() {
     let member = MemberSnapshot {
         occupation: Occupation::Courier,
         sex: Sex::Male,
-        birth_date: d(2010, 1, 1),
+        birth_date: Some(d(2010, 1, 1)),
         ..driver()
     };
     let rules = Eligibility { sex: Some(Sex::Female), ..kayoubao() };
@@ -168,7 +174,7 @@ proptest! {
     ) {
         let member = MemberSnapshot {
             occupation: Occupation::ALL[occupation],
-            birth_date: CivilDate::from_days_since_epoch(birth - 10_000).unwrap(),
+            birth_date: CivilDate::from_days_since_epoch(birth - 10_000),
             joined_on: CivilDate::from_days_since_epoch(joined).unwrap(),
             sex: if female { Sex::Female } else { Sex::Male },
             ..driver()
@@ -176,8 +182,18 @@ proptest! {
         let rules = kayoubao();
         let failures = rules.failures(&member, today());
         prop_assert_eq!(rules.check(&member, today()).err(), failures.first().cloned());
-        let age = member.birth_date.whole_years_until(today());
+        let age = member.birth_date.unwrap().whole_years_until(today());
         prop_assert_eq!(failures.contains(&Ineligible::TooYoung(18)), age < 18);
         prop_assert_eq!(failures.contains(&Ineligible::TooOld(60)), age > 60);
     }
+}
+
+#[test]
+fn an_unknown_birth_date_fails_an_age_rule_only() {
+    let unknown = MemberSnapshot { birth_date: None, ..driver() };
+    assert_eq!(kayoubao().check(&unknown, today()), Err(Ineligible::TooYoung(18)));
+    let no_age = Eligibility { age: AgeRange::default(), ..kayoubao() };
+    assert_eq!(no_age.check(&unknown, today()), Ok(()));
+    let max_only = Eligibility { age: AgeRange::new(None, Some(60)).unwrap(), ..kayoubao() };
+    assert_eq!(max_only.check(&unknown, today()), Err(Ineligible::TooOld(60)));
 }
