@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod benefits;
 pub mod cases;
 pub mod contest;
 pub mod innovation;

@@ -70,6 +70,8 @@ impl Quota {
 /// Why a grant cannot be made now; each says so to the member or the officer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GrantRefusal {
+    /// The member's union is not in the sponsor's subtree.
+    OtherUnion,
     /// The programme is not running today.
     OutsidePeriod,
     /// Members cannot claim this programme (it is granted on approval or by officers).
@@ -86,6 +88,7 @@ impl GrantRefusal {
     /// Stable code, e.g. `benefit.quota_exhausted` or `benefit.ineligible.age_min`.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::OtherUnion => "benefit.other_union",
             Self::OutsidePeriod => "benefit.outside_period",
             Self::NotClaimable => "benefit.not_claimable",
             Self::AlreadyGranted => "benefit.already_granted",
@@ -97,6 +100,7 @@ impl GrantRefusal {
     /// What the member is told, in Chinese.
     pub fn message_zh(&self) -> String {
         match self {
+            Self::OtherUnion => "该项目仅限主办工会所属会员".to_owned(),
             Self::OutsidePeriod => "该项目不在有效期内".to_owned(),
             Self::NotClaimable => "该项目无需申领，由工会统一发放".to_owned(),
             Self::AlreadyGranted => "您已领取过该项目".to_owned(),
@@ -108,6 +112,7 @@ impl GrantRefusal {
     /// What the member is told, in English.
     pub fn message_en(&self) -> String {
         match self {
+            Self::OtherUnion => "Only for members of the sponsoring union".to_owned(),
             Self::OutsidePeriod => "This programme is not running now".to_owned(),
             Self::NotClaimable => "This programme is granted by the union; no claim is needed".to_owned(),
             Self::AlreadyGranted => "You already hold this benefit".to_owned(),
@@ -115,6 +120,14 @@ impl GrantRefusal {
             Self::QuotaExhausted => "The quota is used up".to_owned(),
         }
     }
+}
+
+/// The SMS telling a member of a grant: what, until when, whom to call. No link (SMS
+/// providers refuse links as variables); the member sees it on `/status` and the card.
+pub fn grant_text(programme: &str, valid_until: Option<CivilDate>, hotline: Option<&str>) -> String {
+    let until = valid_until.map(|d| format!("，有效期至{d}")).unwrap_or_default();
+    let call = hotline.map(|h| format!("，咨询电话{h}")).unwrap_or_default();
+    format!("【会籍】工会为您发放了“{programme}”{until}{call}。可在会员卡页面查看。")
 }
 
 /// The rules of one programme that decide a grant.

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod benefits;
 mod cases;
 mod contest_boards;
 mod contest_questions;

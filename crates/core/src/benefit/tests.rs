@@ -197,3 +197,12 @@ fn an_unknown_birth_date_fails_an_age_rule_only() {
     let max_only = Eligibility { age: AgeRange::new(None, Some(60)).unwrap(), ..kayoubao() };
     assert_eq!(max_only.check(&unknown, today()), Err(Ineligible::TooOld(60)));
 }
+
+#[test]
+fn the_grant_sms_names_the_programme_its_validity_and_hotline() {
+    assert_eq!(
+        grant_text("意外伤害保险", Some(d(2027, 3, 1)), Some("95519")),
+        "【会籍】工会为您发放了“意外伤害保险”，有效期至2027-03-01，咨询电话95519。可在会员卡页面查看。"
+    );
+    assert_eq!(grant_text("体检", None, None), "【会籍】工会为您发放了“体检”。可在会员卡页面查看。");
+}
