@@ -109,6 +109,9 @@ pub enum Command {
     /// Service stations (工会服务站, 司机之家, 户外劳动者服务站).
     #[command(subcommand)]
     Stations(StationsCommand),
+    /// Benefit programmes (普惠服务: insurance gifts, health checks …).
+    #[command(subcommand)]
+    Benefit(crate::benefits::BenefitCommand),
 }
 
 /// `stations` subcommands.

@@ -158,6 +158,10 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::stations::execute(store, &settings.public_url(), command, out).await
         }
+        Command::Benefit(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::benefits::execute(store, &settings.public_url(), command, out).await
+        }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             privacy::publish_consent(&store, file, out).await
@@ -384,6 +388,8 @@ async fn run_server(
     // Attempts members walked away from are finished, closed contests frozen.
     let contests = huiji_app::contest::boards::spawn_closing(app.clone(), std::time::Duration::from_secs(60));
     let idempotency = jobs::spawn_idempotency_purge(app.clone(), std::time::Duration::from_secs(600));
+    // Grant SMS of on-approval benefits, sent after their approval's commit.
+    let benefit_notices = huiji_app::benefits::spawn_notices(app.clone(), std::time::Duration::from_secs(30));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
@@ -393,6 +399,7 @@ async fn run_server(
     contests.abort();
     idempotency.abort();
     webhooks.abort();
+    benefit_notices.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");

@@ -4,6 +4,7 @@
 mod bench_contest;
 mod bench_stations;
 mod bench_store;
+mod benefits;
 mod cli;
 mod commands;
 mod config;

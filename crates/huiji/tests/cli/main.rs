@@ -9,6 +9,7 @@ use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
 use huiji_store::{OrgFilter, both_databases};
 
+mod benefits;
 mod contest;
 mod demo;
 mod generate;

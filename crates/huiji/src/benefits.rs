@@ -1,0 +1,228 @@
+//! `huiji benefit create` and `huiji benefit show`: a programme as the operator makes
+//! it, and its figures as one JSON line; thin over `huiji_app::benefits`.
+
+use std::io::Write;
+
+use clap::Subcommand;
+use huiji_app::actor::Actor;
+use huiji_app::benefits::{self, BenefitError};
+use huiji_core::OrgId;
+use huiji_core::benefit::{GrantStatus, ProgrammeFields, ProgrammeId};
+use huiji_store::SqlStore;
+use serde::Serialize;
+
+use crate::contest::app_without_keys;
+use crate::error::CommandError;
+
+/// `benefit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenefitCommand {
+    /// Create a programme of a union (its subtree's members may hold grants); prints its id.
+    Create(CreateArgs),
+    /// A programme's figures as one JSON line: quota, granted, remaining, by child union
+    /// and by status.
+    Show {
+        /// The programme's id.
+        id: i64,
+    },
+}
+
+/// Options of `benefit create`.
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// The sponsor union's id.
+    #[arg(long)]
+    pub org: i64,
+    /// What members see.
+    #[arg(long)]
+    pub name: String,
+    /// insurance_gift, health_check, cancer_screening, seasonal_care, hardship_aid or other.
+    #[arg(long)]
+    pub kind: String,
+    /// Total grants allowed.
+    #[arg(long)]
+    pub quota: String,
+    /// An occupation admitted (repeat for several; none: all).
+    #[arg(long = "occupation")]
+    pub occupations: Vec<String>,
+    /// on_approval, claim or officer (default officer).
+    #[arg(long, default_value = "officer")]
+    pub grant: String,
+    /// Only members who joined through this platform (e.g. 卡友地带).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Only members who joined through this channel (portal, qr, platform, offline, invite).
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// The insurer or provider.
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// The insurer's or provider's hotline.
+    #[arg(long)]
+    pub hotline: Option<String>,
+    /// First day (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day (YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Days one grant lasts (default: until the last day).
+    #[arg(long = "valid-days")]
+    pub valid_days: Option<String>,
+    /// Work-region codes admitted, comma-separated (none: all).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// female or male.
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// Youngest age admitted.
+    #[arg(long = "age-min")]
+    pub age_min: Option<String>,
+    /// Oldest age admitted.
+    #[arg(long = "age-max")]
+    pub age_max: Option<String>,
+    /// Only active members (not retained ones).
+    #[arg(long = "active-only")]
+    pub active_only: bool,
+    /// A child union's share of the quota, `ORG_ID=N` (repeat for several).
+    #[arg(long = "share")]
+    pub shares: Vec<String>,
+}
+
+/// The JSON line of `benefit show`.
+#[derive(Serialize)]
+struct Shown<'a> {
+    quota: u32,
+    granted: u32,
+    remaining: u32,
+    id: i64,
+    name: &'a str,
+    kind: &'a str,
+    grant_mode: &'a str,
+    sponsor: &'a str,
+    sponsor_id: i64,
+    provider: Option<&'a str>,
+    hotline: Option<&'a str>,
+    from: Option<String>,
+    until: Option<String>,
+    by_union: Vec<ShareLine<'a>>,
+    by_status: std::collections::BTreeMap<&'static str, u64>,
+}
+
+/// A child union's line of `benefit show`.
+#[derive(Serialize)]
+struct ShareLine<'a> {
+    org: i64,
+    name: &'a str,
+    quota: u32,
+    granted: u32,
+    remaining: u32,
+}
+
+/// A use case's refusal, said the way the command line says problems.
+fn refused(error: BenefitError) -> CommandError {
+    match error {
+        BenefitError::Invalid(errors) => CommandError::InvalidArgument(
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message_en)).collect::<Vec<_>>().join("; "),
+        ),
+        BenefitError::Store(e) => CommandError::Store(e),
+        other => CommandError::InvalidArgument(other.to_string()),
+    }
+}
+
+/// Runs a `benefit` subcommand.
+pub async fn execute(
+    store: SqlStore,
+    public_url: &str,
+    command: &BenefitCommand,
+    out: &mut dyn Write,
+) -> Result<(), CommandError> {
+    let app = app_without_keys(store, public_url)?;
+    match command {
+        BenefitCommand::Create(args) => {
+            let text = |value: &Option<String>| value.as_deref().unwrap_or("").to_owned();
+            let (provider, hotline, from, until) =
+                (text(&args.provider), text(&args.hotline), text(&args.from), text(&args.until));
+            let (valid_days, regions, sex) = (text(&args.valid_days), text(&args.region), text(&args.sex));
+            let (age_min, age_max) = (text(&args.age_min), text(&args.age_max));
+            let (channel, platform) = (text(&args.channel), text(&args.platform));
+            let fields = ProgrammeFields {
+                kind: &args.kind,
+                name: &args.name,
+                provider: &provider,
+                hotline: &hotline,
+                mode: &args.grant,
+                from: &from,
+                until: &until,
+                quota: &args.quota,
+                valid_days: &valid_days,
+                occupations: args.occupations.iter().map(String::as_str).collect(),
+                regions: &regions,
+                active_only: args.active_only,
+                joined_from: "",
+                joined_until: "",
+                channel: &channel,
+                platform: &platform,
+                sex: &sex,
+                age_min: &age_min,
+                age_max: &age_max,
+            };
+            let mut shares = Vec::new();
+            for share in &args.shares {
+                let (org, quota) = share
+                    .split_once('=')
+                    .and_then(|(org, quota)| Some((OrgId(org.trim().parse().ok()?), quota)))
+                    .ok_or_else(|| CommandError::InvalidArgument(format!("--share {share}: use ORG_ID=N")))?;
+                shares.push((org, quota));
+            }
+            let id = benefits::create(&app, &Actor::Operator, OrgId(args.org), &fields, &shares)
+                .await
+                .map_err(refused)?;
+            writeln!(out, "{id}")?;
+            Ok(())
+        }
+        BenefitCommand::Show { id } => {
+            let view = benefits::view(&app, &Actor::Operator, ProgrammeId(*id)).await.map_err(refused)?;
+            let r = &view.record;
+            let by_union = view
+                .shares
+                .iter()
+                .map(|s| ShareLine {
+                    org: s.org.0,
+                    name: &s.org_name,
+                    quota: s.quota.total,
+                    granted: s.quota.granted,
+                    remaining: s.quota.remaining(),
+                })
+                .collect();
+            let by_status = GrantStatus::ALL
+                .iter()
+                .map(|status| {
+                    let n = view.counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+                    (status.code(), n)
+                })
+                .collect();
+            let shown = Shown {
+                quota: r.quota.total,
+                granted: r.quota.granted,
+                remaining: r.quota.remaining(),
+                id: r.id.0,
+                name: &r.name,
+                kind: r.kind.code(),
+                grant_mode: r.rules.mode.code(),
+                sponsor: &view.sponsor,
+                sponsor_id: r.org.0,
+                provider: r.provider.as_deref(),
+                hotline: r.hotline.as_deref(),
+                from: r.rules.period.from().map(|d| d.to_string()),
+                until: r.rules.period.until().map(|d| d.to_string()),
+                by_union,
+                by_status,
+            };
+            let line = serde_json::to_string(&shown)
+                .map_err(|e| CommandError::InvalidArgument(format!("cannot write JSON: {e}")))?;
+            writeln!(out, "{line}")?;
+            Ok(())
+        }
+    }
+}
