@@ -18,7 +18,7 @@ use crate::error::CommandError;
 #[derive(Debug, Subcommand)]
 pub enum BenefitCommand {
     /// Create a programme of a union (its subtree's members may hold grants); prints its id.
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// A programme's figures as one JSON line: quota, granted, remaining, by child union
     /// and by status.
     Show {
