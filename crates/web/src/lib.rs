@@ -127,6 +127,7 @@ pub fn app(state: WebState) -> Router {
                 .merge(status::router())
                 .merge(worker::contest::entry_router())
                 .merge(worker::legal::router())
+                .merge(worker::benefits::router())
                 .route_layer(axum::middleware::from_fn_with_state(state.clone(), abuse::per_ip)),
         )
         .merge(card::router())

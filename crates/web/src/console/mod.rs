@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod benefits;
 mod cases;
 mod contest;
 mod innovation;
@@ -50,6 +51,7 @@ pub fn router() -> Router<WebState> {
         .merge(contest::router())
         .merge(stations::router())
         .merge(cases::router())
+        .merge(benefits::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.

@@ -35,6 +35,8 @@ struct CardPage {
     token: String,
     /// 安康杯 contests open to the member today: id and name.
     contests: Vec<(i64, String)>,
+    /// The member's benefits (claims are made on `/status`).
+    benefits: Option<crate::worker::benefits::BenefitSection>,
 }
 
 #[derive(Template)]
@@ -88,7 +90,12 @@ async fn card(
         .into_iter()
         .map(|c| (c.id.0, c.name))
         .collect();
+    let benefits = match membership.status.is_held() {
+        true => crate::worker::benefits::section(&state, lang, membership.id, false).await?,
+        false => None,
+    };
     let page = CardPage {
+        benefits,
         lang,
         t: WorkerText::of(lang),
         name: facts.name,

@@ -2,6 +2,7 @@
 //! card, the poster, the public innovation pages, the 安康杯 contest, the service stations
 //! and legal aid. Each page owns its `router()`.
 
+pub(crate) mod benefits;
 pub(crate) mod card;
 pub mod contest;
 pub(crate) mod home;

@@ -39,6 +39,8 @@ pub(super) struct Records {
     pub(super) asks: Vec<AskRow>,
     /// Legal-aid cases filed from the mobile, if any.
     pub(super) cases: Option<crate::worker::legal::CaseSection>,
+    /// The held membership's benefits and claims, if any.
+    pub(super) benefits: Option<crate::worker::benefits::BenefitSection>,
 }
 
 /// What a transfer step ended in: a request made or an answer given.

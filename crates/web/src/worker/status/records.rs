@@ -89,8 +89,12 @@ pub(super) async fn submit(
     let cases = huiji_app::cases::cases_of_mobile(&state.app, &mobile)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
+    let held = records.memberships.iter().find(|m| m.record.status.is_held()).map(|m| m.record.id);
     let mut results = rows(records, t);
     results.cases = crate::worker::legal::case_section(cases, lang);
+    if let Some(membership) = held {
+        results.benefits = crate::worker::benefits::section(&state, lang, membership, true).await?;
+    }
     page.results = Some(results);
     Ok(Html(page.render()?).into_response())
 }
@@ -133,5 +137,5 @@ fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
             token: ask.token,
         })
         .collect();
-    Records { applications, memberships, asks, cases: None }
+    Records { applications, memberships, asks, cases: None, benefits: None }
 }
