@@ -1,5 +1,6 @@
 //! The worker's H5 pages: joining (with the SMS and real-name providers) and `/status`.
 
+mod benefits;
 pub(crate) mod contest;
 mod joining;
 pub(crate) mod legal;
