@@ -317,6 +317,10 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
             "seeded {stations} generated service stations and driver homes (names marked （示例）)"
         )?;
     }
+    let programmes = crate::benefits::seed_demo(&store, &settings.public_url()).await?;
+    if programmes > 0 {
+        writeln!(out, "seeded {programmes} benefit programmes (names marked （示例）)")?;
+    }
     let listener = TcpListener::bind(settings.listen).await.map_err(|e| {
         CommandError::InvalidArgument(format!(
             "cannot listen on {}: {e} (choose another address with --listen)",

@@ -5,7 +5,7 @@ use huiji_store::both_databases;
 use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
 
-use super::{huiji, stdout};
+use super::{huiji, scratch, stdout};
 
 both_databases!(a_programme_is_created_and_shown, |db: TestDb| async move {
     stdout(&huiji(&db.url, &["seed", "anhui"]));
@@ -90,4 +90,12 @@ both_databases!(a_programme_is_created_and_shown, |db: TestDb| async move {
     assert!(!taken.status.success());
     let missing = huiji(&db.url, &["benefit", "show", "999999"]);
     assert!(!missing.status.success());
+
+    // The insurer's file: a row without a grant is refused with its number.
+    let dir = scratch("benefits");
+    let file = dir.join("保单.csv");
+    std::fs::write(&file, "身份证号,保单号\n11010519491231002X,PA2026000001\n").unwrap();
+    let report = stdout(&huiji(&db.url, &["benefit", "enrol", created.trim(), file.to_str().unwrap()]));
+    assert_eq!(report, "1 rows: 0 enrolled, 0 unchanged, 1 refused\nrow 2\trefused: grant.not_found\n");
+    let _ = std::fs::remove_dir_all(dir);
 });

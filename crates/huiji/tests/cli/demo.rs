@@ -52,6 +52,7 @@ fn the_demo_seeds_and_serves_what_it_prints() {
     assert!(printed.contains("seeded 1985 unions of Anhui"), "{printed}");
     assert!(printed.contains("innovation registry (16 studios"), "{printed}");
     assert!(printed.contains("seeded 524 generated service stations and driver homes"), "{printed}");
+    assert!(printed.contains("seeded 3 benefit programmes"), "{printed}");
     let base = printed
         .lines()
         .find_map(|l| l.trim().strip_prefix("home page").map(|url| url.trim().trim_end_matches('/')))
