@@ -183,6 +183,7 @@ struct MemberPage<'a> {
     frame: Frame<'a>,
     id: i64,
     number: String,
+    transfer_number: String,
     name: String,
     id_number: String,
     mobile: String,
@@ -261,6 +262,8 @@ pub(super) async fn render_detail(
         frame: Frame { lang, officer, section: "members" },
         id: m.id,
         number: member_number(m.member_number.as_deref()),
+        // The 接转 button asks for a held membership by its 13 digits.
+        transfer_number: m.member_number.clone().filter(|_| m.status.is_held()).unwrap_or_default(),
         name: mask_name(&m.name),
         id_number: masked(state, Field::IdNumber, &member.id_number_ct),
         mobile: masked(state, Field::Mobile, &member.mobile_ct),
