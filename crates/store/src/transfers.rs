@@ -22,6 +22,10 @@ pub struct TransferRecord {
     pub membership_id: Option<i64>,
     /// The member's name (with the membership).
     pub member_name: Option<String>,
+    /// The member's number (with the membership).
+    pub member_number: Option<String>,
+    /// The member's sealed ID number (with the membership), for its masked form.
+    pub member_id_number_ct: Option<Vec<u8>>,
     /// Outgoing union (with the membership).
     pub from_org_id: Option<i64>,
     /// Its path.
@@ -92,7 +96,8 @@ const INSERT_ASK: &str = concat!(
 );
 macro_rules! transfer_columns {
     () => {
-        "SELECT t.id, t.membership_id, m.name AS member_name, t.from_org_id, t.from_path, t.to_org_id, \
+        "SELECT t.id, t.membership_id, m.name AS member_name, m.member_number AS member_number, \
+         m.id_number_ct AS member_id_number_ct, t.from_org_id, t.from_path, t.to_org_id, \
          t.to_path, t.status, t.requested_by, t.reason, t.released_by, t.decided_by, t.created_at, \
          t.decided_at, t.typed_member, t.typed_name \
          FROM transfers t LEFT JOIN memberships m ON m.id = t.membership_id "

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod benefits;
 mod cases;
+mod confirm;
 mod contest;
 mod innovation;
 mod members;

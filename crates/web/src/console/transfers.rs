@@ -16,12 +16,13 @@ use axum::routing::{get, post};
 use huiji_app::transfers::{self, Answered, TransferError};
 use huiji_core::{RegionCode, Side, Standing, TransferStatus};
 use huiji_store::TransferRecord;
+use huiji_vault::Field;
 use serde::Deserialize;
 
 use super::notice_query;
 use super::pool::{Target, region_choices, targets};
 use super::{Act, Empty, Frame, Officer, page};
-use crate::http::format::{date, org_names};
+use crate::http::format::{date, masked, member_number, org_names};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
@@ -47,6 +48,8 @@ struct Answer {
 struct Row {
     id: i64,
     name: String,
+    /// The member number and masked ID number, once the membership may be shown.
+    who: String,
     typed: String,
     from: String,
     to: String,
@@ -70,12 +73,26 @@ struct TransfersPage<'a> {
     region: String,
     notice: Option<String>,
     error: Option<&'a str>,
+    typed: &'a Typed,
+}
+
+/// What the ask form holds: empty, a member number brought from the member's page, or
+/// everything as typed before a refusal (nothing is lost to a 422).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Typed {
+    pub member: String,
+    pub name: String,
+    pub to: String,
+    pub to_id: String,
+    pub reason: String,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ListParams {
     region: String,
+    /// A member number to ask for (the member page's 接转 button).
+    member: String,
     notice: String,
     sig: String,
 }
@@ -107,7 +124,8 @@ async fn list(
     Query(params): Query<ListParams>,
 ) -> Result<Response, WebError> {
     let notice = super::signed_notice(&state, params.notice, &params.sig);
-    render(&state, lang, &officer, &params.region, notice, None).await
+    let typed = Typed { member: params.member.trim().to_owned(), ..Typed::default() };
+    render(&state, lang, &officer, &params.region, notice, None, &typed).await
 }
 
 async fn render(
@@ -117,6 +135,7 @@ async fn render(
     region: &str,
     notice: Option<String>,
     error: Option<&str>,
+    typed: &Typed,
 ) -> Result<Response, WebError> {
     let transfers = state.store.transfers(officer.scope(), LIMIT).await?;
     let ids = transfers.iter().flat_map(|t| t.from_org_id.into_iter().chain([t.to_org_id]));
@@ -144,6 +163,16 @@ async fn render(
                 (Some(name), _) if disclosed => mask_name(name),
                 (_, Some(typed)) => typed.clone(),
                 _ => "—".to_owned(),
+            },
+            who: if disclosed {
+                let id = t.member_id_number_ct.as_deref().map(|ct| masked(state, Field::IdNumber, ct));
+                [member_number(t.member_number.as_deref()), id.unwrap_or_default()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            } else {
+                String::new()
             },
             typed: t.typed_member.clone().unwrap_or_default(),
             from: t.from_org_id.filter(|_| disclosed).map_or_else(|| "—".to_owned(), name_of),
@@ -182,6 +211,7 @@ async fn render(
         region: region_code.map(|r| r.to_string()).unwrap_or_default(),
         notice,
         error,
+        typed,
     })?;
     Ok((status, response).into_response())
 }

@@ -8,7 +8,7 @@ use huiji_app::transfers::{self, TransferError, TransferRequest};
 use huiji_core::OrgId;
 use serde::Deserialize;
 
-use super::{done, refused, render};
+use super::{Typed, done, refused, render};
 use crate::console::Act;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
@@ -32,7 +32,14 @@ pub(super) async fn ask(
     lang: Lang,
     Act { officer, form }: Act<AskForm>,
 ) -> Result<Response, WebError> {
-    let fail = |message: &'static str| render(&state, lang, &officer, "", None, Some(message));
+    let typed = Typed {
+        member: form.member.clone(),
+        name: form.name.clone(),
+        to: form.to.clone(),
+        to_id: form.to_id.clone(),
+        reason: form.reason.clone(),
+    };
+    let fail = |message: &'static str| render(&state, lang, &officer, "", None, Some(message), &typed);
     let typed_target = if form.to_id.trim().is_empty() { form.to.trim() } else { form.to_id.trim() };
     let Ok(to) = typed_target.parse::<i64>() else {
         return fail(lang.t("请选择或填写接收工会", "Choose or enter the receiving union")).await;

@@ -138,12 +138,17 @@ both_databases!(the_outgoing_side_agrees_and_the_membership_moves, |db: TestDb| 
     assert!(theirs.contains("<td>wh</td>") && theirs.contains("搬到芜湖跑车"));
     assert!(theirs.contains(&format!("/console/transfers/{transfer}/accept")), "{theirs}");
     assert!(theirs.contains("同意转出"));
+    // The holding side sees whom exactly: member number and masked ID number.
+    let grouped =
+        huiji_core::MemberNumber::parse(membership.member_number.as_deref().unwrap()).unwrap().grouped();
+    assert!(theirs.contains(&grouped) && theirs.contains(&huiji_core::id_number::mask(&id)), "{theirs}");
 
     // 芜湖 sees only what it typed; neither its asker nor a colleague can accept.
     let (_, page) = wuhu_colleague.get("/console/transfers").await;
     let ours = row(incoming(&page), transfer);
     assert!(ours.contains(&huiji_core::id_number::mask(&id)) && ours.contains("王**"), "{ours}");
     assert!(!page.contains(&feidong_trucks.name) && !ours.contains("/accept\""), "{ours}");
+    assert!(!ours.contains(&grouped), "no member number before the outgoing side agrees: {ours}");
     assert!(ours.contains(&format!("/console/transfers/{transfer}/cancel")), "the asking side may withdraw");
     for officer in [&wuhu, &wuhu_colleague] {
         assert_eq!(officer.post(&format!("/console/transfers/{transfer}/accept"), &[]).await.0, 404);
@@ -384,4 +389,39 @@ both_databases!(an_officers_transfer_reason_is_limited_like_a_members, |db: Test
     assert_eq!(status, 303);
     let stored = app.store().transfer(newest_into(&app, &feidong).await).await.unwrap().unwrap();
     assert_eq!(stored.reason.as_deref(), Some(fits.as_str()));
+});
+
+both_databases!(the_ask_form_starts_empty_and_keeps_what_was_typed, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let (membership, _, _) = county_member(&app, "340122", 9).await;
+    let feidong = app.officer("fd", Some("340122"), Role::Reviewer).await;
+
+    // No union is chosen for the officer: the list starts with "choose".
+    let (_, page) = feidong.get("/console/transfers").await;
+    let select = section(&page, r#"<select name="to">"#, "</select>");
+    assert!(
+        select
+            .trim_start_matches(r#"<select name="to">"#)
+            .trim_start()
+            .starts_with(r#"<option value="">请选择</option>"#),
+        "{select}"
+    );
+    assert!(!select.contains("selected"), "{select}");
+
+    // The member page's button brings the member number along.
+    let number = membership.member_number.clone().unwrap();
+    let (_, page) = feidong.get(&format!("/console/members/{}", membership.id)).await;
+    let link = format!("/console/transfers?member={number}#ask");
+    assert!(page.contains(&link) && page.contains("接转到其他工会"), "{}", main_of(&page));
+    let (_, page) = feidong.get(&format!("/console/transfers?member={number}")).await;
+    assert!(page.contains(&format!(r#"name="member" value="{number}""#)), "{}", main_of(&page));
+
+    // A refusal keeps every field as typed.
+    let to = org(&app, "340122").await.id.0.to_string();
+    let fields = [("member", number.as_str()), ("name", ""), ("to", to.as_str()), ("reason", "搬家")];
+    let (status, page) = feidong.post("/console/transfers", &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("请填写会员姓名"), "{}", main_of(&page));
+    assert!(page.contains(&format!(r#"name="member" value="{number}""#)) && page.contains(r#"value="搬家""#));
+    assert!(page.contains(&format!(r#"<option value="{to}" selected>"#)), "{}", main_of(&page));
 });

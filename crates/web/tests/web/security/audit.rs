@@ -132,6 +132,8 @@ both_databases!(the_audit_page_is_for_admins_of_the_subtree, |db: TestDb| async 
     assert_eq!(status, 200);
     assert!(page.contains("肥东核实") && page.contains("肥西核实"));
     assert!(page.contains("127.0.0.1"));
+    // Dates are picked the one way the console picks them (as the member filter does).
+    assert!(page.contains(r#"type="date" name="from""#) && page.contains(r#"type="date" name="to""#));
 
     let feidong_admin = app.officer("feidong_admin", Some("340122"), Role::Admin).await;
     let (status, page) = feidong_admin.get("/console/audit").await;
