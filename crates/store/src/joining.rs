@@ -338,6 +338,7 @@ pub(crate) async fn approve_in(
     on_tx!(tx, |c| {
         sqlx::query(DECIDED_EVENT).bind(application_id).bind(at.millis()).execute(c).await?;
     });
+    crate::stats::joined_in(tx, membership_id, at).await?;
     Ok(Some((membership_id, member_number)))
 }
 

@@ -25,6 +25,7 @@ mod privacy;
 mod review;
 mod sms;
 mod stations;
+mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transfers;
@@ -65,6 +66,10 @@ pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 pub use sms::{OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
+pub use stats::{
+    CaseTally, ChildTally, FlowTally, MembershipTally, Period, ReviewTally, StatsMismatch, StatsStore,
+    TargetRecord,
+};
 pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
@@ -92,6 +97,7 @@ pub trait Store:
     + ContestStore
     + StationStore
     + CaseStore
+    + StatsStore
     + Send
     + Sync
     + fmt::Debug
@@ -109,6 +115,7 @@ pub trait Store:
 /// The store's traits, so that their methods can be called on a [`SqlStore`] (or an
 /// `Arc` of one): `use huiji_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::StatsStore;
     pub use crate::{
         AccountStore, AuditStore, CaseStore, ContestStore, EvaluationStore, InnovationStore, JoinStore,
         MemberStore, OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store,

@@ -16,5 +16,6 @@ mod pool;
 mod privacy;
 mod review;
 mod stations;
+mod stats;
 mod transfers;
 mod upgrade;
