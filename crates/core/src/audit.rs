@@ -97,6 +97,8 @@ labelled_enum!(
         CaseStep = "case.step", "记录案件办理步骤", "Legal-aid case step recorded";
         /// An officer closed a legal-aid case with an outcome.
         CaseClose = "case.close", "办结维权案件", "Legal-aid case closed";
+        /// An admin set a membership target for a union, occupation and year.
+        StatsTarget = "stats.target", "设定会员发展目标", "Membership target set";
     }
 );
 
@@ -161,6 +163,7 @@ mod tests {
                 ("case.assign", "指派维权案件", "Legal-aid case assigned"),
                 ("case.step", "记录案件办理步骤", "Legal-aid case step recorded"),
                 ("case.close", "办结维权案件", "Legal-aid case closed"),
+                ("stats.target", "设定会员发展目标", "Membership target set"),
             ]
         );
         for action in AuditAction::ALL {

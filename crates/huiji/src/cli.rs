@@ -109,6 +109,19 @@ pub enum Command {
     /// Service stations (工会服务站, 司机之家, 户外劳动者服务站).
     #[command(subcommand)]
     Stations(StationsCommand),
+    /// Statistics: check or rebuild the rollups behind /console/stats.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+/// `stats` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Recount the statistics' rollups from memberships, their events and applications and
+    /// compare: prints every difference and exits non-zero if there is one.
+    Verify,
+    /// Replace the rollups with that recount (after a restore or a repair).
+    Rebuild,
 }
 
 /// `stations` subcommands.

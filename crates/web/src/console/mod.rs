@@ -13,6 +13,7 @@ mod outbox;
 mod pool;
 mod review;
 mod stations;
+mod stats;
 mod transfers;
 mod webhooks;
 mod xlsx;
@@ -50,6 +51,7 @@ pub fn router() -> Router<WebState> {
         .merge(contest::router())
         .merge(stations::router())
         .merge(cases::router())
+        .merge(stats::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.
