@@ -14,4 +14,5 @@ mod innovation_import;
 mod joining;
 mod orgs;
 mod stations;
+mod stats;
 mod support;
