@@ -99,6 +99,10 @@ labelled_enum!(
         CaseClose = "case.close", "办结维权案件", "Legal-aid case closed";
         /// An admin set a membership target for a union, occupation and year.
         StatsTarget = "stats.target", "设定会员发展目标", "Membership target set";
+        /// An admin issued a screen token for a hall's display (数据大屏).
+        StatsScreenIssue = "stats.screen_issue", "签发大屏令牌", "Screen token issued";
+        /// An admin revoked a screen token.
+        StatsScreenRevoke = "stats.screen_revoke", "停用大屏令牌", "Screen token revoked";
     }
 );
 
@@ -164,6 +168,8 @@ mod tests {
                 ("case.step", "记录案件办理步骤", "Legal-aid case step recorded"),
                 ("case.close", "办结维权案件", "Legal-aid case closed"),
                 ("stats.target", "设定会员发展目标", "Membership target set"),
+                ("stats.screen_issue", "签发大屏令牌", "Screen token issued"),
+                ("stats.screen_revoke", "停用大屏令牌", "Screen token revoked"),
             ]
         );
         for action in AuditAction::ALL {

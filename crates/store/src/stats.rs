@@ -10,6 +10,7 @@
 mod maintain;
 mod queries;
 mod recount;
+mod screen;
 
 use async_trait::async_trait;
 use huiji_core::stats::Flows;
@@ -20,6 +21,7 @@ use crate::{Result, StoreError};
 
 pub(crate) use maintain::{joined_in, moved_in, status_changed_in};
 use queries::*;
+pub use screen::ScreenTokenRecord;
 
 /// Memberships now of one occupation, channel, platform and status within a subtree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +186,26 @@ pub trait StatsStore: Send + Sync {
     ) -> Result<i64>;
     /// Targets of a subtree's unions for a year.
     async fn targets(&self, within: &OrgPath, year: i32) -> Result<Vec<TargetRecord>>;
+    /// Stores a new screen token (its SHA-256 only) for `org`'s subtree.
+    async fn create_screen_token(
+        &self,
+        org: OrgId,
+        token_hash: &str,
+        label: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<i64>;
+    /// The live (unrevoked) screen token with this hash.
+    async fn screen_token(&self, token_hash: &str) -> Result<Option<ScreenTokenRecord>>;
+    /// A screen token by id, revoked or not.
+    async fn screen_token_by_id(&self, id: i64) -> Result<Option<ScreenTokenRecord>>;
+    /// The screen tokens of a subtree's unions, newest first (at most 100).
+    async fn screen_tokens(&self, within: &OrgPath) -> Result<Vec<ScreenTokenRecord>>;
+    /// Revokes a screen token; `false` if it was already.
+    async fn revoke_screen_token(&self, id: i64, at: Timestamp) -> Result<bool>;
+    /// Applications received since `day_start` by a subtree's unions and approved, by
+    /// hour of the day (0–23) they came in.
+    async fn joins_by_hour(&self, within: &OrgPath, day_start: Timestamp) -> Result<Vec<(i64, i64)>>;
     /// Replaces every rollup with a recount from the base tables (after a bulk load).
     async fn rebuild_stats(&self) -> Result<()>;
     /// Every difference between the rollups and a recount (empty when they agree).
@@ -385,6 +407,37 @@ impl StatsStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn create_screen_token(
+        &self,
+        org: OrgId,
+        token_hash: &str,
+        label: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<i64> {
+        self.create_screen_token_row(org, token_hash, label, by, at).await
+    }
+
+    async fn screen_token(&self, token_hash: &str) -> Result<Option<ScreenTokenRecord>> {
+        self.screen_token_row(token_hash).await
+    }
+
+    async fn screen_token_by_id(&self, id: i64) -> Result<Option<ScreenTokenRecord>> {
+        self.screen_token_by_id_row(id).await
+    }
+
+    async fn screen_tokens(&self, within: &OrgPath) -> Result<Vec<ScreenTokenRecord>> {
+        self.screen_token_rows(within).await
+    }
+
+    async fn revoke_screen_token(&self, id: i64, at: Timestamp) -> Result<bool> {
+        self.revoke_screen_token_row(id, at).await
+    }
+
+    async fn joins_by_hour(&self, within: &OrgPath, day_start: Timestamp) -> Result<Vec<(i64, i64)>> {
+        self.joins_by_hour_rows(within, day_start).await
     }
 
     async fn rebuild_stats(&self) -> Result<()> {

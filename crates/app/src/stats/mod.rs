@@ -1,12 +1,14 @@
 //! Statistics (issue 17): the figures of a union's subtree for an officer who sees it
-//! (`figures`), membership targets admins set and their progress (`targets`), and the
-//! operator's rebuild and check of the rollups (`rollups`).
+//! (`figures`), membership targets admins set and their progress (`targets`), the
+//! 数据大屏 and its screen tokens (`screen`), and the operator's rebuild and check of the
+//! rollups (`rollups`).
 //!
 //! Every figure is scoped like every other console read: a union outside the officer's
 //! subtree is answered exactly like one that does not exist.
 
 pub mod figures;
 pub mod rollups;
+pub mod screen;
 pub mod targets;
 
 use huiji_core::{Org, OrgId};
@@ -29,6 +31,12 @@ pub enum StatsError {
     /// A target outside its bounds (members 1–100,000,000; a year 2000–2100).
     #[error("invalid target")]
     InvalidTarget,
+    /// A screen token's label is empty or longer than 60 characters.
+    #[error("invalid label")]
+    InvalidLabel,
+    /// An internal failure (no randomness for a token).
+    #[error("internal: {0}")]
+    Internal(String),
     /// The database failed.
     #[error("{0}")]
     Store(#[from] StoreError),

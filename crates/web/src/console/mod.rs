@@ -12,6 +12,7 @@ mod orgs;
 mod outbox;
 mod pool;
 mod review;
+mod screen;
 mod stations;
 mod stats;
 mod transfers;
@@ -52,6 +53,7 @@ pub fn router() -> Router<WebState> {
         .merge(stations::router())
         .merge(cases::router())
         .merge(stats::router())
+        .merge(screen::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.

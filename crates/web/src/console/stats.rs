@@ -29,6 +29,8 @@ use tables::{Table, TileCell};
 /// Apache-2.0; see `web/static/vendor/README.md`). The version is in the path, so it is
 /// cached for a year.
 const ECHARTS_JS: &str = include_str!("../../static/vendor/echarts-6.1.0.simple.min.js");
+/// Where pages load ECharts from.
+pub(super) const ECHARTS_PATH: &str = "/static/echarts-6.1.0.min.js";
 /// Draws the page's tables as charts.
 const STATS_JS: &str = include_str!("../../static/stats.js");
 /// The charts', tile map's and definitions' styles.
@@ -39,10 +41,7 @@ pub(super) fn router() -> Router<WebState> {
         .route("/console/stats", get(show))
         .route("/console/stats/export.xlsx", get(export::xlsx))
         .route("/console/stats/targets", post(set_target))
-        .route(
-            "/static/echarts-6.1.0.min.js",
-            get(|| immutable("text/javascript; charset=utf-8", ECHARTS_JS)),
-        )
+        .route(ECHARTS_PATH, get(|| immutable("text/javascript; charset=utf-8", ECHARTS_JS)))
         .route("/static/stats.js", get(|| asset("text/javascript; charset=utf-8", STATS_JS)))
         .route("/static/stats.css", get(|| asset("text/css; charset=utf-8", STATS_CSS)))
 }
@@ -64,11 +63,13 @@ async fn asset(content_type: &'static str, body: &'static str) -> impl IntoRespo
 }
 
 /// A use case's refusal as the console answers it.
-fn web_error(error: StatsError) -> WebError {
+pub(super) fn web_error(error: StatsError) -> WebError {
     match error {
         StatsError::NotFound => WebError::NotFound,
         StatsError::Forbidden => WebError::Forbidden,
         StatsError::InvalidTarget => WebError::BadRequest("invalid target".to_owned()),
+        StatsError::InvalidLabel => WebError::BadRequest("label: 1 to 60 characters".to_owned()),
+        StatsError::Internal(e) => WebError::Internal(e),
         StatsError::Store(e) => e.into(),
     }
 }

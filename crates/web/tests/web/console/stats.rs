@@ -179,3 +179,84 @@ both_databases!(admins_set_targets_and_others_cannot, |db: TestDb| async move {
     bad[3].1 = "-5";
     assert_eq!(admin.post("/console/stats/targets", &bad).await.0, 400);
 });
+
+/// The kiosk URL a token page shows once.
+fn kiosk_of(page: &str) -> String {
+    let start = page.find("/console/screen?kiosk=").expect("a kiosk URL");
+    page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || "/?=_".contains(*c)).collect()
+}
+
+both_databases!(a_screen_token_opens_the_screen_read_only_until_revoked, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let feidong_trucks = org(&app, "340122T").await;
+    joined(&app, &feidong_trucks, "k1", Occupation::TruckDriver, 0).await;
+    let admin = app.officer("province-admin", None, Role::Admin).await;
+    let (status, page) = admin.get("/console/screen/tokens").await;
+    assert_eq!(status, 200, "{page}");
+    let (status, page) = admin.post("/console/screen/tokens", &[("label", "省总一楼大厅")]).await;
+    assert_eq!(status, 200, "{page}");
+    let kiosk = kiosk_of(&page);
+    let token = kiosk.trim_start_matches("/console/screen?kiosk=").to_owned();
+    assert_eq!(token.len(), 64);
+    assert!(
+        !app.store()
+            .screen_tokens(&org(&app, "3401").await.path)
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.label.contains(&token))
+    );
+
+    // No login: the screen and its data, for the whole province.
+    let (status, content_type, screen) = app.get(&kiosk).await;
+    assert_eq!((status, content_type.as_str()), (200, "text/html; charset=utf-8"), "{screen}");
+    assert!(screen.contains("安徽省总工会") && screen.contains("id=\"held\">1<"), "{screen}");
+    assert!(screen.contains("/static/echarts-6.1.0.min.js") && screen.contains("/static/screen.js"));
+    assert_eq!(screen.matches("class=\"tile ").count(), 16);
+    let (status, content_type, data) = app.get(&format!("/console/screen/data?kiosk={token}")).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!((data["held"].as_i64(), data["joined_today"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(data["hours"].as_array().unwrap().len(), 24);
+    // Read only: the token opens the screen and nothing else.
+    for path in ["/console/stats", "/console/screen/tokens", "/console/members"] {
+        let (status, _, _) = app.get(&format!("{path}?kiosk={token}")).await;
+        assert_eq!(status, 303, "{path} with a kiosk token goes to the login");
+    }
+    assert_eq!(app.post("/console/screen/tokens", &[("label", "x")]).await.0, 303);
+    assert_eq!(app.get("/console/screen").await.0, 303, "no token, no session: the login");
+    assert_eq!(app.get("/console/screen?kiosk=00ff").await.0, 404);
+
+    // A city admin's screen shows the city; they cannot see or revoke the province's token.
+    let city = app.officer("hefei-admin", Some("3401"), Role::Admin).await;
+    let (_, page) = city.get("/console/screen").await;
+    assert!(page.contains("合肥市总工会"));
+    let (_, tokens) = city.get("/console/screen/tokens").await;
+    assert!(!tokens.contains("省总一楼大厅"));
+    let id = app.store().screen_tokens(&org(&app, "3401").await.path).await.unwrap();
+    assert!(id.is_empty());
+    let province =
+        app.store().orgs(&huiji_store::OrgFilter { limit: Some(1), ..Default::default() }).await.unwrap();
+    let all = app.store().screen_tokens(&province[0].path).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(city.post(&format!("/console/screen/tokens/{}/revoke", all[0].id), &[]).await.0, 404);
+    let viewer = app.officer("province-viewer", None, Role::Viewer).await;
+    assert_eq!(viewer.get("/console/screen/tokens").await.0, 403);
+
+    // Revoked: gone at once; both actions audited.
+    assert_eq!(admin.post(&format!("/console/screen/tokens/{}/revoke", all[0].id), &[]).await.0, 303);
+    assert_eq!(app.get(&kiosk).await.0, 404);
+    assert_eq!(app.get(&format!("/console/screen/data?kiosk={token}")).await.0, 404);
+    for action in ["stats.screen_issue", "stats.screen_revoke"] {
+        let query = huiji_store::AuditQuery {
+            within: province[0].path.clone(),
+            action: Some(action.to_owned()),
+            actor_name: None,
+            from: None,
+            to: None,
+            before_id: None,
+            limit: 10,
+        };
+        assert_eq!(app.store().audit_records(&query).await.unwrap().len(), 1, "{action}");
+    }
+});
