@@ -1,4 +1,4 @@
-// 数据大屏: draws the occupation split and today's joins by hour with ECharts (SVG), and
+// 数据大屏: draws the occupation split and today's joins by hour with ECharts (canvas), and
 // every 30 s fetches /console/screen/data (with the page's ?kiosk token, if any) to
 // update every figure in place — no reload, so a hall's display never flashes.
 (function () {
@@ -9,13 +9,13 @@
     var text = { color: '#e8eefc', fontSize: 16 };
     var occ = document.getElementById('occupations-chart');
     if (occ) {
-      charts.occ = charts.occ || echarts.init(occ, null, { renderer: 'svg' });
+      charts.occ = charts.occ || echarts.init(occ, null, { renderer: 'canvas' });
       charts.occ.setOption({ textStyle: text, tooltip: {}, series: [{ type: 'pie', radius: ['35%', '70%'], label: { color: '#e8eefc', fontSize: 16 },
         data: v.occupations.map(function (o) { return { name: o[0], value: o[1] }; }) }] });
     }
     var hours = document.getElementById('hours-chart');
     if (hours) {
-      charts.hours = charts.hours || echarts.init(hours, null, { renderer: 'svg' });
+      charts.hours = charts.hours || echarts.init(hours, null, { renderer: 'canvas' });
       charts.hours.setOption({ textStyle: text, grid: { left: 40, right: 10, top: 10, bottom: 30 },
         xAxis: { type: 'category', data: v.hours.map(function (_, h) { return h + ''; }), axisLabel: { color: '#9fb3d9' } },
         yAxis: { type: 'value', axisLabel: { color: '#9fb3d9' }, splitLine: { lineStyle: { color: '#1f3d7a' } } },

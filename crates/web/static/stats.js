@@ -1,4 +1,4 @@
-// /console/stats: draws each table marked data-chart as an ECharts chart (SVG) just
+// /console/stats: draws each table marked data-chart as an ECharts chart (canvas) just
 // before it. The table is the chart's data, stays on the page for screen readers, and is
 // what the XLSX export holds. Without ECharts (or script) the tables alone remain.
 (function () {
@@ -19,7 +19,7 @@
     box.className = 'chart';
     box.setAttribute('aria-hidden', 'true');
     table.parentNode.insertBefore(box, table);
-    var chart = echarts.init(box, null, { renderer: 'svg' });
+    var chart = echarts.init(box, null, { renderer: 'canvas' });
     var option;
     if (kind === 'pie') {
       option = {
