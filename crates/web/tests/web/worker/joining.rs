@@ -4,7 +4,7 @@ use huiji_core::{AutoApproval, OrgId, OrgKind, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{NewOrg, OrgFilter, both_databases};
 
-use crate::support::{TestApp, form, id_number, main_of, with};
+use crate::support::{TestApp, code_request, form, id_number, main_of, with};
 
 fn without<'a>(mut form: Vec<(&'static str, &'a str)>, key: &str) -> Vec<(&'static str, &'a str)> {
     form.retain(|(k, _)| *k != key);
@@ -47,6 +47,15 @@ both_databases!(a_driver_joins_by_qr_and_shows_a_valid_card, |db: TestDb| async 
     assert_eq!(app.get(&format!("/card/{forged}")).await.0, 404);
     let (_, _, verify) = app.get(&format!("/verify/{forged}")).await;
     assert!(verify.contains("此会员卡无效") && !verify.contains("王**"));
+
+    // One member number format for people: grouped on the result page, the card and the
+    // welcome SMS, which leads to the card through the fixed /status page.
+    let grouped = huiji_core::MemberNumber::parse(&token[..13]).unwrap().grouped();
+    assert!(body.contains(&grouped) && card.contains(&grouped), "{grouped}");
+    let outbox = app.store().sms_outbox(10).await.unwrap();
+    let welcome = outbox.iter().find(|m| m.body.contains("欢迎加入工会")).expect("a welcome SMS");
+    assert!(welcome.body.contains(&format!("会员号是{grouped}")), "{}", welcome.body);
+    assert!(welcome.body.ends_with(&format!("{}/status", app.base)), "{}", welcome.body);
 
     // The application records how it came.
     let membership = app.store().membership_by_number(&token[..13]).await.unwrap().unwrap();
@@ -224,7 +233,7 @@ both_databases!(validation_errors_rerender_the_form_with_the_values, |db: TestDb
         fields.push(("action", "submit"));
         let (status, body) = app.post("/join", &fields).await;
         assert_eq!(status, 422);
-        assert!(body.contains("请先获取短信验证码"), "{valid}: {}", main_of(&body));
+        assert!(body.contains("请先获取验证码"), "{valid}: {}", main_of(&body));
         assert!(!body.contains("身份证号校验位"), "{valid}");
     }
 });
@@ -236,7 +245,7 @@ both_databases!(fifty_concurrent_submissions_of_one_id_make_one_member, |db: Tes
     // Each phone gets its code first; then all fifty submit at once.
     let mut forms = Vec::new();
     for mobile in &mobiles {
-        let (status, _) = app.post("/join", &[("mobile", mobile), ("action", "send_code")]).await;
+        let (status, _) = app.post("/join", &code_request(&id, mobile)).await;
         assert_eq!(status, 200);
         let code = app.sms_code(mobile).await;
         forms.push((mobile.clone(), code));
@@ -360,4 +369,40 @@ both_databases!(worker_pages_stay_under_30_kb, |db: TestDb| async move {
         let total = html.len() + css.len() + js.len();
         assert!(total < 30 * 1024, "{name}: {total} bytes");
     }
+});
+
+both_databases!(no_code_is_spent_on_a_form_that_cannot_pass, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let sent = |app: &TestApp| {
+        let store = app.store();
+        async move { store.sms_outbox(100).await.unwrap().len() }
+    };
+    // A wrong check character and a missing name: refused before any SMS goes out.
+    let mut bad = with(code_request("110105194912310021", "13700002222"), "name", "");
+    bad.retain(|(k, _)| *k != "action");
+    bad.push(("action", "send_code"));
+    let (status, body) = app.post("/j/340122T", &bad).await;
+    assert_eq!(status, 422, "{}", main_of(&body));
+    assert!(body.contains("请先修改标红的内容，再获取验证码"), "{}", main_of(&body));
+    assert!(body.contains("身份证号") && body.contains(r#"value="13700002222""#), "{}", main_of(&body));
+    assert_eq!(sent(&app).await, 0, "no SMS for a form that cannot pass");
+
+    // The same person with a valid ID gets a code.
+    let id = id_number("340122", "19900101", 41);
+    let (status, body) = app.post("/j/340122T", &code_request(&id, "13700002222")).await;
+    assert_eq!(status, 200, "{}", main_of(&body));
+    assert_eq!(sent(&app).await, 1);
+
+    // Submitting without typing the code: "get a code first", and no try is spent.
+    let mut fields = form(&id, "13700002222");
+    fields.push(("action", "submit"));
+    let (status, body) = app.post("/j/340122T", &fields).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("请先获取验证码") && !body.contains("验证码不正确"), "{}", main_of(&body));
+    // A wrong code says how many tries are left: all five were still there.
+    let code = app.sms_code("13700002222").await;
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    fields.push(("sms_code", wrong));
+    let (_, body) = app.post("/j/340122T", &fields).await;
+    assert!(body.contains("验证码不正确，还可以再试4次"), "{}", main_of(&body));
 });
