@@ -4,7 +4,7 @@
 // was typed. Screenshots go to e2e/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, phone, desk, login, idNumber, shot } from './support.mjs';
+import { startServer, phone, desk, login, idNumber, join, shot } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -57,4 +57,36 @@ test('an officer meets a console error page that leads back to the console', asy
   await page.click('text=返回工作台');
   await page.waitForURL(/\/console\//);
   await context.close();
+});
+
+test('an officer confirms a withdrawal on a second page before it happens', async () => {
+  const worker = await (await phone(server.browser)).newPage();
+  await worker.goto(`${server.base}/j/3401T`);
+  await join(worker, server, {
+    // One of the people the demo's offline real-name check knows, so the union approves at once.
+    name: '王晓明', id: '11010519491231002X', mobile: '13800138000',
+    occupation: 'truck_driver', region: '340104',
+  });
+  assert.equal(await worker.getAttribute('h1', 'class'), 'ok', await worker.textContent('main'));
+  const number = (await worker.textContent('dd.number')).trim();
+
+  const officer = await (await desk(server.browser)).newPage();
+  await login(officer, server.base, 'anhui');
+  await officer.goto(`${server.base}/console/members?number=${number.replaceAll(' ', '')}`);
+  await officer.click('tbody a[href^="/console/members/"]');
+  await officer.selectOption('select[name=action]', 'withdraw');
+  await officer.fill('form[action$="/lifecycle"] input[name=reason]', '本人申请退会');
+  await officer.click('form[action$="/lifecycle"] button');
+  await officer.waitForSelector('input[name=confirm]', { state: 'attached' });
+  const ask = await officer.textContent('main');
+  assert.match(ask, /请确认/);
+  assert.match(ask, /退会/);
+  assert.match(ask, /不能恢复/);
+  assert.ok(ask.includes(number), ask);
+  await shot(officer, 'f5-console-confirm-withdrawal');
+  await officer.click('button:has-text("确认办理")');
+  await officer.waitForSelector('p.ok');
+  assert.match(await officer.textContent('main'), /已办理：退会/);
+  assert.match(await officer.textContent('main'), /须重新申请/);
+  await shot(officer, 'f6-console-withdrawn');
 });

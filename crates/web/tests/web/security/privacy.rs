@@ -243,7 +243,13 @@ both_databases!(purged_members_keep_their_counts_and_reveal_nothing, |db: TestDb
     app.store().set_user_can_reveal("feidong_admin", true).await.unwrap();
     let path = format!("/console/members/{}", member.id);
     assert_eq!(
-        admin.post(&format!("{path}/lifecycle"), &[("action", "withdraw"), ("reason", "离职")]).await.0,
+        admin
+            .post(
+                &format!("{path}/lifecycle"),
+                &[("action", "withdraw"), ("reason", "离职"), ("confirm", "yes")]
+            )
+            .await
+            .0,
         200
     );
     let store = app.store();
