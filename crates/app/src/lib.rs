@@ -26,6 +26,7 @@ pub mod real_name;
 pub mod review;
 pub mod sms;
 pub mod stations;
+pub mod stats;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -111,6 +111,12 @@ labelled_enum!(
         ExportBenefitGrants = "export.benefit_grants", "导出普惠名单（脱敏）", "Exported benefit grants (masked)";
         /// The insurer's list was exported with full names, ID numbers and mobiles.
         ExportBenefitInsurer = "export.benefit_insurer", "导出投保名单（完整信息）", "Exported the insurer list (full identifiers)";
+        /// An admin set a membership target for a union, occupation and year.
+        StatsTarget = "stats.target", "设定会员发展目标", "Membership target set";
+        /// An admin issued a screen token for a hall's display (数据大屏).
+        StatsScreenIssue = "stats.screen_issue", "签发大屏令牌", "Screen token issued";
+        /// An admin revoked a screen token.
+        StatsScreenRevoke = "stats.screen_revoke", "停用大屏令牌", "Screen token revoked";
     }
 );
 
@@ -186,6 +192,9 @@ mod tests {
                     "导出投保名单（完整信息）",
                     "Exported the insurer list (full identifiers)"
                 ),
+                ("stats.target", "设定会员发展目标", "Membership target set"),
+                ("stats.screen_issue", "签发大屏令牌", "Screen token issued"),
+                ("stats.screen_revoke", "停用大屏令牌", "Screen token revoked"),
             ]
         );
         for action in AuditAction::ALL {

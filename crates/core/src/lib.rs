@@ -36,6 +36,7 @@ pub mod roster;
 pub mod sms;
 pub mod spreadsheet;
 pub mod stations;
+pub mod stats;
 pub mod text;
 pub mod time;
 pub mod transfer;

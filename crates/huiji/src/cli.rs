@@ -112,6 +112,19 @@ pub enum Command {
     /// Benefit programmes (普惠服务: insurance gifts, health checks …).
     #[command(subcommand)]
     Benefit(crate::benefits::BenefitCommand),
+    /// Statistics: check or rebuild the rollups behind /console/stats.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+/// `stats` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Recount the statistics' rollups from memberships, their events and applications and
+    /// compare: prints every difference and exits non-zero if there is one.
+    Verify,
+    /// Replace the rollups with that recount (after a restore or a repair).
+    Rebuild,
 }
 
 /// `stations` subcommands.

@@ -162,6 +162,10 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::benefits::execute(store, &settings.public_url(), command, out).await
         }
+        Command::Stats(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::stats::execute(store, &settings.public_url(), command, out).await
+        }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             privacy::publish_consent(&store, file, out).await

@@ -30,6 +30,9 @@ pub enum CommandError {
     /// A contest use case refused.
     #[error("{0}")]
     Contest(#[from] huiji_app::contest::ContestError),
+    /// `huiji stats verify` found rollups that differ from a recount.
+    #[error("the statistics differ from a recount in {0} places")]
+    StatsMismatch(usize),
     /// A stations use case refused.
     #[error("{0}")]
     Stations(#[from] huiji_app::stations::StationError),

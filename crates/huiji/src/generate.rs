@@ -126,6 +126,9 @@ impl Drafter {
             occupation: occupation.code(),
             region_code: place.region_code.clone(),
             joined_at,
+            // Withdrawn halfway between joining and the scenario's end (no draw from the
+            // stream, so a seed makes the same people as before).
+            left_at: (status == "withdrawn").then(|| joined_at + (until - joined_at) / 2),
         };
         Ok(Draft { member, id: person.id })
     }

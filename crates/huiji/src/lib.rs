@@ -18,6 +18,7 @@ mod ports;
 mod privacy;
 mod setup;
 mod stations;
+mod stats;
 mod users;
 
 use std::ffi::OsString;

@@ -44,6 +44,9 @@ pub struct BulkMember {
     pub region_code: String,
     /// Joined (ms).
     pub joined_at: i64,
+    /// When a member no longer held (withdrawn, expelled, deceased) left: the load writes
+    /// that leaving as an event too, so the statistics' flows account for every member.
+    pub left_at: Option<i64>,
 }
 
 /// Who the `joined` events of loaded members name as actor.
@@ -71,7 +74,7 @@ const PG_COPY_MEMBERS: &str = "COPY memberships (id, member_number, status, home
     FROM STDIN";
 
 const PG_COPY_EVENTS: &str =
-    "COPY membership_events (membership_id, kind, to_org_id, actor, reason, at) FROM STDIN";
+    "COPY membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) FROM STDIN";
 
 const PG_DISABLE_COUNT: &str = "ALTER TABLE memberships DISABLE TRIGGER memberships_count";
 const PG_ENABLE_COUNT: &str = "ALTER TABLE memberships ENABLE TRIGGER memberships_count";
@@ -189,15 +192,16 @@ impl BulkLoad {
                     });
                     insert.build().persistent(true).execute(&mut *tx).await?;
                     let mut events = QueryBuilder::<Sqlite>::new(
-                        "INSERT INTO membership_events (membership_id, kind, to_org_id, actor, reason, at) ",
+                        "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) ",
                     );
-                    events.push_values(chunk, |mut row, m| {
+                    events.push_values(events_of(chunk), |mut row, (m, kind, at)| {
                         row.push_bind(m.id)
-                            .push_bind("joined")
+                            .push_bind(kind)
+                            .push_bind((kind != "joined").then_some(m.home_org_id))
                             .push_bind(m.home_org_id)
                             .push_bind(ACTOR)
                             .push_bind(None::<String>)
-                            .push_bind(m.joined_at);
+                            .push_bind(at);
                     });
                     events.build().persistent(true).execute(&mut *tx).await?;
                 }
@@ -251,6 +255,8 @@ impl BulkLoad {
                 sqlx::query("VACUUM ANALYZE org_occupation_counts").execute(pool).await?;
             }
         }
+        // The load bypassed the statistics' per-change upkeep: recount them once.
+        self.store.rebuild_rollups().await?;
         Ok(())
     }
 }
@@ -309,16 +315,43 @@ fn copy_members(members: &[BulkMember]) -> Vec<u8> {
     out
 }
 
+/// Each member's events: joined, and for one no longer held its leaving (the status's
+/// lifecycle action code, as `apply_lifecycle` writes it).
+fn events_of(members: &[BulkMember]) -> Vec<(&BulkMember, &'static str, i64)> {
+    let mut events = Vec::with_capacity(members.len());
+    for m in members {
+        events.push((m, "joined", m.joined_at));
+        let kind = match m.status {
+            "withdrawn" => Some("withdraw"),
+            "expelled" => Some("expel"),
+            "deceased" => Some("deceased"),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            events.push((m, kind, m.left_at.unwrap_or(m.joined_at)));
+        }
+    }
+    events
+}
+
 fn copy_events(members: &[BulkMember]) -> Vec<u8> {
     let mut out = Vec::with_capacity(members.len() * 48);
-    for m in members {
+    for (m, kind, at) in events_of(members) {
         out.extend_from_slice(m.id.to_string().as_bytes());
-        out.extend_from_slice(b"\tjoined\t");
+        out.push(b'\t');
+        out.extend_from_slice(kind.as_bytes());
+        out.push(b'\t');
+        if kind == "joined" {
+            out.extend_from_slice(b"\\N");
+        } else {
+            out.extend_from_slice(m.home_org_id.to_string().as_bytes());
+        }
+        out.push(b'\t');
         out.extend_from_slice(m.home_org_id.to_string().as_bytes());
         out.push(b'\t');
         out.extend_from_slice(ACTOR.as_bytes());
         out.extend_from_slice(b"\t\\N\t");
-        out.extend_from_slice(m.joined_at.to_string().as_bytes());
+        out.extend_from_slice(at.to_string().as_bytes());
         out.push(b'\n');
     }
     out

@@ -339,6 +339,7 @@ pub(crate) async fn approve_in(
         sqlx::query(DECIDED_EVENT).bind(application_id).bind(at.millis()).execute(c).await?;
     });
     crate::benefits::grant_on_approval_in(tx, membership_id, actor, at).await?;
+    crate::stats::joined_in(tx, membership_id, at).await?;
     Ok(Some((membership_id, member_number)))
 }
 

@@ -26,6 +26,7 @@ mod privacy;
 mod review;
 mod sms;
 mod stations;
+mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transfers;
@@ -70,6 +71,10 @@ pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 pub use sms::{OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
+pub use stats::{
+    CaseTally, ChildTally, FlowTally, MembershipTally, Period, ReviewTally, ScreenTokenRecord, StatsMismatch,
+    StatsStore, TargetRecord,
+};
 pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};
 
@@ -98,6 +103,7 @@ pub trait Store:
     + StationStore
     + CaseStore
     + BenefitStore
+    + StatsStore
     + Send
     + Sync
     + fmt::Debug
@@ -116,6 +122,7 @@ pub trait Store:
 /// `Arc` of one): `use huiji_store::prelude::*;`.
 pub mod prelude {
     pub use crate::BenefitStore;
+    pub use crate::StatsStore;
     pub use crate::{
         AccountStore, AuditStore, CaseStore, ContestStore, EvaluationStore, InnovationStore, JoinStore,
         MemberStore, OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store,

@@ -303,6 +303,7 @@ impl MemberStore for SqlStore {
                 .execute(c)
                 .await?;
         });
+        crate::stats::status_changed_in(&mut tx, id, &status, at).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -349,6 +350,7 @@ impl MemberStore for SqlStore {
                 .execute(c)
                 .await?;
         });
+        crate::stats::moved_in(&mut tx, id, from, to, at).await?;
         tx.commit().await?;
         Ok(true)
     }

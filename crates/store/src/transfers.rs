@@ -291,6 +291,8 @@ impl TransferStore for SqlStore {
                     .execute(c)
                     .await?;
             });
+            crate::stats::moved_in(&mut tx, membership_id, OrgId(from_org), OrgId(transfer.to_org_id), at)
+                .await?;
         }
         tx.commit().await?;
         Ok(true)

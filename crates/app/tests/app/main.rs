@@ -15,4 +15,5 @@ mod innovation_import;
 mod joining;
 mod orgs;
 mod stations;
+mod stats;
 mod support;

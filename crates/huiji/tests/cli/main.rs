@@ -16,6 +16,7 @@ mod generate;
 mod innovation;
 mod privacy;
 mod stations;
+mod stats;
 
 fn huiji(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_huiji"))

@@ -17,5 +17,6 @@ mod pool;
 mod privacy;
 mod review;
 mod stations;
+mod stats;
 mod transfers;
 mod upgrade;

@@ -14,7 +14,9 @@ mod orgs;
 mod outbox;
 mod pool;
 mod review;
+mod screen;
 mod stations;
+mod stats;
 mod transfers;
 mod webhooks;
 mod xlsx;
@@ -53,6 +55,8 @@ pub fn router() -> Router<WebState> {
         .merge(stations::router())
         .merge(cases::router())
         .merge(benefits::router())
+        .merge(stats::router())
+        .merge(screen::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.

@@ -9,4 +9,5 @@ mod permissions;
 pub(crate) mod pool;
 mod review;
 mod stations;
+mod stats;
 pub(crate) mod transfers;
