@@ -97,6 +97,11 @@ labelled_enum!(
         CaseStep = "case.step", "记录案件办理步骤", "Legal-aid case step recorded";
         /// An officer closed a legal-aid case with an outcome.
         CaseClose = "case.close", "办结维权案件", "Legal-aid case closed";
+        // Outreach: real-name rosters.
+        /// A real-name roster was imported from a file.
+        RosterImport = "roster.import", "导入实名制花名册", "Roster imported";
+        /// The roster's non-members were exported for outreach (full mobiles).
+        RosterExport = "export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members";
     }
 );
 
@@ -161,6 +166,8 @@ mod tests {
                 ("case.assign", "指派维权案件", "Legal-aid case assigned"),
                 ("case.step", "记录案件办理步骤", "Legal-aid case step recorded"),
                 ("case.close", "办结维权案件", "Legal-aid case closed"),
+                ("roster.import", "导入实名制花名册", "Roster imported"),
+                ("export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members"),
             ]
         );
         for action in AuditAction::ALL {

@@ -109,6 +109,36 @@ pub enum Command {
     /// Service stations (工会服务站, 司机之家, 户外劳动者服务站).
     #[command(subcommand)]
     Stations(StationsCommand),
+    // Outreach: real-name rosters.
+    /// Real-name rosters (实名制花名册): import and match.
+    #[command(subcommand)]
+    Roster(RosterCommand),
+}
+
+// Outreach: real-name rosters.
+/// `roster` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Import a roster from a CSV (UTF-8, GBK or GB18030; `,` `;` or tab) or XLSX file
+    /// (姓名, 身份证号, 手机号, 从业类型, 所在地/地址, 工作单位 in their usual spellings);
+    /// prints one JSON line with the counts and writes the rejected rows to a report
+    /// beside the file (FILE's name with `.report.csv`).
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Where the list came from (交通运输局, 美团 …); people are listed once per source.
+        #[arg(long)]
+        source: String,
+        /// The union whose officers own the import (default: the root federation).
+        #[arg(long)]
+        org: Option<i64>,
+        /// The occupation code of rows the file gives none for (e.g. `truck_driver`).
+        #[arg(long)]
+        occupation: Option<String>,
+        /// The XLSX sheet to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
 }
 
 /// `stations` subcommands.

@@ -158,6 +158,11 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::stations::execute(store, &settings.public_url(), command, out).await
         }
+        // Outreach: real-name rosters.
+        Command::Roster(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::roster::execute(store, &key_file(settings), &settings.public_url(), command, out).await
+        }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             privacy::publish_consent(&store, file, out).await

@@ -15,6 +15,8 @@ mod innovation;
 mod platforms;
 mod ports;
 mod privacy;
+// Outreach: real-name rosters.
+mod roster;
 mod setup;
 mod stations;
 mod users;

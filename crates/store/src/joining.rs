@@ -281,6 +281,7 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
         .bind(app.real_name.code())
         .fetch_one(c)
         .await?);
+    crate::roster::refresh_in(tx, application_id).await?;
     if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
         return Ok(SubmitOutcome::Pending { application_id, existing: false });
     }
@@ -338,6 +339,7 @@ pub(crate) async fn approve_in(
     on_tx!(tx, |c| {
         sqlx::query(DECIDED_EVENT).bind(application_id).bind(at.millis()).execute(c).await?;
     });
+    crate::roster::refresh_in(tx, application_id).await?;
     Ok(Some((membership_id, member_number)))
 }
 
