@@ -152,12 +152,13 @@ pub async fn import(
                 counts.rejected += batch.rejected_rows;
                 write_batch(app, import_id, batch.accepted, &mut counts, &mut report).await?;
                 for (row, rejection) in &batch.rejected {
-                    report.rejected(*row, rejection).map_err(RosterError::Report)?;
+                    report.rejected(*row, rejection);
                 }
                 counts.duplicates_in_file += u64::try_from(batch.duplicates.len()).unwrap_or(u64::MAX);
                 for (row, first, masked) in &batch.duplicates {
-                    report.duplicate(*row, *first, masked).map_err(RosterError::Report)?;
+                    report.duplicate(*row, *first, masked);
                 }
+                report.end_batch().map_err(RosterError::Report)?;
                 app.store()
                     .update_roster_import(import_id, RosterImportStatus::Running, &counts, None, app.now())
                     .await?;
@@ -226,10 +227,10 @@ async fn write_batch(
                     counts.updated += 1;
                 }
                 if mobile {
-                    report.updated(row.row, RosterColumn::Mobile, &row.mobile_masked).map_err(RosterError::Report)?;
+                    report.updated(row.row, RosterColumn::Mobile, &row.mobile_masked);
                 }
                 if employer {
-                    report.updated(row.row, RosterColumn::Employer, &row.employer).map_err(RosterError::Report)?;
+                    report.updated(row.row, RosterColumn::Employer, &row.employer);
                 }
                 state
             }

@@ -10,9 +10,17 @@ use huiji_core::roster::{Rejection, RosterColumn};
 /// The report's header line.
 const HEADER: &str = "row,column,value,code,reason_zh,reason_en\r\n";
 
-/// Writes report lines.
+/// Writes report lines, a batch of rows at a time in row order.
 pub(super) struct Report {
     out: io::BufWriter<Box<dyn Write + Send>>,
+    batch: Vec<Line>,
+}
+
+/// One line: the row, then the column's label, the masked value, the code and the
+/// reasons.
+struct Line {
+    row: u64,
+    fields: [String; 5],
 }
 
 impl Report {
@@ -21,11 +29,11 @@ impl Report {
         let mut out = io::BufWriter::new(out);
         out.write_all("\u{feff}".as_bytes())?;
         out.write_all(HEADER.as_bytes())?;
-        Ok(Report { out })
+        Ok(Report { out, batch: Vec::new() })
     }
 
     /// One refused column of a row.
-    pub(super) fn rejected(&mut self, row: u64, rejection: &Rejection) -> io::Result<()> {
+    pub(super) fn rejected(&mut self, row: u64, rejection: &Rejection) {
         self.line(
             row,
             rejection.column,
@@ -37,7 +45,7 @@ impl Report {
     }
 
     /// A row repeating the ID number of an earlier row of the file.
-    pub(super) fn duplicate(&mut self, row: u64, first: u64, id_masked: &str) -> io::Result<()> {
+    pub(super) fn duplicate(&mut self, row: u64, first: u64, id_masked: &str) {
         self.line(
             row,
             RosterColumn::IdNumber,
@@ -49,7 +57,7 @@ impl Report {
     }
 
     /// A field of an entry already listed by the source that this row changed.
-    pub(super) fn updated(&mut self, row: u64, column: RosterColumn, value_masked: &str) -> io::Result<()> {
+    pub(super) fn updated(&mut self, row: u64, column: RosterColumn, value_masked: &str) {
         let (code, zh, en) = match column {
             RosterColumn::Mobile => {
                 ("updated.mobile", "该人员已在本来源花名册中，已更新手机号", "Already on this source's roster: mobile updated")
@@ -63,28 +71,32 @@ impl Report {
         self.line(row, column, value_masked, code, zh, en)
     }
 
-    /// Flushes what is buffered.
+    /// Writes the batch's lines in row order (a row's own lines keep their order).
+    pub(super) fn end_batch(&mut self) -> io::Result<()> {
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.sort_by_key(|line| line.row);
+        for line in batch {
+            write!(self.out, "{},", line.row)?;
+            for (i, field) in line.fields.iter().enumerate() {
+                if i > 0 {
+                    self.out.write_all(b",")?;
+                }
+                write_field(&mut self.out, field)?;
+            }
+            self.out.write_all(b"\r\n")?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and flushes.
     pub(super) fn finish(mut self) -> io::Result<()> {
+        self.end_batch()?;
         self.out.flush()
     }
 
-    fn line(
-        &mut self,
-        row: u64,
-        column: RosterColumn,
-        value: &str,
-        code: &str,
-        zh: &str,
-        en: &str,
-    ) -> io::Result<()> {
-        write!(self.out, "{row},")?;
-        for (i, field) in [column.label_zh(), value, code, zh, en].into_iter().enumerate() {
-            if i > 0 {
-                self.out.write_all(b",")?;
-            }
-            write_field(&mut self.out, field)?;
-        }
-        self.out.write_all(b"\r\n")
+    fn line(&mut self, row: u64, column: RosterColumn, value: &str, code: &str, zh: &str, en: &str) {
+        let fields = [column.label_zh(), value, code, zh, en].map(str::to_owned);
+        self.batch.push(Line { row, fields });
     }
 }
 

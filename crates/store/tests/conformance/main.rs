@@ -15,6 +15,8 @@ mod orgs;
 mod pool;
 mod privacy;
 mod review;
+// Outreach: real-name rosters.
+mod roster;
 mod stations;
 mod transfers;
 mod upgrade;
