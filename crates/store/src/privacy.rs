@@ -23,6 +23,10 @@ pub struct PurgeCounts {
     /// Ended legal-aid cases whose personal data was removed (`CaseStore::purge_cases`,
     /// which the app's purge runs beside this one).
     pub cases: u64,
+    // Outreach: real-name rosters.
+    /// Roster entries of people who never joined, not listed within the period
+    /// (`RosterStore::purge_roster`, run by the app's purge beside this one).
+    pub roster: u64,
 }
 
 /// A table holding sealed values.
@@ -206,7 +210,7 @@ impl PrivacyStore for SqlStore {
             .await?
             .rows_affected());
         tx.commit().await?;
-        Ok(PurgeCounts { applications, memberships, outbox, challenges, cases: 0 })
+        Ok(PurgeCounts { applications, memberships, outbox, challenges, cases: 0, roster: 0 })
     }
 
     async fn start_key_rotation(&self, key_id: &str, at: Timestamp) -> Result<()> {
