@@ -13,5 +13,8 @@ mod innovation_evaluation;
 mod innovation_import;
 mod joining;
 mod orgs;
+// Outreach: real-name rosters.
+mod roster_import;
+mod roster_support;
 mod stations;
 mod support;
