@@ -15,6 +15,7 @@ mod joining;
 mod orgs;
 // Outreach: real-name rosters.
 mod roster_import;
+mod roster_matching;
 mod roster_support;
 mod stations;
 mod support;
