@@ -92,15 +92,30 @@ enum Message {
     Failed(RosterError),
 }
 
+/// An import whose file was found readable and whose record exists: the rows are
+/// still to come ([`Started::finish`]).
+pub struct Started {
+    /// The import's id.
+    pub import_id: i64,
+    app: App,
+    actor: Actor,
+    org: Org,
+    source: String,
+    report_name: String,
+    started: Instant,
+    receiver: mpsc::Receiver<Message>,
+    reader: tokio::task::JoinHandle<()>,
+    report: Report,
+    cancel: CancelFlag,
+}
+
 /// Imports a roster file for `request.org` (see the module). The caller keeps the
 /// table's progress handle for a progress bar and gives where the report goes.
 ///
 /// # Errors
 ///
-/// The union is missing or out of the actor's scope, the actor is a viewer, the source is
-/// invalid, the file cannot be read at all (no ID-number column: the error names the
-/// headers seen), the report cannot be written, or the store's. Rejected rows are not
-/// errors: they are counted and reported.
+/// As [`begin`], and the report or the store failing part way (the import is then
+/// recorded as failed). Rejected rows are not errors: they are counted and reported.
 pub async fn import(
     app: &App,
     actor: &Actor,
@@ -109,6 +124,25 @@ pub async fn import(
     report: Box<dyn Write + Send>,
     cancel: CancelFlag,
 ) -> Result<ImportSummary, RosterError> {
+    begin(app, actor, request, table, report, cancel).await?.finish().await
+}
+
+/// Checks who imports for which union, finds the header row and records the import; the
+/// rows are read by [`Started::finish`] (at once, or in a background job).
+///
+/// # Errors
+///
+/// The union is missing or out of the actor's scope, the actor is a viewer, the source is
+/// invalid, the file cannot be read at all (no ID-number column: the error names the
+/// headers seen), the report cannot be started, or the store's.
+pub async fn begin(
+    app: &App,
+    actor: &Actor,
+    request: &ImportRequest,
+    table: Table,
+    report: Box<dyn Write + Send>,
+    cancel: CancelFlag,
+) -> Result<Started, RosterError> {
     let started = Instant::now();
     let org = owner(app, actor, request.org).await?;
     let source = request.source.trim().to_owned();
@@ -125,7 +159,7 @@ pub async fn import(
         Some(Message::Failed(error)) => return Err(error),
         _ => return Err(RosterError::Internal("the reading task ended early".to_owned())),
     }
-    let mut report = Report::new(report).map_err(RosterError::Report)?;
+    let report = Report::new(report).map_err(RosterError::Report)?;
     let new = NewRosterImport {
         org: org.id,
         source: source.clone(),
@@ -133,56 +167,93 @@ pub async fn import(
         actor: actor.name(),
     };
     let import_id = app.store().start_roster_import(&new, app.now()).await?;
-    let mut counts = RosterCounts::default();
-    let mut status = RosterImportStatus::Done;
-    while let Some(message) = receiver.recv().await {
-        if cancel.is_set() {
-            status = RosterImportStatus::Cancelled;
-            break;
-        }
-        match message {
-            Message::Header => {}
-            Message::Failed(error) => {
-                tracing::warn!(%error, import_id, "roster import stopped");
-                status = RosterImportStatus::Failed;
-                break;
+    Ok(Started {
+        import_id,
+        app: app.clone(),
+        actor: actor.clone(),
+        org,
+        source,
+        report_name: request.report_name.clone(),
+        started,
+        receiver,
+        reader,
+        report,
+        cancel,
+    })
+}
+
+impl Started {
+    /// Reads, writes and counts every row; records how the import ended and audits it.
+    ///
+    /// # Errors
+    ///
+    /// The report or the store failing part way (recorded as failed where the store
+    /// still answers).
+    pub async fn finish(mut self) -> Result<ImportSummary, RosterError> {
+        let mut counts = RosterCounts::default();
+        let outcome = self.rows(&mut counts).await;
+        let status = match &outcome {
+            Ok(status) => *status,
+            Err(error) => {
+                tracing::warn!(%error, import_id = self.import_id, "roster import failed");
+                RosterImportStatus::Failed
             }
-            Message::Batch(batch) => {
-                counts.rows += batch.rows;
-                counts.rejected += batch.rejected_rows;
-                write_batch(app, import_id, batch.accepted, &mut counts, &mut report).await?;
-                for (row, rejection) in &batch.rejected {
-                    report.rejected(*row, rejection);
-                }
-                counts.duplicates_in_file += u64::try_from(batch.duplicates.len()).unwrap_or(u64::MAX);
-                for (row, first, masked) in &batch.duplicates {
-                    report.duplicate(*row, *first, masked);
-                }
-                report.end_batch().map_err(RosterError::Report)?;
-                app.store()
-                    .update_roster_import(import_id, RosterImportStatus::Running, &counts, None, app.now())
-                    .await?;
-            }
-        }
+        };
+        drop(self.receiver);
+        // The reading thread ends at its next send once the receiver is gone.
+        self.reader.await.map_err(|e| RosterError::Internal(format!("reading task: {e}")))?;
+        let written = self.report.finish().map_err(RosterError::Report);
+        let (app, import_id) = (&self.app, self.import_id);
+        app.store().update_roster_import(import_id, status, &counts, Some(&self.report_name), app.now()).await?;
+        let subject = format!(
+            "{}: {} rows, {} imported, {} duplicates in file, {} already on roster, {} rejected ({})",
+            self.source,
+            counts.rows,
+            counts.imported,
+            counts.duplicates_in_file,
+            counts.already_on_roster,
+            counts.rejected,
+            status.code()
+        );
+        self.actor.audit(app, &self.org.path, AuditAction::RosterImport, subject).await?;
+        outcome?;
+        written?;
+        Ok(ImportSummary { import_id, counts, status, seconds: self.started.elapsed().as_secs_f64() })
     }
-    drop(receiver);
-    // The reading thread ends at its next send once the receiver is gone.
-    reader.await.map_err(|e| RosterError::Internal(format!("reading task: {e}")))?;
-    report.finish().map_err(RosterError::Report)?;
-    app.store()
-        .update_roster_import(import_id, status, &counts, Some(&request.report_name), app.now())
-        .await?;
-    let subject = format!(
-        "{source}: {} rows, {} imported, {} duplicates in file, {} already on roster, {} rejected ({})",
-        counts.rows,
-        counts.imported,
-        counts.duplicates_in_file,
-        counts.already_on_roster,
-        counts.rejected,
-        status.code()
-    );
-    actor.audit(app, &org.path, AuditAction::RosterImport, subject).await?;
-    Ok(ImportSummary { import_id, counts, status, seconds: started.elapsed().as_secs_f64() })
+
+    /// The batches as they come, until the end, a cancel or a reading error.
+    async fn rows(&mut self, counts: &mut RosterCounts) -> Result<RosterImportStatus, RosterError> {
+        let (app, import_id) = (&self.app, self.import_id);
+        while let Some(message) = self.receiver.recv().await {
+            if self.cancel.is_set() {
+                return Ok(RosterImportStatus::Cancelled);
+            }
+            match message {
+                Message::Header => {}
+                Message::Failed(error) => {
+                    tracing::warn!(%error, import_id, "roster import stopped: the file became unreadable");
+                    return Ok(RosterImportStatus::Failed);
+                }
+                Message::Batch(batch) => {
+                    counts.rows += batch.rows;
+                    counts.rejected += batch.rejected_rows;
+                    write_batch(app, import_id, batch.accepted, counts, &mut self.report).await?;
+                    for (row, rejection) in &batch.rejected {
+                        self.report.rejected(*row, rejection);
+                    }
+                    counts.duplicates_in_file += u64::try_from(batch.duplicates.len()).unwrap_or(u64::MAX);
+                    for (row, first, masked) in &batch.duplicates {
+                        self.report.duplicate(*row, *first, masked);
+                    }
+                    self.report.end_batch().map_err(RosterError::Report)?;
+                    app.store()
+                        .update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now())
+                        .await?;
+                }
+            }
+        }
+        Ok(RosterImportStatus::Done)
+    }
 }
 
 /// The owning union, checked: the root federation by default; seen and acted on by the

@@ -6,6 +6,7 @@
 
 pub mod coverage;
 pub mod import;
+pub mod jobs;
 mod report;
 
 use huiji_core::Org;
