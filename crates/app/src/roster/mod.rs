@@ -69,3 +69,20 @@ pub async fn on_roster(app: &App, id_number_bidx: &str, receiving: &Org) -> Resu
     let matches = app.store().roster_matches(id_number_bidx).await?;
     Ok(matches.into_iter().filter(|m| roster_counts_for(&m.org_path, &receiving.path)).collect())
 }
+
+/// The rosters that count for an application received by the union `receiving` (see
+/// [`on_roster`]): what its review page shows (source, import date).
+///
+/// # Errors
+///
+/// The store's.
+pub async fn application_matches(
+    app: &App,
+    id_number_bidx: &str,
+    receiving: huiji_core::OrgId,
+) -> Result<Vec<RosterMatch>, StoreError> {
+    match app.store().org(receiving).await? {
+        Some(org) => on_roster(app, id_number_bidx, &org).await,
+        None => Ok(Vec::new()),
+    }
+}
