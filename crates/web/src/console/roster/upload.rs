@@ -104,7 +104,8 @@ pub(super) async fn upload(
         return overview_page(&state, lang, &officer, None, None, Some(missing)).await;
     }
     let request = ImportRequest {
-        org: fields.org.trim().parse().ok().map(OrgId),
+        // The officer's own union unless the form names one within the subtree.
+        org: Some(fields.org.trim().parse().map_or(officer.org.id, OrgId)),
         source: fields.source,
         file_name: fields.file_name,
         report_name: report.display().to_string(),

@@ -7,5 +7,7 @@ mod orgs;
 mod permissions;
 pub(crate) mod pool;
 mod review;
+// Outreach: real-name rosters.
+mod roster;
 mod stations;
 pub(crate) mod transfers;
