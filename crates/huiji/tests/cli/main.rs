@@ -14,6 +14,8 @@ mod demo;
 mod generate;
 mod innovation;
 mod privacy;
+// Outreach: real-name rosters.
+mod roster;
 mod stations;
 
 fn huiji(url: &str, args: &[&str]) -> Output {
