@@ -196,3 +196,36 @@ both_databases!(the_purge_removes_only_never_joined_entries_not_seen_since, |db:
     assert_eq!(store.roster_matches("bidx:id-seen").await.unwrap().len(), 1);
     assert!(store.roster_import(old).await.unwrap().is_some(), "the import and its counts stay");
 });
+
+both_databases!(key_rotation_reseals_entries_with_and_without_a_mobile, |db: TestDb| async move {
+    use huiji_store::{Resealed, SealedRow, SealedTable};
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let import = start(&store, &t.hefei, "交通运输局").await;
+    let rows = [
+        entry("id-a", Some("m-a"), None, Occupation::TruckDriver),
+        entry("id-b", None, None, Occupation::Courier),
+    ];
+    store.add_roster_entries(import, &rows, AT).await.unwrap();
+    let batch = store.sealed_batch(SealedTable::Roster, 0, 10).await.unwrap();
+    assert_eq!(batch.len(), 2);
+    assert_eq!((batch[0].id_number_ct.as_deref(), batch[0].value_ct.as_slice()), (Some(&b"ct:id-a"[..]), &b"ct:m-a"[..]));
+    assert!(batch[1].value_ct.is_empty(), "no mobile reads as an empty value");
+    let resealed: Vec<Resealed> = batch
+        .iter()
+        .map(|old| Resealed {
+            old: old.clone(),
+            new: SealedRow {
+                id: old.id,
+                id_number_ct: Some(b"new-id".to_vec()),
+                value_ct: if old.value_ct.is_empty() { Vec::new() } else { b"new-m".to_vec() },
+            },
+        })
+        .collect();
+    assert_eq!(store.reseal(SealedTable::Roster, &resealed, None).await.unwrap(), 2);
+    assert_eq!(store.reseal(SealedTable::Roster, &resealed, None).await.unwrap(), 0, "changed since read");
+    let after = store.sealed_batch(SealedTable::Roster, 0, 10).await.unwrap();
+    assert_eq!((after[0].id_number_ct.as_deref(), after[0].value_ct.as_slice()), (Some(&b"new-id"[..]), &b"new-m"[..]));
+    assert!(after[1].value_ct.is_empty(), "an entry without a mobile keeps none");
+    assert_eq!(SealedTable::Roster.name(), "roster_entries");
+});
