@@ -92,9 +92,16 @@ pub fn verification_text(code: &str) -> String {
 }
 
 /// The welcome SMS a new member gets, whether the union approved them at once or an
-/// officer did: their member number and the union that holds the membership.
-pub fn welcome_text(member_number: &crate::MemberNumber, union: &str) -> String {
-    format!("【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。", member_number.as_str(), union)
+/// officer did: their member number (grouped, as people read it everywhere), the union
+/// that holds the membership, and the way to the member card — the fixed `/status` page,
+/// where the card opens after proving the mobile (SMS providers refuse links as
+/// variables, so a card's own token link cannot be sent).
+pub fn welcome_text(member_number: &crate::MemberNumber, union: &str, public_url: &str) -> String {
+    format!(
+        "【会籍】欢迎加入工会！您的会员号是{}，会籍在{}。电子会员证：{public_url}/status",
+        member_number.grouped(),
+        union
+    )
 }
 
 /// The SMS telling a member that a union asked for their membership: a fixed link to the

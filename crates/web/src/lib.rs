@@ -167,6 +167,7 @@ pub fn app(state: WebState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(axum::middleware::from_fn(api::json_errors))
+        .layer(axum::middleware::from_fn(http::error_pages::html_errors))
         // Outside everything that makes or remakes a response, so every response has them.
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())

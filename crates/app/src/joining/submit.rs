@@ -142,7 +142,7 @@ pub async fn join(
                 Some(org) => org,
                 None => app.store().org(landing.org()).await?.ok_or(JoinError::Unserved)?,
             };
-            let text = sms::welcome_text(&member_number, &landing_org.name);
+            let text = sms::welcome_text(&member_number, &landing_org.name, app.public_url());
             if let Err(error) = app.sms().send(&request.mobile, &text).await {
                 tracing::warn!(%error, "welcome SMS not sent");
             }

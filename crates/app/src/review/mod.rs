@@ -106,7 +106,7 @@ async fn welcome(app: &App, detail: &ApplicationDetail, member_number: &huiji_co
         tracing::warn!(application = detail.item.application.id, "welcome SMS not sent: no union or mobile");
         return;
     };
-    let text = huiji_core::sms::welcome_text(member_number, &union);
+    let text = huiji_core::sms::welcome_text(member_number, &union, app.public_url());
     if let Err(error) = app.sms().send(&mobile, &text).await {
         tracing::warn!(%error, "welcome SMS not sent");
     }

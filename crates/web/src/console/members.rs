@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use huiji_app::members::{self, MembersError};
-use huiji_core::{EventKind, LifecycleAction, MemberNumber, MembershipStatus, Occupation, Sex, Timestamp};
+use huiji_core::{EventKind, LifecycleAction, MembershipStatus, Occupation, Sex, Timestamp};
 use huiji_store::{EventRecord, MembershipDetail};
 use huiji_vault::Field;
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use self::export::{Row, rows};
 use self::search::{Filters, Search, Source, resolve};
 use super::occupation_label;
 use super::{Act, Frame, Officer, Own, page};
-use crate::http::format::{date, masked, org_names};
+use crate::http::format::{date, masked, member_number, org_names};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
@@ -83,11 +83,6 @@ fn actor_label(lang: Lang, actor: &str) -> String {
         "member" => lang.t("会员本人", "The member").to_owned(),
         other => other.strip_prefix("user:").unwrap_or(other).to_owned(),
     }
-}
-
-/// A member number as printed, grouped for reading.
-fn number_shown(number: Option<&str>) -> String {
-    number.map(|n| MemberNumber::parse(n).map_or_else(|| n.to_owned(), |n| n.grouped())).unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -264,7 +259,7 @@ pub(super) async fn render_detail(
     page(&MemberPage {
         frame: Frame { lang, officer, section: "members" },
         id: m.id,
-        number: number_shown(m.member_number.as_deref()),
+        number: member_number(m.member_number.as_deref()),
         name: mask_name(&m.name),
         id_number: masked(state, Field::IdNumber, &member.id_number_ct),
         mobile: masked(state, Field::Mobile, &member.mobile_ct),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use huiji_core::{OrgId, Timestamp};
+use huiji_core::{MemberNumber, OrgId, Timestamp};
 use huiji_vault::Field;
 
 use crate::{WebError, WebState};
@@ -22,6 +22,13 @@ pub(crate) async fn org_names(
         }
     }
     Ok(names)
+}
+
+/// A member number as people read it everywhere — pages, cards, the SMS — grouped
+/// `34 26 00000012 9`; machines (the API, the card's QR token, search input) use the 13
+/// digits. A stored value that does not parse is shown as stored.
+pub(crate) fn member_number(number: Option<&str>) -> String {
+    number.map(|n| MemberNumber::parse(n).map_or_else(|| n.to_owned(), |n| n.grouped())).unwrap_or_default()
 }
 
 /// A date in China, for lists.

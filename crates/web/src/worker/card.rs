@@ -10,6 +10,7 @@ use axum::routing::get;
 use huiji_app::orgs::qr;
 use huiji_store::MembershipRecord;
 
+use crate::http::format::member_number;
 use crate::http::i18n::Lang;
 use crate::worker::joining::WorkerText;
 use crate::{WebError, WebState};
@@ -92,7 +93,7 @@ async fn card(
         lang,
         t: WorkerText::of(lang),
         name: facts.name,
-        number: membership.member_number.clone().unwrap_or_default(),
+        number: member_number(membership.member_number.as_deref()),
         union: facts.union,
         since: facts.since,
         qr_svg,

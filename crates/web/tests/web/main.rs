@@ -3,6 +3,7 @@
 
 mod api;
 mod console;
+mod http;
 mod innovation;
 mod security;
 mod support;
@@ -36,7 +37,14 @@ both_databases!(home_page_lists_the_tree_in_both_languages, |db: TestDb| async m
     assert!(zh.contains("<b>1685</b>乡镇（街道）工会"));
     assert!(zh.contains("合肥市货车司机工会联合会"));
     assert!(zh.contains("黄山市货车司机工会联合会"));
+    // The worker's front door: join first, then status and card, stations, legal aid;
+    // nothing for operators.
+    let doors = ["href=\"/join\"", "href=\"/status\"", "href=\"/stations\"", "href=\"/legal\""];
+    let at: Vec<usize> = doors.iter().map(|d| zh.find(d).unwrap_or_else(|| panic!("{d}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "doors in order: {at:?}");
+    assert!(!zh.contains("/healthz") && !zh.contains("/metrics"));
     let (_, _, en) = app.get("/?lang=en").await;
+    assert!(en.contains("href=\"/join?lang=en\""));
     assert!(en.contains("<html lang=\"en\">"));
     assert!(en.contains("Industry federations by city"));
     assert!(en.contains("(Truck driver)"));
@@ -75,7 +83,8 @@ both_databases!(a_dead_database_is_a_503_without_details, |db: TestDb| async mov
     assert!(!body.to_lowercase().contains("pool"), "internal detail leaked: {body}");
     let (status, _, body) = app.get("/").await;
     assert_eq!(status, 500);
-    assert_eq!(body, "internal error / 服务器内部错误");
+    assert!(!body.to_lowercase().contains("pool"), "internal detail leaked: {body}");
+    assert!(body.contains("服务器出错了"), "{body}");
 });
 
 #[tokio::test]

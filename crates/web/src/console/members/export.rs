@@ -10,11 +10,11 @@ use huiji_store::MembershipRecord;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::search::{Filters, Source, resolve};
-use super::{number_shown, status_label};
+use super::status_label;
 use crate::console::Officer;
 use crate::console::occupation_label;
 use crate::console::xlsx::{XLSX_TYPE, add_sheet};
-use crate::http::format::{date, org_names};
+use crate::http::format::{date, member_number, org_names};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::{WebError, WebState};
@@ -46,7 +46,7 @@ pub(super) async fn rows(
         .iter()
         .map(|m| Row {
             id: m.id,
-            number: number_shown(m.member_number.as_deref()),
+            number: member_number(m.member_number.as_deref()),
             name: mask_name(&m.name),
             occupation: occupation_label(lang, m.occupation),
             home: names.get(&m.home_org_id).cloned().unwrap_or_default(),

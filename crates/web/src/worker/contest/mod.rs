@@ -26,6 +26,7 @@ use huiji_core::{MembershipId, Mobile};
 use huiji_store::ContestRecord;
 use serde::Deserialize;
 
+use crate::http::format::member_number;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 use huiji_app::joining::{self, SendCodeError};
@@ -195,7 +196,7 @@ fn member_shown(entry: &Entry) -> MemberShown {
     let questions = entry.contest.rules.questions_per_attempt();
     MemberShown {
         name: mask_stored(&entry.member.name),
-        number: entry.member.member_number.clone().unwrap_or_default(),
+        number: member_number(entry.member.member_number.as_deref()),
         attempts_left: entry.attempts_left,
         running: entry.running.is_some(),
         best: entry.best.as_ref().map(|(best, rank)| {

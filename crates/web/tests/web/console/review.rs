@@ -255,7 +255,14 @@ both_databases!(officer_approval_sends_the_welcome_sms, |db: TestDb| async move 
     let number = member.member_number.unwrap();
     let landing = app.store().org(huiji_core::OrgId(member.home_org_id)).await.unwrap().unwrap();
     let text = welcome_to(&app, "13712340007").await.expect("a welcome SMS for the approved mobile");
-    assert_eq!(text, format!("【会籍】欢迎加入工会！您的会员号是{number}，会籍在{}。", landing.name));
+    let grouped = huiji_core::MemberNumber::parse(&number).unwrap().grouped();
+    assert_eq!(
+        text,
+        format!(
+            "【会籍】欢迎加入工会！您的会员号是{grouped}，会籍在{}。电子会员证：{}/status",
+            landing.name, app.base
+        )
+    );
 
     // A batch approval welcomes each member it makes.
     let id = batched.to_string();

@@ -48,6 +48,15 @@ both_databases!(a_driver_joins_by_qr_and_shows_a_valid_card, |db: TestDb| async 
     let (_, _, verify) = app.get(&format!("/verify/{forged}")).await;
     assert!(verify.contains("此会员卡无效") && !verify.contains("王**"));
 
+    // One member number format for people: grouped on the result page, the card and the
+    // welcome SMS, which leads to the card through the fixed /status page.
+    let grouped = huiji_core::MemberNumber::parse(&token[..13]).unwrap().grouped();
+    assert!(body.contains(&grouped) && card.contains(&grouped), "{grouped}");
+    let outbox = app.store().sms_outbox(10).await.unwrap();
+    let welcome = outbox.iter().find(|m| m.body.contains("欢迎加入工会")).expect("a welcome SMS");
+    assert!(welcome.body.contains(&format!("会员号是{grouped}")), "{}", welcome.body);
+    assert!(welcome.body.ends_with(&format!("{}/status", app.base)), "{}", welcome.body);
+
     // The application records how it came.
     let membership = app.store().membership_by_number(&token[..13]).await.unwrap().unwrap();
     let bidx = app.state.app.keys().blind_index(huiji_vault::Field::Mobile, "13912345678").to_hex();

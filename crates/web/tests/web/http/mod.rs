@@ -1,0 +1,3 @@
+//! The plumbing every door shares, seen from outside.
+
+mod error_pages;
