@@ -58,18 +58,26 @@ pub async fn execute(
 
 /// `roster.csv` → `roster.report.csv` beside it.
 fn report_path(file: &Path) -> PathBuf {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "roster".to_owned());
+    let stem =
+        file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "roster".to_owned());
     file.with_file_name(format!("{stem}.report.csv"))
 }
 
 /// The import with a progress bar of the bytes read.
-async fn run(app: &App, request: ImportRequest, table: Table, report: &Path) -> Result<ImportSummary, CommandError> {
+async fn run(
+    app: &App,
+    request: ImportRequest,
+    table: Table,
+    report: &Path,
+) -> Result<ImportSummary, CommandError> {
     let progress = table.progress();
     let bar = ProgressBar::with_draw_target(Some(progress.total_bytes()), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta}) {msg}")
-            .map_err(|e| CommandError::InvalidArgument(e.to_string()))?
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta}) {msg}",
+        )
+        .map_err(|e| CommandError::InvalidArgument(e.to_string()))?
+        .progress_chars("=> "),
     );
     bar.set_message(request.source.clone());
     let ticker = {
@@ -83,7 +91,8 @@ async fn run(app: &App, request: ImportRequest, table: Table, report: &Path) -> 
     };
     let writer = std::fs::File::create(report)
         .map_err(|e| CommandError::InvalidArgument(format!("{}: {e}", report.display())))?;
-    let summary = import::import(app, &Actor::Operator, &request, table, Box::new(writer), CancelFlag::default()).await;
+    let summary =
+        import::import(app, &Actor::Operator, &request, table, Box::new(writer), CancelFlag::default()).await;
     ticker.abort();
     bar.finish_and_clear();
     Ok(summary?)

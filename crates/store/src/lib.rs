@@ -67,8 +67,8 @@ pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 // Outreach: real-name rosters.
 pub use roster::{
-    CoverageRow, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterCoverage, RosterImportRecord,
-    RosterImportStatus, RosterMatch, RosterPerson, RosterStore,
+    CoverageRow, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterCoverage,
+    RosterImportRecord, RosterImportStatus, RosterMatch, RosterPerson, RosterStore,
 };
 pub use sms::{OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};

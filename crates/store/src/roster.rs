@@ -241,7 +241,8 @@ pub trait RosterStore: Send + Sync {
     /// The coverage of the roster imported within `within`.
     async fn roster_coverage(&self, within: &OrgPath) -> Result<RosterCoverage>;
     /// A page of the non-members imported within `within`, by id after `after`.
-    async fn roster_non_members(&self, within: &OrgPath, after: i64, limit: u32) -> Result<Vec<RosterPerson>>;
+    async fn roster_non_members(&self, within: &OrgPath, after: i64, limit: u32)
+    -> Result<Vec<RosterPerson>>;
     /// Deletes the entries of people who never joined (state `not_member`) last imported
     /// before `cutoff`; the imports' counts stay. Returns how many went.
     async fn purge_roster(&self, cutoff: Timestamp) -> Result<u64>;
@@ -299,7 +300,12 @@ impl RosterStore for SqlStore {
         read::coverage(self, within).await
     }
 
-    async fn roster_non_members(&self, within: &OrgPath, after: i64, limit: u32) -> Result<Vec<RosterPerson>> {
+    async fn roster_non_members(
+        &self,
+        within: &OrgPath,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<RosterPerson>> {
         read::non_members(self, within, after, limit).await
     }
 

@@ -30,7 +30,12 @@ pub async fn purge(
         let subject = format!(
             "{} applications, {} memberships, {} outbox messages, {} SMS challenges, {} legal-aid cases, \
              {} roster entries",
-            counts.applications, counts.memberships, counts.outbox, counts.challenges, counts.cases, counts.roster
+            counts.applications,
+            counts.memberships,
+            counts.outbox,
+            counts.challenges,
+            counts.cases,
+            counts.roster
         );
         audit::record_system(store, now, actor, "purge", subject, Some(format!("retention {days} days")))
             .await?;

@@ -48,7 +48,8 @@ pub struct MaskedPerson {
 pub async fn scope_of(app: &App, actor: &Actor, org: Option<OrgId>) -> Result<OrgPath, RosterError> {
     match (org, actor) {
         (Some(id), _) => {
-            let org = app.store().org(id).await?.filter(|o| actor.sees(&o.path)).ok_or(RosterError::NotFound)?;
+            let org =
+                app.store().org(id).await?.filter(|o| actor.sees(&o.path)).ok_or(RosterError::NotFound)?;
             Ok(org.path)
         }
         (None, Actor::Officer(officer)) => Ok(officer.scope.clone()),

@@ -204,7 +204,9 @@ impl Started {
         self.reader.await.map_err(|e| RosterError::Internal(format!("reading task: {e}")))?;
         let written = self.report.finish().map_err(RosterError::Report);
         let (app, import_id) = (&self.app, self.import_id);
-        app.store().update_roster_import(import_id, status, &counts, Some(&self.report_name), app.now()).await?;
+        app.store()
+            .update_roster_import(import_id, status, &counts, Some(&self.report_name), app.now())
+            .await?;
         let subject = format!(
             "{}: {} rows, {} imported, {} duplicates in file, {} already on roster, {} rejected ({})",
             self.source,
@@ -418,9 +420,15 @@ fn raw(cell: &Cell) -> RawValue<'_> {
     }
 }
 
-fn seal(app: &App, nonces: &mut Nonces<'_>, row: u64, entry: roster::RosterEntry) -> Result<Accepted, RosterError> {
+fn seal(
+    app: &App,
+    nonces: &mut Nonces<'_>,
+    row: u64,
+    entry: roster::RosterEntry,
+) -> Result<Accepted, RosterError> {
     let id_number = app.keys().seal(Field::IdNumber, entry.id_number.as_str(), nonces)?;
-    let mobile = entry.mobile.as_ref().map(|m| app.keys().seal(Field::Mobile, m.as_str(), nonces)).transpose()?;
+    let mobile =
+        entry.mobile.as_ref().map(|m| app.keys().seal(Field::Mobile, m.as_str(), nonces)).transpose()?;
     let (employer_name, employer_credit_code) = match &entry.employer {
         Some(employer) => (
             Some(employer.name.clone()).filter(|n| !n.is_empty()),

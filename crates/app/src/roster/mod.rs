@@ -65,7 +65,11 @@ impl From<StoreError> for RosterError {
 /// # Errors
 ///
 /// The store's.
-pub async fn on_roster(app: &App, id_number_bidx: &str, receiving: &Org) -> Result<Vec<RosterMatch>, StoreError> {
+pub async fn on_roster(
+    app: &App,
+    id_number_bidx: &str,
+    receiving: &Org,
+) -> Result<Vec<RosterMatch>, StoreError> {
     let matches = app.store().roster_matches(id_number_bidx).await?;
     Ok(matches.into_iter().filter(|m| roster_counts_for(&m.org_path, &receiving.path)).collect())
 }

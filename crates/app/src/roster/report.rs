@@ -59,9 +59,11 @@ impl Report {
     /// A field of an entry already listed by the source that this row changed.
     pub(super) fn updated(&mut self, row: u64, column: RosterColumn, value_masked: &str) {
         let (code, zh, en) = match column {
-            RosterColumn::Mobile => {
-                ("updated.mobile", "该人员已在本来源花名册中，已更新手机号", "Already on this source's roster: mobile updated")
-            }
+            RosterColumn::Mobile => (
+                "updated.mobile",
+                "该人员已在本来源花名册中，已更新手机号",
+                "Already on this source's roster: mobile updated",
+            ),
             _ => (
                 "updated.employer",
                 "该人员已在本来源花名册中，已更新工作单位",

@@ -39,13 +39,21 @@ both_databases!(every_encoding_is_detected, |db: TestDb| async move {
     assert!(!unmappable);
     let (gb18030, _, unmappable) = encoding_rs::GB18030.encode(&rare);
     assert!(!unmappable);
-    for (source, bytes) in [("utf8", utf8), ("bom", bom), ("gbk", gbk.into_owned()), ("gb18030", gb18030.into_owned())] {
+    for (source, bytes) in
+        [("utf8", utf8), ("bom", bom), ("gbk", gbk.into_owned()), ("gb18030", gb18030.into_owned())]
+    {
         let (summary, report) = import_ok(&world, source, bytes).await;
         let c = summary.counts;
-        assert_eq!((c.rows, c.imported, c.rejected, c.not_members), (3, 3, 0, 3), "{source}: {}", report.text());
+        assert_eq!(
+            (c.rows, c.imported, c.rejected, c.not_members),
+            (3, 3, 0, 3),
+            "{source}: {}",
+            report.text()
+        );
     }
     // The rare character survived the GB18030 file: the non-members list shows the name.
-    let people = huiji_app::roster::coverage::non_members(&world.app, &Actor::Operator, None, 0).await.unwrap();
+    let people =
+        huiji_app::roster::coverage::non_members(&world.app, &Actor::Operator, None, 0).await.unwrap();
     assert!(people.iter().any(|p| p.name == "王*" && p.source == "gb18030"));
     assert!(people.iter().all(|p| p.id_number.contains("**********") && !p.id_number.contains("19900101")));
 });
@@ -59,11 +67,21 @@ both_databases!(header_spellings_and_delimiters_are_recognised, |db: TestDb| asy
         (",", ["姓　名", "ＩＤ_ＮＵＭＢＥＲ", "电话", "岗位", "区县"]),
     ] {
         let text = csv(
-            &[&headers, &["张三", &a, "13800138000", "货车司机", "340104"], &["李四", &b, "", "快递员", "340104"]],
+            &[
+                &headers,
+                &["张三", &a, "13800138000", "货车司机", "340104"],
+                &["李四", &b, "", "快递员", "340104"],
+            ],
             sep,
         );
-        let (summary, report) = import_ok(&world, &format!("spelling{}", sep.len() + headers[0].len()), text.into_bytes()).await;
-        assert_eq!((summary.counts.imported, summary.counts.rejected), (2, 0), "{headers:?}: {}", report.text());
+        let (summary, report) =
+            import_ok(&world, &format!("spelling{}", sep.len() + headers[0].len()), text.into_bytes()).await;
+        assert_eq!(
+            (summary.counts.imported, summary.counts.rejected),
+            (2, 0),
+            "{headers:?}: {}",
+            report.text()
+        );
     }
 });
 
@@ -75,8 +93,14 @@ both_databases!(a_file_without_an_id_column_is_refused_naming_its_headers, |db: 
         Err(RosterError::File(e)) => e.to_string(),
         other => panic!("expected a file error, got {other:?}"),
     };
-    assert!(message.contains("身份证号") && message.contains("姓名") && message.contains("手机"), "{message}");
-    assert!(world.app.store().roster_imports(&world.root.path, 10).await.unwrap().is_empty(), "nothing recorded");
+    assert!(
+        message.contains("身份证号") && message.contains("姓名") && message.contains("手机"),
+        "{message}"
+    );
+    assert!(
+        world.app.store().roster_imports(&world.root.path, 10).await.unwrap().is_empty(),
+        "nothing recorded"
+    );
 });
 
 both_databases!(every_rejection_reason_is_reported_masked, |db: TestDb| async move {
@@ -133,7 +157,10 @@ both_databases!(every_rejection_reason_is_reported_masked, |db: TestDb| async mo
         assert!(codes.contains(&(row.to_owned(), code.to_owned())), "row {row} {code} missing: {report}");
     }
     assert!(!report.contains(&bad_checksum), "ID numbers are masked in the report");
-    assert!(report.contains("身份证号校验位不正确") && report.contains("check character"), "zh and en reasons");
+    assert!(
+        report.contains("身份证号校验位不正确") && report.contains("check character"),
+        "zh and en reasons"
+    );
 });
 
 both_databases!(duplicates_and_re_imports_add_nothing_and_updates_are_reported, |db: TestDb| async move {
@@ -164,7 +191,10 @@ both_databases!(duplicates_and_re_imports_add_nothing_and_updates_are_reported, 
 
     // A later list of the same source with a new mobile and employer updates them, and
     // says which; another source lists the same people anew.
-    let later = csv(&[&["身份证号", "手机号", "从业类型", "工作单位"], &[&a, "13900139000", "货车司机", "京东"]], ",");
+    let later = csv(
+        &[&["身份证号", "手机号", "从业类型", "工作单位"], &[&a, "13900139000", "货车司机", "京东"]],
+        ",",
+    );
     let (updated, report) = import_ok(&world, "交通运输局", later.clone().into_bytes()).await;
     assert_eq!((updated.counts.already_on_roster, updated.counts.updated), (1, 1));
     assert!(report.text().contains("2,手机号,139****9000,updated.mobile"), "{}", report.text());
@@ -215,7 +245,8 @@ both_databases!(imports_are_scoped_and_need_more_than_a_viewer, |db: TestDb| asy
     let bare = csv(&[&["身份证号"], &[&id(2)]], ",").into_bytes();
     let (result, _) = import_as(&world, &reviewer, &world.hefei, "b", bare.clone(), None).await;
     assert_eq!(result.unwrap().counts.rejected, 1);
-    let (result, _) = import_as(&world, &reviewer, &world.hefei, "c", bare, Some(Occupation::TruckDriver)).await;
+    let (result, _) =
+        import_as(&world, &reviewer, &world.hefei, "c", bare, Some(Occupation::TruckDriver)).await;
     assert_eq!(result.unwrap().counts.imported, 1);
     let records = world.audit("roster.import").await;
     assert_eq!(records.len(), 3);

@@ -38,7 +38,8 @@ async fn list(world: &World, by: &Org, source: &str, ids: &[String]) {
     let mut rows: Vec<Vec<&str>> = vec![vec!["身份证号", "从业类型", "手机号"]];
     rows.extend(ids.iter().map(|i| vec![i.as_str(), "货车司机", "13800138000"]));
     let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
-    let (result, _) = import_as(world, &Actor::Operator, by, source, csv(&rows, ",").into_bytes(), None).await;
+    let (result, _) =
+        import_as(world, &Actor::Operator, by, source, csv(&rows, ",").into_bytes(), None).await;
     assert_eq!(result.unwrap().counts.imported, u64::try_from(ids.len()).unwrap());
 }
 
@@ -125,7 +126,10 @@ both_databases!(joins_keep_the_roster_states_current, |db: TestDb| async move {
     // The non-members list is masked and leaves the member out.
     let people = coverage::non_members(&world.app, &Actor::Operator, None, 0).await.unwrap();
     assert_eq!(people.len(), 1);
-    assert_eq!((people[0].mobile.as_str(), people[0].id_number.as_str()), ("138****8000", &*huiji_core::id_number::mask(&id(2))));
+    assert_eq!(
+        (people[0].mobile.as_str(), people[0].id_number.as_str()),
+        ("138****8000", &*huiji_core::id_number::mask(&id(2)))
+    );
 });
 
 both_databases!(the_non_members_export_needs_reveal_and_a_reason_and_is_audited, |db: TestDb| async move {

@@ -69,7 +69,8 @@ pub async fn import_as(
         default_occupation: occupation,
     };
     let result =
-        import::import(&world.app, actor, &request, table, Box::new(sink.clone()), CancelFlag::default()).await;
+        import::import(&world.app, actor, &request, table, Box::new(sink.clone()), CancelFlag::default())
+            .await;
     (result, sink)
 }
 

@@ -20,7 +20,9 @@ both_databases!(a_roster_file_is_imported_with_its_json_line_and_report, |db: Te
     let keys = dir.join("huiji.keys");
     stdout(&huiji(&db.url, &["keys", "init", "--out", keys.to_str().unwrap()]));
     let (a, b) = (id(1), id(2));
-    let text = format!("姓名,身份证号,手机号,地址\n张三,{a},13800138000,安徽省合肥市蜀山区某路1号\n李四,{b},,340104\n张三,{a},,\n赵六,3.40104E+17,,\n");
+    let text = format!(
+        "姓名,身份证号,手机号,地址\n张三,{a},13800138000,安徽省合肥市蜀山区某路1号\n李四,{b},,340104\n张三,{a},,\n赵六,3.40104E+17,,\n"
+    );
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     let file = dir.join("货车司机.csv");
     std::fs::write(&file, &gbk).unwrap();
@@ -28,27 +30,56 @@ both_databases!(a_roster_file_is_imported_with_its_json_line_and_report, |db: Te
         huiji(
             &db.url,
             &[
-                "roster", "import", file.to_str().unwrap(), "--source", source, "--occupation", "truck_driver",
-                "--key-file", keys.to_str().unwrap(),
+                "roster",
+                "import",
+                file.to_str().unwrap(),
+                "--source",
+                source,
+                "--occupation",
+                "truck_driver",
+                "--key-file",
+                keys.to_str().unwrap(),
             ],
         )
     };
     let out = stdout(&run("交通运输局"));
     let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    let keys_in_order: Vec<&str> = out.trim().trim_matches(['{', '}']).split(',').map(|kv| kv.split(':').next().unwrap().trim_matches('"')).collect();
+    let keys_in_order: Vec<&str> = out
+        .trim()
+        .trim_matches(['{', '}'])
+        .split(',')
+        .map(|kv| kv.split(':').next().unwrap().trim_matches('"'))
+        .collect();
     assert_eq!(
         keys_in_order,
-        ["import_id", "rows", "imported", "duplicates_in_file", "already_on_roster", "rejected", "members", "pending", "not_members", "seconds", "report"]
+        [
+            "import_id",
+            "rows",
+            "imported",
+            "duplicates_in_file",
+            "already_on_roster",
+            "rejected",
+            "members",
+            "pending",
+            "not_members",
+            "seconds",
+            "report"
+        ]
     );
-    let counts: Vec<i64> = ["rows", "imported", "duplicates_in_file", "already_on_roster", "rejected", "not_members"]
-        .iter()
-        .map(|k| line[k].as_i64().unwrap())
-        .collect();
+    let counts: Vec<i64> =
+        ["rows", "imported", "duplicates_in_file", "already_on_roster", "rejected", "not_members"]
+            .iter()
+            .map(|k| line[k].as_i64().unwrap())
+            .collect();
     assert_eq!(counts, [4, 2, 1, 0, 1, 2], "{out}");
     let report_path = dir.join("货车司机.report.csv");
     assert_eq!(line["report"].as_str().unwrap(), report_path.to_str().unwrap());
     let report = std::fs::read_to_string(&report_path).unwrap();
-    assert!(report.contains("4,身份证号,3401**********") && report.contains("5,身份证号,3.40***E+17,id_number.scientific"), "{report}");
+    assert!(
+        report.contains("4,身份证号,3401**********")
+            && report.contains("5,身份证号,3.40***E+17,id_number.scientific"),
+        "{report}"
+    );
 
     // The same file again: nothing added.
     let again: serde_json::Value = serde_json::from_str(stdout(&run("交通运输局")).trim()).unwrap();

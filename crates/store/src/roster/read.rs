@@ -98,7 +98,11 @@ pub(super) async fn import(store: &SqlStore, id: i64) -> Result<Option<RosterImp
     row.map(RosterImportRecord::try_from).transpose()
 }
 
-pub(super) async fn imports(store: &SqlStore, within: &OrgPath, limit: u32) -> Result<Vec<RosterImportRecord>> {
+pub(super) async fn imports(
+    store: &SqlStore,
+    within: &OrgPath,
+    limit: u32,
+) -> Result<Vec<RosterImportRecord>> {
     let rows: Vec<ImportRow> = on_pool!(&store.pools, read, |p| sqlx::query_as(IMPORTS)
         .bind(within.as_str())
         .bind(within.subtree_upper_bound())
@@ -151,7 +155,8 @@ pub(super) async fn coverage(store: &SqlStore, within: &OrgPath) -> Result<Roste
             Ok(group((occupation, e, m, p)))
         })
         .collect::<Result<Vec<_>>>()?;
-    let by_org: Vec<CoverageRow<OrgId>> = orgs.into_iter().map(|(id, e, m, p)| group((OrgId(id), e, m, p))).collect();
+    let by_org: Vec<CoverageRow<OrgId>> =
+        orgs.into_iter().map(|(id, e, m, p)| group((OrgId(id), e, m, p))).collect();
     Ok(RosterCoverage {
         entries: by_org.iter().map(|r| r.entries).sum(),
         members: by_org.iter().map(|r| r.members).sum(),
@@ -161,7 +166,8 @@ pub(super) async fn coverage(store: &SqlStore, within: &OrgPath) -> Result<Roste
     })
 }
 
-type PersonRow = (i64, String, Option<String>, Vec<u8>, Option<Vec<u8>>, String, Option<String>, Option<String>);
+type PersonRow =
+    (i64, String, Option<String>, Vec<u8>, Option<Vec<u8>>, String, Option<String>, Option<String>);
 
 pub(super) async fn non_members(
     store: &SqlStore,

@@ -115,7 +115,11 @@ pub(super) async fn add(
                 match added {
                     Some(code) => EntryOutcome::New(state(&code)?),
                     // Listed meanwhile by a concurrent import of the same source.
-                    None => EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false },
+                    None => EntryOutcome::Existing {
+                        state: RosterState::NotMember,
+                        mobile: false,
+                        employer: false,
+                    },
                 }
             }
         };
@@ -161,7 +165,11 @@ async fn again(
                 .await?;
         });
     }
-    Ok(EntryOutcome::Existing { state: state(&code)?, mobile: new_mobile.is_some(), employer: employer_changed })
+    Ok(EntryOutcome::Existing {
+        state: state(&code)?,
+        mobile: new_mobile.is_some(),
+        employer: employer_changed,
+    })
 }
 
 pub(super) async fn update_import(

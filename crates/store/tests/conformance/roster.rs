@@ -10,8 +10,8 @@ use huiji_core::roster::RosterState::{Member, NotMember, Pending};
 use huiji_core::{Decision, Occupation, Org, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    Conflict, CoverageRow, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus, Store,
-    StoreError, both_databases,
+    Conflict, CoverageRow, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus,
+    Store, StoreError, both_databases,
 };
 
 use crate::fixtures::{AT, DAY, member, pending, sealed, to_org, tree};
@@ -87,12 +87,29 @@ both_databases!(entries_are_unique_per_source_and_updated_only_by_changes, |db: 
     assert!(store.roster_matches("bidx:id-z").await.unwrap().is_empty());
 
     // The import's counts are what the app records.
-    let counts = RosterCounts { rows: 3, imported: 0, already_on_roster: 3, updated: 2, not_members: 3, ..Default::default() };
-    store.update_roster_import(again, RosterImportStatus::Done, &counts, Some("r.report.csv"), AT).await.unwrap();
+    let counts = RosterCounts {
+        rows: 3,
+        imported: 0,
+        already_on_roster: 3,
+        updated: 2,
+        not_members: 3,
+        ..Default::default()
+    };
+    store
+        .update_roster_import(again, RosterImportStatus::Done, &counts, Some("r.report.csv"), AT)
+        .await
+        .unwrap();
     let record = store.roster_import(again).await.unwrap().unwrap();
-    assert_eq!((record.status, record.counts, record.report.as_deref()), (RosterImportStatus::Done, counts, Some("r.report.csv")));
-    assert_eq!((record.org, &record.source, &record.actor, record.finished_at), (t.hefei.id, &"交通运输局".to_owned(), &"operator".to_owned(), Some(AT)));
-    let listed: Vec<i64> = store.roster_imports(&t.hefei.path, 10).await.unwrap().iter().map(|i| i.id).collect();
+    assert_eq!(
+        (record.status, record.counts, record.report.as_deref()),
+        (RosterImportStatus::Done, counts, Some("r.report.csv"))
+    );
+    assert_eq!(
+        (record.org, &record.source, &record.actor, record.finished_at),
+        (t.hefei.id, &"交通运输局".to_owned(), &"operator".to_owned(), Some(AT))
+    );
+    let listed: Vec<i64> =
+        store.roster_imports(&t.hefei.path, 10).await.unwrap().iter().map(|i| i.id).collect();
     assert_eq!(listed, [again, first], "newest first, the root's import is above the subtree");
     assert_eq!(store.roster_imports(&t.root.path, 10).await.unwrap().len(), 3);
     assert!(store.roster_imports(&t.wuhu.path, 10).await.unwrap().is_empty());
@@ -120,7 +137,9 @@ both_databases!(imports_need_a_union_and_a_source, |db: TestDb| async move {
 both_databases!(states_are_computed_on_import_and_kept_current_by_joins, |db: TestDb| async move {
     let store = db.dyn_store();
     let t = tree(&store).await;
-    let trucks = |id: &str, decision| to_org(&t.hefei_trucks, "王晓明", id, Landing::Union(t.hefei_trucks.id), decision);
+    let trucks = |id: &str, decision| {
+        to_org(&t.hefei_trucks, "王晓明", id, Landing::Union(t.hefei_trucks.id), decision)
+    };
     // A member and an applicant before the import.
     member(&store, &trucks("id-m", Decision::Approve), AT).await;
     pending(&store, &trucks("id-p", Decision::Review), AT).await;
@@ -177,7 +196,9 @@ both_databases!(states_are_computed_on_import_and_kept_current_by_joins, |db: Te
 both_databases!(the_purge_removes_only_never_joined_entries_not_seen_since, |db: TestDb| async move {
     let store = db.dyn_store();
     let t = tree(&store).await;
-    let trucks = |id: &str| to_org(&t.hefei_trucks, "王晓明", id, Landing::Union(t.hefei_trucks.id), Decision::Approve);
+    let trucks = |id: &str| {
+        to_org(&t.hefei_trucks, "王晓明", id, Landing::Union(t.hefei_trucks.id), Decision::Approve)
+    };
     member(&store, &trucks("id-m"), AT).await;
     let old = start(&store, &t.hefei, "交通运输局").await;
     let rows = [
@@ -209,7 +230,10 @@ both_databases!(key_rotation_reseals_entries_with_and_without_a_mobile, |db: Tes
     store.add_roster_entries(import, &rows, AT).await.unwrap();
     let batch = store.sealed_batch(SealedTable::Roster, 0, 10).await.unwrap();
     assert_eq!(batch.len(), 2);
-    assert_eq!((batch[0].id_number_ct.as_deref(), batch[0].value_ct.as_slice()), (Some(&b"ct:id-a"[..]), &b"ct:m-a"[..]));
+    assert_eq!(
+        (batch[0].id_number_ct.as_deref(), batch[0].value_ct.as_slice()),
+        (Some(&b"ct:id-a"[..]), &b"ct:m-a"[..])
+    );
     assert!(batch[1].value_ct.is_empty(), "no mobile reads as an empty value");
     let resealed: Vec<Resealed> = batch
         .iter()
@@ -225,7 +249,10 @@ both_databases!(key_rotation_reseals_entries_with_and_without_a_mobile, |db: Tes
     assert_eq!(store.reseal(SealedTable::Roster, &resealed, None).await.unwrap(), 2);
     assert_eq!(store.reseal(SealedTable::Roster, &resealed, None).await.unwrap(), 0, "changed since read");
     let after = store.sealed_batch(SealedTable::Roster, 0, 10).await.unwrap();
-    assert_eq!((after[0].id_number_ct.as_deref(), after[0].value_ct.as_slice()), (Some(&b"new-id"[..]), &b"new-m"[..]));
+    assert_eq!(
+        (after[0].id_number_ct.as_deref(), after[0].value_ct.as_slice()),
+        (Some(&b"new-id"[..]), &b"new-m"[..])
+    );
     assert!(after[1].value_ct.is_empty(), "an entry without a mobile keeps none");
     assert_eq!(SealedTable::Roster.name(), "roster_entries");
 });

@@ -210,11 +210,15 @@ async fn render_detail(
         deadline: a.review_deadline.map(date),
         others,
         // Outreach: real-name rosters.
-        roster: huiji_app::roster::application_matches(&state.app, &application.id_number_bidx, OrgId(a.receiving_org_id))
-            .await?
-            .into_iter()
-            .map(|m| (m.source, date(m.imported_at.0)))
-            .collect(),
+        roster: huiji_app::roster::application_matches(
+            &state.app,
+            &application.id_number_bidx,
+            OrgId(a.receiving_org_id),
+        )
+        .await?
+        .into_iter()
+        .map(|m| (m.source, date(m.imported_at.0)))
+        .collect(),
         reasons: &REJECT_REASONS,
         can_act: officer.role.can_act(),
         pending: a.status == ApplicationStatus::PendingReview,

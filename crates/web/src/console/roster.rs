@@ -249,7 +249,8 @@ async fn report(
     officer: Officer,
 ) -> Result<Response, WebError> {
     let record = coverage::import_record(&state.app, &officer.app_actor(), id).await.map_err(web_error)?;
-    let path = record.report.filter(|_| record.status != RosterImportStatus::Running).ok_or(WebError::NotFound)?;
+    let path =
+        record.report.filter(|_| record.status != RosterImportStatus::Running).ok_or(WebError::NotFound)?;
     let body = std::fs::read(&path).map_err(|_| WebError::NotFound)?;
     Ok((
         [

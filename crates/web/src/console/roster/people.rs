@@ -6,8 +6,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use huiji_app::roster::coverage::{self, MaskedPerson};
 use huiji_app::roster::RosterError;
+use huiji_app::roster::coverage::{self, MaskedPerson};
 use huiji_core::{OrgId, RegionTable};
 use serde::Deserialize;
 
@@ -66,7 +66,8 @@ async fn people_page(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let id = org.parse().ok().map(OrgId);
-    let people = coverage::non_members(&state.app, &officer.app_actor(), id, after).await.map_err(web_error)?;
+    let people =
+        coverage::non_members(&state.app, &officer.app_actor(), id, after).await.map_err(web_error)?;
     let next = (people.len() == coverage::PAGE as usize).then(|| people.last().map(|p| p.id)).flatten();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = page(&PeoplePage {
@@ -105,10 +106,12 @@ pub(super) async fn export(
     Own { officer, form }: Own<ExportForm>,
 ) -> Result<Response, WebError> {
     let org = form.org.parse().ok().map(OrgId);
-    let people = match coverage::export_non_members(&state.app, &officer.app_actor(), org, &form.reason).await {
+    let people = match coverage::export_non_members(&state.app, &officer.app_actor(), org, &form.reason).await
+    {
         Ok(people) => people,
         Err(RosterError::ReasonRequired) => {
-            let text = lang.t("请填写导出理由（200字以内）", "Give a reason for the export (up to 200 characters)");
+            let text =
+                lang.t("请填写导出理由（200字以内）", "Give a reason for the export (up to 200 characters)");
             return people_page(&state, lang, &officer, &form.org, 0, Some(text.to_owned())).await;
         }
         Err(error) => return Err(web_error(error)),

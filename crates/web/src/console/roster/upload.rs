@@ -67,9 +67,9 @@ fn problem(lang: Lang, error: &RosterError) -> Option<String> {
             Lang::Zh => e.message_zh(),
             Lang::En => e.to_string(),
         }),
-        RosterError::InvalidSource => {
-            Some(lang.t("请填写名单来源（1至60个字）", "Name the list's source (1 to 60 characters)").to_owned())
-        }
+        RosterError::InvalidSource => Some(
+            lang.t("请填写名单来源（1至60个字）", "Name the list's source (1 to 60 characters)").to_owned(),
+        ),
         _ => None,
     }
 }
@@ -111,7 +111,8 @@ pub(super) async fn upload(
         report_name: report.display().to_string(),
         default_occupation: fields.occupation.parse::<Occupation>().ok(),
     };
-    let writer = std::fs::File::create(&report).map_err(|e| refuse(WebError::Internal(format!("report: {e}"))))?;
+    let writer =
+        std::fs::File::create(&report).map_err(|e| refuse(WebError::Internal(format!("report: {e}"))))?;
     match jobs::spawn(&state.app, &officer.app_actor(), &request, upload, Box::new(writer)).await {
         Ok(_) => {
             let query = notice_query(&state, "import.started");

@@ -69,8 +69,14 @@ both_databases!(officers_upload_rosters_and_reach_non_members, |db: TestDb| asyn
     assert_eq!(status, 303, "{}", main_of(&page));
     let page = settled(&admin).await;
     let main = main_of(&page);
-    assert!(main.contains("市交通运输局") && main.contains("花名册.csv") && main.contains("user:hefei-admin"), "{main}");
-    assert!(main.contains("<td>3</td><td>2</td><td>0</td><td>0</td><td>1</td>"), "rows, added, repeated, listed, rejected: {main}");
+    assert!(
+        main.contains("市交通运输局") && main.contains("花名册.csv") && main.contains("user:hefei-admin"),
+        "{main}"
+    );
+    assert!(
+        main.contains("<td>3</td><td>2</td><td>0</td><td>0</td><td>1</td>"),
+        "rows, added, repeated, listed, rejected: {main}"
+    );
     assert!(main.contains("花名册人数 <b>2</b>") && main.contains("货车司机"), "{main}");
     let id = app.store().roster_imports(&admin_scope(&app).await, 10).await.unwrap()[0].id;
     let (status, report) = admin.get(&format!("/console/roster/imports/{id}/report")).await;
@@ -80,7 +86,11 @@ both_databases!(officers_upload_rosters_and_reach_non_members, |db: TestDb| asyn
     // The non-members, masked; the export needs pii.reveal and a reason.
     let (status, people) = admin.get("/console/roster/people").await;
     assert_eq!(status, 200);
-    assert!(people.contains("张*") && people.contains("138****8000") && !people.contains(&listed), "{}", main_of(&people));
+    assert!(
+        people.contains("张*") && people.contains("138****8000") && !people.contains(&listed),
+        "{}",
+        main_of(&people)
+    );
     assert!(!people.contains("导出外联名单"), "no export form without pii.reveal");
     assert_eq!(admin.post("/console/roster/export", &[("org", ""), ("reason", "入会动员")]).await.0, 403);
     app.store().set_user_can_reveal("hefei-admin", true).await.unwrap();
@@ -117,7 +127,11 @@ both_databases!(unreadable_files_and_viewers_are_refused, |db: TestDb| async mov
     let admin = app.officer("hefei-admin", Some("3401"), Role::Admin).await;
     let (status, page) = upload(&admin, "x", "姓名,手机\r\n张三,13800138000\r\n".as_bytes()).await;
     assert_eq!(status, 200);
-    assert!(page.contains("身份证号") && page.contains("手机"), "the headers seen are named: {}", main_of(&page));
+    assert!(
+        page.contains("身份证号") && page.contains("手机"),
+        "the headers seen are named: {}",
+        main_of(&page)
+    );
     assert!(app.store().roster_imports(&admin_scope(&app).await, 10).await.unwrap().is_empty());
     let viewer = app.officer("hefei-viewer", Some("3401"), Role::Viewer).await;
     let (status, _) = upload(&viewer, "x", "身份证号\r\n".as_bytes()).await;
