@@ -388,10 +388,9 @@ fn read(
                 }
             },
         }
-        if batch.accepted.len() >= BATCH || batch.rows >= 4 * BATCH as u64 {
-            if sender.blocking_send(Message::Batch(std::mem::take(&mut batch))).is_err() {
-                return;
-            }
+        let full = batch.accepted.len() >= BATCH || batch.rows >= 4 * BATCH as u64;
+        if full && sender.blocking_send(Message::Batch(std::mem::take(&mut batch))).is_err() {
+            return;
         }
     }
     let _ = sender.blocking_send(Message::Batch(batch));

@@ -133,7 +133,7 @@ pub(super) async fn export(
         for p in &people {
             let r = row(lang, p);
             let cells = [&r.source, &r.name, &r.id_number, &r.mobile, r.occupation, &r.region, &r.employer];
-            writer.write_record(cells.map(|c| inert(c))).map_err(csv_error)?;
+            writer.write_record(cells.map(inert)).map_err(csv_error)?;
         }
         writer.flush().map_err(|e| WebError::Internal(format!("csv: {e}")))?;
     }
