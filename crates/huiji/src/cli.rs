@@ -69,6 +69,12 @@ pub enum Command {
     /// one JSON line.
     #[command(name = "bench-stations")]
     BenchStations(BenchStationsArgs),
+    // Outreach: real-name rosters.
+    /// Benchmark aid of `bench/run roster`: writes a GBK roster CSV of generated rows (20 %
+    /// of them the database's members, read with the key file; 5 % invalid; 3 % repeated);
+    /// prints one JSON line.
+    #[command(name = "bench-roster")]
+    BenchRoster(BenchRosterArgs),
     /// Remove the personal data of rejected applications and withdrawn members past the
     /// retention period (a running server also does this daily).
     Purge {
@@ -311,6 +317,21 @@ pub struct BenchStoreArgs {
     pub concurrency: usize,
     /// The seed of the synthetic people.
     #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+// Outreach: real-name rosters.
+/// `bench-roster` options.
+#[derive(Debug, Args)]
+pub struct BenchRosterArgs {
+    /// Data rows to write.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The seed of the generated rows.
+    #[arg(long, default_value_t = 15)]
     pub seed: u64,
 }
 

@@ -109,6 +109,11 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::bench_stations::run(store, &settings.public_url(), args, out).await
         }
+        // Outreach: real-name rosters.
+        Command::BenchRoster(args) => {
+            let store = open_existing(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::bench_roster::run(store, &key_file(settings), args, out).await
+        }
         Command::BenchContest(args) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::bench_contest::run(store, &key_file(settings), args, out).await

@@ -2,6 +2,8 @@
 //! calls [`run`], so the commands are testable as library functions.
 
 mod bench_contest;
+// Outreach: real-name rosters.
+mod bench_roster;
 mod bench_stations;
 mod bench_store;
 mod cli;
