@@ -104,6 +104,19 @@ pub struct JoinContext<'a> {
     pub consent_versions: &'a [String],
 }
 
+/// The fields that say who the person is: name, ID number (valid, old enough) and mobile.
+pub const IDENTITY_FIELDS: [&str; 3] = ["name", "id_number", "mobile"];
+
+/// The problems [`parse_join`] finds in the [`IDENTITY_FIELDS`] alone. The H5 form asks
+/// before it sends an SMS code, so nobody spends a code on a form that cannot pass; the
+/// rest of the form may still be unfilled then.
+pub fn identity_errors(form: &JoinForm<'_>, ctx: &JoinContext<'_>) -> Vec<FieldError> {
+    match parse_join(form, ctx) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.into_iter().filter(|e| IDENTITY_FIELDS.contains(&e.field)).collect(),
+    }
+}
+
 /// Checks every field and reports every problem at once, so a worker on a slow network
 /// fixes the whole form in one round trip.
 pub fn parse_join(form: &JoinForm<'_>, ctx: &JoinContext<'_>) -> Result<JoinRequest, Vec<FieldError>> {

@@ -146,6 +146,13 @@ impl LifecycleAction {
     pub fn applies_to(self, status: MembershipStatus) -> bool {
         self.from().contains(&status)
     }
+
+    /// Whether it ends the membership for good (退会, 除名, 去世): the card stops being
+    /// valid and nothing brings it back — the person would join anew. Doors ask the
+    /// officer to confirm such a change before it is made.
+    pub const fn ends_membership(self) -> bool {
+        !self.to().is_held()
+    }
 }
 
 coded_enum!(
@@ -325,6 +332,13 @@ mod tests {
         }
         assert!(EventKind::Distributed.is_move() && EventKind::Transferred.is_move());
         assert!(!EventKind::Joined.is_move());
+    }
+
+    #[test]
+    fn only_the_ends_of_a_membership_ask_for_confirmation() {
+        let ending: Vec<&str> =
+            LifecycleAction::ALL.iter().filter(|a| a.ends_membership()).map(|a| a.code()).collect();
+        assert_eq!(ending, ["withdraw", "expel", "deceased"]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use huiji_vault::VaultError;
 
 pub use card::{card_token, verify_card_token};
 pub use sms_code::{SendCodeError, check_code, send_code};
-pub use submit::{join, parse};
+pub use submit::{identity_errors, join, parse};
 
 /// The union behind a join code (一会一码), if it receives applications; unknown codes
 /// and unions that take none are alike `None`.

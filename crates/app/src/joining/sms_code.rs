@@ -74,7 +74,8 @@ pub async fn send_code(app: &App, mobile: &str, purpose: SmsPurpose) -> Result<M
     Ok(mobile)
 }
 
-/// Checks a typed code for a mobile; a right code is used up.
+/// Checks a typed code for a mobile; a right code is used up. Nothing typed is
+/// [`SmsCheck::NoCode`] ("get a code first") and spends none of the code's tries.
 ///
 /// # Errors
 ///
@@ -85,6 +86,9 @@ pub async fn check_code(
     purpose: SmsPurpose,
     typed: &str,
 ) -> Result<SmsCheck, StoreError> {
+    if typed.trim().is_empty() {
+        return Ok(SmsCheck::NoCode);
+    }
     let Some(code) = sms::normalise_code(typed) else {
         return Ok(SmsCheck::Wrong { attempts_left: sms::MAX_ATTEMPTS });
     };

@@ -1,12 +1,12 @@
 //! One join request through every rule: parse, prove the mobile, choose the receiving
 //! and landing unions, seal, decide, store, and welcome a new member by SMS.
 
-use huiji_core::joining::{self, JoinContext, JoinForm, JoinRequest};
+use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{self, SmsCheck, SmsPurpose};
 use huiji_core::verification::{self, RealNameCheck, Verification};
 use huiji_core::{ApplicationId, AutoApproval, Channel, Org, OrgId, RegionLevel, Timestamp};
-use huiji_store::{NewApplication, OrgFilter, SubmitOutcome};
+use huiji_store::{NewApplication, OrgFilter, StoreError, SubmitOutcome};
 use huiji_vault::Field;
 
 use super::{JoinError, JoinOutcome, MobileProof, PlatformOrigin, card_token, check_code};
@@ -41,11 +41,27 @@ async fn city_orgs(app: &App, request: &JoinRequest) -> Result<Vec<Org>, JoinErr
 ///
 /// Every field problem at once ([`JoinError::Invalid`]), or the store's.
 pub async fn parse(app: &App, form: &JoinForm<'_>) -> Result<JoinRequest, JoinError> {
-    let versions: Vec<String> =
-        app.store().consent_versions().await?.into_iter().map(|v| v.version).collect();
+    let versions = consent_versions(app).await?;
     let ctx =
         JoinContext { today: app.now().china_date(), regions: app.regions(), consent_versions: &versions };
     joining::parse_join(form, &ctx).map_err(JoinError::Invalid)
+}
+
+/// What is wrong with the form's name, ID number and mobile alone
+/// ([`joining::identity_errors`]): asked before an SMS code is sent for the form.
+///
+/// # Errors
+///
+/// The store's.
+pub async fn identity_errors(app: &App, form: &JoinForm<'_>) -> Result<Vec<FieldError>, StoreError> {
+    let versions = consent_versions(app).await?;
+    let ctx =
+        JoinContext { today: app.now().china_date(), regions: app.regions(), consent_versions: &versions };
+    Ok(joining::identity_errors(form, &ctx))
+}
+
+async fn consent_versions(app: &App) -> Result<Vec<String>, StoreError> {
+    Ok(app.store().consent_versions().await?.into_iter().map(|v| v.version).collect())
 }
 
 /// Takes one join request through every rule.

@@ -9,14 +9,32 @@ use super::{MembersError, Result, home_path, in_scope, reason};
 use crate::App;
 use crate::actor::Actor;
 
-/// Applies `action` to a membership of the actor's subtree.
+/// Whether `change` would be allowed now, without making it: what a door asks before it
+/// shows the officer a confirmation of a change that ends a membership
+/// ([`LifecycleAction::ends_membership`]).
 ///
 /// # Errors
 ///
-/// Not found or out of scope, a viewer, an action that does not apply to the status, no
-/// reason or one too long, a membership changed meanwhile, a reactivation that would make
-/// a second held membership, or the store's.
-pub async fn change(app: &App, actor: &Actor, id: i64, action: LifecycleAction, why: &str) -> Result<()> {
+/// As [`change`], except those only the write itself can meet (changed meanwhile, a
+/// second held membership).
+pub async fn check_change(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    action: LifecycleAction,
+    why: &str,
+) -> Result<()> {
+    checked(app, actor, id, action, why).await.map(|_| ())
+}
+
+/// The checks of a change: scope, role, the state machine and the reason (trimmed).
+async fn checked<'w>(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    action: LifecycleAction,
+    why: &'w str,
+) -> Result<(huiji_core::OrgPath, &'w str)> {
     let member = in_scope(app, actor, id).await?;
     let home = home_path(&member).ok_or(MembersError::NotFound)?;
     if !actor.acts_on(&home) {
@@ -25,7 +43,18 @@ pub async fn change(app: &App, actor: &Actor, id: i64, action: LifecycleAction, 
     if !action.applies_to(member.record.status) {
         return Err(MembersError::NotApplicable);
     }
-    let why = reason(why)?;
+    Ok((home, reason(why)?))
+}
+
+/// Applies `action` to a membership of the actor's subtree.
+///
+/// # Errors
+///
+/// Not found or out of scope, a viewer, an action that does not apply to the status, no
+/// reason or one too long, a membership changed meanwhile, a reactivation that would make
+/// a second held membership, or the store's.
+pub async fn change(app: &App, actor: &Actor, id: i64, action: LifecycleAction, why: &str) -> Result<()> {
+    let (home, why) = checked(app, actor, id, action, why).await?;
     match app.store().apply_lifecycle(id, action, &actor.name(), why, app.now()).await {
         Ok(true) => {
             let subject = format!("membership:{id} {}", action.code());

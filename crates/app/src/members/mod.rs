@@ -13,7 +13,7 @@ use huiji_store::{MembershipDetail, StoreError};
 use crate::App;
 use crate::actor::Actor;
 
-pub use lifecycle::change;
+pub use lifecycle::{change, check_change};
 pub use reveal::{Revealable, reveal};
 
 /// The longest reason a lifecycle change or a reveal accepts.

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use self::export::{Row, rows};
 use self::search::{Filters, Search, Source, resolve};
+use super::confirm::{self, Confirmation};
 use super::occupation_label;
 use super::{Act, Frame, Officer, Own, page};
 use crate::http::format::{date, masked, member_number, org_names};
@@ -289,6 +290,9 @@ struct LifecycleForm {
     action: String,
     #[serde(default)]
     reason: String,
+    /// `yes` once the officer confirmed a change that ends the membership.
+    #[serde(default)]
+    confirm: String,
 }
 
 async fn lifecycle(
@@ -301,6 +305,17 @@ async fn lifecycle(
     let reason = form.reason.trim();
     // An unknown action is refused like one that does not apply.
     let result = match form.action.parse::<LifecycleAction>() {
+        // A change that ends the membership is checked, then shown for confirmation.
+        Ok(action) if action.ends_membership() && !confirm::confirmed(&form.confirm) => {
+            match members::check_change(&state.app, &actor, id, action, reason).await {
+                Ok(()) => {
+                    let member = member_in_scope(&state, &officer, id).await?;
+                    let confirmation = end_confirmation(lang, &member, action, &form);
+                    return confirm::ask(Frame { lang, officer: &officer, section: "members" }, confirmation);
+                }
+                Err(error) => Err(error),
+            }
+        }
         Ok(action) => members::change(&state.app, &actor, id, action, reason).await.map(|()| action),
         Err(_) => members::in_scope(&state.app, &actor, id).await.and(Err(MembersError::NotApplicable)),
     };
@@ -338,6 +353,45 @@ async fn lifecycle(
     let member = member_in_scope(&state, &officer, id).await?;
     let notice = Notice { ok: false, text: text.to_owned() };
     refused(&state, lang, &officer, member, status, notice, reason).await
+}
+
+/// The confirmation of a change that ends a membership: whom, what, and what follows.
+fn end_confirmation(
+    lang: Lang,
+    member: &MembershipDetail,
+    action: LifecycleAction,
+    form: &LifecycleForm,
+) -> Confirmation {
+    let m = &member.record;
+    let consequence = match action {
+        LifecycleAction::Withdraw => lang.t(
+            "退会后会籍终止，电子会员证随即失效，且不能恢复；本人如需再入会，须重新申请。",
+            "The membership ends and the member card stops being valid at once; it cannot be undone — to be a member again the person applies anew.",
+        ),
+        LifecycleAction::Expel => lang.t(
+            "除名后会籍终止，电子会员证随即失效，且不能恢复；除名及理由记入会籍记录和审计日志。",
+            "The membership ends and the member card stops being valid at once; it cannot be undone. The expulsion and its reason go into the history and the audit log.",
+        ),
+        _ => lang.t(
+            "会籍将记为去世并终止，电子会员证随即失效，且不能恢复。",
+            "The membership is recorded as ended by death and the member card stops being valid; it cannot be undone.",
+        ),
+    };
+    Confirmation {
+        what: format!(
+            "{} {} {}：{}",
+            lang.t("为会员", "For member"),
+            mask_name(&m.name),
+            member_number(m.member_number.as_deref()),
+            action_label(lang, action)
+        ),
+        consequence,
+        reason: form.reason.trim().to_owned(),
+        action: format!("/console/members/{}/lifecycle", m.id),
+        fields: vec![("action", action.code().to_owned()), ("reason", form.reason.clone())],
+        back: format!("/console/members/{}", m.id),
+        button: lang.t("确认办理", "Confirm"),
+    }
 }
 
 /// The members use cases' refusals that have no page of their own, as HTTP answers.

@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod cases;
+mod confirm;
 mod contest;
 mod innovation;
 mod members;

@@ -12,6 +12,7 @@ use huiji_store::{QueueItem, ReviewOutcome};
 use huiji_vault::Field;
 use serde::Deserialize;
 
+use super::confirm::{self, Confirmation};
 use super::occupation_label;
 use super::{Act, Empty, Frame, Officer, page};
 use crate::http::format::{date, masked, org_names};
@@ -300,6 +301,9 @@ async fn reject(
 struct BatchForm {
     #[serde(default)]
     ids: Vec<i64>,
+    /// `yes` once the officer confirmed the batch.
+    #[serde(default)]
+    confirm: String,
 }
 
 async fn batch_approve(
@@ -307,6 +311,29 @@ async fn batch_approve(
     lang: Lang,
     Act { officer, form }: Act<BatchForm>,
 ) -> Result<Response, WebError> {
+    // Many memberships at one click: say how many first, and approve on the second.
+    if !confirm::confirmed(&form.confirm) {
+        let count = form.ids.len().min(app_review::BATCH_LIMIT);
+        if count == 0 {
+            let query = super::notice_query(&state, lang.t("未选择申请", "No application selected"));
+            return Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!(
+                "/console/applications?{query}"
+            ))));
+        }
+        let confirmation = Confirmation {
+            what: format!("{} {count} {}", lang.t("批准所选的", "Approve the"), lang.t("份入会申请", "selected applications")),
+            consequence: lang.t(
+                "批准后他们即成为会员，各自收到欢迎短信；已被他人处理或需单独核实的申请不会被批准。",
+                "Each becomes a member at once and gets the welcome SMS; applications decided meanwhile or flagged for a look of their own are left alone.",
+            ),
+            reason: String::new(),
+            action: "/console/applications/batch-approve".to_owned(),
+            fields: form.ids.iter().take(app_review::BATCH_LIMIT).map(|id| ("ids", id.to_string())).collect(),
+            back: "/console/applications".to_owned(),
+            button: lang.t("确认批准", "Approve them"),
+        };
+        return confirm::ask(Frame { lang, officer: &officer, section: "applications" }, confirmation);
+    }
     let batch =
         app_review::approve_batch(&state.app, &officer.app_actor(), &form.ids).await.map_err(refused)?;
     let (approved, skipped) = (batch.approved, batch.skipped);

@@ -77,6 +77,17 @@ fn back_of(request: &Request) -> String {
     request.uri().path().to_owned()
 }
 
+/// A refused post to the join form, handed on to its handler instead of answered here:
+/// the join form re-renders itself with what the worker typed and the wait, rather than
+/// losing a half-filled form to a bare 429 page. The handler must check it first.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Throttled(pub RetryAfter);
+
+/// The join form's paths (`/join`, `/j/{code}`), whose handler honours [`Throttled`].
+fn keeps_its_form(path: &str) -> bool {
+    path == "/join" || path.strip_prefix("/j/").is_some_and(|code| !code.is_empty() && !code.contains('/'))
+}
+
 /// Middleware: every POST to a public form spends a token of the client address. A
 /// request whose address is unknown (no peer recorded) is not limited here; the
 /// per-mobile and per-ID limits still apply.
@@ -84,10 +95,15 @@ pub(crate) async fn per_ip(State(state): State<WebState>, request: Request, next
     if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
         let ip = client_ip(&parts, state.http.trust_proxy);
-        let request = Request::from_parts(parts, body);
+        let mut request = Request::from_parts(parts, body);
         if let Some(ip) = ip.0
             && let Err(retry) = state.limits.per_ip.check(&ip, state.app.now())
         {
+            if keeps_its_form(request.uri().path()) {
+                tracing::info!(%ip, "public form rate limit reached");
+                request.extensions_mut().insert(Throttled(retry));
+                return next.run(request).await;
+            }
             let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
             let lang = Lang::negotiate(request.uri().query(), accept);
             tracing::info!(%ip, "public form rate limit reached");

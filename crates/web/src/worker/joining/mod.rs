@@ -6,8 +6,9 @@
 mod text;
 
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -18,6 +19,7 @@ use huiji_store::ConsentVersion;
 use serde::Deserialize;
 
 pub(crate) use self::text::WorkerText;
+use crate::http::abuse::Throttled;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 use huiji_app::joining::{self, JoinError, JoinOutcome, MobileProof, SendCodeError};
@@ -65,7 +67,7 @@ struct JoinPage<'a> {
     province: String,
     city: String,
     errors: Vec<FieldError>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     code_sent: bool,
 }
 
@@ -117,24 +119,21 @@ async fn union_form(
 async fn portal_submit(
     State(state): State<WebState>,
     lang: Lang,
+    throttled: Option<Extension<Throttled>>,
     Form(form): Form<JoinFormData>,
 ) -> Result<Response, WebError> {
-    handle_post(&state, lang, None, form).await
+    handle_post(&state, lang, None, form, throttled.map(|Extension(t)| t)).await
 }
 
 async fn union_submit(
     State(state): State<WebState>,
     lang: Lang,
     Path(code): Path<String>,
+    throttled: Option<Extension<Throttled>>,
     Form(form): Form<JoinFormData>,
 ) -> Result<Response, WebError> {
     let org = union_of(&state, &code).await?;
-    handle_post(&state, lang, Some(&org), form).await
-}
-
-/// A union's form's path.
-fn join_path(code: &str) -> String {
-    format!("/j/{code}")
+    handle_post(&state, lang, Some(&org), form, throttled.map(|Extension(t)| t)).await
 }
 
 /// The union behind a join code; unknown codes and orgs that do not receive applications
@@ -157,23 +156,72 @@ fn preset_region(form: &mut JoinFormData, org: &Org) {
     }
 }
 
+/// The form as the core parses it.
+fn join_form(form: &JoinFormData) -> JoinForm<'_> {
+    JoinForm {
+        name: &form.name,
+        id_number: &form.id_number,
+        mobile: &form.mobile,
+        occupation: &form.occupation,
+        region_code: &form.region_code,
+        employer_name: &form.employer_name,
+        employer_credit_code: &form.employer_credit_code,
+        consent_version: form.consent.as_ref().map(|_| form.consent_version.as_str()),
+    }
+}
+
 async fn handle_post(
     state: &WebState,
     lang: Lang,
     union: Option<&Org>,
     form: JoinFormData,
+    throttled: Option<Throttled>,
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
-    if matches!(form.action.as_str(), "send_code" | "submit") {
+    // A refused burst keeps the half-filled form and says how long to wait, whether the
+    // client address ran out (`Throttled`, set by the middleware) or the mobile or ID.
+    let mut refused = throttled.map(|Throttled(retry)| retry);
+    if refused.is_none() && matches!(form.action.as_str(), "send_code" | "submit") {
         let id_number = (form.action == "submit").then_some(form.id_number.as_str());
-        if let Err(retry) = crate::http::abuse::check_form(state, &form.mobile, id_number) {
-            let back =
-                union.and_then(|o| o.join_code.as_deref()).map_or_else(|| "/join".to_owned(), join_path);
-            return Ok(crate::http::abuse::too_many(lang, retry, &back));
+        refused = crate::http::abuse::check_form(state, &form.mobile, id_number).err();
+    }
+    if let Some(retry) = refused {
+        let seconds = retry.seconds();
+        let notice = format!("{}{seconds}{}", t.wait_seconds.0, t.wait_seconds.1);
+        let code_sent = !form.sms_code.is_empty();
+        let mut response = render_form(
+            state,
+            lang,
+            union,
+            &form,
+            Vec::new(),
+            Some(notice),
+            code_sent,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await?;
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        return Ok(response);
     }
     match form.action.as_str() {
         "send_code" => {
+            let errors = joining::identity_errors(&state.app, &join_form(&form)).await?;
+            if !errors.is_empty() {
+                let notice = Some(t.fix_before_code.to_owned());
+                return render_form(
+                    state,
+                    lang,
+                    union,
+                    &form,
+                    errors,
+                    notice,
+                    false,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
             let (errors, notice, status) =
                 match joining::send_code(&state.app, &form.mobile, SmsPurpose::Join).await {
                     Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
@@ -195,7 +243,7 @@ async fn handle_post(
                     }
                 };
             let code_sent = errors.is_empty();
-            render_form(state, lang, union, &form, errors, Some(notice), code_sent, status).await
+            render_form(state, lang, union, &form, errors, Some(notice.to_owned()), code_sent, status).await
         }
         "submit" => submit(state, lang, union, form).await,
         // "refresh" and anything else: show the form again with narrower region choices.
@@ -222,29 +270,19 @@ async fn submit(
     form: JoinFormData,
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
-    let join_form = JoinForm {
-        name: &form.name,
-        id_number: &form.id_number,
-        mobile: &form.mobile,
-        occupation: &form.occupation,
-        region_code: &form.region_code,
-        employer_name: &form.employer_name,
-        employer_credit_code: &form.employer_credit_code,
-        consent_version: form.consent.as_ref().map(|_| form.consent_version.as_str()),
-    };
     let (channel, source) = match union {
         Some(org) => (Channel::Qr, org.join_code.clone()),
         None => (Channel::Portal, None),
     };
     let proof = MobileProof::SmsCode(form.sms_code.clone());
-    let sms_error = |message: &str| FieldError {
+    let sms_error = |message: String| FieldError {
         field: "sms_code",
         code: "sms_code",
-        message_zh: message.to_owned(),
-        message_en: message.to_owned(),
+        message_zh: message.clone(),
+        message_en: message,
     };
     let (errors, notice) =
-        match joining::join(&state.app, &join_form, channel, union, source, proof, None).await {
+        match joining::join(&state.app, &join_form(&form), channel, union, source, proof, None).await {
             Ok(outcome) => {
                 let page = ResultPage { lang, t, outcome: &outcome };
                 return Ok(Html(page.render()?).into_response());
@@ -252,10 +290,12 @@ async fn submit(
             Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
             Err(JoinError::Sms(check)) => {
                 let message = match check {
-                    SmsCheck::Wrong { .. } => t.sms_wrong,
-                    SmsCheck::Expired => t.sms_expired,
-                    SmsCheck::Exhausted => t.sms_exhausted,
-                    SmsCheck::NoCode | SmsCheck::Verified => t.sms_none,
+                    SmsCheck::Wrong { attempts_left } => {
+                        format!("{}{}{attempts_left}{}", t.sms_wrong, t.sms_tries_left.0, t.sms_tries_left.1)
+                    }
+                    SmsCheck::Expired => t.sms_expired.to_owned(),
+                    SmsCheck::Exhausted => t.sms_exhausted.to_owned(),
+                    SmsCheck::NoCode | SmsCheck::Verified => t.sms_none.to_owned(),
                 };
                 (vec![sms_error(message)], t.fix_errors)
             }
@@ -264,7 +304,8 @@ async fn submit(
                 return Err(WebError::Internal(error.to_string()));
             }
         };
-    render_form(state, lang, union, &form, errors, Some(notice), true, StatusCode::UNPROCESSABLE_ENTITY).await
+    let notice = Some(notice.to_owned());
+    render_form(state, lang, union, &form, errors, notice, true, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -274,7 +315,7 @@ async fn render_form(
     union: Option<&Org>,
     form: &JoinFormData,
     errors: Vec<FieldError>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     code_sent: bool,
     status: StatusCode,
 ) -> Result<Response, WebError> {

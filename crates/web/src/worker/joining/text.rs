@@ -38,6 +38,12 @@ pub struct WorkerText {
     pub sms_expired: &'static str,
     pub sms_exhausted: &'static str,
     pub sms_none: &'static str,
+    /// After "the code is wrong": the tries left, around the number.
+    pub sms_tries_left: (&'static str, &'static str),
+    /// When the identity fields would refuse the form, before a code is sent.
+    pub fix_before_code: &'static str,
+    /// A refused burst: the wait, around the seconds.
+    pub wait_seconds: (&'static str, &'static str),
     pub unserved: &'static str,
     pub approved_title: &'static str,
     pub member_number: &'static str,
@@ -125,7 +131,10 @@ const ZH: WorkerText = WorkerText {
     sms_wrong: "验证码不正确",
     sms_expired: "验证码已过期，请重新获取",
     sms_exhausted: "验证码错误次数过多，请重新获取",
-    sms_none: "请先获取短信验证码",
+    sms_none: "请先获取验证码",
+    sms_tries_left: ("，还可以再试", "次"),
+    fix_before_code: "请先修改标红的内容，再获取验证码。",
+    wait_seconds: ("操作太频繁了。为保护大家的个人信息，请等待", "秒后再试；已填写的内容都还在。"),
     unserved: "您所在的地区暂未开通网上入会，请联系当地工会。",
     approved_title: "入会成功！",
     member_number: "会员号",
@@ -214,6 +223,12 @@ const EN: WorkerText = WorkerText {
     sms_expired: "The code has expired; request a new one",
     sms_exhausted: "Too many wrong codes; request a new one",
     sms_none: "Request an SMS code first",
+    sms_tries_left: ("; tries left: ", ""),
+    fix_before_code: "Please correct the marked fields before requesting a code.",
+    wait_seconds: (
+        "Too many attempts. To protect everyone's personal information, please wait ",
+        " seconds and try again; what you typed is kept.",
+    ),
     unserved: "Online joining is not yet open in your region; please contact your local union.",
     approved_title: "Welcome to the union!",
     member_number: "Member number",

@@ -355,10 +355,29 @@ both_databases!(detail_history_and_lifecycle, |db: TestDb| async move {
     assert!(page.contains("已办理：恢复会籍"));
     app.advance(DAY);
     let county = app.login("fd", PASSWORD).await.unwrap();
+    // Withdrawal ends the membership: the first post only asks to confirm, naming whom,
+    // what and what follows, with the same fields and `confirm=yes`.
     let (status, page) = county.post(&lifecycle, &[("action", "withdraw"), ("reason", "本人申请")]).await;
+    assert_eq!(status, 200, "{}", main_of(&page));
+    let main = main_of(&page);
+    assert!(
+        main.contains("请确认") && main.contains("王**") && main.contains(&a.number().grouped()),
+        "{main}"
+    );
+    assert!(main.contains("退会") && main.contains("不能恢复") && main.contains("本人申请"), "{main}");
+    assert!(main.contains(r#"name="confirm" value="yes""#) && main.contains(r#"value="withdraw""#), "{main}");
+    assert!(main.contains(&format!(r#"href="{path}""#)), "cancel leads back: {main}");
+    assert_eq!(app.store().membership_events(a.record.id).await.unwrap().len(), 3, "nothing changed yet");
+    // A refused reason is said at once, before any confirmation.
+    let (status, page) = county.post(&lifecycle, &[("action", "withdraw"), ("reason", " ")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("请填写理由") && !page.contains("请确认"));
+    let (status, page) =
+        county.post(&lifecycle, &[("action", "withdraw"), ("reason", "本人申请"), ("confirm", "yes")]).await;
     assert_eq!(status, 200, "{}", main_of(&page));
     assert!(page.contains("已办理：退会") && page.contains("已退会"));
     assert!(!page.contains("name=\"action\""), "nothing applies to a withdrawn membership");
+    assert!(page.contains("本人如需再入会，须重新申请"), "and the page says why");
     // Once ended, no change applies.
     let (status, _) = county.post(&lifecycle, &[("action", "reactivate"), ("reason", "再就业")]).await;
     assert_eq!(status, 422);

@@ -166,8 +166,12 @@ both_databases!(a_sibling_county_can_neither_read_nor_change, |db: TestDb| async
         assert_eq!(status, 404, "POST {path}");
     }
     // A batch names ids; those out of scope are skipped, never decided.
-    let (status, _) =
-        a.post("/console/applications/batch-approve", &[("ids", &t.application.to_string())]).await;
+    let (status, _) = a
+        .post(
+            "/console/applications/batch-approve",
+            &[("ids", &t.application.to_string()), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(status, 303);
     assert_eq!(a.get("/console/sms-outbox").await.0, 403, "the outbox is for the whole tree's admins");
     assert_eq!(a.get("/console/webhooks").await.0, 403, "so is the webhook log");

@@ -142,10 +142,16 @@ both_databases!(batch_approval_skips_what_is_not_yours, |db: TestDb| async move 
     let county = app.officer("fd", Some("340122"), Role::Reviewer).await;
     let ids = [mine.to_string(), also_mine.to_string(), theirs.to_string()];
     let fields: Vec<(&str, &str)> = ids.iter().map(|id| ("ids", id.as_str())).collect();
+    // The first post asks to confirm how many will be approved; nothing is decided yet.
+    let (status, page) = county.post("/console/applications/batch-approve", &fields).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("请确认") && page.contains("批准所选的 3 份入会申请"), "{page}");
+    assert_eq!(page.matches(r#"type="hidden" name="ids""#).count(), 3, "{page}");
+    assert_eq!(app.store().application(mine).await.unwrap().unwrap().status.code(), "pending_review");
     let response = county
         .http
         .post(format!("{}/console/applications/batch-approve", county.base))
-        .form(&[fields.as_slice(), &[("csrf", county.csrf.as_str())]].concat())
+        .form(&[fields.as_slice(), &[("csrf", county.csrf.as_str()), ("confirm", "yes")]].concat())
         .send()
         .await
         .unwrap();
@@ -269,7 +275,7 @@ both_databases!(officer_approval_sends_the_welcome_sms, |db: TestDb| async move 
     let response = county
         .http
         .post(format!("{}/console/applications/batch-approve", county.base))
-        .form(&[("ids", id.as_str()), ("csrf", county.csrf.as_str())])
+        .form(&[("ids", id.as_str()), ("csrf", county.csrf.as_str()), ("confirm", "yes")])
         .send()
         .await
         .unwrap();

@@ -8,7 +8,7 @@ use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 use huiji_web::PublicLimits;
 
-use crate::support::{TestApp, form, id_number};
+use crate::support::{TestApp, code_request, form, id_number};
 
 const PAGES: [&str; 8] = [
     "/",
@@ -161,10 +161,11 @@ fn limits(per_ip: Rate, per_mobile: Rate, per_id: Rate) -> PublicLimits {
 both_databases!(a_flood_from_one_address_gets_429_with_retry_after, |db: TestDb| async move {
     let roomy = Rate::per_second(1000, 10_000);
     let app = TestApp::seeded_with(db, |s| s.with_limits(limits(Rate::per_minute(2, 3), roomy, roomy))).await;
+    let id = id_number("340122", "19900101", 71);
     for i in 0..3 {
         let mobile = format!("1390000000{i}");
-        let (status, _) = app.post("/join", &[("mobile", &mobile), ("action", "send_code")]).await;
-        assert_eq!(status, 200);
+        let (status, body) = app.post("/join", &code_request(&id, &mobile)).await;
+        assert_eq!(status, 200, "{body}");
     }
     let response = app
         .http
@@ -177,9 +178,13 @@ both_databases!(a_flood_from_one_address_gets_429_with_retry_after, |db: TestDb|
     assert_eq!(response.headers()["retry-after"], "30");
     let body = response.text().await.unwrap();
     assert!(body.contains("Too many attempts") && body.contains("30 seconds"), "{body}");
-    let (status, body) = app.post("/j/340122T", &[("action", "refresh")]).await;
+    // The join form keeps what was typed and says how long to wait.
+    let (status, body) =
+        app.post("/j/340122T", &[("name", "王晓明"), ("mobile", "13900000008"), ("action", "refresh")]).await;
     assert_eq!(status, 429);
-    assert!(body.contains("操作太频繁了") && body.contains("href=\"/j/340122T\""), "{body}");
+    assert!(body.contains("操作太频繁了") && body.contains("秒后再试"), "{body}");
+    assert!(body.contains(r#"action="/j/340122T""#), "the form itself: {body}");
+    assert!(body.contains(r#"value="王晓明""#) && body.contains(r#"value="13900000008""#), "{body}");
     // Reading pages is not limited, and the bucket refills.
     assert_eq!(app.get("/join").await.0, 200);
     app.advance(30_000);
@@ -211,12 +216,15 @@ both_databases!(one_mobile_and_one_id_are_limited_whatever_the_address, |db: Tes
     })
     .await;
     // The mobile: two sends pass this limit (the SMS rule refuses the second), the third is 429.
-    let send = [("mobile", "13900000001"), ("action", "send_code")];
+    let send = code_request("11010519491231002X", "13900000001");
     assert_eq!(app.post("/join", &send).await.0, 200);
     assert_eq!(app.post("/status", &send).await.0, 429, "the SMS rule: one a minute");
     let (status, body) = app.post("/join", &send).await;
     assert_eq!(status, 429);
-    assert!(body.contains("操作太频繁了"));
+    assert!(
+        body.contains("操作太频繁了") && body.contains(r#"value="13900000001""#),
+        "the form is kept: {body}"
+    );
     // The ID number: each submission spends its token, whichever mobile is used.
     let id = id_number("340122", "19900101", 77);
     for (i, expected) in [(2, 422), (3, 422), (4, 429)] {

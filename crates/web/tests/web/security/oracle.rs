@@ -183,8 +183,9 @@ both_databases!(with_a_real_name_check_a_strangers_id_never_joins_at_once, |db: 
     assert!(queue.contains("实名核验未通过") && queue.contains("已有会籍"), "{}", main_of(&queue));
     let (_, detail) = officer.get(&format!("/console/applications/{waiting}")).await;
     assert!(detail.contains("运营商实名核验") && detail.contains("不一致"), "{}", main_of(&detail));
-    let (status, _) =
-        officer.post("/console/applications/batch-approve", &[("ids", &waiting.to_string())]).await;
+    let (status, _) = officer
+        .post("/console/applications/batch-approve", &[("ids", &waiting.to_string()), ("confirm", "yes")])
+        .await;
     assert_eq!(status, 303);
     assert_eq!(app.store().application(waiting).await.unwrap().unwrap().status.code(), "pending_review");
 });

@@ -9,7 +9,7 @@ use huiji_store::{Backend, Store, both_databases};
 use sqlx::Connection;
 
 use crate::security::audit::{feidong_member, feixi_member};
-use crate::support::{TestApp, form, id_number, with};
+use crate::support::{TestApp, code_request, form, id_number, with};
 
 /// Status and whole body of a post, with the values typed replaced by placeholders.
 async fn answer(app: &TestApp, path: &str, fields: &[(&str, &str)], typed: &[&str]) -> (u16, String) {
@@ -29,11 +29,16 @@ both_databases!(join_sms_and_status_are_no_oracle, |db: TestDb| async move {
 
     // Asking for a code, on the join form and on the status page.
     for path in ["/join", "/j/340122T", "/status"] {
-        let a = answer(&app, path, &[("mobile", &member_mobile), ("action", "send_code")], &[&member_mobile])
+        let a = answer(&app, path, &code_request(&member_id, &member_mobile), &[&member_mobile, &member_id])
             .await;
-        let b =
-            answer(&app, path, &[("mobile", stranger_mobile), ("action", "send_code")], &[stranger_mobile])
-                .await;
+        let b = answer(
+            &app,
+            path,
+            &code_request(&stranger_id, stranger_mobile),
+            &[stranger_mobile, &stranger_id],
+        )
+        .await;
+        assert_eq!(a.0, 200, "{path}: a code is sent");
         assert_eq!(a, b, "{path} send_code");
         app.advance(61_000);
     }
@@ -238,7 +243,13 @@ both_databases!(purged_members_keep_their_counts_and_reveal_nothing, |db: TestDb
     app.store().set_user_can_reveal("feidong_admin", true).await.unwrap();
     let path = format!("/console/members/{}", member.id);
     assert_eq!(
-        admin.post(&format!("{path}/lifecycle"), &[("action", "withdraw"), ("reason", "离职")]).await.0,
+        admin
+            .post(
+                &format!("{path}/lifecycle"),
+                &[("action", "withdraw"), ("reason", "离职"), ("confirm", "yes")]
+            )
+            .await
+            .0,
         200
     );
     let store = app.store();

@@ -114,7 +114,9 @@ impl TestApp {
         let mobile = form.iter().find(|(k, _)| *k == "mobile").map(|(_, v)| *v).unwrap();
         // One code a minute per mobile: let a minute pass, as a person would.
         self.advance(61_000);
-        let (status, body) = self.post(path, &[("mobile", mobile), ("action", "send_code")]).await;
+        let mut request: Vec<(&str, &str)> = form.iter().copied().filter(|(k, _)| *k != "action").collect();
+        request.push(("action", "send_code"));
+        let (status, body) = self.post(path, &request).await;
         assert_eq!(status, 200, "send_code: {}", main_of(&body));
         let code = self.sms_code(mobile).await;
         let mut fields: Vec<(&str, &str)> = form.to_vec();
@@ -137,6 +139,14 @@ pub fn form<'a>(id_number: &'a str, mobile: &'a str) -> Vec<(&'static str, &'a s
         ("consent", "yes"),
         ("consent_version", "1"),
     ]
+}
+
+/// The join form's "send code" post: the form checks name, ID number and mobile before
+/// it spends an SMS, so they travel with it.
+pub fn code_request<'a>(id_number: &'a str, mobile: &'a str) -> Vec<(&'static str, &'a str)> {
+    let mut fields = form(id_number, mobile);
+    fields.push(("action", "send_code"));
+    fields
 }
 
 /// A valid ID number for a birth date and sequence (check character computed).

@@ -4,7 +4,7 @@ use huiji_core::{AutoApproval, OrgId, OrgKind, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{NewOrg, OrgFilter, both_databases};
 
-use crate::support::{TestApp, form, id_number, main_of, with};
+use crate::support::{TestApp, code_request, form, id_number, main_of, with};
 
 fn without<'a>(mut form: Vec<(&'static str, &'a str)>, key: &str) -> Vec<(&'static str, &'a str)> {
     form.retain(|(k, _)| *k != key);
@@ -233,7 +233,7 @@ both_databases!(validation_errors_rerender_the_form_with_the_values, |db: TestDb
         fields.push(("action", "submit"));
         let (status, body) = app.post("/join", &fields).await;
         assert_eq!(status, 422);
-        assert!(body.contains("请先获取短信验证码"), "{valid}: {}", main_of(&body));
+        assert!(body.contains("请先获取验证码"), "{valid}: {}", main_of(&body));
         assert!(!body.contains("身份证号校验位"), "{valid}");
     }
 });
@@ -245,7 +245,7 @@ both_databases!(fifty_concurrent_submissions_of_one_id_make_one_member, |db: Tes
     // Each phone gets its code first; then all fifty submit at once.
     let mut forms = Vec::new();
     for mobile in &mobiles {
-        let (status, _) = app.post("/join", &[("mobile", mobile), ("action", "send_code")]).await;
+        let (status, _) = app.post("/join", &code_request(&id, mobile)).await;
         assert_eq!(status, 200);
         let code = app.sms_code(mobile).await;
         forms.push((mobile.clone(), code));
@@ -369,4 +369,40 @@ both_databases!(worker_pages_stay_under_30_kb, |db: TestDb| async move {
         let total = html.len() + css.len() + js.len();
         assert!(total < 30 * 1024, "{name}: {total} bytes");
     }
+});
+
+both_databases!(no_code_is_spent_on_a_form_that_cannot_pass, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let sent = |app: &TestApp| {
+        let store = app.store();
+        async move { store.sms_outbox(100).await.unwrap().len() }
+    };
+    // A wrong check character and a missing name: refused before any SMS goes out.
+    let mut bad = with(code_request("110105194912310021", "13700002222"), "name", "");
+    bad.retain(|(k, _)| *k != "action");
+    bad.push(("action", "send_code"));
+    let (status, body) = app.post("/j/340122T", &bad).await;
+    assert_eq!(status, 422, "{}", main_of(&body));
+    assert!(body.contains("请先修改标红的内容，再获取验证码"), "{}", main_of(&body));
+    assert!(body.contains("身份证号") && body.contains(r#"value="13700002222""#), "{}", main_of(&body));
+    assert_eq!(sent(&app).await, 0, "no SMS for a form that cannot pass");
+
+    // The same person with a valid ID gets a code.
+    let id = id_number("340122", "19900101", 41);
+    let (status, body) = app.post("/j/340122T", &code_request(&id, "13700002222")).await;
+    assert_eq!(status, 200, "{}", main_of(&body));
+    assert_eq!(sent(&app).await, 1);
+
+    // Submitting without typing the code: "get a code first", and no try is spent.
+    let mut fields = form(&id, "13700002222");
+    fields.push(("action", "submit"));
+    let (status, body) = app.post("/j/340122T", &fields).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("请先获取验证码") && !body.contains("验证码不正确"), "{}", main_of(&body));
+    // A wrong code says how many tries are left: all five were still there.
+    let code = app.sms_code("13700002222").await;
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    fields.push(("sms_code", wrong));
+    let (_, body) = app.post("/j/340122T", &fields).await;
+    assert!(body.contains("验证码不正确，还可以再试4次"), "{}", main_of(&body));
 });

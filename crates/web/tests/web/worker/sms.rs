@@ -8,7 +8,7 @@ use axum::routing::post;
 use huiji_app::sms::HttpGatewaySms;
 use huiji_store::testing::TestDb;
 
-use crate::support::{TestApp, main_of};
+use crate::support::{TestApp, code_request, id_number, main_of};
 
 /// What the fake gateway received: the Authorization header and the JSON body.
 type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
@@ -42,7 +42,8 @@ async fn codes_go_through_the_gateway_with_its_token() {
     let sms = HttpGatewaySms::new(&url, Some("secret-token".to_owned())).unwrap();
     app.state.app = app.state.app.clone().with_sms(Arc::new(sms));
     let app = app.restart().await;
-    let (status, body) = app.post("/join", &[("mobile", "13800138000"), ("action", "send_code")]).await;
+    let (status, body) =
+        app.post("/join", &code_request(&id_number("340122", "19900101", 5), "13800138000")).await;
     assert_eq!(status, 200, "{}", main_of(&body));
     let received = received.lock().unwrap().clone();
     assert_eq!(received.len(), 1);
@@ -63,7 +64,8 @@ async fn a_failing_gateway_is_reported_kindly() {
     let mut app = TestApp::seeded(TestDb::sqlite().await).await;
     app.state.app = app.state.app.clone().with_sms(Arc::new(HttpGatewaySms::new(&url, None).unwrap()));
     let app = app.restart().await;
-    let (status, body) = app.post("/join", &[("mobile", "13800138000"), ("action", "send_code")]).await;
+    let (status, body) =
+        app.post("/join", &code_request(&id_number("340122", "19900101", 5), "13800138000")).await;
     assert_eq!(status, 503);
     assert!(body.contains("短信发送失败"), "{}", main_of(&body));
 }
