@@ -49,7 +49,8 @@ async fn settled(console: &Console) -> String {
         let (status, page) = console.get("/console/roster").await;
         assert_eq!(status, 200);
         if !page.contains("导入中") {
-            return page;
+            // The page's figures were read before its list: read it again once settled.
+            return console.get("/console/roster").await.1;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
