@@ -9,6 +9,7 @@ BENCHMARKS.md.
     bench/run build                                           B (clean release build, binary size)
     bench/run contest [--seconds 20] [--attempts 500000]      C (answers/s, p99; leaderboards at 500,000 attempts)
     bench/run stations [--stations 200000] [--repeat 2000]    N (nearest search over 200,000 stations, p95)
+    bench/run roster [--rows 1000000] [--members 412000]      R (a GBK roster import; parse-only ceiling; peak RSS)
     bench/run all                                             all of the above
 
 A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
@@ -358,6 +359,64 @@ def report_stations(results):
               f"{r['p99_ms']:.2f} | {r['load_seconds']:.0f} | p95 ≤ 5 ms |")
 
 
+# Outreach: real-name rosters.
+def bench_roster(backend, rows, members, wd):
+    """R: `huiji roster import` of a generated GBK CSV (5 % invalid rows, 3 % repeats, 20 %
+    people who are members among `members` generated ones), beside the parse-only ceiling
+    (the same file decoded and parsed, no storage: huiji-tabular's read_roster example);
+    peak RSS of the import process from the kernel's accounting (wait4)."""
+    keys = keys_in(wd)
+    db = Database(backend, wd, "roster")
+    csv_path = os.path.join(wd, "roster.csv")
+    try:
+        run(BIN, "seed", "anhui", "--database-url", db.url)
+        log(f"{backend}: {members:,} members (huiji gen) ...")
+        run(BIN, "gen", "--scenario", "anhui-2021", "--members", str(members), "--database-url", db.url,
+            "--key-file", keys)
+        log(f"{backend}: writing a {rows:,}-row GBK roster ...")
+        written = __import__("json").loads(run(BIN, "bench-roster", "--rows", str(rows), "--out", csv_path,
+                                               "--database-url", db.url, "--key-file", keys))
+        log(f"{backend}: parse-only ceiling ...")
+        example = os.path.join(ROOT, "target", "release", "examples", "read_roster")
+        started = time.time()
+        parsed = run(example, csv_path)
+        parse_seconds = time.time() - started
+        log(f"{backend}: import ...")
+        load = load_note()
+        started = time.time()
+        child = subprocess.Popen([BIN, "roster", "import", csv_path, "--source", "bench", "--database-url", db.url,
+                                  "--key-file", keys],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.time() - started
+        if status != 0:
+            raise SystemExit(f"huiji roster import failed ({status})")
+        result = __import__("json").loads(out)
+        result.update({"backend": backend, "wall_seconds": seconds, "parse_seconds": parse_seconds,
+                       "parse_out": parsed.strip(), "peak_rss_mb": usage.ru_maxrss / 1024,
+                       "file_mb": os.path.getsize(csv_path) / 2**20, "written": written, "load": load})
+    finally:
+        db.drop()
+        if os.path.exists(csv_path):
+            os.remove(csv_path)
+    return result
+
+
+def report_roster(results):
+    print("\n### R — roster import (GBK CSV; 5 % invalid, 3 % repeated, 20 % members)\n")
+    print("| database | rows | file MB | imported | repeated | rejected | members | import s | rows/s | parse-only s | "
+          "import ÷ parse | peak RSS MB | target |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        target = "≤ 10 s" if r["backend"] == "sqlite" else "≤ 20 s"
+        print(f"| {LABEL[r['backend']]} | {r['rows']:,} | {r['file_mb']:.0f} | {r['imported']:,} | "
+              f"{r['duplicates_in_file']:,} | {r['rejected']:,} | {r['members']:,} | {r['wall_seconds']:.1f} | "
+              f"{r['rows'] / r['wall_seconds']:,.0f} | {r['parse_seconds']:.1f} | "
+              f"{r['wall_seconds'] / r['parse_seconds']:.1f} | {r['peak_rss_mb']:.0f} | {target}, ≤ 300 MB |")
+    for r in results:
+        print(f"\n{LABEL[r['backend']]}: {r['load']}; parse-only: {r['parse_out']}")
+
+
 def bench_build():
     target = os.path.join(ROOT, "target", "bench-clean")
     shutil.rmtree(target, ignore_errors=True)
@@ -376,7 +435,8 @@ def bench_build():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "all"])
+    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "all"])
+    parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--members", type=int)
@@ -406,6 +466,10 @@ def main():
             report_contest([bench_contest(b, args.seconds, args.attempts, args.repeat, wd) for b in backends])
         if args.what in ("stations", "all"):
             report_stations([bench_stations(b, args.stations, max(args.repeat, 2000), wd) for b in backends])
+        if args.what in ("roster", "all"):
+            subprocess.run(["cargo", "build", "--release", "-q", "-p", "huiji-tabular", "--example", "read_roster"],
+                           cwd=ROOT, check=True)
+            report_roster([bench_roster(b, args.rows, args.members or 412_000, wd) for b in backends])
         if args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)

@@ -24,6 +24,8 @@ pub mod ports;
 pub mod privacy;
 pub mod real_name;
 pub mod review;
+// Outreach: real-name rosters.
+pub mod roster;
 pub mod sms;
 pub mod stations;
 pub mod stats;

@@ -117,6 +117,11 @@ labelled_enum!(
         StatsScreenIssue = "stats.screen_issue", "签发大屏令牌", "Screen token issued";
         /// An admin revoked a screen token.
         StatsScreenRevoke = "stats.screen_revoke", "停用大屏令牌", "Screen token revoked";
+        // Outreach: real-name rosters.
+        /// A real-name roster was imported from a file.
+        RosterImport = "roster.import", "导入实名制花名册", "Roster imported";
+        /// The roster's non-members were exported for outreach (full mobiles).
+        RosterExport = "export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members";
     }
 );
 
@@ -195,6 +200,8 @@ mod tests {
                 ("stats.target", "设定会员发展目标", "Membership target set"),
                 ("stats.screen_issue", "签发大屏令牌", "Screen token issued"),
                 ("stats.screen_revoke", "停用大屏令牌", "Screen token revoked"),
+                ("roster.import", "导入实名制花名册", "Roster imported"),
+                ("export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members"),
             ]
         );
         for action in AuditAction::ALL {

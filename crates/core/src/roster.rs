@@ -16,6 +16,7 @@ use crate::id_number::{self, IdNumber};
 use crate::joining::{Employer, parse_employer};
 use crate::mobile::Mobile;
 use crate::occupation::Occupation;
+use crate::org::OrgPath;
 use crate::person_name::PersonName;
 use crate::region::RegionCode;
 use crate::spreadsheet::{exact_digits, excel_general};
@@ -379,6 +380,14 @@ impl fmt::Display for RosterState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
     }
+}
+
+/// Whether a roster imported by the union at `imported_by` counts for an application
+/// received by the union at `receiving` under the `roster_only` policy: an import by the
+/// receiving union itself, by a union above it (a province-wide list counts everywhere),
+/// or by one below it.
+pub fn roster_counts_for(imported_by: &OrgPath, receiving: &OrgPath) -> bool {
+    imported_by.contains(receiving) || receiving.contains(imported_by)
 }
 
 #[cfg(test)]

@@ -69,6 +69,12 @@ pub enum Command {
     /// one JSON line.
     #[command(name = "bench-stations")]
     BenchStations(BenchStationsArgs),
+    // Outreach: real-name rosters.
+    /// Benchmark aid of `bench/run roster`: writes a GBK roster CSV of generated rows (20 %
+    /// of them the database's members, read with the key file; 5 % invalid; 3 % repeated);
+    /// prints one JSON line.
+    #[command(name = "bench-roster")]
+    BenchRoster(BenchRosterArgs),
     /// Remove the personal data of rejected applications and withdrawn members past the
     /// retention period (a running server also does this daily).
     Purge {
@@ -115,6 +121,10 @@ pub enum Command {
     /// Statistics: check or rebuild the rollups behind /console/stats.
     #[command(subcommand)]
     Stats(StatsCommand),
+    // Outreach: real-name rosters.
+    /// Real-name rosters (实名制花名册): import and match.
+    #[command(subcommand)]
+    Roster(RosterCommand),
 }
 
 /// `stats` subcommands.
@@ -125,6 +135,32 @@ pub enum StatsCommand {
     Verify,
     /// Replace the rollups with that recount (after a restore or a repair).
     Rebuild,
+}
+
+// Outreach: real-name rosters.
+/// `roster` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Import a roster from a CSV (UTF-8, GBK or GB18030; `,` `;` or tab) or XLSX file
+    /// (姓名, 身份证号, 手机号, 从业类型, 所在地/地址, 工作单位 in their usual spellings);
+    /// prints one JSON line with the counts and writes the rejected rows to a report
+    /// beside the file (FILE's name with `.report.csv`).
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Where the list came from (交通运输局, 美团 …); people are listed once per source.
+        #[arg(long)]
+        source: String,
+        /// The union whose officers own the import (default: the root federation).
+        #[arg(long)]
+        org: Option<i64>,
+        /// The occupation code of rows the file gives none for (e.g. `truck_driver`).
+        #[arg(long)]
+        occupation: Option<String>,
+        /// The XLSX sheet to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
 }
 
 /// `stations` subcommands.
@@ -297,6 +333,21 @@ pub struct BenchStoreArgs {
     pub concurrency: usize,
     /// The seed of the synthetic people.
     #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+// Outreach: real-name rosters.
+/// `bench-roster` options.
+#[derive(Debug, Args)]
+pub struct BenchRosterArgs {
+    /// Data rows to write.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The seed of the generated rows.
+    #[arg(long, default_value_t = 15)]
     pub seed: u64,
 }
 

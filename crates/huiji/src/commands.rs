@@ -109,6 +109,11 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::bench_stations::run(store, &settings.public_url(), args, out).await
         }
+        // Outreach: real-name rosters.
+        Command::BenchRoster(args) => {
+            let store = open_existing(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::bench_roster::run(store, &key_file(settings), args, out).await
+        }
         Command::BenchContest(args) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::bench_contest::run(store, &key_file(settings), args, out).await
@@ -165,6 +170,11 @@ pub async fn execute(
         Command::Stats(command) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::stats::execute(store, &settings.public_url(), command, out).await
+        }
+        // Outreach: real-name rosters.
+        Command::Roster(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::roster::execute(store, &key_file(settings), &settings.public_url(), command, out).await
         }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;

@@ -2,6 +2,8 @@
 //! calls [`run`], so the commands are testable as library functions.
 
 mod bench_contest;
+// Outreach: real-name rosters.
+mod bench_roster;
 mod bench_stations;
 mod bench_store;
 mod benefits;
@@ -16,6 +18,8 @@ mod innovation;
 mod platforms;
 mod ports;
 mod privacy;
+// Outreach: real-name rosters.
+mod roster;
 mod setup;
 mod stations;
 mod stats;

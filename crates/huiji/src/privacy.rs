@@ -126,8 +126,14 @@ pub async fn purge(store: &SqlStore, days: u32, out: &mut dyn Write) -> Result<(
     writeln!(
         out,
         "purged the personal data of {} applications and {} memberships older than {days} days; deleted {} \
-         outbox messages and {} SMS challenges; purged {} legal-aid cases ended before then",
-        counts.applications, counts.memberships, counts.outbox, counts.challenges, counts.cases
+         outbox messages and {} SMS challenges; purged {} legal-aid cases ended before then; removed {} roster \
+         entries of people who never joined",
+        counts.applications,
+        counts.memberships,
+        counts.outbox,
+        counts.challenges,
+        counts.cases,
+        counts.roster
     )?;
     Ok(())
 }

@@ -93,6 +93,8 @@ conflicts! {
     TransferMembershipInvalid = "transfers_membership_check",
     /// The owning union already has a station of this name.
     StationNameTaken = "stations_org_name_key",
+    /// A roster import's source name is empty or longer than 60 characters.
+    RosterSourceInvalid = "roster_imports_source_check",
 }
 
 impl std::fmt::Display for Conflict {

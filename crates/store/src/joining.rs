@@ -281,6 +281,7 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
         .bind(app.real_name.code())
         .fetch_one(c)
         .await?);
+    crate::roster::refresh_in(tx, application_id).await?;
     if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
         return Ok(SubmitOutcome::Pending { application_id, existing: false });
     }
@@ -340,6 +341,7 @@ pub(crate) async fn approve_in(
     });
     crate::benefits::grant_on_approval_in(tx, membership_id, actor, at).await?;
     crate::stats::joined_in(tx, membership_id, at).await?;
+    crate::roster::refresh_in(tx, application_id).await?;
     Ok(Some((membership_id, member_number)))
 }
 

@@ -24,6 +24,8 @@ mod orgs;
 mod platform;
 mod privacy;
 mod review;
+// Outreach: real-name rosters.
+mod roster;
 mod sms;
 mod stations;
 mod stats;
@@ -69,6 +71,11 @@ pub use orgs::{DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, OrgStore};
 pub use platform::{ABANDONED_AFTER_MILLIS, ApiKeyRecord, Idempotency, PlatformRecord, PlatformStore};
 pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
+// Outreach: real-name rosters.
+pub use roster::{
+    CoverageRow, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterCoverage,
+    RosterImportRecord, RosterImportStatus, RosterMatch, RosterPerson, RosterStore,
+};
 pub use sms::{OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
 pub use stats::{
@@ -104,6 +111,8 @@ pub trait Store:
     + CaseStore
     + BenefitStore
     + StatsStore
+    // Outreach: real-name rosters.
+    + RosterStore
     + Send
     + Sync
     + fmt::Debug
@@ -128,4 +137,6 @@ pub mod prelude {
         MemberStore, OrgStore, PlatformStore, PrivacyStore, ReviewStore, SmsStore, StationStore, Store,
         TransferStore, WebhookStore,
     };
+    // Outreach: real-name rosters.
+    pub use crate::RosterStore;
 }

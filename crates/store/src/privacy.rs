@@ -23,6 +23,10 @@ pub struct PurgeCounts {
     /// Ended legal-aid cases whose personal data was removed (`CaseStore::purge_cases`,
     /// which the app's purge runs beside this one).
     pub cases: u64,
+    // Outreach: real-name rosters.
+    /// Roster entries of people who never joined, not listed within the period
+    /// (`RosterStore::purge_roster`, run by the app's purge beside this one).
+    pub roster: u64,
 }
 
 /// A table holding sealed values.
@@ -38,16 +42,22 @@ pub enum SealedTable {
     Platforms,
     /// `cases`: the legal-aid worker's mobile.
     Cases,
+    // Outreach: real-name rosters.
+    /// `roster_entries`: ID number and mobile (an entry without a mobile reads as an
+    /// empty value, which is never re-encrypted).
+    Roster,
 }
 
 impl SealedTable {
     /// Every table with ciphertext.
-    pub const ALL: [SealedTable; 5] = [
+    pub const ALL: [SealedTable; 6] = [
         SealedTable::Applications,
         SealedTable::Memberships,
         SealedTable::SmsOutbox,
         SealedTable::Platforms,
         SealedTable::Cases,
+        // Outreach: real-name rosters.
+        SealedTable::Roster,
     ];
 
     /// The table's name (progress records use it).
@@ -58,6 +68,7 @@ impl SealedTable {
             SealedTable::SmsOutbox => "sms_outbox",
             SealedTable::Platforms => "platforms",
             SealedTable::Cases => "cases",
+            SealedTable::Roster => "roster_entries",
         }
     }
 }
@@ -132,6 +143,13 @@ const BATCH_OUTBOX: &str = "SELECT id, mobile_ct FROM sms_outbox WHERE id > $1 O
 const BATCH_PLATFORMS: &str = "SELECT id, webhook_secret_ct FROM platforms \
     WHERE id > $1 AND webhook_secret_ct IS NOT NULL ORDER BY id LIMIT $2";
 const BATCH_CASES: &str = "SELECT id, mobile_ct FROM cases WHERE id > $1 ORDER BY id LIMIT $2";
+// Outreach: real-name rosters.
+const BATCH_ROSTER: &str =
+    "SELECT id, id_number_ct, mobile_ct FROM roster_entries WHERE id > $1 ORDER BY id LIMIT $2";
+/// An entry without a mobile keeps none.
+const RESEAL_ROSTER: &str = "UPDATE roster_entries SET id_number_ct = $2, \
+    mobile_ct = CASE WHEN mobile_ct IS NULL THEN NULL ELSE $3 END \
+    WHERE id = $1 AND id_number_ct = $4 AND (mobile_ct IS NULL OR mobile_ct = $5)";
 /// Compare-and-set: a row changed since the batch read it keeps its newer value.
 const RESEAL_APPLICATION: &str = "UPDATE applications SET id_number_ct = $2, mobile_ct = $3 \
     WHERE id = $1 AND id_number_ct = $4 AND mobile_ct = $5";
@@ -206,7 +224,7 @@ impl PrivacyStore for SqlStore {
             .await?
             .rows_affected());
         tx.commit().await?;
-        Ok(PurgeCounts { applications, memberships, outbox, challenges, cases: 0 })
+        Ok(PurgeCounts { applications, memberships, outbox, challenges, cases: 0, roster: 0 })
     }
 
     async fn start_key_rotation(&self, key_id: &str, at: Timestamp) -> Result<()> {
@@ -266,6 +284,22 @@ impl PrivacyStore for SqlStore {
                     })
                     .collect()
             }
+            // Outreach: real-name rosters.
+            SealedTable::Roster => {
+                let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> =
+                    on_pool!(&self.pools, read, |p| sqlx::query_as(BATCH_ROSTER)
+                        .bind(after)
+                        .bind(limit)
+                        .fetch_all(p)
+                        .await?);
+                rows.into_iter()
+                    .map(|(id, id_number_ct, mobile_ct)| SealedRow {
+                        id,
+                        id_number_ct: Some(id_number_ct),
+                        value_ct: mobile_ct.unwrap_or_default(),
+                    })
+                    .collect()
+            }
             SealedTable::SmsOutbox | SealedTable::Platforms | SealedTable::Cases => {
                 let sql = match table {
                     SealedTable::SmsOutbox => BATCH_OUTBOX,
@@ -312,10 +346,11 @@ impl PrivacyStore for SqlStore {
                         .rows_affected())
                 }
                 (_, Some(new_id), Some(old_id)) => {
-                    let sql = if table == SealedTable::Applications {
-                        RESEAL_APPLICATION
-                    } else {
-                        RESEAL_MEMBERSHIP
+                    let sql = match table {
+                        SealedTable::Applications => RESEAL_APPLICATION,
+                        // Outreach: real-name rosters.
+                        SealedTable::Roster => RESEAL_ROSTER,
+                        _ => RESEAL_MEMBERSHIP,
                     };
                     on_tx!(&mut tx, |c| sqlx::query(sql)
                         .bind(row.new.id)

@@ -244,6 +244,7 @@ impl ReviewStore for SqlStore {
         on_tx!(&mut tx, |c| {
             sqlx::query(DECIDED_EVENT).bind(id).bind(at.millis()).execute(c).await?;
         });
+        crate::roster::refresh_in(&mut tx, id).await?;
         if changed == 1 {
             tx.commit().await?;
         }

@@ -38,6 +38,10 @@ pub const ATTACHMENT_LIMIT_BYTES: usize = 5 * 1024 * 1024 + 64 * 1024;
 /// Largest upload of a question bank (an XLSX of several thousand questions).
 const QUESTION_BANK_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
+// Outreach: real-name rosters.
+/// The largest roster upload: a 200 MB CSV or XLSX file and its form.
+pub const ROSTER_UPLOAD_LIMIT_BYTES: usize = 256 * 1024 * 1024;
+
 /// How long a request may take before the client gets a 408 instead of waiting forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -147,6 +151,12 @@ pub fn app(state: WebState) -> Router {
             console::innovation_uploads()
                 .layer(upload_door())
                 .layer(RequestBodyLimitLayer::new(ATTACHMENT_LIMIT_BYTES)),
+        )
+        // Outreach: real-name rosters.
+        .merge(
+            console::roster_uploads()
+                .layer(upload_door())
+                .layer(RequestBodyLimitLayer::new(ROSTER_UPLOAD_LIMIT_BYTES)),
         );
     Router::new()
         .merge(

@@ -112,8 +112,9 @@ pub async fn join(
     let mobile_bound_elsewhere = mobile_verified
         && app.store().mobile_bound_elsewhere(&mobile.blind_index, &id_number.blind_index).await?;
     let policy = receiving.auto_approval;
-    // No roster exists yet (outreach imports it), so roster-only orgs review everyone.
-    let on_roster = false;
+    // Only a roster-only union asks: the others decide without it.
+    let on_roster = policy == AutoApproval::RosterOnly
+        && !crate::roster::on_roster(app, &id_number.blind_index, &receiving).await?.is_empty();
     let real_name =
         check_real_name(app, &request, policy, mobile_verified, mobile_bound_elsewhere, on_roster).await;
     let verification = Verification { mobile_verified, mobile_bound_elsewhere, real_name };

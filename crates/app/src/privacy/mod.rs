@@ -1,6 +1,6 @@
 //! Retention (DESIGN.md: rejected and withdrawn applications' personal data are purged
 //! after a configurable period; so are ended legal-aid cases' descriptions, notes and
-//! mobiles): what `huiji purge` and the daily job run. The purge is
+//! mobiles, and the roster entries of people who never joined): what `huiji purge` and the daily job run. The purge is
 //! itself in the audit log. Key rotation's re-encryption is [`rotation`].
 
 pub mod rotation;
@@ -24,10 +24,18 @@ pub async fn purge(
     let cutoff = now.plus_days(-i64::from(days));
     let mut counts = store.purge_personal_data(cutoff, now).await?;
     counts.cases = crate::cases::purge_ended(store, clock, days).await?;
+    // Outreach: real-name rosters (entries of people who never joined; the counts stay).
+    counts.roster = store.purge_roster(cutoff).await?;
     if counts != PurgeCounts::default() {
         let subject = format!(
-            "{} applications, {} memberships, {} outbox messages, {} SMS challenges, {} legal-aid cases",
-            counts.applications, counts.memberships, counts.outbox, counts.challenges, counts.cases
+            "{} applications, {} memberships, {} outbox messages, {} SMS challenges, {} legal-aid cases, \
+             {} roster entries",
+            counts.applications,
+            counts.memberships,
+            counts.outbox,
+            counts.challenges,
+            counts.cases,
+            counts.roster
         );
         audit::record_system(store, now, actor, "purge", subject, Some(format!("retention {days} days")))
             .await?;

@@ -72,7 +72,8 @@ pub fn value_field(table: SealedTable) -> Field {
         SealedTable::Applications
         | SealedTable::Memberships
         | SealedTable::SmsOutbox
-        | SealedTable::Cases => Field::Mobile,
+        | SealedTable::Cases
+        | SealedTable::Roster => Field::Mobile,
     }
 }
 

@@ -14,6 +14,10 @@ mod innovation_evaluation;
 mod innovation_import;
 mod joining;
 mod orgs;
+// Outreach: real-name rosters.
+mod roster_import;
+mod roster_matching;
+mod roster_support;
 mod stations;
 mod stats;
 mod support;

@@ -253,6 +253,20 @@ fn roster_states() {
     assert_eq!("members".parse::<RosterState>(), Err(UnknownRosterState));
 }
 
+#[test]
+fn a_roster_counts_for_its_union_its_ancestors_imports_and_its_descendants_imports() {
+    use crate::OrgId;
+    let province = OrgPath::root(OrgId(1));
+    let city = province.child(OrgId(5));
+    let county = city.child(OrgId(9));
+    let other_city = province.child(OrgId(6));
+    assert!(roster_counts_for(&city, &city));
+    assert!(roster_counts_for(&province, &county), "a province-wide list counts everywhere");
+    assert!(roster_counts_for(&county, &city), "a county's list counts for its city");
+    assert!(!roster_counts_for(&other_city, &county));
+    assert!(!roster_counts_for(&county, &other_city));
+}
+
 proptest! {
     #[test]
     fn a_refused_id_number_is_never_shown_whole(digits in "[1-6][0-9]{16}[0-9X]") {

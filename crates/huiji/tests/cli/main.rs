@@ -15,6 +15,8 @@ mod demo;
 mod generate;
 mod innovation;
 mod privacy;
+// Outreach: real-name rosters.
+mod roster;
 mod stations;
 mod stats;
 

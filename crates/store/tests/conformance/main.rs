@@ -16,6 +16,8 @@ mod orgs;
 mod pool;
 mod privacy;
 mod review;
+// Outreach: real-name rosters.
+mod roster;
 mod stations;
 mod stats;
 mod transfers;

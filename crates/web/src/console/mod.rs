@@ -15,6 +15,8 @@ mod outbox;
 mod pool;
 mod review;
 mod screen;
+// Outreach: real-name rosters.
+mod roster;
 mod stations;
 mod stats;
 mod transfers;
@@ -57,11 +59,19 @@ pub fn router() -> Router<WebState> {
         .merge(benefits::router())
         .merge(stats::router())
         .merge(screen::router())
+        // Outreach: real-name rosters.
+        .merge(roster::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.
 pub fn contest_uploads() -> Router<WebState> {
     contest::upload_router()
+}
+
+// Outreach: real-name rosters.
+/// The upload of a roster file (see [`crate::ROSTER_UPLOAD_LIMIT_BYTES`]).
+pub fn roster_uploads() -> Router<WebState> {
+    roster::upload_router()
 }
 
 /// The upload of an innovation entry's attachment (see [`crate::ATTACHMENT_LIMIT_BYTES`]).

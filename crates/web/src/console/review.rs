@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use huiji_app::review::{self as app_review, ReviewError};
-use huiji_core::{ApplicationStatus, RealNameCheck};
+use huiji_core::{ApplicationStatus, OrgId, RealNameCheck};
 use huiji_store::{QueueItem, ReviewOutcome};
 use huiji_vault::Field;
 use serde::Deserialize;
@@ -144,6 +144,9 @@ struct DetailPage<'a> {
     submitted: String,
     deadline: Option<String>,
     others: Vec<(i64, String, &'static str)>,
+    // Outreach: real-name rosters.
+    /// The rosters listing the applicant that count for the receiving union: source, date.
+    roster: Vec<(String, String)>,
     reasons: &'static [(&'static str, &'static str, &'static str)],
     can_act: bool,
     pending: bool,
@@ -207,6 +210,16 @@ async fn render_detail(
         submitted: date(a.created_at),
         deadline: a.review_deadline.map(date),
         others,
+        // Outreach: real-name rosters.
+        roster: huiji_app::roster::application_matches(
+            &state.app,
+            &application.id_number_bidx,
+            OrgId(a.receiving_org_id),
+        )
+        .await?
+        .into_iter()
+        .map(|m| (m.source, date(m.imported_at.0)))
+        .collect(),
         reasons: &REJECT_REASONS,
         can_act: officer.role.can_act(),
         pending: a.status == ApplicationStatus::PendingReview,

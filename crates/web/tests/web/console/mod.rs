@@ -8,6 +8,8 @@ mod orgs;
 mod permissions;
 pub(crate) mod pool;
 mod review;
+// Outreach: real-name rosters.
+mod roster;
 mod stations;
 mod stats;
 pub(crate) mod transfers;
