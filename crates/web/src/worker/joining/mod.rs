@@ -78,6 +78,31 @@ impl JoinPage<'_> {
     }
 }
 
+/// What a worker form says after asking for an SMS code (the join and legal-aid forms):
+/// the field errors, the notice and the status code.
+///
+/// # Errors
+///
+/// Our side's failures, logged by [`WebError`].
+pub(crate) fn code_answer(
+    t: &WorkerText,
+    sent: Result<huiji_core::Mobile, SendCodeError>,
+) -> Result<(Vec<FieldError>, &'static str, StatusCode), WebError> {
+    Ok(match sent {
+        Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
+        Err(SendCodeError::Invalid(error)) => (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(SendCodeError::TooSoon) => (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS),
+        Err(SendCodeError::DailyLimit) => (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS),
+        Err(SendCodeError::Delivery(error)) => {
+            tracing::warn!(%error, "verification SMS not sent");
+            (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Err(error @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
+            return Err(WebError::Internal(error.to_string()));
+        }
+    })
+}
+
 /// The message of a form's error for `field`, in the page's language: what the worker
 /// forms (joining, legal aid) show beside a field.
 pub(crate) fn field_error<'a>(lang: Lang, errors: &'a [FieldError], field: &str) -> Option<&'a str> {
@@ -222,26 +247,8 @@ async fn handle_post(
                 )
                 .await;
             }
-            let (errors, notice, status) =
-                match joining::send_code(&state.app, &form.mobile, SmsPurpose::Join).await {
-                    Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
-                    Err(SendCodeError::Invalid(error)) => {
-                        (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY)
-                    }
-                    Err(SendCodeError::TooSoon) => {
-                        (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS)
-                    }
-                    Err(SendCodeError::DailyLimit) => {
-                        (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS)
-                    }
-                    Err(SendCodeError::Delivery(error)) => {
-                        tracing::warn!(%error, "verification SMS not sent");
-                        (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
-                    }
-                    Err(error @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
-                        return Err(WebError::Internal(error.to_string()));
-                    }
-                };
+            let sent = joining::send_code(&state.app, &form.mobile, SmsPurpose::Join).await;
+            let (errors, notice, status) = code_answer(t, sent)?;
             let code_sent = errors.is_empty();
             render_form(state, lang, union, &form, errors, Some(notice.to_owned()), code_sent, status).await
         }

@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use huiji_app::cases::{self, CaseError, CaseLine, Filed};
-use huiji_app::joining::{self, SendCodeError};
+use huiji_app::joining;
 use huiji_core::case::{CaseCategory, CaseForm, CaseOutcome, Rating};
 use huiji_core::joining::FieldError;
 use huiji_core::sms::{SmsCheck, SmsPurpose};
@@ -98,26 +98,8 @@ async fn submit(
     }
     match form.action.as_str() {
         "send_code" => {
-            let (errors, notice, status) =
-                match joining::send_code(&state.app, &form.mobile, SmsPurpose::Legal).await {
-                    Ok(_) => (Vec::new(), t.code_sent, StatusCode::OK),
-                    Err(SendCodeError::Invalid(error)) => {
-                        (vec![error], t.fix_errors, StatusCode::UNPROCESSABLE_ENTITY)
-                    }
-                    Err(SendCodeError::TooSoon) => {
-                        (Vec::new(), t.code_too_soon, StatusCode::TOO_MANY_REQUESTS)
-                    }
-                    Err(SendCodeError::DailyLimit) => {
-                        (Vec::new(), t.code_daily_limit, StatusCode::TOO_MANY_REQUESTS)
-                    }
-                    Err(SendCodeError::Delivery(error)) => {
-                        tracing::warn!(%error, "verification SMS not sent");
-                        (Vec::new(), t.code_not_sent, StatusCode::SERVICE_UNAVAILABLE)
-                    }
-                    Err(error @ (SendCodeError::Internal(_) | SendCodeError::Store(_))) => {
-                        return Err(WebError::Internal(error.to_string()));
-                    }
-                };
+            let sent = joining::send_code(&state.app, &form.mobile, SmsPurpose::Legal).await;
+            let (errors, notice, status) = crate::worker::joining::code_answer(t, sent)?;
             let code_sent = errors.is_empty();
             render(&state, lang, &form, errors, Some(notice), code_sent, status)
         }
