@@ -33,7 +33,7 @@ pub enum Command {
     /// Run the web server (migrations run first).
     Serve(ServeArgs),
     /// Build a demo on an embedded SQLite database with Anhui's union tree, and serve it.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Apply the embedded database migrations and exit.
     Migrate,
     /// Load reference data into an empty database.
@@ -503,6 +503,18 @@ pub struct ServeArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 [env: HUIJI_LISTEN].
     #[arg(long)]
     pub listen: Option<SocketAddr>,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to listen, as for `serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Start without the sample casework (applications in every state, members, a pool,
+    /// a transfer): the browser tests count what they make themselves.
+    #[arg(long)]
+    pub no_samples: bool,
 }
 
 /// What `seed` can load.

@@ -18,8 +18,8 @@ use huiji_web::WebState;
 use tokio::net::TcpListener;
 
 use crate::cli::{
-    Command, ConsentCommand, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand, ServeArgs,
-    SmsCommand,
+    Command, ConsentCommand, DemoArgs, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand,
+    ServeArgs, SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
 use crate::error::CommandError;
@@ -282,14 +282,14 @@ async fn serve(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> R
     run_server(store, listener, &keys, &settings.public_url(), settings, None).await
 }
 
-async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
+async fn demo(settings: &Settings, args: &DemoArgs, out: &mut dyn Write) -> Result<(), CommandError> {
     let url = settings.database_url_or(DEMO_DATABASE_URL);
     let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEMO_KEY_FILE));
     if !keys.exists() {
         create_key_file(&keys)?;
         writeln!(out, "created the demo key file {}", keys.display())?;
     }
-    load_keyring(&keys)?;
+    let keyring = load_keyring(&keys)?;
     let store = open(&url).await?;
     if store.count_orgs(&OrgFilter::default()).await? == 0 {
         seed_anhui(&store, &SystemClock, out).await?;
@@ -318,6 +318,20 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
                 *role == huiji_core::Role::Admin,
             )
             .await?;
+        }
+    }
+    if !args.no_samples {
+        let admin = DEMO_OFFICERS[0].0;
+        let now = SystemClock.now();
+        if let Some(c) =
+            crate::demo::seed_casework(&store, keyring, &settings.public_url(), admin, now).await?
+        {
+            writeln!(
+                out,
+                "seeded sample casework: {} applications waiting ({} escalated past their deadline), \
+                 {} rejected, {} members ({} in 合肥市's turnover pool), {} transfer waiting",
+                c.pending, c.escalated, c.rejected, c.members, c.pooled, c.transfers
+            )?;
         }
     }
     let studios = crate::demo::seed_innovation(&store, SystemClock.now()).await?;

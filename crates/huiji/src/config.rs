@@ -184,7 +184,8 @@ impl Settings {
             None => PathBuf::from("huiji.toml"),
         };
         let listen = match &cli.command {
-            Command::Serve(args) | Command::Demo(args) => args.listen,
+            Command::Serve(args) => args.listen,
+            Command::Demo(args) => args.serve.listen,
             _ => None,
         };
         let flags =
