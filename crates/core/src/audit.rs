@@ -1,16 +1,18 @@
 //! The audit log's vocabulary: who acted, by kind, and what they did.
 
-use crate::labelled::{coded_enum, labelled_enum};
+use crate::labelled::labelled_enum;
 
-coded_enum!(
+pub mod subject;
+
+labelled_enum!(
     /// Who acted.
     ActorKind {
         /// An officer in the console.
-        Officer = "officer",
+        Officer = "officer", "工作人员", "officer";
         /// A platform through the API.
-        Platform = "platform",
+        Platform = "platform", "平台", "platform";
         /// The system itself (background jobs, commands).
-        System = "system",
+        System = "system", "系统", "system";
     }
 );
 
