@@ -5,7 +5,7 @@
 //! stays as written (older records included).
 
 use crate::labelled::labelled_enum;
-use crate::membership::AutoApproval;
+use crate::membership::{AutoApproval, LifecycleAction};
 
 labelled_enum!(
     /// A kind of record a subject names by id.
@@ -82,6 +82,8 @@ pub enum SubjectPart<'a> {
     Policy(AutoApproval),
     /// A number of days (`days:3`).
     Days(u32),
+    /// A change of a membership's state (`lifecycle:withdraw`).
+    Lifecycle(LifecycleAction),
     /// A count (`rows:12`).
     Count(CountKind, u64),
 }
@@ -97,6 +99,7 @@ fn part(token: &str) -> SubjectPart<'_> {
     let known = match kind {
         "policy" => value.parse().ok().map(SubjectPart::Policy),
         "days" => value.parse().ok().map(SubjectPart::Days),
+        "lifecycle" => value.parse().ok().map(SubjectPart::Lifecycle),
         _ => match (kind.parse::<CountKind>(), kind.parse::<SubjectKind>()) {
             (Ok(count), _) => value.parse().ok().map(|n| SubjectPart::Count(count, n)),
             (_, Ok(record)) => {
@@ -134,6 +137,13 @@ mod tests {
             ]
         );
         assert_eq!(parse("rows:12"), [SubjectPart::Count(CountKind::Rows, 12)]);
+        assert_eq!(
+            parse("membership:4 lifecycle:withdraw"),
+            [
+                SubjectPart::Record(SubjectKind::Membership, 4),
+                SubjectPart::Lifecycle(LifecycleAction::Withdraw)
+            ]
+        );
     }
 
     #[test]

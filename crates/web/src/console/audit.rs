@@ -86,6 +86,7 @@ fn pieces(lang: Lang, text: &str, names: &HashMap<i64, String>) -> Vec<Piece> {
                 Piece { text, href: page_of(kind, id) }
             }
             SubjectPart::Policy(policy) => Piece { text: lang.label(policy).to_owned(), href: None },
+            SubjectPart::Lifecycle(action) => Piece { text: lang.label(action).to_owned(), href: None },
             SubjectPart::Days(days) => Piece {
                 text: match lang {
                     Lang::Zh => format!("审核期限 {days} 天"),
