@@ -65,6 +65,9 @@ pub(super) async fn start(store: &SqlStore, new: &NewRosterImport, at: Timestamp
 /// An entry the source already lists: id, mobile and employer as stored, state.
 type Existing = (i64, Option<String>, Option<String>, Option<String>, String);
 
+/// [`Existing`] with the ID blind index it was found by, as [`EXISTING_AMONG`] reads it.
+type ListedRow = (String, i64, Option<String>, Option<String>, Option<String>, String);
+
 /// Rows per statement: an INSERT binds 14 values a row, so 500 rows stay well below
 /// SQLite's 32,766 and PostgreSQL's 65,535 bound values.
 const ROWS_PER_STATEMENT: usize = 500;
@@ -102,17 +105,16 @@ pub(super) async fn add(
     let (source, org_id, org_path) = owner.ok_or(StoreError::NotFound("roster import"))?;
     let mut outcomes = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(ROWS_PER_STATEMENT) {
-        let listed: Vec<(String, i64, Option<String>, Option<String>, Option<String>, String)> =
-            on_tx!(&mut tx, |c| {
-                let mut q = QueryBuilder::new(EXISTING_AMONG);
-                q.push_bind(source.as_str()).push(" AND id_number_bidx IN (");
-                let mut list = q.separated(", ");
-                for entry in chunk {
-                    list.push_bind(entry.id_number.blind_index.as_str());
-                }
-                q.push(")");
-                q.build_query_as().fetch_all(c).await?
-            });
+        let listed: Vec<ListedRow> = on_tx!(&mut tx, |c| {
+            let mut q = QueryBuilder::new(EXISTING_AMONG);
+            q.push_bind(source.as_str()).push(" AND id_number_bidx IN (");
+            let mut list = q.separated(", ");
+            for entry in chunk {
+                list.push_bind(entry.id_number.blind_index.as_str());
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(c).await?
+        });
         let mut listed: HashMap<String, Existing> =
             listed.into_iter().map(|(bidx, id, m, n, c, s)| (bidx, (id, m, n, c, s))).collect();
         let new: Vec<&NewRosterEntry> =
