@@ -29,13 +29,18 @@ pub fn settings(settings: &Settings) -> Result<CampaignSettings, CommandError> {
     let quiet_hours = QuietHours::parse(&settings.campaign_quiet_hours).ok_or_else(|| {
         invalid(format!("campaign_quiet_hours {:?}: expected HH:MM-HH:MM", settings.campaign_quiet_hours))
     })?;
-    let cap = FrequencyCap::new(settings.campaign_cap_messages, settings.campaign_cap_days)
-        .ok_or_else(|| invalid("campaign_cap_messages and campaign_cap_days must be at least 1".to_owned()))?;
+    let cap =
+        FrequencyCap::new(settings.campaign_cap_messages, settings.campaign_cap_days).ok_or_else(|| {
+            invalid("campaign_cap_messages and campaign_cap_days must be at least 1".to_owned())
+        })?;
     let signatures = settings
         .campaign_signatures
         .iter()
         .map(|(id, signature)| {
-            let id = id.trim().parse::<i64>().map_err(|_| invalid(format!("campaign_signatures: {id:?} is not a union id")))?;
+            let id = id
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| invalid(format!("campaign_signatures: {id:?} is not a union id")))?;
             Ok((OrgId(id), signature.clone()))
         })
         .collect::<Result<_, CommandError>>()?;

@@ -297,7 +297,12 @@ pub trait CampaignStore: Send + Sync {
     ) -> Result<Option<MessageState>>;
     /// Puts a mobile on the suppression list and suppresses its queued messages; whether
     /// it was new there.
-    async fn suppress_mobile(&self, mobile_bidx: &str, reason: SuppressionReason, at: Timestamp) -> Result<bool>;
+    async fn suppress_mobile(
+        &self,
+        mobile_bidx: &str,
+        reason: SuppressionReason,
+        at: Timestamp,
+    ) -> Result<bool>;
     /// Whether a mobile is on the suppression list.
     async fn is_suppressed(&self, mobile_bidx: &str) -> Result<bool>;
     /// The message behind an invite code.
@@ -309,8 +314,12 @@ pub trait CampaignStore: Send + Sync {
     /// The funnel of every campaign of unions within `within`.
     async fn subtree_campaign_funnel(&self, within: &OrgPath) -> Result<Funnel>;
     /// A page of a campaign's messages, by id after `after`.
-    async fn campaign_messages(&self, campaign_id: i64, after: i64, limit: u32)
-    -> Result<Vec<CampaignMessageRecord>>;
+    async fn campaign_messages(
+        &self,
+        campaign_id: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<CampaignMessageRecord>>;
     /// Counts one opening of a join code's page.
     async fn count_join_code_scan(&self, join_code: &str) -> Result<()>;
     /// The join codes of unions within `within` with scans, applications and approvals,
@@ -379,7 +388,12 @@ impl CampaignStore for SqlStore {
         messages::receipt(self, message_id, receipt, at).await
     }
 
-    async fn suppress_mobile(&self, mobile_bidx: &str, reason: SuppressionReason, at: Timestamp) -> Result<bool> {
+    async fn suppress_mobile(
+        &self,
+        mobile_bidx: &str,
+        reason: SuppressionReason,
+        at: Timestamp,
+    ) -> Result<bool> {
         write::suppress(self, mobile_bidx, reason, at).await
     }
 

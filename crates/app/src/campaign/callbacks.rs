@@ -26,7 +26,11 @@ pub fn authorized(app: &App, presented: &str) -> bool {
 /// # Errors
 ///
 /// The store's.
-pub async fn receipt(app: &App, reference: &str, receipt: Receipt) -> Result<Option<MessageState>, CampaignError> {
+pub async fn receipt(
+    app: &App,
+    reference: &str,
+    receipt: Receipt,
+) -> Result<Option<MessageState>, CampaignError> {
     let Some(id) = reference.trim().strip_prefix(REFERENCE_PREFIX).and_then(|n| n.parse::<i64>().ok()) else {
         return Ok(None);
     };

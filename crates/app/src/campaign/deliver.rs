@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use huiji_core::campaign::{MessageRules, MessageState, Signature, Template, next_send_time};
 use huiji_core::campaign::invite::invite_expired;
+use huiji_core::campaign::{MessageRules, MessageState, Signature, Template, next_send_time};
 use huiji_core::{Mobile, Timestamp};
 use huiji_store::{CampaignRecord, DueMessage};
 use huiji_vault::Field;
@@ -51,9 +51,11 @@ pub struct Round {
 pub async fn deliver_due(app: &App) -> Result<Round, CampaignError> {
     let now = app.now();
     let limit = app.campaigns().rate_per_second.max(1);
-    let claimed = app.store().claim_campaign_messages(now, Timestamp(now.millis() + LEASE_MILLIS), limit).await?;
+    let claimed =
+        app.store().claim_campaign_messages(now, Timestamp(now.millis() + LEASE_MILLIS), limit).await?;
     let mut round = Round { claimed: claimed.len(), ..Round::default() };
-    let mut campaigns: HashMap<i64, Option<(CampaignRecord, Option<(MessageRules, Template)>)>> = HashMap::new();
+    let mut campaigns: HashMap<i64, Option<(CampaignRecord, Option<(MessageRules, Template)>)>> =
+        HashMap::new();
     for message in &claimed {
         if !campaigns.contains_key(&message.campaign_id) {
             let campaign = app.store().campaign(message.campaign_id).await?;
@@ -138,7 +140,9 @@ async fn one(
         }
         Err(error) => {
             tracing::warn!(%error, message = message.id, "campaign message not sent; retrying later");
-            store.reschedule_campaign_message(message.id, Timestamp(now.millis() + RETRY_MILLIS), true).await?;
+            store
+                .reschedule_campaign_message(message.id, Timestamp(now.millis() + RETRY_MILLIS), true)
+                .await?;
             Ok(Step::Held)
         }
     }

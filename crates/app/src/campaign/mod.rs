@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use huiji_core::campaign::invite::DEFAULT_INVITE_DAYS;
 use huiji_core::campaign::text::{DEFAULT_MAX_SEGMENTS, DEFAULT_OPT_OUT_TEXT};
 use huiji_core::campaign::{FrequencyCap, QuietHours, TextError};
-use huiji_core::{OrgId, Org};
+use huiji_core::{Org, OrgId};
 use huiji_store::{CampaignRecord, StoreError};
 
 use crate::App;

@@ -49,7 +49,8 @@ async fn list(world: &World, by: &Org, source: &str, people: &[(u32, &str, &str,
     }
     let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
     let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
-    let (result, _) = import_as(world, &Actor::Operator, by, source, csv(&rows, ",").into_bytes(), None).await;
+    let (result, _) =
+        import_as(world, &Actor::Operator, by, source, csv(&rows, ",").into_bytes(), None).await;
     assert_eq!(result.unwrap().counts.rejected, 0);
 }
 
@@ -86,13 +87,18 @@ fn code_in(text: &str) -> String {
 
 both_databases!(campaigns_target_the_subtree_and_its_filters, |db: TestDb| async move {
     let world = World::new(db).await;
-    list(&world, &world.hefei, "交通运输局", &[
-        (1, "13800138001", "货车司机", "340104"),
-        (2, "13800138002", "快递员", "340104"),
-        (3, "", "货车司机", "340104"),
-        // The same mobile twice: one message.
-        (4, "13800138001", "货车司机", "340111"),
-    ])
+    list(
+        &world,
+        &world.hefei,
+        "交通运输局",
+        &[
+            (1, "13800138001", "货车司机", "340104"),
+            (2, "13800138002", "快递员", "340104"),
+            (3, "", "货车司机", "340104"),
+            // The same mobile twice: one message.
+            (4, "13800138001", "货车司机", "340111"),
+        ],
+    )
     .await;
     list(&world, &world.wuhu, "芜湖交通", &[(5, "13800138005", "货车司机", "340202")]).await;
 
@@ -137,32 +143,41 @@ both_databases!(campaigns_target_the_subtree_and_its_filters, |db: TestDb| async
     let no_link = CreateRequest { text: "欢迎入会".into(), ..request(&world.hefei) };
     assert!(matches!(campaign::create(&world.app, &officer, &no_link).await, Err(CampaignError::Text(_))));
     let bad = CreateRequest { occupation: Some("pilot".into()), ..request(&world.hefei) };
-    assert!(matches!(campaign::create(&world.app, &officer, &bad).await, Err(CampaignError::InvalidFilter(_))));
+    assert!(matches!(
+        campaign::create(&world.app, &officer, &bad).await,
+        Err(CampaignError::InvalidFilter(_))
+    ));
     assert_eq!(world.audit("campaign.create").await.len(), 5);
     assert_eq!(world.audit("campaign.send").await.len(), 6);
 });
 
-both_databases!(messages_go_out_with_signature_link_and_opt_out_outside_quiet_hours, |db: TestDb| async move {
-    let world = World::new(db).await;
-    list(&world, &world.hefei, "交通运输局", &[(1, "13800138001", "货车司机", "340104")]).await;
-    // 22:00 China time: queued, held until 08:00.
-    let evening = Timestamp(world.app.now().millis() + 10 * HOUR);
-    set_clock(&world, evening);
-    let id = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
-    campaign::queue(&world.app, &Actor::Operator, id).await.unwrap();
-    assert_eq!(deliver_due(&world.app).await.unwrap().sent, 0);
-    set_clock(&world, Timestamp(evening.millis() + 9 * HOUR + 59 * 60_000));
-    assert_eq!(deliver_due(&world.app).await.unwrap().sent, 0, "07:59 is still quiet");
-    set_clock(&world, Timestamp(evening.millis() + 10 * HOUR));
-    assert_eq!(deliver_due(&world.app).await.unwrap().sent, 1, "08:00");
-    assert_eq!(deliver_due(&world.app).await.unwrap().claimed, 0, "sent once");
-    let texts = outbox(&world).await;
-    assert_eq!(texts.len(), 1);
-    let code = code_in(&texts[0]);
-    assert_eq!(texts[0], format!("【合肥市总工会】张师傅您好，诚邀您加入工会：http://localhost/i/{code} 回T退订"));
-    let funnel = show(&world, id).await;
-    assert_eq!((funnel.targeted, funnel.queued, funnel.sent), (1, 0, 1));
-});
+both_databases!(
+    messages_go_out_with_signature_link_and_opt_out_outside_quiet_hours,
+    |db: TestDb| async move {
+        let world = World::new(db).await;
+        list(&world, &world.hefei, "交通运输局", &[(1, "13800138001", "货车司机", "340104")]).await;
+        // 22:00 China time: queued, held until 08:00.
+        let evening = Timestamp(world.app.now().millis() + 10 * HOUR);
+        set_clock(&world, evening);
+        let id = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
+        campaign::queue(&world.app, &Actor::Operator, id).await.unwrap();
+        assert_eq!(deliver_due(&world.app).await.unwrap().sent, 0);
+        set_clock(&world, Timestamp(evening.millis() + 9 * HOUR + 59 * 60_000));
+        assert_eq!(deliver_due(&world.app).await.unwrap().sent, 0, "07:59 is still quiet");
+        set_clock(&world, Timestamp(evening.millis() + 10 * HOUR));
+        assert_eq!(deliver_due(&world.app).await.unwrap().sent, 1, "08:00");
+        assert_eq!(deliver_due(&world.app).await.unwrap().claimed, 0, "sent once");
+        let texts = outbox(&world).await;
+        assert_eq!(texts.len(), 1);
+        let code = code_in(&texts[0]);
+        assert_eq!(
+            texts[0],
+            format!("【合肥市总工会】张师傅您好，诚邀您加入工会：http://localhost/i/{code} 回T退订")
+        );
+        let funnel = show(&world, id).await;
+        assert_eq!((funnel.targeted, funnel.queued, funnel.sent), (1, 0, 1));
+    }
+);
 
 both_databases!(one_campaign_message_per_mobile_in_seven_days, |db: TestDb| async move {
     let world = World::new(db).await;
@@ -224,11 +239,16 @@ both_databases!(opt_outs_by_every_reply_keyword_and_by_link_are_never_sent_again
 
 both_databases!(receipts_are_idempotent_and_order_free, |db: TestDb| async move {
     let world = World::new(db).await;
-    list(&world, &world.hefei, "交通运输局", &[
-        (1, "13800138001", "货车司机", "340104"),
-        (2, "13800138002", "货车司机", "340104"),
-        (3, "13800138003", "货车司机", "340104"),
-    ])
+    list(
+        &world,
+        &world.hefei,
+        "交通运输局",
+        &[
+            (1, "13800138001", "货车司机", "340104"),
+            (2, "13800138002", "货车司机", "340104"),
+            (3, "13800138003", "货车司机", "340104"),
+        ],
+    )
     .await;
     let id = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
     campaign::queue(&world.app, &Actor::Operator, id).await.unwrap();
@@ -280,10 +300,12 @@ fn form<'a>(id_number: &'a str, mobile: &'a str) -> JoinForm<'a> {
 both_databases!(invite_links_attribute_joins_and_the_funnel_counts_them, |db: TestDb| async move {
     let world = World::new(db).await;
     let trucks = truckers(&world).await;
-    list(&world, &world.hefei, "交通运输局", &[
-        (1, "13800138001", "货车司机", "340104"),
-        (2, "13800138002", "货车司机", "340104"),
-    ])
+    list(
+        &world,
+        &world.hefei,
+        "交通运输局",
+        &[(1, "13800138001", "货车司机", "340104"), (2, "13800138002", "货车司机", "340104")],
+    )
     .await;
     let cid = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
     campaign::queue(&world.app, &Actor::Operator, cid).await.unwrap();
@@ -304,16 +326,16 @@ both_databases!(invite_links_attribute_joins_and_the_funnel_counts_them, |db: Te
 
     // Joining through it: channel invite, the code as attribution; on the roster, so the
     // roster-only union approves at once.
-    let outcome = invite::join(&world.app, &opened, &form(&id(1), "13800138001"), MobileProof::Attested)
-        .await
-        .unwrap();
+    let outcome =
+        invite::join(&world.app, &opened, &form(&id(1), "13800138001"), MobileProof::Attested).await.unwrap();
     let JoinOutcome::Approved { application_id, .. } = outcome else { panic!("{outcome:?}") };
     let application = world.app.store().application(application_id.0).await.unwrap().unwrap();
     assert_eq!(application.channel, Channel::Invite);
     // The second applies but is not approved (an unproven mobile waits for review).
     let second_invite = invite::open(&world.app, &second).await.unwrap();
-    let outcome =
-        invite::join(&world.app, &second_invite, &form(&id(2), "13800138002"), MobileProof::None).await.unwrap();
+    let outcome = invite::join(&world.app, &second_invite, &form(&id(2), "13800138002"), MobileProof::None)
+        .await
+        .unwrap();
     assert!(matches!(outcome, JoinOutcome::Pending { .. }), "{outcome:?}");
     let view = campaign::funnel(&world.app, &Actor::Operator, cid).await.unwrap();
     let funnel = view.total;

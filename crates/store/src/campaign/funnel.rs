@@ -73,7 +73,8 @@ fn states((targeted, suppressed, queued, sent, delivered, failed, clicked): Stat
 }
 
 pub(super) async fn campaign(store: &SqlStore, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>> {
-    type Row = (Option<i64>, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    type Row =
+        (Option<i64>, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
     let rows: Vec<Row> = on_pool!(&store.pools, read, |p| sqlx::query_as(CAMPAIGN_STATES)
         .bind(campaign_id)
         .fetch_all(p)
@@ -97,13 +98,17 @@ pub(super) async fn campaign(store: &SqlStore, campaign_id: i64) -> Result<Vec<(
 
 pub(super) async fn subtree(store: &SqlStore, within: &OrgPath) -> Result<Funnel> {
     let (low, high) = (within.as_str(), within.subtree_upper_bound());
-    let row: StateRow =
-        on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_STATES).bind(low).bind(&high).fetch_one(p).await?);
-    let (applied, approved): (i64, i64) = on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_APPLICATIONS)
+    let row: StateRow = on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_STATES)
         .bind(low)
         .bind(&high)
         .fetch_one(p)
         .await?);
+    let (applied, approved): (i64, i64) =
+        on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_APPLICATIONS)
+            .bind(low)
+            .bind(&high)
+            .fetch_one(p)
+            .await?);
     Ok(Funnel { applied: count(Some(applied)), approved: count(Some(approved)), ..states(row) })
 }
 
@@ -114,13 +119,18 @@ pub(super) async fn count_scan(store: &SqlStore, join_code: &str) -> Result<()> 
     Ok(())
 }
 
-pub(super) async fn join_codes(store: &SqlStore, within: &OrgPath, limit: u32) -> Result<Vec<JoinCodeFunnel>> {
-    let rows: Vec<(i64, String, i64, i64, i64)> = on_pool!(&store.pools, read, |p| sqlx::query_as(JOIN_CODES)
-        .bind(within.as_str())
-        .bind(within.subtree_upper_bound())
-        .bind(i64::from(limit))
-        .fetch_all(p)
-        .await?);
+pub(super) async fn join_codes(
+    store: &SqlStore,
+    within: &OrgPath,
+    limit: u32,
+) -> Result<Vec<JoinCodeFunnel>> {
+    let rows: Vec<(i64, String, i64, i64, i64)> =
+        on_pool!(&store.pools, read, |p| sqlx::query_as(JOIN_CODES)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?);
     Ok(rows
         .into_iter()
         .map(|(org, join_code, scans, applications, approvals)| JoinCodeFunnel {

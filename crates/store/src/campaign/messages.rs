@@ -65,7 +65,11 @@ pub(super) async fn claim(
         .collect())
 }
 
-pub(super) async fn sends_since(store: &SqlStore, mobile_bidx: &str, since: Timestamp) -> Result<Vec<Timestamp>> {
+pub(super) async fn sends_since(
+    store: &SqlStore,
+    mobile_bidx: &str,
+    since: Timestamp,
+) -> Result<Vec<Timestamp>> {
     let rows: Vec<i64> = on_pool!(&store.pools, read, |p| sqlx::query_scalar(SENDS_SINCE)
         .bind(mobile_bidx)
         .bind(since.millis())
@@ -114,8 +118,10 @@ pub(super) async fn receipt(
     // A concurrent receipt may change the state between the read and the write: the
     // guarded write then changes nothing and the state is read again.
     for _ in 0..3 {
-        let code: Option<String> =
-            on_pool!(&store.pools, write, |p| sqlx::query_scalar(STATE).bind(message_id).fetch_optional(p).await?);
+        let code: Option<String> = on_pool!(&store.pools, write, |p| sqlx::query_scalar(STATE)
+            .bind(message_id)
+            .fetch_optional(p)
+            .await?);
         let Some(code) = code else { return Ok(None) };
         let state = message_state(&code)?;
         let next = state.after_receipt(receipt);

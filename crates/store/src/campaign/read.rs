@@ -54,7 +54,12 @@ impl TryFrom<CampaignRow> for CampaignRecord {
             id: row.id,
             org: OrgId(row.org_id),
             org_path: OrgPath::parse(&row.org_path).ok_or_else(|| corrupt("org_path"))?,
-            occupation: row.occupation.as_deref().map(str::parse).transpose().map_err(|_| corrupt("occupation"))?,
+            occupation: row
+                .occupation
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|_| corrupt("occupation"))?,
             region: row.region_code.as_deref().map(str::parse).transpose().map_err(|_| corrupt("region"))?,
             status: CampaignStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
             name: row.name,
@@ -87,8 +92,10 @@ pub(super) async fn campaigns(store: &SqlStore, within: &OrgPath, limit: u32) ->
 }
 
 pub(super) async fn is_suppressed(store: &SqlStore, mobile_bidx: &str) -> Result<bool> {
-    let found: Option<i32> =
-        on_pool!(&store.pools, read, |p| sqlx::query_scalar(SUPPRESSED).bind(mobile_bidx).fetch_optional(p).await?);
+    let found: Option<i32> = on_pool!(&store.pools, read, |p| sqlx::query_scalar(SUPPRESSED)
+        .bind(mobile_bidx)
+        .fetch_optional(p)
+        .await?);
     Ok(found.is_some())
 }
 

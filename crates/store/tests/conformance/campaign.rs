@@ -44,7 +44,10 @@ both_databases!(queueing_claiming_and_sending_are_idempotent, |db: TestDb| async
     let t = tree(&store).await;
     let id = campaign(&store, &t.hefei).await;
     assert!(store.suppress_mobile("bidx:m3", SuppressionReason::Reply, AT).await.unwrap());
-    assert!(!store.suppress_mobile("bidx:m3", SuppressionReason::Link, AT).await.unwrap(), "already on the list");
+    assert!(
+        !store.suppress_mobile("bidx:m3", SuppressionReason::Link, AT).await.unwrap(),
+        "already on the list"
+    );
     let batch = [
         message(&t.hefei_trucks, "m1", "code000000001"),
         message(&t.hefei_trucks, "m2", "code000000002"),
@@ -59,9 +62,15 @@ both_databases!(queueing_claiming_and_sending_are_idempotent, |db: TestDb| async
     // Two senders: the second gets nothing while the lease holds, everything after.
     let lease = Timestamp(AT.millis() + 60_000);
     let first = store.claim_campaign_messages(AT, lease, 10).await.unwrap();
-    assert_eq!(first.iter().map(|m| m.invite_code.as_str()).collect::<Vec<_>>(), ["code000000001", "code000000002"]);
+    assert_eq!(
+        first.iter().map(|m| m.invite_code.as_str()).collect::<Vec<_>>(),
+        ["code000000001", "code000000002"]
+    );
     assert!(store.claim_campaign_messages(AT, lease, 10).await.unwrap().is_empty());
-    assert_eq!(store.claim_campaign_messages(lease, Timestamp(lease.millis() + 1), 10).await.unwrap().len(), 2);
+    assert_eq!(
+        store.claim_campaign_messages(lease, Timestamp(lease.millis() + 1), 10).await.unwrap().len(),
+        2
+    );
 
     // Sent twice, a receipt twice, a click twice: each counts once.
     for _ in 0..2 {

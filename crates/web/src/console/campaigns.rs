@@ -48,14 +48,19 @@ fn web_error(lang: Lang, error: CampaignError) -> Result<String, WebError> {
         CampaignError::NotFound => Err(WebError::NotFound),
         CampaignError::Forbidden => Err(WebError::Forbidden),
         CampaignError::Text(e) => Ok(lang.t(&e.message_zh(), &e.message_en()).to_owned()),
-        CampaignError::InvalidName => Ok(lang.t("请填写活动名称（60字以内）", "Name the campaign (up to 60 characters)").to_owned()),
+        CampaignError::InvalidName => {
+            Ok(lang.t("请填写活动名称（60字以内）", "Name the campaign (up to 60 characters)").to_owned())
+        }
         CampaignError::InvalidFilter(what) => Ok(match what {
             "region" => lang.t("地区代码无效", "Unknown region code"),
             _ => lang.t("从业类型无效", "Unknown occupation"),
         }
         .to_owned()),
         CampaignError::NoSignature => Ok(lang
-            .t("本级总工会尚未配置短信签名，请联系管理员", "No SMS signature is configured for this federation")
+            .t(
+                "本级总工会尚未配置短信签名，请联系管理员",
+                "No SMS signature is configured for this federation",
+            )
             .to_owned()),
         CampaignError::Store(e) => Err(e.into()),
         CampaignError::Vault(e) => Err(WebError::Internal(e.to_string())),
@@ -180,8 +185,12 @@ async fn list_page(
     }
     let mut unions = vec![(officer.org.id.0, officer.org.name.to_owned())];
     for kind in [OrgKindCode::Federation, OrgKindCode::IndustryFederation] {
-        let filter =
-            OrgFilter { within: Some(officer.scope().clone()), kind: Some(kind), limit: Some(300), ..OrgFilter::default() };
+        let filter = OrgFilter {
+            within: Some(officer.scope().clone()),
+            kind: Some(kind),
+            limit: Some(300),
+            ..OrgFilter::default()
+        };
         for org in state.store.orgs(&filter).await? {
             if org.id != officer.org.id {
                 unions.push((org.id.0, org.name));
@@ -306,7 +315,12 @@ async fn show(
     .collect::<Vec<_>>()
     .join(" · ");
     let notice = query.notice.verified(&state).map(|n| match n.as_str() {
-        "campaign.queued" => lang.t("已加入发送队列：短信将按发送速率在非静默时段发出", "Queued: messages go out at the sending rate outside quiet hours").to_owned(),
+        "campaign.queued" => lang
+            .t(
+                "已加入发送队列：短信将按发送速率在非静默时段发出",
+                "Queued: messages go out at the sending rate outside quiet hours",
+            )
+            .to_owned(),
         _ => String::new(),
     });
     page(&ShowPage {
@@ -334,9 +348,7 @@ async fn send(
     Path(id): Path<i64>,
     Act { officer, form: Empty {} }: Act<Empty>,
 ) -> Result<Response, WebError> {
-    campaign::queue(&state.app, &officer.app_actor(), id)
-        .await
-        .map_err(|e| refused(lang, e))?;
+    campaign::queue(&state.app, &officer.app_actor(), id).await.map_err(|e| refused(lang, e))?;
     let query = notice_query(&state, "campaign.queued");
     Ok(Redirect::to(&format!("/console/campaigns/{id}?{query}")).into_response())
 }

@@ -56,7 +56,11 @@ async fn opened(state: &WebState, lang: Lang, code: &str) -> Result<Result<Invit
     }
 }
 
-async fn form(State(state): State<WebState>, lang: Lang, Path(code): Path<String>) -> Result<Response, WebError> {
+async fn form(
+    State(state): State<WebState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
     let invite = match opened(&state, lang, &code).await? {
         Ok(invite) => invite,
         Err(answer) => return Ok(answer),

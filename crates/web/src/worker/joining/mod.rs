@@ -58,7 +58,9 @@ impl<'a> Door<'a> {
     fn action(self) -> String {
         match self {
             Door::Portal => "/join".to_owned(),
-            Door::Union(org) => org.join_code.as_ref().map_or_else(|| "/join".to_owned(), |c| format!("/j/{c}")),
+            Door::Union(org) => {
+                org.join_code.as_ref().map_or_else(|| "/join".to_owned(), |c| format!("/j/{c}"))
+            }
             Door::Invite(invite) => format!("/i/{}", invite.code),
         }
     }
@@ -294,22 +296,18 @@ async fn handle_post(
         "submit" => submit(state, lang, door, form).await,
         // "refresh" and anything else: show the form again with narrower region choices.
         _ => {
-            render_form(
-                state,
-                lang,
-                door,
-                &form,
-                Vec::new(),
-                None,
-                !form.sms_code.is_empty(),
-                StatusCode::OK,
-            )
-            .await
+            render_form(state, lang, door, &form, Vec::new(), None, !form.sms_code.is_empty(), StatusCode::OK)
+                .await
         }
     }
 }
 
-async fn submit(state: &WebState, lang: Lang, door: Door<'_>, form: JoinFormData) -> Result<Response, WebError> {
+async fn submit(
+    state: &WebState,
+    lang: Lang,
+    door: Door<'_>,
+    form: JoinFormData,
+) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
     let proof = MobileProof::SmsCode(form.sms_code.clone());
     let sms_error = |message: String| FieldError {
@@ -319,7 +317,9 @@ async fn submit(state: &WebState, lang: Lang, door: Door<'_>, form: JoinFormData
         message_en: message,
     };
     let joined = match door {
-        Door::Portal => joining::join(&state.app, &join_form(&form), Channel::Portal, None, None, proof, None).await,
+        Door::Portal => {
+            joining::join(&state.app, &join_form(&form), Channel::Portal, None, None, proof, None).await
+        }
         Door::Union(org) => {
             let source = org.join_code.clone();
             joining::join(&state.app, &join_form(&form), Channel::Qr, Some(org), source, proof, None).await
@@ -328,29 +328,28 @@ async fn submit(state: &WebState, lang: Lang, door: Door<'_>, form: JoinFormData
             huiji_app::campaign::invite::join(&state.app, invite, &join_form(&form), proof).await
         }
     };
-    let (errors, notice) =
-        match joined {
-            Ok(outcome) => {
-                let page = ResultPage { lang, t, outcome: &outcome };
-                return Ok(Html(page.render()?).into_response());
-            }
-            Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
-            Err(JoinError::Sms(check)) => {
-                let message = match check {
-                    SmsCheck::Wrong { attempts_left } => {
-                        format!("{}{}{attempts_left}{}", t.sms_wrong, t.sms_tries_left.0, t.sms_tries_left.1)
-                    }
-                    SmsCheck::Expired => t.sms_expired.to_owned(),
-                    SmsCheck::Exhausted => t.sms_exhausted.to_owned(),
-                    SmsCheck::NoCode | SmsCheck::Verified => t.sms_none.to_owned(),
-                };
-                (vec![sms_error(message)], t.fix_errors)
-            }
-            Err(JoinError::Unserved) => (Vec::new(), t.unserved),
-            Err(error @ (JoinError::Internal(_) | JoinError::Store(_) | JoinError::Vault(_))) => {
-                return Err(WebError::Internal(error.to_string()));
-            }
-        };
+    let (errors, notice) = match joined {
+        Ok(outcome) => {
+            let page = ResultPage { lang, t, outcome: &outcome };
+            return Ok(Html(page.render()?).into_response());
+        }
+        Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
+        Err(JoinError::Sms(check)) => {
+            let message = match check {
+                SmsCheck::Wrong { attempts_left } => {
+                    format!("{}{}{attempts_left}{}", t.sms_wrong, t.sms_tries_left.0, t.sms_tries_left.1)
+                }
+                SmsCheck::Expired => t.sms_expired.to_owned(),
+                SmsCheck::Exhausted => t.sms_exhausted.to_owned(),
+                SmsCheck::NoCode | SmsCheck::Verified => t.sms_none.to_owned(),
+            };
+            (vec![sms_error(message)], t.fix_errors)
+        }
+        Err(JoinError::Unserved) => (Vec::new(), t.unserved),
+        Err(error @ (JoinError::Internal(_) | JoinError::Store(_) | JoinError::Vault(_))) => {
+            return Err(WebError::Internal(error.to_string()));
+        }
+    };
     let notice = Some(notice.to_owned());
     render_form(state, lang, door, &form, errors, notice, true, StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -13,3 +13,5 @@ mod roster;
 mod stations;
 mod stats;
 pub(crate) mod transfers;
+// Outreach: campaigns.
+mod campaigns;
