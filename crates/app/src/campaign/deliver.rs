@@ -4,6 +4,7 @@
 //! quiet hours allow it now (else it waits until they do).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Duration;
 
 use huiji_core::campaign::invite::invite_expired;
@@ -54,25 +55,11 @@ pub async fn deliver_due(app: &App) -> Result<Round, CampaignError> {
     let claimed =
         app.store().claim_campaign_messages(now, Timestamp(now.millis() + LEASE_MILLIS), limit).await?;
     let mut round = Round { claimed: claimed.len(), ..Round::default() };
-    let mut campaigns: HashMap<i64, Option<(CampaignRecord, Option<(MessageRules, Template)>)>> =
-        HashMap::new();
+    let mut campaigns: HashMap<i64, Option<Sending>> = HashMap::new();
     for message in &claimed {
-        if !campaigns.contains_key(&message.campaign_id) {
+        if let Entry::Vacant(slot) = campaigns.entry(message.campaign_id) {
             let campaign = app.store().campaign(message.campaign_id).await?;
-            let entry = campaign.map(|c| {
-                let rules = Signature::parse(&c.signature).ok().zip(Template::parse(&c.template).ok()).map(
-                    |(signature, template)| {
-                        let rules = MessageRules {
-                            signature,
-                            opt_out_text: c.opt_out_text.clone(),
-                            max_segments: app.campaigns().max_segments,
-                        };
-                        (rules, template)
-                    },
-                );
-                (c, rules)
-            });
-            campaigns.insert(message.campaign_id, entry);
+            slot.insert(campaign.map(|c| Sending::of(app, c)));
         }
         let campaign = campaigns.get(&message.campaign_id).and_then(Option::as_ref);
         match one(app, message, campaign, now).await {
@@ -88,6 +75,28 @@ pub async fn deliver_due(app: &App) -> Result<Round, CampaignError> {
     Ok(round)
 }
 
+/// A campaign being sent, with its text rules read once per round (`None`: a stored
+/// text no longer passes, so its messages fail rather than go out wrong).
+struct Sending {
+    campaign: CampaignRecord,
+    text: Option<(MessageRules, Template)>,
+}
+
+impl Sending {
+    fn of(app: &App, campaign: CampaignRecord) -> Sending {
+        let signature = Signature::parse(&campaign.signature).ok();
+        let text = signature.zip(Template::parse(&campaign.template).ok()).map(|(signature, template)| {
+            let rules = MessageRules {
+                signature,
+                opt_out_text: campaign.opt_out_text.clone(),
+                max_segments: app.campaigns().max_segments,
+            };
+            (rules, template)
+        });
+        Sending { campaign, text }
+    }
+}
+
 enum Step {
     Sent,
     Held,
@@ -97,11 +106,11 @@ enum Step {
 async fn one(
     app: &App,
     message: &DueMessage,
-    campaign: Option<&(CampaignRecord, Option<(MessageRules, Template)>)>,
+    sending: Option<&Sending>,
     now: Timestamp,
 ) -> Result<Step, CampaignError> {
     let store = app.store();
-    let Some((campaign, Some((rules, template)))) = campaign else {
+    let Some(Sending { campaign, text: Some((rules, template)) }) = sending else {
         store.end_campaign_message(message.id, MessageState::Failed).await?;
         return Ok(Step::Ended);
     };

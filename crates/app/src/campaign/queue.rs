@@ -3,6 +3,7 @@
 //! join rules pick for them; a suppressed mobile is counted, not sent.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use huiji_core::audit::AuditAction;
 use huiji_core::campaign::InviteCode;
@@ -121,9 +122,8 @@ impl Unions {
         region: RegionCode,
     ) -> Result<Option<OrgId>, CampaignError> {
         let Some(city) = region.ancestor_at(RegionLevel::City) else { return Ok(None) };
-        if !self.cities.contains_key(&city) {
-            let orgs = city_orgs(app, city).await?;
-            self.cities.insert(city, orgs);
+        if let Entry::Vacant(slot) = self.cities.entry(city) {
+            slot.insert(city_orgs(app, city).await?);
         }
         let orgs = self.cities.get(&city).map_or(&[][..], Vec::as_slice);
         Ok(receiving_org(None, orgs, occupation, region).map(|o| o.id))
