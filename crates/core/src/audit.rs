@@ -124,6 +124,11 @@ labelled_enum!(
         RosterImport = "roster.import", "导入实名制花名册", "Roster imported";
         /// The roster's non-members were exported for outreach (full mobiles).
         RosterExport = "export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members";
+        // Outreach: campaigns.
+        /// A campaign (targeted SMS invitations) was made.
+        CampaignCreate = "campaign.create", "创建短信邀请活动", "Campaign created";
+        /// A campaign's targets were queued for sending.
+        CampaignSend = "campaign.send", "发送短信邀请活动", "Campaign sent";
     }
 );
 
@@ -204,6 +209,8 @@ mod tests {
                 ("stats.screen_revoke", "停用大屏令牌", "Screen token revoked"),
                 ("roster.import", "导入实名制花名册", "Roster imported"),
                 ("export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members"),
+                ("campaign.create", "创建短信邀请活动", "Campaign created"),
+                ("campaign.send", "发送短信邀请活动", "Campaign sent"),
             ]
         );
         for action in AuditAction::ALL {

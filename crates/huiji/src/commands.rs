@@ -176,6 +176,11 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::roster::execute(store, &key_file(settings), &settings.public_url(), command, out).await
         }
+        // Outreach: campaigns.
+        Command::Campaign(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::campaign::execute(store, &key_file(settings), settings, command, out).await
+        }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             privacy::publish_consent(&store, file, out).await
@@ -404,6 +409,8 @@ async fn run_server(
     // A key rotation by `huiji keys rotate` reaches this server through the file.
     app.keys().watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
     let app = crate::ports::connect(app, settings, real_name)?;
+    // Outreach: campaigns.
+    let app = app.with_campaigns(crate::campaign::settings(settings)?);
     let state =
         WebState::new(app.clone()).with_tls(tls, tls).with_trust_proxy(settings.trust_proxy).with_api_rate(
             Rate::per_second(settings.api_rate_per_second, settings.api_rate_per_second.saturating_mul(2)),
@@ -422,6 +429,8 @@ async fn run_server(
     let idempotency = jobs::spawn_idempotency_purge(app.clone(), std::time::Duration::from_secs(600));
     // Grant SMS of on-approval benefits, sent after their approval's commit.
     let benefit_notices = huiji_app::benefits::spawn_notices(app.clone(), std::time::Duration::from_secs(30));
+    // Outreach: campaigns — due campaign messages, one batch a second.
+    let campaigns = huiji_app::campaign::deliver::spawn_delivery(app.clone());
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
@@ -432,6 +441,7 @@ async fn run_server(
     idempotency.abort();
     webhooks.abort();
     benefit_notices.abort();
+    campaigns.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");

@@ -13,6 +13,8 @@ mod audit;
 mod backup;
 mod benefits;
 mod bulk;
+// Outreach: campaigns.
+mod campaign;
 mod cases;
 mod contest;
 mod db;
@@ -47,6 +49,11 @@ pub use benefits::{
     MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord,
 };
 pub use bulk::{BulkLoad, BulkMember};
+// Outreach: campaigns.
+pub use campaign::{
+    CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, DueMessage, Funnel, InviteRecord,
+    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SuppressionReason,
+};
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,
 };
@@ -113,6 +120,8 @@ pub trait Store:
     + StatsStore
     // Outreach: real-name rosters.
     + RosterStore
+    // Outreach: campaigns.
+    + CampaignStore
     + Send
     + Sync
     + fmt::Debug
@@ -139,4 +148,6 @@ pub mod prelude {
     };
     // Outreach: real-name rosters.
     pub use crate::RosterStore;
+    // Outreach: campaigns.
+    pub use crate::CampaignStore;
 }
