@@ -76,7 +76,7 @@ pub async fn create(app: &App, actor: &Actor, request: &CreateRequest) -> Result
         expires_at: invite_expires_at(app.now(), app.campaigns().invite_days),
     };
     let id = app.store().create_campaign(&new, app.now()).await?;
-    actor.audit(app, &org.path, AuditAction::CampaignCreate, format!("campaign {id}: {name}")).await?;
+    actor.audit(app, &org.path, AuditAction::CampaignCreate, format!("campaign:{id} {name}")).await?;
     Ok(id)
 }
 

@@ -64,7 +64,7 @@ pub async fn queue(app: &App, actor: &Actor, campaign_id: i64) -> Result<QueueSu
     app.store().mark_campaign_queued(campaign.id, app.now()).await?;
     let funnel = super::funnel::total(app, campaign.id).await?;
     let subject = format!(
-        "campaign {}: {} targeted, {} suppressed, {} added now",
+        "campaign:{} targeted:{} suppressed:{} queued:{}",
         campaign.id, funnel.targeted, funnel.suppressed, added
     );
     actor.audit(app, &campaign.org_path, AuditAction::CampaignSend, subject).await?;

@@ -52,6 +52,8 @@ labelled_enum!(
         Consent = "consent", "同意书版本", "consent version";
         /// An encryption key.
         Key = "key", "密钥", "key";
+        /// An SMS invitation campaign.
+        Campaign = "campaign", "短信邀请活动", "campaign";
     }
 );
 
@@ -68,6 +70,12 @@ labelled_enum!(
         Rejected = "rejected", "拒绝", "rejected";
         /// People concerned.
         People = "people", "人数", "people";
+        /// Campaign targets.
+        Targeted = "targeted", "目标", "targeted";
+        /// Targets left out (opted out).
+        Suppressed = "suppressed", "已退订", "suppressed";
+        /// Messages queued.
+        Queued = "queued", "排队发送", "queued";
     }
 );
 

@@ -67,6 +67,7 @@ fn page_of(kind: SubjectKind, id: i64) -> Option<String> {
         SubjectKind::Call => "/console/innovation/calls",
         SubjectKind::Entry => "/console/innovation/entries",
         SubjectKind::Contest => "/console/contests",
+        SubjectKind::Campaign => "/console/campaigns",
         _ => return None,
     };
     Some(format!("{base}/{id}"))
