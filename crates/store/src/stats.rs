@@ -8,6 +8,7 @@
 //! The area reads what others keep; no other area reads its tables.
 
 mod maintain;
+mod panels;
 mod queries;
 mod recount;
 mod screen;
@@ -20,6 +21,7 @@ use crate::db::{SqlStore, on_pool};
 use crate::{Result, StoreError};
 
 pub(crate) use maintain::{joined_in, moved_in, status_changed_in};
+pub use panels::ContestTally;
 use queries::*;
 pub use screen::ScreenTokenRecord;
 
@@ -206,6 +208,8 @@ pub trait StatsStore: Send + Sync {
     /// Applications received since `day_start` by a subtree's unions and approved, by
     /// hour of the day (0–23) they came in.
     async fn joins_by_hour(&self, within: &OrgPath, day_start: Timestamp) -> Result<Vec<(i64, i64)>>;
+    /// Contests with participants in a subtree, newest first (at most `limit`).
+    async fn contest_participation(&self, within: &OrgPath, limit: u32) -> Result<Vec<ContestTally>>;
     /// Replaces every rollup with a recount from the base tables (after a bulk load).
     async fn rebuild_stats(&self) -> Result<()>;
     /// Every difference between the rollups and a recount (empty when they agree).
@@ -438,6 +442,10 @@ impl StatsStore for SqlStore {
 
     async fn joins_by_hour(&self, within: &OrgPath, day_start: Timestamp) -> Result<Vec<(i64, i64)>> {
         self.joins_by_hour_rows(within, day_start).await
+    }
+
+    async fn contest_participation(&self, within: &OrgPath, limit: u32) -> Result<Vec<ContestTally>> {
+        self.contest_participation_rows(within, limit).await
     }
 
     async fn rebuild_stats(&self) -> Result<()> {

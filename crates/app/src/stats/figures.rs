@@ -1,7 +1,8 @@
 //! The figures of one union's subtree, as `/console/stats` and its XLSX export show them:
 //! members now (by occupation, child union, channel, status), flows by month and by week,
-//! members on a past date, review, stations and legal-aid cases. Every count is a sum
-//! over rollups (see `huiji_store::StatsStore`).
+//! members on a past date, review, stations and legal-aid cases, and the other areas'
+//! panels (`super::panels`). Every membership count is a sum over rollups (see
+//! `huiji_store::StatsStore`).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use huiji_core::stats::{
 use huiji_core::{Channel, CivilDate, MembershipStatus, Occupation, Org, OrgId};
 use huiji_store::{CaseTally, ChildTally, Period, StationFigures};
 
+use super::panels::{Panels, panels};
 use super::{StatsError, union_for};
 use crate::App;
 use crate::actor::Actor;
@@ -109,6 +111,8 @@ pub struct Figures {
     pub stations: StationFigures,
     /// Legal-aid cases (closed ones over the last [`RECENT_DAYS`] days).
     pub cases: CaseTally,
+    /// Outreach, benefits, innovation and contests.
+    pub panels: Panels,
 }
 
 fn channel_index(channel: Channel) -> usize {
@@ -200,6 +204,7 @@ pub async fn figures(
     let stations = store.station_figures(path, since.china_date(), today).await?;
     let cases = store.case_tally(path, since, now).await?;
     let by_child = store.child_tallies(org.id, first_month).await?;
+    let panels = panels(app, &org).await?;
 
     Ok(Figures {
         org,
@@ -216,6 +221,7 @@ pub async fn figures(
         review,
         stations,
         cases,
+        panels,
     })
 }
 
