@@ -44,7 +44,7 @@ pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use benefits::{
     BenefitMember, BenefitStore, ExportRow, GrantChange, GrantEventRecord, GrantNotice, GrantRecord, Granted,
-    MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord,
+    MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord, Updated,
 };
 pub use bulk::{BulkLoad, BulkMember};
 pub use cases::{
