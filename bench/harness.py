@@ -10,6 +10,7 @@ BENCHMARKS.md.
     bench/run contest [--seconds 20] [--attempts 500000]      C (answers/s, p99; leaderboards at 500,000 attempts)
     bench/run stations [--stations 200000] [--repeat 2000]    N (nearest search over 200,000 stations, p95)
     bench/run roster [--rows 1000000] [--members 412000]      R (a GBK roster import; parse-only ceiling; peak RSS)
+    bench/run stats [--members 1000000] [--repeat 30]         T (/console/stats, ?on=, export, /console/screen, p50/p95)
     bench/run all                                             all of the above
 
 A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
@@ -20,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_wrk, load_note, log, run,
                     workdir, write_bodies, wrk)
 import console_bench
+import stats_bench
 
 TARGETS = {"sqlite": 5000, "postgres": 2000}
 LABEL = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -435,7 +437,8 @@ def bench_build():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "all"])
+    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "stats",
+                                                 "all"])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
@@ -470,6 +473,11 @@ def main():
             subprocess.run(["cargo", "build", "--release", "-q", "-p", "huiji-tabular", "--example", "read_roster"],
                            cwd=ROOT, check=True)
             report_roster([bench_roster(b, args.rows, args.members or 412_000, wd) for b in backends])
+        if args.what in ("stats", "all"):
+            for b in backends:
+                r = stats_bench.bench(b, args.members or 1_000_000, args.repeat, wd, bench_gen, keys_in)
+                report_gen([r["gen"]])
+                stats_bench.report(LABEL[b], r)
         if args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)

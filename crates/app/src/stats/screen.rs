@@ -150,7 +150,7 @@ pub async fn figures(app: &App, org: Org) -> Result<ScreenFigures, StatsError> {
             *slot += n;
         }
     }
-    let review = store.review_tally(path, now, now, now).await?;
+    let review = store.review_tally(path, today, today, now).await?;
     let stations = store.station_figures(path, today, today).await?;
     let cases = store.case_tally(path, now, now).await?;
     let month = huiji_core::stats::shift_month(huiji_core::stats::month_key(today), -11);

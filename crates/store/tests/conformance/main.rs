@@ -20,5 +20,6 @@ mod review;
 mod roster;
 mod stations;
 mod stats;
+mod stats_review;
 mod transfers;
 mod upgrade;
