@@ -112,17 +112,27 @@ pub async fn panels(app: &App, org: &Org) -> Result<Panels, StatsError> {
         by_occupation: coverage.by_occupation,
         by_union,
     };
-    let mut benefits = Vec::new();
-    for programme in store.programmes_for(&org.path, PROGRAMMES).await? {
-        benefits.push(uptake(app, org, programme).await?);
-    }
     Ok(Panels {
         outreach,
         campaigns: Panel::NotYetAvailable,
-        benefits,
+        benefits: benefits(app, org).await?,
         innovation: store.innovation_figures(&org.path).await?,
         contests: store.contest_participation(&org.path, CONTESTS).await?,
     })
+}
+
+/// The uptake of every programme the members of `org`'s subtree may hold (the page's
+/// panel; the 数据大屏 shows their grants summed).
+///
+/// # Errors
+///
+/// The store's.
+pub async fn benefits(app: &App, org: &Org) -> Result<Vec<Uptake>, StatsError> {
+    let mut out = Vec::new();
+    for programme in app.store().programmes_for(&org.path, PROGRAMMES).await? {
+        out.push(uptake(app, org, programme).await?);
+    }
+    Ok(out)
 }
 
 /// A programme's uptake within `org`'s subtree: the counters the grant transaction keeps

@@ -255,6 +255,7 @@ both_databases!(a_screen_token_opens_the_screen_read_only_until_revoked, |db: Te
     let data: serde_json::Value = serde_json::from_str(&data).unwrap();
     assert_eq!((data["held"].as_i64(), data["joined_today"].as_i64()), (Some(1), Some(1)));
     assert_eq!(data["hours"].as_array().unwrap().len(), 24);
+    assert_eq!(data["benefits_granted"].as_u64(), Some(0), "no programme yet");
     // Read only: the token opens the screen and nothing else.
     for path in ["/console/stats", "/console/screen/tokens", "/console/members"] {
         let (status, _, _) = app.get(&format!("{path}?kiosk={token}")).await;
