@@ -11,6 +11,7 @@ BENCHMARKS.md.
     bench/run stations [--stations 200000] [--repeat 2000]    N (nearest search over 200,000 stations, p95)
     bench/run roster [--rows 1000000] [--members 412000]      R (a GBK roster import; parse-only ceiling; peak RSS)
     bench/run campaign [--rows 610000]                        K (queueing a campaign of ~500,000 recipients; peak RSS)
+    bench/run stats [--members 1000000] [--repeat 30]         T (/console/stats, ?on=, export, /console/screen, p50/p95)
     bench/run all                                             all of the above
 
 A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
@@ -21,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_wrk, load_note, log, run,
                     workdir, write_bodies, wrk)
 import console_bench
+import stats_bench
 
 TARGETS = {"sqlite": 5000, "postgres": 2000}
 LABEL = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -487,7 +489,7 @@ def bench_build():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "campaign",
-                                                 "all"])
+                                         "stats", "all"])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
@@ -526,6 +528,11 @@ def main():
         if args.what in ("campaign", "all"):
             rows = args.rows if args.rows != 1_000_000 else 610_000
             report_campaign([bench_campaign(b, rows, wd) for b in backends])
+        if args.what in ("stats", "all"):
+            for b in backends:
+                r = stats_bench.bench(b, args.members or 1_000_000, args.repeat, wd, bench_gen, keys_in)
+                report_gen([r["gen"]])
+                stats_bench.report(LABEL[b], r)
         if args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)

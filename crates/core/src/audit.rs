@@ -109,6 +109,10 @@ labelled_enum!(
         BenefitRevoke = "benefit.revoke", "撤销普惠发放", "Benefit revoked";
         /// Policy numbers were imported from the insurer's workbook.
         BenefitEnrolImport = "benefit.enrol_import", "导入保单号", "Policy numbers imported";
+        /// An admin changed a programme (name, provider, hotline, last day, quota).
+        BenefitEdit = "benefit.edit", "修改普惠项目", "Benefit programme changed";
+        /// An admin closed a programme: no grant from today on.
+        BenefitClose = "benefit.close", "结束普惠项目", "Benefit programme closed";
         /// A programme's grants were exported, identifiers masked.
         ExportBenefitGrants = "export.benefit_grants", "导出普惠名单（脱敏）", "Exported benefit grants (masked)";
         /// The insurer's list was exported with full names, ID numbers and mobiles.
@@ -198,6 +202,8 @@ mod tests {
                 ("benefit.grant_update", "更新普惠发放状态", "Benefit grant updated"),
                 ("benefit.revoke", "撤销普惠发放", "Benefit revoked"),
                 ("benefit.enrol_import", "导入保单号", "Policy numbers imported"),
+                ("benefit.edit", "修改普惠项目", "Benefit programme changed"),
+                ("benefit.close", "结束普惠项目", "Benefit programme closed"),
                 ("export.benefit_grants", "导出普惠名单（脱敏）", "Exported benefit grants (masked)"),
                 (
                     "export.benefit_insurer",

@@ -3,10 +3,12 @@
 //! member" are enforced by the database; the rules here decide and explain.
 
 mod draft;
+mod edit;
 mod eligibility;
 mod grant;
 
 pub use draft::{MAX_QUOTA, ProgrammeDraft, ProgrammeFields, parse_programme, valid_until};
+pub use edit::{EditFields, ProgrammeEdit, closed_period, parse_edit};
 pub use eligibility::{AgeRange, Eligibility, Ineligible, JoinedVia, MemberSnapshot, Period};
 pub use grant::{GrantAction, GrantStatus, IllegalGrantTransition, PolicyNumber, RevocationReason};
 

@@ -6,6 +6,7 @@
 //! The rollups themselves live in the store; everything here is arithmetic on what they
 //! return, so it is tested without a database.
 
+pub mod review;
 pub mod tiles;
 
 use crate::CivilDate;
@@ -114,12 +115,16 @@ pub fn members_on(now: i64, net_after: i64) -> i64 {
     now - net_after
 }
 
-/// The month keys and day-key range whose flows come after `date`: the months after its
-/// month (`months_after`), and the rest of its own month (`days_after`, inclusive range).
+/// Where the flows after `date` are: the years after its year (the yearly rollup), the
+/// months after its month within its year (the monthly one), and the rest of its own
+/// month (the daily one) — at most a few dozen periods however far back the date lies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct After {
-    /// The first month key wholly after the date.
-    pub months_from: i64,
+    /// The first year wholly after the date.
+    pub years_from: i64,
+    /// The first and last month keys after the date within its year (an empty range in
+    /// December).
+    pub months: (i64, i64),
     /// The first and last day keys after the date within its month (an empty range on
     /// its month's last day; the last may name no real day, which no row has).
     pub days: (i64, i64),
@@ -128,7 +133,12 @@ pub struct After {
 /// Where the flows after `date` are read (see [`After`]).
 pub fn after(date: CivilDate) -> After {
     let month = month_key(date);
-    After { months_from: shift_month(month, 1), days: (day_key(date) + 1, month * 100 + 31) }
+    let year = i64::from(date.year());
+    After {
+        years_from: year + 1,
+        months: (month + 1, year * 100 + 12),
+        days: (day_key(date) + 1, month * 100 + 31),
+    }
 }
 
 /// The value at percentile `p` (0–100) of ascending values, by nearest rank; `None` when
@@ -197,8 +207,10 @@ mod tests {
 
     #[test]
     fn the_flows_after_a_date_are_the_later_months_and_the_rest_of_its_month() {
-        assert_eq!(after(d(2025, 12, 31)), After { months_from: 202601, days: (20251232, 20251231) });
-        assert_eq!(after(d(2025, 2, 10)), After { months_from: 202503, days: (20250211, 20250231) });
+        let end = After { years_from: 2026, months: (202513, 202512), days: (20251232, 20251231) };
+        assert_eq!(after(d(2025, 12, 31)), end);
+        let early = After { years_from: 2026, months: (202503, 202512), days: (20250211, 20250231) };
+        assert_eq!(after(d(2025, 2, 10)), early);
         assert_eq!(members_on(100, 7), 93);
     }
 

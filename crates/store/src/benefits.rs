@@ -156,6 +156,19 @@ pub enum Granted {
     Gone,
 }
 
+/// What changing a programme came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Updated {
+    /// Changed.
+    Done,
+    /// The sponsor has another programme of that name.
+    NameTaken,
+    /// More grants are held than the new quota allows.
+    BelowGranted,
+    /// No such programme.
+    Gone,
+}
+
 /// A stored grant, with the member's name and number for lists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GrantRecord {
@@ -283,6 +296,13 @@ pub trait BenefitStore: Send + Sync {
     /// Programmes a member of `home` may hold (sponsored by their union or one above it),
     /// newest first.
     async fn programmes_above(&self, home: &OrgPath) -> Result<Vec<ProgrammeRecord>>;
+    /// Changes a programme's name, provider, hotline, period and quota, in one
+    /// statement that refuses a quota below the grants held.
+    async fn update_programme(
+        &self,
+        id: ProgrammeId,
+        edit: &huiji_core::benefit::ProgrammeEdit,
+    ) -> Result<Updated>;
     /// A programme's child-union shares, by union name.
     async fn programme_shares(&self, id: ProgrammeId) -> Result<Vec<ShareRecord>>;
     /// A programme's grants per status, counted within `within`.
@@ -324,6 +344,14 @@ pub trait BenefitStore: Send + Sync {
 impl BenefitStore for SqlStore {
     async fn create_programme(&self, programme: &NewProgramme, at: Timestamp) -> Result<Option<ProgrammeId>> {
         write::create(self, programme, at).await
+    }
+
+    async fn update_programme(
+        &self,
+        id: ProgrammeId,
+        edit: &huiji_core::benefit::ProgrammeEdit,
+    ) -> Result<Updated> {
+        write::update(self, id, edit).await
     }
 
     async fn programme(&self, id: ProgrammeId) -> Result<Option<ProgrammeRecord>> {

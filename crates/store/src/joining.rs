@@ -281,6 +281,7 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
         .bind(app.real_name.code())
         .fetch_one(c)
         .await?);
+    crate::stats::received_in(tx, application_id, at).await?;
     crate::roster::refresh_in(tx, application_id).await?;
     if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
         return Ok(SubmitOutcome::Pending { application_id, existing: false });

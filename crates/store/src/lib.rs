@@ -46,7 +46,7 @@ pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use benefits::{
     BenefitMember, BenefitStore, ExportRow, GrantChange, GrantEventRecord, GrantNotice, GrantRecord, Granted,
-    MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord,
+    MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord, Updated,
 };
 pub use bulk::{BulkLoad, BulkMember};
 // Outreach: campaigns.
@@ -86,8 +86,8 @@ pub use roster::{
 pub use sms::{OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
 pub use stats::{
-    CaseTally, ChildTally, FlowTally, MembershipTally, Period, ReviewTally, ScreenTokenRecord, StatsMismatch,
-    StatsStore, TargetRecord,
+    CaseTally, ChildTally, ContestTally, FlowTally, MembershipTally, Period, ReviewTally, ScreenTokenRecord,
+    StatsMismatch, StatsStore, TargetRecord,
 };
 pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};

@@ -2,25 +2,29 @@
 //! (`stats/maintain.rs`), rebuilt and verified from the base tables (`stats/recount.rs`),
 //! and the subtree sums the figures are made of (this file, SQL in `stats/queries.rs`).
 //! Every query here is over a subtree's unions (one index range of paths) and the rollup
-//! rows under them — never over memberships — except the review and case figures, which
-//! read a period of applications and the open cases.
+//! rows under them — never over memberships or applications — except the review queue
+//! now (an index range of pending applications) and the case figures (the open cases).
 //!
 //! The area reads what others keep; no other area reads its tables.
 
 mod maintain;
+mod panels;
 mod queries;
 mod recount;
+mod review;
 mod screen;
 
 use async_trait::async_trait;
-use huiji_core::stats::Flows;
-use huiji_core::{Channel, MembershipStatus, Occupation, OrgId, OrgPath, Timestamp};
+use huiji_core::stats::{Flows, day_key};
+use huiji_core::{Channel, CivilDate, MembershipStatus, Occupation, OrgId, OrgPath, Timestamp};
 
 use crate::db::{SqlStore, on_pool};
 use crate::{Result, StoreError};
 
 pub(crate) use maintain::{joined_in, moved_in, status_changed_in};
+pub use panels::ContestTally;
 use queries::*;
+pub(crate) use review::{decided_in, escalated_in, received_in};
 pub use screen::ScreenTokenRecord;
 
 /// Memberships now of one occupation, channel, platform and status within a subtree.
@@ -42,7 +46,7 @@ pub struct MembershipTally {
 /// a subtree; transfers only across its edge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlowTally {
-    /// `YYYYMMDD` or `YYYYMM`.
+    /// `YYYYMMDD`, `YYYYMM` or `YYYY`.
     pub period: i64,
     /// What they do.
     pub occupation: Occupation,
@@ -61,6 +65,8 @@ pub enum Period {
     Day,
     /// Month keys, `YYYYMM`.
     Month,
+    /// Years, `YYYY`.
+    Year,
 }
 
 /// A child union with its subtree's held members and net growth since a month.
@@ -78,19 +84,21 @@ pub struct ChildTally {
     pub net: i64,
 }
 
-/// Applications of a subtree's receiving unions over a period, and its queue now.
+/// Applications of a subtree's receiving unions over a range of days (the review
+/// rollup), and its queue now.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReviewTally {
-    /// Submitted in the period.
+    /// Submitted on those days.
     pub received: i64,
-    /// Of those, escalated to a parent union.
+    /// Of those, escalated to a parent union since.
     pub escalated: i64,
-    /// Decided in the period (approved or rejected, instantly or by an officer).
+    /// Decided on those days (approved or rejected, instantly or by an officer).
     pub decided: i64,
     /// Of those, approved instantly (马上入会).
     pub instant: i64,
-    /// Times to an officer's decision in the period (ms), ascending.
-    pub officer_times: Vec<i64>,
+    /// Officers' times to decision on those days: `(bucket, decisions)` of
+    /// `huiji_core::stats::review`, by bucket.
+    pub officer_times: Vec<(i64, i64)>,
     /// Waiting now past their review deadline.
     pub overdue: i64,
     /// Waiting now.
@@ -164,12 +172,13 @@ pub trait StatsStore: Send + Sync {
     async fn child_tallies(&self, parent: OrgId, since: i64) -> Result<Vec<ChildTally>>;
     /// The day (key) with the most joins within a subtree in a range of days, and its joins.
     async fn busiest_day(&self, within: &OrgPath, from: i64, until: i64) -> Result<Option<(i64, i64)>>;
-    /// Review figures of a subtree over `[from, until)`, its queue as of `now`.
+    /// Review figures of a subtree over the China days `from` to `until` (inclusive), its
+    /// queue as of `now`.
     async fn review_tally(
         &self,
         within: &OrgPath,
-        from: Timestamp,
-        until: Timestamp,
+        from: CivilDate,
+        until: CivilDate,
         now: Timestamp,
     ) -> Result<ReviewTally>;
     /// Legal-aid figures of a subtree as of `now`, cases closed since `since`.
@@ -206,6 +215,8 @@ pub trait StatsStore: Send + Sync {
     /// Applications received since `day_start` by a subtree's unions and approved, by
     /// hour of the day (0–23) they came in.
     async fn joins_by_hour(&self, within: &OrgPath, day_start: Timestamp) -> Result<Vec<(i64, i64)>>;
+    /// Contests with participants in a subtree, newest first (at most `limit`).
+    async fn contest_participation(&self, within: &OrgPath, limit: u32) -> Result<Vec<ContestTally>>;
     /// Replaces every rollup with a recount from the base tables (after a bulk load).
     async fn rebuild_stats(&self) -> Result<()>;
     /// Every difference between the rollups and a recount (empty when they agree).
@@ -256,6 +267,7 @@ impl StatsStore for SqlStore {
         let sql = match period {
             Period::Day => DAILY_TALLIES,
             Period::Month => MONTHLY_TALLIES,
+            Period::Year => YEARLY_TALLIES,
         };
         let rows: Vec<(i64, String, String, i64, i64, i64, i64, i64, i64, i64)> =
             on_pool!(&self.pools, read, |p| sqlx::query_as(sql)
@@ -312,24 +324,25 @@ impl StatsStore for SqlStore {
     async fn review_tally(
         &self,
         within: &OrgPath,
-        from: Timestamp,
-        until: Timestamp,
+        from: CivilDate,
+        until: CivilDate,
         now: Timestamp,
     ) -> Result<ReviewTally> {
         let (lo, hi) = (within.as_str(), within.subtree_upper_bound());
-        let (received, escalated): (i64, i64) =
-            on_pool!(&self.pools, read, |p| sqlx::query_as(REVIEW_RECEIVED)
+        let (from, until) = (day_key(from), day_key(until));
+        let (received, escalated, decided, instant): (i64, i64, i64, i64) =
+            on_pool!(&self.pools, read, |p| sqlx::query_as(REVIEW_DAYS)
                 .bind(lo)
                 .bind(&hi)
-                .bind(from.millis())
-                .bind(until.millis())
+                .bind(from)
+                .bind(until)
                 .fetch_one(p)
                 .await?);
-        let decided: Vec<(i64, bool)> = on_pool!(&self.pools, read, |p| sqlx::query_as(REVIEW_DECIDED)
+        let officer_times: Vec<(i64, i64)> = on_pool!(&self.pools, read, |p| sqlx::query_as(REVIEW_TIMES)
             .bind(lo)
             .bind(&hi)
-            .bind(from.millis())
-            .bind(until.millis())
+            .bind(from)
+            .bind(until)
             .fetch_all(p)
             .await?);
         let (pending, overdue): (i64, i64) = on_pool!(&self.pools, read, |p| sqlx::query_as(REVIEW_QUEUE)
@@ -338,18 +351,7 @@ impl StatsStore for SqlStore {
             .bind(now.millis())
             .fetch_one(p)
             .await?);
-        let instant = decided.iter().filter(|(_, instant)| *instant).count();
-        let officer_times: Vec<i64> =
-            decided.iter().filter(|(_, instant)| !instant).map(|(t, _)| *t).collect();
-        Ok(ReviewTally {
-            received,
-            escalated,
-            decided: i64::try_from(decided.len()).unwrap_or(i64::MAX),
-            instant: i64::try_from(instant).unwrap_or(i64::MAX),
-            officer_times,
-            overdue,
-            pending,
-        })
+        Ok(ReviewTally { received, escalated, decided, instant, officer_times, overdue, pending })
     }
 
     async fn case_tally(&self, within: &OrgPath, since: Timestamp, now: Timestamp) -> Result<CaseTally> {
@@ -438,6 +440,10 @@ impl StatsStore for SqlStore {
 
     async fn joins_by_hour(&self, within: &OrgPath, day_start: Timestamp) -> Result<Vec<(i64, i64)>> {
         self.joins_by_hour_rows(within, day_start).await
+    }
+
+    async fn contest_participation(&self, within: &OrgPath, limit: u32) -> Result<Vec<ContestTally>> {
+        self.contest_participation_rows(within, limit).await
     }
 
     async fn rebuild_stats(&self) -> Result<()> {

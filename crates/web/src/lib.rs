@@ -35,7 +35,8 @@ const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// Largest upload of an innovation entry's attachment: a 5 MB file and its form around it.
 pub const ATTACHMENT_LIMIT_BYTES: usize = 5 * 1024 * 1024 + 64 * 1024;
 
-/// Largest upload of a question bank (an XLSX of several thousand questions).
+/// Largest upload of a question bank (an XLSX of several thousand questions) or of an
+/// insurer's workbook of policy numbers.
 const QUESTION_BANK_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
 // Outreach: real-name rosters.
@@ -151,6 +152,11 @@ pub fn app(state: WebState) -> Router {
             console::innovation_uploads()
                 .layer(upload_door())
                 .layer(RequestBodyLimitLayer::new(ATTACHMENT_LIMIT_BYTES)),
+        )
+        .merge(
+            console::benefit_uploads()
+                .layer(upload_door())
+                .layer(RequestBodyLimitLayer::new(QUESTION_BANK_LIMIT_BYTES)),
         )
         // Outreach: real-name rosters.
         .merge(

@@ -27,7 +27,7 @@
     if (el) { el.textContent = value; }
   }
   function update(v) {
-    ['held', 'joined_today', 'pending', 'overdue', 'stations', 'cases_open', 'cases_overdue', 'updated', 'title'].forEach(function (k) { set(k, v[k]); });
+    ['held', 'joined_today', 'pending', 'overdue', 'stations', 'benefits_granted', 'cases_open', 'cases_overdue', 'updated', 'title'].forEach(function (k) { set(k, v[k]); });
     v.tiles.forEach(function (t) {
       var el = document.getElementById('tile-' + t.code);
       if (!el) { return; }

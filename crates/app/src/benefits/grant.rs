@@ -8,9 +8,9 @@ use huiji_core::audit::AuditAction;
 use huiji_core::benefit::{
     GrantAction, GrantId, GrantMode, GrantRefusal, PolicyNumber, ProgrammeId, RevocationReason, valid_until,
 };
-use huiji_store::{GrantChange, MemberQuery, NewGrant};
+use huiji_store::{GrantChange, MemberGrant, MemberQuery, NewGrant, ProgrammeRecord};
 
-use super::{BenefitError, check, granted, programme_for};
+use super::{BenefitError, check, granted, programme_for, visible};
 use crate::App;
 use crate::actor::Actor;
 
@@ -44,6 +44,42 @@ pub async fn grant(
         .await?;
     super::notices::deliver_soon(app).await;
     Ok(id)
+}
+
+/// A member's benefits as their page in the console shows them.
+#[derive(Clone, Debug)]
+pub struct MemberOffer {
+    /// The member's grants, newest first.
+    pub grants: Vec<MemberGrant>,
+    /// Programmes running today that the officer sees, whose sponsor's subtree holds the
+    /// member and which the member does not hold yet: what the grant form offers (the
+    /// grant itself still checks every rule and the quota).
+    pub grantable: Vec<ProgrammeRecord>,
+}
+
+/// The member's grants and the programmes an officer may grant them from their page.
+///
+/// # Errors
+///
+/// The member is missing or out of scope, or the store's.
+pub async fn for_member(app: &App, actor: &Actor, membership: i64) -> Result<MemberOffer, BenefitError> {
+    let member = app
+        .store()
+        .benefit_member(membership)
+        .await?
+        .filter(|m| actor.sees(&m.home_path))
+        .ok_or(BenefitError::NotFound)?;
+    let grants = app.store().member_grants(membership).await?;
+    let today = app.now().china_date();
+    let grantable = app
+        .store()
+        .programmes_above(&member.home_path)
+        .await?
+        .into_iter()
+        .filter(|p| visible(actor, p) && p.rules.period.contains(today))
+        .filter(|p| !grants.iter().any(|g| g.grant.programme == p.id))
+        .collect();
+    Ok(MemberOffer { grants, grantable })
 }
 
 /// The grant without its audit record (a batch writes one for all).

@@ -1,11 +1,14 @@
-//! Creating a programme (admins of the sponsor's subtree, and the operator; audited) and
-//! reading programmes with their figures: quota, granted, remaining, by child union and
+//! Creating a programme (admins of the sponsor's subtree, and the operator; audited),
+//! changing or closing it (the same admins; audited), and reading programmes with their figures: quota, granted, remaining, by child union and
 //! by status within the reader's subtree.
 
 use huiji_core::OrgId;
 use huiji_core::audit::AuditAction;
-use huiji_core::benefit::{GrantStatus, ProgrammeFields, ProgrammeId, parse_programme};
-use huiji_store::{NewProgramme, ProgrammeRecord, ShareRecord};
+use huiji_core::benefit::{
+    EditFields, GrantStatus, ProgrammeEdit, ProgrammeFields, ProgrammeId, closed_period, parse_edit,
+    parse_programme,
+};
+use huiji_store::{NewProgramme, ProgrammeRecord, ShareRecord, Updated};
 
 use super::{BenefitError, programme_for};
 use crate::App;
@@ -96,4 +99,72 @@ pub async fn view(app: &App, actor: &Actor, id: ProgrammeId) -> Result<Programme
     let counts = app.store().grant_counts(id, &within).await?;
     let administers = actor.administers(&record.org_path);
     Ok(ProgrammeView { record, sponsor, shares, counts, administers })
+}
+
+/// Changes a programme's name, provider, hotline, last day or quota (admins of the
+/// sponsor; audited). Kind, mode and eligibility stay: members were granted under them.
+///
+/// # Errors
+///
+/// Missing or out of sight, not the sponsor's admin, a field is invalid (all listed),
+/// the quota is below a child union's share or the grants held, the name is taken, or
+/// the store's.
+pub async fn edit(
+    app: &App,
+    actor: &Actor,
+    id: ProgrammeId,
+    fields: &EditFields<'_>,
+) -> Result<(), BenefitError> {
+    let record = programme_for(app, actor, id).await?;
+    if !actor.administers(&record.org_path) {
+        return Err(BenefitError::Forbidden);
+    }
+    let edit = parse_edit(fields, record.rules.period.from()).map_err(BenefitError::Invalid)?;
+    if app.store().programme_shares(id).await?.iter().any(|s| s.quota.total > edit.quota) {
+        return Err(BenefitError::Share);
+    }
+    store_change(app, id, &edit).await?;
+    let subject = format!("benefit:{id} {} quota {} until {}", edit.name, edit.quota, until_text(&edit));
+    actor.audit(app, &record.org_path, AuditAction::BenefitEdit, subject).await?;
+    Ok(())
+}
+
+/// Closes a programme: it ends yesterday, so nothing is granted or claimed from today;
+/// the grants made stay (admins of the sponsor; audited).
+///
+/// # Errors
+///
+/// Missing or out of sight, not the sponsor's admin, or the store's.
+pub async fn close(app: &App, actor: &Actor, id: ProgrammeId) -> Result<(), BenefitError> {
+    let record = programme_for(app, actor, id).await?;
+    if !actor.administers(&record.org_path) {
+        return Err(BenefitError::Forbidden);
+    }
+    let today = app.now().china_date();
+    let period = closed_period(record.rules.period, today)
+        .ok_or_else(|| BenefitError::Store(huiji_store::StoreError::Corrupt("closing period".to_owned())))?;
+    let edit = ProgrammeEdit {
+        name: record.name.clone(),
+        provider: record.provider.clone(),
+        hotline: record.hotline.clone(),
+        period,
+        quota: record.quota.total,
+    };
+    store_change(app, id, &edit).await?;
+    let subject = format!("benefit:{id} {} closed, last day {}", record.name, until_text(&edit));
+    actor.audit(app, &record.org_path, AuditAction::BenefitClose, subject).await?;
+    Ok(())
+}
+
+fn until_text(edit: &ProgrammeEdit) -> String {
+    edit.period.until().map_or_else(|| "-".to_owned(), |d| d.to_string())
+}
+
+async fn store_change(app: &App, id: ProgrammeId, edit: &ProgrammeEdit) -> Result<(), BenefitError> {
+    match app.store().update_programme(id, edit).await? {
+        Updated::Done => Ok(()),
+        Updated::NameTaken => Err(BenefitError::NameTaken),
+        Updated::BelowGranted => Err(BenefitError::BelowGranted),
+        Updated::Gone => Err(BenefitError::NotFound),
+    }
 }

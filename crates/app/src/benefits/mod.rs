@@ -16,9 +16,9 @@ pub mod manage;
 pub mod notices;
 
 pub use claim::{Claimable, MemberBenefits, benefits_of_member, claim, claim_token};
-pub use grant::{BatchReport, GrantStep, act, grant, grant_batch};
+pub use grant::{BatchReport, GrantStep, MemberOffer, act, for_member, grant, grant_batch};
 pub use insurer::{EnrolReport, InsurerRow, enrol_import, insurer_rows};
-pub use manage::{ProgrammeView, create, programmes, view};
+pub use manage::{ProgrammeView, close, create, edit, programmes, view};
 pub use notices::{deliver_notices, spawn_notices};
 
 use huiji_core::benefit::{GrantRefusal, IllegalGrantTransition, MemberSnapshot, ProgrammeRules};
@@ -42,6 +42,9 @@ pub enum BenefitError {
     /// A child-union share names no child union of the sponsor, or a bad number.
     #[error("a share must name a child union of the sponsor and a quota up to the total")]
     Share,
+    /// A new quota below the grants already held.
+    #[error("the quota is below the grants held")]
+    BelowGranted,
     /// No such programme, grant or member — or one outside the actor's subtree.
     #[error("not found")]
     NotFound,

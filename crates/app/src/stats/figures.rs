@@ -1,16 +1,19 @@
 //! The figures of one union's subtree, as `/console/stats` and its XLSX export show them:
 //! members now (by occupation, child union, channel, status), flows by month and by week,
-//! members on a past date, review, stations and legal-aid cases. Every count is a sum
-//! over rollups (see `huiji_store::StatsStore`).
+//! members on a past date, review, stations and legal-aid cases, and the other areas'
+//! panels (`super::panels`). Every membership count is a sum over rollups (see
+//! `huiji_store::StatsStore`).
 
 use std::collections::BTreeMap;
 
+use huiji_core::stats::review::histogram_percentile;
 use huiji_core::stats::{
-    self, Flows, after, day_key, last_months, last_weeks, members_on, month_key, per_mille, percentile,
+    self, Flows, after, day_key, last_months, last_weeks, members_on, month_key, per_mille,
 };
 use huiji_core::{Channel, CivilDate, MembershipStatus, Occupation, Org, OrgId};
 use huiji_store::{CaseTally, ChildTally, Period, StationFigures};
 
+use super::panels::{Panels, panels};
 use super::{StatsError, union_for};
 use crate::App;
 use crate::actor::Actor;
@@ -19,8 +22,8 @@ use crate::actor::Actor;
 pub const MONTHS: u32 = 12;
 /// Weeks the weekly table shows.
 pub const WEEKS: u32 = 12;
-/// A month key after any the rollups hold.
-const LAST_MONTH: i64 = 299_912;
+/// A year after any the rollups hold.
+const LAST_YEAR: i64 = 2999;
 /// Days the review, station and case figures look back.
 pub const RECENT_DAYS: i64 = 30;
 
@@ -109,6 +112,8 @@ pub struct Figures {
     pub stations: StationFigures,
     /// Legal-aid cases (closed ones over the last [`RECENT_DAYS`] days).
     pub cases: CaseTally,
+    /// Outreach, benefits, innovation and contests.
+    pub panels: Panels,
 }
 
 fn channel_index(channel: Channel) -> usize {
@@ -186,12 +191,13 @@ pub async fn figures(
     };
 
     let since = now.plus_days(-RECENT_DAYS);
-    let t = store.review_tally(path, since, now, now).await?;
+    let first_day = today.plus_days(1 - RECENT_DAYS).unwrap_or(today);
+    let t = store.review_tally(path, first_day, today, now).await?;
     let review = ReviewFigures {
         received: t.received,
         decided: t.decided,
-        median_ms: percentile(&t.officer_times, 50),
-        p90_ms: percentile(&t.officer_times, 90),
+        median_ms: histogram_percentile(&t.officer_times, 50),
+        p90_ms: histogram_percentile(&t.officer_times, 90),
         pending: t.pending,
         overdue: t.overdue,
         escalated: t.escalated,
@@ -200,6 +206,7 @@ pub async fn figures(
     let stations = store.station_figures(path, since.china_date(), today).await?;
     let cases = store.case_tally(path, since, now).await?;
     let by_child = store.child_tallies(org.id, first_month).await?;
+    let panels = panels(app, &org).await?;
 
     Ok(Figures {
         org,
@@ -216,6 +223,7 @@ pub async fn figures(
         review,
         stations,
         cases,
+        panels,
     })
 }
 
@@ -245,8 +253,9 @@ fn lines<'a>(keys: &[i64], rows: impl Iterator<Item = (i64, Channel, &'a Flows)>
     by_key.into_values().collect()
 }
 
-/// Members held at the end of `date`: now, less every flow after it (the months after its
-/// month from the monthly rollup, the rest of its month from the daily one).
+/// Members held at the end of `date`: now, less every flow after it (the years after its
+/// year from the yearly rollup, the rest of its year from the monthly one, the rest of its
+/// month from the daily one — a few dozen periods however far back).
 async fn on_date(
     app: &App,
     org: &Org,
@@ -256,11 +265,16 @@ async fn on_date(
     let later = after(date);
     let store = app.store();
     let mut net: BTreeMap<Occupation, i64> = BTreeMap::new();
-    for t in store.flow_tallies(&org.path, Period::Month, later.months_from, LAST_MONTH).await? {
-        *net.entry(t.occupation).or_default() += t.flows.net();
-    }
-    if later.days.0 <= later.days.1 {
-        for t in store.flow_tallies(&org.path, Period::Day, later.days.0, later.days.1).await? {
+    let ranges = [
+        (Period::Year, (later.years_from, LAST_YEAR)),
+        (Period::Month, later.months),
+        (Period::Day, later.days),
+    ];
+    for (period, (from, until)) in ranges {
+        if from > until {
+            continue;
+        }
+        for t in store.flow_tallies(&org.path, period, from, until).await? {
             *net.entry(t.occupation).or_default() += t.flows.net();
         }
     }

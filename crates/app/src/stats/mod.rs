@@ -1,12 +1,14 @@
 //! Statistics (issue 17): the figures of a union's subtree for an officer who sees it
 //! (`figures`), membership targets admins set and their progress (`targets`), the
-//! 数据大屏 and its screen tokens (`screen`), and the operator's rebuild and check of the
-//! rollups (`rollups`).
+//! 数据大屏 and its screen tokens (`screen`), the panels other areas' figures make
+//! (`panels`: roster coverage, benefit uptake, innovation, contests), and the operator's
+//! rebuild and check of the rollups (`rollups`).
 //!
 //! Every figure is scoped like every other console read: a union outside the officer's
 //! subtree is answered exactly like one that does not exist.
 
 pub mod figures;
+pub mod panels;
 pub mod rollups;
 pub mod screen;
 pub mod targets;

@@ -44,6 +44,8 @@ pub struct ScreenFigures {
     pub overdue: i64,
     /// Service stations of the subtree.
     pub stations: u64,
+    /// Benefit grants held by the subtree's members (every programme they may hold).
+    pub benefits_granted: u64,
     /// Legal-aid cases open, and past their deadline.
     pub cases_open: i64,
     /// Of those, past their resolution deadline.
@@ -150,9 +152,10 @@ pub async fn figures(app: &App, org: Org) -> Result<ScreenFigures, StatsError> {
             *slot += n;
         }
     }
-    let review = store.review_tally(path, now, now, now).await?;
+    let review = store.review_tally(path, today, today, now).await?;
     let stations = store.station_figures(path, today, today).await?;
     let cases = store.case_tally(path, now, now).await?;
+    let benefits_granted = super::panels::benefits(app, &org).await?.iter().map(|u| u.granted_here).sum();
     let month = huiji_core::stats::shift_month(huiji_core::stats::month_key(today), -11);
     Ok(ScreenFigures {
         held,
@@ -163,6 +166,7 @@ pub async fn figures(app: &App, org: Org) -> Result<ScreenFigures, StatsError> {
         pending: review.pending,
         overdue: review.overdue,
         stations: stations.by_kind.iter().map(|(_, n)| n).sum(),
+        benefits_granted,
         cases_open: cases.open,
         cases_overdue: cases.overdue,
         at: now,

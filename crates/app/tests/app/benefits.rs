@@ -22,7 +22,7 @@ use huiji_vault::Field;
 use crate::support::{NOW, World};
 
 /// A valid ID number of 蜀山区 born on `birth` (YYYYMMDD), its serial deciding the sex.
-fn id_number(birth: &str, serial: u32, sex: Sex) -> String {
+pub(crate) fn id_number(birth: &str, serial: u32, sex: Sex) -> String {
     let parity = match sex {
         Sex::Male => 1,
         Sex::Female => 0,
@@ -33,7 +33,7 @@ fn id_number(birth: &str, serial: u32, sex: Sex) -> String {
 }
 
 /// A member of `org` made the way the join service makes one, sealed with the app's keys.
-async fn member(app: &App, org: &Org, id: &str, mobile: &str, occupation: Occupation) -> i64 {
+pub(crate) async fn member(app: &App, org: &Org, id: &str, mobile: &str, occupation: Occupation) -> i64 {
     let mut nonces = Nonces(app.random());
     let sex = huiji_core::IdNumber::parse(id, NOW.china_date(), |_| true).unwrap().sex();
     let new = NewApplication {
@@ -65,7 +65,7 @@ async fn member(app: &App, org: &Org, id: &str, mobile: &str, occupation: Occupa
     }
 }
 
-fn fields<'a>(name: &'a str, mode: &'a str, quota: &'a str) -> ProgrammeFields<'a> {
+pub(crate) fn fields<'a>(name: &'a str, mode: &'a str, quota: &'a str) -> ProgrammeFields<'a> {
     ProgrammeFields {
         kind: "insurance_gift",
         name,

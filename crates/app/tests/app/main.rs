@@ -22,4 +22,5 @@ mod roster_matching;
 mod roster_support;
 mod stations;
 mod stats;
+mod stats_panels;
 mod support;

@@ -135,7 +135,7 @@ both_databases!(
             // A parent's members are its own and its children's (none of these holds its own).
             assert_eq!(f.by_child.iter().map(|c| c.held).sum::<i64>(), f.held, "{}", org.name);
             // Members on each date: before the move, between the move and the withdrawal, after.
-            for days_ago in [190, 100, 41, 40, 39, 11, 10, 9, 0] {
+            for days_ago in [800, 400, 334, 190, 100, 41, 40, 39, 11, 10, 9, 0] {
                 let date = Timestamp(NOW.0 - days_ago * DAY).china_date();
                 let on = figures(&s.app, &admin, org.id, Some(date)).await.unwrap().on.unwrap();
                 let recount = recount_on(&s, &data.ids, org, date).await;

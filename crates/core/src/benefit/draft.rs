@@ -12,9 +12,9 @@ use crate::region::{RegionCode, RegionTable};
 use crate::text::PlainText;
 
 /// Longest programme name.
-const MAX_NAME_CHARS: usize = 100;
+pub(super) const MAX_NAME_CHARS: usize = 100;
 /// Longest insurer or provider name.
-const MAX_PROVIDER_CHARS: usize = 100;
+pub(super) const MAX_PROVIDER_CHARS: usize = 100;
 /// The largest quota (the article's biggest programme gives 100,000).
 pub const MAX_QUOTA: u32 = 10_000_000;
 /// The longest validity of one grant, in days (ten years).
@@ -101,13 +101,13 @@ pub fn valid_until(valid_days: Option<u32>, period: Period, granted_on: CivilDat
     }
 }
 
-fn error(field: &'static str, code: &'static str, zh: &str, en: &str) -> FieldError {
+pub(super) fn error(field: &'static str, code: &'static str, zh: &str, en: &str) -> FieldError {
     FieldError::new(field, code, zh, en)
 }
 
 /// Trimmed text, or `None` when empty; a control character or too many characters is
 /// an error on the field.
-fn text<'a>(
+pub(super) fn text<'a>(
     field: &'static str,
     value: &'a str,
     max: usize,
@@ -126,7 +126,7 @@ fn text<'a>(
     (!value.is_empty()).then_some(value)
 }
 
-fn date(field: &'static str, value: &str, errors: &mut Vec<FieldError>) -> Option<CivilDate> {
+pub(super) fn date(field: &'static str, value: &str, errors: &mut Vec<FieldError>) -> Option<CivilDate> {
     let value = value.trim();
     if value.is_empty() {
         return None;
@@ -138,7 +138,7 @@ fn date(field: &'static str, value: &str, errors: &mut Vec<FieldError>) -> Optio
     parsed
 }
 
-fn number(
+pub(super) fn number(
     field: &'static str,
     value: &str,
     range: std::ops::RangeInclusive<u32>,
@@ -158,6 +158,22 @@ fn number(
         ));
     }
     parsed
+}
+
+/// A hotline is empty, or 3 to 20 digits and dashes.
+pub(super) fn check_hotline(hotline: &str, errors: &mut Vec<FieldError>) {
+    let ok = hotline.is_empty()
+        || (hotline.len() <= 20
+            && hotline.len() >= 3
+            && hotline.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
+    if !ok {
+        errors.push(error(
+            "hotline",
+            "benefit.hotline",
+            "热线只能含数字和“-”",
+            "a hotline of digits and dashes",
+        ));
+    }
 }
 
 /// Checks every field; all problems at once.
@@ -180,18 +196,7 @@ pub fn parse_programme(
     }
     let provider = text("provider", fields.provider, MAX_PROVIDER_CHARS, &mut errors);
     let hotline = fields.hotline.trim();
-    let hotline_ok = hotline.is_empty()
-        || (hotline.len() <= 20
-            && hotline.len() >= 3
-            && hotline.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
-    if !hotline_ok {
-        errors.push(error(
-            "hotline",
-            "benefit.hotline",
-            "热线只能含数字和“-”",
-            "a hotline of digits and dashes",
-        ));
-    }
+    check_hotline(hotline, &mut errors);
     let mode = match fields.mode.trim() {
         "" => Some(GrantMode::Officer),
         code => GrantMode::from_code_or_label(code),

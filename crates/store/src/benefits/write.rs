@@ -7,7 +7,7 @@ use huiji_core::benefit::{GrantAction, GrantId, GrantStatus, ProgrammeId};
 use huiji_core::{CivilDate, OrgId, OrgPath, Timestamp};
 
 use super::row::{MEMBER, MemberRow, member_record};
-use super::{GrantChange, Granted, NewGrant, NewProgramme};
+use super::{GrantChange, Granted, NewGrant, NewProgramme, Updated};
 use crate::db::SqlStore;
 use crate::members::held_statuses;
 use crate::tx::{Tx, on_tx};
@@ -54,6 +54,52 @@ const CHANGE: &str = "UPDATE benefit_grants SET status = $3, policy_number = COA
     revoke_reason = $5, updated_at = $6 WHERE id = $1 AND status = $2 RETURNING programme_id, quota_org_id";
 
 const TAKE_NOTICE: &str = "UPDATE benefit_grants SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL";
+
+/// Another programme of the same sponsor with this name.
+const NAME_TAKEN: &str = "SELECT o.id FROM benefit_programmes o JOIN benefit_programmes p ON p.org_id = o.org_id \
+    WHERE p.id = $1 AND o.name = $2 AND o.id <> $1";
+
+/// The change, refused (no row) when more grants are held than the new quota.
+const UPDATE: &str = "UPDATE benefit_programmes SET name = $2, provider = $3, hotline = $4, starts_on = $5, \
+    ends_on = $6, quota = $7 WHERE id = $1 AND granted <= $7 RETURNING id";
+
+/// Changes a programme in one transaction: the name checked against the sponsor's
+/// others, the quota against the grants held (the row's counter, under its lock).
+pub(super) async fn update(
+    store: &SqlStore,
+    id: ProgrammeId,
+    edit: &huiji_core::benefit::ProgrammeEdit,
+) -> Result<Updated> {
+    let mut tx = store.begin_write().await?;
+    let exists: Option<i64> =
+        on_tx!(&mut tx, |c| sqlx::query_scalar(PROGRAMME_EXISTS).bind(id.0).fetch_optional(c).await?);
+    if exists.is_none() {
+        return Ok(Updated::Gone);
+    }
+    let taken: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(NAME_TAKEN)
+        .bind(id.0)
+        .bind(&edit.name)
+        .fetch_optional(c)
+        .await?);
+    if taken.is_some() {
+        return Ok(Updated::NameTaken);
+    }
+    let changed: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(UPDATE)
+        .bind(id.0)
+        .bind(&edit.name)
+        .bind(edit.provider.as_deref())
+        .bind(edit.hotline.as_deref())
+        .bind(date_text(edit.period.from()))
+        .bind(date_text(edit.period.until()))
+        .bind(i64::from(edit.quota))
+        .fetch_optional(c)
+        .await?);
+    if changed.is_none() {
+        return Ok(Updated::BelowGranted);
+    }
+    tx.commit().await?;
+    Ok(Updated::Done)
+}
 
 fn date_text(date: Option<CivilDate>) -> Option<String> {
     date.map(|d| d.to_string())

@@ -39,6 +39,18 @@ const ADD_MONTHLY: &str = "INSERT INTO stats_monthly_flows (org_id, month, occup
     moved_in = stats_monthly_flows.moved_in + excluded.moved_in, \
     moved_out = stats_monthly_flows.moved_out + excluded.moved_out";
 
+/// Adds flows to a year's row.
+const ADD_YEARLY: &str = "INSERT INTO stats_yearly_flows (org_id, year, occupation, channel, platform_id, \
+    peer_org_id, joined, withdrawn, expelled, deceased, moved_in, moved_out) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+    ON CONFLICT (org_id, year, occupation, channel, platform_id, peer_org_id) DO UPDATE SET \
+    joined = stats_yearly_flows.joined + excluded.joined, \
+    withdrawn = stats_yearly_flows.withdrawn + excluded.withdrawn, \
+    expelled = stats_yearly_flows.expelled + excluded.expelled, \
+    deceased = stats_yearly_flows.deceased + excluded.deceased, \
+    moved_in = stats_yearly_flows.moved_in + excluded.moved_in, \
+    moved_out = stats_yearly_flows.moved_out + excluded.moved_out";
+
 /// Adds (or with a negative count removes) memberships of one key and status.
 const ADD_MEMBERSHIPS: &str = "INSERT INTO stats_memberships (org_id, occupation, channel, platform_id, \
     status, members) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -74,7 +86,9 @@ async fn key_of(tx: &mut Tx, membership_id: i64) -> Result<Key> {
 
 async fn add_flows(tx: &mut Tx, key: &Key, org: i64, peer: i64, at: Timestamp, d: &Delta) -> Result<()> {
     let date = at.china_date();
-    for (sql, period) in [(ADD_DAILY, day_key(date)), (ADD_MONTHLY, month_key(date))] {
+    let periods =
+        [(ADD_DAILY, day_key(date)), (ADD_MONTHLY, month_key(date)), (ADD_YEARLY, i64::from(date.year()))];
+    for (sql, period) in periods {
         on_tx!(tx, |c| {
             sqlx::query(sql)
                 .bind(org)
@@ -111,11 +125,21 @@ async fn add_memberships(tx: &mut Tx, key: &Key, org: i64, status: &str, count: 
     Ok(())
 }
 
-/// A membership was just made (instant or officer approval): one join at its union.
+/// The application a membership was made from.
+const APPLICATION_OF: &str = "SELECT application_id FROM memberships WHERE id = $1";
+
+/// A membership was just made (instant or officer approval): one join at its union, and
+/// its application's decision in the review rollup.
 pub(crate) async fn joined_in(tx: &mut Tx, membership_id: i64, at: Timestamp) -> Result<()> {
     let key = key_of(tx, membership_id).await?;
     add_flows(tx, &key, key.org, 0, at, &Delta { joined: 1, ..Delta::default() }).await?;
-    add_memberships(tx, &key, key.org, &key.status, 1).await
+    add_memberships(tx, &key, key.org, &key.status, 1).await?;
+    let application: Option<Option<i64>> =
+        on_tx!(tx, |c| sqlx::query_scalar(APPLICATION_OF).bind(membership_id).fetch_optional(c).await?);
+    match application.flatten() {
+        Some(application_id) => super::review::decided_in(tx, application_id, at).await,
+        None => Ok(()),
+    }
 }
 
 /// A membership's status just changed from `from` (a lifecycle action): the status counts

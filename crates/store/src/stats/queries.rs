@@ -33,6 +33,8 @@ macro_rules! flow_tallies {
 pub(super) const DAILY_TALLIES: &str = flow_tallies!("stats_daily_flows", "day");
 /// Flows per month.
 pub(super) const MONTHLY_TALLIES: &str = flow_tallies!("stats_monthly_flows", "month");
+/// Flows per year.
+pub(super) const YEARLY_TALLIES: &str = flow_tallies!("stats_yearly_flows", "year");
 
 /// A union's children with their subtrees' held members (the trigger-kept counts).
 pub(super) const CHILD_HELD: &str = "SELECT c.id, c.name, c.region_code, CAST(COALESCE(SUM(n.held), 0) AS BIGINT) \
@@ -52,18 +54,17 @@ pub(super) const BUSIEST_DAY: &str = "SELECT f.day, CAST(SUM(f.joined) AS BIGINT
     JOIN orgs o ON o.id = f.org_id WHERE o.path >= $1 AND o.path < $2 AND f.day >= $3 AND f.day <= $4 \
     GROUP BY f.day HAVING SUM(f.joined) > 0 ORDER BY 2 DESC, 1 DESC LIMIT 1";
 
-/// Applications received by the subtree's unions in `[$3, $4)`, and how many of them
-/// were escalated.
-pub(super) const REVIEW_RECEIVED: &str = "SELECT CAST(COUNT(*) AS BIGINT), \
-    CAST(COALESCE(SUM(CASE WHEN a.escalated_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
-    FROM applications a JOIN orgs o ON o.id = a.receiving_org_id \
-    WHERE o.path >= $1 AND o.path < $2 AND a.created_at >= $3 AND a.created_at < $4";
+/// The review rollup's days `[$3, $4]` of the subtree's receiving unions: received, of
+/// those escalated, decided, of those instant.
+pub(super) const REVIEW_DAYS: &str = "SELECT CAST(COALESCE(SUM(r.received), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(r.escalated), 0) AS BIGINT), CAST(COALESCE(SUM(r.decided), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(r.instant), 0) AS BIGINT) FROM stats_review_daily r JOIN orgs o ON o.id = r.org_id \
+    WHERE o.path >= $1 AND o.path < $2 AND r.day >= $3 AND r.day <= $4";
 
-/// Decisions in `[$3, $4)` on applications the subtree's unions received: time taken and
-/// whether it was an instant approval.
-pub(super) const REVIEW_DECIDED: &str = "SELECT a.decided_at - a.created_at, \
-    COALESCE(a.decided_by, '') = 'instant' FROM applications a JOIN orgs o ON o.id = a.receiving_org_id \
-    WHERE o.path >= $1 AND o.path < $2 AND a.decided_at >= $3 AND a.decided_at < $4 ORDER BY 1";
+/// The histogram of officers' times to decision over the same days.
+pub(super) const REVIEW_TIMES: &str = "SELECT t.bucket, CAST(SUM(t.decisions) AS BIGINT) \
+    FROM stats_review_times t JOIN orgs o ON o.id = t.org_id \
+    WHERE o.path >= $1 AND o.path < $2 AND t.day >= $3 AND t.day <= $4 GROUP BY t.bucket ORDER BY 1";
 
 /// The subtree's review queue now: waiting, and waiting past the deadline.
 pub(super) const REVIEW_QUEUE: &str = "SELECT CAST(COUNT(*) AS BIGINT), \

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::review::{self as review_rollup, DailyRow, TimesRow};
 use crate::db::{Pools, SqlStore};
 use crate::{Result, StatsMismatch};
 
@@ -77,6 +78,12 @@ const INSERT_MONTHLY: &str = "INSERT INTO stats_monthly_flows (org_id, month, oc
     peer_org_id, joined, withdrawn, expelled, deceased, moved_in, moved_out) \
     SELECT org_id, day / 100, occupation, channel, platform_id, peer_org_id, SUM(joined), SUM(withdrawn), \
     SUM(expelled), SUM(deceased), SUM(moved_in), SUM(moved_out) FROM stats_daily_flows GROUP BY 1, 2, 3, 4, 5, 6";
+const INSERT_YEARLY: &str = "INSERT INTO stats_yearly_flows (org_id, year, occupation, channel, platform_id, \
+    peer_org_id, joined, withdrawn, expelled, deceased, moved_in, moved_out) \
+    SELECT org_id, month / 100, occupation, channel, platform_id, peer_org_id, SUM(joined), SUM(withdrawn), \
+    SUM(expelled), SUM(deceased), SUM(moved_in), SUM(moved_out) FROM stats_monthly_flows GROUP BY 1, 2, 3, 4, 5, 6";
+const STORED_YEARLY: &str = "SELECT org_id, year, occupation, channel, platform_id, peer_org_id, joined, \
+    withdrawn, expelled, deceased, moved_in, moved_out FROM stats_yearly_flows";
 const INSERT_MEMBERSHIPS: &str = concat!(
     "INSERT INTO stats_memberships (org_id, occupation, channel, platform_id, status, members) ",
     "SELECT m.home_org_id, m.occupation, COALESCE(a.channel, 'offline'), \
@@ -84,10 +91,20 @@ const INSERT_MEMBERSHIPS: &str = concat!(
      FROM memberships m LEFT JOIN applications a ON a.id = m.application_id GROUP BY 1, 2, 3, 4, 5"
 );
 /// Fresh planner statistics for the rebuilt tables (PostgreSQL).
-const ANALYZE_POSTGRES: [&str; 3] =
-    ["ANALYZE stats_daily_flows", "ANALYZE stats_monthly_flows", "ANALYZE stats_memberships"];
-const CLEAR: [&str; 3] =
-    ["DELETE FROM stats_daily_flows", "DELETE FROM stats_monthly_flows", "DELETE FROM stats_memberships"];
+const ANALYZE_POSTGRES: [&str; 6] = [
+    "ANALYZE stats_daily_flows",
+    "ANALYZE stats_monthly_flows",
+    "ANALYZE stats_yearly_flows",
+    "ANALYZE stats_memberships",
+    "ANALYZE stats_review_daily",
+    "ANALYZE stats_review_times",
+];
+const CLEAR: [&str; 4] = [
+    "DELETE FROM stats_daily_flows",
+    "DELETE FROM stats_monthly_flows",
+    "DELETE FROM stats_yearly_flows",
+    "DELETE FROM stats_memberships",
+];
 
 /// A flows row's key: union, period, occupation, channel, platform, peer.
 type FlowKey = (i64, i64, String, String, i64, i64);
@@ -109,7 +126,7 @@ fn memberships_map(rows: Vec<MembershipRow>) -> BTreeMap<MembershipKey, i64> {
     rows.into_iter().map(|r| ((r.0, r.1, r.2, r.3, r.4), r.5)).filter(|(_, n)| *n != 0).collect()
 }
 
-/// Months of a daily recount.
+/// Months of a daily recount (and years of a monthly one: each key's period over 100).
 fn monthly_of(daily: &BTreeMap<FlowKey, FlowCounts>) -> BTreeMap<FlowKey, FlowCounts> {
     let mut months: BTreeMap<FlowKey, FlowCounts> = BTreeMap::new();
     for ((org, day, occupation, channel, platform, peer), counts) in daily {
@@ -123,7 +140,7 @@ fn monthly_of(daily: &BTreeMap<FlowKey, FlowCounts>) -> BTreeMap<FlowKey, FlowCo
     months
 }
 
-fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug + Default>(
+pub(super) fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug + Default>(
     table: &'static str,
     stored: &BTreeMap<K, V>,
     recounted: &BTreeMap<K, V>,
@@ -159,20 +176,34 @@ impl SqlStore {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
                 let mut tx = write.begin().await?;
-                for sql in CLEAR {
+                for sql in CLEAR.into_iter().chain(review_rollup::CLEAR) {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
-                for sql in [INSERT_DAILY_SQLITE, INSERT_MONTHLY, INSERT_MEMBERSHIPS] {
+                for sql in [
+                    INSERT_DAILY_SQLITE,
+                    INSERT_MONTHLY,
+                    INSERT_YEARLY,
+                    INSERT_MEMBERSHIPS,
+                    review_rollup::INSERT_DAILY_SQLITE,
+                    review_rollup::INSERT_TIMES_SQLITE,
+                ] {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
             }
             Pools::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                for sql in CLEAR {
+                for sql in CLEAR.into_iter().chain(review_rollup::CLEAR) {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
-                for sql in [INSERT_DAILY_POSTGRES, INSERT_MONTHLY, INSERT_MEMBERSHIPS] {
+                for sql in [
+                    INSERT_DAILY_POSTGRES,
+                    INSERT_MONTHLY,
+                    INSERT_YEARLY,
+                    INSERT_MEMBERSHIPS,
+                    review_rollup::INSERT_DAILY_POSTGRES,
+                    review_rollup::INSERT_TIMES_POSTGRES,
+                ] {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
@@ -187,38 +218,84 @@ impl SqlStore {
     /// Every difference between the rollups and a recount, and between the held members
     /// of the rollups and the trigger-kept counts (see `StatsStore::verify_stats`).
     pub(crate) async fn verify_rollups(&self) -> Result<Vec<StatsMismatch>> {
-        let (daily, monthly, memberships, recount_daily, recount_memberships, held) = match &self.pools {
-            // One read transaction: a snapshot, so concurrent changes cannot look like drift.
-            Pools::Sqlite { read, .. } => {
-                let mut tx = read.begin().await?;
-                (
-                    sqlx::query_as::<_, FlowRow>(STORED_DAILY).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, FlowRow>(STORED_MONTHLY).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, MembershipRow>(STORED_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, FlowRow>(RECOUNT_DAILY_SQLITE).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, MembershipRow>(RECOUNT_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, (i64, i64)>(HELD_COUNTS).fetch_all(&mut *tx).await?,
-                )
-            }
-            Pools::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .execute(&mut *tx)
-                    .await?;
-                (
-                    sqlx::query_as::<_, FlowRow>(STORED_DAILY).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, FlowRow>(STORED_MONTHLY).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, MembershipRow>(STORED_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, FlowRow>(RECOUNT_DAILY_POSTGRES).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, MembershipRow>(RECOUNT_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                    sqlx::query_as::<_, (i64, i64)>(HELD_COUNTS).fetch_all(&mut *tx).await?,
-                )
-            }
-        };
+        let (daily, (monthly, yearly), memberships, recount_daily, recount_memberships, held, review) =
+            match &self.pools {
+                // One read transaction: a snapshot, so concurrent changes cannot look like drift.
+                Pools::Sqlite { read, .. } => {
+                    let mut tx = read.begin().await?;
+                    (
+                        sqlx::query_as::<_, FlowRow>(STORED_DAILY).fetch_all(&mut *tx).await?,
+                        (
+                            sqlx::query_as::<_, FlowRow>(STORED_MONTHLY).fetch_all(&mut *tx).await?,
+                            sqlx::query_as::<_, FlowRow>(STORED_YEARLY).fetch_all(&mut *tx).await?,
+                        ),
+                        sqlx::query_as::<_, MembershipRow>(STORED_MEMBERSHIPS).fetch_all(&mut *tx).await?,
+                        sqlx::query_as::<_, FlowRow>(RECOUNT_DAILY_SQLITE).fetch_all(&mut *tx).await?,
+                        sqlx::query_as::<_, MembershipRow>(RECOUNT_MEMBERSHIPS).fetch_all(&mut *tx).await?,
+                        sqlx::query_as::<_, (i64, i64)>(HELD_COUNTS).fetch_all(&mut *tx).await?,
+                        (
+                            (
+                                sqlx::query_as::<_, DailyRow>(review_rollup::STORED_DAILY)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                                sqlx::query_as::<_, TimesRow>(review_rollup::STORED_TIMES)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                            ),
+                            (
+                                sqlx::query_as::<_, DailyRow>(review_rollup::RECOUNT_DAILY_SQLITE)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                                sqlx::query_as::<_, TimesRow>(review_rollup::RECOUNT_TIMES_SQLITE)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                            ),
+                        ),
+                    )
+                }
+                Pools::Postgres(pool) => {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        .execute(&mut *tx)
+                        .await?;
+                    (
+                        sqlx::query_as::<_, FlowRow>(STORED_DAILY).fetch_all(&mut *tx).await?,
+                        (
+                            sqlx::query_as::<_, FlowRow>(STORED_MONTHLY).fetch_all(&mut *tx).await?,
+                            sqlx::query_as::<_, FlowRow>(STORED_YEARLY).fetch_all(&mut *tx).await?,
+                        ),
+                        sqlx::query_as::<_, MembershipRow>(STORED_MEMBERSHIPS).fetch_all(&mut *tx).await?,
+                        sqlx::query_as::<_, FlowRow>(RECOUNT_DAILY_POSTGRES).fetch_all(&mut *tx).await?,
+                        sqlx::query_as::<_, MembershipRow>(RECOUNT_MEMBERSHIPS).fetch_all(&mut *tx).await?,
+                        sqlx::query_as::<_, (i64, i64)>(HELD_COUNTS).fetch_all(&mut *tx).await?,
+                        (
+                            (
+                                sqlx::query_as::<_, DailyRow>(review_rollup::STORED_DAILY)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                                sqlx::query_as::<_, TimesRow>(review_rollup::STORED_TIMES)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                            ),
+                            (
+                                sqlx::query_as::<_, DailyRow>(review_rollup::RECOUNT_DAILY_POSTGRES)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                                sqlx::query_as::<_, TimesRow>(review_rollup::RECOUNT_TIMES_POSTGRES)
+                                    .fetch_all(&mut *tx)
+                                    .await?,
+                            ),
+                        ),
+                    )
+                }
+            };
         let mut out = Vec::new();
+        review_rollup::compare_review(review.0, review.1, &mut out);
         let recount_daily = flows_map(recount_daily);
         compare("stats_daily_flows", &flows_map(daily), &recount_daily, &mut out);
-        compare("stats_monthly_flows", &flows_map(monthly), &monthly_of(&recount_daily), &mut out);
+        let recount_monthly = monthly_of(&recount_daily);
+        compare("stats_monthly_flows", &flows_map(monthly), &recount_monthly, &mut out);
+        compare("stats_yearly_flows", &flows_map(yearly), &monthly_of(&recount_monthly), &mut out);
         let memberships = memberships_map(memberships);
         compare("stats_memberships", &memberships, &memberships_map(recount_memberships), &mut out);
         // The held members of the rollups are the trigger-kept counts, union by union, and

@@ -22,5 +22,6 @@ mod review;
 mod roster;
 mod stations;
 mod stats;
+mod stats_review;
 mod transfers;
 mod upgrade;

@@ -5,7 +5,10 @@
 //! batch over a filtered member list), to move a grant on or revoke it, and to export
 //! the insurer's list ([`grants`]). Every action is a call of `app::benefits`.
 
+mod change;
+mod enrol;
 mod grants;
+pub(super) mod member;
 
 use askama::Template;
 use axum::Router;
@@ -32,6 +35,19 @@ pub(super) fn router() -> Router<WebState> {
         .route("/console/benefits/{id}/export.xlsx", get(grants::export_masked))
         .route("/console/benefits/{id}/insurer.xlsx", post(grants::export_full))
         .route("/console/benefits/grants/{grant}", post(grants::step))
+        .route("/console/benefits/{id}/edit", post(change::edit))
+        .route("/console/benefits/{id}/close", post(change::close))
+        .route("/console/members/{id}/benefits", post(member::grant))
+}
+
+/// The upload of the insurer's workbook: its body is larger than any form's.
+pub(super) fn upload_router() -> Router<WebState> {
+    Router::new().route("/console/benefits/{id}/enrol", post(enrol::enrol))
+}
+
+/// Back to the programme's page with a signed notice.
+pub(super) fn back_to(state: &WebState, id: i64, notice: &str) -> Response {
+    Redirect::to(&format!("/console/benefits/{id}?{}", notice_query(state, notice))).into_response()
 }
 
 /// A use case's refusal as the console answers it.
@@ -252,6 +268,8 @@ struct DetailPage<'a> {
     occupations: Vec<(&'static str, &'static str)>,
     notice: Option<String>,
     error: Option<String>,
+    /// The last day for the edit form (`YYYY-MM-DD`, empty when open-ended).
+    until: String,
 }
 
 /// The eligibility rules in words.
@@ -362,6 +380,7 @@ pub(super) async fn detail_page(
         kind: lang.t(record.kind.label_zh(), record.kind.label_en()),
         mode: lang.t(record.rules.mode.label_zh(), record.rules.mode.label_en()),
         period: period(record, lang),
+        until: record.rules.period.until().map(|d| d.to_string()).unwrap_or_default(),
         rules: rules(record, lang),
         counts,
         grants,

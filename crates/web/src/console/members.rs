@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use self::export::{Row, rows};
 use self::search::{Filters, Search, Source, resolve};
+use super::benefits::member::{MemberPanel, member_panel};
 use super::confirm::{self, Confirmation};
 use super::occupation_label;
 use super::{Act, Frame, Officer, Own, page};
@@ -145,8 +146,8 @@ struct EventRow {
 
 /// A message shown above the detail: a confirmation or a refusal.
 pub(super) struct Notice {
-    ok: bool,
-    text: String,
+    pub(super) ok: bool,
+    pub(super) text: String,
 }
 
 #[derive(Template)]
@@ -173,6 +174,7 @@ struct MemberPage<'a> {
     may_reveal: bool,
     notice: Option<Notice>,
     reason: &'a str,
+    benefits: MemberPanel,
 }
 
 /// The membership if it lies in the officer's subtree, else a 404 like a missing one.
@@ -231,6 +233,7 @@ pub(super) async fn render_detail(
             reason: e.reason.clone().unwrap_or_default(),
         })
         .collect();
+    let benefits = member_panel(state, lang, officer, m.id).await?;
     page(&MemberPage {
         frame: Frame { lang, officer, section: "members" },
         id: m.id,
@@ -257,6 +260,7 @@ pub(super) async fn render_detail(
         may_reveal: officer.may_reveal(),
         notice,
         reason,
+        benefits,
     })
 }
 

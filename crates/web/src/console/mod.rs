@@ -78,6 +78,11 @@ pub fn roster_uploads() -> Router<WebState> {
     roster::upload_router()
 }
 
+/// The upload of an insurer's workbook of policy numbers (benefits).
+pub fn benefit_uploads() -> Router<WebState> {
+    benefits::upload_router()
+}
+
 /// The upload of an innovation entry's attachment (see [`crate::ATTACHMENT_LIMIT_BYTES`]).
 pub fn innovation_uploads() -> Router<WebState> {
     innovation::uploads()

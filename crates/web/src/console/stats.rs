@@ -6,6 +6,7 @@
 //! ECharts (vendored, `web/static/vendor/`) is served here and loaded on this page only.
 
 mod export;
+mod panels;
 mod tables;
 
 use askama::Template;

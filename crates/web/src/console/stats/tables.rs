@@ -19,11 +19,11 @@ pub(crate) struct Cell {
 }
 
 impl Cell {
-    fn text(text: impl Into<String>) -> Cell {
+    pub(super) fn text(text: impl Into<String>) -> Cell {
         Cell { text: text.into(), number: None, href: None }
     }
 
-    fn number(n: i64) -> Cell {
+    pub(super) fn number(n: i64) -> Cell {
         Cell { text: n.to_string(), number: Some(n), href: None }
     }
 }
@@ -269,6 +269,7 @@ pub(crate) fn tables(lang: Lang, f: &Figures) -> Vec<Table> {
         header: vec![lang.t("指标", "Figure").to_owned(), lang.t("数值", "Value").to_owned()],
         rows: services.into_iter().map(|(k, v)| vec![Cell::text(k), v]).collect(),
     });
+    out.extend(super::panels::tables(lang, f));
     out
 }
 

@@ -1,5 +1,6 @@
 //! The officer console, area by area.
 
+mod benefit_admin;
 mod benefits;
 mod cases;
 mod contest;

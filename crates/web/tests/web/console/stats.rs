@@ -13,7 +13,7 @@ use huiji_tabular::{Cell, Limits, Table};
 use crate::support::{TestApp, main_of};
 
 /// A member of `org` who joined `days_ago` days before the app's clock.
-async fn joined(app: &TestApp, org: &Org, tag: &str, occupation: Occupation, days_ago: i64) {
+async fn joined(app: &TestApp, org: &Org, tag: &str, occupation: Occupation, days_ago: i64) -> i64 {
     let sealed = |v: String| Sealed { ciphertext: v.clone().into_bytes(), blind_index: v };
     let now = app.state.app.now();
     let at = Timestamp(now.0 - days_ago * 86_400_000);
@@ -40,10 +40,10 @@ async fn joined(app: &TestApp, org: &Org, tag: &str, occupation: Occupation, day
         platform_id: None,
         external_ref: None,
     };
-    assert!(matches!(
-        app.store().submit_application(&new, at).await.unwrap(),
-        SubmitOutcome::Approved { .. }
-    ));
+    match app.store().submit_application(&new, at).await.unwrap() {
+        SubmitOutcome::Approved { membership_id, .. } => membership_id,
+        other => panic!("expected an approval, got {other:?}"),
+    }
 }
 
 async fn org(app: &TestApp, code: &str) -> Org {
@@ -73,6 +73,11 @@ both_databases!(officers_see_their_subtrees_figures_charts_and_definitions, |db:
         "weeks",
         "review",
         "services",
+        "outreach",
+        "outreach-unions",
+        "benefits",
+        "innovation",
+        "contests",
     ] {
         assert!(main.contains(&format!("id=\"t-{id}\"")), "table {id}");
         assert!(main.contains(&format!("href=\"#def-{id}\"")), "definition link {id}");
@@ -80,6 +85,8 @@ both_databases!(officers_see_their_subtrees_figures_charts_and_definitions, |db:
     }
     assert!(main.contains("data-chart=\"pie\"") && main.contains("data-chart=\"bar\""));
     assert!(main.contains("尚未上线的统计"), "areas not yet built say so");
+    assert!(main.contains("入会活动漏斗"), "campaign funnels are not yet built");
+    assert!(!main.contains("会员福利领取与额度：这些功能上线后"), "benefits are");
     // The tile map: 合肥 and 芜湖 link to their own figures; every city has a square.
     let hefei = org(&app, "3401").await;
     assert!(main.contains(&format!("href=\"/console/stats?org={}\"", hefei.id.0)));
@@ -118,9 +125,25 @@ both_databases!(the_export_holds_the_tables_under_the_filter, |db: TestDb| async
     let app = TestApp::seeded(db).await;
     let feidong_trucks = org(&app, "340122T").await;
     joined(&app, &feidong_trucks, "a", Occupation::TruckDriver, 30).await;
-    joined(&app, &feidong_trucks, "b", Occupation::TruckDriver, 5).await;
+    let b = joined(&app, &feidong_trucks, "b", Occupation::TruckDriver, 5).await;
     joined(&app, &feidong_trucks, "c", Occupation::Courier, 5).await;
     let feidong = org(&app, "340122").await;
+    // A programme of 肥东 with one grant of its quota of 4.
+    let operator = huiji_app::actor::Actor::Operator;
+    let today = app.state.app.now().china_date();
+    let until = today.plus_days(30).unwrap().to_string();
+    let programme = huiji_core::benefit::ProgrammeFields {
+        kind: "health_check",
+        name: "货车司机体检",
+        mode: "officer",
+        from: "2020-01-01",
+        until: &until,
+        quota: "4",
+        ..Default::default()
+    };
+    let id =
+        huiji_app::benefits::create(&app.state.app, &operator, feidong.id, &programme, &[]).await.unwrap();
+    huiji_app::benefits::grant(&app.state.app, &operator, id, b).await.unwrap();
     let admin = app.officer("hefei-admin", Some("3401"), Role::Admin).await;
     let on = Timestamp(app.state.app.now().0 - 10 * 86_400_000).china_date();
     let url = format!("{}/console/stats/export.xlsx?org={}&on={on}", admin.base, feidong.id.0);
@@ -154,6 +177,20 @@ both_databases!(the_export_holds_the_tables_under_the_filter, |db: TestDb| async
     let months = sheet("逐月增减");
     let joins: f64 = months[2..].iter().map(|r| if let Cell::Number(n) = r[1] { n } else { 0.0 }).sum();
     assert_eq!(joins, 3.0);
+    // Benefit uptake: the programme's quota, this scope's grant, the share and what is left.
+    let uptake = sheet("会员福利领取与额度");
+    assert!(uptake[0][0].to_string().contains("肥东县总工会"));
+    assert_eq!(uptake[1][3], Cell::Text("适用额度".to_owned()));
+    let row: Vec<String> = uptake[2].iter().map(ToString::to_string).collect();
+    assert_eq!(row[0], "货车司机体检");
+    assert_eq!(
+        uptake[2][3..],
+        [Cell::Number(4.0), Cell::Number(1.0), Cell::Text("25.0%".to_owned()), Cell::Number(3.0)]
+    );
+    // The roster: a sheet with its header even when nothing is listed yet.
+    let roster = sheet("花名册覆盖（按职业）");
+    assert_eq!(roster[1][0], Cell::Text("职业".to_owned()));
+    assert_eq!(roster.len(), 2);
 });
 
 both_databases!(admins_set_targets_and_others_cannot, |db: TestDb| async move {
@@ -218,6 +255,7 @@ both_databases!(a_screen_token_opens_the_screen_read_only_until_revoked, |db: Te
     let data: serde_json::Value = serde_json::from_str(&data).unwrap();
     assert_eq!((data["held"].as_i64(), data["joined_today"].as_i64()), (Some(1), Some(1)));
     assert_eq!(data["hours"].as_array().unwrap().len(), 24);
+    assert_eq!(data["benefits_granted"].as_u64(), Some(0), "no programme yet");
     // Read only: the token opens the screen and nothing else.
     for path in ["/console/stats", "/console/screen/tokens", "/console/members"] {
         let (status, _, _) = app.get(&format!("{path}?kiosk={token}")).await;

@@ -1,0 +1,161 @@
+//! The tables of the other areas' panels (`app::stats::panels`): outreach (roster
+//! coverage by occupation and by importing union), benefit uptake against quotas,
+//! innovation and contest participation. Built like the page's other tables, so each is
+//! a chart where it helps, has a definition on the page and is a sheet of the export.
+
+use huiji_app::stats::Figures;
+use huiji_core::innovation::InnovationLevel;
+use huiji_core::stats::{per_mille, percent_text};
+use huiji_store::CoverageRow;
+
+use super::tables::{Cell, Table};
+use crate::console::occupation_label;
+use crate::http::i18n::Lang;
+
+/// A count the store gives unsigned, as the tables' signed numbers.
+fn n(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// 花名册人数, 已入会, 审核中, 覆盖率 after a first column.
+fn coverage_header(lang: Lang, first: &str) -> Vec<String> {
+    vec![
+        first.to_owned(),
+        lang.t("花名册人数", "On the roster").to_owned(),
+        lang.t("已入会", "Members").to_owned(),
+        lang.t("审核中", "Applying").to_owned(),
+        lang.t("覆盖率", "Coverage").to_owned(),
+    ]
+}
+
+fn coverage_row<K>(first: Cell, row: &CoverageRow<K>) -> Vec<Cell> {
+    vec![
+        first,
+        Cell::number(n(row.entries)),
+        Cell::number(n(row.members)),
+        Cell::number(n(row.pending)),
+        Cell::text(percent_text(per_mille(n(row.members), n(row.entries)))),
+    ]
+}
+
+/// The panels' tables, in the page's order.
+pub(crate) fn tables(lang: Lang, f: &Figures) -> Vec<Table> {
+    let p = &f.panels;
+    let o = &p.outreach;
+    let mut out = Vec::new();
+    let total = CoverageRow { key: (), entries: o.entries, members: o.members, pending: o.pending };
+    out.push(Table {
+        id: "outreach",
+        title: lang.t("花名册覆盖（按职业）", "Roster coverage by occupation").to_owned(),
+        chart: "bar",
+        series: 2,
+        header: coverage_header(lang, lang.t("职业", "Occupation")),
+        rows: o
+            .by_occupation
+            .iter()
+            .map(|r| coverage_row(Cell::text(occupation_label(lang, r.key)), r))
+            .chain((o.entries > 0).then(|| coverage_row(Cell::text(lang.t("合计", "Total")), &total)))
+            .collect(),
+    });
+    out.push(Table {
+        id: "outreach-unions",
+        title: lang.t("花名册覆盖（按导入工会）", "Roster coverage by importing union").to_owned(),
+        chart: "",
+        series: 0,
+        header: coverage_header(lang, lang.t("工会", "Union")),
+        rows: o.by_union.iter().map(|r| coverage_row(Cell::text(r.key.1.clone()), r)).collect(),
+    });
+    out.push(Table {
+        id: "benefits",
+        title: lang.t("会员福利领取与额度", "Benefit uptake against quotas").to_owned(),
+        chart: "",
+        series: 0,
+        header: vec![
+            lang.t("福利项目", "Programme").to_owned(),
+            lang.t("类型", "Kind").to_owned(),
+            lang.t("发放单位", "Sponsor").to_owned(),
+            lang.t("适用额度", "Quota").to_owned(),
+            lang.t("本范围已发放", "Granted here").to_owned(),
+            lang.t("使用率", "Uptake").to_owned(),
+            lang.t("剩余额度", "Remaining").to_owned(),
+        ],
+        rows: p
+            .benefits
+            .iter()
+            .map(|u| {
+                let quota = if u.share {
+                    format!("{}（{}）", u.quota.total, lang.t("下级工会份额", "child union's share"))
+                } else {
+                    u.quota.total.to_string()
+                };
+                vec![
+                    Cell {
+                        text: u.name.clone(),
+                        number: None,
+                        href: Some(format!("/console/benefits/{}", u.id.0)),
+                    },
+                    Cell::text(lang.t(u.kind.label_zh(), u.kind.label_en())),
+                    Cell::text(u.sponsor.clone()),
+                    Cell { text: quota, number: Some(i64::from(u.quota.total)), href: None },
+                    Cell::number(n(u.granted_here)),
+                    Cell::text(percent_text(per_mille(n(u.granted_here), i64::from(u.quota.total)))),
+                    Cell::number(i64::from(u.quota.remaining())),
+                ]
+            })
+            .collect(),
+    });
+    let i = &p.innovation;
+    let mut innovation: Vec<(String, i64)> = InnovationLevel::ALL
+        .iter()
+        .map(|level| {
+            let label =
+                format!("{}{}", lang.t(level.label_zh(), level.label_en()), lang.t("创新工作室", " studios"));
+            (label, n(i.studios_at(*level)))
+        })
+        .collect();
+    let projects: u64 = i.projects.iter().map(|(_, count)| count).sum();
+    for (label, count) in [
+        (lang.t("工作室成员", "People in the studios"), i.studio_members),
+        (lang.t("重点创新项目", "Key projects"), projects),
+        (lang.t("申请专利", "Patents filed"), i.patents_filed),
+        (lang.t("授权专利", "Patents granted"), i.patents_granted),
+        (lang.t("名师", "Mentors"), i.mentors),
+        (lang.t("徒弟", "Apprentices"), i.apprentices),
+        (lang.t("徒弟取得技能等级", "Apprentices certified"), i.certified),
+    ] {
+        innovation.push((label.to_owned(), n(count)));
+    }
+    out.push(Table {
+        id: "innovation",
+        title: lang.t("劳模创新", "Innovation").to_owned(),
+        chart: "",
+        series: 0,
+        header: vec![lang.t("指标", "Figure").to_owned(), lang.t("数值", "Value").to_owned()],
+        rows: innovation.into_iter().map(|(k, v)| vec![Cell::text(k), Cell::number(v)]).collect(),
+    });
+    out.push(Table {
+        id: "contests",
+        title: lang.t("竞赛参与", "Contest participation").to_owned(),
+        chart: "",
+        series: 0,
+        header: vec![
+            lang.t("竞赛", "Contest").to_owned(),
+            lang.t("起止日期", "Window").to_owned(),
+            lang.t("参与会员", "Participants").to_owned(),
+            lang.t("参与率（÷现有会员）", "Share of members now").to_owned(),
+        ],
+        rows: p
+            .contests
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::text(c.name.clone()),
+                    Cell::text(format!("{} – {}", c.starts_on, c.ends_on)),
+                    Cell::number(c.participants),
+                    Cell::text(percent_text(per_mille(c.participants, f.held))),
+                ]
+            })
+            .collect(),
+    });
+    out
+}
