@@ -4,8 +4,8 @@
 //! in [`super::Figures`] itself. This module reads what those areas keep; none of them
 //! reads statistics.
 //!
-//! Campaign funnels are the seam left open: [`Panels::campaigns`] stays
-//! [`Panel::NotYetAvailable`] until the campaigns area lands, and the page says so.
+//! Campaign funnels come from the campaigns area's own count over its messages
+//! (`app::campaign::subtree_funnel`).
 
 use huiji_core::benefit::{ProgrammeId, ProgrammeKind, Quota};
 use huiji_core::{Occupation, Org, OrgId};
@@ -77,8 +77,8 @@ pub struct Uptake {
 pub struct Panels {
     /// Roster size and coverage.
     pub outreach: Outreach,
-    /// Campaign funnels: not yet available (the campaigns area is being built).
-    pub campaigns: Panel<()>,
+    /// The funnel of the campaigns of unions in the scope, summed.
+    pub campaigns: Panel<huiji_store::Funnel>,
     /// Benefit programmes the scope's members may hold, with their uptake.
     pub benefits: Vec<Uptake>,
     /// The innovation registry counted.
@@ -114,7 +114,7 @@ pub async fn panels(app: &App, org: &Org) -> Result<Panels, StatsError> {
     };
     Ok(Panels {
         outreach,
-        campaigns: Panel::NotYetAvailable,
+        campaigns: Panel::Ready(crate::campaign::subtree_funnel(app, &org.path).await?),
         benefits: benefits(app, org).await?,
         innovation: store.innovation_figures(&org.path).await?,
         contests: store.contest_participation(&org.path, CONTESTS).await?,

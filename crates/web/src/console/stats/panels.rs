@@ -4,6 +4,7 @@
 //! a chart where it helps, has a definition on the page and is a sheet of the export.
 
 use huiji_app::stats::Figures;
+use huiji_app::stats::panels::Panel;
 use huiji_core::innovation::InnovationLevel;
 use huiji_core::stats::{per_mille, percent_text};
 use huiji_store::CoverageRow;
@@ -133,6 +134,30 @@ pub(crate) fn tables(lang: Lang, f: &Figures) -> Vec<Table> {
         header: vec![lang.t("指标", "Figure").to_owned(), lang.t("数值", "Value").to_owned()],
         rows: innovation.into_iter().map(|(k, v)| vec![Cell::text(k), Cell::number(v)]).collect(),
     });
+    if let Panel::Ready(funnel) = &p.campaigns {
+        let stages = [
+            (lang.t("目标人数", "Targeted"), funnel.targeted),
+            (lang.t("已退订（不发送）", "Opted out (not sent)"), funnel.suppressed),
+            (lang.t("待发送", "Waiting to be sent"), funnel.queued),
+            (lang.t("已发送", "Sent"), funnel.sent),
+            (lang.t("已送达", "Delivered"), funnel.delivered),
+            (lang.t("发送失败", "Failed"), funnel.failed),
+            (lang.t("打开链接", "Opened the link"), funnel.clicked),
+            (lang.t("提交申请", "Applied"), funnel.applied),
+            (lang.t("批准入会", "Approved"), funnel.approved),
+        ];
+        out.push(Table {
+            id: "campaigns",
+            title: lang.t("短信邀请漏斗", "Campaign funnel").to_owned(),
+            chart: "",
+            series: 0,
+            header: vec![lang.t("环节", "Stage").to_owned(), lang.t("人数", "People").to_owned()],
+            rows: stages
+                .into_iter()
+                .map(|(k, v)| vec![Cell::text(k.to_owned()), Cell::number(n(v))])
+                .collect(),
+        });
+    }
     out.push(Table {
         id: "contests",
         title: lang.t("竞赛参与", "Contest participation").to_owned(),
