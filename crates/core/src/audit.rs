@@ -122,6 +122,9 @@ labelled_enum!(
         RosterImport = "roster.import", "导入实名制花名册", "Roster imported";
         /// The roster's non-members were exported for outreach (full mobiles).
         RosterExport = "export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members";
+        // Decision SMS and union contacts (issue 13).
+        /// An admin changed a union's contact details (address, phone, contact person).
+        OrgContact = "org.contact", "修改工会联系方式", "Union contact details changed";
     }
 );
 
@@ -202,6 +205,7 @@ mod tests {
                 ("stats.screen_revoke", "停用大屏令牌", "Screen token revoked"),
                 ("roster.import", "导入实名制花名册", "Roster imported"),
                 ("export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members"),
+                ("org.contact", "修改工会联系方式", "Union contact details changed"),
             ]
         );
         for action in AuditAction::ALL {

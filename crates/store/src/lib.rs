@@ -15,11 +15,15 @@ mod benefits;
 mod bulk;
 mod cases;
 mod contest;
+// Decision SMS and union contacts (issue 13).
+mod contacts;
 mod db;
 mod error;
 mod innovation;
 mod joining;
 mod members;
+// Decision SMS and union contacts (issue 13).
+mod notices;
 mod orgs;
 mod platform;
 mod privacy;
@@ -55,6 +59,8 @@ pub use contest::{
     NewAnswer, NewAttempt, NewContest, QuestionQuery, QuestionRecord, Recorded, Started, UnionBoard,
     UnionTotals,
 };
+// Decision SMS and union contacts (issue 13).
+pub use contacts::{ContactOf, ContactStore};
 pub use db::{Backend, SqlStore};
 pub use error::{Conflict, StoreError};
 pub use innovation::{
@@ -67,6 +73,8 @@ pub use joining::{ApplicationRecord, JoinStore, NewApplication, Sealed, SubmitOu
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
 };
+// Decision SMS and union contacts (issue 13).
+pub use notices::{NoticeAbout, NoticeAttempt, NoticeRecord, NoticeStore};
 pub use orgs::{DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, OrgStore};
 pub use platform::{ABANDONED_AFTER_MILLIS, ApiKeyRecord, Idempotency, PlatformRecord, PlatformStore};
 pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
@@ -113,6 +121,9 @@ pub trait Store:
     + StatsStore
     // Outreach: real-name rosters.
     + RosterStore
+    // Decision SMS and union contacts (issue 13).
+    + NoticeStore
+    + ContactStore
     + Send
     + Sync
     + fmt::Debug
@@ -139,4 +150,6 @@ pub mod prelude {
     };
     // Outreach: real-name rosters.
     pub use crate::RosterStore;
+    // Decision SMS and union contacts (issue 13).
+    pub use crate::{ContactStore, NoticeStore};
 }

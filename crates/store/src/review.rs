@@ -246,6 +246,7 @@ impl ReviewStore for SqlStore {
         });
         crate::roster::refresh_in(&mut tx, id).await?;
         if changed == 1 {
+            crate::notices::rejected_in(&mut tx, id, at).await?;
             tx.commit().await?;
         }
         Ok(if changed == 1 { ReviewOutcome::Rejected } else { ReviewOutcome::NotPending })
@@ -260,7 +261,7 @@ impl ReviewStore for SqlStore {
             let days =
                 u16::try_from(parent_days).map_err(|_| StoreError::Corrupt("review days".to_owned()))?;
             let deadline = review::deadline(now, days);
-            moved += on_tx!(&mut tx, |c| sqlx::query(ESCALATE)
+            let moved_one = on_tx!(&mut tx, |c| sqlx::query(ESCALATE)
                 .bind(id)
                 .bind(reviewer)
                 .bind(parent)
@@ -270,6 +271,10 @@ impl ReviewStore for SqlStore {
                 .execute(c)
                 .await?
                 .rows_affected());
+            if moved_one == 1 {
+                crate::notices::escalated_in(&mut tx, id, parent, now).await?;
+            }
+            moved += moved_one;
         }
         tx.commit().await?;
         Ok(moved)

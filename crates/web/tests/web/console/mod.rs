@@ -3,6 +3,9 @@
 mod benefits;
 mod cases;
 mod contest;
+// Decision SMS and union contacts (issue 13).
+mod contacts;
+mod decisions;
 mod members;
 mod orgs;
 mod permissions;
