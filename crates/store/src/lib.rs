@@ -13,6 +13,8 @@ mod audit;
 mod backup;
 mod benefits;
 mod bulk;
+// Outreach: campaigns.
+mod campaign;
 mod cases;
 mod contest;
 // Decision SMS and union contacts (issue 13).
@@ -51,6 +53,11 @@ pub use benefits::{
     MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord,
 };
 pub use bulk::{BulkLoad, BulkMember};
+// Outreach: campaigns.
+pub use campaign::{
+    CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, DueMessage, Funnel, InviteRecord,
+    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SuppressionReason,
+};
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,
 };
@@ -121,6 +128,8 @@ pub trait Store:
     + StatsStore
     // Outreach: real-name rosters.
     + RosterStore
+    // Outreach: campaigns.
+    + CampaignStore
     // Decision SMS and union contacts (issue 13).
     + NoticeStore
     + ContactStore
@@ -150,6 +159,8 @@ pub mod prelude {
     };
     // Outreach: real-name rosters.
     pub use crate::RosterStore;
+    // Outreach: campaigns.
+    pub use crate::CampaignStore;
     // Decision SMS and union contacts (issue 13).
     pub use crate::{ContactStore, NoticeStore};
 }

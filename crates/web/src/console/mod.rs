@@ -17,6 +17,8 @@ mod review;
 mod screen;
 // Outreach: real-name rosters.
 mod roster;
+// Outreach: campaigns.
+mod campaigns;
 mod stations;
 mod stats;
 mod transfers;
@@ -61,6 +63,8 @@ pub fn router() -> Router<WebState> {
         .merge(screen::router())
         // Outreach: real-name rosters.
         .merge(roster::router())
+        // Outreach: campaigns.
+        .merge(campaigns::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.
