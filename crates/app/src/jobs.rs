@@ -17,7 +17,13 @@ pub fn spawn_escalation(app: App, every: Duration) -> JoinHandle<()> {
         loop {
             match app.store().escalate_overdue(app.now()).await {
                 Ok(0) => {}
-                Ok(moved) => tracing::info!(moved, "overdue reviews escalated to the parent federation"),
+                Ok(moved) => {
+                    tracing::info!(moved, "overdue reviews escalated to the parent federation");
+                    // Each escalation queued the applicant's SMS in its transaction.
+                    if let Err(error) = crate::notices::deliver_due(&app).await {
+                        tracing::warn!(%error, "escalation SMS not delivered now; the notice job retries");
+                    }
+                }
                 Err(error) => tracing::warn!(%error, "escalating overdue reviews failed; trying again later"),
             }
             match crate::cases::escalate_overdue(&app).await {

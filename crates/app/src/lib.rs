@@ -18,6 +18,7 @@ pub mod joining;
 pub mod keys;
 pub mod members;
 pub mod memberships;
+pub mod notices;
 pub mod orgs;
 pub mod outbound;
 pub mod platform;

@@ -133,6 +133,9 @@ labelled_enum!(
         CampaignCreate = "campaign.create", "创建短信邀请活动", "Campaign created";
         /// A campaign's targets were queued for sending.
         CampaignSend = "campaign.send", "发送短信邀请活动", "Campaign sent";
+        // Decision SMS and union contacts (issue 13).
+        /// An admin changed a union's contact details (address, phone, contact person).
+        OrgContact = "org.contact", "修改工会联系方式", "Union contact details changed";
     }
 );
 
@@ -217,6 +220,7 @@ mod tests {
                 ("export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members"),
                 ("campaign.create", "创建短信邀请活动", "Campaign created"),
                 ("campaign.send", "发送短信邀请活动", "Campaign sent"),
+                ("org.contact", "修改工会联系方式", "Union contact details changed"),
             ]
         );
         for action in AuditAction::ALL {

@@ -24,6 +24,7 @@ pub mod member_number;
 pub mod membership;
 pub mod mobile;
 pub mod money;
+pub mod notice;
 pub mod occupation;
 pub mod org;
 pub mod person_name;

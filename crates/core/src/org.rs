@@ -10,10 +10,12 @@ use crate::region::RegionCode;
 use crate::time::Timestamp;
 
 mod child;
+mod contact;
 mod join_code;
 mod plan;
 
 pub use child::{ChildError, ChildRequest, ChildUnion, MAX_UNION_NAME_CHARS, UnionName, child_kinds};
+pub use contact::{ContactError, UnionContact};
 pub use join_code::JoinCode;
 pub use plan::{PlannedOrg, TreePlan};
 

@@ -1,4 +1,7 @@
-//! SMS verification codes: 6 digits, valid 5 minutes, 5 tries.
+//! SMS verification codes: 6 digits, valid 5 minutes, 5 tries; and the text of every
+//! message a worker receives.
+
+use crate::org::UnionContact;
 
 /// How long a code stays valid.
 pub const CODE_TTL_MILLIS: i64 = 5 * 60 * 1000;
@@ -113,6 +116,54 @@ pub fn transfer_request_text(union: &str, public_url: &str) -> String {
     )
 }
 
+/// The longest part of a rejection reason an SMS repeats; `/status` shows all of it.
+const SMS_REASON_CHARS: usize = 60;
+
+/// The SMS telling an applicant their application was refused: the reason (shortened to
+/// [`SMS_REASON_CHARS`] characters, the whole of it on `/status`), the union that decided
+/// with its contact details, and what to do next — the two steps
+/// [`crate::notice::REJECTION_NEXT_ZH`] names on `/status`: ask the union, or correct the
+/// application and send it again.
+pub fn rejection_text(union: &str, reason: &str, contact: &UnionContact, public_url: &str) -> String {
+    let mut short: String = reason.chars().take(SMS_REASON_CHARS).collect();
+    if reason.chars().count() > SMS_REASON_CHARS {
+        short.push('…');
+    }
+    format!(
+        "【会籍】您的入会申请未通过{union}审核，原因：{short}。如有疑问请联系该工会{contact}；如信息填写有误，可修改后重新申请：{public_url}/join。详情：{public_url}/status",
+        contact = contact.sms_clause()
+    )
+}
+
+/// The SMS telling an applicant their review passed its deadline and moved up to `union`
+/// (the parent federation), which decides now.
+pub fn escalation_text(union: &str, public_url: &str) -> String {
+    format!("【会籍】您的入会申请超过审核期限，已转由{union}审核，请耐心等待。查询进度：{public_url}/status")
+}
+
+/// The SMS telling a member their membership moved to `union` by a transfer.
+pub fn transfer_agreed_text(union: &str, public_url: &str) -> String {
+    format!("【会籍】您的工会会籍已转入{union}，会员号不变。电子会员证：{public_url}/status")
+}
+
+/// The SMS telling a member that the transfer to `to` was refused: the membership stays at
+/// `home`, whose contact details follow.
+pub fn transfer_refused_text(to: &str, home: &str, contact: &UnionContact, public_url: &str) -> String {
+    format!(
+        "【会籍】您的会籍转入{to}的申请未获同意，会籍仍在{home}。如有疑问请联系{home}{}。详情：{public_url}/status",
+        contact.sms_clause()
+    )
+}
+
+/// The SMS telling a pool member they were distributed (分流) to `union`, with its contact
+/// details.
+pub fn distribution_text(union: &str, contact: &UnionContact, public_url: &str) -> String {
+    format!(
+        "【会籍】您的会籍已由周转池分流至{union}{}，会员号不变。电子会员证：{public_url}/status",
+        contact.sms_clause()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +184,22 @@ mod tests {
         assert_eq!(normalise_code(" １２３ 456 ").as_deref(), Some("123456"));
         assert_eq!(normalise_code("12345"), None);
         assert_eq!(normalise_code("12345a"), None);
+    }
+
+    #[test]
+    fn decision_texts_say_who_why_and_what_next() {
+        let contact = UnionContact::parse("", "0551-63456789", "张敏").unwrap();
+        let text = rejection_text("肥东县总工会", &"不".repeat(70), &contact, "https://h.example");
+        assert!(text.contains(&format!("原因：{}…。", "不".repeat(60))), "{text}");
+        assert!(text.contains("（联系人：张敏，电话：0551-63456789）"), "{text}");
+        assert!(
+            text.contains("可修改后重新申请：https://h.example/join。") && text.starts_with("【会籍】"),
+            "{text}"
+        );
+        let text = transfer_refused_text("甲工会", "乙工会", &UnionContact::default(), "u");
+        assert!(text.contains("会籍仍在乙工会。如有疑问请联系乙工会。"), "{text}");
+        assert!(escalation_text("合肥市总工会", "u").contains("转由合肥市总工会审核"));
+        assert!(distribution_text("某社区工会", &contact, "u").contains("分流至某社区工会（联系人"));
+        assert!(transfer_agreed_text("丙工会", "u").contains("已转入丙工会"));
     }
 }

@@ -431,6 +431,8 @@ async fn run_server(
     let benefit_notices = huiji_app::benefits::spawn_notices(app.clone(), std::time::Duration::from_secs(30));
     // Outreach: campaigns — due campaign messages, one batch a second.
     let campaigns = huiji_app::campaign::deliver::spawn_delivery(app.clone());
+    // Decision SMS left undelivered by their request (escalations, provider failures).
+    let decision_sms = huiji_app::notices::spawn_delivery(app.clone(), std::time::Duration::from_secs(30));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
@@ -442,6 +444,7 @@ async fn run_server(
     webhooks.abort();
     benefit_notices.abort();
     campaigns.abort();
+    decision_sms.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");

@@ -343,6 +343,7 @@ pub(crate) async fn approve_in(
     crate::benefits::grant_on_approval_in(tx, membership_id, actor, at).await?;
     crate::stats::joined_in(tx, membership_id, at).await?;
     crate::roster::refresh_in(tx, application_id).await?;
+    crate::notices::welcome_in(tx, application_id, membership_id, landing_org_id, at).await?;
     Ok(Some((membership_id, member_number)))
 }
 

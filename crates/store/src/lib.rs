@@ -17,11 +17,15 @@ mod bulk;
 mod campaign;
 mod cases;
 mod contest;
+// Decision SMS and union contacts (issue 13).
+mod contacts;
 mod db;
 mod error;
 mod innovation;
 mod joining;
 mod members;
+// Decision SMS and union contacts (issue 13).
+mod notices;
 mod orgs;
 mod platform;
 mod privacy;
@@ -62,6 +66,8 @@ pub use contest::{
     NewAnswer, NewAttempt, NewContest, QuestionQuery, QuestionRecord, Recorded, Started, UnionBoard,
     UnionTotals,
 };
+// Decision SMS and union contacts (issue 13).
+pub use contacts::{ContactOf, ContactStore};
 pub use db::{Backend, SqlStore};
 pub use error::{Conflict, StoreError};
 pub use innovation::{
@@ -74,6 +80,8 @@ pub use joining::{ApplicationRecord, JoinStore, NewApplication, Sealed, SubmitOu
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
 };
+// Decision SMS and union contacts (issue 13).
+pub use notices::{NoticeAbout, NoticeAttempt, NoticeRecord, NoticeStore};
 pub use orgs::{DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, OrgStore};
 pub use platform::{ABANDONED_AFTER_MILLIS, ApiKeyRecord, Idempotency, PlatformRecord, PlatformStore};
 pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
@@ -122,6 +130,9 @@ pub trait Store:
     + RosterStore
     // Outreach: campaigns.
     + CampaignStore
+    // Decision SMS and union contacts (issue 13).
+    + NoticeStore
+    + ContactStore
     + Send
     + Sync
     + fmt::Debug
@@ -150,4 +161,6 @@ pub mod prelude {
     pub use crate::RosterStore;
     // Outreach: campaigns.
     pub use crate::CampaignStore;
+    // Decision SMS and union contacts (issue 13).
+    pub use crate::{ContactStore, NoticeStore};
 }

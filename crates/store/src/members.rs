@@ -351,6 +351,9 @@ impl MemberStore for SqlStore {
                 .await?;
         });
         crate::stats::moved_in(&mut tx, id, from, to, at).await?;
+        if kind == "distributed" {
+            crate::notices::distributed_in(&mut tx, id, to.0, at).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

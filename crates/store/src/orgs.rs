@@ -46,6 +46,8 @@ pub struct OrgFilter {
     pub kind: Option<OrgKindCode>,
     /// Only federations or industry federations of this level.
     pub level: Option<Level>,
+    /// Only orgs whose name contains this text (issue 13: the console's search).
+    pub name_contains: Option<String>,
     /// Keyset pagination: only ids above this one.
     pub after: Option<OrgId>,
     /// At most this many (all when `None`).
@@ -127,7 +129,8 @@ macro_rules! filtered {
          WHERE path >= $1 AND path < $2 \
            AND region_code >= $3 AND region_code < $4 \
            AND ($5 = '' OR kind = $5) \
-           AND ($6 = '' OR level = $6)"
+           AND ($6 = '' OR level = $6) \
+           AND ($7 = '' OR name LIKE $7 ESCAPE '!')"
     };
 }
 
@@ -152,7 +155,7 @@ const SELECT_ENTERPRISES_BY_NAME: &str = concat!(
 );
 
 const SELECT_ORGS: &str =
-    concat!("SELECT ", org_columns!(), " ", filtered!(), " AND id > $7 ORDER BY id LIMIT $8");
+    concat!("SELECT ", org_columns!(), " ", filtered!(), " AND id > $8 ORDER BY id LIMIT $9");
 
 const COUNT_ORGS: &str = concat!("SELECT COUNT(*) ", filtered!());
 
@@ -222,6 +225,8 @@ struct FilterBinds {
     region_to: String,
     kind: &'static str,
     level: &'static str,
+    /// A `LIKE` pattern (`!` escapes), or '' for any name.
+    name: String,
 }
 
 impl FilterBinds {
@@ -239,6 +244,16 @@ impl FilterBinds {
             region_to,
             kind: filter.kind.map_or("", |k| k.code()),
             level: filter.level.map_or("", |l| l.code()),
+            name: filter.name_contains.as_deref().map(str::trim).filter(|n| !n.is_empty()).map_or_else(
+                String::new,
+                |n| {
+                    let escaped: String = n
+                        .chars()
+                        .flat_map(|c| if matches!(c, '%' | '_' | '!') { vec!['!', c] } else { vec![c] })
+                        .collect();
+                    format!("%{escaped}%")
+                },
+            ),
         }
     }
 }
@@ -334,6 +349,7 @@ impl OrgStore for SqlStore {
                 .bind(&binds.region_to)
                 .bind(binds.kind)
                 .bind(binds.level)
+                .bind(&binds.name)
                 .bind(after)
                 .bind(limit)
                 .fetch_all(pool)
@@ -377,6 +393,7 @@ impl OrgStore for SqlStore {
                 .bind(&binds.region_to)
                 .bind(binds.kind)
                 .bind(binds.level)
+                .bind(&binds.name)
                 .fetch_one(pool)
                 .await?
         });

@@ -247,6 +247,7 @@ impl ReviewStore for SqlStore {
         crate::roster::refresh_in(&mut tx, id).await?;
         if changed == 1 {
             crate::stats::decided_in(&mut tx, id, at).await?;
+            crate::notices::rejected_in(&mut tx, id, at).await?;
             tx.commit().await?;
         }
         Ok(if changed == 1 { ReviewOutcome::Rejected } else { ReviewOutcome::NotPending })
@@ -273,6 +274,7 @@ impl ReviewStore for SqlStore {
                 .rows_affected());
             if escalated == 1 {
                 crate::stats::escalated_in(&mut tx, id).await?;
+                crate::notices::escalated_in(&mut tx, id, parent, now).await?;
             }
             moved += escalated;
         }

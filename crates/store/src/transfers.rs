@@ -76,6 +76,10 @@ pub struct TransferAsk<'a> {
 }
 
 /// A member's request carries their consent (`released_by`).
+/// The actor a member's own steps are recorded as (`app::status::transfer`): a member who
+/// answered is not texted about their own answer.
+const MEMBER: &str = "member";
+
 const INSERT_REQUEST: &str = concat!(
     "INSERT INTO transfers (membership_id, from_org_id, from_path, to_org_id, to_path, \
      status, requested_by, released_by, reason, created_at) \
@@ -294,6 +298,9 @@ impl TransferStore for SqlStore {
             crate::stats::moved_in(&mut tx, membership_id, OrgId(from_org), OrgId(transfer.to_org_id), at)
                 .await?;
         }
+        let home = if agree { transfer.to_org_id } else { from_org };
+        crate::notices::transfer_answered_in(&mut tx, id, membership_id, agree, home, actor == MEMBER, at)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }

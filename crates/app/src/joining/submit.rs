@@ -3,10 +3,10 @@
 
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
 use huiji_core::org::{Level, OrgKindCode};
-use huiji_core::sms::{self, SmsCheck, SmsPurpose};
+use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::verification::{self, RealNameCheck, Verification};
 use huiji_core::{ApplicationId, AutoApproval, Channel, Org, OrgId, RegionLevel, Timestamp};
-use huiji_store::{NewApplication, OrgFilter, StoreError, SubmitOutcome};
+use huiji_store::{NewApplication, NoticeAbout, OrgFilter, StoreError, SubmitOutcome};
 use huiji_vault::Field;
 
 use super::{JoinError, JoinOutcome, MobileProof, PlatformOrigin, card_token, check_code};
@@ -158,10 +158,9 @@ pub async fn join(
                 Some(org) => org,
                 None => app.store().org(landing.org()).await?.ok_or(JoinError::Unserved)?,
             };
-            let text = sms::welcome_text(&member_number, &landing_org.name, app.public_url());
-            if let Err(error) = app.sms().send(&request.mobile, &text).await {
-                tracing::warn!(%error, "welcome SMS not sent");
-            }
+            // The welcome was queued by the approval's transaction; it goes out now.
+            let about = NoticeAbout { application: Some(application_id), ..NoticeAbout::default() };
+            crate::notices::deliver_about(app, about).await;
             Ok(JoinOutcome::Approved {
                 application_id: ApplicationId(application_id),
                 card_token: card_token(app.keys(), member_number.as_str()),

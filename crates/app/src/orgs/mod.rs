@@ -1,6 +1,7 @@
 //! The union tree: join links and their QR codes, the unions a platform may send workers
 //! to ([`join_targets`]), and admins' changes to the tree ([`manage`]).
 
+pub mod contact;
 pub mod join_targets;
 pub mod manage;
 pub mod qr;

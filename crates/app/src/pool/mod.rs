@@ -78,6 +78,9 @@ pub async fn distribute(app: &App, actor: &Actor, ids: &[i64], to: OrgId) -> Res
         if app.store().move_membership(m.id, from, target.id, "distributed", &actor.name(), now).await? {
             let subject = format!("membership:{} {} -> {}", m.id, from, target.id);
             actor.audit(app, &home, AuditAction::PoolDistribute, subject).await?;
+            // The move's transaction queued the member's SMS; it goes out now.
+            let about = huiji_store::NoticeAbout { membership: Some(m.id), ..Default::default() };
+            crate::notices::deliver_about(app, about).await;
             done.moved += 1;
         } else {
             done.skipped += 1;

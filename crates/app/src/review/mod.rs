@@ -1,12 +1,12 @@
 //! Reviewing applications: an officer of the reviewing org's subtree approves or rejects
 //! a pending application, one at a time or in a batch. An approval makes the membership
-//! and sends the same welcome SMS an instant approval sends; every decision is in the
-//! audit log.
+//! and sends the same welcome SMS an instant approval sends, a rejection an SMS with the
+//! reason, the union's contact and what to do next — both queued in the decision's own
+//! transaction ([`crate::notices`]); every decision is in the audit log.
 
+use huiji_core::OrgPath;
 use huiji_core::audit::AuditAction;
-use huiji_core::{Mobile, OrgId, OrgPath};
-use huiji_store::{ApplicationDetail, ReviewOutcome, StoreError};
-use huiji_vault::Field;
+use huiji_store::{ApplicationDetail, NoticeAbout, ReviewOutcome, StoreError};
 
 use crate::App;
 use crate::actor::Actor;
@@ -81,35 +81,14 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> Result<ReviewOutcome>
 async fn approve_decidable(app: &App, actor: &Actor, detail: &ApplicationDetail) -> Result<ReviewOutcome> {
     let id = detail.item.application.id;
     let outcome = app.store().approve_application(id, &actor.name(), app.now()).await?;
-    if let ReviewOutcome::Approved { member_number } = &outcome {
+    if let ReviewOutcome::Approved { .. } = &outcome {
         if let Some(scope) = reviewer_path(detail) {
             actor.audit(app, &scope, AuditAction::ApplicationApprove, format!("application:{id}")).await?;
         }
-        welcome(app, detail, member_number).await;
+        // The welcome was queued by the approval's transaction; it goes out now.
+        crate::notices::deliver_about(app, about(id)).await;
     }
     Ok(outcome)
-}
-
-/// Sends the new member the welcome SMS through the app's SMS port, as an instant
-/// approval does. A failure is logged, never undoes the approval.
-async fn welcome(app: &App, detail: &ApplicationDetail, member_number: &huiji_core::MemberNumber) {
-    let union = match detail.item.application.landing_org_id {
-        Some(org) => app.store().org(OrgId(org)).await.ok().flatten().map(|o| o.name),
-        None => None,
-    };
-    let mobile = app
-        .keys()
-        .decrypt(Field::Mobile, &detail.mobile_ct)
-        .ok()
-        .and_then(|plain| Mobile::parse(&plain).ok());
-    let (Some(union), Some(mobile)) = (union, mobile) else {
-        tracing::warn!(application = detail.item.application.id, "welcome SMS not sent: no union or mobile");
-        return;
-    };
-    let text = huiji_core::sms::welcome_text(member_number, &union, app.public_url());
-    if let Err(error) = app.sms().send(&mobile, &text).await {
-        tracing::warn!(%error, "welcome SMS not sent");
-    }
 }
 
 /// Rejects an application with the reason the officer gave (trimmed), recorded with the
@@ -134,7 +113,16 @@ pub async fn reject(app: &App, actor: &Actor, id: i64, reason: &str) -> Result<R
         let subject = format!("application:{id}");
         actor.audit_because(app, &scope, AuditAction::ApplicationReject, subject, Some(reason)).await?;
     }
+    if outcome == ReviewOutcome::Rejected {
+        // The rejection's transaction queued its SMS (reason, contact, what next).
+        crate::notices::deliver_about(app, about(id)).await;
+    }
     Ok(outcome)
+}
+
+/// The notices of one application's decision.
+fn about(application: i64) -> NoticeAbout {
+    NoticeAbout { application: Some(application), ..NoticeAbout::default() }
 }
 
 /// What a batch approval did.

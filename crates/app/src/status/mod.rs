@@ -4,6 +4,7 @@
 //! for it ([`transfer`]). The officers' side of transfers is `crate::transfers`' business;
 //! the member's side lives here because its proof is the status page's SMS check.
 
+pub mod decisions;
 pub mod records;
 pub mod transfer;
 

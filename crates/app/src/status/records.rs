@@ -33,6 +33,8 @@ pub struct MembershipLine {
     pub card_token: Option<String>,
     /// The transfer token standing for the SMS proof, while the membership is held.
     pub transfer_token: Option<String>,
+    /// Whom to ask: the home union's contact details (or the nearest union's above).
+    pub contact: Option<huiji_store::ContactOf>,
 }
 
 /// A union's request to take over a held membership, for the member to answer.
@@ -59,6 +61,10 @@ pub struct StatusRecords {
     pub memberships: Vec<MembershipLine>,
     /// Unions' requests for its held memberships.
     pub asks: Vec<AskLine>,
+    /// Where each application's decision stands (same order as `applications`).
+    pub decisions: Vec<super::decisions::DecisionFacts>,
+    /// The decision SMS sent about these records, newest first.
+    pub sent: Vec<super::decisions::SentNotice>,
 }
 
 /// The records of `mobile`, once `typed` proves it (the code is used up).
@@ -72,9 +78,10 @@ pub async fn records(app: &App, mobile: &Mobile, typed: &str) -> Result<StatusRe
         other => return Err(StatusError::Sms(other)),
     }
     let bidx = app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex();
-    let mut applications = Vec::new();
+    let (mut applications, mut decisions) = (Vec::new(), Vec::new());
     for a in app.store().applications_by_mobile(&bidx).await? {
         let union = org_name(app, a.receiving_org_id).await?;
+        decisions.push(super::decisions::facts(app, &a).await?);
         applications.push((a, union));
     }
     let (mut memberships, mut asks) = (Vec::new(), Vec::new());
@@ -94,9 +101,13 @@ pub async fn records(app: &App, mobile: &Mobile, typed: &str) -> Result<StatusRe
         }
         let card_token = m.member_number.as_deref().filter(|_| held).map(|n| card_token(app.keys(), n));
         let union = org_name(app, m.home_org_id).await?;
-        memberships.push(MembershipLine { record: m, union, card_token, transfer_token });
+        let contact = crate::orgs::contact::contact_of(app, OrgId(m.home_org_id)).await?;
+        memberships.push(MembershipLine { record: m, union, card_token, transfer_token, contact });
     }
-    Ok(StatusRecords { applications, memberships, asks })
+    let application_ids: Vec<i64> = applications.iter().map(|(a, _)| a.id).collect();
+    let membership_ids: Vec<i64> = memberships.iter().map(|m| m.record.id).collect();
+    let sent = super::decisions::sent(app, &application_ids, &membership_ids).await?;
+    Ok(StatusRecords { applications, memberships, asks, decisions, sent })
 }
 
 /// A union's name; empty when it is gone.

@@ -129,6 +129,9 @@ pub async fn answer(app: &App, actor: &Actor, id: i64, agree: bool) -> Result<An
         let subject = format!("transfer:{id} {}", if agree { "agreed" } else { "refused" });
         actor.audit(app, &scope, AuditAction::TransferAnswer, subject).await?;
     }
+    // The answer's transaction queued the member's SMS; it goes out now.
+    crate::notices::deliver_about(app, huiji_store::NoticeAbout { transfer: Some(id), ..Default::default() })
+        .await;
     Ok(Answered::Done { side, agree })
 }
 

@@ -14,6 +14,8 @@ mod innovation_evaluation;
 mod joining;
 mod logins;
 mod members;
+// Decision SMS and union contacts (issue 13).
+mod notices;
 mod orgs;
 mod pool;
 mod privacy;

@@ -8,9 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use huiji_app::orgs::contact::{ContactChangeError, set_contact};
 use huiji_app::orgs::manage::{self, OrgChangeError};
 use huiji_app::orgs::qr;
 use huiji_core::joining::receives_applications;
+use huiji_core::org::ContactError;
 use huiji_core::{
     AutoApproval, ChildRequest, Level, Occupation, Org, OrgId, OrgKind, OrgKindCode, RegionCode, child_kinds,
 };
@@ -32,6 +34,7 @@ pub(super) fn router() -> Router<WebState> {
         .route("/console/orgs/{id}/rename", post(rename))
         .route("/console/orgs/{id}/policy", post(policy))
         .route("/console/orgs/{id}/children", post(create_child))
+        .route("/console/orgs/{id}/contact", post(contact))
 }
 
 /// The kinds, as the list filter and the create form offer them.
@@ -92,6 +95,8 @@ struct Row {
     policy: &'static str,
     review_days: u16,
     receives: bool,
+    /// Held members of the union and the unions below it.
+    members: u64,
 }
 
 #[derive(Template)]
@@ -102,6 +107,8 @@ struct ListPage<'a> {
     total: u64,
     kinds: Vec<Choice>,
     region: String,
+    /// The name search as typed.
+    q: String,
     under: Option<(i64, String)>,
     next: Option<String>,
     problem: Option<&'static str>,
@@ -113,6 +120,8 @@ struct ListParams {
     kind: String,
     region: String,
     under: String,
+    /// Part of a name.
+    q: String,
     after: String,
 }
 
@@ -149,6 +158,7 @@ async fn list(
         within: Some(under.as_ref().map_or_else(|| officer.scope().clone(), |o| o.path.clone())),
         kind,
         region,
+        name_contains: Some(params.q.trim().to_owned()).filter(|q| !q.is_empty()),
         ..OrgFilter::default()
     };
     let total = state.store.count_orgs(&filter).await?;
@@ -159,14 +169,18 @@ async fn list(
             ("kind", kind.map_or("", |k| k.code()).to_owned()),
             ("region", region.map(|r| r.to_string()).unwrap_or_default()),
             ("under", under.as_ref().map(|o| o.id.to_string()).unwrap_or_default()),
+            ("q", params.q.trim().to_owned()),
             ("after", last.to_string()),
         ];
         let pairs: Vec<_> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         serde_html_form::to_string(pairs).unwrap_or_default()
     });
-    let rows = orgs
-        .into_iter()
-        .map(|org| Row {
+    let mut rows = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        // The trigger-kept counts make each a sum over the union's subtree.
+        let members = state.store.count_members(&org.path).await?;
+        rows.push(Row {
+            members,
             id: org.id.0,
             kind: kind_label(lang, org.kind),
             region: region_label(&state, org.region),
@@ -175,8 +189,8 @@ async fn list(
             review_days: org.review_days,
             receives: receives_applications(&org),
             name: org.name,
-        })
-        .collect();
+        });
+    }
     let all_kinds: Vec<OrgKindCode> = KINDS.iter().map(|(code, ..)| *code).collect();
     page(&ListPage {
         frame: Frame { lang, officer: &officer, section: "orgs" },
@@ -184,6 +198,7 @@ async fn list(
         total,
         kinds: kind_choices(lang, &all_kinds, kind.map_or("", |k| k.code())),
         region: region.map(|r| r.to_string()).unwrap_or_else(|| params.region.trim().to_owned()),
+        q: params.q.trim().to_owned(),
         under: under.map(|o| (o.id.0, o.name)),
         next,
         problem,
@@ -215,6 +230,9 @@ struct Edits {
     policy_error: Option<String>,
     child: ChildForm,
     child_error: Option<String>,
+    /// The contact form as sent, and what was wrong with it.
+    contact: Option<ContactForm>,
+    contact_error: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -240,6 +258,8 @@ struct OrgPage<'a> {
     edits: Edits,
     rename: String,
     notice: Option<&'static str>,
+    /// The contact details as saved (or as typed, after a refusal).
+    contact: ContactForm,
 }
 
 #[derive(Deserialize, Default)]
@@ -260,6 +280,7 @@ async fn detail(
         "renamed" => Some(lang.t("已改名", "Renamed")),
         "policy" => Some(lang.t("审核策略已保存", "Review policy saved")),
         "created" => Some(lang.t("已创建", "Created")),
+        "contact" => Some(lang.t("联系方式已保存", "Contact details saved")),
         _ => None,
     };
     render(&state, lang, &officer, org, Edits::default(), notice, StatusCode::OK).await
@@ -303,7 +324,15 @@ async fn render(
             selected: edits.child.occupations.iter().any(|c| c == o.code()),
         })
         .collect();
+    let contact = match edits.contact.clone() {
+        Some(typed) => typed,
+        None => {
+            let saved = state.store.org_contact(org.id).await?;
+            ContactForm { address: saved.address, phone: saved.phone, person: saved.person }
+        }
+    };
     let mut response = page(&OrgPage {
+        contact,
         frame: Frame { lang, officer, section: "orgs" },
         kind: kind_label(lang, org.kind),
         region: region_label(state, org.region),
@@ -430,4 +459,43 @@ async fn create_child(
     let parent = officer.org_in_scope(&state, OrgId(id)).await?;
     let edits = Edits { child: form, child_error: Some(problem), ..Edits::default() };
     render(&state, lang, &officer, parent, edits, None, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The contact details form.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ContactForm {
+    address: String,
+    phone: String,
+    person: String,
+}
+
+async fn contact(
+    State(state): State<WebState>,
+    lang: Lang,
+    Path(id): Path<i64>,
+    Act { officer, form }: Act<ContactForm>,
+) -> Result<Response, WebError> {
+    let problem =
+        match set_contact(&state.app, &officer.acting(), OrgId(id), &form.address, &form.phone, &form.person)
+            .await
+        {
+            Ok(_) => return Ok(redirect_done(OrgId(id), "contact")),
+            Err(ContactChangeError::Forbidden) => return Err(WebError::Forbidden),
+            Err(ContactChangeError::NotFound) => return Err(WebError::NotFound),
+            Err(ContactChangeError::Store(e)) => return Err(e.into()),
+            Err(ContactChangeError::Invalid(e)) => lang.t(
+                e.message_zh(),
+                match e {
+                    ContactError::Address => "The address is too long (100 characters at most)",
+                    ContactError::Phone => {
+                        "A phone number holds digits, spaces, + - ( ) only, 5 to 20 of them"
+                    }
+                    ContactError::Person => "The contact person's name is too long (20 characters at most)",
+                },
+            ),
+        };
+    let org = officer.org_in_scope(&state, OrgId(id)).await?;
+    let edits = Edits { contact: Some(form), contact_error: Some(problem), ..Edits::default() };
+    render(&state, lang, &officer, org, edits, None, StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -38,6 +38,8 @@ struct CardPage {
     contests: Vec<(i64, String)>,
     /// The member's benefits (claims are made on `/status`).
     benefits: Option<crate::worker::benefits::BenefitSection>,
+    /// Whom to ask: the home union's contact details (or the nearest union's above).
+    contact: Option<huiji_store::ContactOf>,
 }
 
 #[derive(Template)]
@@ -95,7 +97,10 @@ async fn card(
         true => crate::worker::benefits::section(&state, lang, membership.id, false).await?,
         false => None,
     };
+    let contact =
+        huiji_app::orgs::contact::contact_of(&state.app, huiji_core::OrgId(membership.home_org_id)).await?;
     let page = CardPage {
+        contact,
         benefits,
         lang,
         t: WorkerText::of(lang),

@@ -155,6 +155,8 @@ struct ResultPage<'a> {
     lang: Lang,
     t: &'static WorkerText,
     outcome: &'a JoinOutcome,
+    /// Whom to ask: the home or reviewing union's contact details (or the nearest above).
+    contact: Option<huiji_store::ContactOf>,
 }
 
 impl ResultPage<'_> {
@@ -330,7 +332,16 @@ async fn submit(
     };
     let (errors, notice) = match joined {
         Ok(outcome) => {
-            let page = ResultPage { lang, t, outcome: &outcome };
+            let union = match &outcome {
+                JoinOutcome::Approved { landing, .. } => Some(landing.path.clone()),
+                JoinOutcome::Pending { receiving, .. } => Some(receiving.path.clone()),
+                JoinOutcome::AlreadyMember { .. } => None,
+            };
+            let contact = match union {
+                Some(path) => huiji_app::orgs::contact::contact_at(&state.app, &path).await?,
+                None => None,
+            };
+            let page = ResultPage { lang, t, outcome: &outcome, contact };
             return Ok(Html(page.render()?).into_response());
         }
         Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),

@@ -16,6 +16,26 @@ pub(super) struct Row {
     pub(super) date: String,
     pub(super) card_token: Option<String>,
     pub(super) transfer_token: Option<String>,
+    /// Whom to ask: the deciding or home union's contact details.
+    pub(super) contact: Option<huiji_store::ContactOf>,
+    /// An application's decision: who reviews it now or decided it, and why.
+    pub(super) decision: Option<Decision>,
+}
+
+/// Where an application's decision stands (the facts its SMS told).
+pub(super) struct Decision {
+    /// The union that reviews it now or decided it.
+    pub(super) reviewer: String,
+    /// It moved up past its deadline (shown while it waits).
+    pub(super) escalated: bool,
+    /// A rejection's reason; a rejection also shows what to do next.
+    pub(super) reason: Option<String>,
+}
+
+/// A decision SMS sent about the mobile's records.
+pub(super) struct SentRow {
+    pub(super) date: String,
+    pub(super) body: String,
 }
 
 /// A union's request to take over a held membership, for the member to answer.
@@ -37,6 +57,8 @@ pub(super) struct Records {
     pub(super) applications: Vec<Row>,
     pub(super) memberships: Vec<Row>,
     pub(super) asks: Vec<AskRow>,
+    /// The decision SMS sent, newest first.
+    pub(super) sent: Vec<SentRow>,
     /// Legal-aid cases filed from the mobile, if any.
     pub(super) cases: Option<crate::worker::legal::CaseSection>,
     /// The held membership's benefits and claims, if any.

@@ -7,10 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
-use huiji_core::{Mobile, Timestamp};
+use huiji_core::{ApplicationStatus, Mobile, Timestamp};
 use serde::Deserialize;
 
-use super::page::{AskRow, Records, Row, StatusPage};
+use super::page::{AskRow, Decision, Records, Row, SentRow, StatusPage};
 use crate::http::i18n::Lang;
 use crate::worker::card::mask_name;
 use crate::worker::joining::WorkerText;
@@ -102,16 +102,28 @@ pub(super) async fn submit(
 /// The records as the page shows them: names masked, statuses and dates in words.
 fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
     let date = |millis: i64| Timestamp(millis).china_date().to_string();
+    let mut decisions = records.decisions.into_iter();
     let applications = records
         .applications
         .into_iter()
-        .map(|(a, union)| Row {
-            name: mask_name(&a.name),
-            union,
-            status: t.application_status(a.status),
-            date: date(a.created_at),
-            card_token: None,
-            transfer_token: None,
+        .map(|(a, union)| {
+            let facts = decisions.next().filter(|f| f.application_id == a.id);
+            let shown = matches!(a.status, ApplicationStatus::PendingReview | ApplicationStatus::Rejected);
+            let facts = facts.filter(|_| shown);
+            Row {
+                name: mask_name(&a.name),
+                union,
+                status: t.application_status(a.status),
+                date: date(a.created_at),
+                card_token: None,
+                transfer_token: None,
+                contact: facts.as_ref().and_then(|f| f.contact.clone()),
+                decision: facts.map(|f| Decision {
+                    reviewer: f.reviewer,
+                    escalated: f.escalated && a.status == ApplicationStatus::PendingReview,
+                    reason: f.reason.filter(|_| a.status == ApplicationStatus::Rejected),
+                }),
+            }
         })
         .collect();
     let memberships = records
@@ -124,6 +136,8 @@ fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
             date: date(m.record.joined_at),
             card_token: m.card_token,
             transfer_token: m.transfer_token,
+            contact: m.contact,
+            decision: None,
         })
         .collect();
     let asks = records
@@ -137,5 +151,6 @@ fn rows(records: StatusRecords, t: &'static WorkerText) -> Records {
             token: ask.token,
         })
         .collect();
-    Records { applications, memberships, asks, cases: None, benefits: None }
+    let sent = records.sent.into_iter().map(|s| SentRow { date: date(s.at), body: s.body }).collect();
+    Records { applications, memberships, asks, sent, cases: None, benefits: None }
 }

@@ -4,6 +4,9 @@ mod benefit_admin;
 mod benefits;
 mod cases;
 mod contest;
+// Decision SMS and union contacts (issue 13).
+mod contacts;
+mod decisions;
 mod members;
 mod orgs;
 mod permissions;

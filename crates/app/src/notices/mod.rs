@@ -1,0 +1,122 @@
+//! Decision SMS: every decision about an applicant or a member (approval, rejection,
+//! escalation, a transfer's answer, a distribution) queues a notice in the decision's own
+//! transaction (`huiji_store::NoticeStore`); this module delivers them through the SMS
+//! port. The decision's request delivers its own notices at once ([`deliver_about`]);
+//! the job ([`spawn_delivery`]) sends what is left — escalations, and retries after the
+//! provider failed, backing off ([`huiji_core::notice::retry_after_millis`]).
+//!
+//! A notice is claimed with a lease before it is sent and marked sent only while still
+//! pending, so two workers never send one twice and a sent one is never sent again, even
+//! across restarts. (A worker that dies between the provider's answer and the mark leaves
+//! the notice to be sent once more after the lease: the provider cannot be asked.)
+
+mod text;
+
+use std::time::Duration;
+
+use huiji_core::Mobile;
+use huiji_core::notice::{LEASE_MILLIS, retry_after_millis};
+use huiji_core::{OrgPath, Timestamp};
+use huiji_store::{NoticeAbout, NoticeAttempt, NoticeRecord, StoreError};
+use huiji_vault::Field;
+use tokio::task::JoinHandle;
+
+pub use text::render;
+
+use crate::App;
+
+/// Notices claimed per round.
+pub const BATCH: u32 = 100;
+
+/// Delivers every due notice (a round of up to [`BATCH`] at a time, until none is due);
+/// how many went to the provider.
+///
+/// # Errors
+///
+/// The store's.
+pub async fn deliver_due(app: &App) -> Result<usize, StoreError> {
+    let mut sent = 0;
+    loop {
+        let (claimed, round) = deliver_round(app, None).await?;
+        sent += round;
+        if claimed < BATCH as usize {
+            return Ok(sent);
+        }
+    }
+}
+
+/// Delivers the notices of one decision at once (the officer's request waits for it, as
+/// it did for the welcome SMS); a failure is logged and left to the job.
+pub async fn deliver_about(app: &App, about: NoticeAbout) {
+    if let Err(error) = deliver_round(app, Some(about)).await {
+        tracing::warn!(%error, "decision SMS not delivered now; the job retries");
+    }
+}
+
+/// One claim and its sends: (claimed, sent).
+async fn deliver_round(app: &App, about: Option<NoticeAbout>) -> Result<(usize, usize), StoreError> {
+    let now = app.now();
+    let notices =
+        app.store().claim_notices(now, Timestamp(now.millis() + LEASE_MILLIS), BATCH, about).await?;
+    let mut sent = 0;
+    for notice in &notices {
+        let attempt = attempt(app, notice).await?;
+        if matches!(attempt, NoticeAttempt::Sent(_)) {
+            sent += 1;
+        }
+        app.store().settle_notice(notice.id, &attempt, app.now()).await?;
+    }
+    Ok((notices.len(), sent))
+}
+
+/// Sends one claimed notice; what to record.
+async fn attempt(app: &App, notice: &NoticeRecord) -> Result<NoticeAttempt, StoreError> {
+    let mobile = notice
+        .mobile_ct
+        .as_deref()
+        .and_then(|ct| app.keys().decrypt(Field::Mobile, ct).ok())
+        .and_then(|plain| Mobile::parse(&plain).ok());
+    let Some(mobile) = mobile else {
+        tracing::warn!(notice = notice.id, "decision SMS not sent: no mobile (purged)");
+        return Ok(NoticeAttempt::GiveUp("no mobile".to_owned()));
+    };
+    let contact = match OrgPath::parse(&notice.org_path) {
+        Some(path) => app.store().contact_for(&path).await?.map(|c| c.contact),
+        None => None,
+    };
+    let Some(body) = render(notice, &contact.unwrap_or_default(), app.public_url()) else {
+        tracing::warn!(notice = notice.id, kind = %notice.kind, "decision SMS not sent: its facts are gone");
+        return Ok(NoticeAttempt::GiveUp("facts missing".to_owned()));
+    };
+    Ok(match app.sms().send(&mobile, &body).await {
+        Ok(()) => NoticeAttempt::Sent(body),
+        Err(error) => {
+            let attempts = u32::try_from(notice.attempts).unwrap_or(u32::MAX);
+            match retry_after_millis(attempts) {
+                Some(wait) => {
+                    tracing::warn!(%error, notice = notice.id, attempts, "decision SMS not sent; retrying later");
+                    NoticeAttempt::RetryAt(Timestamp(app.now().millis() + wait), error.to_string())
+                }
+                None => {
+                    tracing::warn!(%error, notice = notice.id, attempts, "decision SMS given up");
+                    NoticeAttempt::GiveUp(error.to_string())
+                }
+            }
+        }
+    })
+}
+
+/// Delivers due notices now and then every `every` until the handle is aborted; a failed
+/// round is logged and the next one tried.
+pub fn spawn_delivery(app: App, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match deliver_due(&app).await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "decision SMS delivered"),
+                Err(error) => tracing::warn!(%error, "delivering decision SMS failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}

@@ -1,0 +1,28 @@
+//! A notice's text from the facts it was claimed with: one of `huiji_core::sms`'s texts.
+
+use huiji_core::MemberNumber;
+use huiji_core::notice::NoticeKind;
+use huiji_core::org::UnionContact;
+use huiji_core::sms;
+use huiji_store::NoticeRecord;
+
+/// The SMS a notice sends, with the contact details of the union it speaks of; `None`
+/// when a fact it needs is gone (a number, a reason).
+pub fn render(notice: &NoticeRecord, contact: &UnionContact, public_url: &str) -> Option<String> {
+    let union = notice.org_name.as_str();
+    Some(match notice.kind {
+        NoticeKind::Welcome => {
+            let number = notice.member_number.as_deref().and_then(MemberNumber::parse)?;
+            sms::welcome_text(&number, union, public_url)
+        }
+        NoticeKind::Rejected => {
+            sms::rejection_text(union, notice.decision_reason.as_deref()?, contact, public_url)
+        }
+        NoticeKind::Escalated => sms::escalation_text(union, public_url),
+        NoticeKind::TransferAgreed => sms::transfer_agreed_text(union, public_url),
+        NoticeKind::TransferRefused => {
+            sms::transfer_refused_text(notice.transfer_to_name.as_deref()?, union, contact, public_url)
+        }
+        NoticeKind::Distributed => sms::distribution_text(union, contact, public_url),
+    })
+}

@@ -1,0 +1,93 @@
+//! Unions' contact details (migration 0014): one row per union that has any.
+
+use async_trait::async_trait;
+use huiji_core::org::UnionContact;
+use huiji_core::{OrgId, OrgPath, Timestamp};
+
+use crate::Result;
+use crate::db::{SqlStore, on_pool};
+
+/// Whose contact details answer for a union: its own, else its nearest ancestor's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactOf {
+    /// The union whose details these are.
+    pub org_id: i64,
+    /// Its name.
+    pub org_name: String,
+    /// The details.
+    pub contact: UnionContact,
+}
+
+/// Unions' contact details.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// A union's own details (empty when it has none).
+    async fn org_contact(&self, org: OrgId) -> Result<UnionContact>;
+
+    /// The details a worker of the union at `path` is given: the union's own, else the
+    /// nearest union above it that has any; `None` when no union on the way has any.
+    async fn contact_for(&self, path: &OrgPath) -> Result<Option<ContactOf>>;
+
+    /// Replaces a union's details.
+    async fn set_org_contact(
+        &self,
+        org: OrgId,
+        contact: &UnionContact,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+}
+
+const OWN: &str = "SELECT address, phone, person FROM org_contacts WHERE org_id = $1";
+
+/// An ancestor's path is a prefix of `$1` (see `OrgPath::subtree_upper_bound`); the
+/// longest such path is the nearest.
+const NEAREST: &str = "SELECT o.id, o.name, c.address, c.phone, c.person FROM org_contacts c \
+    JOIN orgs o ON o.id = c.org_id WHERE $1 >= o.path AND $1 < o.path || ':' \
+    AND (c.address <> '' OR c.phone <> '' OR c.person <> '') ORDER BY length(o.path) DESC LIMIT 1";
+
+const UPSERT: &str = "INSERT INTO org_contacts (org_id, address, phone, person, updated_at, updated_by) \
+    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id) DO UPDATE SET address = excluded.address, \
+    phone = excluded.phone, person = excluded.person, updated_at = excluded.updated_at, \
+    updated_by = excluded.updated_by";
+
+#[async_trait]
+impl ContactStore for SqlStore {
+    async fn org_contact(&self, org: OrgId) -> Result<UnionContact> {
+        let row: Option<(String, String, String)> =
+            on_pool!(&self.pools, read, |p| sqlx::query_as(OWN).bind(org.0).fetch_optional(p).await?);
+        Ok(row.map(|(address, phone, person)| UnionContact { address, phone, person }).unwrap_or_default())
+    }
+
+    async fn contact_for(&self, path: &OrgPath) -> Result<Option<ContactOf>> {
+        let row: Option<(i64, String, String, String, String)> = on_pool!(&self.pools, read, |p| {
+            sqlx::query_as(NEAREST).bind(path.as_str()).fetch_optional(p).await?
+        });
+        Ok(row.map(|(org_id, org_name, address, phone, person)| ContactOf {
+            org_id,
+            org_name,
+            contact: UnionContact { address, phone, person },
+        }))
+    }
+
+    async fn set_org_contact(
+        &self,
+        org: OrgId,
+        contact: &UnionContact,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        on_pool!(&self.pools, write, |p| {
+            sqlx::query(UPSERT)
+                .bind(org.0)
+                .bind(&contact.address)
+                .bind(&contact.phone)
+                .bind(&contact.person)
+                .bind(at.millis())
+                .bind(by)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+}

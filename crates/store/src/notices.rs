@@ -1,0 +1,286 @@
+//! Decision notices (the outbox of decision SMS, migration 0013): queued by the decisions'
+//! own transactions through the `*_in` functions here (one call line in each), claimed and
+//! settled by the delivery job.
+
+use async_trait::async_trait;
+use huiji_core::Timestamp;
+use huiji_core::notice::{NoticeDelivery, NoticeKind};
+
+use crate::Result;
+use crate::db::{Pools, SqlStore, on_pool};
+use crate::tx::{Tx, on_tx};
+
+/// A notice with the facts its text needs, as the delivery job reads it once claimed.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NoticeRecord {
+    /// Id.
+    pub id: i64,
+    /// What it tells.
+    #[sqlx(try_from = "String")]
+    pub kind: NoticeKind,
+    /// The application it is about (approvals, rejections, escalations).
+    pub application_id: Option<i64>,
+    /// The membership it is about (approvals, transfers, distributions).
+    pub membership_id: Option<i64>,
+    /// The transfer it is about.
+    pub transfer_id: Option<i64>,
+    /// The union it speaks of: the one that approved, rejected or now reviews, the
+    /// membership's home after a transfer's answer or a distribution.
+    pub org_id: i64,
+    /// That union's name.
+    pub org_name: String,
+    /// That union's path (its contact details may be an ancestor's).
+    pub org_path: String,
+    /// The union a transfer asked to move to.
+    pub transfer_to_name: Option<String>,
+    /// The recipient's mobile, sealed: the membership's, else the application's.
+    pub mobile_ct: Option<Vec<u8>>,
+    /// The membership's number.
+    pub member_number: Option<String>,
+    /// The rejection's reason.
+    pub decision_reason: Option<String>,
+    /// Where delivery stands.
+    #[sqlx(try_from = "String")]
+    pub delivery: NoticeDelivery,
+    /// Attempts so far (counting a claimed one).
+    pub attempts: i32,
+    /// Queued (ms).
+    pub created_at: i64,
+    /// The text sent, once sent.
+    pub body: Option<String>,
+}
+
+impl std::fmt::Debug for NoticeRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NoticeRecord")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("delivery", &self.delivery)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which notices a claim takes: every due one, or only those about one decision's
+/// application, membership or transfer (the decision's own request delivers them at once).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoticeAbout {
+    /// The application.
+    pub application: Option<i64>,
+    /// The membership.
+    pub membership: Option<i64>,
+    /// The transfer.
+    pub transfer: Option<i64>,
+}
+
+/// How an attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoticeAttempt {
+    /// The provider took this text.
+    Sent(String),
+    /// Try again then; why it failed.
+    RetryAt(Timestamp, String),
+    /// Give up; why.
+    GiveUp(String),
+}
+
+/// The decision SMS outbox.
+#[async_trait]
+pub trait NoticeStore: Send + Sync {
+    /// Claims up to `limit` due pending notices (only those `about` one decision, when
+    /// given) until `lease_until`, so other workers skip them, and counts the attempt.
+    async fn claim_notices(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+        about: Option<NoticeAbout>,
+    ) -> Result<Vec<NoticeRecord>>;
+
+    /// Settles a claimed notice; `false` when it was settled meanwhile.
+    async fn settle_notice(&self, id: i64, attempt: &NoticeAttempt, at: Timestamp) -> Result<bool>;
+
+    /// The notices about an application or a membership, oldest first.
+    async fn notices_about(&self, about: NoticeAbout) -> Result<Vec<NoticeRecord>>;
+}
+
+macro_rules! notice_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT n.id, n.kind, n.application_id, n.membership_id, n.transfer_id, n.org_id, o.name AS org_name, \
+             o.path AS org_path, tt.name AS transfer_to_name, COALESCE(m.mobile_ct, a.mobile_ct) AS mobile_ct, \
+             m.member_number, a.decision_reason, n.delivery, n.attempts, n.created_at, n.body \
+             FROM notices n JOIN orgs o ON o.id = n.org_id \
+             LEFT JOIN applications a ON a.id = n.application_id \
+             LEFT JOIN memberships m ON m.id = n.membership_id \
+             LEFT JOIN transfers t ON t.id = n.transfer_id LEFT JOIN orgs tt ON tt.id = t.to_org_id ",
+            $tail
+        )
+    };
+}
+
+const NOTICE_BY_ID: &str = notice_select!("WHERE n.id = $1");
+const NOTICES_ABOUT: &str =
+    notice_select!("WHERE n.application_id = $1 OR n.membership_id = $2 OR n.transfer_id = $3 ORDER BY n.id");
+
+/// `$4`..`$6` narrow the claim to one decision's notices; -1 (no id) with `$7` = 0 takes all.
+macro_rules! claim {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE notices SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+             SELECT id FROM notices WHERE delivery = 'pending' AND next_attempt_at <= $1 \
+             AND (locked_until IS NULL OR locked_until <= $1) \
+             AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6) \
+             ORDER BY next_attempt_at, id LIMIT $3",
+            $lock,
+            ") RETURNING id"
+        )
+    };
+}
+const CLAIM_PG: &str = claim!(" FOR UPDATE SKIP LOCKED");
+/// SQLite has one writer, so the claim is already exclusive.
+const CLAIM_SQLITE: &str = claim!("");
+
+/// Settling is conditional on the notice still pending, so a notice is marked sent once.
+const SENT: &str = "UPDATE notices SET delivery = 'sent', sent_at = $2, body = $3, locked_until = NULL, \
+    last_error = NULL WHERE id = $1 AND delivery = 'pending'";
+const RETRY: &str = "UPDATE notices SET next_attempt_at = $2, last_error = $3, locked_until = NULL \
+    WHERE id = $1 AND delivery = 'pending'";
+const GIVE_UP: &str = "UPDATE notices SET delivery = 'failed', last_error = $3, locked_until = NULL, \
+    next_attempt_at = $2 WHERE id = $1 AND delivery = 'pending'";
+
+const INSERT: &str = "INSERT INTO notices (kind, application_id, membership_id, transfer_id, org_id, \
+    created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)";
+/// A rejection speaks of the union that reviewed it when it was decided.
+const INSERT_REJECTED: &str = "INSERT INTO notices (kind, application_id, org_id, created_at, next_attempt_at) \
+    SELECT 'rejected', id, reviewer_org_id, $2, $2 FROM applications WHERE id = $1";
+
+/// Queues a notice inside a decision's transaction.
+async fn queue_in(tx: &mut Tx, kind: NoticeKind, about: NoticeAbout, org: i64, at: Timestamp) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(INSERT)
+            .bind(kind.code())
+            .bind(about.application)
+            .bind(about.membership)
+            .bind(about.transfer)
+            .bind(org)
+            .bind(at.millis())
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// The welcome of an approval (instant or an officer's), in its transaction.
+pub(crate) async fn welcome_in(
+    tx: &mut Tx,
+    application: i64,
+    membership: i64,
+    org: i64,
+    at: Timestamp,
+) -> Result<()> {
+    let about = NoticeAbout { application: Some(application), membership: Some(membership), transfer: None };
+    queue_in(tx, NoticeKind::Welcome, about, org, at).await
+}
+
+/// A rejection's notice, in its transaction.
+pub(crate) async fn rejected_in(tx: &mut Tx, application: i64, at: Timestamp) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(INSERT_REJECTED).bind(application).bind(at.millis()).execute(c).await?;
+    });
+    Ok(())
+}
+
+/// An escalation's notice (the review moved up to `org`), in its transaction.
+pub(crate) async fn escalated_in(tx: &mut Tx, application: i64, org: i64, at: Timestamp) -> Result<()> {
+    let about = NoticeAbout { application: Some(application), ..NoticeAbout::default() };
+    queue_in(tx, NoticeKind::Escalated, about, org, at).await
+}
+
+/// A transfer answer's notice to the member (`home`: where the membership is now), in the
+/// answer's transaction — unless the member answered it themselves.
+pub(crate) async fn transfer_answered_in(
+    tx: &mut Tx,
+    transfer: i64,
+    membership: i64,
+    agreed: bool,
+    home: i64,
+    answered_by_member: bool,
+    at: Timestamp,
+) -> Result<()> {
+    if !huiji_core::notice::tells_member_of_answer(answered_by_member) {
+        return Ok(());
+    }
+    let kind = if agreed { NoticeKind::TransferAgreed } else { NoticeKind::TransferRefused };
+    let about =
+        NoticeAbout { membership: Some(membership), transfer: Some(transfer), ..NoticeAbout::default() };
+    queue_in(tx, kind, about, home, at).await
+}
+
+/// A distribution's notice (the membership moved from a pool to `org`), in its transaction.
+pub(crate) async fn distributed_in(tx: &mut Tx, membership: i64, org: i64, at: Timestamp) -> Result<()> {
+    let about = NoticeAbout { membership: Some(membership), ..NoticeAbout::default() };
+    queue_in(tx, NoticeKind::Distributed, about, org, at).await
+}
+
+#[async_trait]
+impl NoticeStore for SqlStore {
+    async fn claim_notices(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+        about: Option<NoticeAbout>,
+    ) -> Result<Vec<NoticeRecord>> {
+        let narrow = about.unwrap_or_default();
+        let sql = match &self.pools {
+            Pools::Sqlite { .. } => CLAIM_SQLITE,
+            Pools::Postgres(_) => CLAIM_PG,
+        };
+        let ids: Vec<i64> = on_pool!(&self.pools, write, |p| sqlx::query_scalar(sql)
+            .bind(now.millis())
+            .bind(lease_until.millis())
+            .bind(i64::from(limit))
+            .bind(narrow.application.unwrap_or(-1))
+            .bind(narrow.membership.unwrap_or(-1))
+            .bind(narrow.transfer.unwrap_or(-1))
+            .bind(i32::from(about.is_some()))
+            .fetch_all(p)
+            .await?);
+        let mut notices = Vec::with_capacity(ids.len());
+        for id in ids {
+            // Read from the writer: the claim just committed there.
+            let notice: Option<NoticeRecord> = on_pool!(&self.pools, write, |p| sqlx::query_as(NOTICE_BY_ID)
+                .bind(id)
+                .fetch_optional(p)
+                .await?);
+            notices.extend(notice);
+        }
+        notices.sort_by_key(|n| n.id);
+        Ok(notices)
+    }
+
+    async fn settle_notice(&self, id: i64, attempt: &NoticeAttempt, at: Timestamp) -> Result<bool> {
+        let (sql, when, text) = match attempt {
+            NoticeAttempt::Sent(body) => (SENT, at, body),
+            NoticeAttempt::RetryAt(next, error) => (RETRY, *next, error),
+            NoticeAttempt::GiveUp(error) => (GIVE_UP, at, error),
+        };
+        let changed = on_pool!(&self.pools, write, |p| sqlx::query(sql)
+            .bind(id)
+            .bind(when.millis())
+            .bind(text)
+            .execute(p)
+            .await?
+            .rows_affected());
+        Ok(changed == 1)
+    }
+
+    async fn notices_about(&self, about: NoticeAbout) -> Result<Vec<NoticeRecord>> {
+        Ok(on_pool!(&self.pools, read, |p| sqlx::query_as(NOTICES_ABOUT)
+            .bind(about.application.unwrap_or(-1))
+            .bind(about.membership.unwrap_or(-1))
+            .bind(about.transfer.unwrap_or(-1))
+            .fetch_all(p)
+            .await?))
+    }
+}

@@ -1,0 +1,102 @@
+//! Decision notices and unions' contact details on both databases: a decision's notice
+//! is written by its own transaction (and not by a decision that did not happen), a claim
+//! is exclusive while its lease lasts, a sent notice is settled once; contact details
+//! answer for the unions below.
+
+use huiji_core::joining::Landing;
+use huiji_core::notice::{NoticeDelivery, NoticeKind};
+use huiji_core::org::UnionContact;
+use huiji_core::{Decision, Timestamp};
+use huiji_store::testing::TestDb;
+use huiji_store::{NoticeAbout, NoticeAttempt, ReviewOutcome, both_databases};
+
+use crate::fixtures::{AT, pending, to_org, tree};
+
+both_databases!(decisions_queue_notices_that_are_claimed_and_settled_once, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let new = |name: &str, id: &str| {
+        to_org(&t.feidong_trucks, name, id, Landing::Union(t.feidong_trucks.id), Decision::Review)
+    };
+    let rejected = pending(&store, &new("王晓明", "id-a"), AT).await;
+    let approved = pending(&store, &new("李四", "id-b"), AT).await;
+    let about = |id: i64| NoticeAbout { application: Some(id), ..NoticeAbout::default() };
+    assert!(store.notices_about(about(rejected)).await.unwrap().is_empty(), "nothing while pending");
+
+    let at = Timestamp(AT.0 + 1000);
+    assert_eq!(
+        store.reject_application(rejected, "user:fd", "资料不全", at).await.unwrap(),
+        ReviewOutcome::Rejected
+    );
+    // A second decision of the same application does not happen, and queues nothing.
+    assert_eq!(
+        store.reject_application(rejected, "user:fd", "again", at).await.unwrap(),
+        ReviewOutcome::NotPending
+    );
+    assert!(matches!(
+        store.approve_application(approved, "user:fd", at).await.unwrap(),
+        ReviewOutcome::Approved { .. }
+    ));
+    let notices = store.notices_about(about(rejected)).await.unwrap();
+    assert_eq!(notices.len(), 1);
+    let notice = &notices[0];
+    assert_eq!(
+        (notice.kind, notice.delivery, notice.attempts),
+        (NoticeKind::Rejected, NoticeDelivery::Pending, 0)
+    );
+    assert_eq!(
+        (notice.org_id, notice.org_name.as_str()),
+        (t.feidong_trucks.id.0, t.feidong_trucks.name.as_str())
+    );
+    assert_eq!(notice.decision_reason.as_deref(), Some("资料不全"));
+    assert!(notice.mobile_ct.is_some() && notice.member_number.is_none());
+    let welcome = store.notices_about(about(approved)).await.unwrap().remove(0);
+    assert_eq!(welcome.kind, NoticeKind::Welcome);
+    assert!(welcome.member_number.is_some() && welcome.membership_id.is_some());
+
+    // One claim takes both; a second claim within the lease takes nothing.
+    let lease = Timestamp(at.0 + 60_000);
+    let claimed = store.claim_notices(at, lease, 10, None).await.unwrap();
+    assert_eq!(claimed.iter().map(|n| n.id).collect::<Vec<_>>(), [notice.id, welcome.id]);
+    assert!(claimed.iter().all(|n| n.attempts == 1));
+    assert!(store.claim_notices(at, lease, 10, None).await.unwrap().is_empty());
+    // A failed attempt waits for its retry; then only this decision's is claimed.
+    let retry = NoticeAttempt::RetryAt(Timestamp(at.0 + 30_000), "gateway answered 503".to_owned());
+    assert!(store.settle_notice(notice.id, &retry, at).await.unwrap());
+    assert!(store.claim_notices(at, lease, 10, Some(about(rejected))).await.unwrap().is_empty());
+    let later = Timestamp(at.0 + 30_000);
+    let claimed =
+        store.claim_notices(later, Timestamp(later.0 + 60_000), 10, Some(about(rejected))).await.unwrap();
+    assert_eq!((claimed.len(), claimed[0].attempts), (1, 2));
+    // Sent once: a second settlement changes nothing, and it is never claimed again.
+    assert!(store.settle_notice(notice.id, &NoticeAttempt::Sent("text".to_owned()), later).await.unwrap());
+    assert!(!store.settle_notice(notice.id, &NoticeAttempt::Sent("again".to_owned()), later).await.unwrap());
+    let done = store.notices_about(about(rejected)).await.unwrap().remove(0);
+    assert_eq!((done.delivery, done.body.as_deref()), (NoticeDelivery::Sent, Some("text")));
+    let far = Timestamp(later.0 + 86_400_000);
+    let left = store.claim_notices(far, Timestamp(far.0 + 60_000), 10, None).await.unwrap();
+    assert_eq!(left.iter().map(|n| n.id).collect::<Vec<_>>(), [welcome.id], "the welcome's lease ran out");
+    assert!(
+        store.settle_notice(welcome.id, &NoticeAttempt::GiveUp("no mobile".to_owned()), far).await.unwrap()
+    );
+    assert_eq!(store.notices_about(about(approved)).await.unwrap()[0].delivery, NoticeDelivery::Failed);
+});
+
+both_databases!(contact_details_answer_for_the_unions_below, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    assert_eq!(store.contact_for(&t.feidong_trucks.path).await.unwrap(), None);
+    let county = UnionContact::parse("肥东县店埠镇", "0551-67654321", "张敏").unwrap();
+    store.set_org_contact(t.feidong.id, &county, "user:fd", AT).await.unwrap();
+    let city = UnionContact::parse("", "0551-62345678", "").unwrap();
+    store.set_org_contact(t.hefei.id, &city, "user:hf", AT).await.unwrap();
+    assert_eq!(store.org_contact(t.feidong.id).await.unwrap(), county);
+    assert_eq!(store.org_contact(t.feidong_trucks.id).await.unwrap(), UnionContact::default());
+    let found = store.contact_for(&t.feidong_trucks.path).await.unwrap().unwrap();
+    assert_eq!((found.org_id, found.contact), (t.feidong.id.0, county.clone()), "the nearest union above");
+    assert_eq!(store.contact_for(&t.hefei_trucks.path).await.unwrap().unwrap().contact, city);
+    assert_eq!(store.contact_for(&t.wuhu_trucks.path).await.unwrap(), None, "another city's are not theirs");
+    // Replaced, and emptied: an empty row answers for nobody.
+    store.set_org_contact(t.feidong.id, &UnionContact::default(), "user:fd", AT).await.unwrap();
+    assert_eq!(store.contact_for(&t.feidong_trucks.path).await.unwrap().unwrap().contact, city);
+});
