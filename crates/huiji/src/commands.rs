@@ -408,6 +408,8 @@ async fn run_server(
     let idempotency = jobs::spawn_idempotency_purge(app.clone(), std::time::Duration::from_secs(600));
     // Grant SMS of on-approval benefits, sent after their approval's commit.
     let benefit_notices = huiji_app::benefits::spawn_notices(app.clone(), std::time::Duration::from_secs(30));
+    // Officers' daily digests of waiting reviews (opt-in per account).
+    let digests = jobs::spawn_review_digest(app.clone(), std::time::Duration::from_secs(10 * 60));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
@@ -418,6 +420,7 @@ async fn run_server(
     idempotency.abort();
     webhooks.abort();
     benefit_notices.abort();
+    digests.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");

@@ -40,6 +40,8 @@ use std::fmt;
 use async_trait::async_trait;
 
 pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
+// Accounts in the console.
+pub use accounts::officers::{OfficerChange, OfficerProfile, OfficerStore, ReviewsWaiting};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use benefits::{
@@ -113,6 +115,8 @@ pub trait Store:
     + StatsStore
     // Outreach: real-name rosters.
     + RosterStore
+    // Accounts in the console.
+    + OfficerStore
     + Send
     + Sync
     + fmt::Debug
@@ -139,4 +143,6 @@ pub mod prelude {
     };
     // Outreach: real-name rosters.
     pub use crate::RosterStore;
+    // Accounts in the console.
+    pub use crate::OfficerStore;
 }

@@ -102,11 +102,20 @@ async fn list(
         ])
         .unwrap_or_default()
     });
+    // Officers by name (accounts in the console).
+    let officers = super::accounts::officer_names(
+        &state,
+        records.iter().filter(|r| r.actor_kind == "officer").map(|r| r.actor_name.as_str()),
+    )
+    .await?;
     let rows = records
         .into_iter()
         .map(|r| Row {
             when: Timestamp(r.at).china_minute(),
-            actor: format!("{} ({})", r.actor_name, r.actor_kind),
+            actor: match officers.get(&r.actor_name) {
+                Some(name) => format!("{name} ({})", r.actor_name),
+                None => format!("{} ({})", r.actor_name, r.actor_kind),
+            },
             action: r
                 .action
                 .parse::<AuditAction>()

@@ -1,5 +1,7 @@
 //! The officer console, area by area.
 
+// Accounts in the console.
+mod accounts;
 mod benefits;
 mod cases;
 mod contest;
