@@ -12,6 +12,8 @@ mod innovation_evaluation;
 mod joining;
 mod logins;
 mod members;
+// Accounts in the console.
+mod officers;
 mod orgs;
 mod pool;
 mod privacy;
