@@ -75,7 +75,7 @@ pub async fn export_full(
         let ids: Vec<i64> = batch.iter().map(|m| m.id).collect();
         let mut details = app.store().membership_details(&ids).await?;
         // Newest first, as the list and the masked export.
-        details.sort_by(|a, b| b.record.id.cmp(&a.record.id));
+        details.sort_by_key(|d| std::cmp::Reverse(d.record.id));
         for detail in details {
             let open = |field: Field, ct: &[u8]| app.keys().decrypt(field, ct).unwrap_or_default();
             rows.push(FullRow {
