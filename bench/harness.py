@@ -10,6 +10,7 @@ BENCHMARKS.md.
     bench/run contest [--seconds 20] [--attempts 500000]      C (answers/s, p99; leaderboards at 500,000 attempts)
     bench/run stations [--stations 200000] [--repeat 2000]    N (nearest search over 200,000 stations, p95)
     bench/run roster [--rows 1000000] [--members 412000]      R (a GBK roster import; parse-only ceiling; peak RSS)
+    bench/run campaign [--rows 610000]                        K (queueing a campaign of ~500,000 recipients; peak RSS)
     bench/run all                                             all of the above
 
 A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
@@ -417,6 +418,56 @@ def report_roster(results):
         print(f"\n{LABEL[r['backend']]}: {r['load']}; parse-only: {r['parse_out']}")
 
 
+# Outreach: campaigns.
+def bench_campaign(backend, rows, wd):
+    """K: `huiji campaign send` of a campaign to every roster non-member with a mobile
+    (bench-roster's file with no members in the database: about 92 % valid new people,
+    90 % of them with a mobile, so 610,000 rows target about 500,000), after
+    `huiji roster import`; the queueing's wall time and peak RSS (wait4), then the time
+    of `huiji campaign show` (the funnel over all its messages)."""
+    keys = keys_in(wd)
+    db = Database(backend, wd, "campaign")
+    csv_path = os.path.join(wd, "campaign-roster.csv")
+    try:
+        run(BIN, "seed", "anhui", "--database-url", db.url)
+        log(f"{backend}: writing and importing a {rows:,}-row roster ...")
+        run(BIN, "bench-roster", "--rows", str(rows), "--out", csv_path, "--database-url", db.url, "--key-file", keys)
+        run(BIN, "roster", "import", csv_path, "--source", "bench", "--database-url", db.url, "--key-file", keys)
+        campaign = run(BIN, "campaign", "create", "--org", "1", "--name", "bench", "--text",
+                       "{surname}师傅您好，诚邀您加入工会：{link}", "--database-url", db.url, "--key-file", keys).strip()
+        log(f"{backend}: queueing campaign {campaign} ...")
+        load = load_note()
+        started = time.time()
+        child = subprocess.Popen([BIN, "campaign", "send", campaign, "--database-url", db.url, "--key-file", keys],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.time() - started
+        if status != 0:
+            raise SystemExit(f"huiji campaign send failed ({status})")
+        result = __import__("json").loads(out)
+        started = time.time()
+        run(BIN, "campaign", "show", campaign, "--database-url", db.url, "--key-file", keys)
+        result.update({"backend": backend, "rows": rows, "send_seconds": seconds, "show_seconds": time.time() - started,
+                       "peak_rss_mb": usage.ru_maxrss / 1024, "load": load})
+    finally:
+        db.drop()
+        if os.path.exists(csv_path):
+            os.remove(csv_path)
+    return result
+
+
+def report_campaign(results):
+    print("\n### K — queueing a campaign (every roster non-member with a mobile)\n")
+    print("| database | roster rows | targeted | queue s | targets/s | peak RSS MB | `campaign show` s |\n"
+          "|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {LABEL[r['backend']]} | {r['rows']:,} | {r['targeted']:,} | {r['send_seconds']:.1f} | "
+              f"{r['targeted'] / r['send_seconds']:,.0f} | {r['peak_rss_mb']:.0f} | {r['show_seconds']:.2f} |")
+    for r in results:
+        print(f"\n{LABEL[r['backend']]}: {r['load']}")
+
+
 def bench_build():
     target = os.path.join(ROOT, "target", "bench-clean")
     shutil.rmtree(target, ignore_errors=True)
@@ -435,7 +486,8 @@ def bench_build():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "all"])
+    parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "campaign",
+                                                 "all"])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
@@ -470,6 +522,10 @@ def main():
             subprocess.run(["cargo", "build", "--release", "-q", "-p", "huiji-tabular", "--example", "read_roster"],
                            cwd=ROOT, check=True)
             report_roster([bench_roster(b, args.rows, args.members or 412_000, wd) for b in backends])
+        # Outreach: campaigns.
+        if args.what in ("campaign", "all"):
+            rows = args.rows if args.rows != 1_000_000 else 610_000
+            report_campaign([bench_campaign(b, rows, wd) for b in backends])
         if args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)

@@ -90,3 +90,29 @@ test('an officer confirms a withdrawal on a second page before it happens', asyn
   assert.match(await officer.textContent('main'), /须重新申请/);
   await shot(officer, 'f6-console-withdrawn');
 });
+
+test('an officer works the queue and the member list from a phone', async () => {
+  // Someone the real-name check does not know: the application waits for review.
+  const worker = await (await phone(server.browser)).newPage();
+  await worker.goto(`${server.base}/j/3401C`);
+  await join(worker, server, {
+    name: '赵敏', id: idNumber('340104', '19950412', 72), mobile: '13912347272',
+    occupation: 'courier', region: '340104',
+  });
+  assert.doesNotMatch(await worker.getAttribute('h1', 'class') ?? '', /ok/);
+
+  const officer = await (await phone(server.browser)).newPage();
+  await login(officer, server.base, 'anhui');
+  for (const [path, label] of [['/console/applications', '姓名'], ['/console/members', '会员号'], ['/console/audit', '时间']]) {
+    await officer.goto(`${server.base}${path}`);
+    // Nothing wider than the phone: no sideways scrolling of the whole page.
+    const width = await officer.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path} is ${width}px wide`);
+    // Work lists are cards: one field per line, each with its label before it.
+    const cell = officer.locator('table.cards tbody td[data-label]').first();
+    assert.equal(await cell.evaluate((td) => getComputedStyle(td).display), 'block', path);
+    const before = await cell.evaluate((td) => getComputedStyle(td, '::before').content);
+    assert.ok(before.includes(label), `${path}: ${before}`);
+    await shot(officer, `f7-phone${path.replaceAll('/', '-')}`);
+  }
+});

@@ -8,6 +8,8 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod benefits;
+// Outreach: campaigns.
+pub mod campaign;
 pub mod cases;
 pub mod contest;
 pub mod innovation;
@@ -66,6 +68,8 @@ struct Ports {
     regions: &'static RegionTable,
     public_url: String,
     case_deadlines: CaseDeadlines,
+    // Outreach: campaigns.
+    campaigns: Arc<campaign::CampaignSettings>,
 }
 
 impl App {
@@ -86,6 +90,7 @@ impl App {
             regions: RegionTable::national(),
             public_url: public_url.trim_end_matches('/').to_owned(),
             case_deadlines: CaseDeadlines::default(),
+            campaigns: Arc::new(campaign::CampaignSettings::default()),
         };
         App { ports: Arc::new(ports) }
     }
@@ -113,6 +118,19 @@ impl App {
     pub fn with_case_deadlines(mut self, deadlines: CaseDeadlines) -> App {
         Arc::make_mut(&mut self.ports).case_deadlines = deadlines;
         self
+    }
+
+    // Outreach: campaigns.
+    /// Sends campaigns by these settings (signatures, quiet hours, the cap, the rate,
+    /// the callback token) instead of the defaults.
+    pub fn with_campaigns(mut self, settings: campaign::CampaignSettings) -> App {
+        Arc::make_mut(&mut self.ports).campaigns = Arc::new(settings);
+        self
+    }
+
+    /// How campaigns are sent.
+    pub fn campaigns(&self) -> &campaign::CampaignSettings {
+        &self.ports.campaigns
     }
 
     /// The deadlines new legal-aid cases get.

@@ -1,16 +1,18 @@
 //! The audit log's vocabulary: who acted, by kind, and what they did.
 
-use crate::labelled::{coded_enum, labelled_enum};
+use crate::labelled::labelled_enum;
 
-coded_enum!(
+pub mod subject;
+
+labelled_enum!(
     /// Who acted.
     ActorKind {
         /// An officer in the console.
-        Officer = "officer",
+        Officer = "officer", "工作人员", "officer";
         /// A platform through the API.
-        Platform = "platform",
+        Platform = "platform", "平台", "platform";
         /// The system itself (background jobs, commands).
-        System = "system",
+        System = "system", "系统", "system";
     }
 );
 
@@ -122,6 +124,11 @@ labelled_enum!(
         RosterImport = "roster.import", "导入实名制花名册", "Roster imported";
         /// The roster's non-members were exported for outreach (full mobiles).
         RosterExport = "export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members";
+        // Outreach: campaigns.
+        /// A campaign (targeted SMS invitations) was made.
+        CampaignCreate = "campaign.create", "创建短信邀请活动", "Campaign created";
+        /// A campaign's targets were queued for sending.
+        CampaignSend = "campaign.send", "发送短信邀请活动", "Campaign sent";
         // Accounts in the console.
         /// An admin created an officer account.
         AccountCreate = "account.create", "新建账户", "Account created";
@@ -221,6 +228,8 @@ mod tests {
                 ("stats.screen_revoke", "停用大屏令牌", "Screen token revoked"),
                 ("roster.import", "导入实名制花名册", "Roster imported"),
                 ("export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members"),
+                ("campaign.create", "创建短信邀请活动", "Campaign created"),
+                ("campaign.send", "发送短信邀请活动", "Campaign sent"),
                 // Accounts in the console.
                 ("account.create", "新建账户", "Account created"),
                 ("account.role", "修改账户角色", "Account role changed"),

@@ -56,6 +56,26 @@ pub(crate) use coded_enum;
 #[error("unknown code")]
 pub struct UnknownCode;
 
+/// A value people read in words: the one label table of each language, which the
+/// console, the worker pages and the exports all go through.
+pub trait Labelled: Copy {
+    /// What Chinese pages show.
+    fn label_zh(self) -> &'static str;
+    /// What English pages show.
+    fn label_en(self) -> &'static str;
+}
+
+/// Templates hand values over by reference.
+impl<T: Labelled> Labelled for &T {
+    fn label_zh(self) -> &'static str {
+        (*self).label_zh()
+    }
+
+    fn label_en(self) -> &'static str {
+        (*self).label_en()
+    }
+}
+
 /// Defines a coded enum (code, `ALL`, `FromStr`, `Display`) plus `label_zh` and `label_en`.
 macro_rules! labelled_enum {
     ($(#[$doc:meta])* $name:ident {
@@ -85,6 +105,16 @@ macro_rules! labelled_enum {
                 Self::ALL.iter().copied().find(|v| {
                     v.code() == text || v.label_zh() == text || v.label_en().eq_ignore_ascii_case(text)
                 })
+            }
+        }
+
+        impl $crate::labelled::Labelled for $name {
+            fn label_zh(self) -> &'static str {
+                $name::label_zh(self)
+            }
+
+            fn label_en(self) -> &'static str {
+                $name::label_en(self)
             }
         }
     };

@@ -51,7 +51,7 @@ pub use id_number::{IdNumber, IdNumberError, Sex};
 pub use ids::{
     ApiKeyId, ApplicationId, AuditId, MembershipId, PlatformId, TransferId, UserId, WebhookEventId,
 };
-pub use labelled::UnknownCode;
+pub use labelled::{Labelled, UnknownCode};
 pub use member_number::MemberNumber;
 pub use membership::{
     Actor, ApplicationStatus, AutoApproval, Channel, Decision, EventKind, LifecycleAction, MembershipStatus,

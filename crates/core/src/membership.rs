@@ -1,48 +1,48 @@
 //! The states of applications and memberships, and how an application arrived.
 
-use crate::labelled::{UnknownCode, coded_enum};
+use crate::labelled::{UnknownCode, labelled_enum};
 
-coded_enum!(
+labelled_enum!(
     /// The door an application came through.
     Channel {
         /// The general join page.
-        Portal = "portal",
+        Portal = "portal", "入会页面", "Join page";
         /// A union's own QR code (一会一码).
-        Qr = "qr",
+        Qr = "qr", "扫码入会", "QR code";
         /// A platform company's app, through the API.
-        Platform = "platform",
+        Platform = "platform", "平台", "Platform";
         /// A paper form entered by an officer.
-        Offline = "offline",
+        Offline = "offline", "线下登记", "Paper form";
         /// A personal outreach link.
-        Invite = "invite",
+        Invite = "invite", "短信邀请", "Invitation";
     }
 );
 
-coded_enum!(
+labelled_enum!(
     /// Where an application stands.
     ApplicationStatus {
         /// Waiting for an officer of the receiving org.
-        PendingReview = "pending_review",
+        PendingReview = "pending_review", "待审核", "Pending review";
         /// Accepted: a membership exists.
-        Approved = "approved",
+        Approved = "approved", "已批准", "Approved";
         /// Refused, with a reason.
-        Rejected = "rejected",
+        Rejected = "rejected", "未通过", "Rejected";
     }
 );
 
-coded_enum!(
+labelled_enum!(
     /// The state of a membership (DESIGN.md "Membership lifecycle").
     MembershipStatus {
         /// A member in good standing.
-        Active = "active",
+        Active = "active", "在册", "Active";
         /// 保留会籍: unemployed or retired, no dues, seniority kept.
-        Retained = "retained",
+        Retained = "retained", "保留会籍", "Retained";
         /// 退会
-        Withdrawn = "withdrawn",
+        Withdrawn = "withdrawn", "已退会", "Withdrawn";
         /// 除名
-        Expelled = "expelled",
+        Expelled = "expelled", "已除名", "Expelled";
         /// Deceased.
-        Deceased = "deceased",
+        Deceased = "deceased", "已故", "Deceased";
     }
 );
 
@@ -57,30 +57,30 @@ impl MembershipStatus {
     }
 }
 
-coded_enum!(
+labelled_enum!(
     /// Whether a receiving org approves applications without an officer (马上入会).
     AutoApproval {
         /// Every application waits for review.
-        Off = "off",
+        Off = "off", "全部人工审核", "Every application reviewed";
         /// Instant approval only for people on an imported real-name roster.
-        RosterOnly = "roster_only",
+        RosterOnly = "roster_only", "实名库内人员即时批准", "Instant for people on the roster";
         /// Instant approval for every verified applicant.
-        AllVerified = "all_verified",
+        AllVerified = "all_verified", "手机验证即批准（马上入会）", "Instant for every verified applicant";
     }
 );
 
-coded_enum!(
+labelled_enum!(
     /// An officer's role, within the subtree of their org.
     Role {
         /// Everything in the subtree, including officers' accounts.
-        Admin = "admin",
+        Admin = "admin", "管理员", "Admin";
         /// Review, distribute, transfer, lifecycle changes.
-        Reviewer = "reviewer",
+        Reviewer = "reviewer", "审核员", "Reviewer";
         /// Read only, masked data only.
-        Viewer = "viewer",
+        Viewer = "viewer", "查看员", "Viewer";
         /// A judge-only account (创新成果评选 experts from outside the unions): scores the
         /// entries of the calls it sits on, blind, and nothing else — no console page.
-        Judge = "judge",
+        Judge = "judge", "评委", "Judge";
     }
 );
 
@@ -102,19 +102,19 @@ impl Role {
     }
 }
 
-coded_enum!(
+labelled_enum!(
     /// A change of a membership's state by an officer, with a reason.
     LifecycleAction {
         /// 保留会籍: unemployed or retired.
-        Retain = "retain",
+        Retain = "retain", "保留会籍", "Retain membership";
         /// Back to active from retained.
-        Reactivate = "reactivate",
+        Reactivate = "reactivate", "恢复会籍", "Reactivate";
         /// 退会
-        Withdraw = "withdraw",
+        Withdraw = "withdraw", "退会", "Withdraw";
         /// 除名
-        Expel = "expel",
+        Expel = "expel", "除名", "Expel";
         /// The member died.
-        Deceased = "deceased",
+        Deceased = "deceased", "去世", "Deceased";
     }
 );
 
@@ -155,25 +155,25 @@ impl LifecycleAction {
     }
 }
 
-coded_enum!(
+labelled_enum!(
     /// What happened to a membership, as its history records it.
     EventKind {
         /// It began: an application was approved.
-        Joined = "joined",
+        Joined = "joined", "入会", "Joined";
         /// 分流: moved out of a city's turnover pool to the union it lands in.
-        Distributed = "distributed",
+        Distributed = "distributed", "分流", "Distributed";
         /// 接转: moved to another union at the member's or a union's request.
-        Transferred = "transferred",
+        Transferred = "transferred", "接转", "Transferred";
         /// [`LifecycleAction::Retain`].
-        Retain = "retain",
+        Retain = "retain", "保留会籍", "Retain membership";
         /// [`LifecycleAction::Reactivate`].
-        Reactivate = "reactivate",
+        Reactivate = "reactivate", "恢复会籍", "Reactivate";
         /// [`LifecycleAction::Withdraw`].
-        Withdraw = "withdraw",
+        Withdraw = "withdraw", "退会", "Withdraw";
         /// [`LifecycleAction::Expel`].
-        Expel = "expel",
+        Expel = "expel", "除名", "Expel";
         /// [`LifecycleAction::Deceased`].
-        Deceased = "deceased",
+        Deceased = "deceased", "去世", "Deceased";
     }
 );
 

@@ -33,7 +33,7 @@ pub enum Command {
     /// Run the web server (migrations run first).
     Serve(ServeArgs),
     /// Build a demo on an embedded SQLite database with Anhui's union tree, and serve it.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Apply the embedded database migrations and exit.
     Migrate,
     /// Load reference data into an empty database.
@@ -125,6 +125,10 @@ pub enum Command {
     /// Real-name rosters (实名制花名册): import and match.
     #[command(subcommand)]
     Roster(RosterCommand),
+    // Outreach: campaigns.
+    /// Campaigns (定向短信邀请): create, send (queue) and show the funnel.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
 }
 
 /// `stats` subcommands.
@@ -160,6 +164,45 @@ pub enum RosterCommand {
         /// The XLSX sheet to read (default: the first).
         #[arg(long)]
         sheet: Option<String>,
+    },
+}
+
+// Outreach: campaigns.
+/// `campaign` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Make a campaign for the roster non-members of a union's subtree; prints its id.
+    Create {
+        /// The union whose subtree's roster is targeted.
+        #[arg(long)]
+        org: i64,
+        /// The campaign's name.
+        #[arg(long)]
+        name: String,
+        /// The text: `{link}` (the personal invite link) once, `{surname}` at most once;
+        /// the signature 【…】 and the opt-out note are added.
+        #[arg(long)]
+        text: String,
+        /// Only this occupation code (e.g. `truck_driver`).
+        #[arg(long)]
+        occupation: Option<String>,
+        /// Only this region and below (GB/T 2260 code).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this roster source.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Queue a campaign's messages (sent by the server at the configured rate, outside
+    /// quiet hours, within the per-mobile cap, never to an opted-out mobile).
+    Send {
+        /// The campaign's id.
+        id: i64,
+    },
+    /// Print a campaign's funnel as one JSON line.
+    Show {
+        /// The campaign's id.
+        id: i64,
     },
 }
 
@@ -503,6 +546,18 @@ pub struct ServeArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 [env: HUIJI_LISTEN].
     #[arg(long)]
     pub listen: Option<SocketAddr>,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to listen, as for `serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Start without the sample casework (applications in every state, members, a pool,
+    /// a transfer): the browser tests count what they make themselves.
+    #[arg(long)]
+    pub no_samples: bool,
 }
 
 /// What `seed` can load.

@@ -18,8 +18,8 @@ use huiji_web::WebState;
 use tokio::net::TcpListener;
 
 use crate::cli::{
-    Command, ConsentCommand, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand, ServeArgs,
-    SmsCommand,
+    Command, ConsentCommand, DemoArgs, KeysCommand, OrgCommand, OrgListArgs, QrArgs, QrFormat, SeedCommand,
+    ServeArgs, SmsCommand,
 };
 use crate::config::{DatabaseUrl, Settings};
 use crate::error::CommandError;
@@ -176,6 +176,11 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::roster::execute(store, &key_file(settings), &settings.public_url(), command, out).await
         }
+        // Outreach: campaigns.
+        Command::Campaign(command) => {
+            let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
+            crate::campaign::execute(store, &key_file(settings), settings, command, out).await
+        }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             privacy::publish_consent(&store, file, out).await
@@ -282,14 +287,14 @@ async fn serve(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> R
     run_server(store, listener, &keys, &settings.public_url(), settings, None).await
 }
 
-async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Result<(), CommandError> {
+async fn demo(settings: &Settings, args: &DemoArgs, out: &mut dyn Write) -> Result<(), CommandError> {
     let url = settings.database_url_or(DEMO_DATABASE_URL);
     let keys = settings.key_file.clone().unwrap_or_else(|| PathBuf::from(DEMO_KEY_FILE));
     if !keys.exists() {
         create_key_file(&keys)?;
         writeln!(out, "created the demo key file {}", keys.display())?;
     }
-    load_keyring(&keys)?;
+    let keyring = load_keyring(&keys)?;
     let store = open(&url).await?;
     if store.count_orgs(&OrgFilter::default()).await? == 0 {
         seed_anhui(&store, &SystemClock, out).await?;
@@ -318,6 +323,20 @@ async fn demo(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> Re
                 *role == huiji_core::Role::Admin,
             )
             .await?;
+        }
+    }
+    if !args.no_samples {
+        let admin = DEMO_OFFICERS[0].0;
+        let now = SystemClock.now();
+        if let Some(c) =
+            crate::demo::seed_casework(&store, keyring, &settings.public_url(), admin, now).await?
+        {
+            writeln!(
+                out,
+                "seeded sample casework: {} applications waiting ({} escalated past their deadline), \
+                 {} rejected, {} members ({} in 合肥市's turnover pool), {} transfer waiting",
+                c.pending, c.escalated, c.rejected, c.members, c.pooled, c.transfers
+            )?;
         }
     }
     let studios = crate::demo::seed_innovation(&store, SystemClock.now()).await?;
@@ -390,6 +409,8 @@ async fn run_server(
     // A key rotation by `huiji keys rotate` reaches this server through the file.
     app.keys().watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
     let app = crate::ports::connect(app, settings, real_name)?;
+    // Outreach: campaigns.
+    let app = app.with_campaigns(crate::campaign::settings(settings)?);
     let state =
         WebState::new(app.clone()).with_tls(tls, tls).with_trust_proxy(settings.trust_proxy).with_api_rate(
             Rate::per_second(settings.api_rate_per_second, settings.api_rate_per_second.saturating_mul(2)),
@@ -408,6 +429,8 @@ async fn run_server(
     let idempotency = jobs::spawn_idempotency_purge(app.clone(), std::time::Duration::from_secs(600));
     // Grant SMS of on-approval benefits, sent after their approval's commit.
     let benefit_notices = huiji_app::benefits::spawn_notices(app.clone(), std::time::Duration::from_secs(30));
+    // Outreach: campaigns — due campaign messages, one batch a second.
+    let campaigns = huiji_app::campaign::deliver::spawn_delivery(app.clone());
     // Officers' daily digests of waiting reviews (opt-in per account).
     let digests = jobs::spawn_review_digest(app.clone(), std::time::Duration::from_secs(10 * 60));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
@@ -420,6 +443,7 @@ async fn run_server(
     idempotency.abort();
     webhooks.abort();
     benefit_notices.abort();
+    campaigns.abort();
     digests.abort();
     served?;
     store.close().await;

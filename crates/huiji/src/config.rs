@@ -1,6 +1,7 @@
 //! Settings, in order of precedence: command-line flags > `HUIJI_*` environment variables
 //! > an optional TOML file > defaults.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -116,6 +117,26 @@ pub struct Settings {
     pub case_response_working_days: u32,
     /// Calendar days until a legal-aid case should be resolved.
     pub case_resolution_days: u32,
+    // Outreach: campaigns.
+    /// Campaign SMS signatures (without 【】) by federation id, e.g.
+    /// `campaign_signatures = { "1" = "安徽省总工会" }`; a federation without one signs
+    /// with its name.
+    pub campaign_signatures: BTreeMap<String, String>,
+    /// The opt-out note appended to campaign messages.
+    pub campaign_opt_out_text: String,
+    /// When campaign messages wait (China time), e.g. `21:00-08:00`.
+    pub campaign_quiet_hours: String,
+    /// Campaign messages one mobile may get per `campaign_cap_days`.
+    pub campaign_cap_messages: u32,
+    /// The cap's window in days.
+    pub campaign_cap_days: u32,
+    /// Campaign messages handed to the SMS provider per second.
+    pub campaign_rate_per_second: u32,
+    /// Days a campaign's invite links work.
+    pub campaign_invite_days: u32,
+    /// The bearer token the SMS provider presents on its callbacks (delivery receipts,
+    /// replies); unset, the callbacks answer 401.
+    pub sms_callback_token: Option<Secret>,
 }
 
 impl Default for Settings {
@@ -137,6 +158,14 @@ impl Default for Settings {
             api_rate_per_second: 50,
             case_response_working_days: CaseDeadlines::default().first_response_working_days,
             case_resolution_days: CaseDeadlines::default().resolution_days,
+            campaign_signatures: BTreeMap::new(),
+            campaign_opt_out_text: huiji_core::campaign::text::DEFAULT_OPT_OUT_TEXT.to_owned(),
+            campaign_quiet_hours: huiji_core::campaign::QuietHours::DEFAULT.to_string(),
+            campaign_cap_messages: huiji_core::campaign::FrequencyCap::DEFAULT.max_messages(),
+            campaign_cap_days: huiji_core::campaign::FrequencyCap::DEFAULT.window_days(),
+            campaign_rate_per_second: 20,
+            campaign_invite_days: huiji_core::campaign::invite::DEFAULT_INVITE_DAYS,
+            sms_callback_token: None,
         }
     }
 }
@@ -184,7 +213,8 @@ impl Settings {
             None => PathBuf::from("huiji.toml"),
         };
         let listen = match &cli.command {
-            Command::Serve(args) | Command::Demo(args) => args.listen,
+            Command::Serve(args) => args.listen,
+            Command::Demo(args) => args.serve.listen,
             _ => None,
         };
         let flags =

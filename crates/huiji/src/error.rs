@@ -40,6 +40,10 @@ pub enum CommandError {
     /// A roster use case refused (a file that cannot be read at all).
     #[error("{0}")]
     Roster(#[from] huiji_app::roster::RosterError),
+    // Outreach: campaigns.
+    /// A campaign use case refused.
+    #[error("{0}")]
+    Campaign(#[from] huiji_app::campaign::CampaignError),
     /// A command that reads named a SQLite file that does not exist.
     #[error(
         "no database at {0}: name one with --database-url (or HUIJI_DATABASE_URL), or create it with `huiji seed anhui`"

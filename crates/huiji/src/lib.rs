@@ -7,6 +7,8 @@ mod bench_roster;
 mod bench_stations;
 mod bench_store;
 mod benefits;
+// Outreach: campaigns.
+mod campaign;
 mod cli;
 mod commands;
 mod config;

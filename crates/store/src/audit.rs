@@ -10,27 +10,8 @@ use sqlx::QueryBuilder;
 use crate::Result;
 use crate::db::{SqlStore, on_pool};
 
-/// Who acted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActorKind {
-    /// An officer in the console.
-    Officer,
-    /// A platform through the API.
-    Platform,
-    /// The system itself (background jobs, commands).
-    System,
-}
-
-impl ActorKind {
-    /// The stored code.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ActorKind::Officer => "officer",
-            ActorKind::Platform => "platform",
-            ActorKind::System => "system",
-        }
-    }
-}
+/// Who acted: the domain's closed set, stored by its code.
+pub use huiji_core::audit::ActorKind;
 
 /// A record to append.
 #[derive(Clone, Debug)]

@@ -13,6 +13,8 @@ mod audit;
 mod backup;
 mod benefits;
 mod bulk;
+// Outreach: campaigns.
+mod campaign;
 mod cases;
 mod contest;
 mod db;
@@ -49,6 +51,11 @@ pub use benefits::{
     MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord,
 };
 pub use bulk::{BulkLoad, BulkMember};
+// Outreach: campaigns.
+pub use campaign::{
+    CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, DueMessage, Funnel, InviteRecord,
+    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SuppressionReason,
+};
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,
 };
@@ -115,6 +122,8 @@ pub trait Store:
     + StatsStore
     // Outreach: real-name rosters.
     + RosterStore
+    // Outreach: campaigns.
+    + CampaignStore
     // Accounts in the console.
     + OfficerStore
     + Send
@@ -143,6 +152,8 @@ pub mod prelude {
     };
     // Outreach: real-name rosters.
     pub use crate::RosterStore;
+    // Outreach: campaigns.
+    pub use crate::CampaignStore;
     // Accounts in the console.
     pub use crate::OfficerStore;
 }

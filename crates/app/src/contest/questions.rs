@@ -225,7 +225,7 @@ pub async fn import(
     }
     report.duplicates.sort_by_key(|d| d.row);
     let subject = format!(
-        "org:{owner}: {} added, {} duplicates, {} rejected of {} rows",
+        "org:{owner} added:{} duplicates:{} rejected:{} rows:{}",
         report.added,
         report.duplicates.len(),
         report.rejected.len(),

@@ -57,7 +57,7 @@ pub async fn change(app: &App, actor: &Actor, id: i64, action: LifecycleAction, 
     let (home, why) = checked(app, actor, id, action, why).await?;
     match app.store().apply_lifecycle(id, action, &actor.name(), why, app.now()).await {
         Ok(true) => {
-            let subject = format!("membership:{id} {}", action.code());
+            let subject = format!("membership:{id} lifecycle:{}", action.code());
             actor.audit_because(app, &home, AuditAction::MemberLifecycle, subject, Some(why)).await?;
             Ok(())
         }

@@ -107,17 +107,14 @@ pub async fn set_review_policy(
     }
     app.store().set_review_policy(org.id, policy, review_days).await?;
     tracing::info!(org = %org.id, actor = %officer.actor(), %policy, review_days, "review policy changed");
-    let change = format!("{} {}d → {policy} {review_days}d", org.auto_approval, org.review_days);
-    officer
-        .record(
-            app.store().as_ref(),
-            app.now(),
-            &org.path,
-            AuditAction::OrgPolicy,
-            subject(&org),
-            Some(change),
-        )
-        .await?;
+    // The policies and deadlines as references, so the log shows them in words.
+    let change = format!(
+        "{} policy:{} days:{} → policy:{policy} days:{review_days}",
+        subject(&org),
+        org.auto_approval,
+        org.review_days
+    );
+    officer.record(app.store().as_ref(), app.now(), &org.path, AuditAction::OrgPolicy, change, None).await?;
     Ok(Org { auto_approval: policy, review_days, ..org })
 }
 

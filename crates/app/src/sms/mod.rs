@@ -20,4 +20,11 @@ pub struct SmsError(pub String);
 pub trait SmsSender: Send + Sync + fmt::Debug {
     /// Sends `text` to `mobile`.
     async fn send(&self, mobile: &Mobile, text: &str) -> Result<(), SmsError>;
+
+    /// Sends `text` carrying our `reference`, which the provider's delivery receipt
+    /// names (campaign messages). Providers without references just send.
+    async fn send_tagged(&self, mobile: &Mobile, text: &str, reference: &str) -> Result<(), SmsError> {
+        let _ = reference;
+        self.send(mobile, text).await
+    }
 }

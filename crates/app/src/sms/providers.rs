@@ -70,6 +70,9 @@ impl fmt::Debug for HttpGatewaySms {
 struct GatewayMessage<'a> {
     mobile: &'a str,
     text: &'a str,
+    /// Ours, for the delivery receipt (campaign messages only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
 }
 
 /// How long a gateway may take before a send fails (the worker is waiting on the page).
@@ -86,7 +89,17 @@ impl HttpGatewaySms {
 #[async_trait]
 impl SmsSender for HttpGatewaySms {
     async fn send(&self, mobile: &Mobile, text: &str) -> Result<(), SmsError> {
-        let mut request = self.client.post(&self.url).json(&GatewayMessage { mobile: mobile.as_str(), text });
+        self.post(&GatewayMessage { mobile: mobile.as_str(), text, reference: None }).await
+    }
+
+    async fn send_tagged(&self, mobile: &Mobile, text: &str, reference: &str) -> Result<(), SmsError> {
+        self.post(&GatewayMessage { mobile: mobile.as_str(), text, reference: Some(reference) }).await
+    }
+}
+
+impl HttpGatewaySms {
+    async fn post(&self, message: &GatewayMessage<'_>) -> Result<(), SmsError> {
+        let mut request = self.client.post(&self.url).json(message);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }

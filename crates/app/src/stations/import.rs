@@ -288,7 +288,7 @@ async fn add(
         Actor::Operator => crate::audit::root_scope(app.store().as_ref()).await?,
     };
     let subject = format!(
-        "{} added, {} duplicates, {} rejected of {} rows",
+        "added:{} duplicates:{} rejected:{} rows:{}",
         report.added,
         report.duplicates.len(),
         report.rejected.len(),

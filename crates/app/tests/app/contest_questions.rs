@@ -165,7 +165,7 @@ both_databases!(an_import_reports_every_rejected_row_and_duplicate, |db: TestDb|
         .await
         .unwrap();
     assert_eq!(audit.len(), 3);
-    assert!(audit[0].subject.as_deref().unwrap().contains("0 added, 7 duplicates, 2 rejected of 9 rows"));
+    assert!(audit[0].subject.as_deref().unwrap().contains("added:0 duplicates:7 rejected:2 rows:9"));
     assert_eq!(Category::parse("消防安全").unwrap().as_str(), "消防安全");
 });
 

@@ -1,10 +1,15 @@
 //! `huiji demo` as a newcomer runs it: it seeds Anhui, the demo officers, a generated
 //! innovation registry and generated service stations, prints where everything is,
-//! serves it — and a second start adds nothing.
+//! the sample casework (applications in every state, members, a pool, a transfer), prints
+//! where everything is, serves it — and a second start adds nothing.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+
+use huiji_store::prelude::*;
+use huiji_store::testing::TestDb;
+use huiji_store::{OrgFilter, both_databases};
 
 use super::scratch;
 
@@ -12,10 +17,16 @@ use super::scratch;
 /// "Stop with Ctrl-C.".
 fn start(dir: &std::path::Path) -> (Child, String) {
     let url = format!("sqlite:{}", dir.join("demo.db").display());
+    start_on(&url, &dir.join("demo.keys"), &[])
+}
+
+/// Starts the demo on the database at `url` with the key file `keys` and more options.
+fn start_on(url: &str, keys: &std::path::Path, options: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_huiji"))
-        .args(["demo", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args(["demo", "--listen", "127.0.0.1:0", "--database-url", url])
+        .args(options)
         .arg("--key-file")
-        .arg(dir.join("demo.keys"))
+        .arg(keys)
         .env_remove("HUIJI_DATABASE_URL")
         .env_remove("HUIJI_PUBLIC_URL")
         .env("HUIJI_LOG", "warn")
@@ -53,6 +64,13 @@ fn the_demo_seeds_and_serves_what_it_prints() {
     assert!(printed.contains("innovation registry (16 studios"), "{printed}");
     assert!(printed.contains("seeded 524 generated service stations and driver homes"), "{printed}");
     assert!(printed.contains("seeded 3 benefit programmes"), "{printed}");
+    assert!(
+        printed.contains(
+            "seeded sample casework: 6 applications waiting (2 escalated past their deadline), 2 rejected, \
+             7 members (3 in 合肥市's turnover pool), 1 transfer waiting"
+        ),
+        "{printed}"
+    );
     let base = printed
         .lines()
         .find_map(|l| l.trim().strip_prefix("home page").map(|url| url.trim().trim_end_matches('/')))
@@ -78,3 +96,59 @@ fn the_demo_seeds_and_serves_what_it_prints() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+both_databases!(the_demo_casework_is_real_work_on_either_database, |db: TestDb| async move {
+    let dir = scratch("demo-casework");
+    let (mut child, printed) = start_on(&db.url, &dir.join("demo.keys"), &[]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(printed.contains("seeded sample casework"), "{printed}");
+    let root = db.store.orgs(&OrgFilter { limit: Some(1), ..OrgFilter::default() }).await.unwrap();
+    let root = &root[0].path;
+    // What it printed is what the database holds, made by the use cases: the queue, the
+    // members, the pool, the transfer, and the officer's decisions in the audit log.
+    assert_eq!(db.store.count_pending(root).await.unwrap(), 6);
+    assert_eq!(db.store.count_members(root).await.unwrap(), 7);
+    let transfers = db.store.transfers(root, 10).await.unwrap();
+    assert_eq!(transfers.len(), 1, "{transfers:?}");
+    let rejections = db
+        .store
+        .audit_records(&huiji_store::AuditQuery {
+            within: root.clone(),
+            action: Some("application.reject".to_owned()),
+            actor_name: None,
+            from: None,
+            to: None,
+            before_id: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rejections.len(), 2, "{rejections:?}");
+    assert!(
+        rejections
+            .iter()
+            .all(|r| r.actor_name == "anhui" && r.reason.as_deref().is_some_and(|t| t.contains("重新提交")))
+    );
+
+    // A second start adds nothing.
+    let (mut child, printed) = start_on(&db.url, &dir.join("demo.keys"), &[]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!printed.contains("seeded"), "{printed}");
+    assert_eq!(db.store.count_pending(root).await.unwrap(), 6);
+    let _ = std::fs::remove_dir_all(dir);
+});
+
+both_databases!(the_demo_without_samples_starts_with_no_casework, |db: TestDb| async move {
+    let dir = scratch("demo-no-samples");
+    let (mut child, printed) = start_on(&db.url, &dir.join("demo.keys"), &["--no-samples"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(printed.contains("seeded 1985 unions"), "{printed}");
+    assert!(!printed.contains("sample casework"), "{printed}");
+    let root = db.store.orgs(&OrgFilter { limit: Some(1), ..OrgFilter::default() }).await.unwrap();
+    assert_eq!(db.store.count_pending(&root[0].path).await.unwrap(), 0);
+    assert_eq!(db.store.count_members(&root[0].path).await.unwrap(), 0);
+    let _ = std::fs::remove_dir_all(dir);
+});

@@ -17,6 +17,8 @@ mod innovation;
 mod privacy;
 // Outreach: real-name rosters.
 mod roster;
+// Outreach: campaigns.
+mod campaign;
 mod stations;
 mod stats;
 

@@ -1,9 +1,13 @@
 //! Writing imports and entries, keeping states current, purging.
 
+use std::collections::{HashMap, HashSet};
+
 use huiji_core::Timestamp;
 use huiji_core::roster::RosterState;
 
 use super::{EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus, state};
+use sqlx::QueryBuilder;
+
 use crate::db::{SqlStore, on_pool};
 use crate::tx::{Tx, on_tx};
 use crate::{Result, StoreError};
@@ -28,21 +32,6 @@ const START: &str = "INSERT INTO roster_imports (org_id, org_path, source, file_
     SELECT id, path, $2, $3, $4, 'running', $5 FROM orgs WHERE id = $1 RETURNING id";
 
 const IMPORT_OWNER: &str = "SELECT source, org_id, org_path FROM roster_imports WHERE id = $1";
-
-const EXISTING: &str = "SELECT id, mobile_bidx, employer_name, employer_credit_code, state FROM roster_entries \
-    WHERE source = $1 AND id_number_bidx = $2";
-
-const INSERT: &str = concat!(
-    "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, id_number_ct, \
-     id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, employer_credit_code, \
-     state, created_at, last_seen_at) \
-     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ",
-    state_of!("$7"),
-    ", $14, $14) ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING state"
-);
-
-/// Seen again: the retention period counts from now.
-const SEEN: &str = "UPDATE roster_entries SET last_import_id = $2, last_seen_at = $3 WHERE id = $1";
 
 const SET_MOBILE: &str = "UPDATE roster_entries SET mobile_ct = $2, mobile_bidx = $3 WHERE id = $1";
 
@@ -73,8 +62,37 @@ pub(super) async fn start(store: &SqlStore, new: &NewRosterImport, at: Timestamp
     id.ok_or(StoreError::NotFound("importing union"))
 }
 
+/// An entry the source already lists: id, mobile and employer as stored, state.
 type Existing = (i64, Option<String>, Option<String>, Option<String>, String);
 
+/// [`Existing`] with the ID blind index it was found by, as [`EXISTING_AMONG`] reads it.
+type ListedRow = (String, i64, Option<String>, Option<String>, Option<String>, String);
+
+/// Rows per statement: an INSERT binds 14 values a row, so 500 rows stay well below
+/// SQLite's 32,766 and PostgreSQL's 65,535 bound values.
+const ROWS_PER_STATEMENT: usize = 500;
+
+const EXISTING_AMONG: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
+    FROM roster_entries WHERE source = ";
+
+const MEMBERS_AMONG: &str = concat!(
+    "SELECT DISTINCT id_number_bidx FROM memberships WHERE status IN ",
+    crate::members::held_statuses!(),
+    " AND id_number_bidx IN ("
+);
+
+const PENDING_AMONG: &str = "SELECT DISTINCT id_number_bidx FROM applications WHERE status = 'pending_review' AND id_number_bidx IN (";
+
+const INSERT_MANY: &str = "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, \
+    id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, \
+    employer_credit_code, state, created_at, last_seen_at) ";
+
+const SEEN_MANY: &str = "UPDATE roster_entries SET last_import_id = ";
+
+/// Writes a batch of entries in one transaction, a few statements per 500 rows rather
+/// than two per row: which of them the source lists already, which of the new people
+/// hold a membership or an open application, one multi-row INSERT, one UPDATE for those
+/// seen again — and a statement per row only where a mobile or employer changed.
 pub(super) async fn add(
     store: &SqlStore,
     import_id: i64,
@@ -86,61 +104,117 @@ pub(super) async fn add(
         on_tx!(&mut tx, |c| sqlx::query_as(IMPORT_OWNER).bind(import_id).fetch_optional(c).await?);
     let (source, org_id, org_path) = owner.ok_or(StoreError::NotFound("roster import"))?;
     let mut outcomes = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let existing: Option<Existing> = on_tx!(&mut tx, |c| sqlx::query_as(EXISTING)
-            .bind(&source)
-            .bind(&entry.id_number.blind_index)
-            .fetch_optional(c)
-            .await?);
-        let outcome = match existing {
-            Some(found) => again(&mut tx, import_id, entry, found, at).await?,
-            None => {
-                let added: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(INSERT)
-                    .bind(&source)
-                    .bind(import_id)
-                    .bind(org_id)
-                    .bind(&org_path)
-                    .bind(entry.name.as_deref())
-                    .bind(&entry.id_number.ciphertext)
-                    .bind(&entry.id_number.blind_index)
-                    .bind(entry.mobile.as_ref().map(|m| &m.ciphertext))
-                    .bind(entry.mobile.as_ref().map(|m| &m.blind_index))
-                    .bind(entry.occupation.code())
-                    .bind(entry.region.map(|r| r.to_string()))
-                    .bind(entry.employer_name.as_deref())
-                    .bind(entry.employer_credit_code.as_deref())
-                    .bind(at.millis())
-                    .fetch_optional(c)
-                    .await?);
-                match added {
-                    Some(code) => EntryOutcome::New(state(&code)?),
-                    // Listed meanwhile by a concurrent import of the same source.
-                    None => EntryOutcome::Existing {
-                        state: RosterState::NotMember,
-                        mobile: false,
-                        employer: false,
-                    },
-                }
+    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+        let listed: Vec<ListedRow> = on_tx!(&mut tx, |c| {
+            let mut q = QueryBuilder::new(EXISTING_AMONG);
+            q.push_bind(source.as_str()).push(" AND id_number_bidx IN (");
+            let mut list = q.separated(", ");
+            for entry in chunk {
+                list.push_bind(entry.id_number.blind_index.as_str());
             }
+            q.push(")");
+            q.build_query_as().fetch_all(c).await?
+        });
+        let mut listed: HashMap<String, Existing> =
+            listed.into_iter().map(|(bidx, id, m, n, c, s)| (bidx, (id, m, n, c, s))).collect();
+        let new: Vec<&NewRosterEntry> =
+            chunk.iter().filter(|e| !listed.contains_key(&e.id_number.blind_index)).collect();
+        let states = if new.is_empty() { HashMap::new() } else { states_of(&mut tx, &new).await? };
+        let added: HashSet<String> = if new.is_empty() {
+            HashSet::new()
+        } else {
+            let rows: Vec<(String,)> = on_tx!(&mut tx, |c| {
+                let mut q = QueryBuilder::new(INSERT_MANY);
+                q.push_values(&new, |mut row, entry| {
+                    let state =
+                        states.get(&entry.id_number.blind_index).copied().unwrap_or(RosterState::NotMember);
+                    row.push_bind(source.as_str())
+                        .push_bind(import_id)
+                        .push_bind(import_id)
+                        .push_bind(org_id)
+                        .push_bind(org_path.as_str())
+                        .push_bind(entry.name.as_deref())
+                        .push_bind(entry.id_number.ciphertext.as_slice())
+                        .push_bind(entry.id_number.blind_index.as_str())
+                        .push_bind(entry.mobile.as_ref().map(|m| m.ciphertext.as_slice()))
+                        .push_bind(entry.mobile.as_ref().map(|m| m.blind_index.as_str()))
+                        .push_bind(entry.occupation.code())
+                        .push_bind(entry.region.map(|r| r.to_string()))
+                        .push_bind(entry.employer_name.as_deref())
+                        .push_bind(entry.employer_credit_code.as_deref())
+                        .push_bind(state.code())
+                        .push_bind(at.millis())
+                        .push_bind(at.millis());
+                });
+                q.push(" ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx");
+                q.build_query_as().fetch_all(c).await?
+            });
+            rows.into_iter().map(|(bidx,)| bidx).collect()
         };
-        outcomes.push(outcome);
+        let seen: Vec<i64> = listed.values().map(|e| e.0).collect();
+        if !seen.is_empty() {
+            on_tx!(&mut tx, |c| {
+                let mut q = QueryBuilder::new(SEEN_MANY);
+                q.push_bind(import_id)
+                    .push(", last_seen_at = ")
+                    .push_bind(at.millis())
+                    .push(" WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for id in &seen {
+                    ids.push_bind(*id);
+                }
+                q.push(")");
+                q.build().execute(c).await?;
+            });
+        }
+        for entry in chunk {
+            let bidx = &entry.id_number.blind_index;
+            let outcome = match listed.remove(bidx) {
+                Some(found) => again(&mut tx, entry, found).await?,
+                None if added.contains(bidx) => {
+                    EntryOutcome::New(states.get(bidx).copied().unwrap_or(RosterState::NotMember))
+                }
+                // Listed meanwhile by a concurrent import of the same source.
+                None => {
+                    EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false }
+                }
+            };
+            outcomes.push(outcome);
+        }
     }
     tx.commit().await?;
     Ok(outcomes)
 }
 
-/// A person the source already lists: the retention clock restarts, and a given mobile
-/// or employer that differs replaces the stored one.
+/// Where each of `entries` stands, by ID blind index: a held membership outranks an open
+/// application; the people absent from the map are neither. Read in the writing
+/// transaction, so on SQLite no join can come between; on PostgreSQL a join committing
+/// meanwhile refreshes the entry itself once it is there.
+async fn states_of(tx: &mut Tx, entries: &[&NewRosterEntry]) -> Result<HashMap<String, RosterState>> {
+    let mut states = HashMap::new();
+    for (sql, state) in [(PENDING_AMONG, RosterState::Pending), (MEMBERS_AMONG, RosterState::Member)] {
+        let found: Vec<(String,)> = on_tx!(tx, |c| {
+            let mut q = QueryBuilder::new(sql);
+            let mut list = q.separated(", ");
+            for entry in entries {
+                list.push_bind(entry.id_number.blind_index.as_str());
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(c).await?
+        });
+        // Members last: their state replaces a pending one.
+        states.extend(found.into_iter().map(|(bidx,)| (bidx, state)));
+    }
+    Ok(states)
+}
+
+/// A person the source already lists (whose retention clock [`add`] restarted): a given
+/// mobile or employer that differs replaces the stored one.
 async fn again(
     tx: &mut Tx,
-    import_id: i64,
     entry: &NewRosterEntry,
     (id, mobile_bidx, employer_name, credit_code, code): Existing,
-    at: Timestamp,
 ) -> Result<EntryOutcome> {
-    on_tx!(tx, |c| {
-        sqlx::query(SEEN).bind(id).bind(import_id).bind(at.millis()).execute(c).await?;
-    });
     let new_mobile = entry.mobile.as_ref().filter(|m| mobile_bidx.as_deref() != Some(m.blind_index.as_str()));
     if let Some(mobile) = new_mobile {
         on_tx!(tx, |c| {

@@ -4,6 +4,8 @@
 
 mod accounts;
 mod benefits;
+// Outreach: campaigns.
+mod campaign;
 mod cases;
 mod contest;
 mod fixtures;

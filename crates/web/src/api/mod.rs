@@ -9,6 +9,8 @@ mod json;
 mod memberships;
 pub mod openapi;
 mod orgs;
+// Outreach: campaigns — the SMS provider's callbacks.
+mod sms;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -25,4 +27,7 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/memberships/verify", post(memberships::verify))
         .route("/api/v1/orgs", get(orgs::list))
         .route("/api/openapi.json", get(openapi::document))
+        // Outreach: campaigns.
+        .route("/api/sms/receipts", post(sms::receipt))
+        .route("/api/sms/replies", post(sms::reply))
 }

@@ -7,10 +7,12 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use huiji_core::audit::AuditAction;
+use huiji_core::audit::subject::{self, SubjectKind, SubjectPart};
+use huiji_core::audit::{ActorKind, AuditAction};
 use huiji_core::{CivilDate, Timestamp};
 use huiji_store::AuditQuery;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 use super::{Frame, Officer, page};
 use crate::http::format::org_names;
@@ -35,14 +37,83 @@ struct Filters {
     before: String,
 }
 
+/// One record, read as a sentence: who (and as what) did what to which records.
 struct Row {
     when: String,
     actor: String,
+    actor_kind: &'static str,
     action: String,
-    subject: String,
+    subject: Vec<Piece>,
     scope: String,
     reason: String,
     client: String,
+}
+
+/// A piece of a record's subject: words, linked when the console has a page for it.
+struct Piece {
+    text: String,
+    href: Option<String>,
+}
+
+/// Where the console shows a record of this kind, if it has a page for one.
+fn page_of(kind: SubjectKind, id: i64) -> Option<String> {
+    let base = match kind {
+        SubjectKind::Application => "/console/applications",
+        SubjectKind::Membership => "/console/members",
+        SubjectKind::Org => "/console/orgs",
+        SubjectKind::Benefit => "/console/benefits",
+        SubjectKind::Station => "/console/stations",
+        SubjectKind::Case => "/console/cases",
+        SubjectKind::Call => "/console/innovation/calls",
+        SubjectKind::Entry => "/console/innovation/entries",
+        SubjectKind::Contest => "/console/contests",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
+/// A subject in the reader's words: references labelled (unions by name) and linked.
+fn pieces(lang: Lang, text: &str, names: &HashMap<i64, String>) -> Vec<Piece> {
+    subject::parse(text)
+        .into_iter()
+        .map(|part| match part {
+            SubjectPart::Text(text) => Piece { text: text.to_owned(), href: None },
+            SubjectPart::Record(kind, id) => {
+                let text = match (kind, names.get(&id)) {
+                    (SubjectKind::Org, Some(name)) => name.clone(),
+                    _ => format!("{} #{id}", lang.label(kind)),
+                };
+                Piece { text, href: page_of(kind, id) }
+            }
+            SubjectPart::Policy(policy) => Piece { text: lang.label(policy).to_owned(), href: None },
+            SubjectPart::Lifecycle(action) => Piece { text: lang.label(action).to_owned(), href: None },
+            SubjectPart::Days(days) => Piece {
+                text: match lang {
+                    Lang::Zh => format!("审核期限 {days} 天"),
+                    Lang::En => format!("{days}-day review"),
+                },
+                href: None,
+            },
+            SubjectPart::Count(count, n) => Piece {
+                text: match lang {
+                    Lang::Zh => format!("{} {n}", count.label_zh()),
+                    Lang::En => format!("{n} {}", count.label_en()),
+                },
+                href: None,
+            },
+        })
+        .collect()
+}
+
+/// Who acted, as the sentence names them: officers and platforms by name, the operator's
+/// commands and the jobs as what they are.
+fn actor_name(lang: Lang, kind: Option<ActorKind>, name: &str) -> String {
+    match (kind, name) {
+        (Some(ActorKind::System), "operator") => {
+            lang.t("运维人员（命令行）", "The operator (command line)").to_owned()
+        }
+        _ => name.strip_prefix("user:").unwrap_or(name).to_owned(),
+    }
 }
 
 #[derive(Template)]
@@ -90,8 +161,18 @@ async fn list(
         limit: PAGE,
     };
     let records = if problems.is_empty() { state.store.audit_records(&query).await? } else { Vec::new() };
-    let scope_orgs = records.iter().filter_map(|r| org_of(&r.scope_path));
-    let names = org_names(&state, scope_orgs).await?;
+    // The unions the records are scoped to and those their subjects name, in one lookup.
+    let named_orgs = records.iter().flat_map(|r| {
+        let mentioned =
+            r.subject.as_deref().map(subject::parse).unwrap_or_default().into_iter().filter_map(|part| {
+                match part {
+                    SubjectPart::Record(SubjectKind::Org, id) => Some(id),
+                    _ => None,
+                }
+            });
+        org_of(&r.scope_path).into_iter().chain(mentioned.collect::<Vec<_>>())
+    });
+    let names = org_names(&state, named_orgs).await?;
     let next = (records.len() == PAGE as usize).then(|| records.last().map(|r| r.id)).flatten().map(|last| {
         serde_html_form::to_string([
             ("action", action),
@@ -112,15 +193,22 @@ async fn list(
         .into_iter()
         .map(|r| Row {
             when: Timestamp(r.at).china_minute(),
+            // Officers by name (accounts in the console).
             actor: match officers.get(&r.actor_name) {
                 Some(name) => format!("{name} ({})", r.actor_name),
-                None => format!("{} ({})", r.actor_name, r.actor_kind),
+                None => actor_name(lang, r.actor_kind.parse().ok(), &r.actor_name),
+            },
+            // The operator's name says what it is already.
+            actor_kind: match r.actor_kind.parse::<ActorKind>() {
+                Ok(ActorKind::System) if r.actor_name == "operator" => "",
+                Ok(kind) => lang.label(kind),
+                Err(_) => "",
             },
             action: r
                 .action
                 .parse::<AuditAction>()
                 .map_or_else(|_| r.action.clone(), |a| lang.t(a.label_zh(), a.label_en()).to_owned()),
-            subject: r.subject.unwrap_or_default(),
+            subject: pieces(lang, r.subject.as_deref().unwrap_or_default(), &names),
             scope: org_of(&r.scope_path).and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
             reason: r.reason.unwrap_or_default(),
             client: r.client_addr.unwrap_or_default(),

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use huiji_app::members::{self, MembersError};
-use huiji_core::{EventKind, LifecycleAction, MembershipStatus, Occupation, Sex, Timestamp};
+use huiji_core::{LifecycleAction, MembershipStatus, Occupation, Sex, Timestamp};
 use huiji_store::{EventRecord, MembershipDetail};
 use huiji_vault::Field;
 use serde::Deserialize;
@@ -44,40 +44,10 @@ pub(super) fn router() -> Router<WebState> {
         .route("/console/members/{id}/reveal", post(reveal::reveal))
 }
 
-/// A membership status in words.
-fn status_label(lang: Lang, status: MembershipStatus) -> &'static str {
-    match status {
-        MembershipStatus::Active => lang.t("在册", "Active"),
-        MembershipStatus::Retained => lang.t("保留会籍", "Retained"),
-        MembershipStatus::Withdrawn => lang.t("已退会", "Withdrawn"),
-        MembershipStatus::Expelled => lang.t("已除名", "Expelled"),
-        MembershipStatus::Deceased => lang.t("已故", "Deceased"),
-    }
-}
-
-/// A lifecycle action in words (the form's choices and the history's entries).
-fn action_label(lang: Lang, action: LifecycleAction) -> &'static str {
-    match action {
-        LifecycleAction::Retain => lang.t("保留会籍", "Retain membership"),
-        LifecycleAction::Reactivate => lang.t("恢复会籍", "Reactivate"),
-        LifecycleAction::Withdraw => lang.t("退会", "Withdraw"),
-        LifecycleAction::Expel => lang.t("除名", "Expel"),
-        LifecycleAction::Deceased => lang.t("去世", "Deceased"),
-    }
-}
-
-/// What an event of the history was, in words.
-fn event_label(lang: Lang, kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Joined => lang.t("入会", "Joined"),
-        EventKind::Distributed => lang.t("分流", "Distributed"),
-        EventKind::Transferred => lang.t("接转", "Transferred"),
-        EventKind::Retain => action_label(lang, LifecycleAction::Retain),
-        EventKind::Reactivate => action_label(lang, LifecycleAction::Reactivate),
-        EventKind::Withdraw => action_label(lang, LifecycleAction::Withdraw),
-        EventKind::Expel => action_label(lang, LifecycleAction::Expel),
-        EventKind::Deceased => action_label(lang, LifecycleAction::Deceased),
-    }
+/// The application a `joined` event names: the store writes its reason as
+/// `application N`.
+fn joined_from(reason: &str) -> Option<i64> {
+    reason.strip_prefix("application ")?.parse().ok()
 }
 
 /// Who did it, in words.
@@ -146,7 +116,7 @@ async fn list_page(
     let rows = rows(state, lang, &members).await?;
     let occupations =
         Occupation::ALL.iter().map(|o| (o.code(), lang.t(o.label_zh(), o.label_en()))).collect();
-    let statuses = MembershipStatus::ALL.iter().map(|s| (s.code(), status_label(lang, *s))).collect();
+    let statuses = MembershipStatus::ALL.iter().map(|s| (s.code(), lang.label(*s))).collect();
     let mut response = page(&ListPage {
         frame: Frame { lang, officer, section: "members" },
         filters: &filters,
@@ -172,6 +142,8 @@ struct EventRow {
     to: String,
     actor: String,
     reason: String,
+    /// The application a join came from, linked instead of the stored `application N`.
+    application: Option<i64>,
 }
 
 /// A message shown above the detail: a confirmation or a refusal.
@@ -248,7 +220,7 @@ pub(super) async fn render_detail(
     let actions = LifecycleAction::ALL
         .iter()
         .filter(|a| a.applies_to(m.status))
-        .map(|a| (a.code(), action_label(lang, *a)))
+        .map(|a| (a.code(), lang.label(*a)))
         .collect();
     // Officers by name (accounts in the console).
     let officers =
@@ -258,7 +230,7 @@ pub(super) async fn render_detail(
         .iter()
         .map(|e| EventRow {
             when: Timestamp(e.at).china_minute(),
-            what: event_label(lang, e.kind),
+            what: lang.label(e.kind),
             from: name_of(e.from_org_id),
             to: name_of(e.to_org_id),
             actor: e
@@ -266,6 +238,7 @@ pub(super) async fn render_detail(
                 .strip_prefix("user:")
                 .and_then(|u| officers.get(u).cloned())
                 .unwrap_or_else(|| actor_label(lang, &e.actor)),
+            application: e.reason.as_deref().and_then(joined_from),
             reason: e.reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -284,7 +257,7 @@ pub(super) async fn render_detail(
         },
         occupation: occupation_label(lang, m.occupation),
         region,
-        status: status_label(lang, m.status),
+        status: lang.label(m.status),
         joined: date(m.joined_at),
         home: name_of(Some(m.home_org_id)),
         home_org_id: m.home_org_id,
@@ -337,7 +310,7 @@ async fn lifecycle(
     let (status, text) = match result {
         Ok(action) => {
             let member = member_in_scope(&state, &officer, id).await?;
-            let text = format!("{}：{}", lang.t("已办理", "Done"), action_label(lang, action));
+            let text = format!("{}：{}", lang.t("已办理", "Done"), lang.label(action));
             return render_detail(&state, lang, &officer, member, Some(Notice { ok: true, text }), "").await;
         }
         Err(MembersError::NotApplicable) => (
@@ -397,7 +370,7 @@ fn end_confirmation(
             lang.t("为会员", "For member"),
             mask_name(&m.name),
             member_number(m.member_number.as_deref()),
-            action_label(lang, action)
+            lang.label(action)
         ),
         consequence,
         reason: form.reason.trim().to_owned(),

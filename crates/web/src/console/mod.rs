@@ -19,6 +19,8 @@ mod review;
 mod screen;
 // Outreach: real-name rosters.
 mod roster;
+// Outreach: campaigns.
+mod campaigns;
 mod stations;
 mod stats;
 mod transfers;
@@ -63,6 +65,8 @@ pub fn router() -> Router<WebState> {
         .merge(screen::router())
         // Outreach: real-name rosters.
         .merge(roster::router())
+        // Outreach: campaigns.
+        .merge(campaigns::router())
         // Accounts in the console.
         .merge(accounts::router())
 }

@@ -79,16 +79,6 @@ fn kind_label(lang: Lang, kind: OrgKind) -> String {
     }
 }
 
-fn policy_label(lang: Lang, policy: AutoApproval) -> &'static str {
-    match policy {
-        AutoApproval::Off => lang.t("全部人工审核", "Every application reviewed"),
-        AutoApproval::RosterOnly => lang.t("实名库内人员即时批准", "Instant for people on the roster"),
-        AutoApproval::AllVerified => {
-            lang.t("手机验证即批准（马上入会）", "Instant for every verified applicant")
-        }
-    }
-}
-
 fn region_label(state: &WebState, code: RegionCode) -> String {
     state.app.regions().name_path(code).unwrap_or_else(|| code.to_string())
 }
@@ -181,7 +171,7 @@ async fn list(
             kind: kind_label(lang, org.kind),
             region: region_label(&state, org.region),
             join_code: org.join_code.clone().unwrap_or_default(),
-            policy: policy_label(lang, org.auto_approval),
+            policy: lang.label(org.auto_approval),
             review_days: org.review_days,
             receives: receives_applications(&org),
             name: org.name,
@@ -303,7 +293,7 @@ async fn render(
         org.occupations.iter().map(|o| lang.t(o.label_zh(), o.label_en())).collect::<Vec<_>>().join("、");
     let policies = AutoApproval::ALL
         .iter()
-        .map(|p| Choice { code: p.code(), label: policy_label(lang, *p), selected: *p == org.auto_approval })
+        .map(|p| Choice { code: p.code(), label: lang.label(*p), selected: *p == org.auto_approval })
         .collect();
     let child_occupations = Occupation::ALL
         .iter()
@@ -319,7 +309,7 @@ async fn render(
         region: region_label(state, org.region),
         parent,
         occupations,
-        policy: policy_label(lang, org.auto_approval),
+        policy: lang.label(org.auto_approval),
         receives,
         join,
         members,

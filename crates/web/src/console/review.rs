@@ -193,7 +193,7 @@ async fn render_detail(
             (
                 a.id,
                 format!("{} · {}", name_of(Some(a.receiving_org_id)), date(a.created_at)),
-                application_status_label(lang, a.status),
+                lang.label(a.status),
             )
         })
         .collect();
@@ -341,13 +341,4 @@ async fn batch_approve(
         format!("{} {approved} · {} {skipped}", lang.t("已批准", "Approved"), lang.t("未处理", "Skipped"));
     let query = super::notice_query(&state, &notice);
     Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/console/applications?{query}"))))
-}
-
-/// Where an application stands, in the page's language.
-fn application_status_label(lang: Lang, status: ApplicationStatus) -> &'static str {
-    match status {
-        ApplicationStatus::PendingReview => lang.t("待审核", "Pending review"),
-        ApplicationStatus::Approved => lang.t("已批准", "Approved"),
-        ApplicationStatus::Rejected => lang.t("未通过", "Rejected"),
-    }
 }

@@ -43,6 +43,14 @@ impl Lang {
         }
     }
 
+    /// A coded value in this language's words, from the domain's one label table.
+    pub fn label<T: huiji_core::Labelled>(&self, value: T) -> &'static str {
+        match self {
+            Lang::Zh => value.label_zh(),
+            Lang::En => value.label_en(),
+        }
+    }
+
     fn from_code(code: &str) -> Option<Lang> {
         let primary = code.split(['-', '_']).next()?.trim().to_ascii_lowercase();
         match primary.as_str() {

@@ -10,7 +10,6 @@ use huiji_store::MembershipRecord;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::search::{Filters, Source, resolve};
-use super::status_label;
 use crate::console::Officer;
 use crate::console::occupation_label;
 use crate::console::xlsx::{XLSX_TYPE, add_sheet};
@@ -50,7 +49,7 @@ pub(super) async fn rows(
             name: mask_name(&m.name),
             occupation: occupation_label(lang, m.occupation),
             home: names.get(&m.home_org_id).cloned().unwrap_or_default(),
-            status: status_label(lang, m.status),
+            status: lang.label(m.status),
             joined: date(m.joined_at),
         })
         .collect())
@@ -101,7 +100,7 @@ async fn all_rows(
     }
     members.truncate(MAX_ROWS);
     let scope = search.query.within.clone().unwrap_or_else(|| officer.scope().clone());
-    let subject = format!("{} rows; {}", members.len(), search.link_query(filters));
+    let subject = format!("rows:{} {}", members.len(), search.link_query(filters));
     members::record_export(&state.app, &officer.app_actor(), &scope, format, subject)
         .await
         .map_err(super::refused_by)?;

@@ -52,13 +52,7 @@ pub(crate) fn channel_label(lang: Lang, channel: Channel) -> &'static str {
 
 /// A membership status's name.
 pub(crate) fn status_label(lang: Lang, status: MembershipStatus) -> &'static str {
-    match status {
-        MembershipStatus::Active => lang.t("正常", "Active"),
-        MembershipStatus::Retained => lang.t("保留会籍", "Retained"),
-        MembershipStatus::Withdrawn => lang.t("退会", "Withdrawn"),
-        MembershipStatus::Expelled => lang.t("除名", "Expelled"),
-        MembershipStatus::Deceased => lang.t("去世", "Deceased"),
-    }
+    lang.label(status)
 }
 
 fn month_label(key: i64) -> String {

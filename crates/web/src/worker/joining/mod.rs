@@ -3,6 +3,8 @@
 //! narrowing the region choices are ordinary form submissions; `/static/join.js` only
 //! makes the region choice quicker where scripts run.
 
+// Outreach: campaigns — the personal invite link's door into this form.
+mod invite;
 mod text;
 
 use askama::Template;
@@ -29,6 +31,39 @@ pub fn router() -> Router<WebState> {
     Router::new()
         .route("/join", get(portal_form).post(portal_submit))
         .route("/j/{code}", get(union_form).post(union_submit))
+        // Outreach: campaigns.
+        .merge(invite::router())
+}
+
+/// Which door a join form is behind: the portal, a union's own code, or a personal
+/// invite (attributed to its campaign).
+#[derive(Clone, Copy)]
+enum Door<'a> {
+    Portal,
+    Union(&'a Org),
+    Invite(&'a huiji_app::campaign::invite::Invite),
+}
+
+impl<'a> Door<'a> {
+    /// The union shown as receiving.
+    fn receiving(self) -> Option<&'a Org> {
+        match self {
+            Door::Portal => None,
+            Door::Union(org) => Some(org),
+            Door::Invite(invite) => invite.union.as_ref(),
+        }
+    }
+
+    /// Where the form posts.
+    fn action(self) -> String {
+        match self {
+            Door::Portal => "/join".to_owned(),
+            Door::Union(org) => {
+                org.join_code.as_ref().map_or_else(|| "/join".to_owned(), |c| format!("/j/{c}"))
+            }
+            Door::Invite(invite) => format!("/i/{}", invite.code),
+        }
+    }
 }
 
 /// The form as posted. Every field defaults to empty so a partial post re-renders.
@@ -69,6 +104,8 @@ struct JoinPage<'a> {
     errors: Vec<FieldError>,
     notice: Option<String>,
     code_sent: bool,
+    /// The invite's unsubscribe link (campaigns).
+    unsubscribe: Option<String>,
 }
 
 impl JoinPage<'_> {
@@ -127,7 +164,8 @@ impl ResultPage<'_> {
 }
 
 async fn portal_form(State(state): State<WebState>, lang: Lang) -> Result<Response, WebError> {
-    render_form(&state, lang, None, &JoinFormData::default(), Vec::new(), None, false, StatusCode::OK).await
+    render_form(&state, lang, Door::Portal, &JoinFormData::default(), Vec::new(), None, false, StatusCode::OK)
+        .await
 }
 
 async fn union_form(
@@ -136,9 +174,13 @@ async fn union_form(
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let org = union_of(&state, &code).await?;
+    // Outreach: campaigns — a QR scan counts for the join code's funnel.
+    if let Err(error) = huiji_app::campaign::funnel::count_scan(&state.app, &code).await {
+        tracing::warn!(%error, "join code scan not counted");
+    }
     let mut form = JoinFormData::default();
-    preset_region(&mut form, &org);
-    render_form(&state, lang, Some(&org), &form, Vec::new(), None, false, StatusCode::OK).await
+    preset_region(&mut form, org.region);
+    render_form(&state, lang, Door::Union(&org), &form, Vec::new(), None, false, StatusCode::OK).await
 }
 
 async fn portal_submit(
@@ -147,7 +189,7 @@ async fn portal_submit(
     throttled: Option<Extension<Throttled>>,
     Form(form): Form<JoinFormData>,
 ) -> Result<Response, WebError> {
-    handle_post(&state, lang, None, form, throttled.map(|Extension(t)| t)).await
+    handle_post(&state, lang, Door::Portal, form, throttled.map(|Extension(t)| t)).await
 }
 
 async fn union_submit(
@@ -158,7 +200,7 @@ async fn union_submit(
     Form(form): Form<JoinFormData>,
 ) -> Result<Response, WebError> {
     let org = union_of(&state, &code).await?;
-    handle_post(&state, lang, Some(&org), form, throttled.map(|Extension(t)| t)).await
+    handle_post(&state, lang, Door::Union(&org), form, throttled.map(|Extension(t)| t)).await
 }
 
 /// The union behind a join code; unknown codes and orgs that do not receive applications
@@ -168,8 +210,7 @@ async fn union_of(state: &WebState, code: &str) -> Result<Org, WebError> {
 }
 
 /// A union's form starts at its place: a county's union fixes the county, a city's the city.
-fn preset_region(form: &mut JoinFormData, org: &Org) {
-    let code = org.region;
+fn preset_region(form: &mut JoinFormData, code: RegionCode) {
     if let Some(province) = code.ancestor_at(RegionLevel::Province) {
         form.province = province.to_string();
     }
@@ -198,7 +239,7 @@ fn join_form(form: &JoinFormData) -> JoinForm<'_> {
 async fn handle_post(
     state: &WebState,
     lang: Lang,
-    union: Option<&Org>,
+    door: Door<'_>,
     form: JoinFormData,
     throttled: Option<Throttled>,
 ) -> Result<Response, WebError> {
@@ -217,7 +258,7 @@ async fn handle_post(
         let mut response = render_form(
             state,
             lang,
-            union,
+            door,
             &form,
             Vec::new(),
             Some(notice),
@@ -238,7 +279,7 @@ async fn handle_post(
                 return render_form(
                     state,
                     lang,
-                    union,
+                    door,
                     &form,
                     errors,
                     notice,
@@ -250,22 +291,13 @@ async fn handle_post(
             let sent = joining::send_code(&state.app, &form.mobile, SmsPurpose::Join).await;
             let (errors, notice, status) = code_answer(t, sent)?;
             let code_sent = errors.is_empty();
-            render_form(state, lang, union, &form, errors, Some(notice.to_owned()), code_sent, status).await
+            render_form(state, lang, door, &form, errors, Some(notice.to_owned()), code_sent, status).await
         }
-        "submit" => submit(state, lang, union, form).await,
+        "submit" => submit(state, lang, door, form).await,
         // "refresh" and anything else: show the form again with narrower region choices.
         _ => {
-            render_form(
-                state,
-                lang,
-                union,
-                &form,
-                Vec::new(),
-                None,
-                !form.sms_code.is_empty(),
-                StatusCode::OK,
-            )
-            .await
+            render_form(state, lang, door, &form, Vec::new(), None, !form.sms_code.is_empty(), StatusCode::OK)
+                .await
         }
     }
 }
@@ -273,14 +305,10 @@ async fn handle_post(
 async fn submit(
     state: &WebState,
     lang: Lang,
-    union: Option<&Org>,
+    door: Door<'_>,
     form: JoinFormData,
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
-    let (channel, source) = match union {
-        Some(org) => (Channel::Qr, org.join_code.clone()),
-        None => (Channel::Portal, None),
-    };
     let proof = MobileProof::SmsCode(form.sms_code.clone());
     let sms_error = |message: String| FieldError {
         field: "sms_code",
@@ -288,38 +316,49 @@ async fn submit(
         message_zh: message.clone(),
         message_en: message,
     };
-    let (errors, notice) =
-        match joining::join(&state.app, &join_form(&form), channel, union, source, proof, None).await {
-            Ok(outcome) => {
-                let page = ResultPage { lang, t, outcome: &outcome };
-                return Ok(Html(page.render()?).into_response());
-            }
-            Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
-            Err(JoinError::Sms(check)) => {
-                let message = match check {
-                    SmsCheck::Wrong { attempts_left } => {
-                        format!("{}{}{attempts_left}{}", t.sms_wrong, t.sms_tries_left.0, t.sms_tries_left.1)
-                    }
-                    SmsCheck::Expired => t.sms_expired.to_owned(),
-                    SmsCheck::Exhausted => t.sms_exhausted.to_owned(),
-                    SmsCheck::NoCode | SmsCheck::Verified => t.sms_none.to_owned(),
-                };
-                (vec![sms_error(message)], t.fix_errors)
-            }
-            Err(JoinError::Unserved) => (Vec::new(), t.unserved),
-            Err(error @ (JoinError::Internal(_) | JoinError::Store(_) | JoinError::Vault(_))) => {
-                return Err(WebError::Internal(error.to_string()));
-            }
-        };
+    let joined = match door {
+        Door::Portal => {
+            joining::join(&state.app, &join_form(&form), Channel::Portal, None, None, proof, None).await
+        }
+        Door::Union(org) => {
+            let source = org.join_code.clone();
+            joining::join(&state.app, &join_form(&form), Channel::Qr, Some(org), source, proof, None).await
+        }
+        Door::Invite(invite) => {
+            huiji_app::campaign::invite::join(&state.app, invite, &join_form(&form), proof).await
+        }
+    };
+    let (errors, notice) = match joined {
+        Ok(outcome) => {
+            let page = ResultPage { lang, t, outcome: &outcome };
+            return Ok(Html(page.render()?).into_response());
+        }
+        Err(JoinError::Invalid(errors)) => (errors, t.fix_errors),
+        Err(JoinError::Sms(check)) => {
+            let message = match check {
+                SmsCheck::Wrong { attempts_left } => {
+                    format!("{}{}{attempts_left}{}", t.sms_wrong, t.sms_tries_left.0, t.sms_tries_left.1)
+                }
+                SmsCheck::Expired => t.sms_expired.to_owned(),
+                SmsCheck::Exhausted => t.sms_exhausted.to_owned(),
+                SmsCheck::NoCode | SmsCheck::Verified => t.sms_none.to_owned(),
+            };
+            (vec![sms_error(message)], t.fix_errors)
+        }
+        Err(JoinError::Unserved) => (Vec::new(), t.unserved),
+        Err(error @ (JoinError::Internal(_) | JoinError::Store(_) | JoinError::Vault(_))) => {
+            return Err(WebError::Internal(error.to_string()));
+        }
+    };
     let notice = Some(notice.to_owned());
-    render_form(state, lang, union, &form, errors, notice, true, StatusCode::UNPROCESSABLE_ENTITY).await
+    render_form(state, lang, door, &form, errors, notice, true, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn render_form(
     state: &WebState,
     lang: Lang,
-    union: Option<&Org>,
+    door: Door<'_>,
     form: &JoinFormData,
     errors: Vec<FieldError>,
     notice: Option<String>,
@@ -342,10 +381,8 @@ async fn render_form(
     let page = JoinPage {
         lang,
         t: WorkerText::of(lang),
-        action: union
-            .and_then(|o| o.join_code.as_ref())
-            .map_or_else(|| "/join".to_owned(), |c| format!("/j/{c}")),
-        receiving: union,
+        action: door.action(),
+        receiving: door.receiving(),
         form,
         consent,
         occupations: Occupation::ALL
@@ -360,6 +397,10 @@ async fn render_form(
         errors,
         notice,
         code_sent,
+        unsubscribe: match door {
+            Door::Invite(invite) => Some(format!("/i/{}/unsubscribe", invite.code)),
+            _ => None,
+        },
     };
     Ok((status, Html(page.render()?)).into_response())
 }

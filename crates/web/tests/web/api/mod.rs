@@ -4,3 +4,5 @@ mod applications;
 mod fuzz;
 mod openapi;
 mod webhooks;
+// Outreach: campaigns.
+mod sms;

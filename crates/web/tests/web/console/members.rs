@@ -386,7 +386,7 @@ both_databases!(detail_history_and_lifecycle, |db: TestDb| async move {
     let rows: Vec<&str> = page.split("<tr class=\"event\">").skip(1).collect();
     assert_eq!(rows.len(), 4, "{}", main_of(&page));
     let expected = [
-        ("入会", "系统（马上入会）", "application", "2026-11-30"),
+        ("入会", "系统（马上入会）", "<a href=\"/console/applications/", "2026-11-30"),
         ("保留会籍", "fd", "失业", "2026-12-01"),
         ("恢复会籍", "fd2", "再就业", "2026-12-02"),
         ("退会", "fd", "本人申请", "2026-12-03"),

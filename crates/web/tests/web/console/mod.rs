@@ -15,3 +15,7 @@ mod roster;
 mod stations;
 mod stats;
 pub(crate) mod transfers;
+// Codes shown as words (issue 13 item 6).
+mod words;
+// Outreach: campaigns.
+mod campaigns;

@@ -135,7 +135,7 @@ both_databases!(the_outgoing_side_agrees_and_the_membership_moves, |db: TestDb| 
     let theirs = row(out, transfer);
     assert!(theirs.contains("王**") && theirs.contains(&wuhu_trucks.name), "{theirs}");
     assert!(theirs.contains(&feidong_trucks.name) && theirs.contains("待转出方同意"));
-    assert!(theirs.contains("<td>wh</td>") && theirs.contains("搬到芜湖跑车"));
+    assert!(theirs.contains(r#"data-label="发起人">wh</td>"#) && theirs.contains("搬到芜湖跑车"));
     assert!(theirs.contains(&format!("/console/transfers/{transfer}/accept")), "{theirs}");
     assert!(theirs.contains("同意转出"));
     // The holding side sees whom exactly: member number and masked ID number.

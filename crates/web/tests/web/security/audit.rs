@@ -109,7 +109,7 @@ both_databases!(exports_are_in_the_audit_log, |db: TestDb| async move {
     let records = app.store().audit_records(&everything()).await.unwrap();
     let actions: Vec<&str> = records.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["export.members_xlsx", "export.members_csv"]);
-    assert!(records[1].subject.as_deref().unwrap().starts_with("1 rows; status=active"), "{records:?}");
+    assert!(records[1].subject.as_deref().unwrap().starts_with("rows:1 status=active"), "{records:?}");
     assert_eq!(records[1].scope_path, admin_scope(&app, "340122").await);
 });
 

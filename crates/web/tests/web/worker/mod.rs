@@ -8,3 +8,5 @@ mod real_name;
 mod sms;
 mod stations;
 mod status;
+// Outreach: campaigns.
+pub(crate) mod invite;

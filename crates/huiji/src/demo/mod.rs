@@ -1,8 +1,13 @@
-//! The demo's stand-in for a real-name check: an offline register of a few people, so the
-//! demo approves at once the way a production installation with a real-name provider
-//! does — only an applicant whose name, ID number and mobile belong together — and sends
-//! everyone else to the review queue.
+//! What `huiji demo` adds to Anhui's tree so every page has something to show: a
+//! stand-in for the real-name check (an offline register of a few people, so the demo
+//! approves at once the way a production installation with a real-name provider does —
+//! only an applicant whose name, ID number and mobile belong together — and sends
+//! everyone else to the review queue), a generated innovation registry, and the sample
+//! casework ([`casework`]).
 
+mod casework;
+
+pub use casework::seed_casework;
 use huiji_app::real_name::OfflineRealName;
 
 /// The people the demo's real-name check knows: name, ID number, mobile. Printed at every

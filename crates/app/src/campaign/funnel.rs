@@ -1,0 +1,125 @@
+//! The funnels: per campaign (and per receiving union), per subtree (for the statistics
+//! page), per join code (QR codes: scans → applications → approvals); and a campaign's
+//! messages with masked mobiles.
+
+use huiji_core::campaign::MessageState;
+use huiji_core::{Mobile, OrgId, OrgPath, Timestamp};
+use huiji_store::{CampaignRecord, Funnel, JoinCodeFunnel, StoreError};
+use huiji_vault::Field;
+
+use super::CampaignError;
+use crate::App;
+use crate::actor::Actor;
+
+/// A campaign with its funnel, in total and per receiving union.
+#[derive(Clone, Debug)]
+pub struct CampaignView {
+    /// The campaign.
+    pub campaign: CampaignRecord,
+    /// Every target.
+    pub total: Funnel,
+    /// Per receiving union (`None`: no union served the target), most targeted first.
+    pub by_union: Vec<(Option<OrgId>, Funnel)>,
+}
+
+/// A campaign message as the console shows it.
+#[derive(Clone, Debug)]
+pub struct MaskedMessage {
+    /// Its id.
+    pub id: i64,
+    /// The receiving union.
+    pub org: Option<OrgId>,
+    /// 138****5678
+    pub mobile: String,
+    /// Where it stands.
+    pub state: MessageState,
+    /// When it is (or was) due.
+    pub due_at: Timestamp,
+    /// When it was sent.
+    pub sent_at: Option<Timestamp>,
+    /// When the link was first opened.
+    pub clicked_at: Option<Timestamp>,
+}
+
+/// A campaign's funnel, if the actor sees it.
+///
+/// # Errors
+///
+/// Missing or outside the actor's subtree; the store's.
+pub async fn funnel(app: &App, actor: &Actor, campaign_id: i64) -> Result<CampaignView, CampaignError> {
+    let campaign = super::visible(app, actor, campaign_id).await?;
+    let by_union = app.store().campaign_funnel(campaign.id).await?;
+    let mut total = Funnel::default();
+    for (_, group) in &by_union {
+        total.add(group);
+    }
+    Ok(CampaignView { campaign, total, by_union })
+}
+
+/// A campaign's total funnel (no scope check: for the use cases that checked it).
+pub(super) async fn total(app: &App, campaign_id: i64) -> Result<Funnel, StoreError> {
+    let mut total = Funnel::default();
+    for (_, group) in app.store().campaign_funnel(campaign_id).await? {
+        total.add(&group);
+    }
+    Ok(total)
+}
+
+/// The funnel of every campaign of a subtree: what the statistics page shows for an
+/// officer's scope.
+///
+/// # Errors
+///
+/// The store's.
+pub async fn subtree_funnel(app: &App, within: &OrgPath) -> Result<Funnel, StoreError> {
+    app.store().subtree_campaign_funnel(within).await
+}
+
+/// The join codes of a subtree, most scanned first.
+///
+/// # Errors
+///
+/// The store's.
+pub async fn join_codes(app: &App, within: &OrgPath, limit: u32) -> Result<Vec<JoinCodeFunnel>, StoreError> {
+    app.store().join_code_funnel(within, limit).await
+}
+
+/// Counts one opening of a union's join page (a QR scan).
+///
+/// # Errors
+///
+/// The store's.
+pub async fn count_scan(app: &App, join_code: &str) -> Result<(), StoreError> {
+    app.store().count_join_code_scan(join_code).await
+}
+
+/// A page of a campaign's messages, mobiles masked, if the actor sees it.
+///
+/// # Errors
+///
+/// Missing or outside the actor's subtree; the store's or the vault's.
+pub async fn messages(
+    app: &App,
+    actor: &Actor,
+    campaign_id: i64,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<MaskedMessage>, CampaignError> {
+    let campaign = super::visible(app, actor, campaign_id).await?;
+    let rows = app.store().campaign_messages(campaign.id, after, limit).await?;
+    rows.into_iter()
+        .map(|row| {
+            let plain = app.keys().decrypt(Field::Mobile, &row.mobile_ct)?;
+            let mobile = Mobile::parse(&plain).map_or_else(|_| "***".to_owned(), |m| m.masked());
+            Ok(MaskedMessage {
+                id: row.id,
+                org: row.org,
+                mobile,
+                state: row.state,
+                due_at: row.due_at,
+                sent_at: row.sent_at,
+                clicked_at: row.clicked_at,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,144 @@
+//! Funnels: per campaign and receiving union, per subtree, per join code.
+
+use huiji_core::{OrgId, OrgPath};
+
+use super::{Funnel, JoinCodeFunnel, count};
+use crate::Result;
+use crate::db::{SqlStore, on_pool};
+
+/// The message states' counts of one group, as SQL columns.
+macro_rules! state_counts {
+    () => {
+        "COUNT(*), SUM(CASE WHEN m.state = 'suppressed' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.state = 'queued' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.sent_at IS NOT NULL OR m.receipt_at IS NOT NULL THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.state = 'delivered' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.state = 'failed' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.clicked_at IS NOT NULL THEN 1 ELSE 0 END)"
+    };
+}
+
+/// Applications made through a message's invite code, and approved ones, as SQL columns.
+macro_rules! application_counts {
+    () => {
+        "COUNT(DISTINCT m.id), COUNT(DISTINCT CASE WHEN a.status = 'approved' THEN m.id END) \
+         FROM campaign_messages m JOIN applications a ON a.source = m.invite_code AND a.channel = 'invite' "
+    };
+}
+
+const CAMPAIGN_STATES: &str = concat!(
+    "SELECT m.org_id, ",
+    state_counts!(),
+    " FROM campaign_messages m WHERE m.campaign_id = $1 GROUP BY m.org_id"
+);
+
+const CAMPAIGN_APPLICATIONS: &str =
+    concat!("SELECT m.org_id, ", application_counts!(), "WHERE m.campaign_id = $1 GROUP BY m.org_id");
+
+const SUBTREE_STATES: &str = concat!(
+    "SELECT ",
+    state_counts!(),
+    " FROM campaign_messages m JOIN campaigns c ON c.id = m.campaign_id WHERE c.org_path >= $1 AND c.org_path < $2"
+);
+
+const SUBTREE_APPLICATIONS: &str = concat!(
+    "SELECT ",
+    application_counts!(),
+    "JOIN campaigns c ON c.id = m.campaign_id WHERE c.org_path >= $1 AND c.org_path < $2"
+);
+
+const COUNT_SCAN: &str = "INSERT INTO join_code_scans (join_code, scans) VALUES ($1, 1) \
+    ON CONFLICT (join_code) DO UPDATE SET scans = join_code_scans.scans + 1";
+
+const JOIN_CODES: &str = "SELECT o.id, o.join_code, COALESCE(s.scans, 0), \
+    (SELECT COUNT(*) FROM applications a WHERE a.source = o.join_code AND a.channel = 'qr'), \
+    (SELECT COUNT(*) FROM applications a WHERE a.source = o.join_code AND a.channel = 'qr' AND a.status = 'approved') \
+    FROM orgs o LEFT JOIN join_code_scans s ON s.join_code = o.join_code \
+    WHERE o.path >= $1 AND o.path < $2 AND o.join_code IS NOT NULL ORDER BY 3 DESC, 4 DESC, o.id LIMIT $3";
+
+type StateRow = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+fn states((targeted, suppressed, queued, sent, delivered, failed, clicked): StateRow) -> Funnel {
+    Funnel {
+        targeted: count(Some(targeted)),
+        suppressed: count(suppressed),
+        queued: count(queued),
+        sent: count(sent),
+        delivered: count(delivered),
+        failed: count(failed),
+        clicked: count(clicked),
+        applied: 0,
+        approved: 0,
+    }
+}
+
+pub(super) async fn campaign(store: &SqlStore, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>> {
+    type Row =
+        (Option<i64>, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = on_pool!(&store.pools, read, |p| sqlx::query_as(CAMPAIGN_STATES)
+        .bind(campaign_id)
+        .fetch_all(p)
+        .await?);
+    let applications: Vec<(Option<i64>, i64, i64)> = on_pool!(&store.pools, read, |p| {
+        sqlx::query_as(CAMPAIGN_APPLICATIONS).bind(campaign_id).fetch_all(p).await?
+    });
+    let mut groups: Vec<(Option<OrgId>, Funnel)> = rows
+        .into_iter()
+        .map(|(org, t, s, q, se, d, f, c)| (org.map(OrgId), states((t, s, q, se, d, f, c))))
+        .collect();
+    for (org, applied, approved) in applications {
+        if let Some((_, funnel)) = groups.iter_mut().find(|(o, _)| *o == org.map(OrgId)) {
+            funnel.applied = count(Some(applied));
+            funnel.approved = count(Some(approved));
+        }
+    }
+    groups.sort_by(|a, b| b.1.targeted.cmp(&a.1.targeted).then(a.0.map(|o| o.0).cmp(&b.0.map(|o| o.0))));
+    Ok(groups)
+}
+
+pub(super) async fn subtree(store: &SqlStore, within: &OrgPath) -> Result<Funnel> {
+    let (low, high) = (within.as_str(), within.subtree_upper_bound());
+    let row: StateRow = on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_STATES)
+        .bind(low)
+        .bind(&high)
+        .fetch_one(p)
+        .await?);
+    let (applied, approved): (i64, i64) =
+        on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_APPLICATIONS)
+            .bind(low)
+            .bind(&high)
+            .fetch_one(p)
+            .await?);
+    Ok(Funnel { applied: count(Some(applied)), approved: count(Some(approved)), ..states(row) })
+}
+
+pub(super) async fn count_scan(store: &SqlStore, join_code: &str) -> Result<()> {
+    on_pool!(&store.pools, write, |p| {
+        sqlx::query(COUNT_SCAN).bind(join_code).execute(p).await?;
+    });
+    Ok(())
+}
+
+pub(super) async fn join_codes(
+    store: &SqlStore,
+    within: &OrgPath,
+    limit: u32,
+) -> Result<Vec<JoinCodeFunnel>> {
+    let rows: Vec<(i64, String, i64, i64, i64)> =
+        on_pool!(&store.pools, read, |p| sqlx::query_as(JOIN_CODES)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(org, join_code, scans, applications, approvals)| JoinCodeFunnel {
+            org: OrgId(org),
+            join_code,
+            scans: count(Some(scans)),
+            applications: count(Some(applications)),
+            approvals: count(Some(approvals)),
+        })
+        .collect())
+}

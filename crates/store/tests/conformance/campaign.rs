@@ -1,0 +1,110 @@
+//! Campaigns on both databases: queueing is idempotent per campaign and mobile and reads
+//! the suppression list; claims lease messages so two senders never both get one; sends,
+//! receipts, clicks and suppressions repeat harmlessly; funnels per union and subtree.
+
+use std::sync::Arc;
+
+use huiji_core::campaign::{MessageState, Receipt};
+use huiji_core::{Occupation, Org, Timestamp};
+use huiji_store::testing::TestDb;
+use huiji_store::{NewCampaign, NewCampaignMessage, Store, SuppressionReason, both_databases};
+
+use crate::fixtures::{AT, DAY, sealed, tree};
+
+async fn campaign(store: &Arc<dyn Store>, org: &Org) -> i64 {
+    let new = NewCampaign {
+        org: org.id,
+        name: "邀请".to_owned(),
+        template: "您好 {link}".to_owned(),
+        signature: "合肥市总工会".to_owned(),
+        opt_out_text: "回T退订".to_owned(),
+        occupation: None,
+        region: None,
+        source: None,
+        actor: "operator".to_owned(),
+        expires_at: Timestamp(AT.millis() + 30 * DAY),
+    };
+    store.create_campaign(&new, AT).await.unwrap()
+}
+
+fn message(org: &Org, mobile: &str, code: &str) -> NewCampaignMessage {
+    NewCampaignMessage {
+        org: Some(org.id),
+        occupation: Occupation::TruckDriver,
+        region: "340104".parse().ok(),
+        surname: Some("王".to_owned()),
+        mobile: sealed(mobile),
+        invite_code: code.to_owned(),
+        due_at: AT,
+    }
+}
+
+both_databases!(queueing_claiming_and_sending_are_idempotent, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let id = campaign(&store, &t.hefei).await;
+    assert!(store.suppress_mobile("bidx:m3", SuppressionReason::Reply, AT).await.unwrap());
+    assert!(
+        !store.suppress_mobile("bidx:m3", SuppressionReason::Link, AT).await.unwrap(),
+        "already on the list"
+    );
+    let batch = [
+        message(&t.hefei_trucks, "m1", "code000000001"),
+        message(&t.hefei_trucks, "m2", "code000000002"),
+        message(&t.hefei, "m3", "code000000003"),
+    ];
+    assert_eq!(store.add_campaign_messages(id, &batch).await.unwrap(), 3);
+    assert_eq!(store.add_campaign_messages(id, &batch).await.unwrap(), 0, "one message per mobile");
+    store.mark_campaign_queued(id, AT).await.unwrap();
+    store.mark_campaign_queued(id, Timestamp(AT.millis() + 1)).await.unwrap();
+    assert_eq!(store.campaign(id).await.unwrap().unwrap().queued_at, Some(AT), "the first time stands");
+
+    // Two senders: the second gets nothing while the lease holds, everything after.
+    let lease = Timestamp(AT.millis() + 60_000);
+    let first = store.claim_campaign_messages(AT, lease, 10).await.unwrap();
+    assert_eq!(
+        first.iter().map(|m| m.invite_code.as_str()).collect::<Vec<_>>(),
+        ["code000000001", "code000000002"]
+    );
+    assert!(store.claim_campaign_messages(AT, lease, 10).await.unwrap().is_empty());
+    assert_eq!(
+        store.claim_campaign_messages(lease, Timestamp(lease.millis() + 1), 10).await.unwrap().len(),
+        2
+    );
+
+    // Sent twice, a receipt twice, a click twice: each counts once.
+    for _ in 0..2 {
+        store.mark_campaign_sent(first[0].id, AT).await.unwrap();
+        let state = store.apply_campaign_receipt(first[0].id, Receipt::Delivered, AT).await.unwrap();
+        assert_eq!(state, Some(MessageState::Delivered));
+        store.record_campaign_click(first[0].id, AT).await.unwrap();
+    }
+    assert_eq!(store.campaign_sends_since("bidx:m1", Timestamp(AT.millis() - DAY)).await.unwrap(), [AT]);
+    // The second opts out before its turn: no longer sendable.
+    store.suppress_mobile("bidx:m2", SuppressionReason::Link, AT).await.unwrap();
+    assert!(store.is_suppressed("bidx:m2").await.unwrap());
+    store.mark_campaign_sent(first[1].id, AT).await.unwrap();
+    assert_eq!(
+        store.apply_campaign_receipt(first[1].id, Receipt::Delivered, AT).await.unwrap(),
+        Some(MessageState::Suppressed)
+    );
+    let invite = store.invite("code000000001").await.unwrap().unwrap();
+    assert_eq!((invite.campaign_id, invite.org), (id, Some(t.hefei_trucks.id)));
+    assert!(store.invite("nope").await.unwrap().is_none());
+
+    let groups = store.campaign_funnel(id).await.unwrap();
+    assert_eq!(groups.len(), 2);
+    let trucks = &groups.iter().find(|(o, _)| *o == Some(t.hefei_trucks.id)).unwrap().1;
+    assert_eq!(
+        (trucks.targeted, trucks.suppressed, trucks.sent, trucks.delivered, trucks.clicked),
+        (2, 1, 1, 1, 1)
+    );
+    let whole = store.subtree_campaign_funnel(&t.hefei.path).await.unwrap();
+    assert_eq!((whole.targeted, whole.suppressed, whole.queued), (3, 2, 0));
+    assert_eq!(store.subtree_campaign_funnel(&t.wuhu.path).await.unwrap().targeted, 0);
+    assert_eq!(store.campaigns(&t.hefei.path, 10).await.unwrap().len(), 1);
+    assert!(store.campaigns(&t.wuhu.path, 10).await.unwrap().is_empty());
+    let page = store.campaign_messages(id, 0, 2).await.unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(store.campaign_messages(id, page[1].id, 2).await.unwrap().len(), 1);
+});
