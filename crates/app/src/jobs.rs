@@ -38,6 +38,21 @@ pub fn spawn_escalation(app: App, every: Duration) -> JoinHandle<()> {
     })
 }
 
+/// Sends the daily digests of waiting reviews that are due, now and then every `every`
+/// (each account's day is claimed once, whichever instance gets there first).
+pub fn spawn_review_digest(app: App, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match crate::accounts::digest::send_due(&app).await {
+                Ok(round) if round.sent == 0 => {}
+                Ok(round) => tracing::info!(sent = round.sent, "review digests sent"),
+                Err(error) => tracing::warn!(%error, "review digests failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
 /// Forgets expired `Idempotency-Key`s every `every`, so the table holds about a day of
 /// platform requests.
 pub fn spawn_idempotency_purge(app: App, every: Duration) -> JoinHandle<()> {

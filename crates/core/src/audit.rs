@@ -136,6 +136,25 @@ labelled_enum!(
         // Decision SMS and union contacts (issue 13).
         /// An admin changed a union's contact details (address, phone, contact person).
         OrgContact = "org.contact", "修改工会联系方式", "Union contact details changed";
+        // Accounts in the console.
+        /// An admin created an officer account.
+        AccountCreate = "account.create", "新建账户", "Account created";
+        /// An admin changed an account's role.
+        AccountRole = "account.role", "修改账户角色", "Account role changed";
+        /// An admin granted or withdrew `pii.reveal`.
+        AccountReveal = "account.reveal", "修改查看完整信息权限", "Reveal permission changed";
+        /// An admin disabled an account.
+        AccountDisable = "account.disable", "停用账户", "Account disabled";
+        /// An admin re-enabled an account.
+        AccountEnable = "account.enable", "启用账户", "Account re-enabled";
+        /// An admin reset an account's password (a one-time password).
+        AccountResetPassword = "account.reset_password", "重置账户密码", "Account password reset";
+        /// The daily digest of waiting reviews was turned on or off for an account.
+        AccountDigest = "account.digest", "修改待审核短信提醒", "Review digest changed";
+        /// An officer saw a member's full name.
+        RevealName = "reveal.name", "查看完整姓名", "Revealed a name";
+        /// An officer exported members with full names, ID numbers and mobiles.
+        ExportMembersFull = "export.members_full", "导出会员（完整信息）", "Exported members (full identifiers)";
     }
 );
 
@@ -221,6 +240,16 @@ mod tests {
                 ("campaign.create", "创建短信邀请活动", "Campaign created"),
                 ("campaign.send", "发送短信邀请活动", "Campaign sent"),
                 ("org.contact", "修改工会联系方式", "Union contact details changed"),
+                // Accounts in the console.
+                ("account.create", "新建账户", "Account created"),
+                ("account.role", "修改账户角色", "Account role changed"),
+                ("account.reveal", "修改查看完整信息权限", "Reveal permission changed"),
+                ("account.disable", "停用账户", "Account disabled"),
+                ("account.enable", "启用账户", "Account re-enabled"),
+                ("account.reset_password", "重置账户密码", "Account password reset"),
+                ("account.digest", "修改待审核短信提醒", "Review digest changed"),
+                ("reveal.name", "查看完整姓名", "Revealed a name"),
+                ("export.members_full", "导出会员（完整信息）", "Exported members (full identifiers)"),
             ]
         );
         for action in AuditAction::ALL {

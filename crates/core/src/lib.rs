@@ -5,6 +5,7 @@
 //! so every rule can be tested exhaustively and shared by every door into the system (the
 //! H5 form, the console, the platform API).
 
+pub mod account;
 pub mod address;
 pub mod audit;
 pub mod benefit;

@@ -433,6 +433,8 @@ async fn run_server(
     let campaigns = huiji_app::campaign::deliver::spawn_delivery(app.clone());
     // Decision SMS left undelivered by their request (escalations, provider failures).
     let decision_sms = huiji_app::notices::spawn_delivery(app.clone(), std::time::Duration::from_secs(30));
+    // Officers' daily digests of waiting reviews (opt-in per account).
+    let digests = jobs::spawn_review_digest(app.clone(), std::time::Duration::from_secs(10 * 60));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
     let served = huiji_web::serve(listener, state, shutdown_signal()).await;
@@ -445,6 +447,7 @@ async fn run_server(
     benefit_notices.abort();
     campaigns.abort();
     decision_sms.abort();
+    digests.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");

@@ -1,4 +1,5 @@
-//! Officers' accounts and their server-side sessions.
+//! Officers' accounts and their server-side sessions; an admin's management of the
+//! accounts of their subtree is [`officers`].
 
 use async_trait::async_trait;
 use huiji_core::{OrgId, Role, Timestamp};
@@ -46,6 +47,18 @@ pub struct UserRecord {
     pub created_at: i64,
     /// May reveal full ID numbers and mobiles (`pii.reveal`), giving a reason each time.
     pub can_reveal: bool,
+    /// The officer's name ('' for accounts made at the command line).
+    #[sqlx(default)]
+    pub full_name: String,
+    /// The officer's mobile, sealed (`None` for accounts made at the command line).
+    #[sqlx(default)]
+    pub mobile_ct: Option<Vec<u8>>,
+    /// A reset or new password the officer must replace before any other console page.
+    #[sqlx(default)]
+    pub must_change_password: bool,
+    /// Opted in to the daily SMS digest of waiting reviews.
+    #[sqlx(default)]
+    pub digest: bool,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -57,6 +70,8 @@ impl std::fmt::Debug for UserRecord {
             .field("role", &self.role)
             .field("disabled", &self.disabled)
             .field("can_reveal", &self.can_reveal)
+            .field("must_change_password", &self.must_change_password)
+            .field("digest", &self.digest)
             .finish_non_exhaustive()
     }
 }
@@ -84,9 +99,16 @@ pub struct Lockout {
 macro_rules! user_columns {
     () => {
         "u.id, u.username, u.org_id, u.role, u.password_hash, u.disabled, u.failed_logins, u.locked_until, \
-         u.created_at, u.can_reveal"
+         u.created_at, u.can_reveal, COALESCE(f.full_name, '') AS full_name, f.mobile_ct, \
+         COALESCE(f.must_change_password, FALSE) AS must_change_password, COALESCE(f.digest, FALSE) AS digest"
     };
-    // Unqualified, for `RETURNING` (SQLite does not let it name a table alias).
+    // What every `user_columns!()` query reads from: the account and its officer's
+    // profile, if it has one (migration 0015).
+    (from) => {
+        "users u LEFT JOIN officer_profiles f ON f.user_id = u.id"
+    };
+    // Unqualified, for `RETURNING` (SQLite does not let it name a table alias); the
+    // profile's fields are left at their defaults.
     (bare) => {
         "id, username, org_id, role, password_hash, disabled, failed_logins, locked_until, created_at, can_reveal"
     };
@@ -112,19 +134,23 @@ macro_rules! count_attempt {
 const INSERT_USER: &str = "INSERT INTO users (username, org_id, role, password_hash, created_at, can_reveal) \
     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 const SET_CAN_REVEAL: &str = "UPDATE users SET can_reveal = $2 WHERE username = $1";
-const SELECT_USERS: &str = concat!("SELECT ", user_columns!(), " FROM users u ORDER BY u.username");
-const SELECT_USER: &str = concat!("SELECT ", user_columns!(), " FROM users u WHERE u.username = $1");
+const SELECT_USERS: &str =
+    concat!("SELECT ", user_columns!(), " FROM ", user_columns!(from), " ORDER BY u.username");
+const SELECT_USER: &str =
+    concat!("SELECT ", user_columns!(), " FROM ", user_columns!(from), " WHERE u.username = $1");
 const SET_DISABLED: &str = "UPDATE users SET disabled = $2 WHERE username = $1";
 const BEGIN_LOGIN: &str = count_attempt!("username = $1");
 const BEGIN_PASSWORD_CHECK: &str = count_attempt!("id = $1");
 const LOGIN_SUCCEEDED: &str = "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+// The officer's own choice: no longer a password someone else has seen.
+const CHOSEN_PASSWORD: &str = "UPDATE officer_profiles SET must_change_password = FALSE WHERE user_id = $1";
 const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
 const SELECT_SESSION: &str = concat!(
     "SELECT ",
     user_columns!(),
     ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-     WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled"
+     LEFT JOIN officer_profiles f ON f.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled"
 );
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
@@ -175,7 +201,8 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<Option<UserRecord>>;
     /// Clears the failure count (and any lock) after a right password.
     async fn login_succeeded(&self, user_id: i64) -> Result<()>;
-    /// Replaces the password hash and ends every session of the account.
+    /// Replaces the password hash (the officer's own choice, so no longer one to change)
+    /// and ends every session of the account.
     async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()>;
     /// Stores a session under the hash of its token.
     async fn create_session(
@@ -287,6 +314,9 @@ impl AccountStore for SqlStore {
             sqlx::query(SET_PASSWORD).bind(user_id).bind(password_hash).execute(c).await?;
         });
         on_tx!(&mut tx, |c| {
+            sqlx::query(CHOSEN_PASSWORD).bind(user_id).execute(c).await?;
+        });
+        on_tx!(&mut tx, |c| {
             sqlx::query(DELETE_USER_SESSIONS).bind(user_id).execute(c).await?;
         });
         tx.commit().await
@@ -332,3 +362,6 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 }
+
+// Last: it uses `user_columns!`, which must be defined before it.
+pub(crate) mod officers;

@@ -46,6 +46,8 @@ use std::fmt;
 use async_trait::async_trait;
 
 pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
+// Accounts in the console.
+pub use accounts::officers::{OfficerChange, OfficerProfile, OfficerStore, ReviewsWaiting};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 pub use benefits::{
@@ -133,6 +135,8 @@ pub trait Store:
     // Decision SMS and union contacts (issue 13).
     + NoticeStore
     + ContactStore
+    // Accounts in the console.
+    + OfficerStore
     + Send
     + Sync
     + fmt::Debug
@@ -163,4 +167,6 @@ pub mod prelude {
     pub use crate::CampaignStore;
     // Decision SMS and union contacts (issue 13).
     pub use crate::{ContactStore, NoticeStore};
+    // Accounts in the console.
+    pub use crate::OfficerStore;
 }

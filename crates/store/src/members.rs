@@ -131,6 +131,9 @@ pub(crate) const INSERT_EVENT: &str = "INSERT INTO membership_events (membership
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const MEMBERSHIP_DETAIL: &str = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, \
     occupation, region_code, joined_at, id_number_ct, mobile_ct, sex FROM memberships WHERE id = $1";
+/// The start of [`MemberStore::membership_details`]: the id list and `)` follow.
+const MEMBERSHIP_DETAILS: &str = "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, \
+    occupation, region_code, joined_at, id_number_ct, mobile_ct, sex FROM memberships WHERE id IN (";
 const EVENTS: &str = "SELECT id, kind, from_org_id, to_org_id, actor, reason, at FROM membership_events \
     WHERE membership_id = $1 ORDER BY id";
 const CURRENT: &str = "SELECT status, home_org_id FROM memberships WHERE id = $1";
@@ -172,6 +175,9 @@ pub trait MemberStore: Send + Sync {
     async fn count_members_by_occupation(&self, within: &OrgPath) -> Result<Vec<(String, u64)>>;
     /// One membership with its sealed identifiers.
     async fn membership_detail(&self, id: i64) -> Result<Option<MembershipDetail>>;
+    /// Memberships with their sealed identifiers, by id (a full export's batch), in id
+    /// order; ids that do not exist are left out.
+    async fn membership_details(&self, ids: &[i64]) -> Result<Vec<MembershipDetail>>;
     /// Its history, oldest first.
     async fn membership_events(&self, id: i64) -> Result<Vec<EventRecord>>;
     /// Applies a lifecycle action; `false` when the membership is not in a state it
@@ -258,6 +264,21 @@ impl MemberStore for SqlStore {
             .bind(id)
             .fetch_optional(p)
             .await?))
+    }
+
+    async fn membership_details(&self, ids: &[i64]) -> Result<Vec<MembershipDetail>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(on_pool!(&self.pools, read, |p| {
+            let mut qb = sqlx::QueryBuilder::new(MEMBERSHIP_DETAILS);
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(") ORDER BY id");
+            qb.build_query_as().fetch_all(p).await?
+        }))
     }
 
     async fn membership_events(&self, id: i64) -> Result<Vec<EventRecord>> {

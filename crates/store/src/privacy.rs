@@ -46,11 +46,13 @@ pub enum SealedTable {
     /// `roster_entries`: ID number and mobile (an entry without a mobile reads as an
     /// empty value, which is never re-encrypted).
     Roster,
+    /// `officer_profiles`: an officer's mobile (profiles without one are skipped).
+    OfficerProfiles,
 }
 
 impl SealedTable {
     /// Every table with ciphertext.
-    pub const ALL: [SealedTable; 6] = [
+    pub const ALL: [SealedTable; 7] = [
         SealedTable::Applications,
         SealedTable::Memberships,
         SealedTable::SmsOutbox,
@@ -58,6 +60,7 @@ impl SealedTable {
         SealedTable::Cases,
         // Outreach: real-name rosters.
         SealedTable::Roster,
+        SealedTable::OfficerProfiles,
     ];
 
     /// The table's name (progress records use it).
@@ -69,6 +72,7 @@ impl SealedTable {
             SealedTable::Platforms => "platforms",
             SealedTable::Cases => "cases",
             SealedTable::Roster => "roster_entries",
+            SealedTable::OfficerProfiles => "officer_profiles",
         }
     }
 }
@@ -142,6 +146,9 @@ const BATCH_MEMBERSHIPS: &str =
 const BATCH_OUTBOX: &str = "SELECT id, mobile_ct FROM sms_outbox WHERE id > $1 ORDER BY id LIMIT $2";
 const BATCH_PLATFORMS: &str = "SELECT id, webhook_secret_ct FROM platforms \
     WHERE id > $1 AND webhook_secret_ct IS NOT NULL ORDER BY id LIMIT $2";
+const BATCH_USERS: &str = "SELECT user_id, mobile_ct FROM officer_profiles \
+    WHERE user_id > $1 AND mobile_ct IS NOT NULL ORDER BY user_id LIMIT $2";
+const RESEAL_USER: &str = "UPDATE officer_profiles SET mobile_ct = $2 WHERE user_id = $1 AND mobile_ct = $3";
 const BATCH_CASES: &str = "SELECT id, mobile_ct FROM cases WHERE id > $1 ORDER BY id LIMIT $2";
 // Outreach: real-name rosters.
 const BATCH_ROSTER: &str =
@@ -300,10 +307,14 @@ impl PrivacyStore for SqlStore {
                     })
                     .collect()
             }
-            SealedTable::SmsOutbox | SealedTable::Platforms | SealedTable::Cases => {
+            SealedTable::SmsOutbox
+            | SealedTable::Platforms
+            | SealedTable::Cases
+            | SealedTable::OfficerProfiles => {
                 let sql = match table {
                     SealedTable::SmsOutbox => BATCH_OUTBOX,
                     SealedTable::Cases => BATCH_CASES,
+                    SealedTable::OfficerProfiles => BATCH_USERS,
                     _ => BATCH_PLATFORMS,
                 };
                 let rows: Vec<(i64, Vec<u8>)> = on_pool!(&self.pools, read, |p| sqlx::query_as(sql)
@@ -331,10 +342,18 @@ impl PrivacyStore for SqlStore {
                 return Err(StoreError::Corrupt("resealed row ids differ".to_owned()));
             }
             let done = match (table, &row.new.id_number_ct, &row.old.id_number_ct) {
-                (SealedTable::SmsOutbox | SealedTable::Platforms | SealedTable::Cases, _, _) => {
+                (
+                    SealedTable::SmsOutbox
+                    | SealedTable::Platforms
+                    | SealedTable::Cases
+                    | SealedTable::OfficerProfiles,
+                    _,
+                    _,
+                ) => {
                     let sql = match table {
                         SealedTable::SmsOutbox => RESEAL_OUTBOX,
                         SealedTable::Cases => RESEAL_CASE,
+                        SealedTable::OfficerProfiles => RESEAL_USER,
                         _ => RESEAL_PLATFORM,
                     };
                     on_tx!(&mut tx, |c| sqlx::query(sql)

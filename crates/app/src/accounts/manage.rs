@@ -1,5 +1,8 @@
 //! Officer accounts as the operator makes and changes them at the command line:
-//! usernames, generated passwords, `pii.reveal`, disabling.
+//! usernames, generated passwords, `pii.reveal`, disabling. Admins manage the accounts of
+//! their subtree in the console through [`officers`], on the same checks and passwords.
+
+pub mod officers;
 
 use huiji_core::{OrgId, Role, Timestamp};
 use huiji_store::{Conflict, NewUser, Store, StoreError};
@@ -75,6 +78,19 @@ pub async fn create_account(
     at: Timestamp,
     account: NewAccount<'_>,
 ) -> Result<String, NewAccountError> {
+    let (user, password) = prepare(store, random, account).await?;
+    store.create_user(&user, at).await?;
+    tracing::info!(username = %user.username, role = %user.role, org = %user.org, "officer account created");
+    Ok(password)
+}
+
+/// The checked username, the union, and the password (given or generated) hashed: what
+/// every door's new account is made of.
+pub(crate) async fn prepare(
+    store: &dyn Store,
+    random: &dyn Randomness,
+    account: NewAccount<'_>,
+) -> Result<(NewUser, String), NewAccountError> {
     let username = account.username.trim();
     if username.is_empty()
         || username.chars().count() > MAX_USERNAME_CHARS
@@ -95,7 +111,5 @@ pub async fn create_account(
         password_hash,
         can_reveal: account.can_reveal,
     };
-    store.create_user(&user, at).await?;
-    tracing::info!(username, role = %account.role, org = %account.org, "officer account created");
-    Ok(password)
+    Ok((user, password))
 }

@@ -3,6 +3,7 @@
 //! takes the acting officer: a membership outside their subtree is answered exactly like
 //! one that does not exist ([`MembersError::NotFound`]).
 
+pub mod export;
 pub mod lifecycle;
 pub mod reveal;
 
@@ -13,6 +14,7 @@ use huiji_store::{MembershipDetail, StoreError};
 use crate::App;
 use crate::actor::Actor;
 
+pub use export::{FullRow, export_full};
 pub use lifecycle::{change, check_change};
 pub use reveal::{Revealable, reveal};
 

@@ -1,4 +1,4 @@
-//! Revealing a member's full ID number or mobile (`pii.reveal`): only for officers
+//! Revealing a member's full name, ID number or mobile (`pii.reveal`): only for officers
 //! holding the permission, within their subtree, after a reason; every reveal is in the
 //! audit log before the value is returned.
 
@@ -16,14 +16,17 @@ pub enum Revealable {
     IdNumber,
     /// The mobile.
     Mobile,
+    /// The full name (lists show `王*`).
+    Name,
 }
 
 impl Revealable {
-    /// The form's code (`id_number`, `mobile`).
+    /// The form's code (`id_number`, `mobile`, `name`).
     pub fn parse(code: &str) -> Option<Revealable> {
         match code {
             "id_number" => Some(Revealable::IdNumber),
             "mobile" => Some(Revealable::Mobile),
+            "name" => Some(Revealable::Name),
             _ => None,
         }
     }
@@ -48,12 +51,20 @@ pub async fn reveal(app: &App, actor: &Actor, id: i64, field: &str, why: &str) -
     }
     let field = Revealable::parse(field).ok_or(MembersError::UnknownField)?;
     let why = reason(why)?;
-    let (sealed, ciphertext, action) = match field {
-        Revealable::IdNumber => (Field::IdNumber, &member.id_number_ct, AuditAction::RevealIdNumber),
-        Revealable::Mobile => (Field::Mobile, &member.mobile_ct, AuditAction::RevealMobile),
+    let sealed = |field: Field, ciphertext: &[u8]| app.keys().decrypt(field, ciphertext);
+    // A purged member has no ciphertext (and no name) left: nothing to reveal or record.
+    let (value, action) = match field {
+        Revealable::IdNumber => {
+            (sealed(Field::IdNumber, &member.id_number_ct).ok(), AuditAction::RevealIdNumber)
+        }
+        Revealable::Mobile => (sealed(Field::Mobile, &member.mobile_ct).ok(), AuditAction::RevealMobile),
+        // The name is kept as typed (lists mask it); a purge empties it.
+        Revealable::Name => {
+            let name = member.record.name.trim();
+            ((!name.is_empty()).then(|| name.to_owned()), AuditAction::RevealName)
+        }
     };
-    // A purged member has no ciphertext left: nothing to reveal, nothing to record.
-    let value = app.keys().decrypt(sealed, ciphertext).map_err(|_| MembersError::Purged)?;
+    let value = value.ok_or(MembersError::Purged)?;
     let scope = match home_path(&member) {
         Some(path) => path,
         None => match actor {

@@ -73,7 +73,8 @@ pub fn value_field(table: SealedTable) -> Field {
         | SealedTable::Memberships
         | SealedTable::SmsOutbox
         | SealedTable::Cases
-        | SealedTable::Roster => Field::Mobile,
+        | SealedTable::Roster
+        | SealedTable::OfficerProfiles => Field::Mobile,
     }
 }
 

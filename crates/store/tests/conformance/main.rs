@@ -16,6 +16,8 @@ mod logins;
 mod members;
 // Decision SMS and union contacts (issue 13).
 mod notices;
+// Accounts in the console.
+mod officers;
 mod orgs;
 mod pool;
 mod privacy;

@@ -184,11 +184,21 @@ async fn list(
         ])
         .unwrap_or_default()
     });
+    // Officers by name (accounts in the console).
+    let officers = super::accounts::officer_names(
+        &state,
+        records.iter().filter(|r| r.actor_kind == "officer").map(|r| r.actor_name.as_str()),
+    )
+    .await?;
     let rows = records
         .into_iter()
         .map(|r| Row {
             when: Timestamp(r.at).china_minute(),
-            actor: actor_name(lang, r.actor_kind.parse().ok(), &r.actor_name),
+            // Officers by name (accounts in the console).
+            actor: match officers.get(&r.actor_name) {
+                Some(name) => format!("{name} ({})", r.actor_name),
+                None => actor_name(lang, r.actor_kind.parse().ok(), &r.actor_name),
+            },
             // The operator's name says what it is already.
             actor_kind: match r.actor_kind.parse::<ActorKind>() {
                 Ok(ActorKind::System) if r.actor_name == "operator" => "",

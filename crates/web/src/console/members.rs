@@ -3,6 +3,8 @@
 //! changes (保留会籍, 恢复, 退会, 除名, 去世) and exports of the masked list.
 
 mod export;
+// Accounts in the console: the full export for pii.reveal holders.
+mod full_export;
 mod reveal;
 mod search;
 
@@ -37,6 +39,7 @@ pub(super) fn router() -> Router<WebState> {
         .route("/console/members", get(list).post(search))
         .route("/console/members/export.csv", get(export::csv))
         .route("/console/members/export.xlsx", get(export::xlsx))
+        .route("/console/members/export-full", post(full_export::export_full))
         .route("/console/members/{id}", get(detail))
         .route("/console/members/{id}/lifecycle", post(lifecycle))
         .route("/console/members/{id}/reveal", post(reveal::reveal))
@@ -221,6 +224,10 @@ pub(super) async fn render_detail(
         .filter(|a| a.applies_to(m.status))
         .map(|a| (a.code(), lang.label(*a)))
         .collect();
+    // Officers by name (accounts in the console).
+    let officers =
+        super::accounts::officer_names(state, events.iter().filter_map(|e| e.actor.strip_prefix("user:")))
+            .await?;
     let events = events
         .iter()
         .map(|e| EventRow {
@@ -228,7 +235,11 @@ pub(super) async fn render_detail(
             what: lang.label(e.kind),
             from: name_of(e.from_org_id),
             to: name_of(e.to_org_id),
-            actor: actor_label(lang, &e.actor),
+            actor: e
+                .actor
+                .strip_prefix("user:")
+                .and_then(|u| officers.get(u).cloned())
+                .unwrap_or_else(|| actor_label(lang, &e.actor)),
             application: e.reason.as_deref().and_then(joined_from),
             reason: e.reason.clone().unwrap_or_default(),
         })

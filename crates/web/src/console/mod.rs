@@ -2,6 +2,8 @@
 //! org: records outside it are answered exactly like records that do not exist (404), and
 //! every state-changing form carries the session's CSRF token ([`Act`]).
 
+// Accounts in the console.
+mod accounts;
 mod audit;
 mod auth;
 mod benefits;
@@ -65,6 +67,8 @@ pub fn router() -> Router<WebState> {
         .merge(roster::router())
         // Outreach: campaigns.
         .merge(campaigns::router())
+        // Accounts in the console.
+        .merge(accounts::router())
 }
 
 /// The console's question-bank upload: its body is larger than any form's.
@@ -143,6 +147,9 @@ pub struct Officer {
     pub(crate) token_hash: String,
     /// Where the request came from (for the audit log).
     pub client: crate::http::client::ClientIp,
+    /// Reviews waiting in the subtree, for the header (none counted for judge-only
+    /// accounts).
+    pub waiting: huiji_store::ReviewsWaiting,
 }
 
 impl Officer {
@@ -159,6 +166,11 @@ impl Officer {
     /// The record if the officer may see it, else a 404 exactly like a missing one.
     pub fn within<T>(&self, record: Option<T>, path: impl Fn(&T) -> &str) -> Result<T, WebError> {
         record.filter(|r| self.sees(path(r))).ok_or(WebError::NotFound)
+    }
+
+    /// The officer's name for the header (the username for accounts without one).
+    pub fn display_name(&self) -> &str {
+        if self.user.full_name.is_empty() { &self.user.username } else { &self.user.full_name }
     }
 
     /// Who did it, for records and events.
@@ -201,13 +213,31 @@ impl Officer {
             .await
             .map_err(|e| WebError::from(e).into_response())?;
         let Some(session) = session else { return Err(to_login()) };
+        // A password someone else has seen (a new account, a reset) is replaced before
+        // anything else: every page but the password form and logout waits for it.
+        if session.user.must_change_password
+            && !matches!(parts.uri.path(), "/console/password" | "/console/logout")
+        {
+            return Err(Redirect::to("/console/password").into_response());
+        }
         let org = state
             .store
             .org(OrgId(session.user.org_id))
             .await
             .map_err(|e| WebError::from(e).into_response())?
             .ok_or_else(to_login)?;
+        // One counted query over the partial index of pending reviews.
+        let waiting = if session.user.role.uses_console() {
+            state
+                .store
+                .reviews_waiting(&org.path, state.app.now())
+                .await
+                .map_err(|e| WebError::from(e).into_response())?
+        } else {
+            huiji_store::ReviewsWaiting::default()
+        };
         Ok(Officer {
+            waiting,
             role: session.user.role,
             user: session.user,
             org,

@@ -108,13 +108,13 @@ async fn all_rows(
 }
 
 /// The download's file name: `members-YYYY-MM-DD.ext`, today in China.
-fn attachment(state: &WebState, extension: &str) -> String {
+pub(super) fn attachment(state: &WebState, extension: &str) -> String {
     format!("attachment; filename=\"members-{}.{extension}\"", state.app.now().china_date())
 }
 
 /// A cell as a spreadsheet will not run it: text starting like a formula gets a quote
 /// (union names are typed by officers).
-fn inert(cell: &str) -> String {
+pub(super) fn inert(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 

@@ -30,6 +30,7 @@ pub(super) async fn reveal(
 ) -> Result<Response, WebError> {
     let label = match form.field.as_str() {
         "id_number" => lang.t("身份证号", "ID number"),
+        "name" => lang.t("姓名", "Name"),
         _ => lang.t("手机号", "Mobile"),
     };
     let revealed = members::reveal(&state.app, &officer.app_actor(), id, &form.field, &form.reason).await;
@@ -40,7 +41,7 @@ pub(super) async fn reveal(
             return render_detail(&state, lang, &officer, member, Some(notice), "").await;
         }
         Err(MembersError::UnknownField) => {
-            return Err(WebError::BadRequest("field must be id_number or mobile".to_owned()));
+            return Err(WebError::BadRequest("field must be id_number, mobile or name".to_owned()));
         }
         Err(MembersError::ReasonMissing) => (
             StatusCode::UNPROCESSABLE_ENTITY,

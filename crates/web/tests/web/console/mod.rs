@@ -1,6 +1,8 @@
 //! The officer console, area by area.
 
 mod benefit_admin;
+// Accounts in the console.
+mod accounts;
 mod benefits;
 mod cases;
 mod contest;
