@@ -208,14 +208,14 @@ async fn list(
             action: r
                 .action
                 .parse::<AuditAction>()
-                .map_or_else(|_| r.action.clone(), |a| lang.t(a.label_zh(), a.label_en()).to_owned()),
+                .map_or_else(|_| r.action.clone(), |a| lang.label(a).to_owned()),
             subject: pieces(lang, r.subject.as_deref().unwrap_or_default(), &names),
             scope: org_of(&r.scope_path).and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
             reason: r.reason.unwrap_or_default(),
             client: r.client_addr.unwrap_or_default(),
         })
         .collect();
-    let actions = AuditAction::ALL.iter().map(|a| (a.code(), lang.t(a.label_zh(), a.label_en()))).collect();
+    let actions = AuditAction::ALL.iter().map(|a| (a.code(), lang.label(*a))).collect();
     let bad = !problems.is_empty();
     let mut response = page(&AuditPage {
         frame: Frame { lang, officer: &officer, section: "audit" },

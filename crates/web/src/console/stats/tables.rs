@@ -4,8 +4,8 @@
 
 use huiji_app::stats::Figures;
 use huiji_app::stats::figures::{PeriodLine, RECENT_DAYS};
+use huiji_core::Channel;
 use huiji_core::stats::{date_of_day_key, hours_text, percent_text, tiles};
-use huiji_core::{Channel, MembershipStatus};
 
 use crate::console::occupation_label;
 use crate::http::i18n::Lang;
@@ -37,22 +37,6 @@ pub(crate) struct Table {
     pub(crate) series: usize,
     pub(crate) header: Vec<String>,
     pub(crate) rows: Vec<Vec<Cell>>,
-}
-
-/// A channel's name.
-pub(crate) fn channel_label(lang: Lang, channel: Channel) -> &'static str {
-    match channel {
-        Channel::Portal => lang.t("入会门户", "Portal"),
-        Channel::Qr => lang.t("一会一码", "QR code"),
-        Channel::Platform => lang.t("平台", "Platform"),
-        Channel::Offline => lang.t("线下/存量录入", "Offline or loaded"),
-        Channel::Invite => lang.t("邀请链接", "Invitation"),
-    }
-}
-
-/// A membership status's name.
-pub(crate) fn status_label(lang: Lang, status: MembershipStatus) -> &'static str {
-    lang.label(status)
 }
 
 fn month_label(key: i64) -> String {
@@ -147,8 +131,8 @@ pub(crate) fn tables(lang: Lang, f: &Figures) -> Vec<Table> {
             .iter()
             .map(|c| {
                 let name = match &c.platform {
-                    Some(p) => format!("{} · {p}", channel_label(lang, c.channel)),
-                    None => channel_label(lang, c.channel).to_owned(),
+                    Some(p) => format!("{} · {p}", lang.label(c.channel)),
+                    None => lang.label(c.channel).to_owned(),
                 };
                 vec![Cell::text(name), Cell::number(c.members)]
             })
@@ -160,11 +144,7 @@ pub(crate) fn tables(lang: Lang, f: &Figures) -> Vec<Table> {
         chart: "",
         series: 0,
         header: vec![lang.t("状态", "Status").to_owned(), lang.t("人数", "Memberships").to_owned()],
-        rows: f
-            .by_status
-            .iter()
-            .map(|(s, n)| vec![Cell::text(status_label(lang, *s)), Cell::number(*n)])
-            .collect(),
+        rows: f.by_status.iter().map(|(s, n)| vec![Cell::text(lang.label(*s)), Cell::number(*n)]).collect(),
     });
     out.push(Table {
         id: "months",
@@ -175,7 +155,7 @@ pub(crate) fn tables(lang: Lang, f: &Figures) -> Vec<Table> {
         rows: flow_rows(&f.months, month_label),
     });
     let mut channel_header = vec![lang.t("月份", "Month").to_owned()];
-    channel_header.extend(Channel::ALL.iter().map(|c| channel_label(lang, *c).to_owned()));
+    channel_header.extend(Channel::ALL.iter().map(|c| lang.label(*c).to_owned()));
     out.push(Table {
         id: "month-channels",
         title: lang.t("逐月入会（按渠道）", "Joins by month and channel").to_owned(),
