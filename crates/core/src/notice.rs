@@ -4,6 +4,7 @@
 //! transaction as the decision (an outbox), and delivered afterwards with retries; what it
 //! says is [`crate::sms`]'s, and `/status` shows the same facts.
 
+use crate::case::CaseEventKind;
 use crate::labelled::coded_enum;
 
 coded_enum! {
@@ -21,6 +22,14 @@ coded_enum! {
         TransferRefused = "transfer_refused",
         /// A pool member was distributed to a union.
         Distributed = "distributed",
+        /// A legal-aid case was filed: its number and the federation handling it.
+        CaseFiled = "case_filed",
+        /// An officer accepted the case.
+        CaseAccepted = "case_accepted",
+        /// An officer recorded a step (mediation, arbitration …) on the case.
+        CaseStep = "case_step",
+        /// The case closed with an outcome; the worker may rate it.
+        CaseClosed = "case_closed",
     }
 }
 
@@ -61,9 +70,34 @@ pub fn tells_member_of_answer(answered_by_member: bool) -> bool {
     !answered_by_member
 }
 
+/// The notice a case event owes the worker who filed the case: filing, acceptance, each
+/// step and the close are told (the worker waits on them); an assignment is the
+/// officers' own business, an escalation changes who handles it but not what the worker
+/// sees next, a withdrawal and a rating are the worker's own acts.
+pub const fn case_notice(event: CaseEventKind) -> Option<NoticeKind> {
+    match event {
+        CaseEventKind::Submit => Some(NoticeKind::CaseFiled),
+        CaseEventKind::Accept => Some(NoticeKind::CaseAccepted),
+        CaseEventKind::Step => Some(NoticeKind::CaseStep),
+        CaseEventKind::Close => Some(NoticeKind::CaseClosed),
+        CaseEventKind::Assign | CaseEventKind::Withdraw | CaseEventKind::Rate | CaseEventKind::Escalate => {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cases_tell_the_worker_what_they_wait_on() {
+        assert_eq!(case_notice(CaseEventKind::Submit), Some(NoticeKind::CaseFiled));
+        assert_eq!(case_notice(CaseEventKind::Step), Some(NoticeKind::CaseStep));
+        assert_eq!(case_notice(CaseEventKind::Close), Some(NoticeKind::CaseClosed));
+        assert_eq!(case_notice(CaseEventKind::Assign), None);
+        assert_eq!(case_notice(CaseEventKind::Rate), None);
+    }
 
     #[test]
     fn retries_back_off_then_stop() {

@@ -164,9 +164,63 @@ pub fn distribution_text(union: &str, contact: &UnionContact, public_url: &str) 
     )
 }
 
+/// The SMS confirming a legal-aid case was filed: its number (the worker quotes it when
+/// calling), the federation handling it, the first-response promise, and `/status`, where
+/// it is followed after proving the mobile.
+pub fn case_filed_text(case: crate::case::CaseId, federation: &str, public_url: &str) -> String {
+    format!(
+        "【会籍】您的维权求助已提交，案件编号{case}，由{federation}办理，1个工作日内答复。查询进度：{public_url}/status"
+    )
+}
+
+/// The SMS telling the worker an officer of `federation` accepted their case.
+pub fn case_accepted_text(case: crate::case::CaseId, federation: &str, public_url: &str) -> String {
+    format!("【会籍】您的维权求助（编号{case}）已由{federation}受理。查询进度：{public_url}/status")
+}
+
+/// The SMS telling the worker a step was taken on their case (mediation, arbitration …).
+pub fn case_step_text(
+    case: crate::case::CaseId,
+    step: crate::case::StepKind,
+    federation: &str,
+    public_url: &str,
+) -> String {
+    format!(
+        "【会籍】您的维权求助（编号{case}）有新进展：{federation}已进行{}。详情：{public_url}/status",
+        step.label_zh()
+    )
+}
+
+/// The SMS telling the worker their case closed, with the outcome (and the amount
+/// recovered), asking them to rate it on `/status`.
+pub fn case_closed_text(
+    case: crate::case::CaseId,
+    outcome: crate::case::CaseOutcome,
+    public_url: &str,
+) -> String {
+    let how = match outcome {
+        crate::case::CaseOutcome::Recovered(amount) => format!("{}{amount}元", outcome.kind().label_zh()),
+        _ => outcome.kind().label_zh().to_owned(),
+    };
+    format!("【会籍】您的维权求助（编号{case}）已办结，结果：{how}。请在{public_url}/status为办理情况评价。")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_texts_name_the_case_and_what_happened() {
+        use crate::case::{CaseId, CaseOutcome, StepKind};
+        use crate::money::Amount;
+        let url = "https://h.example";
+        assert!(case_filed_text(CaseId(42), "肥东县总工会", url).contains("案件编号42，由肥东县总工会办理"));
+        assert!(case_step_text(CaseId(42), StepKind::Mediation, "肥东县总工会", url).contains("已进行调解"));
+        let amount = Amount::from_yuan(3200).unwrap();
+        let closed = case_closed_text(CaseId(42), CaseOutcome::Recovered(amount), url);
+        assert!(closed.contains("追回款项3200.00元") && closed.starts_with("【会籍】"), "{closed}");
+        assert!(case_accepted_text(CaseId(42), "肥东县总工会", url).ends_with("https://h.example/status"));
+    }
 
     #[test]
     fn five_minutes_five_tries() {

@@ -39,6 +39,14 @@ pub struct NoticeRecord {
     pub member_number: Option<String>,
     /// The rejection's reason.
     pub decision_reason: Option<String>,
+    /// The legal-aid case it is about.
+    pub case_id: Option<i64>,
+    /// The step it tells of (a `StepKind` code), for a case step.
+    pub case_step: Option<String>,
+    /// The case's outcome (an `OutcomeKind` code), once closed.
+    pub case_outcome: Option<String>,
+    /// The amount the case recovered, in fen.
+    pub case_recovered_fen: Option<i64>,
     /// Where delivery stands.
     #[sqlx(try_from = "String")]
     pub delivery: NoticeDelivery,
@@ -70,6 +78,8 @@ pub struct NoticeAbout {
     pub membership: Option<i64>,
     /// The transfer.
     pub transfer: Option<i64>,
+    /// The legal-aid case.
+    pub case: Option<i64>,
 }
 
 /// How an attempt ended.
@@ -107,29 +117,34 @@ macro_rules! notice_select {
     ($tail:literal) => {
         concat!(
             "SELECT n.id, n.kind, n.application_id, n.membership_id, n.transfer_id, n.org_id, o.name AS org_name, \
-             o.path AS org_path, tt.name AS transfer_to_name, COALESCE(m.mobile_ct, a.mobile_ct) AS mobile_ct, \
-             m.member_number, a.decision_reason, n.delivery, n.attempts, n.created_at, n.body \
+             o.path AS org_path, tt.name AS transfer_to_name, COALESCE(m.mobile_ct, a.mobile_ct, c.mobile_ct) AS mobile_ct, \
+             m.member_number, a.decision_reason, n.case_id, ce.step AS case_step, c.outcome AS case_outcome, \
+             c.recovered_fen AS case_recovered_fen, n.delivery, n.attempts, n.created_at, n.body \
              FROM notices n JOIN orgs o ON o.id = n.org_id \
              LEFT JOIN applications a ON a.id = n.application_id \
              LEFT JOIN memberships m ON m.id = n.membership_id \
-             LEFT JOIN transfers t ON t.id = n.transfer_id LEFT JOIN orgs tt ON tt.id = t.to_org_id ",
+             LEFT JOIN transfers t ON t.id = n.transfer_id LEFT JOIN orgs tt ON tt.id = t.to_org_id \
+             LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN case_events ce ON ce.id = n.case_event_id ",
             $tail
         )
     };
 }
 
 const NOTICE_BY_ID: &str = notice_select!("WHERE n.id = $1");
-const NOTICES_ABOUT: &str =
-    notice_select!("WHERE n.application_id = $1 OR n.membership_id = $2 OR n.transfer_id = $3 ORDER BY n.id");
+const NOTICES_ABOUT: &str = notice_select!(
+    "WHERE n.application_id = $1 OR n.membership_id = $2 OR n.transfer_id = $3 OR n.case_id = $4 \
+    ORDER BY n.id"
+);
 
-/// `$4`..`$6` narrow the claim to one decision's notices; -1 (no id) with `$7` = 0 takes all.
+/// `$4`..`$6` and `$8` narrow the claim to one decision's notices; -1 (no id) with `$7` = 0
+/// takes all.
 macro_rules! claim {
     ($lock:literal) => {
         concat!(
             "UPDATE notices SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
              SELECT id FROM notices WHERE delivery = 'pending' AND next_attempt_at <= $1 \
              AND (locked_until IS NULL OR locked_until <= $1) \
-             AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6) \
+             AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8) \
              ORDER BY next_attempt_at, id LIMIT $3",
             $lock,
             ") RETURNING id"
@@ -153,6 +168,10 @@ const INSERT: &str = "INSERT INTO notices (kind, application_id, membership_id, 
 /// A rejection speaks of the union that reviewed it when it was decided.
 const INSERT_REJECTED: &str = "INSERT INTO notices (kind, application_id, org_id, created_at, next_attempt_at) \
     SELECT 'rejected', id, reviewer_org_id, $2, $2 FROM applications WHERE id = $1";
+
+/// A case notice speaks of the federation handling the case when the event happened.
+const INSERT_CASE: &str = "INSERT INTO notices (kind, case_id, case_event_id, org_id, created_at, next_attempt_at) \
+    SELECT $1, id, $2, org_id, $3, $3 FROM cases WHERE id = $4";
 
 /// Queues a notice inside a decision's transaction.
 async fn queue_in(tx: &mut Tx, kind: NoticeKind, about: NoticeAbout, org: i64, at: Timestamp) -> Result<()> {
@@ -178,7 +197,12 @@ pub(crate) async fn welcome_in(
     org: i64,
     at: Timestamp,
 ) -> Result<()> {
-    let about = NoticeAbout { application: Some(application), membership: Some(membership), transfer: None };
+    let about = NoticeAbout {
+        application: Some(application),
+        membership: Some(membership),
+        transfer: None,
+        case: None,
+    };
     queue_in(tx, NoticeKind::Welcome, about, org, at).await
 }
 
@@ -222,6 +246,28 @@ pub(crate) async fn distributed_in(tx: &mut Tx, membership: i64, org: i64, at: T
     queue_in(tx, NoticeKind::Distributed, about, org, at).await
 }
 
+/// The notice a case event owes the worker (core decides which events tell), in the
+/// event's transaction.
+pub(crate) async fn case_event_in(
+    tx: &mut Tx,
+    case: i64,
+    event: i64,
+    kind: huiji_core::case::CaseEventKind,
+    at: Timestamp,
+) -> Result<()> {
+    let Some(notice) = huiji_core::notice::case_notice(kind) else { return Ok(()) };
+    on_tx!(tx, |c| {
+        sqlx::query(INSERT_CASE)
+            .bind(notice.code())
+            .bind(event)
+            .bind(at.millis())
+            .bind(case)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
 #[async_trait]
 impl NoticeStore for SqlStore {
     async fn claim_notices(
@@ -244,6 +290,7 @@ impl NoticeStore for SqlStore {
             .bind(narrow.membership.unwrap_or(-1))
             .bind(narrow.transfer.unwrap_or(-1))
             .bind(i32::from(about.is_some()))
+            .bind(narrow.case.unwrap_or(-1))
             .fetch_all(p)
             .await?);
         let mut notices = Vec::with_capacity(ids.len());
@@ -280,6 +327,7 @@ impl NoticeStore for SqlStore {
             .bind(about.application.unwrap_or(-1))
             .bind(about.membership.unwrap_or(-1))
             .bind(about.transfer.unwrap_or(-1))
+            .bind(about.case.unwrap_or(-1))
             .fetch_all(p)
             .await?))
     }

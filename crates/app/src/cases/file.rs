@@ -1,13 +1,14 @@
 //! Filing a case: the form checked by core, the mobile proven by an SMS code, the case
 //! routed to the work region's federation with its deadlines in working time, the mobile
-//! sealed with a blind index.
+//! sealed with a blind index; the worker is sent the case number (the filing's notice,
+//! queued with the case).
 
 use huiji_core::calendar::WorkCalendar;
 use huiji_core::case::{self, CaseForm, CaseId};
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::{Org, RegionCode, RegionLevel};
-use huiji_store::{NewCase, OrgFilter};
+use huiji_store::{NewCase, NoticeAbout, OrgFilter};
 use huiji_vault::Field;
 
 use super::CaseError;
@@ -78,5 +79,6 @@ pub async fn file(app: &App, form: &CaseForm<'_>, sms_code: &str) -> Result<File
         dues: app.case_deadlines().dues(now, calendar),
     };
     let id = app.store().create_case(&new, now).await?;
+    crate::notices::deliver_about(app, NoticeAbout { case: Some(id.0), ..NoticeAbout::default() }).await;
     Ok(Filed { id, federation: federation.name.clone() })
 }

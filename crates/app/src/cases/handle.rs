@@ -1,13 +1,15 @@
 //! The officers' side: the cases of their subtree (overdue first), one case with its
 //! history, and the actions — accept, assign, record a step, close — each allowed by
-//! core's state machine, written as a compare-and-set and audited. A case outside the
-//! officer's subtree is "not found", never "forbidden", so its existence does not leak.
+//! core's state machine, written as a compare-and-set and audited; the worker's SMS
+//! (accepted, a step, closed) is queued with the change and sent before the page
+//! returns. A case outside the officer's subtree is "not found", never "forbidden", so
+//! its existence does not leak.
 
 use huiji_core::audit::AuditAction;
 use huiji_core::case::{self, CaseAction, CaseClock, CaseEventKind, CaseId, Overdue, StepKind};
 use huiji_core::money::Amount;
 use huiji_core::{Mobile, OrgId, OrgPath, UserId};
-use huiji_store::{CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, Changed};
+use huiji_store::{CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, Changed, NoticeAbout};
 use huiji_vault::Field;
 
 use super::CaseError;
@@ -191,6 +193,7 @@ pub async fn act(app: &App, actor: &Actor, id: CaseId, action: OfficerAction) ->
         _ => format!("case:{id}"),
     };
     actor.audit(app, &record.org_path, audit, subject).await?;
+    crate::notices::deliver_about(app, NoticeAbout { case: Some(id.0), ..NoticeAbout::default() }).await;
     Ok(())
 }
 

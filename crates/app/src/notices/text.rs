@@ -1,6 +1,9 @@
-//! A notice's text from the facts it was claimed with: one of `huiji_core::sms`'s texts.
+//! A notice's text from the facts it was claimed with: one of `huiji_core::sms`'s texts
+//! (decisions about members, and the steps of a legal-aid case).
 
 use huiji_core::MemberNumber;
+use huiji_core::case::{CaseId, CaseOutcome, OutcomeKind, StepKind};
+use huiji_core::money::Amount;
 use huiji_core::notice::NoticeKind;
 use huiji_core::org::UnionContact;
 use huiji_core::sms;
@@ -24,5 +27,16 @@ pub fn render(notice: &NoticeRecord, contact: &UnionContact, public_url: &str) -
             sms::transfer_refused_text(notice.transfer_to_name.as_deref()?, union, contact, public_url)
         }
         NoticeKind::Distributed => sms::distribution_text(union, contact, public_url),
+        NoticeKind::CaseFiled => sms::case_filed_text(CaseId(notice.case_id?), union, public_url),
+        NoticeKind::CaseAccepted => sms::case_accepted_text(CaseId(notice.case_id?), union, public_url),
+        NoticeKind::CaseStep => {
+            let step: StepKind = notice.case_step.as_deref()?.parse().ok()?;
+            sms::case_step_text(CaseId(notice.case_id?), step, union, public_url)
+        }
+        NoticeKind::CaseClosed => {
+            let kind: OutcomeKind = notice.case_outcome.as_deref()?.parse().ok()?;
+            let amount = notice.case_recovered_fen.and_then(Amount::from_fen);
+            sms::case_closed_text(CaseId(notice.case_id?), CaseOutcome::from_parts(kind, amount)?, public_url)
+        }
     })
 }

@@ -334,3 +334,36 @@ both_databases!(ended_cases_lose_their_personal_data_after_retention, |db: TestD
     let purge = world.audit("purge").await;
     assert!(purge.last().unwrap().subject.as_deref().unwrap().contains("1 legal-aid cases"));
 });
+
+both_databases!(the_worker_is_told_of_filing_acceptance_steps_and_the_close, |db: TestDb| async move {
+    let world = World::new(db).await;
+    let feidong = county(&world, &world.hefei, "肥东县总工会", "340122").await;
+    let last_sms = || async { world.app.store().sms_outbox(1).await.unwrap().remove(0).body };
+    let id = file(&world, "340122").await;
+    let filed = last_sms().await;
+    assert!(filed.contains(&format!("案件编号{id}，由肥东县总工会办理")), "{filed}");
+    let mine = officer(&world, "feidong", &feidong, Role::Reviewer).await;
+    cases::act(&world.app, &mine, id, OfficerAction::Accept).await.unwrap();
+    assert!(last_sms().await.contains("已由肥东县总工会受理"));
+    let step = OfficerAction::Step(StepKind::Mediation, "约定周三调解".to_owned());
+    cases::act(&world.app, &mine, id, step).await.unwrap();
+    let stepped = last_sms().await;
+    assert!(stepped.contains("已进行调解") && !stepped.contains("周三"), "no officer's note: {stepped}");
+    let close = OfficerAction::Close {
+        outcome: "recovered".to_owned(),
+        amount: "8600".to_owned(),
+        note: String::new(),
+    };
+    cases::act(&world.app, &mine, id, close).await.unwrap();
+    assert!(last_sms().await.contains("结果：追回款项8600.00元"));
+    // Each went through the outbox once, sent: nothing is left for the delivery job.
+    let notices = world
+        .app
+        .store()
+        .notices_about(huiji_store::NoticeAbout { case: Some(id.0), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(notices.len(), 4);
+    assert!(notices.iter().all(|n| n.delivery == huiji_core::notice::NoticeDelivery::Sent));
+    assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
+});

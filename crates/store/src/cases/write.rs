@@ -16,7 +16,7 @@ const INSERT: &str = "INSERT INTO cases (category, party, amount_fen, region_cod
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10, $11, $12) RETURNING id";
 
 const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, at, actor, kind, step, note, org_id, assignee_id) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
 
 /// One statement for every officer's action: the status moves only from the status read;
 /// a response stamps the first response once; closing sets the outcome and the end.
@@ -55,8 +55,9 @@ struct Event<'a> {
     assignee: Option<i64>,
 }
 
+/// Writes an event, and the SMS it owes the worker in the same transaction.
 async fn insert_event(tx: &mut Tx, event: &Event<'_>) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(INSERT_EVENT)
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(INSERT_EVENT)
         .bind(event.case.0)
         .bind(event.at.millis())
         .bind(event.actor)
@@ -65,9 +66,9 @@ async fn insert_event(tx: &mut Tx, event: &Event<'_>) -> Result<()> {
         .bind(event.note)
         .bind(event.org.map(|o| o.0))
         .bind(event.assignee)
-        .execute(c)
-        .await?
-        .rows_affected());
+        .fetch_one(c)
+        .await?);
+    crate::notices::case_event_in(tx, event.case.0, id, event.kind, event.at).await?;
     Ok(())
 }
 

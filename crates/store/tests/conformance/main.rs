@@ -7,6 +7,8 @@ mod benefits;
 // Outreach: campaigns.
 mod campaign;
 mod cases;
+// Legal-aid case SMS through the notices outbox.
+mod case_notices;
 mod contest;
 mod fixtures;
 mod innovation;
