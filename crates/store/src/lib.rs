@@ -96,8 +96,8 @@ pub use roster::{
 pub use sms::{OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
 pub use stats::{
-    CaseTally, ChildTally, ContestTally, FlowTally, MembershipTally, Period, ReviewTally, ScreenTokenRecord,
-    StatsMismatch, StatsStore, TargetRecord,
+    CaseTally, CategoryCases, ChildTally, ContestTally, FlowTally, MembershipTally, Period, ReviewTally,
+    ScreenTokenRecord, StatsMismatch, StatsStore, TargetRecord,
 };
 pub use transfers::{TransferAsk, TransferRecord, TransferStore};
 pub use webhooks::{AfterAttempt, DeliveryRecord, WebhookEvent, WebhookStore};

@@ -22,7 +22,7 @@ use crate::db::{SqlStore, on_pool};
 use crate::{Result, StoreError};
 
 pub(crate) use maintain::{joined_in, moved_in, status_changed_in};
-pub use panels::ContestTally;
+pub use panels::{CategoryCases, ContestTally};
 use queries::*;
 pub(crate) use review::{decided_in, escalated_in, received_in};
 pub use screen::ScreenTokenRecord;
@@ -105,17 +105,21 @@ pub struct ReviewTally {
     pub pending: i64,
 }
 
-/// Legal-aid cases handled within a subtree.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Legal-aid cases handled within a subtree: the totals, and the same by category.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseTally {
     /// Open now.
     pub open: i64,
-    /// Open past their resolution deadline.
+    /// Open past a deadline now: the first response not given in time, or the
+    /// resolution's passed (`huiji_core::case::CaseDues::overdue`'s rule).
     pub overdue: i64,
     /// Closed since the date asked for.
     pub closed: i64,
     /// Recovered for workers in those (fen).
     pub recovered_fen: i64,
+    /// The same figures by category, in the categories' order; categories without a
+    /// case left out.
+    pub by_category: Vec<CategoryCases>,
 }
 
 /// A membership target an admin set.
@@ -355,15 +359,7 @@ impl StatsStore for SqlStore {
     }
 
     async fn case_tally(&self, within: &OrgPath, since: Timestamp, now: Timestamp) -> Result<CaseTally> {
-        let (open, overdue, closed, recovered_fen): (i64, i64, i64, i64) =
-            on_pool!(&self.pools, read, |p| sqlx::query_as(CASE_TALLY)
-                .bind(within.as_str())
-                .bind(within.subtree_upper_bound())
-                .bind(now.millis())
-                .bind(since.millis())
-                .fetch_one(p)
-                .await?);
-        Ok(CaseTally { open, overdue, closed, recovered_fen })
+        self.case_tally_rows(within, since, now).await
     }
 
     async fn set_target(

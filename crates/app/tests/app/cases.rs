@@ -78,7 +78,7 @@ async fn officer(world: &World, username: &str, org: &Org, role: Role) -> Actor 
 }
 
 /// Sends a code to the worker's mobile and reads it from the outbox.
-async fn code(world: &World) -> String {
+pub(crate) async fn code(world: &World) -> String {
     joining::send_code(&world.app, MOBILE, SmsPurpose::Legal).await.unwrap();
     let sent = world.app.store().sms_outbox(1).await.unwrap();
     let body = &sent[0].body;
@@ -94,7 +94,7 @@ async fn file(world: &World, region: &str) -> CaseId {
     filed.id
 }
 
-fn set(world: &World, now: Timestamp) {
+pub(crate) fn set(world: &World, now: Timestamp) {
     world.clock.0.store(now.0, Ordering::SeqCst);
 }
 

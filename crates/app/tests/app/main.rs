@@ -23,4 +23,6 @@ mod roster_support;
 mod stations;
 mod stats;
 mod stats_panels;
+// Legal-aid cases in the statistics page.
+mod stats_cases;
 mod support;

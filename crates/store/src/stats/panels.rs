@@ -1,11 +1,41 @@
 //! The figures other areas keep that the statistics page sums for a subtree and has no
 //! query of its own area for: contest participation (from the contest's own per-union
-//! totals, kept in the attempt's transaction).
+//! totals, kept in the attempt's transaction) and legal-aid cases by category (one index
+//! range of the subtree's cases: they number thousands, not millions).
 
-use huiji_core::OrgPath;
+use huiji_core::case::CaseCategory;
+use huiji_core::{OrgPath, Timestamp};
 
+use super::CaseTally;
 use crate::Result;
 use crate::db::{SqlStore, on_pool};
+
+/// One category's legal-aid cases within a subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CategoryCases {
+    /// The category.
+    pub category: CaseCategory,
+    /// Open now.
+    pub open: i64,
+    /// Open past a deadline now (see [`CaseTally::overdue`]).
+    pub overdue: i64,
+    /// Closed since the date asked for.
+    pub closed: i64,
+    /// Recovered in those (fen).
+    pub recovered_fen: i64,
+}
+
+/// Legal-aid cases handled in the subtree (`$1`, `$2`), by category: open, open past a
+/// deadline at `$3` (the first response not given by its due time, or the resolution's
+/// passed — core's `CaseDues::overdue`, a due instant itself still in time), closed since
+/// `$4`, and the amounts recovered in those.
+const CASE_TALLY: &str = "SELECT category, \
+    CAST(COALESCE(SUM(CASE WHEN status IN ('submitted', 'accepted', 'in_progress') THEN 1 ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN status IN ('submitted', 'accepted', 'in_progress') AND (resolution_due < $3 \
+    OR (first_response_at IS NULL AND response_due < $3)) THEN 1 ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND ended_at >= $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND ended_at >= $4 THEN COALESCE(recovered_fen, 0) \
+    ELSE 0 END), 0) AS BIGINT) FROM cases WHERE org_path >= $1 AND org_path < $2 GROUP BY category";
 
 /// One contest's participants within a subtree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +60,34 @@ const CONTEST_PARTICIPATION: &str = "SELECT c.id, c.name, c.open_from, c.open_un
     HAVING SUM(t.participants) > 0 ORDER BY c.id DESC LIMIT $3";
 
 impl SqlStore {
+    pub(crate) async fn case_tally_rows(
+        &self,
+        within: &OrgPath,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<CaseTally> {
+        let rows: Vec<(String, i64, i64, i64, i64)> =
+            on_pool!(&self.pools, read, |p| sqlx::query_as(CASE_TALLY)
+                .bind(within.as_str())
+                .bind(within.subtree_upper_bound())
+                .bind(now.millis())
+                .bind(since.millis())
+                .fetch_all(p)
+                .await?);
+        let mut tally = CaseTally::default();
+        for (code, open, overdue, closed, recovered_fen) in rows {
+            let category: CaseCategory =
+                code.parse().map_err(|_| crate::StoreError::Corrupt(format!("case category {code}")))?;
+            tally.open += open;
+            tally.overdue += overdue;
+            tally.closed += closed;
+            tally.recovered_fen += recovered_fen;
+            tally.by_category.push(CategoryCases { category, open, overdue, closed, recovered_fen });
+        }
+        tally.by_category.sort_by_key(|c| CaseCategory::ALL.iter().position(|k| *k == c.category));
+        Ok(tally)
+    }
+
     pub(crate) async fn contest_participation_rows(
         &self,
         within: &OrgPath,

@@ -71,16 +71,6 @@ pub(super) const REVIEW_QUEUE: &str = "SELECT CAST(COUNT(*) AS BIGINT), \
     CAST(COALESCE(SUM(CASE WHEN review_deadline < $3 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM applications \
     WHERE status = 'pending_review' AND reviewer_path >= $1 AND reviewer_path < $2";
 
-/// Legal-aid cases handled in the subtree: open, open past the resolution deadline
-/// (`$3`: now), closed since `$4`, and the amounts recovered in those.
-pub(super) const CASE_TALLY: &str = "SELECT \
-    CAST(COALESCE(SUM(CASE WHEN status IN ('submitted', 'accepted', 'in_progress') THEN 1 ELSE 0 END), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(CASE WHEN status IN ('submitted', 'accepted', 'in_progress') AND resolution_due < $3 \
-    THEN 1 ELSE 0 END), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND ended_at >= $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND ended_at >= $4 THEN COALESCE(recovered_fen, 0) \
-    ELSE 0 END), 0) AS BIGINT) FROM cases WHERE org_path >= $1 AND org_path < $2";
-
 /// Sets a target, replacing the union's for the same occupation and year.
 pub(super) const SET_TARGET: &str = "INSERT INTO stats_targets (org_id, occupation, year, members, set_by, set_at) \
     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, occupation, year) DO UPDATE SET \

@@ -1,6 +1,6 @@
 //! The tables of the other areas' panels (`app::stats::panels`): outreach (roster
 //! coverage by occupation and by importing union), benefit uptake against quotas,
-//! innovation and contest participation. Built like the page's other tables, so each is
+//! innovation, legal-aid cases by category and contest participation. Built like the page's other tables, so each is
 //! a chart where it helps, has a definition on the page and is a sheet of the export.
 
 use huiji_app::stats::Figures;
@@ -158,6 +158,35 @@ pub(crate) fn tables(lang: Lang, f: &Figures) -> Vec<Table> {
                 .collect(),
         });
     }
+    let c = &f.cases;
+    let yuan = |fen: i64| Cell { text: format!("{}.{:02}", fen / 100, fen % 100), number: None, href: None };
+    let case_row = |label: String, open: i64, overdue: i64, closed: i64, fen: i64| {
+        vec![Cell::text(label), Cell::number(open), Cell::number(overdue), Cell::number(closed), yuan(fen)]
+    };
+    out.push(Table {
+        id: "cases",
+        title: lang.t("维权案件（按类别）", "Legal-aid cases by category").to_owned(),
+        chart: "bar",
+        series: 3,
+        header: vec![
+            lang.t("类别", "Category").to_owned(),
+            lang.t("办理中", "Open").to_owned(),
+            lang.t("其中超期", "Of them overdue").to_owned(),
+            lang.t("办结（30天）", "Closed (30 days)").to_owned(),
+            lang.t("追回金额（元，30天）", "Recovered (yuan, 30 days)").to_owned(),
+        ],
+        rows: c
+            .by_category
+            .iter()
+            .map(|k| {
+                let label = lang.t(k.category.label_zh(), k.category.label_en()).to_owned();
+                case_row(label, k.open, k.overdue, k.closed, k.recovered_fen)
+            })
+            .chain((!c.by_category.is_empty()).then(|| {
+                case_row(lang.t("合计", "Total").to_owned(), c.open, c.overdue, c.closed, c.recovered_fen)
+            }))
+            .collect(),
+    });
     out.push(Table {
         id: "contests",
         title: lang.t("竞赛参与", "Contest participation").to_owned(),
