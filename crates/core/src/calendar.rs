@@ -83,12 +83,23 @@ pub struct CalendarDataError {
     pub problem: &'static str,
 }
 
+/// A year whose State Council notice is not out yet: its statutory holidays computed
+/// from the law alone, cited so anyone can check them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statutory {
+    /// The year.
+    pub year: i32,
+    /// Where its days come from (the law and how the lunar dates were found).
+    pub source: String,
+}
+
 /// The calendar: the notices' days, and weekends everywhere else.
 #[derive(Clone, Debug, Default)]
 pub struct WorkCalendar {
     /// Days that are not what the weekday alone says (and festival days on weekends).
     days: BTreeMap<CivilDate, DayKind>,
     notices: Vec<Notice>,
+    statutory: Vec<Statutory>,
 }
 
 impl WorkCalendar {
@@ -107,9 +118,12 @@ impl WorkCalendar {
     ///
     /// The first wrong line: an unknown keyword or festival, a bad date, a make-up
     /// working day that is not a weekend day, a date listed twice, a date far from its
-    /// notice's year, a second notice for a year, or an off/work line before any notice.
+    /// notice's year, a second notice for a year, an off/work line before any notice, or
+    /// a make-up working day under a `statutory` year (only a notice arranges 调休).
     pub fn parse(text: &str) -> Result<WorkCalendar, CalendarDataError> {
         let mut calendar = WorkCalendar::default();
+        // The year the off/work lines belong to, and whether a notice arranged it.
+        let mut current: Option<(i32, bool)> = None;
         for (index, raw) in text.lines().enumerate() {
             let fail = |problem| CalendarDataError { line: index + 1, problem };
             let line = raw.trim();
@@ -126,14 +140,30 @@ impl WorkCalendar {
                     if title.is_empty() {
                         return Err(fail("missing title"));
                     }
-                    if calendar.notices.iter().any(|n| n.year == year) {
+                    if calendar.covers(year) {
                         return Err(fail("second notice for a year"));
                     }
                     let reference = (reference != "-").then(|| reference.to_owned());
                     calendar.notices.push(Notice { year, issued, reference, title });
+                    current = Some((year, true));
+                }
+                Some("statutory") => {
+                    let year = words.next().and_then(|y| y.parse().ok()).ok_or(fail("bad year"))?;
+                    let source = words.collect::<Vec<_>>().join(" ");
+                    if source.is_empty() {
+                        return Err(fail("missing source"));
+                    }
+                    if calendar.covers(year) {
+                        return Err(fail("second notice for a year"));
+                    }
+                    calendar.statutory.push(Statutory { year, source });
+                    current = Some((year, false));
                 }
                 Some(keyword @ ("off" | "work")) => {
-                    let year = calendar.notices.last().map(|n| n.year).ok_or(fail("no notice above"))?;
+                    let (year, noticed) = current.ok_or(fail("no notice above"))?;
+                    if keyword == "work" && !noticed {
+                        return Err(fail("make-up working days come only from a notice"));
+                    }
                     let festival: Festival =
                         words.next().and_then(|f| f.parse().ok()).ok_or(fail("bad festival"))?;
                     let dates = words.next().and_then(parse_span).ok_or(fail("bad date or range"))?;
@@ -190,15 +220,27 @@ impl WorkCalendar {
         }
     }
 
-    /// Whether a notice for `year` is in the data: if not, its lunar holidays and 调休
-    /// are unknown and deadlines in it may come out early. The app warns about it.
+    /// Whether `year`'s holidays are in the data — a notice's, or the statutory days
+    /// awaiting one: if not, its lunar holidays and 调休 are unknown and deadlines in it
+    /// may come out early. The app warns about it.
     pub fn covers(&self, year: i32) -> bool {
-        self.notices.iter().any(|n| n.year == year)
+        self.notices.iter().any(|n| n.year == year) || self.statutory.iter().any(|s| s.year == year)
+    }
+
+    /// Whether `year` has only its statutory days: the notice's bridging days and 调休
+    /// are still unknown, so a deadline across a long break may come out a little early.
+    pub fn awaits_notice(&self, year: i32) -> bool {
+        self.statutory.iter().any(|s| s.year == year)
     }
 
     /// The notices the calendar comes from, in the file's order.
     pub fn notices(&self) -> &[Notice] {
         &self.notices
+    }
+
+    /// The years with statutory days only, in the file's order.
+    pub fn statutory_years(&self) -> &[Statutory] {
+        &self.statutory
     }
 
     /// What kind of day `date` is.

@@ -61,10 +61,12 @@ pub async fn file(app: &App, form: &CaseForm<'_>, sms_code: &str) -> Result<File
     let federation = case::handling_federation(&orgs, submission.region).ok_or(CaseError::Unserved)?;
     let now = app.now();
     let calendar = WorkCalendar::china();
+    // A year with its statutory days (awaiting the State Council's notice) is not warned
+    // about: only its 调休 and bridging days are missing, which move a deadline by a day.
     if !calendar.covers(now.china_date().year()) {
         tracing::warn!(
             year = now.china_date().year(),
-            "no holiday notice for this year: deadlines count weekends and fixed holidays only"
+            "no holiday data for this year: deadlines count weekends and fixed holidays only"
         );
     }
     let mobile = app.keys().seal(Field::Mobile, submission.mobile.as_str(), &mut Nonces(app.random()))?;

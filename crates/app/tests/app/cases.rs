@@ -367,3 +367,27 @@ both_databases!(the_worker_is_told_of_filing_acceptance_steps_and_the_close, |db
     assert!(notices.iter().all(|n| n.delivery == huiji_core::notice::NoticeDelivery::Sent));
     assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
 });
+
+both_databases!(
+    a_case_filed_on_the_eve_of_national_day_2027_is_not_overdue_on_the_third,
+    |db: TestDb| async move {
+        let world = World::new(db).await;
+        // 2027 has its statutory days (the State Council's notice is not out yet).
+        assert!(WorkCalendar::china().covers(2027) && WorkCalendar::china().awaits_notice(2027));
+        county(&world, &world.hefei, "肥东县总工会", "340122").await;
+        let in_2027 = |month: u8, day: u8, hour: i64| {
+            Timestamp(
+                Timestamp::china_day_start(CivilDate::new(2027, month, day).unwrap()).0 + hour * 3_600_000,
+            )
+        };
+        // Thursday 30 September 2027, 16:00; 1–3 October are holidays (Friday to Sunday).
+        set(&world, in_2027(9, 30, 16));
+        let eve = file(&world, "340122").await;
+        let record = world.app.store().case(eve).await.unwrap().unwrap();
+        assert_eq!(record.dues.response, in_2027(10, 4, 16), "Monday, the first working day after the break");
+        set(&world, in_2027(10, 3, 12));
+        assert_eq!(cases::escalate_overdue(&world.app).await.unwrap(), 0, "not overdue on 10月3日");
+        set(&world, in_2027(10, 4, 17));
+        assert_eq!(cases::escalate_overdue(&world.app).await.unwrap(), 1);
+    }
+);

@@ -25,7 +25,10 @@ fn the_compiled_data_parses_and_cites_its_notices() {
     }
     assert_eq!(calendar.notices()[0].reference.as_deref(), Some("国办发明电〔2023〕7号"));
     assert_eq!(calendar.notices()[1].reference.as_deref(), Some("国办发明电〔2024〕12号"));
-    assert!(calendar.covers(2026) && !calendar.covers(2027));
+    assert!(calendar.covers(2026) && !calendar.awaits_notice(2026));
+    assert!(calendar.covers(2027) && calendar.awaits_notice(2027), "2027: statutory days only");
+    assert!(!calendar.covers(2028));
+    assert_eq!(calendar.statutory_years().iter().map(|s| s.year).collect::<Vec<_>>(), [2027]);
     assert_eq!(WorkCalendar::china().notices().len(), 3);
 }
 
@@ -42,6 +45,11 @@ fn holiday_totals_match_the_notices() {
         (Festival::NewYear, 2026, 3),
         (Festival::SpringFestival, 2026, 9),
         (Festival::NationalDay, 2026, 7),
+        // 2027, statutory days only (全国年节及纪念日放假办法, 2024 revision).
+        (Festival::NewYear, 2027, 1),
+        (Festival::SpringFestival, 2027, 4),
+        (Festival::LabourDay, 2027, 2),
+        (Festival::NationalDay, 2027, 3),
     ];
     for (festival, year, days) in cases {
         let off = (0..366)
@@ -63,9 +71,16 @@ fn working_days_weekends_holidays_and_make_up_days() {
     assert!(china.is_working_day(d(2026, 2, 14)) && !china.is_working_day(d(2026, 2, 16)));
     assert!(!china.is_working_day(d(2025, 1, 28)), "除夕 is a holiday since 2025");
     assert!(china.is_working_day(d(2024, 2, 9)), "除夕 2024 was a working day");
-    // 2027 is not covered: weekends and the fixed-date holidays only.
+    // 2027: the statutory days, lunar ones included; no 调休 yet.
     assert!(!china.is_working_day(d(2027, 1, 1)) && !china.is_working_day(d(2027, 10, 2)));
     assert!(china.is_working_day(d(2027, 1, 4)));
+    assert_eq!(china.day_kind(d(2027, 2, 5)), DayKind::Holiday(Festival::SpringFestival), "除夕");
+    assert_eq!(china.day_kind(d(2027, 2, 8)), DayKind::Holiday(Festival::SpringFestival), "初三, a Monday");
+    assert_eq!(china.day_kind(d(2027, 6, 9)), DayKind::Holiday(Festival::DragonBoat));
+    assert_eq!(china.day_kind(d(2027, 9, 15)), DayKind::Holiday(Festival::MidAutumn));
+    assert_eq!(china.day_kind(d(2027, 4, 5)), DayKind::Holiday(Festival::Qingming));
+    // Beyond the data: weekends and the fixed-date holidays only.
+    assert!(!china.is_working_day(d(2028, 10, 2)) && china.is_working_day(d(2028, 10, 9)));
 }
 
 #[test]
@@ -78,6 +93,17 @@ fn a_case_opened_on_the_eve_of_national_day_is_not_overdue_on_the_third() {
     assert_eq!(china.working_time_between(opened, at(2026, 10, 3, 12, 0)), 8 * HOUR);
     // The same in 2024 (Monday 30 September, back on Tuesday 8 October).
     assert_eq!(china.add_working_days(at(2024, 9, 30, 9, 30), 1), at(2024, 10, 8, 9, 30));
+}
+
+#[test]
+fn a_case_opened_on_the_eve_of_national_day_2027_waits_for_the_statutory_break() {
+    let china = WorkCalendar::china();
+    // Thursday 30 September 2027; 1–3 October (Friday to Sunday) are the statutory days.
+    let opened = at(2027, 9, 30, 16, 0);
+    let due = china.add_working_days(opened, 1);
+    assert_eq!(due, at(2027, 10, 4, 16, 0), "Monday: 调休 unknown until the notice");
+    assert!(at(2027, 10, 3, 12, 0) < due, "not overdue on 10月3日");
+    assert_eq!(china.working_time_between(opened, at(2027, 10, 3, 12, 0)), 8 * HOUR);
 }
 
 #[test]
@@ -139,6 +165,13 @@ fn bad_data_lines_are_refused_with_their_line_number() {
     assert_eq!(bad("holiday 2026-01-01").problem, "unknown keyword");
     assert_eq!(bad("notice 2026 2025-11-04 -").problem, "missing title");
     assert!(WorkCalendar::parse("# nothing\n\n").unwrap().notices().is_empty());
+    let statutory = "statutory 2027 全国年节及纪念日放假办法\n";
+    assert_eq!(
+        bad(&format!("{statutory}work national_day 2027-10-09")).problem,
+        "make-up working days come only from a notice"
+    );
+    assert_eq!(bad("statutory 2027").problem, "missing source");
+    assert_eq!(bad(&format!("{statutory}{statutory}")).problem, "second notice for a year");
 }
 
 proptest! {
