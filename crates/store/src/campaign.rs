@@ -321,7 +321,7 @@ pub trait CampaignStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<CampaignMessageRecord>>;
     /// Counts one opening of a join code's page.
-    async fn count_join_code_scan(&self, join_code: &str) -> Result<()>;
+    async fn count_join_code_scan(&self, join_code: &str, day: i64, visitor: &str) -> Result<bool>;
     /// The join codes of unions within `within` with scans, applications and approvals,
     /// most scanned first.
     async fn join_code_funnel(&self, within: &OrgPath, limit: u32) -> Result<Vec<JoinCodeFunnel>>;
@@ -426,8 +426,8 @@ impl CampaignStore for SqlStore {
         read::messages(self, campaign_id, after, limit).await
     }
 
-    async fn count_join_code_scan(&self, join_code: &str) -> Result<()> {
-        funnel::count_scan(self, join_code).await
+    async fn count_join_code_scan(&self, join_code: &str, day: i64, visitor: &str) -> Result<bool> {
+        funnel::count_scan(self, join_code, day, visitor).await
     }
 
     async fn join_code_funnel(&self, within: &OrgPath, limit: u32) -> Result<Vec<JoinCodeFunnel>> {

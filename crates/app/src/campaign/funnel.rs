@@ -84,13 +84,37 @@ pub async fn join_codes(app: &App, within: &OrgPath, limit: u32) -> Result<Vec<J
     app.store().join_code_funnel(within, limit).await
 }
 
-/// Counts one opening of a union's join page (a QR scan).
+/// Who opened a join page, as the request tells: used only to recognise the same visitor
+/// again the same day, never stored as such.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScanVisitor<'a> {
+    /// The client's address, if known.
+    pub address: Option<&'a str>,
+    /// The browser's `User-Agent`, if sent.
+    pub user_agent: Option<&'a str>,
+}
+
+/// What a visitor's scan key is signed for.
+const VISITOR_PURPOSE: &str = "scan-visitor";
+
+/// Counts an opening of a union's join page (a QR scan) once per visitor, code and China
+/// day; whether this one counted. The visitor is a keyed hash of address and user agent
+/// with the day and code in it — a daily salt no one without the vault's key can undo —
+/// kept only until the day ends; a cookie would miss the many scans made in apps
+/// (WeChat's browser) that drop it.
 ///
 /// # Errors
 ///
 /// The store's.
-pub async fn count_scan(app: &App, join_code: &str) -> Result<(), StoreError> {
-    app.store().count_join_code_scan(join_code).await
+pub async fn count_scan(app: &App, join_code: &str, visitor: ScanVisitor<'_>) -> Result<bool, StoreError> {
+    let day = huiji_core::stats::day_key(app.now().china_date());
+    let seen = format!(
+        "{VISITOR_PURPOSE}:{day}:{join_code}:{}|{}",
+        visitor.address.unwrap_or("-"),
+        visitor.user_agent.unwrap_or("-")
+    );
+    let key = app.keys().card_signature(&seen).to_hex();
+    app.store().count_join_code_scan(join_code, day, &key).await
 }
 
 /// A page of a campaign's messages, mobiles masked, if the actor sees it.

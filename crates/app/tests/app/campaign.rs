@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 
 use huiji_app::actor::Actor;
 use huiji_app::campaign::deliver::deliver_due;
+use huiji_app::campaign::funnel::ScanVisitor;
 use huiji_app::campaign::invite::{self, InviteError};
 use huiji_app::campaign::{self, CampaignError, CreateRequest, callbacks};
 use huiji_app::joining::{JoinOutcome, MobileProof};
@@ -358,9 +359,17 @@ both_databases!(join_codes_count_scans_applications_and_approvals, |db: TestDb| 
     let world = World::new(db).await;
     let trucks = truckers(&world).await;
     list(&world, &world.hefei, "交通运输局", &[(1, "13800138001", "货车司机", "340104")]).await;
-    for _ in 0..3 {
-        campaign::funnel::count_scan(&world.app, "3401T").await.unwrap();
-    }
+    // Three visitors (an address with two browsers is two), the first reloading: three scans.
+    let scan = |address: &'static str, agent: &'static str| {
+        let app = world.app.clone();
+        async move {
+            let visitor = ScanVisitor { address: Some(address), user_agent: Some(agent) };
+            campaign::funnel::count_scan(&app, "3401T", visitor).await.unwrap()
+        }
+    };
+    let counted = [scan("10.0.0.1", "A").await, scan("10.0.0.2", "A").await, scan("10.0.0.1", "B").await];
+    assert_eq!(counted, [true, true, true]);
+    assert!(!scan("10.0.0.1", "A").await, "the same visitor the same day counts once");
     let qr = huiji_app::joining::join(
         &world.app,
         &form(&id(1), "13800138001"),
@@ -377,4 +386,9 @@ both_databases!(join_codes_count_scans_applications_and_approvals, |db: TestDb| 
     let row = codes.iter().find(|c| c.join_code == "3401T").unwrap();
     assert_eq!((row.org, row.scans, row.applications, row.approvals), (trucks.id, 3, 1, 1));
     assert!(campaign::funnel::join_codes(&world.app, &world.wuhu.path, 10).await.unwrap().is_empty());
+    // The next day the same visitor counts again; yesterday's visitors are forgotten.
+    set_clock(&world, Timestamp(world.app.now().millis() + DAY));
+    assert!(scan("10.0.0.1", "A").await);
+    let codes = campaign::funnel::join_codes(&world.app, &world.root.path, 10).await.unwrap();
+    assert_eq!(codes.iter().find(|c| c.join_code == "3401T").unwrap().scans, 4);
 });

@@ -5,6 +5,7 @@ use huiji_core::{OrgId, OrgPath};
 use super::{Funnel, JoinCodeFunnel, count};
 use crate::Result;
 use crate::db::{SqlStore, on_pool};
+use crate::tx::on_tx;
 
 /// The message states' counts of one group, as SQL columns.
 macro_rules! state_counts {
@@ -46,6 +47,12 @@ const SUBTREE_APPLICATIONS: &str = concat!(
     application_counts!(),
     "JOIN campaigns c ON c.id = m.campaign_id WHERE c.org_path >= $1 AND c.org_path < $2"
 );
+
+/// A visitor's first opening of a code today; nothing when they opened it already.
+const FIRST_VISIT: &str = "INSERT INTO join_code_scan_visitors (join_code, day, visitor) VALUES ($1, $2, $3) \
+    ON CONFLICT (join_code, day, visitor) DO NOTHING";
+/// Earlier days' visitors are forgotten: only today's are needed to count once.
+const FORGET_VISITORS: &str = "DELETE FROM join_code_scan_visitors WHERE day < $1";
 
 const COUNT_SCAN: &str = "INSERT INTO join_code_scans (join_code, scans) VALUES ($1, 1) \
     ON CONFLICT (join_code) DO UPDATE SET scans = join_code_scans.scans + 1";
@@ -112,11 +119,25 @@ pub(super) async fn subtree(store: &SqlStore, within: &OrgPath) -> Result<Funnel
     Ok(Funnel { applied: count(Some(applied)), approved: count(Some(approved)), ..states(row) })
 }
 
-pub(super) async fn count_scan(store: &SqlStore, join_code: &str) -> Result<()> {
-    on_pool!(&store.pools, write, |p| {
-        sqlx::query(COUNT_SCAN).bind(join_code).execute(p).await?;
+pub(super) async fn count_scan(store: &SqlStore, join_code: &str, day: i64, visitor: &str) -> Result<bool> {
+    let mut tx = store.begin_write().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(FORGET_VISITORS).bind(day).execute(c).await?;
     });
-    Ok(())
+    let first = on_tx!(&mut tx, |c| sqlx::query(FIRST_VISIT)
+        .bind(join_code)
+        .bind(day)
+        .bind(visitor)
+        .execute(c)
+        .await?
+        .rows_affected());
+    if first == 1 {
+        on_tx!(&mut tx, |c| {
+            sqlx::query(COUNT_SCAN).bind(join_code).execute(c).await?;
+        });
+    }
+    tx.commit().await?;
+    Ok(first == 1)
 }
 
 pub(super) async fn join_codes(

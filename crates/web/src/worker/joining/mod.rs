@@ -173,11 +173,18 @@ async fn portal_form(State(state): State<WebState>, lang: Lang) -> Result<Respon
 async fn union_form(
     State(state): State<WebState>,
     lang: Lang,
+    client: crate::http::client::ClientIp,
+    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let org = union_of(&state, &code).await?;
-    // Outreach: campaigns — a QR scan counts for the join code's funnel.
-    if let Err(error) = huiji_app::campaign::funnel::count_scan(&state.app, &code).await {
+    // Outreach: campaigns — a QR scan counts for the join code's funnel, once a visitor a day.
+    let address = client.text();
+    let visitor = huiji_app::campaign::funnel::ScanVisitor {
+        address: address.as_deref(),
+        user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()),
+    };
+    if let Err(error) = huiji_app::campaign::funnel::count_scan(&state.app, &code, visitor).await {
         tracing::warn!(%error, "join code scan not counted");
     }
     let mut form = JoinFormData::default();
