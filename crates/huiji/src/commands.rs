@@ -433,6 +433,8 @@ async fn run_server(
     let campaigns = huiji_app::campaign::deliver::spawn_delivery(app.clone());
     // Decision SMS left undelivered by their request (escalations, provider failures).
     let decision_sms = huiji_app::notices::spawn_delivery(app.clone(), std::time::Duration::from_secs(30));
+    // Outreach: rosters — imports whose server stopped mid-way are marked interrupted.
+    let roster_jobs = huiji_app::roster::jobs::spawn_sweep(app.clone(), std::time::Duration::from_secs(60));
     // Officers' daily digests of waiting reviews (opt-in per account).
     let digests = jobs::spawn_review_digest(app.clone(), std::time::Duration::from_secs(10 * 60));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
@@ -447,6 +449,7 @@ async fn run_server(
     benefit_notices.abort();
     campaigns.abort();
     decision_sms.abort();
+    roster_jobs.abort();
     digests.abort();
     served?;
     store.close().await;

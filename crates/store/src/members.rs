@@ -325,6 +325,7 @@ impl MemberStore for SqlStore {
                 .await?;
         });
         crate::stats::status_changed_in(&mut tx, id, &status, at).await?;
+        crate::roster::membership_changed_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -28,6 +28,9 @@ pub enum RosterImportStatus {
     Cancelled,
     /// Stopped by an error (the file became unreadable part way).
     Failed,
+    /// Its process stopped beating (died or restarted) while it ran; the entries
+    /// written so far stay.
+    Interrupted,
 }
 
 impl RosterImportStatus {
@@ -38,11 +41,14 @@ impl RosterImportStatus {
             Self::Done => "done",
             Self::Cancelled => "cancelled",
             Self::Failed => "failed",
+            Self::Interrupted => "interrupted",
         }
     }
 
     fn parse(code: &str) -> Option<Self> {
-        [Self::Running, Self::Done, Self::Cancelled, Self::Failed].into_iter().find(|s| s.code() == code)
+        [Self::Running, Self::Done, Self::Cancelled, Self::Failed, Self::Interrupted]
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 }
 
@@ -108,6 +114,8 @@ pub struct RosterImportRecord {
     pub started_at: Timestamp,
     /// When it ended.
     pub finished_at: Option<Timestamp>,
+    /// Why it ended as it did, when that needs saying (an interruption).
+    pub message: Option<String>,
 }
 
 /// One accepted row, sealed, ready to store.
@@ -232,6 +240,16 @@ pub trait RosterStore: Send + Sync {
         report: Option<&str>,
         at: Timestamp,
     ) -> Result<()>;
+    /// Stamps a running import's heartbeat: its process is alive.
+    async fn touch_roster_import(&self, import_id: i64, at: Timestamp) -> Result<()>;
+    /// Marks every import still running whose heartbeat is older than `stale_before`
+    /// interrupted, with `message`; returns how many.
+    async fn interrupt_stale_roster_imports(
+        &self,
+        stale_before: Timestamp,
+        message: &str,
+        at: Timestamp,
+    ) -> Result<u64>;
     /// One import.
     async fn roster_import(&self, id: i64) -> Result<Option<RosterImportRecord>>;
     /// The imports of unions within `within`, newest first.
@@ -258,6 +276,16 @@ pub(crate) async fn refresh_in(tx: &mut Tx, application_id: i64) -> Result<()> {
     write::refresh(tx, application_id).await
 }
 
+/// Refreshes where the person of a membership stands on every roster listing them,
+/// inside the lifecycle transaction that changed its status (one call line there).
+///
+/// # Errors
+///
+/// The database's.
+pub(crate) async fn membership_changed_in(tx: &mut Tx, membership_id: i64) -> Result<()> {
+    write::refresh_membership(tx, membership_id).await
+}
+
 #[async_trait]
 impl RosterStore for SqlStore {
     async fn start_roster_import(&self, new: &NewRosterImport, at: Timestamp) -> Result<i64> {
@@ -282,6 +310,19 @@ impl RosterStore for SqlStore {
         at: Timestamp,
     ) -> Result<()> {
         write::update_import(self, import_id, status, counts, report, at).await
+    }
+
+    async fn touch_roster_import(&self, import_id: i64, at: Timestamp) -> Result<()> {
+        write::touch(self, import_id, at).await
+    }
+
+    async fn interrupt_stale_roster_imports(
+        &self,
+        stale_before: Timestamp,
+        message: &str,
+        at: Timestamp,
+    ) -> Result<u64> {
+        write::interrupt_stale(self, stale_before, message, at).await
     }
 
     async fn roster_import(&self, id: i64) -> Result<Option<RosterImportRecord>> {

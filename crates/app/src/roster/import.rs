@@ -26,6 +26,9 @@ use crate::App;
 use crate::actor::Actor;
 use crate::ports::Nonces;
 
+/// How often a running import stamps its heartbeat (besides each batch's progress).
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Rows sealed and written per batch (one transaction each): large enough to amortise
 /// a transaction, small enough not to hold SQLite's writer for long.
 const BATCH: usize = 2_000;
@@ -191,7 +194,21 @@ impl Started {
     /// still answers).
     pub async fn finish(mut self) -> Result<ImportSummary, RosterError> {
         let mut counts = RosterCounts::default();
+        // A sign of life while rows are read, even through a slow batch: an import whose
+        // heartbeat stops is taken for dead by any instance (`jobs::sweep`).
+        let beat = {
+            let (app, import_id) = (self.app.clone(), self.import_id);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(HEARTBEAT).await;
+                    if let Err(error) = app.store().touch_roster_import(import_id, app.now()).await {
+                        tracing::warn!(%error, import_id, "roster import heartbeat not recorded");
+                    }
+                }
+            })
+        };
         let outcome = self.rows(&mut counts).await;
+        beat.abort();
         let status = match &outcome {
             Ok(status) => *status,
             Err(error) => {

@@ -253,3 +253,39 @@ both_databases!(imports_are_scoped_and_need_more_than_a_viewer, |db: TestDb| asy
     assert_eq!(records[0].actor_name, "r");
     assert!(records[0].subject.as_deref().unwrap().starts_with("交通运输局: 1 rows, 1 imported"));
 });
+
+both_databases!(an_import_whose_server_stopped_is_marked_interrupted, |db: TestDb| async move {
+    use huiji_app::roster::jobs::{self, INTERRUPTED, STALE_AFTER};
+    use huiji_store::{NewRosterImport, RosterImportStatus};
+    let world = World::new(db).await;
+    // A finished import, through the use case: the sweep never touches it.
+    let first = id(1);
+    let rows: &[&[&str]] = &[&["身份证号", "从业类型"], &[first.as_str(), "货车司机"]];
+    import_ok(&world, "交通运输局", csv(rows, ",").into_bytes()).await;
+    let store = world.app.store();
+    let new = NewRosterImport {
+        org: world.hefei.id,
+        source: "美团".to_owned(),
+        file_name: "b.csv".to_owned(),
+        actor: "operator".to_owned(),
+    };
+    // Two imports left running: one by a server that died, one by a live one that beats.
+    let dead = store.start_roster_import(&new, world.app.now()).await.unwrap();
+    let alive = store.start_roster_import(&new, world.app.now()).await.unwrap();
+    let stale = i64::try_from(STALE_AFTER.as_millis()).unwrap();
+    world.clock.0.fetch_add(stale / 2, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(jobs::sweep(&world.app).await.unwrap(), 0, "within the window both may be alive");
+    world.clock.0.fetch_add(stale / 2 + 1_000, std::sync::atomic::Ordering::SeqCst);
+    store.touch_roster_import(alive, world.app.now()).await.unwrap();
+    assert_eq!(jobs::sweep(&world.app).await.unwrap(), 1);
+    let record = store.roster_import(dead).await.unwrap().unwrap();
+    assert_eq!(
+        (record.status, record.message.as_deref()),
+        (RosterImportStatus::Interrupted, Some(INTERRUPTED))
+    );
+    assert_eq!(record.finished_at, Some(world.app.now()));
+    assert_eq!(store.roster_import(alive).await.unwrap().unwrap().status, RosterImportStatus::Running);
+    assert_eq!(jobs::sweep(&world.app).await.unwrap(), 0, "marked once");
+    let imports = store.roster_imports(&world.root.path, 10).await.unwrap();
+    assert!(imports.iter().any(|i| i.status == RosterImportStatus::Done), "the finished one stays done");
+});

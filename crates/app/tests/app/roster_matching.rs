@@ -1,5 +1,5 @@
 //! Rosters at work on both databases: a join through the use case updates the entries'
-//! state; `roster_only` approves listed applicants (imports by the union, above it or
+//! state, and so does a member's leaving (withdrawal, expulsion, death); `roster_only` approves listed applicants (imports by the union, above it or
 //! below it) and reviews the others; the application's roster match; the masked
 //! non-members and their audited export.
 
@@ -8,7 +8,7 @@ use huiji_app::joining::{self, JoinOutcome, MobileProof};
 use huiji_app::roster::{self, RosterError, coverage};
 use huiji_core::joining::JoinForm;
 use huiji_core::org::Level;
-use huiji_core::{AutoApproval, Channel, Occupation, Org, OrgKind, Role};
+use huiji_core::{AutoApproval, Channel, LifecycleAction, Occupation, Org, OrgKind, Role};
 use huiji_store::testing::TestDb;
 use huiji_store::{NewOrg, both_databases};
 use huiji_vault::Field;
@@ -151,4 +151,35 @@ both_databases!(the_non_members_export_needs_reveal_and_a_reason_and_is_audited,
     let records = world.audit("export.roster_non_members").await;
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].reason.as_deref(), Some("入会动员"));
+});
+
+both_databases!(a_member_who_leaves_is_not_a_member_on_the_roster_again, |db: TestDb| async move {
+    let world = World::new(db).await;
+    let trucks = truckers(&world, AutoApproval::AllVerified).await;
+    list(&world, &world.hefei, "交通运输局", &[id(1), id(2), id(3)]).await;
+    let admin = Actor::Officer(Box::new(world.officer("a", &world.hefei, Role::Admin).await));
+    let mut memberships = Vec::new();
+    for (n, mobile) in [(1, "13800138001"), (2, "13800138002"), (3, "13800138003")] {
+        let outcome = join(&world, &trucks, &id(n), mobile, MobileProof::Attested).await;
+        let JoinOutcome::Approved { member_number, .. } = outcome else { panic!("{outcome:?}") };
+        let record = world.app.store().membership_by_number(member_number.as_str()).await.unwrap().unwrap();
+        memberships.push(record.id);
+    }
+    let figures = || async {
+        let c = coverage::coverage(&world.app, &Actor::Operator, None).await.unwrap();
+        (c.entries, c.members, c.pending)
+    };
+    assert_eq!(figures().await, (3, 3, 0));
+    let steps = [LifecycleAction::Withdraw, LifecycleAction::Expel, LifecycleAction::Deceased];
+    for (membership, action) in memberships.iter().zip(steps) {
+        huiji_app::members::lifecycle::change(&world.app, &admin, *membership, action, "本人申请")
+            .await
+            .unwrap();
+    }
+    assert_eq!(figures().await, (3, 0, 0), "each left: not_member again, in the same transaction");
+    // The one who died is nobody to invite: not on the outreach list.
+    let people = coverage::non_members(&world.app, &Actor::Operator, None, 0).await.unwrap();
+    let listed: Vec<String> = people.iter().map(|p| p.id_number.clone()).collect();
+    let masked = |n: u32| huiji_core::id_number::mask(&id(n));
+    assert_eq!(listed, [masked(1), masked(2)]);
 });

@@ -13,8 +13,8 @@ use crate::{Result, StoreError};
 macro_rules! import_columns {
     () => {
         "SELECT id, org_id, org_path, source, file_name, actor, status, rows_read, imported, duplicates_in_file, \
-         already_on_roster, updated, rejected, members, pending, not_members, report, started_at, finished_at \
-         FROM roster_imports "
+         already_on_roster, updated, rejected, members, pending, not_members, report, started_at, finished_at, \
+         message FROM roster_imports "
     };
 }
 
@@ -34,9 +34,12 @@ const BY_ORG: &str = "SELECT org_id, COUNT(*), \
     SUM(CASE WHEN state = 'member' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END) \
     FROM roster_entries WHERE org_path >= $1 AND org_path < $2 GROUP BY org_id ORDER BY 2 DESC, 1";
 
+/// A person whose membership ended by death is `not_member` on the roster (they hold no
+/// membership) but is nobody to invite: left out of the list and of campaigns.
 const NON_MEMBERS: &str = "SELECT id, source, name, id_number_ct, mobile_ct, occupation, region_code, \
     employer_name FROM roster_entries WHERE org_path >= $1 AND org_path < $2 AND state = 'not_member' \
-    AND id > $3 ORDER BY id LIMIT $4";
+    AND id > $3 AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.id_number_bidx = roster_entries.id_number_bidx \
+    AND m.status = 'deceased') ORDER BY id LIMIT $4";
 
 #[derive(sqlx::FromRow)]
 struct ImportRow {
@@ -59,6 +62,7 @@ struct ImportRow {
     report: Option<String>,
     started_at: i64,
     finished_at: Option<i64>,
+    message: Option<String>,
 }
 
 impl TryFrom<ImportRow> for RosterImportRecord {
@@ -88,6 +92,7 @@ impl TryFrom<ImportRow> for RosterImportRecord {
             report: row.report,
             started_at: Timestamp(row.started_at),
             finished_at: row.finished_at.map(Timestamp),
+            message: row.message,
         })
     }
 }

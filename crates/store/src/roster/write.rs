@@ -28,8 +28,14 @@ macro_rules! state_of {
     };
 }
 
-const START: &str = "INSERT INTO roster_imports (org_id, org_path, source, file_name, actor, status, started_at) \
-    SELECT id, path, $2, $3, $4, 'running', $5 FROM orgs WHERE id = $1 RETURNING id";
+const START: &str = "INSERT INTO roster_imports (org_id, org_path, source, file_name, actor, status, started_at, \
+    heartbeat_at) SELECT id, path, $2, $3, $4, 'running', $5, $5 FROM orgs WHERE id = $1 RETURNING id";
+
+/// Every write of a running import's progress is a sign of life too.
+const TOUCH: &str = "UPDATE roster_imports SET heartbeat_at = $2 WHERE id = $1 AND status = 'running'";
+
+const INTERRUPT_STALE: &str = "UPDATE roster_imports SET status = 'interrupted', message = $2, finished_at = $3 \
+    WHERE status = 'running' AND heartbeat_at < $1";
 
 const IMPORT_OWNER: &str = "SELECT source, org_id, org_path FROM roster_imports WHERE id = $1";
 
@@ -40,12 +46,20 @@ const SET_EMPLOYER: &str =
 
 const UPDATE_IMPORT: &str = "UPDATE roster_imports SET status = $2, rows_read = $3, imported = $4, \
     duplicates_in_file = $5, already_on_roster = $6, updated = $7, rejected = $8, members = $9, pending = $10, \
-    not_members = $11, report = COALESCE($12, report), finished_at = $13 WHERE id = $1";
+    not_members = $11, report = COALESCE($12, report), finished_at = $13, heartbeat_at = $14 WHERE id = $1";
 
 const REFRESH: &str = concat!(
     "UPDATE roster_entries SET state = ",
     state_of!("roster_entries.id_number_bidx"),
     " WHERE id_number_bidx = (SELECT id_number_bidx FROM applications WHERE id = $1)"
+);
+
+/// The same for the person of a membership whose status changed (a withdrawal, an
+/// expulsion, a death, a reinstatement): a member who leaves is `not_member` again.
+const REFRESH_MEMBERSHIP: &str = concat!(
+    "UPDATE roster_entries SET state = ",
+    state_of!("roster_entries.id_number_bidx"),
+    " WHERE id_number_bidx = (SELECT id_number_bidx FROM memberships WHERE id = $1)"
 );
 
 const PURGE: &str = "DELETE FROM roster_entries WHERE state = 'not_member' AND last_seen_at < $1";
@@ -270,6 +284,7 @@ pub(super) async fn update_import(
         .bind(n(counts.not_members))
         .bind(report)
         .bind(finished)
+        .bind(at.millis())
         .execute(p)
         .await?
         .rows_affected());
@@ -279,9 +294,38 @@ pub(super) async fn update_import(
     Ok(())
 }
 
+pub(super) async fn touch(store: &SqlStore, import_id: i64, at: Timestamp) -> Result<()> {
+    on_pool!(&store.pools, write, |p| {
+        sqlx::query(TOUCH).bind(import_id).bind(at.millis()).execute(p).await?;
+    });
+    Ok(())
+}
+
+pub(super) async fn interrupt_stale(
+    store: &SqlStore,
+    stale_before: Timestamp,
+    message: &str,
+    at: Timestamp,
+) -> Result<u64> {
+    Ok(on_pool!(&store.pools, write, |p| sqlx::query(INTERRUPT_STALE)
+        .bind(stale_before.millis())
+        .bind(message)
+        .bind(at.millis())
+        .execute(p)
+        .await?
+        .rows_affected()))
+}
+
 pub(super) async fn refresh(tx: &mut Tx, application_id: i64) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query(REFRESH).bind(application_id).execute(c).await?;
+    });
+    Ok(())
+}
+
+pub(super) async fn refresh_membership(tx: &mut Tx, membership_id: i64) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(REFRESH_MEMBERSHIP).bind(membership_id).execute(c).await?;
     });
     Ok(())
 }

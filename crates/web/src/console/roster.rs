@@ -93,6 +93,7 @@ fn status_label(lang: Lang, status: RosterImportStatus) -> &'static str {
         RosterImportStatus::Done => lang.t("已完成", "Done"),
         RosterImportStatus::Cancelled => lang.t("已取消", "Cancelled"),
         RosterImportStatus::Failed => lang.t("失败", "Failed"),
+        RosterImportStatus::Interrupted => lang.t("已中断（服务重启）", "Interrupted (the server restarted)"),
     }
 }
 
