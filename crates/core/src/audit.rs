@@ -133,6 +133,8 @@ labelled_enum!(
         CampaignCreate = "campaign.create", "创建短信邀请活动", "Campaign created";
         /// A campaign's targets were queued for sending.
         CampaignSend = "campaign.send", "发送短信邀请活动", "Campaign sent";
+        /// A federation's SMS signature was set or removed in the console.
+        CampaignSignature = "campaign.signature", "设置短信签名", "SMS signature set";
         // Decision SMS and union contacts (issue 13).
         /// An admin changed a union's contact details (address, phone, contact person).
         OrgContact = "org.contact", "修改工会联系方式", "Union contact details changed";
@@ -239,6 +241,7 @@ mod tests {
                 ("export.roster_non_members", "导出花名册未入会人员", "Exported roster non-members"),
                 ("campaign.create", "创建短信邀请活动", "Campaign created"),
                 ("campaign.send", "发送短信邀请活动", "Campaign sent"),
+                ("campaign.signature", "设置短信签名", "SMS signature set"),
                 ("org.contact", "修改工会联系方式", "Union contact details changed"),
                 // Accounts in the console.
                 ("account.create", "新建账户", "Account created"),

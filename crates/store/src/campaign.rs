@@ -8,6 +8,7 @@
 mod funnel;
 mod messages;
 mod read;
+mod signatures;
 mod write;
 
 use async_trait::async_trait;
@@ -320,11 +321,22 @@ pub trait CampaignStore: Send + Sync {
         after: i64,
         limit: u32,
     ) -> Result<Vec<CampaignMessageRecord>>;
-    /// Counts one opening of a join code's page.
+    /// Counts an opening of a join code's page once per visitor (a keyed hash) and day
+    /// (`YYYYMMDD`); whether this one counted. Earlier days' visitors are forgotten.
     async fn count_join_code_scan(&self, join_code: &str, day: i64, visitor: &str) -> Result<bool>;
     /// The join codes of unions within `within` with scans, applications and approvals,
     /// most scanned first.
     async fn join_code_funnel(&self, within: &OrgPath, limit: u32) -> Result<Vec<JoinCodeFunnel>>;
+    /// Sets a federation's SMS signature (without brackets), or removes it (`None`).
+    async fn set_campaign_signature(
+        &self,
+        org: OrgId,
+        signature: Option<&str>,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// Every signature set in the console, by federation.
+    async fn campaign_signatures(&self) -> Result<Vec<(OrgId, String)>>;
 }
 
 #[async_trait]
@@ -432,6 +444,20 @@ impl CampaignStore for SqlStore {
 
     async fn join_code_funnel(&self, within: &OrgPath, limit: u32) -> Result<Vec<JoinCodeFunnel>> {
         funnel::join_codes(self, within, limit).await
+    }
+
+    async fn set_campaign_signature(
+        &self,
+        org: OrgId,
+        signature: Option<&str>,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        signatures::set(self, org, signature, by, at).await
+    }
+
+    async fn campaign_signatures(&self) -> Result<Vec<(OrgId, String)>> {
+        signatures::all(self).await
     }
 }
 

@@ -80,17 +80,19 @@ pub async fn create(app: &App, actor: &Actor, request: &CreateRequest) -> Result
     Ok(id)
 }
 
-/// The text rules of the union's federation: the signature configured for the nearest
-/// federation at or above it, else that federation's own name.
+/// The text rules of the union's federation: walking up from the union, the first union
+/// with a signature set in the console, else configured in `huiji.toml`, signs — or the
+/// first federation met signs with its own name.
 ///
 /// # Errors
 ///
 /// [`CampaignError::NoSignature`] when neither gives a valid signature; the store's.
 pub async fn rules_for(app: &App, org: &Org) -> Result<MessageRules, CampaignError> {
     let settings = app.campaigns();
+    let console = super::signatures::set_signatures(app).await?;
     let lineage = org.path.lineage();
     for id in lineage.iter().rev() {
-        if let Some(configured) = settings.signatures.get(id) {
+        if let Some(configured) = console.get(id).or_else(|| settings.signatures.get(id)) {
             return Ok(rules(app, Signature::parse(configured).map_err(CampaignError::Text)?));
         }
         let union = if *id == org.id { Some(org.clone()) } else { app.store().org(*id).await? };

@@ -13,6 +13,7 @@ pub mod deliver;
 pub mod funnel;
 pub mod invite;
 pub mod queue;
+pub mod signatures;
 
 use std::collections::BTreeMap;
 
@@ -32,8 +33,9 @@ pub use queue::{QueueSummary, queue};
 /// How campaigns are sent, as the operator configures it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CampaignSettings {
-    /// Signatures (without 【】) filed with the provider, by federation; a federation
-    /// without one signs with its own name.
+    /// Signatures (without 【】) filed with the provider, by federation, from the
+    /// configuration file: used where none is set in the console ([`signatures`]); a
+    /// federation with neither signs with its own name.
     pub signatures: BTreeMap<OrgId, String>,
     /// Appended to every message.
     pub opt_out_text: String,

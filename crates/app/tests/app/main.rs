@@ -6,6 +6,8 @@ mod accounts;
 mod benefits;
 // Outreach: campaigns.
 mod campaign;
+// Federations' SMS signatures.
+mod campaign_signatures;
 mod cases;
 mod contest_boards;
 mod contest_questions;

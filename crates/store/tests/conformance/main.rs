@@ -31,5 +31,5 @@ mod stats;
 mod stats_review;
 mod transfers;
 mod upgrade;
-// Migrations 0052, 0064 and 0065 on a database made before them.
+// Migrations 0052, 0053, 0064 and 0065 on a database made before them.
 mod upgrade_gaps;

@@ -1,6 +1,6 @@
 //! A database made by the version before this branch (migrations up to 0063) takes the
-//! migrations numbered below it — 0052 (roster import jobs) — and 0064, 0065 in the same
-//! run, losing nothing: on SQLite 0052 rebuilds `roster_imports`, which roster entries
+//! migrations numbered below it — 0052 (roster import jobs), 0053 (SMS signatures) — and
+//! 0064, 0065 in the same run, losing nothing: on SQLite 0052 rebuilds `roster_imports`, which roster entries
 //! point at, and 0064 rebuilds `notices`.
 
 use std::borrow::Cow;
@@ -11,7 +11,7 @@ use huiji_store::testing::TestDb;
 use huiji_store::{Backend, NoticeAbout, RosterImportStatus, SqlStore, both_databases};
 
 /// Migrations this branch adds.
-const NEW: [i64; 3] = [52, 64, 65];
+const NEW: [i64; 4] = [52, 53, 64, 65];
 
 /// A union, a roster import with one entry, and a pending decision notice, as the older
 /// schema has them.

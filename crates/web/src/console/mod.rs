@@ -21,6 +21,8 @@ mod screen;
 mod roster;
 // Outreach: campaigns.
 mod campaigns;
+// Outreach: campaigns — federations' SMS signatures.
+mod campaign_signatures;
 mod stations;
 mod stats;
 mod transfers;
@@ -67,6 +69,7 @@ pub fn router() -> Router<WebState> {
         .merge(roster::router())
         // Outreach: campaigns.
         .merge(campaigns::router())
+        .merge(campaign_signatures::router())
         // Accounts in the console.
         .merge(accounts::router())
 }

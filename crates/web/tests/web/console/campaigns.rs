@@ -74,3 +74,30 @@ both_databases!(officers_make_send_and_follow_campaigns_in_their_subtree, |db: T
     let (_, page) = admin.get("/console/campaigns").await;
     assert!(main_of(&page).contains("<td>3401T</td><td>1</td>"), "{}", main_of(&page));
 });
+
+both_databases!(root_admins_set_federations_sms_signatures, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let hefei = app.store().org_by_join_code("3401").await.unwrap().unwrap();
+    let city = app.officer("hefei-admin", Some("3401"), Role::Admin).await;
+    assert_eq!(city.get("/console/campaigns/signatures").await.0, 403);
+    assert!(!main_of(&city.get("/console/campaigns").await.1).contains("/console/campaigns/signatures"));
+    let org = hefei.id.0.to_string();
+    let refused =
+        city.post("/console/campaigns/signatures", &[("org", &org), ("signature", "合肥工会")]).await;
+    assert_eq!(refused.0, 403);
+
+    let province = app.officer("ah-admin", None, Role::Admin).await;
+    assert!(main_of(&province.get("/console/campaigns").await.1).contains("/console/campaigns/signatures"));
+    let (status, page) = province.get("/console/campaigns/signatures").await;
+    assert_eq!(status, 200);
+    assert!(main_of(&page).contains("合肥市总工会"), "every federation listed");
+    let (status, page) =
+        province.post("/console/campaigns/signatures", &[("org", &org), ("signature", "合 肥")]).await;
+    assert_eq!(status, 422, "{}", main_of(&page));
+    let (status, _) =
+        province.post("/console/campaigns/signatures", &[("org", &org), ("signature", "【合肥工会】")]).await;
+    assert_eq!(status, 303);
+    let page = province.get("/console/campaigns/signatures").await.1;
+    let main = main_of(&page);
+    assert!(main.contains("<td>【合肥工会】</td>"), "{main}");
+});
