@@ -154,10 +154,11 @@ fn remove_orphaned_uploads(dir: &Path) {
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > ORPHANED_AFTER);
-        if old && path.extension().is_some_and(|e| e == "upload") {
-            if let Err(error) = std::fs::remove_file(&path) {
-                tracing::warn!(%error, path = %path.display(), "orphaned roster upload not removed");
-            }
+        if old
+            && path.extension().is_some_and(|e| e == "upload")
+            && let Err(error) = std::fs::remove_file(&path)
+        {
+            tracing::warn!(%error, path = %path.display(), "orphaned roster upload not removed");
         }
     }
 }
