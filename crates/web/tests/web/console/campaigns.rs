@@ -100,6 +100,7 @@ both_databases!(root_admins_set_federations_sms_signatures, |db: TestDb| async m
     let page = province.get("/console/campaigns/signatures").await.1;
     let main = main_of(&page);
     assert!(main.contains("<td>【合肥工会】</td>"), "{main}");
+});
 
 both_databases!(a_campaign_text_may_break_lines, |db: TestDb| async move {
     let app = TestApp::seeded(db).await;
