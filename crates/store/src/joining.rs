@@ -318,10 +318,11 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
         .fetch_one(c)
         .await?);
     crate::stats::received_in(tx, application_id, at).await?;
-    crate::roster::refresh_in(tx, application_id).await?;
     if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
+        crate::roster::refresh_in(tx, application_id).await?;
         return Ok(SubmitOutcome::Pending { application_id, existing: false });
     }
+    // An instant approval refreshes the roster once, as approved (`approve_in`).
     let (membership_id, member_number) =
         approve_in(tx, application_id, at, "instant").await?.ok_or(StoreError::NotFound("landing org"))?;
     Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })

@@ -64,15 +64,17 @@ pub(super) struct Prepared {
     pub(super) receiving: Org,
     /// Where the membership lands.
     pub(super) landing: joining::Landing,
-    /// The unions read on the way, the landing union among them.
-    known: Vec<Org>,
+    /// The city's unions read on the way (shared with the cache) …
+    city: Arc<Vec<Org>>,
+    /// … and the employer's union: the landing union is one of them.
+    employer_union: Option<Org>,
 }
 
 impl Prepared {
     /// The landing union, if it is one of those read (it always is: landing chooses
     /// among them).
     pub(super) fn landing_org(&self) -> Option<&Org> {
-        self.known.iter().find(|o| o.id == self.landing.org())
+        self.city.iter().chain(&self.employer_union).find(|o| o.id == self.landing.org())
     }
 }
 
@@ -155,8 +157,7 @@ pub(super) async fn prepare(
         platform_id: platform.as_ref().map(|p| p.platform_id),
         external_ref: platform.and_then(|p| p.external_ref),
     };
-    let known = orgs.iter().cloned().chain(employer_union).collect();
-    Ok(Prepared { application, now, receiving, landing, known })
+    Ok(Prepared { application, now, receiving, landing, city: orgs, employer_union })
 }
 
 /// Takes one join request through every rule.
