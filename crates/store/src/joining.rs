@@ -9,9 +9,9 @@ use huiji_core::{
 
 use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
+use crate::platform::idempotency::{self, Idempotency, KeyedRequest};
 use crate::tx::{Tx, on_tx};
 use crate::webhooks::DECIDED_EVENT;
-use crate::platform::idempotency::{self, Idempotency, KeyedRequest};
 use crate::{Conflict, Result, StoreError};
 
 /// An encrypted personal value and its blind index, as the vault made them.
@@ -455,7 +455,8 @@ async fn submit_once(
     let mut tx = store.begin_write().await?;
     let outcome = submit_in(&mut tx, app, at).await?;
     // A member told so, or an open application found: nothing was written.
-    let wrote = !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. });
+    let wrote =
+        !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. });
     let mut answer = None;
     if let Some((request, render)) = keyed {
         answer = render(&outcome);

@@ -78,7 +78,9 @@ pub use innovation::{
     NewEntry, NewMentorship, NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery,
     RegistryConflict, RegistryPage, RegistryRef, Saved, ScoreOutcome, ScoreRecord, Studio, Tally,
 };
-pub use joining::{ApplicationRecord, JoinStore, KeyedSubmit, NewApplication, RenderAnswer, Sealed, SubmitOutcome};
+pub use joining::{
+    ApplicationRecord, JoinStore, KeyedSubmit, NewApplication, RenderAnswer, Sealed, SubmitOutcome,
+};
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
 };

@@ -18,8 +18,8 @@ use huiji_store::StoreError;
 use huiji_vault::VaultError;
 
 pub use card::{card_token, verify_card_token};
-pub use sms_code::{SendCodeError, check_code, send_code};
 pub use keyed::{IdempotencyKey, RenderJoin, join_keyed};
+pub use sms_code::{SendCodeError, check_code, send_code};
 pub use submit::{identity_errors, join, parse};
 
 /// The union behind a join code (一会一码), if it receives applications; unknown codes

@@ -113,8 +113,9 @@ pub(super) async fn prepare(
         }
         _ => None,
     };
-    let landing = joining::landing(employer_union.as_ref(), orgs.as_slice(), request.occupation, request.region)
-        .ok_or(JoinError::Unserved)?;
+    let landing =
+        joining::landing(employer_union.as_ref(), orgs.as_slice(), request.occupation, request.region)
+            .ok_or(JoinError::Unserved)?;
     let mut nonces = Nonces(app.random());
     let id_number = app.keys().seal(Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
     let mobile = app.keys().seal(Field::Mobile, request.mobile.as_str(), &mut nonces)?;

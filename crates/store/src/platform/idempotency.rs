@@ -55,6 +55,9 @@ const INSERT_ANSWER: &str = "INSERT INTO idempotency_keys \
 const EARLIER_KEY: &str = "SELECT request_hash, status_code, response_body, expires_at, created_at \
     FROM idempotency_keys WHERE platform_id = $1 AND key = $2";
 
+/// A key's row: request hash, status, body, expiry, creation.
+type KeyRow = (String, Option<i32>, Option<String>, i64, i64);
+
 const DROP_KEY: &str = "DELETE FROM idempotency_keys WHERE platform_id = $1 AND key = $2";
 
 /// Stores `request`'s answer inside the caller's transaction; `Some` when the key was
@@ -92,12 +95,11 @@ pub(crate) async fn answer_in(
 /// What an earlier use of `request`'s key left, inside the caller's transaction; an
 /// expired or abandoned row is dropped and counts as none.
 pub(crate) async fn earlier_in(tx: &mut Tx, request: &KeyedRequest<'_>) -> Result<Option<Idempotency>> {
-    let earlier: Option<(String, Option<i32>, Option<String>, i64, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(EARLIER_KEY)
-            .bind(request.platform_id)
-            .bind(request.key)
-            .fetch_optional(c)
-            .await?);
+    let earlier: Option<KeyRow> = on_tx!(tx, |c| sqlx::query_as(EARLIER_KEY)
+        .bind(request.platform_id)
+        .bind(request.key)
+        .fetch_optional(c)
+        .await?);
     let Some((hash, status, body, expires_at, created_at)) = earlier else { return Ok(None) };
     let now = request.now.millis();
     let abandoned = body.is_none() && created_at <= now - ABANDONED_AFTER_MILLIS;
@@ -109,7 +111,9 @@ pub(crate) async fn earlier_in(tx: &mut Tx, request: &KeyedRequest<'_>) -> Resul
     }
     Ok(Some(match (status, body) {
         _ if hash != request.request_hash => Idempotency::Mismatch,
-        (Some(status), Some(body)) => Idempotency::Replay { status: u16::try_from(status).unwrap_or(500), body },
+        (Some(status), Some(body)) => {
+            Idempotency::Replay { status: u16::try_from(status).unwrap_or(500), body }
+        }
         _ => Idempotency::InProgress,
     }))
 }

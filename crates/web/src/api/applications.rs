@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use huiji_app::webhooks::OrgRef;
-use huiji_core::joining::JoinForm;
 use huiji_core::Timestamp;
+use huiji_core::joining::JoinForm;
 use huiji_store::Idempotency;
 use huiji_vault::sha256_hex;
 use serde::Serialize;
@@ -256,13 +256,15 @@ fn status_code(status: u16) -> StatusCode {
 /// The answer a join outcome gets: what the first request is sent and a replay again.
 fn render(outcome: &JoinOutcome) -> (u16, String) {
     let created = match outcome {
-        JoinOutcome::Approved { application_id, member_number, landing, receiving, .. } => ApplicationCreated {
-            application_id: application_id.0,
-            status: ApplicationStatus::Approved,
-            receiving_org: OrgRef::from(&**receiving),
-            landing_org: Some(OrgRef::from(landing)),
-            member_number: Some(member_number.as_str().to_owned()),
-        },
+        JoinOutcome::Approved { application_id, member_number, landing, receiving, .. } => {
+            ApplicationCreated {
+                application_id: application_id.0,
+                status: ApplicationStatus::Approved,
+                receiving_org: OrgRef::from(&**receiving),
+                landing_org: Some(OrgRef::from(landing)),
+                member_number: Some(member_number.as_str().to_owned()),
+            }
+        }
         JoinOutcome::Pending { application_id, receiving, .. } => ApplicationCreated {
             application_id: application_id.0,
             status: ApplicationStatus::PendingReview,
