@@ -12,12 +12,15 @@ there is exactly one membership per request sent. Once on SQLite, once on Postgr
 Prints "acknowledged N, lost 0" and the retries per database; exits 1 on any loss or
 wrong retry answer.
 
-    python3 bench/crash.py [--only sqlite|postgres] [--seconds 12] [--seed S]
+    python3 bench/crash.py [--only sqlite|postgres] [--seconds 12] [--seed S] [--bin PATH]
+
+(--bin runs a given binary instead of building the release one.)
 """
 import argparse, glob, json, os, random, shutil, subprocess, sys, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common
 from common import BIN, LUA, Database, Server, api_key, build_release, ensure_wrk, log, run, workdir, write_bodies
 
 
@@ -158,8 +161,13 @@ def main():
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=12)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--bin", default=None)
     args = parser.parse_args()
-    build_release()
+    if args.bin:
+        global BIN
+        BIN = common.BIN = args.bin
+    else:
+        build_release()
     ensure_wrk()
     rnd = random.Random(args.seed)
     wd = workdir()
