@@ -16,7 +16,7 @@ wrong retry answer.
 
 (--bin runs a given binary instead of building the release one.)
 """
-import argparse, glob, json, os, random, shutil, subprocess, sys, time, urllib.error, urllib.request
+import argparse, glob, json, os, random, shutil, signal, subprocess, sys, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -110,6 +110,10 @@ def crash_once(backend, seconds, rnd, wd):
         server.proc.kill()  # SIGKILL: no shutdown, no flush, nothing
         server.proc.wait()
         log(f"{backend}: killed the server {delay:.1f} s into the load")
+        # The load stops too: what it would send to a dead server never arrives, and the
+        # retries below are of what was sent up to the kill.
+        time.sleep(0.2)
+        load.send_signal(signal.SIGINT)
         load.communicate()
         server.start()
         acked = []
