@@ -2,8 +2,9 @@
 -- application (a unique valid identity) to the platform API with its own
 -- Idempotency-Key. Threads take every n-th line of the bodies file, so no identity is
 -- sent twice. Arguments (after --): BODIES_FILE API_KEY THREADS [ACK_LOG]
--- With ACK_LOG, every 201 is logged as "application_id<TAB>member_number" to
--- ACK_LOG.<thread> (the crash check reads them); statuses are counted either way.
+-- With ACK_LOG, every 201 is logged as "application_id<TAB>member_number<TAB>body" to
+-- ACK_LOG.<thread>, and every request sent as "idx" to ACK_LOG.sent.<thread> (the crash
+-- check reads them and retries every one); statuses are counted either way.
 
 local threads = {}
 local counter = 0
@@ -24,7 +25,10 @@ function init(args)
   end
   idx, created, other, exhausted = 0, 0, 0, 0
   statuses = {}
-  if log ~= nil and log ~= "" then ack = io.open(log .. "." .. tid, "w") end
+  if log ~= nil and log ~= "" then
+    ack = io.open(log .. "." .. tid, "w")
+    sent = io.open(log .. ".sent." .. tid, "w")
+  end
   headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key }
 end
 
@@ -37,6 +41,10 @@ function request()
     return wrk.format("GET", "/healthz")
   end
   headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. idx
+  if sent ~= nil then
+    sent:write(idx .. "\n")
+    sent:flush()
+  end
   return wrk.format("POST", "/api/v1/applications", headers, body)
 end
 
@@ -46,7 +54,7 @@ function response(status, hdrs, body)
     if ack ~= nil then
       local id = body:match('"application_id"%s*:%s*(%d+)')
       local number = body:match('"member_number"%s*:%s*"(%d+)"')
-      ack:write((id or "?") .. "\t" .. (number or "") .. "\n")
+      ack:write((id or "?") .. "\t" .. (number or "") .. "\t" .. body .. "\n")
       -- Flushed at once: a thread's Lua state is never closed, so a buffer would be lost.
       ack:flush()
     end

@@ -71,6 +71,9 @@ struct Ports {
     case_deadlines: CaseDeadlines,
     // Outreach: campaigns.
     campaigns: Arc<campaign::CampaignSettings>,
+    // The write path (issue 14): joining's cached reads, and the wake-up of the notice job.
+    join_cache: Arc<joining::cache::JoinCache>,
+    notices_due: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -92,8 +95,27 @@ impl App {
             public_url: public_url.trim_end_matches('/').to_owned(),
             case_deadlines: CaseDeadlines::default(),
             campaigns: Arc::new(campaign::CampaignSettings::default()),
+            join_cache: Arc::new(joining::cache::JoinCache::new(0)),
+            notices_due: Arc::new(tokio::sync::Notify::new()),
         };
         App { ports: Arc::new(ports) }
+    }
+
+    /// Keeps joining's reads of consent versions and a city's unions for `ttl_millis`
+    /// (see [`joining::cache`]); `huiji serve` uses [`joining::cache::SERVE_TTL_MILLIS`].
+    pub fn with_join_cache(mut self, ttl_millis: i64) -> App {
+        Arc::make_mut(&mut self.ports).join_cache = Arc::new(joining::cache::JoinCache::new(ttl_millis));
+        self
+    }
+
+    /// Joining's cached reads (an admin's change calls its `forget`).
+    pub fn join_cache(&self) -> &joining::cache::JoinCache {
+        &self.ports.join_cache
+    }
+
+    /// Wakes the decision-SMS job ([`notices::spawn_delivery`]): a notice was queued for it.
+    pub fn notices_due(&self) -> &tokio::sync::Notify {
+        &self.ports.notices_due
     }
 
     /// Uses another SMS provider.

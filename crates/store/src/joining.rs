@@ -9,6 +9,7 @@ use huiji_core::{
 
 use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
+use crate::platform::idempotency::{self, Idempotency, KeyedRequest};
 use crate::tx::{Tx, on_tx};
 use crate::webhooks::DECIDED_EVENT;
 use crate::{Conflict, Result, StoreError};
@@ -101,6 +102,29 @@ pub enum SubmitOutcome {
     AlreadyMember,
 }
 
+/// Renders the answer a keyed request stores for an outcome, inside the submission's
+/// transaction (so it must not wait on anything): `(status, body)`. `None` only for an
+/// outcome that wrote nothing (its answer is then stored after, see
+/// [`KeyedSubmit::Submitted`]).
+pub type RenderAnswer<'a> = dyn Fn(&SubmitOutcome) -> Option<(u16, String)> + Send + Sync + 'a;
+
+/// What became of a submission carrying an `Idempotency-Key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyedSubmit {
+    /// Submitted; `answer` was stored under the key in the submission's own commit.
+    /// `None` only for an outcome that wrote nothing, whose renderer could not answer
+    /// in the transaction: the caller stores its answer with
+    /// [`crate::PlatformStore::answer_idempotently`].
+    Submitted {
+        /// What became of it.
+        outcome: SubmitOutcome,
+        /// The stored answer.
+        answer: Option<(u16, String)>,
+    },
+    /// The key was used before; nothing of this attempt was kept.
+    Earlier(Idempotency),
+}
+
 /// An application as stored (without personal identifiers).
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApplicationRecord {
@@ -153,6 +177,19 @@ pub trait JoinStore: Send + Sync {
     /// hold under concurrent submissions too.
     async fn submit_application(&self, application: &NewApplication, at: Timestamp) -> Result<SubmitOutcome>;
 
+    /// [`JoinStore::submit_application`] for a platform request with an
+    /// `Idempotency-Key`: the key, the request's hash and the answer `render` makes of
+    /// the outcome are stored in the same transaction as the application, so a committed
+    /// join always has its answer to replay and an uncommitted one leaves no key. A key
+    /// used before answers [`KeyedSubmit::Earlier`] and keeps nothing of this attempt.
+    async fn submit_keyed(
+        &self,
+        application: &NewApplication,
+        at: Timestamp,
+        request: &KeyedRequest<'_>,
+        render: &RenderAnswer<'_>,
+    ) -> Result<KeyedSubmit>;
+
     /// Whether a mobile is bound to an identity other than this ID number: on record with
     /// another ID in a verified application or a membership. A mobile answers for the
     /// identity it was first joined or applied with, so a different ID with it is reviewed.
@@ -175,16 +212,18 @@ macro_rules! application_columns {
 
 pub(crate) use application_columns;
 
-const HELD_MEMBERSHIP: &str = concat!(
-    "SELECT mobile_bidx FROM memberships WHERE id_number_bidx = $1 AND status IN ",
-    crate::members::held_statuses!()
+/// What the person already has, in one round trip: a held membership (kind 0, with its
+/// mobile's blind index) and their open application from the same submitter (kind 1, with
+/// its id) — the platform (`$2`), or on the H5 form (`$2` = 0) the same proven mobile
+/// (`$3`). Another submitter's application is none of its business.
+const ALREADY_THERE: &str = concat!(
+    "SELECT 0 AS kind, mobile_bidx, CAST(0 AS BIGINT) AS id FROM memberships WHERE id_number_bidx = $1 \
+     AND status IN ",
+    crate::members::held_statuses!(),
+    " UNION ALL SELECT 1, '', id FROM applications \
+     WHERE id_number_bidx = $1 AND status = 'pending_review' AND COALESCE(platform_id, 0) = $2 \
+     AND (platform_id IS NOT NULL OR mobile_bidx = $3)"
 );
-
-/// The person's open application from the same submitter: the platform (`$2`), or on the
-/// H5 form (`$2` = 0) the same proven mobile. Another submitter's is none of its business.
-const OPEN_APPLICATION: &str = "SELECT id FROM applications \
-    WHERE id_number_bidx = $1 AND status = 'pending_review' AND COALESCE(platform_id, 0) = $2 \
-    AND (platform_id IS NOT NULL OR mobile_bidx = $3)";
 
 /// A verified application or a membership with this mobile and another ID number.
 /// Purged rows have empty blind indexes and bind nothing.
@@ -232,26 +271,23 @@ const APPLICATIONS_BY_MOBILE: &str = concat!(
 /// The submission, inside the caller's transaction (see `submit_application`). Only a new
 /// application, pending or approved, writes anything.
 pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
-    let held: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(HELD_MEMBERSHIP)
+    let found: Vec<(i32, String, i64)> = on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
         .bind(&app.id_number.blind_index)
-        .fetch_optional(c)
+        .bind(app.platform_id.unwrap_or(0))
+        .bind(&app.mobile.blind_index)
+        .fetch_all(c)
         .await?);
+    let held = found.iter().find(|(kind, ..)| *kind == 0).map(|(_, mobile, _)| mobile);
     // Anyone but the proven owner of the membership's mobile is queued for an officer,
     // flagged, in this same transaction: the answer neither says nor takes longer.
     let holds_membership = match held {
-        Some(mobile) if tells_membership(app.mobile_verified, mobile == app.mobile.blind_index) => {
+        Some(mobile) if tells_membership(app.mobile_verified, *mobile == app.mobile.blind_index) => {
             return Ok(SubmitOutcome::AlreadyMember);
         }
         held => held.is_some(),
     };
-    let open: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(OPEN_APPLICATION)
-        .bind(&app.id_number.blind_index)
-        .bind(app.platform_id.unwrap_or(0))
-        .bind(&app.mobile.blind_index)
-        .fetch_optional(c)
-        .await?);
-    if let Some(application_id) = open {
-        return Ok(SubmitOutcome::Pending { application_id, existing: true });
+    if let Some((_, _, application_id)) = found.iter().find(|(kind, ..)| *kind == 1) {
+        return Ok(SubmitOutcome::Pending { application_id: *application_id, existing: true });
     }
     let application_id: i64 = on_tx!(tx, |c| sqlx::query_scalar(INSERT_APPLICATION)
         .bind(app.channel.code())
@@ -282,10 +318,11 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
         .fetch_one(c)
         .await?);
     crate::stats::received_in(tx, application_id, at).await?;
-    crate::roster::refresh_in(tx, application_id).await?;
     if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
+        crate::roster::refresh_in(tx, application_id).await?;
         return Ok(SubmitOutcome::Pending { application_id, existing: false });
     }
+    // An instant approval refreshes the roster once, as approved (`approve_in`).
     let (membership_id, member_number) =
         approve_in(tx, application_id, at, "instant").await?.ok_or(StoreError::NotFound("landing org"))?;
     Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
@@ -350,14 +387,20 @@ pub(crate) async fn approve_in(
 #[async_trait]
 impl JoinStore for SqlStore {
     async fn submit_application(&self, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
-        match submit_once(self, app, at).await {
-            // A concurrent submission of the same person won the race: the database's
-            // unique indexes decided, so answer as if we had seen it first.
-            Err(StoreError::Conflict(
-                Conflict::AlreadyMember | Conflict::PendingForPlatform | Conflict::PendingForMobile,
-            )) => submit_once(self, app, at).await,
-            other => other,
+        match submit_retried(self, app, at, None).await? {
+            KeyedSubmit::Submitted { outcome, .. } => Ok(outcome),
+            KeyedSubmit::Earlier(_) => Err(StoreError::Corrupt("an unkeyed submission met a key".to_owned())),
         }
+    }
+
+    async fn submit_keyed(
+        &self,
+        app: &NewApplication,
+        at: Timestamp,
+        request: &KeyedRequest<'_>,
+        render: &RenderAnswer<'_>,
+    ) -> Result<KeyedSubmit> {
+        submit_retried(self, app, at, Some((request, render))).await
     }
 
     async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool> {
@@ -384,14 +427,51 @@ impl JoinStore for SqlStore {
     }
 }
 
-/// One attempt at a submission, in its own transaction.
-async fn submit_once(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+/// A submission, retried once when a concurrent one of the same person won the race:
+/// the database's unique indexes decided, so it is answered as if seen first.
+async fn submit_retried(
+    store: &SqlStore,
+    app: &NewApplication,
+    at: Timestamp,
+    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+) -> Result<KeyedSubmit> {
+    match submit_once(store, app, at, keyed).await {
+        Err(StoreError::Conflict(
+            Conflict::AlreadyMember | Conflict::PendingForPlatform | Conflict::PendingForMobile,
+        )) => submit_once(store, app, at, keyed).await,
+        other => other,
+    }
+}
+
+/// One attempt at a submission: the join's ONE transaction, begun and committed here and
+/// nowhere else (the place a group-commit writer takes over). With a key, its answer is
+/// stored in the same commit, or the key's earlier use is answered and nothing kept.
+async fn submit_once(
+    store: &SqlStore,
+    app: &NewApplication,
+    at: Timestamp,
+    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+) -> Result<KeyedSubmit> {
     let mut tx = store.begin_write().await?;
     let outcome = submit_in(&mut tx, app, at).await?;
-    // A member told so, or an open application found: nothing was written, and
-    // dropping the transaction rolls it back.
-    if !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. }) {
+    // A member told so, or an open application found: nothing was written.
+    let wrote =
+        !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. });
+    let mut answer = None;
+    if let Some((request, render)) = keyed {
+        answer = render(&outcome);
+        let earlier = match &answer {
+            Some((status, body)) => idempotency::answer_in(&mut tx, request, *status, body).await?,
+            None if wrote => return Err(StoreError::Corrupt("a join without its answer".to_owned())),
+            None => idempotency::earlier_in(&mut tx, request).await?,
+        };
+        if let Some(earlier) = earlier {
+            // Dropping the transaction rolls this attempt back.
+            return Ok(KeyedSubmit::Earlier(earlier));
+        }
+    }
+    if wrote || answer.is_some() {
         tx.commit().await?;
     }
-    Ok(outcome)
+    Ok(KeyedSubmit::Submitted { outcome, answer })
 }

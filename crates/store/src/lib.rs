@@ -78,14 +78,18 @@ pub use innovation::{
     NewEntry, NewMentorship, NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery,
     RegistryConflict, RegistryPage, RegistryRef, Saved, ScoreOutcome, ScoreRecord, Studio, Tally,
 };
-pub use joining::{ApplicationRecord, JoinStore, NewApplication, Sealed, SubmitOutcome};
+pub use joining::{
+    ApplicationRecord, JoinStore, KeyedSubmit, NewApplication, RenderAnswer, Sealed, SubmitOutcome,
+};
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
 };
 // Decision SMS and union contacts (issue 13).
 pub use notices::{NoticeAbout, NoticeAttempt, NoticeRecord, NoticeStore};
 pub use orgs::{DEFAULT_REVIEW_DAYS, NewOrg, OrgFilter, OrgStore};
-pub use platform::{ABANDONED_AFTER_MILLIS, ApiKeyRecord, Idempotency, PlatformRecord, PlatformStore};
+pub use platform::{
+    ABANDONED_AFTER_MILLIS, ApiKeyRecord, Idempotency, KeyedRequest, PlatformRecord, PlatformStore,
+};
 pub use privacy::{ConsentVersion, PrivacyStore, PurgeCounts, Resealed, SealedRow, SealedTable};
 pub use review::{ApplicationDetail, QueueItem, ReviewOutcome, ReviewStore};
 // Outreach: real-name rosters.

@@ -6,8 +6,11 @@ use huiji_core::Timestamp;
 
 use crate::db::{SqlStore, on_pool};
 use crate::joining::{ApplicationRecord, application_columns};
-use crate::tx::on_tx;
 use crate::{Result, StoreError};
+
+pub(crate) mod idempotency;
+
+pub use idempotency::{ABANDONED_AFTER_MILLIS, Idempotency, KeyedRequest};
 
 /// A platform company integrating through the API.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -62,24 +65,6 @@ impl ApiKeyRecord {
     }
 }
 
-/// What an `Idempotency-Key` reservation found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Idempotency {
-    /// A new key: do the work, then [`PlatformStore::complete_idempotency`].
-    Reserved,
-    /// The same request was answered before: send this again.
-    Replay {
-        /// HTTP status.
-        status: u16,
-        /// JSON body.
-        body: String,
-    },
-    /// The key was used for a different request.
-    Mismatch,
-    /// The first request with this key is still being worked on.
-    InProgress,
-}
-
 /// The platform API's storage.
 #[async_trait]
 pub trait PlatformStore: Send + Sync {
@@ -114,22 +99,14 @@ pub trait PlatformStore: Send + Sync {
     /// Revokes a key; false when no live key has that prefix.
     async fn revoke_api_key(&self, prefix: &str, at: Timestamp) -> Result<bool>;
 
-    /// Reserves `key` for a request whose body hashes to `request_hash`, or says what an
-    /// earlier use of the key left. Expired keys count as new.
-    async fn reserve_idempotency(
+    /// Stores the answer of a keyed request that changed nothing else (refused before
+    /// any write), in one commit; `Some` with what an earlier use of the key left instead.
+    async fn answer_idempotently(
         &self,
-        platform_id: i64,
-        key: &str,
-        request_hash: &str,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<Idempotency>;
-
-    /// Stores the response a reserved key replays.
-    async fn complete_idempotency(&self, platform_id: i64, key: &str, status: u16, body: &str) -> Result<()>;
-
-    /// Frees a reserved key whose request failed on our side, so a retry runs again.
-    async fn release_idempotency(&self, platform_id: i64, key: &str) -> Result<()>;
+        request: &KeyedRequest<'_>,
+        status: u16,
+        body: &str,
+    ) -> Result<Option<Idempotency>>;
 
     /// Forgets keys that expired before `now`.
     async fn purge_idempotency(&self, now: Timestamp) -> Result<u64>;
@@ -171,27 +148,6 @@ const KEY_BY_PREFIX: &str = key_select!("WHERE k.prefix = $1");
 const KEYS: &str = key_select!("ORDER BY k.id DESC");
 
 const REVOKE_KEY: &str = "UPDATE api_keys SET revoked_at = $2 WHERE prefix = $1 AND revoked_at IS NULL";
-
-const RESERVE_KEY: &str = "INSERT INTO idempotency_keys (platform_id, key, request_hash, created_at, expires_at) \
-    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (platform_id, key) DO NOTHING";
-
-const EARLIER_KEY: &str = "SELECT request_hash, status_code, response_body, expires_at FROM idempotency_keys \
-    WHERE platform_id = $1 AND key = $2";
-
-/// A reservation still without a response after this long was abandoned: the server
-/// that made it died mid-request (requests time out after 30 s). Its retry runs again
-/// instead of meeting `InProgress` for a day; the join rules then find the worker's
-/// membership or open application, so nothing is made twice.
-pub const ABANDONED_AFTER_MILLIS: i64 = 60_000;
-
-const DROP_EXPIRED_KEY: &str = "DELETE FROM idempotency_keys WHERE platform_id = $1 AND key = $2 \
-    AND (expires_at <= $3 OR (response_body IS NULL AND created_at <= $4))";
-
-const COMPLETE_KEY: &str = "UPDATE idempotency_keys SET status_code = $3, response_body = $4 \
-    WHERE platform_id = $1 AND key = $2";
-
-const RELEASE_KEY: &str =
-    "DELETE FROM idempotency_keys WHERE platform_id = $1 AND key = $2 AND response_body IS NULL";
 
 const PURGE_KEYS: &str = "DELETE FROM idempotency_keys WHERE expires_at <= $1";
 
@@ -276,70 +232,18 @@ impl PlatformStore for SqlStore {
         Ok(changed == 1)
     }
 
-    async fn reserve_idempotency(
+    async fn answer_idempotently(
         &self,
-        platform_id: i64,
-        key: &str,
-        request_hash: &str,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<Idempotency> {
+        request: &KeyedRequest<'_>,
+        status: u16,
+        body: &str,
+    ) -> Result<Option<Idempotency>> {
         let mut tx = self.begin_write().await?;
-        // An expired or abandoned key is forgotten first, so its name can be used again.
-        on_tx!(&mut tx, |c| {
-            sqlx::query(DROP_EXPIRED_KEY)
-                .bind(platform_id)
-                .bind(key)
-                .bind(now.millis())
-                .bind(now.millis() - ABANDONED_AFTER_MILLIS)
-                .execute(c)
-                .await?;
-        });
-        let reserved = on_tx!(&mut tx, |c| sqlx::query(RESERVE_KEY)
-            .bind(platform_id)
-            .bind(key)
-            .bind(request_hash)
-            .bind(now.millis())
-            .bind(expires_at.millis())
-            .execute(c)
-            .await?
-            .rows_affected());
-        if reserved == 1 {
+        let earlier = idempotency::answer_in(&mut tx, request, status, body).await?;
+        if earlier.is_none() {
             tx.commit().await?;
-            return Ok(Idempotency::Reserved);
         }
-        let earlier: (String, Option<i32>, Option<String>, i64) =
-            on_tx!(&mut tx, |c| sqlx::query_as(EARLIER_KEY).bind(platform_id).bind(key).fetch_one(c).await?);
-        tx.commit().await?;
-        Ok(match earlier {
-            (hash, _, _, _) if hash != request_hash => Idempotency::Mismatch,
-            (_, Some(status), Some(body), _) => {
-                Idempotency::Replay { status: u16::try_from(status).unwrap_or(500), body }
-            }
-            _ => Idempotency::InProgress,
-        })
-    }
-
-    async fn complete_idempotency(&self, platform_id: i64, key: &str, status: u16, body: &str) -> Result<()> {
-        on_pool!(&self.pools, write, |p| sqlx::query(COMPLETE_KEY)
-            .bind(platform_id)
-            .bind(key)
-            .bind(i32::from(status))
-            .bind(body)
-            .execute(p)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
-
-    async fn release_idempotency(&self, platform_id: i64, key: &str) -> Result<()> {
-        on_pool!(&self.pools, write, |p| sqlx::query(RELEASE_KEY)
-            .bind(platform_id)
-            .bind(key)
-            .execute(p)
-            .await?
-            .rows_affected());
-        Ok(())
+        Ok(earlier)
     }
 
     async fn purge_idempotency(&self, now: Timestamp) -> Result<u64> {

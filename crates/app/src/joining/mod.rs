@@ -3,7 +3,9 @@
 //! ([`submit::join`]), and the member card's signed link ([`card`]). The H5 form and the
 //! platform API call these functions; neither has rules of its own.
 
+pub mod cache;
 pub mod card;
+pub mod keyed;
 pub mod platform;
 pub mod sms_code;
 pub mod submit;
@@ -16,6 +18,7 @@ use huiji_store::StoreError;
 use huiji_vault::VaultError;
 
 pub use card::{card_token, verify_card_token};
+pub use keyed::{IdempotencyKey, RenderJoin, join_keyed};
 pub use sms_code::{SendCodeError, check_code, send_code};
 pub use submit::{identity_errors, join, parse};
 

@@ -1,37 +1,26 @@
 //! One join request through every rule: parse, prove the mobile, choose the receiving
 //! and landing unions, seal, decide, store, and welcome a new member by SMS.
 
+use std::sync::Arc;
+
 use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
-use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::verification::{self, RealNameCheck, Verification};
 use huiji_core::{ApplicationId, AutoApproval, Channel, Org, OrgId, RegionLevel, Timestamp};
-use huiji_store::{NewApplication, NoticeAbout, OrgFilter, StoreError, SubmitOutcome};
+use huiji_store::{NewApplication, NoticeAbout, StoreError, SubmitOutcome};
 use huiji_vault::Field;
 
 use super::{JoinError, JoinOutcome, MobileProof, PlatformOrigin, card_token, check_code};
 use crate::App;
 use crate::ports::Nonces;
 
-/// The unions of the work region's city that receiving and landing choose from: its
-/// industry federations and the city federation (with its pool). Only those are read —
-/// a city has a hundred or more township unions no join ever lands at.
-async fn city_orgs(app: &App, request: &JoinRequest) -> Result<Vec<Org>, JoinError> {
-    let Some(city) = request.region.ancestor_at(RegionLevel::City) else {
-        return Ok(Vec::new());
-    };
-    let industry =
-        OrgFilter { region: Some(city), kind: Some(OrgKindCode::IndustryFederation), ..OrgFilter::default() };
-    let federation = OrgFilter {
-        region: Some(city),
-        kind: Some(OrgKindCode::Federation),
-        level: Some(Level::City),
-        ..OrgFilter::default()
-    };
-    let (mut orgs, federations) =
-        tokio::try_join!(app.store().orgs(&industry), app.store().orgs(&federation))?;
-    orgs.extend(federations);
-    Ok(orgs)
+/// The unions of the work region's city that receiving and landing choose from (cached,
+/// see [`super::cache::city_orgs`]).
+async fn city_orgs(app: &App, request: &JoinRequest) -> Result<Arc<Vec<Org>>, JoinError> {
+    match request.region.ancestor_at(RegionLevel::City) {
+        Some(city) => Ok(super::cache::city_orgs(app, city).await?),
+        None => Ok(Arc::new(Vec::new())),
+    }
 }
 
 /// Checks a join form against the core's rules and the consent versions in force;
@@ -60,16 +49,37 @@ pub async fn identity_errors(app: &App, form: &JoinForm<'_>) -> Result<Vec<Field
     Ok(joining::identity_errors(form, &ctx))
 }
 
-async fn consent_versions(app: &App) -> Result<Vec<String>, StoreError> {
-    Ok(app.store().consent_versions().await?.into_iter().map(|v| v.version).collect())
+async fn consent_versions(app: &App) -> Result<Arc<Vec<String>>, StoreError> {
+    super::cache::consent_versions(app).await
 }
 
-/// Takes one join request through every rule.
-///
-/// # Errors
-///
-/// Invalid fields, an unverified mobile, an unserved region, or our side's failure.
-pub async fn join(
+/// A join request taken through every rule up to the store: what to store, and the
+/// unions already read (the answer names them).
+pub(super) struct Prepared {
+    /// The application to store.
+    pub(super) application: NewApplication,
+    /// When the request was taken.
+    pub(super) now: Timestamp,
+    /// Who receives it.
+    pub(super) receiving: Org,
+    /// Where the membership lands.
+    pub(super) landing: joining::Landing,
+    /// The city's unions read on the way (shared with the cache) …
+    city: Arc<Vec<Org>>,
+    /// … and the employer's union: the landing union is one of them.
+    employer_union: Option<Org>,
+}
+
+impl Prepared {
+    /// The landing union, if it is one of those read (it always is: landing chooses
+    /// among them).
+    pub(super) fn landing_org(&self) -> Option<&Org> {
+        self.city.iter().chain(&self.employer_union).find(|o| o.id == self.landing.org())
+    }
+}
+
+/// Takes one join request through every rule but the store's.
+pub(super) async fn prepare(
     app: &App,
     form: &JoinForm<'_>,
     channel: Channel,
@@ -77,7 +87,7 @@ pub async fn join(
     source: Option<String>,
     proof: MobileProof,
     platform: Option<PlatformOrigin>,
-) -> Result<JoinOutcome, JoinError> {
+) -> Result<Prepared, JoinError> {
     let now = app.now();
     let request = parse(app, form).await?;
 
@@ -91,7 +101,7 @@ pub async fn join(
     };
 
     let orgs = city_orgs(app, &request).await?;
-    let receiving = joining::receiving_org(qr_org, &orgs, request.occupation, request.region)
+    let receiving = joining::receiving_org(qr_org, orgs.as_slice(), request.occupation, request.region)
         .cloned()
         .ok_or(JoinError::Unserved)?;
     // Only an enterprise union of the work region's county or city may be the employer's.
@@ -103,8 +113,9 @@ pub async fn join(
         }
         _ => None,
     };
-    let landing = joining::landing(employer_union.as_ref(), &orgs, request.occupation, request.region)
-        .ok_or(JoinError::Unserved)?;
+    let landing =
+        joining::landing(employer_union.as_ref(), orgs.as_slice(), request.occupation, request.region)
+            .ok_or(JoinError::Unserved)?;
     let mut nonces = Nonces(app.random());
     let id_number = app.keys().seal(Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
     let mobile = app.keys().seal(Field::Mobile, request.mobile.as_str(), &mut nonces)?;
@@ -147,32 +158,62 @@ pub async fn join(
         platform_id: platform.as_ref().map(|p| p.platform_id),
         external_ref: platform.and_then(|p| p.external_ref),
     };
+    Ok(Prepared { application, now, receiving, landing, city: orgs, employer_union })
+}
+
+/// Takes one join request through every rule.
+///
+/// # Errors
+///
+/// Invalid fields, an unverified mobile, an unserved region, or our side's failure.
+pub async fn join(
+    app: &App,
+    form: &JoinForm<'_>,
+    channel: Channel,
+    qr_org: Option<&Org>,
+    source: Option<String>,
+    proof: MobileProof,
+    platform: Option<PlatformOrigin>,
+) -> Result<JoinOutcome, JoinError> {
+    let prepared = prepare(app, form, channel, qr_org, source, proof, platform).await?;
     // A person holding a membership is told so only when they proved its mobile; anyone
     // else's application is stored for review, flagged, and answered like a newcomer's.
-    let outcome = app.store().submit_application(&application, now).await?;
+    let outcome = app.store().submit_application(&prepared.application, prepared.now).await?;
+    if let SubmitOutcome::Approved { application_id, .. } = outcome {
+        // The welcome was queued by the approval's transaction; it goes out now.
+        let about = NoticeAbout { application: Some(application_id), ..NoticeAbout::default() };
+        crate::notices::deliver_about(app, about).await;
+    }
+    finish(app, prepared, outcome).await
+}
+
+/// The outcome as the doors see it, with what it names read where the store's answer
+/// leaves it out.
+pub(super) async fn finish(
+    app: &App,
+    prepared: Prepared,
+    outcome: SubmitOutcome,
+) -> Result<JoinOutcome, JoinError> {
+    if let Some(known) = answer_now(app, &prepared, &outcome) {
+        return Ok(known);
+    }
+    let application = &prepared.application;
     match outcome {
         SubmitOutcome::Approved { application_id, member_number, .. } => {
-            // The landing union is one of those already read, unless it is the employer's.
-            let known = orgs.iter().chain(employer_union.as_ref()).find(|o| o.id == landing.org()).cloned();
-            let landing_org = match known {
-                Some(org) => org,
-                None => app.store().org(landing.org()).await?.ok_or(JoinError::Unserved)?,
-            };
-            // The welcome was queued by the approval's transaction; it goes out now.
-            let about = NoticeAbout { application: Some(application_id), ..NoticeAbout::default() };
-            crate::notices::deliver_about(app, about).await;
+            // Only a landing union read meanwhile by nobody: never, but say so if it was.
+            let landing_org = app.store().org(prepared.landing.org()).await?.ok_or(JoinError::Unserved)?;
             Ok(JoinOutcome::Approved {
                 application_id: ApplicationId(application_id),
                 card_token: card_token(app.keys(), member_number.as_str()),
                 member_number,
-                in_pool: matches!(landing, joining::Landing::Pool(_)),
+                in_pool: matches!(prepared.landing, joining::Landing::Pool(_)),
                 landing: landing_org,
-                receiving: Box::new(receiving),
+                receiving: Box::new(prepared.receiving),
             })
         }
         SubmitOutcome::Pending { application_id, existing: false } => Ok(JoinOutcome::Pending {
             application_id: ApplicationId(application_id),
-            receiving,
+            receiving: prepared.receiving,
             deadline: application.review_deadline,
         }),
         SubmitOutcome::Pending { application_id, existing: true } => {
@@ -199,6 +240,29 @@ pub async fn join(
                 .map(|n| card_token(app.keys(), n));
             Ok(JoinOutcome::AlreadyMember { card_token })
         }
+    }
+}
+
+/// The outcome as the doors see it from what was read before the store (no waiting: it
+/// runs inside a keyed join's transaction), `None` where it names something unread — the
+/// submitter's earlier open application. A member's card is left out
+/// (`card_token: None`): only the H5 pages show it, and they look it up in [`finish`].
+pub(super) fn answer_now(app: &App, prepared: &Prepared, outcome: &SubmitOutcome) -> Option<JoinOutcome> {
+    match outcome {
+        SubmitOutcome::Approved { application_id, member_number, .. } => Some(JoinOutcome::Approved {
+            application_id: ApplicationId(*application_id),
+            card_token: card_token(app.keys(), member_number.as_str()),
+            member_number: member_number.clone(),
+            in_pool: matches!(prepared.landing, joining::Landing::Pool(_)),
+            landing: prepared.landing_org()?.clone(),
+            receiving: Box::new(prepared.receiving.clone()),
+        }),
+        SubmitOutcome::Pending { application_id, existing: false } => Some(JoinOutcome::Pending {
+            application_id: ApplicationId(*application_id),
+            receiving: prepared.receiving.clone(),
+            deadline: prepared.application.review_deadline,
+        }),
+        SubmitOutcome::Pending { existing: true, .. } | SubmitOutcome::AlreadyMember => None,
     }
 }
 

@@ -106,8 +106,10 @@ async fn attempt(app: &App, notice: &NoticeRecord) -> Result<NoticeAttempt, Stor
     })
 }
 
-/// Delivers due notices now and then every `every` until the handle is aborted; a failed
-/// round is logged and the next one tried.
+/// Delivers due notices now and then every `every` — or at once when a request queued one
+/// and woke it ([`App::notices_due`]: a platform's join leaves its welcome SMS here, so
+/// its answer waits for one commit only) — until the handle is aborted; a failed round is
+/// logged and the next one tried. Wakes during a round are kept, so nothing waits long.
 pub fn spawn_delivery(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -116,7 +118,10 @@ pub fn spawn_delivery(app: App, every: Duration) -> JoinHandle<()> {
                 Ok(sent) => tracing::info!(sent, "decision SMS delivered"),
                 Err(error) => tracing::warn!(%error, "delivering decision SMS failed; trying again later"),
             }
-            tokio::time::sleep(every).await;
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = app.notices_due().notified() => {}
+            }
         }
     })
 }

@@ -73,6 +73,7 @@ pub async fn rename(app: &App, officer: &Officer, id: OrgId, name: &str) -> Resu
         return Ok(org);
     }
     app.store().rename_org(org.id, name.as_str()).await?;
+    app.join_cache().forget();
     tracing::info!(org = %org.id, actor = %officer.actor(), "union renamed");
     let change = format!("{} → {}", org.name, name.as_str());
     officer
@@ -106,6 +107,7 @@ pub async fn set_review_policy(
         return Err(OrgChangeError::ReviewDays);
     }
     app.store().set_review_policy(org.id, policy, review_days).await?;
+    app.join_cache().forget();
     tracing::info!(org = %org.id, actor = %officer.actor(), %policy, review_days, "review policy changed");
     // The policies and deadlines as references, so the log shows them in words.
     let change = format!(
@@ -149,6 +151,7 @@ pub async fn create_child(
         new.join_code = code;
         match app.store().create_org(&new, app.now()).await {
             Ok(org) => {
+                app.join_cache().forget();
                 tracing::info!(org = %org.id, parent = %parent.id, actor = %officer.actor(), "union created");
                 let what = Some(format!("{} ({})", org.name, org.kind.code().code()));
                 officer

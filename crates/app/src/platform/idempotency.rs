@@ -1,54 +1,54 @@
-//! `Idempotency-Key`s of platform requests: a request's key is reserved before the work,
-//! its answer stored after it and replayed for 24 hours; a failure on our side frees the
-//! key so the platform's retry runs again. The answer is kept as the door made it (a
-//! status number and a body), so a replay is byte for byte the first answer.
+//! `Idempotency-Key`s of platform requests: a request's answer is stored under its key in
+//! the same commit as the work it answers for (`joining::keyed` for joins; a request
+//! refused before any write stores its answer alone, [`answer`]) and replayed for 24
+//! hours. The answer is kept as the door made it (a status number and a body), so a
+//! replay is byte for byte the first answer. A failure on our side stores nothing, so the
+//! platform's retry runs again.
 
 use huiji_core::Timestamp;
-use huiji_store::{Idempotency, StoreError};
+use huiji_store::{Idempotency, KeyedRequest, StoreError};
 
 use crate::App;
 
 /// How long a key is remembered.
 pub const KEY_HOURS: i64 = 24;
 
-/// Reserves `key` of `platform_id` for a request whose canonical body hashes to
-/// `request_hash`, or says what an earlier use of the key left.
-///
-/// # Errors
-///
-/// The store's.
-pub async fn reserve(
-    app: &App,
-    platform_id: i64,
-    key: &str,
-    request_hash: &str,
-) -> Result<Idempotency, StoreError> {
+/// What a keyed request gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyedAnswer {
+    /// This request's own answer, now stored under its key.
+    First {
+        /// HTTP status.
+        status: u16,
+        /// JSON body.
+        body: String,
+    },
+    /// What an earlier use of the key left (a replay, a mismatch, or a reservation of an
+    /// older version still in progress); nothing of this request was kept.
+    Earlier(Idempotency),
+}
+
+/// The key of `platform_id` for a request whose canonical body hashes to `request_hash`,
+/// as of now.
+pub fn request<'a>(app: &App, platform_id: i64, key: &'a str, request_hash: &'a str) -> KeyedRequest<'a> {
     let now = app.now();
-    let expires = Timestamp(now.0 + KEY_HOURS * 3_600_000);
-    app.store().reserve_idempotency(platform_id, key, request_hash, now, expires).await
+    KeyedRequest { platform_id, key, request_hash, now, expires_at: Timestamp(now.0 + KEY_HOURS * 3_600_000) }
 }
 
-/// Stores the answer a reserved key replays.
+/// Stores the answer of a keyed request that wrote nothing else (refused before any
+/// write), or says what an earlier use of the key left.
 ///
 /// # Errors
 ///
-/// The store's; the key then stays "in progress" until it expires, which is safe: a
-/// retry cannot apply twice.
-pub async fn complete(
+/// The store's; nothing is stored then and a retry runs again.
+pub async fn answer(
     app: &App,
-    platform_id: i64,
-    key: &str,
+    request: &KeyedRequest<'_>,
     status: u16,
-    body: &str,
-) -> Result<(), StoreError> {
-    app.store().complete_idempotency(platform_id, key, status, body).await
-}
-
-/// Frees a reserved key whose request failed on our side.
-///
-/// # Errors
-///
-/// The store's.
-pub async fn release(app: &App, platform_id: i64, key: &str) -> Result<(), StoreError> {
-    app.store().release_idempotency(platform_id, key).await
+    body: String,
+) -> Result<KeyedAnswer, StoreError> {
+    Ok(match app.store().answer_idempotently(request, status, &body).await? {
+        None => KeyedAnswer::First { status, body },
+        Some(earlier) => KeyedAnswer::Earlier(earlier),
+    })
 }

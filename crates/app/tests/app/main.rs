@@ -17,6 +17,8 @@ mod innovation;
 mod innovation_evaluation;
 mod innovation_import;
 mod joining;
+// The write path: joining's cached reads (issue 14).
+mod joining_cache;
 mod orgs;
 // Outreach: real-name rosters.
 mod roster_import;

@@ -14,6 +14,8 @@ mod fixtures;
 mod innovation;
 mod innovation_evaluation;
 mod joining;
+// The write path: a join and its idempotent answer in one transaction (issue 14).
+mod keyed;
 mod logins;
 mod members;
 // Decision SMS and union contacts (issue 13).

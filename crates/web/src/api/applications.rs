@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use huiji_app::webhooks::OrgRef;
+use huiji_core::Timestamp;
 use huiji_core::joining::JoinForm;
-use huiji_core::{Channel, Timestamp};
 use huiji_store::Idempotency;
 use huiji_vault::sha256_hex;
 use serde::Serialize;
@@ -18,8 +18,8 @@ use super::error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 use super::json::{Fields, json_object, json_response, raw_json};
 use crate::WebState;
 use huiji_app::joining::platform::PlatformApplication;
-use huiji_app::joining::{self, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
-use huiji_app::platform::idempotency;
+use huiji_app::joining::{self, IdempotencyKey, JoinError, JoinOutcome, MobileProof, PlatformOrigin};
+use huiji_app::platform::idempotency::{self, KeyedAnswer};
 
 /// How far in the future a platform's consent time may be (clock skew), in ms.
 const CONSENT_CLOCK_SKEW_MILLIS: i64 = 5 * 60_000;
@@ -221,47 +221,69 @@ async fn create_idempotently(
     // The parsed object, re-serialised, so the same request with other whitespace or
     // key order is still the same request.
     let request_hash = sha256_hex(Value::Object(object.clone()).to_string().as_bytes());
-    let platform = caller.platform_id();
-    match idempotency::reserve(&state.app, platform, key, &request_hash).await? {
-        Idempotency::Reserved => {}
-        Idempotency::Replay { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = raw_json(status, body);
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return Ok(response);
+    let key = IdempotencyKey { key, request_hash: &request_hash };
+    // The join stores its answer with itself; a refusal before the store (a 4xx) stores
+    // its answer alone; a failure on our side stores nothing, so the retry runs again.
+    let answer = match submit(state, caller, &object, key).await {
+        Ok(answer) => answer,
+        Err(error) if error.code().status().is_server_error() => return Err(error),
+        Err(error) => {
+            let text = serde_json::to_string(&error.body()).map_err(|e| ApiError::internal(e.to_string()))?;
+            let request = idempotency::request(&state.app, caller.platform_id(), key.key, key.request_hash);
+            idempotency::answer(&state.app, &request, error.code().status().as_u16(), text)
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?
         }
-        Idempotency::Mismatch => return Err(ApiError::new(ErrorCode::IdempotencyMismatch)),
-        Idempotency::InProgress => return Err(ApiError::new(ErrorCode::IdempotencyInProgress).retry_after(1)),
-    }
-    let (status, text) = match submit(state, caller, &object).await {
-        Ok(created) => match serde_json::to_string(&created) {
-            Ok(text) => (StatusCode::CREATED, text),
-            Err(error) => {
-                return Err(release(state, platform, key, ApiError::internal(error.to_string())).await);
-            }
-        },
-        Err(error) if error.code().status().is_server_error() => {
-            return Err(release(state, platform, key, error).await);
-        }
-        Err(error) => match serde_json::to_string(&error.body()) {
-            Ok(text) => (error.code().status(), text),
-            Err(e) => return Err(release(state, platform, key, ApiError::internal(e.to_string())).await),
-        },
     };
-    if let Err(error) = idempotency::complete(&state.app, platform, key, status.as_u16(), &text).await {
-        // The work is done and stored; only the replay record failed. The key stays
-        // "in progress" until it expires, which is safe: a retry cannot apply twice.
-        tracing::error!(%error, "idempotency record not completed");
+    match answer {
+        KeyedAnswer::First { status, body } => Ok(raw_json(status_code(status), body)),
+        KeyedAnswer::Earlier(Idempotency::Replay { status, body }) => {
+            let mut response = raw_json(status_code(status), body);
+            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            Ok(response)
+        }
+        KeyedAnswer::Earlier(Idempotency::Mismatch) => Err(ApiError::new(ErrorCode::IdempotencyMismatch)),
+        KeyedAnswer::Earlier(Idempotency::InProgress) => {
+            Err(ApiError::new(ErrorCode::IdempotencyInProgress).retry_after(1))
+        }
     }
-    Ok(raw_json(status, text))
 }
 
-/// Frees the key after a failure on our side, so the platform's retry runs again.
-async fn release(state: &WebState, platform: i64, key: &str, error: ApiError) -> ApiError {
-    if let Err(release_error) = idempotency::release(&state.app, platform, key).await {
-        tracing::error!(%release_error, "idempotency key not released");
+fn status_code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The answer a join outcome gets: what the first request is sent and a replay again.
+fn render(outcome: &JoinOutcome) -> (u16, String) {
+    let created = match outcome {
+        JoinOutcome::Approved { application_id, member_number, landing, receiving, .. } => {
+            ApplicationCreated {
+                application_id: application_id.0,
+                status: ApplicationStatus::Approved,
+                receiving_org: OrgRef::from(&**receiving),
+                landing_org: Some(OrgRef::from(landing)),
+                member_number: Some(member_number.as_str().to_owned()),
+            }
+        }
+        JoinOutcome::Pending { application_id, receiving, .. } => ApplicationCreated {
+            application_id: application_id.0,
+            status: ApplicationStatus::PendingReview,
+            receiving_org: OrgRef::from(receiving),
+            landing_org: None,
+            member_number: None,
+        },
+        JoinOutcome::AlreadyMember { .. } => return error_answer(&ApiError::new(ErrorCode::AlreadyMember)),
+    };
+    match serde_json::to_string(&created) {
+        Ok(text) => (StatusCode::CREATED.as_u16(), text),
+        // Plain data always serialises; were it not to, the platform learns nothing more.
+        Err(_) => error_answer(&ApiError::internal("answer not serialised".to_owned())),
     }
-    error
+}
+
+fn error_answer(error: &ApiError) -> (u16, String) {
+    let text = serde_json::to_string(&error.body()).unwrap_or_else(|_| "{}".to_owned());
+    (error.code().status().as_u16(), text)
 }
 
 /// The `Idempotency-Key` header: 1–255 visible ASCII characters.
@@ -278,7 +300,8 @@ async fn submit(
     state: &WebState,
     caller: &Caller,
     object: &Map<String, Value>,
-) -> Result<ApplicationCreated, ApiError> {
+    key: IdempotencyKey<'_>,
+) -> Result<KeyedAnswer, ApiError> {
     let request = ApplicationRequest::from_json(object)?;
     let now = state.app.now();
     let mut extra = Vec::new();
@@ -326,28 +349,7 @@ async fn submit(
     let origin =
         PlatformOrigin { platform_id: caller.platform_id(), external_ref: request.external_ref, consent_at };
     let source = Some(caller.key.platform_name.clone());
-    let outcome = joining::join(&state.app, &form, Channel::Platform, None, source, proof, Some(origin))
-        .await
-        .map_err(join_error)?;
-    match outcome {
-        JoinOutcome::Approved { application_id, member_number, landing, receiving, .. } => {
-            Ok(ApplicationCreated {
-                application_id: application_id.0,
-                status: ApplicationStatus::Approved,
-                receiving_org: OrgRef::from(&*receiving),
-                landing_org: Some(OrgRef::from(&landing)),
-                member_number: Some(member_number.as_str().to_owned()),
-            })
-        }
-        JoinOutcome::Pending { application_id, receiving, .. } => Ok(ApplicationCreated {
-            application_id: application_id.0,
-            status: ApplicationStatus::PendingReview,
-            receiving_org: OrgRef::from(&receiving),
-            landing_org: None,
-            member_number: None,
-        }),
-        JoinOutcome::AlreadyMember { .. } => Err(ApiError::new(ErrorCode::AlreadyMember)),
-    }
+    joining::join_keyed(&state.app, &form, source, proof, origin, key, &render).await.map_err(join_error)
 }
 
 fn join_error(error: JoinError) -> ApiError {
