@@ -384,14 +384,11 @@ impl JoinStore for SqlStore {
     }
 }
 
-/// One attempt at a submission, in its own transaction.
+/// One attempt at a submission, through the group-commit writer: its own savepoint in a
+/// batch's transaction, answered once the batch has committed. A member told so, or an
+/// open application found, wrote nothing. A conflict rolls back this job alone, so the
+/// retry in `submit_application` runs in a later batch and sees the winner's rows.
 async fn submit_once(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
-    let mut tx = store.begin_write().await?;
-    let outcome = submit_in(&mut tx, app, at).await?;
-    // A member told so, or an open application found: nothing was written, and
-    // dropping the transaction rolls it back.
-    if !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. }) {
-        tx.commit().await?;
-    }
-    Ok(outcome)
+    let app = app.clone();
+    store.write(move |tx| Box::pin(async move { submit_in(tx, &app, at).await })).await
 }

@@ -9,6 +9,8 @@ mod campaign;
 mod cases;
 mod contest;
 mod fixtures;
+// Group commit (issue 14 item 2).
+mod group_commit;
 mod innovation;
 mod innovation_evaluation;
 mod joining;
