@@ -196,9 +196,14 @@ async fn take_batches(
     }
 }
 
-const SAVEPOINT: &str = "SAVEPOINT batch_job";
-const RELEASE: &str = "RELEASE SAVEPOINT batch_job";
-const ROLLBACK: &str = "ROLLBACK TO SAVEPOINT batch_job";
+/// Savepoint statements, joined so that the step from one job to the next is one round
+/// trip (the release of the last job's savepoint, or its rollback, and the next one's).
+const FIRST: &str = "SAVEPOINT batch_job";
+const NEXT_AFTER_KEPT: &str = "RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
+const NEXT_AFTER_FAILED: &str =
+    "ROLLBACK TO SAVEPOINT batch_job; RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
+/// After the last job: a kept savepoint commits with the transaction as it is.
+const LAST_FAILED: &str = "ROLLBACK TO SAVEPOINT batch_job";
 
 /// Runs the jobs in one transaction, each between a savepoint and its release (or its
 /// rollback when it failed), commits, and only then answers the callers.
@@ -227,17 +232,26 @@ async fn run_jobs(
 ) -> Result<Vec<Box<dyn FnOnce() + Send>>> {
     let mut tx = store.begin_write().await?;
     let mut answers = Vec::with_capacity(jobs.len());
+    let mut kept = None;
     for job in jobs {
-        statement(&mut tx, SAVEPOINT).await?;
+        statement(
+            &mut tx,
+            match kept {
+                None => FIRST,
+                Some(true) => NEXT_AFTER_KEPT,
+                Some(false) => NEXT_AFTER_FAILED,
+            },
+        )
+        .await?;
         let ran = job(&mut tx).await;
-        if ran.keep {
-            statement(&mut tx, RELEASE).await?;
-        } else {
+        if !ran.keep {
             counters.rolled_back.fetch_add(1, Ordering::Relaxed);
-            statement(&mut tx, ROLLBACK).await?;
-            statement(&mut tx, RELEASE).await?;
         }
+        kept = Some(ran.keep);
         answers.push(ran.deliver);
+    }
+    if kept == Some(false) {
+        statement(&mut tx, LAST_FAILED).await?;
     }
     tx.commit().await?;
     Ok(answers)
@@ -260,10 +274,23 @@ impl SqlStore {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
     {
+        self.write_keeping(job, |_| true).await
+    }
+
+    /// [`SqlStore::write`] for a job whose success may still undo its writes: when
+    /// `keep` says no, its savepoint is rolled back (or, alone, its transaction) and the
+    /// result is answered all the same.
+    pub(crate) async fn write_keeping<T, F>(&self, job: F, keep: fn(&T) -> bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
+    {
         let Some(writer) = &self.writer else {
             let mut tx = self.begin_write().await?;
             let result = job(&mut tx).await?;
-            tx.commit().await?;
+            if keep(&result) {
+                tx.commit().await?;
+            }
             return Ok(result);
         };
         let (answer, answered) = oneshot::channel::<Result<T>>();
@@ -271,7 +298,7 @@ impl SqlStore {
             Box::pin(async move {
                 let result = job(tx).await;
                 Ran {
-                    keep: result.is_ok(),
+                    keep: result.as_ref().is_ok_and(keep),
                     deliver: Box::new(move || {
                         // The caller may have gone (a closed connection); the write stands.
                         let _ = answer.send(result);

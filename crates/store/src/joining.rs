@@ -390,5 +390,8 @@ impl JoinStore for SqlStore {
 /// retry in `submit_application` runs in a later batch and sees the winner's rows.
 async fn submit_once(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
     let app = app.clone();
-    store.write(move |tx| Box::pin(async move { submit_in(tx, &app, at).await })).await
+    let wrote = |outcome: &SubmitOutcome| {
+        !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. })
+    };
+    store.write_keeping(move |tx| Box::pin(async move { submit_in(tx, &app, at).await }), wrote).await
 }

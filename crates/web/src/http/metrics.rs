@@ -175,4 +175,25 @@ mod tests {
         assert!(text.contains("huiji_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.5\"} 2"));
         assert!(text.contains("huiji_http_request_duration_seconds_count{route=\"/healthz\"} 2"));
     }
+
+    #[test]
+    fn renders_batch_sizes_as_a_cumulative_histogram() {
+        let seen = huiji_store::WriteBatches {
+            enabled: true,
+            writers: 1,
+            sizes: vec![(1, 5), (2, 0), (4, 2), (8, 0), (16, 0), (32, 0), (64, 1)],
+            jobs: 5 + 10 + 64,
+            rolled_back: 1,
+            uncommitted: 0,
+        };
+        let text = render_write_batches(&seen);
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"1\"} 5\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"7\"} 7\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"63\"} 7\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"64\"} 8\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_sum 79\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_count 8\n"), "{text}");
+        assert!(text.contains("huiji_store_write_jobs_rolled_back_total 1\n"), "{text}");
+        assert!(render_write_batches(&huiji_store::WriteBatches::default()).is_empty());
+    }
 }
