@@ -44,12 +44,16 @@ pub(crate) const MAX_JOBS: usize = 64;
 
 /// How many writer tasks take batches, unless `HUIJI_GROUP_COMMIT_WRITERS` says (0: no
 /// group commit, every write its own transaction as before). SQLite has one write
-/// connection, so one writer. PostgreSQL commits in parallel and has its own WAL group
-/// commit; see BENCHMARKS.md "Group commit" for the 1-vs-N measurement behind this.
+/// connection, so one writer: measured, 1.5 × the contest answers of a transaction each.
+/// PostgreSQL: off. One writer runs every statement of a batch one round trip after
+/// another on one connection, which lost to the pool's 16 connections in parallel (half
+/// the answers/s), and several writers deadlock on the shared counter rows (the day's
+/// review statistics, a union's contest totals) that one transaction per write only
+/// holds briefly — see BENCHMARKS.md "Group commit".
 const fn default_writers(backend: Backend) -> usize {
     match backend {
         Backend::Sqlite => 1,
-        Backend::Postgres => 1,
+        Backend::Postgres => 0,
     }
 }
 
@@ -125,12 +129,17 @@ impl fmt::Debug for Writer {
 
 impl Writer {
     /// Starts the writer tasks for `store` (whose own writer is `None`: the tasks write
-    /// directly), or `None` when group commit is switched off.
+    /// directly), as many as configured, or `None` when group commit is off.
     pub(crate) fn start(store: &SqlStore, backend: Backend) -> Option<Arc<Writer>> {
         let writers = std::env::var("HUIJI_GROUP_COMMIT_WRITERS")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .unwrap_or(default_writers(backend));
+        Writer::start_with(store, backend, writers)
+    }
+
+    /// Starts `writers` writer tasks (`None` for 0).
+    pub(crate) fn start_with(store: &SqlStore, backend: Backend, writers: usize) -> Option<Arc<Writer>> {
         // SQLite's one write connection makes a second writer pointless.
         let writers = if backend == Backend::Sqlite { writers.min(1) } else { writers.min(16) };
         if writers == 0 {

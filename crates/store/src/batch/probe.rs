@@ -36,6 +36,20 @@ async fn insert(tx: &mut Tx, tag: &str, parent: Option<i64>) -> Result<i64> {
 }
 
 impl SqlStore {
+    /// Connects like [`SqlStore::connect`] with `writers` group-commit writers whatever the
+    /// backend's default, so the writer is tested on both databases.
+    ///
+    /// # Errors
+    /// Like [`SqlStore::connect`].
+    pub async fn connect_group_committed(url: &str, writers: usize) -> Result<SqlStore> {
+        let mut store = SqlStore::connect(url).await?;
+        if let Some(writer) = store.writer.take() {
+            writer.drain().await;
+        }
+        store.writer = super::Writer::start_with(&store, store.backend(), writers);
+        Ok(store)
+    }
+
     /// Creates the probe tables (a test database's own; no migration has them).
     ///
     /// # Errors

@@ -20,6 +20,12 @@ use tokio::sync::oneshot;
 
 use crate::fixtures::{AT, application, member, seeded, to_org, tree};
 
+/// A second store on the test's database with one group-commit writer, whatever the
+/// backend's default (PostgreSQL's is none).
+async fn writer_of(db: &TestDb) -> Arc<SqlStore> {
+    Arc::new(SqlStore::connect_group_committed(&db.url, 1).await.unwrap())
+}
+
 /// Runs a hold job and waits until the writer runs it: what is sent until the returned
 /// sender fires waits for the next batch, together.
 async fn hold_the_writer(store: &Arc<SqlStore>) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
@@ -51,7 +57,7 @@ async fn all_at_once(
 }
 
 both_databases!(a_failing_job_is_undone_alone_and_the_others_commit, |db: TestDb| async move {
-    let store = db.store.clone();
+    let store = writer_of(&db).await;
     store.probe_setup().await.unwrap();
     let (release, held) = hold_the_writer(&store).await;
     let tasks = all_at_once(
@@ -81,7 +87,7 @@ both_databases!(a_failing_job_is_undone_alone_and_the_others_commit, |db: TestDb
 both_databases!(
     a_failed_commit_answers_every_caller_with_an_error_and_leaves_nothing,
     |db: TestDb| async move {
-        let store = db.store.clone();
+        let store = writer_of(&db).await;
         store.probe_setup().await.unwrap();
         let (release, held) = hold_the_writer(&store).await;
         let tasks = all_at_once(
@@ -105,7 +111,7 @@ both_databases!(
 );
 
 both_databases!(no_caller_is_answered_before_its_batch_commits, |db: TestDb| async move {
-    let store = db.store.clone();
+    let store = writer_of(&db).await;
     store.probe_setup().await.unwrap();
     let tasks: Vec<_> = (0..200)
         .map(|i| {
@@ -127,7 +133,7 @@ both_databases!(no_caller_is_answered_before_its_batch_commits, |db: TestDb| asy
 });
 
 both_databases!(the_store_drains_its_queue_when_closed, |db: TestDb| async move {
-    let store = db.store.clone();
+    let store = writer_of(&db).await;
     store.probe_setup().await.unwrap();
     let (release, held) = hold_the_writer(&store).await;
     let tasks = all_at_once(&store, (0..5).map(|i| Probe::Insert(format!("q{i}"))).collect()).await;
@@ -145,8 +151,8 @@ both_databases!(the_store_drains_its_queue_when_closed, |db: TestDb| async move 
 });
 
 both_databases!(fifty_joins_of_one_id_in_one_batch_make_one_member, |db: TestDb| async move {
-    let store = db.store.clone();
-    let dyn_store = db.dyn_store();
+    let store = writer_of(&db).await;
+    let dyn_store: Arc<dyn Store> = store.clone();
     let (receiving, _) = seeded(&dyn_store).await;
     let (release, held) = hold_the_writer(&store).await;
     let tasks: Vec<_> = (0..50)
@@ -185,7 +191,7 @@ both_databases!(fifty_joins_of_one_id_in_one_batch_make_one_member, |db: TestDb|
 both_databases!(
     concurrent_answers_are_each_recorded_once_and_finish_their_attempts,
     |db: TestDb| async move {
-        let store = db.dyn_store();
+        let store: Arc<dyn Store> = writer_of(&db).await;
         let t = tree(&store).await;
         let questions = [
             ("货车连续驾驶不得超过几小时？", "交通"),
