@@ -53,9 +53,9 @@ pub use accounts::officers::{OfficerChange, OfficerProfile, OfficerStore, Review
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
 // Group commit (issue 14 item 2).
-pub use batch::WriteBatches;
 #[cfg(feature = "testing")]
 pub use batch::Probe;
+pub use batch::WriteBatches;
 pub use benefits::{
     BenefitMember, BenefitStore, ExportRow, GrantChange, GrantEventRecord, GrantNotice, GrantRecord, Granted,
     MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord, Updated,
