@@ -74,6 +74,8 @@ pub(crate) use on_pool;
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     pub(crate) pools: Pools,
+    /// The group-commit writer (`None` when switched off, and in the writer's own copy).
+    pub(crate) writer: Option<std::sync::Arc<crate::batch::Writer>>,
 }
 
 impl SqlStore {
@@ -105,7 +107,9 @@ impl SqlStore {
                 Pools::Postgres(pool)
             }
         };
-        Ok(SqlStore { pools })
+        let mut store = SqlStore { pools, writer: None };
+        store.writer = crate::batch::Writer::start(&store, store.backend());
+        Ok(store)
     }
 
     /// Applies the embedded migrations up to `version` only: a database as an earlier
@@ -121,8 +125,12 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Closes every connection, waiting for queries in flight.
+    /// Closes every connection, waiting for queries in flight; queued writes are run and
+    /// answered first.
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.drain().await;
+        }
         match &self.pools {
             Pools::Sqlite { read, write } => {
                 read.close().await;
@@ -148,6 +156,10 @@ impl Store for SqlStore {
             Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    fn write_batches(&self) -> crate::WriteBatches {
+        self.batches_seen()
     }
 
     async fn ping(&self) -> Result<()> {

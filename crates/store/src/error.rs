@@ -25,6 +25,10 @@ pub enum StoreError {
     /// Running the embedded migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The write's transaction did not commit (its group-commit batch failed to begin or
+    /// commit, or the store is closing): nothing of it is visible. Safe to retry.
+    #[error("the write was not committed")]
+    Uncommitted,
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),

@@ -444,14 +444,21 @@ async fn submit_retried(
 }
 
 /// One attempt at a submission: the join's ONE transaction, begun and committed here and
-/// nowhere else (the place a group-commit writer takes over). With a key, its answer is
-/// stored in the same commit, or the key's earlier use is answered and nothing kept.
+/// nowhere else. With a key, its answer is stored in the same commit, or the key's
+/// earlier use is answered and nothing kept. Without one (the H5 form), the transaction
+/// is a savepoint in the group-commit writer's batch ([`submit_batched`]).
 async fn submit_once(
     store: &SqlStore,
     app: &NewApplication,
     at: Timestamp,
     keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
 ) -> Result<KeyedSubmit> {
+    // A keyed join still commits on its own: the writer's jobs must own what they use,
+    // and the door's renderer of the answer borrows the request (left for issue 14).
+    if keyed.is_none() {
+        let outcome = submit_batched(store, app, at).await?;
+        return Ok(KeyedSubmit::Submitted { outcome, answer: None });
+    }
     let mut tx = store.begin_write().await?;
     let outcome = submit_in(&mut tx, app, at).await?;
     // A member told so, or an open application found: nothing was written.
@@ -474,4 +481,16 @@ async fn submit_once(
         tx.commit().await?;
     }
     Ok(KeyedSubmit::Submitted { outcome, answer })
+}
+
+/// An unkeyed submission through the group-commit writer: its own savepoint in a batch's
+/// transaction, answered once the batch has committed. A member told so, or an open
+/// application found, wrote nothing. A conflict rolls back this job alone, so the retry
+/// in [`submit_retried`] runs in a later batch and sees the winner's rows.
+async fn submit_batched(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+    let app = app.clone();
+    let wrote = |outcome: &SubmitOutcome| {
+        !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. })
+    };
+    store.write_keeping(move |tx| Box::pin(async move { submit_in(tx, &app, at).await }), wrote).await
 }

@@ -11,6 +11,8 @@
 mod accounts;
 mod audit;
 mod backup;
+// Group commit (issue 14 item 2).
+mod batch;
 mod benefits;
 mod bulk;
 // Outreach: campaigns.
@@ -50,6 +52,10 @@ pub use accounts::{AccountStore, Lockout, NewUser, SessionRecord, UserRecord};
 pub use accounts::officers::{OfficerChange, OfficerProfile, OfficerStore, ReviewsWaiting};
 pub use audit::{ActorKind, AuditQuery, AuditRecord, AuditStore, NewAuditRecord};
 pub use backup::is_huiji_sqlite;
+// Group commit (issue 14 item 2).
+#[cfg(feature = "testing")]
+pub use batch::Probe;
+pub use batch::WriteBatches;
 pub use benefits::{
     BenefitMember, BenefitStore, ExportRow, GrantChange, GrantEventRecord, GrantNotice, GrantRecord, Granted,
     MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord, Updated,
@@ -153,6 +159,9 @@ pub trait Store:
 
     /// Checks the database answers (for `/healthz`).
     async fn ping(&self) -> Result<()>;
+
+    /// What the group-commit writer has done since start (batch sizes), for `/metrics`.
+    fn write_batches(&self) -> WriteBatches;
 }
 
 /// The store's traits, so that their methods can be called on a [`SqlStore`] (or an

@@ -140,8 +140,12 @@ pub(super) async fn start(
     attempt: &NewAttempt,
     per_day: AttemptsPerDay,
 ) -> Result<Started> {
-    let mut tx = store.begin_write().await?;
-    let counted: Option<i32> = on_tx!(&mut tx, |c| sqlx::query_scalar(COUNT_DAY)
+    let attempt = attempt.clone();
+    store.write(move |tx| Box::pin(async move { start_in(tx, &attempt, per_day).await })).await
+}
+
+async fn start_in(tx: &mut Tx, attempt: &NewAttempt, per_day: AttemptsPerDay) -> Result<Started> {
+    let counted: Option<i32> = on_tx!(tx, |c| sqlx::query_scalar(COUNT_DAY)
         .bind(attempt.contest.0)
         .bind(attempt.membership.0)
         .bind(attempt.day.to_string())
@@ -151,7 +155,7 @@ pub(super) async fn start(
     if counted.is_none() {
         return Ok(Started::DailyLimit);
     }
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(INSERT)
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(INSERT)
         .bind(attempt.contest.0)
         .bind(attempt.membership.0)
         .bind(attempt.home_org.0)
@@ -163,7 +167,6 @@ pub(super) async fn start(
         .bind(attempt.clock.deadline.millis())
         .fetch_one(c)
         .await?);
-    tx.commit().await?;
     Ok(Started::Attempt(AttemptId(id)))
 }
 
@@ -201,9 +204,14 @@ pub(super) async fn started(
     Ok(started.and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
 }
 
+/// One answer, through the group-commit writer: answered once its batch has committed.
 pub(super) async fn record_answer(store: &SqlStore, answer: &NewAnswer) -> Result<Recorded> {
-    let mut tx = store.begin_write().await?;
-    let moved = on_tx!(&mut tx, |c| sqlx::query(ADVANCE)
+    let answer = *answer;
+    store.write(move |tx| Box::pin(async move { record_answer_in(tx, &answer).await })).await
+}
+
+async fn record_answer_in(tx: &mut Tx, answer: &NewAnswer) -> Result<Recorded> {
+    let moved = on_tx!(tx, |c| sqlx::query(ADVANCE)
         .bind(answer.attempt.0)
         .bind(small(answer.position))
         .bind(i32::from(answer.correct))
@@ -215,7 +223,7 @@ pub(super) async fn record_answer(store: &SqlStore, answer: &NewAnswer) -> Resul
     if moved == 0 {
         return Ok(Recorded::Stale);
     }
-    on_tx!(&mut tx, |c| sqlx::query(INSERT_ANSWER)
+    on_tx!(tx, |c| sqlx::query(INSERT_ANSWER)
         .bind(answer.attempt.0)
         .bind(small(answer.position))
         .bind(answer.question.0)
@@ -227,9 +235,8 @@ pub(super) async fn record_answer(store: &SqlStore, answer: &NewAnswer) -> Resul
         .await?
         .rows_affected());
     if answer.last {
-        finish_in(&mut tx, answer.attempt, answer.at).await?;
+        finish_in(tx, answer.attempt, answer.at).await?;
     }
-    tx.commit().await?;
     Ok(Recorded::Answer)
 }
 

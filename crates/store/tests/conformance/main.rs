@@ -11,6 +11,8 @@ mod cases;
 mod case_notices;
 mod contest;
 mod fixtures;
+// Group commit (issue 14 item 2).
+mod group_commit;
 mod innovation;
 mod innovation_evaluation;
 mod joining;

@@ -28,5 +28,7 @@ async fn healthz(State(state): State<WebState>) -> Result<Json<Health>, WebError
 }
 
 async fn metrics(State(state): State<WebState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    let mut text = state.metrics.render();
+    text.push_str(&super::metrics::render_write_batches(&state.store.write_batches()));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }

@@ -103,6 +103,34 @@ impl Metrics {
     }
 }
 
+/// The group-commit writer's batch sizes (see `huiji_store::WriteBatches`) as a Prometheus
+/// histogram: a bucket's bound is the largest size it holds, the sum is the jobs run.
+pub fn render_write_batches(seen: &huiji_store::WriteBatches) -> String {
+    let mut out = String::new();
+    if !seen.enabled {
+        return out;
+    }
+    out.push_str("# HELP huiji_store_write_batch_size Jobs per group-commit transaction.\n");
+    out.push_str("# TYPE huiji_store_write_batch_size histogram\n");
+    let mut cumulative = 0;
+    for (i, (smallest, batches)) in seen.sizes.iter().enumerate() {
+        cumulative += batches;
+        // A bucket holds the sizes up to the next one's smallest; the last, only its own.
+        let largest = seen.sizes.get(i + 1).map_or(*smallest, |(next, _)| next - 1);
+        let _ = writeln!(out, "huiji_store_write_batch_size_bucket{{le=\"{largest}\"}} {cumulative}");
+    }
+    let _ = writeln!(out, "huiji_store_write_batch_size_bucket{{le=\"+Inf\"}} {cumulative}");
+    let _ = writeln!(out, "huiji_store_write_batch_size_sum {}", seen.jobs);
+    let _ = writeln!(out, "huiji_store_write_batch_size_count {cumulative}");
+    out.push_str("# HELP huiji_store_write_jobs_rolled_back_total Jobs undone to their savepoint.\n");
+    out.push_str("# TYPE huiji_store_write_jobs_rolled_back_total counter\n");
+    let _ = writeln!(out, "huiji_store_write_jobs_rolled_back_total {}", seen.rolled_back);
+    out.push_str("# HELP huiji_store_write_jobs_uncommitted_total Jobs whose batch did not commit.\n");
+    out.push_str("# TYPE huiji_store_write_jobs_uncommitted_total counter\n");
+    let _ = writeln!(out, "huiji_store_write_jobs_uncommitted_total {}", seen.uncommitted);
+    out
+}
+
 /// Label values escape backslash, quote and newline (Prometheus text format).
 fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
@@ -146,5 +174,26 @@ mod tests {
         );
         assert!(text.contains("huiji_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.5\"} 2"));
         assert!(text.contains("huiji_http_request_duration_seconds_count{route=\"/healthz\"} 2"));
+    }
+
+    #[test]
+    fn renders_batch_sizes_as_a_cumulative_histogram() {
+        let seen = huiji_store::WriteBatches {
+            enabled: true,
+            writers: 1,
+            sizes: vec![(1, 5), (2, 0), (4, 2), (8, 0), (16, 0), (32, 0), (64, 1)],
+            jobs: 5 + 10 + 64,
+            rolled_back: 1,
+            uncommitted: 0,
+        };
+        let text = render_write_batches(&seen);
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"1\"} 5\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"7\"} 7\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"63\"} 7\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"64\"} 8\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_sum 79\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batch_size_count 8\n"), "{text}");
+        assert!(text.contains("huiji_store_write_jobs_rolled_back_total 1\n"), "{text}");
+        assert!(render_write_batches(&huiji_store::WriteBatches::default()).is_empty());
     }
 }

@@ -1,0 +1,343 @@
+//! Group commit: the write jobs waiting are run in one transaction, each in its own
+//! savepoint, and their callers are answered after that one COMMIT.
+//!
+//! A commit costs a WAL sync on SQLite (and the one write connection meanwhile) and an
+//! fsync plus a round trip on PostgreSQL; answering several hundred small writes a
+//! second with one commit each spends most of the time there. A writer task takes the
+//! jobs that arrived while the previous batch ran (at most [`MAX_JOBS`]), so batches grow
+//! with the load on their own and a lone write waits for nobody: there is no linger
+//! timer, which would only add its delay at low load.
+//!
+//! What a caller is promised is what its own transaction promised before:
+//! - its job sees the rows of the jobs before it in the batch (one transaction), so the
+//!   checks that read before they write (one member per ID, one answer per position) hold
+//!   within a batch as they hold between transactions;
+//! - a job that fails (a conflict, a constraint, a database error) is rolled back to its
+//!   savepoint alone, and its caller gets its error — after the commit like everyone;
+//! - an answer means durable: results are handed over only after the COMMIT; if the
+//!   batch cannot begin or commit, every caller in it gets [`StoreError::Uncommitted`]
+//!   and none of its writes is visible.
+
+#[cfg(feature = "testing")]
+mod probe;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::db::SqlStore;
+use crate::tx::Tx;
+use crate::{Backend, Result, StoreError};
+
+#[cfg(feature = "testing")]
+pub use probe::Probe;
+
+/// The most jobs one transaction takes. Past a few dozen the commit is a small part of a
+/// batch and a bigger one only holds its early callers longer (64 joins of ~20 statements
+/// are ~10 ms on SQLite), and a job's failure costs only its own savepoint anyway.
+pub(crate) const MAX_JOBS: usize = 64;
+
+/// How many writer tasks take batches, unless `HUIJI_GROUP_COMMIT_WRITERS` says (0: no
+/// group commit, every write its own transaction as before). SQLite has one write
+/// connection, so one writer: measured, 1.5 × the contest answers of a transaction each.
+/// PostgreSQL: off. One writer runs every statement of a batch one round trip after
+/// another on one connection, which lost to the pool's 16 connections in parallel (half
+/// the answers/s), and several writers deadlock on the shared counter rows (the day's
+/// review statistics, a union's contest totals) that one transaction per write only
+/// holds briefly — see BENCHMARKS.md "Group commit".
+const fn default_writers(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => 0,
+    }
+}
+
+/// A job's future, borrowing the batch's transaction.
+pub(crate) type TxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// What a job left once it ran: whether to keep its savepoint, and how to hand its
+/// result to its caller once the batch has committed.
+struct Ran {
+    keep: bool,
+    deliver: Box<dyn FnOnce() + Send>,
+}
+
+/// A caller's job with its result type erased. Dropping it unrun (or dropping its
+/// [`Ran`] undelivered) answers the caller with [`StoreError::Uncommitted`].
+type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'a>> + Send>;
+
+/// Batch sizes seen since start, in powers-of-two buckets (1, 2–3, 4–7, … 32–63, 64).
+#[derive(Debug, Default)]
+struct Counters {
+    buckets: [AtomicU64; BUCKETS],
+    jobs: AtomicU64,
+    rolled_back: AtomicU64,
+    uncommitted: AtomicU64,
+}
+
+const BUCKETS: usize = 7;
+
+/// What the group-commit writer has done since start, for `/metrics` and the benchmark.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteBatches {
+    /// Whether writes go through the group-commit writer at all.
+    pub enabled: bool,
+    /// Writer tasks.
+    pub writers: usize,
+    /// Batches by size: `(smallest size of the bucket, batches)`, sizes 1, 2, 4 … 64.
+    pub sizes: Vec<(usize, u64)>,
+    /// Jobs run.
+    pub jobs: u64,
+    /// Jobs that failed and were rolled back to their savepoint.
+    pub rolled_back: u64,
+    /// Jobs whose batch did not commit (their callers got an error).
+    pub uncommitted: u64,
+}
+
+impl Counters {
+    fn bucket(size: usize) -> usize {
+        (usize::BITS - size.max(1).leading_zeros()) as usize - 1
+    }
+
+    fn batch(&self, size: usize) {
+        if let Some(bucket) = self.buckets.get(Self::bucket(size).min(BUCKETS - 1)) {
+            bucket.fetch_add(1, Ordering::Relaxed);
+        }
+        self.jobs.fetch_add(size as u64, Ordering::Relaxed);
+    }
+}
+
+/// The group-commit writer of one store: the queue and its tasks.
+pub(crate) struct Writer {
+    /// `None` once the store is closing: new writes are refused, queued ones still run.
+    queue: Mutex<Option<mpsc::UnboundedSender<Job>>>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    counters: Arc<Counters>,
+    writers: usize,
+}
+
+impl fmt::Debug for Writer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Writer").field("writers", &self.writers).finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// Starts the writer tasks for `store` (whose own writer is `None`: the tasks write
+    /// directly), as many as configured, or `None` when group commit is off.
+    pub(crate) fn start(store: &SqlStore, backend: Backend) -> Option<Arc<Writer>> {
+        let writers = std::env::var("HUIJI_GROUP_COMMIT_WRITERS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(default_writers(backend));
+        Writer::start_with(store, backend, writers)
+    }
+
+    /// Starts `writers` writer tasks (`None` for 0).
+    pub(crate) fn start_with(store: &SqlStore, backend: Backend, writers: usize) -> Option<Arc<Writer>> {
+        // SQLite's one write connection makes a second writer pointless.
+        let writers = if backend == Backend::Sqlite { writers.min(1) } else { writers.min(16) };
+        if writers == 0 {
+            return None;
+        }
+        let (send, receive) = mpsc::unbounded_channel();
+        let receive = Arc::new(tokio::sync::Mutex::new(receive));
+        let counters = Arc::new(Counters::default());
+        let tasks = (0..writers)
+            .map(|_| tokio::spawn(take_batches(store.clone(), receive.clone(), counters.clone())))
+            .collect();
+        Some(Arc::new(Writer { queue: Mutex::new(Some(send)), tasks: Mutex::new(tasks), counters, writers }))
+    }
+
+    /// Refuses new jobs and waits until every queued one has been run and answered.
+    pub(crate) async fn drain(&self) {
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.take();
+        }
+        let tasks = self.tasks.lock().map(|mut t| std::mem::take(&mut *t)).unwrap_or_default();
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+
+    /// The batch sizes seen so far.
+    pub(crate) fn batches(&self) -> WriteBatches {
+        let c = &self.counters;
+        WriteBatches {
+            enabled: true,
+            writers: self.writers,
+            sizes: c.buckets.iter().enumerate().map(|(i, n)| (1 << i, n.load(Ordering::Relaxed))).collect(),
+            jobs: c.jobs.load(Ordering::Relaxed),
+            rolled_back: c.rolled_back.load(Ordering::Relaxed),
+            uncommitted: c.uncommitted.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// One writer task: takes what is waiting, up to [`MAX_JOBS`], and runs it as one batch;
+/// ends when the queue is closed and empty. Each batch runs in its own task so a panic
+/// in one job loses that batch (its callers get an error), not the writer.
+async fn take_batches(
+    store: SqlStore,
+    queue: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Job>>>,
+    counters: Arc<Counters>,
+) {
+    loop {
+        let mut jobs = Vec::with_capacity(MAX_JOBS);
+        {
+            let mut queue = queue.lock().await;
+            if queue.recv_many(&mut jobs, MAX_JOBS).await == 0 {
+                return;
+            }
+        }
+        counters.batch(jobs.len());
+        let size = jobs.len() as u64;
+        let batch = tokio::spawn(run_batch(store.clone(), jobs, counters.clone()));
+        if let Err(error) = batch.await {
+            counters.uncommitted.fetch_add(size, Ordering::Relaxed);
+            tracing::error!(%error, "a write batch panicked; its callers were told it did not commit");
+        }
+    }
+}
+
+/// Savepoint statements, joined so that the step from one job to the next is one round
+/// trip (the release of the last job's savepoint, or its rollback, and the next one's).
+const FIRST: &str = "SAVEPOINT batch_job";
+const NEXT_AFTER_KEPT: &str = "RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
+const NEXT_AFTER_FAILED: &str =
+    "ROLLBACK TO SAVEPOINT batch_job; RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
+/// After the last job: a kept savepoint commits with the transaction as it is.
+const LAST_FAILED: &str = "ROLLBACK TO SAVEPOINT batch_job";
+
+/// Runs the jobs in one transaction, each between a savepoint and its release (or its
+/// rollback when it failed), commits, and only then answers the callers.
+async fn run_batch(store: SqlStore, jobs: Vec<Job>, counters: Arc<Counters>) {
+    let size = jobs.len() as u64;
+    match run_jobs(&store, jobs, &counters).await {
+        Ok(answers) => {
+            tracing::debug!(jobs = size, "write batch committed");
+            for deliver in answers {
+                deliver();
+            }
+        }
+        Err(error) => {
+            counters.uncommitted.fetch_add(size, Ordering::Relaxed);
+            tracing::warn!(%error, jobs = size, "a write batch did not commit; its callers get an error");
+        }
+    }
+}
+
+/// The batch's transaction; `Err` when it could not begin, keep a savepoint's promise or
+/// commit (the answers are dropped then, which tells their callers).
+async fn run_jobs(
+    store: &SqlStore,
+    jobs: Vec<Job>,
+    counters: &Counters,
+) -> Result<Vec<Box<dyn FnOnce() + Send>>> {
+    let mut tx = store.begin_write().await?;
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut kept = None;
+    for job in jobs {
+        statement(
+            &mut tx,
+            match kept {
+                None => FIRST,
+                Some(true) => NEXT_AFTER_KEPT,
+                Some(false) => NEXT_AFTER_FAILED,
+            },
+        )
+        .await?;
+        let ran = job(&mut tx).await;
+        if !ran.keep {
+            counters.rolled_back.fetch_add(1, Ordering::Relaxed);
+        }
+        kept = Some(ran.keep);
+        answers.push(ran.deliver);
+    }
+    if kept == Some(false) {
+        statement(&mut tx, LAST_FAILED).await?;
+    }
+    tx.commit().await?;
+    Ok(answers)
+}
+
+async fn statement(tx: &mut Tx, sql: &'static str) -> Result<()> {
+    crate::tx::on_tx!(tx, |c| {
+        sqlx::raw_sql(sql).execute(c).await?;
+    });
+    Ok(())
+}
+
+impl SqlStore {
+    /// Runs `job` in a transaction and returns its result once that transaction has
+    /// committed: through the group-commit writer (sharing the transaction with other
+    /// jobs, in a savepoint of its own), or alone when group commit is off. A job's `Err`
+    /// undoes its own writes only. `job` must not begin a transaction of its own.
+    pub(crate) async fn write<T, F>(&self, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
+    {
+        self.write_keeping(job, |_| true).await
+    }
+
+    /// [`SqlStore::write`] for a job whose success may still undo its writes: when
+    /// `keep` says no, its savepoint is rolled back (or, alone, its transaction) and the
+    /// result is answered all the same.
+    pub(crate) async fn write_keeping<T, F>(&self, job: F, keep: fn(&T) -> bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
+    {
+        let Some(writer) = &self.writer else {
+            let mut tx = self.begin_write().await?;
+            let result = job(&mut tx).await?;
+            if keep(&result) {
+                tx.commit().await?;
+            }
+            return Ok(result);
+        };
+        let (answer, answered) = oneshot::channel::<Result<T>>();
+        let erased: Job = Box::new(move |tx: &mut Tx| {
+            Box::pin(async move {
+                let result = job(tx).await;
+                Ran {
+                    keep: result.as_ref().is_ok_and(keep),
+                    deliver: Box::new(move || {
+                        // The caller may have gone (a closed connection); the write stands.
+                        let _ = answer.send(result);
+                    }),
+                }
+            })
+        });
+        let queued = match writer.queue.lock() {
+            Ok(queue) => queue.as_ref().is_some_and(|queue| queue.send(erased).is_ok()),
+            Err(_) => false,
+        };
+        if !queued {
+            return Err(StoreError::Uncommitted);
+        }
+        answered.await.map_err(|_| StoreError::Uncommitted)?
+    }
+
+    /// What the group-commit writer has done since start.
+    pub(crate) fn batches_seen(&self) -> WriteBatches {
+        self.writer.as_ref().map(|w| w.batches()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Counters;
+
+    #[test]
+    fn batch_sizes_fall_in_power_of_two_buckets() {
+        let buckets: Vec<usize> = [1, 2, 3, 4, 7, 8, 63, 64].into_iter().map(Counters::bucket).collect();
+        assert_eq!(buckets, [0, 1, 1, 2, 2, 3, 5, 6]);
+    }
+}
