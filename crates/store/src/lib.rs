@@ -22,6 +22,8 @@ mod contacts;
 mod db;
 mod error;
 mod innovation;
+// Two instances, one database: background jobs once per period.
+mod jobs;
 mod joining;
 mod members;
 // Decision SMS and union contacts (issue 13).
@@ -78,6 +80,8 @@ pub use innovation::{
     NewEntry, NewMentorship, NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery,
     RegistryConflict, RegistryPage, RegistryRef, Saved, ScoreOutcome, ScoreRecord, Studio, Tally,
 };
+// Two instances, one database: background jobs once per period.
+pub use jobs::JobStore;
 pub use joining::{ApplicationRecord, JoinStore, NewApplication, Sealed, SubmitOutcome};
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
@@ -137,6 +141,8 @@ pub trait Store:
     + ContactStore
     // Accounts in the console.
     + OfficerStore
+    // Two instances, one database: background jobs once per period.
+    + JobStore
     + Send
     + Sync
     + fmt::Debug
@@ -169,4 +175,6 @@ pub mod prelude {
     pub use crate::{ContactStore, NoticeStore};
     // Accounts in the console.
     pub use crate::OfficerStore;
+    // Two instances, one database: background jobs once per period.
+    pub use crate::JobStore;
 }

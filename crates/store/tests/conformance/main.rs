@@ -11,6 +11,8 @@ mod contest;
 mod fixtures;
 mod innovation;
 mod innovation_evaluation;
+// Two instances, one database: background jobs once per period.
+mod jobs;
 mod joining;
 mod logins;
 mod members;
