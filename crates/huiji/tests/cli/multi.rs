@@ -3,6 +3,7 @@
 //! the other; a revoked API key and a disabled account stop on both; each webhook event
 //! and each decision SMS is delivered once while both run, and once again after one is
 //! killed mid-delivery (the other takes the killed one's claims when their lease ends).
+//! With `redis_url`, a platform's rate limit is one bucket for both.
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Write as _};
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use huiji_core::AutoApproval;
 use huiji_store::prelude::*;
+use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -102,14 +104,20 @@ struct Server {
 
 impl Server {
     fn start(url: &str, keys: &std::path::Path, sms: &str) -> Server {
+        Server::start_with(url, keys, &[("HUIJI_SMS_GATEWAY_URL", sms)])
+    }
+
+    /// Starts with these settings in the environment.
+    fn start_with(url: &str, keys: &std::path::Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_huiji"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
             .arg("--key-file")
             .arg(keys)
             .env_remove("HUIJI_DATABASE_URL")
             .env_remove("HUIJI_PUBLIC_URL")
-            .env("HUIJI_SMS_GATEWAY_URL", sms)
+            .env_remove("HUIJI_REDIS_URL")
             .env("HUIJI_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .expect("run huiji serve");
@@ -362,3 +370,44 @@ async fn two_instances_share_one_postgresql() {
     assert_eq!(seen.delivered.len(), owed_sms + owed_events);
     drop((c, d));
 }
+
+both_databases!(rate_limits_are_shared_through_redis, |db: TestDb| async move {
+    let url = db.url.clone();
+    let dir = scratch("redis");
+    let keys = dir.join("huiji.keys");
+    stdout(&huiji(&url, &["keys", "init", "--out", keys.to_str().unwrap()]));
+    stdout(&huiji(&url, &["seed", "anhui"]));
+    let key = stdout(&huiji(&url, &["api-key", "create", "--platform", "maps"])).trim().to_owned();
+    // One request a second, bursts of two, per key; this run's own keys in Redis.
+    let prefix = format!("huiji-test-{}-{}", std::process::id(), dir.file_name().unwrap().to_str().unwrap());
+    let slow = [("HUIJI_API_RATE_PER_SECOND", "1"), ("HUIJI_REDIS_PREFIX", prefix.as_str())];
+    let api = browser();
+    // How many of four requests, alternating between the two, are served at once.
+    let served = async |pair: [&Server; 2]| {
+        let mut served = 0;
+        for n in 0..4 {
+            let answer = api.get(format!("{}/api/v1/orgs", pair[n % 2].base)).bearer_auth(&key).send().await;
+            let status = answer.unwrap().status().as_u16();
+            assert!(status == 200 || status == 429, "{status}");
+            served += usize::from(status == 200);
+        }
+        served
+    };
+
+    // Without Redis each instance has its own bucket: both bursts are served.
+    let (a, b) = (Server::start_with(&url, &keys, &slow), Server::start_with(&url, &keys, &slow));
+    assert_eq!(served([&a, &b]).await, 4);
+    drop((a, b));
+
+    // With Redis, one bucket for both: the burst of two, then 429 on either.
+    let redis = [("HUIJI_REDIS_URL", "redis://127.0.0.1:6379/0"), slow[0], slow[1]];
+    let (a, b) = (Server::start_with(&url, &keys, &redis), Server::start_with(&url, &keys, &redis));
+    assert_eq!(served([&a, &b]).await, 2);
+    drop((a, b));
+
+    // A Redis that does not answer: each instance falls back to its own buckets and serves.
+    let gone = [("HUIJI_REDIS_URL", "redis://127.0.0.1:1/0"), slow[0], slow[1]];
+    tokio::time::sleep(Duration::from_secs(3)).await; // the buckets above fill up again
+    let (a, b) = (Server::start_with(&url, &keys, &gone), Server::start_with(&url, &keys, &gone));
+    assert_eq!(served([&a, &b]).await, 4);
+});
