@@ -27,7 +27,6 @@ pub const RECONNECT_EVERY: Duration = Duration::from_secs(5);
 /// How often an outage is logged again.
 const WARN_EVERY: Duration = Duration::from_secs(60);
 
-
 /// GCRA. KEYS[1]: the bucket; ARGV[1]: milliseconds per token; ARGV[2]: the burst.
 /// Returns 0 when a token was taken, else the milliseconds until one is back.
 const TAKE: &str = r"

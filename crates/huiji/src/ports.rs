@@ -35,7 +35,8 @@ pub fn connect(
     };
     // Two instances, one database: rate limits shared through Redis.
     if let Some(url) = &settings.redis_url {
-        let shared = huiji_app::limits::SharedLimits::new(url.expose(), &settings.redis_prefix).map_err(|e| invalid(&e))?;
+        let shared = huiji_app::limits::SharedLimits::new(url.expose(), &settings.redis_prefix)
+            .map_err(|e| invalid(&e))?;
         app = app.with_shared_limits(Arc::new(shared));
         tracing::info!("rate limits kept in Redis, shared by every instance using it");
     }

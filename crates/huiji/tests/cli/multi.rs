@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use huiji_core::AutoApproval;
-use huiji_store::prelude::*;
 use huiji_store::both_databases;
+use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -252,7 +252,8 @@ async fn two_instances_share_one_postgresql() {
     for username in ["boss", "clerk"] {
         with_password(&url, &["user", "add", "--username", username, "--org", "1", "--role", "admin"]);
     }
-    let platform_key = stdout(&huiji(&url, &["api-key", "create", "--platform", "huolala"])).trim().to_owned();
+    let platform_key =
+        stdout(&huiji(&url, &["api-key", "create", "--platform", "huolala"])).trim().to_owned();
     let maps_key = stdout(&huiji(&url, &["api-key", "create", "--platform", "maps"])).trim().to_owned();
     let (stub_base, seen) = stub().await;
     let hook = format!("{stub_base}/hook");
@@ -314,10 +315,8 @@ async fn two_instances_share_one_postgresql() {
         move || seen.lock().unwrap().delivered.keys().filter(|k| k.starts_with(prefix)).count()
     };
     let (sms_count, hook_count) = (delivered("sms:"), delivered("hook:"));
-    eventually("4 SMS and 4 events", Duration::from_secs(20), async || {
-        sms_count() == 4 && hook_count() == 4
-    })
-    .await;
+    eventually("4 SMS and 4 events", Duration::from_secs(20), async || sms_count() == 4 && hook_count() == 4)
+        .await;
 
     // One instance is killed while it delivers: the stub holds its requests unanswered.
     drop(b);
