@@ -2,8 +2,8 @@
 //! instances ask at once.
 
 use huiji_core::Timestamp;
+use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
-use huiji_store::{JobStore, both_databases};
 
 both_databases!(a_period_is_claimed_once_among_racing_instances, |db: TestDb| async move {
     let store = db.dyn_store();
