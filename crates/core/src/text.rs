@@ -4,10 +4,12 @@
 //! NUL is what PostgreSQL refuses in text (an error on every statement that binds it)
 //! while SQLite stores it as-is, so without the rule the two databases would answer the
 //! same request differently. The other control characters (the rest of C0, DEL, C1) have
-//! no business in a name, a code, a reason or a search either, and no field of huiji is
-//! multi-line, so tabs and line breaks count too. The web layer parses every path
-//! parameter, query and form field and JSON string as [`PlainText`] before a handler
-//! runs, and answers 422 naming the field that is not.
+//! no business in a name, a code, a reason or a search either, so tabs and line breaks
+//! count too — except in the few fields that are written as paragraphs (a legal-aid
+//! case's description, a campaign's text), which may hold line breaks and nothing else
+//! ([`PlainText::parse_lines`]). The web layer parses every path parameter, query and
+//! form field and JSON string before a handler runs, and answers 422 naming the field
+//! that is not.
 
 use std::fmt;
 
@@ -45,6 +47,20 @@ impl<'a> PlainText<'a> {
         }
     }
 
+    /// The text of a field written as paragraphs: line breaks (LF, CR) allowed, every
+    /// other control character refused — a tab or a NUL is no more welcome in a
+    /// description than in a name.
+    ///
+    /// # Errors
+    ///
+    /// The first control character other than a line break, and where it is.
+    pub fn parse_lines(text: &'a str) -> Result<PlainText<'a>, ControlCharacter> {
+        match text.chars().enumerate().find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r')) {
+            Some((position, found)) => Err(ControlCharacter { found, position }),
+            None => Ok(PlainText(text)),
+        }
+    }
+
     /// The text itself.
     pub fn as_str(self) -> &'a str {
         self.0
@@ -67,6 +83,19 @@ mod tests {
             PlainText::parse("理由\u{7}").unwrap_err().to_string(),
             "control character U+0007 at position 2"
         );
+    }
+
+    #[test]
+    fn paragraphs_may_break_lines_and_nothing_else() {
+        for good in ["三个月工资未发。\r\n老板失联。", "a\nb\n", "\r"] {
+            assert_eq!(PlainText::parse_lines(good).map(PlainText::as_str), Ok(good));
+        }
+        assert_eq!(
+            PlainText::parse_lines("a\nb\tc").unwrap_err(),
+            ControlCharacter { found: '\t', position: 3 }
+        );
+        assert!(PlainText::parse_lines("x\0").is_err());
+        assert!(PlainText::parse_lines("\u{85}").is_err(), "NEL is C1, not a line break here");
     }
 
     #[test]

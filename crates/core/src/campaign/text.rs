@@ -170,7 +170,9 @@ impl Template {
     ///
     /// See [`TextError`]; the signature and the opt-out note must not be written in.
     pub fn parse(text: &str) -> Result<Template, TextError> {
-        let text = text.trim();
+        // A browser's textarea sends its line breaks as CR LF; an SMS breaks lines with LF.
+        let text = text.trim().replace("\r\n", "\n");
+        let text = text.as_str();
         if text.is_empty() {
             return Err(TextError::TemplateEmpty);
         }
@@ -311,6 +313,13 @@ mod tests {
     #[test]
     fn templates_are_checked() {
         assert!(Template::parse("{surname}师傅您好，加入工会点 {link}").is_ok());
+        let typed =
+            Template::parse("{surname}师傅您好：\r\n加入工会点 {link}").map(|t| t.as_str().to_owned());
+        assert_eq!(
+            typed.as_deref(),
+            Ok("{surname}师傅您好：\n加入工会点 {link}"),
+            "a textarea's CR LF is a line break"
+        );
         let cases = [
             ("  ", TextError::TemplateEmpty),
             ("欢迎入会", TextError::LinkMissing),
@@ -322,6 +331,7 @@ mod tests {
             ("【工会】您好 {link}", TextError::SignatureInTemplate),
             ("您好 {link} 回T退订", TextError::OptOutInTemplate),
             ("您好\u{7} {link}", TextError::ControlCharacter),
+            ("您好\r {link}", TextError::ControlCharacter),
         ];
         for (text, error) in cases {
             assert_eq!(Template::parse(text), Err(error.clone()), "{text}");

@@ -44,10 +44,23 @@ fn shown(name: &str) -> String {
     }
 }
 
-/// The first `name=value` pair (form or query encoding) whose name or value is not plain.
-fn first_in_pairs(encoded: &[u8], place: Place) -> Option<Refused> {
+/// The form fields written as paragraphs, by the path their form is posted to: their
+/// values may break lines ([`PlainText::parse_lines`]); the core's parser of each keeps
+/// the breaks it wants. Only form bodies: no query field or API string is a paragraph.
+const PARAGRAPHS: &[(&str, &str)] = &[("/legal", "description"), ("/console/campaigns", "text")];
+
+/// The first `name=value` pair (form or query encoding) whose name or value is not plain;
+/// the fields named in `paragraphs` may hold line breaks.
+fn first_in_pairs(encoded: &[u8], place: Place, paragraphs: &[&str]) -> Option<Refused> {
     form_urlencoded::parse(encoded)
-        .find(|(name, value)| PlainText::parse(name).is_err() || PlainText::parse(value).is_err())
+        .find(|(name, value)| {
+            let value_ok = if paragraphs.contains(&name.as_ref()) {
+                PlainText::parse_lines(value).is_ok()
+            } else {
+                PlainText::parse(value).is_ok()
+            };
+            PlainText::parse(name).is_err() || !value_ok
+        })
         .map(|(name, _)| Refused { field: shown(&name), place })
 }
 
@@ -80,7 +93,9 @@ fn first_in_body(parts: &Parts, body: &[u8]) -> Option<Refused> {
     if may_be_json && let Ok(value) = serde_json::from_slice::<Value>(body) {
         return first_in_json(&value, "").map(|field| Refused { field, place: Place::Body });
     }
-    first_in_pairs(body, Place::Body)
+    let paragraphs: Vec<&str> =
+        PARAGRAPHS.iter().filter(|(path, _)| *path == parts.uri.path()).map(|(_, field)| *field).collect();
+    first_in_pairs(body, Place::Body, &paragraphs)
 }
 
 #[derive(Template)]
@@ -146,7 +161,7 @@ async fn check(request: Request, next: Next, uploads: bool) -> Response {
         // No parameters (or not UTF-8, which the route's own extractor refuses).
         Err(_) => None,
     };
-    let in_query = || parts.uri.query().and_then(|q| first_in_pairs(q.as_bytes(), Place::Query));
+    let in_query = || parts.uri.query().and_then(|q| first_in_pairs(q.as_bytes(), Place::Query, &[]));
     if let Some(refused) = in_path.or_else(in_query) {
         return refusal(&parts, &refused);
     }
@@ -164,12 +179,7 @@ async fn check(request: Request, next: Next, uploads: bool) -> Response {
         }
     };
     // A file upload carries bytes, not text; its one route checks its text fields itself.
-    let multipart = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
-    if multipart {
+    if is_multipart(&parts) {
         return next.run(Request::from_parts(parts, Body::from(bytes))).await;
     }
     if let Some(refused) = first_in_body(&parts, &bytes) {
@@ -186,12 +196,22 @@ mod tests {
 
     #[test]
     fn names_the_first_field_that_is_not_plain() {
-        let found = |encoded: &str| first_in_pairs(encoded.as_bytes(), Place::Body).map(|r| r.field);
+        let found = |encoded: &str| first_in_pairs(encoded.as_bytes(), Place::Body, &[]).map(|r| r.field);
         assert_eq!(found("name=%E7%8E%8B&reason=a%00b"), Some("reason".to_owned()));
         assert_eq!(found("a=1&b=x%09y&c=%00"), Some("b".to_owned()));
         assert_eq!(found("we%00ird=1"), Some("we\\0ird".to_owned()));
         assert_eq!(found("name=%E7%8E%8B+%E6%99%93&ok=%C2%A0"), None, "spaces, even non-breaking, are text");
         assert_eq!(found("bad=%FF%FE"), None, "not UTF-8 is the route's own concern");
+    }
+
+    #[test]
+    fn only_a_paragraph_field_may_break_lines() {
+        let found = |encoded: &str| {
+            first_in_pairs(encoded.as_bytes(), Place::Body, &["description"]).map(|r| r.field)
+        };
+        assert_eq!(found("description=a%0D%0Ab&mobile=1"), None);
+        assert_eq!(found("description=a%0Ab&name=x%0Ay"), Some("name".to_owned()));
+        assert_eq!(found("description=a%09b"), Some("description".to_owned()), "a tab is still refused");
     }
 
     #[test]

@@ -74,3 +74,24 @@ both_databases!(officers_make_send_and_follow_campaigns_in_their_subtree, |db: T
     let (_, page) = admin.get("/console/campaigns").await;
     assert!(main_of(&page).contains("<td>3401T</td><td>1</td>"), "{}", main_of(&page));
 });
+
+both_databases!(a_campaign_text_may_break_lines, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let admin = app.officer("hefei-admin", Some("3401"), Role::Admin).await;
+    let hefei = app.store().org_by_join_code("3401").await.unwrap().unwrap();
+    let org = hefei.id.0.to_string();
+    // What a browser's textarea sends: CR LF between the lines.
+    let fields = [
+        ("org", org.as_str()),
+        ("name", "分两行的邀请"),
+        ("text", "{surname}师傅您好：\r\n诚邀您加入工会 {link}"),
+        ("occupation", ""),
+        ("region", ""),
+        ("source", ""),
+    ];
+    let (status, page) = admin.post("/console/campaigns", &fields).await;
+    assert_eq!(status, 303, "{}", main_of(&page));
+    let campaigns = app.store().campaigns(&hefei.path, 10).await.unwrap();
+    let (_, page) = admin.get(&format!("/console/campaigns/{}", campaigns[0].id)).await;
+    assert!(main_of(&page).contains("师傅您好：\n诚邀您加入工会"), "{}", main_of(&page));
+});

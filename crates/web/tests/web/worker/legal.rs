@@ -136,3 +136,31 @@ both_databases!(a_worker_files_a_case_and_follows_it_on_status, |db: TestDb| asy
     let other = status_page(&app, "13912340002").await;
     assert!(!other.contains(&format!("id=\"case-{id}\"")));
 });
+
+both_databases!(a_description_keeps_its_paragraphs_and_nothing_else, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    // A tab is still no text the door lets through, even in a paragraph.
+    let mut tabbed = legal_form(MOBILE);
+    tabbed[6] = ("description", "工资\t未发");
+    tabbed.push(("action", "send_code"));
+    let (status, page) = app.post("/legal", &tabbed).await;
+    assert_eq!(status, 422, "{}", main_of(&page));
+    assert!(page.contains("description"), "{}", main_of(&page));
+
+    // Line breaks as a browser sends them from the textarea (CR LF) are kept as lines.
+    let mut form = legal_form(MOBILE);
+    form[6] = ("description", "两个月工资没有发。\r\n站点负责人不接电话。");
+    let (status, page) = file_case(&app, &form).await;
+    assert_eq!(status, 200, "{}", main_of(&page));
+    let id = case_number(&page);
+    let officer = app.officer("feidong", Some("340122"), Role::Reviewer).await;
+    let (status, page) = officer.get(&format!("/console/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<p class=\"description\">两个月工资没有发。\n站点负责人不接电话。</p>"),
+        "{}",
+        main_of(&page)
+    );
+    let (_, _, form_page) = app.get("/legal").await;
+    assert!(form_page.contains("<textarea name=\"description\""));
+});
