@@ -12,6 +12,7 @@ BENCHMARKS.md.
     bench/run roster [--rows 1000000] [--members 412000]      R (a GBK roster import; parse-only ceiling; peak RSS)
     bench/run campaign [--rows 610000]                        K (queueing a campaign of ~500,000 recipients; peak RSS)
     bench/run stats [--members 1000000] [--repeat 30]         T (/console/stats, ?on=, export, /console/screen, p50/p95)
+    bench/run multi [--seconds 20]                            J2 (two instances on one PostgreSQL vs one)
     bench/run all                                             all of the above
 
 A benchmark, not a test. It installs its load tool (Debian's wrk) if missing.
@@ -23,6 +24,8 @@ from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_
                     workdir, write_bodies, wrk)
 import console_bench
 import stats_bench
+# Two instances, one PostgreSQL (issue 14).
+import multi_bench
 
 TARGETS = {"sqlite": 5000, "postgres": 2000}
 LABEL = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -489,7 +492,9 @@ def bench_build():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "campaign",
-                                         "stats", "all"])
+                                         "stats", "all",
+                                         # Two instances, one PostgreSQL (issue 14).
+                                         "multi"])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
@@ -533,6 +538,10 @@ def main():
                 r = stats_bench.bench(b, args.members or 1_000_000, args.repeat, wd, bench_gen, keys_in)
                 report_gen([r["gen"]])
                 stats_bench.report(LABEL[b], r)
+        # Two instances, one PostgreSQL (issue 14).
+        if args.what in ("multi", "all"):
+            ensure_wrk()
+            multi_bench.report(multi_bench.bench(args.seconds, wd, keys_in))
         if args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)

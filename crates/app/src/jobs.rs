@@ -1,5 +1,6 @@
 //! Background work of a running server. Each job is one statement the database makes
-//! safe to run from any number of instances at once.
+//! safe to run from any number of instances at once; the escalation round and the
+//! retention purge also run once per period across all of them ([`claim_period`]).
 
 use std::time::Duration;
 
@@ -15,6 +16,10 @@ use crate::webhooks::{self, DELIVERY_TIMEOUT};
 pub fn spawn_escalation(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            if !claim_period(&app, ESCALATION, every).await {
+                tokio::time::sleep(until_next_period(&app, every)).await;
+                continue;
+            }
             match app.store().escalate_overdue(app.now()).await {
                 Ok(0) => {}
                 Ok(moved) => {
@@ -33,9 +38,39 @@ pub fn spawn_escalation(app: App, every: Duration) -> JoinHandle<()> {
                 }
                 Err(error) => tracing::warn!(%error, "escalating overdue cases failed; trying again later"),
             }
-            tokio::time::sleep(every).await;
+            tokio::time::sleep(until_next_period(&app, every)).await;
         }
     })
+}
+
+/// The escalation round's name among the jobs' periods.
+pub const ESCALATION: &str = "escalation";
+
+/// The retention purge's name among the jobs' periods.
+pub const RETENTION: &str = "retention";
+
+/// Whether this instance runs `job` now: periods are `every` long, counted from the
+/// epoch on the app's clock, and the first instance to claim a period runs it (the
+/// database decides; see `huiji_store::JobStore`). Every instance tries once per `every`,
+/// so each period is tried by each and run by one. A store failure skips the round.
+pub async fn claim_period(app: &App, job: &str, every: Duration) -> bool {
+    let now = app.now();
+    let length = i64::try_from(every.as_millis()).unwrap_or(i64::MAX).max(1);
+    match app.store().claim_job_period(job, now.millis().div_euclid(length), now).await {
+        Ok(claimed) => claimed,
+        Err(error) => {
+            tracing::warn!(%error, job, "claiming the job's period failed; skipping this round");
+            false
+        }
+    }
+}
+
+/// How long until the next period of length `every` starts (at least a millisecond), so
+/// a round that took a while still tries every period.
+fn until_next_period(app: &App, every: Duration) -> Duration {
+    let length = u64::try_from(every.as_millis()).unwrap_or(u64::MAX).max(1);
+    let into = u64::try_from(app.now().millis()).unwrap_or(0) % length;
+    Duration::from_millis((length - into).max(1))
 }
 
 /// Sends the daily digests of waiting reviews that are due, now and then every `every`
@@ -74,6 +109,10 @@ pub fn spawn_idempotency_purge(app: App, every: Duration) -> JoinHandle<()> {
 pub fn spawn_retention(app: App, days: u32, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            if !claim_period(&app, RETENTION, every).await {
+                tokio::time::sleep(until_next_period(&app, every)).await;
+                continue;
+            }
             match crate::privacy::purge(app.store().as_ref(), app.clock().as_ref(), days, "retention job")
                 .await
             {
@@ -81,7 +120,7 @@ pub fn spawn_retention(app: App, days: u32, every: Duration) -> JoinHandle<()> {
                 Ok(counts) => tracing::info!(?counts, days, "personal data past the retention period purged"),
                 Err(error) => tracing::warn!(%error, "retention purge failed; trying again later"),
             }
-            tokio::time::sleep(every).await;
+            tokio::time::sleep(until_next_period(&app, every)).await;
         }
     })
 }

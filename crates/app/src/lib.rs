@@ -16,6 +16,8 @@ pub mod innovation;
 pub mod jobs;
 pub mod joining;
 pub mod keys;
+// Two instances, one database: rate limits shared through Redis.
+pub mod limits;
 pub mod members;
 pub mod memberships;
 pub mod notices;
@@ -74,6 +76,10 @@ struct Ports {
     // The write path (issue 14): joining's cached reads, and the wake-up of the notice job.
     join_cache: Arc<joining::cache::JoinCache>,
     notices_due: Arc<tokio::sync::Notify>,
+    // Two instances, one database: API keys read lately (issue 14 item 4).
+    api_keys: Arc<platform::api_keys::KeyCache>,
+    // Two instances, one database: rate limits shared through Redis, when configured.
+    shared_limits: Option<Arc<limits::SharedLimits>>,
 }
 
 impl App {
@@ -97,6 +103,8 @@ impl App {
             campaigns: Arc::new(campaign::CampaignSettings::default()),
             join_cache: Arc::new(joining::cache::JoinCache::new(0)),
             notices_due: Arc::new(tokio::sync::Notify::new()),
+            api_keys: Arc::new(platform::api_keys::KeyCache::default()),
+            shared_limits: None,
         };
         App { ports: Arc::new(ports) }
     }
@@ -149,6 +157,22 @@ impl App {
     pub fn with_campaigns(mut self, settings: campaign::CampaignSettings) -> App {
         Arc::make_mut(&mut self.ports).campaigns = Arc::new(settings);
         self
+    }
+
+    /// Keeps the rate limits' buckets in Redis, shared with every instance using it.
+    pub fn with_shared_limits(mut self, limits: Arc<limits::SharedLimits>) -> App {
+        Arc::make_mut(&mut self.ports).shared_limits = Some(limits);
+        self
+    }
+
+    /// The shared rate-limit buckets, when configured.
+    pub fn shared_limits(&self) -> Option<&limits::SharedLimits> {
+        self.ports.shared_limits.as_deref()
+    }
+
+    /// The API keys this instance read lately ([`platform::api_keys::authenticate`]).
+    pub fn api_key_cache(&self) -> &platform::api_keys::KeyCache {
+        &self.ports.api_keys
     }
 
     /// How campaigns are sent.

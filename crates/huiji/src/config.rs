@@ -137,6 +137,14 @@ pub struct Settings {
     /// The bearer token the SMS provider presents on its callbacks (delivery receipts,
     /// replies); unset, the callbacks answer 401.
     pub sms_callback_token: Option<Secret>,
+    // Two instances, one database: shared rate limits.
+    /// A Redis server (`redis://host:6379/0`) holding the API and public-form rate limits'
+    /// buckets, so every instance spends from the same ones; unset, each instance keeps
+    /// its own. It may hold a password: kept as a secret.
+    pub redis_url: Option<Secret>,
+    /// The start of every key huiji keeps in that Redis: the instances of one deployment
+    /// share it; deployments sharing one Redis each need their own.
+    pub redis_prefix: String,
 }
 
 impl Default for Settings {
@@ -166,6 +174,8 @@ impl Default for Settings {
             campaign_rate_per_second: 20,
             campaign_invite_days: huiji_core::campaign::invite::DEFAULT_INVITE_DAYS,
             sms_callback_token: None,
+            redis_url: None,
+            redis_prefix: "huiji".to_owned(),
         }
     }
 }
@@ -308,6 +318,22 @@ mod tests {
                 parse(&["huiji", "serve", "--database-url", "sqlite:flag.db", "--listen", "127.0.0.1:9002"]);
             assert_eq!(from_flags.database_url, Some(DatabaseUrl::new("sqlite:flag.db")));
             assert_eq!(from_flags.listen, "127.0.0.1:9002".parse().unwrap());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn redis_is_optional_from_the_file_or_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let cli = <Cli as clap::Parser>::try_parse_from(["huiji", "serve"]).unwrap();
+            assert_eq!(Settings::load(&cli).unwrap().redis_url, None, "per-process limits unless configured");
+            jail.create_file("huiji.toml", "redis_url = \"redis://file:6379/0\"")?;
+            let from_file = Settings::load(&cli).unwrap().redis_url;
+            assert_eq!(from_file.as_ref().map(Secret::expose), Some("redis://file:6379/0"));
+            jail.set_env("HUIJI_REDIS_URL", "redis://:pw@env:6379/1");
+            let settings = Settings::load(&cli).unwrap();
+            assert_eq!(settings.redis_url.as_ref().map(Secret::expose), Some("redis://:pw@env:6379/1"));
+            assert!(!format!("{settings:?}").contains("pw@"), "the URL may hold a password");
             Ok(())
         });
     }

@@ -33,6 +33,13 @@ pub fn connect(
         }
         None => default_real_name,
     };
+    // Two instances, one database: rate limits shared through Redis.
+    if let Some(url) = &settings.redis_url {
+        let shared = huiji_app::limits::SharedLimits::new(url.expose(), &settings.redis_prefix)
+            .map_err(|e| invalid(&e))?;
+        app = app.with_shared_limits(Arc::new(shared));
+        tracing::info!("rate limits kept in Redis, shared by every instance using it");
+    }
     Ok(match real_name {
         Some(provider) => app.with_real_name(provider),
         None => app,

@@ -24,6 +24,8 @@ mod contacts;
 mod db;
 mod error;
 mod innovation;
+// Two instances, one database: background jobs once per period.
+mod jobs;
 mod joining;
 mod members;
 // Decision SMS and union contacts (issue 13).
@@ -84,6 +86,8 @@ pub use innovation::{
     NewEntry, NewMentorship, NewModelWorker, NewProject, NewStudio, Project, PublicStudioQuery,
     RegistryConflict, RegistryPage, RegistryRef, Saved, ScoreOutcome, ScoreRecord, Studio, Tally,
 };
+// Two instances, one database: background jobs once per period.
+pub use jobs::JobStore;
 pub use joining::{
     ApplicationRecord, JoinStore, KeyedSubmit, NewApplication, RenderAnswer, Sealed, SubmitOutcome,
 };
@@ -147,6 +151,8 @@ pub trait Store:
     + ContactStore
     // Accounts in the console.
     + OfficerStore
+    // Two instances, one database: background jobs once per period.
+    + JobStore
     + Send
     + Sync
     + fmt::Debug
@@ -182,4 +188,6 @@ pub mod prelude {
     pub use crate::{ContactStore, NoticeStore};
     // Accounts in the console.
     pub use crate::OfficerStore;
+    // Two instances, one database: background jobs once per period.
+    pub use crate::JobStore;
 }

@@ -90,7 +90,7 @@ impl WebState {
             app,
             metrics: Arc::new(Metrics::default()),
             limits: Arc::new(PublicLimits::default()),
-            api_limiter: Arc::new(Limiter::new(DEFAULT_API_RATE)),
+            api_limiter: Arc::new(Limiter::new("api", DEFAULT_API_RATE)),
             http: HttpSettings { secure_cookies: tls, hsts: tls, trust_proxy: false },
         }
     }
@@ -117,7 +117,7 @@ impl WebState {
 
     /// Allows each API key `rate` (the default is [`DEFAULT_API_RATE`]).
     pub fn with_api_rate(mut self, rate: Rate) -> WebState {
-        self.api_limiter = Arc::new(Limiter::new(rate));
+        self.api_limiter = Arc::new(Limiter::new("api", rate));
         self
     }
 }

@@ -1,6 +1,10 @@
 //! Platform API keys: `hj_<prefix>_<secret>`. The prefix finds the stored row and is safe
 //! to show in lists; only the SHA-256 of the whole key is stored.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use huiji_store::{ApiKeyRecord, StoreError};
 use huiji_vault::{VaultError, constant_time_eq, hex, sha256_hex};
 
@@ -48,8 +52,44 @@ pub fn prefix_of(key: &str) -> Option<&str> {
     well_formed.then_some(prefix)
 }
 
+/// How long this instance trusts a key it read: a revocation made elsewhere (the command
+/// line, another instance) stops the key here within this time; one made through
+/// [`revoke`] on this instance stops it at once.
+pub const CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// Above this many cached keys the cache is emptied before another is added.
+const CACHE_MAX: usize = 10_000;
+
+/// Keys read lately, by prefix, each with when it was read (this instance's monotonic
+/// clock: a cache's age, not a rule's time). Only stored rows are kept: the presented
+/// secret is still hashed and compared every time.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    entries: Mutex<HashMap<String, (ApiKeyRecord, Instant)>>,
+}
+
+impl KeyCache {
+    fn get(&self, prefix: &str) -> Option<ApiKeyRecord> {
+        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.get(prefix).filter(|(_, read)| read.elapsed() < CACHE_TTL).map(|(key, _)| key.clone())
+    }
+
+    fn put(&self, key: ApiKeyRecord) {
+        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(key.prefix.clone(), (key, Instant::now()));
+    }
+
+    fn forget(&self, prefix: &str) {
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(prefix);
+    }
+}
+
 /// The stored key a presented one stands for: well-formed, genuine (its hash compared
-/// in constant time) and not revoked; `None` for anything else, alike.
+/// in constant time) and not revoked; `None` for anything else, alike. A key read in the
+/// last [`CACHE_TTL`] is not read again (an API request then costs no key query).
 ///
 /// # Errors
 ///
@@ -58,11 +98,30 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<Option<ApiKeyRec
     let Some(prefix) = prefix_of(presented) else {
         return Ok(None);
     };
-    let Some(key) = app.store().api_key_by_prefix(prefix).await? else {
-        return Ok(None);
+    let key = match app.api_key_cache().get(prefix) {
+        Some(key) => key,
+        None => {
+            let Some(key) = app.store().api_key_by_prefix(prefix).await? else {
+                return Ok(None);
+            };
+            app.api_key_cache().put(key.clone());
+            key
+        }
     };
     let genuine = constant_time_eq(sha256_hex(presented.as_bytes()).as_bytes(), key.key_hash.as_bytes());
     Ok((genuine && key.revoked_at.is_none()).then_some(key))
+}
+
+/// Revokes the key with this prefix and forgets it here at once (other instances within
+/// [`CACHE_TTL`]); `false` when there was no active key with it.
+///
+/// # Errors
+///
+/// The store's.
+pub async fn revoke(app: &App, prefix: &str) -> Result<bool, StoreError> {
+    let revoked = app.store().revoke_api_key(prefix, app.now()).await?;
+    app.api_key_cache().forget(prefix);
+    Ok(revoked)
 }
 
 /// Checks and normalises a scope list (comma- or space-separated).

@@ -14,6 +14,8 @@ mod contest;
 mod demo;
 mod generate;
 mod innovation;
+// Two instances, one PostgreSQL (issue 14).
+mod multi;
 mod privacy;
 // Outreach: real-name rosters.
 mod roster;

@@ -5,16 +5,29 @@ use huiji_core::Timestamp;
 use huiji_core::campaign::{MessageState, Receipt};
 
 use super::{DueMessage, message_state};
-use crate::db::{SqlStore, on_pool};
+use crate::db::{Pools, SqlStore, on_pool};
 use crate::{Result, StoreError};
 
 /// Claims due messages; the outer conditions are checked again on each row, so two
 /// senders racing for one message (PostgreSQL re-reads a row updated meanwhile) never
 /// both get it.
-const CLAIM: &str = "UPDATE campaign_messages SET lease_until = $2 WHERE id IN (SELECT id FROM campaign_messages \
-    WHERE state = 'queued' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
-    ORDER BY due_at, id LIMIT $3) AND state = 'queued' AND (lease_until IS NULL OR lease_until <= $1) \
-    RETURNING id, campaign_id, mobile_ct, mobile_bidx, surname, invite_code, attempts";
+macro_rules! claim {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE campaign_messages SET lease_until = $2 WHERE id IN (SELECT id FROM campaign_messages \
+             WHERE state = 'queued' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY due_at, id LIMIT $3",
+            $lock,
+            ") AND state = 'queued' AND (lease_until IS NULL OR lease_until <= $1) \
+             RETURNING id, campaign_id, mobile_ct, mobile_bidx, surname, invite_code, attempts"
+        )
+    };
+}
+/// SQLite has one writer, so the claim is already exclusive.
+const CLAIM_SQLITE: &str = claim!("");
+/// PostgreSQL: rows another instance is claiming are skipped, not waited for (and then
+/// found leased), so two instances claiming at once each get a full batch of their own.
+const CLAIM_PG: &str = claim!(" FOR UPDATE SKIP LOCKED");
 
 const SENDS_SINCE: &str =
     "SELECT sent_at FROM campaign_messages WHERE mobile_bidx = $1 AND sent_at > $2 ORDER BY sent_at";
@@ -44,7 +57,11 @@ pub(super) async fn claim(
     lease_until: Timestamp,
     limit: u32,
 ) -> Result<Vec<DueMessage>> {
-    let mut rows: Vec<DueRow> = on_pool!(&store.pools, write, |p| sqlx::query_as(CLAIM)
+    let sql = match &store.pools {
+        Pools::Sqlite { .. } => CLAIM_SQLITE,
+        Pools::Postgres(_) => CLAIM_PG,
+    };
+    let mut rows: Vec<DueRow> = on_pool!(&store.pools, write, |p| sqlx::query_as(sql)
         .bind(now.millis())
         .bind(lease_until.millis())
         .bind(i64::from(limit))

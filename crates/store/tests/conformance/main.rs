@@ -15,6 +15,8 @@ mod fixtures;
 mod group_commit;
 mod innovation;
 mod innovation_evaluation;
+// Two instances, one database: background jobs once per period.
+mod jobs;
 mod joining;
 // The write path: a join and its idempotent answer in one transaction (issue 14).
 mod keyed;

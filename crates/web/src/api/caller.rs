@@ -40,7 +40,7 @@ impl FromRequestParts<WebState> for Caller {
             .and_then(bearer_token)
             .ok_or_else(unauthorized)?;
         let key = keys::authenticate(&state.app, presented).await?.ok_or_else(unauthorized)?;
-        state.api_limiter.check(&key.id, state.app.now()).map_err(|r| ApiError::rate_limited(r.seconds()))?;
+        state.api_limiter.take(&state.app, &key.id).await.map_err(|r| ApiError::rate_limited(r.seconds()))?;
         Ok(Caller { key })
     }
 }

@@ -43,9 +43,9 @@ impl PublicLimits {
     /// Limits per client address, per mobile and per ID number.
     pub fn new(per_ip: Rate, per_mobile: Rate, per_id: Rate) -> PublicLimits {
         PublicLimits {
-            per_ip: Limiter::new(per_ip),
-            per_mobile: Limiter::new(per_mobile),
-            per_id: Limiter::new(per_id),
+            per_ip: Limiter::new("ip", per_ip),
+            per_mobile: Limiter::new("mobile", per_mobile),
+            per_id: Limiter::new("id", per_id),
         }
     }
 }
@@ -97,7 +97,7 @@ pub(crate) async fn per_ip(State(state): State<WebState>, request: Request, next
         let ip = client_ip(&parts, state.http.trust_proxy);
         let mut request = Request::from_parts(parts, body);
         if let Some(ip) = ip.0
-            && let Err(retry) = state.limits.per_ip.check(&ip, state.app.now())
+            && let Err(retry) = state.limits.per_ip.take(&state.app, &ip).await
         {
             if keeps_its_form(request.uri().path()) {
                 tracing::info!(%ip, "public form rate limit reached");
@@ -115,27 +115,31 @@ pub(crate) async fn per_ip(State(state): State<WebState>, request: Request, next
 }
 
 /// Spends a token of a mobile (by its blind index).
-fn check_mobile(state: &WebState, mobile_bidx: &str) -> Result<(), RetryAfter> {
-    state.limits.per_mobile.check(&mobile_bidx.to_owned(), state.app.now())
+async fn check_mobile(state: &WebState, mobile_bidx: &str) -> Result<(), RetryAfter> {
+    state.limits.per_mobile.take(&state.app, &mobile_bidx.to_owned()).await
 }
 
 /// Spends a token of an ID number (by its blind index).
-fn check_id(state: &WebState, id_bidx: &str) -> Result<(), RetryAfter> {
-    state.limits.per_id.check(&id_bidx.to_owned(), state.app.now())
+async fn check_id(state: &WebState, id_bidx: &str) -> Result<(), RetryAfter> {
+    state.limits.per_id.take(&state.app, &id_bidx.to_owned()).await
 }
 
 /// Spends a token of the form's mobile and, when given, of its ID number. Values that do
 /// not parse are not counted: the form refuses them anyway, and no bucket is made for
 /// every typo.
-pub(crate) fn check_form(state: &WebState, mobile: &str, id_number: Option<&str>) -> Result<(), RetryAfter> {
+pub(crate) async fn check_form(
+    state: &WebState,
+    mobile: &str,
+    id_number: Option<&str>,
+) -> Result<(), RetryAfter> {
     if let Ok(mobile) = huiji_core::Mobile::parse(mobile) {
-        check_mobile(state, &state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex())?;
+        check_mobile(state, &state.app.keys().blind_index(Field::Mobile, mobile.as_str()).to_hex()).await?;
     }
     let today = state.app.now().china_date();
     if let Some(Ok(id)) =
         id_number.map(|id| huiji_core::IdNumber::parse(id, today, |p| state.app.regions().province_exists(p)))
     {
-        check_id(state, &state.app.keys().blind_index(Field::IdNumber, id.as_str()).to_hex())?;
+        check_id(state, &state.app.keys().blind_index(Field::IdNumber, id.as_str()).to_hex()).await?;
     }
     Ok(())
 }

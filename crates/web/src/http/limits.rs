@@ -1,14 +1,19 @@
 //! Keyed rate limiters over [`huiji_core::rate_limit`]: one bucket per API key, client
 //! address, mobile or ID blind index.
 //!
-//! Buckets live in this process's memory. With several instances behind a balancer each
-//! enforces its own share, which is what a limit against abuse needs; nothing about a
-//! member depends on them.
+//! Buckets live in this process's memory, unless `redis_url` is configured: then every
+//! instance spends from one bucket per caller in Redis ([`huiji_app::limits`]), and this
+//! process's buckets are the fallback while Redis does not answer. Without Redis, each
+//! instance behind a balancer enforces its own share; nothing about a member depends on
+//! them.
 
 use std::collections::HashMap;
+use std::fmt::Display;
 use std::hash::Hash;
 use std::sync::Mutex;
 
+use huiji_app::App;
+use huiji_app::limits::SharedTake;
 use huiji_core::Timestamp;
 use huiji_core::rate_limit::{Rate, RetryAfter, TokenBucket};
 
@@ -19,14 +24,30 @@ const PRUNE_ABOVE: usize = 100_000;
 /// Token buckets for many callers at one rate.
 #[derive(Debug)]
 pub struct Limiter<K> {
+    /// Names its buckets in Redis (`api`, `ip`, `mobile`, `id`).
+    name: &'static str,
     rate: Rate,
     buckets: Mutex<HashMap<K, TokenBucket>>,
 }
 
-impl<K: Hash + Eq + Clone> Limiter<K> {
-    /// A limiter allowing `rate` to each key.
-    pub fn new(rate: Rate) -> Limiter<K> {
-        Limiter { rate, buckets: Mutex::new(HashMap::new()) }
+impl<K: Hash + Eq + Clone + Display> Limiter<K> {
+    /// A limiter allowing `rate` to each key; `name` tells its buckets from other
+    /// limiters' where they are shared.
+    pub fn new(name: &'static str, rate: Rate) -> Limiter<K> {
+        Limiter { name, rate, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Spends one token of `key`'s bucket — the one shared through Redis when the app
+    /// has it and it answers, else this process's — or says when to come back.
+    pub async fn take(&self, app: &App, key: &K) -> Result<(), RetryAfter> {
+        if let Some(shared) = app.shared_limits() {
+            match shared.take(&format!("{}:{key}", self.name), self.rate).await {
+                SharedTake::Allowed => return Ok(()),
+                SharedTake::Refused(retry) => return Err(retry),
+                SharedTake::Unavailable => {}
+            }
+        }
+        self.check(key, app.now())
     }
 
     /// The rate each key gets.
@@ -34,7 +55,7 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         self.rate
     }
 
-    /// Spends one token of `key`'s bucket, or says when to come back.
+    /// Spends one token of `key`'s bucket in this process, or says when to come back.
     pub fn check(&self, key: &K, now: Timestamp) -> Result<(), RetryAfter> {
         // A panic elsewhere while holding the lock leaves the map usable: buckets are
         // plain numbers, never half-updated.
@@ -60,7 +81,7 @@ mod tests {
 
     #[test]
     fn each_key_has_its_own_bucket() {
-        let limiter = Limiter::new(Rate::per_minute(1, 2));
+        let limiter = Limiter::new("test", Rate::per_minute(1, 2));
         let now = Timestamp(0);
         assert!(limiter.check(&"a", now).is_ok());
         assert!(limiter.check(&"a", now).is_ok());

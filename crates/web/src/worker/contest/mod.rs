@@ -263,7 +263,7 @@ async fn enter(
     Form(form): Form<EnterForm>,
 ) -> Result<Response, WebError> {
     let contest = contest_of(&state, id).await?;
-    if let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None) {
+    if let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None).await {
         return Ok(crate::http::abuse::too_many(lang, retry, &format!("/contest/{id}")));
     }
     let texts = crate::worker::joining::WorkerText::of(lang);

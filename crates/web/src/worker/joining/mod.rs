@@ -258,7 +258,7 @@ async fn handle_post(
     let mut refused = throttled.map(|Throttled(retry)| retry);
     if refused.is_none() && matches!(form.action.as_str(), "send_code" | "submit") {
         let id_number = (form.action == "submit").then_some(form.id_number.as_str());
-        refused = crate::http::abuse::check_form(state, &form.mobile, id_number).err();
+        refused = crate::http::abuse::check_form(state, &form.mobile, id_number).await.err();
     }
     if let Some(retry) = refused {
         let seconds = retry.seconds();

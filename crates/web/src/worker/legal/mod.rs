@@ -92,7 +92,7 @@ async fn submit(
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
     if matches!(form.action.as_str(), "send_code" | "submit")
-        && let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None)
+        && let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None).await
     {
         return Ok(crate::http::abuse::too_many(lang, retry, "/legal"));
     }

@@ -37,7 +37,7 @@ pub(super) async fn submit(
 ) -> Result<Response, WebError> {
     let t = WorkerText::of(lang);
     let mut page = StatusPage { mobile: &form.mobile, code_sent: true, ..StatusPage::empty(lang) };
-    if let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None) {
+    if let Err(retry) = crate::http::abuse::check_form(&state, &form.mobile, None).await {
         return Ok(crate::http::abuse::too_many(lang, retry, "/status"));
     }
     let mut status = StatusCode::OK;

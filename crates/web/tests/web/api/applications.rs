@@ -177,8 +177,21 @@ both_databases!(keys_are_checked_and_revocable, |db: TestDb| async move {
     assert_eq!(app.api_get("/api/v1/orgs", &forged).await.status, 401);
     assert_eq!(app.api_get("/api/v1/orgs", &platform.key).await.status, 200);
     let prefix = &platform.key[3..15];
-    assert!(app.store().revoke_api_key(prefix, NOW).await.unwrap());
+    // Revoked on this instance: refused at once, though the key was just read.
+    assert!(huiji_app::platform::api_keys::revoke(&app.state.app, prefix).await.unwrap());
     assert_eq!(app.api_get("/api/v1/orgs", &platform.key).await.code(), "unauthorized");
+
+    // Revoked elsewhere (the command line, another instance): refused within the cache's
+    // second.
+    let other = app.platform_with_scopes("other", "orgs").await;
+    assert_eq!(app.api_get("/api/v1/orgs", &other.key).await.status, 200);
+    assert!(app.store().revoke_api_key(&other.key[3..15], NOW).await.unwrap());
+    let revoked_at = std::time::Instant::now();
+    while app.api_get("/api/v1/orgs", &other.key).await.status == 200 {
+        assert!(revoked_at.elapsed() < std::time::Duration::from_secs(3), "still served after 3 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.api_get("/api/v1/orgs", &other.key).await.code(), "unauthorized");
 });
 
 both_databases!(keys_only_reach_their_scopes, |db: TestDb| async move {
