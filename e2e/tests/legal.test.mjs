@@ -37,7 +37,7 @@ test('a worker files a legal-aid case and follows it on /status after an officer
   await page.selectOption('select[name=city]', '3401');
   await page.waitForSelector('select[name=region_code] option[value="340122"]', { state: 'attached' });
   await page.selectOption('select[name=region_code]', '340122');
-  await page.fill('input[name=description]', '两个月工资没有发，站点负责人不接电话。');
+  await page.fill('textarea[name=description]', '两个月工资没有发。\n站点负责人不接电话。');
   await page.fill('input[name=mobile]', MOBILE);
   await page.click('button[value=send_code]:not(.default-submit)');
   await page.waitForSelector('p.notice');
