@@ -25,18 +25,32 @@ const OLD_ROWS: [&str; 2] = [
      '340104', '1', 0, TRUE, FALSE, 86400000, 0, 1, '/1/')",
 ];
 
-/// Empties the test database and migrates it only as far as `BEFORE`, then writes the
-/// old rows. SQLite gets a file of its own; PostgreSQL a fresh schema in the test's
-/// database. Returns the URL.
-async fn old_database(db: &TestDb) -> String {
+/// Empties the test database and migrates it with the migrations `kept` picks (an older
+/// version's), then writes `rows` (each may bind `$1`, a ciphertext). SQLite gets a file of
+/// its own, named with `suffix`; PostgreSQL a fresh schema in the test's database. Returns
+/// the URL. Shared by every upgrade test.
+pub(crate) async fn older_database(
+    db: &TestDb,
+    suffix: &str,
+    kept: fn(i64) -> bool,
+    rows: &[&'static str],
+) -> String {
     let ct = b"ct".to_vec();
+    let older = |all: sqlx::migrate::Migrator| {
+        let migrations = all.migrations.iter().filter(|m| kept(m.version)).cloned().collect();
+        sqlx::migrate::Migrator { migrations: Cow::Owned(migrations), ..all }
+    };
     match Store::backend(db.store.as_ref()) {
         Backend::Sqlite => {
-            let url = format!("{}-old", db.url);
-            let options = url.parse::<sqlx::sqlite::SqliteConnectOptions>().unwrap().create_if_missing(true);
+            let url = format!("{}-{suffix}", db.url);
+            let options = url
+                .parse::<sqlx::sqlite::SqliteConnectOptions>()
+                .unwrap()
+                .create_if_missing(true)
+                .foreign_keys(true);
             let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
             older(sqlx::migrate!("./migrations/sqlite")).run(&pool).await.unwrap();
-            for sql in OLD_ROWS {
+            for &sql in rows {
                 sqlx::query(sql).bind(&ct).execute(&pool).await.unwrap();
             }
             pool.close().await;
@@ -46,7 +60,7 @@ async fn old_database(db: &TestDb) -> String {
             let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
             sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public").execute(&pool).await.unwrap();
             older(sqlx::migrate!("./migrations/postgres")).run(&pool).await.unwrap();
-            for sql in OLD_ROWS {
+            for &sql in rows {
                 sqlx::query(sql).bind(&ct).execute(&pool).await.unwrap();
             }
             pool.close().await;
@@ -55,13 +69,8 @@ async fn old_database(db: &TestDb) -> String {
     }
 }
 
-fn older(all: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
-    let migrations = all.migrations.iter().filter(|m| m.version <= BEFORE).cloned().collect();
-    sqlx::migrate::Migrator { migrations: Cow::Owned(migrations), ..all }
-}
-
 both_databases!(a_database_from_before_identity_checks_upgrades, |db: TestDb| async move {
-    let url = old_database(&db).await;
+    let url = older_database(&db, "old", |version| version <= BEFORE, &OLD_ROWS).await;
     let store = SqlStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
 

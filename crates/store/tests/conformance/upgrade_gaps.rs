@@ -3,12 +3,12 @@
 //! 0064, 0065 in the same run, losing nothing: on SQLite 0052 rebuilds `roster_imports`, which roster entries
 //! point at, and 0064 rebuilds `notices`.
 
-use std::borrow::Cow;
-
 use huiji_core::Timestamp;
 use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
 use huiji_store::{Backend, NoticeAbout, RosterImportStatus, SqlStore, both_databases};
+
+use crate::upgrade::older_database;
 
 /// Migrations this branch adds.
 const NEW: [i64; 4] = [52, 53, 64, 65];
@@ -32,46 +32,10 @@ const OLD_ROWS: [&str; 5] = [
      VALUES ('escalated', 3, 1, 5, 5)",
 ];
 
-fn older(all: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
-    let migrations = all.migrations.iter().filter(|m| !NEW.contains(&m.version)).cloned().collect();
-    sqlx::migrate::Migrator { migrations: Cow::Owned(migrations), ..all }
-}
-
-async fn old_database(db: &TestDb) -> String {
-    let ct = b"ct".to_vec();
-    match Store::backend(db.store.as_ref()) {
-        Backend::Sqlite => {
-            let url = format!("{}-gaps", db.url);
-            let options = url
-                .parse::<sqlx::sqlite::SqliteConnectOptions>()
-                .unwrap()
-                .create_if_missing(true)
-                .foreign_keys(true);
-            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-            older(sqlx::migrate!("./migrations/sqlite")).run(&pool).await.unwrap();
-            for sql in OLD_ROWS {
-                sqlx::query(sql).bind(&ct).execute(&pool).await.unwrap();
-            }
-            pool.close().await;
-            url
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-            sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public").execute(&pool).await.unwrap();
-            older(sqlx::migrate!("./migrations/postgres")).run(&pool).await.unwrap();
-            for sql in OLD_ROWS {
-                sqlx::query(sql).bind(&ct).execute(&pool).await.unwrap();
-            }
-            pool.close().await;
-            db.url.clone()
-        }
-    }
-}
-
 both_databases!(
     a_database_from_before_this_branch_upgrades_keeping_imports_and_notices,
     |db: TestDb| async move {
-        let url = old_database(&db).await;
+        let url = older_database(&db, "gaps", |version| !NEW.contains(&version), &OLD_ROWS).await;
         let store = SqlStore::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
 
