@@ -13,33 +13,15 @@ use huiji_app::campaign::{self, CampaignError, CreateRequest, callbacks};
 use huiji_app::joining::{JoinOutcome, MobileProof};
 use huiji_core::campaign::{MessageState, Receipt};
 use huiji_core::joining::JoinForm;
-use huiji_core::org::Level;
-use huiji_core::{AutoApproval, Channel, Occupation, Org, OrgKind, Role, Timestamp};
+use huiji_core::{AutoApproval, Channel, Org, Role, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{Funnel, NewOrg, both_databases};
+use huiji_store::{Funnel, both_databases};
 
 use crate::roster_support::{csv, id, import_as};
-use crate::support::World;
+use crate::support::{World, truckers};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
-
-/// 合肥市货车司机工会联合会, roster-only: it receives Hefei's truck drivers.
-async fn truckers(world: &World) -> Org {
-    let new = NewOrg {
-        parent: Some(world.hefei.id),
-        kind: OrgKind::IndustryFederation(Level::City),
-        name: "合肥市货车司机工会联合会".to_owned(),
-        region: "3401".parse().unwrap(),
-        occupations: vec![Occupation::TruckDriver],
-        turnover_pool: false,
-        join_code: Some("3401T".to_owned()),
-        credit_code: None,
-        auto_approval: AutoApproval::RosterOnly,
-        review_days: 3,
-    };
-    world.app.store().create_org(&new, world.app.now()).await.unwrap()
-}
 
 /// Lists people (ID number n, mobile, occupation label, county) for `by`.
 async fn list(world: &World, by: &Org, source: &str, people: &[(u32, &str, &str, &str)]) {
@@ -300,7 +282,7 @@ fn form<'a>(id_number: &'a str, mobile: &'a str) -> JoinForm<'a> {
 
 both_databases!(invite_links_attribute_joins_and_the_funnel_counts_them, |db: TestDb| async move {
     let world = World::new(db).await;
-    let trucks = truckers(&world).await;
+    let trucks = truckers(&world, AutoApproval::RosterOnly).await;
     list(
         &world,
         &world.hefei,
@@ -357,7 +339,7 @@ both_databases!(invite_links_attribute_joins_and_the_funnel_counts_them, |db: Te
 
 both_databases!(join_codes_count_scans_applications_and_approvals, |db: TestDb| async move {
     let world = World::new(db).await;
-    let trucks = truckers(&world).await;
+    let trucks = truckers(&world, AutoApproval::RosterOnly).await;
     list(&world, &world.hefei, "交通运输局", &[(1, "13800138001", "货车司机", "340104")]).await;
     // Three visitors (an address with two browsers is two), the first reloading: three scans.
     let scan = |address: &'static str, agent: &'static str| {

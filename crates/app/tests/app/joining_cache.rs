@@ -7,31 +7,14 @@ use std::sync::atomic::Ordering;
 use huiji_app::joining::{self, JoinError, JoinOutcome, MobileProof};
 use huiji_app::orgs::manage::set_review_policy;
 use huiji_core::joining::JoinForm;
-use huiji_core::org::Level;
-use huiji_core::{AutoApproval, Channel, Occupation, Org, OrgKind, Role};
+use huiji_core::{AutoApproval, Channel, Role};
+use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
-use huiji_store::{NewOrg, both_databases};
 
 use crate::roster_support::id;
-use crate::support::World;
+use crate::support::{World, truckers};
 
 const TTL: i64 = 2_000;
-
-async fn truckers(world: &World) -> Org {
-    let new = NewOrg {
-        parent: Some(world.hefei.id),
-        kind: OrgKind::IndustryFederation(Level::City),
-        name: "合肥市货车司机工会联合会".to_owned(),
-        region: "3401".parse().unwrap(),
-        occupations: vec![Occupation::TruckDriver],
-        turnover_pool: false,
-        join_code: Some("3401T".to_owned()),
-        credit_code: None,
-        auto_approval: AutoApproval::Off,
-        review_days: 3,
-    };
-    world.app.store().create_org(&new, world.app.now()).await.unwrap()
-}
 
 async fn join(app: &huiji_app::App, n: u32, consent: &str) -> Result<JoinOutcome, JoinError> {
     let id_number = id(n);
@@ -56,7 +39,7 @@ fn approved(outcome: &Result<JoinOutcome, JoinError>) -> bool {
 both_databases!(cached_unions_are_forgotten_on_change_and_expire_for_others, |db: TestDb| async move {
     let world = World::new(db).await;
     let app = world.app.clone().with_join_cache(TTL);
-    let trucks = truckers(&world).await;
+    let trucks = truckers(&world, AutoApproval::Off).await;
     // The city's unions are read once and kept: the federation reviews (policy off).
     assert!(matches!(join(&app, 1, "1").await, Ok(JoinOutcome::Pending { .. })));
     // An admin of this instance changes the policy: the next join sees it at once.
@@ -76,7 +59,7 @@ both_databases!(cached_unions_are_forgotten_on_change_and_expire_for_others, |db
 both_databases!(cached_consent_versions_expire, |db: TestDb| async move {
     let world = World::new(db).await;
     let app = world.app.clone().with_join_cache(TTL);
-    truckers(&world).await;
+    truckers(&world, AutoApproval::Off).await;
     assert!(join(&app, 1, "1").await.is_ok());
     // `huiji consent publish` is another process: its version counts after the TTL.
     let version = app.store().publish_consent("第二版", "second", app.now()).await.unwrap();

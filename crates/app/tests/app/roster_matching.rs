@@ -7,32 +7,13 @@ use huiji_app::actor::Actor;
 use huiji_app::joining::{self, JoinOutcome, MobileProof};
 use huiji_app::roster::{self, RosterError, coverage};
 use huiji_core::joining::JoinForm;
-use huiji_core::org::Level;
-use huiji_core::{AutoApproval, Channel, LifecycleAction, Occupation, Org, OrgKind, Role};
+use huiji_core::{AutoApproval, Channel, LifecycleAction, Org, Role};
+use huiji_store::both_databases;
 use huiji_store::testing::TestDb;
-use huiji_store::{NewOrg, both_databases};
 use huiji_vault::Field;
 
 use crate::roster_support::{csv, id, import_as};
-use crate::support::World;
-
-/// 合肥市货车司机工会联合会 with the given policy: it receives and lands Hefei's truck
-/// drivers.
-async fn truckers(world: &World, policy: AutoApproval) -> Org {
-    let new = NewOrg {
-        parent: Some(world.hefei.id),
-        kind: OrgKind::IndustryFederation(Level::City),
-        name: "合肥市货车司机工会联合会".to_owned(),
-        region: "3401".parse().unwrap(),
-        occupations: vec![Occupation::TruckDriver],
-        turnover_pool: false,
-        join_code: Some("3401T".to_owned()),
-        credit_code: None,
-        auto_approval: policy,
-        review_days: 3,
-    };
-    world.app.store().create_org(&new, world.app.now()).await.unwrap()
-}
+use crate::support::{World, truckers};
 
 async fn list(world: &World, by: &Org, source: &str, ids: &[String]) {
     let mut rows: Vec<Vec<&str>> = vec![vec!["身份证号", "从业类型", "手机号"]];

@@ -102,3 +102,21 @@ impl World {
         records
     }
 }
+
+/// 合肥市货车司机工会联合会 under 合肥市总工会 with the given policy: it receives and
+/// lands Hefei's truck drivers (QR join code 3401T).
+pub(crate) async fn truckers(world: &World, policy: AutoApproval) -> Org {
+    let new = NewOrg {
+        parent: Some(world.hefei.id),
+        kind: OrgKind::IndustryFederation(Level::City),
+        name: "合肥市货车司机工会联合会".to_owned(),
+        region: "3401".parse().unwrap(),
+        occupations: vec![huiji_core::Occupation::TruckDriver],
+        turnover_pool: false,
+        join_code: Some("3401T".to_owned()),
+        credit_code: None,
+        auto_approval: policy,
+        review_days: 3,
+    };
+    world.app.store().create_org(&new, world.app.now()).await.unwrap()
+}
