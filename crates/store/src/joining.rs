@@ -461,9 +461,7 @@ async fn submit_once(
     }
     let mut tx = store.begin_write().await?;
     let outcome = submit_in(&mut tx, app, at).await?;
-    // A member told so, or an open application found: nothing was written.
-    let wrote =
-        !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. });
+    let wrote = wrote(&outcome);
     let mut answer = None;
     if let Some((request, render)) = keyed {
         answer = render(&outcome);
@@ -489,8 +487,11 @@ async fn submit_once(
 /// in [`submit_retried`] runs in a later batch and sees the winner's rows.
 async fn submit_batched(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
     let app = app.clone();
-    let wrote = |outcome: &SubmitOutcome| {
-        !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. })
-    };
     store.write_keeping(move |tx| Box::pin(async move { submit_in(tx, &app, at).await }), wrote).await
+}
+
+/// Whether a submission wrote anything: a member told so, or an open application found,
+/// wrote nothing (and its transaction or savepoint is rolled back).
+fn wrote(outcome: &SubmitOutcome) -> bool {
+    !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. })
 }
