@@ -80,6 +80,8 @@ struct Ports {
     api_keys: Arc<platform::api_keys::KeyCache>,
     // Two instances, one database: rate limits shared through Redis, when configured.
     shared_limits: Option<Arc<limits::SharedLimits>>,
+    // The contest's answers (issue 18): questions and contests read once.
+    contest_cache: Arc<contest::cache::ContestCache>,
 }
 
 impl App {
@@ -105,6 +107,7 @@ impl App {
             notices_due: Arc::new(tokio::sync::Notify::new()),
             api_keys: Arc::new(platform::api_keys::KeyCache::default()),
             shared_limits: None,
+            contest_cache: Arc::new(contest::cache::ContestCache::new(0)),
         };
         App { ports: Arc::new(ports) }
     }
@@ -114,6 +117,19 @@ impl App {
     pub fn with_join_cache(mut self, ttl_millis: i64) -> App {
         Arc::make_mut(&mut self.ports).join_cache = Arc::new(joining::cache::JoinCache::new(ttl_millis));
         self
+    }
+
+    /// Keeps contests for `ttl_millis` (see [`contest::cache`]); `huiji serve` uses
+    /// [`contest::cache::SERVE_TTL_MILLIS`]. Questions are kept in any case.
+    pub fn with_contest_cache(mut self, ttl_millis: i64) -> App {
+        Arc::make_mut(&mut self.ports).contest_cache =
+            Arc::new(contest::cache::ContestCache::new(ttl_millis));
+        self
+    }
+
+    /// The contest area's cached reads.
+    pub fn contest_cache(&self) -> &contest::cache::ContestCache {
+        &self.ports.contest_cache
     }
 
     /// Joining's cached reads (an admin's change calls its `forget`).

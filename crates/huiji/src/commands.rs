@@ -407,7 +407,9 @@ async fn run_server(
     let app = App::new(store.clone(), Arc::new(SystemClock), keyring, public_url)
         .with_case_deadlines(settings.case_deadlines())
         // The write path: consent versions and cities' unions cached (another instance's change shows within the TTL).
-        .with_join_cache(huiji_app::joining::cache::SERVE_TTL_MILLIS);
+        .with_join_cache(huiji_app::joining::cache::SERVE_TTL_MILLIS)
+        // The contest's answers: contests cached (a freeze shows within the TTL), questions never change.
+        .with_contest_cache(huiji_app::contest::cache::SERVE_TTL_MILLIS);
     // A key rotation by `huiji keys rotate` reaches this server through the file.
     app.keys().watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
     let app = crate::ports::connect(app, settings, real_name)?;

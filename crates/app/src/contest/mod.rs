@@ -6,6 +6,7 @@
 //! door (an SMS check or the member card) and reach only their own attempts.
 
 pub mod boards;
+pub mod cache;
 pub mod organise;
 pub mod pass;
 pub mod questions;

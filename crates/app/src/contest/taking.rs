@@ -3,6 +3,8 @@
 //! when the previous answer came), which question is next (an answer to any other is
 //! ignored), and the deadline (an answer after it ends the attempt instead of counting).
 
+use std::sync::Arc;
+
 use huiji_core::contest::{
     AnswerTiming, AttemptClock, AttemptId, ContestId, ContestPhase, LetterSet, Score, draw_questions,
     is_correct, score,
@@ -49,8 +51,8 @@ pub struct Ask {
     pub attempt: AttemptRecord,
     /// The question's position (0 for the first).
     pub position: u32,
-    /// The question.
-    pub question: QuestionRecord,
+    /// The question (shared with the contest cache).
+    pub question: Arc<QuestionRecord>,
 }
 
 /// One question of a finished attempt, for the result page.
@@ -182,7 +184,7 @@ async fn ask(app: &App, attempt: AttemptRecord) -> Result<Step, ContestError> {
         .questions
         .get(usize::try_from(position).unwrap_or(usize::MAX))
         .ok_or(ContestError::NotFound)?;
-    let question = app.store().question(id).await?.ok_or(ContestError::NotFound)?;
+    let question = super::cache::question(app, id).await?.ok_or(ContestError::NotFound)?;
     Ok(Step::Ask(Box::new(Ask { attempt, position, question })))
 }
 
@@ -289,7 +291,7 @@ pub async fn answer(
         .questions
         .get(usize::try_from(position).unwrap_or(usize::MAX))
         .ok_or(ContestError::NotFound)?;
-    let question = app.store().question(question_id).await?.ok_or(ContestError::NotFound)?;
+    let question = super::cache::question(app, question_id).await?.ok_or(ContestError::NotFound)?;
     let correct = is_correct(question.question.answer, given, timing);
     let last = usize::try_from(position + 1).is_ok_and(|n| n == attempt.questions.len());
     let recorded =

@@ -234,3 +234,26 @@ both_databases!(attempts_per_day_the_window_and_who_may_take_part, |db: TestDb| 
     assert_eq!(record.created_by, format!("user:{}-admin", hefei.id));
     assert!(matches!(public_contest(&s.app, ContestId(mine.0 + 50)).await, Err(ContestError::NotFound)));
 });
+
+both_databases!(contests_are_cached_for_the_ttl_and_questions_for_good, |db: TestDb| async move {
+    use huiji_app::contest::cache;
+    use std::sync::atomic::Ordering;
+
+    let s = Setup::new(db).await;
+    let ids = bank(&s).await;
+    let record = contest(&s, &s.root().await, 1, 3).await;
+    let app = s.app.clone().with_contest_cache(cache::SERVE_TTL_MILLIS);
+    assert_eq!(cache::contest(&app, record.id).await.unwrap().unwrap().frozen_at, None);
+    // Another instance (or the freeze job) changes the contest: seen once the TTL is over.
+    s.store().freeze_contest(record.id, s.app.now()).await.unwrap();
+    assert_eq!(cache::contest(&app, record.id).await.unwrap().unwrap().frozen_at, None, "within the TTL");
+    assert!(cache::contest(&s.app, record.id).await.unwrap().unwrap().frozen_at.is_some(), "TTL 0 reads");
+    s.clock.0.fetch_add(cache::SERVE_TTL_MILLIS, Ordering::SeqCst);
+    assert!(cache::contest(&app, record.id).await.unwrap().unwrap().frozen_at.is_some(), "expired");
+    assert!(cache::contest(&app, ContestId(record.id.0 + 50)).await.unwrap().is_none());
+    // Questions never change once stored: the cached copy is the stored one.
+    let first = cache::question(&app, ids[0]).await.unwrap().unwrap();
+    assert_eq!(*first, s.store().question(ids[0]).await.unwrap().unwrap());
+    assert!(std::sync::Arc::ptr_eq(&first, &cache::question(&app, ids[0]).await.unwrap().unwrap()));
+    assert!(cache::question(&app, QuestionId(ids[9].0 + 100)).await.unwrap().is_none());
+});

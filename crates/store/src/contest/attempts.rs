@@ -47,6 +47,15 @@ const ADVANCE: &str = "UPDATE contest_attempts SET answered = answered + 1, corr
 const INSERT_ANSWER: &str = "INSERT INTO contest_answers (attempt_id, position, question_id, given, timing, \
     correct, answered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
+/// [`ADVANCE`] and [`INSERT_ANSWER`] as one statement, for PostgreSQL: one round trip and
+/// no BEGIN/COMMIT of its own, where the two-statement transaction takes four. Nothing is
+/// inserted when the attempt did not move on (a stale or repeated answer).
+const ADVANCE_AND_INSERT: &str = "WITH moved AS (UPDATE contest_attempts SET answered = answered + 1, \
+    correct = correct + $3, flagged = flagged + $4, last_at = $5 \
+    WHERE id = $1 AND answered = $2 AND finished_at IS NULL RETURNING id) \
+    INSERT INTO contest_answers (attempt_id, position, question_id, given, timing, correct, answered_at) \
+    SELECT id, $2, $6, $7, $8, $9, $5 FROM moved";
+
 const ANSWERS: &str = "SELECT position, question_id, given, timing, correct, answered_at FROM contest_answers \
     WHERE attempt_id = $1 ORDER BY position";
 
@@ -205,7 +214,26 @@ pub(super) async fn started(
 }
 
 /// One answer, through the group-commit writer: answered once its batch has committed.
+/// On PostgreSQL an answer that does not finish the attempt is one statement instead (its
+/// own transaction): PostgreSQL's connections overlap their commits themselves, and
+/// batching them through one writer was measured slower (BENCHMARKS.md, "Group commit").
 pub(super) async fn record_answer(store: &SqlStore, answer: &NewAnswer) -> Result<Recorded> {
+    if let (crate::db::Pools::Postgres(pool), false) = (&store.pools, answer.last) {
+        let inserted = sqlx::query(ADVANCE_AND_INSERT)
+            .bind(answer.attempt.0)
+            .bind(small(answer.position))
+            .bind(i32::from(answer.correct))
+            .bind(i32::from(answer.timing == AnswerTiming::TooFast))
+            .bind(answer.at.millis())
+            .bind(answer.question.0)
+            .bind(answer.given.map(|g| g.to_string()))
+            .bind(answer.timing.code())
+            .bind(answer.correct)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        return Ok(if inserted == 0 { Recorded::Stale } else { Recorded::Answer });
+    }
     let answer = *answer;
     store.write(move |tx| Box::pin(async move { record_answer_in(tx, &answer).await })).await
 }

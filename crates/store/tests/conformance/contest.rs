@@ -352,6 +352,49 @@ both_databases!(one_attempt_a_day_holds_under_concurrency, |db: TestDb| async mo
     assert_eq!(store.attempts_started(contest.id, MembershipId(m.id), day(0)).await.unwrap(), 1);
 });
 
+both_databases!(one_answer_counts_once_when_tapped_many_times_at_once, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let questions = bank_of(&store, &t).await;
+    let contest = contest_of(&store, &t.root, 1).await;
+    let m = members_of(&store, &t.feidong_trucks, 1, "taps").await.remove(0);
+    let attempt = started(start(&store, &contest, &m, &t.feidong_trucks, AT, &questions).await);
+    // Position 0 (the attempt goes on) and position 2 (the last, which finishes it) take
+    // different paths on PostgreSQL; each must count once however many arrive together.
+    for (position, last) in [(0u32, false), (1, false), (2, true)] {
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let store = store.clone();
+            let answer = NewAnswer {
+                attempt,
+                position,
+                question: questions[usize::try_from(position).unwrap()],
+                given: huiji_core::contest::LetterSet::parse("A"),
+                timing: AnswerTiming::Counted,
+                correct: i % 2 == 0,
+                at: Timestamp(AT.0 + 5_000 * i64::from(position + 1) + i),
+                last,
+            };
+            tasks.push(tokio::spawn(async move { store.record_answer(&answer).await.unwrap() }));
+        }
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.unwrap());
+        }
+        assert_eq!(
+            outcomes.iter().filter(|o| **o == Recorded::Answer).count(),
+            1,
+            "{position}: {outcomes:?}"
+        );
+    }
+    let stored = store.attempt(attempt).await.unwrap().unwrap();
+    assert_eq!(stored.answered, 3);
+    assert!(stored.finished_at.is_some(), "the last answer finished it");
+    let answers = store.answers(attempt).await.unwrap();
+    assert_eq!(answers.iter().map(|a| a.position).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(u32::try_from(answers.iter().filter(|a| a.correct).count()).unwrap(), stored.correct);
+});
+
 /// Each member's best attempt: the union it counts for, right answers, milliseconds.
 type Bests = HashMap<MembershipId, (OrgId, u32, i64)>;
 

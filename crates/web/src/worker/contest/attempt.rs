@@ -14,7 +14,7 @@ use huiji_core::MembershipId;
 use huiji_core::contest::{AnswerTiming, AttemptId, LETTERS, LetterSet, QuestionKind};
 use serde::Deserialize;
 
-use super::{contest_of, intro_page, lang_query, member, private, problem_text};
+use super::{attempt_contest, intro_page, lang_query, member, private, problem_text};
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -123,7 +123,7 @@ pub(super) async fn start(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let contest = contest_of(&state, id).await?;
+    let contest = attempt_contest(&state, id).await?;
     let Some(membership) = member(&state, &headers) else { return Ok(to_entry(lang, id)) };
     match taking::start(&state.app, &contest, membership).await {
         Ok(step) => step_response(&state, lang, id, &contest.name, step),
@@ -169,7 +169,7 @@ pub(super) async fn show(
     Path((id, attempt)): Path<(i64, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let contest = contest_of(&state, id).await?;
+    let contest = attempt_contest(&state, id).await?;
     let Some((membership, attempt)) = who(&state, &headers, attempt) else { return Ok(to_entry(lang, id)) };
     let step = taking::current(&state.app, membership, attempt).await.map_err(refused)?;
     step_response(&state, lang, id, &contest.name, step)
@@ -192,7 +192,7 @@ pub(super) async fn answer(
     headers: HeaderMap,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Result<Response, WebError> {
-    let contest = contest_of(&state, id).await?;
+    let contest = attempt_contest(&state, id).await?;
     let Some((membership, attempt)) = who(&state, &headers, attempt) else { return Ok(to_entry(lang, id)) };
     let form: AnswerForm = serde_html_form::from_bytes(&body)
         .map_err(|e| WebError::BadRequest(format!("malformed answer: {e}")))?;
@@ -244,7 +244,7 @@ pub(super) async fn result(
     Path((id, attempt)): Path<(i64, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    contest_of(&state, id).await?;
+    attempt_contest(&state, id).await?;
     let Some((membership, attempt)) = who(&state, &headers, attempt) else { return Ok(to_entry(lang, id)) };
     let shown = taking::result(&state.app, membership, attempt).await.map_err(refused)?;
     let unanswered = lang.t("未作答", "No answer");

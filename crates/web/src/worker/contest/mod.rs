@@ -11,6 +11,8 @@ mod attempt;
 pub(crate) mod board;
 mod pass;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -55,6 +57,12 @@ fn lang_query(lang: Lang) -> &'static str {
 /// The contest of a path, or 404.
 async fn contest_of(state: &WebState, id: i64) -> Result<ContestRecord, WebError> {
     public_contest(&state.app, ContestId(id)).await.map_err(|_| WebError::NotFound)
+}
+
+/// The contest of an attempt's path, or 404: read from the contest cache, since every
+/// answer names it (a freeze, which the attempt pages do not show, is seen within the TTL).
+async fn attempt_contest(state: &WebState, id: i64) -> Result<Arc<ContestRecord>, WebError> {
+    huiji_app::contest::cache::contest(&state.app, ContestId(id)).await?.ok_or(WebError::NotFound)
 }
 
 /// The member the request's pass names, if it is genuine and current.
