@@ -18,9 +18,9 @@ use crate::App;
 use crate::platform::idempotency::{self, KeyedAnswer};
 
 /// How a door turns an outcome into the answer it sends (and a replay sends again, byte
-/// for byte): `(status, body)`. Called inside the join's transaction, so it only formats;
-/// `'static` because that transaction may be a group-commit batch run by the writer's
-/// task (a door passes a plain function).
+/// for byte): `(status, body)`. Called inside the join's transaction, so it only formats.
+/// [`join_keyed`] takes it `'static` (a door passes a plain function): that transaction
+/// may be a group-commit batch, run by the writer's task.
 pub type RenderJoin<'a> = dyn Fn(&JoinOutcome) -> (u16, String) + Send + Sync + 'a;
 
 /// The request's key as the platform sent it.
