@@ -108,6 +108,49 @@ pub enum SubmitOutcome {
 /// [`KeyedSubmit::Submitted`]).
 pub type RenderAnswer<'a> = dyn Fn(&SubmitOutcome) -> Option<(u16, String)> + Send + Sync + 'a;
 
+/// A renderer the group-commit writer can keep until its batch runs (see
+/// [`JoinStore::submit_keyed_batched`]): it borrows nothing of the request.
+pub type SharedRenderAnswer = std::sync::Arc<RenderAnswer<'static>>;
+
+/// A [`KeyedRequest`] owning its parts, for a job that outlives the caller's borrows.
+#[derive(Clone, Debug)]
+pub struct OwnedKeyedRequest {
+    /// The platform whose key it is.
+    pub platform_id: i64,
+    /// The key as sent.
+    pub key: String,
+    /// The hash of the canonical request body.
+    pub request_hash: String,
+    /// When the request came.
+    pub now: Timestamp,
+    /// Until when the answer is replayed.
+    pub expires_at: Timestamp,
+}
+
+impl OwnedKeyedRequest {
+    /// Owns a request's parts.
+    pub fn of(request: &KeyedRequest<'_>) -> OwnedKeyedRequest {
+        OwnedKeyedRequest {
+            platform_id: request.platform_id,
+            key: request.key.to_owned(),
+            request_hash: request.request_hash.to_owned(),
+            now: request.now,
+            expires_at: request.expires_at,
+        }
+    }
+
+    /// The request, borrowed again.
+    pub fn borrowed(&self) -> KeyedRequest<'_> {
+        KeyedRequest {
+            platform_id: self.platform_id,
+            key: &self.key,
+            request_hash: &self.request_hash,
+            now: self.now,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
 /// What became of a submission carrying an `Idempotency-Key`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyedSubmit {
@@ -188,6 +231,20 @@ pub trait JoinStore: Send + Sync {
         at: Timestamp,
         request: &KeyedRequest<'_>,
         render: &RenderAnswer<'_>,
+    ) -> Result<KeyedSubmit>;
+
+    /// [`JoinStore::submit_keyed`] through the group-commit writer (when it is on): the
+    /// join, its key and its answer in one savepoint of a batch's transaction, answered
+    /// after that transaction commits, with the same promises — one commit holds the join
+    /// and its answer, a key used before keeps nothing of this attempt (its savepoint is
+    /// rolled back), and a conflict retries once in a later batch. Takes owned parts: the
+    /// batch runs in the writer's task. Without the writer, one transaction of its own.
+    async fn submit_keyed_batched(
+        &self,
+        application: NewApplication,
+        at: Timestamp,
+        request: OwnedKeyedRequest,
+        render: SharedRenderAnswer,
     ) -> Result<KeyedSubmit>;
 
     /// Whether a mobile is bound to an identity other than this ID number: on record with
@@ -317,14 +374,16 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
         .bind(app.real_name.code())
         .fetch_one(c)
         .await?);
-    crate::stats::received_in(tx, application_id, at).await?;
     if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
+        crate::stats::received_in(tx, application_id, at).await?;
         crate::roster::refresh_in(tx, application_id).await?;
         return Ok(SubmitOutcome::Pending { application_id, existing: false });
     }
-    // An instant approval refreshes the roster once, as approved (`approve_in`).
-    let (membership_id, member_number) =
-        approve_in(tx, application_id, at, "instant").await?.ok_or(StoreError::NotFound("landing org"))?;
+    // An instant approval refreshes the roster once, as approved, and counts its receipt
+    // with its decision (`approve_with`).
+    let (membership_id, member_number) = approve_with(tx, application_id, at, INSTANT, true)
+        .await?
+        .ok_or(StoreError::NotFound("landing org"))?;
     Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
 }
 
@@ -337,6 +396,22 @@ pub(crate) async fn approve_in(
     application_id: i64,
     at: Timestamp,
     actor: &str,
+) -> Result<Option<(i64, MemberNumber)>> {
+    approve_with(tx, application_id, at, actor, false).await
+}
+
+/// Who decides an instant approval.
+const INSTANT: &str = "instant";
+
+/// [`approve_in`]; `received_now` when the application was submitted in this same
+/// transaction and its receipt is not counted yet (an instant approval): the statistics
+/// count receipt and decision in one statement then.
+async fn approve_with(
+    tx: &mut Tx,
+    application_id: i64,
+    at: Timestamp,
+    actor: &str,
+    received_now: bool,
 ) -> Result<Option<(i64, MemberNumber)>> {
     let created: Option<(i64, String, i64)> = on_tx!(tx, |c| sqlx::query_as(MEMBERSHIP_FROM_APPLICATION)
         .bind(application_id)
@@ -378,7 +453,11 @@ pub(crate) async fn approve_in(
         sqlx::query(DECIDED_EVENT).bind(application_id).bind(at.millis()).execute(c).await?;
     });
     crate::benefits::grant_on_approval_in(tx, membership_id, actor, at).await?;
-    crate::stats::joined_in(tx, membership_id, at).await?;
+    if received_now {
+        crate::stats::joined_instantly_in(tx, membership_id, at).await?;
+    } else {
+        crate::stats::joined_in(tx, membership_id, at).await?;
+    }
     crate::roster::refresh_in(tx, application_id).await?;
     crate::notices::welcome_in(tx, application_id, membership_id, landing_org_id, at).await?;
     Ok(Some((membership_id, member_number)))
@@ -401,6 +480,32 @@ impl JoinStore for SqlStore {
         render: &RenderAnswer<'_>,
     ) -> Result<KeyedSubmit> {
         submit_retried(self, app, at, Some((request, render))).await
+    }
+
+    async fn submit_keyed_batched(
+        &self,
+        app: NewApplication,
+        at: Timestamp,
+        request: OwnedKeyedRequest,
+        render: SharedRenderAnswer,
+    ) -> Result<KeyedSubmit> {
+        let app = std::sync::Arc::new(app);
+        let request = std::sync::Arc::new(request);
+        let attempt = || {
+            let (app, request, render) = (app.clone(), request.clone(), render.clone());
+            self.write_keeping(
+                move |tx| {
+                    Box::pin(async move { keyed_in(tx, &app, at, &request.borrowed(), &*render).await })
+                },
+                keeps,
+            )
+        };
+        match attempt().await {
+            Err(StoreError::Conflict(
+                Conflict::AlreadyMember | Conflict::PendingForPlatform | Conflict::PendingForMobile,
+            )) => attempt().await,
+            other => other,
+        }
     }
 
     async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool> {
@@ -459,26 +564,48 @@ async fn submit_once(
         let outcome = submit_batched(store, app, at).await?;
         return Ok(KeyedSubmit::Submitted { outcome, answer: None });
     }
+    let Some((request, render)) = keyed else {
+        return Err(StoreError::Corrupt("a keyed submission without its key".to_owned()));
+    };
     let mut tx = store.begin_write().await?;
-    let outcome = submit_in(&mut tx, app, at).await?;
-    let wrote = wrote(&outcome);
-    let mut answer = None;
-    if let Some((request, render)) = keyed {
-        answer = render(&outcome);
-        let earlier = match &answer {
-            Some((status, body)) => idempotency::answer_in(&mut tx, request, *status, body).await?,
-            None if wrote => return Err(StoreError::Corrupt("a join without its answer".to_owned())),
-            None => idempotency::earlier_in(&mut tx, request).await?,
-        };
-        if let Some(earlier) = earlier {
-            // Dropping the transaction rolls this attempt back.
-            return Ok(KeyedSubmit::Earlier(earlier));
-        }
-    }
-    if wrote || answer.is_some() {
+    let submitted = keyed_in(&mut tx, app, at, request, render).await?;
+    if keeps(&submitted) {
         tx.commit().await?;
     }
-    Ok(KeyedSubmit::Submitted { outcome, answer })
+    // Otherwise dropping the transaction rolls this attempt back.
+    Ok(submitted)
+}
+
+/// A keyed submission inside the caller's transaction (its own, or its savepoint in a
+/// batch): the join and its answer under the key, or the key's earlier use. What it
+/// wrote is kept only when [`keeps`] says so.
+async fn keyed_in(
+    tx: &mut Tx,
+    app: &NewApplication,
+    at: Timestamp,
+    request: &KeyedRequest<'_>,
+    render: &RenderAnswer<'_>,
+) -> Result<KeyedSubmit> {
+    let outcome = submit_in(tx, app, at).await?;
+    let answer = render(&outcome);
+    let earlier = match &answer {
+        Some((status, body)) => idempotency::answer_in(tx, request, *status, body).await?,
+        None if wrote(&outcome) => return Err(StoreError::Corrupt("a join without its answer".to_owned())),
+        None => idempotency::earlier_in(tx, request).await?,
+    };
+    Ok(match earlier {
+        Some(earlier) => KeyedSubmit::Earlier(earlier),
+        None => KeyedSubmit::Submitted { outcome, answer },
+    })
+}
+
+/// Whether a keyed submission's writes are kept: a join or an answer stored under its
+/// key; never an attempt that met the key's earlier use.
+fn keeps(submitted: &KeyedSubmit) -> bool {
+    match submitted {
+        KeyedSubmit::Submitted { outcome, answer } => wrote(outcome) || answer.is_some(),
+        KeyedSubmit::Earlier(_) => false,
+    }
 }
 
 /// An unkeyed submission through the group-commit writer: its own savepoint in a batch's

@@ -91,6 +91,8 @@ pub use jobs::JobStore;
 pub use joining::{
     ApplicationRecord, JoinStore, KeyedSubmit, NewApplication, RenderAnswer, Sealed, SubmitOutcome,
 };
+// Keyed joins through the group-commit writer (issue 14, figure J).
+pub use joining::{OwnedKeyedRequest, SharedRenderAnswer};
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
 };

@@ -6,9 +6,11 @@
 //! original 201 or runs the join — never `idempotency_in_progress`, never
 //! `already_member` for its own join.
 
+use std::sync::Arc;
+
 use huiji_core::Channel;
 use huiji_core::joining::JoinForm;
-use huiji_store::{Idempotency, KeyedSubmit, SubmitOutcome};
+use huiji_store::{Idempotency, KeyedSubmit, OwnedKeyedRequest, SharedRenderAnswer, SubmitOutcome};
 
 use super::submit::{answer_now, finish, prepare};
 use super::{JoinError, JoinOutcome, MobileProof, PlatformOrigin};
@@ -17,6 +19,8 @@ use crate::platform::idempotency::{self, KeyedAnswer};
 
 /// How a door turns an outcome into the answer it sends (and a replay sends again, byte
 /// for byte): `(status, body)`. Called inside the join's transaction, so it only formats.
+/// [`join_keyed`] takes it `'static` (a door passes a plain function): that transaction
+/// may be a group-commit batch, run by the writer's task.
 pub type RenderJoin<'a> = dyn Fn(&JoinOutcome) -> (u16, String) + Send + Sync + 'a;
 
 /// The request's key as the platform sent it.
@@ -43,14 +47,25 @@ pub async fn join_keyed(
     proof: MobileProof,
     origin: PlatformOrigin,
     key: IdempotencyKey<'_>,
-    render: &RenderJoin<'_>,
+    render: &'static RenderJoin<'static>,
 ) -> Result<KeyedAnswer, JoinError> {
     let platform_id = origin.platform_id;
-    let prepared = prepare(app, form, Channel::Platform, None, source, proof, Some(origin)).await?;
+    let prepared = Arc::new(prepare(app, form, Channel::Platform, None, source, proof, Some(origin)).await?);
     let request = idempotency::request(app, platform_id, key.key, key.request_hash);
-    let in_transaction = |outcome: &SubmitOutcome| answer_now(app, &prepared, outcome).map(|o| render(&o));
-    let submitted =
-        app.store().submit_keyed(&prepared.application, prepared.now, &request, &in_transaction).await?;
+    // The renderer owns what it reads: the group-commit writer runs it in its batch.
+    let in_transaction: SharedRenderAnswer = {
+        let (app, prepared) = (app.clone(), prepared.clone());
+        Arc::new(move |outcome: &SubmitOutcome| answer_now(&app, &prepared, outcome).map(|o| render(&o)))
+    };
+    let submitted = app
+        .store()
+        .submit_keyed_batched(
+            prepared.application.clone(),
+            prepared.now,
+            OwnedKeyedRequest::of(&request),
+            in_transaction,
+        )
+        .await?;
     let (outcome, answer) = match submitted {
         KeyedSubmit::Earlier(earlier) => return Ok(KeyedAnswer::from(earlier)),
         KeyedSubmit::Submitted { outcome, answer } => (outcome, answer),
@@ -65,6 +80,7 @@ pub async fn join_keyed(
     }
     // An outcome that wrote nothing and names what was not read before: read it, answer,
     // and store that answer in a commit of its own.
+    let prepared = Arc::try_unwrap(prepared).unwrap_or_else(|shared| (*shared).clone());
     let (status, body) = render(&finish(app, prepared, outcome).await?);
     Ok(idempotency::answer(app, &request, status, body).await?)
 }

@@ -55,6 +55,7 @@ async fn consent_versions(app: &App) -> Result<Arc<Vec<String>>, StoreError> {
 
 /// A join request taken through every rule up to the store: what to store, and the
 /// unions already read (the answer names them).
+#[derive(Clone)]
 pub(super) struct Prepared {
     /// The application to store.
     pub(super) application: NewApplication,

@@ -31,11 +31,16 @@ pub(crate) async fn grant_on_approval_in(
     actor: &str,
     at: Timestamp,
 ) -> Result<u32> {
+    // The programmes first: most of the time there is none, and the member need not be
+    // read at all (one statement less per join, issue 14).
+    let rows: Vec<ProgrammeRow> = on_tx!(tx, |c| sqlx::query_as(ON_APPROVAL).fetch_all(c).await?);
+    if rows.is_empty() {
+        return Ok(0);
+    }
     let Some(member) = member_in(tx, membership).await? else { return Ok(0) };
     // The ID number is sealed here, so no birth date: on-approval programmes have no age
     // rule (huiji_core::benefit::parse_programme refuses one).
     let Some(snapshot) = member.snapshot(None) else { return Ok(0) };
-    let rows: Vec<ProgrammeRow> = on_tx!(tx, |c| sqlx::query_as(ON_APPROVAL).fetch_all(c).await?);
     let today = at.china_date();
     let mut granted = 0;
     for row in rows {

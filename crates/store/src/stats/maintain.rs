@@ -11,8 +11,9 @@ use crate::tx::{Tx, on_tx};
 use crate::{Result, StoreError};
 
 /// The rollup key of a membership: its union, occupation, channel, platform and status.
+/// With the application it was made from, so a join's hook needs no second read.
 const KEY_OF_MEMBERSHIP: &str = "SELECT m.home_org_id, m.occupation, COALESCE(a.channel, 'offline'), \
-    CASE WHEN a.channel = 'platform' THEN COALESCE(a.platform_id, 0) ELSE 0 END, m.status \
+    CASE WHEN a.channel = 'platform' THEN COALESCE(a.platform_id, 0) ELSE 0 END, m.status, m.application_id \
     FROM memberships m LEFT JOIN applications a ON a.id = m.application_id WHERE m.id = $1";
 
 /// Adds flows to a day's row (created at zero if missing).
@@ -64,6 +65,8 @@ struct Key {
     channel: String,
     platform: i64,
     status: String,
+    /// The application the membership was made from (none for a loaded one).
+    application: Option<i64>,
 }
 
 /// One row's worth of flow deltas.
@@ -78,10 +81,11 @@ struct Delta {
 }
 
 async fn key_of(tx: &mut Tx, membership_id: i64) -> Result<Key> {
-    let row: Option<(i64, String, String, i64, String)> =
+    let row: Option<(i64, String, String, i64, String, Option<i64>)> =
         on_tx!(tx, |c| sqlx::query_as(KEY_OF_MEMBERSHIP).bind(membership_id).fetch_optional(c).await?);
-    let (org, occupation, channel, platform, status) = row.ok_or(StoreError::NotFound("membership"))?;
-    Ok(Key { org, occupation, channel, platform, status })
+    let (org, occupation, channel, platform, status, application) =
+        row.ok_or(StoreError::NotFound("membership"))?;
+    Ok(Key { org, occupation, channel, platform, status, application })
 }
 
 async fn add_flows(tx: &mut Tx, key: &Key, org: i64, peer: i64, at: Timestamp, d: &Delta) -> Result<()> {
@@ -125,19 +129,27 @@ async fn add_memberships(tx: &mut Tx, key: &Key, org: i64, status: &str, count: 
     Ok(())
 }
 
-/// The application a membership was made from.
-const APPLICATION_OF: &str = "SELECT application_id FROM memberships WHERE id = $1";
-
 /// A membership was just made (instant or officer approval): one join at its union, and
 /// its application's decision in the review rollup.
 pub(crate) async fn joined_in(tx: &mut Tx, membership_id: i64, at: Timestamp) -> Result<()> {
     let key = key_of(tx, membership_id).await?;
     add_flows(tx, &key, key.org, 0, at, &Delta { joined: 1, ..Delta::default() }).await?;
     add_memberships(tx, &key, key.org, &key.status, 1).await?;
-    let application: Option<Option<i64>> =
-        on_tx!(tx, |c| sqlx::query_scalar(APPLICATION_OF).bind(membership_id).fetch_optional(c).await?);
-    match application.flatten() {
+    match key.application {
         Some(application_id) => super::review::decided_in(tx, application_id, at).await,
+        None => Ok(()),
+    }
+}
+
+/// An application approved instantly at its submission, `at`: the counts of
+/// [`super::review::received_in`] and [`joined_in`] in fewer statements — its receipt and
+/// its (instant) decision are one day's row, and an instant decision has no review time.
+pub(crate) async fn joined_instantly_in(tx: &mut Tx, membership_id: i64, at: Timestamp) -> Result<()> {
+    let key = key_of(tx, membership_id).await?;
+    add_flows(tx, &key, key.org, 0, at, &Delta { joined: 1, ..Delta::default() }).await?;
+    add_memberships(tx, &key, key.org, &key.status, 1).await?;
+    match key.application {
+        Some(application_id) => super::review::received_and_decided_in(tx, application_id, at).await,
         None => Ok(()),
     }
 }

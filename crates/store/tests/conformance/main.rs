@@ -20,6 +20,8 @@ mod jobs;
 mod joining;
 // The write path: a join and its idempotent answer in one transaction (issue 14).
 mod keyed;
+// Keyed joins through the group-commit writer (issue 14, figure J).
+mod keyed_batched;
 mod logins;
 mod members;
 // Decision SMS and union contacts (issue 13).

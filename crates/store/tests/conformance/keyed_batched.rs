@@ -1,0 +1,192 @@
+//! Keyed platform joins through the group-commit writer (issue 14, figure J), on both
+//! databases: many keyed joins share one batch, each commits with its own answer under
+//! its own key, one ID number makes one member however many keys ask at once, one key
+//! used by many at once makes one join, and the rollups still equal a recount.
+
+use std::sync::Arc;
+
+use huiji_core::joining::Landing;
+use huiji_core::{Decision, OrgId, Timestamp};
+use huiji_store::testing::TestDb;
+use huiji_store::{
+    Idempotency, JoinStore, KeyedSubmit, NewApplication, OwnedKeyedRequest, Probe, SharedRenderAnswer,
+    SqlStore, Store, SubmitOutcome, both_databases,
+};
+use tokio::sync::oneshot;
+
+use crate::fixtures::{AT, application, seeded};
+
+/// The answer a door would render: the outcome itself, as text.
+fn render() -> SharedRenderAnswer {
+    Arc::new(|outcome: &SubmitOutcome| match outcome {
+        SubmitOutcome::Pending { existing: true, .. } => None,
+        SubmitOutcome::AlreadyMember => Some((409, "already_member".to_owned())),
+        other => Some((201, format!("{other:?}"))),
+    })
+}
+
+fn request(platform_id: i64, key: &str, hash: &str) -> OwnedKeyedRequest {
+    OwnedKeyedRequest {
+        platform_id,
+        key: key.to_owned(),
+        request_hash: hash.to_owned(),
+        now: AT,
+        expires_at: Timestamp(AT.0 + 86_400_000),
+    }
+}
+
+/// A store on the test's database with one group-commit writer (PostgreSQL has none by
+/// default), seeded, with a platform.
+async fn writer_of(db: &TestDb) -> (Arc<SqlStore>, Arc<dyn Store>, i64, i64) {
+    let store = Arc::new(SqlStore::connect_group_committed(&db.url, 1).await.unwrap());
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let (receiving, _) = seeded(&dyn_store).await;
+    let platform = dyn_store.ensure_platform("huolala", AT).await.unwrap().id;
+    (store, dyn_store, receiving, platform)
+}
+
+fn platform_application(platform: i64, receiving: i64, id: &str, mobile: &str) -> NewApplication {
+    let mut new = application(id, mobile, receiving, Landing::Union(OrgId(receiving)), Decision::Approve);
+    new.platform_id = Some(platform);
+    new
+}
+
+/// Holds the writer in a job until the returned sender fires: what is sent meanwhile
+/// waits for the next batch, together.
+async fn hold_the_writer(store: &Arc<SqlStore>) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (started, running) = oneshot::channel();
+    let (release, released) = oneshot::channel();
+    let store = store.clone();
+    let held = tokio::spawn(async move {
+        store.probe_write(Probe::Hold { started, release: released }).await.unwrap();
+    });
+    running.await.unwrap();
+    (release, held)
+}
+
+/// Sends every submission from its own task while the writer is held, then releases it.
+async fn in_one_batch(
+    store: &Arc<SqlStore>,
+    submissions: Vec<(NewApplication, OwnedKeyedRequest)>,
+) -> Vec<KeyedSubmit> {
+    let (release, held) = hold_the_writer(store).await;
+    let tasks: Vec<_> = submissions
+        .into_iter()
+        .map(|(new, request)| {
+            let store = store.clone();
+            tokio::spawn(async move { store.submit_keyed_batched(new, AT, request, render()).await.unwrap() })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    release.send(()).unwrap();
+    held.await.unwrap();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+both_databases!(keyed_joins_in_one_batch_each_commit_with_their_answer, |db: TestDb| async move {
+    let (store, dyn_store, receiving, platform) = writer_of(&db).await;
+    let submissions: Vec<_> = (0..20)
+        .map(|i| {
+            let new = platform_application(platform, receiving, &format!("id-{i}"), &format!("m-{i}"));
+            (new, request(platform, &format!("k-{i}"), "h"))
+        })
+        .collect();
+    let answers = in_one_batch(&store, submissions.clone()).await;
+    let seen = store.write_batches();
+    assert!(seen.sizes.iter().skip(4).any(|(_, n)| *n >= 1), "the 20 shared a batch: {seen:?}");
+    for ((new, request), answer) in submissions.into_iter().zip(answers) {
+        let KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { .. }, answer: Some((201, body)) } =
+            answer
+        else {
+            panic!("expected an approval with its answer, got {answer:?}")
+        };
+        // Committed with its answer: the retry replays it byte for byte.
+        let retry = dyn_store.submit_keyed_batched(new.clone(), AT, request.clone(), render()).await.unwrap();
+        assert_eq!(retry, KeyedSubmit::Earlier(Idempotency::Replay { status: 201, body }));
+        let other = OwnedKeyedRequest { request_hash: "other".to_owned(), ..request };
+        let mismatch = dyn_store.submit_keyed_batched(new, AT, other, render()).await.unwrap();
+        assert_eq!(mismatch, KeyedSubmit::Earlier(Idempotency::Mismatch));
+    }
+    for i in 0..20 {
+        assert_eq!(dyn_store.memberships_by_mobile(&format!("bidx:m-{i}")).await.unwrap().len(), 1);
+    }
+    assert!(dyn_store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
+});
+
+both_databases!(fifty_keyed_joins_of_one_id_in_one_batch_make_one_member, |db: TestDb| async move {
+    let (store, dyn_store, receiving, platform) = writer_of(&db).await;
+    let submissions: Vec<_> = (0..50)
+        .map(|i| {
+            // Every fifth proves the same mobile as the first: told it is a member; the
+            // others are reviewed, flagged.
+            let mobile = if i % 5 == 0 { "same".to_owned() } else { format!("m-{i}") };
+            (
+                platform_application(platform, receiving, "id-one", &mobile),
+                request(platform, &format!("k-{i}"), "h"),
+            )
+        })
+        .collect();
+    let answers = in_one_batch(&store, submissions.clone()).await;
+    let (mut approved, mut reviewed, mut found) = (0, 0, 0);
+    for ((new, request), answer) in submissions.into_iter().zip(answers) {
+        let (status, body) = match answer {
+            KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { .. }, answer: Some(answer) } => {
+                approved += 1;
+                answer
+            }
+            KeyedSubmit::Submitted {
+                outcome: SubmitOutcome::Pending { existing: false, .. },
+                answer: Some(a),
+            } => {
+                reviewed += 1;
+                a
+            }
+            KeyedSubmit::Submitted { outcome: SubmitOutcome::AlreadyMember, answer: Some(answer) } => answer,
+            // The platform's open application for the person, made earlier in the batch:
+            // nothing was written, and the door reads it before answering.
+            KeyedSubmit::Submitted {
+                outcome: SubmitOutcome::Pending { existing: true, .. },
+                answer: None,
+            } => {
+                found += 1;
+                continue;
+            }
+            other => panic!("every caller gets its own answer, not {other:?}"),
+        };
+        let retry = dyn_store.submit_keyed_batched(new, AT, request, render()).await.unwrap();
+        assert_eq!(retry, KeyedSubmit::Earlier(Idempotency::Replay { status, body }));
+    }
+    assert_eq!((approved, reviewed), (1, 1), "one member, one flagged review; {found} found that review");
+    assert_eq!(found, 39);
+    let mut members = dyn_store.memberships_by_mobile("bidx:same").await.unwrap().len();
+    for i in 0..50 {
+        members += dyn_store.memberships_by_mobile(&format!("bidx:m-{i}")).await.unwrap().len();
+    }
+    assert_eq!(members, 1);
+    assert!(dyn_store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
+});
+
+both_databases!(one_key_used_at_once_in_one_batch_makes_one_join, |db: TestDb| async move {
+    let (store, dyn_store, receiving, platform) = writer_of(&db).await;
+    let new = platform_application(platform, receiving, "id-burst", "m-burst");
+    let answers = in_one_batch(&store, vec![(new, request(platform, "burst", "h")); 30]).await;
+    let mut bodies = Vec::new();
+    let mut first = 0;
+    for answer in answers {
+        match answer {
+            KeyedSubmit::Submitted { answer: Some((201, body)), .. } => {
+                first += 1;
+                bodies.push(body);
+            }
+            KeyedSubmit::Earlier(Idempotency::Replay { status: 201, body }) => bodies.push(body),
+            other => panic!("every caller gets the one join's answer, not {other:?}"),
+        }
+    }
+    assert_eq!(first, 1, "one join");
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+    assert_eq!(dyn_store.memberships_by_mobile("bidx:m-burst").await.unwrap().len(), 1);
+});
