@@ -34,7 +34,8 @@ pub async fn execute(
             let report_path = report_path(file);
             let progress = table.progress();
             let report =
-                with_progress(progress, import::import(&app, &Actor::Operator, org.map(OrgId), table)).await??;
+                with_progress(progress, import::import(&app, &Actor::Operator, org.map(OrgId), table))
+                    .await??;
             write_report_file(&report, &report_path)?;
             print_summary(&report, &report_path, out)
         }
@@ -53,9 +54,11 @@ fn report_path(file: &Path) -> PathBuf {
 async fn with_progress<T>(progress: Progress, import: impl Future<Output = T>) -> Result<T, CommandError> {
     let bar = ProgressBar::with_draw_target(Some(progress.total_bytes()), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})")
-            .map_err(|e| CommandError::InvalidArgument(e.to_string()))?
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})",
+        )
+        .map_err(|e| CommandError::InvalidArgument(e.to_string()))?
+        .progress_chars("=> "),
     );
     let ticker = {
         let bar = bar.clone();
@@ -78,7 +81,11 @@ const REPORT_HEADER: &str = "row,outcome,detail\r\n";
 
 /// One CSV field, quoted when it must be.
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\r', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+    if text.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }
 
 /// The report's lines, by row: every duplicate, rejected row and unrecognised 服务项目.

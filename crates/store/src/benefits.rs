@@ -390,5 +390,4 @@ impl BenefitStore for SqlStore {
     async fn export_rows(&self, id: ProgrammeId, within: &OrgPath) -> Result<Vec<ExportRow>> {
         row::export(self, id, within).await
     }
-
 }

@@ -2,12 +2,12 @@
 //! (decisions about members, the steps of a legal-aid case, a benefit grant).
 
 use huiji_core::benefit::{GrantStatus, grant_text};
-use huiji_core::{CivilDate, MemberNumber};
 use huiji_core::case::{CaseId, CaseOutcome, OutcomeKind, StepKind};
 use huiji_core::money::Amount;
 use huiji_core::notice::NoticeKind;
 use huiji_core::org::UnionContact;
 use huiji_core::sms;
+use huiji_core::{CivilDate, MemberNumber};
 use huiji_store::NoticeRecord;
 
 /// The SMS a notice sends, with the contact details of the union it speaks of; `None`

@@ -13,9 +13,9 @@ use huiji_app::benefits::{self, BenefitError, GrantStep};
 use huiji_app::ports::Nonces;
 use huiji_app::sms::HttpGatewaySms;
 use huiji_core::benefit::{GrantId, GrantRefusal, GrantStatus, Ineligible, ProgrammeFields, ProgrammeId};
-use huiji_core::notice::{NoticeDelivery, NoticeKind};
 use huiji_core::id_number::check_char;
 use huiji_core::joining::Landing;
+use huiji_core::notice::{NoticeDelivery, NoticeKind};
 use huiji_core::{Channel, Decision, Occupation, Org, Role, Sex, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{MemberQuery, NewApplication, NoticeAbout, SubmitOutcome, both_databases};
@@ -358,34 +358,62 @@ async fn notices_of(world: &World, grant: GrantId) -> Vec<(NoticeKind, NoticeDel
     notices.iter().filter(|n| n.grant_id == Some(grant.0)).map(|n| (n.kind, n.delivery, n.attempts)).collect()
 }
 
-both_databases!(a_grant_sms_the_provider_refused_is_retried_and_a_revoked_grant_is_not_told, |db: TestDb| async move {
-    let world = World::new(db).await;
-    let hefei = admin(&world, &world.hefei).await;
-    let id = create(&world, &hefei, &world.hefei, &fields("四季送清凉", "officer", "5")).await;
-    let mut people = Vec::new();
-    for i in 0..2 {
-        let mobile = format!("1350000{i:04}");
-        people.push(member(&world.app, &world.hefei_firm, &id_number("19800101", i, Sex::Male), &mobile, Occupation::TruckDriver).await);
+both_databases!(
+    a_grant_sms_the_provider_refused_is_retried_and_a_revoked_grant_is_not_told,
+    |db: TestDb| async move {
+        let world = World::new(db).await;
+        let hefei = admin(&world, &world.hefei).await;
+        let id = create(&world, &hefei, &world.hefei, &fields("四季送清凉", "officer", "5")).await;
+        let mut people = Vec::new();
+        for i in 0..2 {
+            let mobile = format!("1350000{i:04}");
+            people.push(
+                member(
+                    &world.app,
+                    &world.hefei_firm,
+                    &id_number("19800101", i, Sex::Male),
+                    &mobile,
+                    Occupation::TruckDriver,
+                )
+                .await,
+            );
+        }
+        // Welcomes out of the way, so what follows counts grant SMS only.
+        huiji_app::notices::deliver_due(&world.app).await.unwrap();
+        // The provider is down when the officer grants: the grant stands, its SMS waits.
+        let down = world
+            .app
+            .clone()
+            .with_sms(Arc::new(HttpGatewaySms::new("http://127.0.0.1:9/send", None).unwrap()));
+        let kept = benefits::grant(&down, &hefei, id, people[0]).await.unwrap();
+        let revoked = benefits::grant(&down, &hefei, id, people[1]).await.unwrap();
+        assert_eq!(
+            notices_of(&world, kept).await,
+            vec![(NoticeKind::BenefitGranted, NoticeDelivery::Pending, 1)]
+        );
+        // Not due before the back-off; one grant is revoked meanwhile.
+        assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
+        benefits::act(&world.app, &hefei, revoked, GrantStep::Revoke("重复发放".to_owned())).await.unwrap();
+        world.clock.0.fetch_add(31_000, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 1, "the kept grant's, once");
+        assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
+        assert_eq!(
+            notices_of(&world, kept).await,
+            vec![(NoticeKind::BenefitGranted, NoticeDelivery::Sent, 2)]
+        );
+        assert_eq!(
+            notices_of(&world, revoked).await,
+            vec![(NoticeKind::BenefitGranted, NoticeDelivery::Failed, 2)]
+        );
+        let outbox = world.app.store().sms_outbox(50).await.unwrap();
+        let told: Vec<_> = outbox
+            .iter()
+            .filter(|m| m.body.contains("四季送清凉"))
+            .map(|m| m.mobile_masked.as_str())
+            .collect();
+        assert_eq!(told, vec!["135****0000"]);
     }
-    // Welcomes out of the way, so what follows counts grant SMS only.
-    huiji_app::notices::deliver_due(&world.app).await.unwrap();
-    // The provider is down when the officer grants: the grant stands, its SMS waits.
-    let down = world.app.clone().with_sms(Arc::new(HttpGatewaySms::new("http://127.0.0.1:9/send", None).unwrap()));
-    let kept = benefits::grant(&down, &hefei, id, people[0]).await.unwrap();
-    let revoked = benefits::grant(&down, &hefei, id, people[1]).await.unwrap();
-    assert_eq!(notices_of(&world, kept).await, vec![(NoticeKind::BenefitGranted, NoticeDelivery::Pending, 1)]);
-    // Not due before the back-off; one grant is revoked meanwhile.
-    assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
-    benefits::act(&world.app, &hefei, revoked, GrantStep::Revoke("重复发放".to_owned())).await.unwrap();
-    world.clock.0.fetch_add(31_000, std::sync::atomic::Ordering::SeqCst);
-    assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 1, "the kept grant's, once");
-    assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
-    assert_eq!(notices_of(&world, kept).await, vec![(NoticeKind::BenefitGranted, NoticeDelivery::Sent, 2)]);
-    assert_eq!(notices_of(&world, revoked).await, vec![(NoticeKind::BenefitGranted, NoticeDelivery::Failed, 2)]);
-    let outbox = world.app.store().sms_outbox(50).await.unwrap();
-    let told: Vec<_> = outbox.iter().filter(|m| m.body.contains("四季送清凉")).map(|m| m.mobile_masked.as_str()).collect();
-    assert_eq!(told, vec!["135****0000"]);
-});
+);
 
 both_databases!(the_insurer_list_is_masked_unless_revealed_with_a_reason, |db: TestDb| async move {
     let world = World::new(db).await;

@@ -198,14 +198,16 @@ both_databases!(the_nearest_open_stations_from_a_phone_position, |db: TestDb| as
     // south from Beijing's pair — the southern of the two, `at_wgs`, is the nearer).
     let county = in_region(&s.app, "340104".parse().unwrap(), 10, None).await.unwrap();
     assert_eq!(county.iter().map(|r| r.station.id).collect::<Vec<_>>(), [at_wgs, at_gcj, far]);
-    let centre = Gcj02::new((39.910123 + 39.90872 + 31.820) / 3.0, (116.403724 + 116.39748 + 117.227) / 3.0).unwrap();
+    let centre =
+        Gcj02::new((39.910123 + 39.90872 + 31.820) / 3.0, (116.403724 + 116.39748 + 117.227) / 3.0).unwrap();
     for n in &county {
         assert!((n.distance_m - centre.distance_m(n.station.location)).abs() < 1.0, "{}", n.distance_m);
     }
     assert!((county[0].distance_m - 300_733.0).abs() < 5.0, "{}", county[0].distance_m);
     assert!(county[2].distance_m > county[1].distance_m + 200_000.0);
     // A kind narrows the list, not the centre.
-    let homes = in_region(&s.app, "340104".parse().unwrap(), 10, Some(StationKind::DriverHome)).await.unwrap();
+    let homes =
+        in_region(&s.app, "340104".parse().unwrap(), 10, Some(StationKind::DriverHome)).await.unwrap();
     assert_eq!(homes.iter().map(|r| r.station.id).collect::<Vec<_>>(), [at_wgs]);
     assert!((homes[0].distance_m - county[0].distance_m).abs() < 0.01);
     assert!(in_region(&s.app, "340122".parse().unwrap(), 10, None).await.unwrap().is_empty());
@@ -245,7 +247,10 @@ both_databases!(staff_count_member_and_anonymous_visits, |db: TestDb| async move
     assert!(matches!(figures(&s.app, &staff, wuhu.id, today, today).await, Err(StationError::NotFound)));
     // The next day the card counts again, once.
     assert_eq!(record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap(), Counted::Yes);
-    assert_eq!(record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap(), Counted::AlreadyToday);
+    assert_eq!(
+        record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap(),
+        Counted::AlreadyToday
+    );
     let days = recent(&s.app, &staff, station, 1).await.unwrap();
     assert_eq!(days.iter().map(|d| (d.members, d.anonymous)).collect::<Vec<_>>(), [(1, 1)]);
 });

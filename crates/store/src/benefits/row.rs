@@ -7,8 +7,7 @@ use huiji_core::benefit::{
 use huiji_core::{CivilDate, OrgId, OrgPath, Timestamp};
 
 use super::{
-    BenefitMember, ExportRow, GrantEventRecord, GrantRecord, MemberGrant, ProgrammeRecord,
-    ShareRecord,
+    BenefitMember, ExportRow, GrantEventRecord, GrantRecord, MemberGrant, ProgrammeRecord, ShareRecord,
 };
 use crate::db::{SqlStore, on_pool};
 use crate::{Result, StoreError};

@@ -40,7 +40,12 @@ pub(super) async fn record(store: &SqlStore, station: StationId, day: CivilDate,
 
 /// A member's visit, counted unless `mark` was counted at the station that day; whether
 /// it counted. One transaction: the mark and the counter move together.
-pub(super) async fn record_member(store: &SqlStore, station: StationId, day: CivilDate, mark: &str) -> Result<bool> {
+pub(super) async fn record_member(
+    store: &SqlStore,
+    station: StationId,
+    day: CivilDate,
+    mark: &str,
+) -> Result<bool> {
     let day = day.to_string();
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, |c| {

@@ -11,13 +11,13 @@ use huiji_core::benefit::{
     ProgrammeKind, ProgrammeRules, RevocationReason,
 };
 use huiji_core::joining::Landing;
+use huiji_core::notice::NoticeKind;
 use huiji_core::{CivilDate, Decision, Occupation, Org, OrgId, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{
     GrantChange, Granted, MembershipRecord, NewGrant, NewProgramme, NoticeAbout, ReviewOutcome, Store,
     both_databases,
 };
-use huiji_core::notice::NoticeKind;
 
 use crate::fixtures::{AT, DAY, member, pending, to_org, tree};
 
@@ -340,9 +340,16 @@ both_databases!(lookup_export_and_notices, |db: TestDb| async move {
     let notices = store.claim_notices(now, lease, 10, Some(about)).await.unwrap();
     assert_eq!(notices.len(), 1);
     let n = &notices[0];
-    assert_eq!((n.kind, n.grant_id, n.membership_id), (NoticeKind::BenefitGranted, Some(first.0), Some(hefei.id)));
+    assert_eq!(
+        (n.kind, n.grant_id, n.membership_id),
+        (NoticeKind::BenefitGranted, Some(first.0), Some(hefei.id))
+    );
     assert_eq!((n.benefit_name.as_deref(), n.benefit_hotline.as_deref()), (Some("住院险"), Some("95519")));
-    assert_eq!(n.mobile_ct.as_deref(), Some(b"ct:m-ex-0".as_slice()), "the member's mobile, read at delivery");
+    assert_eq!(
+        n.mobile_ct.as_deref(),
+        Some(b"ct:m-ex-0".as_slice()),
+        "the member's mobile, read at delivery"
+    );
     assert!(store.claim_notices(now, lease, 10, Some(about)).await.unwrap().is_empty(), "taken once");
     let rest = store.claim_notices(now, lease, 10, None).await.unwrap();
     let rest: Vec<_> = rest.iter().filter(|n| n.kind == NoticeKind::BenefitGranted).collect();
@@ -360,7 +367,14 @@ const OLD_GRANT: &str = "INSERT INTO benefit_grants (programme_id, membership_id
     VALUES ($1, $2, $3, $4, 'officer', 7, 'user:li', 7, $5, CASE WHEN $4 = 'revoked' THEN '重复发放' END)";
 
 /// Writes [`OLD_GRANT`] on the database at `url` (either backend).
-async fn old_grant(url: &str, programme: i64, membership: i64, home: &str, status: &str, notified: Option<i64>) {
+async fn old_grant(
+    url: &str,
+    programme: i64,
+    membership: i64,
+    home: &str,
+    status: &str,
+    notified: Option<i64>,
+) {
     macro_rules! run {
         ($pool:expr) => {{
             let pool = $pool;
@@ -392,7 +406,9 @@ both_databases!(grants_not_yet_texted_before_0076_are_queued_by_it, |db: TestDb|
     let id = programme(&store, &t.root, draft("意外险", GrantMode::Officer, 10), vec![]).await;
     let people = members(&store, &t.hefei_trucks, "up", 3).await;
     let home = t.hefei_trucks.path.as_str();
-    for (m, status, notified) in [(&people[0], "granted", None), (&people[1], "granted", Some(5)), (&people[2], "revoked", None)] {
+    for (m, status, notified) in
+        [(&people[0], "granted", None), (&people[1], "granted", Some(5)), (&people[2], "revoked", None)]
+    {
         old_grant(&url, id.0, m.id, home, status, notified).await;
     }
     {

@@ -164,9 +164,11 @@ async fn detail_page(
     let view = cases::view(&state.app, &actor, id).await.map_err(web_error)?;
     let officers = cases::officers(&state.app, &actor, id).await.map_err(web_error)?;
     // Officers by name, as the member history shows them.
-    let names =
-        super::accounts::officer_names(state, view.events.iter().filter_map(|e| e.actor.strip_prefix("user:")))
-            .await?;
+    let names = super::accounts::officer_names(
+        state,
+        view.events.iter().filter_map(|e| e.actor.strip_prefix("user:")),
+    )
+    .await?;
     let mut events = Vec::with_capacity(view.events.len());
     for e in &view.events {
         let mut what = lang.t(e.kind.label_zh(), e.kind.label_en()).to_owned();

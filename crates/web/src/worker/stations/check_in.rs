@@ -88,12 +88,12 @@ pub(super) async fn record(
     Act { officer, form }: Act<VisitForm>,
 ) -> Result<Response, WebError> {
     let id = StationId(form.station.parse().map_err(|_| WebError::BadRequest("station".to_owned()))?);
-    let counted = visits::record(&state.app, &officer.app_actor(), id, Visitor::Member(&token)).await.map_err(
-        |e| match e {
+    let counted = visits::record(&state.app, &officer.app_actor(), id, Visitor::Member(&token))
+        .await
+        .map_err(|e| match e {
             huiji_app::stations::StationError::Forbidden => WebError::Forbidden,
             other => app_error(other),
-        },
-    )?;
+        })?;
     let name = state.store.station(id).await?.map(|s| s.name).unwrap_or_default();
     // A card counts once per station and day; a second scan says so rather than failing.
     let notice = match (lang, counted) {

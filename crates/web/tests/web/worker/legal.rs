@@ -163,8 +163,11 @@ both_databases!(a_worker_withdraws_an_open_case_and_the_history_says_who_acted, 
         .unwrap(),
         can_reveal: false,
     };
-    let profile =
-        huiji_store::OfficerProfile { full_name: "李建国".to_owned(), mobile_ct: Vec::new(), mobile_bidx: String::new() };
+    let profile = huiji_store::OfficerProfile {
+        full_name: "李建国".to_owned(),
+        mobile_ct: Vec::new(),
+        mobile_bidx: String::new(),
+    };
     app.store().create_officer(&user, &profile, huiji_core::Timestamp(0)).await.unwrap();
     // A new account chooses its own password first.
     let http = app.browser();

@@ -237,9 +237,10 @@ both_databases!(a_county_lists_nearest_its_centre_first_with_distances, |db: Tes
 both_databases!(the_nearest_search_is_rate_limited_per_address, |db: TestDb| async move {
     use huiji_core::rate_limit::Rate;
     use huiji_web::http::abuse::PublicLimits;
-    let app =
-        TestApp::seeded_with(db, |s| s.with_limits(PublicLimits::default().with_stations(Rate::per_minute(2, 2))))
-            .await;
+    let app = TestApp::seeded_with(db, |s| {
+        s.with_limits(PublicLimits::default().with_stations(Rate::per_minute(2, 2)))
+    })
+    .await;
     station(&app, "天安门驿站", "工会驿站", "110101", "116.403724,39.910123").await;
     for _ in 0..2 {
         assert_eq!(app.get(&format!("/stations/nearest?{PHONE}")).await.0, 200);
