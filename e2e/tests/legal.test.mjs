@@ -2,6 +2,7 @@
 // mobile with the SMS code from the outbox; the case goes to 肥东县总工会, the federation
 // of the work region; the demo's 合肥 reviewer accepts it, records a mediation and closes
 // it with a recovery; the worker sees that progress on /status and rates the case.
+// Another worker withdraws an open case from /status.
 // Screenshots go to e2e/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,12 +15,12 @@ after(async () => { await server?.stop(); });
 const MOBILE = '13912345670';
 
 /// Proves the mobile on the /status page and shows its records.
-async function checkStatus(page) {
+async function checkStatus(page, mobile = MOBILE) {
   await page.goto(`${server.base}/status`);
-  await page.fill('input[name=mobile]', MOBILE);
+  await page.fill('input[name=mobile]', mobile);
   await page.click('button[value=send_code]');
   await page.waitForSelector('input[name=sms_code]');
-  await page.fill('input[name=sms_code]', smsCode(server, MOBILE));
+  await page.fill('input[name=sms_code]', smsCode(server, mobile));
   await page.click('button[value=check]');
   await page.waitForSelector('h1');
 }
@@ -84,5 +85,36 @@ test('a worker files a legal-aid case and follows it on /status after an officer
   await page.click(`#case-${id} button.primary`);
   await page.waitForSelector('h1.ok');
   assert.match(await page.textContent('main'), /感谢您的评价/);
+  await context.close();
+});
+
+test('a worker withdraws an open case from /status', async () => {
+  const mobile = '13912345671';
+  const context = await phone(server.browser);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/legal`);
+  await page.selectOption('select[name=category]', 'work_injury');
+  await page.selectOption('select[name=province]', '34');
+  await page.selectOption('select[name=city]', '3401');
+  await page.waitForSelector('select[name=region_code] option[value="340122"]', { state: 'attached' });
+  await page.selectOption('select[name=region_code]', '340122');
+  await page.fill('textarea[name=description]', '在站点摔伤了手腕。');
+  await page.fill('input[name=mobile]', mobile);
+  await page.click('button[value=send_code]:not(.default-submit)');
+  await page.waitForSelector('p.notice');
+  const codeSent = Date.now();
+  await page.fill('input[name=sms_code]', smsCode(server, mobile));
+  await page.click('button.primary[value=submit]');
+  await page.waitForSelector('#case-number');
+  const id = (await page.textContent('#case-number')).trim();
+
+  // Settled with the employer meanwhile: the worker withdraws it.
+  await page.waitForTimeout(Math.max(0, codeSent + 61_000 - Date.now()));
+  await checkStatus(page, mobile);
+  assert.match(await page.textContent(`#case-${id}`), /已提交/);
+  await shot(page, 'l5-status-withdraw');
+  await page.click(`#case-${id} form[action^="/status/withdraw"] button`);
+  await page.waitForSelector('h1.ok');
+  assert.match(await page.textContent('main'), /求助已撤回/);
   await context.close();
 });

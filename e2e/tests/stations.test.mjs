@@ -2,8 +2,9 @@
 // whose browser reports a WGS-84 position (mocked) asks for the nearest stations, finds
 // that one first — the position converted to GCJ-02, so it is metres away, not the few
 // hundred the raw datums differ by — sees its hours, services and phone, follows the
-// Amap link, and opens the station's own page with its QR code. Screenshots go to
-// e2e/screenshots/.
+// Amap link, and opens the station's own page with its QR code. Without a position (and
+// without scripts) a worker chooses a county and gets its stations nearest its centre
+// first, each with its distance from it. Screenshots go to e2e/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -68,5 +69,29 @@ test('a worker finds the nearest station from the phone position and opens Amap'
   await shot(page, 's3-station-page');
   await page.click('a[href$="/poster"]');
   await page.waitForSelector('.sheet .qr svg');
+  await context.close();
+});
+
+test('without a position a worker chooses a county and sees its stations by distance from its centre', async () => {
+  const context = await server.browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+    locale: 'zh-CN', javaScriptEnabled: false,
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/stations`);
+  await page.selectOption('select[name=county]', '340104');
+  await page.click('form.search button');
+  await page.waitForURL(/county=340104/);
+  assert.match(await page.textContent('main'), /按距区县中心（各站位置的平均）由近到远排列/);
+  const items = page.locator('section.station');
+  assert.ok((await items.count()) >= 1, 'the demo has stations in 蜀山区');
+  const distances = [];
+  for (const text of await items.allTextContents()) {
+    const m = text.match(/距中心约 ([\d.]+) (米|公里)/);
+    assert.ok(m, text);
+    distances.push(Number(m[1]) * (m[2] === '公里' ? 1000 : 1));
+  }
+  assert.deepEqual(distances, [...distances].sort((a, b) => a - b), 'nearest the centre first');
+  await shot(page, 's4-stations-county');
   await context.close();
 });

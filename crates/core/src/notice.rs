@@ -1,7 +1,8 @@
 //! Decision notices: every decision about an applicant or a member — approval, rejection,
 //! escalation past the review deadline, a transfer agreed or refused, a distribution from
 //! the turnover pool — owes that person an SMS. The notice is written in the same
-//! transaction as the decision (an outbox), and delivered afterwards with retries; what it
+//! transaction as the decision (an outbox), and delivered afterwards with retries (a
+//! benefit grant's SMS too, queued in the grant's transaction); what it
 //! says is [`crate::sms`]'s, and `/status` shows the same facts.
 
 use crate::case::CaseEventKind;
@@ -30,6 +31,8 @@ coded_enum! {
         CaseStep = "case_step",
         /// The case closed with an outcome; the worker may rate it.
         CaseClosed = "case_closed",
+        /// A benefit was granted to a member: the programme, its validity, the hotline.
+        BenefitGranted = "benefit_granted",
     }
 }
 

@@ -12,7 +12,7 @@ pub use code::{StationCode, StationId};
 pub use hours::{HoursError, OpeningHours, TimeRange};
 pub use import::{StationCells, StationDraft, StationField, StationFieldError, StationPhone, parse_station};
 pub use search::{
-    CELL_DEGREES, FIRST_RADIUS_M, LAST_RADIUS_M, MAX_BOX_CELLS, MAX_RESULTS, SearchBox, grid_cell,
+    CELL_DEGREES, FIRST_RADIUS_M, LAST_RADIUS_M, MAX_BOX_CELLS, MAX_RESULTS, SearchBox, centre, grid_cell,
     next_radius, rank, settled,
 };
 

@@ -211,7 +211,8 @@ pub enum CampaignCommand {
 pub enum StationsCommand {
     /// Import stations from a CSV (UTF-8 or GBK) or XLSX file (columns 名称, 类型, 地址,
     /// 区县/行政区划代码, 经度, 纬度, 电话, 开放时间, 服务项目; coordinates in GCJ-02); prints
-    /// how many were added and every duplicate and rejected row.
+    /// how many were added, duplicated and rejected, and writes every duplicate and
+    /// rejected row to `<file>.report.csv` beside it (its name printed); progress on stderr.
     Import {
         /// The file.
         file: PathBuf,

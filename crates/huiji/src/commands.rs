@@ -431,11 +431,10 @@ async fn run_server(
     // Attempts members walked away from are finished, closed contests frozen.
     let contests = huiji_app::contest::boards::spawn_closing(app.clone(), std::time::Duration::from_secs(60));
     let idempotency = jobs::spawn_idempotency_purge(app.clone(), std::time::Duration::from_secs(600));
-    // Grant SMS of on-approval benefits, sent after their approval's commit.
-    let benefit_notices = huiji_app::benefits::spawn_notices(app.clone(), std::time::Duration::from_secs(30));
     // Outreach: campaigns — due campaign messages, one batch a second.
     let campaigns = huiji_app::campaign::deliver::spawn_delivery(app.clone());
-    // Decision SMS left undelivered by their request (escalations, provider failures).
+    // Decision SMS left undelivered by their request (escalations, provider failures,
+    // benefit grants made on approval or in batch).
     let decision_sms = huiji_app::notices::spawn_delivery(app.clone(), std::time::Duration::from_secs(30));
     // Outreach: rosters — imports whose server stopped mid-way are marked interrupted.
     let roster_jobs = huiji_app::roster::jobs::spawn_sweep(app.clone(), std::time::Duration::from_secs(60));
@@ -450,7 +449,6 @@ async fn run_server(
     contests.abort();
     idempotency.abort();
     webhooks.abort();
-    benefit_notices.abort();
     campaigns.abort();
     decision_sms.abort();
     roster_jobs.abort();

@@ -262,27 +262,6 @@ impl std::fmt::Debug for ExportRow {
     }
 }
 
-/// A grant whose SMS is still to be sent.
-#[derive(Clone, PartialEq, Eq)]
-pub struct GrantNotice {
-    /// The grant.
-    pub grant: GrantId,
-    /// The programme's name.
-    pub programme_name: String,
-    /// Its last valid day.
-    pub valid_until: Option<CivilDate>,
-    /// The provider's hotline.
-    pub hotline: Option<String>,
-    /// The member's mobile, sealed.
-    pub mobile_ct: Vec<u8>,
-}
-
-impl std::fmt::Debug for GrantNotice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GrantNotice").field("grant", &self.grant).finish_non_exhaustive()
-    }
-}
-
 /// Benefit programmes and grants.
 #[async_trait]
 pub trait BenefitStore: Send + Sync {
@@ -334,10 +313,6 @@ pub trait BenefitStore: Send + Sync {
     async fn grant_by_id_number(&self, id: ProgrammeId, id_number_bidx: &str) -> Result<Option<GrantRecord>>;
     /// A programme's grants to members of `within` with sealed identifiers, by id.
     async fn export_rows(&self, id: ProgrammeId, within: &OrgPath) -> Result<Vec<ExportRow>>;
-    /// Grants whose SMS is still to be sent, oldest first.
-    async fn pending_grant_notices(&self, limit: u32) -> Result<Vec<GrantNotice>>;
-    /// Marks a grant's SMS as handed over; `false` if another sender took it first.
-    async fn take_grant_notice(&self, id: GrantId, at: Timestamp) -> Result<bool>;
 }
 
 #[async_trait]
@@ -414,13 +389,5 @@ impl BenefitStore for SqlStore {
 
     async fn export_rows(&self, id: ProgrammeId, within: &OrgPath) -> Result<Vec<ExportRow>> {
         row::export(self, id, within).await
-    }
-
-    async fn pending_grant_notices(&self, limit: u32) -> Result<Vec<GrantNotice>> {
-        row::notices(self, limit).await
-    }
-
-    async fn take_grant_notice(&self, id: GrantId, at: Timestamp) -> Result<bool> {
-        write::take_notice(self, id, at).await
     }
 }

@@ -59,8 +59,8 @@ pub use backup::is_huiji_sqlite;
 pub use batch::Probe;
 pub use batch::WriteBatches;
 pub use benefits::{
-    BenefitMember, BenefitStore, ExportRow, GrantChange, GrantEventRecord, GrantNotice, GrantRecord, Granted,
-    MemberGrant, NewGrant, NewProgramme, ProgrammeRecord, ShareRecord, Updated,
+    BenefitMember, BenefitStore, ExportRow, GrantChange, GrantEventRecord, GrantRecord, Granted, MemberGrant,
+    NewGrant, NewProgramme, ProgrammeRecord, ShareRecord, Updated,
 };
 pub use bulk::{BulkLoad, BulkMember};
 // Outreach: campaigns.

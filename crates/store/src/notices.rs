@@ -47,6 +47,17 @@ pub struct NoticeRecord {
     pub case_outcome: Option<String>,
     /// The amount the case recovered, in fen.
     pub case_recovered_fen: Option<i64>,
+    /// The benefit grant it tells of.
+    pub grant_id: Option<i64>,
+    /// That grant's programme name.
+    pub benefit_name: Option<String>,
+    /// That grant's last valid day (`YYYY-MM-DD`).
+    pub benefit_valid_until: Option<String>,
+    /// That programme's hotline.
+    pub benefit_hotline: Option<String>,
+    /// That grant's status (a `GrantStatus` code): a grant revoked before its SMS went out
+    /// is not told.
+    pub benefit_status: Option<String>,
     /// Where delivery stands.
     #[sqlx(try_from = "String")]
     pub delivery: NoticeDelivery,
@@ -80,6 +91,8 @@ pub struct NoticeAbout {
     pub transfer: Option<i64>,
     /// The legal-aid case.
     pub case: Option<i64>,
+    /// The benefit grant.
+    pub grant: Option<i64>,
 }
 
 /// How an attempt ended.
@@ -119,12 +132,14 @@ macro_rules! notice_select {
             "SELECT n.id, n.kind, n.application_id, n.membership_id, n.transfer_id, n.org_id, o.name AS org_name, \
              o.path AS org_path, tt.name AS transfer_to_name, COALESCE(m.mobile_ct, a.mobile_ct, c.mobile_ct) AS mobile_ct, \
              m.member_number, a.decision_reason, n.case_id, ce.step AS case_step, c.outcome AS case_outcome, \
-             c.recovered_fen AS case_recovered_fen, n.delivery, n.attempts, n.created_at, n.body \
+             c.recovered_fen AS case_recovered_fen, n.grant_id, bp.name AS benefit_name, \
+             bg.valid_until AS benefit_valid_until, bp.hotline AS benefit_hotline, bg.status AS benefit_status, n.delivery, n.attempts, n.created_at, n.body \
              FROM notices n JOIN orgs o ON o.id = n.org_id \
              LEFT JOIN applications a ON a.id = n.application_id \
              LEFT JOIN memberships m ON m.id = n.membership_id \
              LEFT JOIN transfers t ON t.id = n.transfer_id LEFT JOIN orgs tt ON tt.id = t.to_org_id \
-             LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN case_events ce ON ce.id = n.case_event_id ",
+             LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN case_events ce ON ce.id = n.case_event_id \
+             LEFT JOIN benefit_grants bg ON bg.id = n.grant_id LEFT JOIN benefit_programmes bp ON bp.id = bg.programme_id ",
             $tail
         )
     };
@@ -132,11 +147,11 @@ macro_rules! notice_select {
 
 const NOTICE_BY_ID: &str = notice_select!("WHERE n.id = $1");
 const NOTICES_ABOUT: &str = notice_select!(
-    "WHERE n.application_id = $1 OR n.membership_id = $2 OR n.transfer_id = $3 OR n.case_id = $4 \
+    "WHERE n.application_id = $1 OR n.membership_id = $2 OR n.transfer_id = $3 OR n.case_id = $4 OR n.grant_id = $5 \
     ORDER BY n.id"
 );
 
-/// `$4`..`$6` and `$8` narrow the claim to one decision's notices; -1 (no id) with `$7` = 0
+/// `$4`..`$6`, `$8` and `$9` narrow the claim to one decision's notices; -1 (no id) with `$7` = 0
 /// takes all.
 macro_rules! claim {
     ($lock:literal) => {
@@ -144,7 +159,8 @@ macro_rules! claim {
             "UPDATE notices SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
              SELECT id FROM notices WHERE delivery = 'pending' AND next_attempt_at <= $1 \
              AND (locked_until IS NULL OR locked_until <= $1) \
-             AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8) \
+             AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8 \
+             OR grant_id = $9) \
              ORDER BY next_attempt_at, id LIMIT $3",
             $lock,
             ") RETURNING id"
@@ -173,6 +189,11 @@ const INSERT_REJECTED: &str = "INSERT INTO notices (kind, application_id, org_id
 const INSERT_CASE: &str = "INSERT INTO notices (kind, case_id, case_event_id, org_id, created_at, next_attempt_at) \
     SELECT $1, id, $2, org_id, $3, $3 FROM cases WHERE id = $4";
 
+/// A grant's notice speaks of the programme's sponsor and goes to the grant's member.
+const INSERT_GRANT: &str = "INSERT INTO notices (kind, membership_id, grant_id, org_id, created_at, next_attempt_at) \
+    SELECT 'benefit_granted', g.membership_id, g.id, b.org_id, $2, $2 FROM benefit_grants g \
+    JOIN benefit_programmes b ON b.id = g.programme_id WHERE g.id = $1";
+
 /// Queues a notice inside a decision's transaction.
 async fn queue_in(tx: &mut Tx, kind: NoticeKind, about: NoticeAbout, org: i64, at: Timestamp) -> Result<()> {
     on_tx!(tx, |c| {
@@ -200,8 +221,7 @@ pub(crate) async fn welcome_in(
     let about = NoticeAbout {
         application: Some(application),
         membership: Some(membership),
-        transfer: None,
-        case: None,
+        ..NoticeAbout::default()
     };
     queue_in(tx, NoticeKind::Welcome, about, org, at).await
 }
@@ -268,6 +288,15 @@ pub(crate) async fn case_event_in(
     Ok(())
 }
 
+/// A benefit grant's SMS (the programme, its validity, the hotline), in the grant's
+/// transaction — an officer's, a claim's or an approval's.
+pub(crate) async fn benefit_granted_in(tx: &mut Tx, grant: i64, at: Timestamp) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(INSERT_GRANT).bind(grant).bind(at.millis()).execute(c).await?;
+    });
+    Ok(())
+}
+
 #[async_trait]
 impl NoticeStore for SqlStore {
     async fn claim_notices(
@@ -291,6 +320,7 @@ impl NoticeStore for SqlStore {
             .bind(narrow.transfer.unwrap_or(-1))
             .bind(i32::from(about.is_some()))
             .bind(narrow.case.unwrap_or(-1))
+            .bind(narrow.grant.unwrap_or(-1))
             .fetch_all(p)
             .await?);
         let mut notices = Vec::with_capacity(ids.len());
@@ -328,6 +358,7 @@ impl NoticeStore for SqlStore {
             .bind(about.membership.unwrap_or(-1))
             .bind(about.transfer.unwrap_or(-1))
             .bind(about.case.unwrap_or(-1))
+            .bind(about.grant.unwrap_or(-1))
             .fetch_all(p)
             .await?))
     }

@@ -135,6 +135,10 @@ pub trait StationStore: Send + Sync {
     async fn stations_by_id(&self, ids: &[StationId]) -> Result<Vec<StationRecord>>;
     /// Counts a visit on `day`: a member's or an anonymous one.
     async fn record_visit(&self, station: StationId, day: CivilDate, member: bool) -> Result<()>;
+    /// Counts a member's visit on `day` unless the same `mark` (a keyed hash of the card's
+    /// membership, station and day) was counted there that day; whether it counted.
+    /// Earlier days' marks are deleted.
+    async fn record_member_visit(&self, station: StationId, day: CivilDate, mark: &str) -> Result<bool>;
     /// A station's visits from `from` to `until` (inclusive), by day; days without none.
     async fn station_visits(
         &self,
@@ -198,6 +202,10 @@ impl StationStore for SqlStore {
 
     async fn record_visit(&self, station: StationId, day: CivilDate, member: bool) -> Result<()> {
         visits::record(self, station, day, member).await
+    }
+
+    async fn record_member_visit(&self, station: StationId, day: CivilDate, mark: &str) -> Result<bool> {
+        visits::record_member(self, station, day, mark).await
     }
 
     async fn station_visits(

@@ -111,6 +111,6 @@ pub async fn claim(
         at: now,
     };
     let id = granted(app.store().grant_benefit(&new).await?)?;
-    super::notices::deliver_soon(app).await;
+    super::notices::deliver_soon(app, id).await;
     Ok((id, record))
 }

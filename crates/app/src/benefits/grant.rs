@@ -42,7 +42,7 @@ pub async fn grant(
             format!("benefit:{programme} membership:{membership}"),
         )
         .await?;
-    super::notices::deliver_soon(app).await;
+    super::notices::deliver_soon(app, id).await;
     Ok(id)
 }
 
@@ -195,7 +195,7 @@ pub async fn grant_batch(
         report.quota_exhausted
     );
     actor.audit(app, &record.org_path, AuditAction::BenefitGrant, subject).await?;
-    super::notices::deliver_soon(app).await;
+    super::notices::deliver_later(app);
     Ok(report)
 }
 

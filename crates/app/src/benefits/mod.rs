@@ -5,21 +5,20 @@
 //! move a grant on — enrolled with the insurer's policy number, used, closed, or revoked
 //! with a reason ([`grant::act`]); the insurer's list goes out masked, or in full with
 //! `pii.reveal`, a reason and an audit record, and policy numbers come back from the
-//! insurer's workbook ([`insurer`]); each grant's SMS is sent after its commit
-//! ([`notices`]). The rules are `huiji_core::benefit`'s; quota and "one grant per
+//! insurer's workbook ([`insurer`]); each grant's SMS is queued in the grant's
+//! transaction and delivered by the notice job with retries ([`notices`]). The rules are `huiji_core::benefit`'s; quota and "one grant per
 //! member" are the database's.
 
 pub mod claim;
 pub mod grant;
 pub mod insurer;
 pub mod manage;
-pub mod notices;
+mod notices;
 
 pub use claim::{Claimable, MemberBenefits, benefits_of_member, claim, claim_token};
 pub use grant::{BatchReport, GrantStep, MemberOffer, act, for_member, grant, grant_batch};
 pub use insurer::{EnrolReport, InsurerRow, enrol_import, insurer_rows};
 pub use manage::{ProgrammeView, close, create, edit, programmes, view};
-pub use notices::{deliver_notices, spawn_notices};
 
 use huiji_core::benefit::{GrantRefusal, IllegalGrantTransition, MemberSnapshot, ProgrammeRules};
 use huiji_core::joining::FieldError;

@@ -12,7 +12,7 @@ pub mod handle;
 pub mod upkeep;
 
 pub use file::{Filed, file};
-pub use follow::{CaseLine, cases_of_mobile, rate};
+pub use follow::{CaseLine, cases_of_mobile, rate, withdraw};
 pub use handle::{CaseView, OfficerAction, act, cases, officers, view};
 pub use upkeep::{escalate_overdue, purge_ended};
 
@@ -59,6 +59,10 @@ pub enum CaseError {
     /// rated already).
     #[error("the case cannot be rated")]
     NotRatable,
+    /// The withdrawal token is forged or expired, or the case has ended (closed or
+    /// withdrawn already).
+    #[error("the case cannot be withdrawn")]
+    NotWithdrawable,
     /// Sealing or opening the mobile failed.
     #[error("vault: {0}")]
     Vault(#[from] VaultError),

@@ -1,12 +1,13 @@
 //! A notice's text from the facts it was claimed with: one of `huiji_core::sms`'s texts
-//! (decisions about members, and the steps of a legal-aid case).
+//! (decisions about members, the steps of a legal-aid case, a benefit grant).
 
-use huiji_core::MemberNumber;
+use huiji_core::benefit::{GrantStatus, grant_text};
 use huiji_core::case::{CaseId, CaseOutcome, OutcomeKind, StepKind};
 use huiji_core::money::Amount;
 use huiji_core::notice::NoticeKind;
 use huiji_core::org::UnionContact;
 use huiji_core::sms;
+use huiji_core::{CivilDate, MemberNumber};
 use huiji_store::NoticeRecord;
 
 /// The SMS a notice sends, with the contact details of the union it speaks of; `None`
@@ -37,6 +38,18 @@ pub fn render(notice: &NoticeRecord, contact: &UnionContact, public_url: &str) -
             let kind: OutcomeKind = notice.case_outcome.as_deref()?.parse().ok()?;
             let amount = notice.case_recovered_fen.and_then(Amount::from_fen);
             sms::case_closed_text(CaseId(notice.case_id?), CaseOutcome::from_parts(kind, amount)?, public_url)
+        }
+        NoticeKind::BenefitGranted => {
+            // A grant revoked before its SMS went out is not told of.
+            let status: GrantStatus = notice.benefit_status.as_deref()?.parse().ok()?;
+            if status == GrantStatus::Revoked {
+                return None;
+            }
+            let until = match notice.benefit_valid_until.as_deref() {
+                Some(day) => Some(CivilDate::parse_iso(day)?),
+                None => None,
+            };
+            grant_text(notice.benefit_name.as_deref()?, until, notice.benefit_hotline.as_deref())
         }
     })
 }

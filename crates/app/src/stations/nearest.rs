@@ -2,14 +2,15 @@
 //! GCJ-02 (the stations' datum), then boxes of growing radius asked of the store's
 //! indexed range query (positions only) until one surely holds the k nearest, ranked by
 //! great-circle distance; only those k are then read whole. Without a position, a
-//! county's (or city's) open stations.
+//! county's (or city's) open stations, nearest first to the division's centre.
 
 use std::collections::HashMap;
 
 use huiji_core::RegionCode;
 use huiji_core::geo::Wgs84;
 use huiji_core::stations::{
-    FIRST_RADIUS_M, LAST_RADIUS_M, MAX_RESULTS, SearchBox, StationId, StationKind, next_radius, rank, settled,
+    FIRST_RADIUS_M, LAST_RADIUS_M, MAX_RESULTS, SearchBox, StationId, StationKind, centre, next_radius, rank,
+    settled,
 };
 use huiji_store::{StationQuery, StationRecord};
 
@@ -59,8 +60,16 @@ pub async fn nearest(
         .collect())
 }
 
-/// Up to `limit` (1–50) open stations in a division (a county, or a city's counties), by
-/// id, optionally of one kind: what `/stations?county=CODE` shows without a position.
+/// Stations of one division read to find its centre: more than any county holds (the
+/// national 186,100 over 2,978 counties is 62 each); a city's larger set is sampled by id,
+/// which still places its centre.
+const DIVISION_STATIONS: u32 = 2_000;
+
+/// Up to `limit` (1–50) open stations in a division (a county, or a city's counties),
+/// optionally of one kind, nearest first to the division's centre with their distance
+/// from it: what `/stations?county=CODE` shows without a position. The centre is the
+/// mean of the division's open stations of every kind ([`centre`]): no table of county
+/// seats is compiled in.
 ///
 /// # Errors
 ///
@@ -70,14 +79,29 @@ pub async fn in_region(
     region: RegionCode,
     limit: usize,
     kind: Option<StationKind>,
-) -> Result<Vec<StationRecord>, StationError> {
+) -> Result<Vec<Nearby>, StationError> {
     let query = StationQuery {
         within: None,
         region: Some(region),
-        kind,
+        kind: None,
         open_only: true,
         after: None,
-        limit: u32::try_from(limit.clamp(1, MAX_RESULTS)).unwrap_or(1),
+        limit: DIVISION_STATIONS,
     };
-    Ok(app.store().stations(&query).await?)
+    let all = app.store().stations(&query).await?;
+    let Some(centre) = centre(&all.iter().map(|s| s.location).collect::<Vec<_>>()) else {
+        return Ok(Vec::new());
+    };
+    let candidates = all
+        .into_iter()
+        .filter(|s| kind.is_none_or(|k| s.kind == k))
+        .map(|s| {
+            let at = s.location;
+            (s, at)
+        })
+        .collect();
+    Ok(rank(centre, candidates, limit.clamp(1, MAX_RESULTS))
+        .into_iter()
+        .map(|(station, distance_m)| Nearby { station, distance_m })
+        .collect())
 }

@@ -1,6 +1,12 @@
 //! Counting visits: a station's staff — an officer (not a viewer) of the owning union's
 //! subtree — record a member's visit after scanning the member card, or an anonymous
 //! one with the counter button. Only per-day counts are kept, never who visited.
+//!
+//! A card counts once per station and China day: scanning it again (a double tap, the
+//! member back after lunch) answers "already counted" and adds nothing, so a station's
+//! member visits are people, not scans. What remembers the card until the day ends is a
+//! keyed hash of membership, station and day (as the QR scans' visitors are), deleted
+//! with the day. The anonymous counter counts every press: nobody to recognise.
 
 use huiji_core::stations::StationId;
 use huiji_store::VisitDay;
@@ -20,7 +26,20 @@ pub enum Visitor<'a> {
     Anonymous,
 }
 
-/// Counts a visit today (China time).
+/// What a scan needs to recognise a card the station counted today, signed for.
+const VISIT_PURPOSE: &str = "station-visit";
+
+/// Whether a visit was counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// It was: one more visit today.
+    Yes,
+    /// The card was already counted at this station today; nothing was added.
+    AlreadyToday,
+}
+
+/// Counts a visit today (China time): a card once per station and day, every anonymous
+/// press.
 ///
 /// # Errors
 ///
@@ -31,23 +50,31 @@ pub async fn record(
     actor: &Actor,
     station: StationId,
     visitor: Visitor<'_>,
-) -> Result<(), StationError> {
+) -> Result<Counted, StationError> {
     let record = station_for(app, actor, station).await?;
     if !actor.acts_on(&record.org_path) {
         return Err(StationError::Forbidden);
     }
-    let member = match visitor {
+    let today = app.now().china_date();
+    match visitor {
         Visitor::Member(token) => {
             let membership = card::membership(app, token).await?.ok_or(StationError::NotFound)?;
             if !membership.status.is_held() {
                 return Err(StationError::NotFound);
             }
-            true
+            let seen = format!("{VISIT_PURPOSE}:{today}:{station}:{}", membership.id);
+            let mark = app.keys().card_signature(&seen).to_hex();
+            Ok(if app.store().record_member_visit(station, today, &mark).await? {
+                Counted::Yes
+            } else {
+                Counted::AlreadyToday
+            })
         }
-        Visitor::Anonymous => false,
-    };
-    app.store().record_visit(station, app.now().china_date(), member).await?;
-    Ok(())
+        Visitor::Anonymous => {
+            app.store().record_visit(station, today, false).await?;
+            Ok(Counted::Yes)
+        }
+    }
 }
 
 /// A station's visits over the last `days` days (today included), by day.

@@ -1,7 +1,7 @@
 //! Benefit programmes through the use cases, on both databases: who may create one
 //! (audited), rules read from the sealed ID number (sex, age) and said when a claim is
 //! refused, claims after the SMS proof (once, never over quota — 100 at once on a quota
-//! of 10), officers' grants one by one and in batch, revocation, the grant SMS, the
+//! of 10), officers' grants one by one and in batch, revocation, the grant SMS (through the notice outbox, retried), the
 //! insurer's list (masked, or full with `pii.reveal`, a reason and an audit record) and
 //! the policy numbers imported back from the insurer's workbook.
 
@@ -11,12 +11,14 @@ use huiji_app::App;
 use huiji_app::actor::Actor;
 use huiji_app::benefits::{self, BenefitError, GrantStep};
 use huiji_app::ports::Nonces;
-use huiji_core::benefit::{GrantRefusal, GrantStatus, Ineligible, ProgrammeFields, ProgrammeId};
+use huiji_app::sms::HttpGatewaySms;
+use huiji_core::benefit::{GrantId, GrantRefusal, GrantStatus, Ineligible, ProgrammeFields, ProgrammeId};
 use huiji_core::id_number::check_char;
 use huiji_core::joining::Landing;
+use huiji_core::notice::{NoticeDelivery, NoticeKind};
 use huiji_core::{Channel, Decision, Occupation, Org, Role, Sex, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{MemberQuery, NewApplication, SubmitOutcome, both_databases};
+use huiji_store::{MemberQuery, NewApplication, NoticeAbout, SubmitOutcome, both_databases};
 use huiji_vault::Field;
 
 use crate::support::{NOW, World};
@@ -226,7 +228,10 @@ both_databases!(claims_follow_the_rules_read_from_the_id_number, |db: TestDb| as
     let texts: Vec<_> = outbox.iter().filter(|m| m.body.contains("两癌筛查")).collect();
     assert_eq!(texts.len(), 1);
     assert!(texts[0].body.contains("95519") && texts[0].body.contains("2026-12-31"), "{}", texts[0].body);
-    assert_eq!(benefits::deliver_notices(&world.app).await.unwrap(), 0, "sent once");
+    // The notice job (which also sends the members' welcomes) does not send it again.
+    huiji_app::notices::deliver_due(&world.app).await.unwrap();
+    let outbox = world.app.store().sms_outbox(50).await.unwrap();
+    assert_eq!(outbox.iter().filter(|m| m.body.contains("两癌筛查")).count(), 1, "sent once");
 });
 
 both_databases!(a_hundred_concurrent_claims_on_a_quota_of_ten_make_ten, |db: TestDb| async move {
@@ -335,11 +340,80 @@ both_databases!(on_approval_grants_are_texted_after_the_commit, |db: TestDb| asy
     let held = benefits::benefits_of_member(&world.app, m, false).await.unwrap();
     assert_eq!(held.grants.len(), 1);
     assert_eq!(held.grants[0].grant.valid_until, NOW.china_date().plus_days(364));
-    assert_eq!(benefits::deliver_notices(&world.app).await.unwrap(), 1);
+    // Queued by the approval's transaction, sent by the notice job (with the welcome).
+    let queued = notices_of(&world, held.grants[0].grant.id).await;
+    assert_eq!(queued, vec![(NoticeKind::BenefitGranted, NoticeDelivery::Pending, 0)]);
+    assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 2);
     let outbox = world.app.store().sms_outbox(5).await.unwrap();
-    assert!(outbox[0].body.contains("赠送意外险"), "{}", outbox[0].body);
-    assert_eq!(outbox[0].mobile_masked, "136****0001");
+    let gift: Vec<_> = outbox.iter().filter(|m| m.body.contains("赠送意外险")).collect();
+    assert_eq!(gift.len(), 1);
+    assert_eq!(gift[0].mobile_masked, "136****0001");
+    assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
 });
+
+/// A grant's notices in the outbox: kind, delivery, attempts.
+async fn notices_of(world: &World, grant: GrantId) -> Vec<(NoticeKind, NoticeDelivery, i32)> {
+    let about = NoticeAbout { grant: Some(grant.0), ..NoticeAbout::default() };
+    let notices = world.app.store().notices_about(about).await.unwrap();
+    notices.iter().filter(|n| n.grant_id == Some(grant.0)).map(|n| (n.kind, n.delivery, n.attempts)).collect()
+}
+
+both_databases!(
+    a_grant_sms_the_provider_refused_is_retried_and_a_revoked_grant_is_not_told,
+    |db: TestDb| async move {
+        let world = World::new(db).await;
+        let hefei = admin(&world, &world.hefei).await;
+        let id = create(&world, &hefei, &world.hefei, &fields("四季送清凉", "officer", "5")).await;
+        let mut people = Vec::new();
+        for i in 0..2 {
+            let mobile = format!("1350000{i:04}");
+            people.push(
+                member(
+                    &world.app,
+                    &world.hefei_firm,
+                    &id_number("19800101", i, Sex::Male),
+                    &mobile,
+                    Occupation::TruckDriver,
+                )
+                .await,
+            );
+        }
+        // Welcomes out of the way, so what follows counts grant SMS only.
+        huiji_app::notices::deliver_due(&world.app).await.unwrap();
+        // The provider is down when the officer grants: the grant stands, its SMS waits.
+        let down = world
+            .app
+            .clone()
+            .with_sms(Arc::new(HttpGatewaySms::new("http://127.0.0.1:9/send", None).unwrap()));
+        let kept = benefits::grant(&down, &hefei, id, people[0]).await.unwrap();
+        let revoked = benefits::grant(&down, &hefei, id, people[1]).await.unwrap();
+        assert_eq!(
+            notices_of(&world, kept).await,
+            vec![(NoticeKind::BenefitGranted, NoticeDelivery::Pending, 1)]
+        );
+        // Not due before the back-off; one grant is revoked meanwhile.
+        assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
+        benefits::act(&world.app, &hefei, revoked, GrantStep::Revoke("重复发放".to_owned())).await.unwrap();
+        world.clock.0.fetch_add(31_000, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 1, "the kept grant's, once");
+        assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
+        assert_eq!(
+            notices_of(&world, kept).await,
+            vec![(NoticeKind::BenefitGranted, NoticeDelivery::Sent, 2)]
+        );
+        assert_eq!(
+            notices_of(&world, revoked).await,
+            vec![(NoticeKind::BenefitGranted, NoticeDelivery::Failed, 2)]
+        );
+        let outbox = world.app.store().sms_outbox(50).await.unwrap();
+        let told: Vec<_> = outbox
+            .iter()
+            .filter(|m| m.body.contains("四季送清凉"))
+            .map(|m| m.mobile_masked.as_str())
+            .collect();
+        assert_eq!(told, vec!["135****0000"]);
+    }
+);
 
 both_databases!(the_insurer_list_is_masked_unless_revealed_with_a_reason, |db: TestDb| async move {
     let world = World::new(db).await;

@@ -6,7 +6,7 @@ use std::io::Cursor;
 use huiji_app::actor::Actor;
 use huiji_app::joining::card_token;
 use huiji_app::stations::import::{Duplicate, Rejected, import};
-use huiji_app::stations::visits::{Visitor, recent, record};
+use huiji_app::stations::visits::{Counted, Visitor, recent, record};
 use huiji_app::stations::{StationError, figures::figures, manage, nearest, nearest::in_region};
 use huiji_core::geo::{Gcj02, Wgs84};
 use huiji_core::stations::{StationCells, StationId, StationKind};
@@ -193,9 +193,23 @@ both_databases!(the_nearest_open_stations_from_a_phone_position, |db: TestDb| as
     let hefei_phone = Gcj02::new(31.820, 117.227).unwrap().to_wgs84();
     let from_hefei = nearest(&s.app, hefei_phone, 2, None).await.unwrap();
     assert_eq!(from_hefei[0].station.id, far);
-    // Without a position: a county's open stations.
+    // Without a position: a county's open stations, nearest first to the county's centre
+    // (the mean of its open stations: two in Beijing, one in Hefei, so a third of the way
+    // south from Beijing's pair — the southern of the two, `at_wgs`, is the nearer).
     let county = in_region(&s.app, "340104".parse().unwrap(), 10, None).await.unwrap();
-    assert_eq!(county.iter().map(|r| r.id).collect::<Vec<_>>(), [at_gcj, at_wgs, far]);
+    assert_eq!(county.iter().map(|r| r.station.id).collect::<Vec<_>>(), [at_wgs, at_gcj, far]);
+    let centre =
+        Gcj02::new((39.910123 + 39.90872 + 31.820) / 3.0, (116.403724 + 116.39748 + 117.227) / 3.0).unwrap();
+    for n in &county {
+        assert!((n.distance_m - centre.distance_m(n.station.location)).abs() < 1.0, "{}", n.distance_m);
+    }
+    assert!((county[0].distance_m - 300_733.0).abs() < 5.0, "{}", county[0].distance_m);
+    assert!(county[2].distance_m > county[1].distance_m + 200_000.0);
+    // A kind narrows the list, not the centre.
+    let homes =
+        in_region(&s.app, "340104".parse().unwrap(), 10, Some(StationKind::DriverHome)).await.unwrap();
+    assert_eq!(homes.iter().map(|r| r.station.id).collect::<Vec<_>>(), [at_wgs]);
+    assert!((homes[0].distance_m - county[0].distance_m).abs() < 0.01);
     assert!(in_region(&s.app, "340122".parse().unwrap(), 10, None).await.unwrap().is_empty());
 });
 
@@ -207,7 +221,10 @@ both_databases!(staff_count_member_and_anonymous_visits, |db: TestDb| async move
     let number = s.store().membership(member.0).await.unwrap().unwrap().member_number.unwrap();
     let token = card_token(s.app.keys(), &number);
     let staff = officer(&hefei, Role::Reviewer);
-    record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap();
+    assert_eq!(record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap(), Counted::Yes);
+    // The same card again today (a double tap, back after lunch): said, not counted.
+    let again = record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap();
+    assert_eq!(again, Counted::AlreadyToday);
     record(&s.app, &staff, station, Visitor::Anonymous).await.unwrap();
     record(&s.app, &staff, station, Visitor::Anonymous).await.unwrap();
     let forged = record(&s.app, &staff, station, Visitor::Member("not-a-card")).await;
@@ -228,4 +245,12 @@ both_databases!(staff_count_member_and_anonymous_visits, |db: TestDb| async move
     assert_eq!((f.member_visits, f.anonymous_visits), (1, 3));
     assert_eq!(f.by_kind, [(StationKind::ServiceStation, 1)]);
     assert!(matches!(figures(&s.app, &staff, wuhu.id, today, today).await, Err(StationError::NotFound)));
+    // The next day the card counts again, once.
+    assert_eq!(record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap(), Counted::Yes);
+    assert_eq!(
+        record(&s.app, &staff, station, Visitor::Member(&token)).await.unwrap(),
+        Counted::AlreadyToday
+    );
+    let days = recent(&s.app, &staff, station, 1).await.unwrap();
+    assert_eq!(days.iter().map(|d| (d.members, d.anonymous)).collect::<Vec<_>>(), [(1, 1)]);
 });

@@ -108,6 +108,21 @@ pub fn rank<T>(from: Gcj02, candidates: Vec<(T, Gcj02)>, limit: usize) -> Vec<(T
     ranked
 }
 
+/// A division's centre for `/stations?county=CODE` without a position: the mean of its
+/// stations' GCJ-02 positions. The repository has no table of county seats (政府驻地) to
+/// compile in, and the stations themselves say where a county's service is; a county's
+/// extent is small enough that averaging degrees is as good as a spherical mean.
+/// `None` for no stations.
+pub fn centre(points: &[Gcj02]) -> Option<Gcj02> {
+    if points.is_empty() {
+        return None;
+    }
+    let n = points.len() as f64;
+    let (lat, lng) =
+        points.iter().fold((0.0, 0.0), |(lat, lng), p| (lat + p.point().lat(), lng + p.point().lng()));
+    Gcj02::new(lat / n, lng / n).ok()
+}
+
 /// Whether a box of `radius_m` answered the search: it held `limit` stations and the
 /// furthest of those is within the radius, so no station outside the box can be nearer.
 /// The caller grows the box otherwise (and takes what the largest one held).
@@ -139,6 +154,15 @@ mod tests {
 
     fn at(lat: f64, lng: f64) -> Gcj02 {
         Gcj02::new(lat, lng).unwrap()
+    }
+
+    #[test]
+    fn a_centre_is_the_mean_of_the_stations() {
+        assert_eq!(centre(&[]), None);
+        let one = at(31.820, 117.227);
+        assert_eq!(centre(&[one]), Some(one));
+        let mid = centre(&[at(31.0, 117.0), at(32.0, 118.0), at(31.5, 117.5)]).unwrap();
+        assert!((mid.point().lat() - 31.5).abs() < 1e-9 && (mid.point().lng() - 117.5).abs() < 1e-9);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `huiji stations import` run as a process: a CSV and an XLSX with the report —
-//! counts, duplicates, rejected rows with every problem — and a second run adding nothing.
+//! counts on stdout, duplicates and rejected rows with every problem in the report file
+//! beside the input — and a second run adding nothing.
 
 use huiji_store::StationQuery;
 use huiji_store::both_databases;
@@ -22,12 +23,19 @@ both_databases!(a_station_file_is_imported_with_its_report, |db: TestDb| async m
     let report = stdout(&huiji(&db.url, &["stations", "import", utf8.to_str().unwrap()]));
     let lines: Vec<&str> = report.lines().collect();
     assert_eq!(lines[0], "4 rows: 2 added, 1 duplicates, 1 rejected", "{report}");
-    assert!(lines[1].starts_with("row 5\tduplicate of station "), "{report}");
+    // The rows' report is a file beside the input, named in the output.
+    let written = dir.join("驿站.report.csv");
+    assert_eq!(lines[1], format!("report: {}", written.display()), "{report}");
+    let file = std::fs::read_to_string(&written).unwrap();
+    let rows: Vec<&str> = file.strip_prefix('\u{feff}').unwrap().lines().collect();
+    assert_eq!(rows[0], "row,outcome,detail");
+    assert_eq!(rows[1], "2,services_not_recognised,图书角");
     assert_eq!(
-        lines[2],
-        "row 3\trejected: name.missing, kind.unknown, address.missing, county.missing, location.latitude, hours.format"
+        rows[2],
+        "3,rejected,name.missing kind.unknown address.missing county.missing location.latitude hours.format"
     );
-    assert_eq!(lines[3], "row 2\tservices not recognised: 图书角");
+    assert!(rows[3].starts_with("5,duplicate,"), "{file}");
+    assert_eq!(rows.len(), 4, "{file}");
     let all =
         StationQuery { within: None, region: None, kind: None, open_only: false, after: None, limit: 10 };
     let stored = db.store.stations(&all).await.unwrap();
@@ -49,6 +57,9 @@ both_databases!(a_station_file_is_imported_with_its_report, |db: TestDb| async m
     book.save(&xlsx).unwrap();
     let again = stdout(&huiji(&db.url, &["stations", "import", xlsx.to_str().unwrap()]));
     assert!(again.starts_with("4 rows: 0 added, 3 duplicates, 1 rejected"), "{again}");
+    assert!(again.contains(&format!("report: {}", dir.join("驿站.report.csv").display())), "{again}");
+    let file = std::fs::read_to_string(dir.join("驿站.report.csv")).unwrap();
+    assert_eq!(file.lines().filter(|l| l.contains(",duplicate,")).count(), 3, "{file}");
 
     let missing = huiji(&db.url, &["stations", "import", dir.join("none.csv").to_str().unwrap()]);
     assert!(!missing.status.success());

@@ -7,8 +7,7 @@ use huiji_core::benefit::{
 use huiji_core::{CivilDate, OrgId, OrgPath, Timestamp};
 
 use super::{
-    BenefitMember, ExportRow, GrantEventRecord, GrantNotice, GrantRecord, MemberGrant, ProgrammeRecord,
-    ShareRecord,
+    BenefitMember, ExportRow, GrantEventRecord, GrantRecord, MemberGrant, ProgrammeRecord, ShareRecord,
 };
 use crate::db::{SqlStore, on_pool};
 use crate::{Result, StoreError};
@@ -88,10 +87,6 @@ const EXPORT: &str = concat!(
      JOIN memberships m ON m.id = g.membership_id JOIN orgs o ON o.id = m.home_org_id \
      WHERE g.programme_id = $1 AND g.home_path >= $2 AND g.home_path < $3 ORDER BY g.id"
 );
-
-const NOTICES: &str = "SELECT g.id, b.name, g.valid_until, b.hotline, m.mobile_ct FROM benefit_grants g \
-    JOIN benefit_programmes b ON b.id = g.programme_id JOIN memberships m ON m.id = g.membership_id \
-    WHERE g.notified_at IS NULL AND g.status <> 'revoked' ORDER BY g.id LIMIT $1";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct ProgrammeRow {
@@ -424,26 +419,6 @@ pub(super) async fn export(store: &SqlStore, id: ProgrammeId, within: &OrgPath) 
                 union: row.union_name,
                 id_number_ct: row.id_number_ct,
                 mobile_ct: row.mobile_ct,
-            })
-        })
-        .collect()
-}
-
-/// A [`NOTICES`] row: grant, programme name, valid until, hotline, sealed mobile.
-type NoticeRow = (i64, String, Option<String>, Option<String>, Vec<u8>);
-
-pub(super) async fn notices(store: &SqlStore, limit: u32) -> Result<Vec<GrantNotice>> {
-    let rows: Vec<NoticeRow> =
-        on_pool!(&store.pools, read, |p| sqlx::query_as(NOTICES).bind(i64::from(limit)).fetch_all(p).await?);
-    rows.into_iter()
-        .map(|(id, name, valid, hotline, mobile_ct)| {
-            let corrupt = |what: &str| StoreError::Corrupt(format!("benefit grant {id}: {what}"));
-            Ok(GrantNotice {
-                grant: GrantId(id),
-                programme_name: name,
-                valid_until: day(valid.as_deref(), &corrupt)?,
-                hotline,
-                mobile_ct,
             })
         })
         .collect()

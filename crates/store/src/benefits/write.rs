@@ -53,8 +53,6 @@ const PROGRAMME_EXISTS: &str = "SELECT id FROM benefit_programmes WHERE id = $1"
 const CHANGE: &str = "UPDATE benefit_grants SET status = $3, policy_number = COALESCE($4, policy_number), \
     revoke_reason = $5, updated_at = $6 WHERE id = $1 AND status = $2 RETURNING programme_id, quota_org_id";
 
-const TAKE_NOTICE: &str = "UPDATE benefit_grants SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL";
-
 /// Another programme of the same sponsor with this name.
 const NAME_TAKEN: &str = "SELECT o.id FROM benefit_programmes o JOIN benefit_programmes p ON p.org_id = o.org_id \
     WHERE p.id = $1 AND o.name = $2 AND o.id <> $1";
@@ -234,6 +232,7 @@ pub(crate) async fn grant_in(tx: &mut Tx, grant: &NewGrant, home: &OrgPath) -> R
         return Ok(Granted::AlreadyGranted);
     };
     insert_event(tx, GrantId(id), grant.at, &grant.actor, "grant", None).await?;
+    crate::notices::benefit_granted_in(tx, id, grant.at).await?;
     Ok(Granted::Done(GrantId(id)))
 }
 
@@ -297,16 +296,4 @@ pub(super) async fn change(store: &SqlStore, change: &GrantChange) -> Result<boo
         .await?;
     tx.commit().await?;
     Ok(true)
-}
-
-pub(super) async fn take_notice(store: &SqlStore, id: GrantId, at: Timestamp) -> Result<bool> {
-    let mut tx = store.begin_write().await?;
-    let taken = on_tx!(&mut tx, |c| sqlx::query(TAKE_NOTICE)
-        .bind(id.0)
-        .bind(at.millis())
-        .execute(c)
-        .await?
-        .rows_affected());
-    tx.commit().await?;
-    Ok(taken == 1)
 }

@@ -25,6 +25,7 @@ const UPDATE: &str = "UPDATE stations SET name = $2, kind = $3, address = $4, co
 const SET_CLOSED: &str = "UPDATE stations SET closed = $2, updated_at = $3 WHERE id = $1";
 
 const DELETE_VISITS: &str = "DELETE FROM station_visits WHERE station_id = $1";
+const DELETE_MARKS: &str = "DELETE FROM station_visit_marks WHERE station_id = $1";
 
 const DELETE: &str = "DELETE FROM stations WHERE id = $1";
 
@@ -149,6 +150,7 @@ pub(super) async fn set_closed(store: &SqlStore, id: StationId, closed: bool, at
 pub(super) async fn delete(store: &SqlStore, id: StationId) -> Result<bool> {
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, |c| sqlx::query(DELETE_VISITS).bind(id.0).execute(c).await?.rows_affected());
+    on_tx!(&mut tx, |c| sqlx::query(DELETE_MARKS).bind(id.0).execute(c).await?.rows_affected());
     let deleted = on_tx!(&mut tx, |c| sqlx::query(DELETE).bind(id.0).execute(c).await?.rows_affected());
     tx.commit().await?;
     Ok(deleted > 0)

@@ -11,10 +11,12 @@ use huiji_core::benefit::{
     ProgrammeKind, ProgrammeRules, RevocationReason,
 };
 use huiji_core::joining::Landing;
+use huiji_core::notice::NoticeKind;
 use huiji_core::{CivilDate, Decision, Occupation, Org, OrgId, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    GrantChange, Granted, MembershipRecord, NewGrant, NewProgramme, ReviewOutcome, Store, both_databases,
+    GrantChange, Granted, MembershipRecord, NewGrant, NewProgramme, NoticeAbout, ReviewOutcome, Store,
+    both_databases,
 };
 
 use crate::fixtures::{AT, DAY, member, pending, to_org, tree};
@@ -239,8 +241,12 @@ both_databases!(approval_grants_on_approval_programmes_in_its_transaction, |db: 
     assert_eq!(grants.len(), 1, "the gift's quota is used up; the second programme grants");
     assert_eq!((grants[0].grant.programme, grants[0].grant.granted_by.as_str()), (second, "user:li"));
     assert_eq!(store.programme(second).await.unwrap().unwrap().quota.granted, 1);
-    // Each grant is queued for its SMS.
-    assert_eq!(store.pending_grant_notices(50).await.unwrap().len(), 3);
+    // Each grant queued its SMS in the decision outbox, in the approval's transaction;
+    // the refused approval queued none.
+    let queued = store.claim_notices(AT, Timestamp(AT.0 + 60_000), 50, None).await.unwrap();
+    let grants: Vec<_> = queued.iter().filter(|n| n.kind == NoticeKind::BenefitGranted).collect();
+    assert_eq!(grants.len(), 3);
+    assert!(grants.iter().all(|n| n.benefit_status.as_deref() == Some("granted")));
 });
 
 both_databases!(revocation_gives_the_place_back_and_every_step_is_an_event, |db: TestDb| async move {
@@ -324,13 +330,96 @@ both_databases!(lookup_export_and_notices, |db: TestDb| async move {
         ("合肥市货车司机工会联合会", b"ct:ex-0".as_slice())
     );
     assert_eq!(store.export_rows(id, &t.root.path).await.unwrap().len(), 2);
-    let notices = store.pending_grant_notices(10).await.unwrap();
-    assert_eq!(notices.len(), 2);
-    assert_eq!(notices[0].programme_name, "住院险");
-    assert!(store.take_grant_notice(notices[0].grant, AT).await.unwrap());
-    assert!(!store.take_grant_notice(notices[0].grant, AT).await.unwrap(), "taken once");
-    assert_eq!(store.pending_grant_notices(10).await.unwrap().len(), 1);
+    // Each grant queued one notice in the outbox, naming the grant and reading the
+    // programme's facts at delivery; a claimed notice is not claimed again.
+    let first = store.grant_by_id_number(id, "bidx:ex-0").await.unwrap().unwrap().id;
+    let about = NoticeAbout { grant: Some(first.0), ..NoticeAbout::default() };
+    // Due from the grant's own time (a day after AT here).
+    let (now, lease) = (Timestamp(AT.0 + DAY), Timestamp(AT.0 + DAY + 60_000));
+    assert!(store.claim_notices(AT, lease, 10, Some(about)).await.unwrap().is_empty(), "not due before");
+    let notices = store.claim_notices(now, lease, 10, Some(about)).await.unwrap();
+    assert_eq!(notices.len(), 1);
+    let n = &notices[0];
+    assert_eq!(
+        (n.kind, n.grant_id, n.membership_id),
+        (NoticeKind::BenefitGranted, Some(first.0), Some(hefei.id))
+    );
+    assert_eq!((n.benefit_name.as_deref(), n.benefit_hotline.as_deref()), (Some("住院险"), Some("95519")));
+    assert_eq!(
+        n.mobile_ct.as_deref(),
+        Some(b"ct:m-ex-0".as_slice()),
+        "the member's mobile, read at delivery"
+    );
+    assert!(store.claim_notices(now, lease, 10, Some(about)).await.unwrap().is_empty(), "taken once");
+    let rest = store.claim_notices(now, lease, 10, None).await.unwrap();
+    let rest: Vec<_> = rest.iter().filter(|n| n.kind == NoticeKind::BenefitGranted).collect();
+    assert_eq!(rest.len(), 1, "Wuhu's is still due");
+    assert_eq!(rest[0].membership_id, Some(wuhu.id));
     let member = store.benefit_member(hefei.id).await.unwrap().unwrap();
     assert_eq!((member.channel, member.occupation), (huiji_core::Channel::Qr, Occupation::TruckDriver));
     assert!(member.snapshot(None).is_some());
+});
+
+/// A grant row as the version before 0076 wrote it: `notified_at` says whether its SMS
+/// went out.
+const OLD_GRANT: &str = "INSERT INTO benefit_grants (programme_id, membership_id, home_path, status, via, \
+    granted_at, granted_by, updated_at, notified_at, revoke_reason) \
+    VALUES ($1, $2, $3, $4, 'officer', 7, 'user:li', 7, $5, CASE WHEN $4 = 'revoked' THEN '重复发放' END)";
+
+/// Writes [`OLD_GRANT`] on the database at `url` (either backend).
+async fn old_grant(
+    url: &str,
+    programme: i64,
+    membership: i64,
+    home: &str,
+    status: &str,
+    notified: Option<i64>,
+) {
+    macro_rules! run {
+        ($pool:expr) => {{
+            let pool = $pool;
+            sqlx::query(OLD_GRANT)
+                .bind(programme)
+                .bind(membership)
+                .bind(home)
+                .bind(status)
+                .bind(notified)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }};
+    }
+    if url.starts_with("sqlite:") {
+        run!(sqlx::SqlitePool::connect(url).await.unwrap())
+    } else {
+        run!(sqlx::PgPool::connect(url).await.unwrap())
+    }
+}
+
+both_databases!(grants_not_yet_texted_before_0076_are_queued_by_it, |db: TestDb| async move {
+    // A database of the version before 0076: grants texted or not by `notified_at`.
+    let url = crate::upgrade::older_database(&db, "grants", |version| version < 76, &[]).await;
+    let old = huiji_store::SqlStore::connect(&url).await.unwrap();
+    let store: Arc<dyn Store> = Arc::new(old.clone());
+    let t = tree(&store).await;
+    let id = programme(&store, &t.root, draft("意外险", GrantMode::Officer, 10), vec![]).await;
+    let people = members(&store, &t.hefei_trucks, "up", 3).await;
+    let home = t.hefei_trucks.path.as_str();
+    for (m, status, notified) in
+        [(&people[0], "granted", None), (&people[1], "granted", Some(5)), (&people[2], "revoked", None)]
+    {
+        old_grant(&url, id.0, m.id, home, status, notified).await;
+    }
+    {
+        use huiji_store::prelude::*;
+        old.migrate().await.unwrap();
+    }
+    // Only the grant never texted and still held is queued, due from its grant time.
+    let queued = store.claim_notices(Timestamp(7), Timestamp(60_007), 50, None).await.unwrap();
+    let grants: Vec<_> = queued.iter().filter(|n| n.kind == NoticeKind::BenefitGranted).collect();
+    assert_eq!(grants.len(), 1, "{queued:?}");
+    assert_eq!((grants[0].membership_id, grants[0].org_id), (Some(people[0].id), t.root.id.0));
+    assert_eq!(grants[0].benefit_name.as_deref(), Some("意外险"));
+    old.close().await;
 });

@@ -229,3 +229,47 @@ both_databases!(visits_are_counted_per_day_and_in_the_figures, |db: TestDb| asyn
     assert_eq!(all.by_county.len(), 2);
     assert_eq!(all.by_county[0], ("340122".parse().unwrap(), 2));
 });
+
+both_databases!(a_card_counts_once_per_station_and_day_even_scanned_at_once, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let a = store
+        .create_station(t.feidong.id, &draft("肥东一", "司机之家", "340122", 117.4, 31.8), AT)
+        .await
+        .unwrap();
+    let b = store
+        .create_station(t.feidong.id, &draft("肥东二", "工会驿站", "340122", 117.5, 31.9), AT)
+        .await
+        .unwrap();
+    let (today, tomorrow) = (AT.china_date(), huiji_core::Timestamp(AT.0 + DAY).china_date());
+    // The same card scanned ten times at once: counted once.
+    let scans = (0..10).map(|_| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.record_member_visit(a, today, "mark-1").await.unwrap() })
+    });
+    let mut counted = 0;
+    for scan in scans {
+        counted += usize::from(scan.await.unwrap());
+    }
+    assert_eq!(counted, 1);
+    // Another card, the same card at another station: each counts.
+    assert!(store.record_member_visit(a, today, "mark-2").await.unwrap());
+    assert!(store.record_member_visit(b, today, "mark-1").await.unwrap());
+    // The anonymous counter is unchanged: every press.
+    store.record_visit(a, today, false).await.unwrap();
+    store.record_visit(a, today, false).await.unwrap();
+    // Tomorrow the card counts again (its mark names the day), and today's marks go.
+    assert!(store.record_member_visit(a, tomorrow, "mark-1").await.unwrap());
+    assert!(!store.record_member_visit(a, tomorrow, "mark-1").await.unwrap());
+    let days = store.station_visits(a, today, tomorrow).await.unwrap();
+    assert_eq!(
+        days.iter().map(|d| (d.day, d.members, d.anonymous)).collect::<Vec<_>>(),
+        [(today, 2, 2), (tomorrow, 1, 0)]
+    );
+    assert!(
+        store.record_member_visit(a, today, "mark-1").await.unwrap(),
+        "yesterday's marks are forgotten (the store is not asked about past days)"
+    );
+    // Deleting a station deletes its marks with its counters.
+    assert!(store.delete_station(b).await.unwrap());
+});

@@ -35,7 +35,9 @@ const OLD_ROWS: [&str; 5] = [
 both_databases!(
     a_database_from_before_this_branch_upgrades_keeping_imports_and_notices,
     |db: TestDb| async move {
-        let url = older_database(&db, "gaps", |version| !NEW.contains(&version), &OLD_ROWS).await;
+        // The older version had nothing after 0063 (later branches' migrations run in the upgrade).
+        let url =
+            older_database(&db, "gaps", |version| version <= 63 && !NEW.contains(&version), &OLD_ROWS).await;
         let store = SqlStore::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
 

@@ -115,6 +115,16 @@ async fn list(State(state): State<WebState>, lang: Lang, officer: Officer) -> Re
     page(&ListPage { frame: Frame { lang, officer: &officer, section: "cases" }, open, ended })
 }
 
+/// Who did it, in words: the worker who filed the case, the escalation job, or an
+/// officer whose account has no display name (its username).
+fn actor_label(lang: Lang, actor: &str) -> String {
+    match actor {
+        "worker" => lang.t("职工本人", "The worker").to_owned(),
+        "system" => lang.t("系统（超期自动上报）", "System (overdue escalation)").to_owned(),
+        other => other.strip_prefix("user:").unwrap_or(other).to_owned(),
+    }
+}
+
 /// One event of the history as shown.
 struct EventRow {
     at: String,
@@ -153,6 +163,12 @@ async fn detail_page(
     let actor = officer.app_actor();
     let view = cases::view(&state.app, &actor, id).await.map_err(web_error)?;
     let officers = cases::officers(&state.app, &actor, id).await.map_err(web_error)?;
+    // Officers by name, as the member history shows them.
+    let names = super::accounts::officer_names(
+        state,
+        view.events.iter().filter_map(|e| e.actor.strip_prefix("user:")),
+    )
+    .await?;
     let mut events = Vec::with_capacity(view.events.len());
     for e in &view.events {
         let mut what = lang.t(e.kind.label_zh(), e.kind.label_en()).to_owned();
@@ -173,7 +189,11 @@ async fn detail_page(
         events.push(EventRow {
             at: time(e.at),
             what,
-            actor: e.actor.clone(),
+            actor: e
+                .actor
+                .strip_prefix("user:")
+                .and_then(|u| names.get(u).cloned())
+                .unwrap_or_else(|| actor_label(lang, &e.actor)),
             note: e.note.clone().unwrap_or_default(),
         });
     }

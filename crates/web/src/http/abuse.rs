@@ -28,6 +28,8 @@ pub struct PublicLimits {
     per_ip: Limiter<IpAddr>,
     per_mobile: Limiter<String>,
     per_id: Limiter<String>,
+    // Stations (issue 16): the nearest search, per client address.
+    stations: Limiter<IpAddr>,
 }
 
 impl Default for PublicLimits {
@@ -46,7 +48,32 @@ impl PublicLimits {
             per_ip: Limiter::new("ip", per_ip),
             per_mobile: Limiter::new("mobile", per_mobile),
             per_id: Limiter::new("id", per_id),
+            stations: Limiter::new("stations", STATIONS_RATE),
         }
+    }
+
+    // Stations (issue 16).
+    /// Uses another rate for the nearest-station search (tests).
+    #[must_use]
+    pub fn with_stations(mut self, rate: Rate) -> PublicLimits {
+        self.stations = Limiter::new("stations", rate);
+        self
+    }
+}
+
+// Stations (issue 16).
+/// The nearest search per client address: a worker looks a few times an hour, a map
+/// page or a mini program a few times a minute; a logistics park behind one address is
+/// many workers, so a second a search with a burst of 120 — and a script walking the
+/// country for the station list is stopped.
+const STATIONS_RATE: Rate = Rate::per_minute(60, 120);
+
+/// Spends a token of the client address for a nearest-station search (`/stations` with a
+/// position, `/stations/nearest`); an unknown address is not limited.
+pub(crate) async fn check_stations(state: &WebState, ip: Option<IpAddr>) -> Result<(), RetryAfter> {
+    match ip {
+        Some(ip) => state.limits.stations.take(&state.app, &ip).await,
+        None => Ok(()),
     }
 }
 

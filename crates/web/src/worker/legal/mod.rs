@@ -3,7 +3,8 @@
 //! complete without JavaScript: sending the SMS code and narrowing the region are
 //! ordinary submissions, as on the join form. `app::cases::file` does the rest; the
 //! worker follows the case on `/status` (its cases section is [`case_section`]) and
-//! rates it there once it is closed (`POST /status/rate`).
+//! rates it there once it is closed (`POST /status/rate`), or withdraws it while it is
+//! open (`POST /status/withdraw`).
 
 mod text;
 
@@ -28,7 +29,10 @@ use crate::{WebError, WebState};
 
 /// The legal-aid routes.
 pub fn router() -> Router<WebState> {
-    Router::new().route("/legal", get(form).post(submit)).route("/status/rate", post(rate))
+    Router::new()
+        .route("/legal", get(form).post(submit))
+        .route("/status/rate", post(rate))
+        .route("/status/withdraw", post(withdraw))
 }
 
 /// The form as posted; every field defaults to empty so a partial post re-renders.
@@ -201,6 +205,7 @@ pub(crate) struct CaseRow {
     pub(crate) steps: Vec<(String, String)>,
     pub(crate) rating: Option<u8>,
     pub(crate) rating_token: Option<String>,
+    pub(crate) withdraw_token: Option<String>,
 }
 
 /// The cases part of `/status`: its words and rows.
@@ -252,6 +257,7 @@ pub(crate) fn case_section(lines: Vec<CaseLine>, lang: Lang) -> Option<CaseSecti
                 steps,
                 rating: record.rating.map(Rating::stars),
                 rating_token: line.rating_token,
+                withdraw_token: line.withdraw_token,
             }
         })
         .collect();
@@ -289,6 +295,39 @@ async fn rate(
         Ok(_) => Ok(Html(RatedPage { lang, l, done: true }.render()?).into_response()),
         Err(CaseError::NotRatable) => {
             let page = RatedPage { lang, l, done: false };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(error) => Err(WebError::Internal(error.to_string())),
+    }
+}
+
+/// The withdrawal as posted from `/status`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WithdrawForm {
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "worker/legal_withdrawn.html")]
+struct WithdrawnPage {
+    lang: Lang,
+    l: &'static LegalText,
+    done: bool,
+}
+
+/// `POST /status/withdraw`: the worker withdraws an open case with the token `/status`
+/// gave.
+async fn withdraw(
+    State(state): State<WebState>,
+    lang: Lang,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    let l = LegalText::of(lang);
+    match cases::withdraw(&state.app, &form.token).await {
+        Ok(_) => Ok(Html(WithdrawnPage { lang, l, done: true }.render()?).into_response()),
+        Err(CaseError::NotWithdrawable | CaseError::Stale) => {
+            let page = WithdrawnPage { lang, l, done: false };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(error) => Err(WebError::Internal(error.to_string())),

@@ -27,6 +27,11 @@ pub(crate) struct LegalText {
     pub your_rating: &'static str,
     pub rate: &'static str,
     pub rate_submit: &'static str,
+    pub withdraw: &'static str,
+    pub withdraw_hint: &'static str,
+    pub withdrawn_title: &'static str,
+    pub withdrawn_body: &'static str,
+    pub not_withdrawable: &'static str,
 }
 
 const ZH: LegalText = LegalText {
@@ -54,6 +59,11 @@ const ZH: LegalText = LegalText {
     your_rating: "您的评价",
     rate: "请为本次服务打分（1–5）",
     rate_submit: "提交评价",
+    withdraw: "撤回求助",
+    withdraw_hint: "问题已解决或不再需要帮助时可以撤回；撤回后案件结束，如需帮助可以重新求助。",
+    withdrawn_title: "求助已撤回",
+    withdrawn_body: "案件已结束，工会不再跟进。如需帮助，可以重新求助或拨打12351。",
+    not_withdrawable: "该案件无法撤回：可能已办结或已撤回，或页面已过期，请重新查询。",
 };
 
 const EN: LegalText = LegalText {
@@ -81,6 +91,11 @@ const EN: LegalText = LegalText {
     your_rating: "Your rating",
     rate: "Rate the service (1–5)",
     rate_submit: "Send rating",
+    withdraw: "Withdraw the case",
+    withdraw_hint: "If the problem is solved or you no longer need help, withdraw it; the case then ends, and you can ask again any time.",
+    withdrawn_title: "Case withdrawn",
+    withdrawn_body: "The case has ended and the union will not follow it up. If you need help, ask again or call 12351.",
+    not_withdrawable: "This case cannot be withdrawn: it may have ended already, or the page expired. Please check again.",
 };
 
 impl LegalText {

@@ -6,7 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use huiji_app::stations::visits::{self, Visitor};
+use huiji_app::stations::visits::{self, Counted, Visitor};
 use huiji_core::stations::StationId;
 use huiji_store::StationQuery;
 use serde::Deserialize;
@@ -88,16 +88,21 @@ pub(super) async fn record(
     Act { officer, form }: Act<VisitForm>,
 ) -> Result<Response, WebError> {
     let id = StationId(form.station.parse().map_err(|_| WebError::BadRequest("station".to_owned()))?);
-    visits::record(&state.app, &officer.app_actor(), id, Visitor::Member(&token)).await.map_err(
-        |e| match e {
+    let counted = visits::record(&state.app, &officer.app_actor(), id, Visitor::Member(&token))
+        .await
+        .map_err(|e| match e {
             huiji_app::stations::StationError::Forbidden => WebError::Forbidden,
             other => app_error(other),
-        },
-    )?;
+        })?;
     let name = state.store.station(id).await?.map(|s| s.name).unwrap_or_default();
-    let notice = match lang {
-        Lang::Zh => format!("已记录到访：{name}"),
-        Lang::En => format!("Visit recorded: {name}"),
+    // A card counts once per station and day; a second scan says so rather than failing.
+    let notice = match (lang, counted) {
+        (Lang::Zh, Counted::Yes) => format!("已记录到访：{name}"),
+        (Lang::En, Counted::Yes) => format!("Visit recorded: {name}"),
+        (Lang::Zh, Counted::AlreadyToday) => format!("今日已记录过该会员到访：{name}（每人每站每天计一次）"),
+        (Lang::En, Counted::AlreadyToday) => {
+            format!("Already recorded today: {name} (a member counts once per station per day)")
+        }
     };
     Ok(Redirect::to(&format!("/verify/{token}?{}", notice_query(&state, &notice))).into_response())
 }

@@ -1,6 +1,7 @@
 //! `/stations` and `/stations/nearest`: from the phone's WGS-84 position (the page's
 //! script asks the browser and reloads with `lat` and `lng`), or without one from a
-//! chosen county (`?county=CODE`), which works without scripts.
+//! chosen county (`?county=CODE`), which works without scripts: nearest first to the
+//! county's centre (the mean of its stations' positions), with the distance from it.
 
 use askama::Template;
 use axum::Json;
@@ -15,6 +16,9 @@ use huiji_store::OrgFilter;
 use serde::{Deserialize, Serialize};
 
 use super::{StationView, app_error};
+use crate::api::ApiError;
+use crate::http::abuse::{check_stations, too_many};
+use crate::http::client::ClientIp;
 use crate::http::i18n::Lang;
 use crate::{WebError, WebState};
 
@@ -85,8 +89,14 @@ struct NearestJson {
 /// open stations out, nearest first.
 pub(super) async fn nearest_json(
     State(state): State<WebState>,
+    ip: ClientIp,
     Query(params): Query<Params>,
 ) -> Result<Response, WebError> {
+    // A JSON caller is answered in JSON: the API's `rate_limited` body and `Retry-After`.
+    if let Err(retry) = check_stations(&state, ip.0).await {
+        tracing::info!(ip = ?ip.0, "nearest-station rate limit reached");
+        return Ok(ApiError::rate_limited(retry.seconds()).into_response());
+    }
     let from = params
         .position()
         .unwrap_or_else(|| Err(WebError::BadRequest("lat and lng are required".to_owned())))?;
@@ -173,6 +183,7 @@ async fn counties(state: &WebState) -> Result<Vec<CityCounties>, WebError> {
 pub(super) async fn page(
     State(state): State<WebState>,
     lang: Lang,
+    ip: ClientIp,
     Query(params): Query<Params>,
 ) -> Result<Response, WebError> {
     let kind = params.kind().unwrap_or(None);
@@ -190,6 +201,10 @@ pub(super) async fn page(
     };
     match params.position() {
         Some(Ok(from)) => {
+            // A position is a nearest search: the same limit as the JSON's, the 429 page.
+            if let Err(retry) = check_stations(&state, ip.0).await {
+                return Ok(too_many(lang, retry, "/stations"));
+            }
             let found = nearest(&state.app, from, PAGE_RESULTS, kind).await.map_err(app_error)?;
             page.located = true;
             page.stations =
@@ -202,7 +217,15 @@ pub(super) async fn page(
     let named = county.and_then(|code| RegionTable::national().name_path(code).map(|name| (code, name)));
     if let (false, Some((code, name))) = (page.located, named) {
         let found = in_region(&state.app, code, PAGE_RESULTS, kind).await.map_err(app_error)?;
-        page.stations = found.iter().map(|s| StationView::new(lang, s, None, now)).collect();
+        // The distance is from the county's centre, not from the worker: say so.
+        let from_centre = |mut view: StationView| {
+            view.distance = view.distance.map(|d| lang.t("距中心", "from the centre ").to_owned() + &d);
+            view
+        };
+        page.stations = found
+            .iter()
+            .map(|n| from_centre(StationView::new(lang, &n.station, Some(n.distance_m), now)))
+            .collect();
         page.county_name = Some(name.replace(" / ", ""));
     }
     Ok(Html(page.render()?).into_response())

@@ -85,4 +85,11 @@ both_databases!(the_list_leads_with_overdue_cases, |db: TestDb| async move {
     let city = app.officer("hefei", Some("3401"), Role::Admin).await;
     let (_, page) = city.get(&format!("/console/cases/{second}")).await;
     assert!(page.contains("超期上报上级工会 → 合肥市总工会"), "{}", main_of(&page));
+    // The history says who acted in words: the worker, the escalation job.
+    assert!(
+        page.contains("<td>职工本人</td>") && page.contains("<td>系统（超期自动上报）</td>"),
+        "{}",
+        main_of(&page)
+    );
+    assert!(!page.contains("<td>worker</td>") && !page.contains("<td>system</td>"));
 });

@@ -1,6 +1,7 @@
 //! `/legal` and the worker's side of a case on `/status`, on both databases: the form
 //! with its SMS code and field errors, the case routed to the work region's federation,
-//! its progress on `/status` after an officer acts, and the one rating once it closed.
+//! its progress on `/status` after an officer acts, the one rating once it closed, and the
+//! worker's withdrawal of an open case.
 
 use huiji_core::Role;
 use huiji_core::case::{CaseId, CaseStatus};
@@ -135,6 +136,78 @@ both_databases!(a_worker_files_a_case_and_follows_it_on_status, |db: TestDb| asy
     // Another mobile sees nothing of it.
     let other = status_page(&app, "13912340002").await;
     assert!(!other.contains(&format!("id=\"case-{id}\"")));
+});
+
+fn withdraw_token(page: &str) -> Option<String> {
+    let form = page.find("action=\"/status/withdraw")?;
+    let marker = "name=\"token\" value=\"";
+    let start = page[form..].find(marker)? + form + marker.len();
+    Some(page[start..].chars().take_while(|c| *c != '"').collect())
+}
+
+both_databases!(a_worker_withdraws_an_open_case_and_the_history_says_who_acted, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    let (status, page) = file_case(&app, &legal_form(MOBILE)).await;
+    assert_eq!(status, 200, "{}", main_of(&page));
+    let id = case_number(&page);
+    // An officer with a name on file accepts it.
+    let feidong = app.store().org_by_join_code("340122").await.unwrap().unwrap();
+    let user = huiji_store::NewUser {
+        username: "fd-li".to_owned(),
+        org: feidong.id,
+        role: Role::Reviewer,
+        password_hash: huiji_app::accounts::passwords::hash(
+            crate::support::console::PASSWORD,
+            &huiji_app::ports::OsRandomness,
+        )
+        .unwrap(),
+        can_reveal: false,
+    };
+    let profile = huiji_store::OfficerProfile {
+        full_name: "李建国".to_owned(),
+        mobile_ct: Vec::new(),
+        mobile_bidx: String::new(),
+    };
+    app.store().create_officer(&user, &profile, huiji_core::Timestamp(0)).await.unwrap();
+    // A new account chooses its own password first.
+    let http = app.browser();
+    let login = app.login_token(&http).await;
+    let password = crate::support::console::PASSWORD;
+    assert_eq!(app.post_login(&http, &login, "fd-li", password).await.status().as_u16(), 303);
+    let first = crate::support::console::Console { base: app.base.clone(), http, csrf: String::new() };
+    let csrf = crate::support::console::csrf_of(&first.get("/console/password").await.1);
+    let own = "a long password of his own";
+    let fields = [("current", password), ("new", own), ("repeat", own), ("csrf", csrf.as_str())];
+    assert_eq!(first.post_raw("/console/password", &fields).await.0, 303);
+    let officer = app.login("fd-li", own).await.unwrap();
+    let path = format!("/console/cases/{id}");
+    assert_eq!(officer.post(&path, &[("action", "accept")]).await.0, 303);
+
+    // The open case offers a withdrawal on /status; a forged token is refused.
+    let page = status_page(&app, MOBILE).await;
+    let token = withdraw_token(&page).expect("an open case can be withdrawn");
+    assert!(page.contains("撤回求助"), "{}", main_of(&page));
+    let (status, page) = app.post("/status/withdraw", &[("token", "forged")]).await;
+    assert_eq!(status, 422, "{}", main_of(&page));
+    assert!(page.contains("该案件无法撤回"));
+    let (status, page) = app.post("/status/withdraw", &[("token", &token)]).await;
+    assert_eq!(status, 200, "{}", main_of(&page));
+    assert!(page.contains("求助已撤回"));
+    let case = app.store().case(id).await.unwrap().unwrap();
+    assert_eq!(case.status, CaseStatus::Withdrawn);
+    assert!(case.ended_at.is_some(), "its deadlines stop");
+    // Once: the token of an ended case withdraws nothing, and no new one is offered.
+    assert_eq!(app.post("/status/withdraw", &[("token", &token)]).await.0, 422);
+    let page = status_page(&app, MOBILE).await;
+    assert!(page.contains("已撤回") && withdraw_token(&page).is_none(), "{}", main_of(&page));
+    // Officers can no longer act on it.
+    assert_eq!(officer.post(&path, &[("action", "step"), ("step", "mediation")]).await.0, 422);
+
+    // The console's history names who acted: the worker, the officer by name.
+    let (status, page) = officer.get(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<td>职工本人</td>") && page.contains("<td>李建国</td>"), "{}", main_of(&page));
+    assert!(!page.contains("<td>worker</td>") && !page.contains("user:fd-li"), "{}", main_of(&page));
 });
 
 both_databases!(a_description_keeps_its_paragraphs_and_nothing_else, |db: TestDb| async move {

@@ -108,6 +108,8 @@ both_databases!(the_stations_page_lists_by_position_or_county, |db: TestDb| asyn
 
     let (_, _, body) = app.get("/stations?county=340122").await;
     assert!(body.contains("肥东县司机之家") && !body.contains("蜀山区户外劳动者服务站（示例）</a>"));
+    // A county's stations come with their distance from its centre (the one station: 0).
+    assert!(body.contains("按距区县中心") && body.contains("距中心约 0 米"), "{}", main_of(&body));
     assert!(body.contains(r#"<option value="340122" selected>"#));
     let (_, _, body) = app.get("/stations?county=340102").await;
     assert!(body.contains("附近暂无开放的服务站"));
@@ -188,7 +190,8 @@ both_databases!(staff_record_a_members_visit_from_the_verify_page, |db: TestDb| 
         .unwrap();
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let (_, page) = staff.get(&location).await;
-    assert!(page.contains("已记录到访：合肥市总工会职工驿站"), "{}", main_of(&page));
+    // The card's second scan today: said so, and not counted again (once per station and day).
+    assert!(page.contains("今日已记录过该会员到访：合肥市总工会职工驿站"), "{}", main_of(&page));
     // A forged notice is not shown.
     let (_, page) = staff.get(&format!("/verify/{token}?notice=已记录到访：假&sig=00")).await;
     assert!(!page.contains("已记录到访：假"));
@@ -199,5 +202,62 @@ both_databases!(staff_record_a_members_visit_from_the_verify_page, |db: TestDb| 
     assert_eq!(viewer.post(&format!("/verify/{token}/visit"), &[("station", &station)]).await.0, 403);
     let today = app.state.app.now().china_date();
     let days = app.store().station_visits(id, today, today).await.unwrap();
+    assert_eq!(days.iter().map(|d| (d.members, d.anonymous)).collect::<Vec<_>>(), [(1, 0)]);
+    // Another member's card counts, with the plain notice.
+    let other = crate::worker::contest::member(&app, 42, "13800001342").await;
+    let response = staff
+        .http
+        .post(format!("{}/verify/{other}/visit", app.base))
+        .form(&[("station", station.as_str()), ("csrf", staff.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(staff.get(&location).await.1.contains("已记录到访：合肥市总工会职工驿站"));
+    let days = app.store().station_visits(id, today, today).await.unwrap();
     assert_eq!(days.iter().map(|d| (d.members, d.anonymous)).collect::<Vec<_>>(), [(2, 0)]);
+});
+
+both_databases!(a_county_lists_nearest_its_centre_first_with_distances, |db: TestDb| async move {
+    let app = TestApp::seeded(db).await;
+    // Three of 肥东县's: the centre is their mean, so the middle one leads.
+    station(&app, "肥东西站", "工会驿站", "340122", "117.30,31.88").await;
+    station(&app, "肥东中站", "司机之家", "340122", "117.47,31.88").await;
+    station(&app, "肥东东站", "工会驿站", "340122", "117.64,31.88").await;
+    let (status, _, body) = app.get("/stations?county=340122").await;
+    assert_eq!(status, 200);
+    let at = |name: &str| body.find(name).unwrap();
+    assert!(at("肥东中站") < at("肥东西站") && at("肥东西站") < at("肥东东站"), "{}", main_of(&body));
+    // 0.17° of longitude at 31.88° N is about 16 km.
+    assert!(body.contains("距中心约 0 米") && body.contains("距中心约 16.1 公里"), "{}", main_of(&body));
+    let (_, _, body) = app.get("/stations?county=340122&lang=en").await;
+    assert!(body.contains("from the centre about 16.1 km"), "{}", main_of(&body));
+});
+
+both_databases!(the_nearest_search_is_rate_limited_per_address, |db: TestDb| async move {
+    use huiji_core::rate_limit::Rate;
+    use huiji_web::http::abuse::PublicLimits;
+    let app = TestApp::seeded_with(db, |s| {
+        s.with_limits(PublicLimits::default().with_stations(Rate::per_minute(2, 2)))
+    })
+    .await;
+    station(&app, "天安门驿站", "工会驿站", "110101", "116.403724,39.910123").await;
+    for _ in 0..2 {
+        assert_eq!(app.get(&format!("/stations/nearest?{PHONE}")).await.0, 200);
+    }
+    // A JSON caller gets JSON: the API's `rate_limited` and when to come back.
+    let response = app.http.get(format!("{}/stations/nearest?{PHONE}", app.base)).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "30");
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    // The page's search by position spends from the same bucket and answers with the page.
+    let (status, _, body) = app.get(&format!("/stations?{PHONE}")).await;
+    assert_eq!(status, 429);
+    assert!(body.contains("操作太频繁了"), "{}", main_of(&body));
+    // Choosing a county is no search: not limited. The bucket refills.
+    assert_eq!(app.get("/stations?county=110101").await.0, 200);
+    app.advance(30_000);
+    assert_eq!(app.get(&format!("/stations/nearest?{PHONE}")).await.0, 200);
 });
