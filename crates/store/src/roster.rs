@@ -5,6 +5,7 @@
 //! join and review transactions through [`refresh_in`]. The rules — what a valid row
 //! is, which imports count for which union — are `huiji_core::roster`'s.
 
+mod counts;
 mod read;
 mod write;
 

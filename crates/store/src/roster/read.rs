@@ -26,13 +26,19 @@ const IMPORTS: &str =
 const MATCHES: &str = "SELECT e.source, e.org_path, i.started_at FROM roster_entries e \
     JOIN roster_imports i ON i.id = e.import_id WHERE e.id_number_bidx = $1 ORDER BY e.id";
 
-const BY_OCCUPATION: &str = "SELECT occupation, COUNT(*), \
-    SUM(CASE WHEN state = 'member' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END) \
-    FROM roster_entries WHERE org_path >= $1 AND org_path < $2 GROUP BY occupation ORDER BY 2 DESC, 1";
+/// Coverage from the rollup (migration 0080): a sum over the subtree's unions' counts.
+/// Counters that fell to zero are left out, as a GROUP BY over no entries would.
+const BY_OCCUPATION: &str = "SELECT occupation, SUM(entries), \
+    SUM(CASE WHEN state = 'member' THEN entries ELSE 0 END), \
+    SUM(CASE WHEN state = 'pending' THEN entries ELSE 0 END) \
+    FROM roster_counts WHERE org_path >= $1 AND org_path < $2 GROUP BY occupation HAVING SUM(entries) > 0 \
+    ORDER BY 2 DESC, 1";
 
-const BY_ORG: &str = "SELECT org_id, COUNT(*), \
-    SUM(CASE WHEN state = 'member' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END) \
-    FROM roster_entries WHERE org_path >= $1 AND org_path < $2 GROUP BY org_id ORDER BY 2 DESC, 1";
+const BY_ORG: &str = "SELECT org_id, SUM(entries), \
+    SUM(CASE WHEN state = 'member' THEN entries ELSE 0 END), \
+    SUM(CASE WHEN state = 'pending' THEN entries ELSE 0 END) \
+    FROM roster_counts WHERE org_path >= $1 AND org_path < $2 GROUP BY org_id HAVING SUM(entries) > 0 \
+    ORDER BY 2 DESC, 1";
 
 /// A person whose membership ended by death is `not_member` on the roster (they hold no
 /// membership) but is nobody to invite: left out of the list and of campaigns.

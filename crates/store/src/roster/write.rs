@@ -165,6 +165,13 @@ pub(super) async fn add(
             });
             rows.into_iter().map(|(bidx,)| bidx).collect()
         };
+        // The coverage rollup: the entries this batch added, in the same transaction.
+        let mut tally = super::counts::Tally::default();
+        for entry in new.iter().filter(|e| added.contains(&e.id_number.blind_index)) {
+            let state = states.get(&entry.id_number.blind_index).copied().unwrap_or(RosterState::NotMember);
+            tally.add(entry.occupation, state);
+        }
+        super::counts::add(&mut tx, org_id, &org_path, &tally).await?;
         let seen: Vec<i64> = listed.values().map(|e| e.0).collect();
         if !seen.is_empty() {
             on_tx!(&mut tx, |c| {

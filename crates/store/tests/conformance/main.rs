@@ -41,3 +41,5 @@ mod transfers;
 mod upgrade;
 // Migrations 0052, 0053, 0064 and 0065 on a database made before them.
 mod upgrade_gaps;
+// The roster coverage rollup (issue 17).
+mod upgrade_roster_counts;

@@ -216,6 +216,10 @@ both_databases!(the_purge_removes_only_never_joined_entries_not_seen_since, |db:
     assert_eq!(store.roster_matches("bidx:id-m").await.unwrap().len(), 1);
     assert_eq!(store.roster_matches("bidx:id-seen").await.unwrap().len(), 1);
     assert!(store.roster_import(old).await.unwrap().is_some(), "the import and its counts stay");
+    // The coverage rollup follows the purge: two entries left, one of them a member.
+    let cover = store.roster_coverage(&t.hefei.path).await.unwrap();
+    assert_eq!((cover.entries, cover.members, cover.pending), (2, 1, 0));
+    assert_eq!(cover.by_org.len(), 1);
 });
 
 both_databases!(key_rotation_reseals_entries_with_and_without_a_mobile, |db: TestDb| async move {
