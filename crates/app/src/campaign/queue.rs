@@ -19,8 +19,10 @@ use super::CampaignError;
 use crate::App;
 use crate::actor::Actor;
 
-/// Roster entries read and messages written per batch (one transaction each).
-const BATCH: u32 = 2_000;
+/// Roster entries read and messages written per batch: one transaction of two multi-row
+/// statements each, short enough (tens of milliseconds) that joins waiting for SQLite's
+/// write lock meanwhile are not held up for long.
+const BATCH: u32 = 6_000;
 
 /// What queueing did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

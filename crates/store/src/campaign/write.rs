@@ -1,6 +1,7 @@
 //! Making campaigns, queueing their targets, the suppression list.
 
 use huiji_core::Timestamp;
+use sqlx::QueryBuilder;
 
 use super::{NewCampaign, NewCampaignMessage, SuppressionReason};
 use crate::db::{SqlStore, on_pool};
@@ -11,14 +12,21 @@ const CREATE: &str = "INSERT INTO campaigns (org_id, org_path, name, template, s
     occupation, region_code, source, actor, status, created_at, expires_at) \
     SELECT id, path, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11 FROM orgs WHERE id = $1 RETURNING id";
 
-/// A target on the suppression list is stored suppressed (counted, never sent); a mobile
-/// the campaign already has adds nothing.
-const INSERT_MESSAGE: &str = "INSERT INTO campaign_messages (campaign_id, org_id, occupation, region_code, \
+/// Many targets per statement: the bound rows (`VALUES` names their columns `column1` …
+/// on both databases) with the suppression list read in the same statement — a target on
+/// it is stored suppressed (counted, never sent); a mobile the campaign already has adds
+/// nothing. (`WHERE true` lets SQLite parse the upsert after a `SELECT`.)
+const INSERT_MESSAGES: &str = "INSERT INTO campaign_messages (campaign_id, org_id, occupation, region_code, \
     surname, mobile_ct, mobile_bidx, invite_code, state, due_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-    CASE WHEN EXISTS (SELECT 1 FROM campaign_suppressions s WHERE s.mobile_bidx = $7) \
-    THEN 'suppressed' ELSE 'queued' END, $9) \
-    ON CONFLICT DO NOTHING";
+    SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, \
+    CASE WHEN EXISTS (SELECT 1 FROM campaign_suppressions s WHERE s.mobile_bidx = v.column7) \
+    THEN 'suppressed' ELSE 'queued' END, v.column9 FROM (";
+
+const INSERT_MESSAGES_END: &str = ") v WHERE true ON CONFLICT DO NOTHING";
+
+/// Targets per statement: nine bound values each, under SQLite's 32,766 and
+/// PostgreSQL's 65,535 parameters.
+const ROWS_PER_STATEMENT: usize = 3_000;
 
 const MARK_QUEUED: &str =
     "UPDATE campaigns SET status = 'queued', queued_at = COALESCE(queued_at, $2) WHERE id = $1";
@@ -54,20 +62,23 @@ pub(super) async fn add_messages(
 ) -> Result<u64> {
     let mut tx = store.begin_write().await?;
     let mut added = 0;
-    for message in messages {
-        added += on_tx!(&mut tx, |c| sqlx::query(INSERT_MESSAGE)
-            .bind(campaign_id)
-            .bind(message.org.map(|o| o.0))
-            .bind(message.occupation.code())
-            .bind(message.region.map(|r| r.to_string()))
-            .bind(message.surname.as_deref())
-            .bind(&message.mobile.ciphertext)
-            .bind(&message.mobile.blind_index)
-            .bind(&message.invite_code)
-            .bind(message.due_at.millis())
-            .execute(c)
-            .await?
-            .rows_affected());
+    for chunk in messages.chunks(ROWS_PER_STATEMENT) {
+        added += on_tx!(&mut tx, |c| {
+            let mut q = QueryBuilder::new(INSERT_MESSAGES);
+            q.push_values(chunk, |mut row, message| {
+                row.push_bind(campaign_id)
+                    .push_bind(message.org.map(|o| o.0))
+                    .push_bind(message.occupation.code())
+                    .push_bind(message.region.map(|r| r.to_string()))
+                    .push_bind(message.surname.as_deref())
+                    .push_bind(message.mobile.ciphertext.as_slice())
+                    .push_bind(message.mobile.blind_index.as_str())
+                    .push_bind(message.invite_code.as_str())
+                    .push_bind(message.due_at.millis());
+            });
+            q.push(INSERT_MESSAGES_END);
+            q.build().execute(c).await?.rows_affected()
+        });
     }
     tx.commit().await?;
     Ok(added)
