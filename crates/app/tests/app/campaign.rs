@@ -419,8 +419,9 @@ both_databases!(the_funnel_rollup_matches_a_recount_after_a_full_scenario, |db: 
         opened
     };
     invite::open(&world.app, &codes[0]).await.unwrap();
-    let outcome =
-        invite::join(&world.app, &opened[0], &form(&id(2), "13800138002"), MobileProof::Attested).await.unwrap();
+    let outcome = invite::join(&world.app, &opened[0], &form(&id(2), "13800138002"), MobileProof::Attested)
+        .await
+        .unwrap();
     assert!(matches!(outcome, JoinOutcome::Approved { .. }), "{outcome:?}");
     let reviewer = Actor::Officer(Box::new(world.officer("r", &world.hefei, Role::Reviewer).await));
     let outcome =

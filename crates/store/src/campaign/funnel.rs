@@ -92,7 +92,9 @@ fn states((targeted, suppressed, queued, sent, delivered, failed, clicked): Stat
 type RollupRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 
 /// The funnel of one rollup row.
-fn rollup([targeted, suppressed, queued, sent, delivered, failed, clicked, applied, approved]: [i64; 9]) -> Funnel {
+fn rollup(
+    [targeted, suppressed, queued, sent, delivered, failed, clicked, applied, approved]: [i64; 9],
+) -> Funnel {
     let n = |v: i64| count(Some(v));
     Funnel {
         targeted: n(targeted),
