@@ -12,7 +12,7 @@ mod signatures;
 mod write;
 
 use async_trait::async_trait;
-use huiji_core::campaign::{MessageState, Receipt};
+use huiji_core::campaign::{FrequencyCap, MessageState, Receipt};
 use huiji_core::{Occupation, OrgId, OrgPath, RegionCode, Timestamp};
 
 use crate::db::SqlStore;
@@ -262,8 +262,14 @@ pub trait CampaignStore: Send + Sync {
     async fn campaigns(&self, within: &OrgPath, limit: u32) -> Result<Vec<CampaignRecord>>;
     /// Queues a batch of targets in one transaction, a few thousand per statement: a mobile
     /// on the suppression list is stored suppressed, a mobile the campaign already has is
-    /// skipped. Returns how many were added.
-    async fn add_campaign_messages(&self, campaign_id: i64, messages: &[NewCampaignMessage]) -> Result<u64>;
+    /// skipped, and a mobile the `cap` does not allow at its due time is due when the cap
+    /// lets it (the sender checks again). Returns how many were added.
+    async fn add_campaign_messages(
+        &self,
+        campaign_id: i64,
+        messages: &[NewCampaignMessage],
+        cap: FrequencyCap,
+    ) -> Result<u64>;
     /// Marks a campaign queued (the first time only).
     async fn mark_campaign_queued(&self, campaign_id: i64, at: Timestamp) -> Result<()>;
     /// Claims up to `limit` queued messages due at `now` until `lease_until` (claims of
@@ -357,8 +363,13 @@ impl CampaignStore for SqlStore {
         read::campaigns(self, within, limit).await
     }
 
-    async fn add_campaign_messages(&self, campaign_id: i64, messages: &[NewCampaignMessage]) -> Result<u64> {
-        write::add_messages(self, campaign_id, messages).await
+    async fn add_campaign_messages(
+        &self,
+        campaign_id: i64,
+        messages: &[NewCampaignMessage],
+        cap: FrequencyCap,
+    ) -> Result<u64> {
+        write::add_messages(self, campaign_id, messages, cap).await
     }
 
     async fn mark_campaign_queued(&self, campaign_id: i64, at: Timestamp) -> Result<()> {

@@ -60,7 +60,7 @@ pub async fn queue(app: &App, actor: &Actor, campaign_id: i64) -> Result<QueueSu
             }
         }
         if !batch.is_empty() {
-            added += app.store().add_campaign_messages(campaign.id, &batch).await?;
+            added += app.store().add_campaign_messages(campaign.id, &batch, app.campaigns().cap).await?;
         }
     }
     app.store().mark_campaign_queued(campaign.id, app.now()).await?;

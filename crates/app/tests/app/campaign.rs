@@ -172,10 +172,30 @@ both_databases!(one_campaign_message_per_mobile_in_seven_days, |db: TestDb| asyn
     set_clock(&world, Timestamp(sent_at.millis() + DAY));
     let second = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
     campaign::queue(&world.app, &Actor::Operator, second).await.unwrap();
+    // Capped when queued (in the same statement): due when the week is over, so the
+    // sender does not even claim it before.
     let round = deliver_due(&world.app).await.unwrap();
-    assert_eq!((round.sent, round.held), (0, 1), "capped");
+    assert_eq!((round.claimed, round.sent), (0, 0), "capped");
     set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY - 60_000));
     assert_eq!(deliver_due(&world.app).await.unwrap().claimed, 0, "held until the week is over");
+    set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY));
+    assert_eq!(deliver_due(&world.app).await.unwrap().sent, 1);
+    assert_eq!(outbox(&world).await.len(), 2);
+});
+
+both_databases!(the_sender_holds_a_message_the_cap_forbids_since_it_was_queued, |db: TestDb| async move {
+    let world = World::new(db).await;
+    list(&world, &world.hefei, "交通运输局", &[(1, "13800138001", "货车司机", "340104")]).await;
+    // Two campaigns queued before either is sent: both are due now.
+    for _ in 0..2 {
+        let id = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
+        campaign::queue(&world.app, &Actor::Operator, id).await.unwrap();
+    }
+    let sent_at = world.app.now();
+    let round = deliver_due(&world.app).await.unwrap();
+    assert_eq!((round.claimed, round.sent, round.held), (2, 1, 1), "the second waits for the week");
+    set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY - 60_000));
+    assert_eq!(deliver_due(&world.app).await.unwrap().claimed, 0);
     set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY));
     assert_eq!(deliver_due(&world.app).await.unwrap().sent, 1);
     assert_eq!(outbox(&world).await.len(), 2);

@@ -1,6 +1,7 @@
 //! Making campaigns, queueing their targets, the suppression list.
 
 use huiji_core::Timestamp;
+use huiji_core::campaign::FrequencyCap;
 use sqlx::QueryBuilder;
 
 use super::{NewCampaign, NewCampaignMessage, SuppressionReason};
@@ -13,19 +14,28 @@ const CREATE: &str = "INSERT INTO campaigns (org_id, org_path, name, template, s
     SELECT id, path, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11 FROM orgs WHERE id = $1 RETURNING id";
 
 /// Many targets per statement: the bound rows (`VALUES` names their columns `column1` …
-/// on both databases) with the suppression list read in the same statement — a target on
-/// it is stored suppressed (counted, never sent); a mobile the campaign already has adds
-/// nothing. (`WHERE true` lets SQLite parse the upsert after a `SELECT`.)
+/// on both databases) with the suppression list and the per-mobile cap read in the same
+/// statement — a target on the list is stored suppressed (counted, never sent); one whose
+/// mobile had its allowance of messages in the window before its due time is due when the
+/// oldest of them leaves the window ([`FrequencyCap::next_allowed`] in SQL: the
+/// `max_messages`-th most recent send plus the window); a mobile the campaign already has
+/// adds nothing. (`WHERE true` lets SQLite parse the upsert after a `SELECT`.)
 const INSERT_MESSAGES: &str = "INSERT INTO campaign_messages (campaign_id, org_id, occupation, region_code, \
     surname, mobile_ct, mobile_bidx, invite_code, state, due_at) \
     SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, \
     CASE WHEN EXISTS (SELECT 1 FROM campaign_suppressions s WHERE s.mobile_bidx = v.column7) \
-    THEN 'suppressed' ELSE 'queued' END, v.column9 FROM (";
+    THEN 'suppressed' ELSE 'queued' END, CASE WHEN ";
+
+/// The cap's moment for one target (binds: the window, the window again, the offset).
+const CAPPED_UNTIL: &str = "(SELECT s.sent_at + ";
+const CAPPED_UNTIL_SINCE: &str =
+    " FROM campaign_messages s WHERE s.mobile_bidx = v.column7 AND s.sent_at > v.column9 - ";
+const CAPPED_UNTIL_NTH: &str = " ORDER BY s.sent_at DESC LIMIT 1 OFFSET ";
 
 const INSERT_MESSAGES_END: &str = ") v WHERE true ON CONFLICT DO NOTHING";
 
-/// Targets per statement: nine bound values each, under SQLite's 32,766 and
-/// PostgreSQL's 65,535 parameters.
+/// Targets per statement: nine bound values each (and six for the cap), under SQLite's
+/// 32,766 and PostgreSQL's 65,535 parameters.
 const ROWS_PER_STATEMENT: usize = 3_000;
 
 const MARK_QUEUED: &str =
@@ -55,16 +65,43 @@ pub(super) async fn create(store: &SqlStore, new: &NewCampaign, at: Timestamp) -
     id.ok_or(StoreError::NotFound("campaign union"))
 }
 
+/// The cap's moment for a target, in SQL (NULL when the cap allows it at its due time).
+macro_rules! capped_until {
+    ($q:expr, $cap:expr) => {{
+        let window = $cap.window_millis();
+        let offset = i64::from($cap.max_messages()) - 1;
+        $q.push(CAPPED_UNTIL)
+            .push_bind(window)
+            .push(CAPPED_UNTIL_SINCE)
+            .push_bind(window)
+            .push(CAPPED_UNTIL_NTH)
+            .push_bind(offset)
+            .push(")");
+    }};
+}
+
+/// Pushes the statement's head: the due time is the cap's moment when that is later.
+macro_rules! insert_head {
+    ($q:expr, $cap:expr) => {{
+        capped_until!($q, $cap);
+        $q.push(" > v.column9 THEN ");
+        capped_until!($q, $cap);
+        $q.push(" ELSE v.column9 END FROM (");
+    }};
+}
+
 pub(super) async fn add_messages(
     store: &SqlStore,
     campaign_id: i64,
     messages: &[NewCampaignMessage],
+    cap: FrequencyCap,
 ) -> Result<u64> {
     let mut tx = store.begin_write().await?;
     let mut added = 0;
     for chunk in messages.chunks(ROWS_PER_STATEMENT) {
         added += on_tx!(&mut tx, |c| {
             let mut q = QueryBuilder::new(INSERT_MESSAGES);
+            insert_head!(q, cap);
             q.push_values(chunk, |mut row, message| {
                 row.push_bind(campaign_id)
                     .push_bind(message.org.map(|o| o.0))
