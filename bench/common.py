@@ -122,13 +122,13 @@ class Database:
 class Server:
     """`huiji serve` on a free port, with the API's per-key rate limit out of the way."""
 
-    def __init__(self, url, keys, rate=10_000_000):
-        self.url, self.keys, self.rate = url, keys, rate
+    def __init__(self, url, keys, rate=10_000_000, env=None):
+        self.url, self.keys, self.rate, self.extra_env = url, keys, rate, env or {}
         self.start()
 
     def start(self):
         self.port = 18000 + random.randrange(2000)
-        env = dict(os.environ, HUIJI_LOG="warn", HUIJI_API_RATE_PER_SECOND=str(self.rate))
+        env = dict(os.environ, HUIJI_LOG="warn", HUIJI_API_RATE_PER_SECOND=str(self.rate), **self.extra_env)
         self.proc = subprocess.Popen([BIN, "serve", "--database-url", self.url, "--key-file", self.keys,
                                       "--listen", f"127.0.0.1:{self.port}"], env=env, stdout=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{self.port}"

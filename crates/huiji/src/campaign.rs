@@ -127,6 +127,19 @@ pub async fn execute(
             let view = campaign::funnel(&app, &Actor::Operator, *id).await?;
             writeln!(out, "{}", line(&FunnelJson::from(view.total))?)?;
         }
+        CampaignCommand::Verify { id } => {
+            let differences = campaign::funnel::verify(&app, &Actor::Operator, *id).await?;
+            if differences.is_empty() {
+                writeln!(out, "the funnel matches a recount from the messages")?;
+                return Ok(());
+            }
+            for (org, stored, recounted) in &differences {
+                let org = org.map_or_else(|| "none".to_owned(), |o| o.0.to_string());
+                let (stored, recounted) = (FunnelJson::from(*stored), FunnelJson::from(*recounted));
+                writeln!(out, "union {org}\tstored {}\trecounted {}", line(&stored)?, line(&recounted)?)?;
+            }
+            return Err(CommandError::CampaignFunnelMismatch(differences.len()));
+        }
     }
     Ok(())
 }

@@ -204,6 +204,12 @@ pub enum CampaignCommand {
         /// The campaign's id.
         id: i64,
     },
+    /// Recount a campaign's funnel from its messages and compare it with the rollup
+    /// `show` reads: prints every difference and exits non-zero if there is one.
+    Verify {
+        /// The campaign's id.
+        id: i64,
+    },
 }
 
 /// `stations` subcommands.

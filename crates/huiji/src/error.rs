@@ -33,6 +33,9 @@ pub enum CommandError {
     /// `huiji stats verify` found rollups that differ from a recount.
     #[error("the statistics differ from a recount in {0} places")]
     StatsMismatch(usize),
+    /// `huiji campaign verify` found a funnel rollup that differs from a recount.
+    #[error("the campaign funnel differs from a recount for {0} unions")]
+    CampaignFunnelMismatch(usize),
     /// A stations use case refused.
     #[error("{0}")]
     Stations(#[from] huiji_app::stations::StationError),

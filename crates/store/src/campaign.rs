@@ -12,7 +12,7 @@ mod signatures;
 mod write;
 
 use async_trait::async_trait;
-use huiji_core::campaign::{MessageState, Receipt};
+use huiji_core::campaign::{FrequencyCap, MessageState, Receipt};
 use huiji_core::{Occupation, OrgId, OrgPath, RegionCode, Timestamp};
 
 use crate::db::SqlStore;
@@ -260,10 +260,16 @@ pub trait CampaignStore: Send + Sync {
     async fn campaign(&self, id: i64) -> Result<Option<CampaignRecord>>;
     /// The campaigns of unions within `within`, newest first.
     async fn campaigns(&self, within: &OrgPath, limit: u32) -> Result<Vec<CampaignRecord>>;
-    /// Queues a batch of targets in one transaction: a mobile on the suppression list is
-    /// stored suppressed, a mobile the campaign already has is skipped. Returns how many
-    /// were added.
-    async fn add_campaign_messages(&self, campaign_id: i64, messages: &[NewCampaignMessage]) -> Result<u64>;
+    /// Queues a batch of targets in one transaction, a few thousand per statement: a mobile
+    /// on the suppression list is stored suppressed, a mobile the campaign already has is
+    /// skipped, and a mobile the `cap` does not allow at its due time is due when the cap
+    /// lets it (the sender checks again). Returns how many were added.
+    async fn add_campaign_messages(
+        &self,
+        campaign_id: i64,
+        messages: &[NewCampaignMessage],
+        cap: FrequencyCap,
+    ) -> Result<u64>;
     /// Marks a campaign queued (the first time only).
     async fn mark_campaign_queued(&self, campaign_id: i64, at: Timestamp) -> Result<()>;
     /// Claims up to `limit` queued messages due at `now` until `lease_until` (claims of
@@ -310,8 +316,12 @@ pub trait CampaignStore: Send + Sync {
     async fn invite(&self, code: &str) -> Result<Option<InviteRecord>>;
     /// Records the first opening of a message's link; whether this was it.
     async fn record_campaign_click(&self, message_id: i64, at: Timestamp) -> Result<bool>;
-    /// A campaign's funnel, per receiving union (`None`: no union served the target).
+    /// A campaign's funnel, per receiving union (`None`: no union served the target), from
+    /// its rollup.
     async fn campaign_funnel(&self, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>>;
+    /// The same funnel counted again from the messages and their applications (a scan of
+    /// every message: for checking the rollup, not for pages).
+    async fn campaign_funnel_recount(&self, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>>;
     /// The funnel of every campaign of unions within `within`.
     async fn subtree_campaign_funnel(&self, within: &OrgPath) -> Result<Funnel>;
     /// A page of a campaign's messages, by id after `after`.
@@ -353,8 +363,13 @@ impl CampaignStore for SqlStore {
         read::campaigns(self, within, limit).await
     }
 
-    async fn add_campaign_messages(&self, campaign_id: i64, messages: &[NewCampaignMessage]) -> Result<u64> {
-        write::add_messages(self, campaign_id, messages).await
+    async fn add_campaign_messages(
+        &self,
+        campaign_id: i64,
+        messages: &[NewCampaignMessage],
+        cap: FrequencyCap,
+    ) -> Result<u64> {
+        write::add_messages(self, campaign_id, messages, cap).await
     }
 
     async fn mark_campaign_queued(&self, campaign_id: i64, at: Timestamp) -> Result<()> {
@@ -423,6 +438,10 @@ impl CampaignStore for SqlStore {
 
     async fn campaign_funnel(&self, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>> {
         funnel::campaign(self, campaign_id).await
+    }
+
+    async fn campaign_funnel_recount(&self, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>> {
+        funnel::recount(self, campaign_id).await
     }
 
     async fn subtree_campaign_funnel(&self, within: &OrgPath) -> Result<Funnel> {

@@ -56,6 +56,38 @@ pub async fn funnel(app: &App, actor: &Actor, campaign_id: i64) -> Result<Campai
     Ok(CampaignView { campaign, total, by_union })
 }
 
+/// Where a campaign's rollup and a recount of its messages disagree: the union (`None`:
+/// no union served the target) and both funnels (a missing group counts as zeros).
+pub type FunnelDifference = (Option<OrgId>, Funnel, Funnel);
+
+/// Compares a campaign's funnel rollup with a recount from its messages and their
+/// applications (a scan: for `huiji campaign verify`, not for pages); empty when they
+/// agree.
+///
+/// # Errors
+///
+/// Missing or outside the actor's subtree; the store's.
+pub async fn verify(
+    app: &App,
+    actor: &Actor,
+    campaign_id: i64,
+) -> Result<Vec<FunnelDifference>, CampaignError> {
+    let campaign = super::visible(app, actor, campaign_id).await?;
+    let stored = app.store().campaign_funnel(campaign.id).await?;
+    let recounted = app.store().campaign_funnel_recount(campaign.id).await?;
+    let mut unions: Vec<Option<OrgId>> = stored.iter().chain(&recounted).map(|(org, _)| *org).collect();
+    unions.sort_by_key(|org| org.map(|o| o.0));
+    unions.dedup();
+    let find = |groups: &[(Option<OrgId>, Funnel)], org: Option<OrgId>| {
+        groups.iter().find(|(o, _)| *o == org).map(|(_, f)| *f).unwrap_or_default()
+    };
+    Ok(unions
+        .into_iter()
+        .map(|org| (org, find(&stored, org), find(&recounted, org)))
+        .filter(|(_, stored, recounted)| stored != recounted)
+        .collect())
+}
+
 /// A campaign's total funnel (no scope check: for the use cases that checked it).
 pub(super) async fn total(app: &App, campaign_id: i64) -> Result<Funnel, StoreError> {
     let mut total = Funnel::default();

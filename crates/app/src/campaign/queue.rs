@@ -19,8 +19,10 @@ use super::CampaignError;
 use crate::App;
 use crate::actor::Actor;
 
-/// Roster entries read and messages written per batch (one transaction each).
-const BATCH: u32 = 2_000;
+/// Roster entries read and messages written per batch: one transaction of two multi-row
+/// statements each, short enough (tens of milliseconds) that joins waiting for SQLite's
+/// write lock meanwhile are not held up for long.
+const BATCH: u32 = 6_000;
 
 /// What queueing did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +60,7 @@ pub async fn queue(app: &App, actor: &Actor, campaign_id: i64) -> Result<QueueSu
             }
         }
         if !batch.is_empty() {
-            added += app.store().add_campaign_messages(campaign.id, &batch).await?;
+            added += app.store().add_campaign_messages(campaign.id, &batch, app.campaigns().cap).await?;
         }
     }
     app.store().mark_campaign_queued(campaign.id, app.now()).await?;

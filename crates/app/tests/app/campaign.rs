@@ -172,10 +172,30 @@ both_databases!(one_campaign_message_per_mobile_in_seven_days, |db: TestDb| asyn
     set_clock(&world, Timestamp(sent_at.millis() + DAY));
     let second = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
     campaign::queue(&world.app, &Actor::Operator, second).await.unwrap();
+    // Capped when queued (in the same statement): due when the week is over, so the
+    // sender does not even claim it before.
     let round = deliver_due(&world.app).await.unwrap();
-    assert_eq!((round.sent, round.held), (0, 1), "capped");
+    assert_eq!((round.claimed, round.sent), (0, 0), "capped");
     set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY - 60_000));
     assert_eq!(deliver_due(&world.app).await.unwrap().claimed, 0, "held until the week is over");
+    set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY));
+    assert_eq!(deliver_due(&world.app).await.unwrap().sent, 1);
+    assert_eq!(outbox(&world).await.len(), 2);
+});
+
+both_databases!(the_sender_holds_a_message_the_cap_forbids_since_it_was_queued, |db: TestDb| async move {
+    let world = World::new(db).await;
+    list(&world, &world.hefei, "交通运输局", &[(1, "13800138001", "货车司机", "340104")]).await;
+    // Two campaigns queued before either is sent: both are due now.
+    for _ in 0..2 {
+        let id = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
+        campaign::queue(&world.app, &Actor::Operator, id).await.unwrap();
+    }
+    let sent_at = world.app.now();
+    let round = deliver_due(&world.app).await.unwrap();
+    assert_eq!((round.claimed, round.sent, round.held), (2, 1, 1), "the second waits for the week");
+    set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY - 60_000));
+    assert_eq!(deliver_due(&world.app).await.unwrap().claimed, 0);
     set_clock(&world, Timestamp(sent_at.millis() + 7 * DAY));
     assert_eq!(deliver_due(&world.app).await.unwrap().sent, 1);
     assert_eq!(outbox(&world).await.len(), 2);
@@ -373,4 +393,78 @@ both_databases!(join_codes_count_scans_applications_and_approvals, |db: TestDb| 
     assert!(scan("10.0.0.1", "A").await);
     let codes = campaign::funnel::join_codes(&world.app, &world.root.path, 10).await.unwrap();
     assert_eq!(codes.iter().find(|c| c.join_code == "3401T").unwrap().scans, 4);
+});
+
+both_databases!(the_funnel_rollup_matches_a_recount_after_a_full_scenario, |db: TestDb| async move {
+    let world = World::new(db).await;
+    let trucks = truckers(&world, AutoApproval::RosterOnly).await;
+    let mobiles: Vec<String> = (1..=6).map(|n| format!("138001380{n:02}")).collect();
+    let mut people: Vec<(u32, &str, &str, &str)> = Vec::new();
+    for (n, mobile) in (1..).zip(&mobiles) {
+        // The last one has no union serving their occupation there: the "none" group.
+        let occupation = if n == 6 { "外卖骑手" } else { "货车司机" };
+        people.push((n, mobile.as_str(), occupation, "340104"));
+    }
+    list(&world, &world.hefei, "交通运输局", &people).await;
+    assert!(callbacks::reply(&world.app, &mobiles[4], "T").await.unwrap());
+    let cid = campaign::create(&world.app, &Actor::Operator, &request(&world.hefei)).await.unwrap();
+    let queued = campaign::queue(&world.app, &Actor::Operator, cid).await.unwrap();
+    assert_eq!((queued.funnel.targeted, queued.funnel.suppressed, queued.funnel.queued), (6, 1, 5));
+    // Queueing again adds nothing and counts nothing twice.
+    assert_eq!(campaign::queue(&world.app, &Actor::Operator, cid).await.unwrap().added, 0);
+
+    let messages = campaign::funnel::messages(&world.app, &Actor::Operator, cid, 0, 10).await.unwrap();
+    let refs: Vec<String> =
+        messages.iter().filter(|m| m.state == MessageState::Queued).map(|m| format!("cm-{}", m.id)).collect();
+    // A receipt before the send; then the sends; then receipts repeated and contradicted.
+    callbacks::receipt(&world.app, &refs[0], Receipt::Delivered).await.unwrap();
+    // One opts out while waiting: never sent.
+    assert!(callbacks::reply(&world.app, &mobiles[3], "退订").await.unwrap());
+    assert_eq!(deliver_due(&world.app).await.unwrap().sent, 3);
+    for receipt in [Receipt::Delivered, Receipt::Delivered, Receipt::Failed] {
+        callbacks::receipt(&world.app, &refs[1], receipt).await.unwrap();
+    }
+    for receipt in [Receipt::Failed, Receipt::Delivered, Receipt::Failed] {
+        callbacks::receipt(&world.app, &refs[2], receipt).await.unwrap();
+    }
+    // Clicks (twice on one), a join approved at once, one reviewed and approved, one
+    // rejected.
+    let codes: Vec<String> = outbox(&world).await.iter().map(|t| code_in(t)).collect();
+    assert_eq!(codes.len(), 3);
+    let opened: Vec<_> = {
+        let mut opened = Vec::new();
+        for code in &codes {
+            opened.push(invite::open(&world.app, code).await.unwrap());
+        }
+        opened
+    };
+    invite::open(&world.app, &codes[0]).await.unwrap();
+    let outcome = invite::join(&world.app, &opened[0], &form(&id(2), "13800138002"), MobileProof::Attested)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, JoinOutcome::Approved { .. }), "{outcome:?}");
+    let reviewer = Actor::Officer(Box::new(world.officer("r", &world.hefei, Role::Reviewer).await));
+    let outcome =
+        invite::join(&world.app, &opened[1], &form(&id(3), "13800138003"), MobileProof::None).await.unwrap();
+    let JoinOutcome::Pending { application_id, .. } = outcome else { panic!("{outcome:?}") };
+    huiji_app::review::approve(&world.app, &reviewer, application_id.0).await.unwrap();
+    let outcome =
+        invite::join(&world.app, &opened[2], &form(&id(6), "13800138006"), MobileProof::None).await.unwrap();
+    let JoinOutcome::Pending { application_id, .. } = outcome else { panic!("{outcome:?}") };
+    huiji_app::review::reject(&world.app, &reviewer, application_id.0, "不符合条件").await.unwrap();
+
+    let rollup = world.app.store().campaign_funnel(cid).await.unwrap();
+    let recount = world.app.store().campaign_funnel_recount(cid).await.unwrap();
+    assert_eq!(rollup, recount);
+    let mut total = Funnel::default();
+    for (_, funnel) in &rollup {
+        total.add(funnel);
+    }
+    assert_eq!(
+        (total.targeted, total.suppressed, total.queued, total.sent, total.delivered, total.failed),
+        (6, 2, 0, 4, 2, 1)
+    );
+    assert_eq!((total.clicked, total.applied, total.approved), (3, 3, 2));
+    assert!(rollup.iter().any(|(org, _)| *org == Some(trucks.id)));
+    assert_eq!(campaign::subtree_funnel(&world.app, &world.root.path).await.unwrap(), total);
 });

@@ -121,7 +121,8 @@ impl FrequencyCap {
         Timestamp(now.millis() - self.window_millis())
     }
 
-    const fn window_millis(&self) -> i64 {
+    /// The window in milliseconds (for the store, which applies the cap when queueing).
+    pub const fn window_millis(&self) -> i64 {
         self.window_days as i64 * DAY_MILLIS
     }
 

@@ -1,9 +1,11 @@
-//! `huiji campaign create|send|show` run as processes: the id printed, the queueing's
-//! JSON line, the funnel's JSON line with the issue's keys in order, and a non-zero exit
-//! with a clear message for a text without `{link}`.
+//! `huiji campaign create|send|show|verify` run as processes: the id printed, the
+//! queueing's JSON line, the funnel's JSON line with the issue's keys in order, a
+//! non-zero exit with a clear message for a text without `{link}`, and `verify` finding a
+//! tampered rollup.
 
 use huiji_core::id_number::check_char;
 use huiji_store::both_databases;
+use huiji_store::prelude::*;
 use huiji_store::testing::TestDb;
 
 use super::{huiji, scratch, stdout};
@@ -79,5 +81,26 @@ both_databases!(campaigns_are_created_queued_and_shown, |db: TestDb| async move 
     );
     let missing = huiji(&db.url, &["campaign", "show", "999", "--key-file", keys]);
     assert!(!missing.status.success());
+    let verified = stdout(&huiji(&db.url, &["campaign", "verify", campaign, "--key-file", keys]));
+    assert!(verified.contains("matches a recount"), "{verified}");
+    // A rollup changed behind the store's back is found and named.
+    let tamper = "UPDATE campaign_funnels SET clicked = clicked + 1";
+    match db.store.backend() {
+        huiji_store::Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+            sqlx::query(tamper).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        huiji_store::Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+            sqlx::query(tamper).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+    let drift = huiji(&db.url, &["campaign", "verify", campaign, "--key-file", keys]);
+    assert!(!drift.status.success());
+    let printed = String::from_utf8_lossy(&drift.stdout);
+    assert!(printed.contains(r#"stored {"targeted":1"#) && printed.contains(r#""clicked":1"#), "{printed}");
+    assert!(String::from_utf8_lossy(&drift.stderr).contains("differs from a recount"));
     let _ = std::fs::remove_dir_all(dir);
 });

@@ -1,4 +1,7 @@
-//! Funnels: per campaign and receiving union, per subtree, per join code.
+//! Funnels: per campaign and receiving union, per subtree, per join code. A campaign's
+//! counts are read from its rollup (`campaign_funnels`, kept by triggers in the same
+//! transaction as each change: migration 0074); the scan over its messages and their
+//! applications it replaces is kept as the recount that checks it.
 
 use huiji_core::{OrgId, OrgPath};
 
@@ -36,17 +39,24 @@ const CAMPAIGN_STATES: &str = concat!(
 const CAMPAIGN_APPLICATIONS: &str =
     concat!("SELECT m.org_id, ", application_counts!(), "WHERE m.campaign_id = $1 GROUP BY m.org_id");
 
-const SUBTREE_STATES: &str = concat!(
-    "SELECT ",
-    state_counts!(),
-    " FROM campaign_messages m JOIN campaigns c ON c.id = m.campaign_id WHERE c.org_path >= $1 AND c.org_path < $2"
-);
+/// The rollup's columns in [`Funnel`]'s order.
+macro_rules! rollup_columns {
+    () => {
+        "f.targeted, f.suppressed, f.queued, f.sent, f.delivered, f.failed, f.clicked, f.applied, f.approved"
+    };
+}
 
-const SUBTREE_APPLICATIONS: &str = concat!(
-    "SELECT ",
-    application_counts!(),
-    "JOIN campaigns c ON c.id = m.campaign_id WHERE c.org_path >= $1 AND c.org_path < $2"
-);
+/// A campaign's rollup rows; union 0 is "none served the target".
+const CAMPAIGN_ROLLUP: &str =
+    concat!("SELECT f.org_key, ", rollup_columns!(), " FROM campaign_funnels f WHERE f.campaign_id = $1");
+
+/// The subtree's campaigns' rollups summed (a few rows per campaign).
+const SUBTREE_ROLLUP: &str = "SELECT CAST(COALESCE(SUM(f.targeted), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(f.suppressed), 0) AS BIGINT), CAST(COALESCE(SUM(f.queued), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(f.sent), 0) AS BIGINT), CAST(COALESCE(SUM(f.delivered), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(f.failed), 0) AS BIGINT), CAST(COALESCE(SUM(f.clicked), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(f.applied), 0) AS BIGINT), CAST(COALESCE(SUM(f.approved), 0) AS BIGINT) \
+    FROM campaign_funnels f JOIN campaigns c ON c.id = f.campaign_id WHERE c.org_path >= $1 AND c.org_path < $2";
 
 /// A visitor's first opening of a code today; nothing when they opened it already.
 const FIRST_VISIT: &str = "INSERT INTO join_code_scan_visitors (join_code, day, visitor) VALUES ($1, $2, $3) \
@@ -79,7 +89,48 @@ fn states((targeted, suppressed, queued, sent, delivered, failed, clicked): Stat
     }
 }
 
+type RollupRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// The funnel of one rollup row.
+fn rollup(
+    [targeted, suppressed, queued, sent, delivered, failed, clicked, applied, approved]: [i64; 9],
+) -> Funnel {
+    let n = |v: i64| count(Some(v));
+    Funnel {
+        targeted: n(targeted),
+        suppressed: n(suppressed),
+        queued: n(queued),
+        sent: n(sent),
+        delivered: n(delivered),
+        failed: n(failed),
+        clicked: n(clicked),
+        applied: n(applied),
+        approved: n(approved),
+    }
+}
+
+/// Biggest group first, then by union (the order both readings give).
+fn sorted(mut groups: Vec<(Option<OrgId>, Funnel)>) -> Vec<(Option<OrgId>, Funnel)> {
+    groups.sort_by(|a, b| b.1.targeted.cmp(&a.1.targeted).then(a.0.map(|o| o.0).cmp(&b.0.map(|o| o.0))));
+    groups
+}
+
 pub(super) async fn campaign(store: &SqlStore, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>> {
+    let rows: Vec<RollupRow> = on_pool!(&store.pools, read, |p| sqlx::query_as(CAMPAIGN_ROLLUP)
+        .bind(campaign_id)
+        .fetch_all(p)
+        .await?);
+    Ok(sorted(
+        rows.into_iter()
+            .filter(|row| row.1 > 0)
+            .map(|(org, t, s, q, se, d, f, c, a, ap)| {
+                ((org != 0).then_some(OrgId(org)), rollup([t, s, q, se, d, f, c, a, ap]))
+            })
+            .collect(),
+    ))
+}
+
+pub(super) async fn recount(store: &SqlStore, campaign_id: i64) -> Result<Vec<(Option<OrgId>, Funnel)>> {
     type Row =
         (Option<i64>, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
     let rows: Vec<Row> = on_pool!(&store.pools, read, |p| sqlx::query_as(CAMPAIGN_STATES)
@@ -99,24 +150,17 @@ pub(super) async fn campaign(store: &SqlStore, campaign_id: i64) -> Result<Vec<(
             funnel.approved = count(Some(approved));
         }
     }
-    groups.sort_by(|a, b| b.1.targeted.cmp(&a.1.targeted).then(a.0.map(|o| o.0).cmp(&b.0.map(|o| o.0))));
-    Ok(groups)
+    Ok(sorted(groups))
 }
 
 pub(super) async fn subtree(store: &SqlStore, within: &OrgPath) -> Result<Funnel> {
-    let (low, high) = (within.as_str(), within.subtree_upper_bound());
-    let row: StateRow = on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_STATES)
-        .bind(low)
-        .bind(&high)
-        .fetch_one(p)
-        .await?);
-    let (applied, approved): (i64, i64) =
-        on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_APPLICATIONS)
-            .bind(low)
-            .bind(&high)
+    let (t, s, q, se, d, f, c, a, ap): (i64, i64, i64, i64, i64, i64, i64, i64, i64) =
+        on_pool!(&store.pools, read, |p| sqlx::query_as(SUBTREE_ROLLUP)
+            .bind(within.as_str())
+            .bind(within.subtree_upper_bound())
             .fetch_one(p)
             .await?);
-    Ok(Funnel { applied: count(Some(applied)), approved: count(Some(approved)), ..states(row) })
+    Ok(rollup([t, s, q, se, d, f, c, a, ap]))
 }
 
 pub(super) async fn count_scan(store: &SqlStore, join_code: &str, day: i64, visitor: &str) -> Result<bool> {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use huiji_core::campaign::{MessageState, Receipt};
+use huiji_core::campaign::{FrequencyCap, MessageState, Receipt};
 use huiji_core::{Occupation, Org, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{NewCampaign, NewCampaignMessage, Store, SuppressionReason, both_databases};
@@ -53,8 +53,12 @@ both_databases!(queueing_claiming_and_sending_are_idempotent, |db: TestDb| async
         message(&t.hefei_trucks, "m2", "code000000002"),
         message(&t.hefei, "m3", "code000000003"),
     ];
-    assert_eq!(store.add_campaign_messages(id, &batch).await.unwrap(), 3);
-    assert_eq!(store.add_campaign_messages(id, &batch).await.unwrap(), 0, "one message per mobile");
+    assert_eq!(store.add_campaign_messages(id, &batch, FrequencyCap::DEFAULT).await.unwrap(), 3);
+    assert_eq!(
+        store.add_campaign_messages(id, &batch, FrequencyCap::DEFAULT).await.unwrap(),
+        0,
+        "one message per mobile"
+    );
     store.mark_campaign_queued(id, AT).await.unwrap();
     store.mark_campaign_queued(id, Timestamp(AT.millis() + 1)).await.unwrap();
     assert_eq!(store.campaign(id).await.unwrap().unwrap().queued_at, Some(AT), "the first time stands");

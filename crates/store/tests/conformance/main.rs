@@ -6,6 +6,8 @@ mod accounts;
 mod benefits;
 // Outreach: campaigns.
 mod campaign;
+// Campaign funnel rollup (migration 0074) on a database made before it.
+mod campaign_upgrade;
 mod cases;
 // Legal-aid case SMS through the notices outbox.
 mod case_notices;
