@@ -209,9 +209,14 @@ async fn insert(
     if entries.is_empty() {
         return Ok(added);
     }
+    // In the order of the blind index both unique indexes are keyed by: the random keys
+    // then go into their pages in one sweep instead of jumping about the index.
+    let mut sorted: Vec<&NewRosterEntry> = entries.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.id_number.blind_index.cmp(&b.id_number.blind_index));
+    let entries = sorted.as_slice();
     match tx {
         Tx::Postgres(t) => {
-            let column = |f: fn(&NewRosterEntry) -> Option<String>| entries.iter().map(f).collect::<Vec<_>>();
+            let column = |f: fn(&NewRosterEntry) -> Option<String>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
             let rows: Vec<(String, String)> = sqlx::query_as(INSERT_UNNEST)
                 .bind(batch.source)
                 .bind(batch.import_id)
