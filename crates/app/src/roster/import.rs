@@ -277,8 +277,10 @@ impl Started {
         let written = self.report.finish().map_err(RosterError::Report);
         let (app, import_id) = (&self.app, self.import_id);
         self.phases.log(import_id, counts.rows);
-        let recorded =
-            app.store().update_roster_import(import_id, status, &counts, Some(&self.report_name), app.now()).await;
+        let recorded = app
+            .store()
+            .update_roster_import(import_id, status, &counts, Some(&self.report_name), app.now())
+            .await;
         if let Err(error) = recorded {
             // The store that failed a batch may fail this too: the first error is the one
             // to report (the sweep marks the import interrupted later).

@@ -344,7 +344,8 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
     lines.extend(ids.iter().map(|id| vec![id.clone(), "货车司机".to_owned()]));
     let text = lines.iter().map(|l| l.join(",")).collect::<Vec<_>>().join("\r\n");
 
-    let (result, _) = import_as(&world, &Actor::Operator, &world.root, "交通运输局", text.into_bytes(), None).await;
+    let (result, _) =
+        import_as(&world, &Actor::Operator, &world.root, "交通运输局", text.into_bytes(), None).await;
     let error = result.expect_err("the import fails with the database");
     assert!(error.to_string().contains("refused by the test"), "a clear failure: {error}");
     let store = world.app.store();

@@ -127,7 +127,8 @@ const INSERT_UNNEST: &str = concat!(
      ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx, state"
 );
 
-const INSERT_CONFLICT: &str = " ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx, state";
+const INSERT_CONFLICT: &str =
+    " ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx, state";
 
 const LISTED_ANY: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
     FROM roster_entries WHERE source = $1 AND id_number_bidx = ANY($2::text[])";
@@ -135,7 +136,8 @@ const LISTED_ANY: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name,
 const LISTED_IN: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
     FROM roster_entries WHERE source = ";
 
-const SEEN_ANY: &str = "UPDATE roster_entries SET last_import_id = $1, last_seen_at = $2 WHERE id = ANY($3::bigint[])";
+const SEEN_ANY: &str =
+    "UPDATE roster_entries SET last_import_id = $1, last_seen_at = $2 WHERE id = ANY($3::bigint[])";
 
 const SEEN_IN: &str = "UPDATE roster_entries SET last_import_id = ";
 
@@ -182,7 +184,9 @@ pub(super) async fn add(
             (Some(state), _) => EntryOutcome::New(*state),
             (None, Some(found)) => again(&mut tx, entry, found).await?,
             // Listed meanwhile by a concurrent import of the same source, not yet visible.
-            (None, None) => EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false },
+            (None, None) => {
+                EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false }
+            }
         };
         outcomes.push(outcome);
     }
@@ -226,7 +230,8 @@ async fn insert(
     let entries = sorted.as_slice();
     match tx {
         Tx::Postgres(t) => {
-            let column = |f: fn(&NewRosterEntry) -> Option<String>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
+            let column =
+                |f: fn(&NewRosterEntry) -> Option<String>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
             let rows: Vec<(String, String)> = sqlx::query_as(INSERT_UNNEST)
                 .bind(batch.source)
                 .bind(batch.import_id)
@@ -236,7 +241,12 @@ async fn insert(
                 .bind(column(|e| e.name.clone()))
                 .bind(entries.iter().map(|e| e.id_number.ciphertext.clone()).collect::<Vec<Vec<u8>>>())
                 .bind(column(|e| Some(e.id_number.blind_index.clone())))
-                .bind(entries.iter().map(|e| e.mobile.as_ref().map(|m| m.ciphertext.clone())).collect::<Vec<_>>())
+                .bind(
+                    entries
+                        .iter()
+                        .map(|e| e.mobile.as_ref().map(|m| m.ciphertext.clone()))
+                        .collect::<Vec<_>>(),
+                )
                 .bind(column(|e| e.mobile.as_ref().map(|m| m.blind_index.clone())))
                 .bind(column(|e| Some(e.occupation.code().to_owned())))
                 .bind(column(|e| e.region.map(|r| r.to_string())))
@@ -328,7 +338,10 @@ async fn seen_again(tx: &mut Tx, import_id: i64, at: Timestamp, ids: &[i64]) -> 
         Tx::Sqlite(t) => {
             for chunk in ids.chunks(SQLITE_IN_LIST - 1) {
                 let mut q = QueryBuilder::new(SEEN_IN);
-                q.push_bind(import_id).push(", last_seen_at = ").push_bind(at.millis()).push(" WHERE id IN (");
+                q.push_bind(import_id)
+                    .push(", last_seen_at = ")
+                    .push_bind(at.millis())
+                    .push(" WHERE id IN (");
                 let mut list = q.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);
