@@ -289,3 +289,71 @@ both_databases!(an_import_whose_server_stopped_is_marked_interrupted, |db: TestD
     let imports = store.roster_imports(&world.root.path, 10).await.unwrap();
     assert!(imports.iter().any(|i| i.status == RosterImportStatus::Done), "the finished one stays done");
 });
+
+/// Makes the database refuse to store the roster entry of `bidx` (a test's stand-in for
+/// a disk or a connection failing part way through an import).
+async fn refuse_entry(url: &str, bidx: &str) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE roster_refused (bidx TEXT PRIMARY KEY); \
+             CREATE TRIGGER roster_refused BEFORE INSERT ON roster_entries \
+             WHEN NEW.id_number_bidx IN (SELECT bidx FROM roster_refused) \
+             BEGIN SELECT RAISE(ABORT, 'roster entry refused by the test'); END;",
+        )
+        .execute(&mut c)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO roster_refused VALUES ($1)").bind(bidx).execute(&mut c).await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE roster_refused (bidx TEXT PRIMARY KEY); \
+             CREATE FUNCTION roster_refused() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.id_number_bidx IN (SELECT bidx FROM roster_refused) THEN \
+             RAISE EXCEPTION 'roster entry refused by the test'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER roster_refused BEFORE INSERT ON roster_entries \
+             FOR EACH ROW EXECUTE FUNCTION roster_refused();",
+        )
+        .execute(&mut c)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO roster_refused VALUES ($1)").bind(bidx).execute(&mut c).await.unwrap();
+    }
+}
+
+both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db: TestDb| async move {
+    use huiji_store::RosterImportStatus;
+    use huiji_vault::Field;
+    let url = db.url.clone();
+    let world = World::new(db).await;
+    // 13,000 people born on 24 days of 1990: the first 10,000 are one batch, written;
+    // the database refuses someone of the second batch, so the import fails there.
+    let ids: Vec<String> = (0..13_000u32)
+        .map(|n| {
+            let (month, day, seq) = (n / 1_998 + 1, n % 1_998 / 999 + 1, n % 999 + 1);
+            let first17 = format!("3401041990{month:02}{day:02}{seq:03}");
+            let bytes: [u8; 17] = first17.as_bytes().try_into().unwrap();
+            format!("{first17}{}", huiji_core::id_number::check_char(&bytes).unwrap())
+        })
+        .collect();
+    let refused = world.app.keys().blind_index(Field::IdNumber, &ids[12_345]).to_hex();
+    refuse_entry(&url, &refused).await;
+    let mut lines = vec![vec!["身份证号".to_owned(), "从业类型".to_owned()]];
+    lines.extend(ids.iter().map(|id| vec![id.clone(), "货车司机".to_owned()]));
+    let text = lines.iter().map(|l| l.join(",")).collect::<Vec<_>>().join("\r\n");
+
+    let (result, _) =
+        import_as(&world, &Actor::Operator, &world.root, "交通运输局", text.into_bytes(), None).await;
+    let error = result.expect_err("the import fails with the database");
+    assert!(error.to_string().contains("refused by the test"), "a clear failure: {error}");
+    let store = world.app.store();
+    let record = store.roster_imports(&world.root.path, 1).await.unwrap().remove(0);
+    assert_eq!(record.status, RosterImportStatus::Failed);
+    let c = record.counts;
+    assert_eq!((c.rows, c.imported, c.not_members, c.rejected), (10_000, 10_000, 10_000, 0), "{c:?}");
+    let cover = store.roster_coverage(&world.root.path).await.unwrap();
+    assert_eq!(cover.entries, 10_000, "the refused batch left nothing behind");
+    assert_eq!(world.audit("roster.import").await.len(), 1, "the failed import is audited");
+});

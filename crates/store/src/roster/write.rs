@@ -82,72 +82,213 @@ type Existing = (i64, Option<String>, Option<String>, Option<String>, String);
 /// [`Existing`] with the ID blind index it was found by, as [`EXISTING_AMONG`] reads it.
 type ListedRow = (String, i64, Option<String>, Option<String>, Option<String>, String);
 
-/// Rows per statement: an INSERT binds 14 values a row, so 500 rows stay well below
-/// SQLite's 32,766 and PostgreSQL's 65,535 bound values.
-const ROWS_PER_STATEMENT: usize = 500;
+/// SQLite's limit on bound values in one statement (`SQLITE_MAX_VARIABLE_NUMBER`).
+pub(crate) const SQLITE_BIND_LIMIT: usize = 32_766;
 
-const EXISTING_AMONG: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
-    FROM roster_entries WHERE source = ";
+/// Values an INSERT binds once (source, import twice, union, path, time twice).
+const INSERT_CONSTANTS: usize = 7;
 
-const MEMBERS_AMONG: &str = concat!(
-    "SELECT DISTINCT id_number_bidx FROM memberships WHERE status IN ",
-    crate::members::held_statuses!(),
-    " AND id_number_bidx IN ("
+/// Values an INSERT binds per row on SQLite (name, ID, its index, mobile, its index,
+/// occupation, region, employer, credit code).
+const INSERT_PER_ROW: usize = 9;
+
+/// Rows per multi-row INSERT on SQLite: as many as its bind limit lets through, so a
+/// batch of ten thousand is four statements rather than twenty.
+pub(crate) const SQLITE_INSERT_ROWS: usize = (SQLITE_BIND_LIMIT - INSERT_CONSTANTS) / INSERT_PER_ROW;
+
+/// Values per IN list on SQLite (the source takes one more).
+const SQLITE_IN_LIST: usize = SQLITE_BIND_LIMIT - 1;
+
+/// The page cache of SQLite's writer connection while it writes roster entries, in KiB
+/// (negative in the PRAGMA): the two indexes keyed by a random blind index touch pages
+/// all over a table of a million entries; with the default 2 MB every batch re-read and
+/// re-wrote most of them.
+const SQLITE_IMPORT_CACHE: &str = "PRAGMA cache_size = -98304";
+
+/// PostgreSQL plans the batch's statements for the arrays at hand, never with a generic
+/// plan made while the table was small and unanalysed (the suspect when the lookup of
+/// listed entries took 0.5–2 s a batch late in a run of a million rows).
+const POSTGRES_CUSTOM_PLANS: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
+
+const INSERT_INTO: &str = "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, \
+    id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, \
+    employer_credit_code, state, created_at, last_seen_at) SELECT ";
+
+/// PostgreSQL: the whole batch as nine arrays, one statement whatever its size, where
+/// each new person's state is looked up by index as the row goes in.
+const INSERT_UNNEST: &str = concat!(
+    "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, id_number_ct, \
+     id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, employer_credit_code, state, \
+     created_at, last_seen_at) SELECT $1, $2, $2, $3, $4, u.name, u.id_ct, u.bidx, u.mobile_ct, u.mobile_bidx, \
+     u.occupation, u.region, u.employer, u.credit, ",
+    state_of!("u.bidx"),
+    ", $5, $5 FROM UNNEST($6::text[], $7::bytea[], $8::text[], $9::bytea[], $10::text[], $11::text[], $12::text[], \
+     $13::text[], $14::text[]) AS u (name, id_ct, bidx, mobile_ct, mobile_bidx, occupation, region, employer, credit) \
+     ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx, state"
 );
 
-const PENDING_AMONG: &str = "SELECT DISTINCT id_number_bidx FROM applications WHERE status = 'pending_review' AND id_number_bidx IN (";
+const INSERT_CONFLICT: &str =
+    " ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx, state";
 
-const INSERT_MANY: &str = "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, \
-    id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, \
-    employer_credit_code, state, created_at, last_seen_at) ";
+const LISTED_ANY: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
+    FROM roster_entries WHERE source = $1 AND id_number_bidx = ANY($2::text[])";
 
-const SEEN_MANY: &str = "UPDATE roster_entries SET last_import_id = ";
+const LISTED_IN: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
+    FROM roster_entries WHERE source = ";
 
-/// Writes a batch of entries in one transaction, a few statements per 500 rows rather
-/// than two per row: which of them the source lists already, which of the new people
-/// hold a membership or an open application, one multi-row INSERT, one UPDATE for those
-/// seen again — and a statement per row only where a mobile or employer changed.
+const SEEN_ANY: &str =
+    "UPDATE roster_entries SET last_import_id = $1, last_seen_at = $2 WHERE id = ANY($3::bigint[])";
+
+const SEEN_IN: &str = "UPDATE roster_entries SET last_import_id = ";
+
+/// Writes a batch of entries in one transaction, set-wise: one INSERT of the batch
+/// (on SQLite, one per bind-limit's worth of rows) that skips the people the source
+/// lists already and reads each new person's state from memberships and applications by
+/// index as it goes; then, only for the rows that did not go in, one lookup and one
+/// UPDATE of when they were last seen — and a statement per row only where a mobile or
+/// employer changed. A fresh file is a handful of statements per ten thousand rows.
 pub(super) async fn add(
     store: &SqlStore,
     import_id: i64,
     entries: &[NewRosterEntry],
     at: Timestamp,
 ) -> Result<Vec<EntryOutcome>> {
+    let started = std::time::Instant::now();
     let mut tx = store.begin_write().await?;
+    match &mut tx {
+        Tx::Sqlite(t) => {
+            sqlx::query(SQLITE_IMPORT_CACHE).execute(&mut **t).await?;
+        }
+        Tx::Postgres(t) => {
+            sqlx::query(POSTGRES_CUSTOM_PLANS).execute(&mut **t).await?;
+        }
+    }
     let owner: Option<(String, i64, String)> =
         on_tx!(&mut tx, |c| sqlx::query_as(IMPORT_OWNER).bind(import_id).fetch_optional(c).await?);
     let (source, org_id, org_path) = owner.ok_or(StoreError::NotFound("roster import"))?;
+    let batch = Batch { source: &source, import_id, org_id, org_path: &org_path, at };
+    let added = insert(&mut tx, &batch, entries).await?;
+    // The coverage rollup: the entries this batch added, in the same transaction.
+    let mut tally = super::counts::Tally::default();
+    let mut counted = HashSet::with_capacity(added.len());
+    for entry in entries {
+        let bidx = entry.id_number.blind_index.as_str();
+        if let Some(state) = added.get(bidx).filter(|_| counted.insert(bidx)) {
+            tally.add(entry.occupation, *state);
+        }
+    }
+    super::counts::add(&mut tx, org_id, &org_path, &tally).await?;
+    let inserted = started.elapsed();
+    let rest: Vec<&str> = entries
+        .iter()
+        .map(|e| e.id_number.blind_index.as_str())
+        .filter(|bidx| !added.contains_key(*bidx))
+        .collect();
+    let mut listed = listed(&mut tx, &source, &rest).await?;
+    let seen: Vec<i64> = listed.values().map(|e| e.0).collect();
+    seen_again(&mut tx, import_id, at, &seen).await?;
     let mut outcomes = Vec::with_capacity(entries.len());
-    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
-        let listed: Vec<ListedRow> = on_tx!(&mut tx, |c| {
-            let mut q = QueryBuilder::new(EXISTING_AMONG);
-            q.push_bind(source.as_str()).push(" AND id_number_bidx IN (");
-            let mut list = q.separated(", ");
-            for entry in chunk {
-                list.push_bind(entry.id_number.blind_index.as_str());
+    for entry in entries {
+        let bidx = &entry.id_number.blind_index;
+        let outcome = match (added.get(bidx), listed.remove(bidx)) {
+            (Some(state), _) => EntryOutcome::New(*state),
+            (None, Some(found)) => again(&mut tx, entry, found).await?,
+            // Listed meanwhile by a concurrent import of the same source, not yet visible.
+            (None, None) => {
+                EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false }
             }
-            q.push(")");
-            q.build_query_as().fetch_all(c).await?
-        });
-        let mut listed: HashMap<String, Existing> =
-            listed.into_iter().map(|(bidx, id, m, n, c, s)| (bidx, (id, m, n, c, s))).collect();
-        let new: Vec<&NewRosterEntry> =
-            chunk.iter().filter(|e| !listed.contains_key(&e.id_number.blind_index)).collect();
-        let states = if new.is_empty() { HashMap::new() } else { states_of(&mut tx, &new).await? };
-        let added: HashSet<String> = if new.is_empty() {
-            HashSet::new()
-        } else {
-            let rows: Vec<(String,)> = on_tx!(&mut tx, |c| {
-                let mut q = QueryBuilder::new(INSERT_MANY);
-                q.push_values(&new, |mut row, entry| {
-                    let state =
-                        states.get(&entry.id_number.blind_index).copied().unwrap_or(RosterState::NotMember);
-                    row.push_bind(source.as_str())
-                        .push_bind(import_id)
-                        .push_bind(import_id)
-                        .push_bind(org_id)
-                        .push_bind(org_path.as_str())
-                        .push_bind(entry.name.as_deref())
+        };
+        outcomes.push(outcome);
+    }
+    tx.commit().await?;
+    tracing::debug!(
+        import_id,
+        rows = entries.len(),
+        new = added.len(),
+        listed = rest.len(),
+        insert_ms = inserted.as_millis(),
+        total_ms = started.elapsed().as_millis(),
+        "roster batch written"
+    );
+    Ok(outcomes)
+}
+
+/// What every row of a batch shares.
+struct Batch<'a> {
+    source: &'a str,
+    import_id: i64,
+    org_id: i64,
+    org_path: &'a str,
+    at: Timestamp,
+}
+
+/// Inserts the people the source does not list yet; returns each added one's state by
+/// ID blind index (the others are left alone by `ON CONFLICT DO NOTHING`).
+async fn insert(
+    tx: &mut Tx,
+    batch: &Batch<'_>,
+    entries: &[NewRosterEntry],
+) -> Result<HashMap<String, RosterState>> {
+    let mut added = HashMap::with_capacity(entries.len());
+    if entries.is_empty() {
+        return Ok(added);
+    }
+    // In the order of the blind index both unique indexes are keyed by: the random keys
+    // then go into their pages in one sweep instead of jumping about the index.
+    let mut sorted: Vec<&NewRosterEntry> = entries.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.id_number.blind_index.cmp(&b.id_number.blind_index));
+    let entries = sorted.as_slice();
+    match tx {
+        Tx::Postgres(t) => {
+            let column =
+                |f: fn(&NewRosterEntry) -> Option<String>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
+            let rows: Vec<(String, String)> = sqlx::query_as(INSERT_UNNEST)
+                .bind(batch.source)
+                .bind(batch.import_id)
+                .bind(batch.org_id)
+                .bind(batch.org_path)
+                .bind(batch.at.millis())
+                .bind(column(|e| e.name.clone()))
+                .bind(entries.iter().map(|e| e.id_number.ciphertext.clone()).collect::<Vec<Vec<u8>>>())
+                .bind(column(|e| Some(e.id_number.blind_index.clone())))
+                .bind(
+                    entries
+                        .iter()
+                        .map(|e| e.mobile.as_ref().map(|m| m.ciphertext.clone()))
+                        .collect::<Vec<_>>(),
+                )
+                .bind(column(|e| e.mobile.as_ref().map(|m| m.blind_index.clone())))
+                .bind(column(|e| Some(e.occupation.code().to_owned())))
+                .bind(column(|e| e.region.map(|r| r.to_string())))
+                .bind(column(|e| e.employer_name.clone()))
+                .bind(column(|e| e.employer_credit_code.clone()))
+                .fetch_all(&mut **t)
+                .await?;
+            for (bidx, code) in rows {
+                added.insert(bidx, state(&code)?);
+            }
+        }
+        Tx::Sqlite(t) => {
+            for chunk in entries.chunks(SQLITE_INSERT_ROWS) {
+                let mut q = QueryBuilder::new(INSERT_INTO);
+                q.push_bind(batch.source)
+                    .push(", ")
+                    .push_bind(batch.import_id)
+                    .push(", ")
+                    .push_bind(batch.import_id)
+                    .push(", ")
+                    .push_bind(batch.org_id)
+                    .push(", ")
+                    .push_bind(batch.org_path)
+                    .push(", v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, ")
+                    .push(state_of!("v.column3"))
+                    .push(", ")
+                    .push_bind(batch.at.millis())
+                    .push(", ")
+                    .push_bind(batch.at.millis())
+                    .push(" FROM (");
+                q.push_values(chunk, |mut row, entry| {
+                    row.push_bind(entry.name.as_deref())
                         .push_bind(entry.id_number.ciphertext.as_slice())
                         .push_bind(entry.id_number.blind_index.as_str())
                         .push_bind(entry.mobile.as_ref().map(|m| m.ciphertext.as_slice()))
@@ -155,78 +296,72 @@ pub(super) async fn add(
                         .push_bind(entry.occupation.code())
                         .push_bind(entry.region.map(|r| r.to_string()))
                         .push_bind(entry.employer_name.as_deref())
-                        .push_bind(entry.employer_credit_code.as_deref())
-                        .push_bind(state.code())
-                        .push_bind(at.millis())
-                        .push_bind(at.millis());
+                        .push_bind(entry.employer_credit_code.as_deref());
                 });
-                q.push(" ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx");
-                q.build_query_as().fetch_all(c).await?
-            });
-            rows.into_iter().map(|(bidx,)| bidx).collect()
-        };
-        // The coverage rollup: the entries this batch added, in the same transaction.
-        let mut tally = super::counts::Tally::default();
-        for entry in new.iter().filter(|e| added.contains(&e.id_number.blind_index)) {
-            let state = states.get(&entry.id_number.blind_index).copied().unwrap_or(RosterState::NotMember);
-            tally.add(entry.occupation, state);
+                // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's.
+                q.push(") AS v WHERE true").push(INSERT_CONFLICT);
+                let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&mut **t).await?;
+                for (bidx, code) in rows {
+                    added.insert(bidx, state(&code)?);
+                }
+            }
         }
-        super::counts::add(&mut tx, org_id, &org_path, &tally).await?;
-        let seen: Vec<i64> = listed.values().map(|e| e.0).collect();
-        if !seen.is_empty() {
-            on_tx!(&mut tx, |c| {
-                let mut q = QueryBuilder::new(SEEN_MANY);
+    }
+    Ok(added)
+}
+
+/// The entries the source lists already among `bidxs`, by ID blind index.
+async fn listed(tx: &mut Tx, source: &str, bidxs: &[&str]) -> Result<HashMap<String, Existing>> {
+    let mut found: Vec<ListedRow> = Vec::new();
+    if bidxs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    match tx {
+        Tx::Postgres(t) => {
+            found = sqlx::query_as(LISTED_ANY).bind(source).bind(bidxs).fetch_all(&mut **t).await?;
+        }
+        Tx::Sqlite(t) => {
+            for chunk in bidxs.chunks(SQLITE_IN_LIST) {
+                let mut q = QueryBuilder::new(LISTED_IN);
+                q.push_bind(source).push(" AND id_number_bidx IN (");
+                let mut list = q.separated(", ");
+                for bidx in chunk {
+                    list.push_bind(*bidx);
+                }
+                q.push(")");
+                found.extend(q.build_query_as::<ListedRow>().fetch_all(&mut **t).await?);
+            }
+        }
+    }
+    Ok(found.into_iter().map(|(bidx, id, m, n, c, s)| (bidx, (id, m, n, c, s))).collect())
+}
+
+/// Restarts the retention clock of the entries this import listed again.
+async fn seen_again(tx: &mut Tx, import_id: i64, at: Timestamp, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    match tx {
+        Tx::Postgres(t) => {
+            sqlx::query(SEEN_ANY).bind(import_id).bind(at.millis()).bind(ids).execute(&mut **t).await?;
+        }
+        Tx::Sqlite(t) => {
+            for chunk in ids.chunks(SQLITE_IN_LIST - 1) {
+                let mut q = QueryBuilder::new(SEEN_IN);
                 q.push_bind(import_id)
                     .push(", last_seen_at = ")
                     .push_bind(at.millis())
                     .push(" WHERE id IN (");
-                let mut ids = q.separated(", ");
-                for id in &seen {
-                    ids.push_bind(*id);
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
                 }
                 q.push(")");
-                q.build().execute(c).await?;
-            });
-        }
-        for entry in chunk {
-            let bidx = &entry.id_number.blind_index;
-            let outcome = match listed.remove(bidx) {
-                Some(found) => again(&mut tx, entry, found).await?,
-                None if added.contains(bidx) => {
-                    EntryOutcome::New(states.get(bidx).copied().unwrap_or(RosterState::NotMember))
-                }
-                // Listed meanwhile by a concurrent import of the same source.
-                None => {
-                    EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false }
-                }
-            };
-            outcomes.push(outcome);
-        }
-    }
-    tx.commit().await?;
-    Ok(outcomes)
-}
-
-/// Where each of `entries` stands, by ID blind index: a held membership outranks an open
-/// application; the people absent from the map are neither. Read in the writing
-/// transaction, so on SQLite no join can come between; on PostgreSQL a join committing
-/// meanwhile refreshes the entry itself once it is there.
-async fn states_of(tx: &mut Tx, entries: &[&NewRosterEntry]) -> Result<HashMap<String, RosterState>> {
-    let mut states = HashMap::new();
-    for (sql, state) in [(PENDING_AMONG, RosterState::Pending), (MEMBERS_AMONG, RosterState::Member)] {
-        let found: Vec<(String,)> = on_tx!(tx, |c| {
-            let mut q = QueryBuilder::new(sql);
-            let mut list = q.separated(", ");
-            for entry in entries {
-                list.push_bind(entry.id_number.blind_index.as_str());
+                q.build().execute(&mut **t).await?;
             }
-            q.push(")");
-            q.build_query_as().fetch_all(c).await?
-        });
-        // Members last: their state replaces a pending one.
-        states.extend(found.into_iter().map(|(bidx,)| (bidx, state)));
+        }
     }
-    Ok(states)
+    Ok(())
 }
 
 /// A person the source already lists (whose retention clock [`add`] restarted): a given

@@ -260,3 +260,44 @@ both_databases!(key_rotation_reseals_entries_with_and_without_a_mobile, |db: Tes
     assert!(after[1].value_ct.is_empty(), "an entry without a mobile keeps none");
     assert_eq!(SealedTable::Roster.name(), "roster_entries");
 });
+
+both_databases!(a_batch_larger_than_sqlites_bind_limit_is_written_whole, |db: TestDb| async move {
+    // 5,000 rows bind 45,000 values: more than SQLite's 32,766 in one statement, so its
+    // INSERT is split; PostgreSQL takes them as arrays in one. Some are listed already
+    // (a fifth, in the middle), one new person is a member, one has applied.
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let trucks = |id: &str, decision| {
+        to_org(&t.hefei_trucks, "王晓明", id, Landing::Union(t.hefei_trucks.id), decision)
+    };
+    member(&store, &trucks("big-4321", Decision::Approve), AT).await;
+    pending(&store, &trucks("big-4999", Decision::Review), AT).await;
+    let ids: Vec<String> = (0..5_000).map(|n| format!("big-{n}")).collect();
+    let rows: Vec<_> = ids.iter().map(|id| entry(id, Some("m"), None, Occupation::TruckDriver)).collect();
+    let first = start(&store, &t.hefei, "交通运输局").await;
+    let outcomes = store.add_roster_entries(first, &rows[2_000..3_000], AT).await.unwrap();
+    assert!(outcomes.iter().all(|o| *o == EntryOutcome::New(NotMember)));
+
+    let again = start(&store, &t.hefei, "交通运输局").await;
+    let mut changed = rows.clone();
+    changed[2_500].mobile = Some(sealed("m-new"));
+    let later = Timestamp(AT.millis() + DAY);
+    let outcomes = store.add_roster_entries(again, &changed, later).await.unwrap();
+    assert_eq!(outcomes.len(), 5_000, "one outcome per entry, in order");
+    for (n, outcome) in outcomes.iter().enumerate() {
+        let expected = match n {
+            2_500 => EntryOutcome::Existing { state: NotMember, mobile: true, employer: false },
+            2_000..3_000 => EntryOutcome::Existing { state: NotMember, mobile: false, employer: false },
+            4_321 => EntryOutcome::New(Member),
+            4_999 => EntryOutcome::New(Pending),
+            _ => EntryOutcome::New(NotMember),
+        };
+        assert_eq!(*outcome, expected, "row {n}");
+    }
+    let cover = store.roster_coverage(&t.hefei.path).await.unwrap();
+    assert_eq!((cover.entries, cover.members, cover.pending), (5_000, 1, 1));
+    // Every entry was seen by the second import: none of them is old enough to purge
+    // at a cutoff between the two imports.
+    assert_eq!(store.purge_roster(Timestamp(AT.millis() + 1)).await.unwrap(), 0);
+    assert_eq!(store.purge_roster(Timestamp(later.millis() + 1)).await.unwrap(), 4_998);
+});
