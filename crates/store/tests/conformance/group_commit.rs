@@ -28,7 +28,9 @@ async fn writer_of(db: &TestDb) -> Arc<SqlStore> {
 
 /// Runs a hold job and waits until the writer runs it: what is sent until the returned
 /// sender fires waits for the next batch, together.
-async fn hold_the_writer(store: &Arc<SqlStore>) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+pub(crate) async fn hold_the_writer(
+    store: &Arc<SqlStore>,
+) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (started, running) = oneshot::channel();
     let (release, released) = oneshot::channel();
     let store = store.clone();

@@ -9,12 +9,12 @@ use huiji_core::joining::Landing;
 use huiji_core::{Decision, OrgId, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    Idempotency, JoinStore, KeyedSubmit, NewApplication, OwnedKeyedRequest, Probe, SharedRenderAnswer,
-    SqlStore, Store, SubmitOutcome, both_databases,
+    Idempotency, JoinStore, KeyedSubmit, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SqlStore,
+    Store, SubmitOutcome, both_databases,
 };
-use tokio::sync::oneshot;
 
 use crate::fixtures::{AT, application, seeded};
+use crate::group_commit::hold_the_writer;
 
 /// The answer a door would render: the outcome itself, as text.
 fn render() -> SharedRenderAnswer {
@@ -49,19 +49,6 @@ fn platform_application(platform: i64, receiving: i64, id: &str, mobile: &str) -
     let mut new = application(id, mobile, receiving, Landing::Union(OrgId(receiving)), Decision::Approve);
     new.platform_id = Some(platform);
     new
-}
-
-/// Holds the writer in a job until the returned sender fires: what is sent meanwhile
-/// waits for the next batch, together.
-async fn hold_the_writer(store: &Arc<SqlStore>) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let (started, running) = oneshot::channel();
-    let (release, released) = oneshot::channel();
-    let store = store.clone();
-    let held = tokio::spawn(async move {
-        store.probe_write(Probe::Hold { started, release: released }).await.unwrap();
-    });
-    running.await.unwrap();
-    (release, held)
 }
 
 /// Sends every submission from its own task while the writer is held, then releases it.
