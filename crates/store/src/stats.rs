@@ -11,6 +11,8 @@ mod maintain;
 mod panels;
 mod queries;
 mod recount;
+
+pub(crate) use recount::compare;
 mod review;
 mod screen;
 
@@ -447,6 +449,8 @@ impl StatsStore for SqlStore {
     }
 
     async fn verify_stats(&self) -> Result<Vec<StatsMismatch>> {
-        self.verify_rollups().await
+        let mut out = self.verify_rollups().await?;
+        out.extend(crate::roster::verify_roster_counts(self).await?);
+        Ok(out)
     }
 }

@@ -1,6 +1,7 @@
 //! The coverage rollup (`roster_counts`, migration 0080): entries per importing union,
 //! occupation and state. Triggers follow state changes and the purge; an import batch
-//! adds its new entries here, in its own transaction.
+//! adds its new entries here, in its own transaction. `huiji stats verify` recounts it,
+//! and the entries' states, from the base tables; `huiji stats rebuild` rebuilds both.
 
 use std::collections::BTreeMap;
 
@@ -8,8 +9,10 @@ use huiji_core::Occupation;
 use huiji_core::roster::RosterState;
 use sqlx::QueryBuilder;
 
-use crate::Result;
+use super::write::state_of;
+use crate::db::{Pools, SqlStore};
 use crate::tx::{Tx, on_tx};
+use crate::{Result, StatsMismatch};
 
 const ADD: &str = "INSERT INTO roster_counts (org_id, org_path, occupation, state, entries) ";
 
@@ -46,4 +49,82 @@ pub(super) async fn add(tx: &mut Tx, org_id: i64, org_path: &str, tally: &Tally)
         q.build().execute(c).await?;
     });
     Ok(())
+}
+
+/// The rollup rebuilt from the entries, each entry's state first recomputed from where its
+/// person stands now (`huiji stats rebuild`, in the rollups' rebuild transaction): a state
+/// left stale by a repair outside huiji would otherwise be counted as it is.
+pub(crate) const REBUILD: [&str; 3] = [
+    concat!(
+        "UPDATE roster_entries SET state = ",
+        state_of!("roster_entries.id_number_bidx"),
+        " WHERE state <> ",
+        state_of!("roster_entries.id_number_bidx")
+    ),
+    "DELETE FROM roster_counts",
+    "INSERT INTO roster_counts (org_id, org_path, occupation, state, entries) \
+     SELECT org_id, org_path, occupation, state, COUNT(*) FROM roster_entries \
+     GROUP BY org_id, org_path, occupation, state",
+];
+
+const STORED: &str = "SELECT org_id, org_path, occupation, state, CAST(entries AS BIGINT) FROM roster_counts \
+    WHERE entries <> 0";
+
+const RECOUNT: &str = "SELECT org_id, org_path, occupation, state, COUNT(*) FROM roster_entries \
+    GROUP BY org_id, org_path, occupation, state";
+
+/// Entries whose stored state is not where their person stands now, by the two states.
+const STALE: &str = concat!(
+    "SELECT state, actual, COUNT(*) FROM (SELECT state, ",
+    state_of!("roster_entries.id_number_bidx"),
+    " AS actual FROM roster_entries) s WHERE state <> actual GROUP BY state, actual"
+);
+
+/// A rollup row's key: union, its path, occupation, state.
+type Key = (i64, String, String, String);
+
+/// A rollup row: its key's parts and the entries.
+type Row = (i64, String, String, String, i64);
+
+/// Stale entries: the state stored, the state recomputed, how many.
+type StaleRow = (String, String, i64);
+
+/// Every difference between the rollup and a recount of the entries, and every entry whose
+/// state is stale (`huiji stats verify`), read in one snapshot.
+pub(crate) async fn verify(store: &SqlStore) -> Result<Vec<StatsMismatch>> {
+    let (stored, recounted, stale): (Vec<Row>, Vec<Row>, Vec<StaleRow>) = match &store.pools {
+        Pools::Sqlite { read, .. } => {
+            let mut tx = read.begin().await?;
+            (
+                sqlx::query_as(STORED).fetch_all(&mut *tx).await?,
+                sqlx::query_as(RECOUNT).fetch_all(&mut *tx).await?,
+                sqlx::query_as(STALE).fetch_all(&mut *tx).await?,
+            )
+        }
+        Pools::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+            (
+                sqlx::query_as(STORED).fetch_all(&mut *tx).await?,
+                sqlx::query_as(RECOUNT).fetch_all(&mut *tx).await?,
+                sqlx::query_as(STALE).fetch_all(&mut *tx).await?,
+            )
+        }
+    };
+    let map = |rows: Vec<Row>| -> BTreeMap<Key, i64> {
+        rows.into_iter()
+            .map(|(org, path, occupation, state, n)| ((org, path, occupation, state), n))
+            .collect()
+    };
+    let mut out = Vec::new();
+    crate::stats::compare("roster_counts", &map(stored), &map(recounted), &mut out);
+    out.extend(stale.into_iter().map(|(state, actual, n)| StatsMismatch {
+        table: "roster_entries.state",
+        key: format!("{state} → {actual}"),
+        stored: format!("{n} entries {state}"),
+        recounted: format!("{n} entries {actual}"),
+    }));
+    Ok(out)
 }

@@ -28,6 +28,8 @@ macro_rules! state_of {
     };
 }
 
+pub(super) use state_of;
+
 const START: &str = "INSERT INTO roster_imports (org_id, org_path, source, file_name, actor, status, started_at, \
     heartbeat_at) SELECT id, path, $2, $3, $4, 'running', $5, $5 FROM orgs WHERE id = $1 RETURNING id";
 

@@ -91,13 +91,14 @@ const INSERT_MEMBERSHIPS: &str = concat!(
      FROM memberships m LEFT JOIN applications a ON a.id = m.application_id GROUP BY 1, 2, 3, 4, 5"
 );
 /// Fresh planner statistics for the rebuilt tables (PostgreSQL).
-const ANALYZE_POSTGRES: [&str; 6] = [
+const ANALYZE_POSTGRES: [&str; 7] = [
     "ANALYZE stats_daily_flows",
     "ANALYZE stats_monthly_flows",
     "ANALYZE stats_yearly_flows",
     "ANALYZE stats_memberships",
     "ANALYZE stats_review_daily",
     "ANALYZE stats_review_times",
+    "ANALYZE roster_counts",
 ];
 const CLEAR: [&str; 4] = [
     "DELETE FROM stats_daily_flows",
@@ -140,7 +141,7 @@ fn monthly_of(daily: &BTreeMap<FlowKey, FlowCounts>) -> BTreeMap<FlowKey, FlowCo
     months
 }
 
-pub(super) fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug + Default>(
+pub(crate) fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug + Default>(
     table: &'static str,
     stored: &BTreeMap<K, V>,
     recounted: &BTreeMap<K, V>,
@@ -186,7 +187,10 @@ impl SqlStore {
                     INSERT_MEMBERSHIPS,
                     review_rollup::INSERT_DAILY_SQLITE,
                     review_rollup::INSERT_TIMES_SQLITE,
-                ] {
+                ]
+                .into_iter()
+                .chain(crate::roster::REBUILD_ROSTER_COUNTS)
+                {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
@@ -203,7 +207,10 @@ impl SqlStore {
                     INSERT_MEMBERSHIPS,
                     review_rollup::INSERT_DAILY_POSTGRES,
                     review_rollup::INSERT_TIMES_POSTGRES,
-                ] {
+                ]
+                .into_iter()
+                .chain(crate::roster::REBUILD_ROSTER_COUNTS)
+                {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

@@ -301,3 +301,60 @@ both_databases!(a_batch_larger_than_sqlites_bind_limit_is_written_whole, |db: Te
     assert_eq!(store.purge_roster(Timestamp(AT.millis() + 1)).await.unwrap(), 0);
     assert_eq!(store.purge_roster(Timestamp(later.millis() + 1)).await.unwrap(), 4_998);
 });
+
+/// Runs `sql` on the database at `url` behind the store's back (either backend): the
+/// damage a repair outside huiji could do.
+async fn behind_the_back(url: &str, sql: &'static str) {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+both_databases!(stats_verify_recounts_the_coverage_rollup_and_rebuild_repairs_it, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let trucks = |id: &str| {
+        to_org(&t.hefei_trucks, "王晓明", id, Landing::Union(t.hefei_trucks.id), Decision::Approve)
+    };
+    member(&store, &trucks("id-m"), AT).await;
+    let import = start(&store, &t.hefei, "交通运输局").await;
+    let rows: Vec<_> =
+        ["id-m", "id-a", "id-b"].iter().map(|id| entry(id, Some("m"), None, Occupation::Courier)).collect();
+    store.add_roster_entries(import, &rows, AT).await.unwrap();
+    assert!(store.verify_stats().await.unwrap().is_empty(), "the rollup equals a recount");
+
+    // A count drifted and an entry's state went stale, both behind huiji's back: the
+    // not_member count is 5 too high, and a member's entry says not_member (its trigger
+    // moved one count, and the repair moved it back, as a careless script would).
+    behind_the_back(&db.url, "UPDATE roster_counts SET entries = entries + 5 WHERE state = 'not_member'")
+        .await;
+    behind_the_back(
+        &db.url,
+        "UPDATE roster_entries SET state = 'not_member' WHERE state = 'member'; \
+         UPDATE roster_counts SET entries = entries + 1 WHERE state = 'member'; \
+         UPDATE roster_counts SET entries = entries - 1 WHERE state = 'not_member'",
+    )
+    .await;
+    let diffs = store.verify_stats().await.unwrap();
+    let tables: Vec<_> = diffs.iter().map(|d| (d.table, d.stored.as_str(), d.recounted.as_str())).collect();
+    assert_eq!(
+        tables,
+        [
+            ("roster_counts", "7", "3"),
+            ("roster_counts", "1", "0"),
+            ("roster_entries.state", "1 entries not_member", "1 entries member"),
+        ],
+        "{diffs:#?}"
+    );
+
+    store.rebuild_stats().await.unwrap();
+    assert!(store.verify_stats().await.unwrap().is_empty(), "rebuilt from the entries, states first");
+    let cover = store.roster_coverage(&t.hefei.path).await.unwrap();
+    assert_eq!((cover.entries, cover.members, cover.pending), (3, 1, 0));
+});
