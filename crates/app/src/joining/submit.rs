@@ -181,9 +181,11 @@ pub async fn join(
     // else's application is stored for review, flagged, and answered like a newcomer's.
     let outcome = app.store().submit_application(&prepared.application, prepared.now).await?;
     if let SubmitOutcome::Approved { application_id, .. } = outcome {
-        // The welcome was queued by the approval's transaction; it goes out now.
+        // The welcome was queued by the approval's transaction; it goes out now. The SMS
+        // of on-approval benefit grants go from the notice job, woken for them.
         let about = NoticeAbout { application: Some(application_id), ..NoticeAbout::default() };
         crate::notices::deliver_about(app, about).await;
+        app.notices_due().notify_one();
     }
     finish(app, prepared, outcome).await
 }

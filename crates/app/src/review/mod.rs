@@ -85,8 +85,11 @@ async fn approve_decidable(app: &App, actor: &Actor, detail: &ApplicationDetail)
         if let Some(scope) = reviewer_path(detail) {
             actor.audit(app, &scope, AuditAction::ApplicationApprove, format!("application:{id}")).await?;
         }
-        // The welcome was queued by the approval's transaction; it goes out now.
+        // The welcome was queued by the approval's transaction; it goes out now. So were
+        // the SMS of any on-approval benefit grants: the notice job sends those at once,
+        // off this request (not at its next 30-s round).
         crate::notices::deliver_about(app, about(id)).await;
+        app.notices_due().notify_one();
     }
     Ok(outcome)
 }

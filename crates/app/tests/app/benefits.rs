@@ -36,9 +36,25 @@ pub(crate) fn id_number(birth: &str, serial: u32, sex: Sex) -> String {
 
 /// A member of `org` made the way the join service makes one, sealed with the app's keys.
 pub(crate) async fn member(app: &App, org: &Org, id: &str, mobile: &str, occupation: Occupation) -> i64 {
+    let new = application(app, org, id, mobile, occupation, Decision::Approve);
+    match app.store().submit_application(&new, NOW).await.unwrap() {
+        SubmitOutcome::Approved { membership_id, .. } => membership_id,
+        other => panic!("expected an approval, got {other:?}"),
+    }
+}
+
+/// An application to `org` as the join service seals one, with the decision given.
+fn application(
+    app: &App,
+    org: &Org,
+    id: &str,
+    mobile: &str,
+    occupation: Occupation,
+    decision: Decision,
+) -> NewApplication {
     let mut nonces = Nonces(app.random());
     let sex = huiji_core::IdNumber::parse(id, NOW.china_date(), |_| true).unwrap().sex();
-    let new = NewApplication {
+    NewApplication {
         channel: Channel::Portal,
         source: None,
         receiving_org: org.id,
@@ -53,17 +69,13 @@ pub(crate) async fn member(app: &App, org: &Org, id: &str, mobile: &str, occupat
         employer_credit_code: None,
         consent_version: "1".to_owned(),
         mobile_verified: true,
-        decision: Decision::Approve,
+        decision,
         review_deadline: Timestamp(NOW.0 + 3 * 86_400_000),
         mobile_bound_elsewhere: false,
         real_name: huiji_core::RealNameCheck::NotConfigured,
         consent_at: NOW,
         platform_id: None,
         external_ref: None,
-    };
-    match app.store().submit_application(&new, NOW).await.unwrap() {
-        SubmitOutcome::Approved { membership_id, .. } => membership_id,
-        other => panic!("expected an approval, got {other:?}"),
     }
 }
 
@@ -349,6 +361,61 @@ both_databases!(on_approval_grants_are_texted_after_the_commit, |db: TestDb| asy
     assert_eq!(gift.len(), 1);
     assert_eq!(gift[0].mobile_masked, "136****0001");
     assert_eq!(huiji_app::notices::deliver_due(&world.app).await.unwrap(), 0);
+});
+
+both_databases!(an_officers_approval_wakes_the_notice_job_for_its_grant_sms, |db: TestDb| async move {
+    let world = World::new(db).await;
+    // The job as `huiji serve` runs it, but with a round an hour apart: only a wake-up can
+    // send the grant's SMS within the test.
+    let first = member(
+        &world.app,
+        &world.hefei_firm,
+        &id_number("19900101", 1, Sex::Male),
+        "13600000001",
+        Occupation::Courier,
+    )
+    .await;
+    let job = huiji_app::notices::spawn_delivery(world.app.clone(), std::time::Duration::from_secs(3600));
+    let texted = |text: &'static str, mobile: &'static str| {
+        let app = world.app.clone();
+        async move {
+            for _ in 0..200 {
+                let outbox = app.store().sms_outbox(20).await.unwrap();
+                if outbox.iter().any(|m| m.body.contains(text) && m.mobile_masked == mobile) {
+                    return true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            false
+        }
+    };
+    // The job's first round (at its start) has run: the first member's welcome is out.
+    assert!(texted("会员", "136****0001").await, "the first round sent the welcome of member {first}");
+    let province = admin(&world, &world.root).await;
+    let mut f = fields("赠送意外险", "on_approval", "100000");
+    f.valid_days = "365";
+    create(&world, &province, &world.root, &f).await;
+    let new = application(
+        &world.app,
+        &world.hefei_firm,
+        &id_number("19910101", 2, Sex::Male),
+        "13600000002",
+        Occupation::Courier,
+        Decision::Review,
+    );
+    let SubmitOutcome::Pending { application_id, .. } =
+        world.app.store().submit_application(&new, NOW).await.unwrap()
+    else {
+        panic!("expected a pending application")
+    };
+    let reviewer =
+        Actor::Officer(Box::new(world.officer("reviewer", &world.hefei_firm, Role::Reviewer).await));
+    huiji_app::review::approve(&world.app, &reviewer, application_id).await.unwrap();
+    assert!(
+        texted("赠送意外险", "136****0002").await,
+        "the grant's SMS went out without waiting for a round"
+    );
+    job.abort();
 });
 
 /// A grant's notices in the outbox: kind, delivery, attempts.
