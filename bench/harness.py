@@ -599,11 +599,14 @@ def main():
     parser.add_argument("--stations", type=int, default=200_000)
     # Outreach: the sender's rate for campaign-joins (messages/s).
     parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--no-build", action="store_true",
+                        help="run target/release/huiji as it is (a binary built or copied beforehand)")
     args = parser.parse_args()
     backends = [args.only] if args.only else ["sqlite", "postgres"]
     if args.what in ("build", "all"):
         bench_build()
-    build_release()
+    if not args.no_build:
+        build_release()
     wd = workdir()
     try:
         if args.what in ("join", "all"):
