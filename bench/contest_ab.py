@@ -4,6 +4,10 @@
 beside its /healthz ceiling, so that the machine's load falls on both alike.
 
     python3 bench/contest_ab.py OLD_BINARY NEW_BINARY [--only sqlite|postgres] [--seconds 20] [--rounds 2]
+                                [--pace-ms MS]
+
+With --pace-ms, each phone pauses that long before each request (bench/contest_paced.lua):
+the servers are compared at a steady rate instead of at saturation.
 
 The database (Anhui's 412,000 members from `huiji gen`, the 200-question bank) is made by
 NEW; each run gets its own contest and 40,000 member passes. A benchmark, not a test.
@@ -16,7 +20,7 @@ from common import Database, ensure_wrk, load_note, log, run, workdir, wrk
 from harness import LABEL, contest_bank, contest_wrk, keys_in
 
 
-def one_run(binary, db, keys, wd, seconds, n):
+def one_run(binary, db, keys, wd, seconds, n, pace_ms=0):
     today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
     until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 + 30 * 86400))
     contest = run(binary, "contest", "create", "--org", "1", "--name", f"对比{n}", "--from", today, "--until", until,
@@ -30,7 +34,7 @@ def one_run(binary, db, keys, wd, seconds, n):
     try:
         load = load_note()
         health = wrk(server.base + "/healthz", seconds)
-        answers = contest_wrk(server.base, seconds, passes, contest)
+        answers = contest_wrk(server.base, seconds, passes, contest, pace_ms=pace_ms)
     finally:
         server.stop()
     return {"rate": answers["summary"]["answers"] / seconds, "p50": answers["p50"], "p99": answers["p99"],
@@ -44,6 +48,7 @@ def main():
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pace-ms", type=int, default=0)
     args = parser.parse_args()
     old, new = os.path.abspath(args.old), os.path.abspath(args.new)
     ensure_wrk()
@@ -65,10 +70,12 @@ def main():
                 for which in order:
                     n += 1
                     log(f"{backend}: round {round_ + 1}, {which} ...")
-                    runs[which].append(one_run(old if which == "old" else new, db, keys, wd, args.seconds, n))
+                    runs[which].append(one_run(old if which == "old" else new, db, keys, wd, args.seconds, n,
+                                                   args.pace_ms))
         finally:
             db.drop()
-        print(f"\n### C, OLD vs NEW, {LABEL[backend]} ({args.seconds} s a run, {args.rounds} rounds, alternating)\n")
+        paced = f", each phone pausing {args.pace_ms} ms before each request" if args.pace_ms else ""
+        print(f"\n### C, OLD vs NEW, {LABEL[backend]} ({args.seconds} s a run, {args.rounds} rounds, alternating{paced})\n")
         print("| build | run | answers/s | p50 ms | p99 ms | /healthz req/s | load before |\n|---|---|---|---|---|---|---|")
         for which in ("old", "new"):
             for i, r in enumerate(runs[which]):
