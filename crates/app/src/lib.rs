@@ -42,6 +42,7 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
+use huiji_core::calendar::WorkCalendar;
 use huiji_core::case::CaseDeadlines;
 use huiji_core::{RegionTable, Timestamp};
 use huiji_store::Store;
@@ -71,6 +72,9 @@ struct Ports {
     regions: &'static RegionTable,
     public_url: String,
     case_deadlines: CaseDeadlines,
+    // China's working-time calendar: the compiled-in one, or it with a deployment's
+    // supplement (next year's notice before a release carries it).
+    calendar: Arc<WorkCalendar>,
     // Outreach: campaigns.
     campaigns: Arc<campaign::CampaignSettings>,
     // The write path (issue 14): joining's cached reads, and the wake-up of the notice job.
@@ -102,6 +106,7 @@ impl App {
             regions: RegionTable::national(),
             public_url: public_url.trim_end_matches('/').to_owned(),
             case_deadlines: CaseDeadlines::default(),
+            calendar: Arc::new(WorkCalendar::china().clone()),
             campaigns: Arc::new(campaign::CampaignSettings::default()),
             join_cache: Arc::new(joining::cache::JoinCache::new(0)),
             notices_due: Arc::new(tokio::sync::Notify::new()),
@@ -194,6 +199,18 @@ impl App {
     /// How campaigns are sent.
     pub fn campaigns(&self) -> &campaign::CampaignSettings {
         &self.ports.campaigns
+    }
+
+    /// Counts working time with `calendar` instead of the compiled-in one (see
+    /// [`WorkCalendar::supplemented`]).
+    pub fn with_calendar(mut self, calendar: WorkCalendar) -> App {
+        Arc::make_mut(&mut self.ports).calendar = Arc::new(calendar);
+        self
+    }
+
+    /// The working-time calendar legal-aid deadlines count in.
+    pub fn calendar(&self) -> &WorkCalendar {
+        &self.ports.calendar
     }
 
     /// The deadlines new legal-aid cases get.

@@ -13,9 +13,16 @@ use crate::labelled::labelled_enum;
 
 const HOLIDAYS_TXT: &str = include_str!("../data/holidays.txt");
 
-/// Years outside the data file get the fixed-date statutory holidays within this range
-/// (a bounded table; beyond it only weekends count).
-const FALLBACK_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+/// The fixed-date statutory holidays (全国年节及纪念日放假办法) that count in a year
+/// without a notice: 1 January, 1–2 May, 1–3 October.
+const FIXED_HOLIDAYS: [(u8, u8, Festival); 6] = [
+    (1, 1, Festival::NewYear),
+    (5, 1, Festival::LabourDay),
+    (5, 2, Festival::LabourDay),
+    (10, 1, Festival::NationalDay),
+    (10, 2, Festival::NationalDay),
+    (10, 3, Festival::NationalDay),
+];
 
 /// The longest run of days one `off` line may span (the longest break so far is 9).
 const MAX_BREAK_DAYS: i64 = 12;
@@ -96,8 +103,10 @@ pub struct Statutory {
 /// The calendar: the notices' days, and weekends everywhere else.
 #[derive(Clone, Debug, Default)]
 pub struct WorkCalendar {
-    /// Days that are not what the weekday alone says (and festival days on weekends).
-    days: BTreeMap<CivilDate, DayKind>,
+    /// Days that are not what the weekday alone says (and festival days on weekends), with
+    /// the year whose notice (or statutory block) lists them — a supplement that replaces
+    /// a year drops exactly those.
+    days: BTreeMap<CivilDate, (DayKind, i32)>,
     notices: Vec<Notice>,
     statutory: Vec<Statutory>,
 }
@@ -107,9 +116,7 @@ impl WorkCalendar {
     /// ever unreadable, only the weekends and fixed-date holidays would count.
     pub fn china() -> &'static WorkCalendar {
         static CALENDAR: OnceLock<WorkCalendar> = OnceLock::new();
-        CALENDAR.get_or_init(|| {
-            WorkCalendar::parse(HOLIDAYS_TXT).unwrap_or_else(|_| WorkCalendar::fallback_only())
-        })
+        CALENDAR.get_or_init(|| WorkCalendar::parse(HOLIDAYS_TXT).unwrap_or_default())
     }
 
     /// Parses the data file's format (see `data/holidays.txt`).
@@ -121,7 +128,31 @@ impl WorkCalendar {
     /// notice's year, a second notice for a year, an off/work line before any notice, or
     /// a make-up working day under a `statutory` year (only a notice arranges 调休).
     pub fn parse(text: &str) -> Result<WorkCalendar, CalendarDataError> {
-        let mut calendar = WorkCalendar::default();
+        WorkCalendar::read(WorkCalendar::default(), text, false)
+    }
+
+    /// This calendar with `text` (the data file's format) laid over it: each year the text
+    /// has — a notice or a statutory block — replaces this calendar's year whole. A
+    /// deployment loads next year's State Council notice this way (`holidays_file`) the
+    /// day it is published, without waiting for a release that compiles it in.
+    ///
+    /// # Errors
+    ///
+    /// As [`WorkCalendar::parse`], for the text's own lines; a text's date that another,
+    /// kept year of this calendar already lists is "date listed twice".
+    pub fn supplemented(&self, text: &str) -> Result<WorkCalendar, CalendarDataError> {
+        WorkCalendar::read(self.clone(), text, true)
+    }
+
+    /// Reads `text` onto `calendar`; with `replace`, a year `calendar` covers is dropped
+    /// when the text starts it (a year twice within the text is still an error).
+    fn read(
+        mut calendar: WorkCalendar,
+        text: &str,
+        replace: bool,
+    ) -> Result<WorkCalendar, CalendarDataError> {
+        // The years this text has started, so a second block for one is caught.
+        let mut started: Vec<i32> = Vec::new();
         // The year the off/work lines belong to, and whether a notice arranged it.
         let mut current: Option<(i32, bool)> = None;
         for (index, raw) in text.lines().enumerate() {
@@ -140,9 +171,7 @@ impl WorkCalendar {
                     if title.is_empty() {
                         return Err(fail("missing title"));
                     }
-                    if calendar.covers(year) {
-                        return Err(fail("second notice for a year"));
-                    }
+                    calendar.start_year(year, replace, &mut started).map_err(fail)?;
                     let reference = (reference != "-").then(|| reference.to_owned());
                     calendar.notices.push(Notice { year, issued, reference, title });
                     current = Some((year, true));
@@ -153,9 +182,7 @@ impl WorkCalendar {
                     if source.is_empty() {
                         return Err(fail("missing source"));
                     }
-                    if calendar.covers(year) {
-                        return Err(fail("second notice for a year"));
-                    }
+                    calendar.start_year(year, replace, &mut started).map_err(fail)?;
                     calendar.statutory.push(Statutory { year, source });
                     current = Some((year, false));
                 }
@@ -181,7 +208,7 @@ impl WorkCalendar {
                         } else {
                             return Err(fail("a make-up working day must be a Saturday or Sunday"));
                         };
-                        if calendar.days.insert(date, kind).is_some() {
+                        if calendar.days.insert(date, (kind, year)).is_some() {
                             return Err(fail("date listed twice"));
                         }
                     }
@@ -189,35 +216,28 @@ impl WorkCalendar {
                 _ => return Err(fail("unknown keyword")),
             }
         }
-        calendar.add_fallback_years();
         Ok(calendar)
     }
 
-    /// No notices at all: weekends and the fixed-date statutory holidays.
-    fn fallback_only() -> WorkCalendar {
-        let mut calendar = WorkCalendar::default();
-        calendar.add_fallback_years();
-        calendar
+    /// Begins `year`'s block: refused if this text has begun it already, or if the
+    /// calendar covers it and `replace` is off; with `replace`, the old year is dropped.
+    fn start_year(&mut self, year: i32, replace: bool, started: &mut Vec<i32>) -> Result<(), &'static str> {
+        if started.contains(&year) || (!replace && self.covers(year)) {
+            return Err("second notice for a year");
+        }
+        started.push(year);
+        self.notices.retain(|n| n.year != year);
+        self.statutory.retain(|s| s.year != year);
+        self.days.retain(|_, (_, of)| *of != year);
+        Ok(())
     }
 
-    /// The fixed-date statutory holidays for every year without a notice.
-    fn add_fallback_years(&mut self) {
-        const FIXED: [(u8, u8, Festival); 6] = [
-            (1, 1, Festival::NewYear),
-            (5, 1, Festival::LabourDay),
-            (5, 2, Festival::LabourDay),
-            (10, 1, Festival::NationalDay),
-            (10, 2, Festival::NationalDay),
-            (10, 3, Festival::NationalDay),
-        ];
-        let uncovered: Vec<i32> = FALLBACK_YEARS.filter(|y| !self.covers(*y)).collect();
-        for year in uncovered {
-            for (month, day, festival) in FIXED {
-                if let Some(date) = CivilDate::new(year, month, day) {
-                    self.days.entry(date).or_insert(DayKind::Holiday(festival));
-                }
-            }
-        }
+    /// The festival of `date` if it is one of the [`FIXED_HOLIDAYS`].
+    fn fixed_holiday(date: CivilDate) -> Option<Festival> {
+        FIXED_HOLIDAYS
+            .iter()
+            .find(|(month, day, _)| (*month, *day) == (date.month(), date.day()))
+            .map(|(_, _, festival)| *festival)
     }
 
     /// Whether `year`'s holidays are in the data — a notice's, or the statutory days
@@ -246,9 +266,13 @@ impl WorkCalendar {
     /// What kind of day `date` is.
     pub fn day_kind(&self, date: CivilDate) -> DayKind {
         match self.days.get(&date) {
-            Some(kind) => *kind,
-            None if date.weekday().is_weekend() => DayKind::Weekend,
-            None => DayKind::Workday,
+            Some((kind, _)) => *kind,
+            // A year without a notice still has the fixed-date statutory holidays.
+            None => match WorkCalendar::fixed_holiday(date).filter(|_| !self.covers(date.year())) {
+                Some(festival) => DayKind::Holiday(festival),
+                None if date.weekday().is_weekend() => DayKind::Weekend,
+                None => DayKind::Workday,
+            },
         }
     }
 

@@ -100,6 +100,14 @@ pub enum Command {
     /// Consent texts (个人信息处理规则).
     #[command(subcommand)]
     Consent(ConsentCommand),
+    /// The working-time calendar legal-aid deadlines count in: one line per year and
+    /// where its days come from, with `holidays_file` (or --file) checked and laid over
+    /// the compiled-in notices exactly as the server does.
+    Holidays {
+        /// A holidays file to check instead of the configured `holidays_file`.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
     /// Platform API keys (shown once, stored hashed).
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),

@@ -181,6 +181,10 @@ pub async fn execute(
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             crate::campaign::execute(store, &key_file(settings), settings, command, out).await
         }
+        Command::Holidays { file } => {
+            let calendar = crate::calendar::load(file.as_deref().or(settings.holidays_file.as_deref()))?;
+            crate::calendar::show(&calendar, out)
+        }
         Command::Consent(ConsentCommand::Publish { file }) => {
             let store = open(&settings.database_url_or(DEFAULT_DATABASE_URL)).await?;
             privacy::publish_consent(&store, file, out).await
@@ -409,7 +413,8 @@ async fn run_server(
         // The write path: consent versions and cities' unions cached (another instance's change shows within the TTL).
         .with_join_cache(huiji_app::joining::cache::SERVE_TTL_MILLIS)
         // The contest's answers: contests cached (a freeze shows within the TTL), questions never change.
-        .with_contest_cache(huiji_app::contest::cache::SERVE_TTL_MILLIS);
+        .with_contest_cache(huiji_app::contest::cache::SERVE_TTL_MILLIS)
+        .with_calendar(crate::calendar::load(settings.holidays_file.as_deref())?);
     // A key rotation by `huiji keys rotate` reaches this server through the file.
     app.keys().watch(keys.to_path_buf()).map_err(|e| key_error(keys, e))?;
     let app = crate::ports::connect(app, settings, real_name)?;

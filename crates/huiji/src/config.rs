@@ -117,6 +117,9 @@ pub struct Settings {
     pub case_response_working_days: u32,
     /// Calendar days until a legal-aid case should be resolved.
     pub case_resolution_days: u32,
+    /// A file in `crates/core/data/holidays.txt`'s format whose years replace the
+    /// compiled-in ones: next year's State Council notice, the day it is published.
+    pub holidays_file: Option<PathBuf>,
     // Outreach: campaigns.
     /// Campaign SMS signatures (without 【】) by federation id, e.g.
     /// `campaign_signatures = { "1" = "安徽省总工会" }`; a federation without one signs
@@ -166,6 +169,7 @@ impl Default for Settings {
             api_rate_per_second: 50,
             case_response_working_days: CaseDeadlines::default().first_response_working_days,
             case_resolution_days: CaseDeadlines::default().resolution_days,
+            holidays_file: None,
             campaign_signatures: BTreeMap::new(),
             campaign_opt_out_text: huiji_core::campaign::text::DEFAULT_OPT_OUT_TEXT.to_owned(),
             campaign_quiet_hours: huiji_core::campaign::QuietHours::DEFAULT.to_string(),

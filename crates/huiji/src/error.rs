@@ -55,6 +55,14 @@ pub enum CommandError {
     /// The database holds no union tree yet.
     #[error("the database {0} holds no unions: load them with `huiji seed anhui`")]
     NoUnions(String),
+    /// The holidays file cannot be read or has a wrong line.
+    #[error("holidays file {path}: {reason}")]
+    Holidays {
+        /// Which file.
+        path: String,
+        /// What is wrong (the line and the problem).
+        reason: String,
+    },
     /// The key file is missing or malformed.
     #[error("key file {path}: {reason}")]
     Keys {

@@ -8,6 +8,7 @@ mod bench_stations;
 mod bench_store;
 mod benefits;
 // Outreach: campaigns.
+mod calendar;
 mod campaign;
 mod cli;
 mod commands;

@@ -3,7 +3,6 @@
 //! sealed with a blind index; the worker is sent the case number (the filing's notice,
 //! queued with the case).
 
-use huiji_core::calendar::WorkCalendar;
 use huiji_core::case::{self, CaseForm, CaseId};
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
@@ -60,7 +59,7 @@ pub async fn file(app: &App, form: &CaseForm<'_>, sms_code: &str) -> Result<File
     let orgs = candidate_federations(app, submission.region).await?;
     let federation = case::handling_federation(&orgs, submission.region).ok_or(CaseError::Unserved)?;
     let now = app.now();
-    let calendar = WorkCalendar::china();
+    let calendar = app.calendar();
     // A year with its statutory days (awaiting the State Council's notice) is not warned
     // about: only its 调休 and bridging days are missing, which move a deadline by a day.
     if !calendar.covers(now.china_date().year()) {

@@ -391,3 +391,39 @@ both_databases!(
         assert_eq!(cases::escalate_overdue(&world.app).await.unwrap(), 1);
     }
 );
+
+both_databases!(
+    a_deployments_holidays_supplement_moves_the_deadline_across_its_break,
+    |db: TestDb| async move {
+        let mut world = World::new(db).await;
+        // The notice a deployment lays over the compiled-in data (made up: the real 2027
+        // notice was not available offline): 1–7 October off, Sunday 26 September worked.
+        let notice = "notice 2027 2026-11-10 - 国务院办公厅关于2027年部分节假日安排的通知\n\
+                      off national_day 2027-10-01..2027-10-07\n\
+                      work national_day 2027-09-26\n";
+        world.app = world.app.clone().with_calendar(WorkCalendar::china().supplemented(notice).unwrap());
+        county(&world, &world.hefei, "肥东县总工会", "340122").await;
+        let in_2027 = |month: u8, day: u8, hour: i64| {
+            Timestamp(
+                Timestamp::china_day_start(CivilDate::new(2027, month, day).unwrap()).0 + hour * 3_600_000,
+            )
+        };
+        // A case filed on Saturday 25 September counts the make-up Sunday as a working day.
+        set(&world, in_2027(9, 25, 10));
+        let weekend = file(&world, "340122").await;
+        let record = world.app.store().case(weekend).await.unwrap().unwrap();
+        assert_eq!(record.dues.response, in_2027(9, 27, 0), "the 26th, a make-up Sunday, is the working day");
+        set(&world, in_2027(9, 30, 16));
+        let eve = file(&world, "340122").await;
+        let record = world.app.store().case(eve).await.unwrap().unwrap();
+        assert_eq!(
+            record.dues.response,
+            in_2027(10, 8, 16),
+            "Friday after the notice's break, not Monday the 4th"
+        );
+        set(&world, in_2027(10, 5, 12));
+        assert_eq!(cases::escalate_overdue(&world.app).await.unwrap(), 1, "only the weekend case is overdue");
+        set(&world, in_2027(10, 8, 17));
+        assert_eq!(cases::escalate_overdue(&world.app).await.unwrap(), 1, "the eve's case, after the break");
+    }
+);

@@ -196,3 +196,74 @@ proptest! {
         prop_assert_eq!(china.working_days_in(from, until), i64::try_from(by_day).unwrap());
     }
 }
+
+/// A made-up notice for 2027 (the real one was not available offline): what a deployment
+/// would put in its `holidays_file` the day the State Council publishes.
+const NOTICE_2027: &str = "\
+# the deployment's supplement
+notice 2027 2026-11-10 - 国务院办公厅关于2027年部分节假日安排的通知
+off new_year 2027-01-01..2027-01-03
+off national_day 2027-10-01..2027-10-07
+work national_day 2027-09-26
+";
+
+#[test]
+fn a_supplement_replaces_the_years_it_names_whole_and_keeps_the_rest() {
+    let china = WorkCalendar::china();
+    let supplemented = china.supplemented(NOTICE_2027).unwrap();
+    assert!(supplemented.covers(2027) && !supplemented.awaits_notice(2027));
+    assert!(supplemented.statutory_years().is_empty());
+    assert_eq!(supplemented.notices().iter().map(|n| n.year).collect::<Vec<_>>(), [2024, 2025, 2026, 2027]);
+    // The notice's break and its make-up Sunday.
+    assert_eq!(supplemented.day_kind(d(2027, 10, 5)), DayKind::Holiday(Festival::NationalDay));
+    assert_eq!(supplemented.day_kind(d(2027, 9, 26)), DayKind::MakeUpWorkday(Festival::NationalDay));
+    assert_eq!(china.day_kind(d(2027, 10, 5)), DayKind::Workday, "the compiled-in calendar is unchanged");
+    // The statutory block is gone whole: its 除夕 is not in this (made-up) notice.
+    assert_eq!(china.day_kind(d(2027, 2, 5)), DayKind::Holiday(Festival::SpringFestival));
+    assert_eq!(supplemented.day_kind(d(2027, 2, 5)), DayKind::Workday);
+    // Other years as they were.
+    for day in 0..(3 * 366) {
+        let date = d(2024, 1, 1).plus_days(day).unwrap();
+        if date.year() < 2027 {
+            assert_eq!(supplemented.day_kind(date), china.day_kind(date), "{date:?}");
+        }
+    }
+    // The eve of 国庆 2027 now waits for the whole break.
+    assert_eq!(supplemented.add_working_days(at(2027, 9, 30, 16, 0), 1), at(2027, 10, 8, 16, 0));
+}
+
+#[test]
+fn a_supplement_may_add_a_year_and_correct_a_notice() {
+    let china = WorkCalendar::china();
+    // A year beyond the data: before, only its fixed-date holidays.
+    assert!(!china.is_working_day(d(2028, 1, 1)) && china.is_working_day(d(2028, 1, 26)));
+    let statutory_2028 =
+        "statutory 2028 全国年节及纪念日放假办法\noff spring_festival 2028-01-25..2028-01-28\n";
+    let with_2028 = china.supplemented(statutory_2028).unwrap();
+    assert!(with_2028.covers(2028) && with_2028.awaits_notice(2028));
+    assert!(!with_2028.is_working_day(d(2028, 1, 26)));
+    // Covered now, so the fixed-date fallback no longer applies: 1 January 2028 is what
+    // the block says (nothing), a Saturday, not a festival day.
+    assert_eq!(with_2028.day_kind(d(2028, 1, 1)), DayKind::Weekend);
+    // A correction of a compiled-in year replaces it too.
+    let corrected = china
+        .supplemented("notice 2026 2025-11-04 - 国务院办公厅关于2026年部分节假日安排的通知\noff national_day 2026-10-01..2026-10-08\n")
+        .unwrap();
+    assert_eq!(corrected.day_kind(d(2026, 10, 8)), DayKind::Holiday(Festival::NationalDay));
+    assert_eq!(corrected.day_kind(d(2026, 10, 10)), DayKind::Weekend, "its 调休 went with the old notice");
+}
+
+#[test]
+fn a_bad_supplement_is_refused_with_its_line_number() {
+    let china = WorkCalendar::china();
+    let twice = format!("{NOTICE_2027}{NOTICE_2027}");
+    let error = china.supplemented(&twice).unwrap_err();
+    assert_eq!((error.line, error.problem), (7, "second notice for a year"));
+    let error = china.supplemented("notice 2027 2026-11-10 - t\nwork national_day 2027-10-08\n").unwrap_err();
+    assert_eq!((error.line, error.problem), (2, "a make-up working day must be a Saturday or Sunday"));
+    // A date a kept year already lists.
+    let error = china.supplemented("notice 2027 2026-11-10 - t\noff national_day 2026-10-01\n").unwrap_err();
+    assert_eq!((error.line, error.problem), (2, "date listed twice"));
+    // Nor is an empty year refused: a notice may (in principle) list nothing.
+    assert!(china.supplemented("notice 2027 2026-11-10 - t\noff new_year 2026-12-31..2027-01-01\n").is_ok());
+}

@@ -3,7 +3,7 @@
 //! the next working day's 16:00. Office hours are deliberately not modelled — the rules
 //! speak of working days, and people file cases at any hour.
 
-use super::WorkCalendar;
+use super::{FIXED_HOLIDAYS, WorkCalendar};
 use crate::civil_date::CivilDate;
 use crate::time::{DAY_MILLIS, Timestamp};
 
@@ -29,13 +29,20 @@ impl WorkCalendar {
         let adjustment: i64 = self
             .days
             .range(from..until)
-            .map(|(date, kind)| match (date.weekday().is_weekend(), kind.is_working()) {
+            .map(|(date, (kind, _))| match (date.weekday().is_weekend(), kind.is_working()) {
                 (false, false) => -1,
                 (true, true) => 1,
                 _ => 0,
             })
             .sum();
-        ordinary + adjustment
+        // Years without a notice: their fixed-date holidays on weekdays.
+        let fallback = (from.year()..=until.year())
+            .filter(|year| !self.covers(*year))
+            .flat_map(|year| FIXED_HOLIDAYS.iter().filter_map(move |(m, d, _)| CivilDate::new(year, *m, *d)))
+            .filter(|date| (from..until).contains(date) && !date.weekday().is_weekend())
+            .filter(|date| !self.days.contains_key(date))
+            .count();
+        ordinary + adjustment - i64::try_from(fallback).unwrap_or(0)
     }
 
     /// The `n`-th working day (1-based) on or after `start`; `None` for `n` = 0 or past

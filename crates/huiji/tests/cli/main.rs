@@ -13,6 +13,7 @@ mod benefits;
 mod contest;
 mod demo;
 mod generate;
+mod holidays;
 mod innovation;
 // Two instances, one PostgreSQL (issue 14).
 mod multi;
