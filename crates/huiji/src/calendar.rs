@@ -21,7 +21,8 @@ pub fn load(file: Option<&Path>) -> Result<WorkCalendar, CommandError> {
         return Ok(china.clone());
     };
     let fail = |reason: String| CommandError::Holidays { path: path.display().to_string(), reason };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read the holidays file: {e}")))?;
     let calendar = china.supplemented(&text).map_err(|e| fail(e.to_string()))?;
     tracing::info!(path = %path.display(), "holidays file laid over the compiled-in notices");
     Ok(calendar)

@@ -56,7 +56,7 @@ pub enum CommandError {
     #[error("the database {0} holds no unions: load them with `huiji seed anhui`")]
     NoUnions(String),
     /// The holidays file cannot be read or has a wrong line.
-    #[error("holidays file {path}: {reason}")]
+    #[error("{path}: {reason}")]
     Holidays {
         /// Which file.
         path: String,
