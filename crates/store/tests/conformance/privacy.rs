@@ -267,3 +267,47 @@ both_databases!(a_new_consent_text_is_the_next_version, |db: TestDb| async move 
     assert_eq!(versions.iter().map(|v| v.version.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
     assert_eq!(versions.last().unwrap().text_en, "Version 3");
 });
+
+both_databases!(a_purge_larger_than_one_write_chunk_purges_every_row_once, |db: TestDb| async move {
+    use huiji_core::joining::Landing;
+    use huiji_core::{Decision, LifecycleAction, OrgId};
+    use huiji_store::SubmitOutcome;
+
+    use crate::fixtures::{application, seeded};
+    // The purge writes in chunks of a few hundred rows (so a join never waits for the
+    // whole purge): more than one chunk's worth must all go, each exactly once.
+    let store = db.dyn_store();
+    let (receiving, _) = seeded(&store).await;
+    let landing = Landing::Union(OrgId(receiving));
+    let mut left = Vec::new();
+    for n in 0..600 {
+        let new = application(&format!("id-{n}"), &format!("m-{n}"), receiving, landing, Decision::Approve);
+        let SubmitOutcome::Approved { membership_id, .. } = store.submit_application(&new, AT).await.unwrap()
+        else {
+            panic!()
+        };
+        if n % 10 != 0 {
+            let withdrawn = store
+                .apply_lifecycle(
+                    membership_id,
+                    LifecycleAction::Withdraw,
+                    "user:x",
+                    "moved",
+                    Timestamp(AT.0 + DAY),
+                )
+                .await
+                .unwrap();
+            assert!(withdrawn);
+            left.push(membership_id);
+        }
+    }
+    let counts =
+        store.purge_personal_data(Timestamp(AT.0 + 2 * DAY), Timestamp(AT.0 + 200 * DAY)).await.unwrap();
+    assert_eq!((counts.memberships, counts.applications), (540, 540), "{counts:?}");
+    for id in [left[0], left[499], left[500], left[539]] {
+        assert_eq!(store.membership_detail(id).await.unwrap().unwrap().record.name, "", "{id:?}");
+    }
+    let again =
+        store.purge_personal_data(Timestamp(AT.0 + 2 * DAY), Timestamp(AT.0 + 200 * DAY)).await.unwrap();
+    assert_eq!((again.memberships, again.applications), (0, 0));
+});
