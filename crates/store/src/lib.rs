@@ -66,7 +66,7 @@ pub use bulk::{BulkLoad, BulkMember};
 // Outreach: campaigns.
 pub use campaign::{
     CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, DueMessage, Funnel, InviteRecord,
-    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SuppressionReason,
+    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SendChecks, Settled, SuppressionReason,
 };
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,
