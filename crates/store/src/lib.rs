@@ -109,7 +109,7 @@ pub use roster::{
     CoverageRow, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterCoverage,
     RosterImportRecord, RosterImportStatus, RosterMatch, RosterPerson, RosterStore,
 };
-pub use sms::{OutboxMessage, SmsStore};
+pub use sms::{NewOutboxMessage, OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
 pub use stats::{
     CaseTally, CategoryCases, ChildTally, ContestTally, FlowTally, MembershipTally, Period, ReviewTally,
