@@ -73,6 +73,8 @@ struct Ports {
     case_deadlines: CaseDeadlines,
     // Outreach: campaigns.
     campaigns: Arc<campaign::CampaignSettings>,
+    // What this instance's campaign sender handed to the provider this second.
+    send_budget: Arc<std::sync::Mutex<huiji_core::campaign::SendBudget>>,
     // The write path (issue 14): joining's cached reads, and the wake-up of the notice job.
     join_cache: Arc<joining::cache::JoinCache>,
     notices_due: Arc<tokio::sync::Notify>,
@@ -103,6 +105,7 @@ impl App {
             public_url: public_url.trim_end_matches('/').to_owned(),
             case_deadlines: CaseDeadlines::default(),
             campaigns: Arc::new(campaign::CampaignSettings::default()),
+            send_budget: Arc::new(std::sync::Mutex::new(huiji_core::campaign::SendBudget::new())),
             join_cache: Arc::new(joining::cache::JoinCache::new(0)),
             notices_due: Arc::new(tokio::sync::Notify::new()),
             api_keys: Arc::new(platform::api_keys::KeyCache::default()),
@@ -194,6 +197,12 @@ impl App {
     /// How campaigns are sent.
     pub fn campaigns(&self) -> &campaign::CampaignSettings {
         &self.ports.campaigns
+    }
+
+    /// What the campaign sender of this instance handed to the provider in the current
+    /// second (shared by every clone of the app, so rounds from any task count).
+    pub fn send_budget(&self) -> &std::sync::Mutex<huiji_core::campaign::SendBudget> {
+        &self.ports.send_budget
     }
 
     /// The deadlines new legal-aid cases get.
