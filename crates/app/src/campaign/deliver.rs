@@ -63,6 +63,12 @@ pub struct Round {
 /// ended, not an error.
 pub async fn deliver_due(app: &App) -> Result<Round, CampaignError> {
     let now = app.now();
+    // In quiet hours nothing is claimed at all: every message would only be put back until
+    // morning, and a backlog put back round after round is a storm of writes at 21:00.
+    // Messages due meanwhile stay due and go out, oldest first, when the hours end.
+    if app.campaigns().quiet_hours.is_quiet(now) {
+        return Ok(Round::default());
+    }
     let rate = app.campaigns().rate_per_second.max(1);
     let allowance = budget(app).allowance(rate, now);
     if allowance == 0 {
@@ -104,7 +110,13 @@ pub async fn deliver_due(app: &App) -> Result<Round, CampaignError> {
             Settled::Ended(_) => round.ended += 1,
         }
     }
-    app.store().settle_campaign_messages(&settled).await?;
+    if let Err(error) = app.store().settle_campaign_messages(&settled).await {
+        // The provider has these messages: unrecorded, they would go out again when their
+        // lease ends. One more try before giving up on the round.
+        tracing::warn!(%error, "recording a campaign round failed; trying once more");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.store().settle_campaign_messages(&settled).await?;
+    }
     Ok(round)
 }
 
