@@ -1,7 +1,9 @@
 -- wrk script for the join benchmark: every request POSTs the next pregenerated
 -- application (a unique valid identity) to the platform API with its own
 -- Idempotency-Key. Threads take every n-th line of the bodies file, so no identity is
--- sent twice. Arguments (after --): BODIES_FILE API_KEY THREADS [ACK_LOG]
+-- sent twice. Arguments (after --): BODIES_FILE API_KEY THREADS [ACK_LOG [KEY_PREFIX]]
+-- (KEY_PREFIX, default "bench-": a second run against the same server needs its own keys,
+-- or every request is a 422 idempotency_mismatch; ACK_LOG may be "").
 -- With ACK_LOG, every 201 is logged as "application_id<TAB>member_number<TAB>body" to
 -- ACK_LOG.<thread>, and every request sent as "idx" to ACK_LOG.sent.<thread> (the crash
 -- check reads them and retries every one); statuses are counted either way.
@@ -17,6 +19,7 @@ end
 
 function init(args)
   local path, key, nthreads, log = args[1], args[2], tonumber(args[3]), args[4]
+  prefix = args[5] or "bench-"
   bodies = {}
   local i = 0
   for line in io.lines(path) do
@@ -40,7 +43,7 @@ function request()
     exhausted = exhausted + 1
     return wrk.format("GET", "/healthz")
   end
-  headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. idx
+  headers["Idempotency-Key"] = prefix .. tid .. "-" .. idx
   if sent ~= nil then
     sent:write(idx .. "\n")
     sent:flush()

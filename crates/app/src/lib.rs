@@ -77,6 +77,8 @@ struct Ports {
     calendar: Arc<WorkCalendar>,
     // Outreach: campaigns.
     campaigns: Arc<campaign::CampaignSettings>,
+    // What this instance's campaign sender handed to the provider this second.
+    send_budget: Arc<std::sync::Mutex<huiji_core::campaign::SendBudget>>,
     // The write path (issue 14): joining's cached reads, and the wake-up of the notice job.
     join_cache: Arc<joining::cache::JoinCache>,
     notices_due: Arc<tokio::sync::Notify>,
@@ -108,6 +110,7 @@ impl App {
             case_deadlines: CaseDeadlines::default(),
             calendar: Arc::new(WorkCalendar::china().clone()),
             campaigns: Arc::new(campaign::CampaignSettings::default()),
+            send_budget: Arc::new(std::sync::Mutex::new(huiji_core::campaign::SendBudget::new())),
             join_cache: Arc::new(joining::cache::JoinCache::new(0)),
             notices_due: Arc::new(tokio::sync::Notify::new()),
             api_keys: Arc::new(platform::api_keys::KeyCache::default()),
@@ -211,6 +214,12 @@ impl App {
     /// The working-time calendar legal-aid deadlines count in.
     pub fn calendar(&self) -> &WorkCalendar {
         &self.ports.calendar
+    }
+
+    /// What the campaign sender of this instance handed to the provider in the current
+    /// second (shared by every clone of the app, so rounds from any task count).
+    pub fn send_budget(&self) -> &std::sync::Mutex<huiji_core::campaign::SendBudget> {
+        &self.ports.send_budget
     }
 
     /// The deadlines new legal-aid cases get.

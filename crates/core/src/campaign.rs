@@ -5,10 +5,12 @@
 //! - [`reply`]: which inbound replies opt a mobile out (退订, T, TD, R, N).
 //! - [`schedule`]: quiet hours (default 21:00–08:00 China time) and the per-mobile cap
 //!   (default one campaign message in 7 days).
+//! - [`pace`]: how many messages the sender may hand to the provider in each second.
 //! - [`invite`]: the personal invite code of `PUBLIC_URL/i/{code}` and its expiry.
 //! - Here: the funnel's stages and a message's delivery state.
 
 pub mod invite;
+pub mod pace;
 pub mod reply;
 pub mod schedule;
 pub mod text;
@@ -17,6 +19,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use invite::{InviteCode, InviteCodeError};
+pub use pace::SendBudget;
 pub use reply::is_opt_out;
 pub use schedule::{FrequencyCap, QuietHours, next_send_time};
 pub use text::{MessageRules, Signature, SmsLength, Template, TextError, sms_length};

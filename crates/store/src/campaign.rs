@@ -19,6 +19,8 @@ use crate::db::SqlStore;
 use crate::joining::Sealed;
 use crate::{Result, StoreError};
 
+pub use messages::{SendChecks, Settled};
+
 /// Whether a campaign's messages have been queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CampaignStatus {
@@ -282,6 +284,13 @@ pub trait CampaignStore: Send + Sync {
     ) -> Result<Vec<DueMessage>>;
     /// When campaign messages were sent to a mobile after `since`.
     async fn campaign_sends_since(&self, mobile_bidx: &str, since: Timestamp) -> Result<Vec<Timestamp>>;
+    /// For a round of claimed messages at once: which of their mobiles opted out, and the
+    /// sends to each after `since` (one read, not two per message).
+    async fn campaign_send_checks(&self, mobile_bidxs: &[String], since: Timestamp) -> Result<SendChecks>;
+    /// Records how each claimed message left the sender's round (sent, ended, put back),
+    /// in one short transaction of a few statements; each write is guarded like its
+    /// one-message twin, so a repeat changes nothing.
+    async fn settle_campaign_messages(&self, settled: &[(i64, Settled)]) -> Result<()>;
     /// Records that a message was handed to the provider (a repeat changes nothing).
     async fn mark_campaign_sent(&self, message_id: i64, at: Timestamp) -> Result<()>;
     /// Puts a queued message back with a new due time; `failed_attempt` counts a failed
@@ -387,6 +396,14 @@ impl CampaignStore for SqlStore {
 
     async fn campaign_sends_since(&self, mobile_bidx: &str, since: Timestamp) -> Result<Vec<Timestamp>> {
         messages::sends_since(self, mobile_bidx, since).await
+    }
+
+    async fn campaign_send_checks(&self, mobile_bidxs: &[String], since: Timestamp) -> Result<SendChecks> {
+        messages::send_checks(self, mobile_bidxs, since).await
+    }
+
+    async fn settle_campaign_messages(&self, settled: &[(i64, Settled)]) -> Result<()> {
+        messages::settle(self, settled).await
     }
 
     async fn mark_campaign_sent(&self, message_id: i64, at: Timestamp) -> Result<()> {

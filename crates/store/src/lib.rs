@@ -66,7 +66,7 @@ pub use bulk::{BulkLoad, BulkMember};
 // Outreach: campaigns.
 pub use campaign::{
     CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, DueMessage, Funnel, InviteRecord,
-    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SuppressionReason,
+    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SendChecks, Settled, SuppressionReason,
 };
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,
@@ -109,7 +109,7 @@ pub use roster::{
     CoverageRow, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterCoverage,
     RosterImportRecord, RosterImportStatus, RosterMatch, RosterPerson, RosterStore,
 };
-pub use sms::{OutboxMessage, SmsStore};
+pub use sms::{NewOutboxMessage, OutboxMessage, SmsStore};
 pub use stations::{Imported, StationFigures, StationQuery, StationRecord, StationStore, VisitDay};
 pub use stats::{
     CaseTally, CategoryCases, ChildTally, ContestTally, FlowTally, MembershipTally, Period, ReviewTally,

@@ -210,6 +210,8 @@ pub struct RosterPerson {
     pub id_number_ct: Vec<u8>,
     /// The mobile's ciphertext, when known.
     pub mobile_ct: Option<Vec<u8>>,
+    /// The mobile's blind index, when known (the same vault key as every mobile's).
+    pub mobile_bidx: Option<String>,
     /// 从业类型
     pub occupation: Occupation,
     /// Work region, when known.

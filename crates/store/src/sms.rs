@@ -22,6 +22,17 @@ pub struct OutboxMessage {
     pub created_at: i64,
 }
 
+/// A message for the outbox, one of a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewOutboxMessage {
+    /// The recipient, sealed.
+    pub mobile: Sealed,
+    /// The recipient, masked.
+    pub masked: String,
+    /// The text.
+    pub body: String,
+}
+
 /// SMS verification codes and the outbox provider's messages.
 #[async_trait]
 pub trait SmsStore: Send + Sync {
@@ -50,6 +61,9 @@ pub trait SmsStore: Send + Sync {
     /// Queues a message in the outbox SMS provider's table.
     async fn push_sms_outbox(&self, mobile: &Sealed, masked: &str, body: &str, at: Timestamp) -> Result<()>;
 
+    /// Queues a batch of messages (a campaign round) in the outbox in one statement.
+    async fn push_sms_outbox_batch(&self, messages: &[NewOutboxMessage], at: Timestamp) -> Result<()>;
+
     /// The newest outbox messages.
     async fn sms_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>>;
 }
@@ -75,6 +89,13 @@ const FAIL_CHALLENGE: &str = "UPDATE sms_challenges SET attempts = attempts + 1 
 
 const INSERT_OUTBOX: &str =
     "INSERT INTO sms_outbox (mobile_ct, mobile_masked, body, created_at) VALUES ($1, $2, $3, $4)";
+
+/// SQLite: a batch as bound rows (four values each, under its 32,766 parameters).
+const INSERT_OUTBOX_VALUES: &str = "INSERT INTO sms_outbox (mobile_ct, mobile_masked, body, created_at) ";
+const OUTBOX_ROWS_PER_STATEMENT: usize = 5_000;
+/// PostgreSQL: a batch as arrays.
+const INSERT_OUTBOX_UNNEST: &str = "INSERT INTO sms_outbox (mobile_ct, mobile_masked, body, created_at) \
+    SELECT v.mobile_ct, v.masked, v.body, $4 FROM UNNEST($1::bytea[], $2::text[], $3::text[]) AS v (mobile_ct, masked, body)";
 
 const SELECT_OUTBOX: &str =
     "SELECT id, mobile_masked, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1";
@@ -167,6 +188,39 @@ impl SmsStore for SqlStore {
                 .execute(p)
                 .await?;
         });
+        Ok(())
+    }
+
+    async fn push_sms_outbox_batch(&self, messages: &[NewOutboxMessage], at: Timestamp) -> Result<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        match &self.pools {
+            crate::db::Pools::Sqlite { write, .. } => {
+                // One transaction, so a batch larger than one statement is still stored whole.
+                let mut tx = write.begin().await?;
+                for chunk in messages.chunks(OUTBOX_ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::new(INSERT_OUTBOX_VALUES);
+                    q.push_values(chunk, |mut row, m| {
+                        row.push_bind(m.mobile.ciphertext.as_slice())
+                            .push_bind(m.masked.as_str())
+                            .push_bind(m.body.as_str())
+                            .push_bind(at.millis());
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            }
+            crate::db::Pools::Postgres(pool) => {
+                sqlx::query(INSERT_OUTBOX_UNNEST)
+                    .bind(messages.iter().map(|m| m.mobile.ciphertext.as_slice()).collect::<Vec<_>>())
+                    .bind(messages.iter().map(|m| m.masked.as_str()).collect::<Vec<_>>())
+                    .bind(messages.iter().map(|m| m.body.as_str()).collect::<Vec<_>>())
+                    .bind(at.millis())
+                    .execute(pool)
+                    .await?;
+            }
+        }
         Ok(())
     }
 

@@ -45,7 +45,8 @@ pub struct CampaignSettings {
     pub quiet_hours: QuietHours,
     /// Campaign messages per mobile per window.
     pub cap: FrequencyCap,
-    /// Messages handed to the provider per second (one batch a second).
+    /// Messages handed to the provider per second, at most (per instance; see
+    /// [`deliver`]).
     pub rate_per_second: u32,
     /// Days an invite link works.
     pub invite_days: u32,

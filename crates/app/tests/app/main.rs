@@ -6,6 +6,8 @@ mod accounts;
 mod benefits;
 // Outreach: campaigns.
 mod campaign;
+// The campaign sender's pace.
+mod campaign_sending;
 // Federations' SMS signatures.
 mod campaign_signatures;
 mod cases;

@@ -42,7 +42,7 @@ const BY_ORG: &str = "SELECT org_id, SUM(entries), \
 
 /// A person whose membership ended by death is `not_member` on the roster (they hold no
 /// membership) but is nobody to invite: left out of the list and of campaigns.
-const NON_MEMBERS: &str = "SELECT id, source, name, id_number_ct, mobile_ct, occupation, region_code, \
+const NON_MEMBERS: &str = "SELECT id, source, name, id_number_ct, mobile_ct, mobile_bidx, occupation, region_code, \
     employer_name FROM roster_entries WHERE org_path >= $1 AND org_path < $2 AND state = 'not_member' \
     AND id > $3 AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.id_number_bidx = roster_entries.id_number_bidx \
     AND m.status = 'deceased') ORDER BY id LIMIT $4";
@@ -177,8 +177,17 @@ pub(super) async fn coverage(store: &SqlStore, within: &OrgPath) -> Result<Roste
     })
 }
 
-type PersonRow =
-    (i64, String, Option<String>, Vec<u8>, Option<Vec<u8>>, String, Option<String>, Option<String>);
+type PersonRow = (
+    i64,
+    String,
+    Option<String>,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 pub(super) async fn non_members(
     store: &SqlStore,
@@ -194,7 +203,7 @@ pub(super) async fn non_members(
         .fetch_all(p)
         .await?);
     rows.into_iter()
-        .map(|(id, source, name, id_number_ct, mobile_ct, occupation, region, employer_name)| {
+        .map(|(id, source, name, id_number_ct, mobile_ct, mobile_bidx, occupation, region, employer_name)| {
             let corrupt = |what: &str| StoreError::Corrupt(format!("roster entry {id}: {what}"));
             Ok(RosterPerson {
                 id,
@@ -202,6 +211,7 @@ pub(super) async fn non_members(
                 name,
                 id_number_ct,
                 mobile_ct,
+                mobile_bidx,
                 occupation: occupation.parse().map_err(|_| corrupt("occupation"))?,
                 region: region.map(|r| r.parse().map_err(|_| corrupt("region"))).transpose()?,
                 employer_name,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use huiji_core::campaign::{FrequencyCap, MessageState, Receipt};
 use huiji_core::{Occupation, Org, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{NewCampaign, NewCampaignMessage, Store, SuppressionReason, both_databases};
+use huiji_store::{NewCampaign, NewCampaignMessage, Settled, Store, SuppressionReason, both_databases};
 
 use crate::fixtures::{AT, DAY, sealed, tree};
 
@@ -111,4 +111,71 @@ both_databases!(queueing_claiming_and_sending_are_idempotent, |db: TestDb| async
     let page = store.campaign_messages(id, 0, 2).await.unwrap();
     assert_eq!(page.len(), 2);
     assert_eq!(store.campaign_messages(id, page[1].id, 2).await.unwrap().len(), 1);
+});
+
+both_databases!(a_round_is_claimed_to_its_limit_checked_and_settled_at_once, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    // An earlier campaign's message to m2, claimed first (sent a day before, below).
+    let earlier = campaign(&store, &t.hefei).await;
+    store
+        .add_campaign_messages(
+            earlier,
+            &[message(&t.hefei_trucks, "m2", "early0000002")],
+            FrequencyCap::DEFAULT,
+        )
+        .await
+        .unwrap();
+    let lease = Timestamp(AT.millis() + 60_000);
+    let early = store.claim_campaign_messages(AT, lease, 1).await.unwrap();
+    let id = campaign(&store, &t.hefei).await;
+    let batch: Vec<NewCampaignMessage> =
+        (0..30).map(|n| message(&t.hefei_trucks, &format!("m{n}"), &format!("code{n:09}"))).collect();
+    assert_eq!(store.add_campaign_messages(id, &batch, FrequencyCap::DEFAULT).await.unwrap(), 30);
+    // A claim takes no more than its limit, however the planner runs it (PostgreSQL once
+    // took every due message through a rescanned locking subquery).
+    let claimed = store.claim_campaign_messages(AT, lease, 12).await.unwrap();
+    assert_eq!(claimed.len(), 12);
+    assert_eq!(store.claim_campaign_messages(AT, lease, 100).await.unwrap().len(), 18);
+
+    // The checks of a round: one mobile opted out, one had a message a day ago.
+    store.suppress_mobile("bidx:m1", SuppressionReason::Reply, AT).await.unwrap();
+    store.mark_campaign_sent(early[0].id, Timestamp(AT.millis() - DAY)).await.unwrap();
+    let bidxs: Vec<String> = claimed.iter().map(|m| m.mobile_bidx.clone()).collect();
+    let checks = store.campaign_send_checks(&bidxs, Timestamp(AT.millis() - 7 * DAY)).await.unwrap();
+    assert_eq!(checks.suppressed.iter().collect::<Vec<_>>(), ["bidx:m1"]);
+    assert_eq!(checks.sends.len(), 1);
+    assert_eq!(checks.sends["bidx:m2"], [Timestamp(AT.millis() - DAY)]);
+    assert!(store.campaign_send_checks(&[], AT).await.unwrap().suppressed.is_empty());
+
+    // Settled at once: sent, ended, put back (one a failed attempt); repeated harmlessly.
+    let later = Timestamp(AT.millis() + 7 * DAY);
+    let mut settled: Vec<(i64, Settled)> = Vec::new();
+    for (n, m) in claimed.iter().enumerate() {
+        let outcome = match n {
+            0 => Settled::Rescheduled { due_at: Timestamp(AT.millis() + 1_000), failed_attempt: true },
+            1 => Settled::Ended(MessageState::Suppressed),
+            2 => Settled::Rescheduled { due_at: later, failed_attempt: false },
+            3 => Settled::Ended(MessageState::Failed),
+            _ => Settled::Sent(AT),
+        };
+        settled.push((m.id, outcome));
+    }
+    for _ in 0..2 {
+        store.settle_campaign_messages(&settled).await.unwrap();
+    }
+    let funnel = store.campaign_funnel(id).await.unwrap();
+    let total = &funnel[0].1;
+    assert_eq!(
+        (total.targeted, total.suppressed, total.sent, total.failed, total.queued),
+        (30, 1, 8, 1, 20),
+        "{total:?}"
+    );
+    assert_eq!(store.campaign_sends_since("bidx:m4", Timestamp(AT.millis() - DAY)).await.unwrap(), [AT]);
+    // The put-back ones are due again when settled, their leases gone.
+    let due = store.claim_campaign_messages(Timestamp(AT.millis() + 1_000), lease, 100).await.unwrap();
+    assert_eq!(due.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), [(claimed[0].id, 2)]);
+    let week = store.claim_campaign_messages(later, Timestamp(later.millis() + 1), 100).await.unwrap();
+    assert!(week.iter().any(|m| m.id == claimed[2].id && m.attempts == 0));
+    store.settle_campaign_messages(&[]).await.unwrap();
 });
