@@ -94,6 +94,11 @@ async fn file(world: &World, region: &str) -> CaseId {
     filed.id
 }
 
+/// A China-time hour of a day in 2027.
+fn in_2027(month: u8, day: u8, hour: i64) -> Timestamp {
+    Timestamp(Timestamp::china_day_start(CivilDate::new(2027, month, day).unwrap()).0 + hour * 3_600_000)
+}
+
 pub(crate) fn set(world: &World, now: Timestamp) {
     world.clock.0.store(now.0, Ordering::SeqCst);
 }
@@ -375,11 +380,6 @@ both_databases!(
         // 2027 has its statutory days (the State Council's notice is not out yet).
         assert!(WorkCalendar::china().covers(2027) && WorkCalendar::china().awaits_notice(2027));
         county(&world, &world.hefei, "肥东县总工会", "340122").await;
-        let in_2027 = |month: u8, day: u8, hour: i64| {
-            Timestamp(
-                Timestamp::china_day_start(CivilDate::new(2027, month, day).unwrap()).0 + hour * 3_600_000,
-            )
-        };
         // Thursday 30 September 2027, 16:00; 1–3 October are holidays (Friday to Sunday).
         set(&world, in_2027(9, 30, 16));
         let eve = file(&world, "340122").await;
@@ -403,11 +403,6 @@ both_databases!(
                       work national_day 2027-09-26\n";
         world.app = world.app.clone().with_calendar(WorkCalendar::china().supplemented(notice).unwrap());
         county(&world, &world.hefei, "肥东县总工会", "340122").await;
-        let in_2027 = |month: u8, day: u8, hour: i64| {
-            Timestamp(
-                Timestamp::china_day_start(CivilDate::new(2027, month, day).unwrap()).0 + hour * 3_600_000,
-            )
-        };
         // A case filed on Saturday 25 September counts the make-up Sunday as a working day.
         set(&world, in_2027(9, 25, 10));
         let weekend = file(&world, "340122").await;
