@@ -115,6 +115,8 @@ class Database:
         return int(self.sql(f"SELECT pg_database_size('{self.name}')")[0][0]) / 2**20
 
     def drop(self):
+        if getattr(self, "kept", False):
+            return
         if self.backend == "postgres":
             run("psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 

@@ -13,6 +13,7 @@ BENCHMARKS.md.
     bench/run campaign [--rows 610000]                        K (queueing a campaign of ~500,000 recipients; peak RSS)
     bench/run campaign-joins [--rows 60000] [--rate 200]      J while the sender drains a campaign, and without
     bench/run stats [--members 1000000] [--repeat 30]         T (/console/stats, ?on=, export, /console/screen, p50/p95)
+    bench/run stats+scale [--members 10000000]                T, then Q and S, on one generated database
     bench/run multi [--seconds 20]                            J2 (two instances on one PostgreSQL vs one)
     bench/run all                                             all of the above
 
@@ -114,6 +115,26 @@ def bench_gen(backend, scenario, members, wd):
                 "size_mb": db.size_mb(), "out": out.strip().splitlines()[-1], "load": load}
 
 
+class SharedGen:
+    """`bench_gen` once: later calls get the same database, which the benches' own `drop`
+    leaves alone until `drop` here."""
+
+    def __init__(self):
+        self.made = None
+
+    def gen(self, backend, scenario, members, wd):
+        if self.made is None:
+            db, generated = bench_gen(backend, scenario, members, wd)
+            db.kept = True
+            self.made = (db, generated)
+        return self.made
+
+    def drop(self):
+        if self.made is not None:
+            self.made[0].kept = False
+            self.made[0].drop()
+
+
 def report_gen(results):
     print("\n### huiji gen\n")
     print("| database | scenario | members | time | rate | database size | machine before |\n|---|---|---|---|---|---|---|")
@@ -148,11 +169,13 @@ def time_sql(db, query, repeat):
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
-def bench_scale(backend, members, repeat, wd):
-    db, gen = bench_gen(backend, "national", members, wd)
-    results = {"gen": gen, "pages": [], "counts": []}
+def bench_scale(backend, members, repeat, wd, gen=bench_gen):
+    db, generated = gen(backend, "national", members, wd)
+    results = {"gen": generated, "pages": [], "counts": []}
     try:
-        for (username, code) in (("province", None), ("county", "340122"), ("guangdong", "44")):
+        # Reviewers named apart from the statistics bench's admins, so that `stats+scale` can
+        # time both on one generated database.
+        for (username, code) in (("q_province", None), ("q_county", "340122"), ("q_guangdong", "44")):
             if code is None:
                 org = "1"
             else:
@@ -168,7 +191,7 @@ def bench_scale(backend, members, repeat, wd):
         try:
             results["load"] = load_note()
             base = server.base
-            openers = {u: console_bench.login(base, u) for u in ("province", "county", "guangdong")}
+            openers = {u: console_bench.login(base, "q_" + u) for u in ("province", "county", "guangdong")}
             _, _, first = console_bench.timed(openers["province"], base + "/console/members", 3)
             # A full ID number is searched through the posted form only (a URL carrying one is
             # refused); its answer links on with the blind-index key, which this timing uses.
@@ -585,7 +608,7 @@ def bench_build():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["join", "gen", "scale", "build", "contest", "stations", "roster", "campaign",
-                                         "stats", "all",
+                                         "stats", "stats+scale", "all",
                                          # Outreach: joins while a campaign is being sent.
                                          "campaign-joins",
                                          # Two instances, one PostgreSQL (issue 14).
@@ -643,6 +666,19 @@ def main():
                 r = stats_bench.bench(b, args.members or 1_000_000, args.repeat, wd, bench_gen, keys_in)
                 report_gen([r["gen"]])
                 stats_bench.report(LABEL[b], r)
+        # T, then Q and S, on one generated database: at 10 M a generation takes a quarter of
+        # an hour, and neither bench changes what the other times.
+        if args.what == "stats+scale":
+            for b in backends:
+                shared = SharedGen()
+                try:
+                    r = stats_bench.bench(b, args.members or 10_000_000, args.repeat, wd, shared.gen, keys_in)
+                    report_gen([r["gen"]])
+                    stats_bench.report(LABEL[b], r)
+                    r = bench_scale(b, args.members or 10_000_000, args.repeat, wd, shared.gen)
+                    report_scale(b, r)
+                finally:
+                    shared.drop()
         # Two instances, one PostgreSQL (issue 14).
         if args.what in ("multi", "all"):
             ensure_wrk()
