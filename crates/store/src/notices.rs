@@ -153,23 +153,28 @@ const NOTICES_ABOUT: &str = notice_select!(
 
 /// `$4`..`$6`, `$8` and `$9` narrow the claim to one decision's notices; -1 (no id) with `$7` = 0
 /// takes all.
-macro_rules! claim {
-    ($lock:literal) => {
-        concat!(
-            "UPDATE notices SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
-             SELECT id FROM notices WHERE delivery = 'pending' AND next_attempt_at <= $1 \
-             AND (locked_until IS NULL OR locked_until <= $1) \
-             AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8 \
-             OR grant_id = $9) \
-             ORDER BY next_attempt_at, id LIMIT $3",
-            $lock,
-            ") RETURNING id"
-        )
-    };
-}
-const CLAIM_PG: &str = claim!(" FOR UPDATE SKIP LOCKED");
-/// SQLite has one writer, so the claim is already exclusive.
-const CLAIM_SQLITE: &str = claim!("");
+///
+/// PostgreSQL: rows another instance is claiming are skipped, not waited for. The locking
+/// `LIMIT` runs once, as a materialised CTE: written as `id IN (subquery)` the planner may
+/// pick a nested-loop semi-join that rescans the subquery for every outer row, each rescan
+/// skipping the rows this statement already updated and locking the next `LIMIT` — so one
+/// claim could lease every due notice (seen on the campaign sender's same-shaped claim).
+const CLAIM_PG: &str = "WITH due AS MATERIALIZED ( \
+    SELECT id FROM notices WHERE delivery = 'pending' AND next_attempt_at <= $1 \
+    AND (locked_until IS NULL OR locked_until <= $1) \
+    AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8 \
+    OR grant_id = $9) \
+    ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+    UPDATE notices n SET locked_until = $2, attempts = n.attempts + 1 FROM due WHERE n.id = due.id \
+    RETURNING n.id";
+/// SQLite has one writer, so the claim is already exclusive (and it runs the `IN`
+/// subquery once).
+const CLAIM_SQLITE: &str = "UPDATE notices SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+    SELECT id FROM notices WHERE delivery = 'pending' AND next_attempt_at <= $1 \
+    AND (locked_until IS NULL OR locked_until <= $1) \
+    AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8 \
+    OR grant_id = $9) \
+    ORDER BY next_attempt_at, id LIMIT $3) RETURNING id";
 
 /// Settling is conditional on the notice still pending, so a notice is marked sent once.
 const SENT: &str = "UPDATE notices SET delivery = 'sent', sent_at = $2, body = $3, locked_until = NULL, \

@@ -151,11 +151,15 @@ const EVENT_BY_ID: &str = event_select!("WHERE e.id = $1");
 const NEWEST_EVENTS: &str = event_select!("ORDER BY e.id DESC LIMIT $1");
 
 /// PostgreSQL: rows another worker holds are skipped, not waited for, so any number of
-/// instances share the outbox.
-const CLAIM_PG: &str = "UPDATE webhook_events SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+/// instances share the outbox. The locking `LIMIT` runs once, as a materialised CTE (see
+/// the notices' claim: an `id IN (subquery)` may be rescanned per row and lease every due
+/// event).
+const CLAIM_PG: &str = "WITH due AS MATERIALIZED ( \
     SELECT id FROM webhook_events WHERE delivery = 'pending' AND next_attempt_at <= $1 \
     AND (locked_until IS NULL OR locked_until <= $1) ORDER BY next_attempt_at, id LIMIT $3 \
-    FOR UPDATE SKIP LOCKED) RETURNING id";
+    FOR UPDATE SKIP LOCKED) \
+    UPDATE webhook_events e SET locked_until = $2, attempts = e.attempts + 1 FROM due WHERE e.id = due.id \
+    RETURNING e.id";
 
 /// SQLite has one writer, so the claim is already exclusive.
 const CLAIM_SQLITE: &str = "UPDATE webhook_events SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \

@@ -82,6 +82,31 @@ both_databases!(decisions_queue_notices_that_are_claimed_and_settled_once, |db: 
     assert_eq!(store.notices_about(about(approved)).await.unwrap()[0].delivery, NoticeDelivery::Failed);
 });
 
+both_databases!(a_claim_takes_no_more_notices_than_its_limit, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let at = Timestamp(AT.0 + 1000);
+    for n in 0..30 {
+        let new = to_org(
+            &t.feidong_trucks,
+            "王晓明",
+            &format!("id-{n}"),
+            Landing::Union(t.feidong_trucks.id),
+            Decision::Review,
+        );
+        let id = pending(&store, &new, AT).await;
+        assert_eq!(store.reject_application(id, "user:fd", "资料不全", at).await.unwrap(), ReviewOutcome::Rejected);
+    }
+    // However the planner runs the claim (PostgreSQL may rescan an `IN` subquery that locks
+    // with SKIP LOCKED, leasing every due row), one claim leases its limit and no more.
+    let lease = Timestamp(at.0 + 60_000);
+    let first = store.claim_notices(at, lease, 12, None).await.unwrap();
+    assert_eq!(first.len(), 12);
+    let rest = store.claim_notices(at, lease, 100, None).await.unwrap();
+    assert_eq!(rest.len(), 18);
+    assert!(first.iter().all(|n| rest.iter().all(|r| r.id != n.id)), "no notice is claimed twice");
+});
+
 both_databases!(contact_details_answer_for_the_unions_below, |db: TestDb| async move {
     let store = db.dyn_store();
     let t = tree(&store).await;
