@@ -4,7 +4,7 @@
 use huiji_core::OrgPath;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use crate::db::{SqlStore, on_pool};
+use crate::db::{Pools, SqlStore, on_pool};
 use crate::{MemberStore, MembershipRecord, Result};
 
 /// A member search. Every condition is optional except the scope; results come newest
@@ -68,6 +68,14 @@ const NAME_MATCHES_UP_TO: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM membership
 
 /// A page of members matching the query, newest first (`MemberStore::search_members`).
 pub(crate) async fn search(store: &SqlStore, query: &MemberQuery) -> Result<Vec<MembershipRecord>> {
+    if matches!(store.pools, Pools::Postgres(_))
+        && let Some(pieces) = status_in_scope(query)
+    {
+        return Ok(on_pool!(&store.pools, read, |p| {
+            let mut statement = statement(&pieces);
+            statement.build_query_as().fetch_all(p).await?
+        }));
+    }
     let selective =
         query.member_number.is_some() || query.id_number_bidx.is_some() || query.mobile_bidx.is_some();
     let scan_by_id = match &query.within {
@@ -202,6 +210,47 @@ fn conditions(q: &MemberQuery, scan_by_id: bool) -> Vec<Piece> {
     pieces
 }
 
+/// PostgreSQL: a status and an occupation in a scope, and nothing else (the console's
+/// filter form), read as the page's ids from `(status, occupation, home_path, id)` —
+/// index-only, the scope's matches sorted by id — then only those rows. The walk over id
+/// windows fetched every match of the whole country from the heap to test its scope; at
+/// 10,000,000 members a rare status (retained) made that 137 ms p50 (migration 0083).
+fn status_in_scope(q: &MemberQuery) -> Option<Vec<Piece>> {
+    let (Some(within), Some(status), Some(occupation)) = (&q.within, &q.status, &q.occupation) else {
+        return None;
+    };
+    let other_filters = q.name_prefix.is_some()
+        || q.member_number.is_some()
+        || q.id_number_bidx.is_some()
+        || q.mobile_bidx.is_some()
+        || q.joined_from.is_some()
+        || q.joined_to.is_some()
+        || q.in_pool
+        || q.from_id.is_some();
+    if other_filters {
+        return None;
+    }
+    let mut pieces = vec![
+        Piece::Sql(" WHERE id IN (SELECT id FROM memberships WHERE status = "),
+        Piece::Text(status.clone()),
+        Piece::Sql(" AND occupation = "),
+        Piece::Text(occupation.clone()),
+        Piece::Sql(" AND home_path >= "),
+        Piece::Text(within.as_str().to_owned()),
+        Piece::Sql(" AND home_path < "),
+        Piece::Text(within.subtree_upper_bound()),
+    ];
+    if let Some(before) = q.before_id {
+        pieces.extend([Piece::Sql(" AND id < "), Piece::Int(before)]);
+    }
+    pieces.extend([
+        Piece::Sql(" ORDER BY id DESC LIMIT "),
+        Piece::Int(i64::from(q.limit)),
+        Piece::Sql(") ORDER BY id DESC"),
+    ]);
+    Some(pieces)
+}
+
 /// The search statement on either database: each value becomes that database's
 /// placeholder (`?` on SQLite, `$N` on PostgreSQL) and is bound.
 fn statement<DB>(pieces: &[Piece]) -> QueryBuilder<DB>
@@ -318,5 +367,33 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// The status-in-scope statement reads ids from its index first; other filters keep
+    /// the general statement.
+    #[test]
+    fn a_status_and_occupation_in_a_scope_read_their_ids_first() {
+        let query = MemberQuery {
+            within: Some(OrgPath::parse("/1/2/").unwrap()),
+            status: Some("retained".to_owned()),
+            occupation: Some("courier".to_owned()),
+            before_id: Some(900),
+            limit: 50,
+            ..MemberQuery::default()
+        };
+        let pieces = status_in_scope(&query).unwrap();
+        assert_eq!(
+            statement::<Postgres>(&pieces).sql().as_str(),
+            "SELECT id, member_number, status, home_org_id, home_path, in_pool, name, occupation, \
+             region_code, joined_at FROM memberships WHERE id IN (SELECT id FROM memberships \
+             WHERE status = $1 AND occupation = $2 AND home_path >= $3 AND home_path < $4 AND id < $5 \
+             ORDER BY id DESC LIMIT $6) ORDER BY id DESC"
+        );
+        assert!(status_in_scope(&MemberQuery { in_pool: true, ..query.clone() }).is_none());
+        assert!(
+            status_in_scope(&MemberQuery { name_prefix: Some("王".to_owned()), ..query.clone() }).is_none()
+        );
+        assert!(status_in_scope(&MemberQuery { occupation: None, ..query.clone() }).is_none());
+        assert!(status_in_scope(&MemberQuery { within: None, ..query }).is_none());
     }
 }

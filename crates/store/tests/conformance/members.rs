@@ -109,6 +109,31 @@ both_databases!(member_search_filters_and_pages, |db: TestDb| async move {
         ..within(&t.root)
     };
     assert_eq!(search(combined).await, [hong.id, wang.id]);
+    // A status and an occupation in a scope (PostgreSQL reads their ids from an index
+    // first), with and without other filters, and paged.
+    let status_occupation = |org: &Org, status: &str, occupation: &str| MemberQuery {
+        status: Some(status.to_owned()),
+        occupation: Some(occupation.to_owned()),
+        ..within(org)
+    };
+    assert_eq!(search(status_occupation(&t.root, "active", "truck_driver")).await, [zhang.id, wang.id]);
+    assert_eq!(search(status_occupation(&t.feidong, "active", "truck_driver")).await, [wang.id]);
+    assert_eq!(search(status_occupation(&t.hefei, "retained", "truck_driver")).await, [li.id]);
+    assert_eq!(search(status_occupation(&t.wuhu, "withdrawn", "truck_driver")).await, [wu.id]);
+    assert!(search(status_occupation(&t.wuhu, "active", "truck_driver")).await.is_empty());
+    assert!(search(status_occupation(&t.root, "retained", "courier")).await.is_empty());
+    let pooled_drivers =
+        MemberQuery { in_pool: true, ..status_occupation(&t.root, "active", "truck_driver") };
+    assert_eq!(search(pooled_drivers).await, [zhang.id]);
+    let first = MemberQuery { limit: 1, ..status_occupation(&t.root, "active", "truck_driver") };
+    let first = ids(&store.search_members(&first).await.unwrap(), |m| m.id);
+    assert_eq!(first, [zhang.id]);
+    let next = MemberQuery {
+        before_id: Some(zhang.id),
+        limit: 1,
+        ..status_occupation(&t.root, "active", "truck_driver")
+    };
+    assert_eq!(ids(&store.search_members(&next).await.unwrap(), |m| m.id), [wang.id]);
 
     // Keyset pages of one, newest first, add up to everything without overlap.
     let mut before_id = None;
