@@ -13,10 +13,12 @@ use huiji_core::joining::receiving_org;
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::{Occupation, Org, OrgId, PersonName, RegionCode, RegionLevel};
 use huiji_store::{CampaignRecord, CampaignTarget, Funnel, NewCampaignTarget, OrgFilter};
+use huiji_vault::VaultError;
 
 use super::CampaignError;
 use crate::App;
 use crate::actor::Actor;
+use crate::ports::Randomness;
 
 /// Messages written per batch: one transaction of one statement, short enough (tens of
 /// milliseconds) that joins waiting for SQLite's write lock meanwhile are not held up for
@@ -68,7 +70,7 @@ pub async fn queue(app: &App, actor: &Actor, campaign_id: i64) -> Result<QueueSu
                 surname: name.as_ref().and_then(surname).map(str::to_owned),
             });
         }
-        let codes = codes(app, batch.len())?;
+        let codes = codes(app.random(), batch.len())?;
         for (target, code) in batch.iter_mut().zip(codes) {
             target.invite_code = code.as_str().to_owned();
         }
@@ -96,7 +98,7 @@ fn passes(campaign: &CampaignRecord, person: &CampaignTarget) -> bool {
 
 /// `n` distinct invite codes, dealt from one fill of randomness (a second fill only in
 /// the unlikely case that two codes of the run were equal).
-fn codes(app: &App, n: usize) -> Result<Vec<InviteCode>, CampaignError> {
+fn codes(source: &dyn Randomness, n: usize) -> Result<Vec<InviteCode>, CampaignError> {
     let mut random = Vec::with_capacity(n * INVITE_RANDOM_BYTES);
     let mut codes = Vec::new();
     // Each round fills bytes for the codes still missing and deals the whole run again,
@@ -104,8 +106,14 @@ fn codes(app: &App, n: usize) -> Result<Vec<InviteCode>, CampaignError> {
     while codes.len() < n {
         let start = random.len();
         random.resize(start + (n - codes.len()) * INVITE_RANDOM_BYTES, 0);
-        app.random().fill(&mut random[start..])?;
-        codes = deal(&random);
+        source.fill(&mut random[start..])?;
+        let dealt = deal(&random);
+        // A source that adds no new code in a whole round is not random: stop rather
+        // than loop (a repeat of 65 random bits is a one in 2^65 event).
+        if dealt.len() == codes.len() {
+            return Err(CampaignError::Vault(VaultError::Random));
+        }
+        codes = dealt;
     }
     Ok(codes)
 }
@@ -146,4 +154,49 @@ async fn city_orgs(app: &App, city: RegionCode) -> Result<Vec<Org>, CampaignErro
     let mut orgs = app.store().orgs(&industry).await?;
     orgs.extend(app.store().orgs(&federation).await?);
     Ok(orgs)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Never-repeating bytes: a counter through splitmix64.
+    #[derive(Debug, Default)]
+    struct Counter(std::sync::atomic::AtomicU64);
+
+    impl Randomness for Counter {
+        fn fill(&self, buf: &mut [u8]) -> Result<(), VaultError> {
+            for chunk in buf.chunks_mut(8) {
+                let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::SeqCst);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+            }
+            Ok(())
+        }
+    }
+
+    /// Bytes that repeat every 18: two codes a round at most.
+    #[derive(Debug)]
+    struct Stuck;
+
+    impl Randomness for Stuck {
+        fn fill(&self, buf: &mut [u8]) -> Result<(), VaultError> {
+            for (n, b) in buf.iter_mut().enumerate() {
+                *b = u8::from(n % 18 < 9);
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_batch_gets_distinct_codes_from_one_fill_and_a_stuck_source_is_an_error() {
+        let dealt = codes(&Counter::default(), 6_000).unwrap();
+        assert_eq!(dealt.iter().collect::<std::collections::HashSet<_>>().len(), 6_000);
+        assert!(codes(&Counter::default(), 0).unwrap().is_empty());
+        assert!(matches!(codes(&Stuck, 3), Err(CampaignError::Vault(VaultError::Random))));
+        assert_eq!(codes(&Stuck, 2).unwrap().len(), 2);
+    }
 }

@@ -102,8 +102,10 @@ const INSERT_PG: &str = "INSERT INTO campaign_messages (campaign_id, org_id, occ
     JOIN roster_entries r ON r.id = v.entry_id WHERE r.state = 'not_member' AND r.mobile_bidx IS NOT NULL \
     ORDER BY v.n ON CONFLICT DO NOTHING";
 
-/// The planner estimates an `UNNEST` at 100 rows whatever its length and may then scan
-/// the whole roster for a hash join; a batch is a few thousand primary-key probes.
+/// A batch is a few thousand primary-key probes of the roster. On analysed tables the
+/// plan is that nested loop with or without this (`EXPLAIN ANALYZE` of a 6,000-row batch
+/// at 559,305 entries, 2026-12-03); it guards a roster imported moments before, whose
+/// statistics still say it is small, against a hash join that reads all of it per batch.
 const NO_SEQSCAN: &str = "SET LOCAL enable_seqscan = off";
 
 type TargetRow = (i64, String, Option<String>, String, Option<String>);
