@@ -18,7 +18,7 @@ pub mod text;
 use std::fmt;
 use std::str::FromStr;
 
-pub use invite::{InviteCode, InviteCodeError};
+pub use invite::{InviteCode, InviteCodeError, deal};
 pub use pace::SendBudget;
 pub use reply::is_opt_out;
 pub use schedule::{FrequencyCap, QuietHours, next_send_time};

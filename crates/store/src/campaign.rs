@@ -9,6 +9,7 @@ mod funnel;
 mod messages;
 mod read;
 mod signatures;
+mod targets;
 mod write;
 
 use async_trait::async_trait;
@@ -20,6 +21,7 @@ use crate::joining::Sealed;
 use crate::{Result, StoreError};
 
 pub use messages::{SendChecks, Settled};
+pub use targets::{CampaignTarget, NewCampaignTarget};
 
 /// Whether a campaign's messages have been queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -272,6 +274,20 @@ pub trait CampaignStore: Send + Sync {
         messages: &[NewCampaignMessage],
         cap: FrequencyCap,
     ) -> Result<u64>;
+    /// The roster non-members with a mobile within `within` (not deceased), in the order
+    /// of their mobile's blind index: what queueing a campaign reads once.
+    async fn campaign_targets(&self, within: &OrgPath) -> Result<Vec<CampaignTarget>>;
+    /// Queues a batch of targets in one transaction, completing each from its roster entry
+    /// (sealed mobile, occupation, region) with the rules of
+    /// [`CampaignStore::add_campaign_messages`]; an entry no longer a non-member with a
+    /// mobile is left out. Returns how many were added.
+    async fn add_campaign_targets(
+        &self,
+        campaign_id: i64,
+        targets: &[NewCampaignTarget],
+        due_at: Timestamp,
+        cap: FrequencyCap,
+    ) -> Result<u64>;
     /// Marks a campaign queued (the first time only).
     async fn mark_campaign_queued(&self, campaign_id: i64, at: Timestamp) -> Result<()>;
     /// Claims up to `limit` queued messages due at `now` until `lease_until` (claims of
@@ -379,6 +395,20 @@ impl CampaignStore for SqlStore {
         cap: FrequencyCap,
     ) -> Result<u64> {
         write::add_messages(self, campaign_id, messages, cap).await
+    }
+
+    async fn campaign_targets(&self, within: &OrgPath) -> Result<Vec<CampaignTarget>> {
+        targets::read(self, within).await
+    }
+
+    async fn add_campaign_targets(
+        &self,
+        campaign_id: i64,
+        targets: &[NewCampaignTarget],
+        due_at: Timestamp,
+        cap: FrequencyCap,
+    ) -> Result<u64> {
+        targets::add(self, campaign_id, targets, due_at, cap).await
     }
 
     async fn mark_campaign_queued(&self, campaign_id: i64, at: Timestamp) -> Result<()> {

@@ -65,8 +65,9 @@ pub use benefits::{
 pub use bulk::{BulkLoad, BulkMember};
 // Outreach: campaigns.
 pub use campaign::{
-    CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, DueMessage, Funnel, InviteRecord,
-    JoinCodeFunnel, NewCampaign, NewCampaignMessage, SendChecks, Settled, SuppressionReason,
+    CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, CampaignTarget, DueMessage, Funnel,
+    InviteRecord, JoinCodeFunnel, NewCampaign, NewCampaignMessage, NewCampaignTarget, SendChecks, Settled,
+    SuppressionReason,
 };
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,

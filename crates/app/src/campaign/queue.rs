@@ -6,22 +6,24 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use huiji_core::audit::AuditAction;
-use huiji_core::campaign::InviteCode;
 use huiji_core::campaign::invite::INVITE_RANDOM_BYTES;
 use huiji_core::campaign::text::surname;
+use huiji_core::campaign::{InviteCode, deal};
 use huiji_core::joining::receiving_org;
 use huiji_core::org::{Level, OrgKindCode};
 use huiji_core::{Occupation, Org, OrgId, PersonName, RegionCode, RegionLevel};
-use huiji_store::{CampaignRecord, Funnel, NewCampaignMessage, OrgFilter, RosterPerson, Sealed};
+use huiji_store::{CampaignRecord, CampaignTarget, Funnel, NewCampaignTarget, OrgFilter};
+use huiji_vault::VaultError;
 
 use super::CampaignError;
 use crate::App;
 use crate::actor::Actor;
+use crate::ports::Randomness;
 
-/// Roster entries read and messages written per batch: one transaction of two multi-row
-/// statements each, short enough (tens of milliseconds) that joins waiting for SQLite's
-/// write lock meanwhile are not held up for long.
-const BATCH: u32 = 6_000;
+/// Messages written per batch: one transaction of one statement, short enough (tens of
+/// milliseconds) that joins waiting for SQLite's write lock meanwhile are not held up for
+/// long.
+const BATCH: usize = 6_000;
 
 /// What queueing did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +37,11 @@ pub struct QueueSummary {
 /// Queues a campaign's targets (idempotent: a second call adds only roster entries that
 /// appeared meanwhile) and audits it.
 ///
+/// The targets are read once, in the order of their mobile's blind index, and written in
+/// batches in that order: the message indexes keyed by the blind index then grow at
+/// their right edge instead of every batch rewriting leaf pages all over them (the store's
+/// `campaign::targets` says why that was most of the cost).
+///
 /// # Errors
 ///
 /// The campaign is missing or outside the actor's subtree, the actor is a viewer, or the
@@ -47,19 +54,29 @@ pub async fn queue(app: &App, actor: &Actor, campaign_id: i64) -> Result<QueueSu
     let due_at = app.campaigns().quiet_hours.next_allowed(app.now());
     let mut unions = Unions::default();
     let mut added = 0;
-    let mut after = 0;
-    loop {
-        let page = app.store().roster_non_members(&campaign.org_path, after, BATCH).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let targets = app.store().campaign_targets(&campaign.org_path).await?;
+    for page in targets.chunks(BATCH) {
         let mut batch = Vec::with_capacity(page.len());
-        for person in &page {
-            if let Some(message) = target(app, &campaign, person, &mut unions, due_at).await? {
-                batch.push(message);
-            }
+        for person in page.iter().filter(|p| passes(&campaign, p)) {
+            let org = match person.region {
+                Some(region) => unions.receiving(app, person.occupation, region).await?,
+                None => None,
+            };
+            let name = person.name.as_deref().and_then(|n| PersonName::parse(n).ok());
+            batch.push(NewCampaignTarget {
+                entry_id: person.entry_id,
+                org,
+                invite_code: String::new(),
+                surname: name.as_ref().and_then(surname).map(str::to_owned),
+            });
+        }
+        let codes = codes(app.random(), batch.len())?;
+        for (target, code) in batch.iter_mut().zip(codes) {
+            target.invite_code = code.as_str().to_owned();
         }
         if !batch.is_empty() {
-            added += app.store().add_campaign_messages(campaign.id, &batch, app.campaigns().cap).await?;
+            added +=
+                app.store().add_campaign_targets(campaign.id, &batch, due_at, app.campaigns().cap).await?;
         }
     }
     app.store().mark_campaign_queued(campaign.id, app.now()).await?;
@@ -72,42 +89,33 @@ pub async fn queue(app: &App, actor: &Actor, campaign_id: i64) -> Result<QueueSu
     Ok(QueueSummary { added, funnel })
 }
 
-/// The message for a roster entry, if it has a mobile and passes the filters.
-async fn target(
-    app: &App,
-    campaign: &CampaignRecord,
-    person: &RosterPerson,
-    unions: &mut Unions,
-    due_at: huiji_core::Timestamp,
-) -> Result<Option<NewCampaignMessage>, CampaignError> {
-    // The roster sealed and blind-indexed the mobile with the vault's mobile key when it
-    // was imported (after the same parser checked it): nothing to open or hash per target,
-    // which was most of queueing's CPU time.
-    let (Some(mobile_ct), Some(blind_index)) = (&person.mobile_ct, &person.mobile_bidx) else {
-        return Ok(None);
-    };
-    let passes = campaign.occupation.is_none_or(|o| o == person.occupation)
+/// Whether a roster non-member passes the campaign's filters.
+fn passes(campaign: &CampaignRecord, person: &CampaignTarget) -> bool {
+    campaign.occupation.is_none_or(|o| o == person.occupation)
         && campaign.region.is_none_or(|r| person.region.is_some_and(|p| r.contains(p)))
-        && campaign.source.as_ref().is_none_or(|s| *s == person.source);
-    if !passes {
-        return Ok(None);
+        && campaign.source.as_ref().is_none_or(|s| *s == person.source)
+}
+
+/// `n` distinct invite codes, dealt from one fill of randomness (a second fill only in
+/// the unlikely case that two codes of the run were equal).
+fn codes(source: &dyn Randomness, n: usize) -> Result<Vec<InviteCode>, CampaignError> {
+    let mut random = Vec::with_capacity(n * INVITE_RANDOM_BYTES);
+    let mut codes = Vec::new();
+    // Each round fills bytes for the codes still missing and deals the whole run again,
+    // so the codes stay distinct and never exceed `n`.
+    while codes.len() < n {
+        let start = random.len();
+        random.resize(start + (n - codes.len()) * INVITE_RANDOM_BYTES, 0);
+        source.fill(&mut random[start..])?;
+        let dealt = deal(&random);
+        // A source that adds no new code in a whole round is not random: stop rather
+        // than loop (a repeat of 65 random bits is a one in 2^65 event).
+        if dealt.len() == codes.len() {
+            return Err(CampaignError::Vault(VaultError::Random));
+        }
+        codes = dealt;
     }
-    let org = match person.region {
-        Some(region) => unions.receiving(app, person.occupation, region).await?,
-        None => None,
-    };
-    let mut bytes = [0u8; INVITE_RANDOM_BYTES];
-    app.random().fill(&mut bytes)?;
-    let name = person.name.as_deref().and_then(|n| PersonName::parse(n).ok());
-    Ok(Some(NewCampaignMessage {
-        org,
-        occupation: person.occupation,
-        region: person.region,
-        surname: name.as_ref().and_then(surname).map(str::to_owned),
-        mobile: Sealed { ciphertext: mobile_ct.clone(), blind_index: blind_index.clone() },
-        invite_code: InviteCode::from_random(bytes).as_str().to_owned(),
-        due_at,
-    }))
+    Ok(codes)
 }
 
 /// The unions receiving and landing choose from, read once per city.
@@ -146,4 +154,49 @@ async fn city_orgs(app: &App, city: RegionCode) -> Result<Vec<Org>, CampaignErro
     let mut orgs = app.store().orgs(&industry).await?;
     orgs.extend(app.store().orgs(&federation).await?);
     Ok(orgs)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Never-repeating bytes: a counter through splitmix64.
+    #[derive(Debug, Default)]
+    struct Counter(std::sync::atomic::AtomicU64);
+
+    impl Randomness for Counter {
+        fn fill(&self, buf: &mut [u8]) -> Result<(), VaultError> {
+            for chunk in buf.chunks_mut(8) {
+                let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::SeqCst);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+            }
+            Ok(())
+        }
+    }
+
+    /// Bytes that repeat every 18: two codes a round at most.
+    #[derive(Debug)]
+    struct Stuck;
+
+    impl Randomness for Stuck {
+        fn fill(&self, buf: &mut [u8]) -> Result<(), VaultError> {
+            for (n, b) in buf.iter_mut().enumerate() {
+                *b = u8::from(n % 18 < 9);
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_batch_gets_distinct_codes_from_one_fill_and_a_stuck_source_is_an_error() {
+        let dealt = codes(&Counter::default(), 6_000).unwrap();
+        assert_eq!(dealt.iter().collect::<std::collections::HashSet<_>>().len(), 6_000);
+        assert!(codes(&Counter::default(), 0).unwrap().is_empty());
+        assert!(matches!(codes(&Stuck, 3), Err(CampaignError::Vault(VaultError::Random))));
+        assert_eq!(codes(&Stuck, 2).unwrap().len(), 2);
+    }
 }

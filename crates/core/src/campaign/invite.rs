@@ -4,6 +4,7 @@
 //! The code proves nothing about who opens it: it only attributes the visit to the
 //! campaign and presets the region; the worker still types their own five fields.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::time::Timestamp;
@@ -99,6 +100,25 @@ impl fmt::Debug for InviteCode {
     }
 }
 
+/// Codes dealt in a run from one fill of randomness: one per [`INVITE_RANDOM_BYTES`] of
+/// `random` (a remainder shorter than that is unused), each the [`InviteCode::from_random`]
+/// of its own bytes, so every code keeps its 65 random bits; a code equal to one dealt
+/// earlier in the run is skipped, so a run's codes are distinct and a caller short of
+/// codes fills again. Queueing fills once per batch of thousands of targets instead of
+/// once per target.
+pub fn deal(random: &[u8]) -> Vec<InviteCode> {
+    let mut seen = HashSet::with_capacity(random.len() / INVITE_RANDOM_BYTES);
+    random
+        .chunks_exact(INVITE_RANDOM_BYTES)
+        .filter_map(|chunk| {
+            let mut bytes = [0u8; INVITE_RANDOM_BYTES];
+            bytes.copy_from_slice(chunk);
+            let code = InviteCode::from_random(bytes);
+            seen.insert(code.clone()).then_some(code)
+        })
+        .collect()
+}
+
 /// When an invite made at `created` stops working, `days` later.
 pub const fn invite_expires_at(created: Timestamp, days: u32) -> Timestamp {
     created.plus_days(days as i64)
@@ -148,7 +168,48 @@ mod tests {
         assert!(invite_expired(expires, expires));
     }
 
+    #[test]
+    fn a_run_skips_a_repeated_code_and_the_remainder() {
+        let mut random = [7u8; 9 * 3 + 4].to_vec();
+        random[9] = 8;
+        let codes = deal(&random);
+        assert_eq!(
+            codes,
+            [InviteCode::from_random([7; 9]), InviteCode::from_random([8, 7, 7, 7, 7, 7, 7, 7, 7])]
+        );
+        assert!(deal(&[1; 8]).is_empty());
+    }
+
     proptest! {
+        #[test]
+        fn dealt_codes_are_distinct_and_each_keeps_its_65_bits(
+            random in proptest::collection::vec(any::<u8>(), 0..9 * 300),
+            flip in any::<prop::sample::Index>(),
+            bit in 0usize..65,
+        ) {
+            let codes = deal(&random);
+            let chunks: Vec<[u8; 9]> =
+                random.chunks_exact(9).map(|c| { let mut b = [0; 9]; b.copy_from_slice(c); b }).collect();
+            // Distinct, in order, each from its own bytes.
+            let distinct: std::collections::HashSet<_> = codes.iter().collect();
+            prop_assert_eq!(distinct.len(), codes.len());
+            let mut expected = Vec::new();
+            for chunk in &chunks {
+                let code = InviteCode::from_random(*chunk);
+                if !expected.contains(&code) {
+                    expected.push(code);
+                }
+            }
+            prop_assert_eq!(&codes, &expected);
+            // Any one of a chunk's 65 used bits changes its code: no bit is lost in a run.
+            if !chunks.is_empty() {
+                let mut flipped = chunks[flip.index(chunks.len())];
+                let code = InviteCode::from_random(flipped);
+                flipped[bit / 8] ^= 0x80 >> (bit % 8);
+                prop_assert_ne!(InviteCode::from_random(flipped), code);
+            }
+        }
+
         #[test]
         fn codes_round_trip_and_differ_with_their_65_bits(a in any::<[u8; 9]>(), b in any::<[u8; 9]>()) {
             let code = InviteCode::from_random(a);

@@ -6,6 +6,8 @@ mod accounts;
 mod benefits;
 // Outreach: campaigns.
 mod campaign;
+// Queueing from the roster in blind-index order (issue 15, figure K).
+mod campaign_targets;
 // Campaign funnel rollup (migration 0074) on a database made before it.
 mod campaign_upgrade;
 mod cases;
