@@ -126,11 +126,11 @@ const INSERT_UNNEST: &str = concat!(
     state_of!("u.bidx"),
     ", $5, $5 FROM UNNEST($6::text[], $7::bytea[], $8::text[], $9::bytea[], $10::text[], $11::text[], $12::text[], \
      $13::text[], $14::text[]) AS u (name, id_ct, bidx, mobile_ct, mobile_bidx, occupation, region, employer, credit) \
-     ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx, state"
+     ON CONFLICT (id_number_bidx, source) DO NOTHING RETURNING id_number_bidx, state"
 );
 
 const INSERT_CONFLICT: &str =
-    " ON CONFLICT (source, id_number_bidx) DO NOTHING RETURNING id_number_bidx, state";
+    " ON CONFLICT (id_number_bidx, source) DO NOTHING RETURNING id_number_bidx, state";
 
 const LISTED_ANY: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
     FROM roster_entries WHERE source = $1 AND id_number_bidx = ANY($2::text[])";
