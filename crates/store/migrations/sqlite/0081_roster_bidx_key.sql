@@ -6,6 +6,14 @@
 -- and "which rosters list the person" (a join's state refresh, the application page's
 -- match) by its leading column.
 --
+-- The entries' references to their import and union are no longer foreign keys: their
+-- checks cost PostgreSQL three trigger queries a row (over a quarter of a bulk insert's
+-- time), and they guard nothing huiji does. No statement deletes an import or a union
+-- (the retention purge removes entries and keeps imports, for their counts), and every
+-- entry's import_id, last_import_id, org_id and org_path are the import's own, read from
+-- its row in the batch's transaction (store::roster::write, locked there on PostgreSQL
+-- as the foreign-key check locked it for each row).
+--
 -- SQLite cannot drop a table constraint, so the table is rebuilt: renamed aside (its
 -- triggers and indexes go with it), made again with the new key, its rows copied with
 -- their ids, the old one dropped, then the other indexes and the coverage triggers of
@@ -18,9 +26,9 @@ CREATE TABLE roster_entries (
     id                   INTEGER PRIMARY KEY,
     source               TEXT NOT NULL,
     -- The import that added it and the last one that listed it (retention counts from it).
-    import_id            INTEGER NOT NULL REFERENCES roster_imports (id),
-    last_import_id       INTEGER NOT NULL REFERENCES roster_imports (id),
-    org_id               INTEGER NOT NULL REFERENCES orgs (id),
+    import_id            INTEGER NOT NULL,
+    last_import_id       INTEGER NOT NULL,
+    org_id               INTEGER NOT NULL,
     org_path             TEXT NOT NULL,
     name                 TEXT,
     id_number_ct         BLOB NOT NULL,

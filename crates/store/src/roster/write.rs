@@ -41,6 +41,13 @@ const INTERRUPT_STALE: &str = "UPDATE roster_imports SET status = 'interrupted',
 
 const IMPORT_OWNER: &str = "SELECT source, org_id, org_path FROM roster_imports WHERE id = $1";
 
+/// [`IMPORT_OWNER`] for a batch on PostgreSQL: the import's row locked as a foreign key's
+/// check would lock it (the entries' references are plain columns since migration 0081),
+/// once a batch instead of three times a row. SQLite's write transaction excludes every
+/// other writer already.
+const IMPORT_OWNER_LOCKED: &str =
+    "SELECT source, org_id, org_path FROM roster_imports WHERE id = $1 FOR KEY SHARE";
+
 const SET_MOBILE: &str = "UPDATE roster_entries SET mobile_ct = $2, mobile_bidx = $3 WHERE id = $1";
 
 const SET_EMPLOYER: &str =
@@ -165,8 +172,12 @@ pub(super) async fn add(
             sqlx::query(POSTGRES_CUSTOM_PLANS).execute(&mut **t).await?;
         }
     }
+    let owner_of = match &tx {
+        Tx::Sqlite(_) => IMPORT_OWNER,
+        Tx::Postgres(_) => IMPORT_OWNER_LOCKED,
+    };
     let owner: Option<(String, i64, String)> =
-        on_tx!(&mut tx, |c| sqlx::query_as(IMPORT_OWNER).bind(import_id).fetch_optional(c).await?);
+        on_tx!(&mut tx, |c| sqlx::query_as(owner_of).bind(import_id).fetch_optional(c).await?);
     let (source, org_id, org_path) = owner.ok_or(StoreError::NotFound("roster import"))?;
     let batch = Batch { source: &source, import_id, org_id, org_path: &org_path, at };
     let added = insert(&mut tx, &batch, entries).await?;
