@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use huiji_store::Sealed;
-use huiji_vault::{BlindIndex, Field, Keyring, NonceSource, VaultError};
+use huiji_vault::{BlindIndex, BlindIndexer, Field, Keyring, NonceSource, VaultError};
 
 /// How often a server re-reads its key file.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
@@ -111,6 +111,18 @@ impl Keys {
         })
     }
 
+    /// Seals many values with the keyring in force now (a roster import's batch): one
+    /// read of the keys, and each field's blind-index HMAC keyed once.
+    pub fn sealer(&self) -> Sealer {
+        let keyring = self.get();
+        Sealer {
+            id_number: keyring.blind_indexer(Field::IdNumber),
+            mobile: keyring.blind_indexer(Field::Mobile),
+            webhook_secret: keyring.blind_indexer(Field::WebhookSecret),
+            keyring,
+        }
+    }
+
     /// The blind index of a normalised value.
     pub fn blind_index(&self, field: Field, normalised: &str) -> BlindIndex {
         self.get().blind_index(field, normalised)
@@ -142,5 +154,35 @@ impl Keys {
         let expires: i64 = parts.next()?.parse().ok()?;
         let genuine = self.verify_card_signature(&format!("{purpose}:{id}:{expires}"), parts.next()?);
         (genuine && now_ms <= expires).then_some(id)
+    }
+}
+
+/// [`Keys::seal`] for many values under one keyring ([`Keys::sealer`]); the same
+/// ciphertexts' layout and the same blind indexes.
+#[derive(Debug)]
+pub struct Sealer {
+    keyring: Arc<Keyring>,
+    id_number: BlindIndexer,
+    mobile: BlindIndexer,
+    webhook_secret: BlindIndexer,
+}
+
+impl Sealer {
+    /// Encrypts a normalised value and computes its blind index, for storing.
+    pub fn seal(
+        &self,
+        field: Field,
+        value: &str,
+        nonces: &mut impl NonceSource,
+    ) -> Result<Sealed, VaultError> {
+        let indexer = match field {
+            Field::IdNumber => &self.id_number,
+            Field::Mobile => &self.mobile,
+            Field::WebhookSecret => &self.webhook_secret,
+        };
+        Ok(Sealed {
+            ciphertext: self.keyring.encrypt(field, value, nonces)?,
+            blind_index: indexer.index(value).to_hex(),
+        })
     }
 }

@@ -18,6 +18,6 @@
 pub mod vault;
 
 pub use vault::{
-    BlindIndex, BlindIndexKey, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource, OsRandom, Purpose,
-    VaultError, constant_time_eq, hex, sha256_hex, webhook_signature,
+    BlindIndex, BlindIndexKey, BlindIndexer, EncryptionKey, Field, KeyFile, KeyId, Keyring, NonceSource,
+    OsRandom, Purpose, VaultError, constant_time_eq, hex, sha256_hex, webhook_signature,
 };

@@ -29,6 +29,6 @@ mod signing;
 
 pub use error::VaultError;
 pub use keyfile::KeyFile;
-pub use keyring::{BlindIndex, Field, Keyring, Purpose, constant_time_eq};
+pub use keyring::{BlindIndex, BlindIndexer, Field, Keyring, Purpose, constant_time_eq};
 pub use keys::{BlindIndexKey, EncryptionKey, KeyId, NonceSource, OsRandom};
 pub use signing::{hex, sha256_hex, webhook_signature};

@@ -1,44 +1,28 @@
-//! Importing a roster file: a reading thread decodes the file (CSV in UTF-8, GBK or
-//! GB18030, or XLSX, through `huiji-tabular`), reads each row with core's roster parser,
-//! drops repeats of an ID number inside the file and seals what is left; the async side
-//! writes the batches, each in one transaction, counts what became of every row and
-//! writes the report. Importing the same file again adds nothing.
+//! Importing a roster file: the reading side ([`super::read`]) decodes and parses the
+//! file, drops repeats of an ID number inside it and seals what is left on threads of its
+//! own; the async side writes the batches, each in one transaction, while the next ones
+//! are read and sealed, counts what became of every row and writes the report.
+//! Importing the same file again adds nothing.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-use huiji_core::address::RegionNames;
 use huiji_core::audit::AuditAction;
-use huiji_core::id_number::IdNumber;
-use huiji_core::roster::{self, RawValue, Rejection, RosterColumn, RosterContext, RosterRow, RosterState};
+use huiji_core::roster::{RosterColumn, RosterState};
 use huiji_core::{Occupation, Org, OrgId};
 use huiji_store::{EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus};
-use huiji_tabular::{Cell, HeaderSpec, Table};
-use huiji_vault::Field;
-use tokio::sync::mpsc;
+use huiji_tabular::Table;
 
 use super::RosterError;
+use super::read::{self, Accepted, Message, Rows, SEALERS};
 use super::report::Report;
 use crate::App;
 use crate::actor::Actor;
-use crate::ports::Nonces;
 
 /// How often a running import stamps its heartbeat (besides each batch's progress).
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Rows sealed and written per batch (one transaction each): large enough that the
-/// store's few set-wise statements and the commit are amortised over many rows (at
-/// 2,000 the commits and the re-reads of random index pages dominated), small enough
-/// not to hold SQLite's writer for more than a fraction of a second, and — with the
-/// channel's four batches in flight — a few tens of megabytes at most.
-const BATCH: usize = 10_000;
-
-/// Batches read ahead of the writer: the reader parses and seals while the database
-/// writes, and waits when it is this far ahead (memory stays bounded).
-const AHEAD: usize = 4;
 
 /// What to import and for whom.
 #[derive(Clone, Debug)]
@@ -84,24 +68,6 @@ impl CancelFlag {
     }
 }
 
-/// One accepted row, sealed, with what its report lines need.
-struct Accepted {
-    row: u64,
-    entry: NewRosterEntry,
-    mobile_masked: String,
-    employer: String,
-}
-
-/// What the reading thread hands over.
-enum Message {
-    /// The header row was found: the file can be read.
-    Header,
-    /// A batch of rows.
-    Batch(Batch),
-    /// Reading failed.
-    Failed(RosterError),
-}
-
 /// An import whose file was found readable and whose record exists: the rows are
 /// still to come ([`Started::finish`]).
 pub struct Started {
@@ -113,8 +79,8 @@ pub struct Started {
     source: String,
     report_name: String,
     started: Instant,
-    receiver: mpsc::Receiver<Message>,
-    reader: tokio::task::JoinHandle<()>,
+    rows: Rows,
+    reader: Vec<tokio::task::JoinHandle<()>>,
     report: Report,
     cancel: CancelFlag,
     phases: Arc<Phases>,
@@ -123,12 +89,13 @@ pub struct Started {
 /// Where an import's time went, logged when it ends (`RUST_LOG=huiji_app::roster=info`):
 /// the reading thread's decoding, parsing and sealing and its waits for the writer; the
 /// writer's store calls, progress records and report, and its waits for rows.
+/// The sealers' time is summed over the [`SEALERS`] threads.
 #[derive(Default)]
-struct Phases {
-    decode: AtomicU64,
-    parse: AtomicU64,
-    seal: AtomicU64,
-    reader_waiting: AtomicU64,
+pub(super) struct Phases {
+    pub(super) decode: AtomicU64,
+    pub(super) parse: AtomicU64,
+    pub(super) seal: AtomicU64,
+    pub(super) reader_waiting: AtomicU64,
     write: AtomicU64,
     progress: AtomicU64,
     report: AtomicU64,
@@ -136,7 +103,7 @@ struct Phases {
 }
 
 impl Phases {
-    fn add(slot: &AtomicU64, elapsed: std::time::Duration) {
+    pub(super) fn add(slot: &AtomicU64, elapsed: std::time::Duration) {
         slot.fetch_add(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
@@ -154,6 +121,7 @@ impl Phases {
             decode_s = Self::seconds(&self.decode),
             parse_s = Self::seconds(&self.parse),
             seal_s = Self::seconds(&self.seal),
+            sealers = SEALERS,
             reader_waiting_s = Self::seconds(&self.reader_waiting),
             write_s = Self::seconds(&self.write),
             progress_s = Self::seconds(&self.progress),
@@ -204,14 +172,9 @@ pub async fn begin(
     if source.is_empty() || source.chars().count() > 60 {
         return Err(RosterError::InvalidSource);
     }
-    let (sender, mut receiver) = mpsc::channel(AHEAD);
     let phases = Arc::new(Phases::default());
-    let reader = {
-        let (app, default_occupation, scope) = (app.clone(), request.default_occupation, org.region);
-        let phases = Arc::clone(&phases);
-        tokio::task::spawn_blocking(move || read(&app, table, scope, default_occupation, &sender, &phases))
-    };
-    match receiver.recv().await {
+    let (mut rows, reader) = read::start(app, table, org.region, request.default_occupation, &phases);
+    match rows.recv().await {
         Some(Message::Header) => {}
         Some(Message::Failed(error)) => return Err(error),
         _ => return Err(RosterError::Internal("the reading task ended early".to_owned())),
@@ -232,7 +195,7 @@ pub async fn begin(
         source,
         report_name: request.report_name.clone(),
         started,
-        receiver,
+        rows,
         reader,
         report,
         cancel,
@@ -271,9 +234,11 @@ impl Started {
                 RosterImportStatus::Failed
             }
         };
-        drop(self.receiver);
-        // The reading thread ends at its next send once the receiver is gone.
-        self.reader.await.map_err(|e| RosterError::Internal(format!("reading task: {e}")))?;
+        drop(self.rows);
+        // The reading side's threads end at their next send once the receivers are gone.
+        for handle in self.reader {
+            handle.await.map_err(|e| RosterError::Internal(format!("reading task: {e}")))?;
+        }
         let written = self.report.finish().map_err(RosterError::Report);
         let (app, import_id) = (&self.app, self.import_id);
         self.phases.log(import_id, counts.rows);
@@ -309,7 +274,7 @@ impl Started {
         let (app, import_id) = (&self.app, self.import_id);
         loop {
             let waited = Instant::now();
-            let Some(message) = self.receiver.recv().await else { break };
+            let Some(message) = self.rows.recv().await else { break };
             Phases::add(&self.phases.writer_waiting, waited.elapsed());
             if self.cancel.is_set() {
                 return Ok(RosterImportStatus::Cancelled);
@@ -380,9 +345,11 @@ async fn write_batch(
     if accepted.is_empty() {
         return Ok(());
     }
-    let entries: Vec<NewRosterEntry> = accepted.iter().map(|a| a.entry.clone()).collect();
+    // The entries move to the store; the report keeps only what it may need of each row.
+    let (entries, rows): (Vec<NewRosterEntry>, Vec<(u64, String)>) =
+        accepted.into_iter().map(|a| (a.entry, (a.row, a.mobile_masked))).unzip();
     let outcomes = app.store().add_roster_entries(import_id, &entries, app.now()).await?;
-    for (row, outcome) in accepted.iter().zip(outcomes) {
+    for ((entry, (row, mobile_masked)), outcome) in entries.iter().zip(&rows).zip(outcomes) {
         let state = match outcome {
             EntryOutcome::New(state) => {
                 counts.imported += 1;
@@ -394,10 +361,14 @@ async fn write_batch(
                     counts.updated += 1;
                 }
                 if mobile {
-                    report.updated(row.row, RosterColumn::Mobile, &row.mobile_masked);
+                    report.updated(*row, RosterColumn::Mobile, mobile_masked);
                 }
                 if employer {
-                    report.updated(row.row, RosterColumn::Employer, &row.employer);
+                    report.updated(
+                        *row,
+                        RosterColumn::Employer,
+                        entry.employer_name.as_deref().unwrap_or_default(),
+                    );
                 }
                 state
             }
@@ -409,155 +380,4 @@ async fn write_batch(
         }
     }
     Ok(())
-}
-
-/// The key a file's rows are deduplicated by: the 17 digits and the check character of
-/// the ID number in one integer (a million rows cost a few megabytes, not a string each).
-fn dedup_key(id: &IdNumber) -> u64 {
-    id.as_str().bytes().fold(0u64, |key, b| key * 11 + u64::from(if b == b'X' { 10 } else { b - b'0' }))
-}
-
-/// The reading thread: header, then batches of parsed, deduplicated, sealed rows.
-fn read(
-    app: &App,
-    mut table: Table,
-    scope: huiji_core::RegionCode,
-    default_occupation: Option<Occupation>,
-    sender: &mpsc::Sender<Message>,
-    phases: &Phases,
-) {
-    let specs: Vec<HeaderSpec<'_, RosterColumn>> = RosterColumn::ALL
-        .iter()
-        .map(|&c| HeaderSpec { column: c, name: c.code(), spellings: c.spellings(), required: c.required() })
-        .collect();
-    let mut records = match table.records(&specs) {
-        Ok(records) => records,
-        Err(error) => {
-            let _ = sender.blocking_send(Message::Failed(error.into()));
-            return;
-        }
-    };
-    if sender.blocking_send(Message::Header).is_err() {
-        return;
-    }
-    let ctx = RosterContext {
-        today: app.now().china_date(),
-        places: RegionNames::national(),
-        scope: Some(scope),
-        default_occupation,
-    };
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    let mut nonces = Nonces(app.random());
-    let mut batch = Batch::default();
-    let mut clock = Instant::now();
-    // Each phase's time is the span since the previous mark: one clock read per phase.
-    let mut mark = |slot: &AtomicU64| {
-        let now = Instant::now();
-        Phases::add(slot, now - clock);
-        clock = now;
-    };
-    for record in &mut records {
-        mark(&phases.decode);
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                let _ = sender.blocking_send(Message::Failed(error.into()));
-                return;
-            }
-        };
-        batch.rows += 1;
-        let mut row = RosterRow::default();
-        for column in RosterColumn::ALL {
-            row.set(column, raw(record.get(column)));
-        }
-        let parsed = roster::parse_row(&row, &ctx);
-        mark(&phases.parse);
-        match parsed {
-            Err(rejections) => {
-                batch.rejected_rows += 1;
-                batch.rejected.extend(rejections.into_iter().map(|r| (record.number, r)));
-            }
-            Ok(entry) => match seen.entry(dedup_key(&entry.id_number)) {
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    batch.duplicates.push((record.number, *first.get(), entry.id_number.masked()));
-                }
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(record.number);
-                    let sealed = seal(app, &mut nonces, record.number, entry);
-                    mark(&phases.seal);
-                    match sealed {
-                        Ok(accepted) => batch.accepted.push(accepted),
-                        Err(error) => {
-                            let _ = sender.blocking_send(Message::Failed(error));
-                            return;
-                        }
-                    }
-                }
-            },
-        }
-        let full = batch.accepted.len() >= BATCH || batch.rows >= 4 * BATCH as u64;
-        if full {
-            let sent = sender.blocking_send(Message::Batch(std::mem::take(&mut batch)));
-            mark(&phases.reader_waiting);
-            if sent.is_err() {
-                return;
-            }
-        }
-    }
-    let _ = sender.blocking_send(Message::Batch(batch));
-}
-
-/// Rows read since the last batch went: the accepted ones sealed, every rejection
-/// (several per row possible) and the repeats inside the file (row, first row, masked ID).
-#[derive(Default)]
-struct Batch {
-    rows: u64,
-    rejected_rows: u64,
-    accepted: Vec<Accepted>,
-    rejected: Vec<(u64, Rejection)>,
-    duplicates: Vec<(u64, u64, String)>,
-}
-
-/// A cell as core's roster parser takes it.
-fn raw(cell: &Cell) -> RawValue<'_> {
-    match cell {
-        Cell::Empty => RawValue::Empty,
-        Cell::Number(n) => RawValue::Number(*n),
-        Cell::Text(text) | Cell::Error(text) => RawValue::Text(text),
-        // A date or a boolean where a roster column expects text or a code: read as what
-        // it displays, so the parser refuses it with the column named.
-        Cell::Bool(_) | Cell::Date(_) | Cell::DateTime { .. } => RawValue::Text("?"),
-    }
-}
-
-fn seal(
-    app: &App,
-    nonces: &mut Nonces<'_>,
-    row: u64,
-    entry: roster::RosterEntry,
-) -> Result<Accepted, RosterError> {
-    let id_number = app.keys().seal(Field::IdNumber, entry.id_number.as_str(), nonces)?;
-    let mobile =
-        entry.mobile.as_ref().map(|m| app.keys().seal(Field::Mobile, m.as_str(), nonces)).transpose()?;
-    let (employer_name, employer_credit_code) = match &entry.employer {
-        Some(employer) => (
-            Some(employer.name.clone()).filter(|n| !n.is_empty()),
-            employer.credit_code.as_ref().map(ToString::to_string),
-        ),
-        None => (None, None),
-    };
-    Ok(Accepted {
-        row,
-        mobile_masked: entry.mobile.as_ref().map(|m| m.masked()).unwrap_or_default(),
-        employer: employer_name.clone().unwrap_or_default(),
-        entry: NewRosterEntry {
-            name: entry.name.map(|n| n.as_str().to_owned()),
-            id_number,
-            mobile,
-            occupation: entry.occupation,
-            region: entry.region,
-            employer_name,
-            employer_credit_code,
-        },
-    })
 }

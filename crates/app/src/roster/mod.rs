@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod import;
 pub mod jobs;
+mod read;
 mod report;
 
 use huiji_core::Org;

@@ -357,3 +357,55 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
     assert_eq!(cover.entries, 10_000, "the refused batch left nothing behind");
     assert_eq!(world.audit("roster.import").await.len(), 1, "the failed import is audited");
 });
+
+both_databases!(
+    batches_sealed_side_by_side_are_written_and_reported_in_file_order,
+    |db: TestDb| async move {
+        let world = World::new(db).await;
+        // 25,000 people born on 26 days of January 1990: three batches (10,000, 10,000 and
+        // 5,000 rows to write), dealt to the sealers in turn.
+        let ids: Vec<String> = (0..25_000u32)
+            .map(|n| {
+                let first17 = format!("3401041990{:02}{:02}{:03}", 1, n / 999 + 1, n % 999 + 1);
+                let bytes: [u8; 17] = first17.as_bytes().try_into().unwrap();
+                format!("{first17}{}", huiji_core::id_number::check_char(&bytes).unwrap())
+            })
+            .collect();
+        let mut lines = vec![vec!["身份证号".to_owned(), "从业类型".to_owned()]];
+        for (n, id) in ids.iter().enumerate() {
+            lines.push(vec![id.clone(), "货车司机".to_owned()]);
+            // A repeat of an early row late in each batch, and a refused row in each.
+            if n % 10_000 == 9_000 || n == 24_000 {
+                lines.push(vec![ids[n / 10_000].clone(), "货车司机".to_owned()]);
+                lines.push(vec!["3401041990".to_owned(), "货车司机".to_owned()]);
+            }
+        }
+        let text = lines.iter().map(|l| l.join(",")).collect::<Vec<_>>().join("\r\n").into_bytes();
+        let (summary, report) = import_ok(&world, "交通运输局", text.clone()).await;
+        let c = summary.counts;
+        assert_eq!(
+            (c.rows, c.imported, c.duplicates_in_file, c.rejected, c.not_members),
+            (25_006, 25_000, 3, 3, 25_000)
+        );
+        // Each kind of line in the report comes in file order, batch after batch.
+        let report = report.text();
+        let rows_of = |code: &str| -> Vec<u64> {
+            report
+                .lines()
+                .filter(|l| l.contains(code))
+                .map(|l| l.split(',').next().unwrap().parse().unwrap())
+                .collect()
+        };
+        assert_eq!(rows_of("duplicate.in_file"), [9_003, 19_005, 24_007], "{report}");
+        assert_eq!(rows_of("id_number.length"), [9_004, 19_006, 24_008], "{report}");
+        // What was written opens again (sealed with the keys in force), and the same file
+        // again changes nothing.
+        let people =
+            huiji_app::roster::coverage::non_members(&world.app, &Actor::Operator, None, 0).await.unwrap();
+        assert!(!people.is_empty() && people.iter().all(|p| p.id_number.starts_with("3401")));
+        let (again, _) = import_ok(&world, "交通运输局", text).await;
+        let c = again.counts;
+        assert_eq!((c.imported, c.already_on_roster, c.updated), (0, 25_000, 0));
+        assert_eq!(world.app.store().roster_coverage(&world.root.path).await.unwrap().entries, 25_000);
+    }
+);

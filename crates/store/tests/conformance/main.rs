@@ -47,3 +47,5 @@ mod upgrade;
 mod upgrade_gaps;
 // The roster coverage rollup (issue 17).
 mod upgrade_roster_counts;
+// One unique key for roster entries (migration 0081, issue 15 figure R).
+mod upgrade_roster_key;

@@ -171,6 +171,19 @@ fn blind_index_matches_reference_hmac() {
 }
 
 #[test]
+fn a_blind_indexer_gives_the_blind_index_of_every_value() {
+    let kr = keyring();
+    for field in [Field::IdNumber, Field::Mobile, Field::WebhookSecret] {
+        let indexer = kr.blind_indexer(field);
+        for value in [ID, MOBILE, "", "13800138001"] {
+            // The same indexer used again and again: its keyed state is not consumed.
+            assert_eq!(indexer.index(value), kr.blind_index(field, value), "{field:?} {value}");
+        }
+    }
+    assert_eq!(format!("{:?}", kr.blind_indexer(Field::Mobile)), "BlindIndexer(..)");
+}
+
+#[test]
 fn ciphertext_does_not_contain_plaintext() {
     let kr = keyring();
     let mut rng = counter();
