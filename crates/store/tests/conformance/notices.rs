@@ -95,7 +95,10 @@ both_databases!(a_claim_takes_no_more_notices_than_its_limit, |db: TestDb| async
             Decision::Review,
         );
         let id = pending(&store, &new, AT).await;
-        assert_eq!(store.reject_application(id, "user:fd", "资料不全", at).await.unwrap(), ReviewOutcome::Rejected);
+        assert_eq!(
+            store.reject_application(id, "user:fd", "资料不全", at).await.unwrap(),
+            ReviewOutcome::Rejected
+        );
     }
     // However the planner runs the claim (PostgreSQL may rescan an `IN` subquery that locks
     // with SKIP LOCKED, leasing every due row), one claim leases its limit and no more.
