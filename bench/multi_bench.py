@@ -7,10 +7,13 @@ import json, os, re, subprocess
 from common import BIN, LUA, Database, Server, api_key, load_note, log, run, write_bodies, wrk
 
 
-def start_wrk(url, seconds, connections, bodies, key):
-    """One wrk process with one thread (the join script's thread count is 1)."""
+def start_wrk(url, seconds, connections, bodies, key, prefix):
+    """One wrk process with one thread (the join script's thread count is 1). Each process
+    needs its own `Idempotency-Key` prefix: with the script's default, two processes sent
+    the same keys with different people, and half the pair's requests were refused as
+    `idempotency_mismatch` (the first J2 run, 2026-12-03)."""
     args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
-            "-s", LUA, url, "--", bodies, key, "1"]
+            "-s", LUA, url, "--", bodies, key, "1", "", prefix]
     return subprocess.Popen(args, text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
@@ -40,7 +43,8 @@ def joins_through(servers, seconds, bodies, key):
     of all of them and each one's p50/p99."""
     per = 64 // len(servers)
     files = split(bodies, len(servers))
-    procs = [start_wrk(s.base, seconds, per, f, key) for s, f in zip(servers, files)]
+    procs = [start_wrk(s.base, seconds, per, f, key, f"multi{i}-")
+             for i, (s, f) in enumerate(zip(servers, files))]
     results = [parse_wrk(p.communicate()[0]) for p in procs]
     created = sum(r["created"] for r in results)
     return {"joins_per_s": created / seconds, "created": created, "other": sum(r["other"] for r in results),
