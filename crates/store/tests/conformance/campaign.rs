@@ -11,7 +11,8 @@ use huiji_store::{NewCampaign, NewCampaignMessage, Settled, Store, SuppressionRe
 
 use crate::fixtures::{AT, DAY, sealed, tree};
 
-async fn campaign(store: &Arc<dyn Store>, org: &Org) -> i64 {
+/// A campaign of `org` with no filters, created at [`AT`].
+pub(crate) async fn campaign(store: &Arc<dyn Store>, org: &Org) -> i64 {
     let new = NewCampaign {
         org: org.id,
         name: "邀请".to_owned(),

@@ -12,26 +12,11 @@ use huiji_core::joining::Landing;
 use huiji_core::{Decision, Occupation, Org, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    NewCampaign, NewCampaignTarget, NewRosterEntry, NewRosterImport, Store, SuppressionReason, both_databases,
+    NewCampaignTarget, NewRosterEntry, NewRosterImport, Store, SuppressionReason, both_databases,
 };
 
+use crate::campaign::campaign;
 use crate::fixtures::{AT, DAY, member, sealed, to_org, tree};
-
-async fn campaign(store: &Arc<dyn Store>, org: &Org) -> i64 {
-    let new = NewCampaign {
-        org: org.id,
-        name: "邀请".to_owned(),
-        template: "您好 {link}".to_owned(),
-        signature: "合肥市总工会".to_owned(),
-        opt_out_text: "回T退订".to_owned(),
-        occupation: None,
-        region: None,
-        source: None,
-        actor: "operator".to_owned(),
-        expires_at: Timestamp(AT.millis() + 30 * DAY),
-    };
-    store.create_campaign(&new, AT).await.unwrap()
-}
 
 /// Imports `(id number, mobile)` rows into `org`'s roster; returns the non-members'
 /// entry ids by id number.
