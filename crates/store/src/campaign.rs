@@ -17,7 +17,6 @@ use huiji_core::campaign::{FrequencyCap, MessageState, Receipt};
 use huiji_core::{Occupation, OrgId, OrgPath, RegionCode, Timestamp};
 
 use crate::db::SqlStore;
-use crate::joining::Sealed;
 use crate::{Result, StoreError};
 
 pub use messages::{SendChecks, Settled};
@@ -104,26 +103,6 @@ pub struct CampaignRecord {
     pub queued_at: Option<Timestamp>,
     /// When its links expire.
     pub expires_at: Timestamp,
-}
-
-/// One target to queue. Whether it goes out or is suppressed is the store's to say (the
-/// suppression list is read in the same statement).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewCampaignMessage {
-    /// The receiving union the join rules pick for the target, when one serves it.
-    pub org: Option<OrgId>,
-    /// The target's occupation.
-    pub occupation: Occupation,
-    /// The target's work region, when known.
-    pub region: Option<RegionCode>,
-    /// The surname to address them by, when the name has one.
-    pub surname: Option<String>,
-    /// The mobile, sealed.
-    pub mobile: Sealed,
-    /// The personal invite code.
-    pub invite_code: String,
-    /// The earliest send time.
-    pub due_at: Timestamp,
 }
 
 /// A message claimed for sending.
@@ -264,23 +243,14 @@ pub trait CampaignStore: Send + Sync {
     async fn campaign(&self, id: i64) -> Result<Option<CampaignRecord>>;
     /// The campaigns of unions within `within`, newest first.
     async fn campaigns(&self, within: &OrgPath, limit: u32) -> Result<Vec<CampaignRecord>>;
-    /// Queues a batch of targets in one transaction, a few thousand per statement: a mobile
-    /// on the suppression list is stored suppressed, a mobile the campaign already has is
-    /// skipped, and a mobile the `cap` does not allow at its due time is due when the cap
-    /// lets it (the sender checks again). Returns how many were added.
-    async fn add_campaign_messages(
-        &self,
-        campaign_id: i64,
-        messages: &[NewCampaignMessage],
-        cap: FrequencyCap,
-    ) -> Result<u64>;
     /// The roster non-members with a mobile within `within` (not deceased), in the order
     /// of their mobile's blind index: what queueing a campaign reads once.
     async fn campaign_targets(&self, within: &OrgPath) -> Result<Vec<CampaignTarget>>;
     /// Queues a batch of targets in one transaction, completing each from its roster entry
-    /// (sealed mobile, occupation, region) with the rules of
-    /// [`CampaignStore::add_campaign_messages`]; an entry no longer a non-member with a
-    /// mobile is left out. Returns how many were added.
+    /// (sealed mobile, occupation, region): a mobile on the suppression list is stored
+    /// suppressed, a mobile the campaign already has is skipped, a mobile the `cap` does
+    /// not allow at `due_at` is due when the cap lets it (the sender checks again), and an
+    /// entry no longer a non-member with a mobile is left out. Returns how many were added.
     async fn add_campaign_targets(
         &self,
         campaign_id: i64,
@@ -386,15 +356,6 @@ impl CampaignStore for SqlStore {
 
     async fn campaigns(&self, within: &OrgPath, limit: u32) -> Result<Vec<CampaignRecord>> {
         read::campaigns(self, within, limit).await
-    }
-
-    async fn add_campaign_messages(
-        &self,
-        campaign_id: i64,
-        messages: &[NewCampaignMessage],
-        cap: FrequencyCap,
-    ) -> Result<u64> {
-        write::add_messages(self, campaign_id, messages, cap).await
     }
 
     async fn campaign_targets(&self, within: &OrgPath) -> Result<Vec<CampaignTarget>> {

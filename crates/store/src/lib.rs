@@ -66,8 +66,7 @@ pub use bulk::{BulkLoad, BulkMember};
 // Outreach: campaigns.
 pub use campaign::{
     CampaignMessageRecord, CampaignRecord, CampaignStatus, CampaignStore, CampaignTarget, DueMessage, Funnel,
-    InviteRecord, JoinCodeFunnel, NewCampaign, NewCampaignMessage, NewCampaignTarget, SendChecks, Settled,
-    SuppressionReason,
+    InviteRecord, JoinCodeFunnel, NewCampaign, NewCampaignTarget, SendChecks, Settled, SuppressionReason,
 };
 pub use cases::{
     CaseChange, CaseEventRecord, CaseOfficer, CaseRecord, CaseStore, Changed, Escalated, NewCase,

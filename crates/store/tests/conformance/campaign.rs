@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use huiji_core::campaign::{FrequencyCap, MessageState, Receipt};
-use huiji_core::{Occupation, Org, Timestamp};
+use huiji_core::{Org, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{NewCampaign, NewCampaignMessage, Settled, Store, SuppressionReason, both_databases};
+use huiji_store::{NewCampaign, Settled, Store, SuppressionReason, both_databases};
 
-use crate::fixtures::{AT, DAY, sealed, tree};
+use crate::campaign_targets::{roster, target};
+use crate::fixtures::{AT, DAY, tree};
 
 /// A campaign of `org` with no filters, created at [`AT`].
 pub(crate) async fn campaign(store: &Arc<dyn Store>, org: &Org) -> i64 {
@@ -28,18 +29,6 @@ pub(crate) async fn campaign(store: &Arc<dyn Store>, org: &Org) -> i64 {
     store.create_campaign(&new, AT).await.unwrap()
 }
 
-fn message(org: &Org, mobile: &str, code: &str) -> NewCampaignMessage {
-    NewCampaignMessage {
-        org: Some(org.id),
-        occupation: Occupation::TruckDriver,
-        region: "340104".parse().ok(),
-        surname: Some("王".to_owned()),
-        mobile: sealed(mobile),
-        invite_code: code.to_owned(),
-        due_at: AT,
-    }
-}
-
 both_databases!(queueing_claiming_and_sending_are_idempotent, |db: TestDb| async move {
     let store = db.dyn_store();
     let t = tree(&store).await;
@@ -49,14 +38,16 @@ both_databases!(queueing_claiming_and_sending_are_idempotent, |db: TestDb| async
         !store.suppress_mobile("bidx:m3", SuppressionReason::Link, AT).await.unwrap(),
         "already on the list"
     );
+    let entries =
+        roster(&store, &t.hefei, &[("p1", Some("m1")), ("p2", Some("m2")), ("p3", Some("m3"))]).await;
     let batch = [
-        message(&t.hefei_trucks, "m1", "code000000001"),
-        message(&t.hefei_trucks, "m2", "code000000002"),
-        message(&t.hefei, "m3", "code000000003"),
+        target(entries["p1"], Some(&t.hefei_trucks), "code000000001"),
+        target(entries["p2"], Some(&t.hefei_trucks), "code000000002"),
+        target(entries["p3"], Some(&t.hefei), "code000000003"),
     ];
-    assert_eq!(store.add_campaign_messages(id, &batch, FrequencyCap::DEFAULT).await.unwrap(), 3);
+    assert_eq!(store.add_campaign_targets(id, &batch, AT, FrequencyCap::DEFAULT).await.unwrap(), 3);
     assert_eq!(
-        store.add_campaign_messages(id, &batch, FrequencyCap::DEFAULT).await.unwrap(),
+        store.add_campaign_targets(id, &batch, AT, FrequencyCap::DEFAULT).await.unwrap(),
         0,
         "one message per mobile"
     );
@@ -118,21 +109,20 @@ both_databases!(a_round_is_claimed_to_its_limit_checked_and_settled_at_once, |db
     let store = db.dyn_store();
     let t = tree(&store).await;
     // An earlier campaign's message to m2, claimed first (sent a day before, below).
+    let people: Vec<(String, String)> = (0..30).map(|n| (format!("p{n}"), format!("m{n}"))).collect();
+    let rows: Vec<(&str, Option<&str>)> =
+        people.iter().map(|(p, m)| (p.as_str(), Some(m.as_str()))).collect();
+    let entries = roster(&store, &t.hefei, &rows).await;
     let earlier = campaign(&store, &t.hefei).await;
-    store
-        .add_campaign_messages(
-            earlier,
-            &[message(&t.hefei_trucks, "m2", "early0000002")],
-            FrequencyCap::DEFAULT,
-        )
-        .await
-        .unwrap();
+    let early_target = [target(entries["p2"], Some(&t.hefei_trucks), "early0000002")];
+    store.add_campaign_targets(earlier, &early_target, AT, FrequencyCap::DEFAULT).await.unwrap();
     let lease = Timestamp(AT.millis() + 60_000);
     let early = store.claim_campaign_messages(AT, lease, 1).await.unwrap();
     let id = campaign(&store, &t.hefei).await;
-    let batch: Vec<NewCampaignMessage> =
-        (0..30).map(|n| message(&t.hefei_trucks, &format!("m{n}"), &format!("code{n:09}"))).collect();
-    assert_eq!(store.add_campaign_messages(id, &batch, FrequencyCap::DEFAULT).await.unwrap(), 30);
+    let batch: Vec<_> = (0..30)
+        .map(|n| target(entries[&format!("p{n}")], Some(&t.hefei_trucks), &format!("code{n:09}")))
+        .collect();
+    assert_eq!(store.add_campaign_targets(id, &batch, AT, FrequencyCap::DEFAULT).await.unwrap(), 30);
     // A claim takes no more than its limit, however the planner runs it (PostgreSQL once
     // took every due message through a rescanned locking subquery).
     let claimed = store.claim_campaign_messages(AT, lease, 12).await.unwrap();

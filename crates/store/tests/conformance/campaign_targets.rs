@@ -20,7 +20,11 @@ use crate::fixtures::{AT, DAY, member, sealed, to_org, tree};
 
 /// Imports `(id number, mobile)` rows into `org`'s roster; returns the non-members'
 /// entry ids by id number.
-async fn roster(store: &Arc<dyn Store>, org: &Org, rows: &[(&str, Option<&str>)]) -> HashMap<String, i64> {
+pub(crate) async fn roster(
+    store: &Arc<dyn Store>,
+    org: &Org,
+    rows: &[(&str, Option<&str>)],
+) -> HashMap<String, i64> {
     let import = store
         .start_roster_import(
             &NewRosterImport {
@@ -59,7 +63,7 @@ async fn roster(store: &Arc<dyn Store>, org: &Org, rows: &[(&str, Option<&str>)]
     ids
 }
 
-fn target(entry_id: i64, org: Option<&Org>, code: &str) -> NewCampaignTarget {
+pub(crate) fn target(entry_id: i64, org: Option<&Org>, code: &str) -> NewCampaignTarget {
     NewCampaignTarget {
         entry_id,
         org: org.map(|o| o.id),
