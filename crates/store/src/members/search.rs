@@ -101,30 +101,53 @@ pub(crate) async fn search(store: &SqlStore, query: &MemberQuery) -> Result<Vec<
         _ => false,
     };
     if !scan_by_id {
-        return page(store, query, false).await;
+        return page(store, query).await;
     }
-    // Walk the primary key newest first in windows of ids, so each query is an index
-    // range of bounded size whatever the planner thinks of the other filters.
-    let newest: Option<i64> =
-        on_pool!(&store.pools, read, |p| sqlx::query_scalar(MAX_MEMBERSHIP_ID).fetch_one(p).await?);
-    let mut below = query.before_id.unwrap_or(i64::MAX).min(newest.unwrap_or(0).saturating_add(1));
-    let mut found = Vec::new();
-    while found.len() < query.limit as usize && below > 0 {
-        let window = MemberQuery {
-            before_id: Some(below),
-            from_id: Some(below.saturating_sub(ID_WINDOW)),
-            limit: query.limit - u32::try_from(found.len()).unwrap_or(query.limit),
-            ..query.clone()
-        };
-        found.extend(page(store, &window, true).await?);
-        below = below.saturating_sub(ID_WINDOW);
-    }
-    Ok(found)
+    walk(store, query).await
 }
 
-/// One statement of the search.
-async fn page(store: &SqlStore, query: &MemberQuery, scan_by_id: bool) -> Result<Vec<MembershipRecord>> {
-    let pieces = conditions(query, scan_by_id);
+/// PostgreSQL plans each window's statement as if its filters (`… || ''`, which it
+/// cannot estimate) matched almost nothing, so as if the whole window had to be read —
+/// and then a parallel scan looks cheaper. But a page of a common prefix fills after a
+/// few thousand rows: at 10,000,000 members the name prefix 王 in 安徽省 read its window
+/// in 2.5 ms without workers and 27 ms with them (launching them costs more than the
+/// scan), which made that page 115 ms p95 (BENCHMARKS.md, Q at 10 M on PostgreSQL).
+const NO_PARALLEL_WORKERS: &str = "SET LOCAL max_parallel_workers_per_gather = 0";
+
+/// Walks the primary key newest first in windows of ids, so each query is an index
+/// range of bounded size whatever the planner thinks of the other filters. The windows
+/// are read in one transaction: one snapshot, so a member changing while the page is
+/// read is neither shown twice nor skipped.
+async fn walk(store: &SqlStore, query: &MemberQuery) -> Result<Vec<MembershipRecord>> {
+    let postgres = matches!(store.pools, Pools::Postgres(_));
+    Ok(on_pool!(&store.pools, read, |p| {
+        let mut tx = p.begin().await?;
+        if postgres {
+            sqlx::query(NO_PARALLEL_WORKERS).execute(&mut *tx).await?;
+        }
+        let newest: Option<i64> = sqlx::query_scalar(MAX_MEMBERSHIP_ID).fetch_one(&mut *tx).await?;
+        let mut below = query.before_id.unwrap_or(i64::MAX).min(newest.unwrap_or(0).saturating_add(1));
+        let mut found = Vec::new();
+        while found.len() < query.limit as usize && below > 0 {
+            let window = MemberQuery {
+                before_id: Some(below),
+                from_id: Some(below.saturating_sub(ID_WINDOW)),
+                limit: query.limit - u32::try_from(found.len()).unwrap_or(query.limit),
+                ..query.clone()
+            };
+            let pieces = conditions(&window, true);
+            let mut statement = statement(&pieces);
+            found.extend(statement.build_query_as().fetch_all(&mut *tx).await?);
+            below = below.saturating_sub(ID_WINDOW);
+        }
+        tx.commit().await?;
+        found
+    }))
+}
+
+/// The search as one statement over the indexes (a small scope, or a selective filter).
+async fn page(store: &SqlStore, query: &MemberQuery) -> Result<Vec<MembershipRecord>> {
+    let pieces = conditions(query, false);
     Ok(on_pool!(&store.pools, read, |p| {
         let mut statement = statement(&pieces);
         statement.build_query_as().fetch_all(p).await?
