@@ -14,6 +14,9 @@ BENCHMARKS.md.
     bench/run campaign-joins [--rows 60000] [--rate 200]      J while the sender drains a campaign, and without
     bench/run stats [--members 1000000] [--repeat 30]         T (/console/stats, ?on=, export, /console/screen, p50/p95)
     bench/run stats+scale [--members 10000000]                T, then Q and S, on one generated database
+    bench/run scale --database-url URL --key-file FILE        Q and S on a database generated before (kept:
+                                                              generate once while the machine is busy, time
+                                                              builds against it when it is quiet)
     bench/run multi [--seconds 20]                            J2 (two instances on one PostgreSQL vs one)
     bench/run all                                             all of the above
 
@@ -115,6 +118,30 @@ def bench_gen(backend, scenario, members, wd):
                 "size_mb": db.size_mb(), "out": out.strip().splitlines()[-1], "load": load}
 
 
+class Generated(Database):
+    """A database `huiji gen --scenario national` made before (`--database-url`): never
+    dropped here."""
+
+    def __init__(self, backend, url):
+        self.backend, self.url, self.kept = backend, url, True
+        if backend == "sqlite":
+            self.path = url.removeprefix("sqlite:")
+        else:
+            self.name = url.rsplit("/", 1)[1]
+
+
+def generated_at(url):
+    """A `gen` function for `bench_scale` that hands back the database at `url`."""
+    backend = "sqlite" if url.startswith("sqlite:") else "postgres"
+
+    def gen(_backend, scenario, _members, _wd):
+        db = Generated(backend, url)
+        members = int(db.sql("SELECT COUNT(*) FROM memberships")[0][0])
+        return db, {"backend": backend, "scenario": scenario, "members": members, "seconds": None,
+                    "size_mb": db.size_mb(), "out": "generated before", "load": load_note()}
+    return gen
+
+
 class SharedGen:
     """`bench_gen` once: later calls get the same database, which the benches' own `drop`
     leaves alone until `drop` here."""
@@ -182,9 +209,12 @@ def bench_scale(backend, members, repeat, wd, gen=bench_gen):
                 kind = "federation"
                 org = next(line.split("\t")[0] for line in run(
                     BIN, "org", "list", "--database-url", db.url, "--region", code, "--kind", kind).splitlines())
-            subprocess.run([BIN, "user", "add", "--database-url", db.url, "--username", username, "--org", org,
-                            "--role", "reviewer", "--password-stdin"], input=console_bench.PASSWORD + "\n",
-                           check=True, text=True, capture_output=True)
+            added = subprocess.run([BIN, "user", "add", "--database-url", db.url, "--username", username,
+                                    "--org", org, "--role", "reviewer", "--password-stdin"],
+                                   input=console_bench.PASSWORD + "\n", text=True, capture_output=True)
+            # A database kept from an earlier run (--database-url) has its reviewers already.
+            if added.returncode != 0 and not getattr(db, "kept", False):
+                sys.exit(f"user add {username}: {added.stderr}")
         number = db.sql("SELECT member_number FROM memberships WHERE region_code LIKE '34%' "
                         "ORDER BY id DESC LIMIT 1")[0][0]
         server = Server(db.url, keys_in(wd))
@@ -630,6 +660,8 @@ def main():
     parser.add_argument("--stations", type=int, default=200_000)
     # Outreach: the sender's rate for campaign-joins (messages/s).
     parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--database-url", help="scale: time a database generated before instead of generating one")
+    parser.add_argument("--key-file", help="scale --database-url: the key file it was generated with")
     parser.add_argument("--no-build", action="store_true",
                         help="run target/release/huiji as it is (a binary built or copied beforehand)")
     args = parser.parse_args()
@@ -690,7 +722,13 @@ def main():
         if args.what in ("multi", "all"):
             ensure_wrk()
             multi_bench.report(multi_bench.bench(args.seconds, wd, keys_in))
-        if args.what in ("scale", "all"):
+        if args.what == "scale" and args.database_url:
+            if not args.key_file:
+                sys.exit("--database-url needs the --key-file the database was generated with")
+            shutil.copy(args.key_file, os.path.join(wd, "bench.keys"))
+            backend = "sqlite" if args.database_url.startswith("sqlite:") else "postgres"
+            report_scale(backend, bench_scale(backend, None, args.repeat, wd, generated_at(args.database_url)))
+        elif args.what in ("scale", "all"):
             for b in backends:
                 r = bench_scale(b, args.members or 10_000_000, args.repeat, wd)
                 report_gen([r["gen"]])
