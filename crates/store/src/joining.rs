@@ -14,6 +14,8 @@ use crate::tx::{Tx, on_tx};
 use crate::webhooks::DECIDED_EVENT;
 use crate::{Conflict, Result, StoreError};
 
+mod instant;
+
 /// An encrypted personal value and its blind index, as the vault made them.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Sealed {
@@ -290,14 +292,7 @@ const MOBILE_BOUND_ELSEWHERE: &str = "SELECT 1 FROM applications \
 
 /// Always inserted pending; approval is one path for instant and reviewed decisions.
 /// The receiving org reviews first (`reviewer_*`); escalation moves the review upwards.
-const INSERT_APPLICATION: &str = "INSERT INTO applications (status, channel, source, receiving_org_id, \
-    landing_org_id, landing_in_pool, name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, \
-    occupation, region_code, employer_name, employer_credit_code, consent_version, consent_at, \
-    mobile_verified, holds_membership, review_deadline, created_at, reviewer_org_id, reviewer_path, \
-    platform_id, external_ref, mobile_bound_elsewhere, real_name_check) \
-    VALUES ('pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, \
-    $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23, $24, $25) \
-    RETURNING id";
+const INSERT_APPLICATION: &str = concat!(instant::insert_application!(), " RETURNING id");
 
 /// The membership an application makes, at its landing org. The home path is copied from
 /// the org so subtree member queries need no join.
@@ -326,8 +321,15 @@ const APPLICATIONS_BY_MOBILE: &str = concat!(
 );
 
 /// The submission, inside the caller's transaction (see `submit_application`). Only a new
-/// application, pending or approved, writes anything.
-pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+/// application, pending or approved, writes anything. With `keyed`, an instant approval
+/// stores its answer under the key in its last call and returns it; otherwise (`None`) the
+/// caller stores the answer (or finds the key's earlier use).
+pub(crate) async fn submit_in(
+    tx: &mut Tx,
+    app: &NewApplication,
+    at: Timestamp,
+    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
     let found: Vec<(i32, String, i64)> = on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
         .bind(&app.id_number.blind_index)
         .bind(app.platform_id.unwrap_or(0))
@@ -339,79 +341,75 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
     // flagged, in this same transaction: the answer neither says nor takes longer.
     let holds_membership = match held {
         Some(mobile) if tells_membership(app.mobile_verified, *mobile == app.mobile.blind_index) => {
-            return Ok(SubmitOutcome::AlreadyMember);
+            return Ok((SubmitOutcome::AlreadyMember, None));
         }
         held => held.is_some(),
     };
     if let Some((_, _, application_id)) = found.iter().find(|(kind, ..)| *kind == 1) {
-        return Ok(SubmitOutcome::Pending { application_id: *application_id, existing: true });
+        return Ok((SubmitOutcome::Pending { application_id: *application_id, existing: true }, None));
     }
-    let application_id: i64 = on_tx!(tx, |c| sqlx::query_scalar(INSERT_APPLICATION)
-        .bind(app.channel.code())
-        .bind(app.source.as_deref())
-        .bind(app.receiving_org.0)
-        .bind(app.landing.map(|l| l.org().0))
-        .bind(matches!(app.landing, Some(Landing::Pool(_))))
-        .bind(&app.name)
-        .bind(&app.id_number.ciphertext)
-        .bind(&app.id_number.blind_index)
-        .bind(&app.mobile.ciphertext)
-        .bind(&app.mobile.blind_index)
-        .bind(app.sex.code())
-        .bind(app.occupation.code())
-        .bind(&app.region_code)
-        .bind(app.employer_name.as_deref())
-        .bind(app.employer_credit_code.as_deref())
-        .bind(&app.consent_version)
-        .bind(at.millis())
-        .bind(app.mobile_verified)
-        .bind(holds_membership)
-        .bind(app.review_deadline.millis())
-        .bind(app.consent_at.millis())
-        .bind(app.platform_id)
-        .bind(app.external_ref.as_deref())
-        .bind(app.mobile_bound_elsewhere)
-        .bind(app.real_name.code())
-        .fetch_one(c)
-        .await?);
-    if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
-        crate::stats::received_in(tx, application_id, at).await?;
-        crate::roster::refresh_in(tx, application_id).await?;
-        return Ok(SubmitOutcome::Pending { application_id, existing: false });
+    if let (Decision::Approve, false, Some(landing)) = (app.decision, holds_membership, app.landing) {
+        return approve_instantly(tx, app, at, landing.org().0, keyed).await;
     }
-    // An instant approval refreshes the roster once, as approved, and counts its receipt
-    // with its decision (`approve_with`).
-    let (membership_id, member_number) = approve_with(tx, application_id, at, INSTANT, true)
-        .await?
-        .ok_or(StoreError::NotFound("landing org"))?;
-    Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
+    let application_id: i64 = on_tx!(tx, |c| instant::bind_application!(
+        sqlx::query_scalar(INSERT_APPLICATION),
+        app,
+        at,
+        holds_membership
+    )
+    .fetch_one(c)
+    .await?);
+    crate::stats::received_in(tx, application_id, at).await?;
+    crate::roster::refresh_in(tx, application_id).await?;
+    Ok((SubmitOutcome::Pending { application_id, existing: false }, None))
 }
 
-/// Approves a pending application inside the caller's transaction: the membership at its
-/// landing org, its number, the application's decision, the `joined` event and the webhook
-/// event. `None` when the application is no longer pending (or has no landing org): the
-/// caller then rolls back what was written.
-pub(crate) async fn approve_in(
+/// A new application approved at once: the application and its membership in one call,
+/// then the rest of the join with its key's answer in one more (see `instant`).
+async fn approve_instantly(
     tx: &mut Tx,
-    application_id: i64,
+    app: &NewApplication,
     at: Timestamp,
-    actor: &str,
-) -> Result<Option<(i64, MemberNumber)>> {
-    approve_with(tx, application_id, at, actor, false).await
+    landing_org: i64,
+    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
+    let (application_id, membership_id) = instant::insert(tx, app, at).await?;
+    let member_number = member_number(membership_id, &app.region_code, at)?;
+    let outcome =
+        SubmitOutcome::Approved { application_id, membership_id, member_number: member_number.clone() };
+    let answer = keyed.and_then(|(request, render)| Some((request, render(&outcome)?)));
+    let key = answer.as_ref().map(|(request, (status, body))| instant::KeyAnswer {
+        request,
+        status: *status,
+        body,
+    });
+    let stored =
+        instant::approve(tx, (application_id, membership_id), &member_number, landing_org, at, key.as_ref())
+            .await?;
+    Ok((outcome, answer.filter(|_| stored).map(|(_, answer)| answer)))
+}
+
+/// The number of membership `membership_id`, made at `at` in the province of `region_code`.
+fn member_number(membership_id: i64, region_code: &str, at: Timestamp) -> Result<MemberNumber> {
+    let serial = u64::try_from(membership_id).map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
+    let province = region_code.get(..2).unwrap_or("00");
+    MemberNumber::new(province, at.china_date().year(), serial)
+        .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))
 }
 
 /// Who decides an instant approval.
 const INSTANT: &str = "instant";
 
-/// [`approve_in`]; `received_now` when the application was submitted in this same
-/// transaction and its receipt is not counted yet (an instant approval): the statistics
-/// count receipt and decision in one statement then.
-async fn approve_with(
+/// Approves a pending application inside the caller's transaction (an officer's decision;
+/// an instant approval is `approve_instantly`): the membership at its landing org, its
+/// number, the application's decision, the `joined` event and the webhook event. `None`
+/// when the application is no longer pending (or has no landing org): the caller then
+/// rolls back what was written.
+pub(crate) async fn approve_in(
     tx: &mut Tx,
     application_id: i64,
     at: Timestamp,
     actor: &str,
-    received_now: bool,
 ) -> Result<Option<(i64, MemberNumber)>> {
     let created: Option<(i64, String, i64)> = on_tx!(tx, |c| sqlx::query_as(MEMBERSHIP_FROM_APPLICATION)
         .bind(application_id)
@@ -419,10 +417,7 @@ async fn approve_with(
         .fetch_optional(c)
         .await?);
     let Some((membership_id, region_code, landing_org_id)) = created else { return Ok(None) };
-    let serial = u64::try_from(membership_id).map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
-    let province = region_code.get(..2).unwrap_or("00");
-    let member_number = MemberNumber::new(province, at.china_date().year(), serial)
-        .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))?;
+    let member_number = member_number(membership_id, &region_code, at)?;
     on_tx!(tx, |c| {
         sqlx::query(SET_MEMBER_NUMBER).bind(membership_id).bind(member_number.as_str()).execute(c).await?;
     });
@@ -453,11 +448,7 @@ async fn approve_with(
         sqlx::query(DECIDED_EVENT).bind(application_id).bind(at.millis()).execute(c).await?;
     });
     crate::benefits::grant_on_approval_in(tx, membership_id, actor, at).await?;
-    if received_now {
-        crate::stats::joined_instantly_in(tx, membership_id, at).await?;
-    } else {
-        crate::stats::joined_in(tx, membership_id, at).await?;
-    }
+    crate::stats::joined_in(tx, membership_id, at).await?;
     crate::roster::refresh_in(tx, application_id).await?;
     crate::notices::welcome_in(tx, application_id, membership_id, landing_org_id, at).await?;
     Ok(Some((membership_id, member_number)))
@@ -586,7 +577,12 @@ async fn keyed_in(
     request: &KeyedRequest<'_>,
     render: &RenderAnswer<'_>,
 ) -> Result<KeyedSubmit> {
-    let outcome = submit_in(tx, app, at).await?;
+    let (outcome, stored) = submit_in(tx, app, at, Some((request, render))).await?;
+    if let Some(answer) = stored {
+        return Ok(KeyedSubmit::Submitted { outcome, answer: Some(answer) });
+    }
+    // Not stored with the join: another outcome, or the key's row exists (answered by
+    // `answer_in`, which meets it again and rolls this attempt back).
     let answer = render(&outcome);
     let earlier = match &answer {
         Some((status, body)) => idempotency::answer_in(tx, request, *status, body).await?,
@@ -614,7 +610,9 @@ fn keeps(submitted: &KeyedSubmit) -> bool {
 /// in [`submit_retried`] runs in a later batch and sees the winner's rows.
 async fn submit_batched(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
     let app = app.clone();
-    store.write_keeping(move |tx| Box::pin(async move { submit_in(tx, &app, at).await }), wrote).await
+    store
+        .write_keeping(move |tx| Box::pin(async move { Ok(submit_in(tx, &app, at, None).await?.0) }), wrote)
+        .await
 }
 
 /// Whether a submission wrote anything: a member told so, or an open application found,
