@@ -11,9 +11,10 @@
 //! database as it was before the statement (not each other's writes), so every statement
 //! here reads only rows written by earlier calls and takes what this one changes (status,
 //! number, decision) from its parameters; the SQLite text runs the same statements in
-//! order. The same writes as `approve_with` and the `stats`/`roster`/`notices` hooks it
-//! calls for an officer's approval: `store` `joining::instant_joins_count_as_officer_approvals_do`
-//! checks the rollups against their recount on both databases.
+//! order. The same writes as `approve_in` and the `stats`/`roster`/`notices` hooks it
+//! calls for an officer's approval: the conformance test
+//! `instant::an_instant_join_writes_what_an_officers_approval_writes` compares the two and
+//! checks the rollups against their recount, on both databases.
 
 use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
