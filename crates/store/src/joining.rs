@@ -9,10 +9,15 @@ use huiji_core::{
 
 use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
-use crate::platform::idempotency::{self, Idempotency, KeyedRequest};
+use crate::platform::idempotency::{Idempotency, KeyedRequest};
 use crate::tx::{Tx, on_tx};
 use crate::webhooks::DECIDED_EVENT;
 use crate::{Conflict, Result, StoreError};
+
+mod attempt;
+mod instant;
+
+use attempt::{keeps, keyed_in, submit_retried};
 
 /// An encrypted personal value and its blind index, as the vault made them.
 #[derive(Clone, PartialEq, Eq)]
@@ -290,14 +295,7 @@ const MOBILE_BOUND_ELSEWHERE: &str = "SELECT 1 FROM applications \
 
 /// Always inserted pending; approval is one path for instant and reviewed decisions.
 /// The receiving org reviews first (`reviewer_*`); escalation moves the review upwards.
-const INSERT_APPLICATION: &str = "INSERT INTO applications (status, channel, source, receiving_org_id, \
-    landing_org_id, landing_in_pool, name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, \
-    occupation, region_code, employer_name, employer_credit_code, consent_version, consent_at, \
-    mobile_verified, holds_membership, review_deadline, created_at, reviewer_org_id, reviewer_path, \
-    platform_id, external_ref, mobile_bound_elsewhere, real_name_check) \
-    VALUES ('pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, \
-    $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23, $24, $25) \
-    RETURNING id";
+const INSERT_APPLICATION: &str = concat!(instant::insert_application!(), " RETURNING id");
 
 /// The membership an application makes, at its landing org. The home path is copied from
 /// the org so subtree member queries need no join.
@@ -326,8 +324,15 @@ const APPLICATIONS_BY_MOBILE: &str = concat!(
 );
 
 /// The submission, inside the caller's transaction (see `submit_application`). Only a new
-/// application, pending or approved, writes anything.
-pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
+/// application, pending or approved, writes anything. With `keyed`, an instant approval
+/// stores its answer under the key in its last call and returns it; otherwise (`None`) the
+/// caller stores the answer (or finds the key's earlier use).
+pub(crate) async fn submit_in(
+    tx: &mut Tx,
+    app: &NewApplication,
+    at: Timestamp,
+    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
     let found: Vec<(i32, String, i64)> = on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
         .bind(&app.id_number.blind_index)
         .bind(app.platform_id.unwrap_or(0))
@@ -339,79 +344,75 @@ pub(crate) async fn submit_in(tx: &mut Tx, app: &NewApplication, at: Timestamp) 
     // flagged, in this same transaction: the answer neither says nor takes longer.
     let holds_membership = match held {
         Some(mobile) if tells_membership(app.mobile_verified, *mobile == app.mobile.blind_index) => {
-            return Ok(SubmitOutcome::AlreadyMember);
+            return Ok((SubmitOutcome::AlreadyMember, None));
         }
         held => held.is_some(),
     };
     if let Some((_, _, application_id)) = found.iter().find(|(kind, ..)| *kind == 1) {
-        return Ok(SubmitOutcome::Pending { application_id: *application_id, existing: true });
+        return Ok((SubmitOutcome::Pending { application_id: *application_id, existing: true }, None));
     }
-    let application_id: i64 = on_tx!(tx, |c| sqlx::query_scalar(INSERT_APPLICATION)
-        .bind(app.channel.code())
-        .bind(app.source.as_deref())
-        .bind(app.receiving_org.0)
-        .bind(app.landing.map(|l| l.org().0))
-        .bind(matches!(app.landing, Some(Landing::Pool(_))))
-        .bind(&app.name)
-        .bind(&app.id_number.ciphertext)
-        .bind(&app.id_number.blind_index)
-        .bind(&app.mobile.ciphertext)
-        .bind(&app.mobile.blind_index)
-        .bind(app.sex.code())
-        .bind(app.occupation.code())
-        .bind(&app.region_code)
-        .bind(app.employer_name.as_deref())
-        .bind(app.employer_credit_code.as_deref())
-        .bind(&app.consent_version)
-        .bind(at.millis())
-        .bind(app.mobile_verified)
-        .bind(holds_membership)
-        .bind(app.review_deadline.millis())
-        .bind(app.consent_at.millis())
-        .bind(app.platform_id)
-        .bind(app.external_ref.as_deref())
-        .bind(app.mobile_bound_elsewhere)
-        .bind(app.real_name.code())
-        .fetch_one(c)
-        .await?);
-    if app.decision != Decision::Approve || holds_membership || app.landing.is_none() {
-        crate::stats::received_in(tx, application_id, at).await?;
-        crate::roster::refresh_in(tx, application_id).await?;
-        return Ok(SubmitOutcome::Pending { application_id, existing: false });
+    if let (Decision::Approve, false, Some(landing)) = (app.decision, holds_membership, app.landing) {
+        return approve_instantly(tx, app, at, landing.org().0, keyed).await;
     }
-    // An instant approval refreshes the roster once, as approved, and counts its receipt
-    // with its decision (`approve_with`).
-    let (membership_id, member_number) = approve_with(tx, application_id, at, INSTANT, true)
-        .await?
-        .ok_or(StoreError::NotFound("landing org"))?;
-    Ok(SubmitOutcome::Approved { application_id, membership_id, member_number })
+    let application_id: i64 = on_tx!(tx, |c| instant::bind_application!(
+        sqlx::query_scalar(INSERT_APPLICATION),
+        app,
+        at,
+        holds_membership
+    )
+    .fetch_one(c)
+    .await?);
+    crate::stats::received_in(tx, application_id, at).await?;
+    crate::roster::refresh_in(tx, application_id).await?;
+    Ok((SubmitOutcome::Pending { application_id, existing: false }, None))
 }
 
-/// Approves a pending application inside the caller's transaction: the membership at its
-/// landing org, its number, the application's decision, the `joined` event and the webhook
-/// event. `None` when the application is no longer pending (or has no landing org): the
-/// caller then rolls back what was written.
-pub(crate) async fn approve_in(
+/// A new application approved at once: the application and its membership in one call,
+/// then the rest of the join with its key's answer in one more (see `instant`).
+async fn approve_instantly(
     tx: &mut Tx,
-    application_id: i64,
+    app: &NewApplication,
     at: Timestamp,
-    actor: &str,
-) -> Result<Option<(i64, MemberNumber)>> {
-    approve_with(tx, application_id, at, actor, false).await
+    landing_org: i64,
+    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
+    let (application_id, membership_id) = instant::insert(tx, app, at).await?;
+    let member_number = member_number(membership_id, &app.region_code, at)?;
+    let outcome =
+        SubmitOutcome::Approved { application_id, membership_id, member_number: member_number.clone() };
+    let answer = keyed.and_then(|(request, render)| Some((request, render(&outcome)?)));
+    let key = answer.as_ref().map(|(request, (status, body))| instant::KeyAnswer {
+        request,
+        status: *status,
+        body,
+    });
+    let stored =
+        instant::approve(tx, (application_id, membership_id), &member_number, landing_org, at, key.as_ref())
+            .await?;
+    Ok((outcome, answer.filter(|_| stored).map(|(_, answer)| answer)))
+}
+
+/// The number of membership `membership_id`, made at `at` in the province of `region_code`.
+fn member_number(membership_id: i64, region_code: &str, at: Timestamp) -> Result<MemberNumber> {
+    let serial = u64::try_from(membership_id).map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
+    let province = region_code.get(..2).unwrap_or("00");
+    MemberNumber::new(province, at.china_date().year(), serial)
+        .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))
 }
 
 /// Who decides an instant approval.
 const INSTANT: &str = "instant";
 
-/// [`approve_in`]; `received_now` when the application was submitted in this same
-/// transaction and its receipt is not counted yet (an instant approval): the statistics
-/// count receipt and decision in one statement then.
-async fn approve_with(
+/// Approves a pending application inside the caller's transaction (an officer's decision;
+/// an instant approval is `approve_instantly`): the membership at its landing org, its
+/// number, the application's decision, the `joined` event and the webhook event. `None`
+/// when the application is no longer pending (or has no landing org): the caller then
+/// rolls back what was written.
+pub(crate) async fn approve_in(
     tx: &mut Tx,
     application_id: i64,
     at: Timestamp,
     actor: &str,
-    received_now: bool,
 ) -> Result<Option<(i64, MemberNumber)>> {
     let created: Option<(i64, String, i64)> = on_tx!(tx, |c| sqlx::query_as(MEMBERSHIP_FROM_APPLICATION)
         .bind(application_id)
@@ -419,10 +420,7 @@ async fn approve_with(
         .fetch_optional(c)
         .await?);
     let Some((membership_id, region_code, landing_org_id)) = created else { return Ok(None) };
-    let serial = u64::try_from(membership_id).map_err(|_| StoreError::Corrupt("membership id".to_owned()))?;
-    let province = region_code.get(..2).unwrap_or("00");
-    let member_number = MemberNumber::new(province, at.china_date().year(), serial)
-        .map_err(|_| StoreError::Corrupt("member number out of range".to_owned()))?;
+    let member_number = member_number(membership_id, &region_code, at)?;
     on_tx!(tx, |c| {
         sqlx::query(SET_MEMBER_NUMBER).bind(membership_id).bind(member_number.as_str()).execute(c).await?;
     });
@@ -453,11 +451,7 @@ async fn approve_with(
         sqlx::query(DECIDED_EVENT).bind(application_id).bind(at.millis()).execute(c).await?;
     });
     crate::benefits::grant_on_approval_in(tx, membership_id, actor, at).await?;
-    if received_now {
-        crate::stats::joined_instantly_in(tx, membership_id, at).await?;
-    } else {
-        crate::stats::joined_in(tx, membership_id, at).await?;
-    }
+    crate::stats::joined_in(tx, membership_id, at).await?;
     crate::roster::refresh_in(tx, application_id).await?;
     crate::notices::welcome_in(tx, application_id, membership_id, landing_org_id, at).await?;
     Ok(Some((membership_id, member_number)))
@@ -530,95 +524,4 @@ impl JoinStore for SqlStore {
             .fetch_all(p)
             .await?))
     }
-}
-
-/// A submission, retried once when a concurrent one of the same person won the race:
-/// the database's unique indexes decided, so it is answered as if seen first.
-async fn submit_retried(
-    store: &SqlStore,
-    app: &NewApplication,
-    at: Timestamp,
-    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
-) -> Result<KeyedSubmit> {
-    match submit_once(store, app, at, keyed).await {
-        Err(StoreError::Conflict(
-            Conflict::AlreadyMember | Conflict::PendingForPlatform | Conflict::PendingForMobile,
-        )) => submit_once(store, app, at, keyed).await,
-        other => other,
-    }
-}
-
-/// One attempt at a submission: the join's ONE transaction, begun and committed here and
-/// nowhere else. With a key, its answer is stored in the same commit, or the key's
-/// earlier use is answered and nothing kept. Without one (the H5 form), the transaction
-/// is a savepoint in the group-commit writer's batch ([`submit_batched`]).
-async fn submit_once(
-    store: &SqlStore,
-    app: &NewApplication,
-    at: Timestamp,
-    keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
-) -> Result<KeyedSubmit> {
-    // A keyed join still commits on its own: the writer's jobs must own what they use,
-    // and the door's renderer of the answer borrows the request (left for issue 14).
-    if keyed.is_none() {
-        let outcome = submit_batched(store, app, at).await?;
-        return Ok(KeyedSubmit::Submitted { outcome, answer: None });
-    }
-    let Some((request, render)) = keyed else {
-        return Err(StoreError::Corrupt("a keyed submission without its key".to_owned()));
-    };
-    let mut tx = store.begin_write().await?;
-    let submitted = keyed_in(&mut tx, app, at, request, render).await?;
-    if keeps(&submitted) {
-        tx.commit().await?;
-    }
-    // Otherwise dropping the transaction rolls this attempt back.
-    Ok(submitted)
-}
-
-/// A keyed submission inside the caller's transaction (its own, or its savepoint in a
-/// batch): the join and its answer under the key, or the key's earlier use. What it
-/// wrote is kept only when [`keeps`] says so.
-async fn keyed_in(
-    tx: &mut Tx,
-    app: &NewApplication,
-    at: Timestamp,
-    request: &KeyedRequest<'_>,
-    render: &RenderAnswer<'_>,
-) -> Result<KeyedSubmit> {
-    let outcome = submit_in(tx, app, at).await?;
-    let answer = render(&outcome);
-    let earlier = match &answer {
-        Some((status, body)) => idempotency::answer_in(tx, request, *status, body).await?,
-        None if wrote(&outcome) => return Err(StoreError::Corrupt("a join without its answer".to_owned())),
-        None => idempotency::earlier_in(tx, request).await?,
-    };
-    Ok(match earlier {
-        Some(earlier) => KeyedSubmit::Earlier(earlier),
-        None => KeyedSubmit::Submitted { outcome, answer },
-    })
-}
-
-/// Whether a keyed submission's writes are kept: a join or an answer stored under its
-/// key; never an attempt that met the key's earlier use.
-fn keeps(submitted: &KeyedSubmit) -> bool {
-    match submitted {
-        KeyedSubmit::Submitted { outcome, answer } => wrote(outcome) || answer.is_some(),
-        KeyedSubmit::Earlier(_) => false,
-    }
-}
-
-/// An unkeyed submission through the group-commit writer: its own savepoint in a batch's
-/// transaction, answered once the batch has committed. A member told so, or an open
-/// application found, wrote nothing. A conflict rolls back this job alone, so the retry
-/// in [`submit_retried`] runs in a later batch and sees the winner's rows.
-async fn submit_batched(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
-    let app = app.clone();
-    store.write_keeping(move |tx| Box::pin(async move { submit_in(tx, &app, at).await }), wrote).await
-}
-
-/// Whether a submission wrote anything: a member told so, or an open application found,
-/// wrote nothing (and its transaction or savepoint is rolled back).
-fn wrote(outcome: &SubmitOutcome) -> bool {
-    !matches!(outcome, SubmitOutcome::AlreadyMember | SubmitOutcome::Pending { existing: true, .. })
 }

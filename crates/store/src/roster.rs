@@ -9,6 +9,8 @@ mod counts;
 mod read;
 mod write;
 
+pub(crate) use write::{refresh_application, state_of};
+
 pub(crate) use counts::{REBUILD as REBUILD_ROSTER_COUNTS, verify as verify_roster_counts};
 
 use async_trait::async_trait;

@@ -23,7 +23,7 @@ use huiji_core::{Channel, CivilDate, MembershipStatus, Occupation, OrgId, OrgPat
 use crate::db::{SqlStore, on_pool};
 use crate::{Result, StoreError};
 
-pub(crate) use maintain::{joined_in, joined_instantly_in, moved_in, status_changed_in};
+pub(crate) use maintain::{joined_in, moved_in, status_changed_in};
 pub use panels::{CategoryCases, ContestTally};
 use queries::*;
 pub(crate) use review::{decided_in, escalated_in, received_in};

@@ -28,7 +28,7 @@ macro_rules! state_of {
     };
 }
 
-pub(super) use state_of;
+pub(crate) use state_of;
 
 const START: &str = "INSERT INTO roster_imports (org_id, org_path, source, file_name, actor, status, started_at, \
     heartbeat_at) SELECT id, path, $2, $3, $4, 'running', $5, $5 FROM orgs WHERE id = $1 RETURNING id";
@@ -57,11 +57,20 @@ const UPDATE_IMPORT: &str = "UPDATE roster_imports SET status = $2, rows_read = 
     duplicates_in_file = $5, already_on_roster = $6, updated = $7, rejected = $8, members = $9, pending = $10, \
     not_members = $11, report = COALESCE($12, report), finished_at = $13, heartbeat_at = $14 WHERE id = $1";
 
-const REFRESH: &str = concat!(
-    "UPDATE roster_entries SET state = ",
-    state_of!("roster_entries.id_number_bidx"),
-    " WHERE id_number_bidx = (SELECT id_number_bidx FROM applications WHERE id = $1)"
-);
+/// Refreshes the roster entries of the person of application `$1` (a macro, so the
+/// instant approval can put it in its one multi-statement call, `joining::instant`).
+macro_rules! refresh_application {
+    () => {
+        concat!(
+            "UPDATE roster_entries SET state = ",
+            $crate::roster::state_of!("roster_entries.id_number_bidx"),
+            " WHERE id_number_bidx = (SELECT id_number_bidx FROM applications WHERE id = $1)"
+        )
+    };
+}
+pub(crate) use refresh_application;
+
+const REFRESH: &str = refresh_application!();
 
 /// The same for the person of a membership whose status changed (a withdrawal, an
 /// expulsion, a death, a reinstatement): a member who leaves is `not_member` again.

@@ -141,19 +141,6 @@ pub(crate) async fn joined_in(tx: &mut Tx, membership_id: i64, at: Timestamp) ->
     }
 }
 
-/// An application approved instantly at its submission, `at`: the counts of
-/// [`super::review::received_in`] and [`joined_in`] in fewer statements — its receipt and
-/// its (instant) decision are one day's row, and an instant decision has no review time.
-pub(crate) async fn joined_instantly_in(tx: &mut Tx, membership_id: i64, at: Timestamp) -> Result<()> {
-    let key = key_of(tx, membership_id).await?;
-    add_flows(tx, &key, key.org, 0, at, &Delta { joined: 1, ..Delta::default() }).await?;
-    add_memberships(tx, &key, key.org, &key.status, 1).await?;
-    match key.application {
-        Some(application_id) => super::review::received_and_decided_in(tx, application_id, at).await,
-        None => Ok(()),
-    }
-}
-
 /// A membership's status just changed from `from` (a lifecycle action): the status counts
 /// move, and a leaving (withdrawn, expelled, deceased) is a flow out of its union.
 pub(crate) async fn status_changed_in(

@@ -64,14 +64,6 @@ const DECIDED_TIME: &str = concat!(
      ON CONFLICT (org_id, day, bucket) DO UPDATE SET decisions = stats_review_times.decisions + 1"
 );
 
-/// An instant approval: received and decided on the same day, at once (`$2`). Only an
-/// application decided `instant` counts, as [`DECIDED`] would count it.
-const RECEIVED_AND_DECIDED: &str = "INSERT INTO stats_review_daily (org_id, day, received, decided, instant) \
-    SELECT receiving_org_id, $2, 1, 1, 1 FROM applications \
-    WHERE id = $1 AND decided_at IS NOT NULL AND decided_by = 'instant' \
-    ON CONFLICT (org_id, day) DO UPDATE SET received = stats_review_daily.received + 1, \
-    decided = stats_review_daily.decided + 1, instant = stats_review_daily.instant + 1";
-
 /// The application's receiving union, when it came in, and whether its review now sits
 /// with that union's parent (its first escalation: the review starts at the receiving
 /// union and each escalation moves it one union up).
@@ -99,16 +91,6 @@ pub(crate) async fn decided_in(tx: &mut Tx, application_id: i64, at: Timestamp) 
             sqlx::query(sql).bind(application_id).bind(day).execute(c).await?;
         });
     }
-    Ok(())
-}
-
-/// An application was just submitted and approved instantly at `at` (both in its
-/// transaction): what [`received_in`] and [`decided_in`] count, in one statement.
-pub(crate) async fn received_and_decided_in(tx: &mut Tx, application_id: i64, at: Timestamp) -> Result<()> {
-    let day = day_key(at.china_date());
-    on_tx!(tx, |c| {
-        sqlx::query(RECEIVED_AND_DECIDED).bind(application_id).bind(day).execute(c).await?;
-    });
     Ok(())
 }
 

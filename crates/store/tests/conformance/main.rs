@@ -19,6 +19,8 @@ mod fixtures;
 mod group_commit;
 mod innovation;
 mod innovation_evaluation;
+// Instant approvals in few database calls (issue 14 item 3).
+mod instant;
 // Two instances, one database: background jobs once per period.
 mod jobs;
 mod joining;
