@@ -328,8 +328,9 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
     use huiji_vault::Field;
     let url = db.url.clone();
     let world = World::new(db).await;
-    // 13,000 people born on 24 days of 1990: the first 10,000 are one batch, written;
-    // the database refuses someone of the second batch, so the import fails there.
+    // 13,000 people born on 24 days of 1990; the database refuses the one whose ID blind
+    // index comes last — rows are written in blind-index order, so every transaction
+    // before the refused one's is written, and the import fails there.
     let ids: Vec<String> = (0..13_000u32)
         .map(|n| {
             let (month, day, seq) = (n / 1_998 + 1, n % 1_998 / 999 + 1, n % 999 + 1);
@@ -338,7 +339,8 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
             format!("{first17}{}", huiji_core::id_number::check_char(&bytes).unwrap())
         })
         .collect();
-    let refused = world.app.keys().blind_index(Field::IdNumber, &ids[12_345]).to_hex();
+    let refused =
+        ids.iter().map(|id| world.app.keys().blind_index(Field::IdNumber, id).to_hex()).max().unwrap();
     refuse_entry(&url, &refused).await;
     let mut lines = vec![vec!["身份证号".to_owned(), "从业类型".to_owned()]];
     lines.extend(ids.iter().map(|id| vec![id.clone(), "货车司机".to_owned()]));
@@ -352,9 +354,12 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
     let record = store.roster_imports(&world.root.path, 1).await.unwrap().remove(0);
     assert_eq!(record.status, RosterImportStatus::Failed);
     let c = record.counts;
-    assert_eq!((c.rows, c.imported, c.not_members, c.rejected), (10_000, 10_000, 10_000, 0), "{c:?}");
+    assert_eq!((c.rows, c.rejected, c.duplicates_in_file, c.already_on_roster), (13_000, 0, 0, 0), "{c:?}");
+    assert!(c.imported > 0 && c.imported < 13_000, "written up to the refused transaction: {c:?}");
+    assert_eq!((c.not_members, c.members, c.pending), (c.imported, 0, 0), "{c:?}");
     let cover = store.roster_coverage(&world.root.path).await.unwrap();
-    assert_eq!(cover.entries, 10_000, "the refused batch left nothing behind");
+    assert_eq!(cover.entries, c.imported, "the refused transaction left nothing behind");
+    assert!(store.roster_matches(&refused).await.unwrap().is_empty(), "the refused person is not listed");
     assert_eq!(world.audit("roster.import").await.len(), 1, "the failed import is audited");
 });
 
