@@ -13,7 +13,7 @@ use std::time::Instant;
 use huiji_core::audit::AuditAction;
 use huiji_core::roster::{RosterColumn, RosterState};
 use huiji_core::{Occupation, Org, OrgId};
-use huiji_store::{EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus};
+use huiji_store::{Backend, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus};
 use huiji_tabular::Table;
 
 use super::RosterError;
@@ -338,44 +338,75 @@ impl Started {
     }
 
     /// Writes the key ranges in order, each sorted by blind index, in transactions of at
-    /// most [`BATCH`] rows of one range; the counts move on only as a transaction commits.
+    /// most [`BATCH`] rows of one range — on PostgreSQL two at a time, on connections of
+    /// their own (each server process takes a core; SQLite has one writer). The counts
+    /// move on only as a transaction commits: with two in flight and one refused, the
+    /// other's rows are counted if it committed, so the record agrees with the roster.
     async fn write(
         &mut self,
         counts: &mut RosterCounts,
         spill: &mut Spill,
     ) -> Result<RosterImportStatus, RosterError> {
         let (app, import_id) = (&self.app, self.import_id);
-        for bucket in 0..BUCKETS {
+        let side_by_side = app.store().backend() == Backend::Postgres;
+        let mut parts = Parts { spill, bucket: 0, rows: Vec::new().into_iter(), size: 1 };
+        loop {
             let started = Instant::now();
-            let rows = spill.take(bucket)?;
+            let first = parts.next()?;
+            let second = if side_by_side { parts.next()? } else { Vec::new() };
             Phases::add(&self.phases.sort, started.elapsed());
-            // Even parts: 15,000 rows are two of 7,500, not 10,000 and 5,000.
-            let parts = rows.len().div_ceil(BATCH).max(1);
-            let size = rows.len().div_ceil(parts).max(1);
-            let mut rows = rows.into_iter();
-            loop {
-                let part: Vec<Accepted> = rows.by_ref().take(size).collect();
-                if part.is_empty() {
-                    break;
-                }
-                if self.cancel.is_set() {
-                    return Ok(RosterImportStatus::Cancelled);
-                }
-                // Counted into a copy, kept only once the part is written: a transaction the
-                // store refused is not half counted in the failed import's record.
-                let mut next = *counts;
-                let started = Instant::now();
-                write_part(app, import_id, part, &mut next, &mut self.report).await?;
-                Phases::add(&self.phases.write, started.elapsed());
-                *counts = next;
-                let started = Instant::now();
-                app.store()
-                    .update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now())
-                    .await?;
-                Phases::add(&self.phases.progress, started.elapsed());
+            if first.is_empty() {
+                break;
             }
+            if self.cancel.is_set() {
+                return Ok(RosterImportStatus::Cancelled);
+            }
+            let started = Instant::now();
+            let (first, second) =
+                tokio::join!(write_part(app, import_id, first), write_part(app, import_id, second));
+            Phases::add(&self.phases.write, started.elapsed());
+            let mut failed = None;
+            for written in [first, second] {
+                match written {
+                    Ok(written) => written.count(counts, &mut self.report),
+                    Err(error) => {
+                        failed.get_or_insert(error);
+                    }
+                }
+            }
+            if let Some(error) = failed {
+                return Err(error);
+            }
+            let started = Instant::now();
+            app.store()
+                .update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now())
+                .await?;
+            Phases::add(&self.phases.progress, started.elapsed());
         }
         Ok(RosterImportStatus::Done)
+    }
+}
+
+/// The key ranges' rows as parts to write, range after range, each range in even parts of
+/// at most [`BATCH`] rows (15,000 rows are two of 7,500, not 10,000 and 5,000).
+struct Parts<'a> {
+    spill: &'a mut Spill,
+    bucket: usize,
+    rows: std::vec::IntoIter<Accepted>,
+    size: usize,
+}
+
+impl Parts<'_> {
+    /// The next part; empty once every range is written.
+    fn next(&mut self) -> Result<Vec<Accepted>, RosterError> {
+        while self.rows.len() == 0 && self.bucket < BUCKETS {
+            let rows = self.spill.take(self.bucket)?;
+            self.bucket += 1;
+            let parts = rows.len().div_ceil(BATCH).max(1);
+            self.size = rows.len().div_ceil(parts).max(1);
+            self.rows = rows.into_iter();
+        }
+        Ok(self.rows.by_ref().take(self.size).collect())
     }
 }
 
@@ -396,50 +427,61 @@ async fn owner(app: &App, actor: &Actor, org: Option<OrgId>) -> Result<Org, Rost
     Ok(org)
 }
 
-/// Writes one part of a key range and counts and reports what became of each row.
-async fn write_part(
-    app: &App,
-    import_id: i64,
-    accepted: Vec<Accepted>,
-    counts: &mut RosterCounts,
-    report: &mut Report,
-) -> Result<(), RosterError> {
+/// A part as the store wrote it: its entries, each row's number and masked mobile, and
+/// what became of each.
+#[derive(Default)]
+struct Written {
+    entries: Vec<NewRosterEntry>,
+    rows: Vec<(u64, String)>,
+    outcomes: Vec<EntryOutcome>,
+}
+
+/// Writes one part of a key range (in one transaction); nothing for an empty one.
+async fn write_part(app: &App, import_id: i64, accepted: Vec<Accepted>) -> Result<Written, RosterError> {
     if accepted.is_empty() {
-        return Ok(());
+        return Ok(Written::default());
     }
     // The entries move to the store; the report keeps only what it may need of each row.
     let (entries, rows): (Vec<NewRosterEntry>, Vec<(u64, String)>) =
         accepted.into_iter().map(|a| (a.entry, (a.row, a.mobile_masked))).unzip();
     let outcomes = app.store().add_roster_entries(import_id, &entries, app.now()).await?;
-    for ((entry, (row, mobile_masked)), outcome) in entries.iter().zip(&rows).zip(outcomes) {
-        let state = match outcome {
-            EntryOutcome::New(state) => {
-                counts.imported += 1;
-                state
+    Ok(Written { entries, rows, outcomes })
+}
+
+impl Written {
+    /// Counts and reports what became of each row.
+    fn count(&self, counts: &mut RosterCounts, report: &mut Report) {
+        for ((entry, (row, mobile_masked)), outcome) in
+            self.entries.iter().zip(&self.rows).zip(&self.outcomes)
+        {
+            let state = match *outcome {
+                EntryOutcome::New(state) => {
+                    counts.imported += 1;
+                    state
+                }
+                EntryOutcome::Existing { state, mobile, employer } => {
+                    counts.already_on_roster += 1;
+                    if mobile || employer {
+                        counts.updated += 1;
+                    }
+                    if mobile {
+                        report.updated(*row, RosterColumn::Mobile, mobile_masked);
+                    }
+                    if employer {
+                        report.updated(
+                            *row,
+                            RosterColumn::Employer,
+                            entry.employer_name.as_deref().unwrap_or_default(),
+                        );
+                    }
+                    state
+                }
+            };
+            match state {
+                RosterState::Member => counts.members += 1,
+                RosterState::Pending => counts.pending += 1,
+                RosterState::NotMember => counts.not_members += 1,
             }
-            EntryOutcome::Existing { state, mobile, employer } => {
-                counts.already_on_roster += 1;
-                if mobile || employer {
-                    counts.updated += 1;
-                }
-                if mobile {
-                    report.updated(*row, RosterColumn::Mobile, mobile_masked);
-                }
-                if employer {
-                    report.updated(
-                        *row,
-                        RosterColumn::Employer,
-                        entry.employer_name.as_deref().unwrap_or_default(),
-                    );
-                }
-                state
-            }
-        };
-        match state {
-            RosterState::Member => counts.members += 1,
-            RosterState::Pending => counts.pending += 1,
-            RosterState::NotMember => counts.not_members += 1,
         }
     }
-    Ok(())
 }
