@@ -363,6 +363,41 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
     assert_eq!(world.audit("roster.import").await.len(), 1, "the failed import is audited");
 });
 
+both_databases!(a_cancelled_import_is_recorded_so_and_agrees_with_the_roster, |db: TestDb| async move {
+    use huiji_app::roster::import::{self, CancelFlag, ImportRequest};
+    use huiji_store::RosterImportStatus;
+    use huiji_tabular::{Limits, Table};
+    let world = World::new(db).await;
+    let text = csv(&[&["身份证号", "从业类型"], &[&id(1), "货车司机"], &[&id(2), "快递员"]], ",");
+    let table =
+        Table::from_reader(std::io::Cursor::new(text.clone().into_bytes()), None, Limits::default()).unwrap();
+    let request = ImportRequest {
+        org: Some(world.root.id),
+        source: "交通运输局".to_owned(),
+        file_name: "roster.csv".to_owned(),
+        report_name: "roster.report.csv".to_owned(),
+        default_occupation: None,
+    };
+    let cancel = CancelFlag::default();
+    let report = Box::new(crate::roster_support::Sink::default());
+    let started =
+        import::begin(&world.app, &Actor::Operator, &request, table, report, cancel.clone()).await.unwrap();
+    // The officer's button, pressed before the first rows reach the writer.
+    cancel.cancel();
+    let summary = started.finish().await.unwrap();
+    assert_eq!(summary.status, RosterImportStatus::Cancelled);
+    let store = world.app.store();
+    let record = store.roster_import(summary.import_id).await.unwrap().unwrap();
+    assert_eq!((record.status, record.counts), (RosterImportStatus::Cancelled, summary.counts));
+    let cover = store.roster_coverage(&world.root.path).await.unwrap();
+    assert_eq!(cover.entries, record.counts.imported, "the record agrees with the roster");
+    assert_eq!(world.audit("roster.import").await.len(), 1, "the cancelled import is audited");
+    // Importing the same file again completes it, adding each person once.
+    let (again, _) = import_ok(&world, "交通运输局", text.into_bytes()).await;
+    assert_eq!(again.counts.imported + again.counts.already_on_roster, 2);
+    assert_eq!(store.roster_coverage(&world.root.path).await.unwrap().entries, 2);
+});
+
 both_databases!(
     batches_sealed_side_by_side_are_written_and_reported_in_file_order,
     |db: TestDb| async move {
