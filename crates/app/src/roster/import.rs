@@ -1,8 +1,9 @@
 //! Importing a roster file: the reading side ([`super::read`]) decodes and parses the
 //! file, drops repeats of an ID number inside it and seals what is left on threads of its
-//! own; the async side writes the batches, each in one transaction, while the next ones
-//! are read and sealed, counts what became of every row and writes the report.
-//! Importing the same file again adds nothing.
+//! own; the async side keeps the sealed rows by key range in temporary files
+//! ([`super::spill`]) until the whole file is read, then writes each range in blind-index
+//! order, a transaction at most [`BATCH`] rows of one range, counts what became of every
+//! row and writes the report. Importing the same file again adds nothing.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -12,12 +13,13 @@ use std::time::Instant;
 use huiji_core::audit::AuditAction;
 use huiji_core::roster::{RosterColumn, RosterState};
 use huiji_core::{Occupation, Org, OrgId};
-use huiji_store::{EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus};
+use huiji_store::{Backend, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus};
 use huiji_tabular::Table;
 
 use super::RosterError;
-use super::read::{self, Accepted, Message, Rows, SEALERS};
+use super::read::{self, Accepted, BATCH, Message, Rows, SEALERS};
 use super::report::Report;
+use super::spill::{BUCKETS, Spill};
 use crate::App;
 use crate::actor::Actor;
 
@@ -88,7 +90,8 @@ pub struct Started {
 
 /// Where an import's time went, logged when it ends (`RUST_LOG=huiji_app::roster=info`):
 /// the reading thread's decoding, parsing and sealing and its waits for the writer; the
-/// writer's store calls, progress records and report, and its waits for rows.
+/// writer's appends to the key-range files and its waits for rows while the file is read,
+/// then its reading and sorting of each range, store calls, progress records and report.
 /// The sealers' time is summed over the [`SEALERS`] threads.
 #[derive(Default)]
 pub(super) struct Phases {
@@ -96,6 +99,8 @@ pub(super) struct Phases {
     pub(super) parse: AtomicU64,
     pub(super) seal: AtomicU64,
     pub(super) reader_waiting: AtomicU64,
+    spill: AtomicU64,
+    sort: AtomicU64,
     write: AtomicU64,
     progress: AtomicU64,
     report: AtomicU64,
@@ -123,6 +128,8 @@ impl Phases {
             seal_s = Self::seconds(&self.seal),
             sealers = SEALERS,
             reader_waiting_s = Self::seconds(&self.reader_waiting),
+            spill_s = Self::seconds(&self.spill),
+            sort_s = Self::seconds(&self.sort),
             write_s = Self::seconds(&self.write),
             progress_s = Self::seconds(&self.progress),
             report_s = Self::seconds(&self.report),
@@ -269,8 +276,26 @@ impl Started {
         Ok(ImportSummary { import_id, counts, status, seconds: self.started.elapsed().as_secs_f64() })
     }
 
-    /// The batches as they come, until the end, a cancel or a reading error.
+    /// Reads the whole file into the key-range files, then writes them; until the end,
+    /// a cancel or an error. A file that becomes unreadable part way has the rows read
+    /// before written, and is recorded as failed.
     async fn rows(&mut self, counts: &mut RosterCounts) -> Result<RosterImportStatus, RosterError> {
+        let mut spill = Spill::new()?;
+        let read = self.read(counts, &mut spill).await?;
+        if read == RosterImportStatus::Cancelled {
+            return Ok(read);
+        }
+        let written = self.write(counts, &mut spill).await?;
+        Ok(if read == RosterImportStatus::Done { written } else { read })
+    }
+
+    /// The batches as they come: the refusals and repeats counted and reported, the
+    /// accepted rows kept in `spill`.
+    async fn read(
+        &mut self,
+        counts: &mut RosterCounts,
+        spill: &mut Spill,
+    ) -> Result<RosterImportStatus, RosterError> {
         let (app, import_id) = (&self.app, self.import_id);
         loop {
             let waited = Instant::now();
@@ -286,23 +311,19 @@ impl Started {
                     return Ok(RosterImportStatus::Failed);
                 }
                 Message::Batch(batch) => {
-                    // Counted into a copy, kept only once the batch is written: a batch the
-                    // store refused is not half counted in the failed import's record.
-                    let mut next = *counts;
-                    next.rows += batch.rows;
-                    next.rejected += batch.rejected_rows;
                     let started = Instant::now();
-                    write_batch(app, import_id, batch.accepted, &mut next, &mut self.report).await?;
-                    Phases::add(&self.phases.write, started.elapsed());
+                    spill.append(&batch.accepted)?;
+                    Phases::add(&self.phases.spill, started.elapsed());
                     let started = Instant::now();
+                    counts.rows += batch.rows;
+                    counts.rejected += batch.rejected_rows;
                     for (row, rejection) in &batch.rejected {
                         self.report.rejected(*row, rejection);
                     }
-                    next.duplicates_in_file += u64::try_from(batch.duplicates.len()).unwrap_or(u64::MAX);
+                    counts.duplicates_in_file += u64::try_from(batch.duplicates.len()).unwrap_or(u64::MAX);
                     for (row, first, masked) in &batch.duplicates {
                         self.report.duplicate(*row, *first, masked);
                     }
-                    *counts = next;
                     self.report.end_batch().map_err(RosterError::Report)?;
                     Phases::add(&self.phases.report, started.elapsed());
                     let started = Instant::now();
@@ -314,6 +335,78 @@ impl Started {
             }
         }
         Ok(RosterImportStatus::Done)
+    }
+
+    /// Writes the key ranges in order, each sorted by blind index, in transactions of at
+    /// most [`BATCH`] rows of one range — on PostgreSQL two at a time, on connections of
+    /// their own (each server process takes a core; SQLite has one writer). The counts
+    /// move on only as a transaction commits: with two in flight and one refused, the
+    /// other's rows are counted if it committed, so the record agrees with the roster.
+    async fn write(
+        &mut self,
+        counts: &mut RosterCounts,
+        spill: &mut Spill,
+    ) -> Result<RosterImportStatus, RosterError> {
+        let (app, import_id) = (&self.app, self.import_id);
+        let side_by_side = app.store().backend() == Backend::Postgres;
+        let mut parts = Parts { spill, bucket: 0, rows: Vec::new().into_iter(), size: 1 };
+        loop {
+            let started = Instant::now();
+            let first = parts.next()?;
+            let second = if side_by_side { parts.next()? } else { Vec::new() };
+            Phases::add(&self.phases.sort, started.elapsed());
+            if first.is_empty() {
+                break;
+            }
+            if self.cancel.is_set() {
+                return Ok(RosterImportStatus::Cancelled);
+            }
+            let started = Instant::now();
+            let (first, second) =
+                tokio::join!(write_part(app, import_id, first), write_part(app, import_id, second));
+            Phases::add(&self.phases.write, started.elapsed());
+            let mut failed = None;
+            for written in [first, second] {
+                match written {
+                    Ok(written) => written.count(counts, &mut self.report),
+                    Err(error) => {
+                        failed.get_or_insert(error);
+                    }
+                }
+            }
+            if let Some(error) = failed {
+                return Err(error);
+            }
+            let started = Instant::now();
+            app.store()
+                .update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now())
+                .await?;
+            Phases::add(&self.phases.progress, started.elapsed());
+        }
+        Ok(RosterImportStatus::Done)
+    }
+}
+
+/// The key ranges' rows as parts to write, range after range, each range in even parts of
+/// at most [`BATCH`] rows (15,000 rows are two of 7,500, not 10,000 and 5,000).
+struct Parts<'a> {
+    spill: &'a mut Spill,
+    bucket: usize,
+    rows: std::vec::IntoIter<Accepted>,
+    size: usize,
+}
+
+impl Parts<'_> {
+    /// The next part; empty once every range is written.
+    fn next(&mut self) -> Result<Vec<Accepted>, RosterError> {
+        while self.rows.len() == 0 && self.bucket < BUCKETS {
+            let rows = self.spill.take(self.bucket)?;
+            self.bucket += 1;
+            let parts = rows.len().div_ceil(BATCH).max(1);
+            self.size = rows.len().div_ceil(parts).max(1);
+            self.rows = rows.into_iter();
+        }
+        Ok(self.rows.by_ref().take(self.size).collect())
     }
 }
 
@@ -334,50 +427,61 @@ async fn owner(app: &App, actor: &Actor, org: Option<OrgId>) -> Result<Org, Rost
     Ok(org)
 }
 
-/// Writes one batch and counts and reports what became of each row.
-async fn write_batch(
-    app: &App,
-    import_id: i64,
-    accepted: Vec<Accepted>,
-    counts: &mut RosterCounts,
-    report: &mut Report,
-) -> Result<(), RosterError> {
+/// A part as the store wrote it: its entries, each row's number and masked mobile, and
+/// what became of each.
+#[derive(Default)]
+struct Written {
+    entries: Vec<NewRosterEntry>,
+    rows: Vec<(u64, String)>,
+    outcomes: Vec<EntryOutcome>,
+}
+
+/// Writes one part of a key range (in one transaction); nothing for an empty one.
+async fn write_part(app: &App, import_id: i64, accepted: Vec<Accepted>) -> Result<Written, RosterError> {
     if accepted.is_empty() {
-        return Ok(());
+        return Ok(Written::default());
     }
     // The entries move to the store; the report keeps only what it may need of each row.
     let (entries, rows): (Vec<NewRosterEntry>, Vec<(u64, String)>) =
         accepted.into_iter().map(|a| (a.entry, (a.row, a.mobile_masked))).unzip();
     let outcomes = app.store().add_roster_entries(import_id, &entries, app.now()).await?;
-    for ((entry, (row, mobile_masked)), outcome) in entries.iter().zip(&rows).zip(outcomes) {
-        let state = match outcome {
-            EntryOutcome::New(state) => {
-                counts.imported += 1;
-                state
+    Ok(Written { entries, rows, outcomes })
+}
+
+impl Written {
+    /// Counts and reports what became of each row.
+    fn count(&self, counts: &mut RosterCounts, report: &mut Report) {
+        for ((entry, (row, mobile_masked)), outcome) in
+            self.entries.iter().zip(&self.rows).zip(&self.outcomes)
+        {
+            let state = match *outcome {
+                EntryOutcome::New(state) => {
+                    counts.imported += 1;
+                    state
+                }
+                EntryOutcome::Existing { state, mobile, employer } => {
+                    counts.already_on_roster += 1;
+                    if mobile || employer {
+                        counts.updated += 1;
+                    }
+                    if mobile {
+                        report.updated(*row, RosterColumn::Mobile, mobile_masked);
+                    }
+                    if employer {
+                        report.updated(
+                            *row,
+                            RosterColumn::Employer,
+                            entry.employer_name.as_deref().unwrap_or_default(),
+                        );
+                    }
+                    state
+                }
+            };
+            match state {
+                RosterState::Member => counts.members += 1,
+                RosterState::Pending => counts.pending += 1,
+                RosterState::NotMember => counts.not_members += 1,
             }
-            EntryOutcome::Existing { state, mobile, employer } => {
-                counts.already_on_roster += 1;
-                if mobile || employer {
-                    counts.updated += 1;
-                }
-                if mobile {
-                    report.updated(*row, RosterColumn::Mobile, mobile_masked);
-                }
-                if employer {
-                    report.updated(
-                        *row,
-                        RosterColumn::Employer,
-                        entry.employer_name.as_deref().unwrap_or_default(),
-                    );
-                }
-                state
-            }
-        };
-        match state {
-            RosterState::Member => counts.members += 1,
-            RosterState::Pending => counts.pending += 1,
-            RosterState::NotMember => counts.not_members += 1,
         }
     }
-    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod import;
 pub mod jobs;
 mod read;
 mod report;
+mod spill;
 
 use huiji_core::Org;
 use huiji_core::roster::roster_counts_for;

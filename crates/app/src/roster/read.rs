@@ -2,8 +2,9 @@
 //! GB18030, or XLSX, through `huiji-tabular`), reads each row with core's roster parser
 //! and drops repeats of an ID number inside the file; [`SEALERS`] threads seal the
 //! accepted rows batch by batch — two encryptions and two blind indexes a row, the CPU of
-//! an import — and [`Rows`] hands the batches to the writer in file order. Every channel
-//! is bounded, so memory stays bounded and each stage waits for the slower one.
+//! an import — and encode them for the import's key-range files ([`super::spill`]);
+//! [`Rows`] hands the batches to the writer in file order. Every channel is bounded, so
+//! memory stays bounded and each stage waits for the slower one.
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
@@ -21,15 +22,16 @@ use tokio::task::JoinHandle;
 
 use super::RosterError;
 use super::import::Phases;
+use super::spill::Encoded;
 use crate::App;
 use crate::ports::BufferedNonces;
 
-/// Rows sealed and written per batch (one transaction each): large enough that the
+/// Rows sealed per batch, and at most written per transaction: large enough that the
 /// store's few set-wise statements and the commit are amortised over many rows (at
-/// 2,000 the commits and the re-reads of random index pages dominated), small enough
-/// not to hold SQLite's writer for more than a fraction of a second, and — with the
-/// batches in flight — a few tens of megabytes at most.
-const BATCH: usize = 10_000;
+/// 2,000 the commits dominated), small enough not to hold SQLite's writer for more than
+/// a fraction of a second, and — with the batches in flight — a few tens of megabytes at
+/// most.
+pub(super) const BATCH: usize = 10_000;
 
 /// Threads sealing batches side by side: sealing is most of an import's CPU, and one
 /// thread sealing while the database writes left the writer waiting for rows. Two, not
@@ -60,28 +62,28 @@ pub(super) struct Accepted {
     pub(super) mobile_masked: String,
 }
 
-/// Rows read since the last batch went: the accepted ones (sealed, once a sealer had
-/// them), every rejection (several per row possible) and the repeats inside the file
-/// (row, first row, masked ID).
+/// Rows read since the last batch went: the accepted ones (sealed and encoded by key
+/// range, once a sealer had them), every rejection (several per row possible) and the
+/// repeats inside the file (row, first row, masked ID).
 pub(super) struct Batch<A> {
     /// Rows read, whatever became of them.
     pub(super) rows: u64,
     /// Rows refused (one or more rejections each).
     pub(super) rejected_rows: u64,
     /// The rows to write.
-    pub(super) accepted: Vec<A>,
+    pub(super) accepted: A,
     /// Each refusal with its row.
     pub(super) rejected: Vec<(u64, Rejection)>,
     /// Repeats of an ID number already read: row, first row, masked ID number.
     pub(super) duplicates: Vec<(u64, u64, String)>,
 }
 
-impl<A> Default for Batch<A> {
+impl<A: Default> Default for Batch<A> {
     fn default() -> Self {
         Batch {
             rows: 0,
             rejected_rows: 0,
-            accepted: Vec::new(),
+            accepted: A::default(),
             rejected: Vec::new(),
             duplicates: Vec::new(),
         }
@@ -89,10 +91,10 @@ impl<A> Default for Batch<A> {
 }
 
 /// A batch as the writer takes it.
-pub(super) type Sealed = Batch<Accepted>;
+pub(super) type Sealed = Batch<Encoded>;
 
 /// A batch as the reading thread parsed it: the accepted rows not sealed yet.
-type Parsed = Batch<(u64, RosterEntry)>;
+type Parsed = Batch<Vec<(u64, RosterEntry)>>;
 
 /// The writer's end: the sealers' batches, taken from each in turn — the order the
 /// reading thread dealt them out, which is the file's.
@@ -283,7 +285,8 @@ fn raw(cell: &Cell) -> RawValue<'_> {
     }
 }
 
-/// Seals a parsed batch's accepted rows under the keyring in force (taken once a batch).
+/// Seals a parsed batch's accepted rows under the keyring in force (taken once a batch)
+/// and encodes them by key range.
 fn seal(app: &App, nonces: &mut BufferedNonces<'_>, batch: Parsed) -> Result<Sealed, RosterError> {
     let sealer = app.keys().sealer();
     let mut accepted = Vec::with_capacity(batch.accepted.len());
@@ -315,7 +318,7 @@ fn seal(app: &App, nonces: &mut BufferedNonces<'_>, batch: Parsed) -> Result<Sea
     Ok(Batch {
         rows: batch.rows,
         rejected_rows: batch.rejected_rows,
-        accepted,
+        accepted: Encoded::new(&accepted),
         rejected: batch.rejected,
         duplicates: batch.duplicates,
     })

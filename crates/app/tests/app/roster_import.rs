@@ -328,8 +328,9 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
     use huiji_vault::Field;
     let url = db.url.clone();
     let world = World::new(db).await;
-    // 13,000 people born on 24 days of 1990: the first 10,000 are one batch, written;
-    // the database refuses someone of the second batch, so the import fails there.
+    // 13,000 people born on 24 days of 1990; the database refuses the one whose ID blind
+    // index comes last — rows are written in blind-index order, so every transaction
+    // before the refused one's is written, and the import fails there.
     let ids: Vec<String> = (0..13_000u32)
         .map(|n| {
             let (month, day, seq) = (n / 1_998 + 1, n % 1_998 / 999 + 1, n % 999 + 1);
@@ -338,7 +339,8 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
             format!("{first17}{}", huiji_core::id_number::check_char(&bytes).unwrap())
         })
         .collect();
-    let refused = world.app.keys().blind_index(Field::IdNumber, &ids[12_345]).to_hex();
+    let refused =
+        ids.iter().map(|id| world.app.keys().blind_index(Field::IdNumber, id).to_hex()).max().unwrap();
     refuse_entry(&url, &refused).await;
     let mut lines = vec![vec!["身份证号".to_owned(), "从业类型".to_owned()]];
     lines.extend(ids.iter().map(|id| vec![id.clone(), "货车司机".to_owned()]));
@@ -352,10 +354,48 @@ both_databases!(a_database_error_mid_import_fails_it_without_half_counting, |db:
     let record = store.roster_imports(&world.root.path, 1).await.unwrap().remove(0);
     assert_eq!(record.status, RosterImportStatus::Failed);
     let c = record.counts;
-    assert_eq!((c.rows, c.imported, c.not_members, c.rejected), (10_000, 10_000, 10_000, 0), "{c:?}");
+    assert_eq!((c.rows, c.rejected, c.duplicates_in_file, c.already_on_roster), (13_000, 0, 0, 0), "{c:?}");
+    assert!(c.imported > 0 && c.imported < 13_000, "written up to the refused transaction: {c:?}");
+    assert_eq!((c.not_members, c.members, c.pending), (c.imported, 0, 0), "{c:?}");
     let cover = store.roster_coverage(&world.root.path).await.unwrap();
-    assert_eq!(cover.entries, 10_000, "the refused batch left nothing behind");
+    assert_eq!(cover.entries, c.imported, "the refused transaction left nothing behind");
+    assert!(store.roster_matches(&refused).await.unwrap().is_empty(), "the refused person is not listed");
     assert_eq!(world.audit("roster.import").await.len(), 1, "the failed import is audited");
+});
+
+both_databases!(a_cancelled_import_is_recorded_so_and_agrees_with_the_roster, |db: TestDb| async move {
+    use huiji_app::roster::import::{self, CancelFlag, ImportRequest};
+    use huiji_store::RosterImportStatus;
+    use huiji_tabular::{Limits, Table};
+    let world = World::new(db).await;
+    let text = csv(&[&["身份证号", "从业类型"], &[&id(1), "货车司机"], &[&id(2), "快递员"]], ",");
+    let table =
+        Table::from_reader(std::io::Cursor::new(text.clone().into_bytes()), None, Limits::default()).unwrap();
+    let request = ImportRequest {
+        org: Some(world.root.id),
+        source: "交通运输局".to_owned(),
+        file_name: "roster.csv".to_owned(),
+        report_name: "roster.report.csv".to_owned(),
+        default_occupation: None,
+    };
+    let cancel = CancelFlag::default();
+    let report = Box::new(crate::roster_support::Sink::default());
+    let started =
+        import::begin(&world.app, &Actor::Operator, &request, table, report, cancel.clone()).await.unwrap();
+    // The officer's button, pressed before the first rows reach the writer.
+    cancel.cancel();
+    let summary = started.finish().await.unwrap();
+    assert_eq!(summary.status, RosterImportStatus::Cancelled);
+    let store = world.app.store();
+    let record = store.roster_import(summary.import_id).await.unwrap().unwrap();
+    assert_eq!((record.status, record.counts), (RosterImportStatus::Cancelled, summary.counts));
+    let cover = store.roster_coverage(&world.root.path).await.unwrap();
+    assert_eq!(cover.entries, record.counts.imported, "the record agrees with the roster");
+    assert_eq!(world.audit("roster.import").await.len(), 1, "the cancelled import is audited");
+    // Importing the same file again completes it, adding each person once.
+    let (again, _) = import_ok(&world, "交通运输局", text.into_bytes()).await;
+    assert_eq!(again.counts.imported + again.counts.already_on_roster, 2);
+    assert_eq!(store.roster_coverage(&world.root.path).await.unwrap().entries, 2);
 });
 
 both_databases!(

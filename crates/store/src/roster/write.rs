@@ -117,6 +117,24 @@ pub(crate) const SQLITE_INSERT_ROWS: usize = (SQLITE_BIND_LIMIT - INSERT_CONSTAN
 /// Values per IN list on SQLite (the source takes one more).
 const SQLITE_IN_LIST: usize = SQLITE_BIND_LIMIT - 1;
 
+/// `items` cut for SQLite statements of at most `full` rows each: full chunks, then the
+/// rest in power-of-two sizes. The connection caches each statement text it prepares, and
+/// a statement of thousands of rows is a program of hundreds of kilobytes compiled
+/// afresh for each new size: with one text per batch size, batches of varying sizes
+/// compiled every statement anew and filled the cache with hundreds of megabytes.
+/// This way each statement has at most one text per power of two.
+fn sqlite_chunks<T>(items: &[T], full: usize) -> Vec<&[T]> {
+    let mut chunks = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let size = if rest.len() >= full { full } else { 1 << rest.len().ilog2() };
+        let (chunk, after) = rest.split_at(size);
+        chunks.push(chunk);
+        rest = after;
+    }
+    chunks
+}
+
 /// The page cache of SQLite's writer connection while it writes roster entries, in KiB
 /// (negative in the PRAGMA): the two indexes keyed by a random blind index touch pages
 /// all over a table of a million entries; with the default 2 MB every batch re-read and
@@ -291,7 +309,7 @@ async fn insert(
             }
         }
         Tx::Sqlite(t) => {
-            for chunk in entries.chunks(SQLITE_INSERT_ROWS) {
+            for chunk in sqlite_chunks(entries, SQLITE_INSERT_ROWS) {
                 let mut q = QueryBuilder::new(INSERT_INTO);
                 q.push_bind(batch.source)
                     .push(", ")
@@ -343,7 +361,7 @@ async fn listed(tx: &mut Tx, source: &str, bidxs: &[&str]) -> Result<HashMap<Str
             found = sqlx::query_as(LISTED_ANY).bind(source).bind(bidxs).fetch_all(&mut **t).await?;
         }
         Tx::Sqlite(t) => {
-            for chunk in bidxs.chunks(SQLITE_IN_LIST) {
+            for chunk in sqlite_chunks(bidxs, SQLITE_IN_LIST) {
                 let mut q = QueryBuilder::new(LISTED_IN);
                 q.push_bind(source).push(" AND id_number_bidx IN (");
                 let mut list = q.separated(", ");
@@ -368,7 +386,7 @@ async fn seen_again(tx: &mut Tx, import_id: i64, at: Timestamp, ids: &[i64]) -> 
             sqlx::query(SEEN_ANY).bind(import_id).bind(at.millis()).bind(ids).execute(&mut **t).await?;
         }
         Tx::Sqlite(t) => {
-            for chunk in ids.chunks(SQLITE_IN_LIST - 1) {
+            for chunk in sqlite_chunks(ids, SQLITE_IN_LIST - 1) {
                 let mut q = QueryBuilder::new(SEEN_IN);
                 q.push_bind(import_id)
                     .push(", last_seen_at = ")
@@ -500,4 +518,19 @@ pub(super) async fn purge(store: &SqlStore, cutoff: Timestamp) -> Result<u64> {
         .execute(p)
         .await?
         .rows_affected()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_chunks;
+
+    #[test]
+    fn sqlite_chunks_are_full_then_powers_of_two() {
+        let items: Vec<u32> = (0..23).collect();
+        let sizes: Vec<usize> = sqlite_chunks(&items, 8).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [8, 8, 4, 2, 1]);
+        let joined: Vec<u32> = sqlite_chunks(&items, 8).concat();
+        assert_eq!(joined, items, "every item once, in order");
+        assert!(sqlite_chunks::<u32>(&[], 8).is_empty());
+    }
 }

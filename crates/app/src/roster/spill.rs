@@ -1,0 +1,224 @@
+//! Where an import keeps its sealed rows between reading and writing: [`BUCKETS`]
+//! temporary files, each holding the rows whose ID blind index falls in one range of
+//! keys. Written in file order while the file is read, each bucket is then read back,
+//! sorted by blind index and written to the database in that order, so each of the
+//! import's transactions touches one narrow range of the `(id_number_bidx, source)` key
+//! and of the membership and application indexes its state is read from — instead of
+//! pages all over them (at a million entries, the bulk of an import's time).
+//!
+//! The files are anonymous (removed by the system when closed or when the process
+//! dies) and hold the sealed values only, as the database would.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use huiji_core::Occupation;
+use huiji_store::{NewRosterEntry, Sealed};
+
+use super::RosterError;
+use super::read::Accepted;
+
+/// Key ranges (and files): a million rows make buckets of some 15,000 rows — a few
+/// megabytes to sort in memory, and ranges of 1/64 of the key for each transaction.
+pub(super) const BUCKETS: usize = 64;
+
+/// The bucket of a blind index: its first byte's top six bits (the index is the hex of a
+/// uniform HMAC, so the buckets are even; anything else goes to the first).
+fn bucket(blind_index: &str) -> usize {
+    blind_index.get(..2).and_then(|h| u8::from_str_radix(h, 16).ok()).map_or(0, |b| usize::from(b >> 2))
+}
+
+/// A batch's accepted rows encoded bucket by bucket (on the sealing threads), ready to be
+/// appended to the files.
+pub(super) struct Encoded {
+    buckets: Vec<Vec<u8>>,
+}
+
+impl Encoded {
+    /// Encodes `accepted` into their buckets.
+    pub(super) fn new(accepted: &[Accepted]) -> Encoded {
+        let mut buckets = vec![Vec::new(); BUCKETS];
+        for a in accepted {
+            let bucket = buckets.get_mut(bucket(&a.entry.id_number.blind_index));
+            if let Some(out) = bucket {
+                encode(a, out);
+            }
+        }
+        Encoded { buckets }
+    }
+}
+
+/// The files of one import.
+pub(super) struct Spill {
+    files: Vec<File>,
+}
+
+impl Spill {
+    /// Makes the import's files (in the system's temporary directory).
+    pub(super) fn new() -> Result<Spill, RosterError> {
+        let files = (0..BUCKETS).map(|_| tempfile::tempfile()).collect::<Result<_, _>>();
+        Ok(Spill { files: files.map_err(RosterError::Report)? })
+    }
+
+    /// Appends a batch. The writes go to the page cache (a few kilobytes a bucket), so
+    /// they are made on the async side rather than handed to a thread.
+    pub(super) fn append(&mut self, encoded: &Encoded) -> Result<(), RosterError> {
+        for (file, bytes) in self.files.iter_mut().zip(&encoded.buckets) {
+            if !bytes.is_empty() {
+                file.write_all(bytes).map_err(RosterError::Report)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bucket `n`'s rows, sorted by blind index; its file is emptied.
+    pub(super) fn take(&mut self, n: usize) -> Result<Vec<Accepted>, RosterError> {
+        let Some(file) = self.files.get_mut(n) else { return Ok(Vec::new()) };
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(RosterError::Report)?;
+        file.read_to_end(&mut bytes).map_err(RosterError::Report)?;
+        file.set_len(0).map_err(RosterError::Report)?;
+        let mut rows = Vec::new();
+        let mut input = bytes.as_slice();
+        while !input.is_empty() {
+            rows.push(decode(&mut input).ok_or_else(|| {
+                RosterError::Internal("a roster import's temporary file is damaged".to_owned())
+            })?);
+        }
+        rows.sort_unstable_by(|a, b| a.entry.id_number.blind_index.cmp(&b.entry.id_number.blind_index));
+        Ok(rows)
+    }
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// An optional value: a flag byte, then the bytes when there are any.
+fn put_opt(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
+    match bytes {
+        None => out.push(0),
+        Some(bytes) => {
+            out.push(1);
+            put_bytes(out, bytes);
+        }
+    }
+}
+
+fn encode(a: &Accepted, out: &mut Vec<u8>) {
+    let e = &a.entry;
+    out.extend_from_slice(&a.row.to_le_bytes());
+    put_bytes(out, a.mobile_masked.as_bytes());
+    put_opt(out, e.name.as_deref().map(str::as_bytes));
+    put_bytes(out, &e.id_number.ciphertext);
+    put_bytes(out, e.id_number.blind_index.as_bytes());
+    put_opt(out, e.mobile.as_ref().map(|m| m.ciphertext.as_slice()));
+    put_opt(out, e.mobile.as_ref().map(|m| m.blind_index.as_bytes()));
+    let occupation = Occupation::ALL.iter().position(|o| *o == e.occupation).unwrap_or(usize::MAX);
+    out.push(u8::try_from(occupation).unwrap_or(u8::MAX));
+    put_opt(out, e.region.map(|r| r.to_string()).as_deref().map(str::as_bytes));
+    put_opt(out, e.employer_name.as_deref().map(str::as_bytes));
+    put_opt(out, e.employer_credit_code.as_deref().map(str::as_bytes));
+}
+
+fn take<'a>(input: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, rest) = input.split_at_checked(n)?;
+    *input = rest;
+    Some(head)
+}
+
+fn get_bytes(input: &mut &[u8]) -> Option<Vec<u8>> {
+    let len = u32::from_le_bytes(take(input, 4)?.try_into().ok()?);
+    take(input, usize::try_from(len).ok()?).map(<[u8]>::to_vec)
+}
+
+fn get_string(input: &mut &[u8]) -> Option<String> {
+    String::from_utf8(get_bytes(input)?).ok()
+}
+
+fn get_opt<T>(input: &mut &[u8], get: fn(&mut &[u8]) -> Option<T>) -> Option<Option<T>> {
+    match take(input, 1)? {
+        [0] => Some(None),
+        _ => get(input).map(Some),
+    }
+}
+
+fn decode(input: &mut &[u8]) -> Option<Accepted> {
+    let row = u64::from_le_bytes(take(input, 8)?.try_into().ok()?);
+    let mobile_masked = get_string(input)?;
+    let name = get_opt(input, get_string)?;
+    let id_number = Sealed { ciphertext: get_bytes(input)?, blind_index: get_string(input)? };
+    let mobile_ct = get_opt(input, get_bytes)?;
+    let mobile_bidx = get_opt(input, get_string)?;
+    let mobile = match (mobile_ct, mobile_bidx) {
+        (Some(ciphertext), Some(blind_index)) => Some(Sealed { ciphertext, blind_index }),
+        _ => None,
+    };
+    let occupation = *Occupation::ALL.get(usize::from(*take(input, 1)?.first()?))?;
+    let region = match get_opt(input, get_string)? {
+        Some(code) => Some(code.parse().ok()?),
+        None => None,
+    };
+    let employer_name = get_opt(input, get_string)?;
+    let employer_credit_code = get_opt(input, get_string)?;
+    Some(Accepted {
+        row,
+        mobile_masked,
+        entry: NewRosterEntry {
+            name,
+            id_number,
+            mobile,
+            occupation,
+            region,
+            employer_name,
+            employer_credit_code,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(row: u64, bidx: &str, full: bool) -> Accepted {
+        let sealed = |c: &[u8], b: &str| Sealed { ciphertext: c.to_vec(), blind_index: b.to_owned() };
+        Accepted {
+            row,
+            mobile_masked: if full { "138****8000".to_owned() } else { String::new() },
+            entry: NewRosterEntry {
+                name: full.then(|| "张三".to_owned()),
+                id_number: sealed(&[1, 2, 3], bidx),
+                mobile: full.then(|| sealed(&[9; 40], "ab12")),
+                occupation: Occupation::ALL[Occupation::ALL.len() - 1],
+                region: full.then(|| "340104".parse().unwrap()),
+                employer_name: full.then(|| "顺丰".to_owned()),
+                employer_credit_code: None,
+            },
+        }
+    }
+
+    #[test]
+    fn buckets_come_back_whole_and_sorted_by_blind_index() {
+        let rows = [
+            accepted(2, "fe01", true),
+            accepted(3, "0a99", false),
+            accepted(4, "0a10", true),
+            accepted(5, "0b55", false),
+            accepted(6, "03ff", true),
+        ];
+        let mut spill = Spill::new().unwrap();
+        spill.append(&Encoded::new(&rows[..2])).unwrap();
+        spill.append(&Encoded::new(&rows[2..])).unwrap();
+        let middle = spill.take(bucket("0a")).unwrap();
+        assert_eq!(middle.iter().map(|a| a.row).collect::<Vec<_>>(), [4, 3, 5], "by key, not by row");
+        assert_eq!(spill.take(0).unwrap().iter().map(|a| a.row).collect::<Vec<_>>(), [6]);
+        let last = spill.take(BUCKETS - 1).unwrap();
+        assert_eq!(last.len(), 1);
+        assert_eq!(
+            (last[0].row, &last[0].mobile_masked, &last[0].entry),
+            (2, &rows[0].mobile_masked, &rows[0].entry)
+        );
+        assert!(spill.take(bucket("0a")).unwrap().is_empty(), "taken once");
+    }
+}
