@@ -63,7 +63,8 @@ fn report_path(file: &Path) -> PathBuf {
     file.with_file_name(format!("{stem}.report.csv"))
 }
 
-/// The import with a progress bar of the bytes read.
+/// The import with a progress bar: of the bytes read, then of the rows written (the file is
+/// read whole before its rows are written in key order).
 async fn run(
     app: &App,
     request: ImportRequest,
@@ -72,27 +73,43 @@ async fn run(
 ) -> Result<ImportSummary, CommandError> {
     let progress = table.progress();
     let bar = ProgressBar::with_draw_target(Some(progress.total_bytes()), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta}) {msg}",
-        )
-        .map_err(|e| CommandError::InvalidArgument(e.to_string()))?
-        .progress_chars("=> "),
-    );
+    let style = |template: &str| {
+        ProgressStyle::with_template(template)
+            .map(|style| style.progress_chars("=> "))
+            .map_err(|e| CommandError::InvalidArgument(e.to_string()))
+    };
+    bar.set_style(style("{elapsed_precise} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta}) {msg}")?);
+    let writing_style =
+        style("{elapsed_precise} [{bar:40}] {human_pos}/{human_len} rows written ({eta}) {msg}")?;
     bar.set_message(request.source.clone());
+    let writer = std::fs::File::create(report)
+        .map_err(|e| CommandError::InvalidArgument(format!("{}: {e}", report.display())))?;
+    let started =
+        import::begin(app, &Actor::Operator, &request, table, Box::new(writer), CancelFlag::default())
+            .await?;
+    let writing = started.write_progress();
     let ticker = {
         let bar = bar.clone();
         tokio::spawn(async move {
+            let mut reading = true;
             loop {
-                bar.set_position(progress.bytes_read());
+                match writing.to_write() {
+                    0 => bar.set_position(progress.bytes_read()),
+                    total => {
+                        if reading {
+                            reading = false;
+                            bar.set_style(writing_style.clone());
+                            bar.set_length(total);
+                            bar.reset_eta();
+                        }
+                        bar.set_position(writing.written());
+                    }
+                }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         })
     };
-    let writer = std::fs::File::create(report)
-        .map_err(|e| CommandError::InvalidArgument(format!("{}: {e}", report.display())))?;
-    let summary =
-        import::import(app, &Actor::Operator, &request, table, Box::new(writer), CancelFlag::default()).await;
+    let summary = started.finish().await;
     ticker.abort();
     bar.finish_and_clear();
     Ok(summary?)

@@ -17,6 +17,7 @@ use huiji_store::{Backend, EntryOutcome, NewRosterEntry, NewRosterImport, Roster
 use huiji_tabular::Table;
 
 use super::RosterError;
+use super::progress::WriteProgress;
 use super::read::{self, Accepted, BATCH, Message, Rows, SEALERS};
 use super::report::Report;
 use super::spill::{BUCKETS, Spill};
@@ -86,6 +87,7 @@ pub struct Started {
     report: Report,
     cancel: CancelFlag,
     phases: Arc<Phases>,
+    writing: WriteProgress,
 }
 
 /// Where an import's time went, logged when it ends (`RUST_LOG=huiji_app::roster=info`):
@@ -207,10 +209,17 @@ pub async fn begin(
         report,
         cancel,
         phases,
+        writing: WriteProgress::default(),
     })
 }
 
 impl Started {
+    /// The writing stage's progress (a handle that stays current while [`Started::finish`] runs).
+    #[must_use]
+    pub fn write_progress(&self) -> WriteProgress {
+        self.writing.clone()
+    }
+
     /// Reads, writes and counts every row; records how the import ended and audits it.
     ///
     /// # Errors
@@ -349,6 +358,7 @@ impl Started {
     ) -> Result<RosterImportStatus, RosterError> {
         let (app, import_id) = (&self.app, self.import_id);
         let side_by_side = app.store().backend() == Backend::Postgres;
+        self.writing.set_to_write(spill.rows().max(1));
         let mut parts = Parts { spill, bucket: 0, rows: Vec::new().into_iter(), size: 1 };
         loop {
             let started = Instant::now();
@@ -362,13 +372,17 @@ impl Started {
                 return Ok(RosterImportStatus::Cancelled);
             }
             let started = Instant::now();
+            let sizes = [first.len(), second.len()];
             let (first, second) =
                 tokio::join!(write_part(app, import_id, first), write_part(app, import_id, second));
             Phases::add(&self.phases.write, started.elapsed());
             let mut failed = None;
-            for written in [first, second] {
+            for (written, size) in [first, second].into_iter().zip(sizes) {
                 match written {
-                    Ok(written) => written.count(counts, &mut self.report),
+                    Ok(written) => {
+                        written.count(counts, &mut self.report);
+                        self.writing.add_written(u64::try_from(size).unwrap_or(u64::MAX));
+                    }
                     Err(error) => {
                         failed.get_or_insert(error);
                     }

@@ -22,16 +22,20 @@ use tokio::task::JoinHandle;
 
 use super::RosterError;
 use super::import::{self, CancelFlag, ImportRequest};
+use super::progress::WriteProgress;
 use crate::App;
 use crate::actor::Actor;
 
+/// The jobs running in this process: each one's cancel flag, bytes read and rows written.
+type Running = HashMap<i64, (CancelFlag, Progress, WriteProgress)>;
+
 /// The jobs this process runs, by import id.
-fn running() -> &'static Mutex<HashMap<i64, (CancelFlag, Progress)>> {
-    static RUNNING: OnceLock<Mutex<HashMap<i64, (CancelFlag, Progress)>>> = OnceLock::new();
+fn running() -> &'static Mutex<Running> {
+    static RUNNING: OnceLock<Mutex<Running>> = OnceLock::new();
     RUNNING.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-fn jobs() -> std::sync::MutexGuard<'static, HashMap<i64, (CancelFlag, Progress)>> {
+fn jobs() -> std::sync::MutexGuard<'static, Running> {
     running().lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -66,7 +70,7 @@ pub async fn spawn(
         }
     };
     let import_id = started.import_id;
-    jobs().insert(import_id, (cancel, progress));
+    jobs().insert(import_id, (cancel, progress, started.write_progress()));
     tokio::spawn(async move {
         if let Err(error) = started.finish().await {
             tracing::warn!(%error, import_id, "roster import job failed");
@@ -77,10 +81,10 @@ pub async fn spawn(
     Ok(import_id)
 }
 
-/// How far a running job of this process has read its file (0.0–1.0); `None` when the
-/// import is not running here.
+/// How far a running job of this process has come (0.0–1.0: its file read, then its rows
+/// written, [`WriteProgress::overall`]); `None` when the import is not running here.
 pub fn progress(import_id: i64) -> Option<f64> {
-    jobs().get(&import_id).map(|(_, progress)| progress.fraction())
+    jobs().get(&import_id).map(|(_, read, writing)| writing.overall(read.fraction()))
 }
 
 /// Stops a running import between batches (entries written so far stay; it is recorded
@@ -94,7 +98,7 @@ pub async fn cancel(app: &App, actor: &Actor, import_id: i64) -> Result<(), Rost
     if !actor.acts_on(&record.org_path) {
         return Err(RosterError::Forbidden);
     }
-    let flag = jobs().get(&import_id).map(|(flag, _)| flag.clone()).ok_or(RosterError::NotFound)?;
+    let flag = jobs().get(&import_id).map(|(flag, _, _)| flag.clone()).ok_or(RosterError::NotFound)?;
     flag.cancel();
     Ok(())
 }

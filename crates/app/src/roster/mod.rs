@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod import;
 pub mod jobs;
+pub mod progress;
 mod read;
 mod report;
 mod spill;

@@ -32,32 +32,36 @@ fn bucket(blind_index: &str) -> usize {
 /// appended to the files.
 pub(super) struct Encoded {
     buckets: Vec<Vec<u8>>,
+    rows: u64,
 }
 
 impl Encoded {
     /// Encodes `accepted` into their buckets.
     pub(super) fn new(accepted: &[Accepted]) -> Encoded {
         let mut buckets = vec![Vec::new(); BUCKETS];
+        let mut rows = 0;
         for a in accepted {
             let bucket = buckets.get_mut(bucket(&a.entry.id_number.blind_index));
             if let Some(out) = bucket {
                 encode(a, out);
+                rows += 1;
             }
         }
-        Encoded { buckets }
+        Encoded { buckets, rows }
     }
 }
 
 /// The files of one import.
 pub(super) struct Spill {
     files: Vec<File>,
+    rows: u64,
 }
 
 impl Spill {
     /// Makes the import's files (in the system's temporary directory).
     pub(super) fn new() -> Result<Spill, RosterError> {
         let files = (0..BUCKETS).map(|_| tempfile::tempfile()).collect::<Result<_, _>>();
-        Ok(Spill { files: files.map_err(RosterError::Report)? })
+        Ok(Spill { files: files.map_err(RosterError::Report)?, rows: 0 })
     }
 
     /// Appends a batch. The writes go to the page cache (a few kilobytes a bucket), so
@@ -68,7 +72,13 @@ impl Spill {
                 file.write_all(bytes).map_err(RosterError::Report)?;
             }
         }
+        self.rows += encoded.rows;
         Ok(())
+    }
+
+    /// Rows appended so far.
+    pub(super) fn rows(&self) -> u64 {
+        self.rows
     }
 
     /// Bucket `n`'s rows, sorted by blind index; its file is emptied.
