@@ -71,8 +71,8 @@ async fn run(
     table: Table,
     report: &Path,
 ) -> Result<ImportSummary, CommandError> {
-    let progress = table.progress();
-    let bar = ProgressBar::with_draw_target(Some(progress.total_bytes()), ProgressDrawTarget::stderr());
+    let bar =
+        ProgressBar::with_draw_target(Some(table.progress().total_bytes()), ProgressDrawTarget::stderr());
     let style = |template: &str| {
         ProgressStyle::with_template(template)
             .map(|style| style.progress_chars("=> "))
@@ -87,22 +87,23 @@ async fn run(
     let started =
         import::begin(app, &Actor::Operator, &request, table, Box::new(writer), CancelFlag::default())
             .await?;
-    let writing = started.write_progress();
+    let progress = started.progress();
     let ticker = {
         let bar = bar.clone();
         tokio::spawn(async move {
             let mut reading = true;
             loop {
-                match writing.to_write() {
+                match progress.to_write() {
                     0 => bar.set_position(progress.bytes_read()),
                     total => {
                         if reading {
                             reading = false;
+                            bar.set_position(0);
                             bar.set_style(writing_style.clone());
                             bar.set_length(total);
                             bar.reset_eta();
                         }
-                        bar.set_position(writing.written());
+                        bar.set_position(progress.written());
                     }
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;

@@ -17,7 +17,7 @@ use huiji_store::{Backend, EntryOutcome, NewRosterEntry, NewRosterImport, Roster
 use huiji_tabular::Table;
 
 use super::RosterError;
-use super::progress::WriteProgress;
+use super::progress::ImportProgress;
 use super::read::{self, Accepted, BATCH, Message, Rows, SEALERS};
 use super::report::Report;
 use super::spill::{BUCKETS, Spill};
@@ -87,7 +87,7 @@ pub struct Started {
     report: Report,
     cancel: CancelFlag,
     phases: Arc<Phases>,
-    writing: WriteProgress,
+    progress: ImportProgress,
 }
 
 /// Where an import's time went, logged when it ends (`RUST_LOG=huiji_app::roster=info`):
@@ -182,6 +182,7 @@ pub async fn begin(
         return Err(RosterError::InvalidSource);
     }
     let phases = Arc::new(Phases::default());
+    let progress = ImportProgress::new(table.progress().total_bytes());
     let (mut rows, reader) = read::start(app, table, org.region, request.default_occupation, &phases);
     match rows.recv().await {
         Some(Message::Header) => {}
@@ -209,15 +210,15 @@ pub async fn begin(
         report,
         cancel,
         phases,
-        writing: WriteProgress::default(),
+        progress,
     })
 }
 
 impl Started {
-    /// The writing stage's progress (a handle that stays current while [`Started::finish`] runs).
+    /// The import's progress (a handle that stays current while [`Started::finish`] runs).
     #[must_use]
-    pub fn write_progress(&self) -> WriteProgress {
-        self.writing.clone()
+    pub fn progress(&self) -> ImportProgress {
+        self.progress.clone()
     }
 
     /// Reads, writes and counts every row; records how the import ended and audits it.
@@ -320,6 +321,7 @@ impl Started {
                     return Ok(RosterImportStatus::Failed);
                 }
                 Message::Batch(batch) => {
+                    self.progress.set_bytes_read(batch.bytes);
                     let started = Instant::now();
                     spill.append(&batch.accepted)?;
                     Phases::add(&self.phases.spill, started.elapsed());
@@ -358,7 +360,7 @@ impl Started {
     ) -> Result<RosterImportStatus, RosterError> {
         let (app, import_id) = (&self.app, self.import_id);
         let side_by_side = app.store().backend() == Backend::Postgres;
-        self.writing.set_to_write(spill.rows().max(1));
+        self.progress.set_to_write(spill.rows().max(1));
         let mut parts = Parts { spill, bucket: 0, rows: Vec::new().into_iter(), size: 1 };
         loop {
             let started = Instant::now();
@@ -381,7 +383,7 @@ impl Started {
                 match written {
                     Ok(written) => {
                         written.count(counts, &mut self.report);
-                        self.writing.add_written(u64::try_from(size).unwrap_or(u64::MAX));
+                        self.progress.add_written(u64::try_from(size).unwrap_or(u64::MAX));
                     }
                     Err(error) => {
                         failed.get_or_insert(error);

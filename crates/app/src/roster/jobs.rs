@@ -17,17 +17,17 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use huiji_core::Timestamp;
-use huiji_tabular::{Progress, Table};
+use huiji_tabular::Table;
 use tokio::task::JoinHandle;
 
 use super::RosterError;
 use super::import::{self, CancelFlag, ImportRequest};
-use super::progress::WriteProgress;
+use super::progress::ImportProgress;
 use crate::App;
 use crate::actor::Actor;
 
-/// The jobs running in this process: each one's cancel flag, bytes read and rows written.
-type Running = HashMap<i64, (CancelFlag, Progress, WriteProgress)>;
+/// The jobs running in this process: each one's cancel flag and progress.
+type Running = HashMap<i64, (CancelFlag, ImportProgress)>;
 
 /// The jobs this process runs, by import id.
 fn running() -> &'static Mutex<Running> {
@@ -60,7 +60,6 @@ pub async fn spawn(
             return Err(error.into());
         }
     };
-    let progress = table.progress();
     let cancel = CancelFlag::default();
     let started = match import::begin(app, actor, request, table, report, cancel.clone()).await {
         Ok(started) => started,
@@ -70,7 +69,7 @@ pub async fn spawn(
         }
     };
     let import_id = started.import_id;
-    jobs().insert(import_id, (cancel, progress, started.write_progress()));
+    jobs().insert(import_id, (cancel, started.progress()));
     tokio::spawn(async move {
         if let Err(error) = started.finish().await {
             tracing::warn!(%error, import_id, "roster import job failed");
@@ -82,9 +81,9 @@ pub async fn spawn(
 }
 
 /// How far a running job of this process has come (0.0–1.0: its file read, then its rows
-/// written, [`WriteProgress::overall`]); `None` when the import is not running here.
+/// written, [`ImportProgress::overall`]); `None` when the import is not running here.
 pub fn progress(import_id: i64) -> Option<f64> {
-    jobs().get(&import_id).map(|(_, read, writing)| writing.overall(read.fraction()))
+    jobs().get(&import_id).map(|(_, progress)| progress.overall())
 }
 
 /// Stops a running import between batches (entries written so far stay; it is recorded
@@ -98,7 +97,7 @@ pub async fn cancel(app: &App, actor: &Actor, import_id: i64) -> Result<(), Rost
     if !actor.acts_on(&record.org_path) {
         return Err(RosterError::Forbidden);
     }
-    let flag = jobs().get(&import_id).map(|(flag, _, _)| flag.clone()).ok_or(RosterError::NotFound)?;
+    let flag = jobs().get(&import_id).map(|(flag, _)| flag.clone()).ok_or(RosterError::NotFound)?;
     flag.cancel();
     Ok(())
 }

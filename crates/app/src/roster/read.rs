@@ -76,6 +76,8 @@ pub(super) struct Batch<A> {
     pub(super) rejected: Vec<(u64, Rejection)>,
     /// Repeats of an ID number already read: row, first row, masked ID number.
     pub(super) duplicates: Vec<(u64, u64, String)>,
+    /// How far into the file the reader was when it cut the batch (bytes).
+    pub(super) bytes: u64,
 }
 
 impl<A: Default> Default for Batch<A> {
@@ -86,6 +88,7 @@ impl<A: Default> Default for Batch<A> {
             accepted: A::default(),
             rejected: Vec::new(),
             duplicates: Vec::new(),
+            bytes: 0,
         }
     }
 }
@@ -205,6 +208,7 @@ fn read(
         .iter()
         .map(|&c| HeaderSpec { column: c, name: c.code(), spellings: c.spellings(), required: c.required() })
         .collect();
+    let progress = table.progress();
     let mut records = match table.records(&specs) {
         Ok(records) => records,
         Err(error) => {
@@ -263,6 +267,7 @@ fn read(
         mark(&phases.parse);
         let full = batch.accepted.len() >= BATCH || batch.rows >= 4 * BATCH as u64;
         if full {
+            batch.bytes = progress.bytes_read();
             let sent = out.send(Message::Batch(std::mem::take(&mut batch)));
             mark(&phases.reader_waiting);
             if !sent {
@@ -270,6 +275,7 @@ fn read(
             }
         }
     }
+    batch.bytes = progress.total_bytes();
     out.send(Message::Batch(batch));
 }
 
@@ -321,5 +327,6 @@ fn seal(app: &App, nonces: &mut BufferedNonces<'_>, batch: Parsed) -> Result<Sea
         accepted: Encoded::new(&accepted),
         rejected: batch.rejected,
         duplicates: batch.duplicates,
+        bytes: batch.bytes,
     })
 }
