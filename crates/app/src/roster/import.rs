@@ -337,11 +337,7 @@ impl Started {
                     }
                     self.report.end_batch().map_err(RosterError::Report)?;
                     Phases::add(&self.phases.report, started.elapsed());
-                    let started = Instant::now();
-                    app.store()
-                        .update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now())
-                        .await?;
-                    Phases::add(&self.phases.progress, started.elapsed());
+                    record_counts(app, import_id, counts, &self.phases).await?;
                 }
             }
         }
@@ -393,14 +389,23 @@ impl Started {
             if let Some(error) = failed {
                 return Err(error);
             }
-            let started = Instant::now();
-            app.store()
-                .update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now())
-                .await?;
-            Phases::add(&self.phases.progress, started.elapsed());
+            record_counts(app, import_id, counts, &self.phases).await?;
         }
         Ok(RosterImportStatus::Done)
     }
+}
+
+/// Records the counts so far on the running import (the console's figures while it runs).
+async fn record_counts(
+    app: &App,
+    import_id: i64,
+    counts: &RosterCounts,
+    phases: &Phases,
+) -> Result<(), RosterError> {
+    let started = Instant::now();
+    app.store().update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now()).await?;
+    Phases::add(&phases.progress, started.elapsed());
+    Ok(())
 }
 
 /// The key ranges' rows as parts to write, range after range, each range in even parts of
