@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod areas;
+mod bench;
+
+pub use areas::{
+    CampaignCommand, ContestCommand, ContestCreateArgs, InnovationCommand, QuestionsCommand, RosterCommand,
+    StationsCommand, StatsCommand,
+};
+pub use bench::{BenchContestArgs, BenchRosterArgs, BenchStationsArgs, BenchStoreArgs, GenArgs, Scenario};
+
 /// huiji (会籍): union membership and member services for new-employment-form workers.
 #[derive(Debug, Parser)]
 #[command(name = "huiji", version, about)]
@@ -139,180 +148,6 @@ pub enum Command {
     Campaign(CampaignCommand),
 }
 
-/// `stats` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum StatsCommand {
-    /// Recount the statistics' rollups from memberships, their events and applications and
-    /// compare: prints every difference and exits non-zero if there is one.
-    Verify,
-    /// Replace the rollups with that recount (after a restore or a repair).
-    Rebuild,
-}
-
-// Outreach: real-name rosters.
-/// `roster` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum RosterCommand {
-    /// Import a roster from a CSV (UTF-8, GBK or GB18030; `,` `;` or tab) or XLSX file
-    /// (姓名, 身份证号, 手机号, 从业类型, 所在地/地址, 工作单位 in their usual spellings);
-    /// prints one JSON line with the counts and writes the rejected rows to a report
-    /// beside the file (FILE's name with `.report.csv`).
-    Import {
-        /// The file.
-        file: PathBuf,
-        /// Where the list came from (交通运输局, 美团 …); people are listed once per source.
-        #[arg(long)]
-        source: String,
-        /// The union whose officers own the import (default: the root federation).
-        #[arg(long)]
-        org: Option<i64>,
-        /// The occupation code of rows the file gives none for (e.g. `truck_driver`).
-        #[arg(long)]
-        occupation: Option<String>,
-        /// The XLSX sheet to read (default: the first).
-        #[arg(long)]
-        sheet: Option<String>,
-    },
-}
-
-// Outreach: campaigns.
-/// `campaign` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum CampaignCommand {
-    /// Make a campaign for the roster non-members of a union's subtree; prints its id.
-    Create {
-        /// The union whose subtree's roster is targeted.
-        #[arg(long)]
-        org: i64,
-        /// The campaign's name.
-        #[arg(long)]
-        name: String,
-        /// The text: `{link}` (the personal invite link) once, `{surname}` at most once;
-        /// the signature 【…】 and the opt-out note are added.
-        #[arg(long)]
-        text: String,
-        /// Only this occupation code (e.g. `truck_driver`).
-        #[arg(long)]
-        occupation: Option<String>,
-        /// Only this region and below (GB/T 2260 code).
-        #[arg(long)]
-        region: Option<String>,
-        /// Only this roster source.
-        #[arg(long)]
-        source: Option<String>,
-    },
-    /// Queue a campaign's messages (sent by the server at the configured rate, outside
-    /// quiet hours, within the per-mobile cap, never to an opted-out mobile).
-    Send {
-        /// The campaign's id.
-        id: i64,
-    },
-    /// Print a campaign's funnel as one JSON line.
-    Show {
-        /// The campaign's id.
-        id: i64,
-    },
-    /// Recount a campaign's funnel from its messages and compare it with the rollup
-    /// `show` reads: prints every difference and exits non-zero if there is one.
-    Verify {
-        /// The campaign's id.
-        id: i64,
-    },
-}
-
-/// `stations` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum StationsCommand {
-    /// Import stations from a CSV (UTF-8 or GBK) or XLSX file (columns 名称, 类型, 地址,
-    /// 区县/行政区划代码, 经度, 纬度, 电话, 开放时间, 服务项目; coordinates in GCJ-02); prints
-    /// how many were added, duplicated and rejected, and writes every duplicate and
-    /// rejected row to `<file>.report.csv` beside it (its name printed); progress on stderr.
-    Import {
-        /// The file.
-        file: PathBuf,
-        /// The union that owns every station (default: each county's federation).
-        #[arg(long)]
-        org: Option<i64>,
-        /// The XLSX sheet to read (default: the first).
-        #[arg(long)]
-        sheet: Option<String>,
-    },
-}
-
-/// `innovation` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum InnovationCommand {
-    /// Load a subtree's registry from an XLSX workbook (sheets 劳模, 工作室, 项目, 师带徒,
-    /// 活动); prints what loaded and every refused row with its number and reason.
-    Import {
-        /// The union whose subtree the records belong to (see `huiji org list`).
-        #[arg(long)]
-        org: i64,
-        /// The workbook.
-        file: PathBuf,
-    },
-}
-
-/// `contest` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum ContestCommand {
-    /// The question bank.
-    #[command(subcommand)]
-    Questions(QuestionsCommand),
-    /// Create a contest; prints its id.
-    Create(ContestCreateArgs),
-    /// List contests: id, organiser id, name, first and last day, questions, minutes, attempts a day.
-    List,
-}
-
-/// `contest questions` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum QuestionsCommand {
-    /// Import questions from an XLSX or CSV file (columns 题型, 题干, 选项A–F, 答案, 解析,
-    /// 分类, 难度); prints how many were added and every duplicate and rejected row.
-    Import {
-        /// The file.
-        file: PathBuf,
-        /// The union whose bank it is (default: the tree's root, which every contest draws from).
-        #[arg(long)]
-        org: Option<i64>,
-        /// The XLSX sheet to read (default: the first).
-        #[arg(long)]
-        sheet: Option<String>,
-    },
-}
-
-/// Options of `contest create`.
-#[derive(Debug, Args)]
-pub struct ContestCreateArgs {
-    /// The organiser union's id (see `huiji org list`): its subtree's members take part.
-    #[arg(long)]
-    pub org: i64,
-    /// The contest's name.
-    #[arg(long)]
-    pub name: String,
-    /// The first day, YYYY-MM-DD (China time).
-    #[arg(long)]
-    pub from: String,
-    /// The last day, YYYY-MM-DD.
-    #[arg(long)]
-    pub until: String,
-    /// Questions drawn for each attempt.
-    #[arg(long)]
-    pub questions_per_attempt: u32,
-    /// The time limit of an attempt, in minutes.
-    #[arg(long)]
-    pub minutes: u32,
-    /// Attempts a member may start per day.
-    #[arg(long, default_value_t = 1)]
-    pub attempts_per_day: u32,
-    /// Questions drawn from a category, as CATEGORY=N (repeat for each category; they add
-    /// up to --questions-per-attempt). Without any, each category of the bank in
-    /// proportion to its size.
-    #[arg(long = "quota", value_name = "CATEGORY=N")]
-    pub quotas: Vec<String>,
-}
-
 /// `consent` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ConsentCommand {
@@ -363,97 +198,6 @@ pub enum PlatformCommand {
         #[arg(long)]
         clear: bool,
     },
-}
-
-/// Options of `gen`.
-#[derive(Debug, Args)]
-pub struct GenArgs {
-    /// anhui-2021: the article's 412,000 members of the four groups in Anhui (325,000
-    /// truck drivers); national: 10,000,000 members across every province.
-    #[arg(long, value_enum)]
-    pub scenario: Scenario,
-    /// How many members (default: the scenario's).
-    #[arg(long)]
-    pub members: Option<u64>,
-    /// The seed: the same seed makes the same people.
-    #[arg(long, default_value_t = 2021)]
-    pub seed: u64,
-}
-
-/// Options of `bench-store`.
-#[derive(Debug, Args)]
-pub struct BenchStoreArgs {
-    /// How many applications (unique valid identities).
-    #[arg(long, default_value_t = 50_000)]
-    pub joins: usize,
-    /// Concurrent submitting tasks (the HTTP benchmark's connections).
-    #[arg(long, default_value_t = 64)]
-    pub concurrency: usize,
-    /// The seed of the synthetic people.
-    #[arg(long, default_value_t = 7)]
-    pub seed: u64,
-}
-
-// Outreach: real-name rosters.
-/// `bench-roster` options.
-#[derive(Debug, Args)]
-pub struct BenchRosterArgs {
-    /// Data rows to write.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub rows: u64,
-    /// The file to write.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// The seed of the generated rows.
-    #[arg(long, default_value_t = 15)]
-    pub seed: u64,
-}
-
-/// Options of `bench-stations`.
-#[derive(Debug, Args)]
-pub struct BenchStationsArgs {
-    /// Generated stations to load first (none when the database already holds that many).
-    #[arg(long, default_value_t = 200_000)]
-    pub stations: usize,
-    /// Searches to time.
-    #[arg(long, default_value_t = 2_000)]
-    pub queries: usize,
-    /// Stations each search asks for.
-    #[arg(long, default_value_t = 10)]
-    pub limit: usize,
-    /// The seed of the generated stations and positions.
-    #[arg(long, default_value_t = 16)]
-    pub seed: u64,
-}
-
-/// Options of `bench-contest`.
-#[derive(Debug, Args)]
-pub struct BenchContestArgs {
-    /// The contest's id.
-    #[arg(long)]
-    pub contest: i64,
-    /// Finished attempts to load, spread over the organiser's members.
-    #[arg(long, default_value_t = 0)]
-    pub attempts: usize,
-    /// Members whose contest passes to write (needs the key file).
-    #[arg(long, default_value_t = 0)]
-    pub passes: usize,
-    /// Where the passes go, one a line.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// The seed of the random scores and times.
-    #[arg(long, default_value_t = 18)]
-    pub seed: u64,
-}
-
-/// The data sets `gen` makes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Scenario {
-    /// Anhui in 2021.
-    #[value(name = "anhui-2021")]
-    Anhui2021,
-    /// The whole country.
-    National,
 }
 
 /// `user` subcommands.
