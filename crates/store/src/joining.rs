@@ -274,18 +274,9 @@ macro_rules! application_columns {
 
 pub(crate) use application_columns;
 
-/// What the person already has, in one round trip: a held membership (kind 0, with its
-/// mobile's blind index) and their open application from the same submitter (kind 1, with
-/// its id) — the platform (`$2`), or on the H5 form (`$2` = 0) the same proven mobile
-/// (`$3`). Another submitter's application is none of its business.
-const ALREADY_THERE: &str = concat!(
-    "SELECT 0 AS kind, mobile_bidx, CAST(0 AS BIGINT) AS id FROM memberships WHERE id_number_bidx = $1 \
-     AND status IN ",
-    crate::members::held_statuses!(),
-    " UNION ALL SELECT 1, '', id FROM applications \
-     WHERE id_number_bidx = $1 AND status = 'pending_review' AND COALESCE(platform_id, 0) = $2 \
-     AND (platform_id IS NOT NULL OR mobile_bidx = $3)"
-);
+/// What the person already has (see `instant::already_there`), for a submission not
+/// approved at once (an instant one probes in its insert, `instant::probe_and_insert`).
+const ALREADY_THERE: &str = instant::already_there!("$1", "$2", "$3");
 
 /// A verified application or a membership with this mobile and another ID number.
 /// Purged rows have empty blind indexes and bind nothing.
@@ -333,12 +324,23 @@ pub(crate) async fn submit_in(
     at: Timestamp,
     keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
 ) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
-    let found: Vec<(i32, String, i64)> = on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
-        .bind(&app.id_number.blind_index)
-        .bind(app.platform_id.unwrap_or(0))
-        .bind(&app.mobile.blind_index)
-        .fetch_all(c)
-        .await?);
+    let instant_landing = match (app.decision, app.landing) {
+        (Decision::Approve, Some(landing)) => Some(landing.org().0),
+        _ => None,
+    };
+    let found = match instant_landing {
+        // The common case, a new person approved at once: probed and inserted in one call.
+        Some(landing) => match instant::probe_and_insert(tx, app, at).await? {
+            instant::Probed::Inserted(made) => return approve_instantly(tx, app, at, landing, made, keyed).await,
+            instant::Probed::Found(found) => found,
+        },
+        None => on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
+            .bind(&app.id_number.blind_index)
+            .bind(app.platform_id.unwrap_or(0))
+            .bind(&app.mobile.blind_index)
+            .fetch_all(c)
+            .await?),
+    };
     let held = found.iter().find(|(kind, ..)| *kind == 0).map(|(_, mobile, _)| mobile);
     // Anyone but the proven owner of the membership's mobile is queued for an officer,
     // flagged, in this same transaction: the answer neither says nor takes longer.
@@ -351,9 +353,8 @@ pub(crate) async fn submit_in(
     if let Some((_, _, application_id)) = found.iter().find(|(kind, ..)| *kind == 1) {
         return Ok((SubmitOutcome::Pending { application_id: *application_id, existing: true }, None));
     }
-    if let (Decision::Approve, false, Some(landing)) = (app.decision, holds_membership, app.landing) {
-        return approve_instantly(tx, app, at, landing.org().0, keyed).await;
-    }
+    // A review: the decision says so, or an instant approval found a membership it must
+    // not tell of (flagged `holds_membership`).
     let application_id: i64 = on_tx!(tx, |c| instant::bind_application!(
         sqlx::query_scalar(INSERT_APPLICATION),
         app,
@@ -367,16 +368,17 @@ pub(crate) async fn submit_in(
     Ok((SubmitOutcome::Pending { application_id, existing: false }, None))
 }
 
-/// A new application approved at once: the application and its membership in one call,
-/// then the rest of the join with its key's answer in one more (see `instant`).
+/// A new application approved at once, whose application and membership
+/// `instant::probe_and_insert` made: the rest of the join with its key's answer in one
+/// more call (see `instant`).
 async fn approve_instantly(
     tx: &mut Tx,
     app: &NewApplication,
     at: Timestamp,
     landing_org: i64,
+    (application_id, membership_id): (i64, i64),
     keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
 ) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
-    let (application_id, membership_id) = instant::insert(tx, app, at).await?;
     let member_number = member_number(membership_id, &app.region_code, at)?;
     let outcome =
         SubmitOutcome::Approved { application_id, membership_id, member_number: member_number.clone() };
