@@ -67,9 +67,13 @@ struct Ran {
     deliver: Box<dyn FnOnce() + Send>,
 }
 
-/// A caller's job with its result type erased. Dropping it unrun (or dropping its
-/// [`Ran`] undelivered) answers the caller with [`StoreError::Uncommitted`].
-type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'a>> + Send>;
+/// A caller's job with its result type erased, given its [`Opening`] to run first.
+/// Dropping it unrun (or dropping its [`Ran`] undelivered) answers the caller with
+/// [`StoreError::Uncommitted`].
+type Job = Box<
+    dyn for<'a> FnOnce(&'a mut Tx, &'a mut Option<Opening>) -> Pin<Box<dyn Future<Output = Ran> + Send + 'a>>
+        + Send,
+>;
 
 /// Batch sizes seen since start, in powers-of-two buckets (1, 2–3, 4–7, … 32–63, 64).
 #[derive(Debug, Default)]
@@ -205,14 +209,65 @@ async fn take_batches(
     }
 }
 
-/// Savepoint statements, joined so that the step from one job to the next is one round
-/// trip (the release of the last job's savepoint, or its rollback, and the next one's).
-const FIRST: &str = "SAVEPOINT batch_job";
-const NEXT_AFTER_KEPT: &str = "RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
-const NEXT_AFTER_FAILED: &str =
-    "ROLLBACK TO SAVEPOINT batch_job; RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
+/// Savepoint statements, joined so that the step from one job to the next is one call
+/// (the release of the last job's savepoint, or its rollback, and the next one's). As
+/// macros, so a job can run its step in its own first call ([`Opening`]).
+macro_rules! open_first {
+    () => {
+        "SAVEPOINT batch_job"
+    };
+}
+macro_rules! open_after_kept {
+    () => {
+        "RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job"
+    };
+}
+macro_rules! open_after_failed {
+    () => {
+        "ROLLBACK TO SAVEPOINT batch_job; RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job"
+    };
+}
+pub(crate) use {open_after_failed, open_after_kept, open_first};
+
 /// After the last job: a kept savepoint commits with the transaction as it is.
 const LAST_FAILED: &str = "ROLLBACK TO SAVEPOINT batch_job";
+
+/// The step into a job's savepoint, which must run before the job writes anything. The
+/// writer hands it to the job: on SQLite each call is a hand-off to sqlx's worker thread
+/// (BENCHMARKS.md, "J — where a join's time goes"), so a job that can runs it as the
+/// first statements of its own first call (a keyed join: `joining::instant`) instead
+/// of a call of its own; any other job runs it with [`open`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opening {
+    /// The batch's first job.
+    First,
+    /// After a job whose writes are kept.
+    AfterKept,
+    /// After a job rolled back.
+    AfterFailed,
+}
+
+impl Opening {
+    /// The statements (several, joined with `;`: SQLite runs them in one call;
+    /// PostgreSQL's simple query protocol too).
+    pub(crate) const fn sql(self) -> &'static str {
+        match self {
+            Opening::First => open_first!(),
+            Opening::AfterKept => open_after_kept!(),
+            Opening::AfterFailed => open_after_failed!(),
+        }
+    }
+}
+
+/// Runs the job's opening unless it ran already (or the job is not in a batch: `None`).
+/// Taken only once it ran, so a failure leaves it to the writer, which then fails the batch.
+pub(crate) async fn open(tx: &mut Tx, opening: &mut Option<Opening>) -> Result<()> {
+    if let Some(step) = *opening {
+        statement(tx, step.sql()).await?;
+        *opening = None;
+    }
+    Ok(())
+}
 
 /// Runs the jobs in one transaction, each between a savepoint and its release (or its
 /// rollback when it failed), commits, and only then answers the callers.
@@ -243,16 +298,15 @@ async fn run_jobs(
     let mut answers = Vec::with_capacity(jobs.len());
     let mut kept = None;
     for job in jobs {
-        statement(
-            &mut tx,
-            match kept {
-                None => FIRST,
-                Some(true) => NEXT_AFTER_KEPT,
-                Some(false) => NEXT_AFTER_FAILED,
-            },
-        )
-        .await?;
-        let ran = job(&mut tx).await;
+        let mut opening = Some(match kept {
+            None => Opening::First,
+            Some(true) => Opening::AfterKept,
+            Some(false) => Opening::AfterFailed,
+        });
+        let ran = job(&mut tx, &mut opening).await;
+        // A job that left its opening wrote nothing (it must open before writing): open
+        // its (empty) savepoint now, so the next step finds the savepoint it expects.
+        open(&mut tx, &mut opening).await?;
         if !ran.keep {
             counters.rolled_back.fetch_add(1, Ordering::Relaxed);
         }
@@ -294,18 +348,38 @@ impl SqlStore {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
     {
+        self.write_opening(
+            move |tx, opening| {
+                Box::pin(async move {
+                    open(tx, opening).await?;
+                    job(tx).await
+                })
+            },
+            keep,
+        )
+        .await
+    }
+
+    /// [`SqlStore::write_keeping`] for a job that runs its savepoint's [`Opening`]
+    /// itself (`None` when it has its own transaction): taken from the `Option` as the
+    /// first statements of its first call, before it writes anything, or with [`open`].
+    pub(crate) async fn write_opening<T, F>(&self, job: F, keep: fn(&T) -> bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx, &'a mut Option<Opening>) -> TxFuture<'a, T> + Send + 'static,
+    {
         let Some(writer) = &self.writer else {
             let mut tx = self.begin_write().await?;
-            let result = job(&mut tx).await?;
+            let result = job(&mut tx, &mut None).await?;
             if keep(&result) {
                 tx.commit().await?;
             }
             return Ok(result);
         };
         let (answer, answered) = oneshot::channel::<Result<T>>();
-        let erased: Job = Box::new(move |tx: &mut Tx| {
+        let erased: Job = Box::new(move |tx: &mut Tx, opening: &mut Option<Opening>| {
             Box::pin(async move {
-                let result = job(tx).await;
+                let result = job(tx, opening).await;
                 Ran {
                     keep: result.as_ref().is_ok_and(keep),
                     deliver: Box::new(move || {

@@ -7,6 +7,7 @@ use huiji_core::{
     ApplicationStatus, Channel, Decision, MemberNumber, Occupation, OrgId, RealNameCheck, Sex, Timestamp,
 };
 
+use crate::batch::{Opening, open};
 use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
 use crate::platform::idempotency::{Idempotency, KeyedRequest};
@@ -314,7 +315,8 @@ const APPLICATIONS_BY_MOBILE: &str = concat!(
     " FROM applications WHERE mobile_bidx = $1 ORDER BY id DESC LIMIT 20"
 );
 
-/// The submission, inside the caller's transaction (see `submit_application`). Only a new
+/// The submission, inside the caller's transaction (see `submit_application`), which is
+/// first opened with `opening` when it is a group-commit batch's savepoint. Only a new
 /// application, pending or approved, writes anything. With `keyed`, an instant approval
 /// stores its answer under the key in its last call and returns it; otherwise (`None`) the
 /// caller stores the answer (or finds the key's earlier use).
@@ -323,6 +325,7 @@ pub(crate) async fn submit_in(
     app: &NewApplication,
     at: Timestamp,
     keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+    opening: &mut Option<Opening>,
 ) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
     let instant_landing = match (app.decision, app.landing) {
         (Decision::Approve, Some(landing)) => Some(landing.org().0),
@@ -330,16 +333,21 @@ pub(crate) async fn submit_in(
     };
     let found = match instant_landing {
         // The common case, a new person approved at once: probed and inserted in one call.
-        Some(landing) => match instant::probe_and_insert(tx, app, at).await? {
-            instant::Probed::Inserted(made) => return approve_instantly(tx, app, at, landing, made, keyed).await,
+        Some(landing) => match instant::probe_and_insert(tx, app, at, opening).await? {
+            instant::Probed::Inserted(made) => {
+                return approve_instantly(tx, app, at, landing, made, keyed).await;
+            }
             instant::Probed::Found(found) => found,
         },
-        None => on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
-            .bind(&app.id_number.blind_index)
-            .bind(app.platform_id.unwrap_or(0))
-            .bind(&app.mobile.blind_index)
-            .fetch_all(c)
-            .await?),
+        None => {
+            open(tx, opening).await?;
+            on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
+                .bind(&app.id_number.blind_index)
+                .bind(app.platform_id.unwrap_or(0))
+                .bind(&app.mobile.blind_index)
+                .fetch_all(c)
+                .await?)
+        }
     };
     let held = found.iter().find(|(kind, ..)| *kind == 0).map(|(_, mobile, _)| mobile);
     // Anyone but the proven owner of the membership's mobile is queued for an officer,
@@ -489,9 +497,11 @@ impl JoinStore for SqlStore {
         let request = std::sync::Arc::new(request);
         let attempt = || {
             let (app, request, render) = (app.clone(), request.clone(), render.clone());
-            self.write_keeping(
-                move |tx| {
-                    Box::pin(async move { keyed_in(tx, &app, at, &request.borrowed(), &*render).await })
+            self.write_opening(
+                move |tx, opening| {
+                    Box::pin(
+                        async move { keyed_in(tx, &app, at, &request.borrowed(), &*render, opening).await },
+                    )
                 },
                 keeps,
             )

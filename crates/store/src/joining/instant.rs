@@ -21,6 +21,7 @@ use huiji_core::stats::{day_key, month_key};
 use huiji_core::{MemberNumber, Timestamp};
 
 use super::{INSTANT, NewApplication};
+use crate::batch::{Opening, open, open_after_failed, open_after_kept, open_first};
 use crate::platform::idempotency::KeyedRequest;
 use crate::tx::Tx;
 use crate::{Result, StoreError};
@@ -162,14 +163,29 @@ macro_rules! membership_from_parameters {
 /// nothing — the application (kind 2, its id) and its membership (kind 3), one hand-off.
 /// The membership is inserted only when the application was (`changes()` of the INSERT
 /// before; its id is `last_insert_rowid()`).
-const PROBE_AND_INSERT_SQLITE: &str = concat!(
-    already_there_bound!(),
-    "; ",
-    insert_application_if_new!(),
-    " RETURNING 2, '', id; ",
-    membership_from_parameters!("(SELECT last_insert_rowid())", "orgs o", " AND changes() = 1"),
-    " RETURNING 3, '', id"
-);
+macro_rules! probe_and_insert_sqlite {
+    () => {
+        concat!(
+            already_there_bound!(),
+            "; ",
+            insert_application_if_new!(),
+            " RETURNING 2, '', id; ",
+            membership_from_parameters!("(SELECT last_insert_rowid())", "orgs o", " AND changes() = 1"),
+            " RETURNING 3, '', id"
+        )
+    };
+}
+
+/// The SQLite text with the batch's savepoint step first, when the join is in a batch:
+/// one hand-off fewer per join.
+const fn probe_and_insert_sqlite(opening: Option<Opening>) -> &'static str {
+    match opening {
+        None => probe_and_insert_sqlite!(),
+        Some(Opening::First) => concat!(open_first!(), "; ", probe_and_insert_sqlite!()),
+        Some(Opening::AfterKept) => concat!(open_after_kept!(), "; ", probe_and_insert_sqlite!()),
+        Some(Opening::AfterFailed) => concat!(open_after_failed!(), "; ", probe_and_insert_sqlite!()),
+    }
+}
 
 /// PostgreSQL: the same as one statement of CTEs, one round trip. The application's INSERT
 /// reads the probe's rows rather than probing again (it would see the same snapshot).
@@ -198,13 +214,25 @@ pub(super) enum Probed {
 
 /// For a submission approved at once (`landing` being its landing org, checked by the
 /// caller): what the person already has and, when that is nothing, the new application
-/// and its membership — one call to the database. The unique indexes still decide a race
+/// and its membership — one call to the database, which on SQLite also takes the batch's
+/// savepoint step (`opening`). The unique indexes still decide a race
 /// with a concurrent submission of the same person (the caller retries on their
 /// violation).
-pub(super) async fn probe_and_insert(tx: &mut Tx, app: &NewApplication, at: Timestamp) -> Result<Probed> {
+pub(super) async fn probe_and_insert(
+    tx: &mut Tx,
+    app: &NewApplication,
+    at: Timestamp,
+    opening: &mut Option<Opening>,
+) -> Result<Probed> {
+    if matches!(tx, Tx::Postgres(_)) {
+        // One statement per prepared query on PostgreSQL: the step is a call of its own.
+        open(tx, opening).await?;
+    }
     let rows: Vec<(i32, String, i64)> = match tx {
         Tx::Sqlite(t) => {
-            bind_application!(sqlx::query_as(PROBE_AND_INSERT_SQLITE), app, at, false)
+            // Taken as it is sent: the step runs first in this call (binding can fail
+            // only before anything is sent, and these values always encode).
+            bind_application!(sqlx::query_as(probe_and_insert_sqlite(opening.take())), app, at, false)
                 .fetch_all(&mut **t)
                 .await?
         }

@@ -189,7 +189,10 @@ both_databases!(an_instant_join_probes_in_its_insert_call, |db: TestDb| async mo
         panic!("a new person is approved")
     };
     // A member with the membership's own proven mobile is told, and nothing is written.
-    assert_eq!(store.submit_application(&approve("id-n", "m-n"), AT).await.unwrap(), SubmitOutcome::AlreadyMember);
+    assert_eq!(
+        store.submit_application(&approve("id-n", "m-n"), AT).await.unwrap(),
+        SubmitOutcome::AlreadyMember
+    );
     assert_eq!(store.applications_by_mobile("bidx:m-n").await.unwrap().len(), 1);
     // The same ID with another mobile is reviewed, not approved and not told.
     let SubmitOutcome::Pending { application_id: held, existing: false } =
