@@ -153,7 +153,13 @@ impl Writer {
         let receive = Arc::new(tokio::sync::Mutex::new(receive));
         let counters = Arc::new(Counters::default());
         let tasks = (0..writers)
-            .map(|_| tokio::spawn(take_batches(store.clone(), receive.clone(), counters.clone())))
+            .map(|_| {
+                let batches = take_batches(store.clone(), receive.clone(), counters.clone());
+                match backend {
+                    Backend::Sqlite => on_own_thread(batches),
+                    Backend::Postgres => tokio::spawn(batches),
+                }
+            })
             .collect();
         Some(Arc::new(Writer { queue: Mutex::new(Some(send)), tasks: Mutex::new(tasks), counters, writers }))
     }
@@ -181,6 +187,36 @@ impl Writer {
             uncommitted: c.uncommitted.load(Ordering::Relaxed),
         }
     }
+}
+
+/// Runs SQLite's writer on a thread and runtime of its own; the handle ends with it.
+///
+/// Why: every statement's answer from sqlx's SQLite worker thread wakes the writer task
+/// from outside the runtime, and on the shared runtime such a wake waits in the injection
+/// queue behind the HTTP requests' tasks (the workers look there only every few tasks) —
+/// once per call of every job of the batch, while the one write connection idles (it was
+/// busy ~60 % of the time under the J load, BENCHMARKS.md "J — batches …"). PostgreSQL's
+/// connections belong to the runtime that opened them (their sockets), so its writer
+/// stays on the shared runtime.
+fn on_own_thread(batches: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
+    let (done, finished) = oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let spawned = runtime.map_err(|e| e.to_string()).and_then(|runtime| {
+        std::thread::Builder::new()
+            .name("huiji-writer".to_owned())
+            .spawn(move || {
+                runtime.block_on(batches);
+                let _ = done.send(());
+            })
+            .map_err(|e| e.to_string())
+    });
+    if let Err(error) = spawned {
+        // Without its thread the queue has no reader: writes are answered `Uncommitted`.
+        tracing::error!(%error, "the SQLite writer's thread did not start");
+    }
+    tokio::spawn(async move {
+        let _ = finished.await;
+    })
 }
 
 /// One writer task: takes what is waiting, up to [`MAX_JOBS`], and runs it as one batch;
