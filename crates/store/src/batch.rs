@@ -67,9 +67,13 @@ struct Ran {
     deliver: Box<dyn FnOnce() + Send>,
 }
 
-/// A caller's job with its result type erased. Dropping it unrun (or dropping its
-/// [`Ran`] undelivered) answers the caller with [`StoreError::Uncommitted`].
-type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'a>> + Send>;
+/// A caller's job with its result type erased, given its [`Opening`] to run first.
+/// Dropping it unrun (or dropping its [`Ran`] undelivered) answers the caller with
+/// [`StoreError::Uncommitted`].
+type Job = Box<
+    dyn for<'a> FnOnce(&'a mut Tx, &'a mut Option<Opening>) -> Pin<Box<dyn Future<Output = Ran> + Send + 'a>>
+        + Send,
+>;
 
 /// Batch sizes seen since start, in powers-of-two buckets (1, 2–3, 4–7, … 32–63, 64).
 #[derive(Debug, Default)]
@@ -149,7 +153,13 @@ impl Writer {
         let receive = Arc::new(tokio::sync::Mutex::new(receive));
         let counters = Arc::new(Counters::default());
         let tasks = (0..writers)
-            .map(|_| tokio::spawn(take_batches(store.clone(), receive.clone(), counters.clone())))
+            .map(|_| {
+                let batches = take_batches(store.clone(), receive.clone(), counters.clone());
+                match backend {
+                    Backend::Sqlite => on_own_thread(batches),
+                    Backend::Postgres => tokio::spawn(batches),
+                }
+            })
             .collect();
         Some(Arc::new(Writer { queue: Mutex::new(Some(send)), tasks: Mutex::new(tasks), counters, writers }))
     }
@@ -179,6 +189,37 @@ impl Writer {
     }
 }
 
+/// Runs SQLite's writer on a thread and runtime of its own; the handle ends with it.
+///
+/// Why: every statement's answer from sqlx's SQLite worker thread wakes the writer task
+/// from outside the runtime, and on the shared runtime such a wake waits in the injection
+/// queue behind the HTTP requests' tasks (the workers look there only every few tasks) —
+/// once per call of every job of the batch, while the one write connection idles (it was
+/// busy ~60 % of the time under the J load: BENCHMARKS.md, "J — a join in two calls").
+/// Measured: 1.1–1.3 × the joins/s of the shared runtime. PostgreSQL's
+/// connections belong to the runtime that opened them (their sockets), so its writer
+/// stays on the shared runtime.
+fn on_own_thread(batches: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
+    let (done, finished) = oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let spawned = runtime.map_err(|e| e.to_string()).and_then(|runtime| {
+        std::thread::Builder::new()
+            .name("huiji-writer".to_owned())
+            .spawn(move || {
+                runtime.block_on(batches);
+                let _ = done.send(());
+            })
+            .map_err(|e| e.to_string())
+    });
+    if let Err(error) = spawned {
+        // Without its thread the queue has no reader: writes are answered `Uncommitted`.
+        tracing::error!(%error, "the SQLite writer's thread did not start");
+    }
+    tokio::spawn(async move {
+        let _ = finished.await;
+    })
+}
+
 /// One writer task: takes what is waiting, up to [`MAX_JOBS`], and runs it as one batch;
 /// ends when the queue is closed and empty. Each batch runs in its own task so a panic
 /// in one job loses that batch (its callers get an error), not the writer.
@@ -205,14 +246,65 @@ async fn take_batches(
     }
 }
 
-/// Savepoint statements, joined so that the step from one job to the next is one round
-/// trip (the release of the last job's savepoint, or its rollback, and the next one's).
-const FIRST: &str = "SAVEPOINT batch_job";
-const NEXT_AFTER_KEPT: &str = "RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
-const NEXT_AFTER_FAILED: &str =
-    "ROLLBACK TO SAVEPOINT batch_job; RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job";
+/// Savepoint statements, joined so that the step from one job to the next is one call
+/// (the release of the last job's savepoint, or its rollback, and the next one's). As
+/// macros, so a job can run its step in its own first call ([`Opening`]).
+macro_rules! open_first {
+    () => {
+        "SAVEPOINT batch_job"
+    };
+}
+macro_rules! open_after_kept {
+    () => {
+        "RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job"
+    };
+}
+macro_rules! open_after_failed {
+    () => {
+        "ROLLBACK TO SAVEPOINT batch_job; RELEASE SAVEPOINT batch_job; SAVEPOINT batch_job"
+    };
+}
+pub(crate) use {open_after_failed, open_after_kept, open_first};
+
 /// After the last job: a kept savepoint commits with the transaction as it is.
 const LAST_FAILED: &str = "ROLLBACK TO SAVEPOINT batch_job";
+
+/// The step into a job's savepoint, which must run before the job writes anything. The
+/// writer hands it to the job: on SQLite each call is a hand-off to sqlx's worker thread
+/// (BENCHMARKS.md, "J — where a join's time goes"), so a job that can runs it as the
+/// first statements of its own first call (a keyed join: `joining::instant`) instead
+/// of a call of its own; any other job runs it with [`open`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opening {
+    /// The batch's first job.
+    First,
+    /// After a job whose writes are kept.
+    AfterKept,
+    /// After a job rolled back.
+    AfterFailed,
+}
+
+impl Opening {
+    /// The statements (several, joined with `;`: SQLite runs them in one call;
+    /// PostgreSQL's simple query protocol too).
+    pub(crate) const fn sql(self) -> &'static str {
+        match self {
+            Opening::First => open_first!(),
+            Opening::AfterKept => open_after_kept!(),
+            Opening::AfterFailed => open_after_failed!(),
+        }
+    }
+}
+
+/// Runs the job's opening unless it ran already (or the job is not in a batch: `None`).
+/// Taken only once it ran, so a failure leaves it to the writer, which then fails the batch.
+pub(crate) async fn open(tx: &mut Tx, opening: &mut Option<Opening>) -> Result<()> {
+    if let Some(step) = *opening {
+        statement(tx, step.sql()).await?;
+        *opening = None;
+    }
+    Ok(())
+}
 
 /// Runs the jobs in one transaction, each between a savepoint and its release (or its
 /// rollback when it failed), commits, and only then answers the callers.
@@ -243,16 +335,15 @@ async fn run_jobs(
     let mut answers = Vec::with_capacity(jobs.len());
     let mut kept = None;
     for job in jobs {
-        statement(
-            &mut tx,
-            match kept {
-                None => FIRST,
-                Some(true) => NEXT_AFTER_KEPT,
-                Some(false) => NEXT_AFTER_FAILED,
-            },
-        )
-        .await?;
-        let ran = job(&mut tx).await;
+        let mut opening = Some(match kept {
+            None => Opening::First,
+            Some(true) => Opening::AfterKept,
+            Some(false) => Opening::AfterFailed,
+        });
+        let ran = job(&mut tx, &mut opening).await;
+        // A job that left its opening wrote nothing (it must open before writing): open
+        // its (empty) savepoint now, so the next step finds the savepoint it expects.
+        open(&mut tx, &mut opening).await?;
         if !ran.keep {
             counters.rolled_back.fetch_add(1, Ordering::Relaxed);
         }
@@ -294,18 +385,38 @@ impl SqlStore {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
     {
+        self.write_opening(
+            move |tx, opening| {
+                Box::pin(async move {
+                    open(tx, opening).await?;
+                    job(tx).await
+                })
+            },
+            keep,
+        )
+        .await
+    }
+
+    /// [`SqlStore::write_keeping`] for a job that runs its savepoint's [`Opening`]
+    /// itself (`None` when it has its own transaction): taken from the `Option` as the
+    /// first statements of its first call, before it writes anything, or with [`open`].
+    pub(crate) async fn write_opening<T, F>(&self, job: F, keep: fn(&T) -> bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx, &'a mut Option<Opening>) -> TxFuture<'a, T> + Send + 'static,
+    {
         let Some(writer) = &self.writer else {
             let mut tx = self.begin_write().await?;
-            let result = job(&mut tx).await?;
+            let result = job(&mut tx, &mut None).await?;
             if keep(&result) {
                 tx.commit().await?;
             }
             return Ok(result);
         };
         let (answer, answered) = oneshot::channel::<Result<T>>();
-        let erased: Job = Box::new(move |tx: &mut Tx| {
+        let erased: Job = Box::new(move |tx: &mut Tx, opening: &mut Option<Opening>| {
             Box::pin(async move {
-                let result = job(tx).await;
+                let result = job(tx, opening).await;
                 Ran {
                     keep: result.as_ref().is_ok_and(keep),
                     deliver: Box::new(move || {

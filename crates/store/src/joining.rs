@@ -7,6 +7,7 @@ use huiji_core::{
     ApplicationStatus, Channel, Decision, MemberNumber, Occupation, OrgId, RealNameCheck, Sex, Timestamp,
 };
 
+use crate::batch::{Opening, open};
 use crate::db::{SqlStore, on_pool};
 use crate::members::INSERT_EVENT;
 use crate::platform::idempotency::{Idempotency, KeyedRequest};
@@ -274,18 +275,9 @@ macro_rules! application_columns {
 
 pub(crate) use application_columns;
 
-/// What the person already has, in one round trip: a held membership (kind 0, with its
-/// mobile's blind index) and their open application from the same submitter (kind 1, with
-/// its id) — the platform (`$2`), or on the H5 form (`$2` = 0) the same proven mobile
-/// (`$3`). Another submitter's application is none of its business.
-const ALREADY_THERE: &str = concat!(
-    "SELECT 0 AS kind, mobile_bidx, CAST(0 AS BIGINT) AS id FROM memberships WHERE id_number_bidx = $1 \
-     AND status IN ",
-    crate::members::held_statuses!(),
-    " UNION ALL SELECT 1, '', id FROM applications \
-     WHERE id_number_bidx = $1 AND status = 'pending_review' AND COALESCE(platform_id, 0) = $2 \
-     AND (platform_id IS NOT NULL OR mobile_bidx = $3)"
-);
+/// What the person already has (see `instant::already_there`), for a submission not
+/// approved at once (an instant one probes in its insert, `instant::probe_and_insert`).
+const ALREADY_THERE: &str = instant::already_there!("$1", "$2", "$3");
 
 /// A verified application or a membership with this mobile and another ID number.
 /// Purged rows have empty blind indexes and bind nothing.
@@ -323,7 +315,8 @@ const APPLICATIONS_BY_MOBILE: &str = concat!(
     " FROM applications WHERE mobile_bidx = $1 ORDER BY id DESC LIMIT 20"
 );
 
-/// The submission, inside the caller's transaction (see `submit_application`). Only a new
+/// The submission, inside the caller's transaction (see `submit_application`), which is
+/// first opened with `opening` when it is a group-commit batch's savepoint. Only a new
 /// application, pending or approved, writes anything. With `keyed`, an instant approval
 /// stores its answer under the key in its last call and returns it; otherwise (`None`) the
 /// caller stores the answer (or finds the key's earlier use).
@@ -332,13 +325,30 @@ pub(crate) async fn submit_in(
     app: &NewApplication,
     at: Timestamp,
     keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
+    opening: &mut Option<Opening>,
 ) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
-    let found: Vec<(i32, String, i64)> = on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
-        .bind(&app.id_number.blind_index)
-        .bind(app.platform_id.unwrap_or(0))
-        .bind(&app.mobile.blind_index)
-        .fetch_all(c)
-        .await?);
+    let instant_landing = match (app.decision, app.landing) {
+        (Decision::Approve, Some(landing)) => Some(landing.org().0),
+        _ => None,
+    };
+    let found = match instant_landing {
+        // The common case, a new person approved at once: probed and inserted in one call.
+        Some(landing) => match instant::probe_and_insert(tx, app, at, opening).await? {
+            instant::Probed::Inserted(made) => {
+                return approve_instantly(tx, app, at, landing, made, keyed).await;
+            }
+            instant::Probed::Found(found) => found,
+        },
+        None => {
+            open(tx, opening).await?;
+            on_tx!(tx, |c| sqlx::query_as(ALREADY_THERE)
+                .bind(&app.id_number.blind_index)
+                .bind(app.platform_id.unwrap_or(0))
+                .bind(&app.mobile.blind_index)
+                .fetch_all(c)
+                .await?)
+        }
+    };
     let held = found.iter().find(|(kind, ..)| *kind == 0).map(|(_, mobile, _)| mobile);
     // Anyone but the proven owner of the membership's mobile is queued for an officer,
     // flagged, in this same transaction: the answer neither says nor takes longer.
@@ -351,9 +361,8 @@ pub(crate) async fn submit_in(
     if let Some((_, _, application_id)) = found.iter().find(|(kind, ..)| *kind == 1) {
         return Ok((SubmitOutcome::Pending { application_id: *application_id, existing: true }, None));
     }
-    if let (Decision::Approve, false, Some(landing)) = (app.decision, holds_membership, app.landing) {
-        return approve_instantly(tx, app, at, landing.org().0, keyed).await;
-    }
+    // A review: the decision says so, or an instant approval found a membership it must
+    // not tell of (flagged `holds_membership`).
     let application_id: i64 = on_tx!(tx, |c| instant::bind_application!(
         sqlx::query_scalar(INSERT_APPLICATION),
         app,
@@ -367,16 +376,17 @@ pub(crate) async fn submit_in(
     Ok((SubmitOutcome::Pending { application_id, existing: false }, None))
 }
 
-/// A new application approved at once: the application and its membership in one call,
-/// then the rest of the join with its key's answer in one more (see `instant`).
+/// A new application approved at once, whose application and membership
+/// `instant::probe_and_insert` made: the rest of the join with its key's answer in one
+/// more call (see `instant`).
 async fn approve_instantly(
     tx: &mut Tx,
     app: &NewApplication,
     at: Timestamp,
     landing_org: i64,
+    (application_id, membership_id): (i64, i64),
     keyed: Option<(&KeyedRequest<'_>, &RenderAnswer<'_>)>,
 ) -> Result<(SubmitOutcome, Option<(u16, String)>)> {
-    let (application_id, membership_id) = instant::insert(tx, app, at).await?;
     let member_number = member_number(membership_id, &app.region_code, at)?;
     let outcome =
         SubmitOutcome::Approved { application_id, membership_id, member_number: member_number.clone() };
@@ -487,9 +497,11 @@ impl JoinStore for SqlStore {
         let request = std::sync::Arc::new(request);
         let attempt = || {
             let (app, request, render) = (app.clone(), request.clone(), render.clone());
-            self.write_keeping(
-                move |tx| {
-                    Box::pin(async move { keyed_in(tx, &app, at, &request.borrowed(), &*render).await })
+            self.write_opening(
+                move |tx, opening| {
+                    Box::pin(
+                        async move { keyed_in(tx, &app, at, &request.borrowed(), &*render, opening).await },
+                    )
                 },
                 keeps,
             )

@@ -5,6 +5,7 @@
 use huiji_core::Timestamp;
 
 use super::{KeyedSubmit, NewApplication, RenderAnswer, SubmitOutcome, submit_in};
+use crate::batch::Opening;
 use crate::db::SqlStore;
 use crate::platform::idempotency::{self, KeyedRequest};
 use crate::tx::Tx;
@@ -46,7 +47,7 @@ async fn submit_once(
         return Err(StoreError::Corrupt("a keyed submission without its key".to_owned()));
     };
     let mut tx = store.begin_write().await?;
-    let submitted = keyed_in(&mut tx, app, at, request, render).await?;
+    let submitted = keyed_in(&mut tx, app, at, request, render, &mut None).await?;
     if keeps(&submitted) {
         tx.commit().await?;
     }
@@ -55,7 +56,7 @@ async fn submit_once(
 }
 
 /// A keyed submission inside the caller's transaction (its own, or its savepoint in a
-/// batch): the join and its answer under the key, or the key's earlier use. What it
+/// batch, opened with `opening`): the join and its answer under the key, or the key's earlier use. What it
 /// wrote is kept only when [`keeps`] says so.
 pub(super) async fn keyed_in(
     tx: &mut Tx,
@@ -63,8 +64,9 @@ pub(super) async fn keyed_in(
     at: Timestamp,
     request: &KeyedRequest<'_>,
     render: &RenderAnswer<'_>,
+    opening: &mut Option<Opening>,
 ) -> Result<KeyedSubmit> {
-    let (outcome, stored) = submit_in(tx, app, at, Some((request, render))).await?;
+    let (outcome, stored) = submit_in(tx, app, at, Some((request, render)), opening).await?;
     if let Some(answer) = stored {
         return Ok(KeyedSubmit::Submitted { outcome, answer: Some(answer) });
     }
@@ -98,7 +100,10 @@ pub(super) fn keeps(submitted: &KeyedSubmit) -> bool {
 async fn submit_batched(store: &SqlStore, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
     let app = app.clone();
     store
-        .write_keeping(move |tx| Box::pin(async move { Ok(submit_in(tx, &app, at, None).await?.0) }), wrote)
+        .write_opening(
+            move |tx, opening| Box::pin(async move { Ok(submit_in(tx, &app, at, None, opening).await?.0) }),
+            wrote,
+        )
         .await
 }
 

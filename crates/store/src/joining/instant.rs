@@ -19,9 +19,9 @@
 use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
 use huiji_core::{MemberNumber, Timestamp};
-use sqlx::Row;
 
 use super::{INSTANT, NewApplication};
+use crate::batch::{Opening, open, open_after_failed, open_after_kept, open_first};
 use crate::platform::idempotency::KeyedRequest;
 use crate::tx::Tx;
 use crate::{Result, StoreError};
@@ -60,25 +60,92 @@ macro_rules! bind_application {
 }
 pub(super) use bind_application;
 
-/// The application, as `INSERT_APPLICATION` stores it (pending; the tail approves it).
-macro_rules! insert_application {
+/// The application's columns, as `INSERT_APPLICATION` stores them.
+macro_rules! application_columns_in {
     () => {
-        "INSERT INTO applications (status, channel, source, receiving_org_id, \
+        "status, channel, source, receiving_org_id, \
          landing_org_id, landing_in_pool, name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, \
          occupation, region_code, employer_name, employer_credit_code, consent_version, consent_at, \
          mobile_verified, holds_membership, review_deadline, created_at, reviewer_org_id, reviewer_path, \
-         platform_id, external_ref, mobile_bound_elsewhere, real_name_check) \
-         VALUES ('pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, \
-         $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23, $24, $25)"
+         platform_id, external_ref, mobile_bound_elsewhere, real_name_check"
+    };
+}
+
+/// Their values from [`bind_application`]'s parameters (pending; the tail approves it).
+macro_rules! application_values {
+    () => {
+        "'pending_review', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, \
+         $18, $19, $20, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23, $24, $25"
+    };
+}
+pub(super) use {application_columns_in, application_values};
+
+/// The application, as `INSERT_APPLICATION` stores it (pending; the tail approves it).
+macro_rules! insert_application {
+    () => {
+        concat!(
+            "INSERT INTO applications (",
+            $crate::joining::instant::application_columns_in!(),
+            ") VALUES (",
+            $crate::joining::instant::application_values!(),
+            ")"
+        )
     };
 }
 pub(super) use insert_application;
 
+/// What the person already has, in one round trip: a held membership (kind 0, with its
+/// mobile's blind index) and their open application from the same submitter (kind 1, with
+/// its id) — the platform (`$platform`, 0 for none), or on the H5 form the same proven
+/// mobile (`$mobile`). Another submitter's application is none of its business.
+macro_rules! already_there {
+    ($id:literal, $platform:literal, $mobile:literal) => {
+        concat!(
+            "SELECT 0 AS kind, mobile_bidx, CAST(0 AS BIGINT) AS id FROM memberships WHERE id_number_bidx = ",
+            $id,
+            " AND status IN ",
+            crate::members::held_statuses!(),
+            " UNION ALL SELECT 1, '', id FROM applications WHERE id_number_bidx = ",
+            $id,
+            " AND status = 'pending_review' AND COALESCE(platform_id, 0) = ",
+            $platform,
+            " AND (platform_id IS NOT NULL OR mobile_bidx = ",
+            $mobile,
+            ")"
+        )
+    };
+}
+pub(super) use already_there;
+
+/// [`already_there`] with [`bind_application`]'s parameters.
+macro_rules! already_there_bound {
+    () => {
+        already_there!("$8", "COALESCE($22, 0)", "$10")
+    };
+}
+
+/// The application, only when [`already_there`] finds nothing: then the submission is an
+/// instant approval (when the probe finds something, nothing is written and the caller
+/// decides from the probe's rows, as before).
+macro_rules! insert_application_if_new {
+    () => {
+        concat!(
+            "INSERT INTO applications (",
+            application_columns_in!(),
+            ") SELECT ",
+            application_values!(),
+            " WHERE NOT EXISTS (",
+            already_there_bound!(),
+            ")"
+        )
+    };
+}
+
 /// The membership's columns and values from the application's parameters (the person as
 /// the application stores them, at the landing org `$4`), for the application
-/// `$application`, selected from `$from`.
+/// `$application`, selected from `$from` where `$condition`.
 macro_rules! membership_from_parameters {
-    ($application:literal, $from:literal) => {
+    ($application:literal, $from:literal, $condition:literal) => {
         concat!(
             "INSERT INTO memberships (status, home_org_id, home_path, in_pool, name, id_number_ct, \
              id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, joined_at) \
@@ -86,48 +153,104 @@ macro_rules! membership_from_parameters {
             $application,
             ", $17 FROM ",
             $from,
-            " WHERE o.id = $4"
+            " WHERE o.id = $4",
+            $condition
         )
     };
 }
 
-/// SQLite: the application (its id), then its membership (its id), one hand-off.
-const APPLICATION_AND_MEMBERSHIP_SQLITE: &str = concat!(
-    insert_application!(),
-    " RETURNING id; ",
-    membership_from_parameters!("(SELECT last_insert_rowid())", "orgs o"),
-    " RETURNING id"
+/// SQLite: what the person already has (rows of kind 0 and 1), then — only when that is
+/// nothing — the application (kind 2, its id) and its membership (kind 3), one hand-off.
+/// The membership is inserted only when the application was (`changes()` of the INSERT
+/// before; its id is `last_insert_rowid()`).
+macro_rules! probe_and_insert_sqlite {
+    () => {
+        concat!(
+            already_there_bound!(),
+            "; ",
+            insert_application_if_new!(),
+            " RETURNING 2, '', id; ",
+            membership_from_parameters!("(SELECT last_insert_rowid())", "orgs o", " AND changes() = 1"),
+            " RETURNING 3, '', id"
+        )
+    };
+}
+
+/// The SQLite text with the batch's savepoint step first, when the join is in a batch:
+/// one hand-off fewer per join.
+const fn probe_and_insert_sqlite(opening: Option<Opening>) -> &'static str {
+    match opening {
+        None => probe_and_insert_sqlite!(),
+        Some(Opening::First) => concat!(open_first!(), "; ", probe_and_insert_sqlite!()),
+        Some(Opening::AfterKept) => concat!(open_after_kept!(), "; ", probe_and_insert_sqlite!()),
+        Some(Opening::AfterFailed) => concat!(open_after_failed!(), "; ", probe_and_insert_sqlite!()),
+    }
+}
+
+/// PostgreSQL: the same as one statement of CTEs, one round trip. The application's INSERT
+/// reads the probe's rows rather than probing again (it would see the same snapshot).
+const PROBE_AND_INSERT_POSTGRES: &str = concat!(
+    "WITH p AS (",
+    already_there_bound!(),
+    "), a AS (INSERT INTO applications (",
+    application_columns_in!(),
+    ") SELECT ",
+    application_values!(),
+    " WHERE NOT EXISTS (SELECT 1 FROM p) RETURNING id), m AS (",
+    membership_from_parameters!("a.id", "a, orgs o", ""),
+    " RETURNING application_id, id) SELECT kind, mobile_bidx, id FROM p \
+     UNION ALL SELECT 2, '', application_id FROM m UNION ALL SELECT 3, '', id FROM m"
 );
 
-/// PostgreSQL: the same as one statement, one round trip.
-const APPLICATION_AND_MEMBERSHIP_POSTGRES: &str = concat!(
-    "WITH a AS (",
-    insert_application!(),
-    " RETURNING id) ",
-    membership_from_parameters!("a.id", "a, orgs o"),
-    " RETURNING application_id, id"
-);
+/// What [`probe_and_insert`] did.
+#[derive(Debug)]
+pub(super) enum Probed {
+    /// The person had nothing: `(application, membership)` were inserted, to be approved.
+    Inserted((i64, i64)),
+    /// What the person already has, as `ALREADY_THERE` answers (kind, mobile, id); nothing
+    /// was written.
+    Found(Vec<(i32, String, i64)>),
+}
 
-/// Stores a new application that is approved at once and its membership: `(application,
-/// membership)`. `landing` must be the application's landing org (checked by the caller).
-pub(super) async fn insert(tx: &mut Tx, app: &NewApplication, at: Timestamp) -> Result<(i64, i64)> {
-    let made: Option<(i64, i64)> = match tx {
+/// For a submission approved at once (`landing` being its landing org, checked by the
+/// caller): what the person already has and, when that is nothing, the new application
+/// and its membership — one call to the database, which on SQLite also takes the batch's
+/// savepoint step (`opening`). The unique indexes still decide a race
+/// with a concurrent submission of the same person (the caller retries on their
+/// violation).
+pub(super) async fn probe_and_insert(
+    tx: &mut Tx,
+    app: &NewApplication,
+    at: Timestamp,
+    opening: &mut Option<Opening>,
+) -> Result<Probed> {
+    if matches!(tx, Tx::Postgres(_)) {
+        // One statement per prepared query on PostgreSQL: the step is a call of its own.
+        open(tx, opening).await?;
+    }
+    let rows: Vec<(i32, String, i64)> = match tx {
         Tx::Sqlite(t) => {
-            let rows = bind_application!(sqlx::query(APPLICATION_AND_MEMBERSHIP_SQLITE), app, at, false)
+            // Taken as it is sent: the step runs first in this call (binding can fail
+            // only before anything is sent, and these values always encode).
+            bind_application!(sqlx::query_as(probe_and_insert_sqlite(opening.take())), app, at, false)
                 .fetch_all(&mut **t)
-                .await?;
-            match rows.as_slice() {
-                [application, membership] => Some((application.try_get(0)?, membership.try_get(0)?)),
-                _ => None,
-            }
+                .await?
         }
         Tx::Postgres(t) => {
-            bind_application!(sqlx::query_as(APPLICATION_AND_MEMBERSHIP_POSTGRES), app, at, false)
-                .fetch_optional(&mut **t)
+            bind_application!(sqlx::query_as(PROBE_AND_INSERT_POSTGRES), app, at, false)
+                .fetch_all(&mut **t)
                 .await?
         }
     };
-    made.ok_or(StoreError::NotFound("landing org"))
+    let made = |kind| rows.iter().find(|(k, ..)| *k == kind).map(|(.., id)| *id);
+    match (made(2), made(3)) {
+        (Some(application), Some(membership)) => Ok(Probed::Inserted((application, membership))),
+        // An application without its membership: the landing org is gone (an error rolls
+        // the application back with the rest of the attempt).
+        (Some(_), None) => Err(StoreError::NotFound("landing org")),
+        (None, _) if rows.is_empty() => Err(StoreError::NotFound("landing org")),
+        _ => Ok(Probed::Found(rows)),
+    }
 }
 
 /// The statements of the tail, each its own macro so the SQLite and the PostgreSQL texts

@@ -169,3 +169,62 @@ both_databases!(an_instant_join_meeting_its_key_keeps_nothing, |db: TestDb| asyn
     assert!(matches!(store.submit_application(&h5, AT).await.unwrap(), SubmitOutcome::Approved { .. }));
     assert!(store.verify_stats().await.unwrap().is_empty());
 });
+
+both_databases!(an_instant_join_probes_in_its_insert_call, |db: TestDb| async move {
+    // `instant::probe_and_insert`: the held/open probe and the insert are one call, so
+    // each of the probe's answers must still come out as before and write nothing else.
+    let store = db.dyn_store();
+    let (receiving, _) = seeded(&store).await;
+    let platform = store.ensure_platform("huolala", AT).await.unwrap().id;
+    let union = Landing::Union(OrgId(receiving));
+    let approve = |id: &str, mobile: &str| {
+        let mut app = application(id, mobile, receiving, union, Decision::Approve);
+        app.platform_id = Some(platform);
+        app
+    };
+    // Nothing there: inserted and approved.
+    let SubmitOutcome::Approved { membership_id, .. } =
+        store.submit_application(&approve("id-n", "m-n"), AT).await.unwrap()
+    else {
+        panic!("a new person is approved")
+    };
+    // A member with the membership's own proven mobile is told, and nothing is written.
+    assert_eq!(
+        store.submit_application(&approve("id-n", "m-n"), AT).await.unwrap(),
+        SubmitOutcome::AlreadyMember
+    );
+    assert_eq!(store.applications_by_mobile("bidx:m-n").await.unwrap().len(), 1);
+    // The same ID with another mobile is reviewed, not approved and not told.
+    let SubmitOutcome::Pending { application_id: held, existing: false } =
+        store.submit_application(&approve("id-n", "m-other"), AT).await.unwrap()
+    else {
+        panic!("a held membership with another mobile is reviewed")
+    };
+    let record = store.application(held).await.unwrap().unwrap();
+    assert_eq!((record.status.code(), record.membership_id), ("pending_review", None));
+    // An open application of the same platform is found again, whatever the decision now.
+    let mut waiting = approve("id-w", "m-w");
+    waiting.decision = Decision::Review;
+    let SubmitOutcome::Pending { application_id: open, existing: false } =
+        store.submit_application(&waiting, AT).await.unwrap()
+    else {
+        panic!("a reviewed application waits")
+    };
+    assert_eq!(
+        store.submit_application(&approve("id-w", "m-w"), AT).await.unwrap(),
+        SubmitOutcome::Pending { application_id: open, existing: true }
+    );
+    assert_eq!(store.applications_by_mobile("bidx:m-w").await.unwrap().len(), 1);
+    assert!(store.memberships_by_mobile("bidx:m-w").await.unwrap().is_empty());
+    assert_eq!(store.memberships_by_mobile("bidx:m-n").await.unwrap()[0].id, membership_id);
+    assert!(store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
+});
+
+both_databases!(an_instant_join_to_a_missing_union_writes_nothing, |db: TestDb| async move {
+    let store = db.dyn_store();
+    let (receiving, _) = seeded(&store).await;
+    let gone = application("id-g", "m-g", receiving, Landing::Union(OrgId(987_654)), Decision::Approve);
+    assert!(store.submit_application(&gone, AT).await.is_err());
+    assert!(store.applications_by_mobile("bidx:m-g").await.unwrap().is_empty());
+    assert!(store.verify_stats().await.unwrap().is_empty());
+});
