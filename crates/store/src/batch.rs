@@ -196,7 +196,7 @@ impl Writer {
 /// queue behind the HTTP requests' tasks (the workers look there only every few tasks) —
 /// once per call of every job of the batch, while the one write connection idles (it was
 /// busy ~60 % of the time under the J load: BENCHMARKS.md, "J — a join in two calls").
-/// Measured: 1.1–1.3 × the joins/s of the shared runtime. PostgreSQL's
+/// Measured: 1.07–1.26 × the joins/s of the shared runtime. PostgreSQL's
 /// connections belong to the runtime that opened them (their sockets), so its writer
 /// stays on the shared runtime.
 fn on_own_thread(batches: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
