@@ -6,6 +6,7 @@
 //! is, which imports count for which union — are `huiji_core::roster`'s.
 
 mod counts;
+mod insert;
 mod read;
 mod write;
 

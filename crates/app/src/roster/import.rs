@@ -20,7 +20,7 @@ use super::RosterError;
 use super::progress::ImportProgress;
 use super::read::{self, Accepted, BATCH, Message, Rows, SEALERS};
 use super::report::Report;
-use super::spill::{BUCKETS, Spill};
+use super::spill::{Parts, Spill};
 use crate::App;
 use crate::actor::Actor;
 
@@ -88,6 +88,8 @@ pub struct Started {
     cancel: CancelFlag,
     phases: Arc<Phases>,
     progress: ImportProgress,
+    /// When the counts were last recorded on the running import.
+    recorded: Option<Instant>,
 }
 
 /// Where an import's time went, logged when it ends (`RUST_LOG=huiji_app::roster=info`):
@@ -211,6 +213,7 @@ pub async fn begin(
         cancel,
         phases,
         progress,
+        recorded: None,
     })
 }
 
@@ -306,7 +309,7 @@ impl Started {
         counts: &mut RosterCounts,
         spill: &mut Spill,
     ) -> Result<RosterImportStatus, RosterError> {
-        let (app, import_id) = (&self.app, self.import_id);
+        let import_id = self.import_id;
         loop {
             let waited = Instant::now();
             let Some(message) = self.rows.recv().await else { break };
@@ -337,7 +340,7 @@ impl Started {
                     }
                     self.report.end_batch().map_err(RosterError::Report)?;
                     Phases::add(&self.phases.report, started.elapsed());
-                    record_counts(app, import_id, counts, &self.phases).await?;
+                    self.record(counts).await?;
                 }
             }
         }
@@ -354,14 +357,15 @@ impl Started {
         counts: &mut RosterCounts,
         spill: &mut Spill,
     ) -> Result<RosterImportStatus, RosterError> {
-        let (app, import_id) = (&self.app, self.import_id);
+        let (app, import_id) = (self.app.clone(), self.import_id);
+        let app = &app;
         let side_by_side = app.store().backend() == Backend::Postgres;
         self.progress.set_to_write(spill.rows().max(1));
-        let mut parts = Parts { spill, bucket: 0, rows: Vec::new().into_iter(), size: 1 };
+        let mut parts = Parts::new(spill, BATCH);
         loop {
             let started = Instant::now();
-            let first = parts.next()?;
-            let second = if side_by_side { parts.next()? } else { Vec::new() };
+            let first = parts.next().await?;
+            let second = if side_by_side { parts.next().await? } else { Vec::new() };
             Phases::add(&self.phases.sort, started.elapsed());
             if first.is_empty() {
                 break;
@@ -389,11 +393,27 @@ impl Started {
             if let Some(error) = failed {
                 return Err(error);
             }
-            record_counts(app, import_id, counts, &self.phases).await?;
+            self.record(counts).await?;
         }
         Ok(RosterImportStatus::Done)
     }
+
+    /// Records the counts so far on the running import (the console's figures while it
+    /// runs), at most every [`RECORD_EVERY`]: each record is a write transaction of its
+    /// own, which SQLite's one writer would otherwise take between every two parts.
+    async fn record(&mut self, counts: &RosterCounts) -> Result<(), RosterError> {
+        if self.recorded.is_some_and(|at| at.elapsed() < RECORD_EVERY) {
+            return Ok(());
+        }
+        record_counts(&self.app, self.import_id, counts, &self.phases).await?;
+        self.recorded = Some(Instant::now());
+        Ok(())
+    }
 }
+
+/// How often a running import records its counts at most (the last ones are recorded
+/// as it ends, whatever the time).
+const RECORD_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Records the counts so far on the running import (the console's figures while it runs).
 async fn record_counts(
@@ -406,29 +426,6 @@ async fn record_counts(
     app.store().update_roster_import(import_id, RosterImportStatus::Running, counts, None, app.now()).await?;
     Phases::add(&phases.progress, started.elapsed());
     Ok(())
-}
-
-/// The key ranges' rows as parts to write, range after range, each range in even parts of
-/// at most [`BATCH`] rows (15,000 rows are two of 7,500, not 10,000 and 5,000).
-struct Parts<'a> {
-    spill: &'a mut Spill,
-    bucket: usize,
-    rows: std::vec::IntoIter<Accepted>,
-    size: usize,
-}
-
-impl Parts<'_> {
-    /// The next part; empty once every range is written.
-    fn next(&mut self) -> Result<Vec<Accepted>, RosterError> {
-        while self.rows.len() == 0 && self.bucket < BUCKETS {
-            let rows = self.spill.take(self.bucket)?;
-            self.bucket += 1;
-            let parts = rows.len().div_ceil(BATCH).max(1);
-            self.size = rows.len().div_ceil(parts).max(1);
-            self.rows = rows.into_iter();
-        }
-        Ok(self.rows.by_ref().take(self.size).collect())
-    }
 }
 
 /// The owning union, checked: the root federation by default; seen and acted on by the

@@ -81,23 +81,33 @@ impl Spill {
         self.rows
     }
 
-    /// Bucket `n`'s rows, sorted by blind index; its file is emptied.
-    pub(super) fn take(&mut self, n: usize) -> Result<Vec<Accepted>, RosterError> {
-        let Some(file) = self.files.get_mut(n) else { return Ok(Vec::new()) };
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(0)).map_err(RosterError::Report)?;
-        file.read_to_end(&mut bytes).map_err(RosterError::Report)?;
-        file.set_len(0).map_err(RosterError::Report)?;
-        let mut rows = Vec::new();
-        let mut input = bytes.as_slice();
-        while !input.is_empty() {
-            rows.push(decode(&mut input).ok_or_else(|| {
-                RosterError::Internal("a roster import's temporary file is damaged".to_owned())
-            })?);
-        }
-        rows.sort_unstable_by(|a, b| a.entry.id_number.blind_index.cmp(&b.entry.id_number.blind_index));
-        Ok(rows)
+    /// Reading back bucket `n`, as work for another thread (the writer's next range is
+    /// read and sorted while it writes one): its rows sorted by blind index; its file is
+    /// emptied.
+    pub(super) fn taker(
+        &self,
+        n: usize,
+    ) -> Result<impl FnOnce() -> Result<Vec<Accepted>, RosterError> + Send + 'static, RosterError> {
+        let file = self.files.get(n).map(File::try_clone).transpose().map_err(RosterError::Report)?;
+        Ok(move || file.map_or_else(|| Ok(Vec::new()), read_back))
     }
+}
+
+/// A bucket's rows from its file, sorted by blind index; the file is emptied.
+fn read_back(mut file: File) -> Result<Vec<Accepted>, RosterError> {
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(0)).map_err(RosterError::Report)?;
+    file.read_to_end(&mut bytes).map_err(RosterError::Report)?;
+    file.set_len(0).map_err(RosterError::Report)?;
+    let mut rows = Vec::new();
+    let mut input = bytes.as_slice();
+    while !input.is_empty() {
+        rows.push(decode(&mut input).ok_or_else(|| {
+            RosterError::Internal("a roster import's temporary file is damaged".to_owned())
+        })?);
+    }
+    rows.sort_unstable_by(|a, b| a.entry.id_number.blind_index.cmp(&b.entry.id_number.blind_index));
+    Ok(rows)
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -187,6 +197,52 @@ fn decode(input: &mut &[u8]) -> Option<Accepted> {
     })
 }
 
+/// The key ranges' rows as parts to write, range after range, each range in even parts of
+/// at most `most` rows (with 10,000, 15,000 rows are two of 7,500, not 10,000 and 5,000).
+/// The next range is read back and sorted on a thread of its own while the parts of one
+/// are written.
+pub(super) struct Parts<'a> {
+    spill: &'a mut Spill,
+    /// The next range to read back.
+    bucket: usize,
+    /// The range being read back ahead.
+    ahead: Option<tokio::task::JoinHandle<Result<Vec<Accepted>, RosterError>>>,
+    rows: std::vec::IntoIter<Accepted>,
+    size: usize,
+    most: usize,
+}
+
+impl<'a> Parts<'a> {
+    pub(super) fn new(spill: &'a mut Spill, most: usize) -> Parts<'a> {
+        Parts { spill, bucket: 0, ahead: None, rows: Vec::new().into_iter(), size: 1, most }
+    }
+
+    /// Starts reading back the next range, unless one is on its way already.
+    fn read_ahead(&mut self) -> Result<(), RosterError> {
+        if self.ahead.is_none() && self.bucket < BUCKETS {
+            let take = self.spill.taker(self.bucket)?;
+            self.bucket += 1;
+            self.ahead = Some(tokio::task::spawn_blocking(take));
+        }
+        Ok(())
+    }
+
+    /// The next part; empty once every range is written.
+    pub(super) async fn next(&mut self) -> Result<Vec<Accepted>, RosterError> {
+        while self.rows.len() == 0 {
+            self.read_ahead()?;
+            let Some(ahead) = self.ahead.take() else { break };
+            let rows =
+                ahead.await.map_err(|e| RosterError::Internal(format!("reading a key range: {e}")))??;
+            self.read_ahead()?;
+            let parts = rows.len().div_ceil(self.most).max(1);
+            self.size = rows.len().div_ceil(parts).max(1);
+            self.rows = rows.into_iter();
+        }
+        Ok(self.rows.by_ref().take(self.size).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,15 +276,15 @@ mod tests {
         let mut spill = Spill::new().unwrap();
         spill.append(&Encoded::new(&rows[..2])).unwrap();
         spill.append(&Encoded::new(&rows[2..])).unwrap();
-        let middle = spill.take(bucket("0a")).unwrap();
+        let middle = spill.taker(bucket("0a")).unwrap()().unwrap();
         assert_eq!(middle.iter().map(|a| a.row).collect::<Vec<_>>(), [4, 3, 5], "by key, not by row");
-        assert_eq!(spill.take(0).unwrap().iter().map(|a| a.row).collect::<Vec<_>>(), [6]);
-        let last = spill.take(BUCKETS - 1).unwrap();
+        assert_eq!(spill.taker(0).unwrap()().unwrap().iter().map(|a| a.row).collect::<Vec<_>>(), [6]);
+        let last = spill.taker(BUCKETS - 1).unwrap()().unwrap();
         assert_eq!(last.len(), 1);
         assert_eq!(
             (last[0].row, &last[0].mobile_masked, &last[0].entry),
             (2, &rows[0].mobile_masked, &rows[0].entry)
         );
-        assert!(spill.take(bucket("0a")).unwrap().is_empty(), "taken once");
+        assert!(spill.taker(bucket("0a")).unwrap()().unwrap().is_empty(), "taken once");
     }
 }

@@ -1,10 +1,11 @@
 //! Writing imports and entries, keeping states current, purging.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use huiji_core::Timestamp;
 use huiji_core::roster::RosterState;
 
+use super::insert::{Batch, SQLITE_BIND_LIMIT, Sorted, bidx, insert, sqlite_chunks};
 use super::{EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus, state};
 use sqlx::QueryBuilder;
 
@@ -100,40 +101,8 @@ type Existing = (i64, Option<String>, Option<String>, Option<String>, String);
 /// [`Existing`] with the ID blind index it was found by, as [`EXISTING_AMONG`] reads it.
 type ListedRow = (String, i64, Option<String>, Option<String>, Option<String>, String);
 
-/// SQLite's limit on bound values in one statement (`SQLITE_MAX_VARIABLE_NUMBER`).
-pub(crate) const SQLITE_BIND_LIMIT: usize = 32_766;
-
-/// Values an INSERT binds once (source, import twice, union, path, time twice).
-const INSERT_CONSTANTS: usize = 7;
-
-/// Values an INSERT binds per row on SQLite (name, ID, its index, mobile, its index,
-/// occupation, region, employer, credit code).
-const INSERT_PER_ROW: usize = 9;
-
-/// Rows per multi-row INSERT on SQLite: as many as its bind limit lets through, so a
-/// batch of ten thousand is four statements rather than twenty.
-pub(crate) const SQLITE_INSERT_ROWS: usize = (SQLITE_BIND_LIMIT - INSERT_CONSTANTS) / INSERT_PER_ROW;
-
 /// Values per IN list on SQLite (the source takes one more).
 const SQLITE_IN_LIST: usize = SQLITE_BIND_LIMIT - 1;
-
-/// `items` cut for SQLite statements of at most `full` rows each: full chunks, then the
-/// rest in power-of-two sizes. The connection caches each statement text it prepares, and
-/// a statement of thousands of rows is a program of hundreds of kilobytes compiled
-/// afresh for each new size: with one text per batch size, batches of varying sizes
-/// compiled every statement anew and filled the cache with hundreds of megabytes.
-/// This way each statement has at most one text per power of two.
-fn sqlite_chunks<T>(items: &[T], full: usize) -> Vec<&[T]> {
-    let mut chunks = Vec::new();
-    let mut rest = items;
-    while !rest.is_empty() {
-        let size = if rest.len() >= full { full } else { 1 << rest.len().ilog2() };
-        let (chunk, after) = rest.split_at(size);
-        chunks.push(chunk);
-        rest = after;
-    }
-    chunks
-}
 
 /// The page cache of SQLite's writer connection while it writes roster entries, in KiB
 /// (negative in the PRAGMA): the two indexes keyed by a random blind index touch pages
@@ -145,26 +114,6 @@ const SQLITE_IMPORT_CACHE: &str = "PRAGMA cache_size = -98304";
 /// plan made while the table was small and unanalysed (the suspect when the lookup of
 /// listed entries took 0.5–2 s a batch late in a run of a million rows).
 const POSTGRES_CUSTOM_PLANS: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
-
-const INSERT_INTO: &str = "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, \
-    id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, \
-    employer_credit_code, state, created_at, last_seen_at) SELECT ";
-
-/// PostgreSQL: the whole batch as nine arrays, one statement whatever its size, where
-/// each new person's state is looked up by index as the row goes in.
-const INSERT_UNNEST: &str = concat!(
-    "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, id_number_ct, \
-     id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, employer_credit_code, state, \
-     created_at, last_seen_at) SELECT $1, $2, $2, $3, $4, u.name, u.id_ct, u.bidx, u.mobile_ct, u.mobile_bidx, \
-     u.occupation, u.region, u.employer, u.credit, ",
-    state_of!("u.bidx"),
-    ", $5, $5 FROM UNNEST($6::text[], $7::bytea[], $8::text[], $9::bytea[], $10::text[], $11::text[], $12::text[], \
-     $13::text[], $14::text[]) AS u (name, id_ct, bidx, mobile_ct, mobile_bidx, occupation, region, employer, credit) \
-     ON CONFLICT (id_number_bidx, source) DO NOTHING RETURNING id_number_bidx, state"
-);
-
-const INSERT_CONFLICT: &str =
-    " ON CONFLICT (id_number_bidx, source) DO NOTHING RETURNING id_number_bidx, state";
 
 const LISTED_ANY: &str = "SELECT id_number_bidx, id, mobile_bidx, employer_name, employer_credit_code, state \
     FROM roster_entries WHERE source = $1 AND id_number_bidx = ANY($2::text[])";
@@ -207,36 +156,44 @@ pub(super) async fn add(
         on_tx!(&mut tx, |c| sqlx::query_as(owner_of).bind(import_id).fetch_optional(c).await?);
     let (source, org_id, org_path) = owner.ok_or(StoreError::NotFound("roster import"))?;
     let batch = Batch { source: &source, import_id, org_id, org_path: &org_path, at };
-    let added = insert(&mut tx, &batch, entries).await?;
-    // The coverage rollup: the entries this batch added, in the same transaction.
+    let sorted = Sorted::new(entries);
+    let added = insert(&mut tx, &batch, &sorted).await?;
+    // The coverage rollup: the entries this batch added (each person once), in the same
+    // transaction.
     let mut tally = super::counts::Tally::default();
-    let mut counted = HashSet::with_capacity(added.len());
-    for entry in entries {
-        let bidx = entry.id_number.blind_index.as_str();
-        if let Some(state) = added.get(bidx).filter(|_| counted.insert(bidx)) {
+    let mut previous = None;
+    for &i in sorted.order() {
+        let key = bidx(entries, i);
+        if previous != Some(key)
+            && let (Some(Some(state)), Some(entry)) = (added.get(i), entries.get(i))
+        {
             tally.add(entry.occupation, *state);
         }
+        previous = Some(key);
     }
     super::counts::add(&mut tx, org_id, &org_path, &tally).await?;
     let inserted = started.elapsed();
-    let rest: Vec<&str> = entries
+    // The rest in key order, so that their lookups sweep the index too.
+    let rest: Vec<&str> = sorted
+        .order()
         .iter()
-        .map(|e| e.id_number.blind_index.as_str())
-        .filter(|bidx| !added.contains_key(*bidx))
+        .filter(|&&i| added.get(i).is_some_and(Option::is_none))
+        .map(|&i| bidx(entries, i))
         .collect();
     let mut listed = listed(&mut tx, &source, &rest).await?;
     let seen: Vec<i64> = listed.values().map(|e| e.0).collect();
     seen_again(&mut tx, import_id, at, &seen).await?;
     let mut outcomes = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let bidx = &entry.id_number.blind_index;
-        let outcome = match (added.get(bidx), listed.remove(bidx)) {
-            (Some(state), _) => EntryOutcome::New(*state),
-            (None, Some(found)) => again(&mut tx, entry, found).await?,
-            // Listed meanwhile by a concurrent import of the same source, not yet visible.
-            (None, None) => {
-                EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false }
-            }
+    for (entry, state) in entries.iter().zip(&added) {
+        let outcome = match state {
+            Some(state) => EntryOutcome::New(*state),
+            None => match listed.remove(&entry.id_number.blind_index) {
+                Some(found) => again(&mut tx, entry, found).await?,
+                // Listed meanwhile by a concurrent import of the same source, not yet visible.
+                None => {
+                    EntryOutcome::Existing { state: RosterState::NotMember, mobile: false, employer: false }
+                }
+            },
         };
         outcomes.push(outcome);
     }
@@ -244,110 +201,12 @@ pub(super) async fn add(
     tracing::debug!(
         import_id,
         rows = entries.len(),
-        new = added.len(),
         listed = rest.len(),
         insert_ms = inserted.as_millis(),
         total_ms = started.elapsed().as_millis(),
         "roster batch written"
     );
     Ok(outcomes)
-}
-
-/// What every row of a batch shares.
-struct Batch<'a> {
-    source: &'a str,
-    import_id: i64,
-    org_id: i64,
-    org_path: &'a str,
-    at: Timestamp,
-}
-
-/// Inserts the people the source does not list yet; returns each added one's state by
-/// ID blind index (the others are left alone by `ON CONFLICT DO NOTHING`).
-async fn insert(
-    tx: &mut Tx,
-    batch: &Batch<'_>,
-    entries: &[NewRosterEntry],
-) -> Result<HashMap<String, RosterState>> {
-    let mut added = HashMap::with_capacity(entries.len());
-    if entries.is_empty() {
-        return Ok(added);
-    }
-    // In the order of the blind index both unique indexes are keyed by: the random keys
-    // then go into their pages in one sweep instead of jumping about the index.
-    let mut sorted: Vec<&NewRosterEntry> = entries.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.id_number.blind_index.cmp(&b.id_number.blind_index));
-    let entries = sorted.as_slice();
-    match tx {
-        Tx::Postgres(t) => {
-            let column =
-                |f: fn(&NewRosterEntry) -> Option<String>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
-            let rows: Vec<(String, String)> = sqlx::query_as(INSERT_UNNEST)
-                .bind(batch.source)
-                .bind(batch.import_id)
-                .bind(batch.org_id)
-                .bind(batch.org_path)
-                .bind(batch.at.millis())
-                .bind(column(|e| e.name.clone()))
-                .bind(entries.iter().map(|e| e.id_number.ciphertext.clone()).collect::<Vec<Vec<u8>>>())
-                .bind(column(|e| Some(e.id_number.blind_index.clone())))
-                .bind(
-                    entries
-                        .iter()
-                        .map(|e| e.mobile.as_ref().map(|m| m.ciphertext.clone()))
-                        .collect::<Vec<_>>(),
-                )
-                .bind(column(|e| e.mobile.as_ref().map(|m| m.blind_index.clone())))
-                .bind(column(|e| Some(e.occupation.code().to_owned())))
-                .bind(column(|e| e.region.map(|r| r.to_string())))
-                .bind(column(|e| e.employer_name.clone()))
-                .bind(column(|e| e.employer_credit_code.clone()))
-                .fetch_all(&mut **t)
-                .await?;
-            for (bidx, code) in rows {
-                added.insert(bidx, state(&code)?);
-            }
-        }
-        Tx::Sqlite(t) => {
-            for chunk in sqlite_chunks(entries, SQLITE_INSERT_ROWS) {
-                let mut q = QueryBuilder::new(INSERT_INTO);
-                q.push_bind(batch.source)
-                    .push(", ")
-                    .push_bind(batch.import_id)
-                    .push(", ")
-                    .push_bind(batch.import_id)
-                    .push(", ")
-                    .push_bind(batch.org_id)
-                    .push(", ")
-                    .push_bind(batch.org_path)
-                    .push(", v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, ")
-                    .push(state_of!("v.column3"))
-                    .push(", ")
-                    .push_bind(batch.at.millis())
-                    .push(", ")
-                    .push_bind(batch.at.millis())
-                    .push(" FROM (");
-                q.push_values(chunk, |mut row, entry| {
-                    row.push_bind(entry.name.as_deref())
-                        .push_bind(entry.id_number.ciphertext.as_slice())
-                        .push_bind(entry.id_number.blind_index.as_str())
-                        .push_bind(entry.mobile.as_ref().map(|m| m.ciphertext.as_slice()))
-                        .push_bind(entry.mobile.as_ref().map(|m| m.blind_index.as_str()))
-                        .push_bind(entry.occupation.code())
-                        .push_bind(entry.region.map(|r| r.to_string()))
-                        .push_bind(entry.employer_name.as_deref())
-                        .push_bind(entry.employer_credit_code.as_deref());
-                });
-                // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's.
-                q.push(") AS v WHERE true").push(INSERT_CONFLICT);
-                let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&mut **t).await?;
-                for (bidx, code) in rows {
-                    added.insert(bidx, state(&code)?);
-                }
-            }
-        }
-    }
-    Ok(added)
 }
 
 /// The entries the source lists already among `bidxs`, by ID blind index.
@@ -522,7 +381,7 @@ pub(super) async fn purge(store: &SqlStore, cutoff: Timestamp) -> Result<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::sqlite_chunks;
+    use super::super::insert::sqlite_chunks;
 
     #[test]
     fn sqlite_chunks_are_full_then_powers_of_two() {

@@ -32,6 +32,37 @@ fn keyring() -> Keyring {
     )
 }
 
+/// The stored layout, byte for byte: `[1][id_len][id][nonce][ciphertext || tag]`, as
+/// every database written so far holds it (the bytes were made by the vault before its
+/// encryption went in place; they must never change).
+#[test]
+fn ciphertexts_keep_the_stored_layout_byte_for_byte() {
+    let kr = Keyring::new(
+        KeyId::new("k1").unwrap(),
+        EncryptionKey::from_bytes([7; 32]),
+        BlindIndexKey::from_bytes([9; 32]),
+    );
+    let mut n = 0u8;
+    let mut nonces = |buf: &mut [u8]| {
+        for b in buf {
+            *b = n;
+            n = n.wrapping_add(1);
+        }
+    };
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let id = kr.encrypt(Field::IdNumber, "34010419900101001X", &mut nonces).unwrap();
+    assert_eq!(
+        hex(&id),
+        "01026b31000102030405060708090a0b0c0d0e0f10111213141516179b239bb4ca286a9c1cf7b176d6d39f9c6e8eb8be60bbb366bb8d8fdcecf188aed007"
+    );
+    let mobile = kr.encrypt(Field::Mobile, "13800138000", &mut nonces).unwrap();
+    assert_eq!(
+        hex(&mobile),
+        "01026b3118191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f475e30d39a4f10af6a12c13453169243d3c58d56402191f95a3ca2"
+    );
+    assert_eq!(kr.decrypt(Field::Mobile, &mobile).unwrap(), "13800138000");
+}
+
 #[test]
 fn roundtrip_both_fields() {
     let kr = keyring();
