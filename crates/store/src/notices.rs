@@ -122,6 +122,11 @@ pub trait NoticeStore: Send + Sync {
     /// Settles a claimed notice; `false` when it was settled meanwhile.
     async fn settle_notice(&self, id: i64, attempt: &NoticeAttempt, at: Timestamp) -> Result<bool>;
 
+    /// Settles a round of claimed notices in one transaction (one commit, not one per
+    /// notice: under the J load each join's welcome was two commits of its own); for
+    /// each, in order, `false` when it was settled meanwhile.
+    async fn settle_notices(&self, settled: &[(i64, NoticeAttempt)], at: Timestamp) -> Result<Vec<bool>>;
+
     /// The notices about an application or a membership, oldest first.
     async fn notices_about(&self, about: NoticeAbout) -> Result<Vec<NoticeRecord>>;
 }
@@ -145,7 +150,11 @@ macro_rules! notice_select {
     };
 }
 
-const NOTICE_BY_ID: &str = notice_select!("WHERE n.id = $1");
+/// A claim's notices in one read (their ids as a JSON array on SQLite, an array on
+/// PostgreSQL), not one read each on the write connection.
+const NOTICES_BY_IDS_SQLITE: &str =
+    notice_select!("WHERE n.id IN (SELECT value FROM json_each($1)) ORDER BY n.id");
+const NOTICES_BY_IDS_PG: &str = notice_select!("WHERE n.id = ANY($1) ORDER BY n.id");
 const NOTICES_ABOUT: &str = notice_select!(
     "WHERE n.application_id = $1 OR n.membership_id = $2 OR n.transfer_id = $3 OR n.case_id = $4 OR n.grant_id = $5 \
     ORDER BY n.id"
@@ -175,6 +184,15 @@ const CLAIM_SQLITE: &str = "UPDATE notices SET locked_until = $2, attempts = att
     AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8 \
     OR grant_id = $9) \
     ORDER BY next_attempt_at, id LIMIT $3) RETURNING id";
+
+/// The statement settling an attempt, its time and its text.
+fn settling(attempt: &NoticeAttempt, at: Timestamp) -> (&'static str, Timestamp, &str) {
+    match attempt {
+        NoticeAttempt::Sent(body) => (SENT, at, body),
+        NoticeAttempt::RetryAt(next, error) => (RETRY, *next, error),
+        NoticeAttempt::GiveUp(error) => (GIVE_UP, at, error),
+    }
+}
 
 /// Settling is conditional on the notice still pending, so a notice is marked sent once.
 const SENT: &str = "UPDATE notices SET delivery = 'sent', sent_at = $2, body = $3, locked_until = NULL, \
@@ -328,25 +346,21 @@ impl NoticeStore for SqlStore {
             .bind(narrow.grant.unwrap_or(-1))
             .fetch_all(p)
             .await?);
-        let mut notices = Vec::with_capacity(ids.len());
-        for id in ids {
-            // Read from the writer: the claim just committed there.
-            let notice: Option<NoticeRecord> = on_pool!(&self.pools, write, |p| sqlx::query_as(NOTICE_BY_ID)
-                .bind(id)
-                .fetch_optional(p)
-                .await?);
-            notices.extend(notice);
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        notices.sort_by_key(|n| n.id);
-        Ok(notices)
+        // Read from the writer: the claim just committed there.
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                sqlx::query_as(NOTICES_BY_IDS_SQLITE).bind(format!("[{list}]")).fetch_all(write).await?
+            }
+            Pools::Postgres(pool) => sqlx::query_as(NOTICES_BY_IDS_PG).bind(&ids).fetch_all(pool).await?,
+        })
     }
 
     async fn settle_notice(&self, id: i64, attempt: &NoticeAttempt, at: Timestamp) -> Result<bool> {
-        let (sql, when, text) = match attempt {
-            NoticeAttempt::Sent(body) => (SENT, at, body),
-            NoticeAttempt::RetryAt(next, error) => (RETRY, *next, error),
-            NoticeAttempt::GiveUp(error) => (GIVE_UP, at, error),
-        };
+        let (sql, when, text) = settling(attempt, at);
         let changed = on_pool!(&self.pools, write, |p| sqlx::query(sql)
             .bind(id)
             .bind(when.millis())
@@ -355,6 +369,27 @@ impl NoticeStore for SqlStore {
             .await?
             .rows_affected());
         Ok(changed == 1)
+    }
+
+    async fn settle_notices(&self, settled: &[(i64, NoticeAttempt)], at: Timestamp) -> Result<Vec<bool>> {
+        if settled.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
+        let mut changed = Vec::with_capacity(settled.len());
+        for (id, attempt) in settled {
+            let (sql, when, text) = settling(attempt, at);
+            let rows = on_tx!(&mut tx, |c| sqlx::query(sql)
+                .bind(*id)
+                .bind(when.millis())
+                .bind(text)
+                .execute(c)
+                .await?
+                .rows_affected());
+            changed.push(rows == 1);
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     async fn notices_about(&self, about: NoticeAbout) -> Result<Vec<NoticeRecord>> {

@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 pub use text::render;
 
 use crate::App;
+use crate::sms::SmsError;
 
 /// Notices claimed per round.
 pub const BATCH: u32 = 100;
@@ -53,24 +54,41 @@ pub async fn deliver_about(app: &App, about: NoticeAbout) {
     }
 }
 
-/// One claim and its sends: (claimed, sent).
+/// One claim and its sends: (claimed, sent). The round's messages go to the provider
+/// together and are settled in one transaction: with the outbox, a round is two commits
+/// however many notices it holds (each welcome was two commits of its own before, beside
+/// every join's batch on SQLite's one write connection).
 async fn deliver_round(app: &App, about: Option<NoticeAbout>) -> Result<(usize, usize), StoreError> {
     let now = app.now();
     let notices =
         app.store().claim_notices(now, Timestamp(now.millis() + LEASE_MILLIS), BATCH, about).await?;
-    let mut sent = 0;
+    let mut settled = Vec::with_capacity(notices.len());
+    let mut outgoing = Vec::with_capacity(notices.len());
     for notice in &notices {
-        let attempt = attempt(app, notice).await?;
-        if matches!(attempt, NoticeAttempt::Sent(_)) {
+        match message(app, notice).await? {
+            Ok(message) => outgoing.push((notice, message)),
+            Err(given_up) => settled.push((notice.id, given_up)),
+        }
+    }
+    let round: Vec<(&Mobile, &str)> =
+        outgoing.iter().map(|(_, (mobile, body))| (mobile, body.as_str())).collect();
+    let outcomes = app.sms().send_batch(&round).await;
+    let mut sent = 0;
+    for ((notice, (_, body)), outcome) in outgoing.into_iter().zip(outcomes) {
+        if outcome.is_ok() {
             sent += 1;
         }
-        app.store().settle_notice(notice.id, &attempt, app.now()).await?;
+        settled.push((notice.id, attempted(app, notice, body, outcome)));
     }
+    app.store().settle_notices(&settled, app.now()).await?;
     Ok((notices.len(), sent))
 }
 
-/// Sends one claimed notice; what to record.
-async fn attempt(app: &App, notice: &NoticeRecord) -> Result<NoticeAttempt, StoreError> {
+/// A claimed notice's recipient and text, or why it is given up without sending.
+async fn message(
+    app: &App,
+    notice: &NoticeRecord,
+) -> Result<Result<(Mobile, String), NoticeAttempt>, StoreError> {
     let mobile = notice
         .mobile_ct
         .as_deref()
@@ -78,7 +96,7 @@ async fn attempt(app: &App, notice: &NoticeRecord) -> Result<NoticeAttempt, Stor
         .and_then(|plain| Mobile::parse(&plain).ok());
     let Some(mobile) = mobile else {
         tracing::warn!(notice = notice.id, "decision SMS not sent: no mobile (purged)");
-        return Ok(NoticeAttempt::GiveUp("no mobile".to_owned()));
+        return Ok(Err(NoticeAttempt::GiveUp("no mobile".to_owned())));
     };
     let contact = match OrgPath::parse(&notice.org_path) {
         Some(path) => app.store().contact_for(&path).await?.map(|c| c.contact),
@@ -86,9 +104,15 @@ async fn attempt(app: &App, notice: &NoticeRecord) -> Result<NoticeAttempt, Stor
     };
     let Some(body) = render(notice, &contact.unwrap_or_default(), app.public_url()) else {
         tracing::warn!(notice = notice.id, kind = %notice.kind, "decision SMS not sent: its facts are gone");
-        return Ok(NoticeAttempt::GiveUp("facts missing".to_owned()));
+        return Ok(Err(NoticeAttempt::GiveUp("facts missing".to_owned())));
     };
-    Ok(match app.sms().send(&mobile, &body).await {
+    Ok(Ok((mobile, body)))
+}
+
+/// What to record of a notice the provider was given: sent, or a retry (backing off)
+/// until it is given up.
+fn attempted(app: &App, notice: &NoticeRecord, body: String, outcome: Result<(), SmsError>) -> NoticeAttempt {
+    match outcome {
         Ok(()) => NoticeAttempt::Sent(body),
         Err(error) => {
             let attempts = u32::try_from(notice.attempts).unwrap_or(u32::MAX);
@@ -103,7 +127,7 @@ async fn attempt(app: &App, notice: &NoticeRecord) -> Result<NoticeAttempt, Stor
                 }
             }
         }
-    })
+    }
 }
 
 /// Delivers due notices now and then every `every` — or at once when a request queued one

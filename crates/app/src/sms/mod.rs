@@ -45,6 +45,16 @@ pub trait SmsSender: Send + Sync + fmt::Debug {
         self.send(mobile, text).await
     }
 
+    /// Sends a round of untagged messages (decision SMS): each one's outcome, in their
+    /// order. By default one after another; the outbox stores a round in one statement.
+    async fn send_batch(&self, messages: &[(&Mobile, &str)]) -> Vec<Result<(), SmsError>> {
+        let mut outcomes = Vec::with_capacity(messages.len());
+        for (mobile, text) in messages {
+            outcomes.push(self.send(mobile, text).await);
+        }
+        outcomes
+    }
+
     /// Sends a round of tagged messages; each one's outcome, in their order. By default
     /// one after another; providers that can do better override it (the outbox stores a
     /// round in one statement, the HTTP gateway posts several at once).

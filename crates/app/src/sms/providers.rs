@@ -52,15 +52,27 @@ impl SmsSender for OutboxSms {
     /// A round in one statement: the outbox is a table, so a campaign round costs one
     /// write, not one per message. Stored whole or not at all.
     async fn send_tagged_batch(&self, messages: &[TaggedSms]) -> Vec<Result<(), SmsError>> {
+        let round: Vec<(&Mobile, &str)> = messages.iter().map(|m| (&m.mobile, m.text.as_str())).collect();
+        self.push_round(&round).await
+    }
+
+    /// The same for a round of decision SMS.
+    async fn send_batch(&self, messages: &[(&Mobile, &str)]) -> Vec<Result<(), SmsError>> {
+        self.push_round(messages).await
+    }
+}
+
+impl OutboxSms {
+    /// A round into the outbox in one statement, whole or not at all.
+    async fn push_round(&self, messages: &[(&Mobile, &str)]) -> Vec<Result<(), SmsError>> {
         let mut batch = Vec::with_capacity(messages.len());
-        for message in messages {
-            let sealed =
-                self.keyring.seal(Field::Mobile, message.mobile.as_str(), &mut Nonces(self.random.as_ref()));
+        for (mobile, text) in messages {
+            let sealed = self.keyring.seal(Field::Mobile, mobile.as_str(), &mut Nonces(self.random.as_ref()));
             match sealed {
-                Ok(mobile) => batch.push(NewOutboxMessage {
-                    mobile,
-                    masked: message.mobile.masked(),
-                    body: message.text.clone(),
+                Ok(sealed) => batch.push(NewOutboxMessage {
+                    mobile: sealed,
+                    masked: mobile.masked(),
+                    body: (*text).to_owned(),
                 }),
                 Err(e) => return messages.iter().map(|_| Err(SmsError(e.to_string()))).collect(),
             }

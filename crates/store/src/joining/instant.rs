@@ -124,23 +124,6 @@ macro_rules! already_there_bound {
     };
 }
 
-/// The application, only when [`already_there`] finds nothing: then the submission is an
-/// instant approval (when the probe finds something, nothing is written and the caller
-/// decides from the probe's rows, as before).
-macro_rules! insert_application_if_new {
-    () => {
-        concat!(
-            "INSERT INTO applications (",
-            application_columns_in!(),
-            ") SELECT ",
-            application_values!(),
-            " WHERE NOT EXISTS (",
-            already_there_bound!(),
-            ")"
-        )
-    };
-}
-
 /// The membership's columns and values from the application's parameters (the person as
 /// the application stores them, at the landing org `$4`), for the application
 /// `$application`, selected from `$from` where `$condition`.
@@ -159,19 +142,46 @@ macro_rules! membership_from_parameters {
     };
 }
 
+/// SQLite: the application, only when [`already_there`] finds nothing (then the
+/// submission is an instant approval; when the probe finds something, nothing is written
+/// and the caller decides from the probe's rows, as before). Inserted already
+/// decided (`approved` by `instant` at `$17`, no deadline), as the tail's approval leaves
+/// it. Why: inserted pending, it put entries into the five indexes on pending
+/// applications (review queues, deadlines, one pending per platform) only for the tail to
+/// delete them again — ten B-tree writes a join, some on random pages (BENCHMARKS.md, "J —
+/// less SQLite work per join"). Its `membership_id` is set by the tail
+/// ([`link_membership`]), a column no index holds. The held membership's unique index
+/// still decides a race with a concurrent join of the same person.
+macro_rules! insert_decided_application_if_new {
+    () => {
+        concat!(
+            "INSERT INTO applications (",
+            application_columns_in!(),
+            ", decided_at, decided_by) SELECT 'approved', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+             $14, $15, $16, $21, $18, $19, NULL, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23, $24, $25, \
+             $17, 'instant' WHERE NOT EXISTS (",
+            already_there_bound!(),
+            ")"
+        )
+    };
+}
+
 /// SQLite: what the person already has (rows of kind 0 and 1), then — only when that is
 /// nothing — the application (kind 2, its id) and its membership (kind 3), one hand-off.
 /// The membership is inserted only when the application was (`changes()` of the INSERT
-/// before; its id is `last_insert_rowid()`).
+/// before; its id is `last_insert_rowid()`). The ids are read back with
+/// `last_insert_rowid()` rather than `RETURNING`, which collects its rows in an ephemeral
+/// table per statement.
 macro_rules! probe_and_insert_sqlite {
     () => {
         concat!(
             already_there_bound!(),
             "; ",
-            insert_application_if_new!(),
-            " RETURNING 2, '', id; ",
+            insert_decided_application_if_new!(),
+            "; ",
             membership_from_parameters!("(SELECT last_insert_rowid())", "orgs o", " AND changes() = 1"),
-            " RETURNING 3, '', id"
+            "; SELECT 2, '', m.application_id FROM memberships m WHERE m.id = last_insert_rowid() AND changes() = 1 \
+             UNION ALL SELECT 3, '', last_insert_rowid() WHERE changes() = 1"
         )
     };
 }
@@ -366,12 +376,20 @@ macro_rules! any_programme {
     };
 }
 
+/// SQLite: the application, inserted already decided
+/// (`insert_decided_application_if_new`), is given its membership.
+macro_rules! link_membership {
+    () => {
+        "UPDATE applications SET membership_id = $2 WHERE id = $1"
+    };
+}
+
 /// SQLite: the tail in order, one hand-off; answers whether the key's row was stored
 /// (`changes()` of the statement before) and whether a programme may grant.
 const TAIL_SQLITE: &str = concat!(
     set_number!(),
     "; ",
-    approve!(),
+    link_membership!(),
     "; ",
     joined_event!(),
     "; ",

@@ -14,6 +14,7 @@ use huiji_store::testing::TestDb;
 use huiji_store::{
     Idempotency, KeyedRequest, KeyedSubmit, NoticeAbout, ReviewOutcome, Store, SubmitOutcome, both_databases,
 };
+use sqlx::Connection;
 
 use crate::fixtures::{AT, application, seeded};
 
@@ -66,6 +67,26 @@ async fn written(
         .map(|n| (n.kind, n.membership_id, n.org_id))
         .collect();
     (membership.member_number, events, webhooks, notices)
+}
+
+/// An application's columns a decision sets or leaves, as text, read past the store:
+/// status, reviewer union and path, deadline, decision time and reason, escalation,
+/// whether it has a membership, and the landing.
+async fn decision_columns(db: &TestDb, application_id: i64) -> Vec<String> {
+    const SQL: &str = "SELECT status, COALESCE(CAST(reviewer_org_id AS TEXT), '-'), COALESCE(reviewer_path, '-'), \
+        COALESCE(CAST(review_deadline AS TEXT), '-'), COALESCE(CAST(decided_at AS TEXT), '-'), \
+        COALESCE(decision_reason, '-'), COALESCE(CAST(escalated_at AS TEXT), '-'), \
+        CASE WHEN membership_id IS NULL THEN 'none' ELSE 'some' END, COALESCE(CAST(landing_org_id AS TEXT), '-'), \
+        CASE WHEN holds_membership THEN 'held' ELSE 'new' END FROM applications WHERE id = $1";
+    let row: (String, String, String, String, String, String, String, String, String, String) =
+        if db.url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::query_as(SQL).bind(application_id).fetch_one(&mut conn).await.unwrap()
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::query_as(SQL).bind(application_id).fetch_one(&mut conn).await.unwrap()
+        };
+    vec![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9]
 }
 
 both_databases!(an_instant_join_writes_what_an_officers_approval_writes, |db: TestDb| async move {
@@ -139,6 +160,13 @@ both_databases!(an_instant_join_writes_what_an_officers_approval_writes, |db: Te
     assert_eq!(app.review_deadline, None);
     let events = store.membership_events(membership_id).await.unwrap();
     assert_eq!(events[0].actor, "instant");
+    // The application rows themselves: the instant one is inserted already decided on
+    // SQLite (`instant::insert_decided_application_if_new`), yet stores what the officer's
+    // approval leaves, but for who decided.
+    let (instant_row, officer_row) =
+        (decision_columns(&db, application_id).await, decision_columns(&db, later).await);
+    assert_eq!(instant_row, officer_row);
+    assert_eq!(instant_row[0], "approved");
     assert!(store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
     // The answer was stored with the join.
     let retry = store.submit_keyed(&instant, AT, &request(platform, "k-i", "h"), &render).await.unwrap();

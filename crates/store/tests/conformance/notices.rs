@@ -128,3 +128,49 @@ both_databases!(contact_details_answer_for_the_unions_below, |db: TestDb| async 
     store.set_org_contact(t.feidong.id, &UnionContact::default(), "user:fd", AT).await.unwrap();
     assert_eq!(store.contact_for(&t.feidong_trucks.path).await.unwrap().unwrap().contact, city);
 });
+
+both_databases!(a_round_of_notices_is_settled_in_one_call, |db: TestDb| async move {
+    // `settle_notices`: the delivery job's round settled together, each notice as
+    // `settle_notice` would, and one settled meanwhile answered `false`.
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    let at = Timestamp(AT.0 + 1000);
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let new = to_org(
+            &t.feidong_trucks,
+            "王晓明",
+            &format!("id-{n}"),
+            Landing::Union(t.feidong_trucks.id),
+            Decision::Review,
+        );
+        let id = pending(&store, &new, AT).await;
+        assert_eq!(
+            store.reject_application(id, "user:fd", "资料不全", at).await.unwrap(),
+            ReviewOutcome::Rejected
+        );
+        ids.push(id);
+    }
+    let claimed = store.claim_notices(at, Timestamp(at.0 + 60_000), 10, None).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    let (a, b, c) = (claimed[0].id, claimed[1].id, claimed[2].id);
+    assert!(store.settle_notice(c, &NoticeAttempt::Sent("first".to_owned()), at).await.unwrap());
+    let retry_at = Timestamp(at.0 + 30_000);
+    let round = [
+        (a, NoticeAttempt::Sent("sent".to_owned())),
+        (b, NoticeAttempt::RetryAt(retry_at, "gateway answered 503".to_owned())),
+        (c, NoticeAttempt::Sent("again".to_owned())),
+    ];
+    assert_eq!(store.settle_notices(&round, at).await.unwrap(), [true, true, false]);
+    assert!(store.settle_notices(&[], at).await.unwrap().is_empty());
+    let about = |id: i64| NoticeAbout { application: Some(id), ..NoticeAbout::default() };
+    let state = |n: &huiji_store::NoticeRecord| (n.delivery, n.body.clone());
+    let first = store.notices_about(about(ids[0])).await.unwrap().remove(0);
+    assert_eq!(state(&first), (NoticeDelivery::Sent, Some("sent".to_owned())));
+    let third = store.notices_about(about(ids[2])).await.unwrap().remove(0);
+    assert_eq!(state(&third), (NoticeDelivery::Sent, Some("first".to_owned())), "settled once");
+    // The retried one is due again at its time, not before.
+    assert!(store.claim_notices(at, Timestamp(at.0 + 60_000), 10, None).await.unwrap().is_empty());
+    let again = store.claim_notices(retry_at, Timestamp(retry_at.0 + 60_000), 10, None).await.unwrap();
+    assert_eq!(again.iter().map(|n| n.id).collect::<Vec<_>>(), [b]);
+});
