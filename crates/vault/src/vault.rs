@@ -21,6 +21,7 @@
 //! rotation; the blind index uses a separate key so equality lookups never
 //! need the encryption keys.
 
+mod aead;
 mod error;
 mod keyfile;
 mod keyring;

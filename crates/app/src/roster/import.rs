@@ -1,28 +1,50 @@
 //! Importing a roster file: the reading side ([`super::read`]) decodes and parses the
 //! file, drops repeats of an ID number inside it and seals what is left on threads of its
 //! own; the async side keeps the sealed rows by key range in temporary files
-//! ([`super::spill`]) until the whole file is read, then writes each range in blind-index
-//! order, a transaction at most [`BATCH`] rows of one range, counts what became of every
-//! row and writes the report. Importing the same file again adds nothing.
+//! ([`super::spill`]) and writes each range in blind-index order, a transaction at most
+//! [`BATCH`] rows of one range — a generation of the file at a time, written while the
+//! next is read ([`GENERATION`]) — counts what became of every row and writes the
+//! report. Importing the same file again adds nothing.
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use huiji_core::audit::AuditAction;
-use huiji_core::roster::{RosterColumn, RosterState};
 use huiji_core::{Occupation, Org, OrgId};
-use huiji_store::{Backend, EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus};
+use huiji_store::{Backend, NewRosterImport, RosterCounts, RosterImportStatus};
 use huiji_tabular::Table;
 
 use super::RosterError;
+use super::part::write_part;
+use super::phases::Phases;
 use super::progress::ImportProgress;
-use super::read::{self, Accepted, BATCH, Message, Rows, SEALERS};
+use super::read::{self, BATCH, Message, Rows, Sealed};
 use super::report::Report;
 use super::spill::{Parts, Spill};
 use crate::App;
 use crate::actor::Actor;
+
+/// Rows read before the first write, and at least in each later generation — a stretch
+/// of the file kept in key-range files of its own and written range by range while the
+/// next is read, so that the writing (most of an import's time on SQLite) starts before
+/// the whole file is read and the reading takes the core the writer leaves. Each
+/// generation sweeps the key ranges once (a few transactions, however few its rows), and
+/// the writer takes all that was read meanwhile as the next: the generations grow as
+/// the reading outruns the writing. A file of fewer accepted rows is read whole, then
+/// written once.
+pub const GENERATION: u64 = 50_000;
+
+/// Where the reading side is, as the writer sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    /// More rows may come.
+    Open,
+    /// No more rows: the file was read to its end (`Done`), became unreadable
+    /// (`Failed`) or the import was cancelled.
+    Ended(RosterImportStatus),
+}
 
 /// How often a running import stamps its heartbeat (besides each batch's progress).
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -90,57 +112,10 @@ pub struct Started {
     progress: ImportProgress,
     /// When the counts were last recorded on the running import.
     recorded: Option<Instant>,
-}
-
-/// Where an import's time went, logged when it ends (`RUST_LOG=huiji_app::roster=info`):
-/// the reading thread's decoding, parsing and sealing and its waits for the writer; the
-/// writer's appends to the key-range files and its waits for rows while the file is read,
-/// then its reading and sorting of each range, store calls, progress records and report.
-/// The sealers' time is summed over the [`SEALERS`] threads.
-#[derive(Default)]
-pub(super) struct Phases {
-    pub(super) decode: AtomicU64,
-    pub(super) parse: AtomicU64,
-    pub(super) seal: AtomicU64,
-    pub(super) reader_waiting: AtomicU64,
-    spill: AtomicU64,
-    sort: AtomicU64,
-    write: AtomicU64,
-    progress: AtomicU64,
-    report: AtomicU64,
-    writer_waiting: AtomicU64,
-}
-
-impl Phases {
-    pub(super) fn add(slot: &AtomicU64, elapsed: std::time::Duration) {
-        slot.fetch_add(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
-    }
-
-    fn seconds(slot: &AtomicU64) -> f64 {
-        // Microseconds to seconds: precision far beyond what the log line needs.
-        #[allow(clippy::cast_precision_loss)]
-        let micros = slot.load(Ordering::Relaxed) as f64;
-        micros / 1e6
-    }
-
-    fn log(&self, import_id: i64, rows: u64) {
-        tracing::info!(
-            import_id,
-            rows,
-            decode_s = Self::seconds(&self.decode),
-            parse_s = Self::seconds(&self.parse),
-            seal_s = Self::seconds(&self.seal),
-            sealers = SEALERS,
-            reader_waiting_s = Self::seconds(&self.reader_waiting),
-            spill_s = Self::seconds(&self.spill),
-            sort_s = Self::seconds(&self.sort),
-            write_s = Self::seconds(&self.write),
-            progress_s = Self::seconds(&self.progress),
-            report_s = Self::seconds(&self.report),
-            writer_waiting_s = Self::seconds(&self.writer_waiting),
-            "roster import phases"
-        );
-    }
+    /// Rows read before the first write and at least between two ([`GENERATION`]).
+    generation: u64,
+    /// Accepted rows read so far (the rows to write once the file is read).
+    spilled: u64,
 }
 
 /// Imports a roster file for `request.org` (see the module). The caller keeps the
@@ -214,6 +189,8 @@ pub async fn begin(
         phases,
         progress,
         recorded: None,
+        generation: GENERATION,
+        spilled: 0,
     })
 }
 
@@ -222,6 +199,14 @@ impl Started {
     #[must_use]
     pub fn progress(&self) -> ImportProgress {
         self.progress.clone()
+    }
+
+    /// Writes every `rows` accepted rows read rather than every [`GENERATION`] (tests: a
+    /// file of a few rows written in several generations).
+    #[must_use]
+    pub fn in_generations_of(mut self, rows: u64) -> Started {
+        self.generation = rows.max(1);
+        self
     }
 
     /// Reads, writes and counts every row; records how the import ended and audits it.
@@ -289,78 +274,104 @@ impl Started {
         Ok(ImportSummary { import_id, counts, status, seconds: self.started.elapsed().as_secs_f64() })
     }
 
-    /// Reads the whole file into the key-range files, then writes them; until the end,
-    /// a cancel or an error. A file that becomes unreadable part way has the rows read
-    /// before written, and is recorded as failed.
+    /// Reads the file into the key-range files and writes them, a generation at a time:
+    /// the first [`GENERATION`] rows read alone, then each generation written while the
+    /// next is read (see [`GENERATION`]); until the end, a cancel or an error. A file that
+    /// becomes unreadable part way has the rows read before written, and is recorded as
+    /// failed.
     async fn rows(&mut self, counts: &mut RosterCounts) -> Result<RosterImportStatus, RosterError> {
+        let mut reading = Reading::Open;
         let mut spill = Spill::new()?;
-        let read = self.read(counts, &mut spill).await?;
-        if read == RosterImportStatus::Cancelled {
-            return Ok(read);
-        }
-        let written = self.write(counts, &mut spill).await?;
-        Ok(if read == RosterImportStatus::Done { written } else { read })
-    }
-
-    /// The batches as they come: the refusals and repeats counted and reported, the
-    /// accepted rows kept in `spill`.
-    async fn read(
-        &mut self,
-        counts: &mut RosterCounts,
-        spill: &mut Spill,
-    ) -> Result<RosterImportStatus, RosterError> {
-        let import_id = self.import_id;
         loop {
-            let waited = Instant::now();
-            let Some(message) = self.rows.recv().await else { break };
-            Phases::add(&self.phases.writer_waiting, waited.elapsed());
-            if self.cancel.is_set() {
+            while reading == Reading::Open && spill.rows() < self.generation {
+                let waited = Instant::now();
+                let message = self.rows.recv().await;
+                Phases::add(&self.phases.writer_waiting, waited.elapsed());
+                reading = self.take(message, counts, &mut spill)?;
+                self.record(counts).await?;
+            }
+            if reading == Reading::Ended(RosterImportStatus::Cancelled) {
                 return Ok(RosterImportStatus::Cancelled);
             }
-            match message {
-                Message::Header => {}
-                Message::Failed(error) => {
-                    tracing::warn!(%error, import_id, "roster import stopped: the file became unreadable");
-                    return Ok(RosterImportStatus::Failed);
-                }
-                Message::Batch(batch) => {
-                    self.progress.set_bytes_read(batch.bytes);
-                    let started = Instant::now();
-                    spill.append(&batch.accepted)?;
-                    Phases::add(&self.phases.spill, started.elapsed());
-                    let started = Instant::now();
-                    counts.rows += batch.rows;
-                    counts.rejected += batch.rejected_rows;
-                    for (row, rejection) in &batch.rejected {
-                        self.report.rejected(*row, rejection);
-                    }
-                    counts.duplicates_in_file += u64::try_from(batch.duplicates.len()).unwrap_or(u64::MAX);
-                    for (row, first, masked) in &batch.duplicates {
-                        self.report.duplicate(*row, *first, masked);
-                    }
-                    self.report.end_batch().map_err(RosterError::Report)?;
-                    Phases::add(&self.phases.report, started.elapsed());
-                    self.record(counts).await?;
-                }
+            // The reading has ended (or the generation is full): nothing left is the end.
+            if spill.rows() == 0 {
+                break;
             }
+            let mut next = Spill::new()?;
+            self.phases.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if self.write(counts, &spill, &mut next, &mut reading).await? == RosterImportStatus::Cancelled {
+                return Ok(RosterImportStatus::Cancelled);
+            }
+            spill = next;
         }
-        Ok(RosterImportStatus::Done)
+        Ok(match reading {
+            Reading::Ended(status) => status,
+            Reading::Open => RosterImportStatus::Done,
+        })
     }
 
-    /// Writes the key ranges in order, each sorted by blind index, in transactions of at
-    /// most [`BATCH`] rows of one range — on PostgreSQL two at a time, on connections of
-    /// their own (each server process takes a core; SQLite has one writer). The counts
-    /// move on only as a transaction commits: with two in flight and one refused, the
-    /// other's rows are counted if it committed, so the record agrees with the roster.
+    /// Takes the reading side's next message (`None`: it is done): a batch's refusals and
+    /// repeats counted and reported, its accepted rows appended to `spill`. Says where
+    /// the reading is now.
+    fn take(
+        &mut self,
+        message: Option<Message<Sealed>>,
+        counts: &mut RosterCounts,
+        spill: &mut Spill,
+    ) -> Result<Reading, RosterError> {
+        if self.cancel.is_set() {
+            return Ok(Reading::Ended(RosterImportStatus::Cancelled));
+        }
+        let batch = match message {
+            Some(Message::Header) => return Ok(Reading::Open),
+            Some(Message::Batch(batch)) => batch,
+            None => {
+                self.progress.set_to_write(self.spilled.max(1));
+                return Ok(Reading::Ended(RosterImportStatus::Done));
+            }
+            Some(Message::Failed(error)) => {
+                tracing::warn!(%error, import_id = self.import_id, "roster import stopped: the file became unreadable");
+                self.progress.set_to_write(self.spilled.max(1));
+                return Ok(Reading::Ended(RosterImportStatus::Failed));
+            }
+        };
+        self.progress.set_bytes_read(batch.bytes);
+        let started = Instant::now();
+        spill.append(&batch.accepted)?;
+        self.spilled += batch.accepted.rows();
+        Phases::add(&self.phases.spill, started.elapsed());
+        let started = Instant::now();
+        counts.rows += batch.rows;
+        counts.rejected += batch.rejected_rows;
+        for (row, rejection) in &batch.rejected {
+            self.report.rejected(*row, rejection);
+        }
+        counts.duplicates_in_file += u64::try_from(batch.duplicates.len()).unwrap_or(u64::MAX);
+        for (row, first, masked) in &batch.duplicates {
+            self.report.duplicate(*row, *first, masked);
+        }
+        self.report.end_batch().map_err(RosterError::Report)?;
+        Phases::add(&self.phases.report, started.elapsed());
+        Ok(Reading::Open)
+    }
+
+    /// Writes a generation's key ranges in order, each sorted by blind index, in
+    /// transactions of at most [`BATCH`] rows — on PostgreSQL two at a time, on
+    /// connections of their own (each server process takes a core; SQLite has one
+    /// writer) — and, while a transaction runs, takes what the reading side has ready
+    /// into `next`. The counts move on only as a transaction commits: with two in flight
+    /// and one refused, the other's rows are counted if it committed, so the record
+    /// agrees with the roster.
     async fn write(
         &mut self,
         counts: &mut RosterCounts,
-        spill: &mut Spill,
+        spill: &Spill,
+        next: &mut Spill,
+        reading: &mut Reading,
     ) -> Result<RosterImportStatus, RosterError> {
         let (app, import_id) = (self.app.clone(), self.import_id);
         let app = &app;
         let side_by_side = app.store().backend() == Backend::Postgres;
-        self.progress.set_to_write(spill.rows().max(1));
         let mut parts = Parts::new(spill, BATCH);
         loop {
             let started = Instant::now();
@@ -375,8 +386,21 @@ impl Started {
             }
             let started = Instant::now();
             let sizes = [first.len(), second.len()];
-            let (first, second) =
-                tokio::join!(write_part(app, import_id, first), write_part(app, import_id, second));
+            let job =
+                async { tokio::join!(write_part(app, import_id, first), write_part(app, import_id, second)) };
+            tokio::pin!(job);
+            // A transaction once begun is awaited to its end whatever the reading does
+            // (a cancel included): what it committed must be counted.
+            let (first, second) = loop {
+                if *reading != Reading::Open {
+                    break job.await;
+                }
+                let message = tokio::select! {
+                    written = &mut job => break written,
+                    message = self.rows.recv() => message,
+                };
+                *reading = self.take(message, counts, next)?;
+            };
             Phases::add(&self.phases.write, started.elapsed());
             let mut failed = None;
             for (written, size) in [first, second].into_iter().zip(sizes) {
@@ -443,63 +467,4 @@ async fn owner(app: &App, actor: &Actor, org: Option<OrgId>) -> Result<Org, Rost
         return Err(RosterError::Forbidden);
     }
     Ok(org)
-}
-
-/// A part as the store wrote it: its entries, each row's number and masked mobile, and
-/// what became of each.
-#[derive(Default)]
-struct Written {
-    entries: Vec<NewRosterEntry>,
-    rows: Vec<(u64, String)>,
-    outcomes: Vec<EntryOutcome>,
-}
-
-/// Writes one part of a key range (in one transaction); nothing for an empty one.
-async fn write_part(app: &App, import_id: i64, accepted: Vec<Accepted>) -> Result<Written, RosterError> {
-    if accepted.is_empty() {
-        return Ok(Written::default());
-    }
-    // The entries move to the store; the report keeps only what it may need of each row.
-    let (entries, rows): (Vec<NewRosterEntry>, Vec<(u64, String)>) =
-        accepted.into_iter().map(|a| (a.entry, (a.row, a.mobile_masked))).unzip();
-    let outcomes = app.store().add_roster_entries(import_id, &entries, app.now()).await?;
-    Ok(Written { entries, rows, outcomes })
-}
-
-impl Written {
-    /// Counts and reports what became of each row.
-    fn count(&self, counts: &mut RosterCounts, report: &mut Report) {
-        for ((entry, (row, mobile_masked)), outcome) in
-            self.entries.iter().zip(&self.rows).zip(&self.outcomes)
-        {
-            let state = match *outcome {
-                EntryOutcome::New(state) => {
-                    counts.imported += 1;
-                    state
-                }
-                EntryOutcome::Existing { state, mobile, employer } => {
-                    counts.already_on_roster += 1;
-                    if mobile || employer {
-                        counts.updated += 1;
-                    }
-                    if mobile {
-                        report.updated(*row, RosterColumn::Mobile, mobile_masked);
-                    }
-                    if employer {
-                        report.updated(
-                            *row,
-                            RosterColumn::Employer,
-                            entry.employer_name.as_deref().unwrap_or_default(),
-                        );
-                    }
-                    state
-                }
-            };
-            match state {
-                RosterState::Member => counts.members += 1,
-                RosterState::Pending => counts.pending += 1,
-                RosterState::NotMember => counts.not_members += 1,
-            }
-        }
-    }
 }

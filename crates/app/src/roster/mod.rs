@@ -7,6 +7,8 @@
 pub mod coverage;
 pub mod import;
 pub mod jobs;
+mod part;
+mod phases;
 pub mod progress;
 mod read;
 mod report;

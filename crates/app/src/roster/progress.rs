@@ -1,10 +1,12 @@
 //! How far an import has come, as the writing side sees it.
 //!
-//! The file is read whole into key ranges first, then written range by range, and the
-//! writing is most of the time on SQLite (BENCHMARKS.md, R): a progress of the bytes the
-//! reading thread had read stood at 100 % through it — and reached it early, since the
+//! The file is read into key ranges and written range by range (a generation of the
+//! file at a time, the writing beside the reading of the next), and the writing is most
+//! of the time on SQLite (BENCHMARKS.md, R): a progress of the bytes the reading thread
+//! had read would stand at 100 % through most of it — and reach it early, since the
 //! reader runs batches ahead of the sealers. So the reading counts as far as the batches
-//! the writing side has received, and the writing as the rows committed.
+//! the writing side has received, and the writing as the rows committed, from when the
+//! file is read (the rows to write are known then).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,7 +54,8 @@ impl ImportProgress {
         self.0.written.load(Ordering::Relaxed)
     }
 
-    /// Rows to write; 0 while the file is still being read.
+    /// Rows to write; 0 while the file is still being read (rows written meanwhile count
+    /// from when it is read: the writing starts before the reading ends).
     #[must_use]
     pub fn to_write(&self) -> u64 {
         self.0.to_write.load(Ordering::Relaxed)

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::RosterError;
-use super::import::Phases;
+use super::phases::Phases;
 use super::spill::Encoded;
 use crate::App;
 use crate::ports::BufferedNonces;
@@ -108,11 +108,15 @@ pub(super) struct Rows {
 
 impl Rows {
     /// The next message in file order; `None` when the reading side is done.
+    ///
+    /// Cancel-safe (the writer waits for it beside a transaction in a `select!`): the
+    /// turn moves on only once a message came, so a wait dropped takes nothing.
     pub(super) async fn recv(&mut self) -> Option<Message<Sealed>> {
         let count = self.sealed.len();
         let receiver = self.sealed.get_mut(self.next % count)?;
+        let message = receiver.recv().await;
         self.next += 1;
-        receiver.recv().await
+        message
     }
 }
 

@@ -4,8 +4,8 @@
 //! mask them; the file holds no full identifier.
 //!
 //! Lines come in row order. The refusals and repeats are known as the file is read, the
-//! changed fields only when the rows are written — in blind-index order, after the whole
-//! file was read ([`super::spill`]): the first are kept, rendered, in an anonymous
+//! changed fields only when the rows are written — in blind-index order, a generation of
+//! the file at a time ([`super::spill`]): the first are kept, rendered, in an anonymous
 //! temporary file, the second in memory (three small values a line), and the two are
 //! merged by row when the report ends.
 

@@ -6,6 +6,9 @@
 //! and of the membership and application indexes its state is read from — instead of
 //! pages all over them (at a million entries, the bulk of an import's time).
 //!
+//! An import of many rows keeps one such set of files per generation (a stretch of the
+//! file read while the previous one is written: `super::import`).
+//!
 //! The files are anonymous (removed by the system when closed or when the process
 //! dies) and hold the sealed values only, as the database would.
 
@@ -32,36 +35,43 @@ fn bucket(blind_index: &str) -> usize {
 /// appended to the files.
 pub(super) struct Encoded {
     buckets: Vec<Vec<u8>>,
-    rows: u64,
+    /// Rows in each bucket.
+    counts: [u64; BUCKETS],
 }
 
 impl Encoded {
     /// Encodes `accepted` into their buckets.
     pub(super) fn new(accepted: &[Accepted]) -> Encoded {
         let mut buckets = vec![Vec::new(); BUCKETS];
-        let mut rows = 0;
+        let mut counts = [0; BUCKETS];
         for a in accepted {
-            let bucket = buckets.get_mut(bucket(&a.entry.id_number.blind_index));
-            if let Some(out) = bucket {
+            let n = bucket(&a.entry.id_number.blind_index);
+            if let (Some(out), Some(count)) = (buckets.get_mut(n), counts.get_mut(n)) {
                 encode(a, out);
-                rows += 1;
+                *count += 1;
             }
         }
-        Encoded { buckets, rows }
+        Encoded { buckets, counts }
+    }
+
+    /// Rows encoded.
+    pub(super) fn rows(&self) -> u64 {
+        self.counts.iter().sum()
     }
 }
 
 /// The files of one import.
 pub(super) struct Spill {
     files: Vec<File>,
-    rows: u64,
+    /// Rows in each file.
+    counts: [u64; BUCKETS],
 }
 
 impl Spill {
     /// Makes the import's files (in the system's temporary directory).
     pub(super) fn new() -> Result<Spill, RosterError> {
         let files = (0..BUCKETS).map(|_| tempfile::tempfile()).collect::<Result<_, _>>();
-        Ok(Spill { files: files.map_err(RosterError::Report)?, rows: 0 })
+        Ok(Spill { files: files.map_err(RosterError::Report)?, counts: [0; BUCKETS] })
     }
 
     /// Appends a batch. The writes go to the page cache (a few kilobytes a bucket), so
@@ -72,42 +82,71 @@ impl Spill {
                 file.write_all(bytes).map_err(RosterError::Report)?;
             }
         }
-        self.rows += encoded.rows;
+        for (count, added) in self.counts.iter_mut().zip(encoded.counts) {
+            *count += added;
+        }
         Ok(())
     }
 
     /// Rows appended so far.
     pub(super) fn rows(&self) -> u64 {
-        self.rows
+        self.counts.iter().sum()
     }
 
-    /// Reading back bucket `n`, as work for another thread (the writer's next range is
-    /// read and sorted while it writes one): its rows sorted by blind index; its file is
-    /// emptied.
+    /// Reading back the buckets `range` (consecutive ones: a range of keys), as work for
+    /// another thread (the writer's next range is read and sorted while it writes one):
+    /// their rows sorted by blind index; their files are emptied.
     pub(super) fn taker(
         &self,
-        n: usize,
+        range: std::ops::Range<usize>,
     ) -> Result<impl FnOnce() -> Result<Vec<Accepted>, RosterError> + Send + 'static, RosterError> {
-        let file = self.files.get(n).map(File::try_clone).transpose().map_err(RosterError::Report)?;
-        Ok(move || file.map_or_else(|| Ok(Vec::new()), read_back))
+        let files = self.files.get(range).unwrap_or_default().iter().map(File::try_clone);
+        let files = files.collect::<Result<Vec<_>, _>>().map_err(RosterError::Report)?;
+        Ok(move || {
+            let mut rows = Vec::new();
+            for file in files {
+                read_back(file, &mut rows)?;
+            }
+            rows.sort_unstable_by(|a, b| a.entry.id_number.blind_index.cmp(&b.entry.id_number.blind_index));
+            Ok(rows)
+        })
+    }
+
+    /// The buckets in ranges of consecutive ones of at most `most` rows together (a
+    /// bucket of more is a range of its own), empty buckets left out: a small generation
+    /// is written in a few transactions, not one per bucket.
+    fn ranges(&self, most: u64) -> Vec<std::ops::Range<usize>> {
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut rows = 0;
+        for (n, &count) in self.counts.iter().enumerate().filter(|(_, count)| **count > 0) {
+            match ranges.last_mut() {
+                Some(last) if rows + count <= most => {
+                    last.end = n + 1;
+                    rows += count;
+                }
+                _ => {
+                    ranges.push(n..n + 1);
+                    rows = count;
+                }
+            }
+        }
+        ranges
     }
 }
 
-/// A bucket's rows from its file, sorted by blind index; the file is emptied.
-fn read_back(mut file: File) -> Result<Vec<Accepted>, RosterError> {
+/// A bucket's rows from its file, appended to `rows`; the file is emptied.
+fn read_back(mut file: File, rows: &mut Vec<Accepted>) -> Result<(), RosterError> {
     let mut bytes = Vec::new();
     file.seek(SeekFrom::Start(0)).map_err(RosterError::Report)?;
     file.read_to_end(&mut bytes).map_err(RosterError::Report)?;
     file.set_len(0).map_err(RosterError::Report)?;
-    let mut rows = Vec::new();
     let mut input = bytes.as_slice();
     while !input.is_empty() {
         rows.push(decode(&mut input).ok_or_else(|| {
             RosterError::Internal("a roster import's temporary file is damaged".to_owned())
         })?);
     }
-    rows.sort_unstable_by(|a, b| a.entry.id_number.blind_index.cmp(&b.entry.id_number.blind_index));
-    Ok(rows)
+    Ok(())
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -202,9 +241,9 @@ fn decode(input: &mut &[u8]) -> Option<Accepted> {
 /// The next range is read back and sorted on a thread of its own while the parts of one
 /// are written.
 pub(super) struct Parts<'a> {
-    spill: &'a mut Spill,
-    /// The next range to read back.
-    bucket: usize,
+    spill: &'a Spill,
+    /// The ranges still to read back.
+    ranges: std::vec::IntoIter<std::ops::Range<usize>>,
     /// The range being read back ahead.
     ahead: Option<tokio::task::JoinHandle<Result<Vec<Accepted>, RosterError>>>,
     rows: std::vec::IntoIter<Accepted>,
@@ -213,15 +252,17 @@ pub(super) struct Parts<'a> {
 }
 
 impl<'a> Parts<'a> {
-    pub(super) fn new(spill: &'a mut Spill, most: usize) -> Parts<'a> {
-        Parts { spill, bucket: 0, ahead: None, rows: Vec::new().into_iter(), size: 1, most }
+    pub(super) fn new(spill: &'a Spill, most: usize) -> Parts<'a> {
+        let ranges = spill.ranges(u64::try_from(most).unwrap_or(u64::MAX)).into_iter();
+        Parts { spill, ranges, ahead: None, rows: Vec::new().into_iter(), size: 1, most }
     }
 
     /// Starts reading back the next range, unless one is on its way already.
     fn read_ahead(&mut self) -> Result<(), RosterError> {
-        if self.ahead.is_none() && self.bucket < BUCKETS {
-            let take = self.spill.taker(self.bucket)?;
-            self.bucket += 1;
+        if self.ahead.is_none()
+            && let Some(range) = self.ranges.next()
+        {
+            let take = self.spill.taker(range)?;
             self.ahead = Some(tokio::task::spawn_blocking(take));
         }
         Ok(())
@@ -276,15 +317,51 @@ mod tests {
         let mut spill = Spill::new().unwrap();
         spill.append(&Encoded::new(&rows[..2])).unwrap();
         spill.append(&Encoded::new(&rows[2..])).unwrap();
-        let middle = spill.taker(bucket("0a")).unwrap()().unwrap();
+        assert_eq!(spill.rows(), 5);
+        let one = |n: usize| n..n + 1;
+        let middle = spill.taker(one(bucket("0a"))).unwrap()().unwrap();
         assert_eq!(middle.iter().map(|a| a.row).collect::<Vec<_>>(), [4, 3, 5], "by key, not by row");
-        assert_eq!(spill.taker(0).unwrap()().unwrap().iter().map(|a| a.row).collect::<Vec<_>>(), [6]);
-        let last = spill.taker(BUCKETS - 1).unwrap()().unwrap();
+        assert_eq!(spill.taker(one(0)).unwrap()().unwrap().iter().map(|a| a.row).collect::<Vec<_>>(), [6]);
+        let last = spill.taker(one(BUCKETS - 1)).unwrap()().unwrap();
         assert_eq!(last.len(), 1);
         assert_eq!(
             (last[0].row, &last[0].mobile_masked, &last[0].entry),
             (2, &rows[0].mobile_masked, &rows[0].entry)
         );
-        assert!(spill.taker(bucket("0a")).unwrap()().unwrap().is_empty(), "taken once");
+        assert!(spill.taker(one(bucket("0a"))).unwrap()().unwrap().is_empty(), "taken once");
+    }
+
+    #[test]
+    fn small_buckets_are_written_together_and_large_ones_alone() {
+        let mut spill = Spill::new().unwrap();
+        // Buckets 0, 2 and 4 (three rows, one, two) and 63 (four rows).
+        let keys = ["00", "01", "02", "08", "10", "11", "fc", "fd", "fe", "ff"];
+        let rows: Vec<Accepted> = keys.iter().zip(1..).map(|(key, row)| accepted(row, key, false)).collect();
+        spill.append(&Encoded::new(&rows)).unwrap();
+        assert_eq!(spill.ranges(4), [0..3, 4..5, 63..64], "empty buckets left out, neighbours joined");
+        assert_eq!(spill.ranges(3), [0..1, 2..5, 63..64], "a bucket of more than `most` alone");
+        assert_eq!(spill.ranges(100), [std::ops::Range { start: 0, end: BUCKETS }], "one range of them all");
+        let together = spill.taker(0..5).unwrap()().unwrap();
+        assert_eq!(together.iter().map(|a| a.row).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6], "in key order");
+        assert!(Spill::new().unwrap().ranges(10).is_empty());
+    }
+
+    #[tokio::test]
+    async fn parts_cut_each_range_evenly() {
+        let mut spill = Spill::new().unwrap();
+        let keys: Vec<String> =
+            (0..7).map(|n| format!("0{n}")).chain((0..3).map(|n| format!("f{n}"))).collect();
+        let rows: Vec<Accepted> = keys.iter().zip(1..).map(|(key, row)| accepted(row, key, false)).collect();
+        spill.append(&Encoded::new(&rows)).unwrap();
+        let mut parts = Parts::new(&spill, 4);
+        let mut sizes = Vec::new();
+        loop {
+            let part = parts.next().await.unwrap();
+            if part.is_empty() {
+                break;
+            }
+            sizes.push(part.len());
+        }
+        assert_eq!(sizes, [4, 3, 3], "seven rows of one bucket in two parts, then a range of three");
     }
 }

@@ -23,6 +23,7 @@ mod joining;
 mod joining_cache;
 mod orgs;
 // Outreach: real-name rosters.
+mod roster_generations;
 mod roster_import;
 mod roster_matching;
 mod roster_support;

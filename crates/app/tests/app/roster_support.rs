@@ -79,3 +79,28 @@ pub async fn import_ok(world: &World, source: &str, bytes: Vec<u8>) -> (ImportSu
     let (result, sink) = import_as(world, &Actor::Operator, &world.root, source, bytes, None).await;
     (result.unwrap(), sink)
 }
+
+/// Begins importing `bytes` as the operator for the root from `source`, written every
+/// `generation` accepted rows read; the import to finish and its report.
+pub async fn begin_in_generations(
+    world: &World,
+    source: &str,
+    bytes: Vec<u8>,
+    generation: u64,
+    cancel: CancelFlag,
+) -> (import::Started, Sink) {
+    let table = Table::from_reader(Cursor::new(bytes), None, Limits::default()).unwrap();
+    let request = ImportRequest {
+        org: Some(world.root.id),
+        source: source.to_owned(),
+        file_name: "roster.csv".to_owned(),
+        report_name: "roster.report.csv".to_owned(),
+        default_occupation: None,
+    };
+    let sink = Sink::default();
+    let started =
+        import::begin(&world.app, &Actor::Operator, &request, table, Box::new(sink.clone()), cancel)
+            .await
+            .unwrap();
+    (started.in_generations_of(generation), sink)
+}

@@ -1,18 +1,15 @@
 use core::fmt;
 
-use chacha20poly1305::aead::{Aead, AeadInOut, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+use super::aead::{self, NONCE_LEN, TAG_LEN};
 use super::keys::is_valid_key_id;
 use super::signing::hex;
 use super::{BlindIndexKey, EncryptionKey, KeyId, NonceSource, VaultError};
 
 /// Format version written as the first ciphertext byte.
 const VERSION: u8 = 1;
-const NONCE_LEN: usize = 24;
-const TAG_LEN: usize = 16;
 /// Domain tag of member-card signatures; differs from every [`Field`] tag.
 const CARD_TAG: &str = "member_card";
 
@@ -201,19 +198,10 @@ impl Keyring {
         let body = out.len();
         out.extend_from_slice(plaintext.as_bytes());
 
-        // Encrypted where it lies in `out`, the tag appended: the same bytes as the
-        // ciphertext-and-tag `Aead::encrypt` returns, without a second buffer and copy
-        // (a bulk import seals two values a row).
-        let cipher = XChaCha20Poly1305::new(&Key::from(*key.bytes()));
-        let tag = cipher
-            .encrypt_inout_detached(
-                &XNonce::from(nonce),
-                &aad,
-                out.get_mut(body..).unwrap_or_default().into(),
-            )
-            // Only reachable for messages beyond ~256 GiB.
-            .map_err(|_| VaultError::Malformed)?;
-        out.extend_from_slice(&tag);
+        // Encrypted where it lies in `out`, the tag appended: the same bytes as an
+        // AEAD's ciphertext-and-tag, without a second buffer and copy (a bulk import
+        // seals two values a row). Only a message beyond ~256 GiB fails.
+        aead::seal_in_place(key.bytes(), &nonce, &aad, &mut out, body).ok_or(VaultError::Malformed)?;
         Ok(out)
     }
 
@@ -227,11 +215,10 @@ impl Keyring {
         let parsed = parse(ciphertext).ok_or(VaultError::Malformed)?;
         let key =
             self.key_for(parsed.key_id).ok_or_else(|| VaultError::UnknownKeyId(parsed.key_id.to_owned()))?;
-        let nonce = XNonce::try_from(parsed.nonce).map_err(|_| VaultError::Malformed)?;
+        let nonce = <&[u8; NONCE_LEN]>::try_from(parsed.nonce).map_err(|_| VaultError::Malformed)?;
         let aad = associated_data(field, parsed.header);
-        let plain = XChaCha20Poly1305::new(&Key::from(*key.bytes()))
-            .decrypt(&nonce, Payload { msg: parsed.body, aad: &aad })
-            .map_err(|_| VaultError::AuthenticationFailed)?;
+        let plain =
+            aead::open(key.bytes(), nonce, &aad, parsed.body).ok_or(VaultError::AuthenticationFailed)?;
         // Authenticated bytes came from `encrypt(&str)`, so this only fails if
         // someone holding the key wrote non-UTF-8 deliberately.
         String::from_utf8(plain).map_err(|_| VaultError::Malformed)
