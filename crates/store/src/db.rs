@@ -76,6 +76,8 @@ pub struct SqlStore {
     pub(crate) pools: Pools,
     /// The group-commit writer (`None` when switched off, and in the writer's own copy).
     pub(crate) writer: Option<std::sync::Arc<crate::batch::Writer>>,
+    /// Ids taken ahead from PostgreSQL's sequences for one-statement joins.
+    pub(crate) ids_ahead: std::sync::Arc<crate::joining::IdsAhead>,
 }
 
 impl SqlStore {
@@ -107,7 +109,7 @@ impl SqlStore {
                 Pools::Postgres(pool)
             }
         };
-        let mut store = SqlStore { pools, writer: None };
+        let mut store = SqlStore { pools, writer: None, ids_ahead: Default::default() };
         store.writer = crate::batch::Writer::start(&store, store.backend());
         Ok(store)
     }
