@@ -80,6 +80,17 @@ pub struct SqlStore {
     pub(crate) ids_ahead: std::sync::Arc<crate::joining::IdsAhead>,
 }
 
+/// How many connections a PostgreSQL pool opens at most, unless
+/// `HUIJI_POSTGRES_CONNECTIONS` says (a tuning and benchmark knob): each is a backend
+/// process of the server, so more than the cores can run at once only queue there.
+fn postgres_connections() -> u32 {
+    std::env::var("HUIJI_POSTGRES_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(16)
+}
+
 impl SqlStore {
     /// Connects to `sqlite:PATH` (created if missing) or `postgres://...`. Does not
     /// migrate: call [`crate::Store::migrate`].
@@ -102,7 +113,7 @@ impl SqlStore {
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(postgres_connections())
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;
