@@ -199,5 +199,5 @@ pub(super) async fn join(
         .bind(request.expires_at.millis())
         .fetch_one(pool)
         .await?;
-    Ok((joined == 1).then(|| KeyedSubmit::Submitted { outcome, answer: Some((status, body)) }))
+    Ok((joined == 1).then_some(KeyedSubmit::Submitted { outcome, answer: Some((status, body)) }))
 }

@@ -50,8 +50,10 @@ both_databases!(a_keyed_instant_join_answers_every_outcome_as_before, |db: TestD
     // A new member, with its answer stored under the key.
     let new = make("id-a", "m-a");
     let first = store.submit_keyed(&new, AT, &request(platform, "k-a", "h"), &render).await.unwrap();
-    let KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { membership_id, .. }, answer: Some((201, body)) } =
-        first
+    let KeyedSubmit::Submitted {
+        outcome: SubmitOutcome::Approved { membership_id, .. },
+        answer: Some((201, body)),
+    } = first
     else {
         panic!("a new person is approved with the answer stored, got {first:?}")
     };
@@ -73,9 +75,11 @@ both_databases!(a_keyed_instant_join_answers_every_outcome_as_before, |db: TestD
     assert_eq!(store.memberships_by_mobile("bidx:m-a").await.unwrap().len(), 1);
     assert_eq!(store.applications_by_mobile("bidx:m-a").await.unwrap().len(), 1);
     // The same ID with another mobile: a review flagged as holding a membership.
-    let held = store.submit_keyed(&make("id-a", "m-other"), AT, &request(platform, "k-a3", "h"), &render).await;
-    let KeyedSubmit::Submitted { outcome: SubmitOutcome::Pending { application_id, existing: false }, .. } =
-        held.unwrap()
+    let held =
+        store.submit_keyed(&make("id-a", "m-other"), AT, &request(platform, "k-a3", "h"), &render).await;
+    let KeyedSubmit::Submitted {
+        outcome: SubmitOutcome::Pending { application_id, existing: false }, ..
+    } = held.unwrap()
     else {
         panic!("a held membership with another mobile is reviewed")
     };
@@ -92,7 +96,10 @@ both_databases!(a_keyed_instant_join_answers_every_outcome_as_before, |db: TestD
     let found = store.submit_keyed(&make("id-w", "m-w"), AT, &request(platform, "k-w", "h"), &render).await;
     assert_eq!(
         found.unwrap(),
-        KeyedSubmit::Submitted { outcome: SubmitOutcome::Pending { application_id: open, existing: true }, answer: None }
+        KeyedSubmit::Submitted {
+            outcome: SubmitOutcome::Pending { application_id: open, existing: true },
+            answer: None
+        }
     );
     assert!(store.memberships_by_mobile("bidx:m-w").await.unwrap().is_empty());
     // A landing union that does not exist: an error, and nothing kept, not even the key.
@@ -194,8 +201,9 @@ async fn a_one_statement_join_writes_the_rows_a_transaction_writes() {
     assert_eq!(added, [EntryOutcome::New(NotMember), EntryOutcome::New(NotMember)]);
     // One statement (a keyed join) and a transaction (the same join without a key).
     let one = store.submit_keyed(&make("id-one", "m-one"), AT, &request(platform, "k", "h"), &render).await;
-    let KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { application_id, membership_id, .. }, .. } =
-        one.unwrap()
+    let KeyedSubmit::Submitted {
+        outcome: SubmitOutcome::Approved { application_id, membership_id, .. }, ..
+    } = one.unwrap()
     else {
         panic!("approved")
     };
@@ -219,8 +227,9 @@ async fn the_join_is_one_statement_with_ids_taken_ahead() {
     let store = db.dyn_store();
     let (_, platform, make) = platform_join(&store).await;
     let one = store.submit_keyed(&make("id-1", "m-1"), AT, &request(platform, "k-1", "h"), &render).await;
-    let KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { application_id, membership_id, .. }, .. } =
-        one.unwrap()
+    let KeyedSubmit::Submitted {
+        outcome: SubmitOutcome::Approved { application_id, membership_id, .. }, ..
+    } = one.unwrap()
     else {
         panic!("approved")
     };
@@ -267,7 +276,8 @@ async fn ids_taken_ahead_are_never_handed_out_twice_across_a_restart() {
     made.push(join(first.clone(), 3).await);
     let mut reviewed = make("id-r", "m-r");
     reviewed.decision = Decision::Review;
-    let SubmitOutcome::Pending { application_id: later, .. } = first.submit_application(&reviewed, AT).await.unwrap()
+    let SubmitOutcome::Pending { application_id: later, .. } =
+        first.submit_application(&reviewed, AT).await.unwrap()
     else {
         panic!("pending")
     };
