@@ -76,6 +76,19 @@ pub struct SqlStore {
     pub(crate) pools: Pools,
     /// The group-commit writer (`None` when switched off, and in the writer's own copy).
     pub(crate) writer: Option<std::sync::Arc<crate::batch::Writer>>,
+    /// Ids taken ahead from PostgreSQL's sequences for one-statement joins.
+    pub(crate) ids_ahead: std::sync::Arc<crate::joining::IdsAhead>,
+}
+
+/// How many connections a PostgreSQL pool opens at most, unless
+/// `HUIJI_POSTGRES_CONNECTIONS` says (a tuning and benchmark knob): each is a backend
+/// process of the server, so more than the cores can run at once only queue there.
+fn postgres_connections() -> u32 {
+    std::env::var("HUIJI_POSTGRES_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(16)
 }
 
 impl SqlStore {
@@ -100,14 +113,14 @@ impl SqlStore {
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(postgres_connections())
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;
                 Pools::Postgres(pool)
             }
         };
-        let mut store = SqlStore { pools, writer: None };
+        let mut store = SqlStore { pools, writer: None, ids_ahead: Default::default() };
         store.writer = crate::batch::Writer::start(&store, store.backend());
         Ok(store)
     }

@@ -15,11 +15,14 @@ use crate::{Conflict, Result, StoreError};
 mod attempt;
 mod instant;
 mod model;
+mod postgres;
 
 pub use model::{
     ApplicationRecord, KeyedSubmit, NewApplication, OwnedKeyedRequest, RenderAnswer, Sealed,
     SharedRenderAnswer, SubmitOutcome,
 };
+
+pub(crate) use postgres::IdsAhead;
 
 use attempt::{keeps, keyed_in, submit_retried};
 
@@ -306,14 +309,21 @@ impl JoinStore for SqlStore {
         let request = std::sync::Arc::new(request);
         let attempt = || {
             let (app, request, render) = (app.clone(), request.clone(), render.clone());
-            self.write_opening(
-                move |tx, opening| {
-                    Box::pin(
-                        async move { keyed_in(tx, &app, at, &request.borrowed(), &*render, opening).await },
-                    )
-                },
-                keeps,
-            )
+            async move {
+                // PostgreSQL without the writer: one statement, when the join can be one.
+                if let Some(done) = postgres::join(self, &app, at, &request.borrowed(), &*render).await? {
+                    return Ok(done);
+                }
+                self.write_opening(
+                    move |tx, opening| {
+                        Box::pin(async move {
+                            keyed_in(tx, &app, at, &request.borrowed(), &*render, opening).await
+                        })
+                    },
+                    keeps,
+                )
+                .await
+            }
         };
         match attempt().await {
             Err(StoreError::Conflict(

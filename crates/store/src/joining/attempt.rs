@@ -46,6 +46,10 @@ async fn submit_once(
     let Some((request, render)) = keyed else {
         return Err(StoreError::Corrupt("a keyed submission without its key".to_owned()));
     };
+    // PostgreSQL without the writer: one statement, when the join can be one.
+    if let Some(done) = super::postgres::join(store, app, at, request, render).await? {
+        return Ok(done);
+    }
     let mut tx = store.begin_write().await?;
     let submitted = keyed_in(&mut tx, app, at, request, render, &mut None).await?;
     if keeps(&submitted) {

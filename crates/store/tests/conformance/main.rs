@@ -34,6 +34,8 @@ mod members;
 mod notices;
 // Accounts in the console.
 mod officers;
+// A keyed join on PostgreSQL in one statement (issue 14, J on PostgreSQL).
+mod one_statement;
 mod orgs;
 mod pool;
 mod privacy;
