@@ -5,7 +5,7 @@ use huiji_core::org::UnionContact;
 use huiji_core::{OrgId, OrgPath, Timestamp};
 
 use crate::Result;
-use crate::db::{SqlStore, on_pool};
+use crate::db::{Pools, SqlStore, on_pool};
 
 /// Whose contact details answer for a union: its own, else its nearest ancestor's.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,11 +40,25 @@ pub trait ContactStore: Send + Sync {
 
 const OWN: &str = "SELECT address, phone, person FROM org_contacts WHERE org_id = $1";
 
-/// An ancestor's path is a prefix of `$1` (see `OrgPath::subtree_upper_bound`); the
-/// longest such path is the nearest.
-const NEAREST: &str = "SELECT o.id, o.name, c.address, c.phone, c.person FROM org_contacts c \
-    JOIN orgs o ON o.id = c.org_id WHERE $1 >= o.path AND $1 < o.path || ':' \
-    AND (c.address <> '' OR c.phone <> '' OR c.person <> '') ORDER BY length(o.path) DESC LIMIT 1";
+/// The union's own row and its ancestors', looked up by the ids of its path (a handful)
+/// — not by a range condition on `orgs.path`, which walked every union whose path sorts
+/// below the given one (~1,100 index entries in the Anhui tree, for each welcome SMS);
+/// the deepest union with any detail set is the nearest.
+macro_rules! nearest {
+    ($ids:literal) => {
+        concat!(
+            "SELECT o.id, o.name, c.address, c.phone, c.person FROM org_contacts c \
+             JOIN orgs o ON o.id = c.org_id WHERE c.org_id ",
+            $ids,
+            " AND (c.address <> '' OR c.phone <> '' OR c.person <> '') ORDER BY length(o.path) DESC LIMIT 1"
+        )
+    };
+}
+
+/// [`nearest!`] with the ids as a JSON array.
+const NEAREST_SQLITE: &str = nearest!("IN (SELECT value FROM json_each($1))");
+/// [`nearest!`] with the ids as an array.
+const NEAREST_PG: &str = nearest!("= ANY($1::bigint[])");
 
 const UPSERT: &str = "INSERT INTO org_contacts (org_id, address, phone, person, updated_at, updated_by) \
     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id) DO UPDATE SET address = excluded.address, \
@@ -60,9 +74,14 @@ impl ContactStore for SqlStore {
     }
 
     async fn contact_for(&self, path: &OrgPath) -> Result<Option<ContactOf>> {
-        let row: Option<(i64, String, String, String, String)> = on_pool!(&self.pools, read, |p| {
-            sqlx::query_as(NEAREST).bind(path.as_str()).fetch_optional(p).await?
-        });
+        let lineage: Vec<i64> = path.lineage().into_iter().map(|id| id.0).collect();
+        let row: Option<(i64, String, String, String, String)> = match &self.pools {
+            Pools::Sqlite { read, .. } => {
+                let list = lineage.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                sqlx::query_as(NEAREST_SQLITE).bind(format!("[{list}]")).fetch_optional(read).await?
+            }
+            Pools::Postgres(pool) => sqlx::query_as(NEAREST_PG).bind(&lineage).fetch_optional(pool).await?,
+        };
         Ok(row.map(|(org_id, org_name, address, phone, person)| ContactOf {
             org_id,
             org_name,
