@@ -1,6 +1,7 @@
 //! The two database adapters behind one [`SqlStore`]: connecting, pools and migrations.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -9,6 +10,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::checkpoint::{Checkpointer, WRITER_BACKSTOP_PAGES};
 use crate::{Result, Store, StoreError};
 
 /// The database behind a store.
@@ -78,6 +80,8 @@ pub struct SqlStore {
     pub(crate) writer: Option<std::sync::Arc<crate::batch::Writer>>,
     /// Ids taken ahead from PostgreSQL's sequences for one-statement joins.
     pub(crate) ids_ahead: std::sync::Arc<crate::joining::IdsAhead>,
+    /// SQLite's WAL checkpoints beside the writer (`None` on PostgreSQL).
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 /// How many connections a PostgreSQL pool opens at most, unless
@@ -95,6 +99,7 @@ impl SqlStore {
     /// Connects to `sqlite:PATH` (created if missing) or `postgres://...`. Does not
     /// migrate: call [`crate::Store::migrate`].
     pub async fn connect(url: &str) -> Result<SqlStore> {
+        let mut checkpointer = None;
         let pools = match Backend::of_url(url)? {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
@@ -104,8 +109,11 @@ impl SqlStore {
                     // dies; only a power cut can lose the last ones.
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5));
+                    .busy_timeout(Duration::from_secs(5))
+                    // A backstop only: the checkpoints are made beside the writer.
+                    .pragma("wal_autocheckpoint", WRITER_BACKSTOP_PAGES.to_string());
                 let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+                checkpointer = Some(Arc::new(Checkpointer::start(&options).await?));
                 let read =
                     SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
                 Pools::Sqlite { read, write }
@@ -120,7 +128,7 @@ impl SqlStore {
                 Pools::Postgres(pool)
             }
         };
-        let mut store = SqlStore { pools, writer: None, ids_ahead: Default::default() };
+        let mut store = SqlStore { pools, writer: None, ids_ahead: Default::default(), checkpointer };
         store.writer = crate::batch::Writer::start(&store, store.backend());
         Ok(store)
     }
@@ -146,6 +154,9 @@ impl SqlStore {
         }
         match &self.pools {
             Pools::Sqlite { read, write } => {
+                if let Some(checkpointer) = &self.checkpointer {
+                    checkpointer.close().await;
+                }
                 read.close().await;
                 write.close().await;
             }

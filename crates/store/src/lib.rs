@@ -18,6 +18,7 @@ mod bulk;
 // Outreach: campaigns.
 mod campaign;
 mod cases;
+mod checkpoint;
 mod contest;
 // Decision SMS and union contacts (issue 13).
 mod contacts;

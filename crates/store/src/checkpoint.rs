@@ -1,0 +1,89 @@
+//! SQLite's WAL checkpoints on a connection of their own.
+//!
+//! By default SQLite checkpoints inside the commit that takes the WAL past 1,000 pages:
+//! on the one write connection, so every writer waits while ~4 MB are copied into the
+//! database file and both files are synced. Under a bulk write (a roster import) that was
+//! an eighth of the writer's time (`perf`, BENCHMARKS.md "R … checkpoints beside the
+//! writer"). Here a task checkpoints PASSIVE-ly on its own connection — beside the writer,
+//! never blocking it — and the writer's own automatic checkpoint stays as a backstop at a
+//! larger WAL ([`WRITER_BACKSTOP_PAGES`]): if this task falls behind (or cannot run, e.g.
+//! a reader holds an old snapshot), the WAL still stops growing there, as before. A
+//! checkpoint writes the same pages with the same syncs whichever connection runs it, so
+//! durability is unchanged.
+
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use tokio::task::JoinHandle;
+
+use crate::Result;
+
+/// The writer's automatic checkpoint, in WAL pages (SQLite's default is 1,000): reached
+/// only when the checkpointing task falls behind.
+pub(crate) const WRITER_BACKSTOP_PAGES: u32 = 4_000;
+
+/// How soon the task looks again after a checkpoint that copied pages (the WAL is being
+/// written: keep up with it) …
+const BUSY_INTERVAL: Duration = Duration::from_millis(50);
+
+/// … and at most, after checkpoints that found nothing new (an idle database: a wake-up
+/// a second, not twenty).
+const IDLE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The checkpointing task of one SQLite store; stopped when the store's last handle goes.
+#[derive(Debug)]
+pub(crate) struct Checkpointer {
+    pool: SqlitePool,
+    task: JoinHandle<()>,
+}
+
+impl Checkpointer {
+    /// Opens the task's connection (read-write, beside the writer's) and starts it.
+    pub(crate) async fn start(options: &SqliteConnectOptions) -> Result<Checkpointer> {
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let task = tokio::spawn(run(pool.clone()));
+        Ok(Checkpointer { pool, task })
+    }
+
+    /// Stops the task and closes its connection.
+    pub(crate) async fn close(&self) {
+        self.task.abort();
+        self.pool.close().await;
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Checkpoints again and again: soon after one that copied pages, backing off to
+/// [`IDLE_INTERVAL`] while the WAL stays as it was.
+async fn run(pool: SqlitePool) {
+    let mut wait = BUSY_INTERVAL;
+    let mut last: Option<(i64, i64)> = None;
+    let mut failing = false;
+    loop {
+        tokio::time::sleep(wait).await;
+        // (busy, pages in the WAL, pages of it now in the database file)
+        let outcome: std::result::Result<(i64, i64, i64), sqlx::Error> =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await;
+        match outcome {
+            Ok((_, log, copied)) => {
+                failing = false;
+                let moved = last != Some((log, copied));
+                last = Some((log, copied));
+                wait = if moved { BUSY_INTERVAL } else { (wait * 2).min(IDLE_INTERVAL) };
+            }
+            Err(error) => {
+                // Said once, not twenty times a second; the writer's backstop checkpoints.
+                if !failing {
+                    tracing::warn!(%error, "SQLite WAL checkpoint failed; the writer checkpoints instead");
+                }
+                failing = true;
+                wait = IDLE_INTERVAL;
+            }
+        }
+    }
+}
