@@ -6,6 +6,7 @@
 //! next is read ([`GENERATION`]) — counts what became of every row and writes the
 //! report. Importing the same file again adds nothing.
 
+use std::collections::VecDeque;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,11 +14,11 @@ use std::time::Instant;
 
 use huiji_core::audit::AuditAction;
 use huiji_core::{Occupation, Org, OrgId};
-use huiji_store::{Backend, NewRosterImport, RosterCounts, RosterImportStatus};
+use huiji_store::{NewRosterImport, RosterCounts, RosterImportStatus};
 use huiji_tabular::Table;
 
 use super::RosterError;
-use super::part::write_part;
+use super::part::{IN_FLIGHT, Writing};
 use super::phases::Phases;
 use super::progress::ImportProgress;
 use super::read::{self, BATCH, Message, Rows, Sealed};
@@ -105,13 +106,15 @@ pub struct Started {
     report_name: String,
     started: Instant,
     rows: Rows,
-    reader: Vec<tokio::task::JoinHandle<()>>,
+    reader: Vec<read::ReadingHandle>,
     report: Report,
     cancel: CancelFlag,
     phases: Arc<Phases>,
     progress: ImportProgress,
     /// When the counts were last recorded on the running import.
     recorded: Option<Instant>,
+    /// The record of the counts under way ([`Started::record`]).
+    recording: Option<tokio::task::JoinHandle<Result<(), RosterError>>>,
     /// Rows read before the first write and at least between two ([`GENERATION`]).
     generation: u64,
     /// Accepted rows read so far (the rows to write once the file is read).
@@ -189,6 +192,7 @@ pub async fn begin(
         phases,
         progress,
         recorded: None,
+        recording: None,
         generation: GENERATION,
         spilled: 0,
     })
@@ -230,8 +234,11 @@ impl Started {
                 }
             })
         };
-        let outcome = self.rows(&mut counts).await;
+        let mut outcome = self.rows(&mut counts).await;
         beat.abort();
+        if let Err(error) = self.recorded_so_far().await {
+            outcome = outcome.and(Err(error));
+        }
         let status = match &outcome {
             Ok(status) => *status,
             Err(error) => {
@@ -356,12 +363,11 @@ impl Started {
     }
 
     /// Writes a generation's key ranges in order, each sorted by blind index, in
-    /// transactions of at most [`BATCH`] rows — on PostgreSQL two at a time, on
-    /// connections of their own (each server process takes a core; SQLite has one
-    /// writer) — and, while a transaction runs, takes what the reading side has ready
-    /// into `next`. The counts move on only as a transaction commits: with two in flight
-    /// and one refused, the other's rows are counted if it committed, so the record
-    /// agrees with the roster.
+    /// transactions of at most [`BATCH`] rows, [`IN_FLIGHT`] parts at once, and, while a
+    /// part is written, takes what the reading side has ready into `next`. The counts
+    /// move on only as a transaction commits, in the parts' order: with two in flight and
+    /// one refused, the other's rows are counted if it committed, so the record agrees
+    /// with the roster.
     async fn write(
         &mut self,
         counts: &mut RosterCounts,
@@ -370,68 +376,86 @@ impl Started {
         reading: &mut Reading,
     ) -> Result<RosterImportStatus, RosterError> {
         let (app, import_id) = (self.app.clone(), self.import_id);
-        let app = &app;
-        let side_by_side = app.store().backend() == Backend::Postgres;
         let mut parts = Parts::new(spill, BATCH);
+        let mut writing: VecDeque<Writing> = VecDeque::new();
+        let (mut more, mut cancelled, mut failed) = (true, false, None);
         loop {
-            let started = Instant::now();
-            let first = parts.next().await?;
-            let second = if side_by_side { parts.next().await? } else { Vec::new() };
-            Phases::add(&self.phases.sort, started.elapsed());
-            if first.is_empty() {
-                break;
+            while more && !cancelled && failed.is_none() && writing.len() < IN_FLIGHT {
+                let started = Instant::now();
+                let part = parts.next().await?;
+                Phases::add(&self.phases.sort, started.elapsed());
+                if part.is_empty() {
+                    more = false;
+                } else if self.cancel.is_set() {
+                    cancelled = true;
+                } else {
+                    writing.push_back(Writing::start(&app, import_id, part));
+                }
             }
-            if self.cancel.is_set() {
-                return Ok(RosterImportStatus::Cancelled);
-            }
+            let Some(mut oldest) = writing.pop_front() else { break };
             let started = Instant::now();
-            let sizes = [first.len(), second.len()];
-            let job =
-                async { tokio::join!(write_part(app, import_id, first), write_part(app, import_id, second)) };
-            tokio::pin!(job);
             // A transaction once begun is awaited to its end whatever the reading does
             // (a cancel included): what it committed must be counted.
-            let (first, second) = loop {
+            let written = loop {
                 if *reading != Reading::Open {
-                    break job.await;
+                    break (&mut oldest).await;
                 }
                 let message = tokio::select! {
-                    written = &mut job => break written,
+                    written = &mut oldest => break written,
                     message = self.rows.recv() => message,
                 };
                 *reading = self.take(message, counts, next)?;
             };
             Phases::add(&self.phases.write, started.elapsed());
-            let mut failed = None;
-            for (written, size) in [first, second].into_iter().zip(sizes) {
-                match written {
-                    Ok(written) => {
-                        written.count(counts, &mut self.report);
-                        self.progress.add_written(u64::try_from(size).unwrap_or(u64::MAX));
-                    }
-                    Err(error) => {
-                        failed.get_or_insert(error);
-                    }
+            match written {
+                Ok(written) => {
+                    written.count(counts, &mut self.report);
+                    self.progress.add_written(u64::try_from(oldest.rows).unwrap_or(u64::MAX));
+                }
+                Err(error) => {
+                    failed.get_or_insert(error);
                 }
             }
-            if let Some(error) = failed {
-                return Err(error);
+            if failed.is_none() {
+                self.record(counts).await?;
             }
-            self.record(counts).await?;
         }
-        Ok(RosterImportStatus::Done)
+        match failed {
+            Some(error) => Err(error),
+            None if cancelled => Ok(RosterImportStatus::Cancelled),
+            None => Ok(RosterImportStatus::Done),
+        }
     }
 
     /// Records the counts so far on the running import (the console's figures while it
     /// runs), at most every [`RECORD_EVERY`]: each record is a write transaction of its
-    /// own, which SQLite's one writer would otherwise take between every two parts.
+    /// own, which SQLite's one writer would otherwise take between every two parts. It
+    /// runs as a task of its own, one at a time: it waits for the write connection, which
+    /// a part still in flight may hold — and that part is only polled by this task.
     async fn record(&mut self, counts: &RosterCounts) -> Result<(), RosterError> {
-        if self.recorded.is_some_and(|at| at.elapsed() < RECORD_EVERY) {
+        if self.recorded.is_some_and(|at| at.elapsed() < RECORD_EVERY)
+            || self.recording.as_ref().is_some_and(|task| !task.is_finished())
+        {
             return Ok(());
         }
-        record_counts(&self.app, self.import_id, counts, &self.phases).await?;
+        self.recorded_so_far().await?;
+        let (app, import_id, counts, phases) =
+            (self.app.clone(), self.import_id, *counts, Arc::clone(&self.phases));
+        self.recording =
+            Some(tokio::spawn(async move { record_counts(&app, import_id, &counts, &phases).await }));
         self.recorded = Some(Instant::now());
         Ok(())
+    }
+
+    /// Waits for the record under way, if any (before the import's end is recorded, so
+    /// that no progress lands after it).
+    async fn recorded_so_far(&mut self) -> Result<(), RosterError> {
+        match self.recording.take() {
+            Some(task) => {
+                task.await.map_err(|e| RosterError::Internal(format!("recording progress: {e}")))?
+            }
+            None => Ok(()),
+        }
     }
 }
 

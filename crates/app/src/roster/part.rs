@@ -1,5 +1,9 @@
 //! One part of a key range written in its transaction, and what became of its rows.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use huiji_core::roster::{RosterColumn, RosterState};
 use huiji_store::{EntryOutcome, NewRosterEntry, RosterCounts};
 
@@ -17,12 +21,49 @@ pub(super) struct Written {
     outcomes: Vec<EntryOutcome>,
 }
 
+/// Parts written at once: the next part's write starts while the one before is written —
+/// on PostgreSQL its transaction runs on a second connection (each server process takes
+/// a core); on SQLite, which has one writer, its statements are made meanwhile (on
+/// another thread of the runtime) and it waits for the connection (`huiji_store`'s
+/// roster writes).
+pub(super) const IN_FLIGHT: usize = 2;
+
+/// One part's write, as a task of its own. Dropped before it ends (the import stopped
+/// on an error elsewhere), the task is aborted and its transaction rolls back.
+pub(super) struct Writing {
+    /// Rows in the part.
+    pub(super) rows: usize,
+    task: tokio::task::JoinHandle<Result<Written, RosterError>>,
+}
+
+impl Writing {
+    /// Starts writing `part`.
+    pub(super) fn start(app: &App, import_id: i64, part: Vec<Accepted>) -> Writing {
+        let app = app.clone();
+        let rows = part.len();
+        let task = tokio::spawn(async move { write_part(&app, import_id, part).await });
+        Writing { rows, task }
+    }
+}
+
+impl Future for Writing {
+    type Output = Result<Written, RosterError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.task).poll(cx).map(|joined| {
+            joined.unwrap_or_else(|e| Err(RosterError::Internal(format!("writing a part: {e}"))))
+        })
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Writes one part of a key range (in one transaction); nothing for an empty one.
-pub(super) async fn write_part(
-    app: &App,
-    import_id: i64,
-    accepted: Vec<Accepted>,
-) -> Result<Written, RosterError> {
+async fn write_part(app: &App, import_id: i64, accepted: Vec<Accepted>) -> Result<Written, RosterError> {
     if accepted.is_empty() {
         return Ok(Written::default());
     }

@@ -13,8 +13,8 @@ use crate::tx::Tx;
 /// SQLite's limit on bound values in one statement (`SQLITE_MAX_VARIABLE_NUMBER`).
 pub(super) const SQLITE_BIND_LIMIT: usize = 32_766;
 
-/// Values an INSERT binds once (source, import twice, union, path, time twice).
-const INSERT_CONSTANTS: usize = 7;
+/// Values an INSERT binds once on SQLite (the time twice, the import).
+const INSERT_CONSTANTS: usize = 3;
 
 /// Values an INSERT binds per row on SQLite (name, ID, its index, mobile, its index,
 /// occupation, region, employer, credit code).
@@ -24,9 +24,12 @@ const INSERT_PER_ROW: usize = 9;
 /// batch of ten thousand is four statements rather than twenty.
 const SQLITE_INSERT_ROWS: usize = (SQLITE_BIND_LIMIT - INSERT_CONSTANTS) / INSERT_PER_ROW;
 
+/// SQLite's INSERT takes the source, union and path from the import's row (`i`, the outer
+/// loop of one row), so the statement can be made before the batch's transaction begins.
 const INSERT_INTO: &str = "INSERT INTO roster_entries (source, import_id, last_import_id, org_id, org_path, name, \
     id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, occupation, region_code, employer_name, \
-    employer_credit_code, state, created_at, last_seen_at) SELECT ";
+    employer_credit_code, state, created_at, last_seen_at) SELECT i.source, i.id, i.id, i.org_id, i.org_path, \
+    v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, ";
 
 /// PostgreSQL: the whole batch as nine arrays, one statement whatever its size, where
 /// each new person's state is looked up by index as the row goes in.
@@ -133,12 +136,54 @@ pub(super) fn bidx(entries: &[NewRosterEntry], i: usize) -> &str {
     entries.get(i).map_or("", |e| e.id_number.blind_index.as_str())
 }
 
+/// SQLite's INSERTs of a batch (at most [`SQLITE_INSERT_ROWS`] rows each, in key order),
+/// made before its transaction begins: with the next part's write in flight beside this
+/// one's (`app::roster::import`), the making — the largest share of the async side's
+/// work for a part — overlaps the one writer's work on the part before.
+pub(super) fn sqlite_inserts(
+    import_id: i64,
+    at: huiji_core::Timestamp,
+    sorted: &Sorted<'_>,
+) -> SqliteInserts {
+    let entries: Vec<&NewRosterEntry> = sorted.iter().collect();
+    let statements = sqlite_chunks(&entries, SQLITE_INSERT_ROWS)
+        .into_iter()
+        .map(|chunk| {
+            let mut q = QueryBuilder::new(INSERT_INTO);
+            q.push(state_of!("v.column3"))
+                .push(", ")
+                .push_bind(at.millis())
+                .push(", ")
+                .push_bind(at.millis())
+                .push(" FROM roster_imports i CROSS JOIN (");
+            q.push_values(chunk, |mut row, entry| {
+                row.push_bind(entry.name.as_deref())
+                    .push_bind(entry.id_number.ciphertext.as_slice())
+                    .push_bind(entry.id_number.blind_index.as_str())
+                    .push_bind(entry.mobile.as_ref().map(|m| m.ciphertext.as_slice()))
+                    .push_bind(entry.mobile.as_ref().map(|m| m.blind_index.as_str()))
+                    .push_bind(entry.occupation.code())
+                    .push_bind(entry.region.map(|r| r.to_string()))
+                    .push_bind(entry.employer_name.as_deref())
+                    .push_bind(entry.employer_credit_code.as_deref());
+            });
+            q.push(") AS v WHERE i.id = ").push_bind(import_id).push(INSERT_CONFLICT);
+            q
+        })
+        .collect();
+    SqliteInserts(statements)
+}
+
+/// A batch's INSERTs for SQLite ([`sqlite_inserts`]).
+pub(super) struct SqliteInserts(Vec<QueryBuilder<sqlx::Sqlite>>);
+
 /// Inserts the people the source does not list yet; returns, by position, each added
 /// one's state (`None`: listed already, left alone).
 pub(super) async fn insert(
     tx: &mut Tx,
     batch: &Batch<'_>,
     sorted: &Sorted<'_>,
+    sqlite: Option<SqliteInserts>,
 ) -> Result<Vec<Option<RosterState>>> {
     let mut added = vec![None; sorted.entries.len()];
     if sorted.entries.is_empty() {
@@ -178,37 +223,8 @@ pub(super) async fn insert(
         Tx::Sqlite(t) => {
             let last: i64 = sqlx::query_scalar(LAST_ENTRY).fetch_one(&mut **t).await?;
             let mut inserted = 0;
-            for chunk in sqlite_chunks(&entries, SQLITE_INSERT_ROWS) {
-                let mut q = QueryBuilder::new(INSERT_INTO);
-                q.push_bind(batch.source)
-                    .push(", ")
-                    .push_bind(batch.import_id)
-                    .push(", ")
-                    .push_bind(batch.import_id)
-                    .push(", ")
-                    .push_bind(batch.org_id)
-                    .push(", ")
-                    .push_bind(batch.org_path)
-                    .push(", v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, ")
-                    .push(state_of!("v.column3"))
-                    .push(", ")
-                    .push_bind(batch.at.millis())
-                    .push(", ")
-                    .push_bind(batch.at.millis())
-                    .push(" FROM (");
-                q.push_values(chunk, |mut row, entry| {
-                    row.push_bind(entry.name.as_deref())
-                        .push_bind(entry.id_number.ciphertext.as_slice())
-                        .push_bind(entry.id_number.blind_index.as_str())
-                        .push_bind(entry.mobile.as_ref().map(|m| m.ciphertext.as_slice()))
-                        .push_bind(entry.mobile.as_ref().map(|m| m.blind_index.as_str()))
-                        .push_bind(entry.occupation.code())
-                        .push_bind(entry.region.map(|r| r.to_string()))
-                        .push_bind(entry.employer_name.as_deref())
-                        .push_bind(entry.employer_credit_code.as_deref());
-                });
-                // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's.
-                q.push(") AS v WHERE true").push(INSERT_CONFLICT);
+            let statements = sqlite.unwrap_or_else(|| sqlite_inserts(batch.import_id, batch.at, sorted));
+            for mut q in statements.0 {
                 inserted += q.build().execute(&mut **t).await?.rows_affected();
             }
             let every = usize::try_from(inserted).is_ok_and(|n| n == entries.len());

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use huiji_core::Timestamp;
 use huiji_core::roster::RosterState;
 
-use super::insert::{Batch, SQLITE_BIND_LIMIT, Sorted, bidx, insert, sqlite_chunks};
+use super::insert::{Batch, SQLITE_BIND_LIMIT, Sorted, bidx, insert, sqlite_chunks, sqlite_inserts};
 use super::{EntryOutcome, NewRosterEntry, NewRosterImport, RosterCounts, RosterImportStatus, state};
 use sqlx::QueryBuilder;
 
-use crate::db::{SqlStore, on_pool};
+use crate::db::{Pools, SqlStore, on_pool};
 use crate::tx::{Tx, on_tx};
 use crate::{Result, StoreError};
 
@@ -139,6 +139,9 @@ pub(super) async fn add(
     at: Timestamp,
 ) -> Result<Vec<EntryOutcome>> {
     let started = std::time::Instant::now();
+    let sorted = Sorted::new(entries);
+    // Made before the transaction: see `sqlite_inserts`.
+    let sqlite = matches!(store.pools, Pools::Sqlite { .. }).then(|| sqlite_inserts(import_id, at, &sorted));
     let mut tx = store.begin_write().await?;
     match &mut tx {
         Tx::Sqlite(t) => {
@@ -156,8 +159,7 @@ pub(super) async fn add(
         on_tx!(&mut tx, |c| sqlx::query_as(owner_of).bind(import_id).fetch_optional(c).await?);
     let (source, org_id, org_path) = owner.ok_or(StoreError::NotFound("roster import"))?;
     let batch = Batch { source: &source, import_id, org_id, org_path: &org_path, at };
-    let sorted = Sorted::new(entries);
-    let added = insert(&mut tx, &batch, &sorted).await?;
+    let added = insert(&mut tx, &batch, &sorted, sqlite).await?;
     // The coverage rollup: the entries this batch added (each person once), in the same
     // transaction.
     let mut tally = super::counts::Tally::default();
