@@ -18,7 +18,6 @@ use huiji_store::NewRosterEntry;
 use huiji_tabular::{Cell, HeaderSpec, Table};
 use huiji_vault::Field;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::RosterError;
 use super::phases::Phases;
@@ -128,7 +127,7 @@ pub(super) fn start(
     scope: RegionCode,
     default_occupation: Option<Occupation>,
     phases: &std::sync::Arc<Phases>,
-) -> (Rows, Vec<JoinHandle<()>>) {
+) -> (Rows, Vec<ReadingHandle>) {
     let mut parsed_senders = Vec::with_capacity(SEALERS);
     let mut sealed = Vec::with_capacity(SEALERS);
     let mut handles = Vec::with_capacity(SEALERS + 1);
@@ -138,16 +137,49 @@ pub(super) fn start(
         parsed_senders.push(parsed_sender);
         sealed.push(sealed_receiver);
         let (app, phases) = (app.clone(), std::sync::Arc::clone(phases));
-        handles
-            .push(tokio::task::spawn_blocking(move || seal_batches(&app, parsed, &sealed_sender, &phases)));
+        handles.push(behind_the_writer("roster-sealer", move || {
+            seal_batches(&app, parsed, &sealed_sender, &phases);
+        }));
     }
     let (app, phases) = (app.clone(), std::sync::Arc::clone(phases));
-    handles.push(tokio::task::spawn_blocking(move || {
+    handles.push(behind_the_writer("roster-reader", move || {
         let mut out = Dealer { senders: parsed_senders, next: 0 };
         read(&app, table, scope, default_occupation, &mut out, &phases);
     }));
     (Rows { sealed, next: 0 }, handles)
 }
+
+/// How much lower than the rest of the process the reading side runs (a nice value).
+/// The writer is an import's critical path: on SQLite one connection's thread writes
+/// every row, and it waits for nothing but the rows. At the same priority the reader and
+/// two sealers took most of both cores from it while the file was read, and it finished
+/// alone afterwards; behind it, the reading fills what the writer leaves (BENCHMARKS.md
+/// "R … the reading behind the writer"). In the server, an import so also yields to the
+/// requests.
+const READING_NICENESS: i32 = 10;
+
+/// Runs `work` on a thread of its own at [`READING_NICENESS`] — not on the runtime's
+/// blocking pool, whose threads are reused: a thread cannot raise its priority again
+/// without privileges. The handle ends with the thread (with an error if it panicked).
+fn behind_the_writer(name: &str, work: impl FnOnce() + Send + 'static) -> ReadingHandle {
+    let (done, handle) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
+        let niceness = rustix::process::getpriority_process(None).unwrap_or(0) + READING_NICENESS;
+        // Linux's nice value is a thread's own; where it cannot be set, the thread runs as is.
+        if let Err(error) = rustix::process::setpriority_process(None, niceness) {
+            tracing::debug!(%error, "the roster reading runs at the process's priority");
+        }
+        work();
+        let _ = done.send(());
+    });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "a roster reading thread could not start");
+    }
+    handle
+}
+
+/// A reading-side thread's end ([`behind_the_writer`]).
+pub(super) type ReadingHandle = tokio::sync::oneshot::Receiver<()>;
 
 /// Deals the reading thread's messages to the sealers in turn.
 struct Dealer {
