@@ -2,7 +2,8 @@
 """Instructions per API join, for A/B between binaries on a busy machine (instruction
 counts do not depend on the load): `huiji serve` under `valgrind --tool=callgrind` on a
 fresh seeded database, N joins through the platform API (each a new valid person, its
-own Idempotency-Key, `--connections` at a time), then the server is stopped. Run once
+own Idempotency-Key, `--connections` at a time), then, once every welcome SMS has been
+sent, the server is stopped. Run once
 with `--joins 0` (start, seed reads, stop) and once with N: (I(N) - I(0)) / N is the
 cost of one join in the whole process (HTTP, JSON, rules, sealing, sqlx, SQLite or the
 PostgreSQL client side; PostgreSQL's own server work is not counted).
@@ -48,6 +49,13 @@ def instructions(args, joins, wd, keys, bodies):
         with concurrent.futures.ThreadPoolExecutor(args.connections) as pool:
             statuses = list(pool.map(lambda i: post(base, key, lines[i], f"cg-{i}"), range(joins)))
         assert all(s == 201 for s in statuses), statuses
+        # Each join's welcome SMS is part of its cost: stop only once none is waiting.
+        for _ in range(1200):
+            if int(db.sql("SELECT COUNT(*) FROM notices WHERE delivery = 'pending'")[0][0]) == 0:
+                break
+            time.sleep(0.5)
+        else:
+            raise SystemExit("welcome SMS still pending after 10 minutes")
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=600)
     finally:
