@@ -103,7 +103,12 @@ impl TestApp {
     pub async fn sms_code(&self, mobile: &str) -> String {
         let masked = format!("{}****{}", &mobile[..3], &mobile[7..]);
         let outbox = self.store().sms_outbox(1000).await.unwrap();
-        let message = outbox.iter().find(|m| m.mobile_masked == masked).expect("an SMS to this mobile");
+        // The newest code, not the newest SMS: a decision or transfer SMS to the same mobile
+        // (sent by the delivery job at its own pace) may come after it, with digits of its own.
+        let message = outbox
+            .iter()
+            .find(|m| m.mobile_masked == masked && m.body.contains("验证码"))
+            .expect("a verification code SMS to this mobile");
         let digits: String = message.body.chars().filter(char::is_ascii_digit).take(6).collect();
         assert_eq!(digits.len(), 6, "{}", message.body);
         digits
