@@ -5,7 +5,7 @@ use huiji_core::org::UnionContact;
 use huiji_core::{OrgId, OrgPath, Timestamp};
 
 use crate::Result;
-use crate::db::{Pools, SqlStore, on_pool};
+use crate::db::{Pools, SqlStore, json_ids, on_pool};
 
 /// Whose contact details answer for a union: its own, else its nearest ancestor's.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,8 +77,7 @@ impl ContactStore for SqlStore {
         let lineage: Vec<i64> = path.lineage().into_iter().map(|id| id.0).collect();
         let row: Option<(i64, String, String, String, String)> = match &self.pools {
             Pools::Sqlite { read, .. } => {
-                let list = lineage.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-                sqlx::query_as(NEAREST_SQLITE).bind(format!("[{list}]")).fetch_optional(read).await?
+                sqlx::query_as(NEAREST_SQLITE).bind(json_ids(&lineage)).fetch_optional(read).await?
             }
             Pools::Postgres(pool) => sqlx::query_as(NEAREST_PG).bind(&lineage).fetch_optional(pool).await?,
         };

@@ -72,6 +72,13 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Ids as a JSON array (`[3,17,240]`): one bound value for SQLite's
+/// `IN (SELECT value FROM json_each($1))`, where PostgreSQL binds the array itself.
+pub(crate) fn json_ids(ids: &[i64]) -> String {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    format!("[{list}]")
+}
+
 /// The store over SQLite or PostgreSQL, chosen once from the database URL at start.
 #[derive(Clone, Debug)]
 pub struct SqlStore {

@@ -352,8 +352,7 @@ impl NoticeStore for SqlStore {
         // Read from the writer: the claim just committed there.
         Ok(match &self.pools {
             Pools::Sqlite { write, .. } => {
-                let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-                sqlx::query_as(NOTICES_BY_IDS_SQLITE).bind(format!("[{list}]")).fetch_all(write).await?
+                sqlx::query_as(NOTICES_BY_IDS_SQLITE).bind(crate::db::json_ids(&ids)).fetch_all(write).await?
             }
             Pools::Postgres(pool) => sqlx::query_as(NOTICES_BY_IDS_PG).bind(&ids).fetch_all(pool).await?,
         })

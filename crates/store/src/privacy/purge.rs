@@ -125,17 +125,13 @@ async fn blank(tx: &mut Tx, [pg, sqlite]: [&'static str; 2], ids: &[i64], at: Ti
         Tx::Postgres(t) => {
             sqlx::query(pg).bind(ids).bind(EMPTY).bind(at.millis()).execute(&mut **t).await?.rows_affected()
         }
-        Tx::Sqlite(t) => {
-            // A JSON array of integers: one bind for the whole chunk.
-            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            sqlx::query(sqlite)
-                .bind(format!("[{list}]"))
-                .bind(EMPTY)
-                .bind(at.millis())
-                .execute(&mut **t)
-                .await?
-                .rows_affected()
-        }
+        Tx::Sqlite(t) => sqlx::query(sqlite)
+            .bind(crate::db::json_ids(ids))
+            .bind(EMPTY)
+            .bind(at.millis())
+            .execute(&mut **t)
+            .await?
+            .rows_affected(),
     };
     Ok(done)
 }

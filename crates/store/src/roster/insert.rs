@@ -189,9 +189,9 @@ pub(super) async fn insert(
     if sorted.entries.is_empty() {
         return Ok(added);
     }
-    let entries: Vec<&NewRosterEntry> = sorted.iter().collect();
     match tx {
         Tx::Postgres(t) => {
+            let entries: Vec<&NewRosterEntry> = sorted.iter().collect();
             let column =
                 |f: fn(&NewRosterEntry) -> Option<String>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
             let rows: Vec<(String, String)> = sqlx::query_as(INSERT_UNNEST)
@@ -227,7 +227,7 @@ pub(super) async fn insert(
             for mut q in statements.0 {
                 inserted += q.build().execute(&mut **t).await?.rows_affected();
             }
-            let every = usize::try_from(inserted).is_ok_and(|n| n == entries.len());
+            let every = usize::try_from(inserted).is_ok_and(|n| n == sorted.entries.len());
             if every {
                 added.fill(Some(RosterState::NotMember));
             }
