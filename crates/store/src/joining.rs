@@ -13,6 +13,7 @@ use crate::webhooks::DECIDED_EVENT;
 use crate::{Conflict, Result, StoreError};
 
 mod attempt;
+mod flows;
 mod instant;
 mod model;
 mod postgres;

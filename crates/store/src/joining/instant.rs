@@ -20,6 +20,7 @@ use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
 use huiji_core::{MemberNumber, Timestamp};
 
+use super::flows::joined_flow;
 use super::{INSTANT, NewApplication};
 use crate::batch::{Opening, open, open_after_failed, open_after_kept, open_first};
 use crate::platform::idempotency::KeyedRequest;
@@ -300,30 +301,6 @@ macro_rules! decided_webhook {
          SELECT a.platform_id, 'application.decided', a.id, $2, 'approved', NULL, $3, $4, $4 \
          FROM applications a JOIN platforms p ON p.id = a.platform_id \
          WHERE a.id = $1 AND p.webhook_url IS NOT NULL"
-    };
-}
-
-/// As `stats::maintain`'s `ADD_DAILY`/`ADD_MONTHLY`/`ADD_YEARLY` for one join, with the
-/// membership's rollup key (`KEY_OF_MEMBERSHIP`) read in the same statement.
-macro_rules! joined_flow {
-    ($table:literal, $period:literal, $value:literal) => {
-        concat!(
-            "INSERT INTO ",
-            $table,
-            " (org_id, ",
-            $period,
-            ", occupation, channel, platform_id, peer_org_id, joined, withdrawn, expelled, deceased, moved_in, \
-             moved_out) SELECT m.home_org_id, ",
-            $value,
-            ", m.occupation, COALESCE(a.channel, 'offline'), \
-             CASE WHEN a.channel = 'platform' THEN COALESCE(a.platform_id, 0) ELSE 0 END, 0, 1, 0, 0, 0, 0, 0 \
-             FROM memberships m LEFT JOIN applications a ON a.id = m.application_id WHERE m.id = $2 \
-             ON CONFLICT (org_id, ",
-            $period,
-            ", occupation, channel, platform_id, peer_org_id) DO UPDATE SET joined = ",
-            $table,
-            ".joined + 1"
-        )
     };
 }
 

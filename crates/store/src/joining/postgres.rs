@@ -29,6 +29,7 @@ use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
 use huiji_core::{Decision, Timestamp};
 
+use super::flows::joined_flow_insert;
 use super::instant::{already_there, application_columns_in, bind_application};
 use super::{INSTANT, KeyedSubmit, NewApplication, RenderAnswer, SubmitOutcome, member_number};
 use crate::db::{Pools, SqlStore};
@@ -82,25 +83,11 @@ macro_rules! rollup_platform {
     };
 }
 
-/// As `instant::joined_flow` for one join, keyed from the parameters.
+/// [`joined_flow_insert`] for one join, keyed from the parameters (union `$4`, occupation
+/// `$12`, channel `$1`, platform `$22`).
 macro_rules! joined_flow_of {
     ($table:literal, $period:literal, $value:literal) => {
-        concat!(
-            "INSERT INTO ",
-            $table,
-            " (org_id, ",
-            $period,
-            ", occupation, channel, platform_id, peer_org_id, joined, withdrawn, expelled, deceased, moved_in, \
-             moved_out) SELECT $4, ",
-            $value,
-            ", $12, $1, ",
-            rollup_platform!(),
-            ", 0, 1, 0, 0, 0, 0, 0 FROM m ON CONFLICT (org_id, ",
-            $period,
-            ", occupation, channel, platform_id, peer_org_id) DO UPDATE SET joined = ",
-            $table,
-            ".joined + 1"
-        )
+        joined_flow_insert!($table, $period, $value, "$4", concat!("$12, $1, ", rollup_platform!()), "m")
     };
 }
 
