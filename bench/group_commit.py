@@ -5,7 +5,7 @@ write, as before), 1 (one writer task) or N (N writer tasks, PostgreSQL only), e
 followed by the batch sizes the server's /metrics reports.
 
     python3 bench/group_commit.py contest --writers 0,1,4 [--seconds 20] [--only postgres]
-    python3 bench/group_commit.py join    --writers 0,1,4 [--seconds 15] [--only sqlite]
+    python3 bench/group_commit.py join    --writers 0,1,4 [--seconds 15] [--only sqlite] [--no-build]
 
 contest: one database per backend with Anhui's 412,000 members (huiji gen) and the
 200-question bank; each setting gets its own contest and passes, and bench/contest.lua's
@@ -153,9 +153,12 @@ def main():
     parser.add_argument("--writers", default="0,1,4")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--no-build", action="store_true",
+                        help="run target/release/huiji as it is (a binary built or copied beforehand, for A/B)")
     args = parser.parse_args()
     settings = [int(w) for w in args.writers.split(",")]
-    build_release()
+    if not args.no_build:
+        build_release()
     ensure_wrk()
     wd = workdir()
     for backend in [args.only] if args.only else ["sqlite", "postgres"]:
