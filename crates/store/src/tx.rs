@@ -42,6 +42,22 @@ impl SqlStore {
             Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
+
+    /// Begins a read-only transaction that sees one snapshot throughout (the recounts of
+    /// `stats verify`: concurrent writes must not look like drift). SQLite's read
+    /// transaction is one already; PostgreSQL's default sees each statement's own.
+    pub(crate) async fn begin_snapshot(&self) -> Result<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Pools::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
 }
 
 impl Tx {

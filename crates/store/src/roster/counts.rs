@@ -10,7 +10,7 @@ use huiji_core::roster::RosterState;
 use sqlx::QueryBuilder;
 
 use super::write::state_of;
-use crate::db::{Pools, SqlStore};
+use crate::db::SqlStore;
 use crate::tx::{Tx, on_tx};
 use crate::{Result, StatsMismatch};
 
@@ -92,27 +92,12 @@ type StaleRow = (String, String, i64);
 /// Every difference between the rollup and a recount of the entries, and every entry whose
 /// state is stale (`huiji stats verify`), read in one snapshot.
 pub(crate) async fn verify(store: &SqlStore) -> Result<Vec<StatsMismatch>> {
-    let (stored, recounted, stale): (Vec<Row>, Vec<Row>, Vec<StaleRow>) = match &store.pools {
-        Pools::Sqlite { read, .. } => {
-            let mut tx = read.begin().await?;
-            (
-                sqlx::query_as(STORED).fetch_all(&mut *tx).await?,
-                sqlx::query_as(RECOUNT).fetch_all(&mut *tx).await?,
-                sqlx::query_as(STALE).fetch_all(&mut *tx).await?,
-            )
-        }
-        Pools::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-            (
-                sqlx::query_as(STORED).fetch_all(&mut *tx).await?,
-                sqlx::query_as(RECOUNT).fetch_all(&mut *tx).await?,
-                sqlx::query_as(STALE).fetch_all(&mut *tx).await?,
-            )
-        }
-    };
+    let mut tx = store.begin_snapshot().await?;
+    let (stored, recounted, stale): (Vec<Row>, Vec<Row>, Vec<StaleRow>) = on_tx!(&mut tx, |c| (
+        sqlx::query_as(STORED).fetch_all(&mut *c).await?,
+        sqlx::query_as(RECOUNT).fetch_all(&mut *c).await?,
+        sqlx::query_as(STALE).fetch_all(&mut *c).await?,
+    ));
     let map = |rows: Vec<Row>| -> BTreeMap<Key, i64> {
         rows.into_iter()
             .map(|(org, path, occupation, state, n)| ((org, path, occupation, state), n))

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use super::review::{self as review_rollup, DailyRow, TimesRow};
 use crate::db::{Pools, SqlStore};
+use crate::tx::on_tx;
 use crate::{Result, StatsMismatch};
 
 /// The recount of daily flows, with the day computed by the database (`$day` is its
@@ -225,77 +226,43 @@ impl SqlStore {
     /// Every difference between the rollups and a recount, and between the held members
     /// of the rollups and the trigger-kept counts (see `StatsStore::verify_stats`).
     pub(crate) async fn verify_rollups(&self) -> Result<Vec<StatsMismatch>> {
+        // The recounts that read dates differ by dialect; the rest is one text.
+        let (recount_daily_sql, review_daily_sql, review_times_sql) = match &self.pools {
+            Pools::Sqlite { .. } => (
+                RECOUNT_DAILY_SQLITE,
+                review_rollup::RECOUNT_DAILY_SQLITE,
+                review_rollup::RECOUNT_TIMES_SQLITE,
+            ),
+            Pools::Postgres(_) => (
+                RECOUNT_DAILY_POSTGRES,
+                review_rollup::RECOUNT_DAILY_POSTGRES,
+                review_rollup::RECOUNT_TIMES_POSTGRES,
+            ),
+        };
+        // One snapshot, so concurrent changes cannot look like drift.
+        let mut tx = self.begin_snapshot().await?;
         let (daily, (monthly, yearly), memberships, recount_daily, recount_memberships, held, review) =
-            match &self.pools {
-                // One read transaction: a snapshot, so concurrent changes cannot look like drift.
-                Pools::Sqlite { read, .. } => {
-                    let mut tx = read.begin().await?;
+            on_tx!(&mut tx, |c| (
+                sqlx::query_as::<_, FlowRow>(STORED_DAILY).fetch_all(&mut *c).await?,
+                (
+                    sqlx::query_as::<_, FlowRow>(STORED_MONTHLY).fetch_all(&mut *c).await?,
+                    sqlx::query_as::<_, FlowRow>(STORED_YEARLY).fetch_all(&mut *c).await?,
+                ),
+                sqlx::query_as::<_, MembershipRow>(STORED_MEMBERSHIPS).fetch_all(&mut *c).await?,
+                sqlx::query_as::<_, FlowRow>(recount_daily_sql).fetch_all(&mut *c).await?,
+                sqlx::query_as::<_, MembershipRow>(RECOUNT_MEMBERSHIPS).fetch_all(&mut *c).await?,
+                sqlx::query_as::<_, (i64, i64)>(HELD_COUNTS).fetch_all(&mut *c).await?,
+                (
                     (
-                        sqlx::query_as::<_, FlowRow>(STORED_DAILY).fetch_all(&mut *tx).await?,
-                        (
-                            sqlx::query_as::<_, FlowRow>(STORED_MONTHLY).fetch_all(&mut *tx).await?,
-                            sqlx::query_as::<_, FlowRow>(STORED_YEARLY).fetch_all(&mut *tx).await?,
-                        ),
-                        sqlx::query_as::<_, MembershipRow>(STORED_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                        sqlx::query_as::<_, FlowRow>(RECOUNT_DAILY_SQLITE).fetch_all(&mut *tx).await?,
-                        sqlx::query_as::<_, MembershipRow>(RECOUNT_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                        sqlx::query_as::<_, (i64, i64)>(HELD_COUNTS).fetch_all(&mut *tx).await?,
-                        (
-                            (
-                                sqlx::query_as::<_, DailyRow>(review_rollup::STORED_DAILY)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                                sqlx::query_as::<_, TimesRow>(review_rollup::STORED_TIMES)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                            ),
-                            (
-                                sqlx::query_as::<_, DailyRow>(review_rollup::RECOUNT_DAILY_SQLITE)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                                sqlx::query_as::<_, TimesRow>(review_rollup::RECOUNT_TIMES_SQLITE)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                            ),
-                        ),
-                    )
-                }
-                Pools::Postgres(pool) => {
-                    let mut tx = pool.begin().await?;
-                    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query_as::<_, DailyRow>(review_rollup::STORED_DAILY).fetch_all(&mut *c).await?,
+                        sqlx::query_as::<_, TimesRow>(review_rollup::STORED_TIMES).fetch_all(&mut *c).await?,
+                    ),
                     (
-                        sqlx::query_as::<_, FlowRow>(STORED_DAILY).fetch_all(&mut *tx).await?,
-                        (
-                            sqlx::query_as::<_, FlowRow>(STORED_MONTHLY).fetch_all(&mut *tx).await?,
-                            sqlx::query_as::<_, FlowRow>(STORED_YEARLY).fetch_all(&mut *tx).await?,
-                        ),
-                        sqlx::query_as::<_, MembershipRow>(STORED_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                        sqlx::query_as::<_, FlowRow>(RECOUNT_DAILY_POSTGRES).fetch_all(&mut *tx).await?,
-                        sqlx::query_as::<_, MembershipRow>(RECOUNT_MEMBERSHIPS).fetch_all(&mut *tx).await?,
-                        sqlx::query_as::<_, (i64, i64)>(HELD_COUNTS).fetch_all(&mut *tx).await?,
-                        (
-                            (
-                                sqlx::query_as::<_, DailyRow>(review_rollup::STORED_DAILY)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                                sqlx::query_as::<_, TimesRow>(review_rollup::STORED_TIMES)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                            ),
-                            (
-                                sqlx::query_as::<_, DailyRow>(review_rollup::RECOUNT_DAILY_POSTGRES)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                                sqlx::query_as::<_, TimesRow>(review_rollup::RECOUNT_TIMES_POSTGRES)
-                                    .fetch_all(&mut *tx)
-                                    .await?,
-                            ),
-                        ),
-                    )
-                }
-            };
+                        sqlx::query_as::<_, DailyRow>(review_daily_sql).fetch_all(&mut *c).await?,
+                        sqlx::query_as::<_, TimesRow>(review_times_sql).fetch_all(&mut *c).await?,
+                    ),
+                ),
+            ));
         let mut out = Vec::new();
         review_rollup::compare_review(review.0, review.1, &mut out);
         let recount_daily = flows_map(recount_daily);
