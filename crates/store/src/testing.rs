@@ -133,6 +133,24 @@ impl TestDb {
     pub fn dyn_store(&self) -> Arc<dyn Store> {
         self.store.clone()
     }
+
+    /// The opcodes SQLite compiles `statement` to on the store's own write connection —
+    /// the one that ran the migrations, so a schema it did not read again shows here.
+    /// Empty on PostgreSQL.
+    ///
+    /// # Panics
+    /// When the statement does not compile (a test setup failure).
+    #[allow(clippy::expect_used)]
+    pub async fn writer_opcodes(&self, statement: &str) -> Vec<String> {
+        let crate::db::Pools::Sqlite { write, .. } = &self.store.pools else {
+            return Vec::new();
+        };
+        // Test code: the statement is the test's own text.
+        let explain = sqlx::AssertSqlSafe(format!("EXPLAIN {statement}"));
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as(explain).fetch_all(write).await.expect("EXPLAIN on the writer");
+        rows.into_iter().map(|(_, opcode)| opcode).collect()
+    }
 }
 
 impl Drop for TestDb {

@@ -11,6 +11,8 @@ mod campaign_targets;
 // Campaign funnel rollup (migration 0074) on a database made before it.
 mod campaign_upgrade;
 mod cases;
+// SQLite's CHECK constraints as OR chains (migration 0085).
+mod check_constraints;
 // SQLite's WAL checkpoints beside the writer.
 mod checkpoint;
 // Legal-aid case SMS through the notices outbox.
