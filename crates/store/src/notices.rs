@@ -178,12 +178,19 @@ const CLAIM_PG: &str = "WITH due AS MATERIALIZED ( \
     RETURNING n.id";
 /// SQLite has one writer, so the claim is already exclusive (and it runs the `IN`
 /// subquery once).
+///
+/// `LIMIT CAST($3 AS BIGINT)`, not `LIMIT $3`: SQLite (3.51) plans a bare bound `LIMIT`
+/// with the value bound at the time, so binding it again expires the statement and every
+/// execution parses and plans it anew — a claim per join, each a full prepare. Behind the
+/// CAST the value is read when the statement runs. Used where the plan cannot depend on
+/// how many rows are taken (the same EXPLAIN QUERY PLAN either way: queue claims, walks in
+/// id order); the console's pages keep the bare form their plans were measured with.
 const CLAIM_SQLITE: &str = "UPDATE notices SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
     SELECT id FROM notices WHERE delivery = 'pending' AND next_attempt_at <= $1 \
     AND (locked_until IS NULL OR locked_until <= $1) \
     AND ($7 = 0 OR application_id = $4 OR membership_id = $5 OR transfer_id = $6 OR case_id = $8 \
     OR grant_id = $9) \
-    ORDER BY next_attempt_at, id LIMIT $3) RETURNING id";
+    ORDER BY next_attempt_at, id LIMIT CAST($3 AS BIGINT)) RETURNING id";
 
 /// The statement settling an attempt, its time and its text.
 fn settling(attempt: &NoticeAttempt, at: Timestamp) -> (&'static str, Timestamp, &str) {

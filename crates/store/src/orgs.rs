@@ -154,8 +154,9 @@ const SELECT_ENTERPRISES_BY_NAME: &str = concat!(
      ORDER BY id LIMIT 100"
 );
 
+/// The CAST: see `notices::CLAIM_SQLITE` (a join looks its unions up here on a cache miss).
 const SELECT_ORGS: &str =
-    concat!("SELECT ", org_columns!(), " ", filtered!(), " AND id > $8 ORDER BY id LIMIT $9");
+    concat!("SELECT ", org_columns!(), " ", filtered!(), " AND id > $8 ORDER BY id LIMIT CAST($9 AS BIGINT)");
 
 const COUNT_ORGS: &str = concat!("SELECT COUNT(*) ", filtered!());
 

@@ -126,20 +126,22 @@ const PROGRESS: &str = "SELECT last_id FROM key_rotation_progress WHERE key_id =
 const SAVE_PROGRESS: &str = "INSERT INTO key_rotation_progress (key_id, table_name, last_id) VALUES ($1, $2, $3) \
     ON CONFLICT (key_id, table_name) DO UPDATE SET last_id = excluded.last_id";
 
+// The LIMITs' CASTs: see `notices::CLAIM_SQLITE`.
 const BATCH_APPLICATIONS: &str =
-    "SELECT id, id_number_ct, mobile_ct FROM applications WHERE id > $1 ORDER BY id LIMIT $2";
+    "SELECT id, id_number_ct, mobile_ct FROM applications WHERE id > $1 ORDER BY id LIMIT CAST($2 AS BIGINT)";
 const BATCH_MEMBERSHIPS: &str =
-    "SELECT id, id_number_ct, mobile_ct FROM memberships WHERE id > $1 ORDER BY id LIMIT $2";
-const BATCH_OUTBOX: &str = "SELECT id, mobile_ct FROM sms_outbox WHERE id > $1 ORDER BY id LIMIT $2";
+    "SELECT id, id_number_ct, mobile_ct FROM memberships WHERE id > $1 ORDER BY id LIMIT CAST($2 AS BIGINT)";
+const BATCH_OUTBOX: &str =
+    "SELECT id, mobile_ct FROM sms_outbox WHERE id > $1 ORDER BY id LIMIT CAST($2 AS BIGINT)";
 const BATCH_PLATFORMS: &str = "SELECT id, webhook_secret_ct FROM platforms \
-    WHERE id > $1 AND webhook_secret_ct IS NOT NULL ORDER BY id LIMIT $2";
+    WHERE id > $1 AND webhook_secret_ct IS NOT NULL ORDER BY id LIMIT CAST($2 AS BIGINT)";
 const BATCH_USERS: &str = "SELECT user_id, mobile_ct FROM officer_profiles \
-    WHERE user_id > $1 AND mobile_ct IS NOT NULL ORDER BY user_id LIMIT $2";
+    WHERE user_id > $1 AND mobile_ct IS NOT NULL ORDER BY user_id LIMIT CAST($2 AS BIGINT)";
 const RESEAL_USER: &str = "UPDATE officer_profiles SET mobile_ct = $2 WHERE user_id = $1 AND mobile_ct = $3";
-const BATCH_CASES: &str = "SELECT id, mobile_ct FROM cases WHERE id > $1 ORDER BY id LIMIT $2";
+const BATCH_CASES: &str =
+    "SELECT id, mobile_ct FROM cases WHERE id > $1 ORDER BY id LIMIT CAST($2 AS BIGINT)";
 // Outreach: real-name rosters.
-const BATCH_ROSTER: &str =
-    "SELECT id, id_number_ct, mobile_ct FROM roster_entries WHERE id > $1 ORDER BY id LIMIT $2";
+const BATCH_ROSTER: &str = "SELECT id, id_number_ct, mobile_ct FROM roster_entries WHERE id > $1 ORDER BY id LIMIT CAST($2 AS BIGINT)";
 /// An entry without a mobile keeps none.
 const RESEAL_ROSTER: &str = "UPDATE roster_entries SET id_number_ct = $2, \
     mobile_ct = CASE WHEN mobile_ct IS NULL THEN NULL ELSE $3 END \

@@ -97,8 +97,9 @@ const OUTBOX_ROWS_PER_STATEMENT: usize = 5_000;
 const INSERT_OUTBOX_UNNEST: &str = "INSERT INTO sms_outbox (mobile_ct, mobile_masked, body, created_at) \
     SELECT v.mobile_ct, v.masked, v.body, $4 FROM UNNEST($1::bytea[], $2::text[], $3::text[]) AS v (mobile_ct, masked, body)";
 
+/// The CAST: see `notices::CLAIM_SQLITE`.
 const SELECT_OUTBOX: &str =
-    "SELECT id, mobile_masked, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT $1";
+    "SELECT id, mobile_masked, body, created_at FROM sms_outbox ORDER BY id DESC LIMIT CAST($1 AS BIGINT)";
 
 #[async_trait]
 impl SmsStore for SqlStore {

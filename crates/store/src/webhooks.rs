@@ -148,7 +148,8 @@ macro_rules! event_select {
 
 const EVENT_BY_ID: &str = event_select!("WHERE e.id = $1");
 
-const NEWEST_EVENTS: &str = event_select!("ORDER BY e.id DESC LIMIT $1");
+/// The CAST: see `notices::CLAIM_SQLITE`.
+const NEWEST_EVENTS: &str = event_select!("ORDER BY e.id DESC LIMIT CAST($1 AS BIGINT)");
 
 /// PostgreSQL: rows another worker holds are skipped, not waited for, so any number of
 /// instances share the outbox. The locking `LIMIT` runs once, as a materialised CTE (see
@@ -161,10 +162,11 @@ const CLAIM_PG: &str = "WITH due AS MATERIALIZED ( \
     UPDATE webhook_events e SET locked_until = $2, attempts = e.attempts + 1 FROM due WHERE e.id = due.id \
     RETURNING e.id";
 
-/// SQLite has one writer, so the claim is already exclusive.
+/// SQLite has one writer, so the claim is already exclusive. (The CAST keeps SQLite from
+/// preparing it anew at every run: see `notices::CLAIM_SQLITE`.)
 const CLAIM_SQLITE: &str = "UPDATE webhook_events SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
     SELECT id FROM webhook_events WHERE delivery = 'pending' AND next_attempt_at <= $1 \
-    AND (locked_until IS NULL OR locked_until <= $1) ORDER BY next_attempt_at, id LIMIT $3) RETURNING id";
+    AND (locked_until IS NULL OR locked_until <= $1) ORDER BY next_attempt_at, id LIMIT CAST($3 AS BIGINT)) RETURNING id";
 
 const INSERT_DELIVERY: &str = "INSERT INTO webhook_deliveries (event_id, attempt, at, status_code, error, duration_ms) \
     VALUES ($1, $2, $3, $4, $5, $6)";

@@ -42,9 +42,10 @@ pub enum Settled {
 /// senders racing for one message (PostgreSQL re-reads a row updated meanwhile) never
 /// both get it. SQLite has one writer, so the claim is already exclusive (and it runs the
 /// `IN` subquery once).
+/// The CAST keeps SQLite from preparing it anew at every run (see `notices::CLAIM_SQLITE`).
 const CLAIM_SQLITE: &str = "UPDATE campaign_messages SET lease_until = $2 WHERE id IN (SELECT id FROM campaign_messages \
     WHERE state = 'queued' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
-    ORDER BY due_at, id LIMIT $3) AND state = 'queued' AND (lease_until IS NULL OR lease_until <= $1) \
+    ORDER BY due_at, id LIMIT CAST($3 AS BIGINT)) AND state = 'queued' AND (lease_until IS NULL OR lease_until <= $1) \
     RETURNING id, campaign_id, mobile_ct, mobile_bidx, surname, invite_code, attempts";
 /// PostgreSQL: rows another instance is claiming are skipped, not waited for (and then
 /// found leased), so two instances claiming at once each get a full batch of their own.
