@@ -12,11 +12,12 @@
 
 mod text;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use huiji_core::Mobile;
 use huiji_core::notice::{LEASE_MILLIS, retry_after_millis};
-use huiji_core::{OrgPath, Timestamp};
+use huiji_core::org::UnionContact;
+use huiji_core::{Mobile, OrgPath, Timestamp};
 use huiji_store::{NoticeAbout, NoticeAttempt, NoticeRecord, StoreError};
 use huiji_vault::Field;
 use tokio::task::JoinHandle;
@@ -64,8 +65,12 @@ async fn deliver_round(app: &App, about: Option<NoticeAbout>) -> Result<(usize, 
         app.store().claim_notices(now, Timestamp(now.millis() + LEASE_MILLIS), BATCH, about).await?;
     let mut settled = Vec::with_capacity(notices.len());
     let mut outgoing = Vec::with_capacity(notices.len());
+    // A round's notices come from a few unions: each union's contact is read once a round,
+    // not once a notice (a round of welcomes was a hundred reads one after another, each
+    // waiting for a connection behind the joins on PostgreSQL).
+    let mut contacts = HashMap::new();
     for notice in &notices {
-        match message(app, notice).await? {
+        match message(app, notice, &mut contacts).await? {
             Ok(message) => outgoing.push((notice, message)),
             Err(given_up) => settled.push((notice.id, given_up)),
         }
@@ -84,10 +89,12 @@ async fn deliver_round(app: &App, about: Option<NoticeAbout>) -> Result<(usize, 
     Ok((notices.len(), sent))
 }
 
-/// A claimed notice's recipient and text, or why it is given up without sending.
+/// A claimed notice's recipient and text, or why it is given up without sending;
+/// `contacts` keeps the union contacts the round has read, by union path.
 async fn message(
     app: &App,
     notice: &NoticeRecord,
+    contacts: &mut HashMap<String, UnionContact>,
 ) -> Result<Result<(Mobile, String), NoticeAttempt>, StoreError> {
     let mobile = notice
         .mobile_ct
@@ -98,11 +105,18 @@ async fn message(
         tracing::warn!(notice = notice.id, "decision SMS not sent: no mobile (purged)");
         return Ok(Err(NoticeAttempt::GiveUp("no mobile".to_owned())));
     };
-    let contact = match OrgPath::parse(&notice.org_path) {
-        Some(path) => app.store().contact_for(&path).await?.map(|c| c.contact),
-        None => None,
+    let contact = match contacts.get(&notice.org_path) {
+        Some(contact) => contact.clone(),
+        None => {
+            let contact = match OrgPath::parse(&notice.org_path) {
+                Some(path) => app.store().contact_for(&path).await?.map(|c| c.contact).unwrap_or_default(),
+                None => UnionContact::default(),
+            };
+            contacts.insert(notice.org_path.clone(), contact.clone());
+            contact
+        }
     };
-    let Some(body) = render(notice, &contact.unwrap_or_default(), app.public_url()) else {
+    let Some(body) = render(notice, &contact, app.public_url()) else {
         tracing::warn!(notice = notice.id, kind = %notice.kind, "decision SMS not sent: its facts are gone");
         return Ok(Err(NoticeAttempt::GiveUp("facts missing".to_owned())));
     };
