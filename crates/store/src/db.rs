@@ -119,7 +119,13 @@ impl SqlStore {
                     .busy_timeout(Duration::from_secs(5))
                     // A backstop only: the checkpoints are made beside the writer.
                     .pragma("wal_autocheckpoint", WRITER_BACKSTOP_PAGES.to_string());
-                let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+                // The writer's statement journal in memory: a batch's savepoints journal
+                // every page a job changes again, and past 64 KiB the bundled SQLite
+                // (built with SQLITE_TEMP_STORE=1) moved that journal into a temporary file
+                // a batch — 59 of a join's 82 pwrites (BENCHMARKS.md, "J — the join's tail
+                // as one trigger"). It lives only as long as a transaction.
+                let writer_options = options.clone().pragma("temp_store", "memory");
+                let write = SqlitePoolOptions::new().max_connections(1).connect_with(writer_options).await?;
                 checkpointer = Some(Arc::new(Checkpointer::start(&options).await?));
                 let read =
                     SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
