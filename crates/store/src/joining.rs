@@ -17,6 +17,10 @@ mod flows;
 mod instant;
 mod model;
 mod postgres;
+mod tail;
+
+#[cfg(feature = "testing")]
+pub(crate) use tail::JOIN_TAIL_TRIGGER;
 
 pub use model::{
     ApplicationRecord, KeyedSubmit, NewApplication, OwnedKeyedRequest, RenderAnswer, Sealed,
@@ -204,13 +208,10 @@ async fn approve_instantly(
     let outcome =
         SubmitOutcome::Approved { application_id, membership_id, member_number: member_number.clone() };
     let answer = keyed.and_then(|(request, render)| Some((request, render(&outcome)?)));
-    let key = answer.as_ref().map(|(request, (status, body))| instant::KeyAnswer {
-        request,
-        status: *status,
-        body,
-    });
+    let key =
+        answer.as_ref().map(|(request, (status, body))| tail::KeyAnswer { request, status: *status, body });
     let stored =
-        instant::approve(tx, (application_id, membership_id), &member_number, landing_org, at, key.as_ref())
+        tail::approve(tx, (application_id, membership_id), &member_number, landing_org, at, key.as_ref())
             .await?;
     Ok((outcome, answer.filter(|_| stored).map(|(_, answer)| answer)))
 }

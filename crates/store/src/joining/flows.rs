@@ -7,7 +7,7 @@
 /// the union `$org` and the rest of the key (`$key`: occupation, channel, platform id),
 /// selected `FROM $from`.
 macro_rules! joined_flow_insert {
-    ($table:literal, $period:literal, $value:literal, $org:literal, $key:expr, $from:literal) => {
+    ($table:literal, $period:literal, $value:expr, $org:literal, $key:expr, $from:expr) => {
         concat!(
             "INSERT INTO ",
             $table,
@@ -32,18 +32,22 @@ macro_rules! joined_flow_insert {
 }
 pub(crate) use joined_flow_insert;
 
-/// [`joined_flow_insert`] for the membership `$2` as written (`KEY_OF_MEMBERSHIP`'s key,
-/// read in the same statement).
+/// [`joined_flow_insert`] for the membership as written (`KEY_OF_MEMBERSHIP`'s key, read
+/// in the same statement), the period's value and the membership named by `$v` (see
+/// `instant::numbered`).
 macro_rules! joined_flow {
-    ($table:literal, $period:literal, $value:literal) => {
+    ($table:literal, $period:literal, $value:ident, $v:ident) => {
         $crate::joining::flows::joined_flow_insert!(
             $table,
             $period,
-            $value,
+            $v!($value),
             "m.home_org_id",
             "m.occupation, COALESCE(a.channel, 'offline'), \
              CASE WHEN a.channel = 'platform' THEN COALESCE(a.platform_id, 0) ELSE 0 END",
-            "memberships m LEFT JOIN applications a ON a.id = m.application_id WHERE m.id = $2"
+            concat!(
+                "memberships m LEFT JOIN applications a ON a.id = m.application_id WHERE m.id = ",
+                $v!(membership)
+            )
         )
     };
 }

@@ -1,7 +1,7 @@
 //! An instant approval in the fewest calls to the database (issue 14 item 3): the
 //! application and its membership in one call, then everything else the join writes —
 //! its number, the decision, the `joined` event, the webhook, the rollups, the roster, the
-//! welcome and the `Idempotency-Key`'s answer — in one more.
+//! welcome and the `Idempotency-Key`'s answer — in one more (`tail`).
 //!
 //! Why: on SQLite each statement is a hand-off from a tokio task to sqlx's worker thread
 //! and back, and those hand-offs (not SQL) were most of a join's time (BENCHMARKS.md, "J —
@@ -16,14 +16,10 @@
 //! `instant::an_instant_join_writes_what_an_officers_approval_writes` compares the two and
 //! checks the rollups against their recount, on both databases.
 
-use huiji_core::notice::NoticeKind;
-use huiji_core::stats::{day_key, month_key};
-use huiji_core::{MemberNumber, Timestamp};
+use huiji_core::Timestamp;
 
-use super::flows::joined_flow;
-use super::{INSTANT, NewApplication};
+use super::NewApplication;
 use crate::batch::{Opening, open, open_after_failed, open_after_kept, open_first};
-use crate::platform::idempotency::KeyedRequest;
 use crate::tx::Tx;
 use crate::{Result, StoreError};
 
@@ -151,7 +147,7 @@ macro_rules! membership_from_parameters {
 /// applications (review queues, deadlines, one pending per platform) only for the tail to
 /// delete them again — ten B-tree writes a join, some on random pages (BENCHMARKS.md, "J —
 /// less SQLite work per join"). Its `membership_id` is set by the tail
-/// ([`link_membership`]), a column no index holds. The held membership's unique index
+/// (`link_membership`, in the `join_tail` trigger), a column no index holds. The held membership's unique index
 /// still decides a race with a concurrent join of the same person.
 macro_rules! insert_decided_application_if_new {
     () => {
@@ -262,219 +258,4 @@ pub(super) async fn probe_and_insert(
         (None, _) if rows.is_empty() => Err(StoreError::NotFound("landing org")),
         _ => Ok(Probed::Found(rows)),
     }
-}
-
-/// The statements of the tail, each its own macro so the SQLite and the PostgreSQL texts
-/// are made of the same ones. Parameters: `$1` application, `$2` membership, `$3` member
-/// number, `$4` time (ms), `$5` actor, `$6` the event's reason, `$7` day, `$8` month, `$9`
-/// year (rollup keys), `$10` landing org, `$11` the welcome's notice kind, `$12` whether a
-/// key is stored, `$13`–`$19` the key's platform, key, request hash, status, body, time
-/// and expiry.
-macro_rules! set_number {
-    () => {
-        "UPDATE memberships SET member_number = $3 WHERE id = $2"
-    };
-}
-
-/// As `APPROVE_APPLICATION`; the application was inserted pending by this transaction.
-macro_rules! approve {
-    () => {
-        "UPDATE applications SET status = 'approved', membership_id = $2, decided_at = $4, decided_by = $5, \
-         review_deadline = NULL WHERE id = $1 AND status = 'pending_review'"
-    };
-}
-
-/// As `members::INSERT_EVENT` for `joined`.
-macro_rules! joined_event {
-    () => {
-        "INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
-         VALUES ($2, 'joined', NULL, $10, $5, $6, $4)"
-    };
-}
-
-/// As `webhooks::DECIDED_EVENT`, with the decision's status and number as parameters
-/// (PostgreSQL's CTEs do not see the approval's own writes).
-macro_rules! decided_webhook {
-    () => {
-        "INSERT INTO webhook_events (platform_id, kind, application_id, membership_id, status, reason, \
-         member_number, occurred_at, next_attempt_at) \
-         SELECT a.platform_id, 'application.decided', a.id, $2, 'approved', NULL, $3, $4, $4 \
-         FROM applications a JOIN platforms p ON p.id = a.platform_id \
-         WHERE a.id = $1 AND p.webhook_url IS NOT NULL"
-    };
-}
-
-/// As `stats::maintain`'s `ADD_MEMBERSHIPS` for one new membership.
-macro_rules! joined_membership {
-    () => {
-        "INSERT INTO stats_memberships (org_id, occupation, channel, platform_id, status, members) \
-         SELECT m.home_org_id, m.occupation, COALESCE(a.channel, 'offline'), \
-         CASE WHEN a.channel = 'platform' THEN COALESCE(a.platform_id, 0) ELSE 0 END, m.status, 1 \
-         FROM memberships m LEFT JOIN applications a ON a.id = m.application_id WHERE m.id = $2 \
-         ON CONFLICT (org_id, occupation, channel, platform_id, status) DO UPDATE SET \
-         members = stats_memberships.members + 1"
-    };
-}
-
-/// As `stats::review`'s `RECEIVED_AND_DECIDED` (the application is decided `instant` by
-/// [`approve`] in this same call).
-macro_rules! received_and_decided {
-    () => {
-        "INSERT INTO stats_review_daily (org_id, day, received, decided, instant) \
-         SELECT receiving_org_id, $7, 1, 1, 1 FROM applications WHERE id = $1 \
-         ON CONFLICT (org_id, day) DO UPDATE SET received = stats_review_daily.received + 1, \
-         decided = stats_review_daily.decided + 1, instant = stats_review_daily.instant + 1"
-    };
-}
-
-/// As `notices::welcome_in`.
-macro_rules! welcome {
-    () => {
-        "INSERT INTO notices (kind, application_id, membership_id, org_id, created_at, next_attempt_at) \
-         VALUES ($11, $1, $2, $10, $4, $4)"
-    };
-}
-
-/// As `idempotency::answer_in`'s first try; a key met here is sorted out by `answer_in`.
-macro_rules! key_answer {
-    () => {
-        "INSERT INTO idempotency_keys \
-         (platform_id, key, request_hash, status_code, response_body, created_at, expires_at) \
-         SELECT $13, $14, $15, $16, $17, $18, $19 WHERE $12 ON CONFLICT (platform_id, key) DO NOTHING"
-    };
-}
-
-/// Whether an on-approval benefit programme has quota left (then
-/// `benefits::grant_on_approval_in` runs after the tail).
-macro_rules! any_programme {
-    () => {
-        "CAST(CASE WHEN EXISTS (SELECT 1 FROM benefit_programmes \
-         WHERE grant_mode = 'on_approval' AND granted < quota) THEN 1 ELSE 0 END AS BIGINT)"
-    };
-}
-
-/// SQLite: the application, inserted already decided
-/// (`insert_decided_application_if_new`), is given its membership.
-macro_rules! link_membership {
-    () => {
-        "UPDATE applications SET membership_id = $2 WHERE id = $1"
-    };
-}
-
-/// SQLite: the tail in order, one hand-off; answers whether the key's row was stored
-/// (`changes()` of the statement before) and whether a programme may grant.
-const TAIL_SQLITE: &str = concat!(
-    set_number!(),
-    "; ",
-    link_membership!(),
-    "; ",
-    joined_event!(),
-    "; ",
-    decided_webhook!(),
-    "; ",
-    joined_flow!("stats_daily_flows", "day", "$7"),
-    "; ",
-    joined_flow!("stats_monthly_flows", "month", "$8"),
-    "; ",
-    joined_flow!("stats_yearly_flows", "year", "$9"),
-    "; ",
-    joined_membership!(),
-    "; ",
-    received_and_decided!(),
-    "; ",
-    crate::roster::refresh_application!(),
-    "; ",
-    welcome!(),
-    "; ",
-    key_answer!(),
-    "; SELECT CAST(changes() AS BIGINT), ",
-    any_programme!()
-);
-
-/// PostgreSQL: the tail as one statement.
-const TAIL_POSTGRES: &str = concat!(
-    "WITH n AS (",
-    set_number!(),
-    "), d AS (",
-    approve!(),
-    "), e AS (",
-    joined_event!(),
-    "), w AS (",
-    decided_webhook!(),
-    "), fd AS (",
-    joined_flow!("stats_daily_flows", "day", "$7"),
-    "), fm AS (",
-    joined_flow!("stats_monthly_flows", "month", "$8"),
-    "), fy AS (",
-    joined_flow!("stats_yearly_flows", "year", "$9"),
-    "), sm AS (",
-    joined_membership!(),
-    "), sr AS (",
-    received_and_decided!(),
-    "), r AS (",
-    crate::roster::refresh_application!(),
-    "), wl AS (",
-    welcome!(),
-    "), k AS (",
-    key_answer!(),
-    " RETURNING 1) SELECT (SELECT COUNT(*) FROM k), ",
-    any_programme!()
-);
-
-/// A key's answer to store with the join.
-pub(super) struct KeyAnswer<'a> {
-    /// The request.
-    pub(super) request: &'a KeyedRequest<'a>,
-    /// HTTP status.
-    pub(super) status: u16,
-    /// JSON body.
-    pub(super) body: &'a str,
-}
-
-/// Approves the application [`insert`] made: its number, and every write of the join after
-/// it, with `key`'s answer. `true` when the key's row was stored (`false` without a key or
-/// when the key exists: the caller then asks `idempotency::answer_in`, which rolls back).
-pub(super) async fn approve(
-    tx: &mut Tx,
-    (application_id, membership_id): (i64, i64),
-    member_number: &MemberNumber,
-    landing_org: i64,
-    at: Timestamp,
-    key: Option<&KeyAnswer<'_>>,
-) -> Result<bool> {
-    let date = at.china_date();
-    let reason = format!("application {application_id}");
-    let request = key.map(|k| k.request);
-    macro_rules! bound {
-        ($sql:expr) => {
-            sqlx::query_as::<_, (i64, i64)>($sql)
-                .bind(application_id)
-                .bind(membership_id)
-                .bind(member_number.as_str())
-                .bind(at.millis())
-                .bind(INSTANT)
-                .bind(&reason)
-                .bind(day_key(date))
-                .bind(month_key(date))
-                .bind(i64::from(date.year()))
-                .bind(landing_org)
-                .bind(NoticeKind::Welcome.code())
-                .bind(key.is_some())
-                .bind(request.map_or(0, |r| r.platform_id))
-                .bind(request.map_or("", |r| r.key))
-                .bind(request.map_or("", |r| r.request_hash))
-                .bind(i32::from(key.map_or(0, |k| k.status)))
-                .bind(key.map_or("", |k| k.body))
-                .bind(request.map_or(0, |r| r.now.millis()))
-                .bind(request.map_or(0, |r| r.expires_at.millis()))
-        };
-    }
-    let (stored, programmes) = match tx {
-        Tx::Sqlite(t) => bound!(TAIL_SQLITE).fetch_one(&mut **t).await?,
-        Tx::Postgres(t) => bound!(TAIL_POSTGRES).fetch_one(&mut **t).await?,
-    };
-    if programmes != 0 {
-        crate::benefits::grant_on_approval_in(tx, membership_id, INSTANT, at).await?;
-    }
-    Ok(stored == 1)
 }

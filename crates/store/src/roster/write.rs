@@ -58,20 +58,22 @@ const UPDATE_IMPORT: &str = "UPDATE roster_imports SET status = $2, rows_read = 
     duplicates_in_file = $5, already_on_roster = $6, updated = $7, rejected = $8, members = $9, pending = $10, \
     not_members = $11, report = COALESCE($12, report), finished_at = $13, heartbeat_at = $14 WHERE id = $1";
 
-/// Refreshes the roster entries of the person of application `$1` (a macro, so the
-/// instant approval can put it in its one multi-statement call, `joining::instant`).
+/// Refreshes the roster entries of the person of application `$application` (a macro, so
+/// the instant approval can put it in its one statement, `joining::instant`).
 macro_rules! refresh_application {
-    () => {
+    ($application:expr) => {
         concat!(
             "UPDATE roster_entries SET state = ",
             $crate::roster::state_of!("roster_entries.id_number_bidx"),
-            " WHERE id_number_bidx = (SELECT id_number_bidx FROM applications WHERE id = $1)"
+            " WHERE id_number_bidx = (SELECT id_number_bidx FROM applications WHERE id = ",
+            $application,
+            ")"
         )
     };
 }
 pub(crate) use refresh_application;
 
-const REFRESH: &str = refresh_application!();
+const REFRESH: &str = refresh_application!("$1");
 
 /// The same for the person of a membership whose status changed (a withdrawal, an
 /// expulsion, a death, a reinstatement): a member who leaves is `not_member` again.

@@ -1,0 +1,40 @@
+//! SQLite's `join_tail` trigger (migration 0086) runs the statements the store makes for an
+//! instant join's tail: the same macros make PostgreSQL's one-statement tail, so the two
+//! databases cannot drift apart while this holds.
+
+use huiji_store::testing::{JOIN_TAIL_TRIGGER, TestDb};
+
+#[tokio::test]
+async fn the_trigger_runs_the_statements_the_store_makes() {
+    let db = TestDb::sqlite().await;
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'join_tail'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert_eq!(
+        stored, JOIN_TAIL_TRIGGER,
+        "a statement of the join's tail changed (joining::instant): add a SQLite migration that drops and \
+         recreates the join_tail trigger with the new text"
+    );
+}
+
+/// One row into the view runs the trigger (EXPLAIN lists the trigger's program too), and
+/// it collects nothing in a temporary B-tree first. One such tree is known and kept: the
+/// roster refresh's UPDATE collects the matching entries' rowids before it changes them
+/// (`roster_entries` has triggers, so SQLite cannot update in one pass).
+#[tokio::test]
+async fn the_tail_is_one_statement_without_a_temporary_tree() {
+    let db = TestDb::sqlite().await;
+    let opcodes = db
+        .writer_opcodes(
+            "INSERT INTO join_tails (application_id, membership_id, member_number, at, actor, reason, day, month, \
+             year, landing_org, notice_kind) VALUES (1, 1, 'n', 0, 'instant', 'r', 1, 1, 1, 1, 'welcome')",
+        )
+        .await;
+    assert!(opcodes.iter().any(|op| op == "Program"), "the trigger is not run: {opcodes:?}");
+    let temporary_trees = opcodes.iter().filter(|op| *op == "OpenEphemeral").count();
+    assert_eq!(temporary_trees, 1, "{opcodes:?}");
+}
