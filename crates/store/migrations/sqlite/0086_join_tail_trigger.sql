@@ -12,7 +12,9 @@
 -- PostgreSQL's one-statement tail) with `NEW.…` for parameters; the conformance test
 -- `join_tail::the_trigger_runs_the_statements_the_store_makes` fails when they differ (a
 -- change to one of those statements then needs a migration recreating this trigger).
--- The view has no rows; it only gives the trigger its columns.
+-- The view has no rows; it only gives the trigger its columns. A later migration that
+-- rebuilds a table the trigger writes (create, copy, drop, rename) drops the trigger first
+-- and creates it again after, as SQLite's procedure for such changes says.
 
 CREATE VIEW join_tails (application_id, membership_id, member_number, at, actor, reason, day, month, year,
     landing_org, notice_kind) AS

@@ -397,6 +397,18 @@ async fn old_grant(
     }
 }
 
+/// Creates (or drops) SQLite's `join_tail` trigger and its view in an older database.
+async fn join_tail_lent(url: &str, lent: bool) {
+    let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+    let sql = if lent {
+        include_str!("../../migrations/sqlite/0086_join_tail_trigger.sql")
+    } else {
+        "DROP TRIGGER join_tail; DROP VIEW join_tails"
+    };
+    sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
 both_databases!(grants_not_yet_texted_before_0076_are_queued_by_it, |db: TestDb| async move {
     // A database of the version before 0076: grants texted or not by `notified_at`.
     let url = crate::upgrade::older_database(&db, "grants", |version| version < 76, &[]).await;
@@ -404,7 +416,16 @@ both_databases!(grants_not_yet_texted_before_0076_are_queued_by_it, |db: TestDb|
     let store: Arc<dyn Store> = Arc::new(old.clone());
     let t = tree(&store).await;
     let id = programme(&store, &t.root, draft("意外险", GrantMode::Officer, 10), vec![]).await;
+    // Today's store makes the members, and on SQLite its joins need migration 0086's
+    // trigger: lent for them and taken away again, so the upgrade meets the old schema.
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite {
+        join_tail_lent(&url, true).await;
+    }
     let people = members(&store, &t.hefei_trucks, "up", 3).await;
+    if sqlite {
+        join_tail_lent(&url, false).await;
+    }
     let home = t.hefei_trucks.path.as_str();
     for (m, status, notified) in
         [(&people[0], "granted", None), (&people[1], "granted", Some(5)), (&people[2], "revoked", None)]
