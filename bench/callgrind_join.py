@@ -4,11 +4,14 @@ counts do not depend on the load): `huiji serve` under `valgrind --tool=callgrin
 fresh seeded database, N joins through the platform API (each a new valid person, its
 own Idempotency-Key, `--connections` at a time), then, once every welcome SMS has been
 sent, the server is stopped. Run once
-with `--joins 0` (start, seed reads, stop) and once with N: (I(N) - I(0)) / N is the
-cost of one join in the whole process (HTTP, JSON, rules, sealing, sqlx, SQLite or the
-PostgreSQL client side; PostgreSQL's own server work is not counted).
+with `--base-joins B` (default 0: start, seed reads, stop) and once with N: (I(N) - I(B))
+/ (N - B) is the cost of one join in the whole process (HTTP, JSON, rules, sealing, sqlx,
+SQLite or the PostgreSQL client side; PostgreSQL's own server work is not counted). With
+B = 0 that includes warming the connections a load opens (~200,000 a join at N = 300);
+`--base-joins 300 --joins 1200` is the steady state. The callgrind files stay in the
+work directory printed, for `callgrind_annotate`.
 
-    python3 bench/callgrind_join.py --bin target/release/huiji [--backend sqlite] [--joins 300]
+    python3 bench/callgrind_join.py --bin target/release/huiji [--backend sqlite] [--joins 300] [--base-joins 0]
 """
 import argparse, concurrent.futures, json, os, re, signal, subprocess, sys, time, urllib.request
 
@@ -72,6 +75,7 @@ def main():
     parser.add_argument("--bin", default=common.BIN)
     parser.add_argument("--backend", default="sqlite")
     parser.add_argument("--joins", type=int, default=300)
+    parser.add_argument("--base-joins", type=int, default=0)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     common.BIN = os.path.abspath(args.bin)
@@ -79,12 +83,14 @@ def main():
     keys = os.path.join(wd, "bench.keys")
     run(common.BIN, "keys", "init", "--out", keys)
     bodies = os.path.join(wd, "bodies.jsonl")
+    if not 0 <= args.base_joins < args.joins:
+        raise SystemExit("--base-joins must be at least 0 and less than --joins")
     write_bodies(bodies, args.joins, seed=1)
-    base = instructions(args, 0, wd, keys, bodies)
+    base = instructions(args, args.base_joins, wd, keys, bodies)
     loaded = instructions(args, args.joins, wd, keys, bodies)
-    per = (loaded - base) / args.joins
-    print(json.dumps({"backend": args.backend, "bin": args.bin, "joins": args.joins, "base": base,
-                      "loaded": loaded, "instructions_per_join": round(per)}))
+    per = (loaded - base) / (args.joins - args.base_joins)
+    print(json.dumps({"backend": args.backend, "bin": args.bin, "joins": args.joins, "base_joins": args.base_joins,
+                      "base": base, "loaded": loaded, "instructions_per_join": round(per), "workdir": wd}))
 
 
 if __name__ == "__main__":
