@@ -195,7 +195,7 @@ pub(crate) async fn submit_in(
 
 /// A new application approved at once, whose application and membership
 /// `instant::probe_and_insert` made: the rest of the join with its key's answer in one
-/// more call (see `instant`).
+/// more call (see `tail`).
 async fn approve_instantly(
     tx: &mut Tx,
     app: &NewApplication,

@@ -15,7 +15,7 @@ use sqlx::postgres::PgConnection;
 use crate::{SqlStore, Store};
 
 /// The text of SQLite's `join_tail` trigger as the join's statements make it today (see
-/// `joining::instant`): a migration must have created exactly this.
+/// `joining::tail`): a migration must have created exactly this.
 pub const JOIN_TAIL_TRIGGER: &str = crate::joining::JOIN_TAIL_TRIGGER;
 
 /// The admin database tests create their databases from.

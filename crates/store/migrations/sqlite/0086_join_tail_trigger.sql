@@ -8,7 +8,7 @@
 -- eleven wake-ups (syscalls on both threads) a join, on the one path every join of a batch
 -- waits for. As one statement they are one message.
 --
--- The statements are the store's own texts (`joining::instant`, the same macros that make
+-- The statements are the store's own texts (`joining::tail`, the same macros that make
 -- PostgreSQL's one-statement tail) with `NEW.…` for parameters; the conformance test
 -- `join_tail::the_trigger_runs_the_statements_the_store_makes` fails when they differ (a
 -- change to one of those statements then needs a migration recreating this trigger).

@@ -1,6 +1,6 @@
 //! The flow rollups a join adds to (`stats::maintain`'s `ADD_DAILY`/`ADD_MONTHLY`/
 //! `ADD_YEARLY` for one join), as SQL text for both kinds of join: those that write the
-//! membership first read its rollup key back (`instant`); PostgreSQL's one-statement join
+//! membership first read its rollup key back (`tail`); PostgreSQL's one-statement join
 //! takes it from its parameters (`postgres`), as its CTEs do not see their own writes.
 
 /// One more joined in `$table`'s row for the period `$value` (`$period` its column) of

@@ -59,7 +59,7 @@ const UPDATE_IMPORT: &str = "UPDATE roster_imports SET status = $2, rows_read = 
     not_members = $11, report = COALESCE($12, report), finished_at = $13, heartbeat_at = $14 WHERE id = $1";
 
 /// Refreshes the roster entries of the person of application `$application` (a macro, so
-/// the instant approval can put it in its one statement, `joining::instant`).
+/// the instant approval can put it in its one statement, `joining::tail`).
 macro_rules! refresh_application {
     ($application:expr) => {
         concat!(

@@ -16,7 +16,7 @@ async fn the_trigger_runs_the_statements_the_store_makes() {
     pool.close().await;
     assert_eq!(
         stored, JOIN_TAIL_TRIGGER,
-        "a statement of the join's tail changed (joining::instant): add a SQLite migration that drops and \
+        "a statement of the join's tail changed (joining::tail): add a SQLite migration that drops and \
          recreates the join_tail trigger with the new text"
     );
 }
