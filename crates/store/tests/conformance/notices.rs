@@ -173,4 +173,11 @@ both_databases!(a_round_of_notices_is_settled_in_one_call, |db: TestDb| async mo
     assert!(store.claim_notices(at, Timestamp(at.0 + 60_000), 10, None).await.unwrap().is_empty());
     let again = store.claim_notices(retry_at, Timestamp(retry_at.0 + 60_000), 10, None).await.unwrap();
     assert_eq!(again.iter().map(|n| n.id).collect::<Vec<_>>(), [b]);
+    // Given up: failed, kept pending no more, never claimed again.
+    let gave_up = [(b, NoticeAttempt::GiveUp("number not reachable".to_owned()))];
+    assert_eq!(store.settle_notices(&gave_up, retry_at).await.unwrap(), [true]);
+    let second = store.notices_about(about(ids[1])).await.unwrap().remove(0);
+    assert_eq!(state(&second), (NoticeDelivery::Failed, None));
+    let later = Timestamp(retry_at.0 + 3_600_000);
+    assert!(store.claim_notices(later, Timestamp(later.0 + 60_000), 10, None).await.unwrap().is_empty());
 });
