@@ -1,8 +1,9 @@
 //! The rest of an instant join in one more call, after `instant` made its application and
 //! membership: its number, the link, the decision, the `joined` event, the webhook, the
 //! rollups, the roster, the welcome and the `Idempotency-Key`'s answer. On SQLite those
-//! are the `join_tail` trigger (migration 0086) and two statements; on PostgreSQL one
-//! statement of CTEs. Both are made of the same statement macros below.
+//! are one row into the `join_tails` view, whose trigger (migration 0086) writes them, and
+//! two statements; on PostgreSQL one statement of CTEs. Both are made of the same
+//! statement macros below.
 
 use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
@@ -316,9 +317,10 @@ pub(super) struct KeyAnswer<'a> {
     pub(super) body: &'a str,
 }
 
-/// Approves the application [`insert`] made: its number, and every write of the join after
-/// it, with `key`'s answer. `true` when the key's row was stored (`false` without a key or
-/// when the key exists: the caller then asks `idempotency::answer_in`, which rolls back).
+/// Approves the application `instant::probe_and_insert` made: its number, and every write
+/// of the join after it, with `key`'s answer. `true` when the key's row was stored (`false`
+/// without a key or when the key exists: the caller then asks `idempotency::answer_in`,
+/// which rolls back).
 pub(super) async fn approve(
     tx: &mut Tx,
     (application_id, membership_id): (i64, i64),
