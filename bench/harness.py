@@ -61,6 +61,7 @@ def bench_join(backend, seconds, wd):
             load = load_note()
             joins = wrk(server.base, seconds, script_args=[bodies, key, "2"])
             rss = server.peak_rss_mb()
+            batches = batch_sizes(server.base)
         finally:
             server.stop()
         counted = int(db.sql("SELECT COUNT(*) FROM memberships")[0][0])
@@ -83,7 +84,19 @@ def bench_join(backend, seconds, wd):
             "exhausted": joins["joins"]["exhausted"], "members": counted, "welcomed": welcomed,
             "health_rate": health["rate"], "health_p50": health["p50"], "health_p99": health["p99"],
             "store_rate": store["per_second"], "store_p50": store["p50_ms"], "store_p99": store["p99_ms"],
-            "rss_mb": rss, "seconds": seconds, "load": load}
+            "rss_mb": rss, "seconds": seconds, "load": load, "batches": batches}
+
+
+def batch_sizes(base):
+    """The write batches seen so far, from `/metrics`: (batches, jobs, {largest size: batches})."""
+    import re, urllib.request
+    text = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+    buckets, previous = {}, 0
+    for bound, cumulative in re.findall(r'huiji_store_write_batch_size_bucket\{le="(\d+)"\} (\d+)', text):
+        buckets[int(bound)] = int(cumulative) - previous
+        previous = int(cumulative)
+    jobs = re.search(r"huiji_store_write_batch_size_sum (\d+)", text)
+    return previous, int(jobs.group(1)) if jobs else 0, buckets
 
 
 def report_join(results):
@@ -101,6 +114,11 @@ def report_join(results):
         print(f"\n{LABEL[r['backend']]}: {r['created']:,} applications answered 201 in {r['seconds']} s, "
               f"{r['members']:,} members in the database afterwards, {r['welcomed']:,} welcome SMS sent by "
               f"then{note}; {r['load']} before the run.")
+        batches, jobs, buckets = r["batches"]
+        if batches:
+            sizes = ", ".join(f"≤ {size}: {n:,}" for size, n in buckets.items() if n)
+            print(f"{LABEL[r['backend']]}: {jobs:,} writes in {batches:,} batches (mean {jobs / batches:.1f}; "
+                  f"batches by size {sizes}).")
     print("\n### M — server memory under J\n")
     print("| database | peak RSS (VmHWM) | target | ratio |\n|---|---|---|---|")
     for r in results:

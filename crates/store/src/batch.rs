@@ -77,16 +77,18 @@ type Job = Box<
 
 /// Batch sizes seen since start, in powers-of-two buckets (1, 2–3, 4–7, … 32–63, 64).
 #[derive(Debug, Default)]
-struct Counters {
+pub(crate) struct Counters {
     buckets: [AtomicU64; BUCKETS],
     jobs: AtomicU64,
-    rolled_back: AtomicU64,
-    uncommitted: AtomicU64,
+    pub(crate) rolled_back: AtomicU64,
+    pub(crate) uncommitted: AtomicU64,
 }
 
 const BUCKETS: usize = 7;
 
-/// What the group-commit writer has done since start, for `/metrics` and the benchmark.
+/// What the group-commit writer has done since start, for `/metrics` and the benchmark:
+/// on PostgreSQL (where that writer is off) what its batches of keyed instant joins did
+/// (`joining::batched`: a job is a join, a batch one statement).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteBatches {
     /// Whether writes go through the group-commit writer at all.
@@ -97,9 +99,11 @@ pub struct WriteBatches {
     pub sizes: Vec<(usize, u64)>,
     /// Jobs run.
     pub jobs: u64,
-    /// Jobs that failed and were rolled back to their savepoint.
+    /// Jobs that failed and were rolled back to their savepoint (joins the statement left
+    /// out, which then ran on their own).
     pub rolled_back: u64,
-    /// Jobs whose batch did not commit (their callers got an error).
+    /// Jobs whose batch did not commit: their callers got an error (joins: they ran on
+    /// their own).
     pub uncommitted: u64,
 }
 
@@ -108,7 +112,25 @@ impl Counters {
         (usize::BITS - size.max(1).leading_zeros()) as usize - 1
     }
 
-    fn batch(&self, size: usize) {
+    /// What was counted, for `writers` writer tasks.
+    pub(crate) fn seen(&self, writers: usize) -> WriteBatches {
+        WriteBatches {
+            enabled: true,
+            writers,
+            sizes: self
+                .buckets
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (1 << i, n.load(Ordering::Relaxed)))
+                .collect(),
+            jobs: self.jobs.load(Ordering::Relaxed),
+            rolled_back: self.rolled_back.load(Ordering::Relaxed),
+            uncommitted: self.uncommitted.load(Ordering::Relaxed),
+        }
+    }
+
+    /// A batch of `size` jobs taken.
+    pub(crate) fn batch(&self, size: usize) {
         if let Some(bucket) = self.buckets.get(Self::bucket(size).min(BUCKETS - 1)) {
             bucket.fetch_add(1, Ordering::Relaxed);
         }
@@ -177,15 +199,7 @@ impl Writer {
 
     /// The batch sizes seen so far.
     pub(crate) fn batches(&self) -> WriteBatches {
-        let c = &self.counters;
-        WriteBatches {
-            enabled: true,
-            writers: self.writers,
-            sizes: c.buckets.iter().enumerate().map(|(i, n)| (1 << i, n.load(Ordering::Relaxed))).collect(),
-            jobs: c.jobs.load(Ordering::Relaxed),
-            rolled_back: c.rolled_back.load(Ordering::Relaxed),
-            uncommitted: c.uncommitted.load(Ordering::Relaxed),
-        }
+        self.counters.seen(self.writers)
     }
 }
 
@@ -438,7 +452,11 @@ impl SqlStore {
 
     /// What the group-commit writer has done since start.
     pub(crate) fn batches_seen(&self) -> WriteBatches {
-        self.writer.as_ref().map(|w| w.batches()).unwrap_or_default()
+        match (&self.writer, &self.join_batches) {
+            (Some(writer), _) => writer.batches(),
+            (None, Some(joins)) => joins.batches(),
+            (None, None) => WriteBatches::default(),
+        }
     }
 }
 

@@ -87,6 +87,8 @@ pub struct SqlStore {
     pub(crate) writer: Option<std::sync::Arc<crate::batch::Writer>>,
     /// Ids taken ahead from PostgreSQL's sequences for one-statement joins.
     pub(crate) ids_ahead: std::sync::Arc<crate::joining::IdsAhead>,
+    /// PostgreSQL's writers of keyed instant joins in batches (`None` on SQLite, or off).
+    pub(crate) join_batches: Option<std::sync::Arc<crate::joining::JoinBatches>>,
     /// SQLite's WAL checkpoints beside the writer (`None` on PostgreSQL).
     checkpointer: Option<Arc<Checkpointer>>,
 }
@@ -141,7 +143,12 @@ impl SqlStore {
                 Pools::Postgres(pool)
             }
         };
-        let mut store = SqlStore { pools, writer: None, ids_ahead: Default::default(), checkpointer };
+        let join_batches = match &pools {
+            Pools::Postgres(pool) => crate::joining::JoinBatches::start(pool),
+            Pools::Sqlite { .. } => None,
+        };
+        let mut store =
+            SqlStore { pools, writer: None, ids_ahead: Default::default(), join_batches, checkpointer };
         store.writer = crate::batch::Writer::start(&store, store.backend());
         Ok(store)
     }

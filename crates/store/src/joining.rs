@@ -13,6 +13,7 @@ use crate::webhooks::DECIDED_EVENT;
 use crate::{Conflict, Result, StoreError};
 
 mod attempt;
+mod batched;
 mod flows;
 mod instant;
 mod model;
@@ -27,6 +28,7 @@ pub use model::{
     SharedRenderAnswer, SubmitOutcome,
 };
 
+pub(crate) use batched::JoinBatches;
 pub(crate) use postgres::IdsAhead;
 
 use attempt::{keeps, keyed_in, submit_retried};

@@ -29,6 +29,7 @@ use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
 use huiji_core::{Decision, Timestamp};
 
+use super::batched::Row;
 use super::flows::joined_flow_insert;
 use super::instant::{already_there, application_columns_in, bind_application};
 use super::{INSTANT, KeyedSubmit, NewApplication, RenderAnswer, SubmitOutcome, member_number};
@@ -166,6 +167,19 @@ pub(super) async fn join(
         SubmitOutcome::Approved { application_id, membership_id, member_number: member_number.clone() };
     // Nothing to store under the key: the transaction decides.
     let Some((status, body)) = render(&outcome) else { return Ok(None) };
+    if let Some(batches) = &store.join_batches {
+        let row = Row::of(
+            app,
+            at,
+            request,
+            (application_id, membership_id),
+            member_number.to_string(),
+            (status, body.clone()),
+        );
+        if batches.write(row).await {
+            return Ok(Some(KeyedSubmit::Submitted { outcome, answer: Some((status, body)) }));
+        }
+    }
     let date = at.china_date();
     let joined: i64 = bind_application!(sqlx::query_scalar(JOIN), app, at, false)
         .bind(application_id)

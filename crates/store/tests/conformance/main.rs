@@ -28,6 +28,8 @@ mod instant;
 // Two instances, one database: background jobs once per period.
 mod jobs;
 mod joining;
+// PostgreSQL: keyed instant joins arriving together in one statement (issue 14, J).
+mod join_batches;
 // SQLite's join tail as one trigger (migration 0086).
 mod join_tail;
 // The write path: a join and its idempotent answer in one transaction (issue 14).

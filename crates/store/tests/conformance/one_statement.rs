@@ -18,7 +18,7 @@ use sqlx::Connection;
 
 use crate::fixtures::{AT, application, sealed, seeded};
 
-fn render(outcome: &SubmitOutcome) -> Option<(u16, String)> {
+pub(crate) fn render(outcome: &SubmitOutcome) -> Option<(u16, String)> {
     match outcome {
         SubmitOutcome::Pending { existing: true, .. } => None,
         SubmitOutcome::AlreadyMember => Some((409, "already_member".to_owned())),
@@ -26,12 +26,14 @@ fn render(outcome: &SubmitOutcome) -> Option<(u16, String)> {
     }
 }
 
-fn request<'a>(platform_id: i64, key: &'a str, hash: &'a str) -> KeyedRequest<'a> {
+pub(crate) fn request<'a>(platform_id: i64, key: &'a str, hash: &'a str) -> KeyedRequest<'a> {
     KeyedRequest { platform_id, key, request_hash: hash, now: AT, expires_at: Timestamp(AT.0 + 86_400_000) }
 }
 
 /// The receiving union and a platform's instant application of person `id` landing there.
-async fn platform_join(store: &Arc<dyn Store>) -> (i64, i64, impl Fn(&str, &str) -> NewApplication) {
+pub(crate) async fn platform_join(
+    store: &Arc<dyn Store>,
+) -> (i64, i64, impl Fn(&str, &str) -> NewApplication) {
     let (receiving, _) = seeded(store).await;
     let platform = store.ensure_platform("huolala", AT).await.unwrap().id;
     store.set_webhook(platform, Some("https://example.invalid/hook"), Some(b"secret")).await.unwrap();

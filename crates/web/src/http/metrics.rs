@@ -110,7 +110,7 @@ pub fn render_write_batches(seen: &huiji_store::WriteBatches) -> String {
     if !seen.enabled {
         return out;
     }
-    out.push_str("# HELP huiji_store_write_batch_size Jobs per group-commit transaction.\n");
+    out.push_str("# HELP huiji_store_write_batch_size Jobs per group-commit transaction (PostgreSQL: joins per statement).\n");
     out.push_str("# TYPE huiji_store_write_batch_size histogram\n");
     let mut cumulative = 0;
     for (i, (smallest, batches)) in seen.sizes.iter().enumerate() {
