@@ -1,20 +1,19 @@
 //! PostgreSQL: the keyed instant joins that arrive together, written by ONE statement.
 //!
-//! Why: with one statement a join (`postgres`), most of PostgreSQL's time went to what a
-//! statement costs however many rows it writes — starting the executor for its dozen
+//! Why: with a statement for each join (`postgres`), most of PostgreSQL's time went to
+//! what a statement costs however many rows it writes — starting the executor for its dozen
 //! writes (opening every table and index), the commit and its WAL flush, waking a backend
 //! — while the rows themselves (index entries, the foreign-key and count triggers) were
 //! about half (`perf` of the backends under J; BENCHMARKS.md, "J on PostgreSQL — the
 //! joins that arrive together in one statement"). Here a few writer tasks each take the
 //! joins waiting (up to [`MAX_ROWS`]; no linger timer: a lone join waits for nobody) and
-//! write them with the same statement as `postgres::JOIN`, its parameters arrays, one
-//! element a join.
+//! write them with one statement, its parameters arrays, one element a join.
 //!
 //! A join this statement does not write is answered "not written" and its caller runs
-//! the one-statement join (and after that, as before, the transaction), which answers
+//! the statement for it alone (and after that, as before, the transaction), which answers
 //! every case as it always did:
 //! - the person already has something, the landing union is missing, an on-approval
-//!   benefit programme may grant, or the key was met — the same gates as `postgres::JOIN`,
+//!   benefit programme may grant, or the key was met — the gates `postgres` describes,
 //!   row by row;
 //! - a second join of the same person or the same key in the batch (the first one is
 //!   written; the statement cannot see its own writes, so it leaves the second out);
@@ -59,6 +58,7 @@ fn writers() -> usize {
 
 /// One join as the statement writes it: the application as decided and everything
 /// [`postgres::join`](super::postgres) knew before sending.
+#[derive(Clone)]
 pub(super) struct Row {
     pub app: NewApplication,
     pub at: Timestamp,
@@ -176,7 +176,8 @@ async fn write_batches(
             }
         }
         counters.batch(batch.len());
-        let written = match write_batch(&pool, &batch).await {
+        let rows: Vec<&Row> = batch.iter().map(|waiting| &waiting.row).collect();
+        let written = match write_rows(&pool, &rows).await {
             Ok(written) => {
                 counters.rolled_back.fetch_add((batch.len() - written.len()) as u64, Ordering::Relaxed);
                 written
@@ -194,8 +195,9 @@ async fn write_batches(
     }
 }
 
-/// The rollup key columns of a join (union, period, occupation, channel, platform), as
-/// `postgres::JOIN`'s `joined_flow_of!` takes them from its parameters.
+/// One more joined for each join of the batch in `$table`'s rows for the period `$value`
+/// (`$period` its column): `stats::maintain`'s `ADD_DAILY`/… keyed by union, period,
+/// occupation, channel and platform, one row a key, in key order.
 macro_rules! joined_flows_of {
     ($table:literal, $period:literal, $value:literal) => {
         concat!(
@@ -216,7 +218,8 @@ macro_rules! joined_flows_of {
     };
 }
 
-/// The joins of a batch in one statement: `postgres::JOIN` with a row a join. Parameters:
+/// The joins of a batch in one statement, a row a join (see `postgres` for why each part
+/// is as it is). Parameters:
 /// `$1`–`$37` the columns of `j` below as arrays, one element a join; `$38` the actor,
 /// `$39` the welcome's notice kind. Answers the ordinal (from 1) of each join written.
 const JOIN_BATCH: &str = concat!(
@@ -369,11 +372,12 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// Writes a batch in one statement; the ordinals (from 1) of the joins written.
-async fn write_batch(pool: &sqlx::PgPool, batch: &[Waiting]) -> Result<Vec<i64>> {
+/// Writes `rows` in one statement (its own transaction); the ordinals (from 1) of the
+/// joins written.
+pub(super) async fn write_rows(pool: &sqlx::PgPool, rows: &[&Row]) -> Result<Vec<i64>> {
     let mut c = Columns::default();
-    for waiting in batch {
-        c.push(&waiting.row);
+    for row in rows {
+        c.push(row);
     }
     let written: Vec<i64> = sqlx::query_scalar(JOIN_BATCH)
         .bind(c.channel)

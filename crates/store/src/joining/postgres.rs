@@ -7,32 +7,29 @@
 //! the whole join — the key with its answer, application, membership, event, webhook,
 //! rollups, roster, welcome — is one statement of data-modifying CTEs sent outside a
 //! transaction block: a statement is its own transaction, so it commits (durably,
-//! `synchronous_commit` stays on) or leaves nothing.
+//! `synchronous_commit` stays on) or leaves nothing. That statement is `batched`'s, which
+//! writes the joins that arrive together at once; a join is a batch of one when alone.
 //!
 //! CTEs see the database as it was before the statement, not each other's writes, so the
 //! application is inserted already approved and the membership already numbered, and every
 //! rollup takes its key from the parameters — the same rows `instant` and an officer's
 //! approval write (checked by the conformance tests `instant::*` and `one_statement::*`).
-//! Each write is gated on the one before it through its `RETURNING` rows: nothing is
-//! written unless the person has nothing (`already_there`), the landing org exists, no
-//! on-approval benefit programme may grant (it has its own statements), and the
-//! `Idempotency-Key`'s row was stored. In every other case the statement writes nothing and the
-//! join runs as before in a transaction (`submit_in`), which answers each case as it
-//! always did: already a member, an open application, a missing landing org, the key's
-//! earlier use. A race on one person still ends in a unique violation of the membership
-//! (the whole statement is undone) and the caller's retry.
+//! Each write is gated: nothing is written unless the person has nothing
+//! (`already_there`), the landing org exists, no on-approval benefit programme may grant
+//! (it has its own statements), and the `Idempotency-Key`'s row was stored. In every other
+//! case the statement writes nothing and the join runs as before in a transaction
+//! (`submit_in`), which answers each case as it always did: already a member, an open
+//! application, a missing landing org, the key's earlier use. A race on one person still
+//! ends in a unique violation of the membership (the whole statement is undone) and the
+//! caller's retry.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use huiji_core::notice::NoticeKind;
-use huiji_core::stats::{day_key, month_key};
 use huiji_core::{Decision, Timestamp};
 
-use super::batched::Row;
-use super::flows::joined_flow_insert;
-use super::instant::{already_there, application_columns_in, bind_application};
-use super::{INSTANT, KeyedSubmit, NewApplication, RenderAnswer, SubmitOutcome, member_number};
+use super::batched::{Row, write_rows};
+use super::{KeyedSubmit, NewApplication, RenderAnswer, SubmitOutcome, member_number};
 use crate::db::{Pools, SqlStore};
 use crate::platform::idempotency::KeyedRequest;
 use crate::{Result, StoreError};
@@ -67,88 +64,12 @@ impl IdsAhead {
     }
 }
 
-/// The application's values for [`application_columns_in`], approved at once: as
-/// `instant::application_values` with the status `approved` and no review deadline
-/// (what the officer's and the instant `approve` leave).
-macro_rules! approved_application_values {
-    () => {
-        "'approved', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, \
-         $18, $19, NULL, $17, $3, (SELECT path FROM orgs WHERE id = $3), $22, $23, $24, $25"
-    };
-}
-
-/// The platform's `platform_id` rollup key, as `stats::maintain` makes it.
-macro_rules! rollup_platform {
-    () => {
-        "CASE WHEN $1 = 'platform' THEN COALESCE($22, 0) ELSE 0 END"
-    };
-}
-
-/// [`joined_flow_insert`] for one join, keyed from the parameters (union `$4`, occupation
-/// `$12`, channel `$1`, platform `$22`).
-macro_rules! joined_flow_of {
-    ($table:literal, $period:literal, $value:literal) => {
-        joined_flow_insert!($table, $period, $value, "$4", concat!("$12, $1, ", rollup_platform!()), "m")
-    };
-}
-
-/// The join as one statement. Parameters: `$1`–`$25` the application as
-/// `bind_application` numbers them; `$26` application id, `$27` membership id, `$28`
-/// member number, `$29` actor, `$30` the event's reason, `$31` day, `$32` month, `$33`
-/// year (rollup keys), `$34` the welcome's notice kind, `$35`–`$41` the key's platform,
-/// key, request hash, status, body, time and expiry.
-/// Answers the number of applications written: 1 joined, 0 nothing written.
-const JOIN: &str = concat!(
-    "WITH p AS (",
-    already_there!("$8", "COALESCE($22, 0)", "$10"),
-    "), g AS (SELECT o.id, o.path FROM orgs o WHERE o.id = $4 AND NOT EXISTS (SELECT 1 FROM p) \
-     AND NOT EXISTS (SELECT 1 FROM benefit_programmes WHERE grant_mode = 'on_approval' AND granted < quota)), \
-     k AS (INSERT INTO idempotency_keys \
-     (platform_id, key, request_hash, status_code, response_body, created_at, expires_at) \
-     SELECT $35, $36, $37, $38, $39, $40, $41 FROM g ON CONFLICT (platform_id, key) DO NOTHING \
-     RETURNING 1), \
-     go AS (SELECT g.id, g.path FROM g, k), \
-     a AS (INSERT INTO applications (id, membership_id, decided_at, decided_by, ",
-    application_columns_in!(),
-    ") SELECT $26, $27, $17, $29, ",
-    approved_application_values!(),
-    " FROM go RETURNING id), \
-     m AS (INSERT INTO memberships (id, member_number, status, home_org_id, home_path, in_pool, name, \
-     id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, \
-     joined_at) SELECT $27, $28, 'active', go.id, go.path, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26, $17 \
-     FROM go RETURNING id), \
-     e AS (INSERT INTO membership_events (membership_id, kind, from_org_id, to_org_id, actor, reason, at) \
-     SELECT id, 'joined', NULL, $4, $29, $30, $17 FROM m), \
-     w AS (INSERT INTO webhook_events (platform_id, kind, application_id, membership_id, status, reason, \
-     member_number, occurred_at, next_attempt_at) \
-     SELECT p.id, 'application.decided', a.id, $27, 'approved', NULL, $28, $17, $17 \
-     FROM a JOIN platforms p ON p.id = $22 WHERE p.webhook_url IS NOT NULL), \
-     fd AS (",
-    joined_flow_of!("stats_daily_flows", "day", "$31"),
-    "), fm AS (",
-    joined_flow_of!("stats_monthly_flows", "month", "$32"),
-    "), fy AS (",
-    joined_flow_of!("stats_yearly_flows", "year", "$33"),
-    "), sm AS (INSERT INTO stats_memberships (org_id, occupation, channel, platform_id, status, members) \
-     SELECT $4, $12, $1, ",
-    rollup_platform!(),
-    ", 'active', 1 FROM m ON CONFLICT (org_id, occupation, channel, platform_id, status) DO UPDATE SET \
-     members = stats_memberships.members + 1), \
-     sr AS (INSERT INTO stats_review_daily (org_id, day, received, decided, instant) \
-     SELECT $3, $31, 1, 1, 1 FROM a ON CONFLICT (org_id, day) DO UPDATE SET \
-     received = stats_review_daily.received + 1, decided = stats_review_daily.decided + 1, \
-     instant = stats_review_daily.instant + 1), \
-     r AS (UPDATE roster_entries SET state = 'member' WHERE id_number_bidx = $8 AND EXISTS (SELECT 1 FROM m)), \
-     wl AS (INSERT INTO notices (kind, application_id, membership_id, org_id, created_at, next_attempt_at) \
-     SELECT $34, id, $27, $4, $17, $17 FROM a) \
-     SELECT COUNT(*) FROM a"
-);
-
 /// A keyed instant join on PostgreSQL in one statement, when it can be one: `None` when
 /// this is not one (SQLite, the group-commit writer is on, not an instant approval, a
 /// renderer without an answer) or when the statement wrote nothing — the caller then runs
 /// the join in a transaction as before. The answer is stored under the key in the same
-/// statement and returned.
+/// statement and returned. The statement is the batch's (`batched`): the joins waiting
+/// are written together, and one the batch left out is written here as a batch of one.
 pub(super) async fn join(
     store: &SqlStore,
     app: &NewApplication,
@@ -167,38 +88,18 @@ pub(super) async fn join(
         SubmitOutcome::Approved { application_id, membership_id, member_number: member_number.clone() };
     // Nothing to store under the key: the transaction decides.
     let Some((status, body)) = render(&outcome) else { return Ok(None) };
-    if let Some(batches) = &store.join_batches {
-        let row = Row::of(
-            app,
-            at,
-            request,
-            (application_id, membership_id),
-            member_number.to_string(),
-            (status, body.clone()),
-        );
-        if batches.write(row).await {
-            return Ok(Some(KeyedSubmit::Submitted { outcome, answer: Some((status, body)) }));
-        }
-    }
-    let date = at.china_date();
-    let joined: i64 = bind_application!(sqlx::query_scalar(JOIN), app, at, false)
-        .bind(application_id)
-        .bind(membership_id)
-        .bind(member_number.as_str())
-        .bind(INSTANT)
-        .bind(format!("application {application_id}"))
-        .bind(day_key(date))
-        .bind(month_key(date))
-        .bind(i64::from(date.year()))
-        .bind(NoticeKind::Welcome.code())
-        .bind(request.platform_id)
-        .bind(request.key)
-        .bind(request.request_hash)
-        .bind(i32::from(status))
-        .bind(&body)
-        .bind(request.now.millis())
-        .bind(request.expires_at.millis())
-        .fetch_one(pool)
-        .await?;
-    Ok((joined == 1).then_some(KeyedSubmit::Submitted { outcome, answer: Some((status, body)) }))
+    let row = Row::of(
+        app,
+        at,
+        request,
+        (application_id, membership_id),
+        member_number.as_str().to_owned(),
+        (status, body.clone()),
+    );
+    let written = match &store.join_batches {
+        Some(batches) if batches.write(row.clone()).await => true,
+        // Left out of its batch, or no batches: alone, where its own error is its caller's.
+        _ => !write_rows(pool, &[&row]).await?.is_empty(),
+    };
+    Ok(written.then_some(KeyedSubmit::Submitted { outcome, answer: Some((status, body)) }))
 }
