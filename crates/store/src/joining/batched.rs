@@ -37,6 +37,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::INSTANT;
 use super::NewApplication;
+use super::flows::joined_flow_insert;
 use crate::Result;
 use crate::batch::{Counters, WriteBatches};
 use crate::platform::idempotency::KeyedRequest;
@@ -195,25 +196,19 @@ async fn write_batches(
     }
 }
 
-/// One more joined for each join of the batch in `$table`'s rows for the period `$value`
-/// (`$period` its column): `stats::maintain`'s `ADD_DAILY`/… keyed by union, period,
-/// occupation, channel and platform, one row a key, in key order.
+/// [`joined_flow_insert`] for every join of the batch: one row a rollup key (union,
+/// period, occupation, channel, platform), in key order, with its count of joins.
 macro_rules! joined_flows_of {
     ($table:literal, $period:literal, $value:literal) => {
-        concat!(
-            "INSERT INTO ",
+        joined_flow_insert!(
             $table,
-            " (org_id, ",
             $period,
-            ", occupation, channel, platform_id, peer_org_id, joined, withdrawn, expelled, deceased, moved_in, \
-             moved_out) SELECT landing, ",
             $value,
-            ", occupation, channel, rollup_platform, 0, COUNT(*), 0, 0, 0, 0, 0 FROM go GROUP BY 1, 2, 3, 4, 5 \
-             ORDER BY 1, 2, 3, 4, 5 ON CONFLICT (org_id, ",
-            $period,
-            ", occupation, channel, platform_id, peer_org_id) DO UPDATE SET joined = ",
-            $table,
-            ".joined + EXCLUDED.joined"
+            "landing",
+            "occupation, channel, rollup_platform",
+            "COUNT(*)",
+            "go GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
+            "EXCLUDED.joined"
         )
     };
 }

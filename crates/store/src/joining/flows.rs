@@ -1,13 +1,19 @@
 //! The flow rollups a join adds to (`stats::maintain`'s `ADD_DAILY`/`ADD_MONTHLY`/
-//! `ADD_YEARLY` for one join), as SQL text for both kinds of join: those that write the
-//! membership first read its rollup key back (`tail`); PostgreSQL's one-statement join
-//! takes it from its parameters (`postgres`), as its CTEs do not see their own writes.
+//! `ADD_YEARLY`), as SQL text for both kinds of join: those that write the membership
+//! first read its rollup key back (`tail`, one join); PostgreSQL's batches take the keys
+//! from their parameters (`batched`, one row a key for all the joins of a batch), as
+//! their CTEs do not see their own writes.
 
-/// One more joined in `$table`'s row for the period `$value` (`$period` its column) of
-/// the union `$org` and the rest of the key (`$key`: occupation, channel, platform id),
-/// selected `FROM $from`.
+/// `$joined` more joined in `$table`'s row for the period `$value` (`$period` its column)
+/// of the union `$org` and the rest of the key (`$key`: occupation, channel, platform
+/// id), selected `FROM $from`; an existing row gets `$added` more. One join: `$joined`
+/// and `$added` are 1 (the short form).
 macro_rules! joined_flow_insert {
     ($table:literal, $period:literal, $value:expr, $org:literal, $key:expr, $from:expr) => {
+        $crate::joining::flows::joined_flow_insert!($table, $period, $value, $org, $key, "1", $from, "1")
+    };
+    ($table:literal, $period:literal, $value:expr, $org:literal, $key:expr, $joined:literal, $from:expr,
+     $added:literal) => {
         concat!(
             "INSERT INTO ",
             $table,
@@ -20,13 +26,16 @@ macro_rules! joined_flow_insert {
             $value,
             ", ",
             $key,
-            ", 0, 1, 0, 0, 0, 0, 0 FROM ",
+            ", 0, ",
+            $joined,
+            ", 0, 0, 0, 0, 0 FROM ",
             $from,
             " ON CONFLICT (org_id, ",
             $period,
             ", occupation, channel, platform_id, peer_org_id) DO UPDATE SET joined = ",
             $table,
-            ".joined + 1"
+            ".joined + ",
+            $added
         )
     };
 }
