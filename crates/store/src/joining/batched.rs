@@ -24,6 +24,16 @@
 //! taken in key order (the rollups are grouped and sorted, the memberships — whose
 //! triggers count them by union — are inserted sorted by union and occupation).
 //!
+//! Waits between batches are avoided by partition: each writer task takes the joins of
+//! its own receiving unions (the union's id modulo the writers). A counter row is locked
+//! from its update to the commit, and the day's review counts are a row per receiving
+//! union — a few dozen of them in a province — so two batches of random joins almost
+//! always shared one and the second waited for the first's commit: a third of the
+//! statements' time under J (`auto_explain`, BENCHMARKS.md "J on PostgreSQL — each writer
+//! its own receiving unions"). The landing union, which keys the other rollups and the
+//! member counts, is the receiving union's or one in its city, so those mostly fall apart
+//! the same way.
+//!
 //! An answer means durable here too: a caller hears "written" only after the statement,
 //! which is its own transaction, has committed.
 
@@ -33,7 +43,7 @@ use std::sync::atomic::Ordering;
 use huiji_core::Timestamp;
 use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::INSTANT;
 use super::NewApplication;
@@ -49,7 +59,7 @@ pub(crate) const MAX_ROWS: usize = 64;
 /// How many writer tasks run batch statements at once, unless
 /// `HUIJI_POSTGRES_JOIN_WRITERS` says (0: off, one statement a join). Two: while one
 /// statement runs in its backend, the next batch gathers and is sent by the other, so
-/// both cores work; more only queue on the counter rows the joins share.
+/// both cores work; three or four measured no better on two cores (BENCHMARKS.md).
 fn writers() -> usize {
     std::env::var("HUIJI_POSTGRES_JOIN_WRITERS")
         .ok()
@@ -109,12 +119,11 @@ struct Waiting {
     written: oneshot::Sender<bool>,
 }
 
-/// The batch writers' queue, shared by the store's clones.
+/// The batch writers' queues, one a writer task, shared by the store's clones.
 #[derive(Debug)]
 pub(crate) struct JoinBatches {
-    queue: mpsc::UnboundedSender<Waiting>,
+    queues: Vec<mpsc::UnboundedSender<Waiting>>,
     counters: Arc<Counters>,
-    writers: usize,
 }
 
 impl std::fmt::Debug for Waiting {
@@ -131,49 +140,56 @@ impl JoinBatches {
         if count == 0 {
             return None;
         }
-        let (queue, waiting) = mpsc::unbounded_channel();
-        let waiting = Arc::new(Mutex::new(waiting));
         let counters = Arc::new(Counters::default());
-        for _ in 0..count {
-            tokio::spawn(write_batches(pool.clone(), waiting.clone(), counters.clone()));
-        }
-        Some(Arc::new(JoinBatches { queue, counters, writers: count }))
+        let queues = (0..count)
+            .map(|_| {
+                let (queue, waiting) = mpsc::unbounded_channel();
+                tokio::spawn(write_batches(pool.clone(), waiting, counters.clone()));
+                queue
+            })
+            .collect();
+        Some(Arc::new(JoinBatches { queues, counters }))
     }
 
     /// The batches seen so far (for `/metrics`, as the group-commit writer's).
     pub(crate) fn batches(&self) -> WriteBatches {
-        self.counters.seen(self.writers)
+        self.counters.seen(self.queues.len())
     }
 
-    /// Queues a join for the next batch; `true` once it is written and committed,
-    /// `false` when this statement did not write it (see the module's doc).
+    /// Queues a join for the next batch of its receiving union's writer; `true` once it
+    /// is written and committed, `false` when this statement did not write it (see the
+    /// module's doc).
     pub(super) async fn write(&self, row: Row) -> bool {
+        let Some(queue) = self.queues.get(writer_of(row.app.receiving_org.0, self.queues.len())) else {
+            return false;
+        };
         let (written, answer) = oneshot::channel();
-        if self.queue.send(Waiting { row, written }).is_err() {
+        if queue.send(Waiting { row, written }).is_err() {
             return false;
         }
         answer.await.unwrap_or(false)
     }
 }
 
-/// A writer task: takes what is waiting (holding the queue only while it takes), writes
-/// it, answers, and again.
+/// The writer task (of `writers`) that writes the joins received by union `receiving`.
+fn writer_of(receiving: i64, writers: usize) -> usize {
+    usize::try_from(receiving.rem_euclid(i64::try_from(writers.max(1)).unwrap_or(1))).unwrap_or(0)
+}
+
+/// A writer task: takes what is waiting in its queue, writes it, answers, and again.
 async fn write_batches(
     pool: sqlx::PgPool,
-    waiting: Arc<Mutex<mpsc::UnboundedReceiver<Waiting>>>,
+    mut queue: mpsc::UnboundedReceiver<Waiting>,
     counters: Arc<Counters>,
 ) {
     loop {
         let mut batch = Vec::with_capacity(MAX_ROWS);
-        {
-            let mut queue = waiting.lock().await;
-            let Some(first) = queue.recv().await else { return };
-            batch.push(first);
-            while batch.len() < MAX_ROWS {
-                match queue.try_recv() {
-                    Ok(next) => batch.push(next),
-                    Err(_) => break,
-                }
+        let Some(first) = queue.recv().await else { return };
+        batch.push(first);
+        while batch.len() < MAX_ROWS {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
             }
         }
         counters.batch(batch.len());
@@ -417,4 +433,24 @@ pub(super) async fn write_rows(pool: &sqlx::PgPool, rows: &[&Row]) -> Result<Vec
         .fetch_all(pool)
         .await?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::writer_of;
+
+    #[test]
+    fn a_union_s_joins_go_to_one_writer_and_the_unions_spread_over_all() {
+        for writers in 1..=4 {
+            let chosen: Vec<usize> = (1..=40).map(|union| writer_of(union, writers)).collect();
+            assert!(chosen.iter().all(|&w| w < writers));
+            assert_eq!(chosen, (1..=40).map(|union| writer_of(union, writers)).collect::<Vec<_>>());
+            let counts: Vec<usize> =
+                (0..writers).map(|w| chosen.iter().filter(|&&c| c == w).count()).collect();
+            assert!(counts.iter().max().unwrap_or(&0) - counts.iter().min().unwrap_or(&0) <= 1, "{counts:?}");
+        }
+        // Ids the database never makes still choose a writer that exists.
+        assert!(writer_of(-7, 3) < 3);
+        assert_eq!(writer_of(i64::MAX, 0), 0);
+    }
 }
