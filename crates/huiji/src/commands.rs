@@ -286,9 +286,10 @@ async fn serve(settings: &Settings, _args: &ServeArgs, out: &mut dyn Write) -> R
     let store = open(&url).await?;
     let listener = TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
     writeln!(out, "huiji serving http://{address}/ on {}", url.redacted())?;
     out.flush()?;
-    run_server(store, listener, &keys, &settings.public_url(), settings, None).await
+    run_server(store, listener, shutdown, &keys, &settings.public_url(), settings, None).await
 }
 
 async fn demo(settings: &Settings, args: &DemoArgs, out: &mut dyn Write) -> Result<(), CommandError> {
@@ -391,15 +392,17 @@ async fn demo(settings: &Settings, args: &DemoArgs, out: &mut dyn Write) -> Resu
     for (name, id_number, mobile) in crate::demo::DEMO_PEOPLE {
         writeln!(out, "  {name}\t{id_number}\t{mobile}")?;
     }
+    let shutdown = shutdown_signal()?;
     writeln!(out, "Stop with Ctrl-C.")?;
     out.flush()?;
     let register: Arc<dyn RealNameProvider> = Arc::new(crate::demo::real_name_register());
-    run_server(store, listener, &keys, base, settings, Some(register)).await
+    run_server(store, listener, shutdown, &keys, base, settings, Some(register)).await
 }
 
 async fn run_server(
     store: SqlStore,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
     keys: &Path,
     public_url: &str,
     settings: &Settings,
@@ -447,17 +450,28 @@ async fn run_server(
     let digests = jobs::spawn_review_digest(app.clone(), std::time::Duration::from_secs(10 * 60));
     let webhooks = jobs::spawn_webhook_delivery(app, std::time::Duration::from_secs(1))
         .map_err(|e| CommandError::InvalidArgument(format!("webhook client: {e}")))?;
-    let served = huiji_web::serve(listener, state, shutdown_signal()).await;
-    escalation.abort();
-    retention.abort();
-    reload.abort();
-    contests.abort();
-    idempotency.abort();
-    webhooks.abort();
-    campaigns.abort();
-    decision_sms.abort();
-    roster_jobs.abort();
-    digests.abort();
+    let served = huiji_web::serve(listener, state, shutdown).await;
+    let jobs = [
+        escalation,
+        retention,
+        reload,
+        contests,
+        idempotency,
+        webhooks,
+        campaigns,
+        decision_sms,
+        roster_jobs,
+        digests,
+    ];
+    for job in &jobs {
+        job.abort();
+    }
+    // Gone before the pools close: an abort takes effect at the job's next wait, and a job
+    // busy draining a backlog (the welcome SMS after a burst) otherwise went on to meet
+    // the closed pool and logged a failure at every such shutdown.
+    for job in jobs {
+        let _ = job.await;
+    }
     served?;
     store.close().await;
     tracing::info!("stopped");
@@ -465,25 +479,28 @@ async fn run_server(
 }
 
 /// Completes on Ctrl-C or SIGTERM (what service managers send), starting the graceful
-/// shutdown.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// shutdown. The handlers are installed here, before the caller says it is serving: a
+/// signal that came before a lazily installed handler ended the process at once, with
+/// no graceful shutdown.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, CommandError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
+}
+
+/// Completes on Ctrl-C, starting the graceful shutdown.
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, CommandError> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
 }

@@ -31,6 +31,8 @@ fn start_on(url: &str, keys: &std::path::Path, options: &[&str]) -> (Child, Stri
         .env_remove("HUIJI_PUBLIC_URL")
         .env("HUIJI_LOG", "warn")
         .stdout(Stdio::piped())
+        // To a file, not a pipe: nobody reads it while the server runs.
+        .stderr(std::fs::File::create(format!("{}.stderr", keys.display())).expect("stderr file"))
         .spawn()
         .expect("run huiji demo");
     let mut printed = String::new();
@@ -89,12 +91,34 @@ fn the_demo_seeds_and_serves_what_it_prints() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    // A second start finds everything in place and seeds nothing again.
-    let (mut child, printed) = start(&dir);
+    // A second start finds everything in place and seeds nothing again …
+    let (child, printed) = start(&dir);
     assert!(!printed.contains("seeded"), "{printed}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // … and stops as a service manager stops it: SIGTERM, exit 0, nothing logged on the
+    // way out (its jobs end before its pools close).
+    stops_cleanly(child, &dir.join("demo.keys.stderr"));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Sends SIGTERM to `child` and checks it exits with success within 30 s, having logged
+/// no warning or error (`stderr` is its log).
+fn stops_cleanly(mut child: Child, stderr: &std::path::Path) {
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("run kill");
+    assert!(term.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server did not stop within 30 s of SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let log = std::fs::read_to_string(stderr).unwrap();
+    assert!(status.success(), "{status}: {log}");
+    assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
 }
 
 both_databases!(the_demo_casework_is_real_work_on_either_database, |db: TestDb| async move {
