@@ -60,11 +60,28 @@ const fn default_writers(backend: Backend) -> usize {
 /// A job's future, borrowing the batch's transaction.
 pub(crate) type TxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
-/// What a job left once it ran: whether to keep its savepoint, and how to hand its
-/// result to its caller once the batch has committed.
+/// What a job left once it ran: whether to keep its savepoint, how to hand its result to
+/// its caller once the batch has committed, and what it counts as.
 struct Ran {
     keep: bool,
     deliver: Box<dyn FnOnce() + Send>,
+    tally: Tally,
+}
+
+/// What one job counts as in [`WriteBatches`]: a job that writes the joins waiting
+/// together (`joining::sqlite`) counts as those joins, and the ones it left out (each
+/// then runs as a job of its own) as rolled back, as PostgreSQL's batches count theirs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tally {
+    /// Writes the job made or tried.
+    pub(crate) jobs: u64,
+    /// Of them, left out (not written).
+    pub(crate) left_out: u64,
+}
+
+impl Tally {
+    /// An ordinary job: one write.
+    pub(crate) const ONE: Tally = Tally { jobs: 1, left_out: 0 };
 }
 
 /// A caller's job with its result type erased, given its [`Opening`] to run first.
@@ -250,10 +267,10 @@ async fn take_batches(
                 return;
             }
         }
-        counters.batch(jobs.len());
         let size = jobs.len() as u64;
         let batch = tokio::spawn(run_batch(store.clone(), jobs, counters.clone()));
         if let Err(error) = batch.await {
+            counters.batch(usize::try_from(size).unwrap_or(usize::MAX));
             counters.uncommitted.fetch_add(size, Ordering::Relaxed);
             tracing::error!(%error, "a write batch panicked; its callers were told it did not commit");
         }
@@ -325,13 +342,15 @@ pub(crate) async fn open(tx: &mut Tx, opening: &mut Option<Opening>) -> Result<(
 async fn run_batch(store: SqlStore, jobs: Vec<Job>, counters: Arc<Counters>) {
     let size = jobs.len() as u64;
     match run_jobs(&store, jobs, &counters).await {
-        Ok(answers) => {
-            tracing::debug!(jobs = size, "write batch committed");
+        Ok((answers, writes)) => {
+            counters.batch(usize::try_from(writes).unwrap_or(usize::MAX));
+            tracing::debug!(jobs = size, writes, "write batch committed");
             for deliver in answers {
                 deliver();
             }
         }
         Err(error) => {
+            counters.batch(usize::try_from(size).unwrap_or(usize::MAX));
             counters.uncommitted.fetch_add(size, Ordering::Relaxed);
             tracing::warn!(%error, jobs = size, "a write batch did not commit; its callers get an error");
         }
@@ -339,14 +358,16 @@ async fn run_batch(store: SqlStore, jobs: Vec<Job>, counters: Arc<Counters>) {
 }
 
 /// The batch's transaction; `Err` when it could not begin, keep a savepoint's promise or
-/// commit (the answers are dropped then, which tells their callers).
+/// commit (the answers are dropped then, which tells their callers). With the answers,
+/// the writes the jobs counted as (their [`Tally`]).
 async fn run_jobs(
     store: &SqlStore,
     jobs: Vec<Job>,
     counters: &Counters,
-) -> Result<Vec<Box<dyn FnOnce() + Send>>> {
+) -> Result<(Vec<Box<dyn FnOnce() + Send>>, u64)> {
     let mut tx = store.begin_write().await?;
     let mut answers = Vec::with_capacity(jobs.len());
+    let mut writes = 0;
     let mut kept = None;
     for job in jobs {
         let mut opening = Some(match kept {
@@ -358,9 +379,11 @@ async fn run_jobs(
         // A job that left its opening wrote nothing (it must open before writing): open
         // its (empty) savepoint now, so the next step finds the savepoint it expects.
         open(&mut tx, &mut opening).await?;
-        if !ran.keep {
-            counters.rolled_back.fetch_add(1, Ordering::Relaxed);
+        let rolled_back = if ran.keep { ran.tally.left_out } else { ran.tally.jobs };
+        if rolled_back > 0 {
+            counters.rolled_back.fetch_add(rolled_back, Ordering::Relaxed);
         }
+        writes += ran.tally.jobs;
         kept = Some(ran.keep);
         answers.push(ran.deliver);
     }
@@ -368,7 +391,7 @@ async fn run_jobs(
         statement(&mut tx, LAST_FAILED).await?;
     }
     tx.commit().await?;
-    Ok(answers)
+    Ok((answers, writes))
 }
 
 async fn statement(tx: &mut Tx, sql: &'static str) -> Result<()> {
@@ -419,6 +442,22 @@ impl SqlStore {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Tx, &'a mut Option<Opening>) -> TxFuture<'a, T> + Send + 'static,
     {
+        self.write_tallied(job, keep, |_| Tally::ONE).await
+    }
+
+    /// [`SqlStore::write_opening`] for a job that stands for several writes: `tally` says
+    /// how many, and how many of them it left out, for [`WriteBatches`]. A job that fails
+    /// counts as one write rolled back.
+    pub(crate) async fn write_tallied<T, F>(
+        &self,
+        job: F,
+        keep: fn(&T) -> bool,
+        tally: fn(&T) -> Tally,
+    ) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx, &'a mut Option<Opening>) -> TxFuture<'a, T> + Send + 'static,
+    {
         let Some(writer) = &self.writer else {
             let mut tx = self.begin_write().await?;
             let result = job(&mut tx, &mut None).await?;
@@ -433,6 +472,7 @@ impl SqlStore {
                 let result = job(tx, opening).await;
                 Ran {
                     keep: result.as_ref().is_ok_and(keep),
+                    tally: result.as_ref().map_or(Tally::ONE, tally),
                     deliver: Box::new(move || {
                         // The caller may have gone (a closed connection); the write stands.
                         let _ = answer.send(result);

@@ -89,6 +89,8 @@ pub struct SqlStore {
     pub(crate) ids_ahead: std::sync::Arc<crate::joining::IdsAhead>,
     /// PostgreSQL's writers of keyed instant joins in batches (`None` on SQLite, or off).
     pub(crate) join_batches: Option<std::sync::Arc<crate::joining::JoinBatches>>,
+    /// SQLite's keyed instant joins waiting to be written together by the writer.
+    pub(crate) sqlite_joins: std::sync::Arc<crate::joining::SqliteJoins>,
     /// SQLite's WAL checkpoints beside the writer (`None` on PostgreSQL).
     checkpointer: Option<Arc<Checkpointer>>,
 }
@@ -147,8 +149,14 @@ impl SqlStore {
             Pools::Postgres(pool) => crate::joining::JoinBatches::start(pool),
             Pools::Sqlite { .. } => None,
         };
-        let mut store =
-            SqlStore { pools, writer: None, ids_ahead: Default::default(), join_batches, checkpointer };
+        let mut store = SqlStore {
+            pools,
+            writer: None,
+            ids_ahead: Default::default(),
+            join_batches,
+            sqlite_joins: Default::default(),
+            checkpointer,
+        };
         store.writer = crate::batch::Writer::start(&store, store.backend());
         Ok(store)
     }

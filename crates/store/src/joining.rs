@@ -18,8 +18,11 @@ mod flows;
 mod instant;
 mod model;
 mod postgres;
+mod sqlite;
 mod tail;
 
+#[cfg(feature = "testing")]
+pub(crate) use sqlite::JOIN_ROW_TRIGGER;
 #[cfg(feature = "testing")]
 pub(crate) use tail::JOIN_TAIL_TRIGGER;
 
@@ -30,6 +33,7 @@ pub use model::{
 
 pub(crate) use batched::JoinBatches;
 pub(crate) use postgres::IdsAhead;
+pub(crate) use sqlite::SqliteJoins;
 
 use attempt::{keeps, keyed_in, submit_retried};
 
@@ -316,6 +320,10 @@ impl JoinStore for SqlStore {
             async move {
                 // PostgreSQL without the writer: one statement, when the join can be one.
                 if let Some(done) = postgres::join(self, &app, at, &request.borrowed(), &*render).await? {
+                    return Ok(done);
+                }
+                // SQLite with the writer: with the joins waiting beside it, in one statement.
+                if let Some(done) = sqlite::join(self, &app, at, &request, &render).await? {
                     return Ok(done);
                 }
                 self.write_opening(

@@ -18,6 +18,10 @@ use crate::{SqlStore, Store};
 /// `joining::tail`): a migration must have created exactly this.
 pub const JOIN_TAIL_TRIGGER: &str = crate::joining::JOIN_TAIL_TRIGGER;
 
+/// The text of SQLite's `join_row` trigger as the join's statements make it today (see
+/// `joining::sqlite`): a migration must have created exactly this.
+pub const JOIN_ROW_TRIGGER: &str = crate::joining::JOIN_ROW_TRIGGER;
+
 /// The admin database tests create their databases from.
 pub fn postgres_admin_url() -> String {
     std::env::var("HUIJI_TEST_POSTGRES_URL")

@@ -229,6 +229,34 @@ macro_rules! link_membership {
     };
 }
 
+/// The trigger statements that follow a join's application and membership (its event,
+/// webhook, rollups, roster and welcome), in order, one a line: the same in `join_tail`
+/// and in `joining::sqlite`'s `join_row`.
+#[cfg(feature = "testing")]
+macro_rules! after_membership {
+    () => {
+        concat!(
+            joined_event!(new_row),
+            ";\n    ",
+            decided_webhook!(new_row),
+            ";\n    ",
+            joined_flow!("stats_daily_flows", "day", day, new_row),
+            ";\n    ",
+            joined_flow!("stats_monthly_flows", "month", month, new_row),
+            ";\n    ",
+            joined_flow!("stats_yearly_flows", "year", year, new_row),
+            ";\n    ",
+            joined_membership!(new_row),
+            ";\n    ",
+            received_and_decided!(new_row),
+            ";\n    ",
+            crate::roster::refresh_application!(new_row!(application)),
+            ";\n    ",
+            welcome!(new_row)
+        )
+    };
+}
+
 /// SQLite: the join's writes after its application and membership, in order, as the
 /// `join_tail` trigger on the `join_tails` view runs them for each row inserted there
 /// (migration 0086 holds this text; the conformance test `join_tail::…` compares them).
@@ -246,23 +274,7 @@ pub(crate) const JOIN_TAIL_TRIGGER: &str = concat!(
     ";\n    ",
     link_membership!(new_row),
     ";\n    ",
-    joined_event!(new_row),
-    ";\n    ",
-    decided_webhook!(new_row),
-    ";\n    ",
-    joined_flow!("stats_daily_flows", "day", day, new_row),
-    ";\n    ",
-    joined_flow!("stats_monthly_flows", "month", month, new_row),
-    ";\n    ",
-    joined_flow!("stats_yearly_flows", "year", year, new_row),
-    ";\n    ",
-    joined_membership!(new_row),
-    ";\n    ",
-    received_and_decided!(new_row),
-    ";\n    ",
-    crate::roster::refresh_application!(new_row!(application)),
-    ";\n    ",
-    welcome!(new_row),
+    after_membership!(),
     ";\nEND"
 );
 
@@ -306,6 +318,12 @@ const TAIL_POSTGRES: &str = concat!(
     " RETURNING 1) SELECT (SELECT COUNT(*) FROM k), ",
     any_programme!()
 );
+
+#[cfg(feature = "testing")]
+pub(super) use {
+    after_membership, decided_webhook, joined_event, joined_membership, new_row, received_and_decided,
+    welcome,
+};
 
 /// A key's answer to store with the join.
 pub(super) struct KeyAnswer<'a> {

@@ -2,7 +2,7 @@
 //! instant join's tail: the same macros make PostgreSQL's one-statement tail, so the two
 //! databases cannot drift apart while this holds.
 
-use huiji_store::testing::{JOIN_TAIL_TRIGGER, TestDb};
+use huiji_store::testing::{JOIN_ROW_TRIGGER, JOIN_TAIL_TRIGGER, TestDb};
 
 #[tokio::test]
 async fn the_trigger_runs_the_statements_the_store_makes() {
@@ -37,4 +37,23 @@ async fn the_tail_is_one_statement_without_a_temporary_tree() {
     assert!(opcodes.iter().any(|op| op == "Program"), "the trigger is not run: {opcodes:?}");
     let temporary_trees = opcodes.iter().filter(|op| *op == "OpenEphemeral").count();
     assert_eq!(temporary_trees, 1, "{opcodes:?}");
+}
+
+/// SQLite's `join_row` trigger (migration 0087), which writes the joins waiting for the
+/// writer together (`joining::sqlite`), runs the statements the store makes for one join.
+#[tokio::test]
+async fn the_batch_trigger_runs_the_statements_the_store_makes() {
+    let db = TestDb::sqlite().await;
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'join_row'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert_eq!(
+        stored, JOIN_ROW_TRIGGER,
+        "a statement of the join changed (joining::sqlite, joining::tail): add a SQLite migration that drops \
+         and recreates the join_row trigger with the new text"
+    );
 }

@@ -28,6 +28,8 @@ mod instant;
 // Two instances, one database: background jobs once per period.
 mod jobs;
 mod joining;
+// SQLite: keyed instant joins waiting for the writer in one statement (migration 0087).
+mod joins_together;
 // PostgreSQL: keyed instant joins arriving together in one statement (issue 14, J).
 mod join_batches;
 // SQLite's join tail as one trigger (migration 0086).

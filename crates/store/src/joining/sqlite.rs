@@ -1,0 +1,449 @@
+//! SQLite: the keyed instant joins waiting for the group-commit writer, written by ONE
+//! statement of its batch (issue 14, J on SQLite).
+//!
+//! Why: a join written on its own in the batch was two calls to sqlx's worker thread
+//! (the probe and inserts, the tail), about eleven messages back — each a wake-up of the
+//! writer's thread, a system call on both sides — and the writer's thread and sqlx's are
+//! the one path every join waits for (BENCHMARKS.md, "J — the join's tail as one
+//! trigger"). Here the joins that arrive while the writer is busy are gathered into one
+//! job: a JSON array, a row a join, inserted into the `join_rows` view, whose trigger
+//! (migration 0087) writes each join — key and answer, application, membership, event,
+//! webhook, rollups, roster, welcome — with the statements the store makes for one join.
+//! Two calls a batch, however many joins it holds.
+//!
+//! The ids are taken inside the batch's transaction, on SQLite's one write connection: the
+//! largest id plus one is what SQLite itself would give the next row, and nothing else can
+//! write meanwhile, so the member number and the `Idempotency-Key`'s answer are made before
+//! the statement, as PostgreSQL's batches (`batched`) make them.
+//!
+//! A join the statement does not write is answered "not written", and its caller runs it
+//! as a job of its own (`submit_in`, as before), which answers every case as it always did.
+//! The trigger leaves a row out (`RAISE(IGNORE)`) when the person already has a membership
+//! or an open application of the submitter, when the landing union is gone, when an
+//! on-approval benefit programme may grant (it has statements of its own) or when the key
+//! was used. The rows of one statement see the earlier rows' writes (one connection, one
+//! transaction), so a second join of a person or a key in the batch is left out by the
+//! same gates. A statement that fails is rolled back to its savepoint: all of its joins
+//! run alone.
+//!
+//! An answer means durable: the callers hear "written" only after the batch's commit.
+
+use std::sync::{Arc, Mutex};
+
+use huiji_core::notice::NoticeKind;
+use huiji_core::stats::{day_key, month_key};
+use huiji_core::{Decision, Timestamp};
+use serde::Serialize;
+use tokio::sync::oneshot;
+
+use super::{INSTANT, KeyedSubmit, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SubmitOutcome};
+use crate::batch::{Opening, Tally, open_after_failed, open_after_kept, open_first};
+use crate::db::{Pools, SqlStore};
+use crate::tx::Tx;
+use crate::{Result, StoreError};
+
+/// The most joins one statement writes; the rest wait for the next batch. As
+/// PostgreSQL's (`batched::MAX_ROWS`): a bigger one only holds its early callers longer.
+const MAX_ROWS: usize = 64;
+
+/// The keyed instant joins waiting for the writer, shared by the store's clones.
+#[derive(Debug, Default)]
+pub(crate) struct SqliteJoins {
+    waiting: Mutex<Vec<Waiting>>,
+}
+
+/// A join written: its outcome and the answer stored under its key.
+type Written = (SubmitOutcome, (u16, String));
+
+/// A join waiting, with where its answer goes: its outcome and answer once written and
+/// committed; dropped (or `None`) when not written.
+struct Waiting {
+    app: NewApplication,
+    at: Timestamp,
+    request: OwnedKeyedRequest,
+    render: SharedRenderAnswer,
+    written: oneshot::Sender<Option<Written>>,
+}
+
+impl std::fmt::Debug for Waiting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Waiting(..)")
+    }
+}
+
+/// A keyed instant join on SQLite with the group-commit writer on, written together with
+/// the others waiting: `None` when this is not one (PostgreSQL, no writer, not an instant
+/// approval) or when the statement did not write it — the caller then runs the join as a
+/// job of its own.
+pub(super) async fn join(
+    store: &SqlStore,
+    app: &Arc<NewApplication>,
+    at: Timestamp,
+    request: &Arc<OwnedKeyedRequest>,
+    render: &SharedRenderAnswer,
+) -> Result<Option<KeyedSubmit>> {
+    let (Pools::Sqlite { .. }, Some(_), Decision::Approve, Some(_)) =
+        (&store.pools, &store.writer, app.decision, app.landing)
+    else {
+        return Ok(None);
+    };
+    let (written, answer) = oneshot::channel();
+    let waiting = Waiting {
+        app: NewApplication::clone(app),
+        at,
+        request: OwnedKeyedRequest::clone(request),
+        render: render.clone(),
+        written,
+    };
+    let first = match store.sqlite_joins.waiting.lock() {
+        Ok(mut queue) => {
+            queue.push(waiting);
+            queue.len() == 1
+        }
+        Err(_) => return Ok(None),
+    };
+    // The first join to wait queues the job that takes them all; the others find it queued.
+    if first {
+        tokio::spawn(take_waiting(store.clone()));
+    }
+    Ok(match answer.await {
+        Ok(Some((outcome, answer))) => Some(KeyedSubmit::Submitted { outcome, answer: Some(answer) }),
+        // Not written, or its batch did not commit: the caller runs it alone.
+        Ok(None) | Err(_) => None,
+    })
+}
+
+/// What one job of the writer did with the joins it took: each one's answer, to be sent
+/// once the batch has committed, and whether joins were left waiting for another job.
+struct Taken {
+    answers: Vec<(Waiting, Option<Written>)>,
+    more: bool,
+}
+
+impl Taken {
+    fn tally(&self) -> Tally {
+        let left_out = self.answers.iter().filter(|(_, answer)| answer.is_none()).count();
+        Tally { jobs: self.answers.len().max(1) as u64, left_out: left_out as u64 }
+    }
+}
+
+/// Queues a job that takes the joins waiting (up to [`MAX_ROWS`]) and writes them, then,
+/// after its batch commits, answers them; again while joins are left waiting. A job that
+/// failed answers nothing (its callers run their joins alone).
+async fn take_waiting(store: SqlStore) {
+    loop {
+        let joins = store.sqlite_joins.clone();
+        let taken = store
+            .write_tallied(
+                move |tx, opening| Box::pin(async move { write_waiting(tx, opening, &joins).await }),
+                |_| true,
+                Taken::tally,
+            )
+            .await;
+        match taken {
+            Ok(taken) => {
+                for (waiting, answer) in taken.answers {
+                    // The caller may have gone; the join stands.
+                    let _ = waiting.written.send(answer);
+                }
+                if !taken.more {
+                    return;
+                }
+            }
+            Err(error) => {
+                // Nothing of the job was kept; the joins still waiting run alone too, so
+                // that none waits for a job that is not queued.
+                tracing::debug!(%error, "joins written together did not commit; each runs alone");
+                if let Ok(mut queue) = store.sqlite_joins.waiting.lock() {
+                    queue.clear();
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The writer's job: takes the joins waiting, their ids, and writes them in one
+/// statement inside the job's savepoint (opened with `opening` in the first call).
+async fn write_waiting(tx: &mut Tx, opening: &mut Option<Opening>, joins: &SqliteJoins) -> Result<Taken> {
+    let (taken, more) = match joins.waiting.lock() {
+        Ok(mut queue) => {
+            let first = queue.len().min(MAX_ROWS);
+            let rest = queue.split_off(first);
+            let taken = std::mem::replace(&mut *queue, rest);
+            (taken, !queue.is_empty())
+        }
+        Err(_) => return Err(StoreError::Corrupt("the joins' queue is poisoned".to_owned())),
+    };
+    let Tx::Sqlite(t) = tx else {
+        return Err(StoreError::Corrupt("SQLite's joins on PostgreSQL".to_owned()));
+    };
+    let (last_application, last_membership): (i64, i64) =
+        sqlx::query_as(last_ids(opening.take())).fetch_one(&mut **t).await?;
+    let mut made = Vec::with_capacity(taken.len());
+    for (n, waiting) in taken.iter().enumerate() {
+        let next = i64::try_from(n + 1).unwrap_or(i64::MAX);
+        let (application_id, membership_id) = (last_application + next, last_membership + next);
+        let member_number = super::member_number(membership_id, &waiting.app.region_code, waiting.at)?;
+        let outcome = SubmitOutcome::Approved { application_id, membership_id, member_number };
+        // Nothing to store under the key: left out, the transaction decides.
+        let answer = (waiting.render)(&outcome);
+        made.push((outcome, answer));
+    }
+    let rows: Vec<Row<'_>> = taken
+        .iter()
+        .zip(&made)
+        .filter_map(|(waiting, (outcome, answer))| Row::of(waiting, outcome, answer.as_ref()?))
+        .collect();
+    let written: Vec<i64> = if rows.is_empty() {
+        Vec::new()
+    } else {
+        let rows = serde_json::to_string(&rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query_scalar(WRITE_JOIN_ROWS)
+            .bind(rows)
+            .bind(INSTANT)
+            .bind(NoticeKind::Welcome.code())
+            .fetch_all(&mut **t)
+            .await?
+    };
+    let answers = taken
+        .into_iter()
+        .zip(made)
+        .map(|(waiting, (outcome, answer))| {
+            let is_written = matches!(&outcome, SubmitOutcome::Approved { application_id, .. }
+                if written.contains(application_id));
+            (waiting, answer.filter(|_| is_written).map(|answer| (outcome, answer)))
+        })
+        .collect();
+    Ok(Taken { answers, more })
+}
+
+/// The trigger's first step: the row is left out (`RAISE(IGNORE)`: the statement goes on
+/// with the next row) unless the person has nothing (`instant::already_there`), the
+/// landing union exists, no on-approval benefit programme may grant and the key is new.
+#[cfg(feature = "testing")]
+macro_rules! leave_out_unless_new {
+    () => {
+        concat!(
+            "SELECT RAISE(IGNORE) WHERE EXISTS (",
+            super::instant::already_there!("NEW.id_number_bidx", "COALESCE(NEW.platform_id, 0)", "NEW.mobile_bidx"),
+            ") OR NOT EXISTS (SELECT 1 FROM orgs WHERE id = NEW.landing_org) \
+             OR EXISTS (SELECT 1 FROM benefit_programmes WHERE grant_mode = 'on_approval' AND granted < quota) \
+             OR EXISTS (SELECT 1 FROM idempotency_keys WHERE platform_id = NEW.key_platform AND key = NEW.key)"
+        )
+    };
+}
+
+/// The application, approved at once, with its ids (as `instant`'s decided insert and
+/// `batched`'s `a`).
+#[cfg(feature = "testing")]
+macro_rules! insert_application {
+    () => {
+        concat!(
+            "INSERT INTO applications (id, membership_id, decided_at, decided_by, ",
+            super::instant::application_columns_in!(),
+            ") VALUES (NEW.application_id, NEW.membership_id, NEW.at, NEW.actor, 'approved', NEW.channel, \
+             NEW.source, NEW.receiving_org, NEW.landing_org, NEW.in_pool, NEW.name, NEW.id_number_ct, \
+             NEW.id_number_bidx, NEW.mobile_ct, NEW.mobile_bidx, NEW.sex, NEW.occupation, NEW.region_code, \
+             NEW.employer_name, NEW.employer_credit_code, NEW.consent_version, NEW.consent_at, \
+             NEW.mobile_verified, FALSE, NULL, NEW.at, NEW.receiving_org, \
+             (SELECT path FROM orgs WHERE id = NEW.receiving_org), NEW.platform_id, NEW.external_ref, \
+             NEW.mobile_bound_elsewhere, NEW.real_name_check)"
+        )
+    };
+}
+
+/// The membership at its landing union, numbered (as `batched`'s `m`).
+#[cfg(feature = "testing")]
+macro_rules! insert_membership {
+    () => {
+        "INSERT INTO memberships (id, member_number, status, home_org_id, home_path, in_pool, name, \
+         id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, \
+         joined_at) SELECT NEW.membership_id, NEW.member_number, 'active', o.id, o.path, NEW.in_pool, NEW.name, \
+         NEW.id_number_ct, NEW.id_number_bidx, NEW.mobile_ct, NEW.mobile_bidx, NEW.sex, NEW.occupation, \
+         NEW.region_code, NEW.application_id, NEW.at FROM orgs o WHERE o.id = NEW.landing_org"
+    };
+}
+
+/// The key with its answer (as `tail`'s `key_answer`; the first step saw it is new).
+#[cfg(feature = "testing")]
+macro_rules! insert_key {
+    () => {
+        "INSERT INTO idempotency_keys \
+         (platform_id, key, request_hash, status_code, response_body, created_at, expires_at) \
+         VALUES (NEW.key_platform, NEW.key, NEW.request_hash, NEW.status_code, NEW.response_body, NEW.key_at, \
+         NEW.key_expires_at)"
+    };
+}
+
+/// The `join_row` trigger on the `join_rows` view as the store's statements make it
+/// (migration 0087 holds this text; the conformance test `join_tail::…` compares them):
+/// the first step, the application and membership, then the statements of `tail` in its
+/// order (the number is the membership's own now, and the application is linked when
+/// inserted), then the key.
+#[cfg(feature = "testing")]
+pub(crate) const JOIN_ROW_TRIGGER: &str = {
+    use super::flows::joined_flow;
+    use super::tail::{
+        after_membership, decided_webhook, joined_event, joined_membership, new_row, received_and_decided,
+        welcome,
+    };
+    concat!(
+        "CREATE TRIGGER join_row INSTEAD OF INSERT ON join_rows\nBEGIN\n    ",
+        leave_out_unless_new!(),
+        ";\n    ",
+        insert_application!(),
+        ";\n    ",
+        insert_membership!(),
+        ";\n    ",
+        after_membership!(),
+        ";\n    ",
+        insert_key!(),
+        ";\nEND"
+    )
+};
+
+/// The largest application and membership ids: the next ones are what SQLite would give.
+macro_rules! last_ids {
+    () => {
+        "SELECT COALESCE((SELECT MAX(id) FROM applications), 0), COALESCE((SELECT MAX(id) FROM memberships), 0)"
+    };
+}
+
+/// [`last_ids!`] with the batch's savepoint step first: one call.
+const fn last_ids(opening: Option<Opening>) -> &'static str {
+    match opening {
+        None => last_ids!(),
+        Some(Opening::First) => concat!(open_first!(), "; ", last_ids!()),
+        Some(Opening::AfterKept) => concat!(open_after_kept!(), "; ", last_ids!()),
+        Some(Opening::AfterFailed) => concat!(open_after_failed!(), "; ", last_ids!()),
+    }
+}
+
+/// The joins (`$1`, a JSON array of [`Row`]s) into the `join_rows` view, whose trigger
+/// writes each or leaves it out; then the application ids of those written (an id taken
+/// for this statement exists only if its row was written). `$2` the actor, `$3` the
+/// welcome's notice kind.
+const WRITE_JOIN_ROWS: &str = "INSERT INTO join_rows (channel, source, receiving_org, landing_org, in_pool, \
+    name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, employer_name, \
+    employer_credit_code, consent_version, consent_at, mobile_verified, platform_id, external_ref, \
+    mobile_bound_elsewhere, real_name_check, application_id, membership_id, member_number, at, actor, reason, \
+    day, month, year, notice_kind, key_platform, key, request_hash, status_code, response_body, key_at, \
+    key_expires_at) \
+    SELECT value ->> 'channel', value ->> 'source', value ->> 'receiving_org', value ->> 'landing_org', \
+    value ->> 'in_pool', value ->> 'name', unhex(value ->> 'id_number_ct'), value ->> 'id_number_bidx', \
+    unhex(value ->> 'mobile_ct'), value ->> 'mobile_bidx', value ->> 'sex', value ->> 'occupation', \
+    value ->> 'region_code', value ->> 'employer_name', value ->> 'employer_credit_code', \
+    value ->> 'consent_version', value ->> 'consent_at', value ->> 'mobile_verified', value ->> 'platform_id', \
+    value ->> 'external_ref', value ->> 'mobile_bound_elsewhere', value ->> 'real_name_check', \
+    value ->> 'application_id', value ->> 'membership_id', value ->> 'member_number', value ->> 'at', $2, \
+    value ->> 'reason', value ->> 'day', value ->> 'month', value ->> 'year', $3, value ->> 'key_platform', \
+    value ->> 'key', value ->> 'request_hash', value ->> 'status_code', value ->> 'response_body', \
+    value ->> 'key_at', value ->> 'key_expires_at' FROM jsonb_each($1); \
+    SELECT a.id FROM jsonb_each($1) j JOIN applications a ON a.id = j.value ->> 'application_id'";
+
+/// One join as the statement reads it: the application as decided and everything made
+/// before the statement (ids, number, the key's answer). Ciphertexts as hex (`unhex`).
+#[derive(Serialize)]
+struct Row<'a> {
+    channel: &'static str,
+    source: Option<&'a str>,
+    receiving_org: i64,
+    landing_org: i64,
+    in_pool: bool,
+    name: &'a str,
+    id_number_ct: String,
+    id_number_bidx: &'a str,
+    mobile_ct: String,
+    mobile_bidx: &'a str,
+    sex: &'static str,
+    occupation: &'static str,
+    region_code: &'a str,
+    employer_name: Option<&'a str>,
+    employer_credit_code: Option<&'a str>,
+    consent_version: &'a str,
+    consent_at: i64,
+    mobile_verified: bool,
+    platform_id: Option<i64>,
+    external_ref: Option<&'a str>,
+    mobile_bound_elsewhere: bool,
+    real_name_check: Option<&'static str>,
+    application_id: i64,
+    membership_id: i64,
+    member_number: &'a str,
+    at: i64,
+    reason: String,
+    day: i64,
+    month: i64,
+    year: i64,
+    key_platform: i64,
+    key: &'a str,
+    request_hash: &'a str,
+    status_code: u16,
+    response_body: &'a str,
+    key_at: i64,
+    key_expires_at: i64,
+}
+
+impl<'a> Row<'a> {
+    /// The row of a join approved as `outcome` with its key's `answer`; `None` for any
+    /// other outcome or without a landing union (not written together, then).
+    fn of(waiting: &'a Waiting, outcome: &'a SubmitOutcome, answer: &'a (u16, String)) -> Option<Row<'a>> {
+        let SubmitOutcome::Approved { application_id, membership_id, member_number } = outcome else {
+            return None;
+        };
+        let app = &waiting.app;
+        let landing = app.landing?;
+        let date = waiting.at.china_date();
+        Some(Row {
+            channel: app.channel.code(),
+            source: app.source.as_deref(),
+            receiving_org: app.receiving_org.0,
+            landing_org: landing.org().0,
+            in_pool: matches!(landing, huiji_core::joining::Landing::Pool(_)),
+            name: &app.name,
+            id_number_ct: hex(&app.id_number.ciphertext),
+            id_number_bidx: &app.id_number.blind_index,
+            mobile_ct: hex(&app.mobile.ciphertext),
+            mobile_bidx: &app.mobile.blind_index,
+            sex: app.sex.code(),
+            occupation: app.occupation.code(),
+            region_code: &app.region_code,
+            employer_name: app.employer_name.as_deref(),
+            employer_credit_code: app.employer_credit_code.as_deref(),
+            consent_version: &app.consent_version,
+            consent_at: app.consent_at.millis(),
+            mobile_verified: app.mobile_verified,
+            platform_id: app.platform_id,
+            external_ref: app.external_ref.as_deref(),
+            mobile_bound_elsewhere: app.mobile_bound_elsewhere,
+            real_name_check: app.real_name.code(),
+            application_id: *application_id,
+            membership_id: *membership_id,
+            member_number: member_number.as_str(),
+            at: waiting.at.millis(),
+            reason: format!("application {application_id}"),
+            day: day_key(date),
+            month: month_key(date),
+            year: i64::from(date.year()),
+            key_platform: waiting.request.platform_id,
+            key: &waiting.request.key,
+            request_hash: &waiting.request.request_hash,
+            status_code: answer.0,
+            response_body: &answer.1,
+            key_at: waiting.request.now.millis(),
+            key_expires_at: waiting.request.expires_at.millis(),
+        })
+    }
+}
+
+/// Bytes as lowercase hex, for `unhex` in SQL (a JSON text cannot hold bytes).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
+}
