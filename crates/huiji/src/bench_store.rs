@@ -1,7 +1,8 @@
 //! `huiji bench-store`: the storage ceiling of the join benchmark. The same
-//! `Store::submit_application` the join service calls, with the same kind of rows
-//! (sealed, routed and decided as the service would), from many concurrent tasks in one
-//! process: no HTTP, no JSON, no parsing, so the figure is what the database itself
+//! `JoinStore::submit_keyed_batched` a platform's join through the API calls, with the
+//! same kind of rows (sealed, routed and decided as the service would, each with its own
+//! `Idempotency-Key` and an answer of the API's size), from many concurrent tasks in one
+//! process: no HTTP, no request parsing, so the figure is what the database itself
 //! allows. A benchmark, run by `bench/run`; not a test.
 
 use std::collections::HashSet;
@@ -16,7 +17,9 @@ use huiji_core::joining::Landing;
 use huiji_core::{Channel, Decision, Occupation, OrgId};
 use huiji_fixtures::synthetic::{self, Rng, Weighted};
 use huiji_store::prelude::*;
-use huiji_store::{NewApplication, SqlStore, SubmitOutcome};
+use huiji_store::{
+    KeyedSubmit, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SqlStore, SubmitOutcome,
+};
 use huiji_vault::{Field, Keyring, OsRandom};
 
 use crate::cli::BenchStoreArgs;
@@ -35,6 +38,7 @@ pub async fn run(
     let places = places::places(&store, false).await?;
     let occupations = Weighted::new(synthetic::ANHUI_2021_OCCUPATIONS);
     let now = SystemClock.now();
+    let platform = store.ensure_platform("bench-store", now).await?.id;
     let mut rng = Rng::new(args.seed);
     let mut seen = HashSet::new();
     let mut applications = Vec::with_capacity(args.joins);
@@ -70,10 +74,11 @@ pub async fn run(
             mobile_bound_elsewhere: false,
             real_name: huiji_core::RealNameCheck::NotConfigured,
             consent_at: now,
-            platform_id: None,
+            platform_id: Some(platform),
             external_ref: None,
         });
     }
+    let render = render_answer();
 
     let applications = Arc::new(applications);
     let store = Arc::new(store);
@@ -81,7 +86,9 @@ pub async fn run(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.concurrency.max(1) {
-        let (applications, store, next) = (applications.clone(), store.clone(), next.clone());
+        let (applications, store, next, render) =
+            (applications.clone(), store.clone(), next.clone(), render.clone());
+        let seed = args.seed;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut approved = 0u64;
@@ -89,9 +96,21 @@ pub async fn run(
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 let Some(application) = applications.get(index) else { break };
                 let began = Instant::now();
-                let outcome = store.submit_application(application, SystemClock.now()).await?;
+                let at = SystemClock.now();
+                let request = OwnedKeyedRequest {
+                    platform_id: platform,
+                    key: format!("bench-store-{seed}-{index}"),
+                    request_hash: "bench-store".to_owned(),
+                    now: at,
+                    expires_at: at.plus_days(1),
+                };
+                let submitted =
+                    store.submit_keyed_batched(application.clone(), at, request, render.clone()).await?;
                 latencies.push(began.elapsed().as_secs_f64() * 1000.0);
-                approved += u64::from(matches!(outcome, SubmitOutcome::Approved { .. }));
+                approved += u64::from(matches!(
+                    submitted,
+                    KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { .. }, .. }
+                ));
             }
             Ok::<_, huiji_store::StoreError>((latencies, approved))
         }));
@@ -122,6 +141,28 @@ pub async fn run(
         args.concurrency,
     )?;
     Ok(())
+}
+
+/// An answer of the API's shape and size for each outcome (the API's own renderer needs
+/// the whole app; the store only stores the text).
+fn render_answer() -> SharedRenderAnswer {
+    Arc::new(|outcome: &SubmitOutcome| {
+        let body = match outcome {
+            SubmitOutcome::Approved { application_id, membership_id, member_number } => serde_json::json!({
+                "status": "approved",
+                "application_id": application_id,
+                "membership_id": membership_id,
+                "member_number": member_number.as_str(),
+                "union": {"name": "合肥市总工会新就业形态劳动者联合会", "contact": "0551-00000000"},
+            }),
+            SubmitOutcome::Pending { existing: true, .. } => return None,
+            SubmitOutcome::Pending { application_id, .. } => {
+                serde_json::json!({"status": "pending_review", "application_id": application_id})
+            }
+            SubmitOutcome::AlreadyMember => serde_json::json!({"error": "already_member"}),
+        };
+        Some((201, body.to_string()))
+    })
 }
 
 fn no_place() -> CommandError {
