@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use huiji_core::Timestamp;
 use huiji_core::notice::{NoticeDelivery, NoticeKind};
 
-use crate::Result;
 use crate::db::{Pools, SqlStore, on_pool};
 use crate::tx::{Tx, on_tx};
+use crate::{Result, StoreError};
 
 /// A notice with the facts its text needs, as the delivery job reads it once claimed.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -192,6 +192,36 @@ const CLAIM_SQLITE: &str = "UPDATE notices SET locked_until = $2, attempts = att
     OR grant_id = $9) \
     ORDER BY next_attempt_at, id LIMIT CAST($3 AS BIGINT)) RETURNING id";
 
+/// A claim's values, `$1`–`$9` of `CLAIM_PG` and `CLAIM_SQLITE`.
+#[derive(Clone, Copy)]
+struct Claim {
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+    application: i64,
+    membership: i64,
+    transfer: i64,
+    narrowed: i32,
+    case: i64,
+    grant: i64,
+}
+
+/// Binds a [`Claim`] in its parameters' order.
+macro_rules! bind_claim {
+    ($query:expr, $claim:expr) => {
+        $query
+            .bind($claim.now)
+            .bind($claim.lease_until)
+            .bind($claim.limit)
+            .bind($claim.application)
+            .bind($claim.membership)
+            .bind($claim.transfer)
+            .bind($claim.narrowed)
+            .bind($claim.case)
+            .bind($claim.grant)
+    };
+}
+
 /// The statement settling an attempt, its time and its text.
 fn settling(attempt: &NoticeAttempt, at: Timestamp) -> (&'static str, Timestamp, &str) {
     match attempt {
@@ -209,21 +239,43 @@ const RETRY: &str = "UPDATE notices SET next_attempt_at = $2, last_error = $3, l
 const GIVE_UP: &str = "UPDATE notices SET delivery = 'failed', last_error = $3, locked_until = NULL, \
     next_attempt_at = $2 WHERE id = $1 AND delivery = 'pending'";
 
-/// PostgreSQL: a round's settlements as one statement, each row as [`SENT`], [`RETRY`] or
-/// [`GIVE_UP`] (`kind` 0, 1, 2) would set it; answers the ids it settled. Why: statement
-/// after statement in one transaction, a round of a hundred held a connection and a
-/// transaction open for a hundred round trips (BENCHMARKS.md, "PostgreSQL's welcome SMS
-/// under a join burst": the backlog drains faster; the starvation during the burst has
-/// another cause).
-const SETTLE_ROUND_PG: &str = "UPDATE notices n SET \
-    delivery = CASE s.kind WHEN 0 THEN 'sent' WHEN 2 THEN 'failed' ELSE n.delivery END, \
-    sent_at = CASE WHEN s.kind = 0 THEN s.at ELSE n.sent_at END, \
-    body = CASE WHEN s.kind = 0 THEN s.text ELSE n.body END, \
-    last_error = CASE WHEN s.kind = 0 THEN NULL ELSE s.text END, \
-    next_attempt_at = CASE WHEN s.kind = 0 THEN n.next_attempt_at ELSE s.at END, \
-    locked_until = NULL \
-    FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[]) AS s (id, kind, at, text) \
-    WHERE n.id = s.id AND n.delivery = 'pending' RETURNING n.id";
+/// A round's settlements as one statement, each row as [`SENT`], [`RETRY`] or [`GIVE_UP`]
+/// (`kind` 0, 1, 2) would set it; answers the ids it settled, `$settlements` naming them
+/// as `s (id, kind, at, text)`, and `$returning` the settled notice's id. Why: statement after statement in one transaction, a round
+/// of a hundred held a connection and a transaction open for a hundred round trips on
+/// PostgreSQL (BENCHMARKS.md, "PostgreSQL's welcome SMS under a join burst": the backlog
+/// drains faster; the starvation during the burst has another cause) and was a hundred
+/// hand-offs to sqlx's worker thread on SQLite's one write connection, which every join's
+/// batch waits for (BENCHMARKS.md, "J on SQLite — the joins waiting written together").
+macro_rules! settle_round {
+    ($settlements:literal, $returning:literal) => {
+        concat!(
+            "UPDATE notices AS n SET \
+             delivery = CASE s.kind WHEN 0 THEN 'sent' WHEN 2 THEN 'failed' ELSE n.delivery END, \
+             sent_at = CASE WHEN s.kind = 0 THEN s.at ELSE n.sent_at END, \
+             body = CASE WHEN s.kind = 0 THEN s.text ELSE n.body END, \
+             last_error = CASE WHEN s.kind = 0 THEN NULL ELSE s.text END, \
+             next_attempt_at = CASE WHEN s.kind = 0 THEN n.next_attempt_at ELSE s.at END, \
+             locked_until = NULL FROM ",
+            $settlements,
+            " WHERE n.id = s.id AND n.delivery = 'pending' RETURNING ",
+            $returning
+        )
+    };
+}
+/// PostgreSQL: the settlements as arrays.
+const SETTLE_ROUND_PG: &str = settle_round!(
+    "unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[]) AS s (id, kind, at, text)",
+    "n.id"
+);
+
+/// SQLite: the settlements as one JSON array of `[id, kind, at, text]`.
+const SETTLE_ROUND_SQLITE: &str = settle_round!(
+    "(SELECT value ->> 0 AS id, value ->> 1 AS kind, value ->> 2 AS at, value ->> 3 AS text \
+     FROM jsonb_each($1)) AS s",
+    // SQLite's RETURNING names only the updated table's columns, unqualified.
+    "id"
+);
 
 /// [`SETTLE_ROUND_PG`]'s kind of a settlement.
 const fn settling_kind(attempt: &NoticeAttempt) -> i32 {
@@ -362,32 +414,42 @@ impl NoticeStore for SqlStore {
         about: Option<NoticeAbout>,
     ) -> Result<Vec<NoticeRecord>> {
         let narrow = about.unwrap_or_default();
-        let sql = match &self.pools {
-            Pools::Sqlite { .. } => CLAIM_SQLITE,
-            Pools::Postgres(_) => CLAIM_PG,
+        let claim = Claim {
+            now: now.millis(),
+            lease_until: lease_until.millis(),
+            limit: i64::from(limit),
+            application: narrow.application.unwrap_or(-1),
+            membership: narrow.membership.unwrap_or(-1),
+            transfer: narrow.transfer.unwrap_or(-1),
+            narrowed: i32::from(about.is_some()),
+            case: narrow.case.unwrap_or(-1),
+            grant: narrow.grant.unwrap_or(-1),
         };
-        let ids: Vec<i64> = on_pool!(&self.pools, write, |p| sqlx::query_scalar(sql)
-            .bind(now.millis())
-            .bind(lease_until.millis())
-            .bind(i64::from(limit))
-            .bind(narrow.application.unwrap_or(-1))
-            .bind(narrow.membership.unwrap_or(-1))
-            .bind(narrow.transfer.unwrap_or(-1))
-            .bind(i32::from(about.is_some()))
-            .bind(narrow.case.unwrap_or(-1))
-            .bind(narrow.grant.unwrap_or(-1))
-            .fetch_all(p)
-            .await?);
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Read from the writer: the claim just committed there.
-        Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => {
-                sqlx::query_as(NOTICES_BY_IDS_SQLITE).bind(crate::db::json_ids(&ids)).fetch_all(write).await?
+        if let Pools::Postgres(pool) = &self.pools {
+            let ids: Vec<i64> = bind_claim!(sqlx::query_scalar(CLAIM_PG), claim).fetch_all(pool).await?;
+            if ids.is_empty() {
+                return Ok(Vec::new());
             }
-            Pools::Postgres(pool) => sqlx::query_as(NOTICES_BY_IDS_PG).bind(&ids).fetch_all(pool).await?,
+            return Ok(sqlx::query_as(NOTICES_BY_IDS_PG).bind(&ids).fetch_all(pool).await?);
+        }
+        // SQLite: a job of the group-commit writer (the claim and its read in one job),
+        // not a transaction of its own that the writer's next batch waits for.
+        self.write(move |tx| {
+            Box::pin(async move {
+                let Tx::Sqlite(t) = tx else { return Err(StoreError::Corrupt("a SQLite claim".to_owned())) };
+                let ids: Vec<i64> =
+                    bind_claim!(sqlx::query_scalar(CLAIM_SQLITE), claim).fetch_all(&mut **t).await?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // Read in the claim's transaction: the rows it just claimed.
+                Ok(sqlx::query_as(NOTICES_BY_IDS_SQLITE)
+                    .bind(crate::db::json_ids(&ids))
+                    .fetch_all(&mut **t)
+                    .await?)
+            })
         })
+        .await
     }
 
     async fn settle_notice(&self, id: i64, attempt: &NoticeAttempt, at: Timestamp) -> Result<bool> {
@@ -428,23 +490,27 @@ impl NoticeStore for SqlStore {
             let done: std::collections::HashSet<i64> = done.into_iter().collect();
             return Ok(ids.iter().map(|id| done.contains(id)).collect());
         }
-        // SQLite: statement after statement in one transaction on the write connection
-        // (no array parameters; there a round kept up under the same load).
-        let mut tx = self.begin_write().await?;
-        let mut changed = Vec::with_capacity(settled.len());
-        for (id, attempt) in settled {
-            let (sql, when, text) = settling(attempt, at);
-            let rows = on_tx!(&mut tx, |c| sqlx::query(sql)
-                .bind(*id)
-                .bind(when.millis())
-                .bind(text)
-                .execute(c)
-                .await?
-                .rows_affected());
-            changed.push(rows == 1);
-        }
-        tx.commit().await?;
-        Ok(changed)
+        // SQLite: one statement, a job of the group-commit writer.
+        let rows: Vec<(i64, i32, i64, &str)> = settled
+            .iter()
+            .map(|(id, attempt)| {
+                let (_, when, text) = settling(attempt, at);
+                (*id, settling_kind(attempt), when.millis(), text)
+            })
+            .collect();
+        let rows = serde_json::to_string(&rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let done: Vec<i64> = self
+            .write(move |tx| {
+                Box::pin(async move {
+                    Ok(on_tx!(tx, |c| sqlx::query_scalar(SETTLE_ROUND_SQLITE)
+                        .bind(rows)
+                        .fetch_all(c)
+                        .await?))
+                })
+            })
+            .await?;
+        let done: std::collections::HashSet<i64> = done.into_iter().collect();
+        Ok(settled.iter().map(|(id, _)| done.contains(id)).collect())
     }
 
     async fn notices_about(&self, about: NoticeAbout) -> Result<Vec<NoticeRecord>> {
