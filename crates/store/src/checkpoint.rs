@@ -18,9 +18,14 @@ use tokio::task::JoinHandle;
 
 use crate::Result;
 
-/// The writer's automatic checkpoint, in WAL pages (SQLite's default is 1,000): reached
-/// only when the checkpointing task falls behind.
-pub(crate) const WRITER_BACKSTOP_PAGES: u32 = 4_000;
+/// The writer's automatic checkpoint, in WAL pages (SQLite's default is 1,000; 64 MB
+/// here). Why this large: under a steady write load the WAL is never fully checkpointed
+/// at the moment the writer begins (its next batch follows its commit at once), so it
+/// never restarts by itself and grows until this backstop, where the writer checkpoints
+/// and syncs inside its commits. At 4,000 pages that was 6 % of the write connection's
+/// time under J (`fsync`); at 16,000, 2 %, and the storage ceiling ×1.15 (BENCHMARKS.md,
+/// "J on SQLite — the joins waiting written together").
+pub(crate) const WRITER_BACKSTOP_PAGES: u32 = 16_000;
 
 /// How soon the task looks again after a checkpoint that copied pages (the WAL is being
 /// written: keep up with it) …
