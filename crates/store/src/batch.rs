@@ -114,7 +114,7 @@ pub struct WriteBatches {
     pub writers: usize,
     /// Batches by size: `(smallest size of the bucket, batches)`, sizes 1, 2, 4 … 64.
     pub sizes: Vec<(usize, u64)>,
-    /// Jobs run.
+    /// Writes run: a job each, but a job writing joins together counts as its joins.
     pub jobs: u64,
     /// Jobs that failed and were rolled back to their savepoint (joins the statement left
     /// out, which then ran on their own).

@@ -104,13 +104,15 @@ impl Metrics {
 }
 
 /// The group-commit writer's batch sizes (see `huiji_store::WriteBatches`) as a Prometheus
-/// histogram: a bucket's bound is the largest size it holds, the sum is the jobs run.
+/// histogram: a bucket's bound is the largest size it holds, the sum is the writes run.
 pub fn render_write_batches(seen: &huiji_store::WriteBatches) -> String {
     let mut out = String::new();
     if !seen.enabled {
         return out;
     }
-    out.push_str("# HELP huiji_store_write_batch_size Jobs per group-commit transaction (PostgreSQL: joins per statement).\n");
+    out.push_str(
+        "# HELP huiji_store_write_batch_size Writes per group-commit transaction (joins written together count one each; PostgreSQL: joins per statement).\n",
+    );
     out.push_str("# TYPE huiji_store_write_batch_size histogram\n");
     let mut cumulative = 0;
     for (i, (smallest, batches)) in seen.sizes.iter().enumerate() {
@@ -122,7 +124,9 @@ pub fn render_write_batches(seen: &huiji_store::WriteBatches) -> String {
     let _ = writeln!(out, "huiji_store_write_batch_size_bucket{{le=\"+Inf\"}} {cumulative}");
     let _ = writeln!(out, "huiji_store_write_batch_size_sum {}", seen.jobs);
     let _ = writeln!(out, "huiji_store_write_batch_size_count {cumulative}");
-    out.push_str("# HELP huiji_store_write_jobs_rolled_back_total Jobs undone to their savepoint.\n");
+    out.push_str(
+        "# HELP huiji_store_write_jobs_rolled_back_total Jobs undone to their savepoint, and joins a batch statement left out.\n",
+    );
     out.push_str("# TYPE huiji_store_write_jobs_rolled_back_total counter\n");
     let _ = writeln!(out, "huiji_store_write_jobs_rolled_back_total {}", seen.rolled_back);
     out.push_str("# HELP huiji_store_write_jobs_uncommitted_total Jobs whose batch did not commit.\n");
