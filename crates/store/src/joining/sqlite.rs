@@ -30,6 +30,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use huiji_core::joining::Landing;
 use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
 use huiji_core::{Decision, Timestamp};
@@ -58,9 +59,11 @@ type Written = (SubmitOutcome, (u16, String));
 /// A join waiting, with where its answer goes: its outcome and answer once written and
 /// committed; dropped (or `None`) when not written.
 struct Waiting {
-    app: NewApplication,
+    app: Arc<NewApplication>,
+    /// The application's landing union (an instant approval has one).
+    landing: Landing,
     at: Timestamp,
-    request: OwnedKeyedRequest,
+    request: Arc<OwnedKeyedRequest>,
     render: SharedRenderAnswer,
     written: oneshot::Sender<Option<Written>>,
 }
@@ -82,19 +85,14 @@ pub(super) async fn join(
     request: &Arc<OwnedKeyedRequest>,
     render: &SharedRenderAnswer,
 ) -> Result<Option<KeyedSubmit>> {
-    let (Pools::Sqlite { .. }, Some(_), Decision::Approve, Some(_)) =
+    let (Pools::Sqlite { .. }, Some(_), Decision::Approve, Some(landing)) =
         (&store.pools, &store.writer, app.decision, app.landing)
     else {
         return Ok(None);
     };
     let (written, answer) = oneshot::channel();
-    let waiting = Waiting {
-        app: NewApplication::clone(app),
-        at,
-        request: OwnedKeyedRequest::clone(request),
-        render: render.clone(),
-        written,
-    };
+    let waiting =
+        Waiting { app: app.clone(), landing, at, request: request.clone(), render: render.clone(), written };
     let first = match store.sqlite_joins.waiting.lock() {
         Ok(mut queue) => {
             queue.push(waiting);
@@ -183,17 +181,23 @@ async fn write_waiting(tx: &mut Tx, opening: &mut Option<Opening>, joins: &Sqlit
     let mut made = Vec::with_capacity(taken.len());
     for (n, waiting) in taken.iter().enumerate() {
         let next = i64::try_from(n + 1).unwrap_or(i64::MAX);
-        let (application_id, membership_id) = (last_application + next, last_membership + next);
-        let member_number = super::member_number(membership_id, &waiting.app.region_code, waiting.at)?;
-        let outcome = SubmitOutcome::Approved { application_id, membership_id, member_number };
+        let ids = (last_application + next, last_membership + next);
+        let member_number = super::member_number(ids.1, &waiting.app.region_code, waiting.at)?;
+        let outcome = SubmitOutcome::Approved {
+            application_id: ids.0,
+            membership_id: ids.1,
+            member_number: member_number.clone(),
+        };
         // Nothing to store under the key: left out, the transaction decides.
         let answer = (waiting.render)(&outcome);
-        made.push((outcome, answer));
+        made.push((ids, member_number, outcome, answer));
     }
     let rows: Vec<Row<'_>> = taken
         .iter()
         .zip(&made)
-        .filter_map(|(waiting, (outcome, answer))| Row::of(waiting, outcome, answer.as_ref()?))
+        .filter_map(|(waiting, (ids, number, _, answer))| {
+            Some(Row::of(waiting, *ids, number.as_str(), answer.as_ref()?))
+        })
         .collect();
     let written: Vec<i64> = if rows.is_empty() {
         Vec::new()
@@ -209,9 +213,8 @@ async fn write_waiting(tx: &mut Tx, opening: &mut Option<Opening>, joins: &Sqlit
     let answers = taken
         .into_iter()
         .zip(made)
-        .map(|(waiting, (outcome, answer))| {
-            let is_written = matches!(&outcome, SubmitOutcome::Approved { application_id, .. }
-                if written.contains(application_id));
+        .map(|(waiting, ((application_id, _), _, outcome, answer))| {
+            let is_written = written.contains(&application_id);
             (waiting, answer.filter(|_| is_written).map(|answer| (outcome, answer)))
         })
         .collect();
@@ -386,21 +389,23 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// The row of a join approved as `outcome` with its key's `answer`; `None` for any
-    /// other outcome or without a landing union (not written together, then).
-    fn of(waiting: &'a Waiting, outcome: &'a SubmitOutcome, answer: &'a (u16, String)) -> Option<Row<'a>> {
-        let SubmitOutcome::Approved { application_id, membership_id, member_number } = outcome else {
-            return None;
-        };
+    /// The row of a join approved with `(application, membership)` ids, its member number
+    /// and its key's `answer`.
+    fn of(
+        waiting: &'a Waiting,
+        (application_id, membership_id): (i64, i64),
+        member_number: &'a str,
+        answer: &'a (u16, String),
+    ) -> Row<'a> {
         let app = &waiting.app;
-        let landing = app.landing?;
+        let landing = waiting.landing;
         let date = waiting.at.china_date();
-        Some(Row {
+        Row {
             channel: app.channel.code(),
             source: app.source.as_deref(),
             receiving_org: app.receiving_org.0,
             landing_org: landing.org().0,
-            in_pool: matches!(landing, huiji_core::joining::Landing::Pool(_)),
+            in_pool: matches!(landing, Landing::Pool(_)),
             name: &app.name,
             id_number_ct: hex(&app.id_number.ciphertext),
             id_number_bidx: &app.id_number.blind_index,
@@ -418,9 +423,9 @@ impl<'a> Row<'a> {
             external_ref: app.external_ref.as_deref(),
             mobile_bound_elsewhere: app.mobile_bound_elsewhere,
             real_name_check: app.real_name.code(),
-            application_id: *application_id,
-            membership_id: *membership_id,
-            member_number: member_number.as_str(),
+            application_id,
+            membership_id,
+            member_number,
             at: waiting.at.millis(),
             reason: format!("application {application_id}"),
             day: day_key(date),
@@ -433,11 +438,12 @@ impl<'a> Row<'a> {
             response_body: &answer.1,
             key_at: waiting.request.now.millis(),
             key_expires_at: waiting.request.expires_at.millis(),
-        })
+        }
     }
 }
 
-/// Bytes as lowercase hex, for `unhex` in SQL (a JSON text cannot hold bytes).
+/// Bytes as lowercase hex, for `unhex` in SQL (a JSON text cannot hold bytes). Not
+/// `huiji_vault::hex`: the store depends on the core only (`.ci/layers`).
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
