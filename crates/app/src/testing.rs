@@ -22,6 +22,20 @@ impl Clock for TestClock {
 #[derive(Debug, Default)]
 pub struct TestRandom(AtomicU64);
 
+impl TestRandom {
+    /// A sequence of its own for each `name` (FNV-1a of it as the seed).
+    ///
+    /// Apps under test run side by side in one process and share the machine's temporary
+    /// directory (a roster upload is staged there under a random name): each app draws
+    /// from its own sequence, named after its own database, so their names never meet.
+    pub fn seeded_by(name: &str) -> TestRandom {
+        let seed = name.bytes().fold(0xCBF2_9CE4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)
+        });
+        TestRandom(AtomicU64::new(seed))
+    }
+}
+
 impl Randomness for TestRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), VaultError> {
         for chunk in buf.chunks_mut(8) {

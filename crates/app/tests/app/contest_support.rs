@@ -32,7 +32,7 @@ impl Setup {
         db.store.create_tree(&plan, Timestamp(0)).await.unwrap();
         let clock = Arc::new(TestClock(AtomicI64::new(NOW.0)));
         let app = App::new(db.dyn_store(), clock.clone(), test_keyring(), "http://huiji.test")
-            .with_random(Arc::new(TestRandom::default()));
+            .with_random(Arc::new(TestRandom::seeded_by(&db.url)));
         Setup { app, clock, db }
     }
 

@@ -48,7 +48,7 @@ impl World {
         let store = db.dyn_store();
         let clock = Arc::new(TestClock(AtomicI64::new(NOW.0)));
         let app = App::new(store.clone(), clock.clone(), test_keyring(), "http://localhost")
-            .with_random(Arc::new(TestRandom::default()));
+            .with_random(Arc::new(TestRandom::seeded_by(&db.url)));
         let root = org(&store, None, OrgKind::Federation(Level::Province), "安徽省总工会", "34").await;
         let hefei =
             org(&store, Some(root.id), OrgKind::Federation(Level::City), "合肥市总工会", "3401").await;

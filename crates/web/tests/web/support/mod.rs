@@ -45,7 +45,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let clock = Arc::new(TestClock(AtomicI64::new(NOW.0)));
         let app = App::new(db.dyn_store(), clock.clone(), test_keyring(), &base)
-            .with_random(Arc::new(TestRandom::default()));
+            .with_random(Arc::new(TestRandom::seeded_by(&db.url)));
         let state = WebState::new(app).with_limits(roomy_limits());
         let state = adjust(state);
         tokio::spawn(huiji_web::serve(listener, state.clone(), std::future::pending()));
