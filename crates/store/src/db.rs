@@ -128,7 +128,12 @@ impl SqlStore {
                 // (built with SQLITE_TEMP_STORE=1) moved that journal into a temporary file
                 // a batch — 59 of a join's 82 pwrites (BENCHMARKS.md, "J — the join's tail
                 // as one trigger"). It lives only as long as a transaction.
-                let writer_options = options.clone().pragma("temp_store", "memory");
+                //
+                // Its statement cache holds more than the default 100: the joins written
+                // together have a statement text for each number of rows (up to 64,
+                // `joining::sqlite`), beside every other write's.
+                let writer_options =
+                    options.clone().pragma("temp_store", "memory").statement_cache_capacity(256);
                 let write = SqlitePoolOptions::new().max_connections(1).connect_with(writer_options).await?;
                 checkpointer = Some(Arc::new(Checkpointer::start(&options).await?));
                 let read =

@@ -6,7 +6,7 @@
 //! writer's thread, a system call on both sides — and the writer's thread and sqlx's are
 //! the one path every join waits for (BENCHMARKS.md, "J — the join's tail as one
 //! trigger"). Here the joins that arrive while the writer is busy are gathered into one
-//! job: a JSON array, a row a join, inserted into the `join_rows` view, whose trigger
+//! job: one multi-row INSERT, a row of bound values a join, into the `join_rows` view, whose trigger
 //! (migration 0087) writes each join — key and answer, application, membership, event,
 //! webhook, rollups, roster, welcome — with the statements the store makes for one join.
 //! Two calls a batch, however many joins it holds.
@@ -34,7 +34,9 @@ use huiji_core::joining::Landing;
 use huiji_core::notice::NoticeKind;
 use huiji_core::stats::{day_key, month_key};
 use huiji_core::{Decision, Timestamp};
-use serde::Serialize;
+use sqlx::QueryBuilder;
+use sqlx::Sqlite;
+use sqlx::query_builder::Separated;
 use tokio::sync::oneshot;
 
 use super::{INSTANT, KeyedSubmit, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SubmitOutcome};
@@ -202,13 +204,10 @@ async fn write_waiting(tx: &mut Tx, opening: &mut Option<Opening>, joins: &Sqlit
     let written: Vec<i64> = if rows.is_empty() {
         Vec::new()
     } else {
-        let rows = serde_json::to_string(&rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query_scalar(WRITE_JOIN_ROWS)
-            .bind(rows)
-            .bind(INSTANT)
-            .bind(NoticeKind::Welcome.code())
-            .fetch_all(&mut **t)
-            .await?
+        let mut statement = QueryBuilder::new(INSERT_JOIN_ROWS);
+        statement.push_values(&rows, |mut values, row| row.bind(&mut values));
+        statement.push(WRITTEN_SINCE).push_bind(last_application);
+        statement.build_query_scalar().fetch_all(&mut **t).await?
     };
     let answers = taken
         .into_iter()
@@ -323,31 +322,29 @@ const fn last_ids(opening: Option<Opening>) -> &'static str {
     }
 }
 
-/// The joins (`$1`, a JSON array of [`Row`]s) into the `join_rows` view, whose trigger
-/// writes each or leaves it out; then the application ids of those written (an id taken
-/// for this statement exists only if its row was written). `$2` the actor, `$3` the
-/// welcome's notice kind.
-const WRITE_JOIN_ROWS: &str = "INSERT INTO join_rows (channel, source, receiving_org, landing_org, in_pool, \
+/// The joins into the `join_rows` view, a row of bound values each ([`Row::bind`], in
+/// this order), whose trigger writes each or leaves it out.
+///
+/// Why values and not one JSON array (as first written): SQLite looked each of a row's 39
+/// fields up by name in its JSON object, one after another — an eighth of the
+/// instructions of a join (callgrind), on the one thread every join waits for
+/// (BENCHMARKS.md, "J on SQLite — the joins' values bound, the write connection kept"). A
+/// statement text for each number of rows (1 to [`MAX_ROWS`]), each prepared once and
+/// kept by the write connection's statement cache.
+const INSERT_JOIN_ROWS: &str = "INSERT INTO join_rows (channel, source, receiving_org, landing_org, in_pool, \
     name, id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, employer_name, \
     employer_credit_code, consent_version, consent_at, mobile_verified, platform_id, external_ref, \
     mobile_bound_elsewhere, real_name_check, application_id, membership_id, member_number, at, actor, reason, \
     day, month, year, notice_kind, key_platform, key, request_hash, status_code, response_body, key_at, \
-    key_expires_at) \
-    SELECT value ->> 'channel', value ->> 'source', value ->> 'receiving_org', value ->> 'landing_org', \
-    value ->> 'in_pool', value ->> 'name', unhex(value ->> 'id_number_ct'), value ->> 'id_number_bidx', \
-    unhex(value ->> 'mobile_ct'), value ->> 'mobile_bidx', value ->> 'sex', value ->> 'occupation', \
-    value ->> 'region_code', value ->> 'employer_name', value ->> 'employer_credit_code', \
-    value ->> 'consent_version', value ->> 'consent_at', value ->> 'mobile_verified', value ->> 'platform_id', \
-    value ->> 'external_ref', value ->> 'mobile_bound_elsewhere', value ->> 'real_name_check', \
-    value ->> 'application_id', value ->> 'membership_id', value ->> 'member_number', value ->> 'at', $2, \
-    value ->> 'reason', value ->> 'day', value ->> 'month', value ->> 'year', $3, value ->> 'key_platform', \
-    value ->> 'key', value ->> 'request_hash', value ->> 'status_code', value ->> 'response_body', \
-    value ->> 'key_at', value ->> 'key_expires_at' FROM jsonb_each($1); \
-    SELECT a.id FROM jsonb_each($1) j JOIN applications a ON a.id = j.value ->> 'application_id'";
+    key_expires_at) ";
+
+/// Then the ids of the applications written: every id past the largest before the
+/// statement was taken by one of its rows (nothing else writes meanwhile), and exists only
+/// if its row was written. Its one parameter: that largest id.
+const WRITTEN_SINCE: &str = "; SELECT id FROM applications WHERE id > ";
 
 /// One join as the statement reads it: the application as decided and everything made
-/// before the statement (ids, number, the key's answer). Ciphertexts as hex (`unhex`).
-#[derive(Serialize)]
+/// before the statement (ids, number, the key's answer).
 struct Row<'a> {
     channel: &'static str,
     source: Option<&'a str>,
@@ -355,9 +352,9 @@ struct Row<'a> {
     landing_org: i64,
     in_pool: bool,
     name: &'a str,
-    id_number_ct: String,
+    id_number_ct: &'a [u8],
     id_number_bidx: &'a str,
-    mobile_ct: String,
+    mobile_ct: &'a [u8],
     mobile_bidx: &'a str,
     sex: &'static str,
     occupation: &'static str,
@@ -407,9 +404,9 @@ impl<'a> Row<'a> {
             landing_org: landing.org().0,
             in_pool: matches!(landing, Landing::Pool(_)),
             name: &app.name,
-            id_number_ct: hex(&app.id_number.ciphertext),
+            id_number_ct: &app.id_number.ciphertext,
             id_number_bidx: &app.id_number.blind_index,
-            mobile_ct: hex(&app.mobile.ciphertext),
+            mobile_ct: &app.mobile.ciphertext,
             mobile_bidx: &app.mobile.blind_index,
             sex: app.sex.code(),
             occupation: app.occupation.code(),
@@ -440,16 +437,48 @@ impl<'a> Row<'a> {
             key_expires_at: waiting.request.expires_at.millis(),
         }
     }
-}
 
-/// Bytes as lowercase hex, for `unhex` in SQL (a JSON text cannot hold bytes). Not
-/// `huiji_vault::hex`: the store depends on the core only (`.ci/layers`).
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    /// The row's values in [`INSERT_JOIN_ROWS`]' order of columns.
+    fn bind(&self, values: &mut Separated<'_, Sqlite, &'static str>) {
+        values
+            .push_bind(self.channel)
+            .push_bind(self.source)
+            .push_bind(self.receiving_org)
+            .push_bind(self.landing_org)
+            .push_bind(self.in_pool)
+            .push_bind(self.name)
+            .push_bind(self.id_number_ct)
+            .push_bind(self.id_number_bidx)
+            .push_bind(self.mobile_ct)
+            .push_bind(self.mobile_bidx)
+            .push_bind(self.sex)
+            .push_bind(self.occupation)
+            .push_bind(self.region_code)
+            .push_bind(self.employer_name)
+            .push_bind(self.employer_credit_code)
+            .push_bind(self.consent_version)
+            .push_bind(self.consent_at)
+            .push_bind(self.mobile_verified)
+            .push_bind(self.platform_id)
+            .push_bind(self.external_ref)
+            .push_bind(self.mobile_bound_elsewhere)
+            .push_bind(self.real_name_check)
+            .push_bind(self.application_id)
+            .push_bind(self.membership_id)
+            .push_bind(self.member_number)
+            .push_bind(self.at)
+            .push_bind(INSTANT)
+            .push_bind(self.reason.as_str())
+            .push_bind(self.day)
+            .push_bind(self.month)
+            .push_bind(self.year)
+            .push_bind(NoticeKind::Welcome.code())
+            .push_bind(self.key_platform)
+            .push_bind(self.key)
+            .push_bind(self.request_hash)
+            .push_bind(i64::from(self.status_code))
+            .push_bind(self.response_body)
+            .push_bind(self.key_at)
+            .push_bind(self.key_expires_at);
     }
-    text
 }
