@@ -4,6 +4,7 @@
 //! when their jobs share a batch.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use huiji_core::contest::{
     AnswerTiming, AttemptClock, AttemptId, Category, CategoryQuota, ContestName, ContestRules, ContestWindow,
@@ -299,6 +300,51 @@ both_databases!(
         assert_eq!((board.node.participants, board.node.correct_sum), (16, 32));
     }
 );
+
+/// SQLite: the writer keeps the write connection from one batch to the next while jobs
+/// wait (`tx::KeptConnection`), yet the pool's other users (a claim, an import) still get
+/// it while the writes never stop, and every write lands.
+#[tokio::test]
+async fn the_write_connection_is_shared_while_writes_never_stop() {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    store.probe_setup().await.unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    // More writers than a batch takes: some always wait when a batch ends, so the writer
+    // keeps its connection.
+    let writers: Vec<_> = (0..100)
+        .map(|n| {
+            let (store, stop) = (store.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut written = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    store.probe_write(Probe::Insert(format!("w{n}-{written}"))).await.unwrap();
+                    written += 1;
+                }
+                written
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    for _ in 0..5 {
+        // Straight on the write pool, as the claims and imports that skip the writer are.
+        let opcodes = tokio::time::timeout(std::time::Duration::from_secs(10), db.writer_opcodes("SELECT 1"))
+            .await
+            .expect("the write pool's other users get the connection between batches");
+        assert!(!opcodes.is_empty());
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut written = 0;
+    for (n, writer) in writers.into_iter().enumerate() {
+        let theirs = writer.await.unwrap();
+        for i in 0..theirs {
+            assert_eq!(store.probe_count(&format!("w{n}-{i}")).await.unwrap(), 1, "w{n}-{i}");
+        }
+        written += theirs;
+    }
+    let seen = store.write_batches();
+    assert!(written > 0 && seen.sizes.iter().skip(1).any(|(_, n)| *n > 0), "{written} writes, {seen:?}");
+}
 
 async fn join(tasks: Vec<tokio::task::JoinHandle<Result<i64, StoreError>>>) -> Vec<Result<i64, StoreError>> {
     let mut answers = Vec::new();
