@@ -319,6 +319,24 @@ macro_rules! open_after_failed {
 }
 pub(crate) use {open_after_failed, open_after_kept, open_first};
 
+/// `$statements` (a literal, or a macro that makes one) with the job's [`Opening`] step
+/// first when it has one: a job's first call that opens its savepoint itself.
+macro_rules! opening_then {
+    ($opening:expr, $statements:expr) => {
+        match $opening {
+            None => $statements,
+            Some($crate::batch::Opening::First) => concat!($crate::batch::open_first!(), "; ", $statements),
+            Some($crate::batch::Opening::AfterKept) => {
+                concat!($crate::batch::open_after_kept!(), "; ", $statements)
+            }
+            Some($crate::batch::Opening::AfterFailed) => {
+                concat!($crate::batch::open_after_failed!(), "; ", $statements)
+            }
+        }
+    };
+}
+pub(crate) use opening_then;
+
 /// After the last job: a kept savepoint commits with the transaction as it is.
 const LAST_FAILED: &str = "ROLLBACK TO SAVEPOINT batch_job";
 

@@ -68,28 +68,27 @@ impl SqlStore {
 impl Tx {
     /// Makes the transaction's writes durable and visible.
     pub(crate) async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(SqliteTx::Pooled(t)) => t.commit().await?,
-            Tx::Sqlite(SqliteTx::Kept(mut kept)) => {
-                SqliteTransactionManager::commit(&mut kept.conn).await?;
-                kept.open = false;
-            }
-            Tx::Postgres(t) => t.commit().await?,
-        }
-        Ok(())
+        self.commit_keeping().await.map(drop)
     }
 
     /// Commits, and gives back SQLite's write connection when the transaction was made on
     /// it by [`SqlStore::begin_kept`], for the group-commit writer's next batch.
     pub(crate) async fn commit_keeping(self) -> Result<Option<KeptConnection>> {
-        match self {
+        Ok(match self {
+            Tx::Sqlite(SqliteTx::Pooled(t)) => {
+                t.commit().await?;
+                None
+            }
             Tx::Sqlite(SqliteTx::Kept(mut kept)) => {
                 SqliteTransactionManager::commit(&mut kept.conn).await?;
                 kept.open = false;
-                Ok(Some(kept))
+                Some(kept)
             }
-            other => other.commit().await.map(|()| None),
-        }
+            Tx::Postgres(t) => {
+                t.commit().await?;
+                None
+            }
+        })
     }
 }
 

@@ -19,7 +19,7 @@
 use huiji_core::Timestamp;
 
 use super::NewApplication;
-use crate::batch::{Opening, open, open_after_failed, open_after_kept, open_first};
+use crate::batch::{Opening, open, opening_then};
 use crate::tx::Tx;
 use crate::{Result, StoreError};
 
@@ -186,12 +186,7 @@ macro_rules! probe_and_insert_sqlite {
 /// The SQLite text with the batch's savepoint step first, when the join is in a batch:
 /// one hand-off fewer per join.
 const fn probe_and_insert_sqlite(opening: Option<Opening>) -> &'static str {
-    match opening {
-        None => probe_and_insert_sqlite!(),
-        Some(Opening::First) => concat!(open_first!(), "; ", probe_and_insert_sqlite!()),
-        Some(Opening::AfterKept) => concat!(open_after_kept!(), "; ", probe_and_insert_sqlite!()),
-        Some(Opening::AfterFailed) => concat!(open_after_failed!(), "; ", probe_and_insert_sqlite!()),
-    }
+    opening_then!(opening, probe_and_insert_sqlite!())
 }
 
 /// PostgreSQL: the same as one statement of CTEs, one round trip. The application's INSERT

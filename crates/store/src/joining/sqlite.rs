@@ -6,10 +6,10 @@
 //! writer's thread, a system call on both sides — and the writer's thread and sqlx's are
 //! the one path every join waits for (BENCHMARKS.md, "J — the join's tail as one
 //! trigger"). Here the joins that arrive while the writer is busy are gathered into one
-//! job: one multi-row INSERT, a row of bound values a join, into the `join_rows` view, whose trigger
-//! (migration 0087) writes each join — key and answer, application, membership, event,
-//! webhook, rollups, roster, welcome — with the statements the store makes for one join.
-//! Two calls a batch, however many joins it holds.
+//! job: one multi-row INSERT, a row of bound values a join, into the `join_rows` view,
+//! whose trigger (migration 0087) writes each join — key and answer, application,
+//! membership, event, webhook, rollups, roster, welcome — with the statements the store
+//! makes for one join. Two calls a batch, however many joins it holds.
 //!
 //! The ids are taken inside the batch's transaction, on SQLite's one write connection: the
 //! largest id plus one is what SQLite itself would give the next row, and nothing else can
@@ -40,7 +40,7 @@ use sqlx::query_builder::Separated;
 use tokio::sync::oneshot;
 
 use super::{INSTANT, KeyedSubmit, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SubmitOutcome};
-use crate::batch::{Opening, Tally, open_after_failed, open_after_kept, open_first};
+use crate::batch::{Opening, Tally, opening_then};
 use crate::db::{Pools, SqlStore};
 use crate::tx::Tx;
 use crate::{Result, StoreError};
@@ -314,12 +314,7 @@ macro_rules! last_ids {
 
 /// [`last_ids!`] with the batch's savepoint step first: one call.
 const fn last_ids(opening: Option<Opening>) -> &'static str {
-    match opening {
-        None => last_ids!(),
-        Some(Opening::First) => concat!(open_first!(), "; ", last_ids!()),
-        Some(Opening::AfterKept) => concat!(open_after_kept!(), "; ", last_ids!()),
-        Some(Opening::AfterFailed) => concat!(open_after_failed!(), "; ", last_ids!()),
-    }
+    opening_then!(opening, last_ids!())
 }
 
 /// The joins into the `join_rows` view, a row of bound values each ([`Row::bind`], in
