@@ -88,7 +88,8 @@ def bench_join(backend, seconds, wd):
 
 
 def batch_sizes(base):
-    """The write batches seen so far, from `/metrics`: (batches, jobs, {largest size: batches})."""
+    """The write batches seen so far, from `/metrics`: (batches, jobs, {largest size: batches}, kept),
+    kept being the batches begun on SQLite's write connection as the writer kept it."""
     import re, urllib.request
     text = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
     buckets, previous = {}, 0
@@ -96,7 +97,8 @@ def batch_sizes(base):
         buckets[int(bound)] = int(cumulative) - previous
         previous = int(cumulative)
     jobs = re.search(r"huiji_store_write_batch_size_sum (\d+)", text)
-    return previous, int(jobs.group(1)) if jobs else 0, buckets
+    kept = re.search(r"huiji_store_write_batches_kept_total (\d+)", text)
+    return previous, int(jobs.group(1)) if jobs else 0, buckets, int(kept.group(1)) if kept else 0
 
 
 def report_join(results):
@@ -114,11 +116,12 @@ def report_join(results):
         print(f"\n{LABEL[r['backend']]}: {r['created']:,} applications answered 201 in {r['seconds']} s, "
               f"{r['members']:,} members in the database afterwards, {r['welcomed']:,} welcome SMS sent by "
               f"then{note}; {r['load']} before the run.")
-        batches, jobs, buckets = r["batches"]
+        batches, jobs, buckets, kept = r["batches"]
         if batches:
             sizes = ", ".join(f"≤ {size}: {n:,}" for size, n in buckets.items() if n)
+            kept = f"; {kept:,} begun on the write connection kept from the batch before" if kept else ""
             print(f"{LABEL[r['backend']]}: {jobs:,} writes in {batches:,} batches (mean {jobs / batches:.1f}; "
-                  f"batches by size {sizes}).")
+                  f"batches by size {sizes}{kept}).")
     print("\n### M — server memory under J\n")
     print("| database | peak RSS (VmHWM) | target | ratio |\n|---|---|---|---|")
     for r in results:

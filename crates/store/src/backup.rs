@@ -20,7 +20,7 @@ impl SqlStore {
     pub async fn backup_into(&self, path: &str) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
-                sqlx::query("VACUUM INTO $1").bind(path).execute(write).await?;
+                sqlx::query("VACUUM INTO $1").bind(path).execute(&*write.wanted()).await?;
                 Ok(())
             }
             Pools::Postgres(_) => Err(StoreError::Unsupported("backups of PostgreSQL are made with pg_dump")),

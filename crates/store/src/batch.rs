@@ -99,6 +99,7 @@ pub(crate) struct Counters {
     jobs: AtomicU64,
     pub(crate) rolled_back: AtomicU64,
     pub(crate) uncommitted: AtomicU64,
+    kept: AtomicU64,
 }
 
 const BUCKETS: usize = 7;
@@ -122,6 +123,10 @@ pub struct WriteBatches {
     /// Jobs whose batch did not commit: their callers got an error (joins: they ran on
     /// their own).
     pub uncommitted: u64,
+    /// Batches begun on SQLite's write connection as the writer kept it from the batch
+    /// before; the others took it from the pool, because no job waited or because
+    /// another use wanted it (`db::WritePool`).
+    pub kept: u64,
 }
 
 impl Counters {
@@ -143,6 +148,7 @@ impl Counters {
             jobs: self.jobs.load(Ordering::Relaxed),
             rolled_back: self.rolled_back.load(Ordering::Relaxed),
             uncommitted: self.uncommitted.load(Ordering::Relaxed),
+            kept: self.kept.load(Ordering::Relaxed),
         }
     }
 
@@ -251,45 +257,41 @@ fn on_own_thread(batches: impl Future<Output = ()> + Send + 'static) -> JoinHand
     })
 }
 
-/// How many batches in a row SQLite's writer keeps the write connection for before it
-/// gives it back to the pool, so the pool's other users (officers' writes, the audit,
-/// webhook claims, the SMS outbox, imports) wait for at most this many batches — ~25 ms
-/// under the J load — even when writes never stop. Kept for 8, the welcome SMS sent
-/// during a J burst fell by a third (the outbox waited); 3 keeps most of the saving. It
-/// is also given back whenever no job waits.
-const KEEP_FOR_BATCHES: u32 = 3;
-
 /// One writer task: takes what is waiting, up to [`MAX_JOBS`], and runs it as one batch;
 /// ends when the queue is closed and empty. Each batch runs in its own task so a panic
 /// in one job loses that batch (its callers get an error), not the writer. On SQLite the
 /// write connection stays with the writer from one batch to the next while jobs wait
-/// ([`SqlStore::begin_kept`]).
+/// ([`SqlStore::begin_kept`]) and nothing else wants it ([`crate::db::WritePool`]): so the
+/// pool's other users (officers' writes, the audit, webhook claims, the SMS outbox,
+/// imports) wait for at most the batch being written, even when writes never stop.
 async fn take_batches(
     store: SqlStore,
     queue: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Job>>>,
     counters: Arc<Counters>,
 ) {
     let mut kept: Option<KeptConnection> = None;
-    let mut kept_for = 0;
+    let wanted_elsewhere = || match &store.pools {
+        crate::db::Pools::Sqlite { write, .. } => write.is_wanted(),
+        crate::db::Pools::Postgres(_) => false,
+    };
     loop {
         let mut jobs = Vec::with_capacity(MAX_JOBS);
         {
             let mut queue = queue.lock().await;
-            if queue.is_empty() || kept_for >= KEEP_FOR_BATCHES {
+            if queue.is_empty() || wanted_elsewhere() {
                 kept = None;
-                kept_for = 0;
             }
             if queue.recv_many(&mut jobs, MAX_JOBS).await == 0 {
                 return;
             }
         }
         let size = jobs.len() as u64;
+        if kept.is_some() {
+            counters.kept.fetch_add(1, Ordering::Relaxed);
+        }
         let batch = tokio::spawn(run_batch(store.clone(), jobs, counters.clone(), kept.take()));
         match batch.await {
-            Ok(connection) => {
-                kept_for += u32::from(connection.is_some());
-                kept = connection;
-            }
+            Ok(connection) => kept = connection,
             Err(error) => {
                 counters.batch(usize::try_from(size).unwrap_or(usize::MAX));
                 counters.uncommitted.fetch_add(size, Ordering::Relaxed);

@@ -112,6 +112,8 @@ impl SqlStore {
     pub async fn begin_bulk_load(&self) -> Result<BulkLoad> {
         let indexes: Vec<(String, String)> = match &self.pools {
             Pools::Sqlite { write, .. } => {
+                let wanted = write.wanted();
+                let write: &sqlx::SqlitePool = &wanted;
                 let count: i64 = sqlx::query_scalar(COUNT_MEMBERSHIPS).fetch_one(write).await?;
                 if count > 0 {
                     return Err(StoreError::NotEmpty("memberships"));
@@ -137,7 +139,7 @@ impl SqlStore {
             let sql = drop.into_string();
             match &self.pools {
                 Pools::Sqlite { write, .. } => {
-                    sqlx::query(AssertSqlSafe(sql)).execute(write).await?;
+                    sqlx::query(AssertSqlSafe(sql)).execute(&*write.wanted()).await?;
                 }
                 Pools::Postgres(pool) => {
                     sqlx::query(AssertSqlSafe(sql)).execute(pool).await?;
@@ -169,7 +171,7 @@ impl BulkLoad {
     pub async fn insert(&mut self, members: &[BulkMember]) -> Result<()> {
         match &self.store.pools {
             Pools::Sqlite { write, .. } => {
-                let mut tx = write.begin().await?;
+                let mut tx = write.wanted().begin().await?;
                 for chunk in members.chunks(SQLITE_ROWS_PER_STATEMENT) {
                     let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO memberships (");
                     insert.push(MEMBER_COLUMNS).push(") ");
@@ -225,6 +227,8 @@ impl BulkLoad {
     pub async fn finish(self) -> Result<()> {
         match &self.store.pools {
             Pools::Sqlite { write, .. } => {
+                let wanted = write.wanted();
+                let write: &sqlx::SqlitePool = &wanted;
                 for (_, definition) in &self.indexes {
                     sqlx::query(AssertSqlSafe(definition.clone())).execute(write).await?;
                 }

@@ -2,6 +2,7 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -49,9 +50,70 @@ pub(crate) enum Pools {
     /// SQLite allows one writer at a time: a single-connection write pool serialises
     /// writers in the application instead of letting them collide on the database lock,
     /// while readers use their own pool concurrently (WAL).
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite { read: SqlitePool, write: WritePool },
     /// PostgreSQL handles concurrent writers itself.
     Postgres(PgPool),
+}
+
+/// SQLite's write pool (one connection), which knows whether anyone besides the
+/// group-commit writer waits for its connection.
+///
+/// Why: the writer keeps the connection from one batch to the next while joins wait (a
+/// batch then begins with one call to SQLite's thread, not three), and must give it back
+/// as soon as anyone else — an officer's write, the audit, a webhook claim, the SMS
+/// outbox, an import — wants it, but not otherwise: giving it back every few batches
+/// regardless cost ~10 % of the joins/s (BENCHMARKS.md, "J on SQLite — the write
+/// connection given back when wanted"). sqlx's pool does not say who waits, so every
+/// use outside the writer is counted here; the pool itself is reachable only through
+/// [`WritePool::wanted`] or, for the writer, [`WritePool::uncounted`].
+#[derive(Clone, Debug)]
+pub(crate) struct WritePool {
+    pool: SqlitePool,
+    wanting: Arc<AtomicUsize>,
+}
+
+impl WritePool {
+    fn new(pool: SqlitePool) -> WritePool {
+        WritePool { pool, wanting: Arc::default() }
+    }
+
+    /// The pool, counted as wanted until the guard drops (the writer gives its kept
+    /// connection back after its batch).
+    pub(crate) fn wanted(&self) -> WantedPool<'_> {
+        self.wanting.fetch_add(1, Ordering::SeqCst);
+        WantedPool { pool: &self.pool, wanting: &self.wanting }
+    }
+
+    /// The pool not counted as wanted: the group-commit writer's own use, and closing,
+    /// once the writer has stopped.
+    pub(crate) fn uncounted(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Whether a use outside the writer waits for the connection or holds it.
+    pub(crate) fn is_wanted(&self) -> bool {
+        self.wanting.load(Ordering::SeqCst) > 0
+    }
+}
+
+/// SQLite's write pool while one use outside the writer wants it ([`WritePool::wanted`]).
+pub(crate) struct WantedPool<'a> {
+    pool: &'a SqlitePool,
+    wanting: &'a AtomicUsize,
+}
+
+impl std::ops::Deref for WantedPool<'_> {
+    type Target = SqlitePool;
+
+    fn deref(&self) -> &SqlitePool {
+        self.pool
+    }
+}
+
+impl Drop for WantedPool<'_> {
+    fn drop(&mut self) {
+        self.wanting.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Runs `$body` with `$p` bound to the pool for reading (`read`) or writing (`write`),
@@ -65,7 +127,11 @@ macro_rules! on_pool {
     };
     ($pools:expr, write, |$p:ident| $body:expr) => {
         match $pools {
-            $crate::db::Pools::Sqlite { write: $p, .. } => $body,
+            $crate::db::Pools::Sqlite { write, .. } => {
+                let wanted = write.wanted();
+                let $p: &sqlx::SqlitePool = &wanted;
+                $body
+            }
             $crate::db::Pools::Postgres($p) => $body,
         }
     };
@@ -138,7 +204,7 @@ impl SqlStore {
                 checkpointer = Some(Arc::new(Checkpointer::start(&options).await?));
                 let read =
                     SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
-                Pools::Sqlite { read, write }
+                Pools::Sqlite { read, write: WritePool::new(write) }
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
@@ -172,7 +238,7 @@ impl SqlStore {
     pub async fn migrate_to(&self, version: i64) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
-                sqlx::migrate!("./migrations/sqlite").run_to(version, write).await?
+                sqlx::migrate!("./migrations/sqlite").run_to(version, &*write.wanted()).await?
             }
             Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run_to(version, pool).await?,
         }
@@ -191,7 +257,7 @@ impl SqlStore {
                     checkpointer.close().await;
                 }
                 read.close().await;
-                write.close().await;
+                write.uncounted().close().await;
             }
             Pools::Postgres(pool) => pool.close().await,
         }
@@ -209,7 +275,9 @@ impl Store for SqlStore {
 
     async fn migrate(&self) -> Result<()> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Pools::Sqlite { write, .. } => {
+                sqlx::migrate!("./migrations/sqlite").run(&*write.wanted()).await?
+            }
             Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())

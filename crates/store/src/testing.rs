@@ -156,7 +156,7 @@ impl TestDb {
         // Test code: the statement is the test's own text.
         let explain = sqlx::AssertSqlSafe(format!("EXPLAIN {statement}"));
         let rows: Vec<(i64, String)> =
-            sqlx::query_as(explain).fetch_all(write).await.expect("EXPLAIN on the writer");
+            sqlx::query_as(explain).fetch_all(&*write.wanted()).await.expect("EXPLAIN on the writer");
         rows.into_iter().map(|(_, opcode)| opcode).collect()
     }
 }

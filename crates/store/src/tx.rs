@@ -43,7 +43,7 @@ impl SqlStore {
     /// Begins a write transaction (on SQLite, it waits for the one writer connection).
     pub(crate) async fn begin_write(&self) -> Result<Tx> {
         Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => Tx::Sqlite(SqliteTx::Pooled(write.begin().await?)),
+            Pools::Sqlite { write, .. } => Tx::Sqlite(SqliteTx::Pooled(write.wanted().begin().await?)),
             Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -108,7 +108,7 @@ impl SqlStore {
         };
         let mut kept = match kept {
             Some(kept) => kept,
-            None => KeptConnection { conn: write.acquire().await?, open: false },
+            None => KeptConnection { conn: write.uncounted().acquire().await?, open: false },
         };
         SqliteTransactionManager::begin(&mut kept.conn, None).await?;
         kept.open = true;

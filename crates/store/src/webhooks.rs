@@ -191,11 +191,12 @@ impl WebhookStore for SqlStore {
     ) -> Result<Vec<WebhookEvent>> {
         let ids: Vec<i64> = match &self.pools {
             Pools::Sqlite { write, .. } => {
+                let write = write.wanted();
                 sqlx::query_scalar(CLAIM_SQLITE)
                     .bind(now.millis())
                     .bind(lease_until.millis())
                     .bind(i64::from(limit))
-                    .fetch_all(write)
+                    .fetch_all(&*write)
                     .await?
             }
             Pools::Postgres(pool) => {

@@ -177,7 +177,7 @@ impl SqlStore {
     pub(crate) async fn rebuild_rollups(&self) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
-                let mut tx = write.begin().await?;
+                let mut tx = write.wanted().begin().await?;
                 for sql in CLEAR.into_iter().chain(review_rollup::CLEAR) {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }

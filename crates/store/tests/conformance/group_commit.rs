@@ -302,8 +302,9 @@ both_databases!(
 );
 
 /// SQLite: the writer keeps the write connection from one batch to the next while jobs
-/// wait (`tx::KeptConnection`), yet the pool's other users (a claim, an import) still get
-/// it while the writes never stop, and every write lands.
+/// wait and nothing else wants it (`tx::KeptConnection`, `db::WritePool`), yet the pool's
+/// other users (a claim, an import) still get it while the writes never stop, and every
+/// write lands.
 #[tokio::test]
 async fn the_write_connection_is_shared_while_writes_never_stop() {
     let db = TestDb::sqlite().await;
@@ -326,6 +327,22 @@ async fn the_write_connection_is_shared_while_writes_never_stop() {
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Nothing else wants the connection: the writer keeps it for (almost) every batch.
+    let before = store.write_batches();
+    let batches = |seen: &huiji_store::WriteBatches| seen.sizes.iter().map(|(_, n)| n).sum::<u64>();
+    let after = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let seen = store.write_batches();
+            if batches(&seen) >= batches(&before) + 20 {
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the writer goes on writing batches");
+    let (taken, kept) = (batches(&after) - batches(&before), after.kept - before.kept);
+    assert!(kept * 10 >= taken * 9, "{kept} of {taken} batches began on the kept connection");
     for _ in 0..5 {
         // Straight on the write pool, as the claims and imports that skip the writer are.
         let opcodes = tokio::time::timeout(std::time::Duration::from_secs(10), db.writer_opcodes("SELECT 1"))

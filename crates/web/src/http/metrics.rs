@@ -132,6 +132,11 @@ pub fn render_write_batches(seen: &huiji_store::WriteBatches) -> String {
     out.push_str("# HELP huiji_store_write_jobs_uncommitted_total Jobs whose batch did not commit.\n");
     out.push_str("# TYPE huiji_store_write_jobs_uncommitted_total counter\n");
     let _ = writeln!(out, "huiji_store_write_jobs_uncommitted_total {}", seen.uncommitted);
+    out.push_str(
+        "# HELP huiji_store_write_batches_kept_total Batches begun on the SQLite write connection kept from the batch before.\n",
+    );
+    out.push_str("# TYPE huiji_store_write_batches_kept_total counter\n");
+    let _ = writeln!(out, "huiji_store_write_batches_kept_total {}", seen.kept);
     out
 }
 
@@ -189,6 +194,7 @@ mod tests {
             jobs: 5 + 10 + 64,
             rolled_back: 1,
             uncommitted: 0,
+            kept: 6,
         };
         let text = render_write_batches(&seen);
         assert!(text.contains("huiji_store_write_batch_size_bucket{le=\"1\"} 5\n"), "{text}");
@@ -198,6 +204,7 @@ mod tests {
         assert!(text.contains("huiji_store_write_batch_size_sum 79\n"), "{text}");
         assert!(text.contains("huiji_store_write_batch_size_count 8\n"), "{text}");
         assert!(text.contains("huiji_store_write_jobs_rolled_back_total 1\n"), "{text}");
+        assert!(text.contains("huiji_store_write_batches_kept_total 6\n"), "{text}");
         assert!(render_write_batches(&huiji_store::WriteBatches::default()).is_empty());
     }
 }
