@@ -381,22 +381,22 @@ pub(crate) async fn open(tx: &mut Tx, opening: &mut Option<Opening>) -> Result<(
 
 /// Runs the jobs in one transaction, each between a savepoint and its release (or its
 /// rollback when it failed), commits, and only then answers the callers. Begins on the
-/// connection `kept` from the last batch, and gives it back once committed.
+/// `connection` kept from the last batch, and gives it back once committed.
 async fn run_batch(
     store: SqlStore,
     jobs: Vec<Job>,
     counters: Arc<Counters>,
-    kept: Option<KeptConnection>,
+    connection: Option<KeptConnection>,
 ) -> Option<KeptConnection> {
     let size = jobs.len() as u64;
-    match run_jobs(&store, jobs, &counters, kept).await {
-        Ok((answers, writes, kept)) => {
+    match run_jobs(&store, jobs, &counters, connection).await {
+        Ok((answers, writes, connection)) => {
             counters.batch(usize::try_from(writes).unwrap_or(usize::MAX));
             tracing::debug!(jobs = size, writes, "write batch committed");
             for deliver in answers {
                 deliver();
             }
-            kept
+            connection
         }
         Err(error) => {
             counters.batch(usize::try_from(size).unwrap_or(usize::MAX));
@@ -414,9 +414,9 @@ async fn run_jobs(
     store: &SqlStore,
     jobs: Vec<Job>,
     counters: &Counters,
-    kept: Option<KeptConnection>,
+    connection: Option<KeptConnection>,
 ) -> Result<(Vec<Box<dyn FnOnce() + Send>>, u64, Option<KeptConnection>)> {
-    let mut tx = store.begin_kept(kept).await?;
+    let mut tx = store.begin_kept(connection).await?;
     let mut answers = Vec::with_capacity(jobs.len());
     let mut writes = 0;
     let mut kept = None;
@@ -441,8 +441,8 @@ async fn run_jobs(
     if kept == Some(false) {
         statement(&mut tx, LAST_FAILED).await?;
     }
-    let kept = tx.commit_keeping().await?;
-    Ok((answers, writes, kept))
+    let connection = tx.commit_keeping().await?;
+    Ok((answers, writes, connection))
 }
 
 async fn statement(tx: &mut Tx, sql: &'static str) -> Result<()> {

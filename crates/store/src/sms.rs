@@ -203,21 +203,18 @@ impl SmsStore for SqlStore {
                 // of its own would take the write connection from the writer's batches
                 // (`db::WritePool`). One job, so a round larger than one statement is
                 // still stored whole.
-                let rows: Vec<(Vec<u8>, String, String)> = messages
-                    .iter()
-                    .map(|m| (m.mobile.ciphertext.clone(), m.masked.clone(), m.body.clone()))
-                    .collect();
+                let messages = messages.to_vec();
                 self.write(move |tx| {
                     Box::pin(async move {
                         let crate::tx::Tx::Sqlite(t) = tx else {
                             return Err(crate::StoreError::Corrupt("a SQLite outbox round".to_owned()));
                         };
-                        for chunk in rows.chunks(OUTBOX_ROWS_PER_STATEMENT) {
+                        for chunk in messages.chunks(OUTBOX_ROWS_PER_STATEMENT) {
                             let mut q = sqlx::QueryBuilder::new(INSERT_OUTBOX_VALUES);
-                            q.push_values(chunk, |mut row, (mobile, masked, body)| {
-                                row.push_bind(mobile.as_slice())
-                                    .push_bind(masked.as_str())
-                                    .push_bind(body.as_str())
+                            q.push_values(chunk, |mut row, m| {
+                                row.push_bind(m.mobile.ciphertext.as_slice())
+                                    .push_bind(m.masked.as_str())
+                                    .push_bind(m.body.as_str())
                                     .push_bind(at.millis());
                             });
                             q.build().execute(&mut **t).await?;
