@@ -97,6 +97,19 @@ pub fn decide(policy: AutoApproval, verification: &Verification, on_roster: bool
     if allowed && verification.is_verified() { Decision::Approve } else { Decision::Review }
 }
 
+/// Whether a proven mobile alone would have the applicant approved at once, were it free
+/// (bound to no other identity) and no real-name check configured. Only then may a door
+/// leave the binding to the store to check as it writes the approval, instead of reading
+/// it before deciding: a review needs the binding read, as its officer sees it flagged.
+pub fn approved_with_a_free_mobile(policy: AutoApproval, on_roster: bool) -> bool {
+    let free = Verification {
+        mobile_verified: true,
+        mobile_bound_elsewhere: false,
+        real_name: RealNameCheck::NotConfigured,
+    };
+    decide(policy, &free, on_roster) == Decision::Approve
+}
+
 /// Whether asking the real-name provider can change the decision; only then is the paid
 /// query made. It depends only on what the caller proved and the union's policy — never
 /// on the person behind the ID number (a membership, an open application): the query
@@ -174,6 +187,14 @@ mod tests {
         assert!(!worth_a_real_name_check(Off, true, false, true), "a union that reviews everyone");
         assert!(!worth_a_real_name_check(RosterOnly, true, false, false));
         assert!(worth_a_real_name_check(RosterOnly, true, false, true));
+    }
+
+    #[test]
+    fn the_binding_is_left_to_the_store_only_where_a_free_mobile_approves() {
+        assert!(approved_with_a_free_mobile(AllVerified, false));
+        assert!(approved_with_a_free_mobile(RosterOnly, true));
+        assert!(!approved_with_a_free_mobile(RosterOnly, false), "a review needs the flag read");
+        assert!(!approved_with_a_free_mobile(Off, true), "a union that reviews everyone");
     }
 
     #[test]

@@ -18,7 +18,8 @@ use huiji_core::{Channel, Decision, Occupation, OrgId};
 use huiji_fixtures::synthetic::{self, Rng, Weighted};
 use huiji_store::prelude::*;
 use huiji_store::{
-    KeyedSubmit, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SqlStore, SubmitOutcome,
+    KeyedSubmit, MobileBinding, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SqlStore,
+    SubmitOutcome,
 };
 use huiji_vault::{Field, Keyring, OsRandom};
 
@@ -104,8 +105,15 @@ pub async fn run(
                     now: at,
                     expires_at: at.plus_days(1),
                 };
-                let submitted =
-                    store.submit_keyed_batched(application.clone(), at, request, render.clone()).await?;
+                // As the API's join: the binding left to the store where it checks it.
+                let binding = if store.checks_mobile_binding_as_it_writes() {
+                    MobileBinding::Assumed
+                } else {
+                    MobileBinding::Read
+                };
+                let submitted = store
+                    .submit_keyed_batched(application.clone(), at, request, render.clone(), binding)
+                    .await?;
                 latencies.push(began.elapsed().as_secs_f64() * 1000.0);
                 approved += u64::from(matches!(
                     submitted,

@@ -27,7 +27,7 @@ pub(crate) use sqlite::JOIN_ROW_TRIGGER;
 pub(crate) use tail::JOIN_TAIL_TRIGGER;
 
 pub use model::{
-    ApplicationRecord, KeyedSubmit, NewApplication, OwnedKeyedRequest, RenderAnswer, Sealed,
+    ApplicationRecord, KeyedSubmit, MobileBinding, NewApplication, OwnedKeyedRequest, RenderAnswer, Sealed,
     SharedRenderAnswer, SubmitOutcome,
 };
 
@@ -74,7 +74,15 @@ pub trait JoinStore: Send + Sync {
         at: Timestamp,
         request: OwnedKeyedRequest,
         render: SharedRenderAnswer,
+        binding: MobileBinding,
     ) -> Result<KeyedSubmit>;
+
+    /// Whether [`JoinStore::submit_keyed_batched`] checks an assumed mobile binding
+    /// ([`MobileBinding::Assumed`]) in the statement that writes the join, so that a read
+    /// before it would only ask twice: SQLite with the group-commit writer, whose joins
+    /// written together check it row by row. Elsewhere the check is a read of its own
+    /// either way, and the caller reads first.
+    fn checks_mobile_binding_as_it_writes(&self) -> bool;
 
     /// Whether a mobile is bound to an identity other than this ID number: on record with
     /// another ID in a verified application or a membership. A mobile answers for the
@@ -102,11 +110,28 @@ pub(crate) use application_columns;
 /// approved at once (an instant one probes in its insert, `instant::probe_and_insert`).
 const ALREADY_THERE: &str = instant::already_there!("$1", "$2", "$3");
 
-/// A verified application or a membership with this mobile and another ID number.
-/// Purged rows have empty blind indexes and bind nothing.
-const MOBILE_BOUND_ELSEWHERE: &str = "SELECT 1 FROM applications \
-    WHERE mobile_bidx = $1 AND id_number_bidx <> $2 AND mobile_verified \
-    UNION ALL SELECT 1 FROM memberships WHERE mobile_bidx = $1 AND id_number_bidx <> $2 LIMIT 1";
+/// A verified application or a membership with the mobile `$mobile` and an ID number
+/// other than `$id`. Purged rows have empty blind indexes and bind nothing. A macro: SQLite's
+/// joins written together (`sqlite::leave_out_unless_new`) check it with the row's values.
+macro_rules! mobile_bound_elsewhere {
+    ($mobile:literal, $id:literal) => {
+        concat!(
+            "SELECT 1 FROM applications WHERE mobile_bidx = ",
+            $mobile,
+            " AND id_number_bidx <> ",
+            $id,
+            " AND mobile_verified UNION ALL SELECT 1 FROM memberships WHERE mobile_bidx = ",
+            $mobile,
+            " AND id_number_bidx <> ",
+            $id
+        )
+    };
+}
+#[cfg(feature = "testing")]
+pub(crate) use mobile_bound_elsewhere;
+
+/// [`mobile_bound_elsewhere!`] for the store's read.
+const MOBILE_BOUND_ELSEWHERE: &str = concat!(mobile_bound_elsewhere!("$1", "$2"), " LIMIT 1");
 
 /// Always inserted pending; approval is one path for instant and reviewed decisions.
 /// The receiving org reviews first (`reviewer_*`); escalation moves the review upwards.
@@ -292,7 +317,9 @@ impl JoinStore for SqlStore {
     async fn submit_application(&self, app: &NewApplication, at: Timestamp) -> Result<SubmitOutcome> {
         match submit_retried(self, app, at, None).await? {
             KeyedSubmit::Submitted { outcome, .. } => Ok(outcome),
-            KeyedSubmit::Earlier(_) => Err(StoreError::Corrupt("an unkeyed submission met a key".to_owned())),
+            KeyedSubmit::Earlier(_) | KeyedSubmit::MobileBoundElsewhere => {
+                Err(StoreError::Corrupt("an unkeyed submission met a key or an assumed binding".to_owned()))
+            }
         }
     }
 
@@ -312,18 +339,29 @@ impl JoinStore for SqlStore {
         at: Timestamp,
         request: OwnedKeyedRequest,
         render: SharedRenderAnswer,
+        binding: MobileBinding,
     ) -> Result<KeyedSubmit> {
         let app = std::sync::Arc::new(app);
         let request = std::sync::Arc::new(request);
         let attempt = || {
             let (app, request, render) = (app.clone(), request.clone(), render.clone());
             async move {
-                // PostgreSQL without the writer: one statement, when the join can be one.
-                if let Some(done) = postgres::join(self, &app, at, &request.borrowed(), &*render).await? {
+                // SQLite with the writer: with the joins waiting beside it, in one statement,
+                // which leaves out a row whose proven mobile is bound elsewhere.
+                if let Some(done) = sqlite::join(self, &app, at, &request, &render).await? {
                     return Ok(done);
                 }
-                // SQLite with the writer: with the joins waiting beside it, in one statement.
-                if let Some(done) = sqlite::join(self, &app, at, &request, &render).await? {
+                // Anywhere else (or left out), an assumed binding is read before writing.
+                if binding == MobileBinding::Assumed
+                    && app.mobile_verified
+                    && self
+                        .mobile_bound_elsewhere(&app.mobile.blind_index, &app.id_number.blind_index)
+                        .await?
+                {
+                    return Ok(KeyedSubmit::MobileBoundElsewhere);
+                }
+                // PostgreSQL without the writer: one statement, when the join can be one.
+                if let Some(done) = postgres::join(self, &app, at, &request.borrowed(), &*render).await? {
                     return Ok(done);
                 }
                 self.write_opening(
@@ -343,6 +381,10 @@ impl JoinStore for SqlStore {
             )) => attempt().await,
             other => other,
         }
+    }
+
+    fn checks_mobile_binding_as_it_writes(&self) -> bool {
+        sqlite::writes_joins_together(self)
     }
 
     async fn mobile_bound_elsewhere(&self, mobile_bidx: &str, id_number_bidx: &str) -> Result<bool> {

@@ -93,7 +93,7 @@ pub use joining::{
     ApplicationRecord, JoinStore, KeyedSubmit, NewApplication, RenderAnswer, Sealed, SubmitOutcome,
 };
 // Keyed joins through the group-commit writer (issue 14, figure J).
-pub use joining::{OwnedKeyedRequest, SharedRenderAnswer};
+pub use joining::{MobileBinding, OwnedKeyedRequest, SharedRenderAnswer};
 pub use members::{
     EventRecord, HeldMembership, MemberQuery, MemberStore, MembershipDetail, MembershipRecord,
 };

@@ -12,7 +12,7 @@ use huiji_core::Channel;
 use huiji_core::joining::JoinForm;
 use huiji_store::{Idempotency, KeyedSubmit, OwnedKeyedRequest, SharedRenderAnswer, SubmitOutcome};
 
-use super::submit::{answer_now, finish, prepare};
+use super::submit::{BindingCheck, Prepared, answer_now, finish, prepare};
 use super::{JoinError, JoinOutcome, MobileProof, PlatformOrigin};
 use crate::App;
 use crate::platform::idempotency::{self, KeyedAnswer};
@@ -50,25 +50,44 @@ pub async fn join_keyed(
     render: &'static RenderJoin<'static>,
 ) -> Result<KeyedAnswer, JoinError> {
     let platform_id = origin.platform_id;
-    let prepared = Arc::new(prepare(app, form, Channel::Platform, None, source, proof, Some(origin)).await?);
     let request = idempotency::request(app, platform_id, key.key, key.request_hash);
-    // The renderer owns what it reads: the group-commit writer runs it in its batch.
-    let in_transaction: SharedRenderAnswer = {
-        let (app, prepared) = (app.clone(), prepared.clone());
-        Arc::new(move |outcome: &SubmitOutcome| answer_now(&app, &prepared, outcome).map(|o| render(&o)))
+    // Where the store checks the proven mobile's binding as it writes, the join does not
+    // read it first (a reader's round trip a join: BENCHMARKS.md, "J on SQLite — the
+    // mobile's binding checked as the join is written"); when the store finds it bound,
+    // nothing was written, and the join is decided again with the binding read.
+    let mut check = if app.store().checks_mobile_binding_as_it_writes() {
+        BindingCheck::StoreMayCheck
+    } else {
+        BindingCheck::ReadFirst
     };
-    let submitted = app
-        .store()
-        .submit_keyed_batched(
-            prepared.application.clone(),
-            prepared.now,
-            OwnedKeyedRequest::of(&request),
-            in_transaction,
-        )
-        .await?;
+    let (prepared, submitted) = loop {
+        let prepared = Arc::new(
+            prepare(
+                app,
+                form,
+                Channel::Platform,
+                None,
+                source.clone(),
+                proof.clone(),
+                Some(origin.clone()),
+                check,
+            )
+            .await?,
+        );
+        let submitted = submit(app, &prepared, &request, render).await?;
+        match submitted {
+            KeyedSubmit::MobileBoundElsewhere if check == BindingCheck::StoreMayCheck => {
+                check = BindingCheck::ReadFirst;
+            }
+            submitted => break (prepared, submitted),
+        }
+    };
     let (outcome, answer) = match submitted {
         KeyedSubmit::Earlier(earlier) => return Ok(KeyedAnswer::from(earlier)),
         KeyedSubmit::Submitted { outcome, answer } => (outcome, answer),
+        KeyedSubmit::MobileBoundElsewhere => {
+            return Err(JoinError::Internal("the store refused a binding that was read".to_owned()));
+        }
     };
     if matches!(outcome, SubmitOutcome::Approved { .. }) {
         // The welcome SMS was queued in the join's transaction; the notice job sends it
@@ -83,6 +102,30 @@ pub async fn join_keyed(
     let prepared = Arc::try_unwrap(prepared).unwrap_or_else(|shared| (*shared).clone());
     let (status, body) = render(&finish(app, prepared, outcome).await?);
     Ok(idempotency::answer(app, &request, status, body).await?)
+}
+
+/// The prepared join with its key, through the group-commit writer.
+async fn submit(
+    app: &App,
+    prepared: &Arc<Prepared>,
+    request: &huiji_store::KeyedRequest<'_>,
+    render: &'static RenderJoin<'static>,
+) -> Result<KeyedSubmit, JoinError> {
+    // The renderer owns what it reads: the group-commit writer runs it in its batch.
+    let in_transaction: SharedRenderAnswer = {
+        let (app, prepared) = (app.clone(), prepared.clone());
+        Arc::new(move |outcome: &SubmitOutcome| answer_now(&app, &prepared, outcome).map(|o| render(&o)))
+    };
+    Ok(app
+        .store()
+        .submit_keyed_batched(
+            prepared.application.clone(),
+            prepared.now,
+            OwnedKeyedRequest::of(request),
+            in_transaction,
+            prepared.binding,
+        )
+        .await?)
 }
 
 impl From<Idempotency> for KeyedAnswer {

@@ -7,7 +7,7 @@ use huiji_core::joining::{self, FieldError, JoinContext, JoinForm, JoinRequest};
 use huiji_core::sms::{SmsCheck, SmsPurpose};
 use huiji_core::verification::{self, RealNameCheck, Verification};
 use huiji_core::{ApplicationId, AutoApproval, Channel, Org, OrgId, RegionLevel, Timestamp};
-use huiji_store::{NewApplication, NoticeAbout, StoreError, SubmitOutcome};
+use huiji_store::{MobileBinding, NewApplication, NoticeAbout, StoreError, SubmitOutcome};
 use huiji_vault::Field;
 
 use super::{JoinError, JoinOutcome, MobileProof, PlatformOrigin, card_token, check_code};
@@ -65,6 +65,8 @@ pub(super) struct Prepared {
     pub(super) receiving: Org,
     /// Where the membership lands.
     pub(super) landing: joining::Landing,
+    /// Whether the application's `mobile_bound_elsewhere` was read or assumed.
+    pub(super) binding: MobileBinding,
     /// The city's unions read on the way (shared with the cache) …
     city: Arc<Vec<Org>>,
     /// … and the employer's union: the landing union is one of them.
@@ -79,7 +81,24 @@ impl Prepared {
     }
 }
 
+/// Whether [`prepare`] reads the proven mobile's binding before deciding, or may leave it
+/// to the store to check as it writes ([`MobileBinding::Assumed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum BindingCheck {
+    /// Read it first.
+    ReadFirst,
+    /// Leave it to the store where the decision allows (see [`prepare`]).
+    StoreMayCheck,
+}
+
 /// Takes one join request through every rule but the store's.
+///
+/// With [`BindingCheck::StoreMayCheck`] the proven mobile's binding is not read when the
+/// decision would approve at once with a free mobile and no real-name check is
+/// configured: the application is decided as though it were free, and the store checks
+/// that as it writes (`MobileBinding::Assumed`). Otherwise it is read first — a review
+/// needs the flag for its officer, and a bound mobile must not cost a paid real-name query.
+#[allow(clippy::too_many_arguments)] // the doors' parts, and how the binding is checked
 pub(super) async fn prepare(
     app: &App,
     form: &JoinForm<'_>,
@@ -88,6 +107,7 @@ pub(super) async fn prepare(
     source: Option<String>,
     proof: MobileProof,
     platform: Option<PlatformOrigin>,
+    check: BindingCheck,
 ) -> Result<Prepared, JoinError> {
     let now = app.now();
     let request = parse(app, form).await?;
@@ -120,13 +140,22 @@ pub(super) async fn prepare(
     let mut nonces = Nonces(app.random());
     let id_number = app.keys().seal(Field::IdNumber, request.id_number.as_str(), &mut nonces)?;
     let mobile = app.keys().seal(Field::Mobile, request.mobile.as_str(), &mut nonces)?;
-    // A proven mobile answers for the identity it was first used with, and no other.
-    let mobile_bound_elsewhere = mobile_verified
-        && app.store().mobile_bound_elsewhere(&mobile.blind_index, &id_number.blind_index).await?;
     let policy = receiving.auto_approval;
     // Only a roster-only union asks: the others decide without it.
     let on_roster = policy == AutoApproval::RosterOnly
         && !crate::roster::on_roster(app, &id_number.blind_index, &receiving).await?.is_empty();
+    // A proven mobile answers for the identity it was first used with, and no other.
+    let assumed = mobile_verified
+        && check == BindingCheck::StoreMayCheck
+        && app.real_name().is_none()
+        && verification::approved_with_a_free_mobile(policy, on_roster);
+    let (mobile_bound_elsewhere, binding) = if assumed {
+        (false, MobileBinding::Assumed)
+    } else {
+        let bound = mobile_verified
+            && app.store().mobile_bound_elsewhere(&mobile.blind_index, &id_number.blind_index).await?;
+        (bound, MobileBinding::Read)
+    };
     let real_name =
         check_real_name(app, &request, policy, mobile_verified, mobile_bound_elsewhere, on_roster).await;
     let verification = Verification { mobile_verified, mobile_bound_elsewhere, real_name };
@@ -159,7 +188,7 @@ pub(super) async fn prepare(
         platform_id: platform.as_ref().map(|p| p.platform_id),
         external_ref: platform.and_then(|p| p.external_ref),
     };
-    Ok(Prepared { application, now, receiving, landing, city: orgs, employer_union })
+    Ok(Prepared { application, now, receiving, landing, binding, city: orgs, employer_union })
 }
 
 /// Takes one join request through every rule.
@@ -176,7 +205,8 @@ pub async fn join(
     proof: MobileProof,
     platform: Option<PlatformOrigin>,
 ) -> Result<JoinOutcome, JoinError> {
-    let prepared = prepare(app, form, channel, qr_org, source, proof, platform).await?;
+    let prepared =
+        prepare(app, form, channel, qr_org, source, proof, platform, BindingCheck::ReadFirst).await?;
     // A person holding a membership is told so only when they proved its mobile; anyone
     // else's application is stored for review, flagged, and answered like a newcomer's.
     let outcome = app.store().submit_application(&prepared.application, prepared.now).await?;

@@ -89,11 +89,11 @@ pub(super) async fn keyed_in(
 }
 
 /// Whether a keyed submission's writes are kept: a join or an answer stored under its
-/// key; never an attempt that met the key's earlier use.
+/// key; never an attempt that met the key's earlier use (or wrote nothing).
 pub(super) fn keeps(submitted: &KeyedSubmit) -> bool {
     match submitted {
         KeyedSubmit::Submitted { outcome, answer } => wrote(outcome) || answer.is_some(),
-        KeyedSubmit::Earlier(_) => false,
+        KeyedSubmit::Earlier(_) | KeyedSubmit::MobileBoundElsewhere => false,
     }
 }
 

@@ -164,6 +164,22 @@ pub enum KeyedSubmit {
     },
     /// The key was used before; nothing of this attempt was kept.
     Earlier(Idempotency),
+    /// Nothing was written: the application was decided as though its proven mobile were
+    /// free ([`MobileBinding::Assumed`]), and the mobile is bound to another identity. The
+    /// caller reads that binding and decides again.
+    MobileBoundElsewhere,
+}
+
+/// How the `mobile_bound_elsewhere` an application was decided on came to be known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MobileBinding {
+    /// Read before the decision ([`JoinStore::mobile_bound_elsewhere`]).
+    Read,
+    /// Not read: the application was decided as though its proven mobile were free.
+    /// [`JoinStore::submit_keyed_batched`] checks that as it writes and, when the mobile
+    /// is bound elsewhere after all, writes nothing and answers
+    /// [`KeyedSubmit::MobileBoundElsewhere`].
+    Assumed,
 }
 
 /// An application as stored (without personal identifiers).

@@ -20,8 +20,9 @@
 //! as a job of its own (`submit_in`, as before), which answers every case as it always did.
 //! The trigger leaves a row out (`RAISE(IGNORE)`) when the person already has a membership
 //! or an open application of the submitter, when the landing union is gone, when an
-//! on-approval benefit programme may grant (it has statements of its own) or when the key
-//! was used. The rows of one statement see the earlier rows' writes (one connection, one
+//! on-approval benefit programme may grant (it has statements of its own), when the key
+//! was used or when the proven mobile is bound to another identity (migration 0088: the
+//! caller need not read that first — `MobileBinding::Assumed`). The rows of one statement see the earlier rows' writes (one connection, one
 //! transaction), so a second join of a person or a key in the batch is left out by the
 //! same gates. A statement that fails is rolled back to its savepoint: all of its joins
 //! run alone.
@@ -74,6 +75,12 @@ impl std::fmt::Debug for Waiting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Waiting(..)")
     }
+}
+
+/// Whether this store writes keyed instant joins together ([`join`]): SQLite with the
+/// group-commit writer on.
+pub(super) fn writes_joins_together(store: &SqlStore) -> bool {
+    matches!(store.pools, Pools::Sqlite { .. }) && store.writer.is_some()
 }
 
 /// A keyed instant join on SQLite with the group-commit writer on, written together with
@@ -222,7 +229,11 @@ async fn write_waiting(tx: &mut Tx, opening: &mut Option<Opening>, joins: &Sqlit
 
 /// The trigger's first step: the row is left out (`RAISE(IGNORE)`: the statement goes on
 /// with the next row) unless the person has nothing (`instant::already_there`), the
-/// landing union exists, no on-approval benefit programme may grant and the key is new.
+/// landing union exists, no on-approval benefit programme may grant, the key is new and
+/// the proven mobile is not bound to another identity (`mobile_bound_elsewhere`: an
+/// instant approval needs a free one, and the caller may not have read it —
+/// [`crate::MobileBinding::Assumed`]; checked here, in the transaction that writes the
+/// row, it also sees the rows written before it in the same statement).
 #[cfg(feature = "testing")]
 macro_rules! leave_out_unless_new {
     () => {
@@ -231,7 +242,10 @@ macro_rules! leave_out_unless_new {
             super::instant::already_there!("NEW.id_number_bidx", "COALESCE(NEW.platform_id, 0)", "NEW.mobile_bidx"),
             ") OR NOT EXISTS (SELECT 1 FROM orgs WHERE id = NEW.landing_org) \
              OR EXISTS (SELECT 1 FROM benefit_programmes WHERE grant_mode = 'on_approval' AND granted < quota) \
-             OR EXISTS (SELECT 1 FROM idempotency_keys WHERE platform_id = NEW.key_platform AND key = NEW.key)"
+             OR EXISTS (SELECT 1 FROM idempotency_keys WHERE platform_id = NEW.key_platform AND key = NEW.key) \
+             OR (NEW.mobile_verified AND EXISTS (",
+            super::mobile_bound_elsewhere!("NEW.mobile_bidx", "NEW.id_number_bidx"),
+            "))"
         )
     };
 }
@@ -279,7 +293,7 @@ macro_rules! insert_key {
 }
 
 /// The `join_row` trigger on the `join_rows` view as the store's statements make it
-/// (migration 0087 holds this text; the conformance test `join_tail::…` compares them):
+/// (migration 0088 holds this text; the conformance test `join_tail::…` compares them):
 /// the first step, the application and membership, then the statements of `tail` in its
 /// order (the number is the membership's own now, and the application is linked when
 /// inserted), then the key.

@@ -10,8 +10,8 @@ use huiji_core::Timestamp;
 use huiji_core::roster::RosterState::NotMember;
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    EntryOutcome, Idempotency, JoinStore, KeyedSubmit, NewApplication, NewRosterEntry, NewRosterImport,
-    OwnedKeyedRequest, SharedRenderAnswer, SqlStore, Store, SubmitOutcome,
+    EntryOutcome, Idempotency, JoinStore, KeyedSubmit, MobileBinding, NewApplication, NewRosterEntry,
+    NewRosterImport, OwnedKeyedRequest, SharedRenderAnswer, SqlStore, Store, SubmitOutcome,
 };
 use sqlx::Row;
 
@@ -39,12 +39,23 @@ async fn together(
     store: &Arc<SqlStore>,
     joins: Vec<(NewApplication, OwnedKeyedRequest)>,
 ) -> Vec<huiji_store::Result<KeyedSubmit>> {
+    let joins = joins.into_iter().map(|(app, request)| (app, request, MobileBinding::Read)).collect();
+    together_bound(store, joins).await
+}
+
+/// [`together`] with each join's mobile binding as its caller knew it.
+async fn together_bound(
+    store: &Arc<SqlStore>,
+    joins: Vec<(NewApplication, OwnedKeyedRequest, MobileBinding)>,
+) -> Vec<huiji_store::Result<KeyedSubmit>> {
     let (release, held) = hold_the_writer(store).await;
     let tasks: Vec<_> = joins
         .into_iter()
-        .map(|(app, request)| {
+        .map(|(app, request, binding)| {
             let store = store.clone();
-            tokio::spawn(async move { store.submit_keyed_batched(app, AT, request, shared_render()).await })
+            tokio::spawn(async move {
+                store.submit_keyed_batched(app, AT, request, shared_render(), binding).await
+            })
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -266,5 +277,47 @@ async fn when_the_statement_fails_each_join_runs_alone_and_only_the_bad_one_fail
     let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships").fetch_one(&pool).await.unwrap();
     pool.close().await;
     assert_eq!((keys, members), (0, 6));
+    assert!(dyn_store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
+}
+
+#[tokio::test]
+async fn a_mobile_bound_elsewhere_is_left_out_even_by_a_row_of_the_same_statement() {
+    // The statement checks each row's proven mobile as it writes it: against a member
+    // written before, and against the rows before it in the same statement. A join whose
+    // binding was assumed then writes nothing and is told so; one whose binding was read
+    // is written as its caller decided (alone, as before).
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let (_, platform, make) = platform_join(&dyn_store).await;
+    assert!(dyn_store.checks_mobile_binding_as_it_writes());
+    let held = together(&store, vec![(make("id-held", "m-held"), owned(platform, "k-held", "h"))]).await;
+    approved(&held[0]);
+    let assumed = MobileBinding::Assumed;
+    let answers = together_bound(
+        &store,
+        vec![
+            (make("id-x", "m-held"), owned(platform, "k-x", "h"), assumed),
+            (make("id-y", "m-new"), owned(platform, "k-y", "h"), assumed),
+            (make("id-z", "m-new"), owned(platform, "k-z", "h"), assumed),
+            (make("id-w", "m-w"), owned(platform, "k-w", "h"), assumed),
+        ],
+    )
+    .await;
+    assert!(matches!(answers[0], Ok(KeyedSubmit::MobileBoundElsewhere)), "{:?}", answers[0]);
+    approved(&answers[1]);
+    assert!(matches!(answers[2], Ok(KeyedSubmit::MobileBoundElsewhere)), "{:?}", answers[2]);
+    approved(&answers[3]);
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM idempotency_keys WHERE key IN ('k-x', 'k-z')) \
+         + (SELECT COUNT(*) FROM applications WHERE id_number_bidx IN ('bidx:id-x', 'bidx:id-z'))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(kept, 0, "a refused join keeps no key and no application");
+    assert_eq!(dyn_store.applications_by_mobile("bidx:m-new").await.unwrap().len(), 1);
     assert!(dyn_store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
 }

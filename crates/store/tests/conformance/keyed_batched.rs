@@ -9,8 +9,8 @@ use huiji_core::joining::Landing;
 use huiji_core::{Decision, OrgId, Timestamp};
 use huiji_store::testing::TestDb;
 use huiji_store::{
-    Idempotency, JoinStore, KeyedSubmit, NewApplication, OwnedKeyedRequest, SharedRenderAnswer, SqlStore,
-    Store, SubmitOutcome, both_databases,
+    Idempotency, JoinStore, KeyedSubmit, MobileBinding, NewApplication, OwnedKeyedRequest,
+    SharedRenderAnswer, SqlStore, Store, SubmitOutcome, both_databases,
 };
 
 use crate::fixtures::{AT, application, seeded};
@@ -61,7 +61,9 @@ async fn in_one_batch(
         .into_iter()
         .map(|(new, request)| {
             let store = store.clone();
-            tokio::spawn(async move { store.submit_keyed_batched(new, AT, request, render()).await.unwrap() })
+            tokio::spawn(async move {
+                store.submit_keyed_batched(new, AT, request, render(), MobileBinding::Read).await.unwrap()
+            })
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -92,10 +94,14 @@ both_databases!(keyed_joins_in_one_batch_each_commit_with_their_answer, |db: Tes
             panic!("expected an approval with its answer, got {answer:?}")
         };
         // Committed with its answer: the retry replays it byte for byte.
-        let retry = dyn_store.submit_keyed_batched(new.clone(), AT, request.clone(), render()).await.unwrap();
+        let retry = dyn_store
+            .submit_keyed_batched(new.clone(), AT, request.clone(), render(), MobileBinding::Read)
+            .await
+            .unwrap();
         assert_eq!(retry, KeyedSubmit::Earlier(Idempotency::Replay { status: 201, body }));
         let other = OwnedKeyedRequest { request_hash: "other".to_owned(), ..request };
-        let mismatch = dyn_store.submit_keyed_batched(new, AT, other, render()).await.unwrap();
+        let mismatch =
+            dyn_store.submit_keyed_batched(new, AT, other, render(), MobileBinding::Read).await.unwrap();
         assert_eq!(mismatch, KeyedSubmit::Earlier(Idempotency::Mismatch));
     }
     for i in 0..20 {
@@ -144,7 +150,8 @@ both_databases!(fifty_keyed_joins_of_one_id_in_one_batch_make_one_member, |db: T
             }
             other => panic!("every caller gets its own answer, not {other:?}"),
         };
-        let retry = dyn_store.submit_keyed_batched(new, AT, request, render()).await.unwrap();
+        let retry =
+            dyn_store.submit_keyed_batched(new, AT, request, render(), MobileBinding::Read).await.unwrap();
         assert_eq!(retry, KeyedSubmit::Earlier(Idempotency::Replay { status, body }));
     }
     assert_eq!((approved, reviewed), (1, 1), "one member, one flagged review; {found} found that review");
@@ -184,7 +191,10 @@ both_databases!(a_rolled_back_join_in_a_batch_leaves_its_neighbours_whole, |db: 
     // everything, and the rolled-back ones keep nothing.
     let (store, dyn_store, receiving, platform) = writer_of(&db).await;
     let used = platform_application(platform, receiving, "id-used", "m-used");
-    dyn_store.submit_keyed_batched(used, AT, request(platform, "k-used", "h"), render()).await.unwrap();
+    dyn_store
+        .submit_keyed_batched(used, AT, request(platform, "k-used", "h"), render(), MobileBinding::Read)
+        .await
+        .unwrap();
     let submissions: Vec<_> = (0..12)
         .map(|i| {
             let new = platform_application(platform, receiving, &format!("id-{i}"), &format!("m-{i}"));
@@ -203,6 +213,69 @@ both_databases!(a_rolled_back_join_in_a_batch_leaves_its_neighbours_whole, |db: 
             assert!(matches!(answer, KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { .. }, .. }));
             assert_eq!((members, applications), (1, 1), "join {i} kept everything");
         }
+    }
+    assert!(dyn_store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
+});
+
+both_databases!(an_assumed_binding_is_checked_before_anything_is_written, |db: TestDb| async move {
+    // A join decided as though its proven mobile were free (`MobileBinding::Assumed`) is
+    // written only when it is: SQLite's statement checks it row by row, elsewhere the
+    // store reads it first. A bound one writes nothing, its key included.
+    let (store, dyn_store, receiving, platform) = writer_of(&db).await;
+    assert_eq!(dyn_store.checks_mobile_binding_as_it_writes(), db.url.starts_with("sqlite:"));
+    let held = platform_application(platform, receiving, "id-held", "m-held");
+    let member = dyn_store.submit_keyed_batched(
+        held,
+        AT,
+        request(platform, "k-held", "h"),
+        render(),
+        MobileBinding::Read,
+    );
+    assert!(matches!(
+        member.await.unwrap(),
+        KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { .. }, .. }
+    ));
+
+    let other = platform_application(platform, receiving, "id-other", "m-held");
+    let refused = dyn_store
+        .submit_keyed_batched(
+            other.clone(),
+            AT,
+            request(platform, "k-other", "h"),
+            render(),
+            MobileBinding::Assumed,
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused, KeyedSubmit::MobileBoundElsewhere);
+    assert_eq!(dyn_store.applications_by_mobile("bidx:m-held").await.unwrap().len(), 1);
+
+    // The same application decided on the binding read (flagged, for review) is written
+    // under the same key: the refused attempt kept none (a kept key would replay).
+    let flagged = NewApplication { mobile_bound_elsewhere: true, decision: Decision::Review, ..other };
+    let reviewed = dyn_store
+        .submit_keyed_batched(flagged, AT, request(platform, "k-other", "h"), render(), MobileBinding::Read)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            reviewed,
+            KeyedSubmit::Submitted { outcome: SubmitOutcome::Pending { existing: false, .. }, .. }
+        ),
+        "{reviewed:?}"
+    );
+
+    // A free mobile, assumed, is written as it was decided; in a batch too.
+    let free: Vec<_> = (0..4)
+        .map(|i| {
+            let new = platform_application(platform, receiving, &format!("id-f{i}"), &format!("m-f{i}"));
+            (new, request(platform, &format!("k-f{i}"), "h"))
+        })
+        .collect();
+    for (new, key) in free {
+        let answer =
+            store.submit_keyed_batched(new, AT, key, render(), MobileBinding::Assumed).await.unwrap();
+        assert!(matches!(answer, KeyedSubmit::Submitted { outcome: SubmitOutcome::Approved { .. }, .. }));
     }
     assert!(dyn_store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
 });

@@ -1,6 +1,7 @@
 //! The platform API v1: its contract, its OpenAPI document, fuzzing, webhooks.
 
 mod applications;
+mod binding;
 mod fuzz;
 mod openapi;
 mod webhooks;
