@@ -22,9 +22,9 @@
 //! or an open application of the submitter, when the landing union is gone, when an
 //! on-approval benefit programme may grant (it has statements of its own), when the key
 //! was used or when the proven mobile is bound to another identity (migration 0088: the
-//! caller need not read that first — `MobileBinding::Assumed`). The rows of one statement see the earlier rows' writes (one connection, one
-//! transaction), so a second join of a person or a key in the batch is left out by the
-//! same gates. A statement that fails is rolled back to its savepoint: all of its joins
+//! caller need not read that first — `MobileBinding::Assumed`). The rows of one statement
+//! see the earlier rows' writes (one connection, one transaction), so a second join of a
+//! person, a key or a mobile in the batch is left out by the same gates. A statement that fails is rolled back to its savepoint: all of its joins
 //! run alone.
 //!
 //! An answer means durable: the callers hear "written" only after the batch's commit.
