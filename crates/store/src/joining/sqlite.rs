@@ -94,8 +94,9 @@ pub(super) async fn join(
     request: &Arc<OwnedKeyedRequest>,
     render: &SharedRenderAnswer,
 ) -> Result<Option<KeyedSubmit>> {
-    let (Pools::Sqlite { .. }, Some(_), Decision::Approve, Some(landing)) =
-        (&store.pools, &store.writer, app.decision, app.landing)
+    // The same test as `writes_joins_together`, which the store's promise to check an
+    // assumed binding as it writes rests on.
+    let (true, Decision::Approve, Some(landing)) = (writes_joins_together(store), app.decision, app.landing)
     else {
         return Ok(None);
     };
