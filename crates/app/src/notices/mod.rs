@@ -65,12 +65,9 @@ async fn deliver_round(app: &App, about: Option<NoticeAbout>) -> Result<(usize, 
         app.store().claim_notices(now, Timestamp(now.millis() + LEASE_MILLIS), BATCH, about).await?;
     let mut settled = Vec::with_capacity(notices.len());
     let mut outgoing = Vec::with_capacity(notices.len());
-    // A round's notices come from a few unions: each union's contact is read once a round,
-    // not once a notice (a round of welcomes was a hundred reads one after another, each
-    // waiting for a connection behind the joins on PostgreSQL).
-    let mut contacts = HashMap::new();
+    let contacts = contacts_of(app, &notices).await?;
     for notice in &notices {
-        match message(app, notice, &mut contacts).await? {
+        match message(app, notice, &contacts) {
             Ok(message) => outgoing.push((notice, message)),
             Err(given_up) => settled.push((notice.id, given_up)),
         }
@@ -89,13 +86,34 @@ async fn deliver_round(app: &App, about: Option<NoticeAbout>) -> Result<(usize, 
     Ok((notices.len(), sent))
 }
 
+/// The contact details each union of the round's notices gives its workers, by union
+/// path — read once a round for all of them: a round was a read a union before, one after
+/// another, and under a join burst the welcomes land all over the province (about one read
+/// a welcome, each waiting for a connection behind the joins on PostgreSQL).
+async fn contacts_of(
+    app: &App,
+    notices: &[NoticeRecord],
+) -> Result<HashMap<String, UnionContact>, StoreError> {
+    let mut paths: Vec<OrgPath> =
+        notices.iter().filter_map(|notice| OrgPath::parse(&notice.org_path)).collect();
+    paths.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    paths.dedup();
+    let found = app.store().contacts_for(&paths).await?;
+    Ok(paths
+        .into_iter()
+        .zip(found)
+        .map(|(path, contact)| (path.as_str().to_owned(), contact.map(|c| c.contact).unwrap_or_default()))
+        .collect())
+}
+
 /// A claimed notice's recipient and text, or why it is given up without sending;
-/// `contacts` keeps the union contacts the round has read, by union path.
-async fn message(
+/// `contacts` holds the round's union contacts, by union path (none for a path that does
+/// not parse: the text then goes without them).
+fn message(
     app: &App,
     notice: &NoticeRecord,
-    contacts: &mut HashMap<String, UnionContact>,
-) -> Result<Result<(Mobile, String), NoticeAttempt>, StoreError> {
+    contacts: &HashMap<String, UnionContact>,
+) -> Result<(Mobile, String), NoticeAttempt> {
     let mobile = notice
         .mobile_ct
         .as_deref()
@@ -103,24 +121,14 @@ async fn message(
         .and_then(|plain| Mobile::parse(&plain).ok());
     let Some(mobile) = mobile else {
         tracing::warn!(notice = notice.id, "decision SMS not sent: no mobile (purged)");
-        return Ok(Err(NoticeAttempt::GiveUp("no mobile".to_owned())));
+        return Err(NoticeAttempt::GiveUp("no mobile".to_owned()));
     };
-    let contact = match contacts.get(&notice.org_path) {
-        Some(contact) => contact.clone(),
-        None => {
-            let contact = match OrgPath::parse(&notice.org_path) {
-                Some(path) => app.store().contact_for(&path).await?.map(|c| c.contact).unwrap_or_default(),
-                None => UnionContact::default(),
-            };
-            contacts.insert(notice.org_path.clone(), contact.clone());
-            contact
-        }
-    };
+    let contact = contacts.get(&notice.org_path).cloned().unwrap_or_default();
     let Some(body) = render(notice, &contact, app.public_url()) else {
         tracing::warn!(notice = notice.id, kind = %notice.kind, "decision SMS not sent: its facts are gone");
-        return Ok(Err(NoticeAttempt::GiveUp("facts missing".to_owned())));
+        return Err(NoticeAttempt::GiveUp("facts missing".to_owned()));
     };
-    Ok(Ok((mobile, body)))
+    Ok((mobile, body))
 }
 
 /// What to record of a notice the provider was given: sent, or a retry (backing off)

@@ -8,7 +8,7 @@ use huiji_core::notice::{NoticeDelivery, NoticeKind};
 use huiji_core::org::UnionContact;
 use huiji_core::{Decision, Timestamp};
 use huiji_store::testing::TestDb;
-use huiji_store::{NoticeAbout, NoticeAttempt, ReviewOutcome, both_databases};
+use huiji_store::{ContactOf, NoticeAbout, NoticeAttempt, ReviewOutcome, both_databases};
 
 use crate::fixtures::{AT, pending, to_org, tree};
 
@@ -127,6 +127,36 @@ both_databases!(contact_details_answer_for_the_unions_below, |db: TestDb| async 
     // Replaced, and emptied: an empty row answers for nobody.
     store.set_org_contact(t.feidong.id, &UnionContact::default(), "user:fd", AT).await.unwrap();
     assert_eq!(store.contact_for(&t.feidong_trucks.path).await.unwrap().unwrap().contact, city);
+});
+
+both_databases!(the_contacts_of_many_unions_are_read_together, |db: TestDb| async move {
+    // `contacts_for` (a round of welcome SMS): each path answered as `contact_for` answers
+    // it, in the order asked, a path asked twice answered twice, and none asked, none read.
+    let store = db.dyn_store();
+    let t = tree(&store).await;
+    assert_eq!(store.contacts_for(&[]).await.unwrap(), Vec::<Option<ContactOf>>::new());
+    let county = UnionContact::parse("肥东县店埠镇", "0551-67654321", "张敏").unwrap();
+    store.set_org_contact(t.feidong.id, &county, "user:fd", AT).await.unwrap();
+    let city = UnionContact::parse("", "0551-62345678", "").unwrap();
+    store.set_org_contact(t.hefei.id, &city, "user:hf", AT).await.unwrap();
+    let paths = [
+        t.wuhu_trucks.path.clone(),
+        t.feidong_trucks.path.clone(),
+        t.hefei_trucks.path.clone(),
+        t.feidong.path.clone(),
+        t.feidong_trucks.path.clone(),
+    ];
+    let found = store.contacts_for(&paths).await.unwrap();
+    assert_eq!(found.len(), paths.len());
+    for (path, got) in paths.iter().zip(&found) {
+        assert_eq!(got, &store.contact_for(path).await.unwrap(), "{path:?}");
+    }
+    let contact = |n: usize| found[n].as_ref().map(|c| (c.org_id, c.contact.clone()));
+    assert_eq!(contact(0), None, "another city's are not theirs");
+    assert_eq!(contact(1), Some((t.feidong.id.0, county.clone())), "the nearest union above");
+    assert_eq!(contact(2), Some((t.hefei.id.0, city.clone())));
+    assert_eq!(contact(3), Some((t.feidong.id.0, county.clone())), "a union's own");
+    assert_eq!(contact(4), contact(1));
 });
 
 both_databases!(a_round_of_notices_is_settled_in_one_call, |db: TestDb| async move {
