@@ -108,11 +108,12 @@ impl std::fmt::Display for Conflict {
 }
 
 /// Unique constraints as SQLite reports them (it names the columns, not the constraint).
-const SQLITE_UNIQUE_COLUMNS: [(&str, Conflict); 10] = [
+/// A unique index on an expression is reported by its name instead (`index '…'`), and
+/// is found by that among the constraints' names.
+const SQLITE_UNIQUE_COLUMNS: [(&str, Conflict); 9] = [
     ("orgs.parent_id, orgs.name", Conflict::NameTaken),
     ("orgs.join_code", Conflict::JoinCodeTaken),
     ("orgs.credit_code", Conflict::CreditCodeTaken),
-    ("memberships.id_number_bidx", Conflict::AlreadyMember),
     ("memberships.member_number", Conflict::MemberNumberTaken),
     ("applications.id_number_bidx, applications.platform_id", Conflict::PendingForPlatform),
     ("applications.id_number_bidx, applications.mobile_bidx", Conflict::PendingForMobile),
@@ -128,6 +129,11 @@ impl From<sqlx::Error> for StoreError {
             let named = db
                 .constraint()
                 .or_else(|| message.strip_prefix("CHECK constraint failed: "))
+                .or_else(|| {
+                    message
+                        .strip_prefix("UNIQUE constraint failed: index '")
+                        .and_then(|rest| rest.strip_suffix('\''))
+                })
                 .and_then(|name| Conflict::ALL.iter().find(|c| c.constraint() == name).copied());
             let unique_columns = message
                 .strip_prefix("UNIQUE constraint failed: ")

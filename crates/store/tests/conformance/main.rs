@@ -63,3 +63,5 @@ mod upgrade_gaps;
 mod upgrade_roster_counts;
 // One unique key for roster entries (migration 0081, issue 15 figure R).
 mod upgrade_roster_key;
+// One index for the ID number of memberships (migration 0090).
+mod upgrade_held_key;
