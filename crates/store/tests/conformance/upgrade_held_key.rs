@@ -12,24 +12,16 @@ use crate::upgrade::older_database;
 
 /// A union; person a holds one membership and ended two, person b is retained, person c
 /// only ended one (ids 10 to 13 and 14).
-const OLD_ROWS: [&str; 6] = [
+const OLD_ROWS: [&str; 2] = [
     "INSERT INTO orgs (id, kind, level, name, region_code, path, created_at, join_code, auto_approval) \
      VALUES (1, 'federation', 'province', '安徽省总工会', '34', '/1/', 0, 'AH', 'all_verified')",
     "INSERT INTO memberships (id, member_number, status, home_org_id, home_path, name, id_number_ct, \
-     id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, joined_at) \
-     VALUES (10, 'n-10', 'active', 1, '/1/', '王晓明', $1, 'bidx:id-a', $1, 'bidx:m-a', 'male', 'truck_driver', '34', 3000)",
-    "INSERT INTO memberships (id, member_number, status, home_org_id, home_path, name, id_number_ct, \
-     id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, joined_at) \
-     VALUES (11, 'n-11', 'withdrawn', 1, '/1/', '王晓明', $1, 'bidx:id-a', $1, 'bidx:m-a', 'male', 'truck_driver', '34', 1000)",
-    "INSERT INTO memberships (id, member_number, status, home_org_id, home_path, name, id_number_ct, \
-     id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, joined_at) \
-     VALUES (12, 'n-12', 'expelled', 1, '/1/', '王晓明', $1, 'bidx:id-a', $1, 'bidx:m-a', 'male', 'truck_driver', '34', 2000)",
-    "INSERT INTO memberships (id, member_number, status, home_org_id, home_path, name, id_number_ct, \
-     id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, joined_at) \
-     VALUES (13, 'n-13', 'retained', 1, '/1/', '李强', $1, 'bidx:id-b', $1, 'bidx:m-b', 'male', 'courier', '34', 1000)",
-    "INSERT INTO memberships (id, member_number, status, home_org_id, home_path, name, id_number_ct, \
-     id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, joined_at) \
-     VALUES (14, 'n-14', 'withdrawn', 1, '/1/', '赵敏', $1, 'bidx:id-c', $1, 'bidx:m-c', 'female', 'courier', '34', 1000)",
+     id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, joined_at) VALUES \
+     (10, 'n-10', 'active', 1, '/1/', '王晓明', $1, 'bidx:id-a', $1, 'bidx:m-a', 'male', 'truck_driver', '34', 3000), \
+     (11, 'n-11', 'withdrawn', 1, '/1/', '王晓明', $1, 'bidx:id-a', $1, 'bidx:m-a', 'male', 'truck_driver', '34', 1000), \
+     (12, 'n-12', 'expelled', 1, '/1/', '王晓明', $1, 'bidx:id-a', $1, 'bidx:m-a', 'male', 'truck_driver', '34', 2000), \
+     (13, 'n-13', 'retained', 1, '/1/', '李强', $1, 'bidx:id-b', $1, 'bidx:m-b', 'male', 'courier', '34', 1000), \
+     (14, 'n-14', 'withdrawn', 1, '/1/', '赵敏', $1, 'bidx:id-c', $1, 'bidx:m-c', 'female', 'courier', '34', 1000)",
 ];
 
 /// A membership of `id_number` with `status`, written as the store's joins write one.
