@@ -16,13 +16,15 @@ mod attempt;
 mod batched;
 mod flows;
 mod instant;
+#[cfg(feature = "testing")]
+mod join_rows;
 mod model;
 mod postgres;
 mod sqlite;
 mod tail;
 
 #[cfg(feature = "testing")]
-pub(crate) use sqlite::JOIN_ROW_TRIGGER;
+pub(crate) use join_rows::JOIN_ROW_TRIGGERS;
 #[cfg(feature = "testing")]
 pub(crate) use tail::JOIN_TAIL_TRIGGER;
 

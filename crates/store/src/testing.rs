@@ -18,9 +18,9 @@ use crate::{SqlStore, Store};
 /// `joining::tail`): a migration must have created exactly this.
 pub const JOIN_TAIL_TRIGGER: &str = crate::joining::JOIN_TAIL_TRIGGER;
 
-/// The text of SQLite's `join_row` trigger as the join's statements make it today (see
-/// `joining::sqlite`): a migration must have created exactly this.
-pub const JOIN_ROW_TRIGGER: &str = crate::joining::JOIN_ROW_TRIGGER;
+/// The names and texts of SQLite's triggers on `join_rows` as the join's statements make
+/// them today (see `joining::sqlite`): the migrations must have created exactly these.
+pub const JOIN_ROW_TRIGGERS: [(&str, &str); 3] = crate::joining::JOIN_ROW_TRIGGERS;
 
 /// The admin database tests create their databases from.
 pub fn postgres_admin_url() -> String {

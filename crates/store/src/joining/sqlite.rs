@@ -7,7 +7,7 @@
 //! the one path every join waits for (BENCHMARKS.md, "J — the join's tail as one
 //! trigger"). Here the joins that arrive while the writer is busy are gathered into one
 //! job: one multi-row INSERT, a row of bound values a join, into the `join_rows` view,
-//! whose trigger (migration 0087) writes each join — key and answer, application,
+//! whose triggers (migrations 0087, 0091) write each join — key and answer, application,
 //! membership, event, webhook, rollups, roster, welcome — with the statements the store
 //! makes for one join. Two calls a batch, however many joins it holds.
 //!
@@ -18,14 +18,15 @@
 //!
 //! A join the statement does not write is answered "not written", and its caller runs it
 //! as a job of its own (`submit_in`, as before), which answers every case as it always did.
-//! The trigger leaves a row out (`RAISE(IGNORE)`) when the person already has a membership
-//! or an open application of the submitter, when the landing union is gone, when an
-//! on-approval benefit programme may grant (it has statements of its own), when the key
-//! was used or when the proven mobile is bound to another identity (migration 0088: the
-//! caller need not read that first — `MobileBinding::Assumed`). The rows of one statement
-//! see the earlier rows' writes (one connection, one transaction), so a second join of a
-//! person, a key or a mobile in the batch is left out by the same gates. A statement that fails is rolled back to its savepoint: all of its joins
-//! run alone.
+//! The first trigger leaves a row out (`RAISE(IGNORE)`, which skips the row's other two)
+//! when the person already has a membership or an open application of the submitter, when
+//! the landing union is gone, when an on-approval benefit programme may grant (it has
+//! statements of its own), when the key was used or when the proven mobile is bound to
+//! another identity (migration 0088: the caller need not read that first —
+//! `MobileBinding::Assumed`). The rows of one statement see the earlier rows' writes (one
+//! connection, one transaction), so a second join of a person, a key or a mobile in the
+//! batch is left out by the same gates. A statement that fails is rolled back to its
+//! savepoint: all of its joins run alone.
 //!
 //! An answer means durable: the callers hear "written" only after the batch's commit.
 
@@ -228,98 +229,6 @@ async fn write_waiting(tx: &mut Tx, opening: &mut Option<Opening>, joins: &Sqlit
     Ok(Taken { answers, more })
 }
 
-/// The trigger's first step: the row is left out (`RAISE(IGNORE)`: the statement goes on
-/// with the next row) unless the person has nothing (`instant::already_there`), the
-/// landing union exists, no on-approval benefit programme may grant, the key is new and
-/// the proven mobile is not bound to another identity (`mobile_bound_elsewhere`: an
-/// instant approval needs a free one, and the caller may not have read it —
-/// [`crate::MobileBinding::Assumed`]; checked here, in the transaction that writes the
-/// row, it also sees the rows written before it in the same statement).
-#[cfg(feature = "testing")]
-macro_rules! leave_out_unless_new {
-    () => {
-        concat!(
-            "SELECT RAISE(IGNORE) WHERE EXISTS (",
-            super::instant::already_there!("NEW.id_number_bidx", "COALESCE(NEW.platform_id, 0)", "NEW.mobile_bidx"),
-            ") OR NOT EXISTS (SELECT 1 FROM orgs WHERE id = NEW.landing_org) \
-             OR EXISTS (SELECT 1 FROM benefit_programmes WHERE grant_mode = 'on_approval' AND granted < quota) \
-             OR EXISTS (SELECT 1 FROM idempotency_keys WHERE platform_id = NEW.key_platform AND key = NEW.key) \
-             OR (NEW.mobile_verified AND EXISTS (",
-            super::mobile_bound_elsewhere!("NEW.mobile_bidx", "NEW.id_number_bidx"),
-            "))"
-        )
-    };
-}
-
-/// The application, approved at once, with its ids (as `instant`'s decided insert and
-/// `batched`'s `a`).
-#[cfg(feature = "testing")]
-macro_rules! insert_application {
-    () => {
-        concat!(
-            "INSERT INTO applications (id, membership_id, decided_at, decided_by, ",
-            super::instant::application_columns_in!(),
-            ") VALUES (NEW.application_id, NEW.membership_id, NEW.at, NEW.actor, 'approved', NEW.channel, \
-             NEW.source, NEW.receiving_org, NEW.landing_org, NEW.in_pool, NEW.name, NEW.id_number_ct, \
-             NEW.id_number_bidx, NEW.mobile_ct, NEW.mobile_bidx, NEW.sex, NEW.occupation, NEW.region_code, \
-             NEW.employer_name, NEW.employer_credit_code, NEW.consent_version, NEW.consent_at, \
-             NEW.mobile_verified, FALSE, NULL, NEW.at, NEW.receiving_org, \
-             (SELECT path FROM orgs WHERE id = NEW.receiving_org), NEW.platform_id, NEW.external_ref, \
-             NEW.mobile_bound_elsewhere, NEW.real_name_check)"
-        )
-    };
-}
-
-/// The membership at its landing union, numbered (as `batched`'s `m`).
-#[cfg(feature = "testing")]
-macro_rules! insert_membership {
-    () => {
-        "INSERT INTO memberships (id, member_number, status, home_org_id, home_path, in_pool, name, \
-         id_number_ct, id_number_bidx, mobile_ct, mobile_bidx, sex, occupation, region_code, application_id, \
-         joined_at) SELECT NEW.membership_id, NEW.member_number, 'active', o.id, o.path, NEW.in_pool, NEW.name, \
-         NEW.id_number_ct, NEW.id_number_bidx, NEW.mobile_ct, NEW.mobile_bidx, NEW.sex, NEW.occupation, \
-         NEW.region_code, NEW.application_id, NEW.at FROM orgs o WHERE o.id = NEW.landing_org"
-    };
-}
-
-/// The key with its answer (as `tail`'s `key_answer`; the first step saw it is new).
-#[cfg(feature = "testing")]
-macro_rules! insert_key {
-    () => {
-        "INSERT INTO idempotency_keys \
-         (platform_id, key, request_hash, status_code, response_body, created_at, expires_at) \
-         VALUES (NEW.key_platform, NEW.key, NEW.request_hash, NEW.status_code, NEW.response_body, NEW.key_at, \
-         NEW.key_expires_at)"
-    };
-}
-
-/// The `join_row` trigger on the `join_rows` view as the store's statements make it
-/// (migration 0088 holds this text; the conformance test `join_tail::…` compares them):
-/// the first step, the application and membership, then the statements of `tail` in its
-/// order (the number is the membership's own now, and the application is linked when
-/// inserted), then the key.
-#[cfg(feature = "testing")]
-pub(crate) const JOIN_ROW_TRIGGER: &str = {
-    use super::flows::joined_flow;
-    use super::tail::{
-        after_membership, decided_webhook, joined_event, joined_membership, new_row, received_and_decided,
-        welcome,
-    };
-    concat!(
-        "CREATE TRIGGER join_row INSTEAD OF INSERT ON join_rows\nBEGIN\n    ",
-        leave_out_unless_new!(),
-        ";\n    ",
-        insert_application!(),
-        ";\n    ",
-        insert_membership!(),
-        ";\n    ",
-        after_membership!(),
-        ";\n    ",
-        insert_key!(),
-        ";\nEND"
-    )
-};
-
 /// The largest application and membership ids: the next ones are what SQLite would give.
 macro_rules! last_ids {
     () => {
@@ -333,7 +242,7 @@ const fn last_ids(opening: Option<Opening>) -> &'static str {
 }
 
 /// The joins into the `join_rows` view, a row of bound values each ([`Row::bind`], in
-/// this order), whose trigger writes each or leaves it out.
+/// this order), whose triggers write each or leave it out.
 ///
 /// Why values and not one JSON array (as first written): SQLite looked each of a row's 39
 /// fields up by name in its JSON object, one after another — an eighth of the

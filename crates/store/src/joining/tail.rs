@@ -230,8 +230,8 @@ macro_rules! link_membership {
 }
 
 /// The trigger statements that follow a join's application and membership (its event,
-/// webhook, rollups, roster and welcome), in order, one a line: the same in `join_tail`
-/// and in `joining::sqlite`'s `join_row`.
+/// webhook, rollups, roster and welcome), in order, one a line, as `join_tail` runs them
+/// (`joining::join_rows` runs the same statements in three triggers).
 #[cfg(feature = "testing")]
 macro_rules! after_membership {
     () => {
@@ -240,6 +240,22 @@ macro_rules! after_membership {
             ";\n    ",
             decided_webhook!(new_row),
             ";\n    ",
+            joined_statistics!(),
+            ";\n    ",
+            crate::roster::refresh_application!(new_row!(application)),
+            ";\n    ",
+            welcome!(new_row)
+        )
+    };
+}
+
+/// The trigger statements of a join's statistics (its flows, its membership's count, its
+/// review's), in order, one a line: the middle of [`after_membership`], and the whole of
+/// `joining::join_rows`' second trigger.
+#[cfg(feature = "testing")]
+macro_rules! joined_statistics {
+    () => {
+        concat!(
             joined_flow!("stats_daily_flows", "day", day, new_row),
             ";\n    ",
             joined_flow!("stats_monthly_flows", "month", month, new_row),
@@ -248,11 +264,7 @@ macro_rules! after_membership {
             ";\n    ",
             joined_membership!(new_row),
             ";\n    ",
-            received_and_decided!(new_row),
-            ";\n    ",
-            crate::roster::refresh_application!(new_row!(application)),
-            ";\n    ",
-            welcome!(new_row)
+            received_and_decided!(new_row)
         )
     };
 }
@@ -321,7 +333,7 @@ const TAIL_POSTGRES: &str = concat!(
 
 #[cfg(feature = "testing")]
 pub(super) use {
-    after_membership, decided_webhook, joined_event, joined_membership, new_row, received_and_decided,
+    decided_webhook, joined_event, joined_membership, joined_statistics, new_row, received_and_decided,
     welcome,
 };
 

@@ -2,7 +2,7 @@
 //! instant join's tail: the same macros make PostgreSQL's one-statement tail, so the two
 //! databases cannot drift apart while this holds.
 
-use huiji_store::testing::{JOIN_ROW_TRIGGER, JOIN_TAIL_TRIGGER, TestDb};
+use huiji_store::testing::{JOIN_ROW_TRIGGERS, JOIN_TAIL_TRIGGER, TestDb};
 
 #[tokio::test]
 async fn the_trigger_runs_the_statements_the_store_makes() {
@@ -39,21 +39,26 @@ async fn the_tail_is_one_statement_without_a_temporary_tree() {
     assert_eq!(temporary_trees, 1, "{opcodes:?}");
 }
 
-/// SQLite's `join_row` trigger (migration 0087), which writes the joins waiting for the
-/// writer together (`joining::sqlite`), runs the statements the store makes for one join.
+/// SQLite's triggers on `join_rows` (migrations 0087, 0091), which write the joins waiting
+/// for the writer together (`joining::sqlite`), run the statements the store makes for one
+/// join — and they are all the view's triggers.
 #[tokio::test]
-async fn the_batch_trigger_runs_the_statements_the_store_makes() {
+async fn the_batch_triggers_run_the_statements_the_store_makes() {
     let db = TestDb::sqlite().await;
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    let stored: String =
-        sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'join_row'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let stored: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'join_rows' ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     pool.close().await;
+    let mut expected: Vec<(String, String)> =
+        JOIN_ROW_TRIGGERS.iter().map(|(name, sql)| ((*name).to_owned(), (*sql).to_owned())).collect();
+    expected.sort();
     assert_eq!(
-        stored, JOIN_ROW_TRIGGER,
+        stored, expected,
         "a statement of the join changed (joining::sqlite, joining::tail): add a SQLite migration that drops \
-         and recreates the join_row trigger with the new text"
+         and recreates the join_rows triggers with the new text"
     );
 }

@@ -245,6 +245,21 @@ async fn a_join_the_statement_leaves_out_is_answered_as_alone() {
     assert!(dyn_store.applications_by_mobile("bidx:m-b").await.unwrap().is_empty());
     assert_eq!(dyn_store.memberships_by_mobile("bidx:m-a").await.unwrap().len(), 1);
     assert!(dyn_store.verify_stats().await.unwrap().is_empty(), "the rollups equal a recount");
+    // A row left out by `join_row`'s first step runs none of the view's other triggers: one
+    // welcome and one webhook event for each membership, none for anything else.
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    for sql in [
+        "SELECT COUNT(*) FROM notices n WHERE n.kind = 'welcome' \
+         AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.id = n.membership_id)",
+        "SELECT COUNT(*) FROM memberships m WHERE (SELECT COUNT(*) FROM notices n \
+         WHERE n.membership_id = m.id AND n.kind = 'welcome') <> 1",
+        "SELECT COUNT(*) FROM memberships m WHERE (SELECT COUNT(*) FROM webhook_events w \
+         WHERE w.membership_id = m.id) <> 1",
+    ] {
+        let stray: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+        assert_eq!(stray, 0, "{sql}");
+    }
+    pool.close().await;
 }
 
 #[tokio::test]
