@@ -19,7 +19,7 @@ use crate::{SqlStore, Store};
 pub const JOIN_TAIL_TRIGGER: &str = crate::joining::JOIN_TAIL_TRIGGER;
 
 /// The names and texts of SQLite's triggers on `join_rows` as the join's statements make
-/// them today (see `joining::sqlite`): the migrations must have created exactly these.
+/// them today (see `joining::join_rows`): the migrations must have created exactly these.
 pub const JOIN_ROW_TRIGGERS: [(&str, &str); 3] = crate::joining::JOIN_ROW_TRIGGERS;
 
 /// The admin database tests create their databases from.
