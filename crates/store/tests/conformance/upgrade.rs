@@ -69,6 +69,34 @@ pub(crate) async fn older_database(
     }
 }
 
+/// The names of `table`'s indexes, sorted (SQLite's own for a table constraint included):
+/// what the upgrade tests check a migration left. Shared by every upgrade test.
+pub(crate) async fn index_names(url: &str, table: &str) -> Vec<String> {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let names = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 ORDER BY name",
+        )
+        .bind(table)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        names
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let names = sqlx::query_scalar(
+            "SELECT indexname::text FROM pg_indexes WHERE tablename = $1 ORDER BY indexname",
+        )
+        .bind(table)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        names
+    }
+}
+
 both_databases!(a_database_from_before_identity_checks_upgrades, |db: TestDb| async move {
     let url = older_database(&db, "old", |version| version <= BEFORE, &OLD_ROWS).await;
     let store = SqlStore::connect(&url).await.unwrap();

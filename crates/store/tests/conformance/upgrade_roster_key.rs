@@ -10,7 +10,7 @@ use huiji_store::testing::TestDb;
 use huiji_store::{EntryOutcome, NewRosterEntry, NewRosterImport, SqlStore, both_databases};
 
 use crate::fixtures::{AT, sealed};
-use crate::upgrade::older_database;
+use crate::upgrade::{index_names, older_database};
 
 /// A union, an import, three entries (one person listed by two sources) and their
 /// coverage counts as 0080 keeps them.
@@ -43,31 +43,6 @@ fn entry(id: &str, mobile: Option<&str>) -> NewRosterEntry {
         region: None,
         employer_name: None,
         employer_credit_code: None,
-    }
-}
-
-/// The indexes of `roster_entries` by name (SQLite's own for a table constraint included).
-async fn indexes(url: &str) -> Vec<String> {
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        let names = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'roster_entries' ORDER BY name",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
-        names
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        let names = sqlx::query_scalar(
-            "SELECT indexname::text FROM pg_indexes WHERE tablename = 'roster_entries' ORDER BY indexname",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
-        names
     }
 }
 
@@ -115,7 +90,7 @@ both_databases!(a_roster_from_before_the_one_key_keeps_its_entries, |db: TestDb|
     assert_eq!((after.entries, after.members), (3, 1), "the entry last seen at 1000 is purged");
     store.close().await;
 
-    let names = indexes(&url).await;
+    let names = index_names(&url, "roster_entries").await;
     let expected: &[&str] = if url.starts_with("sqlite:") {
         &["roster_entries_last_seen_idx", "roster_entries_org_path_idx", "sqlite_autoindex_roster_entries_1"]
     } else {
