@@ -3,7 +3,7 @@
 ceiling in the same run, on SQLite and on PostgreSQL, and printed as Markdown for
 BENCHMARKS.md.
 
-    bench/run join  [--seconds 20] [--only sqlite|postgres]   J (joins/s, p50/p99) and M (peak RSS)
+    bench/run join  [--seconds 20] [--only sqlite|postgres]   J (joins/s, p50/p99; HTTP, storage, raw-database ceilings), M
     bench/run gen   [--members N] [--scenario S]              huiji gen: time and database size
     bench/run scale [--members 10000000] [--repeat 30]        Q (member list/search) and S (subtree count)
     bench/run build                                           B (clean release build, binary size)
@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (BIN, ROOT, Database, Server, api_key, build_release, ensure_wrk, load_note, log, run,
                     workdir, write_bodies, wrk)
 import console_bench
+import raw_ceiling
 import stats_bench
 # Two instances, one PostgreSQL (issue 14).
 import multi_bench
@@ -78,12 +79,15 @@ def bench_join(backend, seconds, wd):
         store = __import__("json").loads(out.strip().splitlines()[-1])
     finally:
         store_db.drop()
+    log(f"{backend}: raw database ceiling (four INSERTs a transaction, bench/raw_ceiling.py) ...")
+    raw = raw_ceiling.ceiling(backend, seconds, wd)
     created = joins["joins"]["created"]
     return {"backend": backend, "joins_per_s": created / seconds, "p50": joins["p50"], "p99": joins["p99"],
             "created": created, "other": joins["joins"]["other"], "sample": joins["joins"]["sample"],
             "exhausted": joins["joins"]["exhausted"], "members": counted, "welcomed": welcomed,
             "health_rate": health["rate"], "health_p50": health["p50"], "health_p99": health["p99"],
             "store_rate": store["per_second"], "store_p50": store["p50_ms"], "store_p99": store["p99_ms"],
+            "raw_rate": raw["rate"], "raw_p50": raw["p50"], "raw_p99": raw["p99"],
             "rss_mb": rss, "seconds": seconds, "load": load, "batches": batches}
 
 
@@ -104,13 +108,16 @@ def batch_sizes(base):
 def report_join(results):
     print("\n### J — joins through the platform API (64 connections)\n")
     print("| database | joins/s | p50 ms | p99 ms | HTTP ceiling (/healthz) req/s | joins ÷ HTTP | "
-          "storage ceiling joins/s (p50/p99 ms) | joins ÷ storage | target |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "storage ceiling joins/s (p50/p99 ms) | joins ÷ storage | raw database ceiling tx/s (p50/p99 ms) | "
+          "joins ÷ raw | target |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {LABEL[r['backend']]} | {r['joins_per_s']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
               f"{r['health_rate']:,.0f} (p99 {r['health_p99']:.1f} ms) | {r['joins_per_s'] / r['health_rate']:.1%} | "
               f"{r['store_rate']:,.0f} ({r['store_p50']:.1f}/{r['store_p99']:.1f}) | "
-              f"{r['joins_per_s'] / r['store_rate']:.0%} | ≥ {TARGETS[r['backend']]:,}/s, p99 ≤ 50 ms |")
+              f"{r['joins_per_s'] / r['store_rate']:.0%} | "
+              f"{r['raw_rate']:,.0f} ({r['raw_p50']:.2f}/{r['raw_p99']:.1f}) | {r['joins_per_s'] / r['raw_rate']:.0%} | "
+              f"≥ {TARGETS[r['backend']]:,}/s, p99 ≤ 50 ms |")
     for r in results:
         note = f"; {r['other']} other answers, e.g. `{r['sample'][:120]}`" if r["other"] else ""
         print(f"\n{LABEL[r['backend']]}: {r['created']:,} applications answered 201 in {r['seconds']} s, "
